@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h — the report-writer table. Writers only read facts (const) and write to a FILE; they
+ * never touch a socket. Adding a format is one new file ending in a `const struct
+ * dbtls_report_writer` and one line in the registry in reports.c.
+ */
+#ifndef DBTLS_REPORT_H
+#define DBTLS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "../src/err.h"
+#include "../src/facts.h"
+
+struct dbtls_report_ctx {
+	FILE *out;        /* borrowed */
+	bool color;       /* ANSI colours allowed (text writer) */
+	void *priv;       /* the writer's own state between begin and end */
+};
+
+struct dbtls_report_writer {
+	const char *name;       /* --format value */
+	const char *extension;  /* ".json"; NULL when no file extension maps to it */
+	/* Contract: called once before any endpoint; may set ctx->priv. */
+	enum dbtls_err (*begin)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
+	/* Contract: called once per endpoint, in scan order. */
+	enum dbtls_err (*endpoint)(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e);
+	/* Contract: called once at the end, also after a failure (must free ctx->priv); writes what
+	 * is left. */
+	enum dbtls_err (*end)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
+	const char *help;
+};
+
+extern const struct dbtls_report_writer dbtls_report_json;
+extern const struct dbtls_report_writer dbtls_report_text;
+
+/* Borrowed registry entry by --format name, or NULL. */
+const struct dbtls_report_writer *dbtls_report_find(const char *name);
+/* Borrowed registry entry by a path's extension, or NULL. */
+const struct dbtls_report_writer *dbtls_report_for_path(const char *path);
+/* Returns the borrowed registry and its length via *n. */
+const struct dbtls_report_writer *const *dbtls_report_all(size_t *n);
+/* Prints " json, text" — the format names — to out. */
+void dbtls_report_list_formats(FILE *out);
+
+/* Runs writer w over s into out. */
+enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
+				  const struct dbtls_scan_facts *s, FILE *out, bool color,
+				  struct dbtls_diag *d);
+/* Writes the report to path atomically (temporary file in the same directory, fsync, rename):
+ * an interrupted scan never leaves a half-written report, and an existing one is replaced only
+ * by a complete one. */
+enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
+				       const struct dbtls_scan_facts *s, const char *path,
+				       struct dbtls_diag *d);
+
+/* The JSON document for a scan (new reference). */
+json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s);
+/* The JSON object for one endpoint (new reference). */
+json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e);
+
+#define DBTLS_SCHEMA_VERSION 1
+
+#endif

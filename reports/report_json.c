@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_json.c — the JSON report: a versioned document whose paths are a public contract
+ * (data/report.schema.json; README "Report format"). Paths are only ever added, never renamed.
+ *
+ * Built with jansson's reference-stealing setters (json_object_set_new) and released once at the
+ * top, as STYLE.md asks.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/hello.h"
+#include "../src/suites.h"
+#include "../src/version.h"
+
+static json_t *js_str(const char *s)
+{
+	/* facts hold bytes from the network; jansson refuses invalid UTF-8, so fall back to an
+	 * escaped copy rather than dropping the field */
+	json_t *j;
+	char *esc, *o;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	esc = malloc(strlen(s) * 4 + 1);
+	if (!esc)
+		return json_null();
+	o = esc;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x80)
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = 0;
+	j = json_string(esc);
+	free(esc);
+	return j ? j : json_null();
+}
+
+static json_t *js_suite(uint32_t code)
+{
+	const struct dbtls_suite *s = code <= 0xffff ? dbtls_suite_by_code((uint16_t)code)
+						     : dbtls_suite_by_sslv2(code);
+	char hex[16];
+
+	snprintf(hex, sizeof(hex), code > 0xffff ? "0x%06X" : "0x%04X", code);
+	return json_pack("{s:o, s:s, s:o}", "name", js_str(s ? s->iana_name : NULL), "code", hex,
+			 "openssl_name", js_str(s ? s->openssl_name : NULL));
+}
+
+static json_t *js_versions(const struct dbtls_endpoint_facts *e)
+{
+	json_t *vs = json_object();
+	const char *first_err = e->nerrors ? e->errors[0].message : "not probed";
+
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		const struct dbtls_version_facts *vf = &e->versions[v];
+		enum dbtls_vstatus st = vf->status;
+		const char *reason = vf->reason;
+		json_t *o;
+
+		/* the contract's statuses are accepted/rejected/error: a version never probed is
+		 * rejected when the server offers no TLS, and an error when we never got that far */
+		if (st == DBTLS_VS_NOT_PROBED) {
+			st = e->tls_offered == 0 ? DBTLS_VS_REJECTED : DBTLS_VS_ERROR;
+			reason = e->tls_offered == 0 ? "server offers no TLS" : first_err;
+		}
+		o = json_pack("{s:s, s:o}", "status", dbtls_vstatus_name(st), "reason",
+			      js_str(reason));
+		if (st == DBTLS_VS_ACCEPTED && vf->cipher)
+			json_object_set_new(o, "probe_cipher", js_suite(vf->cipher));
+		json_object_set_new(vs, dbtls_version_name((enum dbtls_version)v), o);
+	}
+	return vs;
+}
+
+static json_t *js_cert(const struct dbtls_cert *c)
+{
+	json_t *sans = json_array();
+
+	for (size_t i = 0; i < c->nsans; i++)
+		json_array_append_new(sans, js_str(c->sans[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:i, s:o, s:o, s:s, s:b, s:b, s:o}",
+			 "subject", js_str(c->subject), "issuer", js_str(c->issuer), "sans", sans,
+			 "serial", js_str(c->serial), "not_before", js_str(c->not_before),
+			 "not_after", js_str(c->not_after), "days_left", (json_int_t)c->days_left,
+			 "key_type", js_str(c->key_type), "key_bits", c->key_bits, "curve",
+			 js_str(c->curve), "signature_algorithm", js_str(c->sig_alg),
+			 "sha256_fingerprint", c->sha256, "self_signed", c->self_signed, "is_ca",
+			 c->is_ca, "pem", js_str(c->pem));
+}
+
+static json_t *js_server(const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_server_info *s = &e->server;
+	json_t *o = json_object();
+	char caps[16];
+
+	if (s->greeting_seen) {
+		json_object_set_new(o, "product", js_str(s->product));
+		json_object_set_new(o, "version", js_str(s->version));
+		if (!strcmp(e->protocol, "mysql")) {
+			snprintf(caps, sizeof(caps), "0x%08X", s->capabilities);
+			json_object_set_new(o, "protocol_version", json_integer(s->protocol_version));
+			json_object_set_new(o, "capabilities", json_string(caps));
+			json_object_set_new(o, "connection_id", json_integer(s->connection_id));
+		}
+	}
+	json_object_set_new(o, "tls_offered",
+			    e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered));
+	if (s->err_code)
+		json_object_set_new(o, "error",
+				    json_pack("{s:i, s:o, s:o}", "code", s->err_code, "sqlstate",
+					      js_str(s->err_sqlstate && *s->err_sqlstate
+							     ? s->err_sqlstate
+							     : NULL),
+					      "message", js_str(s->err_message)));
+	return o;
+}
+
+static json_t *js_verification(const struct dbtls_verification *v)
+{
+	if (!v->done)
+		return json_null();
+	return json_pack("{s:b, s:b, s:o, s:i, s:o, s:o, s:o, s:o}", "ca_ok", v->ca_ok,
+			 "hostname_ok", v->hostname_ok, "error", js_str(v->error), "verify_code",
+			 v->verify_code, "hostname", js_str(v->hostname_checked), "ca_source",
+			 js_str(v->ca_source), "protocol", js_str(v->protocol), "cipher",
+			 js_str(v->cipher));
+}
+
+json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e)
+{
+	json_t *errors = json_array(), *certs = json_array(), *o;
+
+	for (size_t i = 0; i < e->nerrors; i++)
+		json_array_append_new(errors, json_pack("{s:s, s:o, s:o}", "code",
+							dbtls_errname(e->errors[i].code), "message",
+							js_str(e->errors[i].message), "stage",
+							js_str(e->errors[i].stage)));
+	for (size_t i = 0; i < e->ncerts; i++)
+		json_array_append_new(certs, js_cert(&e->certs[i]));
+	o = json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:i, s:I, s:o, s:o}", "target",
+		      js_str(e->target), "protocol", js_str(e->protocol), "host", js_str(e->host),
+		      "port", e->port, "address", js_str(e->address), "sni", js_str(e->sni),
+		      "connections_used", e->connections_used, "duration_ms",
+		      (json_int_t)(e->duration_s * 1000 + 0.5), "errors", errors, "server",
+		      js_server(e));
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "tls",
+			    json_pack("{s:o, s:o}", "offered",
+				      e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered),
+				      "versions", js_versions(e)));
+	json_object_set_new(o, "certificates", certs);
+	json_object_set_new(o, "verification", js_verification(&e->verification));
+	return o;
+}
+
+/* The top-level document around eps (steals eps). */
+static json_t *js_doc(const struct dbtls_scan_facts *s, json_t *eps)
+{
+	char started[32], finished[32];
+
+	dbtls_rfc3339(s->started_at, started, sizeof(started));
+	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
+	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o}", "schema_version",
+			 DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
+			 s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
+			 "finished_at", finished, "endpoints", eps);
+}
+
+json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s)
+{
+	json_t *eps = json_array();
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		json_array_append_new(eps, dbtls_report_json_endpoint(&s->endpoints[i]));
+	return js_doc(s, eps);
+}
+
+static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	(void)s;
+	ctx->priv = json_array();
+	return ctx->priv ? DBTLS_OK : DBTLS_ERR_NOMEM;
+}
+
+static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	json_t *o = dbtls_report_json_endpoint(e);
+
+	if (!o || json_array_append_new(ctx->priv, o))
+		return DBTLS_ERR_NOMEM;
+	return DBTLS_OK;
+}
+
+static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	enum dbtls_err err = DBTLS_OK;
+	json_t *doc;
+
+	if (!ctx->priv)
+		return DBTLS_ERR_NOMEM;
+	doc = js_doc(s, ctx->priv);
+	ctx->priv = NULL;
+	if (!doc)
+		return DBTLS_ERR_NOMEM;
+	if (json_dumpf(doc, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', ctx->out) == EOF)
+		err = DBTLS_ERR_FILE;
+	json_decref(doc);
+	return err;
+}
+
+const struct dbtls_report_writer dbtls_report_json = {
+	.name = "json",
+	.extension = ".json",
+	.begin = json_begin,
+	.endpoint = json_endpoint,
+	.end = json_end,
+	.help = "the full report, for machines (schema: data/report.schema.json)",
+};

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_text.c — the short summary a person reads on a terminal: one block per endpoint with
+ * what the server is, which versions it accepts, and whether its certificate verifies.
+ * Colour only when asked (a TTY without NO_COLOR / --no-color).
+ */
+#include "report.h"
+
+#include <string.h>
+
+#include "../src/suites.h"
+
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_OFF "\033[0m"
+
+/* Strings from the network reach a terminal here: never let them carry control sequences. */
+static void text_safe(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+static const char *text_c(const struct dbtls_report_ctx *ctx, const char *code)
+{
+	return ctx->color ? code : "";
+}
+
+static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	(void)ctx;
+	(void)s;
+	return DBTLS_OK;
+}
+
+static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
+{
+	FILE *o = ctx->out;
+
+	fprintf(o, "  versions:");
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		const struct dbtls_version_facts *vf = &e->versions[v];
+		/* SSLv2, SSLv3, TLS 1.0 and 1.1 are deprecated (RFC 6176, 7568, 8996) */
+		bool weak = v <= DBTLS_TLS11;
+		const char *mark = "?", *col = C_YELLOW;
+
+		if (vf->status == DBTLS_VS_ACCEPTED) {
+			mark = "yes";
+			col = weak ? C_RED : C_GREEN;
+		} else if (vf->status == DBTLS_VS_REJECTED) {
+			mark = "no";
+			col = "";
+		} else if (vf->status == DBTLS_VS_ERROR) {
+			mark = "error";
+		}
+		fprintf(o, " %s%s=%s%s", text_c(ctx, col), dbtls_version_name((enum dbtls_version)v),
+			mark, *col ? text_c(ctx, C_OFF) : "");
+	}
+	fputc('\n', o);
+}
+
+static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_verification *vr = &e->verification;
+	FILE *o = ctx->out;
+
+	fprintf(o, "%s", text_c(ctx, C_BOLD));
+	text_safe(o, e->target);
+	fprintf(o, "%s (%s", text_c(ctx, C_OFF), e->protocol);
+	if (e->address)
+		fprintf(o, " %s port %u", e->address, e->port);
+	fprintf(o, ", %u connections, %.2f s)\n", e->connections_used, e->duration_s);
+	if (e->server.greeting_seen) {
+		fprintf(o, "  server: ");
+		text_safe(o, e->server.product);
+		fputc(' ', o);
+		text_safe(o, e->server.version);
+		fputc('\n', o);
+	}
+	if (e->server.err_code) {
+		fprintf(o, "  %sserver error %d%s%s: ", text_c(ctx, C_RED), e->server.err_code,
+			e->server.err_sqlstate && *e->server.err_sqlstate ? " #" : "",
+			e->server.err_sqlstate ? e->server.err_sqlstate : "");
+		text_safe(o, e->server.err_message);
+		fprintf(o, "%s\n", text_c(ctx, C_OFF));
+	}
+	if (e->tls_offered == 0)
+		fprintf(o, "  %sserver offers no TLS%s\n", text_c(ctx, C_RED), text_c(ctx, C_OFF));
+	else if (e->tls_offered == 1)
+		text_versions(ctx, e);
+	if (vr->done) {
+		fprintf(o, "  handshake: %s %s\n", vr->protocol ? vr->protocol : "?",
+			vr->cipher ? vr->cipher : "?");
+		fprintf(o, "  chain verifies (%s): %s%s%s", vr->ca_source ? vr->ca_source : "?",
+			text_c(ctx, vr->ca_ok ? C_GREEN : C_RED), vr->ca_ok ? "yes" : "no",
+			text_c(ctx, C_OFF));
+		if (!vr->ca_ok && vr->error)
+			fprintf(o, " (%s)", vr->error);
+		fprintf(o, "; host name %s matches: %s%s%s\n",
+			vr->hostname_checked ? vr->hostname_checked : "?",
+			text_c(ctx, vr->hostname_ok ? C_GREEN : C_RED), vr->hostname_ok ? "yes" : "no",
+			text_c(ctx, C_OFF));
+	}
+	for (size_t i = 0; i < e->ncerts; i++) {
+		const struct dbtls_cert *c = &e->certs[i];
+		fprintf(o, "  cert[%zu]: ", i);
+		text_safe(o, c->subject);
+		fprintf(o, "\n           %s %d bits, %s, expires %s (%s%ld days%s)%s\n",
+			c->key_type ? c->key_type : "?", c->key_bits, c->sig_alg ? c->sig_alg : "?",
+			c->not_after ? c->not_after : "?",
+			text_c(ctx, c->days_left < 0 ? C_RED : c->days_left < 30 ? C_YELLOW : ""),
+			c->days_left, text_c(ctx, c->days_left < 30 ? C_OFF : ""),
+			c->self_signed ? ", self-signed" : "");
+	}
+	for (size_t i = 0; i < e->nerrors; i++) {
+		fprintf(o, "  %serror%s [%s] %s: ", text_c(ctx, C_RED), text_c(ctx, C_OFF),
+			e->errors[i].stage ? e->errors[i].stage : "scan",
+			dbtls_errname(e->errors[i].code));
+		text_safe(o, e->errors[i].message);
+		fputc('\n', o);
+	}
+	return DBTLS_OK;
+}
+
+static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		failed += s->endpoints[i].nerrors > 0;
+	fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", s->nendpoints,
+		s->nendpoints == 1 ? "" : "s", failed);
+	return DBTLS_OK;
+}
+
+const struct dbtls_report_writer dbtls_report_text = {
+	.name = "text",
+	.extension = ".txt",
+	.begin = text_begin,
+	.endpoint = text_endpoint,
+	.end = text_end,
+	.help = "a short summary for people",
+};

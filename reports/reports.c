@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* reports.c — the registry of report writers, and atomic report files (see report.h). */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct dbtls_report_writer *const writers[] = {
+	&dbtls_report_json,
+	&dbtls_report_text,
+};
+#define NWRITERS (sizeof(writers) / sizeof(writers[0]))
+
+const struct dbtls_report_writer *dbtls_report_find(const char *name)
+{
+	for (size_t i = 0; i < NWRITERS; i++)
+		if (strcmp(writers[i]->name, name) == 0)
+			return writers[i];
+	return NULL;
+}
+
+const struct dbtls_report_writer *dbtls_report_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return NULL;
+	for (size_t i = 0; i < NWRITERS; i++)
+		if (writers[i]->extension && strcmp(writers[i]->extension, dot) == 0)
+			return writers[i];
+	return NULL;
+}
+
+const struct dbtls_report_writer *const *dbtls_report_all(size_t *n)
+{
+	*n = NWRITERS;
+	return writers;
+}
+
+void dbtls_report_list_formats(FILE *out)
+{
+	for (size_t i = 0; i < NWRITERS; i++)
+		fprintf(out, "%s %s", i ? "," : "", writers[i]->name);
+}
+
+enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
+				  const struct dbtls_scan_facts *s, FILE *out, bool color,
+				  struct dbtls_diag *d)
+{
+	struct dbtls_report_ctx ctx = { .out = out, .color = color };
+	enum dbtls_err err, err2;
+
+	err = w->begin(&ctx, s);
+	for (size_t i = 0; !err && i < s->nendpoints; i++)
+		err = w->endpoint(&ctx, &s->endpoints[i]);
+	err2 = w->end(&ctx, s);
+	if (!err)
+		err = err2;
+	if (!err && (fflush(out) || ferror(out)))
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "write error: %s", strerror(errno));
+	else if (err)
+		dbtls_diag_set(d, err, "%s report: %s", w->name, dbtls_strerror(err));
+	return err;
+}
+
+enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
+				       const struct dbtls_scan_facts *s, const char *path,
+				       struct dbtls_diag *d)
+{
+	enum dbtls_err err;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1;
+
+	if (strcmp(path, "-") == 0)
+		return dbtls_report_write(w, s, stdout, false, d);
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		return DBTLS_ERR_NOMEM;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	{
+		/* mkstemp makes 0600; a report gets the mode any new file would (0666 & ~umask) */
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	err = dbtls_report_write(w, s, f, false, d);
+	if (err) {
+		dbtls_diag_set(d, err, "%s: %s", path, d->msg);
+		goto out;
+	}
+	if (fsync(fileno(f)) != 0 && errno != EINVAL) {
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: fsync: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: rename: %s", path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	return DBTLS_OK;
+out:
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return err;
+}

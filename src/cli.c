@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.c — parses the command line and target files into struct dbtls_cli, and prints help.
+ *
+ * Secrets never come from here: there is deliberately no --password option (passwords come from
+ * the environment or option files, read where they are used).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <mysql.h>
+#include <openssl/crypto.h>
+
+#include "reports/report.h"
+#include "version.h"
+
+void dbtls_cli_version(FILE *out)
+{
+	fprintf(out, "dbtls %s (%s, jansson %s, libmariadb %s)\n", DBTLS_VERSION,
+		OpenSSL_version(OPENSSL_VERSION), JANSSON_VERSION, mysql_get_client_info());
+}
+
+void dbtls_cli_help(FILE *out)
+{
+	size_t n;
+	const struct dbtls_preamble *const *pre = dbtls_preamble_all(&n);
+
+	fprintf(out,
+		"dbtls — database TLS compliance scanner\n"
+		"\n"
+		"Usage:\n"
+		"  dbtls scan [OPTIONS] TARGET...     scan endpoints and write reports\n"
+		"  dbtls help | --help | -h           this text\n"
+		"  dbtls --version                    version and library versions\n"
+		"\n"
+		"Targets:\n"
+		"  mysql://HOST[:PORT]   MySQL/MariaDB (SSLRequest upgrade), default port 3306\n"
+		"  tls://HOST[:PORT]     direct TLS, default port 443\n"
+		"  HOST[:PORT]           same as mysql://HOST[:PORT]\n"
+		"  IPv6 addresses go in brackets: mysql://[::1]:3306\n"
+		"Protocols:\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-8s %s\n", pre[i]->scheme, pre[i]->help);
+	fprintf(out,
+		"\n"
+		"Scan options:\n"
+		"  --targets FILE        read targets from FILE, one per line ('#' comments, blank\n"
+		"                        lines ignored); may be combined with targets on the command line\n"
+		"  --ca-file FILE        PEM CA bundle to verify served chains against\n"
+		"                        (default: the system trust store)\n"
+		"  --sni NAME            server name to send in SNI and to match the certificate\n"
+		"                        against (default: the target's host name; IPs send no SNI)\n"
+		"  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
+		"                        fractional, e.g. 0.5)\n"
+		"  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
+		"  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
+		"                        extension (.json, .txt) unless --format is given. The file is\n"
+		"                        written to a temporary name and renamed, so it is never half\n"
+		"                        written. Use '-' for standard output.\n"
+		"  --format FORMAT       report format for standard output and for -o files without a\n"
+		"                        known extension:");
+	dbtls_report_list_formats(out);
+	fprintf(out,
+		"\n"
+		"                        (default: a text summary on standard output)\n"
+		"  -q, --quiet           no text summary on standard output when -o is given\n"
+		"  --no-color            no colours in the text summary (also: NO_COLOR set)\n"
+		"\n"
+		"Exit codes:\n"
+		"  0  every endpoint was scanned\n"
+		"  1  findings at or above --fail-on (reserved for the policy engine)\n"
+		"  2  usage or input error (bad option, bad target, unreadable file): nothing scanned\n"
+		"  3  some endpoints could not be scanned (refused, timed out, not TLS, server error);\n"
+		"     the report is still written and names each error\n");
+}
+
+static enum dbtls_err cli_add_target(struct dbtls_cli *cli, const char *s, char *why, size_t whylen)
+{
+	struct dbtls_target *t, nt;
+	enum dbtls_err err;
+
+	err = dbtls_target_parse(s, &nt, why, whylen);
+	if (err)
+		return err;
+	t = realloc(cli->targets, (cli->ntargets + 1) * sizeof(*t));
+	if (!t) {
+		dbtls_target_free(&nt);
+		return DBTLS_ERR_NOMEM;
+	}
+	cli->targets = t;
+	cli->targets[cli->ntargets++] = nt;
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_cli_read_targets(struct dbtls_cli *cli, const char *path, FILE *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, why[256];
+	size_t cap = 0, lineno = 0;
+	enum dbtls_err rc = DBTLS_OK;
+	ssize_t len;
+
+	if (!f) {
+		fprintf(err, "dbtls: %s: %s\n", path, strerror(errno));
+		return DBTLS_ERR_FILE;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *s = line, *e;
+
+		lineno++;
+		if (memchr(line, 0, (size_t)len)) {
+			fprintf(err, "%s:%zu: NUL byte in line\n", path, lineno);
+			rc = DBTLS_ERR_INPUT;
+			break;
+		}
+		e = strchr(s, '#');
+		if (e)
+			*e = 0;
+		s += strspn(s, " \t\r\n");
+		e = s + strlen(s);
+		while (e > s && strchr(" \t\r\n", e[-1]))
+			*--e = 0;
+		if (!*s)
+			continue;
+		if (strpbrk(s, " \t")) {
+			fprintf(err, "%s:%zu: one target per line, got '%s'\n", path, lineno, s);
+			rc = DBTLS_ERR_INPUT;
+			break;
+		}
+		rc = cli_add_target(cli, s, why, sizeof(why));
+		if (rc) {
+			fprintf(err, "%s:%zu: %s\n", path, lineno,
+				rc == DBTLS_ERR_NOMEM ? "out of memory" : why);
+			break;
+		}
+	}
+	if (!rc && ferror(f)) {
+		fprintf(err, "dbtls: %s: read error\n", path);
+		rc = DBTLS_ERR_FILE;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+void dbtls_cli_free(struct dbtls_cli *cli)
+{
+	for (size_t i = 0; i < cli->ntargets; i++)
+		dbtls_target_free(&cli->targets[i]);
+	free(cli->targets);
+	cli->targets = NULL;
+	cli->ntargets = 0;
+}
+
+static bool cli_readable(const char *path, FILE *err, const char *opt)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(err, "dbtls: %s %s: %s\n", opt, path, strerror(errno));
+		return false;
+	}
+	fclose(f);
+	return true;
+}
+
+enum { OPT_TARGETS = 256, OPT_CA_FILE, OPT_SNI, OPT_TIMEOUT, OPT_FORMAT, OPT_JOBS, OPT_NO_COLOR };
+
+static const struct option long_opts[] = {
+	{ "targets", required_argument, NULL, OPT_TARGETS },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "sni", required_argument, NULL, OPT_SNI },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FILE *err)
+{
+	const char *targets_file[16];
+	size_t ntargets_file = 0;
+	enum dbtls_err rc;
+	char why[256], *end;
+	double secs;
+	long jobs;
+	int c;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->scan.timeout_ms = 10000;
+	cli->scan.jobs = 16;
+	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if (argc < 2) {
+		fprintf(err, "dbtls: no command given (try 'dbtls help')\n");
+		return DBTLS_ERR_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		cli->cmd = DBTLS_CMD_HELP;
+		return DBTLS_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		cli->cmd = DBTLS_CMD_VERSION;
+		return DBTLS_OK;
+	}
+	if (strcmp(argv[1], "scan") != 0) {
+		fprintf(err, "dbtls: unknown command '%s' (try 'dbtls help')\n", argv[1]);
+		return DBTLS_ERR_USAGE;
+	}
+	cli->cmd = DBTLS_CMD_SCAN;
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TARGETS:
+			if (ntargets_file == sizeof(targets_file) / sizeof(targets_file[0])) {
+				fprintf(err, "dbtls: too many --targets files\n");
+				return DBTLS_ERR_USAGE;
+			}
+			targets_file[ntargets_file++] = optarg;
+			break;
+		case OPT_CA_FILE:
+			if (!cli_readable(optarg, err, "--ca-file"))
+				return DBTLS_ERR_FILE;
+			cli->scan.ca_file = optarg;
+			break;
+		case OPT_SNI:
+			if (!*optarg || strlen(optarg) > 253 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789.-_") != strlen(optarg)) {
+				fprintf(err, "dbtls: --sni '%s': not a host name\n", optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.sni = optarg;
+			break;
+		case OPT_TIMEOUT:
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0.01 && secs <= 3600)) {
+				fprintf(err, "dbtls: --timeout '%s': want seconds between 0.01 and 3600\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.timeout_ms = (int)(secs * 1000 + 0.5);
+			break;
+		case OPT_FORMAT:
+			if (!dbtls_report_find(optarg)) {
+				fprintf(err, "dbtls: --format '%s': unknown format\n", optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->format = optarg;
+			break;
+		case OPT_JOBS:
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || jobs < 1 || jobs > 256) {
+				fprintf(err, "dbtls: --jobs '%s': want a number from 1 to 256\n", optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.jobs = (int)jobs;
+			break;
+		case 'o':
+			if (cli->noutputs == DBTLS_MAX_OUTPUTS) {
+				fprintf(err, "dbtls: at most %d -o outputs\n", DBTLS_MAX_OUTPUTS);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->outputs[cli->noutputs++].path = optarg;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case OPT_NO_COLOR:
+			cli->color = false;
+			break;
+		case 'h':
+			cli->cmd = DBTLS_CMD_HELP;
+			return DBTLS_OK;
+		case 'V':
+			cli->cmd = DBTLS_CMD_VERSION;
+			return DBTLS_OK;
+		case ':':
+			fprintf(err, "dbtls: option '%s' needs a value\n", argv[optind - 1]);
+			return DBTLS_ERR_USAGE;
+		default:
+			fprintf(err, "dbtls: unknown option '%s' (try 'dbtls help')\n",
+				argv[optind - 1]);
+			return DBTLS_ERR_USAGE;
+		}
+	}
+	/* an -o file takes the format of its extension unless --format says otherwise */
+	for (size_t i = 0; i < cli->noutputs; i++) {
+		struct dbtls_output *o = &cli->outputs[i];
+		const struct dbtls_report_writer *w = dbtls_report_for_path(o->path);
+		if (cli->format)
+			w = dbtls_report_find(cli->format);
+		if (!w) {
+			fprintf(err, "dbtls: -o %s: cannot tell the format from the extension; add --format\n",
+				o->path);
+			return DBTLS_ERR_USAGE;
+		}
+		o->format = w->name;
+	}
+	for (int i = optind; i < argc; i++) {
+		rc = cli_add_target(cli, argv[i], why, sizeof(why));
+		if (rc) {
+			fprintf(err, "dbtls: target '%s': %s\n", argv[i],
+				rc == DBTLS_ERR_NOMEM ? "out of memory" : why);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < ntargets_file; i++) {
+		rc = dbtls_cli_read_targets(cli, targets_file[i], err);
+		if (rc)
+			return rc;
+	}
+	if (!cli->ntargets) {
+		fprintf(err, "dbtls: scan: no targets given (try 'dbtls help')\n");
+		return DBTLS_ERR_USAGE;
+	}
+	return DBTLS_OK;
+}

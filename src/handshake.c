@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handshake.c — a full OpenSSL client handshake that collects the served chain and judges it.
+ *
+ * The client is as permissive as the library allows (every protocol version and cipher it still
+ * has, security level 0, no verification during the handshake) because the point is to look at
+ * whatever the server serves, weak or not. The chain is judged only afterwards: X509_verify_cert
+ * against the CA bundle (or the system store) with the served intermediates as untrusted, and
+ * X509_check_host / X509_check_ip_asc for the name. Key sizes are reported separately, so the
+ * verification does not reject small keys either.
+ *
+ * The socket is non-blocking; every wait is a poll() with the caller's deadline, so a silent server
+ * costs one timeout. OpenSSL reads and writes through a tiny BIO of our own that sends with
+ * MSG_NOSIGNAL: a server that resets the connection must not kill the scanner with SIGPIPE.
+ * Everything (context, store, BIO method) is created per call; there is no global state.
+ */
+#include "handshake.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "x509.h"
+
+/* Our BIO's type: only BIO_find_type() looks at it, and nobody searches for this one. */
+#define HS_BIO_TYPE (0x7f | BIO_TYPE_SOURCE_SINK)
+
+struct hs_sock {
+	int fd;
+	bool eof;
+};
+
+static int hs_bio_write(BIO *b, const char *buf, int len)
+{
+	struct hs_sock *s = BIO_get_data(b);
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	do
+		n = send(s->fd, buf, (size_t)len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int hs_bio_read(BIO *b, char *buf, int len)
+{
+	struct hs_sock *s = BIO_get_data(b);
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	do
+		n = recv(s->fd, buf, (size_t)len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		BIO_set_retry_read(b);
+	if (n == 0)
+		s->eof = true;
+	return (int)n;
+}
+
+static long hs_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct hs_sock *s = BIO_get_data(b);
+
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_EOF: /* lets OpenSSL tell "peer closed" from "no data yet" */
+		return s && s->eof;
+	default:
+		return 0;
+	}
+}
+
+/* Moves OpenSSL's whole error queue into out ("; "-separated) and returns the first code. */
+static unsigned long hs_drain_errors(char *out, size_t outlen)
+{
+	unsigned long e, first = 0;
+	size_t used = 0;
+	char one[256];
+	int n;
+
+	out[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		if (!first)
+			first = e;
+		ERR_error_string_n(e, one, sizeof(one));
+		if (used + 1 >= outlen)
+			continue;
+		n = snprintf(out + used, outlen - used, "%s%s", used ? "; " : "", one);
+		if (n > 0)
+			used += (size_t)n < outlen - used ? (size_t)n : outlen - used - 1;
+	}
+	return first;
+}
+
+/* Fills d with "<what>: <OpenSSL error queue>" (or fallback when the queue is empty), clears the
+ * queue and returns err. */
+static enum dbtls_err hs_fail(struct dbtls_diag *d, enum dbtls_err err, const char *what,
+			      const char *fallback)
+{
+	char q[400];
+	unsigned long first = hs_drain_errors(q, sizeof(q));
+
+	if (d)
+		d->ssl_err = first;
+	return dbtls_diag_set(d, err, "%s: %s", what, first ? q : fallback);
+}
+
+static enum dbtls_err hs_load_store(const char *ca_file, X509_STORE **out, struct dbtls_diag *d)
+{
+	X509_STORE *store = X509_STORE_new();
+	enum dbtls_err err = DBTLS_OK;
+	char what[320];
+
+	if (!store) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "certificate store", "out of memory");
+		goto out;
+	}
+	if (ca_file && !X509_STORE_load_file(store, ca_file)) {
+		snprintf(what, sizeof(what), "cannot load CA file %s", ca_file);
+		err = hs_fail(d, DBTLS_ERR_FILE, what, "no certificate in it");
+		goto out;
+	}
+	if (!ca_file && !X509_STORE_set_default_paths(store)) {
+		err = hs_fail(d, DBTLS_ERR_FILE, "cannot load the system CA store", "failed");
+		goto out;
+	}
+out:
+	if (err) {
+		X509_STORE_free(store);
+		store = NULL;
+	}
+	*out = store;
+	return err;
+}
+
+static enum dbtls_err hs_ctx_new(SSL_CTX **out, struct dbtls_diag *d)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	enum dbtls_err err = DBTLS_OK;
+
+	if (!ctx) {
+		err = hs_fail(d, DBTLS_ERR_INTERNAL, "SSL_CTX_new", "failed");
+		goto out;
+	}
+	/* lowest and highest version the library supports; level 0 admits small keys, SHA-1, … */
+	if (!SSL_CTX_set_min_proto_version(ctx, 0) || !SSL_CTX_set_max_proto_version(ctx, 0) ||
+	    !SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0")) {
+		err = hs_fail(d, DBTLS_ERR_INTERNAL, "configuring the TLS client", "failed");
+		goto out;
+	}
+	SSL_CTX_set_security_level(ctx, 0);
+	/* the chain is judged after the handshake, so that a bad one is reported, not refused */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* OpenSSL 3 refuses servers without RFC 5746 renegotiation_info; we still want to look */
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+out:
+	if (err) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
+	*out = ctx;
+	return err;
+}
+
+static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_diag *d)
+{
+	struct pollfd p = { .fd = fd };
+	int rc, e, sys;
+	char what[32];
+
+	for (;;) {
+		/* SSL_get_error() reads the queue: it must hold only this call's entries */
+		ERR_clear_error();
+		errno = 0;
+		rc = SSL_connect(ssl);
+		sys = errno;
+		if (rc == 1)
+			return DBTLS_OK;
+		e = SSL_get_error(ssl, rc);
+		if (e == SSL_ERROR_WANT_READ) {
+			p.events = POLLIN;
+			snprintf(what, sizeof(what), "waiting for the server");
+		} else if (e == SSL_ERROR_WANT_WRITE) {
+			p.events = POLLOUT;
+			snprintf(what, sizeof(what), "sending");
+		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+			if (d)
+				d->sys_errno = sys;
+			return hs_fail(d, DBTLS_ERR_TLS, "TLS handshake failed",
+				       sys ? strerror(sys) : "connection closed by the server");
+		} else {
+			return hs_fail(d, DBTLS_ERR_TLS, "TLS handshake failed",
+				       "no detail from OpenSSL");
+		}
+		do
+			rc = poll(&p, 1, timeout_ms);
+		while (rc < 0 && errno == EINTR);
+		if (rc == 0)
+			return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+					      "TLS handshake: no progress within %d ms while %s",
+					      timeout_ms, what);
+		if (rc < 0) {
+			if (d)
+				d->sys_errno = errno;
+			return dbtls_diag_set(d, DBTLS_ERR_IO, "poll: %s", strerror(errno));
+		}
+	}
+}
+
+static enum dbtls_err hs_collect_chain(STACK_OF(X509) *chain, time_t now, struct dbtls_cert **out,
+				       size_t *nout, struct dbtls_diag *d)
+{
+	int n = chain ? sk_X509_num(chain) : 0;
+	struct dbtls_cert *certs = NULL;
+	enum dbtls_err err = DBTLS_OK;
+	size_t done = 0;
+
+	if (n <= 0)
+		goto out;
+	certs = calloc((size_t)n, sizeof(*certs));
+	if (!certs) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (; done < (size_t)n; done++) {
+		err = dbtls_x509_cert_facts(sk_X509_value(chain, (int)done), now, &certs[done], d);
+		if (err)
+			goto out;
+	}
+out:
+	if (err) {
+		for (size_t i = 0; i < done; i++)
+			dbtls_cert_free(&certs[i]);
+		free(certs);
+		certs = NULL;
+		done = 0;
+	}
+	*out = certs;
+	*nout = done;
+	return err;
+}
+
+/* Copies an IP literal (brackets stripped) into buf; false when host is a name. */
+static bool hs_ip_literal(const char *host, char *buf, size_t buflen)
+{
+	unsigned char bin[16];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= buflen)
+		return false;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+}
+
+/* Judges the served chain: CA bundle and host name. Fills *v (new strings). */
+static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
+				const struct dbtls_handshake_opts *o, struct dbtls_verification *v,
+				struct dbtls_diag *d)
+{
+	X509 *leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *param;
+	enum dbtls_err err = DBTLS_OK;
+	const char *host = o ? o->verify_host : NULL;
+	char ip[64];
+	int rc;
+
+	if (!untrusted || !sctx) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "verification", "out of memory");
+		goto out;
+	}
+	v->ca_source = strdup(o && o->ca_file ? o->ca_file : "system");
+	if (host)
+		v->hostname_checked = strdup(host);
+	if (!v->ca_source || (host && !v->hostname_checked)) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!leaf) {
+		/* an anonymous suite: nothing to verify */
+		v->verify_code = X509_V_ERR_UNSPECIFIED;
+		v->error = strdup("the server sent no certificate");
+		if (!v->error)
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* the stack borrows the certificates; the peer chain keeps them alive */
+	for (int i = 1; i < sk_X509_num(chain); i++) {
+		if (!sk_X509_push(untrusted, sk_X509_value(chain, i))) {
+			err = hs_fail(d, DBTLS_ERR_NOMEM, "verification", "out of memory");
+			goto out;
+		}
+	}
+	if (!X509_STORE_CTX_init(sctx, store, leaf, untrusted) ||
+	    !X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_SERVER)) {
+		err = hs_fail(d, DBTLS_ERR_INTERNAL, "verification setup", "failed");
+		goto out;
+	}
+	param = X509_STORE_CTX_get0_param(sctx);
+	X509_VERIFY_PARAM_set_auth_level(param, 0); /* key sizes are a separate finding */
+	X509_VERIFY_PARAM_set_time(param, now);
+	rc = X509_verify_cert(sctx);
+	v->verify_code = X509_STORE_CTX_get_error(sctx);
+	v->ca_ok = rc == 1 && v->verify_code == X509_V_OK;
+	if (!v->ca_ok) {
+		if (v->verify_code == X509_V_OK)
+			v->verify_code = X509_V_ERR_UNSPECIFIED; /* rc < 0: an internal failure */
+		v->error = strdup(X509_verify_cert_error_string(v->verify_code));
+		if (!v->error) {
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (host && hs_ip_literal(host, ip, sizeof(ip)))
+		v->hostname_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
+	else if (host)
+		v->hostname_ok = X509_check_host(leaf, host, strlen(host), 0, NULL) == 1;
+out:
+	X509_STORE_CTX_free(sctx);
+	sk_X509_free(untrusted);
+	return err;
+}
+
+enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
+				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
+{
+	struct dbtls_verification v;
+	struct hs_sock sock = { .fd = -1 };
+	struct dbtls_cert *certs = NULL;
+	size_t ncerts = 0;
+	enum dbtls_err err = DBTLS_OK;
+	X509_STORE *store = NULL;
+	BIO_METHOD *meth = NULL;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	BIO *bio;
+	const SSL_CIPHER *cipher;
+	const char *name;
+	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
+	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
+
+	memset(&v, 0, sizeof(v));
+	if (!c || !f || c->fd < 0 || timeout_ms <= 0)
+		return dbtls_diag_set(d, DBTLS_ERR_USAGE,
+				      "handshake needs a connected socket and a timeout");
+	ERR_clear_error();
+	/* a CA file that does not load is a configuration error: find out before talking */
+	err = hs_load_store(o ? o->ca_file : NULL, &store, d);
+	if (err)
+		goto out;
+	err = hs_ctx_new(&ctx, d);
+	if (err)
+		goto out;
+
+	sock.fd = c->fd;
+	meth = BIO_meth_new(HS_BIO_TYPE, "dbtls socket");
+	ssl = SSL_new(ctx);
+	if (!meth || !ssl || !BIO_meth_set_write(meth, hs_bio_write) ||
+	    !BIO_meth_set_read(meth, hs_bio_read) || !BIO_meth_set_ctrl(meth, hs_bio_ctrl)) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	bio = BIO_new(meth);
+	if (!bio) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	BIO_set_data(bio, &sock);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(ssl, bio, bio); /* ssl owns bio from here */
+	if (o && o->sni && !SSL_set_tlsext_host_name(ssl, o->sni)) {
+		err = hs_fail(d, DBTLS_ERR_USAGE, "invalid SNI name", o->sni);
+		goto out;
+	}
+	SSL_set_connect_state(ssl);
+
+	err = hs_connect(ssl, c->fd, timeout_ms, d);
+	if (err)
+		goto out;
+
+	/* for a client the peer chain starts with the leaf */
+	err = hs_collect_chain(SSL_get_peer_cert_chain(ssl), now, &certs, &ncerts, d);
+	if (err)
+		goto out;
+	err = hs_verify(store, SSL_get_peer_cert_chain(ssl), now, o, &v, d);
+	if (err)
+		goto out;
+	cipher = SSL_get_current_cipher(ssl);
+	name = cipher ? SSL_CIPHER_standard_name(cipher) : NULL;
+	if (!name && cipher)
+		name = SSL_CIPHER_get_name(cipher);
+	v.protocol = strdup(SSL_get_version(ssl));
+	v.cipher = name ? strdup(name) : NULL;
+	if (!v.protocol || (name && !v.cipher)) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	v.done = true;
+
+	/* say goodbye once without waiting for the answer; the caller closes the socket */
+	SSL_shutdown(ssl);
+out:
+	SSL_free(ssl); /* and the bio it owns */
+	BIO_meth_free(meth);
+	SSL_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	if (err) {
+		for (size_t i = 0; i < ncerts; i++)
+			dbtls_cert_free(&certs[i]);
+		free(certs);
+		dbtls_verification_free(&v);
+		return err;
+	}
+	for (size_t i = 0; i < f->ncerts; i++)
+		dbtls_cert_free(&f->certs[i]);
+	free(f->certs);
+	dbtls_verification_free(&f->verification);
+	f->certs = certs;
+	f->ncerts = ncerts;
+	f->verification = v;
+	return DBTLS_OK;
+}

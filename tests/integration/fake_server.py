@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""fake_server.py MODE PORTFILE: a tiny loopback TCP server that misbehaves on purpose.
+
+Integration tests point dbtls at it to check that every odd endpoint ends up as an error recorded in
+the endpoint's facts, never as a hang or a crash. It binds 127.0.0.1 port 0, writes the port to
+PORTFILE (atomically: a reader never sees a half-written file), serves any number of connections
+(one thread each) and exits by itself after 120 s, or earlier on SIGTERM/SIGINT.
+
+Modes:
+  silent               accept, never send, hold the connection
+  garbage              send 64 random bytes, close
+  close                accept and close at once
+  mysql-err-1129       the ERR packet MariaDB sends instead of the greeting to a blocked host
+                       (sequence 0, no '#' SQLSTATE marker)
+  mysql-err-1040       ERR 1040 '#08004' "Too many connections" instead of the greeting
+  mysql-nossl          a protocol-10 greeting without CLIENT_SSL, then wait
+  yassl-bad-handshake  a greeting with CLIENT_SSL from "5.6.51-yaSSL"; read the 36-byte SSLRequest,
+                       read the ClientHello, answer ERR 1043 '#08S01' "Bad handshake" (sequence 2),
+                       close: what old yaSSL builds of MySQL did with a ClientHello they disliked
+
+Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
+packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
+"""
+
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+
+LIFETIME_S = 120
+HOLD_S = 60  # how long silent/nossl connections are held open at most
+
+CLIENT_SSL = 0x00000800
+# Capabilities a MySQL 5.6 server announces, CLIENT_SSL taken out: lower 0xf7ff (CLIENT_LONG_PASSWORD
+# … CLIENT_SECURE_CONNECTION, bit 0x0800 clear), upper 0x807f (CLIENT_MULTI_STATEMENTS …
+# CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS, CLIENT_REMEMBER_OPTIONS). CLIENT_PLUGIN_AUTH (0x00080000) and
+# CLIENT_PROTOCOL_41 (0x0200) are set, so the greeting carries auth_plugin_data_len and a plugin name.
+CAPS_NOSSL = 0x807FF7FF
+CHARSET_LATIN1 = 8
+SERVER_STATUS_AUTOCOMMIT = 0x0002
+
+MSG_1129 = (
+    "Host '127.0.0.1' is blocked because of many connection errors; "
+    "unblock with 'mariadb-admin flush-hosts'"
+)
+
+
+def packet(seq, payload):
+    """Frame a payload: 3-byte little-endian length, sequence id."""
+    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
+
+
+def err_packet(seq, code, message, sqlstate=None):
+    """ERR_Packet: 0xff, code (LE16), optional '#' + 5-char SQLSTATE, message (to end of packet)."""
+    payload = b"\xff" + struct.pack("<H", code)
+    if sqlstate is not None:
+        payload += b"#" + sqlstate.encode("ascii")
+    payload += message.encode("utf-8")
+    return packet(seq, payload)
+
+
+def scramble(n):
+    """Printable, NUL-free scramble bytes, as real servers generate them."""
+    return bytes(0x21 + b % 94 for b in os.urandom(n))
+
+
+_conn_id = [0]
+_conn_lock = threading.Lock()
+
+
+def greeting(version, caps):
+    """Protocol::HandshakeV10 with mysql_native_password and a 20-byte scramble (sequence 0)."""
+    with _conn_lock:
+        _conn_id[0] += 1
+        conn_id = _conn_id[0]
+    auth = scramble(20)
+    plugin = b"mysql_native_password\x00"
+    payload = (
+        bytes([10])
+        + version.encode("ascii")
+        + b"\x00"
+        + struct.pack("<I", conn_id)
+        + auth[:8]
+        + b"\x00"  # filler
+        + struct.pack("<H", caps & 0xFFFF)
+        + bytes([CHARSET_LATIN1])
+        + struct.pack("<H", SERVER_STATUS_AUTOCOMMIT)
+        + struct.pack("<H", caps >> 16)
+        + bytes([len(auth) + 1])  # auth_plugin_data_len, the NUL included: 21
+        + b"\x00" * 10  # reserved
+        + auth[8:]
+        + b"\x00"  # part 2 is MAX(13, 21 - 8) = 13 bytes, NUL included
+        + plugin
+    )
+    return packet(0, payload)
+
+
+def recv_exact(conn, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = conn.recv(n - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def hold(conn):
+    """Keep the connection open without sending until the peer closes or HOLD_S passes."""
+    conn.settimeout(HOLD_S)
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def serve_silent(conn):
+    hold(conn)
+
+
+def serve_garbage(conn):
+    conn.sendall(os.urandom(64))
+
+
+def serve_close(conn):
+    pass
+
+
+def serve_err_1129(conn):
+    conn.sendall(err_packet(0, 1129, MSG_1129))
+
+
+def serve_err_1040(conn):
+    conn.sendall(err_packet(0, 1040, "Too many connections", "08004"))
+
+
+def serve_nossl(conn):
+    conn.sendall(greeting("5.7.44-dbtls-fake", CAPS_NOSSL))
+    hold(conn)
+
+
+def serve_yassl(conn):
+    conn.sendall(greeting("5.6.51-yaSSL", CAPS_NOSSL | CLIENT_SSL))
+    conn.settimeout(10)
+    try:
+        if len(recv_exact(conn, 36)) < 36:  # SSLRequest: header + 32-byte payload
+            return
+        if not conn.recv(65536):  # the ClientHello, or whatever the client sends instead
+            return
+    except OSError:
+        return
+    conn.sendall(err_packet(2, 1043, "Bad handshake", "08S01"))
+
+
+MODES = {
+    "silent": serve_silent,
+    "garbage": serve_garbage,
+    "close": serve_close,
+    "mysql-err-1129": serve_err_1129,
+    "mysql-err-1040": serve_err_1040,
+    "mysql-nossl": serve_nossl,
+    "yassl-bad-handshake": serve_yassl,
+}
+
+
+def handle(conn, fn):
+    try:
+        fn(conn)
+    except OSError:
+        pass
+    finally:
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in MODES:
+        sys.stderr.write("usage: fake_server.py {%s} PORTFILE\n" % "|".join(MODES))
+        return 2
+    fn = MODES[sys.argv[1]]
+    portfile = sys.argv[2]
+
+    # Exit promptly (and without tracebacks) when the test harness stops us, and in any case after
+    # LIFETIME_S, so a forgotten fake server cannot outlive its test run by much.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    timer = threading.Timer(LIFETIME_S, lambda: os._exit(0))
+    timer.daemon = True
+    timer.start()
+
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(128)
+    tmp = portfile + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.getsockname()[1])
+    os.rename(tmp, portfile)
+
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=handle, args=(conn, fn), daemon=True).start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_preamble.c — the MySQL preamble replayed from byte vectors: a MariaDB greeting with and
+ * without CLIENT_SSL, ERR packets in place of the greeting (1129 without SQLSTATE, 1040 with),
+ * truncated and non-MySQL answers; plus the direct-TLS preamble.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "preamble.h"
+
+/* The greeting MariaDB 10.11 sends (captured on loopback; auth data and connection id as seen). */
+static const uint8_t mariadb_greeting[] = {
+	0x5b, 0x00, 0x00, 0x00, 0x0a, 0x35, 0x2e, 0x35, 0x2e, 0x35, 0x2d, 0x31, 0x30, 0x2e, 0x31,
+	0x31, 0x2e, 0x31, 0x39, 0x2d, 0x4d, 0x61, 0x72, 0x69, 0x61, 0x44, 0x42, 0x2d, 0x30, 0x2b,
+	0x64, 0x65, 0x62, 0x31, 0x32, 0x75, 0x31, 0x00, 0x05, 0x00, 0x00, 0x00, 0x3e, 0x5d, 0x3b,
+	0x6c, 0x53, 0x3f, 0x5a, 0x2f, 0x00, 0xfe, 0xff, 0x2d, 0x02, 0x00, 0xff, 0x81, 0x15, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x66, 0x5c, 0x51, 0x6a, 0x53, 0x29,
+	0x2a, 0x5e, 0x51, 0x7e, 0x4f, 0x77, 0x00, 0x6d, 0x79, 0x73, 0x71, 0x6c, 0x5f, 0x6e, 0x61,
+	0x74, 0x69, 0x76, 0x65, 0x5f, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x00,
+};
+
+static void test_mysql_greeting_ssl(void **state)
+{
+	struct dbtls_server_info info = { 0 };
+	struct dbtls_diag d = { 0 };
+	struct dbtls_conn c;
+	(void)state;
+
+	dbtls_conn_init_replay(&c, mariadb_greeting, sizeof(mariadb_greeting));
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_OK);
+	assert_true(info.greeting_seen);
+	assert_true(info.tls_offered);
+	assert_int_equal(info.protocol_version, 10);
+	assert_string_equal(info.version, "5.5.5-10.11.19-MariaDB-0+deb12u1");
+	assert_string_equal(info.product, "MariaDB");
+	assert_int_equal(info.connection_id, 5);
+	assert_true(info.capabilities & 0x0800);
+	/* the SSLRequest: 4-byte header (length 32, sequence 1) + 32 bytes */
+	assert_int_equal(c.sent.len, 36);
+	assert_int_equal(c.sent.data[0], 32);
+	assert_int_equal(c.sent.data[3], 1);
+	uint32_t caps = c.sent.data[4] | (c.sent.data[5] << 8) | (c.sent.data[6] << 16) |
+			((uint32_t)c.sent.data[7] << 24);
+	assert_true(caps & 0x0800); /* CLIENT_SSL */
+	assert_true(caps & 0x0200); /* CLIENT_PROTOCOL_41 */
+	for (size_t i = 13; i < 36; i++)
+		assert_int_equal(c.sent.data[i], 0);
+	dbtls_conn_close(&c);
+	free(info.product);
+	free(info.version);
+}
+
+static void test_mysql_greeting_no_ssl(void **state)
+{
+	uint8_t g[sizeof(mariadb_greeting)];
+	struct dbtls_server_info info = { 0 };
+	struct dbtls_diag d = { 0 };
+	struct dbtls_conn c;
+	(void)state;
+
+	memcpy(g, mariadb_greeting, sizeof(g));
+	/* capability flags (lower) sit after version, id, 8 auth bytes and a filler */
+	size_t caps_off = 4 + 1 + strlen("5.5.5-10.11.19-MariaDB-0+deb12u1") + 1 + 4 + 8 + 1;
+	g[caps_off + 1] &= (uint8_t)~0x08;
+	dbtls_conn_init_replay(&c, g, sizeof(g));
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_NO_TLS);
+	assert_true(info.greeting_seen);
+	assert_false(info.tls_offered);
+	assert_int_equal(c.sent.len, 0); /* nothing sent to a server without TLS */
+	assert_non_null(strstr(d.msg, "no TLS"));
+	dbtls_conn_close(&c);
+	free(info.product);
+	free(info.version);
+}
+
+static void test_mysql_err_1129(void **state)
+{
+	/* MariaDB's blocked-host packet: no '#' SQLSTATE marker */
+	const char msg[] = "Host '10.0.0.2' is blocked because of many connection errors";
+	uint8_t p[128];
+	struct dbtls_server_info info = { 0 };
+	struct dbtls_diag d = { 0 };
+	struct dbtls_conn c;
+	size_t len = 3 + strlen(msg);
+	(void)state;
+
+	p[0] = (uint8_t)len;
+	p[1] = p[2] = p[3] = 0;
+	p[4] = 0xff;
+	p[5] = 1129 & 0xff;
+	p[6] = 1129 >> 8;
+	memcpy(p + 7, msg, strlen(msg));
+	dbtls_conn_init_replay(&c, p, 4 + len);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(info.err_code, 1129);
+	assert_string_equal(info.err_sqlstate, "");
+	assert_string_equal(info.err_message, msg);
+	assert_false(info.tls_offered);
+	assert_non_null(strstr(d.msg, "1129"));
+	dbtls_conn_close(&c);
+	free(info.err_sqlstate);
+	free(info.err_message);
+}
+
+static void test_mysql_err_1040(void **state)
+{
+	const uint8_t p[] = { 0x1b, 0, 0, 0, 0xff, 0x10, 0x04, '#', '0', '8', '0', '0', '4',
+			      'T', 'o', 'o', ' ', 'm', 'a', 'n', 'y', ' ', 'c', 'o', 'n', 'n',
+			      'e', 'c', 't', 'i', 'o', 'n', 's' };
+	struct dbtls_server_info info = { 0 };
+	struct dbtls_diag d = { 0 };
+	struct dbtls_conn c;
+	(void)state;
+
+	dbtls_conn_init_replay(&c, p, sizeof(p));
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(info.err_code, 1040);
+	assert_string_equal(info.err_sqlstate, "08004");
+	assert_string_equal(info.err_message, "Too many connections");
+	dbtls_conn_close(&c);
+	free(info.err_sqlstate);
+	free(info.err_message);
+}
+
+static void test_mysql_bad_answers(void **state)
+{
+	struct dbtls_server_info info;
+	struct dbtls_diag d = { 0 };
+	struct dbtls_conn c;
+	(void)state;
+
+	/* every truncation of a real greeting is an error, never a crash or "no TLS" */
+	for (size_t i = 0; i < sizeof(mariadb_greeting); i++) {
+		memset(&info, 0, sizeof(info));
+		dbtls_conn_init_replay(&c, mariadb_greeting, i);
+		enum dbtls_err err = dbtls_preamble_mysql.start(&c, &info, &d);
+		assert_true(err == DBTLS_ERR_CLOSED || err == DBTLS_ERR_PROTOCOL);
+		assert_int_equal(c.sent.len, 0);
+		dbtls_conn_close(&c);
+		free(info.product);
+		free(info.version);
+	}
+	/* a TLS server (direct TLS on the port) and an HTTP server */
+	const uint8_t tls_alert[] = { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28 };
+	memset(&info, 0, sizeof(info));
+	dbtls_conn_init_replay(&c, tls_alert, sizeof(tls_alert));
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	dbtls_conn_close(&c);
+	const char http[] = "HTTP/1.0 200 OK\r\n\r\n";
+	dbtls_conn_init_replay(&c, (const uint8_t *)http, sizeof(http) - 1);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_non_null(strstr(d.msg, "not a MySQL server"));
+	dbtls_conn_close(&c);
+}
+
+static void test_error_packet_decoder(void **state)
+{
+	const uint8_t bad_hs[] = { 0x12, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0', '8', 'S',
+				   '0', '1', 'B', 'a', 'd', ' ', 'h', 'a', 'n', 'd', 's', 'h', 'a',
+				   'k', 'e' };
+	struct dbtls_server_error e;
+	(void)state;
+
+	assert_int_equal(dbtls_preamble_mysql.error_packet(bad_hs, sizeof(bad_hs), &e), DBTLS_OK);
+	assert_int_equal(e.code, 1043);
+	assert_int_equal(dbtls_preamble_mysql.error_packet(bad_hs, 10, &e), DBTLS_ERR_TRUNCATED);
+	assert_int_equal(dbtls_preamble_mysql.error_packet((const uint8_t *)"abcdefgh", 8, &e),
+			 DBTLS_ERR_PROTOCOL);
+	/* control bytes in the message never reach a report verbatim */
+	uint8_t ctl[] = { 0x06, 0, 0, 2, 0xff, 0x01, 0x00, 0x1b, '[', '2' };
+	assert_int_equal(dbtls_preamble_mysql.error_packet(ctl, sizeof(ctl), &e), DBTLS_OK);
+	assert_string_equal(e.message, "?[2");
+}
+
+static void test_tls_preamble(void **state)
+{
+	struct dbtls_server_info info = { 0 };
+	struct dbtls_conn c;
+	(void)state;
+
+	dbtls_conn_init_replay(&c, NULL, 0);
+	assert_int_equal(dbtls_preamble_tls.start(&c, &info, NULL), DBTLS_OK);
+	assert_true(info.tls_offered);
+	assert_int_equal(c.sent.len, 0);
+	dbtls_conn_close(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mysql_greeting_ssl),
+		cmocka_unit_test(test_mysql_greeting_no_ssl),
+		cmocka_unit_test(test_mysql_err_1129),
+		cmocka_unit_test(test_mysql_err_1040),
+		cmocka_unit_test(test_mysql_bad_answers),
+		cmocka_unit_test(test_error_packet_decoder),
+		cmocka_unit_test(test_tls_preamble),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_scan.c — target parsing (URLs, defaults, IPv6, bad input), the targets file reader with
+ * its FILE:LINE errors, and a scan of an endpoint that refuses (a closed loopback port).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "scan.h"
+
+static void test_targets_good(void **state)
+{
+	static const struct {
+		const char *in, *scheme, *host;
+		uint16_t port;
+	} rows[] = {
+		{ "mysql://db1.example:3307", "mysql", "db1.example", 3307 },
+		{ "mysql://db1.example", "mysql", "db1.example", 3306 },
+		{ "db1.example:3310", "mysql", "db1.example", 3310 },
+		{ "db1.example", "mysql", "db1.example", 3306 },
+		{ "tls://127.0.0.1:8443", "tls", "127.0.0.1", 8443 },
+		{ "tls://example.org", "tls", "example.org", 443 },
+		{ "[::1]:3306", "mysql", "::1", 3306 },
+		{ "mysql://[::1]", "mysql", "::1", 3306 },
+		{ "mysql://[fe80::1%lo]:33060", "mysql", "fe80::1%lo", 33060 },
+		{ "mysql://db:3306/", "mysql", "db", 3306 },
+	};
+	struct dbtls_target t;
+	char why[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(dbtls_target_parse(rows[i].in, &t, why, sizeof(why)), DBTLS_OK);
+		assert_string_equal(t.preamble->scheme, rows[i].scheme);
+		assert_string_equal(t.host, rows[i].host);
+		assert_int_equal(t.port, rows[i].port);
+		assert_string_equal(t.given, rows[i].in);
+		dbtls_target_free(&t);
+	}
+}
+
+static void test_targets_bad(void **state)
+{
+	static const struct {
+		const char *in, *why;
+	} rows[] = {
+		{ "postgresx://db", "unknown protocol 'postgresx'" },
+		{ "://db", "bad scheme" },
+		{ "db:0", "bad port" },
+		{ "db:65536", "bad port" },
+		{ "db:33x", "bad port" },
+		{ "db:", "bad port" },
+		{ "db:-1", "bad port" },
+		{ "::1:3306", "IPv6 addresses need brackets" },
+		{ "[::1", "unterminated IPv6" },
+		{ "[]:3306", "unterminated IPv6" },
+		{ "[::1]x", "unexpected text" },
+		{ "", "bad host" },
+		{ "mysql://", "bad host" },
+		{ "db name", "bad host" },
+		{ "db;rm -rf", "bad host" },
+	};
+	struct dbtls_target t;
+	char why[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(dbtls_target_parse(rows[i].in, &t, why, sizeof(why)),
+				 DBTLS_ERR_INPUT);
+		if (!strstr(why, rows[i].why))
+			fail_msg("'%s': got '%s', want '%s'", rows[i].in, why, rows[i].why);
+		assert_null(t.host);
+	}
+}
+
+static char *write_tmp(const char *content)
+{
+	char *path = strdup("/tmp/dbtls-test-targets-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+	return path;
+}
+
+static void test_targets_file(void **state)
+{
+	struct dbtls_cli cli = { 0 };
+	char *errbuf = NULL, *path;
+	size_t errlen = 0;
+	FILE *err;
+	(void)state;
+
+	path = write_tmp("# fleet\n\nmysql://a:3306\n  b:3307   # replica\r\n[::1]:3308\n");
+	err = open_memstream(&errbuf, &errlen);
+	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_OK);
+	fclose(err);
+	assert_int_equal(cli.ntargets, 3);
+	assert_string_equal(cli.targets[1].host, "b");
+	assert_int_equal(cli.targets[1].port, 3307);
+	assert_string_equal(cli.targets[2].host, "::1");
+	dbtls_cli_free(&cli);
+	unlink(path);
+	free(path);
+	free(errbuf);
+
+	/* the error names the file and the line */
+	path = write_tmp("a:1\n\n# x\nb:99999\n");
+	err = open_memstream(&errbuf, &errlen);
+	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_ERR_INPUT);
+	fclose(err);
+	char want[128];
+	snprintf(want, sizeof(want), "%s:4: bad port", path);
+	if (!strstr(errbuf, want))
+		fail_msg("got '%s', want '%s'", errbuf, want);
+	dbtls_cli_free(&cli);
+	unlink(path);
+	free(path);
+	free(errbuf);
+
+	path = write_tmp("a:1 b:2\n");
+	err = open_memstream(&errbuf, &errlen);
+	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_ERR_INPUT);
+	fclose(err);
+	assert_non_null(strstr(errbuf, ":1: one target per line"));
+	dbtls_cli_free(&cli);
+	unlink(path);
+	free(path);
+	free(errbuf);
+
+	err = open_memstream(&errbuf, &errlen);
+	assert_int_equal(dbtls_cli_read_targets(&cli, "/nonexistent/targets", err),
+			 DBTLS_ERR_FILE);
+	fclose(err);
+	assert_non_null(strstr(errbuf, "/nonexistent/targets: No such file"));
+	free(errbuf);
+}
+
+static void test_cli_usage_errors(void **state)
+{
+	static const struct {
+		const char *argv[6];
+		const char *why;
+	} rows[] = {
+		{ { "dbtls", "frobnicate" }, "unknown command 'frobnicate'" },
+		{ { "dbtls", "scan" }, "no targets given" },
+		{ { "dbtls", "scan", "--timeout", "0", "db" }, "--timeout '0'" },
+		{ { "dbtls", "scan", "--timeout", "abc", "db" }, "--timeout 'abc'" },
+		{ { "dbtls", "scan", "--format", "xml", "db" }, "--format 'xml'" },
+		{ { "dbtls", "scan", "--jobs", "0", "db" }, "--jobs '0'" },
+		{ { "dbtls", "scan", "--bogus", "db" }, "unknown option '--bogus'" },
+		{ { "dbtls", "scan", "--ca-file", "/nonexistent.pem", "db" }, "/nonexistent.pem" },
+		{ { "dbtls", "scan", "-o", "report.xyz", "db" }, "cannot tell the format" },
+		{ { "dbtls", "scan", "db:99999" }, "target 'db:99999': bad port" },
+		{ { "dbtls", "scan", "--password", "x", "db" }, "unknown option '--password'" },
+		{ { "dbtls", "scan", "--timeout" }, "needs a value" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dbtls_cli cli;
+		char *errbuf = NULL;
+		size_t errlen = 0;
+		int argc = 0;
+		char *argv[8];
+		while (rows[i].argv[argc]) {
+			argv[argc] = (char *)rows[i].argv[argc];
+			argc++;
+		}
+		argv[argc] = NULL;
+		FILE *err = open_memstream(&errbuf, &errlen);
+		assert_int_not_equal(dbtls_cli_parse(argc, argv, &cli, err), DBTLS_OK);
+		fclose(err);
+		if (!strstr(errbuf, rows[i].why))
+			fail_msg("row %zu: got '%s', want '%s'", i, errbuf, rows[i].why);
+		/* one line */
+		assert_ptr_equal(strchr(errbuf, '\n'), errbuf + strlen(errbuf) - 1);
+		dbtls_cli_free(&cli);
+		free(errbuf);
+	}
+}
+
+static void test_cli_ok(void **state)
+{
+	char *argv[] = { "dbtls", "scan", "--timeout", "0.5", "--sni", "db.example", "-o",
+			 "r.json", "-o", "r.txt", "--jobs", "3", "a", "tls://b:1", NULL };
+	struct dbtls_cli cli;
+	(void)state;
+
+	assert_int_equal(dbtls_cli_parse(14, argv, &cli, stderr), DBTLS_OK);
+	assert_int_equal(cli.cmd, DBTLS_CMD_SCAN);
+	assert_int_equal(cli.scan.timeout_ms, 500);
+	assert_string_equal(cli.scan.sni, "db.example");
+	assert_int_equal(cli.scan.jobs, 3);
+	assert_int_equal(cli.noutputs, 2);
+	assert_string_equal(cli.outputs[0].format, "json");
+	assert_string_equal(cli.outputs[1].format, "text");
+	assert_int_equal(cli.ntargets, 2);
+	dbtls_cli_free(&cli);
+}
+
+static void test_scan_refused(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	struct dbtls_scan_opts o = { .timeout_ms = 2000, .jobs = 2 };
+	struct dbtls_scan_facts facts = { 0 };
+	struct dbtls_target t[2];
+	char target[64], why[128];
+	int fd;
+	(void)state;
+
+	/* a port that was free a moment ago: bound, never listened on, then closed */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	snprintf(target, sizeof(target), "mysql://127.0.0.1:%u", ntohs(sa.sin_port));
+	assert_int_equal(dbtls_target_parse(target, &t[0], why, sizeof(why)), DBTLS_OK);
+	assert_int_equal(dbtls_target_parse("tls://[::1]:1", &t[1], why, sizeof(why)), DBTLS_OK);
+	assert_int_equal(dbtls_scan_run(t, 2, &o, &facts), DBTLS_OK);
+	assert_int_equal(facts.nendpoints, 2);
+	for (int i = 0; i < 2; i++) {
+		struct dbtls_endpoint_facts *e = &facts.endpoints[i];
+		assert_int_equal(e->nerrors, 1);
+		/* ::1 may be absent on a host without IPv6: then it is CONNECT or RESOLVE */
+		assert_true(e->errors[0].code == DBTLS_ERR_REFUSED ||
+			    e->errors[0].code == DBTLS_ERR_CONNECT ||
+			    e->errors[0].code == DBTLS_ERR_RESOLVE);
+		assert_string_equal(e->errors[0].stage, "connect");
+		assert_int_equal(e->tls_offered, -1);
+		assert_int_equal(e->connections_used, 0);
+	}
+	assert_true(facts.finished_at >= facts.started_at);
+	dbtls_scan_facts_free(&facts);
+	dbtls_target_free(&t[0]);
+	dbtls_target_free(&t[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_targets_good),
+		cmocka_unit_test(test_targets_bad),
+		cmocka_unit_test(test_targets_file),
+		cmocka_unit_test(test_cli_usage_errors),
+		cmocka_unit_test(test_cli_ok),
+		cmocka_unit_test(test_scan_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
