@@ -65,8 +65,9 @@ static enum dbtls_err mysql_error_packet(const uint8_t *p, size_t n, struct dbtl
 	if (n < 5)
 		return n > 0 && n < 5 ? DBTLS_ERR_TRUNCATED : DBTLS_ERR_PROTOCOL;
 	dbtls_rd_init(&r, p, n);
-	len = dbtls_rd_u24(&r);
-	dbtls_rd_u8(&r); /* sequence id */
+	len = dbtls_rd_u16le(&r);
+	len |= (uint32_t)dbtls_rd_u8(&r) << 16; /* MySQL lengths are 3-byte little-endian */
+	dbtls_rd_u8(&r);                        /* sequence id */
 	if (p[4] != 0xFF || len < 3 || len > 1024)
 		return DBTLS_ERR_PROTOCOL;
 	if (dbtls_rd_left(&r) < len)

@@ -134,6 +134,7 @@ _dbtls_varname() {
 _dbtls_find_prog() { # VAR PROG: the path of PROG from $VAR, PATH, or the sbin directories
 	local var=$1 prog=$2 p
 	if [ -n "${!var:-}" ]; then
+		[ -x "${!var}" ] || return 1
 		printf '%s\n' "${!var}"
 		return 0
 	fi

@@ -360,7 +360,7 @@ static void test_parse_alert_and_garbage(void **state)
 static void test_parse_mysql_err(void **state)
 {
 	/* what a yaSSL MySQL 5.6 sends after a ClientHello it dislikes (sequence 2) */
-	const uint8_t err[] = { 0x12, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0', '8', 'S',
+	const uint8_t err[] = { 0x16, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0', '8', 'S',
 				'0', '1', 'B', 'a', 'd', ' ', 'h', 'a', 'n', 'd', 's', 'h', 'a',
 				'k', 'e' };
 	struct dbtls_hello_result r;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test.sh: the README's second quick-start command, and all CI runs (.ci/run calls it).
+#  1. installs missing Debian packages;
+#  2. builds with AddressSanitizer + UBSan and -Werror, and runs `make check`: every cmocka unit
+#     test and every integration test (each starts its own throwaway MariaDB / fake servers on
+#     loopback, in temp dirs, and stops them); integration tests may not skip here;
+#  3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 20);
+#  4. prints "tests: N passed, M failed".
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/deps.sh"
+dbtls_install_deps "${DBTLS_BUILD_DEPS[@]}" "${DBTLS_TEST_DEPS[@]}"
+jobs=$(nproc)
+
+cd "$top"
+autoreconf -fi >/dev/null 2>&1
+rm -rf build-check build-fuzz
+mkdir -p build-check build-fuzz
+
+echo "== build (ASan+UBSan, -Werror) and make check"
+rc=0
+(cd build-check && ../configure -q --enable-sanitizers --enable-werror &&
+	make -s -j"$jobs" && DBTLS_REQUIRE_INTEGRATION=1 make -s -j"$jobs" check) || rc=$?
+log=build-check/test-suite.log
+if [ -f "$log" ]; then
+	grep -E '^(# )?(TOTAL|PASS|SKIP|FAIL|ERROR):' "$log" || true
+	[ $rc -ne 0 ] && sed -n '/^FAIL:\|^ERROR:/,$p' "$log" | head -200
+	pass=$(sed -n 's/^# PASS: *//p' "$log")
+	fail=$(($(sed -n 's/^# FAIL: *//p' "$log") + $(sed -n 's/^# ERROR: *//p' "$log") + $(sed -n 's/^# SKIP: *//p' "$log")))
+else
+	pass=0
+	fail=1
+fi
+
+echo "== fuzz targets (clang, libFuzzer), ${FUZZ_SECONDS:-20} s each"
+frc=0
+(cd build-fuzz && ../configure -q CC=clang --enable-fuzzing --enable-werror &&
+	make -s -j"$jobs" tests/fuzz/fuzz_hello tests/fuzz/fuzz_mysql &&
+	make -s fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-20}") || frc=$?
+if [ $frc -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+
+echo "tests: $pass passed, $fail failed"
+[ $rc -eq 0 ] && [ $frc -eq 0 ]
