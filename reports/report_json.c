@@ -75,9 +75,39 @@ static json_t *js_versions(const struct dbtls_endpoint_facts *e)
 			      js_str(reason));
 		if (st == DBTLS_VS_ACCEPTED && vf->cipher)
 			json_object_set_new(o, "probe_cipher", js_suite(vf->cipher));
+		if (st == DBTLS_VS_ACCEPTED) {
+			json_t *suites = json_array();
+			for (size_t i = 0; i < vf->nsuites; i++)
+				json_array_append_new(suites, js_suite(vf->suites[i]));
+			json_object_set_new(o, "suites", suites);
+			json_object_set_new(o, "server_order",
+					    vf->server_order < 0 ? json_null()
+								 : json_boolean(vf->server_order));
+		}
 		json_object_set_new(vs, dbtls_version_name((enum dbtls_version)v), o);
 	}
 	return vs;
+}
+
+static json_t *js_tls(const struct dbtls_endpoint_facts *e)
+{
+	json_t *tls, *groups = json_array();
+
+	for (size_t i = 0; i < e->ngroups; i++) {
+		const char *name = dbtls_group_name(e->groups[i]);
+		char hex[16];
+		snprintf(hex, sizeof(hex), "0x%04X", e->groups[i]);
+		json_array_append_new(groups, json_string(name ? name : hex));
+	}
+	tls = json_pack("{s:o, s:o, s:o}", "offered",
+			e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered), "versions",
+			js_versions(e), "groups", groups);
+	if (tls && e->groups_version >= 0)
+		json_object_set_new(tls, "groups_probed_with",
+				    json_string(dbtls_version_name((enum dbtls_version)e->groups_version)));
+	if (tls)
+		json_object_set_new(tls, "dh_bits", e->dh_bits ? json_integer(e->dh_bits) : json_null());
+	return tls;
 }
 
 static json_t *js_cert(const struct dbtls_cert *c)
@@ -154,10 +184,7 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e)
 		      js_server(e));
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "tls",
-			    json_pack("{s:o, s:o}", "offered",
-				      e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered),
-				      "versions", js_versions(e)));
+	json_object_set_new(o, "tls", js_tls(e));
 	json_object_set_new(o, "certificates", certs);
 	json_object_set_new(o, "verification", js_verification(&e->verification));
 	return o;

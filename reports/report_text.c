@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "../src/hello.h"
 #include "../src/suites.h"
 
 #define C_RED "\033[31m"
@@ -59,6 +60,38 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 			mark, *col ? text_c(ctx, C_OFF) : "");
 	}
 	fputc('\n', o);
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		const struct dbtls_version_facts *vf = &e->versions[v];
+		if (vf->status != DBTLS_VS_ACCEPTED || !vf->nsuites)
+			continue;
+		fprintf(o, "  %s: %zu suite%s, %s\n", dbtls_version_name((enum dbtls_version)v),
+			vf->nsuites, vf->nsuites == 1 ? "" : "s",
+			vf->server_order > 0    ? "server's order"
+			: vf->server_order == 0 ? "client's order (the server has none)"
+						: "order unknown");
+		for (size_t i = 0; i < vf->nsuites; i++) {
+			const struct dbtls_suite *s = vf->suites[i] > 0xffff
+							      ? dbtls_suite_by_sslv2(vf->suites[i])
+							      : dbtls_suite_by_code((uint16_t)vf->suites[i]);
+			/* what no current guideline allows: export, anonymous, NULL, RC4, (3)DES, no PFS */
+			bool weak = s && ((s->flags & (DBTLS_SF_EXPORT | DBTLS_SF_ANON | DBTLS_SF_NULL |
+						       DBTLS_SF_RC4 | DBTLS_SF_DES | DBTLS_SF_3DES |
+						       DBTLS_SF_SSLV2)) ||
+					  !(s->flags & DBTLS_SF_PFS));
+			fprintf(o, "    %s%s%s\n", text_c(ctx, weak ? C_YELLOW : ""),
+				s ? s->iana_name : "unknown suite", text_c(ctx, weak ? C_OFF : ""));
+		}
+	}
+	if (e->ngroups) {
+		fprintf(o, "  groups:");
+		for (size_t i = 0; i < e->ngroups; i++) {
+			const char *g = dbtls_group_name(e->groups[i]);
+			fprintf(o, " %s", g ? g : "?");
+		}
+		fputc('\n', o);
+	}
+	if (e->dh_bits)
+		fprintf(o, "  DHE prime: %d bits%s\n", e->dh_bits, e->dh_bits < 2048 ? " (weak)" : "");
 }
 
 static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,

@@ -59,6 +59,9 @@ void dbtls_cli_help(FILE *out)
 		"  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
 		"                        fractional, e.g. 0.5)\n"
 		"  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
+		"  --per-host-connections N\n"
+		"                        probes in flight to one endpoint at once (default 4, 1-64);\n"
+		"                        each connection has its own deadline\n"
 		"  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
 		"                        extension (.json, .txt) unless --format is given. The file is\n"
 		"                        written to a temporary name and renamed, so it is never half\n"
@@ -170,7 +173,16 @@ static bool cli_readable(const char *path, FILE *err, const char *opt)
 	return true;
 }
 
-enum { OPT_TARGETS = 256, OPT_CA_FILE, OPT_SNI, OPT_TIMEOUT, OPT_FORMAT, OPT_JOBS, OPT_NO_COLOR };
+enum {
+	OPT_TARGETS = 256,
+	OPT_CA_FILE,
+	OPT_SNI,
+	OPT_TIMEOUT,
+	OPT_FORMAT,
+	OPT_JOBS,
+	OPT_PER_HOST,
+	OPT_NO_COLOR,
+};
 
 static const struct option long_opts[] = {
 	{ "targets", required_argument, NULL, OPT_TARGETS },
@@ -179,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "per-host-connections", required_argument, NULL, OPT_PER_HOST },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -200,6 +213,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	memset(cli, 0, sizeof(*cli));
 	cli->scan.timeout_ms = 10000;
 	cli->scan.jobs = 16;
+	cli->scan.per_host = 4;
 	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (argc < 2) {
 		fprintf(err, "dbtls: no command given (try 'dbtls help')\n");
@@ -269,6 +283,17 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 				return DBTLS_ERR_USAGE;
 			}
 			cli->scan.jobs = (int)jobs;
+			break;
+		case OPT_PER_HOST:
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || jobs < 1 || jobs > 64) {
+				fprintf(err,
+					"dbtls: --per-host-connections '%s': want a number from 1 to 64\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.per_host = (int)jobs;
 			break;
 		case 'o':
 			if (cli->noutputs == DBTLS_MAX_OUTPUTS) {

@@ -45,7 +45,7 @@ struct dbtls_version_facts {
 	enum dbtls_vstatus status;
 	char *reason;        /* how the server answered: "alert handshake_failure (40)", … */
 	uint16_t cipher;     /* suite picked by the version probe, 0 if none */
-	uint16_t *suites;    /* accepted suites in server (or client) preference order (cipher enumeration) */
+	uint32_t *suites;    /* accepted suites in server (or client) preference order (cipher enumeration) */
 	size_t nsuites;
 	int server_order;    /* 1 server enforces its order, 0 follows the client, -1 unknown */
 };
@@ -115,6 +115,10 @@ struct dbtls_endpoint_facts {
 	struct dbtls_server_info server;
 	int tls_offered;          /* 1 yes, 0 no, -1 unknown (never got that far) */
 	struct dbtls_version_facts versions[DBTLS_NVERSIONS];
+	uint16_t *groups;         /* accepted key-exchange groups, in the order the server picked them */
+	size_t ngroups;
+	int groups_version;       /* version the groups were probed with (enum dbtls_version), -1 none */
+	int dh_bits;              /* smallest DHE prime size seen, 0 when no DHE suite was accepted */
 	struct dbtls_cert *certs; /* served chain, leaf first */
 	size_t ncerts;
 	struct dbtls_verification verification;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "enumerate.h"
 #include "handshake.h"
 #include "hello.h"
 #include "net.h"
@@ -108,31 +109,84 @@ fail:
 	return DBTLS_ERR_INPUT;
 }
 
-/* Connects and runs the preamble; counts the connection. On a preamble outcome that ends the scan
- * (no TLS, error packet) the server info is recorded in f the first time. */
-static enum dbtls_err scan_open(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				struct dbtls_endpoint_facts *f, struct dbtls_conn *c,
-				struct dbtls_diag *d)
+/* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
+ * shared fields while several probe tasks of the endpoint run side by side. */
+struct scan_ep {
+	const struct dbtls_target *t;
+	const struct dbtls_scan_opts *o;
+	struct dbtls_endpoint_facts *f;
+	const char *sni;
+	pthread_mutex_t lock;
+	pthread_cond_t slot_free;         /* signalled when a connection slot frees up */
+	int in_flight;                    /* connections open now (<= o->per_host) */
+	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
+	size_t ncands[DBTLS_NVERSIONS];
+	struct dbtls_hello_result first;  /* the answer to the opening TLS 1.2 hello */
+	int tasks[DBTLS_NVERSIONS + 2];
+	size_t ntasks, next;
+};
+
+#define TASK_GROUPS (DBTLS_NVERSIONS)
+#define TASK_CERTS (DBTLS_NVERSIONS + 1)
+
+static const char *scan_stage(enum dbtls_err err)
 {
+	return err == DBTLS_ERR_RESOLVE || err == DBTLS_ERR_REFUSED || err == DBTLS_ERR_CONNECT
+		       ? "connect"
+		       : "preamble";
+}
+
+static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage,
+		       const struct dbtls_diag *d)
+{
+	pthread_mutex_lock(&ep->lock);
+	dbtls_facts_add_error(ep->f, err, stage, d->msg);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/* At most o->per_host connections to one endpoint are open at once, whichever task opens them. */
+static void scan_slot_get(struct scan_ep *ep)
+{
+	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+
+	pthread_mutex_lock(&ep->lock);
+	while (ep->in_flight >= max)
+		pthread_cond_wait(&ep->slot_free, &ep->lock);
+	ep->in_flight++;
+	pthread_mutex_unlock(&ep->lock);
+}
+
+static void scan_slot_put(struct scan_ep *ep)
+{
+	pthread_mutex_lock(&ep->lock);
+	ep->in_flight--;
+	pthread_cond_signal(&ep->slot_free);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/* Connects and runs the preamble; counts the connection. The first greeting (or error packet)
+ * is kept as the server's facts. */
+static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct dbtls_diag *d)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
 	struct dbtls_server_info info;
 	char addr[64] = "";
 	enum dbtls_err err;
 
 	memset(&info, 0, sizeof(info));
-	err = dbtls_conn_open(c, t->host, t->port, o->timeout_ms, addr, sizeof(addr), d);
+	err = dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
 	if (err)
 		return err;
+	err = ep->t->preamble->start(c, &info, d);
+	pthread_mutex_lock(&ep->lock);
 	f->connections_used++;
-	if (!f->address && !(f->address = strdup(addr))) {
-		err = DBTLS_ERR_NOMEM;
-		goto out;
-	}
-	err = t->preamble->start(c, &info, d);
+	if (!f->address)
+		f->address = strdup(addr);
 	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
 		f->server = info; /* steals the strings */
 		memset(&info, 0, sizeof(info));
 	}
-out:
+	pthread_mutex_unlock(&ep->lock);
 	free(info.product);
 	free(info.version);
 	free(info.err_sqlstate);
@@ -142,101 +196,177 @@ out:
 	return err;
 }
 
-static const char *scan_stage(enum dbtls_err err)
+/* The probe seam for enumerate.c: one connection, one hello, one answer. */
+static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
+				 struct dbtls_hello_result *r, struct dbtls_diag *d)
 {
-	return err == DBTLS_ERR_RESOLVE || err == DBTLS_ERR_REFUSED || err == DBTLS_ERR_CONNECT
-		       ? "connect"
-		       : "preamble";
-}
-
-/* Probes version v on a connection of its own. Returns the error of connect/preamble (the probe's
- * own outcome is in f->versions[v]) so the caller can stop when the endpoint is unreachable. */
-static enum dbtls_err scan_version(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				   struct dbtls_endpoint_facts *f, enum dbtls_version v)
-{
-	struct dbtls_version_facts *vf = &f->versions[v];
-	struct dbtls_hello_params hp = { .version = v, .sni = o->sni ? o->sni : t->host };
-	struct dbtls_hello_result r;
-	struct dbtls_diag d = { 0 };
+	struct scan_ep *ep = ctx;
 	struct dbtls_conn c;
-	char desc[512], stage[64];
 	enum dbtls_err err;
-	uint32_t suites[1024];
-	size_t n;
 
-	n = dbtls_suites_for_version(v, suites, sizeof(suites) / sizeof(suites[0]));
-	if (n > sizeof(suites) / sizeof(suites[0]))
-		n = sizeof(suites) / sizeof(suites[0]);
-	hp.suites = suites;
-	hp.nsuites = n;
-	snprintf(stage, sizeof(stage), "probe %s", dbtls_version_name(v));
-	err = scan_open(t, o, f, &c, &d);
-	if (err) {
-		if (err != DBTLS_ERR_NO_TLS) {
-			vf->status = DBTLS_VS_ERROR;
-			vf->reason = dbtls_strdup(d.msg[0] ? d.msg : dbtls_strerror(err));
-			dbtls_facts_add_error(f, err, scan_stage(err), d.msg);
-		}
-		return err;
+	scan_slot_get(ep);
+	err = scan_open(ep, &c, d);
+	if (!err) {
+		err = dbtls_hello_probe(&c, ep->t->preamble, p, r, d);
+		dbtls_conn_close(&c);
 	}
-	err = dbtls_hello_probe(&c, t->preamble, &hp, &r, &d);
-	dbtls_conn_close(&c);
-	if (err) {
-		vf->status = DBTLS_VS_ERROR;
-		vf->reason = dbtls_strdup(d.msg[0] ? d.msg : dbtls_strerror(err));
-		dbtls_facts_add_error(f, err, stage, d.msg);
-		return DBTLS_OK;
-	}
-	dbtls_hello_describe(&r, desc, sizeof(desc));
-	vf->reason = dbtls_strdup(desc);
-	switch (r.kind) {
-	case DBTLS_HELLO_SERVER_HELLO:
-	case DBTLS_HELLO_HRR:
-		/* accepted only when the server answers with this very version */
-		if (r.version == dbtls_version_code(v)) {
-			vf->status = DBTLS_VS_ACCEPTED;
-			vf->cipher = (uint16_t)r.cipher;
-		} else {
-			vf->status = DBTLS_VS_REJECTED;
-		}
-		break;
-	case DBTLS_HELLO_SSL2_SERVER_HELLO:
-		vf->status = v == DBTLS_SSL2 && r.nssl2_ciphers ? DBTLS_VS_ACCEPTED : DBTLS_VS_REJECTED;
-		vf->cipher = 0;
-		break;
-	case DBTLS_HELLO_ALERT:
-	case DBTLS_HELLO_CLOSED:
-	case DBTLS_HELLO_SERVER_ERROR: /* yaSSL's "#08S01 Bad handshake" is its way to refuse */
-		vf->status = DBTLS_VS_REJECTED;
-		break;
-	case DBTLS_HELLO_GARBAGE:
-	case DBTLS_HELLO_NONE:
-		vf->status = DBTLS_VS_ERROR;
-		dbtls_facts_add_error(f, DBTLS_ERR_PROTOCOL, stage, desc);
-		break;
-	}
-	return DBTLS_OK;
+	scan_slot_put(ep);
+	return err;
 }
 
-static void scan_certs(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-		       struct dbtls_endpoint_facts *f)
+struct scan_par {
+	dbtls_par_fn fn;
+	void *arg;
+	size_t i;
+};
+
+static void *scan_par_thread(void *arg)
+{
+	struct scan_par *p = arg;
+	p->fn(p->arg, p->i);
+	return NULL;
+}
+
+/* The parallel runner for enumerate.c: one thread per part; the connection slots, not the thread
+ * count, bound what the endpoint sees. */
+static void scan_run_parallel(void *ctx, size_t n, dbtls_par_fn fn, void *arg)
+{
+	struct scan_par par[16];
+	pthread_t th[16];
+	bool started[16] = { false };
+	(void)ctx;
+
+	if (n > 16)
+		n = 16;
+	for (size_t i = 1; i < n; i++) {
+		par[i] = (struct scan_par){ .fn = fn, .arg = arg, .i = i };
+		started[i] = pthread_create(&th[i], NULL, scan_par_thread, &par[i]) == 0;
+		if (!started[i])
+			fn(arg, i);
+	}
+	fn(arg, 0);
+	for (size_t i = 1; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+static void scan_merge_dh(struct scan_ep *ep, const struct dbtls_enum_stats *st)
+{
+	pthread_mutex_lock(&ep->lock);
+	if (st->dh_bits_min && (!ep->f->dh_bits || st->dh_bits_min < ep->f->dh_bits))
+		ep->f->dh_bits = st->dh_bits_min;
+	pthread_mutex_unlock(&ep->lock);
+}
+
+static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
+{
+	struct dbtls_enum_stats st = { 0 };
+	struct dbtls_diag d = { 0 };
+	enum dbtls_err err;
+	char stage[64];
+
+	/* only TLS 1.2, the longest enumeration by far (GCM, ChaCha20 and SHA-2 suites exist only
+	 * there), is split: each part costs one refusal, and the connection budget is tight */
+	struct dbtls_enum_opts eo = { .sni = ep->sni, .run_parallel = scan_run_parallel,
+				      .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1 };
+
+	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
+				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
+	scan_merge_dh(ep, &st);
+	if (err == DBTLS_ERR_PROTOCOL && !d.msg[0])
+		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
+	if (err) {
+		snprintf(stage, sizeof(stage), "probe %s", dbtls_version_name(v));
+		scan_error(ep, err, stage, &d);
+	}
+}
+
+static void scan_groups(struct scan_ep *ep)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+	struct dbtls_enum_stats st = { 0 };
+	struct dbtls_diag d = { 0 };
+	enum dbtls_version v = DBTLS_TLS13;
+	enum dbtls_err err;
+	uint16_t g[64];
+	size_t n = 0;
+
+	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g, 64,
+				&n, &st, &d);
+	if (!err && !n) {
+		/* no TLS 1.3 (or no group there): the curves of ECDHE suites below it */
+		v = dbtls_enum_classify(DBTLS_TLS12, &ep->first) == DBTLS_VS_ACCEPTED ? DBTLS_TLS12
+										    : DBTLS_TLS10;
+		err = dbtls_enum_groups(scan_probe, ep, false, v, ep->sni, ep->cands[v],
+					ep->ncands[v], g, 64, &n, &st, &d);
+	}
+	if (err)
+		scan_error(ep, err, "probe groups", &d);
+	if (n && (f->groups = malloc(n * sizeof(*f->groups)))) {
+		memcpy(f->groups, g, n * sizeof(*g));
+		f->ngroups = n;
+		f->groups_version = v;
+	}
+}
+
+static void scan_certs(struct scan_ep *ep)
 {
 	struct dbtls_handshake_opts ho = {
-		.ca_file = o->ca_file,
-		.sni = o->sni ? o->sni : t->host,
-		.verify_host = o->sni ? o->sni : t->host,
-		.timeout_ms = o->timeout_ms,
+		.ca_file = ep->o->ca_file,
+		.sni = ep->sni,
+		.verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+		.timeout_ms = ep->o->timeout_ms,
 	};
 	struct dbtls_diag d = { 0 };
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
-	err = scan_open(t, o, f, &c, &d);
+	scan_slot_get(ep);
+	err = scan_open(ep, &c, &d);
 	if (!err)
-		err = dbtls_handshake_certs(&c, &ho, f, &d);
+		err = dbtls_handshake_certs(&c, &ho, ep->f, &d);
 	dbtls_conn_close(&c);
+	scan_slot_put(ep);
 	if (err)
-		dbtls_facts_add_error(f, err, "handshake", d.msg);
+		scan_error(ep, err, "handshake", &d);
+}
+
+static void *scan_ep_worker(void *arg)
+{
+	struct scan_ep *ep = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&ep->lock);
+		i = ep->next++;
+		pthread_mutex_unlock(&ep->lock);
+		if (i >= ep->ntasks)
+			break;
+		if (ep->tasks[i] == TASK_GROUPS)
+			scan_groups(ep);
+		else if (ep->tasks[i] == TASK_CERTS)
+			scan_certs(ep);
+		else
+			scan_suites(ep, (enum dbtls_version)ep->tasks[i]);
+	}
+	return NULL;
+}
+
+/* Runs ep's task list with at most per_host connections in flight. */
+static void scan_ep_run(struct scan_ep *ep)
+{
+	pthread_t th[DBTLS_NVERSIONS + 2];
+	size_t want = ep->o->per_host > 0 ? (size_t)ep->o->per_host : 1, started = 0;
+
+	if (want > ep->ntasks)
+		want = ep->ntasks;
+	ep->next = 0;
+	for (size_t i = 1; i < want; i++)
+		if (pthread_create(&th[started], NULL, scan_ep_worker, ep) == 0)
+			started++;
+	scan_ep_worker(ep); /* this thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 }
 
 static double scan_now(void)
@@ -249,42 +379,83 @@ static double scan_now(void)
 enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				   struct dbtls_endpoint_facts *f)
 {
-	enum dbtls_err err;
-	bool any_tls = false;
+	struct scan_ep ep = { .t = t, .o = o, .f = f };
+	struct dbtls_hello_params hp;
+	struct dbtls_diag d = { 0 };
+	enum dbtls_err err = DBTLS_OK;
 	double t0 = scan_now();
+	bool certs_done = false, any_tls = false;
 	int v;
 
+	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.slot_free, NULL);
 	f->target = dbtls_strdup(t->given);
 	f->protocol = dbtls_strdup(t->preamble->scheme);
 	f->host = dbtls_strdup(t->host);
 	f->port = t->port;
 	f->sni = dbtls_strdup(o->sni ? o->sni : t->host);
 	f->tls_offered = -1;
-	if (!f->target || !f->protocol || !f->host || !f->sni)
-		return DBTLS_ERR_NOMEM;
+	f->groups_version = -1;
+	ep.sni = f->sni;
+	for (v = 0; v < DBTLS_NVERSIONS; v++) {
+		size_t n = dbtls_suites_for_version((enum dbtls_version)v, NULL, 0);
+		ep.cands[v] = calloc(n ? n : 1, sizeof(uint32_t));
+		if (!ep.cands[v]) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+		ep.ncands[v] = dbtls_suites_for_version((enum dbtls_version)v, ep.cands[v], n);
+	}
+	if (!f->target || !f->protocol || !f->host || !f->sni) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
 
-	/* TLS 1.2 goes first: the most likely to be accepted, and its connection's preamble tells
-	 * whether there is TLS to probe at all. A refusal there (ERR packet, nothing listening, no
-	 * TLS) ends the endpoint's scan without spending more connections. */
-	err = scan_version(t, o, f, DBTLS_TLS12);
+	/* The opening hello is TLS 1.2 with every suite: the most likely to be accepted, the first
+	 * step of TLS 1.2's enumeration, and its preamble tells whether there is TLS to probe at all.
+	 * A refusal there (ERR packet, nothing listening, no TLS) ends the endpoint's scan without
+	 * spending more connections. */
+	hp = (struct dbtls_hello_params){ .version = DBTLS_TLS12, .suites = ep.cands[DBTLS_TLS12],
+					  .nsuites = ep.ncands[DBTLS_TLS12], .sni = ep.sni,
+					  .want_kex = true };
+	err = scan_probe(&ep, &hp, &ep.first, &d);
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
-		memset(&f->versions[DBTLS_TLS12], 0, sizeof(f->versions[DBTLS_TLS12]));
+		err = DBTLS_OK;
 		goto out;
 	}
-	if (err)
+	if (err) {
+		scan_error(&ep, err, scan_stage(err), &d);
+		err = DBTLS_OK;
 		goto out;
+	}
 	f->tls_offered = 1;
-	for (v = DBTLS_SSL2; v < DBTLS_NVERSIONS; v++) {
-		if (v != DBTLS_TLS12)
-			scan_version(t, o, f, (enum dbtls_version)v);
-		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED && v >= DBTLS_TLS10;
+
+	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
+	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */
+	ep.tasks[ep.ntasks++] = DBTLS_TLS12;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS10;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS11;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS13;
+	ep.tasks[ep.ntasks++] = TASK_GROUPS;
+	if (dbtls_enum_classify(DBTLS_TLS12, &ep.first) == DBTLS_VS_ACCEPTED) {
+		ep.tasks[ep.ntasks++] = TASK_CERTS;
+		certs_done = true;
 	}
-	if (any_tls)
-		scan_certs(t, o, f);
+	ep.tasks[ep.ntasks++] = DBTLS_SSL3;
+	ep.tasks[ep.ntasks++] = DBTLS_SSL2;
+	scan_ep_run(&ep);
+	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
+		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	if (!certs_done && any_tls)
+		scan_certs(&ep);
 out:
+	for (v = 0; v < DBTLS_NVERSIONS; v++)
+		free(ep.cands[v]);
+	pthread_cond_destroy(&ep.slot_free);
+	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
-	return DBTLS_OK;
+	return err;
 }
 
 struct scan_pool {

@@ -33,6 +33,7 @@ struct dbtls_scan_opts {
 	const char *ca_file;   /* NULL: system store */
 	const char *sni;       /* NULL: the target's host name (never an IP literal) */
 	int jobs;              /* endpoints scanned at once */
+	int per_host;          /* probes in flight to one endpoint at once */
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

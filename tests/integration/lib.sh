@@ -9,9 +9,9 @@ set -euo pipefail
 #
 # Everything a test creates lives under $DBTLS_TEST_TMP (made with mktemp -d when unset). An EXIT
 # trap installed here stops every server started through these helpers and removes that directory
-# (only if lib.sh created it; DBTLS_KEEP_TMP=1 keeps it for a post-mortem), whether the test passes,
-# fails or is interrupted. A test that needs its own exit work registers it with `dbtls_at_exit`
-# instead of replacing the trap.
+# if lib.sh created it (else just the servers' datadirs; DBTLS_KEEP_TMP=1 keeps everything for a
+# post-mortem), whether the test passes, fails or is interrupted. A test that needs its own exit
+# work registers it with `dbtls_at_exit` instead of replacing the trap.
 #
 # Call mariadb_start/fake_start directly, not in a subshell or $(...): they export variables and
 # remember the process for the cleanup.
@@ -60,28 +60,41 @@ dbtls_at_exit() {
 }
 
 _dbtls_exit() {
-	local rc=$? cmd name pid
+	local rc=$? last=${!:-} cmd name
+	# A second signal must not cut the cleanup short (it would run `exit` inside this trap).
+	trap '' HUP INT TERM
 	set +e
 	for cmd in "${_DBTLS_AT_EXIT[@]}"; do
 		eval "$cmd"
 	done
-	for name in "${!_DBTLS_FAKE_PID[@]}"; do
-		kill -TERM "${_DBTLS_FAKE_PID[$name]}" 2>/dev/null
-	done
-	# Signal every server first and wait once, so N servers shut down in parallel.
+	# The servers' data dies with the temp dir, so SIGKILL: immediate, and it also works on a
+	# mariadbd still starting up (one that gets SIGTERM during InnoDB start-up can take > 15 s).
 	for name in "${!_DBTLS_SRV_PID[@]}"; do
-		kill -TERM "${_DBTLS_SRV_PID[$name]}" 2>/dev/null
-	done
-	for name in "${!_DBTLS_SRV_PID[@]}"; do
-		_dbtls_reap "${_DBTLS_SRV_PID[$name]}" 15
+		kill -KILL "${_DBTLS_SRV_PID[$name]}" 2>/dev/null
 	done
 	for name in "${!_DBTLS_FAKE_PID[@]}"; do
-		_dbtls_reap "${_DBTLS_FAKE_PID[$name]}" 5
+		kill -KILL "${_DBTLS_FAKE_PID[$name]}" 2>/dev/null
 	done
-	if [ "$_DBTLS_OWN_TMP" = 1 ] && [ "${DBTLS_KEEP_TMP:-0}" != 1 ]; then
-		rm -rf "$DBTLS_TEST_TMP"
-	elif [ "$_DBTLS_OWN_TMP" = 1 ]; then
+	# A signal between a server's fork and its registration leaves it unregistered; it is $!.
+	if [ -n "$last" ] && _dbtls_alive "$last" &&
+		grep -qF -- "$DBTLS_TEST_TMP/" "/proc/$last/cmdline" 2>/dev/null; then
+		kill -KILL "$last" 2>/dev/null
+		_dbtls_reap "$last" 2
+	fi
+	for name in "${!_DBTLS_SRV_PID[@]}"; do
+		_dbtls_reap "${_DBTLS_SRV_PID[$name]}" 2
+	done
+	for name in "${!_DBTLS_FAKE_PID[@]}"; do
+		_dbtls_reap "${_DBTLS_FAKE_PID[$name]}" 2
+	done
+	if [ "${DBTLS_KEEP_TMP:-0}" = 1 ]; then
 		echo "kept $DBTLS_TEST_TMP" >&2
+	elif [ "$_DBTLS_OWN_TMP" = 1 ]; then
+		rm -rf "$DBTLS_TEST_TMP"
+	else # the caller's directory: drop our servers' datadirs (~20 MB each), keep the logs
+		for name in "${!_DBTLS_SRV_PID[@]}"; do
+			rm -rf "$DBTLS_TEST_TMP/mariadb-$name/data"
+		done
 	fi
 	exit "$rc"
 }
@@ -222,7 +235,7 @@ _dbtls_clone_datadir() {
 # (NAME upper-cased). On failure prints the tail of the error log and returns 1.
 # A --port=N or --bind-address=... among the options replaces the default one.
 mariadb_start() {
-	local name=$1 var dir sock port pid attempt i opt fixed_port=
+	local name=$1 var dir sock port pid i opt fixed_port=
 	shift
 	var=$(_dbtls_varname "$name") || return 1
 	for opt in "$@"; do
@@ -257,7 +270,7 @@ mariadb_start() {
 	fi
 
 	# Another process can grab the port between free_port and mariadbd's bind: retry with a new one.
-	for attempt in 1 2 3; do
+	for _ in 1 2 3; do
 		port=${fixed_port:-$(free_port)}
 		: >"$dir/error.log"
 		"$MARIADBD" --no-defaults --datadir="$dir/data" --socket="$sock" --port="$port" \

@@ -9,6 +9,7 @@ set -euo pipefail
 # byte for byte with a small Python client, and exercises py_json, validate_report and the
 # assertion helpers. Exit 0 pass, 1 fail, 77 skip (no mariadbd, unless DBTLS_REQUIRE_INTEGRATION=1).
 
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_mariadb
 
