@@ -6,7 +6,7 @@
 #  2. builds with AddressSanitizer + UBSan and -Werror, and runs `make check`: every cmocka unit
 #     test and every integration test (each starts its own throwaway MariaDB / fake servers on
 #     loopback, in temp dirs, and stops them); integration tests may not skip here;
-#  3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 20);
+#  3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 15);
 #  4. prints "tests: N passed, M failed".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -16,7 +16,7 @@ assert_eq "--version matches VERSION" "$(cat "$DBTLS_SRCDIR/VERSION")" "$(awk '{
 
 help=$("$DBTLS" help)
 assert_eq "--help and help agree" "$help" "$("$DBTLS" --help)"
-for opt in --targets --ca-file --sni --timeout --jobs --output --format --quiet --no-color; do
+for opt in --targets --ca-file --sni --timeout --jobs --per-host-connections --output --format --quiet --no-color; do
 	assert_match "help describes $opt" "$opt" "$help"
 done
 for code in "0  every" "1  findings" "2  usage" "3  some endpoints"; do

@@ -53,8 +53,19 @@ assert_eq "tls.offered" true "$(j "d['endpoints'][0]['tls']['offered']")"
 assert_eq "protocol" mysql "$(j "d['endpoints'][0]['protocol']")"
 assert_eq "address" 127.0.0.1 "$(j "d['endpoints'][1]['address']")"
 assert_eq "no errors on a healthy endpoint" "[]" "$(j "d['endpoints'][0]['errors']")"
-# one connection per version (6) + one full handshake for the chain
-assert_eq "connections used for a full scan" 7 "$(j "d['endpoints'][0]['connections_used']")"
+# the issue's bound: accepted suites + accepted groups + 2 per version probed + 5
+bound=$(j "sum(len(v.get('suites', [])) for v in d['endpoints'][0]['tls']['versions'].values()) + len(d['endpoints'][0]['tls']['groups']) + 2*6 + 5")
+used=$(j "d['endpoints'][0]['connections_used']")
+assert_eq "connections used ($used) within the bound ($bound)" 1 "$((used <= bound))"
+assert_eq "compat: suites per version" "16 16 56 3" \
+	"$(j "' '.join(str(len(d['endpoints'][0]['tls']['versions'][v]['suites'])) for v in ['TLSv1.0','TLSv1.1','TLSv1.2','TLSv1.3'])")"
+assert_eq "strict: suites per version" "3 3" \
+	"$(j "' '.join(str(len(d['endpoints'][1]['tls']['versions'][v]['suites'])) for v in ['TLSv1.2','TLSv1.3'])")"
+assert_eq "MariaDB follows the client's order" "False False" \
+	"$(j "' '.join(str(d['endpoints'][1]['tls']['versions'][v]['server_order']) for v in ['TLSv1.2','TLSv1.3'])")"
+assert_match "groups include x25519 and secp256r1" 'x25519.*secp256r1|secp256r1.*x25519' "$(j "d['endpoints'][0]['tls']['groups']")"
+assert_eq "DHE prime size (OpenSSL's default for a 2048-bit RSA key)" 2048 "$(j "d['endpoints'][0]['tls']['dh_bits']")"
+assert_eq "strict: no DHE" null "$(j "d['endpoints'][1]['tls']['dh_bits']")"
 
 # --- TLS off --------------------------------------------------------------------------------------
 assert_eq "no TLS: tls.offered false" false "$(j "d['endpoints'][2]['tls']['offered']")"

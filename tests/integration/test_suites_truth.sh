@@ -133,6 +133,16 @@ csort() {
 	[ $# -gt 0 ] || return 0
 	printf '%s\n' "$@" | LC_ALL=C sort | paste -sd ' '
 }
+# assert_set_eq WHAT WANT GOT: assert_eq on two sorted, space-joined lists; on a mismatch also
+# prints what each side lacks, since a 56-name line hides a single difference.
+assert_set_eq() {
+	assert_eq "$@"
+	[ "$2" != "$3" ] || return 0
+	echo "  only in s_client's truth: $(comm -23 <(tr ' ' '\n' <<<"$2" | LC_ALL=C sort) \
+		<(tr ' ' '\n' <<<"$3" | LC_ALL=C sort) | paste -sd ' ')"
+	echo "  only in dbtls's report:   $(comm -13 <(tr ' ' '\n' <<<"$2" | LC_ALL=C sort) \
+		<(tr ' ' '\n' <<<"$3" | LC_ALL=C sort) | paste -sd ' ')"
+}
 count() { if [ -z "$1" ]; then echo 0; else wc -w <<<"$1" | tr -d ' '; fi; }
 
 # --- suites: dbtls equals the truth, version by version ---------------------------------------------
@@ -152,7 +162,7 @@ for i in 0 1; do
 		S="(d['endpoints'][$i]['tls']['versions']['$ver'].get('suites') or [])"
 		offerable=" ${OFFERABLE[$ver]}"
 		ours=$(j "' '.join(sorted(s['name'] for s in $S if s['name'] in '''$offerable'''.split()))")
-		assert_eq "$tag $ver: dbtls's suites (those OpenSSL knows) equal s_client's" "$want" "$ours"
+		assert_set_eq "$tag $ver: dbtls's suites (those OpenSSL knows) equal s_client's" "$want" "$ours"
 		extra=$(j "' '.join(sorted(s['name'] for s in $S if s['name'] not in '''$want'''.split()))")
 		assert_eq "$tag $ver: dbtls reports no suite s_client does not see accepted" "" "$extra"
 		assert_eq "$tag $ver: no suite listed twice" \
@@ -163,7 +173,7 @@ for i in 0 1; do
 			exp+=("${IANA[$o]}=${CODE[$o]}=$o")
 		done < <(awk -v t="$tag" -v k="$flag" '$1 == t && $2 == k { print $3 }' "$T/accepted")
 		got=$(j "' '.join(sorted('%s=%s=%s' % (s['name'], s.get('code'), s.get('openssl_name')) for s in $S if s['name'] in '''$want'''.split()))")
-		assert_eq "$tag $ver: codes and OpenSSL names equal openssl ciphers -V -stdname" \
+		assert_set_eq "$tag $ver: codes and OpenSSL names equal openssl ciphers -V -stdname" \
 			"$(csort "${exp[@]}")" "$got"
 		# MariaDB has no server cipher order: the client's first choice always wins
 		if [ "$n" -ge 2 ]; then
@@ -185,7 +195,7 @@ for i in 0 1; do
 		assert_match "$tag: s_client gets $g accepted" "(^| )$g( |\$)" "$want"
 	done
 	ours=$(j "' '.join(sorted(d['endpoints'][$i]['tls'].get('groups') or []))")
-	assert_eq "$tag: dbtls's groups equal s_client's" "$want" "$ours"
+	assert_set_eq "$tag: dbtls's groups equal s_client's" "$want" "$ours"
 done
 
 # --- what it cost the server ----------------------------------------------------------------------

@@ -44,6 +44,18 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->versions[DBTLS_TLS12].status = DBTLS_VS_ACCEPTED;
 	e->versions[DBTLS_TLS12].cipher = 0xc02f;
 	e->versions[DBTLS_TLS12].reason = strdup("ServerHello");
+	e->versions[DBTLS_TLS12].suites = calloc(2, sizeof(uint32_t));
+	e->versions[DBTLS_TLS12].suites[0] = 0xc030;
+	e->versions[DBTLS_TLS12].suites[1] = 0x0039;
+	e->versions[DBTLS_TLS12].nsuites = 2;
+	e->versions[DBTLS_TLS12].server_order = 1;
+	e->versions[DBTLS_TLS13].server_order = -1;
+	e->groups = calloc(2, sizeof(uint16_t));
+	e->groups[0] = 0x001d;
+	e->groups[1] = 0x0100;
+	e->ngroups = 2;
+	e->groups_version = DBTLS_TLS13;
+	e->dh_bits = 1024;
 	e->versions[DBTLS_TLS13].status = DBTLS_VS_ACCEPTED;
 	e->versions[DBTLS_TLS11].status = DBTLS_VS_REJECTED;
 	e->versions[DBTLS_SSL2].status = DBTLS_VS_ERROR;
@@ -114,6 +126,25 @@ static void test_json_contract(void **state)
 		"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "TLSv1.1"), "status")),
 			    "rejected");
+	/* issue 3's contract: suites in order with IANA name, code and OpenSSL name */
+	json_t *s12 = json_object_get(json_object_get(v, "TLSv1.2"), "suites");
+	assert_int_equal(json_array_size(s12), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(s12, 0), "name")),
+			    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(s12, 1), "code")),
+			    "0x0039");
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(s12, 1), "openssl_name")),
+		"DHE-RSA-AES256-SHA");
+	assert_true(json_is_true(json_object_get(json_object_get(v, "TLSv1.2"), "server_order")));
+	assert_true(json_is_null(json_object_get(json_object_get(v, "TLSv1.3"), "server_order")));
+	assert_null(json_object_get(json_object_get(v, "TLSv1.1"), "suites"));
+	json_t *tls = json_object_get(e0, "tls");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(tls, "groups"), 0)),
+			    "x25519");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(tls, "groups"), 1)),
+			    "ffdhe2048");
+	assert_int_equal(json_integer_value(json_object_get(tls, "dh_bits")), 1024);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "SSLv2"), "status")),
 			    "error");
 	/* the hostile string keeps its markup and quotes as data, invalid UTF-8 escaped */
@@ -154,6 +185,9 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "server offers no TLS"));
 	assert_non_null(strstr(out, "certificate has expired"));
 	assert_non_null(strstr(out, "2 endpoints scanned, 1 with errors"));
+	assert_non_null(strstr(out, "TLSv1.2: 2 suites, server's order"));
+	assert_non_null(strstr(out, "groups: x25519 ffdhe2048"));
+	assert_non_null(strstr(out, "DHE prime: 1024 bits (weak)"));
 	free(out);
 	out = render(&dbtls_report_text, &s, true);
 	assert_non_null(strstr(out, "\033[32mTLSv1.2=yes"));
