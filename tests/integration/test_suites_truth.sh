@@ -145,7 +145,7 @@ assert_set_eq() {
 }
 count() { if [ -z "$1" ]; then echo 0; else wc -w <<<"$1" | tr -d ' '; fi; }
 
-# --- suites: dbtls equals the truth, version by version ---------------------------------------------
+# --- suites: dbtls equals the truth, version by version -------------------------------------------
 declare -A WANT_COUNT=([compat:TLSv1.0]=16 [compat:TLSv1.1]=16 [compat:TLSv1.2]=56
 	[compat:TLSv1.3]=3 [strict:TLSv1.0]=0 [strict:TLSv1.1]=0 [strict:TLSv1.2]=3 [strict:TLSv1.3]=3)
 declare -A TRUTH_TOTAL=()
@@ -172,7 +172,8 @@ for i in 0 1; do
 		while read -r o; do
 			exp+=("${IANA[$o]}=${CODE[$o]}=$o")
 		done < <(awk -v t="$tag" -v k="$flag" '$1 == t && $2 == k { print $3 }' "$T/accepted")
-		got=$(j "' '.join(sorted('%s=%s=%s' % (s['name'], s.get('code'), s.get('openssl_name')) for s in $S if s['name'] in '''$want'''.split()))")
+		got=$(j "' '.join(sorted('%s=%s=%s' % (s['name'], s.get('code'), s.get('openssl_name'))
+			for s in $S if s['name'] in '''$want'''.split()))")
 		assert_set_eq "$tag $ver: codes and OpenSSL names equal openssl ciphers -V -stdname" \
 			"$(csort "${exp[@]}")" "$got"
 		# MariaDB has no server cipher order: the client's first choice always wins
@@ -194,6 +195,7 @@ for i in 0 1; do
 	for g in x25519 secp256r1; do
 		assert_match "$tag: s_client gets $g accepted" "(^| )$g( |\$)" "$want"
 	done
+	# all of dbtls's groups: one outside TRY_GROUPS shows up as a difference to look into
 	ours=$(j "' '.join(sorted(d['endpoints'][$i]['tls'].get('groups') or []))")
 	assert_set_eq "$tag: dbtls's groups equal s_client's" "$want" "$ours"
 done
@@ -201,7 +203,8 @@ done
 # --- what it cost the server ----------------------------------------------------------------------
 used=$(j "d['endpoints'][0]['connections_used']")
 bound=$((TRUTH_TOTAL[compat] + NGROUPS[compat] + 2 * 6 + 5))
-echo "compat: dbtls used $used connections (bound $bound); strict: $(j "d['endpoints'][1]['connections_used']")"
+echo "compat: dbtls used $used connections (bound $bound);" \
+	"strict: $(j "d['endpoints'][1]['connections_used']")"
 assert_match "compat: connections_used is a number" '^[0-9]+$' "$used"
 if [[ $used =~ ^[0-9]+$ ]]; then
 	assert_eq "compat: connections_used <= accepted suites + groups + 2*6 + 5 ($bound)" yes \
