@@ -14,10 +14,13 @@
 
 #include "../src/err.h"
 #include "../src/facts.h"
+#include "../checks/policy.h"
 
 struct dbtls_report_ctx {
 	FILE *out;        /* borrowed */
 	bool color;       /* ANSI colours allowed (text writer) */
+	const struct dbtls_evaluation *eval; /* findings under a policy; NULL when not judged */
+	size_t index;     /* index of the endpoint being written (endpoint callback) */
 	void *priv;       /* the writer's own state between begin and end */
 };
 
@@ -46,7 +49,12 @@ const struct dbtls_report_writer *const *dbtls_report_all(size_t *n);
 /* Prints " json, text" — the format names — to out. */
 void dbtls_report_list_formats(FILE *out);
 
-/* Runs writer w over s into out. */
+/* Runs writer w over s (and its evaluation ev, may be NULL) into out. */
+enum dbtls_err dbtls_report_write_eval(const struct dbtls_report_writer *w,
+				       const struct dbtls_scan_facts *s,
+				       const struct dbtls_evaluation *ev, FILE *out, bool color,
+				       struct dbtls_diag *d);
+/* The same without findings. */
 enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
 				  const struct dbtls_scan_facts *s, FILE *out, bool color,
 				  struct dbtls_diag *d);
@@ -56,11 +64,25 @@ enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
 enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
 				       const struct dbtls_scan_facts *s, const char *path,
 				       struct dbtls_diag *d);
+enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
+					    const struct dbtls_scan_facts *s,
+					    const struct dbtls_evaluation *ev, const char *path,
+					    struct dbtls_diag *d);
 
-/* The JSON document for a scan (new reference). */
-json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s);
-/* The JSON object for one endpoint (new reference). */
-json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e);
+/* The JSON document for a scan and its evaluation (ev may be NULL) (new reference). */
+json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev);
+/* The JSON object for one endpoint, with its findings when fs is not NULL (new reference). */
+json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
+				   const struct dbtls_findings *fs);
+/* One finding as JSON (new reference). */
+json_t *dbtls_report_json_finding(const struct dbtls_finding *fd);
+
+/* Reads a JSON report written by dbtls (schema_version 1) back into facts, so a saved scan can be
+ * judged again under another policy. Fills *out (new; dbtls_scan_facts_free). Findings, policy and
+ * summary in the file are ignored: they are derived, not facts. On failure returns INPUT/FILE with
+ * d naming the file and the JSON path (or line:column) that is wrong, and leaves out empty. */
+enum dbtls_err dbtls_report_json_read(const char *path, struct dbtls_scan_facts *out,
+				      struct dbtls_diag *d);
 
 #define DBTLS_SCHEMA_VERSION 1
 

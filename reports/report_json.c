@@ -135,7 +135,7 @@ static json_t *js_server(const struct dbtls_endpoint_facts *e)
 	if (s->greeting_seen) {
 		json_object_set_new(o, "product", js_str(s->product));
 		json_object_set_new(o, "version", js_str(s->version));
-		if (!strcmp(e->protocol, "mysql")) {
+		if (e->protocol && !strcmp(e->protocol, "mysql")) {
 			snprintf(caps, sizeof(caps), "0x%08X", s->capabilities);
 			json_object_set_new(o, "protocol_version", json_integer(s->protocol_version));
 			json_object_set_new(o, "capabilities", json_string(caps));
@@ -165,7 +165,26 @@ static json_t *js_verification(const struct dbtls_verification *v)
 			 js_str(v->cipher));
 }
 
-json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e)
+json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)
+{
+	json_t *refs = json_array(), *o;
+
+	for (const char *const *r = fd->references; r && *r; r++)
+		json_array_append_new(refs, json_string(*r));
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "check", fd->check, "severity",
+		      dbtls_severity_name(fd->severity), "title", js_str(fd->title), "evidence",
+		      js_str(fd->evidence), "remediation", js_str(fd->remediation), "references",
+		      refs, "waived", fd->waived);
+	if (o && fd->waived)
+		json_object_set_new(o, "waiver",
+				    json_pack("{s:o, s:o, s:o}", "reason", js_str(fd->waiver_reason),
+					      "owner", js_str(fd->waiver_owner), "until",
+					      js_str(fd->waiver_until)));
+	return o;
+}
+
+json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
+				   const struct dbtls_findings *fs)
 {
 	json_t *errors = json_array(), *certs = json_array(), *o;
 
@@ -187,29 +206,73 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e)
 	json_object_set_new(o, "tls", js_tls(e));
 	json_object_set_new(o, "certificates", certs);
 	json_object_set_new(o, "verification", js_verification(&e->verification));
+	if (fs) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < fs->n; i++)
+			json_array_append_new(arr, dbtls_report_json_finding(&fs->items[i]));
+		json_object_set_new(o, "findings", arr);
+	}
 	return o;
 }
 
+static json_t *js_policy(const struct dbtls_evaluation *ev)
+{
+	const struct dbtls_policy *p = ev ? ev->policy : NULL;
+
+	if (!p)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "name", js_str(p->name), "version",
+			 js_str(p->version), "title", js_str(p->title), "guideline",
+			 js_str(p->guideline), "source", js_str(p->source), "fail_on",
+			 dbtls_severity_name(ev->fail_on));
+}
+
+/* Counts by severity (not waived) and endpoint outcomes. Without a policy every endpoint that was
+ * scanned counts as passed. */
+static json_t *js_summary(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
+{
+	json_t *by = json_object();
+	size_t passed = 0, errored = 0;
+
+	for (int i = DBTLS_NSEVERITIES - 1; i >= 0; i--)
+		json_object_set_new(by, dbtls_severity_name((enum dbtls_severity)i),
+				    json_integer(ev ? (json_int_t)ev->by_severity[i] : 0));
+	for (size_t i = 0; !ev && i < s->nendpoints; i++) {
+		if (dbtls_endpoint_scanned(&s->endpoints[i]))
+			passed++;
+		else
+			errored++;
+	}
+	return json_pack("{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
+			 (json_int_t)(ev ? ev->waived : 0), "endpoints", "total",
+			 (json_int_t)s->nendpoints, "passed", (json_int_t)(ev ? ev->passed : passed),
+			 "failed", (json_int_t)(ev ? ev->failed : 0), "errored",
+			 (json_int_t)(ev ? ev->errored : errored));
+}
+
 /* The top-level document around eps (steals eps). */
-static json_t *js_doc(const struct dbtls_scan_facts *s, json_t *eps)
+static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
+		      json_t *eps)
 {
 	char started[32], finished[32];
 
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
 	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
-	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o}", "schema_version",
+	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o}", "schema_version",
 			 DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
 			 s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
-			 "finished_at", finished, "endpoints", eps);
+			 "finished_at", finished, "policy", js_policy(ev), "summary",
+			 js_summary(s, ev), "endpoints", eps);
 }
 
-json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s)
+json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
 {
 	json_t *eps = json_array();
 
 	for (size_t i = 0; i < s->nendpoints; i++)
-		json_array_append_new(eps, dbtls_report_json_endpoint(&s->endpoints[i]));
-	return js_doc(s, eps);
+		json_array_append_new(eps, dbtls_report_json_endpoint(
+						   &s->endpoints[i], ev ? &ev->findings[i] : NULL));
+	return js_doc(s, ev, eps);
 }
 
 static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -222,7 +285,8 @@ static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
-	json_t *o = dbtls_report_json_endpoint(e);
+	json_t *o = dbtls_report_json_endpoint(e, ctx->eval ? &ctx->eval->findings[ctx->index]
+							  : NULL);
 
 	if (!o || json_array_append_new(ctx->priv, o))
 		return DBTLS_ERR_NOMEM;
@@ -236,7 +300,7 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 
 	if (!ctx->priv)
 		return DBTLS_ERR_NOMEM;
-	doc = js_doc(s, ctx->priv);
+	doc = js_doc(s, ctx->eval, ctx->priv);
 	ctx->priv = NULL;
 	if (!doc)
 		return DBTLS_ERR_NOMEM;

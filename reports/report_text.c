@@ -94,6 +94,47 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 		fprintf(o, "  DHE prime: %d bits%s\n", e->dh_bits, e->dh_bits < 2048 ? " (weak)" : "");
 }
 
+/* Findings, most severe first: severity, check id, title, and the evidence under it. */
+static void text_findings(struct dbtls_report_ctx *ctx, const struct dbtls_findings *fs)
+{
+	FILE *o = ctx->out;
+
+	for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
+		for (size_t i = 0; i < fs->n; i++) {
+			const struct dbtls_finding *fd = &fs->items[i];
+			const char *col = sev >= DBTLS_SEV_HIGH ? C_RED
+					  : sev >= DBTLS_SEV_MEDIUM ? C_YELLOW
+								    : "";
+			char up[16];
+			size_t k;
+
+			if ((int)fd->severity != sev)
+				continue;
+			for (k = 0; k + 1 < sizeof(up) && dbtls_severity_name(fd->severity)[k]; k++)
+				up[k] = (char)(dbtls_severity_name(fd->severity)[k] - 'a' + 'A');
+			up[k] = 0;
+			if (fd->waived)
+				col = "";
+			fprintf(o, "  %s%-8s%s %s: ", text_c(ctx, col), fd->waived ? "WAIVED" : up,
+				*col ? text_c(ctx, C_OFF) : "", fd->check);
+			text_safe(o, fd->title);
+			fputc('\n', o);
+			if (fd->evidence && *fd->evidence) {
+				fprintf(o, "           ");
+				text_safe(o, fd->evidence);
+				fputc('\n', o);
+			}
+			if (fd->waived) {
+				fprintf(o, "           waived until %s by ", fd->waiver_until);
+				text_safe(o, fd->waiver_owner);
+				fprintf(o, ": ");
+				text_safe(o, fd->waiver_reason);
+				fputc('\n', o);
+			}
+		}
+	}
+}
+
 static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
@@ -148,6 +189,8 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 			c->days_left, text_c(ctx, c->days_left < 30 ? C_OFF : ""),
 			c->self_signed ? ", self-signed" : "");
 	}
+	if (ctx->eval)
+		text_findings(ctx, &ctx->eval->findings[ctx->index]);
 	for (size_t i = 0; i < e->nerrors; i++) {
 		fprintf(o, "  %serror%s [%s] %s: ", text_c(ctx, C_RED), text_c(ctx, C_OFF),
 			e->errors[i].stage ? e->errors[i].stage : "scan",
@@ -166,6 +209,17 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		failed += s->endpoints[i].nerrors > 0;
 	fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", s->nendpoints,
 		s->nendpoints == 1 ? "" : "s", failed);
+	if (ctx->eval && ctx->eval->policy) {
+		const struct dbtls_evaluation *ev = ctx->eval;
+		fprintf(ctx->out, "policy %s %s:", ev->policy->name, ev->policy->version);
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+			fprintf(ctx->out, " %zu %s%s", ev->by_severity[sev],
+				dbtls_severity_name((enum dbtls_severity)sev), sev ? "," : "");
+		if (ev->waived)
+			fprintf(ctx->out, " (%zu waived)", ev->waived);
+		fprintf(ctx->out, "; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
+			ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
+	}
 	return DBTLS_OK;
 }
 

@@ -51,12 +51,22 @@ enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
 				  const struct dbtls_scan_facts *s, FILE *out, bool color,
 				  struct dbtls_diag *d)
 {
-	struct dbtls_report_ctx ctx = { .out = out, .color = color };
+	return dbtls_report_write_eval(w, s, NULL, out, color, d);
+}
+
+enum dbtls_err dbtls_report_write_eval(const struct dbtls_report_writer *w,
+				       const struct dbtls_scan_facts *s,
+				       const struct dbtls_evaluation *ev, FILE *out, bool color,
+				       struct dbtls_diag *d)
+{
+	struct dbtls_report_ctx ctx = { .out = out, .color = color, .eval = ev };
 	enum dbtls_err err, err2;
 
 	err = w->begin(&ctx, s);
-	for (size_t i = 0; !err && i < s->nendpoints; i++)
+	for (size_t i = 0; !err && i < s->nendpoints; i++) {
+		ctx.index = i;
 		err = w->endpoint(&ctx, &s->endpoints[i]);
+	}
 	err2 = w->end(&ctx, s);
 	if (!err)
 		err = err2;
@@ -71,13 +81,21 @@ enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
 				       const struct dbtls_scan_facts *s, const char *path,
 				       struct dbtls_diag *d)
 {
+	return dbtls_report_write_file_eval(w, s, NULL, path, d);
+}
+
+enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
+					    const struct dbtls_scan_facts *s,
+					    const struct dbtls_evaluation *ev, const char *path,
+					    struct dbtls_diag *d)
+{
 	enum dbtls_err err;
 	char *tmp = NULL;
 	FILE *f = NULL;
 	int fd = -1;
 
 	if (strcmp(path, "-") == 0)
-		return dbtls_report_write(w, s, stdout, false, d);
+		return dbtls_report_write_eval(w, s, ev, stdout, false, d);
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		return DBTLS_ERR_NOMEM;
@@ -99,7 +117,7 @@ enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
 		goto out;
 	}
 	fd = -1;
-	err = dbtls_report_write(w, s, f, false, d);
+	err = dbtls_report_write_eval(w, s, ev, f, false, d);
 	if (err) {
 		dbtls_diag_set(d, err, "%s: %s", path, d->msg);
 		goto out;

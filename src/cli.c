@@ -17,6 +17,7 @@
 #include <mysql.h>
 #include <openssl/crypto.h>
 
+#include "checks/check.h"
 #include "reports/report.h"
 #include "version.h"
 
@@ -35,7 +36,14 @@ void dbtls_cli_help(FILE *out)
 		"dbtls — database TLS compliance scanner\n"
 		"\n"
 		"Usage:\n"
-		"  dbtls scan [OPTIONS] TARGET...     scan endpoints and write reports\n"
+		"  dbtls scan [OPTIONS] TARGET...     scan endpoints, judge them, write reports\n"
+		"  dbtls check --facts REPORT.json [OPTIONS]\n"
+		"                                     judge a saved report again (no network)\n"
+		"  dbtls policies                     list the built-in policy profiles\n"
+		"  dbtls explain CHECK-ID             what a check tests, why, and how to fix it\n"
+		"  dbtls policy derive REPORT.json -o PINNED.json [--name N] [--extends PROFILE]\n"
+		"                                     a profile pinning what the report's endpoints\n"
+		"                                     accept today: later scans flag any drift\n"
 		"  dbtls help | --help | -h           this text\n"
 		"  dbtls --version                    version and library versions\n"
 		"\n"
@@ -73,13 +81,25 @@ void dbtls_cli_help(FILE *out)
 		"\n"
 		"                        (default: a text summary on standard output)\n"
 		"  -q, --quiet           no text summary on standard output when -o is given\n"
+		"\n"
+		"Policy options (scan and check):\n"
+		"  --policy NAME|FILE    profile to judge the facts by (default baseline; see\n"
+		"                        'dbtls policies'); a FILE.json of the same format; or none\n"
+		"  --waivers FILE        accepted risks: {\"waivers\": [{\"check\", \"endpoint\",\n"
+		"                        \"until\": \"YYYY-MM-DD\", \"reason\", \"owner\"}]}; a waived\n"
+		"                        finding stays in the report, marked, until the date passes\n"
+		"  --fail-on SEVERITY    exit 1 when a finding (not waived) is at or above it:\n"
+		"                        info, low, medium, high (default), critical\n"
+		"  --facts REPORT.json   check: the saved report to judge\n"
 		"  --no-color            no colours in the text summary (also: NO_COLOR set)\n"
 		"\n"
 		"Exit codes:\n"
-		"  0  every endpoint was scanned\n"
-		"  1  findings at or above --fail-on (reserved for the policy engine)\n"
-		"  2  usage or input error (bad option, bad target, unreadable file): nothing scanned\n"
-		"  3  some endpoints could not be scanned (refused, timed out, not TLS, server error);\n"
+		"  0  every endpoint was scanned and nothing (not waived) is at or above --fail-on\n"
+		"  1  findings at or above --fail-on (this wins over 3: a definite failure is never\n"
+		"     hidden behind an unreachable endpoint)\n"
+		"  2  usage or input error (bad option, target, policy or waiver file, unwritable\n"
+		"     report): one line names the input; nothing was scanned, or a report is missing\n"
+		"  3  some endpoints could not be scanned (refused, timed out, garbage, server error);\n"
 		"     the report is still written and names each error\n");
 }
 
@@ -182,6 +202,12 @@ enum {
 	OPT_JOBS,
 	OPT_PER_HOST,
 	OPT_NO_COLOR,
+	OPT_POLICY,
+	OPT_WAIVERS,
+	OPT_FAIL_ON,
+	OPT_FACTS,
+	OPT_NAME,
+	OPT_EXTENDS,
 };
 
 static const struct option long_opts[] = {
@@ -195,6 +221,12 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "waivers", required_argument, NULL, OPT_WAIVERS },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "facts", required_argument, NULL, OPT_FACTS },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "extends", required_argument, NULL, OPT_EXTENDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -228,12 +260,44 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		cli->cmd = DBTLS_CMD_VERSION;
 		return DBTLS_OK;
 	}
-	if (strcmp(argv[1], "scan") != 0) {
+	cli->policy = "baseline";
+	cli->fail_on = DBTLS_SEV_HIGH;
+	cli->derive_name = "pinned";
+	if (strcmp(argv[1], "policies") == 0) {
+		cli->cmd = DBTLS_CMD_POLICIES;
+		if (argc > 2) {
+			fprintf(err, "dbtls: policies takes no arguments\n");
+			return DBTLS_ERR_USAGE;
+		}
+		return DBTLS_OK;
+	}
+	if (strcmp(argv[1], "explain") == 0) {
+		cli->cmd = DBTLS_CMD_EXPLAIN;
+		if (argc != 3) {
+			fprintf(err, "dbtls: usage: dbtls explain CHECK-ID (ids: dbtls explain all)\n");
+			return DBTLS_ERR_USAGE;
+		}
+		if (strcmp(argv[2], "all") != 0 && !dbtls_check_find(argv[2])) {
+			fprintf(err, "dbtls: explain: unknown check '%s' (list: dbtls explain all)\n",
+				argv[2]);
+			return DBTLS_ERR_USAGE;
+		}
+		cli->explain_id = argv[2];
+		return DBTLS_OK;
+	}
+	if (strcmp(argv[1], "scan") == 0) {
+		cli->cmd = DBTLS_CMD_SCAN;
+		optind = 2;
+	} else if (strcmp(argv[1], "check") == 0) {
+		cli->cmd = DBTLS_CMD_CHECK;
+		optind = 2;
+	} else if (strcmp(argv[1], "policy") == 0 && argc > 2 && strcmp(argv[2], "derive") == 0) {
+		cli->cmd = DBTLS_CMD_DERIVE;
+		optind = 3;
+	} else {
 		fprintf(err, "dbtls: unknown command '%s' (try 'dbtls help')\n", argv[1]);
 		return DBTLS_ERR_USAGE;
 	}
-	cli->cmd = DBTLS_CMD_SCAN;
-	optind = 2;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:qhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -308,6 +372,42 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		case OPT_NO_COLOR:
 			cli->color = false;
 			break;
+		case OPT_POLICY:
+			cli->policy = optarg;
+			break;
+		case OPT_WAIVERS:
+			if (!cli_readable(optarg, err, "--waivers"))
+				return DBTLS_ERR_FILE;
+			cli->waivers = optarg;
+			break;
+		case OPT_FAIL_ON: {
+			enum dbtls_severity sev;
+			if (!dbtls_severity_parse(optarg, &sev)) {
+				fprintf(err,
+					"dbtls: --fail-on '%s': want info, low, medium, high or critical\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->fail_on = (int)sev;
+			break;
+		}
+		case OPT_FACTS:
+			if (!cli_readable(optarg, err, "--facts"))
+				return DBTLS_ERR_FILE;
+			cli->facts = optarg;
+			break;
+		case OPT_NAME:
+			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789.-") !=
+						strlen(optarg)) {
+				fprintf(err, "dbtls: --name '%s': lower-case letters, digits, . and -\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->derive_name = optarg;
+			break;
+		case OPT_EXTENDS:
+			cli->derive_extends = optarg;
+			break;
 		case 'h':
 			cli->cmd = DBTLS_CMD_HELP;
 			return DBTLS_OK;
@@ -329,12 +429,32 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		const struct dbtls_report_writer *w = dbtls_report_for_path(o->path);
 		if (cli->format)
 			w = dbtls_report_find(cli->format);
+		else if (!strcmp(o->path, "-") || cli->cmd == DBTLS_CMD_DERIVE)
+			w = &dbtls_report_json;
 		if (!w) {
 			fprintf(err, "dbtls: -o %s: cannot tell the format from the extension; add --format\n",
 				o->path);
 			return DBTLS_ERR_USAGE;
 		}
 		o->format = w->name;
+	}
+	if (cli->cmd == DBTLS_CMD_DERIVE) {
+		if (optind != argc - 1 || cli->noutputs != 1 || !strcmp(cli->outputs[0].path, "-")) {
+			fprintf(err, "dbtls: usage: dbtls policy derive REPORT.json -o PINNED.json\n");
+			return DBTLS_ERR_USAGE;
+		}
+		if (!cli_readable(argv[optind], err, "policy derive"))
+			return DBTLS_ERR_FILE;
+		cli->facts = argv[optind];
+		return DBTLS_OK;
+	}
+	if (cli->cmd == DBTLS_CMD_CHECK) {
+		if (optind != argc || !cli->facts) {
+			fprintf(err, "dbtls: usage: dbtls check --facts REPORT.json [--policy P] "
+				     "(no targets: nothing is scanned)\n");
+			return DBTLS_ERR_USAGE;
+		}
+		return DBTLS_OK;
 	}
 	for (int i = optind; i < argc; i++) {
 		rc = cli_add_target(cli, argv[i], why, sizeof(why));

@@ -18,7 +18,16 @@ enum dbtls_exit {
 	DBTLS_EXIT_UNSCANNED = 3,   /* some endpoints could not be scanned (errors in the report) */
 };
 
-enum dbtls_cmd { DBTLS_CMD_NONE, DBTLS_CMD_SCAN, DBTLS_CMD_HELP, DBTLS_CMD_VERSION };
+enum dbtls_cmd {
+	DBTLS_CMD_NONE,
+	DBTLS_CMD_SCAN,     /* dbtls scan TARGET... */
+	DBTLS_CMD_CHECK,    /* dbtls check --facts REPORT.json: judge a saved scan again */
+	DBTLS_CMD_POLICIES, /* dbtls policies */
+	DBTLS_CMD_EXPLAIN,  /* dbtls explain CHECK-ID */
+	DBTLS_CMD_DERIVE,   /* dbtls policy derive REPORT.json -o PINNED.json */
+	DBTLS_CMD_HELP,
+	DBTLS_CMD_VERSION,
+};
 
 #define DBTLS_MAX_OUTPUTS 8
 
@@ -37,6 +46,13 @@ struct dbtls_cli {
 	const char *format;         /* --format for stdout (NULL = text) */
 	bool quiet;                 /* no summary on stdout */
 	bool color;                 /* colour the text summary */
+	const char *policy;         /* --policy NAME|FILE|none (default baseline) */
+	const char *waivers;        /* --waivers FILE */
+	int fail_on;                /* enum dbtls_severity; --fail-on (default high) */
+	const char *facts;          /* check: --facts REPORT.json; derive: the report */
+	const char *explain_id;     /* explain: the check id */
+	const char *derive_name;    /* derive: --name (default "pinned") */
+	const char *derive_extends; /* derive: --extends PROFILE */
 };
 
 /* Parses argv into *cli. On a usage error prints one line naming the bad input to err and

@@ -54,6 +54,11 @@ const char *dbtls_vstatus_name(enum dbtls_vstatus s)
 	return "not_probed";
 }
 
+bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f)
+{
+	return f->nerrors == 0 && f->tls_offered >= 0;
+}
+
 char *dbtls_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;

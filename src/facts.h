@@ -147,6 +147,8 @@ void dbtls_scan_facts_free(struct dbtls_scan_facts *s);
 /* Appends an error to f (copies message/stage); returns NOMEM or OK. */
 enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_err code,
 				     const char *stage, const char *message);
+/* True when f counts as scanned: no errors and the TLS status is known. */
+bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f);
 /* strdup that tolerates NULL; returns new or NULL. */
 char *dbtls_strdup(const char *s);
 /* Formats t as RFC 3339 UTC ("2026-11-23T19:30:00Z") into out (>= 21 bytes). */

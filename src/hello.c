@@ -10,6 +10,7 @@
 #include "hello.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -96,6 +97,32 @@ const char *dbtls_group_name(uint16_t group)
 		if (group_tab[i].id == group)
 			return group_tab[i].name;
 	return NULL;
+}
+
+bool dbtls_group_by_name(const char *name, uint16_t *out)
+{
+	static const struct {
+		const char *alias;
+		uint16_t id;
+	} aliases[] = {
+		{ "prime256v1", 0x0017 }, { "P-256", 0x0017 }, { "P-384", 0x0018 },
+		{ "P-521", 0x0019 },	  { "X25519", 0x001d }, { "X448", 0x001e },
+	};
+	unsigned long v;
+	char *end;
+
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (strcmp(group_tab[i].name, name) == 0)
+			return *out = group_tab[i].id, true;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			return *out = aliases[i].id, true;
+	if ((name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) && name[2]) {
+		v = strtoul(name + 2, &end, 16);
+		if (!*end && v <= 0xffff && strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
+			return *out = (uint16_t)v, true;
+	}
+	return false;
 }
 
 const char *dbtls_alert_name(uint8_t desc)

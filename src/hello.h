@@ -102,5 +102,8 @@ void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t 
 const char *dbtls_alert_name(uint8_t desc);
 /* Returns the borrowed, static name of a named group ("x25519"), or NULL when unknown. */
 const char *dbtls_group_name(uint16_t group);
+/* Looks a group up by its IANA name ("x25519", "secp256r1", "ffdhe2048"), the names OpenSSL and
+ * Mozilla use ("prime256v1", "P-384", "X25519"), or "0xNNNN"; false when it is none of these. */
+bool dbtls_group_by_name(const char *name, uint16_t *out);
 
 #endif

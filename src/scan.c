@@ -300,12 +300,15 @@ static void scan_groups(struct scan_ep *ep)
 		err = dbtls_enum_groups(scan_probe, ep, false, v, ep->sni, ep->cands[v],
 					ep->ncands[v], g, 64, &n, &st, &d);
 	}
-	if (err)
+	if (err) {
 		scan_error(ep, err, "probe groups", &d);
+		return;
+	}
+	/* probed: an empty list now means "none accepted", not "not looked at" */
+	f->groups_version = v;
 	if (n && (f->groups = malloc(n * sizeof(*f->groups)))) {
 		memcpy(f->groups, g, n * sizeof(*g));
 		f->ngroups = n;
-		f->groups_version = v;
 	}
 }
 

@@ -21,7 +21,7 @@ REFUSED_PORT=$(free_port) # nothing listens there
 
 start=$(date +%s.%N)
 rc=0
-"$DBTLS" scan --ca-file "$DBTLS_PKI/ca-bundle.pem" --timeout 1 -q -o "$T/r.json" \
+"$DBTLS" scan --policy none --ca-file "$DBTLS_PKI/ca-bundle.pem" --timeout 1 -q -o "$T/r.json" \
 	"127.0.0.1:$SILENT_PORT" "127.0.0.1:$GARBAGE_PORT" "127.0.0.1:$CLOSE_PORT" \
 	"127.0.0.1:$MYSQL_ERR_1129_PORT" "127.0.0.1:$MYSQL_ERR_1040_PORT" \
 	"127.0.0.1:$MYSQL_NOSSL_PORT" "127.0.0.1:$YASSL_BAD_HANDSHAKE_PORT" \

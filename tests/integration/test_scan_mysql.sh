@@ -21,7 +21,7 @@ start_with_cert SELFSIGNED selfsigned.pem selfsigned.key
 CA=$DBTLS_PKI/ca-bundle.pem
 
 rc=0
-"$DBTLS" scan --ca-file "$CA" --timeout 5 -q -o "$T/r.json" \
+"$DBTLS" scan --policy none --ca-file "$CA" --timeout 5 -q -o "$T/r.json" \
 	"127.0.0.1:$COMPAT_PORT" "mysql://localhost:$STRICT_PORT" "mysql://127.0.0.1:$NOTLS_PORT" \
 	"mysql://localhost:$EXPIRED_PORT" "mysql://localhost:$SELFSIGNED_PORT" || rc=$?
 assert_eq "exit status when every endpoint was scanned" 0 "$rc"
@@ -97,16 +97,16 @@ assert_eq "self-signed: flag" true "$(j "d['endpoints'][4]['certificates'][0]['s
 assert_eq "self-signed: chain of one" 1 "$(j "len(d['endpoints'][4]['certificates'])")"
 
 # --- SNI / host name mismatch and the system store -------------------------------------------------
-"$DBTLS" scan --ca-file "$CA" --sni db.example -q -o "$T/sni.json" "127.0.0.1:$STRICT_PORT"
+"$DBTLS" scan --policy none --ca-file "$CA" --sni db.example -q -o "$T/sni.json" "127.0.0.1:$STRICT_PORT"
 assert_eq "--sni db.example: chain still verifies" true "$(py_json "$T/sni.json" "d['endpoints'][0]['verification']['ca_ok']")"
 assert_eq "--sni db.example: name does not match" false "$(py_json "$T/sni.json" "d['endpoints'][0]['verification']['hostname_ok']")"
 assert_eq "--sni: recorded" db.example "$(py_json "$T/sni.json" "d['endpoints'][0]['sni']")"
-"$DBTLS" scan -q -o "$T/sys.json" "127.0.0.1:$STRICT_PORT"
+"$DBTLS" scan --policy none -q -o "$T/sys.json" "127.0.0.1:$STRICT_PORT"
 assert_eq "system store: a private CA does not verify" false "$(py_json "$T/sys.json" "d['endpoints'][0]['verification']['ca_ok']")"
 assert_eq "system store: named" system "$(py_json "$T/sys.json" "d['endpoints'][0]['verification']['ca_source']")"
 
 # --- text summary ---------------------------------------------------------------------------------
-out=$("$DBTLS" scan --ca-file "$CA" --format text "127.0.0.1:$COMPAT_PORT" "127.0.0.1:$NOTLS_PORT")
+out=$("$DBTLS" scan --policy none --ca-file "$CA" --format text "127.0.0.1:$COMPAT_PORT" "127.0.0.1:$NOTLS_PORT")
 assert_match "text: versions line" 'versions: SSLv2=no SSLv3=no TLSv1.0=yes TLSv1.1=yes TLSv1.2=yes TLSv1.3=yes' "$out"
 assert_match "text: verification line" 'chain verifies .*: yes; host name 127.0.0.1 matches: yes' "$out"
 assert_match "text: no TLS" 'server offers no TLS' "$out"
@@ -115,7 +115,7 @@ case $out in *$'\033'*) assert_eq "text: no colour when not a terminal" none esc
 
 # --- several outputs, and targets from a file --------------------------------------------------------
 printf '# fleet\n127.0.0.1:%s\n\nmysql://localhost:%s  # strict\n' "$COMPAT_PORT" "$STRICT_PORT" >"$T/targets.txt"
-"$DBTLS" scan --targets "$T/targets.txt" --ca-file "$CA" -q -o "$T/f.json" -o "$T/f.txt"
+"$DBTLS" scan --policy none --targets "$T/targets.txt" --ca-file "$CA" -q -o "$T/f.json" -o "$T/f.txt"
 assert_eq "targets file: two endpoints" 2 "$(py_json "$T/f.json" "len(d['endpoints'])")"
 assert_match "-o FILE.txt gets the text format" 'endpoints scanned' "$(cat "$T/f.txt")"
 assert_eq "no temporary files left next to the reports" "" "$(ls "$T" | grep '\.tmp\.' || true)"

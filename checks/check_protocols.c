@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_protocols.c — the protocol-version checks: no TLS at all, SSLv2, SSLv3, TLS 1.0 and 1.1,
+ * versions below the profile's minimum, and TLS 1.3 missing where the profile requires it.
+ *
+ * Each check reads versions[v].status from the facts and nothing else that could be stale: a
+ * version that was not probed or whose probe errored is unknown, never "rejected", so a partial
+ * scan cannot produce a finding that claims an absence.
+ */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/suites.h"
+
+/* A growable string for evidence; oom makes the whole finding fail rather than lie. */
+struct pr_str {
+	char *s;
+	size_t n;
+	bool oom;
+};
+
+__attribute__((format(printf, 2, 3))) static void pr_cat(struct pr_str *b, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *p;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
+		b->oom = true;
+		return;
+	}
+	b->s = p;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)len;
+}
+
+/* Version names as people write them in titles; the evidence uses the report names. */
+static const char *const pr_human[DBTLS_NVERSIONS] = {
+	[DBTLS_SSL2] = "SSLv2",	  [DBTLS_SSL3] = "SSLv3",   [DBTLS_TLS10] = "TLS 1.0",
+	[DBTLS_TLS11] = "TLS 1.1", [DBTLS_TLS12] = "TLS 1.2", [DBTLS_TLS13] = "TLS 1.3",
+};
+
+static bool pr_accepted(const struct dbtls_endpoint_facts *f, int v)
+{
+	return f->versions[v].status == DBTLS_VS_ACCEPTED;
+}
+
+static const char *pr_suite_name(uint32_t code, char *hex, size_t hexlen)
+{
+	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
+						    : dbtls_suite_by_code((uint16_t)code);
+
+	if (s && s->iana_name)
+		return s->iana_name;
+	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
+	return hex;
+}
+
+/* "TLSv1.0: accepted (ServerHello TLSv1.0); suites: A, B" */
+static void pr_version_evidence(struct pr_str *b, const struct dbtls_endpoint_facts *f, int v)
+{
+	const struct dbtls_version_facts *vf = &f->versions[v];
+	char hex[16];
+
+	pr_cat(b, "%s%s: accepted", b->n ? "; " : "", dbtls_version_name((enum dbtls_version)v));
+	if (vf->reason)
+		pr_cat(b, " (%s)", vf->reason);
+	if (vf->nsuites) {
+		for (size_t i = 0; i < vf->nsuites; i++)
+			pr_cat(b, "%s%s", i ? ", " : "; suites: ",
+			       pr_suite_name(vf->suites[i], hex, sizeof(hex)));
+	} else if (vf->cipher) {
+		pr_cat(b, "; suite: %s", pr_suite_name(vf->cipher, hex, sizeof(hex)));
+	}
+}
+
+/* The minimum version to suggest: the profile's, but never below TLS 1.2. */
+static int pr_target_min(const struct dbtls_check_ctx *ctx)
+{
+	int m = ctx->policy ? ctx->policy->params.min_version : -1;
+
+	return m > DBTLS_TLS12 && m < DBTLS_NVERSIONS ? m : DBTLS_TLS12;
+}
+
+static void pr_add_version(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out, int v)
+{
+	struct pr_str ev = { 0 };
+	char *fix;
+
+	if (!pr_accepted(f, v))
+		return;
+	pr_version_evidence(&ev, f, v);
+	fix = dbtls_remedy_versions(f, pr_target_min(ctx));
+	if (ev.oom || !fix)
+		out->oom = true;
+	else
+		dbtls_findings_add(out, self, ctx, -1, ev.s, fix, "%s accepted", pr_human[v]);
+	free(ev.s);
+	free(fix);
+}
+
+/* ---- tls.not-offered ---- */
+
+static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
+	struct pr_str ev = { 0 };
+
+	if (f->tls_offered != 0)
+		return; /* 1: offered; -1: the scan never learned it */
+	if (mysql)
+		pr_cat(&ev, "the server's greeting does not advertise CLIENT_SSL");
+	else
+		pr_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
+	if (f->server.product || f->server.version)
+		pr_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
+		       f->server.product && f->server.version ? " " : "",
+		       f->server.version ? f->server.version : "");
+	if (ev.oom) {
+		out->oom = true;
+	} else {
+		dbtls_findings_add(
+			out, self, ctx, -1, ev.s,
+			mysql ? "In the server's my.cnf, section [mysqld]:\n"
+				"ssl_cert=/etc/mysql/ssl/server-cert.pem\n"
+				"ssl_key=/etc/mysql/ssl/server-key.pem\n"
+				"ssl_ca=/etc/mysql/ssl/ca.pem\n"
+				"then restart the server. Once every client connects with TLS, "
+				"refuse plain connections with require_secure_transport=ON "
+				"(MySQL 5.7.8+, MariaDB 10.5.2+)."
+			      : NULL,
+			"The server offers no TLS");
+	}
+	free(ev.s);
+}
+
+static const char *const pr_refs_not_offered[] = { "RFC 9325", "NIST SP 800-52r2", "CWE-319",
+						   NULL };
+
+static const struct dbtls_check chk_not_offered = {
+	.id = "tls.not-offered",
+	.title = "The server offers no TLS",
+	.description = "The server does not offer TLS at all (for MySQL/MariaDB: the greeting "
+		       "lacks CLIENT_SSL), so passwords, queries and results cross the network in "
+		       "clear text and clients cannot authenticate the server.",
+	.fix = "Give the server a certificate and private key and enable TLS; then require TLS "
+	       "from every client.",
+	.default_severity = DBTLS_SEV_CRITICAL,
+	.references = pr_refs_not_offered,
+	.eval = pr_not_offered,
+};
+
+/* ---- protocol.sslv2-enabled, sslv3-enabled, tls10-enabled, tls11-enabled ---- */
+
+static void pr_sslv2(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	pr_add_version(self, f, ctx, out, DBTLS_SSL2);
+}
+
+static void pr_sslv3(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	pr_add_version(self, f, ctx, out, DBTLS_SSL3);
+}
+
+static void pr_tls10(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	pr_add_version(self, f, ctx, out, DBTLS_TLS10);
+}
+
+static void pr_tls11(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	pr_add_version(self, f, ctx, out, DBTLS_TLS11);
+}
+
+static const char *const pr_refs_sslv2[] = { "RFC 6176", "RFC 9325", NULL };
+static const char *const pr_refs_sslv3[] = { "RFC 7568", "RFC 9325", NULL };
+static const char *const pr_refs_tls1x[] = { "RFC 8996", "RFC 9325", "NIST SP 800-52r2 §3.1",
+					     NULL };
+
+static const struct dbtls_check chk_sslv2 = {
+	.id = "protocol.sslv2-enabled",
+	.title = "SSLv2 accepted",
+	.description = "The server completes an SSLv2 handshake. SSLv2 is broken beyond repair "
+		       "(no handshake integrity, export ciphers, weak MAC) and enables "
+		       "cross-protocol attacks such as DROWN on the same key.",
+	.fix = "Disable SSLv2; accept only TLS 1.2 and TLS 1.3.",
+	.default_severity = DBTLS_SEV_CRITICAL,
+	.references = pr_refs_sslv2,
+	.eval = pr_sslv2,
+};
+
+static const struct dbtls_check chk_sslv3 = {
+	.id = "protocol.sslv3-enabled",
+	.title = "SSLv3 accepted",
+	.description = "The server accepts SSLv3, whose CBC padding is not covered by the MAC "
+		       "(POODLE) and whose only other cipher is RC4; RFC 7568 forbids it.",
+	.fix = "Disable SSLv3; accept only TLS 1.2 and TLS 1.3.",
+	.default_severity = DBTLS_SEV_HIGH,
+	.references = pr_refs_sslv3,
+	.eval = pr_sslv3,
+};
+
+static const struct dbtls_check chk_tls10 = {
+	.id = "protocol.tls10-enabled",
+	.title = "TLS 1.0 accepted",
+	.description = "The server accepts TLS 1.0, deprecated by RFC 8996: it depends on MD5 and "
+		       "SHA-1, has no AEAD ciphers and uses predictable CBC IVs (BEAST).",
+	.fix = "Disable TLS 1.0; accept only TLS 1.2 and TLS 1.3.",
+	.default_severity = DBTLS_SEV_HIGH,
+	.references = pr_refs_tls1x,
+	.eval = pr_tls10,
+};
+
+static const struct dbtls_check chk_tls11 = {
+	.id = "protocol.tls11-enabled",
+	.title = "TLS 1.1 accepted",
+	.description = "The server accepts TLS 1.1, deprecated by RFC 8996: it depends on MD5 and "
+		       "SHA-1 in its handshake and has no AEAD ciphers.",
+	.fix = "Disable TLS 1.1; accept only TLS 1.2 and TLS 1.3.",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = pr_refs_tls1x,
+	.eval = pr_tls11,
+};
+
+/* ---- protocol.below-minimum ---- */
+
+/* Only TLS 1.2 and up here: SSLv2 … TLS 1.1 have their own checks, and one accepted version
+ * should make one finding, not two. */
+static void pr_below_min(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	int min = ctx->policy ? ctx->policy->params.min_version : -1;
+	struct pr_str ev = { 0 }, names = { 0 };
+	char *fix;
+
+	if (min <= DBTLS_TLS12 || min >= DBTLS_NVERSIONS)
+		return;
+	for (int v = DBTLS_TLS12; v < min; v++) {
+		if (!pr_accepted(f, v))
+			continue;
+		pr_version_evidence(&ev, f, v);
+		pr_cat(&names, "%s%s", names.n ? ", " : "", pr_human[v]);
+	}
+	if (!names.n && !names.oom)
+		return;
+	pr_cat(&ev, "; profile minimum: %s", dbtls_version_name((enum dbtls_version)min));
+	fix = dbtls_remedy_versions(f, min);
+	if (ev.oom || names.oom || !fix)
+		out->oom = true;
+	else
+		dbtls_findings_add(out, self, ctx, -1, ev.s, fix,
+				   "%s accepted below the minimum %s", names.s, pr_human[min]);
+	free(ev.s);
+	free(names.s);
+	free(fix);
+}
+
+static const char *const pr_refs_below[] = { "RFC 9325", "NIST SP 800-52r2 §3.1",
+					     "Mozilla Server Side TLS", NULL };
+
+static const struct dbtls_check chk_below_min = {
+	.id = "protocol.below-minimum",
+	.title = "Version below the profile's minimum accepted",
+	.description = "The server accepts a protocol version (TLS 1.2 or later) that the profile "
+		       "does not allow, e.g. TLS 1.2 under a TLS-1.3-only profile. Older versions "
+		       "have their own checks.",
+	.fix = "Raise the server's minimum protocol version to the profile's minimum.",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = pr_refs_below,
+	.eval = pr_below_min,
+};
+
+/* ---- protocol.tls13-missing ---- */
+
+static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
+	struct pr_str ev = { 0 };
+	char *ver, *fix = NULL;
+
+	if (!ctx->policy || !ctx->policy->params.require_tls13 || f->tls_offered != 1)
+		return;
+	/* only a definite "no": not probed or an errored probe proves nothing */
+	if (f->versions[DBTLS_TLS13].status != DBTLS_VS_REJECTED)
+		return;
+	pr_cat(&ev, "TLSv1.3: rejected");
+	if (f->versions[DBTLS_TLS13].reason)
+		pr_cat(&ev, " (%s)", f->versions[DBTLS_TLS13].reason);
+	for (int v = DBTLS_NVERSIONS - 1, first = 1; v >= 0; v--)
+		if (pr_accepted(f, v)) {
+			pr_cat(&ev, "%s%s", first ? "; accepted: " : ", ",
+			       dbtls_version_name((enum dbtls_version)v));
+			first = 0;
+		}
+	ver = dbtls_remedy_versions(f, pr_target_min(ctx));
+	if (ver && asprintf(&fix, "%s%s",
+			    mysql ? "TLS 1.3 needs a server built against OpenSSL 1.1.1 or later "
+				    "(MySQL 8.0.16+). "
+				  : "TLS 1.3 needs OpenSSL 1.1.1 or later on the terminator. ",
+			    ver) < 0)
+		fix = NULL;
+	if (ev.oom || !fix)
+		out->oom = true;
+	else
+		dbtls_findings_add(out, self, ctx, -1, ev.s, fix, "TLS 1.3 not accepted");
+	free(ev.s);
+	free(ver);
+	free(fix);
+}
+
+static const char *const pr_refs_tls13[] = { "RFC 8446", "RFC 9325", "NIST SP 800-52r2 §3.1",
+					     NULL };
+
+static const struct dbtls_check chk_tls13_missing = {
+	.id = "protocol.tls13-missing",
+	.title = "TLS 1.3 not accepted",
+	.description = "The profile requires TLS 1.3 and the server offers TLS but rejects it. TLS "
+		       "1.3 encrypts the certificate, allows only forward-secret AEAD suites and "
+		       "removes the legacy features older versions are attacked through.",
+	.fix = "Upgrade the server or its TLS library to one that supports TLS 1.3 and enable it.",
+	.default_severity = DBTLS_SEV_LOW,
+	.references = pr_refs_tls13,
+	.eval = pr_tls13_missing,
+};
+
+const struct dbtls_check *const dbtls_checks_protocols[] = {
+	&chk_not_offered, &chk_sslv2,	  &chk_sslv3,	      &chk_tls10,
+	&chk_tls11,	  &chk_below_min, &chk_tls13_missing, NULL,
+};

@@ -1,0 +1,1212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_checks.c — unit tests for the check families (checks/check_*.c) and the registry.
+ *
+ * Table-driven: every row starts from one hand-built, compliant MariaDB endpoint and a baseline
+ * policy with every registered check enabled, applies a facts change and a parameter change, runs
+ * the whole registry through dbtls_checks_run() and counts the findings of one check id. Each
+ * check has at least one passing and one failing row (test_rows_cover_registry makes sure).
+ * Further tests: checks are silent on an endpoint that errored and do not crash on partial facts,
+ * cert.expiring turns critical inside cert_crit_days, and the registry is well-formed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/check.h"
+
+#define NOW ((time_t)1790000000) /* 2026-09-21T14:13:20Z */
+#define DAY 86400
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- facts builders ---- */
+
+static char *t_strdup(const char *s)
+{
+	char *p = s ? strdup(s) : NULL;
+
+	assert_true(!s || p);
+	return p;
+}
+
+static void t_version(struct dbtls_endpoint_facts *f, int v, enum dbtls_vstatus st,
+		      const uint32_t *suites, size_t n, int server_order)
+{
+	struct dbtls_version_facts *vf = &f->versions[v];
+
+	free(vf->suites);
+	vf->suites = NULL;
+	vf->nsuites = 0;
+	vf->status = st;
+	vf->server_order = server_order;
+	vf->cipher = 0;
+	if (n) {
+		vf->suites = calloc(n, sizeof(*vf->suites));
+		assert_non_null(vf->suites);
+		memcpy(vf->suites, suites, n * sizeof(*suites));
+		vf->nsuites = n;
+		vf->cipher = (uint16_t)suites[0];
+	}
+	free(vf->reason);
+	vf->reason = t_strdup(st == DBTLS_VS_ACCEPTED ? "ServerHello"
+						      : "alert handshake_failure (40)");
+}
+
+/* Appends one suite to an accepted version's list. */
+static void t_add_suite(struct dbtls_endpoint_facts *f, int v, uint32_t code)
+{
+	struct dbtls_version_facts *vf = &f->versions[v];
+	uint32_t *p = realloc(vf->suites, (vf->nsuites + 1) * sizeof(*p));
+
+	assert_non_null(p);
+	vf->suites = p;
+	vf->suites[vf->nsuites++] = code;
+}
+
+static void t_groups(struct dbtls_endpoint_facts *f, const uint16_t *g, size_t n)
+{
+	free(f->groups);
+	f->groups = NULL;
+	f->ngroups = 0;
+	if (n) {
+		f->groups = calloc(n, sizeof(*g));
+		assert_non_null(f->groups);
+		memcpy(f->groups, g, n * sizeof(*g));
+		f->ngroups = n;
+	}
+}
+
+static struct dbtls_cert *t_cert(struct dbtls_endpoint_facts *f, const char *subject,
+				 const char *issuer, const char *key_type, int bits,
+				 const char *sig_alg, bool self_signed, time_t nb, time_t na)
+{
+	struct dbtls_cert *certs = realloc(f->certs, (f->ncerts + 1) * sizeof(*certs));
+	struct dbtls_cert *c;
+
+	assert_non_null(certs);
+	f->certs = certs;
+	c = &certs[f->ncerts++];
+	memset(c, 0, sizeof(*c));
+	c->subject = t_strdup(subject);
+	c->issuer = t_strdup(issuer);
+	c->key_type = t_strdup(key_type);
+	c->key_bits = bits;
+	c->sig_alg = t_strdup(sig_alg);
+	c->self_signed = self_signed;
+	c->is_ca = f->ncerts > 1;
+	c->not_before_t = nb;
+	c->not_after_t = na;
+	c->days_left = (long)((na - NOW) / DAY);
+	snprintf(c->sha256, sizeof(c->sha256), "%064x", (unsigned)f->ncerts);
+	return c;
+}
+
+static const uint32_t good_tls12[] = { 0xC02F, 0xC030 };
+static const uint32_t good_tls13[] = { 0x1301, 0x1302 };
+static const uint16_t good_groups[] = { 0x001d, 0x0017 };
+
+/* A compliant MariaDB endpoint: TLS 1.2 and 1.3 with AEAD ECDHE suites in server order,
+ * x25519 and secp256r1, a verified RSA-3072 leaf under an intermediate and a root whose own
+ * SHA-1 self-signature does not matter. */
+static void t_good(struct dbtls_endpoint_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->target = t_strdup("mysql://db1:3306");
+	f->protocol = t_strdup("mysql");
+	f->host = t_strdup("db1");
+	f->port = 3306;
+	f->address = t_strdup("192.0.2.10");
+	f->server.greeting_seen = true;
+	f->server.product = t_strdup("MariaDB");
+	f->server.version = t_strdup("5.5.5-10.11.6-MariaDB");
+	f->server.tls_offered = true;
+	f->tls_offered = 1;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		t_version(f, v, DBTLS_VS_REJECTED, NULL, 0, -1);
+	t_version(f, DBTLS_TLS12, DBTLS_VS_ACCEPTED, good_tls12, NELEM(good_tls12), 1);
+	t_version(f, DBTLS_TLS13, DBTLS_VS_ACCEPTED, good_tls13, NELEM(good_tls13), 1);
+	t_groups(f, good_groups, NELEM(good_groups));
+	f->groups_version = DBTLS_TLS13;
+	t_cert(f, "CN=db1", "CN=Int CA", "RSA", 3072, "sha256WithRSAEncryption", false,
+	       NOW - 30 * DAY, NOW + 300 * DAY);
+	t_cert(f, "CN=Int CA", "CN=Root CA", "RSA", 4096, "sha256WithRSAEncryption", false,
+	       NOW - 900 * DAY, NOW + 2000 * DAY);
+	t_cert(f, "CN=Root CA", "CN=Root CA", "RSA", 4096, "sha1WithRSAEncryption", true,
+	       NOW - 3000 * DAY, NOW + 4000 * DAY);
+	f->verification.done = true;
+	f->verification.ca_ok = true;
+	f->verification.hostname_ok = true;
+	f->verification.hostname_checked = t_strdup("db1");
+	f->verification.ca_source = t_strdup("system");
+	f->connections_used = 7;
+}
+
+/* ---- policy ---- */
+
+static const uint32_t pin_suites[] = { 0x1301, 0x1302, 0xC02F, 0xC030 };
+static const uint16_t pin_groups[] = { 0x0017, 0x001d };
+static const uint32_t allowed_suites[] = { 0xC02B, 0xC02F, 0xC030, 0x1301, 0x1302, 0x1303 };
+static const uint16_t allowed_groups[] = { 0x001d, 0x0017, 0x0018 };
+/* t_cert() numbers fingerprints by chain position: the leaf's is 63 zeros and a 1 */
+static char leaf_sha256[] = "0000000000000000000000000000000000000000000000000000000000000001";
+
+struct t_policy {
+	struct dbtls_policy p;
+	struct dbtls_pin pins[2];
+};
+
+/* The baseline: every check enabled at its default severity, strict parameters, one pin that
+ * matches t_good() exactly. Everything is borrowed from static data but the settings. */
+static void t_policy_init(struct t_policy *tp)
+{
+	size_t n;
+	const struct dbtls_check *const *all = dbtls_checks_all(&n);
+	struct dbtls_pin *pin = &tp->pins[0];
+
+	memset(tp, 0, sizeof(*tp));
+	tp->p.name = "test";
+	tp->p.settings = calloc(n, sizeof(*tp->p.settings));
+	assert_non_null(tp->p.settings);
+	tp->p.nsettings = n;
+	for (size_t i = 0; i < n; i++)
+		tp->p.settings[i] = (struct dbtls_check_setting){
+			.id = all[i]->id, .enabled = true, .severity = all[i]->default_severity
+		};
+	tp->p.params = (struct dbtls_policy_params){
+		.min_version = DBTLS_TLS12,
+		.require_tls13 = true,
+		.forbidden_props = (DBTLS_PROP_SEED_IDEA << 1) - 1, /* all of them */
+		.allowed_suites = (uint32_t *)allowed_suites,
+		.nallowed_suites = NELEM(allowed_suites),
+		.allowed_groups = (uint16_t *)allowed_groups,
+		.nallowed_groups = NELEM(allowed_groups),
+		.min_rsa_bits = 2048,
+		.min_ecc_bits = 256,
+		.min_dh_bits = 2048,
+		.dsa_allowed = false,
+		.forbidden_sig_hashes = DBTLS_HASH_MD5 | DBTLS_HASH_SHA1,
+		.cert_warn_days = 30,
+		.cert_crit_days = 7,
+		.max_validity_days = 398,
+		.require_server_order = true,
+	};
+	pin->target = "mysql://db1:3306";
+	pin->versions_set = 1;
+	pin->versions[DBTLS_TLS12] = pin->versions[DBTLS_TLS13] = true;
+	pin->suites = (uint32_t *)pin_suites;
+	pin->nsuites = NELEM(pin_suites);
+	pin->suites_set = 1;
+	pin->groups = (uint16_t *)pin_groups;
+	pin->ngroups = NELEM(pin_groups);
+	pin->groups_set = 1;
+	pin->issuer = "CN=Int CA";
+	pin->key_type = "RSA 3072";
+	pin->leaf_sha256 = leaf_sha256;
+	tp->p.pins = tp->pins;
+	tp->p.npins = 1;
+}
+
+static void t_policy_fini(struct t_policy *tp)
+{
+	free(tp->p.settings);
+}
+
+/* ---- facts changes (one per failing or interesting row) ---- */
+
+static void fx_no_tls(struct dbtls_endpoint_facts *f)
+{
+	f->tls_offered = 0;
+	f->server.tls_offered = false;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		t_version(f, v, DBTLS_VS_NOT_PROBED, NULL, 0, -1);
+	t_groups(f, NULL, 0);
+	for (size_t i = 0; i < f->ncerts; i++)
+		dbtls_cert_free(&f->certs[i]);
+	f->ncerts = 0;
+	dbtls_verification_free(&f->verification);
+}
+
+static void fx_tls_unknown(struct dbtls_endpoint_facts *f)
+{
+	fx_no_tls(f);
+	f->tls_offered = -1;
+}
+
+static void fx_sslv2(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0x010080, 0x0700C0 };
+	t_version(f, DBTLS_SSL2, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
+}
+
+static void fx_sslv3(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0x002F };
+	t_version(f, DBTLS_SSL3, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
+}
+
+static void fx_tls10(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0xC013 };
+	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
+}
+
+static void fx_tls11(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0xC013 };
+	t_version(f, DBTLS_TLS11, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
+}
+
+static void fx_tls13_rejected(struct dbtls_endpoint_facts *f)
+{
+	t_version(f, DBTLS_TLS13, DBTLS_VS_REJECTED, NULL, 0, -1);
+}
+
+static void fx_tls13_not_probed(struct dbtls_endpoint_facts *f)
+{
+	t_version(f, DBTLS_TLS13, DBTLS_VS_NOT_PROBED, NULL, 0, -1);
+}
+
+static void fx_export(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0x0003, 0x0008, 0x0014, 0x002F };
+	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), 1);
+}
+
+static void fx_anon(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0018);
+}
+
+static void fx_null(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0001);
+}
+
+static void fx_rc4(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0005);
+}
+
+static void fx_des(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0009);
+}
+
+/* 3DES under two versions: evidence newest first, the shared suite counted once */
+static void fx_3des(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0x000A, 0x0016 };
+	t_add_suite(f, DBTLS_TLS12, 0x000A);
+	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), 1);
+}
+
+static void fx_cbc(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0xC013);
+}
+
+static void fx_rsa_kx(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x009C);
+}
+
+static void fx_static_dh(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x00A0);
+}
+
+static void fx_psk(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x008C);
+}
+
+static void fx_srp(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0xC01D);
+}
+
+static void fx_camellia(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0041);
+}
+
+static void fx_aria(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0xC03C);
+}
+
+static void fx_seed_idea(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x0096);
+	t_add_suite(f, DBTLS_TLS12, 0x0007);
+}
+
+static void fx_dhe_gcm(struct dbtls_endpoint_facts *f)
+{
+	t_add_suite(f, DBTLS_TLS12, 0x009E);
+}
+
+/* An old report: TLS 1.2 accepted, not enumerated, only the probe's pick is known. */
+static void fx_probe_cipher_only(struct dbtls_endpoint_facts *f)
+{
+	struct dbtls_version_facts *vf = &f->versions[DBTLS_TLS12];
+
+	free(vf->suites);
+	vf->suites = NULL;
+	vf->nsuites = 0;
+	vf->cipher = 0x0005;
+}
+
+static void fx_client_order(struct dbtls_endpoint_facts *f)
+{
+	f->versions[DBTLS_TLS12].server_order = 0;
+}
+
+static void fx_client_order_one_suite(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s[] = { 0xC02F };
+	t_version(f, DBTLS_TLS12, DBTLS_VS_ACCEPTED, s, NELEM(s), 0);
+}
+
+static void fx_dh1024(struct dbtls_endpoint_facts *f)
+{
+	f->dh_bits = 1024;
+}
+
+static void fx_dh2048(struct dbtls_endpoint_facts *f)
+{
+	f->dh_bits = 2048;
+}
+
+static void fx_weak_curves(struct dbtls_endpoint_facts *f)
+{
+	static const uint16_t g[] = { 0x001d, 0x0013, 0x0001, 0xFE00 /* unknown: not judged */ };
+	t_groups(f, g, NELEM(g));
+}
+
+static void fx_ffdhe2048(struct dbtls_endpoint_facts *f)
+{
+	static const uint16_t g[] = { 0x001d, 0x0100 };
+	t_groups(f, g, NELEM(g));
+}
+
+static void fx_p521(struct dbtls_endpoint_facts *f)
+{
+	static const uint16_t g[] = { 0x001d, 0x0017, 0x0019 };
+	t_groups(f, g, NELEM(g));
+}
+
+static void fx_untrusted(struct dbtls_endpoint_facts *f)
+{
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 20;
+	f->verification.error = t_strdup("unable to get local issuer certificate");
+}
+
+static void fx_no_handshake(struct dbtls_endpoint_facts *f)
+{
+	fx_untrusted(f);
+	f->verification.done = false;
+	f->verification.hostname_ok = false;
+}
+
+static void fx_leaf_expired(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW - 12 * DAY;
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 10;
+	f->verification.error = t_strdup("certificate has expired");
+}
+
+static void fx_int_expired(struct dbtls_endpoint_facts *f)
+{
+	f->certs[1].not_after_t = NOW - DAY;
+}
+
+/* the verifier says "expired" but nothing served is: say so (an expired store root) */
+static void fx_expired_unexplained(struct dbtls_endpoint_facts *f)
+{
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 10;
+	f->verification.error = t_strdup("certificate has expired");
+}
+
+static void fx_hostname(struct dbtls_endpoint_facts *f)
+{
+	char **sans = calloc(2, sizeof(*sans));
+
+	assert_non_null(sans);
+	sans[0] = t_strdup("DNS:db2");
+	sans[1] = t_strdup("IP:192.0.2.11");
+	f->certs[0].sans = sans;
+	f->certs[0].nsans = 2;
+	f->verification.hostname_ok = false;
+}
+
+static void fx_not_yet(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_before_t = NOW + 2 * DAY;
+}
+
+static void fx_expiring20(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 20 * DAY + 3600;
+}
+
+static void fx_expiring3(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 3 * DAY;
+}
+
+static void fx_expiring31(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 31 * DAY;
+}
+
+static void fx_rsa1024(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].key_bits = 1024;
+}
+
+static void fx_rsa2048(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].key_bits = 2048;
+}
+
+static void fx_dsa_int(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[1].key_type);
+	f->certs[1].key_type = t_strdup("DSA");
+	f->certs[1].key_bits = 2048;
+}
+
+static void fx_ec_p256(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].key_type);
+	f->certs[0].key_type = t_strdup("EC");
+	f->certs[0].key_bits = 256;
+	f->certs[0].curve = t_strdup("prime256v1");
+}
+
+static void fx_ec_p192(struct dbtls_endpoint_facts *f)
+{
+	fx_ec_p256(f);
+	f->certs[0].key_bits = 192;
+}
+
+static void fx_int_sha1(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[1].sig_alg);
+	f->certs[1].sig_alg = t_strdup("sha1WithRSAEncryption");
+}
+
+static void fx_leaf_ecdsa_sha1(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].sig_alg);
+	f->certs[0].sig_alg = t_strdup("ecdsa-with-SHA1");
+}
+
+static void fx_leaf_sha224(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].sig_alg);
+	f->certs[0].sig_alg = t_strdup("sha224WithRSAEncryption");
+}
+
+static void fx_leaf_md5(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].sig_alg);
+	f->certs[0].sig_alg = t_strdup("md5WithRSAEncryption");
+}
+
+static void fx_long_validity(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_before_t = NOW - 30 * DAY;
+	f->certs[0].not_after_t = NOW + 400 * DAY;
+}
+
+static void fx_self_signed(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].issuer);
+	f->certs[0].issuer = t_strdup("CN=db1");
+	f->certs[0].self_signed = true;
+}
+
+static void fx_new_issuer(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].issuer);
+	f->certs[0].issuer = t_strdup("CN=Other CA");
+}
+
+static void fx_new_leaf(struct dbtls_endpoint_facts *f)
+{
+	memset(f->certs[0].sha256, 'f', 64);
+}
+
+static void fx_suites_changed(struct dbtls_endpoint_facts *f)
+{
+	static const uint32_t s13[] = { 0x1301 };
+	t_add_suite(f, DBTLS_TLS12, 0xC013);
+	t_version(f, DBTLS_TLS13, DBTLS_VS_ACCEPTED, s13, NELEM(s13), 1);
+}
+
+/* suites not enumerated: drift.suites cannot compare */
+static void fx_suites_unknown(struct dbtls_endpoint_facts *f)
+{
+	fx_probe_cipher_only(f);
+	f->versions[DBTLS_TLS12].cipher = 0xC013;
+}
+
+static void fx_one_group(struct dbtls_endpoint_facts *f)
+{
+	static const uint16_t g[] = { 0x001d };
+	t_groups(f, g, NELEM(g));
+}
+
+static void fx_no_chain(struct dbtls_endpoint_facts *f)
+{
+	for (size_t i = 0; i < f->ncerts; i++)
+		dbtls_cert_free(&f->certs[i]);
+	f->ncerts = 0;
+	dbtls_verification_free(&f->verification);
+}
+
+static void fx_tls12_error(struct dbtls_endpoint_facts *f)
+{
+	t_version(f, DBTLS_TLS12, DBTLS_VS_ERROR, NULL, 0, -1);
+}
+
+/* ---- parameter changes ---- */
+
+static void px_tls13_only(struct dbtls_policy *p)
+{
+	p->params.min_version = DBTLS_TLS13;
+}
+
+static void px_no_require_tls13(struct dbtls_policy *p)
+{
+	p->params.require_tls13 = false;
+}
+
+static void px_no_export_bit(struct dbtls_policy *p)
+{
+	p->params.forbidden_props &= ~(uint32_t)DBTLS_PROP_EXPORT;
+}
+
+static void px_no_rc4_bit(struct dbtls_policy *p)
+{
+	p->params.forbidden_props &= ~(uint32_t)DBTLS_PROP_RC4;
+}
+
+static void px_no_allow_list(struct dbtls_policy *p)
+{
+	p->params.allowed_suites = NULL;
+	p->params.nallowed_suites = 0;
+	p->params.allowed_groups = NULL;
+	p->params.nallowed_groups = 0;
+}
+
+static void px_no_server_order(struct dbtls_policy *p)
+{
+	p->params.require_server_order = false;
+}
+
+static void px_dh3072(struct dbtls_policy *p)
+{
+	p->params.min_dh_bits = 3072;
+}
+
+static void px_sha224_forbidden(struct dbtls_policy *p)
+{
+	p->params.forbidden_sig_hashes |= DBTLS_HASH_SHA224;
+}
+
+static void px_dsa_allowed(struct dbtls_policy *p)
+{
+	p->params.dsa_allowed = true;
+}
+
+static void px_no_max_validity(struct dbtls_policy *p)
+{
+	p->params.max_validity_days = 0;
+}
+
+static void px_pin_other_target(struct dbtls_policy *p)
+{
+	p->pins[0].target = "mysql://db2:3306";
+}
+
+/* the exact pin wins over a catch-all (listed first) that would differ */
+static void px_catch_all_first(struct dbtls_policy *p)
+{
+	p->pins[1] = p->pins[0];
+	p->pins[0].target = NULL;
+	p->pins[0].versions[DBTLS_TLS12] = false;
+	p->npins = 2;
+}
+
+/* no exact pin: the catch-all (pinning TLS 1.3 only) applies */
+static void px_catch_all_only(struct dbtls_policy *p)
+{
+	p->pins[0].target = NULL;
+	p->pins[0].versions[DBTLS_TLS12] = false;
+}
+
+static void px_pin_rsa2048(struct dbtls_policy *p)
+{
+	p->pins[0].key_type = "RSA 2048";
+}
+
+/* ---- the table ---- */
+
+struct row {
+	const char *name;
+	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
+	void (*params)(struct dbtls_policy *p);       /* change to the baseline; NULL: none */
+	const char *id;
+	size_t n;            /* findings of `id` expected */
+	int severity;        /* of the first one; -1: the check's default */
+	const char *substr;  /* in the first one's title or evidence; NULL: not checked */
+};
+
+static const struct row rows[] = {
+	/* protocols */
+	{ "clean endpoint offers TLS", NULL, NULL, "tls.not-offered", 0, -1, NULL },
+	{ "TLS status unknown", fx_tls_unknown, NULL, "tls.not-offered", 0, -1, NULL },
+	{ "no CLIENT_SSL", fx_no_tls, NULL, "tls.not-offered", 1, DBTLS_SEV_CRITICAL,
+	  "CLIENT_SSL" },
+	{ "no SSLv2", NULL, NULL, "protocol.sslv2-enabled", 0, -1, NULL },
+	{ "SSLv2", fx_sslv2, NULL, "protocol.sslv2-enabled", 1, DBTLS_SEV_CRITICAL,
+	  "SSL_CK_RC4_128_WITH_MD5" },
+	{ "no SSLv3", NULL, NULL, "protocol.sslv3-enabled", 0, -1, NULL },
+	{ "SSLv3", fx_sslv3, NULL, "protocol.sslv3-enabled", 1, DBTLS_SEV_HIGH, "SSLv3 accepted" },
+	{ "no TLS 1.0", NULL, NULL, "protocol.tls10-enabled", 0, -1, NULL },
+	{ "TLS 1.0", fx_tls10, NULL, "protocol.tls10-enabled", 1, DBTLS_SEV_HIGH,
+	  "TLS 1.0 accepted" },
+	{ "no TLS 1.1", NULL, NULL, "protocol.tls11-enabled", 0, -1, NULL },
+	{ "TLS 1.1", fx_tls11, NULL, "protocol.tls11-enabled", 1, DBTLS_SEV_MEDIUM,
+	  "TLS 1.1 accepted" },
+	{ "TLS 1.2 under a TLS 1.2 minimum", NULL, NULL, "protocol.below-minimum", 0, -1, NULL },
+	{ "TLS 1.0 is not counted twice", fx_tls10, NULL, "protocol.below-minimum", 0, -1, NULL },
+	{ "TLS 1.2 under a TLS 1.3 minimum", NULL, px_tls13_only, "protocol.below-minimum", 1, -1,
+	  "TLS 1.2 accepted below the minimum TLS 1.3" },
+	{ "TLS 1.3 accepted", NULL, NULL, "protocol.tls13-missing", 0, -1, NULL },
+	{ "TLS 1.3 not probed", fx_tls13_not_probed, NULL, "protocol.tls13-missing", 0, -1, NULL },
+	{ "TLS 1.3 not required", fx_tls13_rejected, px_no_require_tls13, "protocol.tls13-missing",
+	  0, -1, NULL },
+	{ "TLS 1.3 rejected", fx_tls13_rejected, NULL, "protocol.tls13-missing", 1,
+	  DBTLS_SEV_LOW, "TLS 1.3 not accepted" },
+
+	/* suites */
+	{ "no export", NULL, NULL, "suites.export", 0, -1, NULL },
+	{ "export allowed by the profile", fx_export, px_no_export_bit, "suites.export", 0, -1,
+	  NULL },
+	{ "export", fx_export, NULL, "suites.export", 1, DBTLS_SEV_CRITICAL,
+	  "3 export suites accepted" },
+	{ "export evidence", fx_export, NULL, "suites.export", 1, -1,
+	  "TLSv1.0: TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_RSA_EXPORT_WITH_DES40_CBC_SHA" },
+	{ "no anon", NULL, NULL, "suites.anon", 0, -1, NULL },
+	{ "anon", fx_anon, NULL, "suites.anon", 1, DBTLS_SEV_CRITICAL,
+	  "1 anonymous suite accepted" },
+	{ "no NULL", NULL, NULL, "suites.null", 0, -1, NULL },
+	{ "NULL", fx_null, NULL, "suites.null", 1, -1, "TLS_RSA_WITH_NULL_MD5" },
+	{ "no RC4", NULL, NULL, "suites.rc4", 0, -1, NULL },
+	{ "RC4", fx_rc4, NULL, "suites.rc4", 1, DBTLS_SEV_HIGH, "1 RC4 suite accepted" },
+	{ "RC4 allowed by the profile", fx_rc4, px_no_rc4_bit, "suites.rc4", 0, -1, NULL },
+	{ "RC4 from the probe's pick", fx_probe_cipher_only, NULL, "suites.rc4", 1, -1,
+	  "TLSv1.2: TLS_RSA_WITH_RC4_128_SHA" },
+	{ "no DES", NULL, NULL, "suites.des", 0, -1, NULL },
+	{ "DES", fx_des, NULL, "suites.des", 1, -1, "TLS_RSA_WITH_DES_CBC_SHA" },
+	{ "no 3DES", NULL, NULL, "suites.3des", 0, -1, NULL },
+	{ "3DES", fx_3des, NULL, "suites.3des", 1, DBTLS_SEV_MEDIUM, "2 3DES suites accepted" },
+	{ "3DES evidence", fx_3des, NULL, "suites.3des", 1, -1,
+	  "TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.0: TLS_RSA_WITH_3DES_EDE_CBC_SHA, "
+	  "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA" },
+	{ "no CBC", NULL, NULL, "suites.cbc", 0, -1, NULL },
+	{ "CBC", fx_cbc, NULL, "suites.cbc", 1, DBTLS_SEV_LOW,
+	  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
+	{ "all forward-secret", NULL, NULL, "suites.non-pfs", 0, -1, NULL },
+	{ "DHE is forward-secret", fx_dhe_gcm, NULL, "suites.non-pfs", 0, -1, NULL },
+	{ "RSA key transport", fx_rsa_kx, NULL, "suites.non-pfs", 1, -1,
+	  "TLS_RSA_WITH_AES_128_GCM_SHA256" },
+	{ "no SHA-1 MACs", NULL, NULL, "suites.sha1-mac", 0, -1, NULL },
+	{ "SHA-1 MAC", fx_cbc, NULL, "suites.sha1-mac", 1, -1,
+	  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
+	{ "no static DH", NULL, NULL, "suites.static-kx", 0, -1, NULL },
+	{ "static DH", fx_static_dh, NULL, "suites.static-kx", 1, -1,
+	  "TLS_DH_RSA_WITH_AES_128_GCM_SHA256" },
+	{ "no PSK", NULL, NULL, "suites.psk", 0, -1, NULL },
+	{ "PSK", fx_psk, NULL, "suites.psk", 1, -1, "TLS_PSK_WITH_AES_128_CBC_SHA" },
+	{ "no SRP", NULL, NULL, "suites.srp", 0, -1, NULL },
+	{ "SRP", fx_srp, NULL, "suites.srp", 1, -1, "TLS_SRP_SHA_WITH_AES_128_CBC_SHA" },
+	{ "no Camellia", NULL, NULL, "suites.camellia", 0, -1, NULL },
+	{ "Camellia", fx_camellia, NULL, "suites.camellia", 1, -1,
+	  "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA" },
+	{ "no ARIA", NULL, NULL, "suites.aria", 0, -1, NULL },
+	{ "ARIA", fx_aria, NULL, "suites.aria", 1, -1, "TLS_RSA_WITH_ARIA_128_CBC_SHA256" },
+	{ "no SEED/IDEA", NULL, NULL, "suites.seed-idea", 0, -1, NULL },
+	{ "SEED and IDEA", fx_seed_idea, NULL, "suites.seed-idea", 1, -1,
+	  "2 SEED/IDEA suites accepted" },
+	{ "only allowed suites", NULL, NULL, "suites.not-allowed", 0, -1, NULL },
+	{ "no allow-list", fx_dhe_gcm, px_no_allow_list, "suites.not-allowed", 0, -1, NULL },
+	{ "suite outside the allow-list", fx_dhe_gcm, NULL, "suites.not-allowed", 1,
+	  DBTLS_SEV_MEDIUM, "1 suite outside the profile's allow-list accepted" },
+	{ "server order", NULL, NULL, "suites.client-order", 0, -1, NULL },
+	{ "client order, one suite", fx_client_order_one_suite, NULL, "suites.client-order", 0, -1,
+	  NULL },
+	{ "client order not required", fx_client_order, px_no_server_order, "suites.client-order",
+	  0, -1, NULL },
+	{ "client order", fx_client_order, NULL, "suites.client-order", 1, DBTLS_SEV_LOW,
+	  "client's cipher order (TLSv1.2)" },
+
+	/* key exchange */
+	{ "no DHE", NULL, NULL, "kex.dh-weak", 0, -1, NULL },
+	{ "DHE 2048 at minimum 2048", fx_dh2048, NULL, "kex.dh-weak", 0, -1, NULL },
+	{ "DHE 1024", fx_dh1024, NULL, "kex.dh-weak", 1, DBTLS_SEV_HIGH,
+	  "DHE with a 1024-bit prime accepted" },
+	{ "DHE 2048 at minimum 3072", fx_dh2048, px_dh3072, "kex.dh-weak", 1, -1,
+	  "2048 bits (profile minimum 3072)" },
+	{ "x25519 counts as 256", NULL, NULL, "kex.group-weak", 0, -1, NULL },
+	{ "weak curves", fx_weak_curves, NULL, "kex.group-weak", 1, DBTLS_SEV_MEDIUM,
+	  "2 weak key-exchange groups accepted" },
+	{ "weak curve evidence", fx_weak_curves, NULL, "kex.group-weak", 1, -1,
+	  "secp192r1 (192 bits < 256), sect163k1 (163 bits < 256)" },
+	{ "ffdhe2048 at minimum 3072", fx_ffdhe2048, px_dh3072, "kex.group-weak", 1, -1,
+	  "ffdhe2048 (2048 bits < 3072)" },
+	{ "only allowed groups", NULL, NULL, "kex.group-not-allowed", 0, -1, NULL },
+	{ "no group allow-list", fx_p521, px_no_allow_list, "kex.group-not-allowed", 0, -1, NULL },
+	{ "group outside the allow-list", fx_p521, NULL, "kex.group-not-allowed", 1, -1,
+	  "secp521r1" },
+
+	/* certificates */
+	{ "chain verifies", NULL, NULL, "cert.untrusted", 0, -1, NULL },
+	{ "no handshake", fx_no_handshake, NULL, "cert.untrusted", 0, -1, NULL },
+	{ "expiry is cert.expired's", fx_leaf_expired, NULL, "cert.untrusted", 0, -1, NULL },
+	{ "expired, but not in the served chain", fx_expired_unexplained, NULL, "cert.untrusted",
+	  1, -1, "certificate has expired" },
+	{ "unknown issuer", fx_untrusted, NULL, "cert.untrusted", 1, DBTLS_SEV_HIGH,
+	  "unable to get local issuer certificate" },
+	{ "host name matches", NULL, NULL, "cert.hostname-mismatch", 0, -1, NULL },
+	{ "host name mismatch", fx_hostname, NULL, "cert.hostname-mismatch", 1, DBTLS_SEV_MEDIUM,
+	  "SANs: DNS:db2, IP:192.0.2.11" },
+	{ "not expired", NULL, NULL, "cert.expired", 0, -1, NULL },
+	{ "leaf expired", fx_leaf_expired, NULL, "cert.expired", 1, DBTLS_SEV_CRITICAL,
+	  "(12 days ago)" },
+	{ "intermediate expired", fx_int_expired, NULL, "cert.expired", 1, -1,
+	  "intermediate CN=Int CA expired" },
+	{ "valid already", NULL, NULL, "cert.not-yet-valid", 0, -1, NULL },
+	{ "not valid yet", fx_not_yet, NULL, "cert.not-yet-valid", 1, DBTLS_SEV_HIGH,
+	  "1 certificate not valid yet" },
+	{ "300 days left", NULL, NULL, "cert.expiring", 0, -1, NULL },
+	{ "31 days left at 30", fx_expiring31, NULL, "cert.expiring", 0, -1, NULL },
+	{ "expired is not expiring", fx_leaf_expired, NULL, "cert.expiring", 0, -1, NULL },
+	{ "20 days left", fx_expiring20, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+	  "Certificate expires in 20 days" },
+	{ "3 days left", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+	  "expires in 3 days" },
+	{ "RSA 3072", NULL, NULL, "cert.key-weak", 0, -1, NULL },
+	{ "RSA 2048 at minimum 2048", fx_rsa2048, NULL, "cert.key-weak", 0, -1, NULL },
+	{ "EC P-256", fx_ec_p256, NULL, "cert.key-weak", 0, -1, NULL },
+	{ "DSA allowed", fx_dsa_int, px_dsa_allowed, "cert.key-weak", 0, -1, NULL },
+	{ "RSA 1024", fx_rsa1024, NULL, "cert.key-weak", 1, DBTLS_SEV_HIGH,
+	  "Weak leaf key: RSA 1024" },
+	{ "EC P-192", fx_ec_p192, NULL, "cert.key-weak", 1, -1, "EC 192 bits (minimum 256)" },
+	{ "DSA intermediate", fx_dsa_int, NULL, "cert.key-weak", 1, -1, "DSA not allowed" },
+	{ "SHA-1 only on the self-signed root", NULL, NULL, "cert.signature-hash", 0, -1, NULL },
+	{ "SHA-224 not forbidden", fx_leaf_sha224, NULL, "cert.signature-hash", 0, -1, NULL },
+	{ "SHA-224 forbidden", fx_leaf_sha224, px_sha224_forbidden, "cert.signature-hash", 1, -1,
+	  "sha224WithRSAEncryption" },
+	{ "SHA-1 intermediate", fx_int_sha1, NULL, "cert.signature-hash", 1, DBTLS_SEV_HIGH,
+	  "Intermediate certificate signed with sha1WithRSAEncryption" },
+	{ "ECDSA-SHA1 leaf", fx_leaf_ecdsa_sha1, NULL, "cert.signature-hash", 1, -1,
+	  "ecdsa-with-SHA1" },
+	{ "MD5 leaf", fx_leaf_md5, NULL, "cert.signature-hash", 1, -1, "md5WithRSAEncryption" },
+	{ "330 days", NULL, NULL, "cert.validity-too-long", 0, -1, NULL },
+	{ "no maximum", fx_long_validity, px_no_max_validity, "cert.validity-too-long", 0, -1,
+	  NULL },
+	{ "430 days", fx_long_validity, NULL, "cert.validity-too-long", 1, DBTLS_SEV_LOW,
+	  "Certificate valid for 430 days (maximum 398)" },
+	{ "CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL },
+	{ "self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
+	  "Self-signed certificate" },
+
+	/* drift */
+	{ "versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL },
+	{ "pin for another target", fx_tls10, px_pin_other_target, "drift.versions", 0, -1, NULL },
+	{ "exact pin before catch-all", NULL, px_catch_all_first, "drift.versions", 0, -1, NULL },
+	{ "errored version is unknown", fx_tls12_error, NULL, "drift.versions", 0, -1, NULL },
+	{ "TLS 1.0 added", fx_tls10, NULL, "drift.versions", 1, DBTLS_SEV_HIGH,
+	  "added: TLSv1.0; removed: —" },
+	{ "catch-all pin", NULL, px_catch_all_only, "drift.versions", 1, -1,
+	  "added: TLSv1.2; removed: —" },
+	{ "no TLS any more", fx_no_tls, NULL, "drift.versions", 1, -1,
+	  "added: —; removed: TLSv1.2, TLSv1.3" },
+	{ "suites as pinned", NULL, NULL, "drift.suites", 0, -1, NULL },
+	{ "suites not enumerated", fx_suites_unknown, NULL, "drift.suites", 0, -1, NULL },
+	{ "suites changed", fx_suites_changed, NULL, "drift.suites", 1, -1,
+	  "added: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; removed: TLS_AES_256_GCM_SHA384" },
+	{ "groups as pinned", NULL, NULL, "drift.groups", 0, -1, NULL },
+	{ "group removed", fx_one_group, NULL, "drift.groups", 1, -1,
+	  "added: —; removed: secp256r1" },
+	{ "issuer as pinned", NULL, NULL, "drift.issuer", 0, -1, NULL },
+	{ "no chain to compare", fx_no_chain, NULL, "drift.issuer", 0, -1, NULL },
+	{ "issuer changed", fx_new_issuer, NULL, "drift.issuer", 1, -1,
+	  "pinned: CN=Int CA; now: CN=Other CA" },
+	{ "key type as pinned", NULL, NULL, "drift.key-type", 0, -1, NULL },
+	{ "key type changed", NULL, px_pin_rsa2048, "drift.key-type", 1, -1,
+	  "from RSA 2048 to RSA 3072" },
+	{ "leaf as pinned", NULL, NULL, "drift.leaf", 0, -1, NULL },
+	{ "leaf replaced", fx_new_leaf, NULL, "drift.leaf", 1, DBTLS_SEV_INFO,
+	  "The leaf certificate was replaced" },
+};
+
+static const struct dbtls_finding *t_first(const struct dbtls_findings *fs, const char *id,
+					   size_t *n)
+{
+	const struct dbtls_finding *first = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->items[i].check, id) == 0 && (*n)++ == 0)
+			first = &fs->items[i];
+	return first;
+}
+
+/* Runs row r; returns false (after printing why) when it does not hold. */
+static bool t_run_row(const struct row *r)
+{
+	const struct dbtls_check *c = dbtls_check_find(r->id);
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	const struct dbtls_finding *fd;
+	struct t_policy tp;
+	bool ok = true;
+	size_t n;
+
+	if (!c) {
+		print_error("%s: no check %s\n", r->name, r->id);
+		return false;
+	}
+	t_good(&f);
+	if (r->facts)
+		r->facts(&f);
+	t_policy_init(&tp);
+	if (r->params)
+		r->params(&tp.p);
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	fd = t_first(&fs, r->id, &n);
+	if (fs.oom) {
+		print_error("%s: out of memory\n", r->name);
+		ok = false;
+	} else if (n != r->n) {
+		print_error("%s: %s gave %zu findings, expected %zu%s%s\n", r->name, r->id, n, r->n,
+			    fd ? "; first: " : "", fd ? fd->title : "");
+		ok = false;
+	} else if (fd) {
+		int sev = r->severity >= 0 ? r->severity : (int)c->default_severity;
+
+		if ((int)fd->severity != sev) {
+			print_error("%s: severity %s, expected %s\n", r->name,
+				    dbtls_severity_name(fd->severity),
+				    dbtls_severity_name((enum dbtls_severity)sev));
+			ok = false;
+		}
+		if (r->substr && !strstr(fd->title, r->substr) &&
+		    !strstr(fd->evidence, r->substr)) {
+			print_error("%s: '%s' in neither title '%s' nor evidence '%s'\n", r->name,
+				    r->substr, fd->title, fd->evidence);
+			ok = false;
+		}
+		if (!fd->remediation[0] || fd->references != c->references || !fd->title[0]) {
+			print_error("%s: finding without remediation, title or references\n",
+				    r->name);
+			ok = false;
+		}
+	}
+	dbtls_findings_free(&fs);
+	dbtls_endpoint_facts_free(&f);
+	t_policy_fini(&tp);
+	return ok;
+}
+
+static void test_rows(void **state)
+{
+	size_t bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(rows); i++)
+		bad += !t_run_row(&rows[i]);
+	assert_int_equal(bad, 0);
+}
+
+/* Every registered check has a passing and a failing row. */
+static void test_rows_cover_registry(void **state)
+{
+	size_t n, bad = 0;
+	const struct dbtls_check *const *all = dbtls_checks_all(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		bool pass = false, fail = false;
+
+		for (size_t j = 0; j < NELEM(rows); j++) {
+			if (strcmp(rows[j].id, all[i]->id) != 0)
+				continue;
+			pass |= rows[j].n == 0;
+			fail |= rows[j].n > 0;
+		}
+		if (!pass || !fail) {
+			print_error("%s: no %s row\n", all[i]->id, pass ? "failing" : "passing");
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* The compliant endpoint passes everything. */
+static void test_clean_endpoint(void **state)
+{
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	struct t_policy tp;
+
+	(void)state;
+	t_good(&f);
+	t_policy_init(&tp);
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	for (size_t i = 0; i < fs.n; i++)
+		print_error("unexpected: %s: %s\n", fs.items[i].check, fs.items[i].title);
+	assert_int_equal(fs.n, 0);
+	dbtls_findings_free(&fs);
+	dbtls_endpoint_facts_free(&f);
+	t_policy_fini(&tp);
+}
+
+/* An endpoint whose scan failed at connect has no facts, and no check claims anything. */
+static void test_errored_endpoint_is_silent(void **state)
+{
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	struct t_policy tp;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.target = t_strdup("mysql://db1:3306");
+	f.protocol = t_strdup("mysql");
+	f.host = t_strdup("db1");
+	f.tls_offered = -1;
+	f.groups_version = -1;
+	assert_int_equal(dbtls_facts_add_error(&f, DBTLS_ERR_REFUSED, "connect",
+					       "connection refused"),
+			 DBTLS_OK);
+	t_policy_init(&tp);
+	tp.pins[1] = tp.pins[0];
+	tp.pins[1].target = NULL;
+	tp.p.npins = 2;
+	tp.p.params.min_version = DBTLS_TLS13;
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	for (size_t i = 0; i < fs.n; i++)
+		print_error("unexpected: %s: %s\n", fs.items[i].check, fs.items[i].title);
+	assert_int_equal(fs.n, 0);
+	assert_false(fs.oom);
+	dbtls_findings_free(&fs);
+
+	/* an error after TLS was seen: what was learned still counts, drift is not judged */
+	t_policy_fini(&tp);
+	dbtls_endpoint_facts_free(&f);
+	t_good(&f);
+	fx_tls10(&f);
+	assert_int_equal(dbtls_facts_add_error(&f, DBTLS_ERR_TIMEOUT, "probe groups", "timed out"),
+			 DBTLS_OK);
+	t_policy_init(&tp);
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	for (size_t i = 0; i < fs.n; i++)
+		assert_true(strncmp(fs.items[i].check, "drift.", 6) != 0);
+	assert_true(fs.n > 0); /* TLS 1.0 */
+	dbtls_findings_free(&fs);
+	dbtls_endpoint_facts_free(&f);
+	t_policy_fini(&tp);
+}
+
+/* Facts with holes everywhere: nothing crashes, every finding is complete. */
+static void test_partial_facts(void **state)
+{
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	struct t_policy tp;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.tls_offered = 1;
+	f.groups_version = -1;
+	f.versions[DBTLS_TLS12].status = DBTLS_VS_ACCEPTED; /* no suites, no cipher, no reason */
+	f.versions[DBTLS_TLS13].status = DBTLS_VS_REJECTED;
+	f.certs = calloc(2, sizeof(*f.certs)); /* every string NULL, every time 0 */
+	assert_non_null(f.certs);
+	f.ncerts = 2;
+	f.certs[0].self_signed = true;
+	f.certs[1].key_bits = 512;
+	f.verification.done = true; /* and ca_ok, hostname_ok false, error NULL */
+	f.dh_bits = 512;
+	t_policy_init(&tp);
+	tp.pins[0].target = NULL;
+	tp.p.params.forbidden_sig_hashes = ~0u;
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	assert_false(fs.oom);
+	for (size_t i = 0; i < fs.n; i++) {
+		assert_non_null(fs.items[i].title);
+		assert_non_null(fs.items[i].evidence);
+		assert_non_null(fs.items[i].remediation);
+		/* nothing about dates that are unknown */
+		assert_true(strcmp(fs.items[i].check, "cert.expired") != 0);
+		assert_true(strcmp(fs.items[i].check, "cert.not-yet-valid") != 0);
+		assert_true(strcmp(fs.items[i].check, "cert.expiring") != 0);
+		/* nor drift over facts that were never collected */
+		assert_true(strcmp(fs.items[i].check, "drift.suites") != 0);
+		assert_true(strcmp(fs.items[i].check, "drift.groups") != 0);
+	}
+	dbtls_findings_free(&fs);
+	dbtls_endpoint_facts_free(&f);
+
+	/* the empty struct: TLS status 0 is "offers no TLS", which is one finding */
+	memset(&f, 0, sizeof(f));
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	assert_false(fs.oom);
+	dbtls_findings_free(&fs);
+	t_policy_fini(&tp);
+}
+
+/* cert.expiring: the profile's severity outside cert_crit_days, critical inside, and computed
+ * from ctx->now rather than the scan-time days_left. */
+static void test_expiring_raises_to_critical(void **state)
+{
+	const struct dbtls_check *c = dbtls_check_find("cert.expiring");
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	struct t_policy tp;
+	struct dbtls_check_ctx ctx;
+
+	(void)state;
+	assert_non_null(c);
+	t_good(&f);
+	t_policy_init(&tp);
+	ctx = (struct dbtls_check_ctx){ .policy = &tp.p, .severity = DBTLS_SEV_LOW, .now = NOW };
+	f.certs[0].not_after_t = NOW + 10 * DAY;
+	f.certs[0].days_left = 300; /* stale: must be ignored */
+	c->eval(c, &f, &ctx, &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].severity, DBTLS_SEV_LOW); /* the profile's */
+	dbtls_findings_free(&fs);
+
+	f.certs[0].not_after_t = NOW + 6 * DAY;
+	c->eval(c, &f, &ctx, &fs);
+	assert_int_equal(fs.n, 1);
+	assert_int_equal(fs.items[0].severity, DBTLS_SEV_CRITICAL);
+	assert_non_null(strstr(fs.items[0].title, "6 days"));
+	dbtls_findings_free(&fs);
+
+	/* the same facts judged a week later: expired, so cert.expiring is silent */
+	ctx.now = NOW + 7 * DAY;
+	c->eval(c, &f, &ctx, &fs);
+	assert_int_equal(fs.n, 0);
+	dbtls_findings_free(&fs);
+
+	dbtls_endpoint_facts_free(&f);
+	t_policy_fini(&tp);
+}
+
+/* Remediation speaks the server's language: my.cnf lines for MySQL/MariaDB. */
+static void test_remediation_mysql(void **state)
+{
+	struct dbtls_endpoint_facts f;
+	struct dbtls_findings fs = { 0 };
+	struct t_policy tp;
+	size_t n;
+	const struct dbtls_finding *fd;
+
+	(void)state;
+	t_good(&f);
+	fx_tls10(&f);
+	fx_rc4(&f);
+	fx_leaf_expired(&f);
+	t_policy_init(&tp);
+	dbtls_checks_run(&tp.p, &f, NOW, &fs);
+	fd = t_first(&fs, "protocol.tls10-enabled", &n);
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->remediation, "tls_version=TLSv1.2,TLSv1.3"));
+	fd = t_first(&fs, "suites.rc4", &n);
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->remediation, "ssl_cipher="));
+	assert_non_null(strstr(fd->remediation, "!RC4"));
+	fd = t_first(&fs, "cert.expired", &n);
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->remediation, "ssl_cert="));
+	assert_non_null(strstr(fd->remediation, "FLUSH SSL"));
+	dbtls_findings_free(&fs);
+	dbtls_endpoint_facts_free(&f);
+	t_policy_fini(&tp);
+}
+
+/* The registry: unique, well-formed ids; every text present; references; the suites.<prop>
+ * checks named exactly as the policy loader derives them from the property names. */
+static void test_registry(void **state)
+{
+	size_t n;
+	const struct dbtls_check *const *all = dbtls_checks_all(&n);
+	regex_t re;
+
+	(void)state;
+	assert_true(n >= 42);
+	assert_int_equal(regcomp(&re, "^[a-z0-9]+(\\.[a-z0-9-]+)+$", REG_EXTENDED | REG_NOSUB), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct dbtls_check *c = all[i];
+
+		assert_non_null(c->id);
+		if (regexec(&re, c->id, 0, NULL, 0) != 0)
+			fail_msg("bad id '%s'", c->id);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(all[j]->id, c->id) == 0)
+				fail_msg("duplicate id '%s'", c->id);
+		if (!c->title || !c->title[0] || !c->description || !c->description[0] || !c->fix ||
+		    !c->fix[0])
+			fail_msg("%s: empty title, description or fix", c->id);
+		if (!c->references || !c->references[0])
+			fail_msg("%s: no reference", c->id);
+		if (!c->eval || (unsigned)c->default_severity >= DBTLS_NSEVERITIES)
+			fail_msg("%s: no eval or bad severity", c->id);
+		assert_ptr_equal(dbtls_check_find(c->id), c);
+	}
+	regfree(&re);
+	for (uint32_t bit = DBTLS_PROP_EXPORT; bit <= DBTLS_PROP_SEED_IDEA; bit <<= 1) {
+		char id[64];
+
+		snprintf(id, sizeof(id), "suites.%s", dbtls_suite_prop_name(bit));
+		for (char *p = id; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (!dbtls_check_find(id))
+			fail_msg("no check %s for property bit 0x%x", id, bit);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_rows_cover_registry),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_clean_endpoint),
+		cmocka_unit_test(test_errored_endpoint_is_silent),
+		cmocka_unit_test(test_partial_facts),
+		cmocka_unit_test(test_expiring_raises_to_critical),
+		cmocka_unit_test(test_remediation_mysql),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

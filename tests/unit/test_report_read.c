@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_report_read.c — reading a JSON report back into facts (reports/report_json_read.c).
+ *
+ * The round trip is the contract: facts written, read back and written again give the same bytes,
+ * so a saved scan judged under another policy sees what the scan saw. Field-level checks pin the
+ * conversions the writer makes (suite and group codes, times, tri-states), and every refusal must
+ * name the file and the place in it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reports/report.h"
+
+static char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	assert_non_null(p);
+	return p;
+}
+
+static uint32_t *codes(size_t n, const uint32_t *src)
+{
+	uint32_t *p = calloc(n, sizeof(*p));
+
+	assert_non_null(p);
+	memcpy(p, src, n * sizeof(*p));
+	return p;
+}
+
+static void set_version(struct dbtls_version_facts *vf, enum dbtls_vstatus st, const char *reason,
+			uint16_t cipher, const uint32_t *suites, size_t n, int order)
+{
+	vf->status = st;
+	vf->reason = reason ? xstrdup(reason) : NULL;
+	vf->cipher = cipher;
+	vf->suites = n ? codes(n, suites) : NULL;
+	vf->nsuites = n;
+	vf->server_order = order;
+}
+
+static void set_cert(struct dbtls_cert *c, const char *cn, const char *issuer, time_t nb, time_t na,
+		     long days, bool ca)
+{
+	char buf[32];
+
+	c->subject = xstrdup(cn);
+	c->issuer = xstrdup(issuer);
+	c->nsans = ca ? 0 : 3;
+	if (c->nsans) {
+		c->sans = calloc(c->nsans, sizeof(*c->sans));
+		assert_non_null(c->sans);
+		c->sans[0] = xstrdup("DNS:db1.example");
+		c->sans[1] = xstrdup("DNS:*.db.example");
+		c->sans[2] = xstrdup("IP:192.0.2.10");
+	}
+	c->serial = xstrdup(ca ? "01" : "5A3F09C2");
+	c->not_before_t = nb;
+	c->not_after_t = na;
+	dbtls_rfc3339(nb, buf, sizeof(buf));
+	c->not_before = xstrdup(buf);
+	dbtls_rfc3339(na, buf, sizeof(buf));
+	c->not_after = xstrdup(buf);
+	c->days_left = days;
+	c->key_type = xstrdup(ca ? "RSA" : "EC");
+	c->key_bits = ca ? 4096 : 256;
+	c->curve = ca ? NULL : xstrdup("prime256v1");
+	c->sig_alg = xstrdup(ca ? "sha384WithRSAEncryption" : "ecdsa-with-SHA256");
+	memset(c->sha256, ca ? 'c' : '0', 64);
+	c->sha256[1] = '9';
+	c->self_signed = ca;
+	c->is_ca = ca;
+	c->pem = xstrdup(ca ? "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
+			    : "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n");
+}
+
+static void fixture(struct dbtls_scan_facts *s)
+{
+	static const uint32_t ssl2[] = { 0x010080, 0x0700c0 };
+	static const uint32_t tls10[] = { 0xc014, 0x0035 };
+	static const uint32_t tls12[] = { 0xc02f, 0xc030, 0x009e, 0xfefe };
+	static const uint32_t tls13[] = { 0x1301 };
+	struct dbtls_endpoint_facts *e;
+
+	memset(s, 0, sizeof(*s));
+	s->tool_version = xstrdup("0.0.7");
+	s->started_at = 1700000000;
+	s->finished_at = 1700000042;
+	s->nendpoints = 2;
+	s->endpoints = calloc(2, sizeof(*s->endpoints));
+	assert_non_null(s->endpoints);
+
+	/* everything a full scan of a TLS-capable MariaDB learns */
+	e = &s->endpoints[0];
+	e->target = xstrdup("mysql://db1.example:3306");
+	e->protocol = xstrdup("mysql");
+	e->host = xstrdup("db1.example");
+	e->port = 3306;
+	e->sni = xstrdup("db1.example");
+	e->address = xstrdup("192.0.2.10");
+	e->server.greeting_seen = true;
+	e->server.product = xstrdup("MariaDB");
+	e->server.version = xstrdup("5.5.5-10.11.6-MariaDB-0+deb12u1");
+	e->server.protocol_version = 10;
+	e->server.capabilities = 0xF7FEFFFF;
+	e->server.connection_id = 4242;
+	e->server.tls_offered = true;
+	e->tls_offered = 1;
+	set_version(&e->versions[DBTLS_SSL2], DBTLS_VS_ACCEPTED, "SSLv2 SERVER-HELLO", 0, ssl2, 2,
+		    -1);
+	set_version(&e->versions[DBTLS_SSL3], DBTLS_VS_REJECTED, "alert handshake_failure (40)", 0,
+		    NULL, 0, -1);
+	set_version(&e->versions[DBTLS_TLS10], DBTLS_VS_ACCEPTED, "ServerHello TLSv1.0", 0xc014,
+		    tls10, 2, 0);
+	set_version(&e->versions[DBTLS_TLS11], DBTLS_VS_ERROR, "timed out", 0, NULL, 0, -1);
+	set_version(&e->versions[DBTLS_TLS12], DBTLS_VS_ACCEPTED, "ServerHello TLSv1.2", 0xc02f,
+		    tls12, 4, 1);
+	set_version(&e->versions[DBTLS_TLS13], DBTLS_VS_ACCEPTED, "ServerHello TLSv1.3", 0x1301,
+		    tls13, 1, -1);
+	e->ngroups = 4;
+	e->groups = calloc(4, sizeof(*e->groups));
+	assert_non_null(e->groups);
+	e->groups[0] = 0x001d;
+	e->groups[1] = 0x0017;
+	e->groups[2] = 0x0100;
+	e->groups[3] = 0x6399; /* no name in hello.c: written as "0x6399" */
+	e->groups_version = DBTLS_TLS13;
+	e->dh_bits = 2048;
+	e->ncerts = 2;
+	e->certs = calloc(2, sizeof(*e->certs));
+	assert_non_null(e->certs);
+	set_cert(&e->certs[0], "CN=db1.example", "CN=Test CA", 1690000000, 1731536000, 365, false);
+	set_cert(&e->certs[1], "CN=Test CA", "CN=Test CA", 1600000000, 2000000000, -12, true);
+	e->verification.done = true;
+	e->verification.ca_ok = false;
+	e->verification.hostname_ok = true;
+	e->verification.error = xstrdup("self-signed certificate in certificate chain");
+	e->verification.verify_code = 19;
+	e->verification.hostname_checked = xstrdup("db1.example");
+	e->verification.ca_source = xstrdup("system");
+	e->verification.protocol = xstrdup("TLSv1.3");
+	e->verification.cipher = xstrdup("TLS_AES_128_GCM_SHA256");
+	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_TIMEOUT, "probe TLSv1.1", "timed out"),
+			 DBTLS_OK);
+	e->connections_used = 31;
+	e->duration_s = 3.25;
+
+	/* a server that answered with an ERR packet and no TLS; invalid UTF-8 in its message */
+	e = &s->endpoints[1];
+	e->target = xstrdup("db2");
+	e->protocol = xstrdup("mysql");
+	e->host = xstrdup("db2");
+	e->port = 3307;
+	e->address = xstrdup("192.0.2.11");
+	e->server.err_code = 1129;
+	e->server.err_sqlstate = xstrdup("HY000");
+	e->server.err_message = xstrdup("Host '192.0.2.1' is blocked \xff");
+	e->tls_offered = 0;
+	e->groups_version = -1;
+	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_SERVER_ERROR, "preamble",
+					       "1129 (HY000) Host blocked"),
+			 DBTLS_OK);
+	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_NO_TLS, NULL, NULL), DBTLS_OK);
+	e->connections_used = 1;
+	e->duration_s = 0.0004;
+}
+
+static char *render(const struct dbtls_scan_facts *s)
+{
+	struct dbtls_diag d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(dbtls_report_write(&dbtls_report_json, s, f, false, &d), DBTLS_OK);
+	fclose(f);
+	return buf;
+}
+
+/* Writes text to a new temporary file; returns its path (new). */
+static char *tmpfile_with(const char *text)
+{
+	char *path = xstrdup("/tmp/dbtls-test-report-read-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static void remove_tmp(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
+static bool is_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* Reads text from a temporary file; expects failure err with exactly the message "FILE" rest. */
+static void expect_failure(const char *text, enum dbtls_err want, const char *rest)
+{
+	struct dbtls_scan_facts out;
+	struct dbtls_diag d = { 0 };
+	char *path = tmpfile_with(text), want_msg[512];
+
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(dbtls_report_json_read(path, &out, &d), want);
+	snprintf(want_msg, sizeof(want_msg), "%s%s", path, rest);
+	assert_string_equal(d.msg, want_msg);
+	assert_true(is_zero(&out, sizeof(out)));
+	remove_tmp(path);
+}
+
+/* A text jansson refuses: "FILE:LINE:COLUMN: what" (the column is jansson's business). */
+static void expect_parse_error(const char *text, int line, const char *what)
+{
+	struct dbtls_scan_facts out;
+	struct dbtls_diag d = { 0 };
+	char *path = tmpfile_with(text), prefix[512];
+	const char *p;
+	char *end;
+	long col;
+
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(dbtls_report_json_read(path, &out, &d), DBTLS_ERR_INPUT);
+	snprintf(prefix, sizeof(prefix), "%s:%d:", path, line);
+	assert_int_equal(strncmp(d.msg, prefix, strlen(prefix)), 0);
+	p = d.msg + strlen(prefix);
+	col = strtol(p, &end, 10);
+	assert_true(end > p && col >= 0);
+	assert_string_equal(end, what);
+	assert_true(is_zero(&out, sizeof(out)));
+	remove_tmp(path);
+}
+
+/* The report of the fixture, as a jansson document to edit (new). */
+static json_t *fixture_doc(void)
+{
+	struct dbtls_scan_facts s;
+	json_error_t jerr;
+	json_t *doc;
+	char *text;
+
+	fixture(&s);
+	text = render(&s);
+	doc = json_loads(text, 0, &jerr);
+	assert_non_null(doc);
+	free(text);
+	dbtls_scan_facts_free(&s);
+	return doc;
+}
+
+static char *dump(json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	assert_non_null(text);
+	json_decref(doc);
+	return text;
+}
+
+static json_t *ep(json_t *doc, size_t i)
+{
+	return json_array_get(json_object_get(doc, "endpoints"), i);
+}
+
+static void test_round_trip(void **state)
+{
+	struct dbtls_scan_facts s, back;
+	struct dbtls_diag d = { 0 };
+	char *first, *second, *path;
+	(void)state;
+
+	fixture(&s);
+	first = render(&s);
+	path = tmpfile_with(first);
+	assert_int_equal(dbtls_report_json_read(path, &back, &d), DBTLS_OK);
+	second = render(&back);
+	assert_string_equal(second, first);
+	free(second);
+	free(first);
+	remove_tmp(path);
+	dbtls_scan_facts_free(&back);
+	dbtls_scan_facts_free(&s);
+}
+
+static void test_fields(void **state)
+{
+	struct dbtls_scan_facts s, b;
+	struct dbtls_diag d = { 0 };
+	const struct dbtls_endpoint_facts *e;
+	char *text, *path;
+	(void)state;
+
+	fixture(&s);
+	text = render(&s);
+	path = tmpfile_with(text);
+	assert_int_equal(dbtls_report_json_read(path, &b, &d), DBTLS_OK);
+
+	assert_string_equal(b.tool_version, "0.0.7");
+	assert_int_equal(b.started_at, 1700000000);
+	assert_int_equal(b.finished_at, 1700000042);
+	assert_int_equal(b.nendpoints, 2);
+
+	e = &b.endpoints[0];
+	assert_string_equal(e->target, "mysql://db1.example:3306");
+	assert_string_equal(e->protocol, "mysql");
+	assert_string_equal(e->host, "db1.example");
+	assert_int_equal(e->port, 3306);
+	assert_string_equal(e->sni, "db1.example");
+	assert_string_equal(e->address, "192.0.2.10");
+	assert_int_equal(e->connections_used, 31);
+	assert_true(e->duration_s > 3.2499 && e->duration_s < 3.2501);
+	assert_true(e->server.greeting_seen);
+	assert_string_equal(e->server.product, "MariaDB");
+	assert_string_equal(e->server.version, "5.5.5-10.11.6-MariaDB-0+deb12u1");
+	assert_int_equal(e->server.protocol_version, 10);
+	assert_int_equal(e->server.capabilities, 0xF7FEFFFF);
+	assert_int_equal(e->server.connection_id, 4242);
+	assert_true(e->server.tls_offered);
+	assert_int_equal(e->server.err_code, 0);
+	assert_null(e->server.err_message);
+	assert_int_equal(e->tls_offered, 1);
+
+	assert_int_equal(e->versions[DBTLS_SSL2].status, DBTLS_VS_ACCEPTED);
+	assert_int_equal(e->versions[DBTLS_SSL2].cipher, 0);
+	assert_int_equal(e->versions[DBTLS_SSL2].nsuites, 2);
+	assert_int_equal(e->versions[DBTLS_SSL2].suites[0], 0x010080);
+	assert_int_equal(e->versions[DBTLS_SSL2].suites[1], 0x0700c0);
+	assert_int_equal(e->versions[DBTLS_SSL2].server_order, -1);
+	assert_int_equal(e->versions[DBTLS_SSL3].status, DBTLS_VS_REJECTED);
+	assert_string_equal(e->versions[DBTLS_SSL3].reason, "alert handshake_failure (40)");
+	assert_int_equal(e->versions[DBTLS_SSL3].nsuites, 0);
+	assert_int_equal(e->versions[DBTLS_SSL3].server_order, -1);
+	assert_int_equal(e->versions[DBTLS_TLS10].cipher, 0xc014);
+	assert_int_equal(e->versions[DBTLS_TLS10].server_order, 0);
+	assert_int_equal(e->versions[DBTLS_TLS11].status, DBTLS_VS_ERROR);
+	assert_string_equal(e->versions[DBTLS_TLS11].reason, "timed out");
+	assert_int_equal(e->versions[DBTLS_TLS12].status, DBTLS_VS_ACCEPTED);
+	assert_int_equal(e->versions[DBTLS_TLS12].cipher, 0xc02f);
+	assert_int_equal(e->versions[DBTLS_TLS12].nsuites, 4);
+	assert_int_equal(e->versions[DBTLS_TLS12].suites[1], 0xc030);
+	assert_int_equal(e->versions[DBTLS_TLS12].suites[3], 0xfefe); /* not in the registry */
+	assert_int_equal(e->versions[DBTLS_TLS12].server_order, 1);
+	assert_int_equal(e->versions[DBTLS_TLS13].cipher, 0x1301);
+	assert_int_equal(e->versions[DBTLS_TLS13].server_order, -1);
+
+	assert_int_equal(e->ngroups, 4);
+	assert_int_equal(e->groups[0], 0x001d);
+	assert_int_equal(e->groups[1], 0x0017);
+	assert_int_equal(e->groups[2], 0x0100);
+	assert_int_equal(e->groups[3], 0x6399);
+	assert_int_equal(e->groups_version, DBTLS_TLS13);
+	assert_int_equal(e->dh_bits, 2048);
+
+	assert_int_equal(e->ncerts, 2);
+	assert_string_equal(e->certs[0].subject, "CN=db1.example");
+	assert_string_equal(e->certs[0].issuer, "CN=Test CA");
+	assert_int_equal(e->certs[0].nsans, 3);
+	assert_string_equal(e->certs[0].sans[1], "DNS:*.db.example");
+	assert_string_equal(e->certs[0].sans[2], "IP:192.0.2.10");
+	assert_string_equal(e->certs[0].serial, "5A3F09C2");
+	assert_string_equal(e->certs[0].not_before, s.endpoints[0].certs[0].not_before);
+	assert_int_equal(e->certs[0].not_before_t, 1690000000);
+	assert_int_equal(e->certs[0].not_after_t, 1731536000);
+	assert_int_equal(e->certs[0].days_left, 365);
+	assert_string_equal(e->certs[0].key_type, "EC");
+	assert_int_equal(e->certs[0].key_bits, 256);
+	assert_string_equal(e->certs[0].curve, "prime256v1");
+	assert_string_equal(e->certs[0].sig_alg, "ecdsa-with-SHA256");
+	assert_string_equal(e->certs[0].sha256, s.endpoints[0].certs[0].sha256);
+	assert_false(e->certs[0].self_signed);
+	assert_false(e->certs[0].is_ca);
+	assert_string_equal(e->certs[0].pem, s.endpoints[0].certs[0].pem);
+	assert_int_equal(e->certs[1].nsans, 0);
+	assert_null(e->certs[1].curve);
+	assert_int_equal(e->certs[1].days_left, -12);
+	assert_int_equal(e->certs[1].not_after_t, 2000000000);
+	assert_true(e->certs[1].self_signed);
+	assert_true(e->certs[1].is_ca);
+
+	assert_true(e->verification.done);
+	assert_false(e->verification.ca_ok);
+	assert_true(e->verification.hostname_ok);
+	assert_string_equal(e->verification.error, "self-signed certificate in certificate chain");
+	assert_int_equal(e->verification.verify_code, 19);
+	assert_string_equal(e->verification.hostname_checked, "db1.example");
+	assert_string_equal(e->verification.ca_source, "system");
+	assert_string_equal(e->verification.protocol, "TLSv1.3");
+	assert_string_equal(e->verification.cipher, "TLS_AES_128_GCM_SHA256");
+	assert_int_equal(e->nerrors, 1);
+	assert_int_equal(e->errors[0].code, DBTLS_ERR_TIMEOUT);
+	assert_string_equal(e->errors[0].stage, "probe TLSv1.1");
+
+	e = &b.endpoints[1];
+	assert_null(e->sni);
+	assert_int_equal(e->port, 3307);
+	assert_false(e->server.greeting_seen);
+	assert_null(e->server.product);
+	assert_false(e->server.tls_offered);
+	assert_int_equal(e->server.err_code, 1129);
+	assert_string_equal(e->server.err_sqlstate, "HY000");
+	/* the writer escapes invalid UTF-8: the text survives, the raw byte does not */
+	assert_string_equal(e->server.err_message, "Host '192.0.2.1' is blocked \\xff");
+	assert_int_equal(e->tls_offered, 0);
+	/* never probed: the writer reports "rejected, server offers no TLS" */
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		assert_int_equal(e->versions[v].status, DBTLS_VS_REJECTED);
+		assert_string_equal(e->versions[v].reason, "server offers no TLS");
+		assert_int_equal(e->versions[v].server_order, -1);
+	}
+	assert_int_equal(e->ngroups, 0);
+	assert_null(e->groups);
+	assert_int_equal(e->groups_version, -1);
+	assert_int_equal(e->dh_bits, 0);
+	assert_int_equal(e->ncerts, 0);
+	assert_false(e->verification.done);
+	assert_null(e->verification.error);
+	assert_int_equal(e->nerrors, 2);
+	assert_int_equal(e->errors[0].code, DBTLS_ERR_SERVER_ERROR);
+	assert_string_equal(e->errors[0].stage, "preamble");
+	assert_int_equal(e->errors[1].code, DBTLS_ERR_NO_TLS);
+	assert_null(e->errors[1].stage);
+	assert_string_equal(e->errors[1].message, "server offers no TLS");
+	assert_true(e->duration_s < 0.001);
+
+	remove_tmp(path);
+	free(text);
+	dbtls_scan_facts_free(&b);
+	dbtls_scan_facts_free(&s);
+}
+
+/* Keys a later dbtls may add, and the derived parts, are ignored; codes it may add are kept. */
+static void test_tolerant(void **state)
+{
+	struct dbtls_scan_facts b;
+	struct dbtls_diag d = { 0 };
+	json_t *doc = fixture_doc(), *e0, *err;
+	char *text, *path;
+	(void)state;
+
+	json_object_set_new(doc, "findings", json_pack("[{s:s}]", "id", "tls.min_version"));
+	json_object_set_new(doc, "policy", json_pack("{s:s}", "name", "strict"));
+	json_object_set_new(doc, "summary", json_pack("{s:i}", "fail", 3));
+	e0 = ep(doc, 0);
+	json_object_set_new(e0, "sql", json_pack("{s:b}", "require_secure_transport", 0));
+	json_object_set_new(json_object_get(json_object_get(json_object_get(e0, "tls"), "versions"),
+					    "TLSv1.2"),
+			    "fallback_scsv", json_true());
+	err = json_array_get(json_object_get(e0, "errors"), 0);
+	json_object_set_new(err, "code", json_string("SOME_FUTURE_CODE"));
+	json_array_set_new(json_object_get(json_object_get(e0, "tls"), "groups"), 1,
+			   json_string("0x0017"));
+	text = dump(doc);
+	path = tmpfile_with(text);
+	assert_int_equal(dbtls_report_json_read(path, &b, &d), DBTLS_OK);
+	assert_int_equal(b.endpoints[0].errors[0].code, DBTLS_ERR_INTERNAL);
+	assert_string_equal(b.endpoints[0].errors[0].message, "timed out");
+	assert_int_equal(b.endpoints[0].groups[1], 0x0017);
+	remove_tmp(path);
+	free(text);
+	dbtls_scan_facts_free(&b);
+}
+
+static void test_not_json(void **state)
+{
+	(void)state;
+	expect_parse_error("{\n  \"schema_version\": 1,\n  oops\n}\n", 3,
+			   ": string or '}' expected near 'oops'");
+	expect_parse_error("{\n\"schema_version\": 1,\n\"schema_version\": 1}", 3,
+			   ": duplicate object key near '\"schema_version\"'");
+	expect_parse_error("", 1, ": '[' or '{' expected near end of file");
+	expect_failure("[1, 2]", DBTLS_ERR_INPUT,
+		       ": expected a dbtls report (a JSON object), got an array");
+}
+
+static void test_schema_version(void **state)
+{
+	json_t *doc = fixture_doc();
+	char *text;
+	(void)state;
+
+	json_object_set_new(doc, "schema_version", json_integer(2));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": schema_version: unsupported schema_version 2 (this dbtls reads 1)");
+	free(text);
+	doc = fixture_doc();
+	json_object_set_new(doc, "schema_version", json_string("1"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": schema_version: expected an integer, got a string");
+	free(text);
+}
+
+static void test_wrong_types(void **state)
+{
+	json_t *doc, *v;
+	char *text;
+	(void)state;
+
+	doc = fixture_doc();
+	v = json_object_get(json_object_get(json_object_get(ep(doc, 0), "tls"), "versions"),
+			    "TLSv1.2");
+	json_object_set_new(json_array_get(json_object_get(v, "suites"), 3), "code",
+			    json_integer(0xc02f));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].tls.versions.TLSv1.2.suites[3].code: expected a string like "
+		       "0xC02F, got an integer");
+	free(text);
+
+	doc = fixture_doc();
+	v = json_array_get(json_object_get(ep(doc, 0), "certificates"), 1);
+	json_object_set_new(v, "not_after", json_string("2033-02-30T00:00:00Z"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].certificates[1].not_after: expected an RFC 3339 UTC time "
+		       "like 2026-11-23T19:30:00Z, got '2033-02-30T00:00:00Z'");
+	free(text);
+
+	doc = fixture_doc();
+	json_object_set_new(json_object_get(ep(doc, 1), "tls"), "offered", json_string("no"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[1].tls.offered: expected true, false or null, got a string");
+	free(text);
+
+	doc = fixture_doc();
+	json_object_del(json_object_get(ep(doc, 1), "server"), "tls_offered");
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[1].server.tls_offered: missing (expected true, false or null)");
+	free(text);
+
+	doc = fixture_doc();
+	json_array_set_new(json_object_get(json_object_get(ep(doc, 0), "tls"), "groups"), 2,
+			   json_string("ffdhe1024"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].tls.groups[2]: unknown group 'ffdhe1024' (expected a name "
+		       "like x25519 or 0x001D)");
+	free(text);
+
+	doc = fixture_doc();
+	json_object_set_new(ep(doc, 0), "port", json_integer(70000));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].port: 70000 is out of range (0 to 65535)");
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	struct dbtls_scan_facts out;
+	struct dbtls_diag d = { 0 };
+	(void)state;
+
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(dbtls_report_json_read("/nonexistent/dbtls/r.json", &out, &d),
+			 DBTLS_ERR_FILE);
+	assert_string_equal(d.msg, "/nonexistent/dbtls/r.json: No such file or directory");
+	assert_true(is_zero(&out, sizeof(out)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_tolerant),     cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_schema_version), cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
