@@ -295,7 +295,7 @@ def ratio(tool, i):
     if "dbtls" not in meas or tool == "dbtls":
         return "-"
     base = med("dbtls", i)
-    return "%.1fx" % (med(tool, i) / base) if base else "inf"
+    return "%.2fx" % (med(tool, i) / base) if base else "inf"
 
 
 hdr = ("tool", "runs", "wall s", "RSS MiB", "conns", "srv CPU ms", "suites", "vs " + (ref or "-"),

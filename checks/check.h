@@ -101,6 +101,9 @@ struct dbtls_policy_params {
 	int cert_crit_days;        /* … within this many: the check's severity raised to critical */
 	int max_validity_days;     /* leaf validity (not_after - not_before) longer: finding; 0 off */
 	bool require_server_order; /* the server must enforce its own cipher order */
+	/* not from the profile but from --revocation soft-fail: an undeterminable revocation status
+	 * is then a note (info) instead of a finding at the profile's severity */
+	bool revocation_soft_fail;
 };
 
 /* One check's settings in a profile. */
@@ -190,5 +193,7 @@ extern const struct dbtls_check *const dbtls_checks_suites[];
 extern const struct dbtls_check *const dbtls_checks_kex[];
 extern const struct dbtls_check *const dbtls_checks_certs[];
 extern const struct dbtls_check *const dbtls_checks_drift[];
+extern const struct dbtls_check *const dbtls_checks_rotation[];
+extern const struct dbtls_check *const dbtls_checks_sql[];
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check_certs.c — the certificate checks: trust, host name, validity dates, expiry warning, key
- * sizes, signature hashes, validity length and self-signed leaves.
+ * sizes, signature hashes, validity length, self-signed leaves, the shape of the served chain
+ * (incomplete, misordered, extra), key usage, CA:TRUE leaves, auto-generated database
+ * certificates, and revocation.
  *
  * Dates are judged against ctx->now from not_before_t/not_after_t, never from days_left (which
  * is relative to the scan), so re-evaluating an old report tells the truth about that report's
@@ -147,6 +149,9 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	char title[256];
 
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
+		return;
+	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
+	if (vf->chain.incomplete && (vf->verify_code == 20 || vf->verify_code == 2))
 		return;
 	ce_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
 	       ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
@@ -571,7 +576,356 @@ static const struct dbtls_check chk_self_signed = {
 	.eval = ce_self_signed,
 };
 
+/* ---- the shape of the served chain ---- */
+
+static const char *const ce_refs_chain[] = { "RFC 8446 §4.4.2", "RFC 5246 §7.4.2",
+					     "RFC 5280 §6", NULL };
+
+static void ce_chain_incomplete(const struct dbtls_check *self,
+				const struct dbtls_endpoint_facts *f,
+				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_chain_facts *ch = &f->verification.chain;
+	struct ce_str ev = { 0 };
+
+	if (!f->verification.done || !ch->analysed || !ch->incomplete)
+		return;
+	ce_cat(&ev, "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
+		    "which it did not send",
+	       f->ncerts, f->ncerts == 1 ? "" : "s", ce_str_or(ch->missing_issuer, "an intermediate"));
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Put the intermediate certificates after the leaf in the file the server serves "
+	       "(ssl_cert), so that clients which trust only the root can build the path.",
+	       "The served chain is incomplete: an intermediate certificate is missing");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_chain_incomplete = {
+	.id = "cert.chain-incomplete",
+	.title = "Incomplete certificate chain",
+	.description = "The server does not send an intermediate certificate its chain needs. "
+		       "Clients that have only the root (most database drivers: ssl-ca) cannot "
+		       "build the path and refuse the connection, or the operator turns "
+		       "verification off.",
+	.fix = "Serve the leaf followed by every intermediate up to (not including) the root.",
+	.default_severity = DBTLS_SEV_HIGH,
+	.references = ce_refs_chain,
+	.eval = ce_chain_incomplete,
+};
+
+static void ce_chain_order(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct ce_str ev = { 0 };
+
+	if (!f->verification.done || !f->verification.chain.misordered)
+		return;
+	for (size_t i = 0; i < f->ncerts; i++)
+		ce_cat(&ev, "%s[%zu] %s", i ? ", then " : "served: ", i,
+		       ce_str_or(f->certs[i].subject, "?"));
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Order the served file leaf first, each certificate followed by its issuer.",
+	       "The served chain is out of order");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_chain_order = {
+	.id = "cert.chain-order",
+	.title = "Certificate chain out of order",
+	.description = "A served certificate is not followed by its issuer. TLS 1.2 requires the "
+		       "order (RFC 5246); TLS 1.3 clients should cope, but strict and older "
+		       "client libraries fail.",
+	.fix = "Serve the leaf first, then each issuer in turn.",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = ce_refs_chain,
+	.eval = ce_chain_order,
+};
+
+static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_chain_facts *ch = &f->verification.chain;
+	struct ce_str ev = { 0 };
+	char title[128];
+
+	if (!f->verification.done || !ch->analysed || (!ch->extra && !ch->anchor_served))
+		return;
+	if (ch->extra)
+		ce_cat(&ev, "%zu served certificate%s not on the path to the trust anchor", ch->extra,
+		       ch->extra == 1 ? " is" : "s are");
+	if (ch->anchor_served)
+		ce_cat(&ev, "%sthe trust anchor %s is served too", ev.n ? "; " : "",
+		       ce_str_or(ch->anchor_subject, "(root)"));
+	snprintf(title, sizeof(title), "The server sends certificates clients do not need");
+	ce_add(out, self, f, ctx, ch->extra ? -1 : DBTLS_SEV_INFO, &ev,
+	       "Serve only the leaf and its intermediates.", title);
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_chain_extra = {
+	.id = "cert.chain-extra",
+	.title = "Unneeded certificates in the served chain",
+	.description = "The server sends certificates that are not on the path to the trust "
+		       "anchor (stale intermediates, the root itself). Harmless for most clients "
+		       "but a sign of a confused certificate file, and every handshake carries "
+		       "the extra bytes.",
+	.fix = "Serve only the leaf and its intermediates.",
+	.default_severity = DBTLS_SEV_LOW,
+	.references = ce_refs_chain,
+	.eval = ce_chain_extra,
+};
+
+/* ---- key usage ---- */
+
+static const char *const ce_refs_usage[] = { "RFC 5280 §4.2.1.3", "RFC 5280 §4.2.1.12",
+					     "RFC 5280 §4.2.1.9", NULL };
+
+static bool ce_has_eku(const struct dbtls_cert *c, const char *name)
+{
+	for (size_t i = 0; i < c->neku; i++)
+		if (c->eku[i] && (!strcmp(c->eku[i], name) ||
+				  !strcmp(c->eku[i], "anyExtendedKeyUsage")))
+			return true;
+	return false;
+}
+
+static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
+	struct ce_str ev = { 0 };
+
+	if (!c || !c->has_eku || ce_has_eku(c, "serverAuth"))
+		return;
+	ce_cat(&ev, "leaf %s: extendedKeyUsage", ce_str_or(c->subject, "?"));
+	for (size_t i = 0; i < c->neku; i++)
+		ce_cat(&ev, "%s%s", i ? ", " : " ", c->eku[i]);
+	if (!c->neku)
+		ce_cat(&ev, " (empty)");
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Issue the server certificate with extendedKeyUsage serverAuth.",
+	       "The leaf certificate is not valid for TLS servers (no serverAuth EKU)");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_eku = {
+	.id = "cert.eku",
+	.title = "Leaf certificate lacks the serverAuth extended key usage",
+	.description = "The leaf has an extendedKeyUsage extension without serverAuth, so it is "
+		       "not valid for a TLS server: verifying clients (ssl-mode VERIFY_CA) reject "
+		       "it.",
+	.fix = "Re-issue the certificate with extendedKeyUsage serverAuth.",
+	.default_severity = DBTLS_SEV_HIGH,
+	.references = ce_refs_usage,
+	.eval = ce_eku,
+};
+
+/* keyUsage bits as OpenSSL's KU_* constants */
+#define CE_KU_DIGITAL_SIGNATURE 0x0080
+#define CE_KU_KEY_ENCIPHERMENT 0x0020
+#define CE_KU_KEY_AGREEMENT 0x0008
+
+static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
+	struct ce_str ev = { 0 };
+	bool ec;
+
+	if (!c || !c->has_key_usage || !c->key_type)
+		return;
+	/* every TLS 1.3 and ECDHE/DHE handshake needs a signature; RSA key transport needs
+	 * keyEncipherment, static ECDH keyAgreement: digitalSignature is what a modern leaf needs */
+	ec = !strcmp(c->key_type, "EC");
+	if (c->key_usage & CE_KU_DIGITAL_SIGNATURE)
+		return;
+	ce_cat(&ev, "leaf %s (%s): keyUsage 0x%04x without digitalSignature%s",
+	       ce_str_or(c->subject, "?"), c->key_type, c->key_usage,
+	       ec ? "" : (c->key_usage & CE_KU_KEY_ENCIPHERMENT) ? " (keyEncipherment only: "
+								     "RSA key transport)"
+								   : "");
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Issue the server certificate with keyUsage digitalSignature (and keyEncipherment "
+	       "for RSA keys).",
+	       "The leaf certificate's key usage does not allow signing handshakes");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_key_usage = {
+	.id = "cert.key-usage",
+	.title = "Leaf key usage does not allow handshake signatures",
+	.description = "The leaf's keyUsage lacks digitalSignature, which every TLS 1.3 handshake "
+		       "and every ECDHE/DHE suite needs; conforming clients refuse such a "
+		       "certificate for those handshakes.",
+	.fix = "Re-issue the certificate with keyUsage digitalSignature (plus keyEncipherment for "
+	       "RSA).",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = ce_refs_usage,
+	.eval = ce_key_usage,
+};
+
+static void ce_leaf_ca(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
+	struct ce_str ev = { 0 };
+
+	if (!c || !c->is_ca || c->self_signed)
+		return;
+	ce_cat(&ev, "leaf %s has basicConstraints CA:TRUE", ce_str_or(c->subject, "?"));
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Issue the server certificate with basicConstraints CA:FALSE.",
+	       "The leaf certificate is a CA certificate (CA:TRUE)");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_leaf_ca = {
+	.id = "cert.leaf-is-ca",
+	.title = "Leaf certificate has CA:TRUE",
+	.description = "The server's own certificate may sign other certificates: whoever holds "
+		       "the database server's key (a backup, a copied my.cnf directory) can mint "
+		       "certificates the clients trust.",
+	.fix = "Re-issue the leaf with basicConstraints CA:FALSE from a separate CA.",
+	.default_severity = DBTLS_SEV_HIGH,
+	.references = ce_refs_usage,
+	.eval = ce_leaf_ca,
+};
+
+/* ---- auto-generated database certificates ---- */
+
+static const char *const ce_refs_auto[] = { "MySQL 8.0 Reference Manual §6.3.3.1",
+					    "MariaDB 11.4 release notes (auto-generated SSL)",
+					    NULL };
+
+/* MySQL (5.7+, auto_generate_certs / mysql_ssl_rsa_setup) names its throw-away CA and server
+ * certificates "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate";
+ * MariaDB 11.4+ generates a self-signed certificate at startup when none is configured. */
+static bool ce_auto_generated(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_cert *c = &f->certs[0];
+	const char *s = c->subject ? c->subject : "", *is = c->issuer ? c->issuer : "";
+
+	if (strstr(s, "Auto_Generated") || strstr(is, "Auto_Generated"))
+		return true;
+	return c->self_signed && f->server.product && !strcmp(f->server.product, "MariaDB") &&
+	       (strstr(s, "MariaDB") || strstr(s, "mariadb")) && !strchr(s, ',');
+}
+
+static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct ce_str ev = { 0 };
+
+	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
+		return;
+	ce_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
+	       ce_str_or(f->certs[0].issuer, "?"));
+	ce_add(out, self, f, ctx, -1, &ev,
+	       "Replace the certificate the server generated for itself with one issued by your "
+	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).",
+	       "The server uses a certificate it generated for itself at install time");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_auto = {
+	.id = "cert.auto-generated",
+	.title = "Auto-generated database certificate",
+	.description = "The server presents the certificate MySQL or MariaDB generated for itself "
+		       "(…_Auto_Generated_…). No client can verify it against a CA it trusts, so "
+		       "clients either skip verification or pin this one installation's file.",
+	.fix = "Issue the server a certificate from your CA and configure ssl_cert/ssl_key/ssl_ca.",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = ce_refs_auto,
+	.eval = ce_auto,
+};
+
+/* ---- revocation ---- */
+
+static const char *const ce_refs_rev[] = { "RFC 6960 (OCSP)", "RFC 5280 §5 (CRL)",
+					   "RFC 6066 §8 (status_request)", "NIST SP 800-52r2 §3.5",
+					   NULL };
+
+static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct ce_str ev = { 0 };
+
+	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
+		const struct dbtls_revocation *r = &f->certs[i].revocation;
+		if (r->status != DBTLS_REV_REVOKED)
+			continue;
+		ce_who(&ev, f, i);
+		ce_cat(&ev, " revoked%s%s%s%s (%s)", r->revoked_at ? " on " : "",
+		       ce_str_or(r->revoked_at, ""), r->reason ? ", reason " : "",
+		       ce_str_or(r->reason, ""), ce_str_or(r->source, "?"));
+	}
+	if (ev.n)
+		ce_add(out, self, f, ctx, DBTLS_SEV_CRITICAL, &ev,
+		       "Replace the revoked certificate now, and find out why it was revoked (a "
+		       "revoked key may be in someone else's hands).",
+		       "A served certificate is revoked");
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_revoked = {
+	.id = "cert.revoked",
+	.title = "Revoked certificate",
+	.description = "Its CA has revoked a certificate the server presents (OCSP or CRL). "
+		       "Revocation usually means the key is compromised or the certificate was "
+		       "mis-issued; clients that check revocation refuse the server.",
+	.fix = "Issue and install a new certificate with a new key.",
+	.default_severity = DBTLS_SEV_CRITICAL,
+	.references = ce_refs_rev,
+	.eval = ce_revoked,
+};
+
+static void ce_rev_unavailable(const struct dbtls_check *self,
+			       const struct dbtls_endpoint_facts *f,
+			       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct ce_str ev = { 0 };
+	char title[128];
+	size_t n = 0;
+
+	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
+		const struct dbtls_revocation *r = &f->certs[i].revocation;
+		if (r->status != DBTLS_REV_UNAVAILABLE && r->status != DBTLS_REV_UNKNOWN)
+			continue;
+		n++;
+		ce_who(&ev, f, i);
+		ce_cat(&ev, ": %s (%s)", dbtls_rev_status_name(r->status),
+		       ce_str_or(r->detail, ce_str_or(r->source, "no source")));
+	}
+	if (!n)
+		return;
+	snprintf(title, sizeof(title), "Revocation status of %zu certificate%s cannot be determined",
+		 n, n == 1 ? "" : "s");
+	/* hard-fail (the default): a finding at the profile's severity; soft-fail: a note */
+	ce_add(out, self, f, ctx, ctx->policy->params.revocation_soft_fail ? DBTLS_SEV_INFO : -1,
+	       &ev,
+	       "Give the certificates an OCSP responder (AIA) or CRL distribution point the "
+	       "clients can reach, and staple OCSP responses where the server supports it.",
+	       title);
+	free(ev.s);
+}
+
+static const struct dbtls_check chk_rev_unavailable = {
+	.id = "cert.revocation-unavailable",
+	.title = "Revocation status cannot be determined",
+	.description = "Neither a stapled OCSP response, a given CRL, the certificate's OCSP "
+		       "responder nor its CRL distribution point answered for a served "
+		       "certificate, so a revoked certificate would go unnoticed. Under "
+		       "--revocation soft-fail this is only a note.",
+	.fix = "Publish an OCSP responder or CRL for the issuing CA and name it in the "
+	       "certificates.",
+	.default_severity = DBTLS_SEV_MEDIUM,
+	.references = ce_refs_rev,
+	.eval = ce_rev_unavailable,
+};
+
 const struct dbtls_check *const dbtls_checks_certs[] = {
 	&chk_untrusted, &chk_hostname, &chk_expired,  &chk_not_yet,	&chk_expiring,
-	&chk_key_weak,	&chk_sig,      &chk_too_long, &chk_self_signed, NULL,
+	&chk_key_weak,	&chk_sig,      &chk_too_long, &chk_self_signed, &chk_chain_incomplete,
+	&chk_chain_order, &chk_chain_extra, &chk_eku, &chk_key_usage, &chk_leaf_ca, &chk_auto,
+	&chk_revoked, &chk_rev_unavailable, NULL,
 };

@@ -39,6 +39,9 @@ struct dbtls_report_writer {
 
 extern const struct dbtls_report_writer dbtls_report_json;
 extern const struct dbtls_report_writer dbtls_report_text;
+extern const struct dbtls_report_writer dbtls_report_html;
+extern const struct dbtls_report_writer dbtls_report_jsonl;
+extern const struct dbtls_report_writer dbtls_report_prom;
 
 /* Borrowed registry entry by --format name, or NULL. */
 const struct dbtls_report_writer *dbtls_report_find(const char *name);

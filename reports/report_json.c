@@ -110,20 +110,68 @@ static json_t *js_tls(const struct dbtls_endpoint_facts *e)
 	return tls;
 }
 
+static json_t *js_strings(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, js_str(v[i]));
+	return a;
+}
+
+static json_t *js_key_usage(uint32_t ku)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ 0x0080, "digitalSignature" }, { 0x0040, "nonRepudiation" },
+		{ 0x0020, "keyEncipherment" },  { 0x0010, "dataEncipherment" },
+		{ 0x0008, "keyAgreement" },	{ 0x0004, "keyCertSign" },
+		{ 0x0002, "cRLSign" },		{ 0x0001, "encipherOnly" },
+		{ 0x8000, "decipherOnly" },
+	};
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ku & names[i].bit)
+			json_array_append_new(a, json_string(names[i].name));
+	return a;
+}
+
+static json_t *js_revocation(const struct dbtls_revocation *r)
+{
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "status",
+			 dbtls_rev_status_name(r->status), "source", js_str(r->source),
+			 "revoked_at", js_str(r->revoked_at), "reason", js_str(r->reason),
+			 "this_update", js_str(r->this_update), "next_update", js_str(r->next_update),
+			 "detail", js_str(r->detail));
+}
+
 static json_t *js_cert(const struct dbtls_cert *c)
 {
-	json_t *sans = json_array();
+	json_t *sans = json_array(), *o;
 
 	for (size_t i = 0; i < c->nsans; i++)
 		json_array_append_new(sans, js_str(c->sans[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:i, s:o, s:o, s:s, s:b, s:b, s:o}",
-			 "subject", js_str(c->subject), "issuer", js_str(c->issuer), "sans", sans,
-			 "serial", js_str(c->serial), "not_before", js_str(c->not_before),
-			 "not_after", js_str(c->not_after), "days_left", (json_int_t)c->days_left,
-			 "key_type", js_str(c->key_type), "key_bits", c->key_bits, "curve",
-			 js_str(c->curve), "signature_algorithm", js_str(c->sig_alg),
-			 "sha256_fingerprint", c->sha256, "self_signed", c->self_signed, "is_ca",
-			 c->is_ca, "pem", js_str(c->pem));
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:i, s:o, s:o, s:s, s:b, s:b, s:o}",
+		      "subject", js_str(c->subject), "issuer", js_str(c->issuer), "sans", sans,
+		      "serial", js_str(c->serial), "not_before", js_str(c->not_before),
+		      "not_after", js_str(c->not_after), "days_left", (json_int_t)c->days_left,
+		      "key_type", js_str(c->key_type), "key_bits", c->key_bits, "curve",
+		      js_str(c->curve), "signature_algorithm", js_str(c->sig_alg),
+		      "sha256_fingerprint", c->sha256, "self_signed", c->self_signed, "is_ca",
+		      c->is_ca, "pem", js_str(c->pem));
+	if (!o)
+		return NULL;
+	/* absent extensions are null, not empty: "no EKU" allows any usage */
+	json_object_set_new(o, "eku", c->has_eku ? js_strings(c->eku, c->neku) : json_null());
+	json_object_set_new(o, "key_usage",
+			    c->has_key_usage ? js_key_usage(c->key_usage) : json_null());
+	json_object_set_new(o, "ocsp_url", js_str(c->ocsp_url));
+	json_object_set_new(o, "crl_urls", js_strings(c->crl_urls, c->ncrl_urls));
+	json_object_set_new(o, "revocation", js_revocation(&c->revocation));
+	return o;
 }
 
 static json_t *js_server(const struct dbtls_endpoint_facts *e)
@@ -154,15 +202,106 @@ static json_t *js_server(const struct dbtls_endpoint_facts *e)
 	return o;
 }
 
+static json_t *js_chain(const struct dbtls_chain_facts *c)
+{
+	char na[32];
+
+	if (!c->analysed)
+		return json_null();
+	dbtls_rfc3339(c->anchor_not_after, na, sizeof(na));
+	return json_pack("{s:b, s:o, s:b, s:I, s:b, s:o, s:o, s:o, s:o}", "incomplete",
+			 c->incomplete, "missing_issuer", js_str(c->missing_issuer), "misordered",
+			 c->misordered, "extra", (json_int_t)c->extra, "anchor_served",
+			 c->anchor_served, "anchor_subject", js_str(c->anchor_subject),
+			 "anchor_sha256", js_str(c->anchor_sha256), "anchor_not_after",
+			 c->anchor_not_after ? json_string(na) : json_null(), "anchor_days_left",
+			 c->anchor_subject ? json_integer(c->anchor_days_left) : json_null());
+}
+
+static json_t *js_rotation(const struct dbtls_rotation_facts *r)
+{
+	if (!r->checked)
+		return json_null();
+	return json_pack("{s:b, s:b, s:o, s:o, s:o, s:o}", "checked", r->checked, "ready", r->ready,
+			 "error", js_str(r->error), "anchor_subject", js_str(r->anchor_subject),
+			 "anchor_sha256", js_str(r->anchor_sha256), "anchor_days_left",
+			 r->anchor_subject ? json_integer(r->anchor_days_left) : json_null());
+}
+
 static json_t *js_verification(const struct dbtls_verification *v)
 {
+	json_t *o;
+
 	if (!v->done)
 		return json_null();
-	return json_pack("{s:b, s:b, s:o, s:i, s:o, s:o, s:o, s:o}", "ca_ok", v->ca_ok,
-			 "hostname_ok", v->hostname_ok, "error", js_str(v->error), "verify_code",
-			 v->verify_code, "hostname", js_str(v->hostname_checked), "ca_source",
-			 js_str(v->ca_source), "protocol", js_str(v->protocol), "cipher",
-			 js_str(v->cipher));
+	o = json_pack("{s:b, s:b, s:o, s:i, s:o, s:o, s:o, s:o}", "ca_ok", v->ca_ok, "hostname_ok",
+		      v->hostname_ok, "error", js_str(v->error), "verify_code", v->verify_code,
+		      "hostname", js_str(v->hostname_checked), "ca_source", js_str(v->ca_source),
+		      "protocol", js_str(v->protocol), "cipher", js_str(v->cipher));
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "stapled", json_boolean(v->stapled));
+	json_object_set_new(o, "chain", js_chain(&v->chain));
+	json_object_set_new(o, "rotation", js_rotation(&v->rotation));
+	return o;
+}
+
+/* SQL facts (scan --sql): name → value objects keep the server's names; absent ones are null. */
+static json_t *js_sql_values(const struct dbtls_sql_value *v, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < n; i++)
+		if (v[i].name)
+			json_object_set_new(o, v[i].name, js_str(v[i].value));
+	return o;
+}
+
+static json_t *js_sql_conn(const struct dbtls_sql_conn *c)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "id", (json_int_t)c->id,
+			 "user", js_str(c->user), "host", js_str(c->host), "program",
+			 js_str(c->program), "type", js_str(c->type), "tls_version",
+			 js_str(c->tls_version), "cipher", js_str(c->cipher), "self", c->self);
+}
+
+static json_t *js_sql_account(const struct dbtls_sql_account *a)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "user", js_str(a->user),
+			 "host", js_str(a->host), "require", js_str(a->require), "issuer",
+			 js_str(a->issuer), "subject", js_str(a->subject), "cipher",
+			 js_str(a->cipher), "network", a->network, "locked", a->locked);
+}
+
+static json_t *js_sql(const struct dbtls_sql_facts *s)
+{
+	json_t *conns = json_array(), *accts = json_array(), *unread = json_array();
+	bool tried = s->status == DBTLS_SQL_OK || s->status == DBTLS_SQL_FAILED;
+
+	for (size_t i = 0; i < s->nconnections; i++)
+		json_array_append_new(conns, js_sql_conn(&s->connections[i]));
+	for (size_t i = 0; i < s->naccounts; i++)
+		json_array_append_new(accts, js_sql_account(&s->accounts[i]));
+	for (size_t i = 0; i < s->nunreadable; i++)
+		json_array_append_new(unread,
+				      json_pack("{s:o, s:o, s:I, s:o}", "what",
+						js_str(s->unreadable[i].what), "statement",
+						js_str(s->unreadable[i].statement), "code",
+						(json_int_t)s->unreadable[i].code, "message",
+						js_str(s->unreadable[i].message)));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
+			 "s:{s:s, s:o, s:o}, s:o}",
+			 "status", dbtls_sql_status_name(s->status), "reason", js_str(s->reason),
+			 "error_code",
+			 s->status == DBTLS_SQL_FAILED ? json_integer(s->error_code) : json_null(),
+			 "verify_server_cert", tried ? json_boolean(s->verify_cert) : json_null(),
+			 "ca_source", js_str(s->ca_source), "user", js_str(s->user), "account",
+			 js_str(s->account), "server_version", js_str(s->server_version), "session",
+			 js_sql_values(s->session, s->nsession), "variables",
+			 js_sql_values(s->variables, s->nvariables), "connections", "status",
+			 dbtls_sql_avail_name(s->connections_status), "list", conns, "accounts",
+			 "status", dbtls_sql_avail_name(s->accounts_status), "source",
+			 js_str(s->accounts_source), "list", accts, "unreadable", unread);
 }
 
 json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)
@@ -206,6 +345,8 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
 	json_object_set_new(o, "tls", js_tls(e));
 	json_object_set_new(o, "certificates", certs);
 	json_object_set_new(o, "verification", js_verification(&e->verification));
+	if (e->sql.status != DBTLS_SQL_NOT_RUN) /* only with --sql: older reports stay as they were */
+		json_object_set_new(o, "sql", js_sql(&e->sql));
 	if (fs) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < fs->n; i++)
@@ -250,6 +391,29 @@ static json_t *js_summary(const struct dbtls_scan_facts *s, const struct dbtls_e
 			 (json_int_t)(ev ? ev->errored : errored));
 }
 
+/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not. */
+static json_t *js_rotation_summary(const struct dbtls_scan_facts *s)
+{
+	json_t *targets;
+	size_t ready = 0, not_ready = 0;
+
+	if (!s->new_ca_file)
+		return json_null();
+	targets = json_array();
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
+		if (r->checked && r->ready) {
+			ready++;
+		} else {
+			not_ready++;
+			json_array_append_new(targets, js_str(s->endpoints[i].target));
+		}
+	}
+	return json_pack("{s:o, s:I, s:I, s:o}", "new_ca_file", js_str(s->new_ca_file), "ready",
+			 (json_int_t)ready, "not_ready", (json_int_t)not_ready, "not_ready_targets",
+			 targets);
+}
+
 /* The top-level document around eps (steals eps). */
 static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
 		      json_t *eps)
@@ -258,11 +422,11 @@ static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evalu
 
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
 	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
-	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o}", "schema_version",
+	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o, s:o}", "schema_version",
 			 DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
 			 s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
 			 "finished_at", finished, "policy", js_policy(ev), "summary",
-			 js_summary(s, ev), "endpoints", eps);
+			 js_summary(s, ev), "rotation", js_rotation_summary(s), "endpoints", eps);
 }
 
 json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)

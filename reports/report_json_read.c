@@ -592,6 +592,115 @@ static enum dbtls_err rd_tls(struct rd *r, json_t *o, struct dbtls_endpoint_fact
 	return err;
 }
 
+/* An optional array of strings (or null); *present tells whether it was an array. */
+static enum dbtls_err rd_strings(struct rd *r, json_t *o, const char *key, char ***arr, size_t *n,
+				 bool *present)
+{
+	enum dbtls_err err = DBTLS_OK;
+	json_t *a, *v;
+	size_t k, m;
+
+	err = rd_container(r, o, key, RD_NULL, true, &a);
+	if (present)
+		*present = a != NULL;
+	if (err || !a || !json_array_size(a))
+		return err;
+	*arr = calloc(json_array_size(a), sizeof(**arr));
+	if (!*arr)
+		return rd_nomem(r);
+	m = rd_key(r, key);
+	json_array_foreach(a, k, v) {
+		size_t m2 = rd_idx(r, k);
+		if (!json_is_string(v))
+			err = rd_fail(r, "expected a string, got %s", rd_type(v));
+		else if (!((*arr)[k] = strdup(json_string_value(v))))
+			err = rd_nomem(r);
+		else
+			(*n)++;
+		rd_pop(r, m2);
+		if (err)
+			break;
+	}
+	rd_pop(r, m);
+	return err;
+}
+
+static enum dbtls_err rd_key_usage(struct rd *r, json_t *o, struct dbtls_cert *c)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ 0x0080, "digitalSignature" }, { 0x0040, "nonRepudiation" },
+		{ 0x0020, "keyEncipherment" },  { 0x0010, "dataEncipherment" },
+		{ 0x0008, "keyAgreement" },	{ 0x0004, "keyCertSign" },
+		{ 0x0002, "cRLSign" },		{ 0x0001, "encipherOnly" },
+		{ 0x8000, "decipherOnly" },
+	};
+	char **ku = NULL;
+	size_t n = 0, i, k;
+	enum dbtls_err err = rd_strings(r, o, "key_usage", &ku, &n, &c->has_key_usage);
+
+	for (i = 0; !err && i < n; i++) {
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!strcmp(ku[i], names[k].name))
+				break;
+		if (k < sizeof(names) / sizeof(names[0])) {
+			c->key_usage |= names[k].bit;
+		} else {
+			size_t m = rd_key(r, "key_usage");
+			err = rd_fail(r, "unknown key usage '%s'", ku[i]);
+			rd_pop(r, m);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(ku[i]);
+	free(ku);
+	return err;
+}
+
+static enum dbtls_err rd_revocation(struct rd *r, json_t *o, struct dbtls_revocation *rv)
+{
+	static const enum dbtls_rev_status all[] = { DBTLS_REV_NOT_CHECKED, DBTLS_REV_GOOD,
+						     DBTLS_REV_REVOKED, DBTLS_REV_UNKNOWN,
+						     DBTLS_REV_UNAVAILABLE };
+	enum dbtls_err err;
+	char *st = NULL;
+	json_t *x;
+	size_t m, i;
+
+	err = rd_container(r, o, "revocation", RD_NULL, false, &x);
+	if (err || !x)
+		return err;
+	m = rd_key(r, "revocation");
+	err = rd_str(r, x, "status", RD_REQ, &st);
+	for (i = 0; !err && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(st, dbtls_rev_status_name(all[i]))) {
+			rv->status = all[i];
+			break;
+		}
+	if (!err && i == sizeof(all) / sizeof(all[0])) {
+		size_t m2 = rd_key(r, "status");
+		err = rd_fail(r, "unknown revocation status '%s'", st);
+		rd_pop(r, m2);
+	}
+	free(st);
+	if (!err)
+		err = rd_str(r, x, "source", RD_NULL, &rv->source);
+	if (!err)
+		err = rd_str(r, x, "revoked_at", RD_NULL, &rv->revoked_at);
+	if (!err)
+		err = rd_str(r, x, "reason", RD_NULL, &rv->reason);
+	if (!err)
+		err = rd_str(r, x, "this_update", RD_NULL, &rv->this_update);
+	if (!err)
+		err = rd_str(r, x, "next_update", RD_NULL, &rv->next_update);
+	if (!err)
+		err = rd_str(r, x, "detail", RD_NULL, &rv->detail);
+	rd_pop(r, m);
+	return err;
+}
+
 static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 {
 	enum dbtls_err err = DBTLS_OK;
@@ -668,6 +777,79 @@ static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 		err = rd_bool(r, o, "is_ca", 0, &c->is_ca);
 	if (!err)
 		err = rd_str(r, o, "pem", RD_NULL, &c->pem);
+	if (!err)
+		err = rd_strings(r, o, "eku", &c->eku, &c->neku, &c->has_eku);
+	if (!err)
+		err = rd_key_usage(r, o, c);
+	if (!err)
+		err = rd_str(r, o, "ocsp_url", RD_NULL, &c->ocsp_url);
+	if (!err)
+		err = rd_strings(r, o, "crl_urls", &c->crl_urls, &c->ncrl_urls, NULL);
+	if (!err)
+		err = rd_revocation(r, o, &c->revocation);
+	return err;
+}
+
+static enum dbtls_err rd_chain(struct rd *r, json_t *o, struct dbtls_chain_facts *ch)
+{
+	enum dbtls_err err;
+	json_int_t i = 0;
+	json_t *x;
+	size_t m;
+
+	err = rd_container(r, o, "chain", RD_NULL, false, &x);
+	if (err || !x)
+		return err;
+	m = rd_key(r, "chain");
+	ch->analysed = true;
+	err = rd_bool(r, x, "incomplete", RD_REQ, &ch->incomplete);
+	if (!err)
+		err = rd_str(r, x, "missing_issuer", RD_NULL, &ch->missing_issuer);
+	if (!err)
+		err = rd_bool(r, x, "misordered", RD_REQ, &ch->misordered);
+	if (!err)
+		err = rd_int(r, x, "extra", 0, 0, INT_MAX, &i);
+	ch->extra = (size_t)i;
+	if (!err)
+		err = rd_bool(r, x, "anchor_served", 0, &ch->anchor_served);
+	if (!err)
+		err = rd_str(r, x, "anchor_subject", RD_NULL, &ch->anchor_subject);
+	if (!err)
+		err = rd_str(r, x, "anchor_sha256", RD_NULL, &ch->anchor_sha256);
+	i = 0;
+	if (!err)
+		err = rd_int(r, x, "anchor_days_left", RD_NULL, LONG_MIN, LONG_MAX, &i);
+	ch->anchor_days_left = (long)i;
+	if (!err)
+		err = rd_time(r, x, "anchor_not_after", RD_NULL, &ch->anchor_not_after, NULL);
+	rd_pop(r, m);
+	return err;
+}
+
+static enum dbtls_err rd_rotation(struct rd *r, json_t *o, struct dbtls_rotation_facts *ro)
+{
+	enum dbtls_err err;
+	json_int_t i = 0;
+	json_t *x;
+	size_t m;
+
+	err = rd_container(r, o, "rotation", RD_NULL, false, &x);
+	if (err || !x)
+		return err;
+	m = rd_key(r, "rotation");
+	err = rd_bool(r, x, "checked", RD_REQ, &ro->checked);
+	if (!err)
+		err = rd_bool(r, x, "ready", RD_REQ, &ro->ready);
+	if (!err)
+		err = rd_str(r, x, "error", RD_NULL, &ro->error);
+	if (!err)
+		err = rd_str(r, x, "anchor_subject", RD_NULL, &ro->anchor_subject);
+	if (!err)
+		err = rd_str(r, x, "anchor_sha256", RD_NULL, &ro->anchor_sha256);
+	if (!err)
+		err = rd_int(r, x, "anchor_days_left", RD_NULL, LONG_MIN, LONG_MAX, &i);
+	ro->anchor_days_left = (long)i;
+	rd_pop(r, m);
 	return err;
 }
 
@@ -693,6 +875,272 @@ static enum dbtls_err rd_verification(struct rd *r, json_t *o, struct dbtls_veri
 		err = rd_str(r, o, "protocol", RD_NULL, &v->protocol);
 	if (!err)
 		err = rd_str(r, o, "cipher", RD_NULL, &v->cipher);
+	if (!err)
+		err = rd_bool(r, o, "stapled", 0, &v->stapled);
+	if (!err)
+		err = rd_chain(r, o, &v->chain);
+	if (!err)
+		err = rd_rotation(r, o, &v->rotation);
+	return err;
+}
+
+/* ---- sql (scan --sql): the inverse of report_json.c's js_sql ---- */
+
+/* A status string that must be one of name(first) … name(last); its value in *out. */
+static enum dbtls_err rd_sql_name(struct rd *r, json_t *o, const char *key, unsigned flags,
+				  const char *(*name)(int), int first, int last, int *out)
+{
+	enum dbtls_err err;
+	char *s = NULL;
+	size_t m;
+	int v;
+
+	err = rd_str(r, o, key, flags, &s);
+	if (err || !s)
+		return err;
+	for (v = first; v <= last; v++)
+		if (strcmp(s, name(v)) == 0)
+			break;
+	if (v > last) {
+		m = rd_key(r, key);
+		err = rd_fail(r, "unknown value '%s' (expected %s … %s)", s, name(first), name(last));
+		rd_pop(r, m);
+	} else {
+		*out = v;
+	}
+	free(s);
+	return err;
+}
+
+static const char *rd_sql_status_name(int v)
+{
+	return dbtls_sql_status_name((enum dbtls_sql_status)v);
+}
+
+static const char *rd_sql_avail_name(int v)
+{
+	return dbtls_sql_avail_name((enum dbtls_sql_avail)v);
+}
+
+/* { "name": "value" | null, … } in file order. */
+static enum dbtls_err rd_sql_values(struct rd *r, json_t *o, const char *key,
+				    struct dbtls_sql_value **out, size_t *nout)
+{
+	enum dbtls_err err;
+	const char *name;
+	json_t *obj, *v;
+	size_t m, n = 0;
+
+	err = rd_container(r, o, key, 0, false, &obj);
+	if (err || !obj || !json_object_size(obj))
+		return err;
+	*out = calloc(json_object_size(obj), sizeof(**out));
+	if (!*out)
+		return rd_nomem(r);
+	m = rd_key(r, key);
+	json_object_foreach(obj, name, v) {
+		struct dbtls_sql_value *sv = &(*out)[n];
+
+		if (!json_is_string(v) && !json_is_null(v)) {
+			size_t m2 = rd_key(r, name);
+			err = rd_fail(r, "expected a string or null, got %s", rd_type(v));
+			rd_pop(r, m2);
+			break;
+		}
+		sv->name = strdup(name);
+		sv->value = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+		n++;
+		if (!sv->name || (json_is_string(v) && !sv->value)) {
+			err = rd_nomem(r);
+			break;
+		}
+	}
+	*nout = n;
+	rd_pop(r, m);
+	return err;
+}
+
+static enum dbtls_err rd_sql_conn(struct rd *r, json_t *o, struct dbtls_sql_conn *c)
+{
+	enum dbtls_err err;
+	json_int_t id = 0;
+
+	if (!json_is_object(o))
+		return rd_fail(r, "expected an object, got %s", rd_type(o));
+	err = rd_int(r, o, "id", RD_REQ, 0, RD_INT_MAX, &id);
+	c->id = (unsigned long long)id;
+	if (!err)
+		err = rd_str(r, o, "user", RD_NULL, &c->user);
+	if (!err)
+		err = rd_str(r, o, "host", RD_NULL, &c->host);
+	if (!err)
+		err = rd_str(r, o, "program", RD_NULL, &c->program);
+	if (!err)
+		err = rd_str(r, o, "type", RD_NULL, &c->type);
+	if (!err)
+		err = rd_str(r, o, "tls_version", RD_NULL, &c->tls_version);
+	if (!err)
+		err = rd_str(r, o, "cipher", RD_NULL, &c->cipher);
+	if (!err)
+		err = rd_bool(r, o, "self", 0, &c->self);
+	return err;
+}
+
+static enum dbtls_err rd_sql_account(struct rd *r, json_t *o, struct dbtls_sql_account *a)
+{
+	enum dbtls_err err;
+
+	if (!json_is_object(o))
+		return rd_fail(r, "expected an object, got %s", rd_type(o));
+	err = rd_str(r, o, "user", RD_REQ | RD_NULL, &a->user);
+	if (!err)
+		err = rd_str(r, o, "host", RD_REQ | RD_NULL, &a->host);
+	if (!err)
+		err = rd_str(r, o, "require", RD_REQ | RD_NULL, &a->require);
+	if (!err)
+		err = rd_str(r, o, "issuer", RD_NULL, &a->issuer);
+	if (!err)
+		err = rd_str(r, o, "subject", RD_NULL, &a->subject);
+	if (!err)
+		err = rd_str(r, o, "cipher", RD_NULL, &a->cipher);
+	if (!err)
+		err = rd_bool(r, o, "network", RD_REQ, &a->network);
+	if (!err)
+		err = rd_bool(r, o, "locked", 0, &a->locked);
+	return err;
+}
+
+static enum dbtls_err rd_sql_unreadable(struct rd *r, json_t *o, struct dbtls_sql_unreadable *u)
+{
+	enum dbtls_err err;
+	json_int_t code = 0;
+
+	if (!json_is_object(o))
+		return rd_fail(r, "expected an object, got %s", rd_type(o));
+	err = rd_str(r, o, "what", RD_REQ | RD_NULL, &u->what);
+	if (!err)
+		err = rd_str(r, o, "statement", RD_REQ | RD_NULL, &u->statement);
+	if (!err)
+		err = rd_int(r, o, "code", 0, 0, UINT_MAX, &code);
+	u->code = (unsigned)code;
+	if (!err)
+		err = rd_str(r, o, "message", RD_NULL, &u->message);
+	return err;
+}
+
+/* An array member of o read element by element with one() into a new array of n items of size
+ * bytes each; *n counts the elements read, and a half-read one too, so that it is freed. */
+static enum dbtls_err rd_sql_list(struct rd *r, json_t *o, const char *key, size_t size,
+				  enum dbtls_err (*one)(struct rd *r, json_t *v, void *item),
+				  void **items, size_t *n)
+{
+	enum dbtls_err err;
+	json_t *a, *v;
+	size_t k, m;
+
+	err = rd_container(r, o, key, 0, true, &a);
+	if (err || !a || !json_array_size(a))
+		return err;
+	*items = calloc(json_array_size(a), size);
+	if (!*items)
+		return rd_nomem(r);
+	m = rd_key(r, key);
+	json_array_foreach(a, k, v) {
+		size_t m2 = rd_idx(r, k);
+
+		err = one(r, v, (char *)*items + k * size);
+		rd_pop(r, m2);
+		(*n)++;
+		if (err)
+			break;
+	}
+	rd_pop(r, m);
+	return err;
+}
+
+static enum dbtls_err rd_sql_conn_item(struct rd *r, json_t *v, void *item)
+{
+	return rd_sql_conn(r, v, item);
+}
+
+static enum dbtls_err rd_sql_account_item(struct rd *r, json_t *v, void *item)
+{
+	return rd_sql_account(r, v, item);
+}
+
+static enum dbtls_err rd_sql_unreadable_item(struct rd *r, json_t *v, void *item)
+{
+	return rd_sql_unreadable(r, v, item);
+}
+
+static enum dbtls_err rd_sql(struct rd *r, json_t *o, struct dbtls_sql_facts *s)
+{
+	json_t *conns = NULL, *accts = NULL;
+	void *items = NULL; /* each list as rd_sql_list hands it over */
+	enum dbtls_err err;
+	json_int_t code = 0;
+	int v = 0, tri = -1;
+	size_t m;
+
+	err = rd_sql_name(r, o, "status", RD_REQ, rd_sql_status_name, DBTLS_SQL_OK,
+			  DBTLS_SQL_SKIPPED, &v);
+	s->status = (enum dbtls_sql_status)v;
+	if (!err)
+		err = rd_str(r, o, "reason", RD_NULL, &s->reason);
+	if (!err)
+		err = rd_int(r, o, "error_code", RD_NULL, 0, UINT_MAX, &code);
+	s->error_code = (unsigned)code;
+	if (!err)
+		err = rd_tri(r, o, "verify_server_cert", 0, &tri);
+	s->verify_cert = tri == 1;
+	if (!err)
+		err = rd_str(r, o, "ca_source", RD_NULL, &s->ca_source);
+	if (!err)
+		err = rd_str(r, o, "user", RD_NULL, &s->user);
+	if (!err)
+		err = rd_str(r, o, "account", RD_NULL, &s->account);
+	if (!err)
+		err = rd_str(r, o, "server_version", RD_NULL, &s->server_version);
+	if (!err)
+		err = rd_sql_values(r, o, "session", &s->session, &s->nsession);
+	if (!err)
+		err = rd_sql_values(r, o, "variables", &s->variables, &s->nvariables);
+	if (!err)
+		err = rd_container(r, o, "connections", 0, false, &conns);
+	if (!err && conns) {
+		m = rd_key(r, "connections");
+		v = 0;
+		err = rd_sql_name(r, conns, "status", 0, rd_sql_avail_name,
+				  DBTLS_SQL_AV_NOT_COLLECTED, DBTLS_SQL_AV_UNREADABLE, &v);
+		s->connections_status = (enum dbtls_sql_avail)v;
+		if (!err)
+			err = rd_sql_list(r, conns, "list", sizeof(*s->connections),
+					  rd_sql_conn_item, &items, &s->nconnections);
+		s->connections = items;
+		items = NULL;
+		rd_pop(r, m);
+	}
+	if (!err)
+		err = rd_container(r, o, "accounts", 0, false, &accts);
+	if (!err && accts) {
+		m = rd_key(r, "accounts");
+		v = 0;
+		err = rd_sql_name(r, accts, "status", 0, rd_sql_avail_name,
+				  DBTLS_SQL_AV_NOT_COLLECTED, DBTLS_SQL_AV_UNREADABLE, &v);
+		s->accounts_status = (enum dbtls_sql_avail)v;
+		if (!err)
+			err = rd_str(r, accts, "source", RD_NULL, &s->accounts_source);
+		if (!err)
+			err = rd_sql_list(r, accts, "list", sizeof(*s->accounts),
+					  rd_sql_account_item, &items, &s->naccounts);
+		s->accounts = items;
+		items = NULL;
+		rd_pop(r, m);
+	}
+	if (!err)
+		err = rd_sql_list(r, o, "unreadable", sizeof(*s->unreadable),
+				  rd_sql_unreadable_item, &items, &s->nunreadable);
+	s->unreadable = items;
 	return err;
 }
 
@@ -773,6 +1221,13 @@ static enum dbtls_err rd_endpoint(struct rd *r, json_t *o, struct dbtls_endpoint
 		err = rd_verification(r, verif, &e->verification);
 		rd_pop(r, m);
 	}
+	if (!err) /* only in scans with --sql */
+		err = rd_container(r, o, "sql", 0, false, &v);
+	if (!err && v) {
+		m = rd_key(r, "sql");
+		err = rd_sql(r, v, &e->sql);
+		rd_pop(r, m);
+	}
 	return err;
 }
 
@@ -806,6 +1261,15 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 		err = rd_time(r, root, "started_at", RD_REQ, &s->started_at, NULL);
 	if (!err)
 		err = rd_time(r, root, "finished_at", RD_REQ, &s->finished_at, NULL);
+	if (!err) {
+		json_t *rot;
+		err = rd_container(r, root, "rotation", RD_NULL, false, &rot);
+		if (!err && rot) {
+			m = rd_key(r, "rotation");
+			err = rd_str(r, rot, "new_ca_file", RD_NULL, &s->new_ca_file);
+			rd_pop(r, m);
+		}
+	}
 	if (!err)
 		err = rd_container(r, root, "endpoints", RD_REQ, true, &eps);
 	if (err || !json_array_size(eps))

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report_text.c — the short summary a person reads on a terminal: one block per endpoint with
- * what the server is, which versions it accepts, and whether its certificate verifies.
- * Colour only when asked (a TTY without NO_COLOR / --no-color).
+ * report_text.c — the summary a person reads on a terminal in ten seconds: per endpoint its
+ * verdict (PASS/FAIL/ERROR under the policy), what the server is, which versions it accepts, the
+ * weak suites by name (all suites are in the JSON and HTML reports), whether its certificate
+ * verifies and when it expires, then the findings, most severe first; at the end the counts, the
+ * nearest certificate expiry and one verdict line.
+ *
+ * Colour only when asked (a TTY without NO_COLOR / --no-color). Every string from the scan goes
+ * through dbtls_esc_write(), so a server cannot put escape sequences, line breaks or invalid UTF-8
+ * on the terminal.
  */
 #include "report.h"
+#include "report_util.h"
 
 #include <string.h>
 
@@ -17,16 +24,28 @@
 #define C_BOLD "\033[1m"
 #define C_OFF "\033[0m"
 
-/* Strings from the network reach a terminal here: never let them carry control sequences. */
+#define TEXT_WEAK_NAMES 4   /* weak suites named per version; the rest are counted */
+#define TEXT_EVIDENCE_MAX 200 /* bytes of evidence shown per finding */
+
+/* What no current guideline allows: export, anonymous, NULL, RC4, (3)DES, no forward secrecy. */
+#define TEXT_WEAK                                                                                  \
+	(DBTLS_PROP_EXPORT | DBTLS_PROP_ANON | DBTLS_PROP_NULL | DBTLS_PROP_RC4 | DBTLS_PROP_DES | \
+	 DBTLS_PROP_3DES | DBTLS_PROP_NON_PFS)
+
+/* Strings from the network reach a terminal here and only here. */
 static void text_safe(FILE *out, const char *s)
 {
-	for (; s && *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	dbtls_esc_write(out, s, DBTLS_ESC_TEXT);
 }
 
 static const char *text_c(const struct dbtls_report_ctx *ctx, const char *code)
 {
 	return ctx->color ? code : "";
+}
+
+static const struct dbtls_findings *text_findings_of(const struct dbtls_report_ctx *ctx, size_t i)
+{
+	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
 }
 
 static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -36,10 +55,18 @@ static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	return DBTLS_OK;
 }
 
+static const struct dbtls_suite *text_suite(uint32_t code)
+{
+	return code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+}
+
 static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
 {
+	uint32_t weak_mask = TEXT_WEAK;
 	FILE *o = ctx->out;
 
+	if (ctx->eval && ctx->eval->policy)
+		weak_mask |= ctx->eval->policy->params.forbidden_props;
 	fprintf(o, "  versions:");
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		const struct dbtls_version_facts *vf = &e->versions[v];
@@ -62,31 +89,40 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 	fputc('\n', o);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		const struct dbtls_version_facts *vf = &e->versions[v];
+		size_t nweak = 0, shown = 0;
+
 		if (vf->status != DBTLS_VS_ACCEPTED || !vf->nsuites)
 			continue;
-		fprintf(o, "  %s: %zu suite%s, %s\n", dbtls_version_name((enum dbtls_version)v),
+		for (size_t i = 0; i < vf->nsuites; i++)
+			nweak += (dbtls_suite_props(vf->suites[i]) & weak_mask) ||
+				 !text_suite(vf->suites[i]);
+		fprintf(o, "  %s: %zu suite%s, %s", dbtls_version_name((enum dbtls_version)v),
 			vf->nsuites, vf->nsuites == 1 ? "" : "s",
 			vf->server_order > 0    ? "server's order"
 			: vf->server_order == 0 ? "client's order (the server has none)"
 						: "order unknown");
-		for (size_t i = 0; i < vf->nsuites; i++) {
-			const struct dbtls_suite *s = vf->suites[i] > 0xffff
-							      ? dbtls_suite_by_sslv2(vf->suites[i])
-							      : dbtls_suite_by_code((uint16_t)vf->suites[i]);
-			/* what no current guideline allows: export, anonymous, NULL, RC4, (3)DES, no PFS */
-			bool weak = s && ((s->flags & (DBTLS_SF_EXPORT | DBTLS_SF_ANON | DBTLS_SF_NULL |
-						       DBTLS_SF_RC4 | DBTLS_SF_DES | DBTLS_SF_3DES |
-						       DBTLS_SF_SSLV2)) ||
-					  !(s->flags & DBTLS_SF_PFS));
-			fprintf(o, "    %s%s%s\n", text_c(ctx, weak ? C_YELLOW : ""),
-				s ? s->iana_name : "unknown suite", text_c(ctx, weak ? C_OFF : ""));
+		if (nweak)
+			fprintf(o, "; %s%zu weak%s:", text_c(ctx, C_YELLOW), nweak,
+				text_c(ctx, C_OFF));
+		for (size_t i = 0; i < vf->nsuites && shown < TEXT_WEAK_NAMES; i++) {
+			const struct dbtls_suite *su = text_suite(vf->suites[i]);
+			if (su && !(dbtls_suite_props(vf->suites[i]) & weak_mask))
+				continue;
+			fprintf(o, "%s %s", shown ? "," : "", su ? su->iana_name : "unknown suite");
+			shown++;
 		}
+		if (nweak > shown)
+			fprintf(o, " and %zu more", nweak - shown);
+		fputc('\n', o);
 	}
 	if (e->ngroups) {
 		fprintf(o, "  groups:");
 		for (size_t i = 0; i < e->ngroups; i++) {
 			const char *g = dbtls_group_name(e->groups[i]);
-			fprintf(o, " %s", g ? g : "?");
+			if (g)
+				fprintf(o, " %s", g);
+			else
+				fprintf(o, " 0x%04X", e->groups[i]);
 		}
 		fputc('\n', o);
 	}
@@ -94,59 +130,215 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 		fprintf(o, "  DHE prime: %d bits%s\n", e->dh_bits, e->dh_bits < 2048 ? " (weak)" : "");
 }
 
-/* Findings, most severe first: severity, check id, title, and the evidence under it. */
+/* Findings, most severe first, waived ones last: severity, check id, title, and the evidence
+ * (clipped) under it. */
 static void text_findings(struct dbtls_report_ctx *ctx, const struct dbtls_findings *fs)
 {
 	FILE *o = ctx->out;
 
-	for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
-		for (size_t i = 0; i < fs->n; i++) {
-			const struct dbtls_finding *fd = &fs->items[i];
-			const char *col = sev >= DBTLS_SEV_HIGH ? C_RED
-					  : sev >= DBTLS_SEV_MEDIUM ? C_YELLOW
-								    : "";
-			char up[16];
-			size_t k;
+	for (int waived = 0; waived <= 1; waived++) {
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
+			for (size_t i = 0; i < fs->n; i++) {
+				const struct dbtls_finding *fd = &fs->items[i];
+				const char *col = sev >= DBTLS_SEV_HIGH	    ? C_RED
+						  : sev >= DBTLS_SEV_MEDIUM ? C_YELLOW
+									    : "";
+				char up[16];
+				size_t k;
 
-			if ((int)fd->severity != sev)
-				continue;
-			for (k = 0; k + 1 < sizeof(up) && dbtls_severity_name(fd->severity)[k]; k++)
-				up[k] = (char)(dbtls_severity_name(fd->severity)[k] - 'a' + 'A');
-			up[k] = 0;
-			if (fd->waived)
-				col = "";
-			fprintf(o, "  %s%-8s%s %s: ", text_c(ctx, col), fd->waived ? "WAIVED" : up,
-				*col ? text_c(ctx, C_OFF) : "", fd->check);
-			text_safe(o, fd->title);
-			fputc('\n', o);
-			if (fd->evidence && *fd->evidence) {
-				fprintf(o, "           ");
-				text_safe(o, fd->evidence);
+				if ((int)fd->severity != sev || (int)fd->waived != waived)
+					continue;
+				for (k = 0; k + 1 < sizeof(up) && dbtls_severity_name(fd->severity)[k];
+				     k++)
+					up[k] = (char)(dbtls_severity_name(fd->severity)[k] - 'a' + 'A');
+				up[k] = 0;
+				if (fd->waived)
+					col = "";
+				fprintf(o, "  %s%-8s%s ", text_c(ctx, col), fd->waived ? "WAIVED" : up,
+					*col ? text_c(ctx, C_OFF) : "");
+				text_safe(o, fd->check);
+				fputs(": ", o);
+				text_safe(o, fd->title);
 				fputc('\n', o);
-			}
-			if (fd->waived) {
-				fprintf(o, "           waived until %s by ", fd->waiver_until);
-				text_safe(o, fd->waiver_owner);
-				fprintf(o, ": ");
-				text_safe(o, fd->waiver_reason);
-				fputc('\n', o);
+				if (fd->evidence && *fd->evidence) {
+					fprintf(o, "           ");
+					dbtls_esc_write_clipped(o, fd->evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+					fputc('\n', o);
+				}
+				if (fd->waived) {
+					fprintf(o, "           waived until ");
+					text_safe(o, fd->waiver_until);
+					fputs(" by ", o);
+					text_safe(o, fd->waiver_owner);
+					fputs(": ", o);
+					text_safe(o, fd->waiver_reason);
+					fputc('\n', o);
+				}
 			}
 		}
 	}
 }
 
-static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
-				    const struct dbtls_endpoint_facts *e)
+static void text_days(struct dbtls_report_ctx *ctx, long days)
+{
+	FILE *o = ctx->out;
+
+	if (days < 0)
+		fprintf(o, "%sexpired %ld day%s ago%s", text_c(ctx, C_RED), -days,
+			days == -1 ? "" : "s", text_c(ctx, C_OFF));
+	else
+		fprintf(o, "%s%ld day%s left%s", text_c(ctx, days < 30 ? C_YELLOW : ""), days,
+			days == 1 ? "" : "s", text_c(ctx, days < 30 ? C_OFF : ""));
+}
+
+static void text_verdict(struct dbtls_report_ctx *ctx, enum dbtls_outcome oc)
+{
+	static const char *const word[] = { "PASS ", "FAIL ", "ERROR", "     " };
+	static const char *const col[] = { C_GREEN, C_RED, C_YELLOW, "" };
+
+	if (oc == DBTLS_OUTCOME_SCANNED)
+		return;
+	fprintf(ctx->out, "%s%s%s%s ", text_c(ctx, C_BOLD), text_c(ctx, col[oc]), word[oc],
+		text_c(ctx, C_OFF));
+}
+
+static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
 {
 	const struct dbtls_verification *vr = &e->verification;
 	FILE *o = ctx->out;
 
+	if (vr->done) {
+		fprintf(o, "  handshake: ");
+		text_safe(o, vr->protocol ? vr->protocol : "?");
+		fputc(' ', o);
+		text_safe(o, vr->cipher ? vr->cipher : "?");
+		fprintf(o, "\n  chain verifies (");
+		text_safe(o, vr->ca_source ? vr->ca_source : "?");
+		fprintf(o, "): %s%s%s", text_c(ctx, vr->ca_ok ? C_GREEN : C_RED),
+			vr->ca_ok ? "yes" : "no", text_c(ctx, C_OFF));
+		if (!vr->ca_ok && vr->error) {
+			fputs(" (", o);
+			text_safe(o, vr->error);
+			fputc(')', o);
+		}
+		fprintf(o, "; host name ");
+		text_safe(o, vr->hostname_checked ? vr->hostname_checked : "?");
+		fprintf(o, " matches: %s%s%s\n", text_c(ctx, vr->hostname_ok ? C_GREEN : C_RED),
+			vr->hostname_ok ? "yes" : "no", text_c(ctx, C_OFF));
+	}
+	for (size_t i = 0; i < e->ncerts; i++) {
+		const struct dbtls_cert *c = &e->certs[i];
+
+		fprintf(o, "  cert[%zu]: ", i);
+		text_safe(o, c->subject);
+		fputs(" — ", o);
+		text_safe(o, c->key_type ? c->key_type : "?");
+		fprintf(o, " %d bits, ", c->key_bits);
+		text_safe(o, c->sig_alg ? c->sig_alg : "?");
+		fputs(", expires ", o);
+		text_safe(o, c->not_after ? c->not_after : "?");
+		fputs(" (", o);
+		text_days(ctx, c->days_left);
+		fprintf(o, ")%s\n", c->self_signed ? ", self-signed" : "");
+	}
+}
+
+/* SQL facts (scan --sql) in three lines: the login and its session, the TLS settings, and what
+ * was counted (connections by transport, accounts without TLS) or could not be read. */
+static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
+{
+	static const char *const shown[] = { "require_secure_transport", "tls_version",
+					     "ssl_cipher", "version_ssl_library", NULL };
+	const struct dbtls_sql_facts *s = &e->sql;
+	size_t plain = 0, tls = 0, other = 0, open_accounts = 0;
+	FILE *o = ctx->out;
+	const char *v;
+
+	if (s->status == DBTLS_SQL_NOT_RUN)
+		return;
+	if (s->status != DBTLS_SQL_OK) {
+		fprintf(o, "  sql: %s%s%s: ", text_c(ctx, s->status == DBTLS_SQL_FAILED ? C_RED : ""),
+			s->status == DBTLS_SQL_FAILED ? "login failed" : "not attempted",
+			text_c(ctx, s->status == DBTLS_SQL_FAILED ? C_OFF : ""));
+		text_safe(o, s->reason);
+		fputc('\n', o);
+		return;
+	}
+	fputs("  sql: logged in as ", o);
+	text_safe(o, s->user ? s->user : "?");
+	fputs(" (account ", o);
+	text_safe(o, s->account ? s->account : "?");
+	fprintf(o, "), certificate %s%s%s; session ",
+		text_c(ctx, s->verify_cert ? "" : C_YELLOW),
+		s->verify_cert ? "verified" : "NOT verified (--sql-insecure)",
+		text_c(ctx, s->verify_cert ? "" : C_OFF));
+	v = dbtls_sql_value_get(s->session, s->nsession, "Ssl_version", NULL);
+	text_safe(o, v && *v ? v : "?");
+	fputc(' ', o);
+	v = dbtls_sql_value_get(s->session, s->nsession, "Ssl_cipher", NULL);
+	text_safe(o, v && *v ? v : "?");
+	fputs("\n      ", o);
+	for (size_t i = 0; shown[i]; i++) {
+		bool listed;
+
+		v = dbtls_sql_value_get(s->variables, s->nvariables, shown[i], &listed);
+		fprintf(o, "%s%s=", i ? ", " : "", shown[i]);
+		text_safe(o, listed ? (v ? v : "(absent)") : "?");
+	}
+	fputs("\n      connections: ", o);
+	if (s->connections_status == DBTLS_SQL_AV_READ) {
+		for (size_t i = 0; i < s->nconnections; i++) {
+			const char *t = s->connections[i].type;
+			if (t && !strcmp(t, "TCP/IP"))
+				plain++;
+			else if (t && !strcmp(t, "SSL/TLS"))
+				tls++;
+			else
+				other++;
+		}
+		fprintf(o, "%zu (%s%zu plain-text TCP%s, %zu TLS, %zu other)", s->nconnections,
+			text_c(ctx, plain ? C_RED : ""), plain, text_c(ctx, plain ? C_OFF : ""), tls,
+			other);
+	} else {
+		fputs(dbtls_sql_avail_name(s->connections_status), o);
+	}
+	fputs("; accounts: ", o);
+	if (s->accounts_status == DBTLS_SQL_AV_READ) {
+		for (size_t i = 0; i < s->naccounts; i++)
+			open_accounts += s->accounts[i].network && !s->accounts[i].locked &&
+					 s->accounts[i].require &&
+					 !strcmp(s->accounts[i].require, "none");
+		fprintf(o, "%zu, %zu from the network without TLS", s->naccounts, open_accounts);
+	} else {
+		fputs(dbtls_sql_avail_name(s->accounts_status), o);
+	}
+	for (size_t i = 0; i < s->nunreadable; i++) {
+		fputs(i ? ", " : "; not readable: ", o);
+		text_safe(o, s->unreadable[i].what);
+		fprintf(o, " (error %u)", s->unreadable[i].code);
+	}
+	fputc('\n', o);
+}
+
+static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_findings *fs = text_findings_of(ctx, ctx->index);
+	FILE *o = ctx->out;
+
+	text_verdict(ctx, dbtls_report_outcome(e, fs,
+					       ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
 	fprintf(o, "%s", text_c(ctx, C_BOLD));
 	text_safe(o, e->target);
-	fprintf(o, "%s (%s", text_c(ctx, C_OFF), e->protocol);
-	if (e->address)
-		fprintf(o, " %s port %u", e->address, e->port);
-	fprintf(o, ", %u connections, %.2f s)\n", e->connections_used, e->duration_s);
+	fprintf(o, "%s (", text_c(ctx, C_OFF));
+	text_safe(o, e->protocol);
+	if (e->address) {
+		fputc(' ', o);
+		text_safe(o, e->address);
+		fprintf(o, " port %u", e->port);
+	}
+	fprintf(o, ", %u connection%s, %.2f s)\n", e->connections_used,
+		e->connections_used == 1 ? "" : "s", e->duration_s);
 	if (e->server.greeting_seen) {
 		fprintf(o, "  server: ");
 		text_safe(o, e->server.product);
@@ -155,9 +347,10 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 		fputc('\n', o);
 	}
 	if (e->server.err_code) {
-		fprintf(o, "  %sserver error %d%s%s: ", text_c(ctx, C_RED), e->server.err_code,
-			e->server.err_sqlstate && *e->server.err_sqlstate ? " #" : "",
-			e->server.err_sqlstate ? e->server.err_sqlstate : "");
+		fprintf(o, "  %sserver error %d%s", text_c(ctx, C_RED), e->server.err_code,
+			e->server.err_sqlstate && *e->server.err_sqlstate ? " #" : "");
+		text_safe(o, e->server.err_sqlstate);
+		fputs(": ", o);
 		text_safe(o, e->server.err_message);
 		fprintf(o, "%s\n", text_c(ctx, C_OFF));
 	}
@@ -165,60 +358,99 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 		fprintf(o, "  %sserver offers no TLS%s\n", text_c(ctx, C_RED), text_c(ctx, C_OFF));
 	else if (e->tls_offered == 1)
 		text_versions(ctx, e);
-	if (vr->done) {
-		fprintf(o, "  handshake: %s %s\n", vr->protocol ? vr->protocol : "?",
-			vr->cipher ? vr->cipher : "?");
-		fprintf(o, "  chain verifies (%s): %s%s%s", vr->ca_source ? vr->ca_source : "?",
-			text_c(ctx, vr->ca_ok ? C_GREEN : C_RED), vr->ca_ok ? "yes" : "no",
-			text_c(ctx, C_OFF));
-		if (!vr->ca_ok && vr->error)
-			fprintf(o, " (%s)", vr->error);
-		fprintf(o, "; host name %s matches: %s%s%s\n",
-			vr->hostname_checked ? vr->hostname_checked : "?",
-			text_c(ctx, vr->hostname_ok ? C_GREEN : C_RED), vr->hostname_ok ? "yes" : "no",
-			text_c(ctx, C_OFF));
-	}
-	for (size_t i = 0; i < e->ncerts; i++) {
-		const struct dbtls_cert *c = &e->certs[i];
-		fprintf(o, "  cert[%zu]: ", i);
-		text_safe(o, c->subject);
-		fprintf(o, "\n           %s %d bits, %s, expires %s (%s%ld days%s)%s\n",
-			c->key_type ? c->key_type : "?", c->key_bits, c->sig_alg ? c->sig_alg : "?",
-			c->not_after ? c->not_after : "?",
-			text_c(ctx, c->days_left < 0 ? C_RED : c->days_left < 30 ? C_YELLOW : ""),
-			c->days_left, text_c(ctx, c->days_left < 30 ? C_OFF : ""),
-			c->self_signed ? ", self-signed" : "");
-	}
-	if (ctx->eval)
-		text_findings(ctx, &ctx->eval->findings[ctx->index]);
+	text_chain(ctx, e);
+	text_sql(ctx, e);
+	if (fs)
+		text_findings(ctx, fs);
 	for (size_t i = 0; i < e->nerrors; i++) {
-		fprintf(o, "  %serror%s [%s] %s: ", text_c(ctx, C_RED), text_c(ctx, C_OFF),
-			e->errors[i].stage ? e->errors[i].stage : "scan",
-			dbtls_errname(e->errors[i].code));
+		fprintf(o, "  %serror%s [", text_c(ctx, C_RED), text_c(ctx, C_OFF));
+		text_safe(o, e->errors[i].stage ? e->errors[i].stage : "scan");
+		fprintf(o, "] %s: ", dbtls_errname(e->errors[i].code));
 		text_safe(o, e->errors[i].message);
 		fputc('\n', o);
 	}
 	return DBTLS_OK;
 }
 
+/* "nearest expiry: TARGET cert[N] SUBJECT, 12 days left (2026-…)" over every served certificate. */
+static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	const struct dbtls_cert *best = NULL;
+	size_t best_ep = 0, best_pos = 0;
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		for (size_t k = 0; k < s->endpoints[i].ncerts; k++) {
+			const struct dbtls_cert *c = &s->endpoints[i].certs[k];
+			if (c->not_after && (!best || c->not_after_t < best->not_after_t)) {
+				best = c;
+				best_ep = i;
+				best_pos = k;
+			}
+		}
+	if (!best)
+		return;
+	fputs("nearest expiry: ", ctx->out);
+	text_safe(ctx->out, s->endpoints[best_ep].target);
+	fprintf(ctx->out, " cert[%zu] ", best_pos);
+	text_safe(ctx->out, best->subject);
+	fputs(", ", ctx->out);
+	text_days(ctx, best->days_left);
+	fputs(" (", ctx->out);
+	text_safe(ctx->out, best->not_after);
+	fputs(")\n", ctx->out);
+}
+
 static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	const struct dbtls_evaluation *ev = ctx->eval;
 	size_t failed = 0;
 
 	for (size_t i = 0; i < s->nendpoints; i++)
 		failed += s->endpoints[i].nerrors > 0;
+	fputc('\n', ctx->out);
 	fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", s->nendpoints,
 		s->nendpoints == 1 ? "" : "s", failed);
-	if (ctx->eval && ctx->eval->policy) {
-		const struct dbtls_evaluation *ev = ctx->eval;
-		fprintf(ctx->out, "policy %s %s:", ev->policy->name, ev->policy->version);
+	text_nearest_expiry(ctx, s);
+	if (s->new_ca_file) {
+		size_t ready = 0;
+		bool first = true;
+
+		for (size_t i = 0; i < s->nendpoints; i++)
+			ready += s->endpoints[i].verification.rotation.checked &&
+				 s->endpoints[i].verification.rotation.ready;
+		fputs("CA rotation to ", ctx->out);
+		text_safe(ctx->out, s->new_ca_file);
+		fprintf(ctx->out, ": %zu of %zu endpoint%s ready", ready, s->nendpoints,
+			s->nendpoints == 1 ? "" : "s");
+		for (size_t i = 0; i < s->nendpoints; i++) {
+			const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
+			if (r->checked && r->ready)
+				continue;
+			fputs(first ? "; not ready: " : ", ", ctx->out);
+			text_safe(ctx->out, s->endpoints[i].target);
+			first = false;
+		}
+		fputc('\n', ctx->out);
+	}
+	if (ev && ev->policy) {
+		fputs("policy ", ctx->out);
+		text_safe(ctx->out, ev->policy->name);
+		fputc(' ', ctx->out);
+		text_safe(ctx->out, ev->policy->version);
+		fputc(':', ctx->out);
 		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
 			fprintf(ctx->out, " %zu %s%s", ev->by_severity[sev],
 				dbtls_severity_name((enum dbtls_severity)sev), sev ? "," : "");
 		if (ev->waived)
 			fprintf(ctx->out, " (%zu waived)", ev->waived);
-		fprintf(ctx->out, "; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
+		fprintf(ctx->out,
+			"; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
 			ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
+		text_verdict(ctx, ev->failed    ? DBTLS_OUTCOME_FAILED
+				  : ev->errored ? DBTLS_OUTCOME_ERRORED
+						: DBTLS_OUTCOME_PASSED);
+		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu could not be scanned\n",
+			ev->failed, s->nendpoints, s->nendpoints == 1 ? "" : "s", ev->errored);
 	}
 	return DBTLS_OK;
 }

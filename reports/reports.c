@@ -12,6 +12,9 @@
 static const struct dbtls_report_writer *const writers[] = {
 	&dbtls_report_json,
 	&dbtls_report_text,
+	&dbtls_report_html,
+	&dbtls_report_jsonl,
+	&dbtls_report_prom,
 };
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))
 

@@ -7,7 +7,9 @@
 
 DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjansson-dev
 	libcmocka-dev libmariadb-dev openssl)
-DBTLS_TEST_DEPS=(mariadb-server mariadb-client python3 python3-jsonschema clang)
+# chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
+# Prometheus textfile report
+DBTLS_TEST_DEPS=(mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()
@@ -23,5 +25,9 @@ dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	# the package's own server must not keep running: tests start throwaway ones
 	if [[ " ${missing[*]} " == *" mariadb-server "* ]]; then
 		"${sudo[@]}" service mariadb stop >/dev/null 2>&1 || true
+	fi
+	# only promtool is wanted, not a Prometheus server listening on :9090
+	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+		"${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
 	fi
 }

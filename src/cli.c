@@ -44,6 +44,11 @@ void dbtls_cli_help(FILE *out)
 		"  dbtls policy derive REPORT.json -o PINNED.json [--name N] [--extends PROFILE]\n"
 		"                                     a profile pinning what the report's endpoints\n"
 		"                                     accept today: later scans flag any drift\n"
+		"  dbtls diff OLD.json NEW.json [--format text|json] [--fail-on SEVERITY]\n"
+		"                                     what changed between two reports: findings\n"
+		"                                     that appeared, disappeared or changed, and\n"
+		"                                     certificates; exit 1 when something new is at\n"
+		"                                     or above --fail-on (default high)\n"
 		"  dbtls help | --help | -h           this text\n"
 		"  dbtls --version                    version and library versions\n"
 		"\n"
@@ -71,9 +76,9 @@ void dbtls_cli_help(FILE *out)
 		"                        probes in flight to one endpoint at once (default 4, 1-64);\n"
 		"                        each connection has its own deadline\n"
 		"  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
-		"                        extension (.json, .txt) unless --format is given. The file is\n"
-		"                        written to a temporary name and renamed, so it is never half\n"
-		"                        written. Use '-' for standard output.\n"
+		"                        extension (.json, .txt, .html, .jsonl, .prom) unless --format\n"
+		"                        is given. The file is written to a temporary name and renamed,\n"
+		"                        so it is never half written. Use '-' for standard output.\n"
 		"  --format FORMAT       report format for standard output and for -o files without a\n"
 		"                        known extension:");
 	dbtls_report_list_formats(out);
@@ -81,6 +86,19 @@ void dbtls_cli_help(FILE *out)
 		"\n"
 		"                        (default: a text summary on standard output)\n"
 		"  -q, --quiet           no text summary on standard output when -o is given\n"
+		"\n"
+		"SQL options (scan, MySQL/MariaDB):\n"
+		"  --sql                 after the TLS probes, log in over TLS and record what the\n"
+		"                        server says: session cipher, TLS settings, live connections\n"
+		"                        (performance_schema), accounts and their REQUIRE SSL/X509\n"
+		"  --sql-user USER       account to log in as (default: the option file's user)\n"
+		"  --defaults-file FILE  MySQL option file with [client] user= and password=\n"
+		"                        (default: the usual my.cnf files and ~/.my.cnf)\n"
+		"  --sql-insecure        do not verify the server certificate on the SQL login\n"
+		"                        (reported as a finding about the scan itself)\n"
+		"                        The password comes only from the environment variable\n"
+		"                        DBTLS_MYSQL_PASSWORD or the option file, never from argv.\n"
+		"                        --sql-user, --defaults-file and --sql-insecure imply --sql.\n"
 		"\n"
 		"Policy options (scan and check):\n"
 		"  --policy NAME|FILE    profile to judge the facts by (default baseline; see\n"
@@ -91,6 +109,16 @@ void dbtls_cli_help(FILE *out)
 		"  --fail-on SEVERITY    exit 1 when a finding (not waived) is at or above it:\n"
 		"                        info, low, medium, high (default), critical\n"
 		"  --facts REPORT.json   check: the saved report to judge\n"
+		"\n"
+		"Certificate options (scan):\n"
+		"  --revocation MODE     hard-fail (default): a revocation status that cannot be\n"
+		"                        determined is a finding; soft-fail: only a note (info);\n"
+		"                        off: do not ask. Order: stapled OCSP, --crl files, the OCSP\n"
+		"                        responder in the certificate, its CRL distribution point\n"
+		"  --revocation-leaf-only  check the leaf only, not the intermediates\n"
+		"  --crl FILE            a CRL (PEM or DER) to consult; repeatable\n"
+		"  --new-ca-file FILE    CA rotation: would each served chain verify for clients that\n"
+		"                        trust only this bundle? (ca-rotation.* findings, a summary)\n"
 		"  --no-color            no colours in the text summary (also: NO_COLOR set)\n"
 		"\n"
 		"Exit codes:\n"
@@ -208,6 +236,14 @@ enum {
 	OPT_FACTS,
 	OPT_NAME,
 	OPT_EXTENDS,
+	OPT_CRL,
+	OPT_REVOCATION,
+	OPT_REVOCATION_LEAF_ONLY,
+	OPT_NEW_CA_FILE,
+	OPT_SQL,
+	OPT_SQL_USER,
+	OPT_DEFAULTS_FILE,
+	OPT_SQL_INSECURE,
 };
 
 static const struct option long_opts[] = {
@@ -227,6 +263,14 @@ static const struct option long_opts[] = {
 	{ "facts", required_argument, NULL, OPT_FACTS },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "extends", required_argument, NULL, OPT_EXTENDS },
+	{ "crl", required_argument, NULL, OPT_CRL },
+	{ "revocation", required_argument, NULL, OPT_REVOCATION },
+	{ "revocation-leaf-only", no_argument, NULL, OPT_REVOCATION_LEAF_ONLY },
+	{ "new-ca-file", required_argument, NULL, OPT_NEW_CA_FILE },
+	{ "sql", no_argument, NULL, OPT_SQL },
+	{ "sql-user", required_argument, NULL, OPT_SQL_USER },
+	{ "defaults-file", required_argument, NULL, OPT_DEFAULTS_FILE },
+	{ "sql-insecure", no_argument, NULL, OPT_SQL_INSECURE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -246,6 +290,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.timeout_ms = 10000;
 	cli->scan.jobs = 16;
 	cli->scan.per_host = 4;
+	cli->scan.rev.enabled = true; /* hard-fail unless told otherwise */
 	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (argc < 2) {
 		fprintf(err, "dbtls: no command given (try 'dbtls help')\n");
@@ -290,6 +335,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		optind = 2;
 	} else if (strcmp(argv[1], "check") == 0) {
 		cli->cmd = DBTLS_CMD_CHECK;
+		optind = 2;
+	} else if (strcmp(argv[1], "diff") == 0) {
+		cli->cmd = DBTLS_CMD_DIFF;
 		optind = 2;
 	} else if (strcmp(argv[1], "policy") == 0 && argc > 2 && strcmp(argv[2], "derive") == 0) {
 		cli->cmd = DBTLS_CMD_DERIVE;
@@ -408,6 +456,57 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		case OPT_EXTENDS:
 			cli->derive_extends = optarg;
 			break;
+		case OPT_CRL:
+			if (!cli_readable(optarg, err, "--crl"))
+				return DBTLS_ERR_FILE;
+			if (cli->ncrl_files == sizeof(cli->crl_files) / sizeof(cli->crl_files[0])) {
+				fprintf(err, "dbtls: at most 16 --crl files\n");
+				return DBTLS_ERR_USAGE;
+			}
+			cli->crl_files[cli->ncrl_files++] = optarg;
+			break;
+		case OPT_REVOCATION:
+			if (!strcmp(optarg, "hard-fail") || !strcmp(optarg, "soft-fail")) {
+				cli->scan.rev.enabled = true;
+				cli->revocation_soft_fail = !strcmp(optarg, "soft-fail");
+			} else if (!strcmp(optarg, "off")) {
+				cli->scan.rev.enabled = false;
+			} else {
+				fprintf(err, "dbtls: --revocation '%s': want hard-fail, soft-fail or off\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			break;
+		case OPT_REVOCATION_LEAF_ONLY:
+			cli->scan.rev.leaf_only = true;
+			break;
+		case OPT_NEW_CA_FILE:
+			if (!cli_readable(optarg, err, "--new-ca-file"))
+				return DBTLS_ERR_FILE;
+			cli->scan.new_ca_file = optarg;
+			break;
+		case OPT_SQL:
+			cli->scan.sql = true;
+			break;
+		case OPT_SQL_USER:
+			/* MySQL user names are at most 32 characters, MariaDB's 80 */
+			if (!*optarg || strlen(optarg) > 80) {
+				fprintf(err, "dbtls: --sql-user: want a user name of 1 to 80 characters\n");
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.sql_user = optarg;
+			cli->scan.sql = true;
+			break;
+		case OPT_DEFAULTS_FILE:
+			if (!cli_readable(optarg, err, "--defaults-file"))
+				return DBTLS_ERR_FILE;
+			cli->scan.defaults_file = optarg;
+			cli->scan.sql = true;
+			break;
+		case OPT_SQL_INSECURE:
+			cli->scan.sql_insecure = true;
+			cli->scan.sql = true;
+			break;
 		case 'h':
 			cli->cmd = DBTLS_CMD_HELP;
 			return DBTLS_OK;
@@ -422,6 +521,23 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 				argv[optind - 1]);
 			return DBTLS_ERR_USAGE;
 		}
+	}
+	cli->scan.rev.crl_files = cli->crl_files;
+	cli->scan.rev.ncrl_files = cli->ncrl_files;
+	cli->scan.rev.timeout_ms = cli->scan.timeout_ms;
+	if (cli->cmd == DBTLS_CMD_DIFF) {
+		if (optind != argc - 2 || cli->noutputs) {
+			fprintf(err, "dbtls: usage: dbtls diff OLD.json NEW.json [--format text|json] "
+				     "[--fail-on SEVERITY]\n");
+			return DBTLS_ERR_USAGE;
+		}
+		if (cli->format && strcmp(cli->format, "text") && strcmp(cli->format, "json")) {
+			fprintf(err, "dbtls: diff --format '%s': want text or json\n", cli->format);
+			return DBTLS_ERR_USAGE;
+		}
+		cli->diff_old = argv[optind];
+		cli->diff_new = argv[optind + 1];
+		return DBTLS_OK;
 	}
 	/* an -o file takes the format of its extension unless --format says otherwise */
 	for (size_t i = 0; i < cli->noutputs; i++) {

@@ -25,6 +25,7 @@ enum dbtls_cmd {
 	DBTLS_CMD_POLICIES, /* dbtls policies */
 	DBTLS_CMD_EXPLAIN,  /* dbtls explain CHECK-ID */
 	DBTLS_CMD_DERIVE,   /* dbtls policy derive REPORT.json -o PINNED.json */
+	DBTLS_CMD_DIFF,     /* dbtls diff OLD.json NEW.json */
 	DBTLS_CMD_HELP,
 	DBTLS_CMD_VERSION,
 };
@@ -53,6 +54,11 @@ struct dbtls_cli {
 	const char *explain_id;     /* explain: the check id */
 	const char *derive_name;    /* derive: --name (default "pinned") */
 	const char *derive_extends; /* derive: --extends PROFILE */
+	const char *diff_old;       /* diff: the earlier report (borrowed from argv) */
+	const char *diff_new;       /* diff: the later report */
+	bool revocation_soft_fail;  /* --revocation soft-fail: an undeterminable status is a note */
+	const char *crl_files[16];  /* --crl FILE… */
+	size_t ncrl_files;
 };
 
 /* Parses argv into *cli. On a usage error prints one line naming the bad input to err and

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *name;
@@ -72,10 +73,46 @@ void dbtls_rfc3339(time_t t, char *out, size_t outlen)
 		snprintf(out, outlen, "1970-01-01T00:00:00Z");
 }
 
+const char *dbtls_rev_status_name(enum dbtls_rev_status st)
+{
+	switch (st) {
+	case DBTLS_REV_GOOD:
+		return "good";
+	case DBTLS_REV_REVOKED:
+		return "revoked";
+	case DBTLS_REV_UNKNOWN:
+		return "unknown";
+	case DBTLS_REV_UNAVAILABLE:
+		return "unavailable";
+	case DBTLS_REV_NOT_CHECKED:
+		break;
+	}
+	return "not_checked";
+}
+
+static void revocation_free(struct dbtls_revocation *r)
+{
+	free(r->source);
+	free(r->revoked_at);
+	free(r->reason);
+	free(r->this_update);
+	free(r->next_update);
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
+}
+
 void dbtls_cert_free(struct dbtls_cert *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < c->neku; i++)
+		free(c->eku[i]);
+	free(c->eku);
+	free(c->ocsp_url);
+	for (size_t i = 0; i < c->ncrl_urls; i++)
+		free(c->crl_urls[i]);
+	free(c->crl_urls);
+	revocation_free(&c->revocation);
 	free(c->subject);
 	free(c->issuer);
 	for (size_t i = 0; i < c->nsans; i++)
@@ -107,7 +144,108 @@ void dbtls_verification_free(struct dbtls_verification *v)
 	free(v->ca_source);
 	free(v->protocol);
 	free(v->cipher);
+	free(v->chain.missing_issuer);
+	free(v->chain.anchor_subject);
+	free(v->chain.anchor_sha256);
+	free(v->rotation.error);
+	free(v->rotation.anchor_subject);
+	free(v->rotation.anchor_sha256);
 	memset(v, 0, sizeof(*v));
+}
+
+const char *dbtls_sql_status_name(enum dbtls_sql_status s)
+{
+	switch (s) {
+	case DBTLS_SQL_OK:
+		return "ok";
+	case DBTLS_SQL_FAILED:
+		return "failed";
+	case DBTLS_SQL_SKIPPED:
+		return "skipped";
+	case DBTLS_SQL_NOT_RUN:
+		break;
+	}
+	return "not_run";
+}
+
+const char *dbtls_sql_avail_name(enum dbtls_sql_avail a)
+{
+	switch (a) {
+	case DBTLS_SQL_AV_READ:
+		return "read";
+	case DBTLS_SQL_AV_DISABLED:
+		return "disabled";
+	case DBTLS_SQL_AV_UNREADABLE:
+		return "not_readable";
+	case DBTLS_SQL_AV_NOT_COLLECTED:
+		break;
+	}
+	return "not_collected";
+}
+
+const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, const char *name,
+				bool *listed)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i].name && strcasecmp(vals[i].name, name) == 0) {
+			if (listed)
+				*listed = true;
+			return vals[i].value;
+		}
+	}
+	if (listed)
+		*listed = false;
+	return NULL;
+}
+
+static void sql_values_free(struct dbtls_sql_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
+{
+	if (!s)
+		return;
+	free(s->reason);
+	free(s->user);
+	free(s->account);
+	free(s->ca_source);
+	free(s->server_version);
+	sql_values_free(s->session, s->nsession);
+	sql_values_free(s->variables, s->nvariables);
+	for (size_t i = 0; i < s->nconnections; i++) {
+		struct dbtls_sql_conn *c = &s->connections[i];
+		free(c->user);
+		free(c->host);
+		free(c->program);
+		free(c->type);
+		free(c->tls_version);
+		free(c->cipher);
+	}
+	free(s->connections);
+	free(s->accounts_source);
+	for (size_t i = 0; i < s->naccounts; i++) {
+		struct dbtls_sql_account *a = &s->accounts[i];
+		free(a->user);
+		free(a->host);
+		free(a->require);
+		free(a->issuer);
+		free(a->subject);
+		free(a->cipher);
+	}
+	free(s->accounts);
+	for (size_t i = 0; i < s->nunreadable; i++) {
+		free(s->unreadable[i].what);
+		free(s->unreadable[i].statement);
+		free(s->unreadable[i].message);
+	}
+	free(s->unreadable);
+	memset(s, 0, sizeof(*s));
 }
 
 void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
@@ -129,6 +267,7 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 		dbtls_cert_free(&f->certs[i]);
 	free(f->certs);
 	dbtls_verification_free(&f->verification);
+	dbtls_sql_facts_free(&f->sql);
 	for (size_t i = 0; i < f->nerrors; i++) {
 		free(f->errors[i].message);
 		free(f->errors[i].stage);
@@ -145,6 +284,7 @@ void dbtls_scan_facts_free(struct dbtls_scan_facts *s)
 		dbtls_endpoint_facts_free(&s->endpoints[i]);
 	free(s->endpoints);
 	free(s->tool_version);
+	free(s->new_ca_file);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -64,6 +64,26 @@ struct dbtls_server_info {
 	char *err_message;
 };
 
+enum dbtls_rev_status {
+	DBTLS_REV_NOT_CHECKED = 0, /* not asked for (e.g. --revocation-leaf-only, a root) */
+	DBTLS_REV_GOOD,
+	DBTLS_REV_REVOKED,
+	DBTLS_REV_UNKNOWN,         /* the responder does not know the certificate */
+	DBTLS_REV_UNAVAILABLE,     /* no answer to be had: no URL, timeout, bad response */
+};
+/* "not_checked", "good", "revoked", "unknown", "unavailable" (borrowed, static). */
+const char *dbtls_rev_status_name(enum dbtls_rev_status s);
+
+struct dbtls_revocation {
+	enum dbtls_rev_status status;
+	char *source;             /* "stapled OCSP", "OCSP http://…", "CRL http://…", "CRL file …" */
+	char *revoked_at;         /* RFC 3339, when revoked */
+	char *reason;             /* CRL reason name ("keyCompromise"), when revoked and given */
+	char *this_update;        /* RFC 3339, of the OCSP response / CRL used */
+	char *next_update;
+	char *detail;             /* why unknown/unavailable, or what was tried */
+};
+
 struct dbtls_cert {
 	char *subject;            /* RFC 2253 */
 	char *issuer;
@@ -83,6 +103,42 @@ struct dbtls_cert {
 	bool self_signed;
 	bool is_ca;               /* basicConstraints CA:TRUE */
 	char *pem;                /* the certificate, PEM */
+	/* extended key usage: "serverAuth", "clientAuth", … or dotted OIDs; has_eku false when the
+	 * extension is absent (then any usage is allowed) */
+	char **eku;
+	size_t neku;
+	bool has_eku;
+	uint32_t key_usage;       /* X509v3 keyUsage bits as OpenSSL's KU_* (0x80 digitalSignature,
+				   * 0x20 keyEncipherment, 0x04 keyCertSign …) */
+	bool has_key_usage;
+	char *ocsp_url;           /* authorityInfoAccess OCSP responder, NULL if none */
+	char **crl_urls;          /* CRL distribution points (URIs) */
+	size_t ncrl_urls;
+	struct dbtls_revocation revocation;
+};
+
+/* The served chain as a path: what a client that trusts the CA bundle would build from it. */
+struct dbtls_chain_facts {
+	bool analysed;
+	bool incomplete;          /* the path needs an intermediate the server did not send */
+	char *missing_issuer;     /* subject of the first certificate the server should have sent */
+	bool misordered;          /* a served certificate is not followed by its issuer */
+	size_t extra;             /* served certificates that are not on the path */
+	bool anchor_served;       /* the server sent the trust anchor itself (harmless, wasted bytes) */
+	char *anchor_subject;     /* trust anchor the path ends in (from the bundle), NULL if none */
+	char *anchor_sha256;
+	time_t anchor_not_after;
+	long anchor_days_left;
+};
+
+/* CA rotation readiness: would clients that trust only the new bundle accept this chain? */
+struct dbtls_rotation_facts {
+	bool checked;             /* --new-ca-file was given and a chain was collected */
+	bool ready;               /* the served chain verifies against the new bundle alone */
+	char *error;              /* why not, when not ready */
+	char *anchor_subject;     /* the new bundle's anchor the path ends in, when ready */
+	char *anchor_sha256;
+	long anchor_days_left;
 };
 
 struct dbtls_verification {
@@ -95,6 +151,9 @@ struct dbtls_verification {
 	char *ca_source;          /* CA file used, or "system" */
 	char *protocol;           /* version negotiated by the full handshake */
 	char *cipher;             /* suite negotiated by the full handshake (IANA name) */
+	bool stapled;             /* the server stapled an OCSP response (status_request) */
+	struct dbtls_chain_facts chain;
+	struct dbtls_rotation_facts rotation;
 };
 
 struct dbtls_error_fact {
@@ -102,6 +161,91 @@ struct dbtls_error_fact {
 	char *message;
 	char *stage;              /* "connect", "preamble", "probe TLSv1.2", "handshake", … */
 };
+
+/* What the server itself says about TLS over an SQL login (scan --sql, MySQL/MariaDB;
+ * src/sql_mysql.c). A part the login may not read is a fact (unreadable), never an error. */
+enum dbtls_sql_status {
+	DBTLS_SQL_NOT_RUN = 0,    /* no --sql: the report has no "sql" object */
+	DBTLS_SQL_OK,             /* logged in; what could be read is below */
+	DBTLS_SQL_FAILED,         /* the login failed: reason, error_code (and an endpoint error) */
+	DBTLS_SQL_SKIPPED,        /* not attempted: reason (no TLS, not MySQL) */
+};
+/* "not_run", "ok", "failed", "skipped" (borrowed, static). */
+const char *dbtls_sql_status_name(enum dbtls_sql_status s);
+
+enum dbtls_sql_avail {
+	DBTLS_SQL_AV_NOT_COLLECTED = 0,
+	DBTLS_SQL_AV_READ,
+	DBTLS_SQL_AV_DISABLED,    /* performance_schema is OFF (or not compiled in) */
+	DBTLS_SQL_AV_UNREADABLE,  /* the statement failed (privileges): see unreadable */
+};
+/* "not_collected", "read", "disabled", "not_readable" (borrowed, static). */
+const char *dbtls_sql_avail_name(enum dbtls_sql_avail a);
+
+struct dbtls_sql_value {
+	char *name;               /* "Ssl_cipher", "require_secure_transport", … */
+	char *value;              /* as the server printed it; NULL: the server has no such name */
+};
+
+struct dbtls_sql_conn {       /* a live connection (performance_schema.threads) */
+	unsigned long long id;    /* PROCESSLIST_ID */
+	char *user;               /* NULL while not logged in */
+	char *host;               /* the client's host as the server names it */
+	char *program;            /* its program_name connect attribute; NULL: not sent or read */
+	char *type;               /* CONNECTION_TYPE: "SSL/TLS", "TCP/IP", "Socket", …; NULL */
+	char *tls_version;        /* its Ssl_version ("" without TLS); NULL when not read */
+	char *cipher;             /* its Ssl_cipher, likewise */
+	bool self;                /* dbtls's own connection */
+};
+
+struct dbtls_sql_account {
+	char *user;
+	char *host;               /* the host pattern: "%", "10.0.%", "localhost", … */
+	char *require;            /* "none", "SSL", "X509", or "ISSUER SUBJECT CIPHER" (those given) */
+	char *issuer;             /* REQUIRE ISSUER value, NULL when none */
+	char *subject;
+	char *cipher;
+	bool network;             /* the pattern admits clients other than this machine's loopback */
+	bool locked;
+};
+
+struct dbtls_sql_unreadable {
+	char *what;               /* "connections", "accounts", "variables", "session", … */
+	char *statement;          /* the statement that failed */
+	unsigned code;            /* the server's error number (1142 …) */
+	char *message;
+};
+
+struct dbtls_sql_facts {
+	enum dbtls_sql_status status;
+	char *reason;             /* FAILED / SKIPPED: why */
+	unsigned error_code;      /* FAILED: the server's or client library's error number */
+	char *user;               /* USER(): "app@10.0.0.5" */
+	char *account;            /* CURRENT_USER(): the account it matched, "app@%" */
+	bool verify_cert;         /* the login verified the server certificate (no --sql-insecure) */
+	char *ca_source;          /* CA file it was verified against, or "system" */
+	char *server_version;     /* as the client library reports it */
+	struct dbtls_sql_value *session;   /* SHOW SESSION STATUS: Ssl_cipher, Ssl_version, … */
+	size_t nsession;
+	struct dbtls_sql_value *variables; /* SHOW GLOBAL VARIABLES: have_ssl, tls_version, … */
+	size_t nvariables;
+	enum dbtls_sql_avail connections_status;
+	struct dbtls_sql_conn *connections;
+	size_t nconnections;
+	enum dbtls_sql_avail accounts_status;
+	char *accounts_source;    /* "mysql.global_priv" or "mysql.user" */
+	struct dbtls_sql_account *accounts;
+	size_t naccounts;
+	struct dbtls_sql_unreadable *unreadable;
+	size_t nunreadable;
+};
+
+/* Frees everything inside s and zeroes it; s may be NULL. */
+void dbtls_sql_facts_free(struct dbtls_sql_facts *s);
+/* The value of name (case-insensitive) in vals (borrowed): NULL when the server has no such name
+ * or it was not asked for; *listed (may be NULL) says whether it was asked for. */
+const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, const char *name,
+				bool *listed);
 
 struct dbtls_endpoint_facts {
 	/* the target, as the scan was asked for it */
@@ -122,6 +266,7 @@ struct dbtls_endpoint_facts {
 	struct dbtls_cert *certs; /* served chain, leaf first */
 	size_t ncerts;
 	struct dbtls_verification verification;
+	struct dbtls_sql_facts sql;
 
 	struct dbtls_error_fact *errors;
 	size_t nerrors;
@@ -131,6 +276,7 @@ struct dbtls_endpoint_facts {
 
 struct dbtls_scan_facts {
 	char *tool_version;
+	char *new_ca_file;        /* --new-ca-file of the scan (CA rotation), NULL when none */
 	time_t started_at;
 	time_t finished_at;
 	struct dbtls_endpoint_facts *endpoints;

@@ -274,24 +274,167 @@ static bool hs_ip_literal(const char *host, char *buf, size_t buflen)
 	return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
 }
 
-/* Judges the served chain: CA bundle and host name. Fills *v (new strings). */
-static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
-				const struct dbtls_handshake_opts *o, struct dbtls_verification *v,
-				struct dbtls_diag *d)
+static char *hs_name(const X509_NAME *n)
 {
-	X509 *leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *s = NULL;
+	long len;
+	char *p;
+
+	if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0 &&
+	    (len = BIO_get_mem_data(b, &p)) >= 0 && (s = malloc((size_t)len + 1))) {
+		memcpy(s, p, (size_t)len);
+		s[len] = 0;
+		for (long i = 0; i < len; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				s[i] = '?';
+	}
+	BIO_free(b);
+	return s;
+}
+
+static char *hs_sha256(X509 *x)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *s;
+
+	if (!X509_digest(x, EVP_sha256(), md, &n) || !(s = malloc(2 * n + 1)))
+		return NULL;
+	for (unsigned int i = 0; i < n; i++)
+		sprintf(s + 2 * i, "%02x", md[i]);
+	return s;
+}
+
+static bool hs_in(STACK_OF(X509) *sk, X509 *x)
+{
+	for (int i = 0; sk && i < sk_X509_num(sk); i++)
+		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
+			return true;
+	return false;
+}
+
+/* The anchor a verified path ends in: name, fingerprint, expiry. */
+static void hs_anchor(X509 *a, time_t now, char **subject, char **sha256, time_t *not_after,
+		      long *days_left)
+{
+	struct tm tm;
+	time_t t = 0;
+
+	*subject = hs_name(X509_get_subject_name(a));
+	*sha256 = hs_sha256(a);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(a), &tm))
+		t = timegm(&tm);
+	if (not_after)
+		*not_after = t;
+	*days_left = t ? (long)((t - now) / 86400 - ((t - now) % 86400 < 0)) : 0;
+}
+
+/*
+ * What a client would make of the served chain, from the path OpenSSL built: an intermediate the
+ * path needed but the server did not send (incomplete), served certificates not followed by their
+ * issuer (misordered), served certificates the path does not use (extra), the anchor served too.
+ */
+static void hs_chain(STACK_OF(X509) *served, STACK_OF(X509) *path, int code, time_t now,
+		     struct dbtls_chain_facts *ch)
+{
+	int n = sk_X509_num(served), np = path ? sk_X509_num(path) : 0;
+	X509 *last = np ? sk_X509_value(path, np - 1) : NULL;
+	bool verified = code == X509_V_OK;
+
+	ch->analysed = true;
+	for (int i = 0; i + 1 < n; i++) {
+		X509 *x = sk_X509_value(served, i), *next = sk_X509_value(served, i + 1);
+		if (X509_check_issued(next, x) == X509_V_OK)
+			continue;
+		/* its issuer is served, just not next to it */
+		for (int k = 0; k < n; k++)
+			if (k != i && X509_check_issued(sk_X509_value(served, k), x) == X509_V_OK)
+				ch->misordered = true;
+	}
+	/* path elements between leaf and anchor that came from the bundle, not from the server */
+	for (int i = 1; i < np; i++) {
+		X509 *x = sk_X509_value(path, i);
+		bool anchor = verified && i == np - 1;
+		if (anchor || hs_in(served, x))
+			continue;
+		ch->incomplete = true;
+		if (!ch->missing_issuer)
+			ch->missing_issuer = hs_name(X509_get_subject_name(x));
+	}
+	/* the path stops at a certificate whose issuer is nowhere: when that is the leaf (or any
+	 * non-CA), the server did not send the intermediate (an unknown root is cert.untrusted) */
+	if (!verified && last && X509_self_signed(last, 0) != 1 &&
+	    (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	     code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
+	    !(X509_get_extension_flags(last) & EXFLAG_CA)) {
+		ch->incomplete = true;
+		if (!ch->missing_issuer)
+			ch->missing_issuer = hs_name(X509_get_issuer_name(last));
+	}
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(served, i);
+		if (hs_in(path, x)) {
+			if (verified && X509_cmp(x, last) == 0 && np > 1)
+				ch->anchor_served = true;
+			continue;
+		}
+		ch->extra++;
+	}
+	if (verified && last)
+		hs_anchor(last, now, &ch->anchor_subject, &ch->anchor_sha256, &ch->anchor_not_after,
+			  &ch->anchor_days_left);
+}
+
+/* Verifies the served chain against store; returns the X509_V_* code and, in *path (new, may be
+ * NULL), the path OpenSSL built (partial when verification failed). */
+static int hs_verify_path(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
+			  STACK_OF(X509) **path)
+{
+	X509 *leaf = sk_X509_value(chain, 0);
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	X509_STORE_CTX *sctx = X509_STORE_CTX_new();
 	X509_VERIFY_PARAM *param;
+	int code = X509_V_ERR_UNSPECIFIED, rc;
+
+	if (path)
+		*path = NULL;
+	if (!untrusted || !sctx)
+		goto out;
+	/* the stack borrows the certificates; the peer chain keeps them alive */
+	for (int i = 1; i < sk_X509_num(chain); i++)
+		if (!sk_X509_push(untrusted, sk_X509_value(chain, i)))
+			goto out;
+	if (!X509_STORE_CTX_init(sctx, store, leaf, untrusted) ||
+	    !X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_SERVER))
+		goto out;
+	param = X509_STORE_CTX_get0_param(sctx);
+	X509_VERIFY_PARAM_set_auth_level(param, 0); /* key sizes are a separate finding */
+	X509_VERIFY_PARAM_set_time(param, now);
+	rc = X509_verify_cert(sctx);
+	code = X509_STORE_CTX_get_error(sctx);
+	if (rc != 1 && code == X509_V_OK)
+		code = X509_V_ERR_UNSPECIFIED; /* rc < 0: an internal failure */
+	if (path)
+		*path = X509_STORE_CTX_get1_chain(sctx);
+out:
+	X509_STORE_CTX_free(sctx);
+	sk_X509_free(untrusted);
+	return code;
+}
+
+/* Judges the served chain: CA bundle, host name, chain shape, rotation readiness. Fills *v (new
+ * strings) and *path_out (new; the verified or partial path). */
+static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
+				const struct dbtls_handshake_opts *o, struct dbtls_verification *v,
+				STACK_OF(X509) **path_out, struct dbtls_diag *d)
+{
+	X509 *leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
 	enum dbtls_err err = DBTLS_OK;
 	const char *host = o ? o->verify_host : NULL;
 	char ip[64];
-	int rc;
 
-	if (!untrusted || !sctx) {
-		err = hs_fail(d, DBTLS_ERR_NOMEM, "verification", "out of memory");
-		goto out;
-	}
+	*path_out = NULL;
 	v->ca_source = strdup(o && o->ca_file ? o->ca_file : "system");
 	if (host)
 		v->hostname_checked = strdup(host);
@@ -307,45 +450,64 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) *chain, time_t
 			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	/* the stack borrows the certificates; the peer chain keeps them alive */
-	for (int i = 1; i < sk_X509_num(chain); i++) {
-		if (!sk_X509_push(untrusted, sk_X509_value(chain, i))) {
-			err = hs_fail(d, DBTLS_ERR_NOMEM, "verification", "out of memory");
-			goto out;
-		}
-	}
-	if (!X509_STORE_CTX_init(sctx, store, leaf, untrusted) ||
-	    !X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_SERVER)) {
-		err = hs_fail(d, DBTLS_ERR_INTERNAL, "verification setup", "failed");
-		goto out;
-	}
-	param = X509_STORE_CTX_get0_param(sctx);
-	X509_VERIFY_PARAM_set_auth_level(param, 0); /* key sizes are a separate finding */
-	X509_VERIFY_PARAM_set_time(param, now);
-	rc = X509_verify_cert(sctx);
-	v->verify_code = X509_STORE_CTX_get_error(sctx);
-	v->ca_ok = rc == 1 && v->verify_code == X509_V_OK;
+	v->verify_code = hs_verify_path(store, chain, now, path_out);
+	v->ca_ok = v->verify_code == X509_V_OK;
 	if (!v->ca_ok) {
-		if (v->verify_code == X509_V_OK)
-			v->verify_code = X509_V_ERR_UNSPECIFIED; /* rc < 0: an internal failure */
 		v->error = strdup(X509_verify_cert_error_string(v->verify_code));
 		if (!v->error) {
 			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 	}
+	hs_chain(chain, *path_out, v->verify_code, now, &v->chain);
+	if (o && o->new_ca_file) {
+		X509_STORE *ns = NULL;
+		STACK_OF(X509) *np = NULL;
+		int code;
+
+		err = hs_load_store(o->new_ca_file, &ns, d);
+		if (err)
+			goto out;
+		code = hs_verify_path(ns, chain, now, &np);
+		v->rotation.checked = true;
+		v->rotation.ready = code == X509_V_OK;
+		if (!v->rotation.ready)
+			v->rotation.error = strdup(X509_verify_cert_error_string(code));
+		else if (np && sk_X509_num(np) > 0)
+			hs_anchor(sk_X509_value(np, sk_X509_num(np) - 1), now,
+				  &v->rotation.anchor_subject, &v->rotation.anchor_sha256, NULL,
+				  &v->rotation.anchor_days_left);
+		sk_X509_pop_free(np, X509_free);
+		X509_STORE_free(ns);
+	}
 	if (host && hs_ip_literal(host, ip, sizeof(ip)))
 		v->hostname_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
 	else if (host)
 		v->hostname_ok = X509_check_host(leaf, host, strlen(host), 0, NULL) == 1;
 out:
-	X509_STORE_CTX_free(sctx);
-	sk_X509_free(untrusted);
 	return err;
+}
+
+void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k)
+{
+	if (!k)
+		return;
+	sk_X509_pop_free(k->served, X509_free);
+	sk_X509_pop_free(k->path, X509_free);
+	free(k->stapled);
+	memset(k, 0, sizeof(*k));
 }
 
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
+{
+	return dbtls_handshake_certs_keep(c, o, f, NULL, d);
+}
+
+enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
+					  const struct dbtls_handshake_opts *o,
+					  struct dbtls_endpoint_facts *f,
+					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d)
 {
 	struct dbtls_verification v;
 	struct hs_sock sock = { .fd = -1 };
@@ -359,6 +521,9 @@ enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_ha
 	BIO *bio;
 	const SSL_CIPHER *cipher;
 	const char *name;
+	STACK_OF(X509) *path = NULL;
+	const unsigned char *stapled = NULL;
+	long stapled_len;
 	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
 
@@ -395,6 +560,8 @@ enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_ha
 		err = hs_fail(d, DBTLS_ERR_USAGE, "invalid SNI name", o->sni);
 		goto out;
 	}
+	/* ask for a stapled OCSP response: whether the server staples is itself a fact */
+	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	SSL_set_connect_state(ssl);
 
 	err = hs_connect(ssl, c->fd, timeout_ms, d);
@@ -405,9 +572,26 @@ enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_ha
 	err = hs_collect_chain(SSL_get_peer_cert_chain(ssl), now, &certs, &ncerts, d);
 	if (err)
 		goto out;
-	err = hs_verify(store, SSL_get_peer_cert_chain(ssl), now, o, &v, d);
+	err = hs_verify(store, SSL_get_peer_cert_chain(ssl), now, o, &v, &path, d);
 	if (err)
 		goto out;
+	stapled_len = SSL_get_tlsext_status_ocsp_resp(ssl, &stapled);
+	v.stapled = stapled && stapled_len > 0;
+	if (keep) {
+		memset(keep, 0, sizeof(*keep));
+		keep->served = X509_chain_up_ref(SSL_get_peer_cert_chain(ssl));
+		keep->path = path; /* ownership moves to keep */
+		path = NULL;
+		if (v.stapled && (keep->stapled = malloc((size_t)stapled_len))) {
+			memcpy(keep->stapled, stapled, (size_t)stapled_len);
+			keep->nstapled = (size_t)stapled_len;
+		}
+		if (!keep->served || (v.stapled && !keep->stapled)) {
+			dbtls_handshake_keep_free(keep);
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
 	cipher = SSL_get_current_cipher(ssl);
 	name = cipher ? SSL_CIPHER_standard_name(cipher) : NULL;
 	if (!name && cipher)
@@ -423,6 +607,7 @@ enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_ha
 	/* say goodbye once without waiting for the answer; the caller closes the socket */
 	SSL_shutdown(ssl);
 out:
+	sk_X509_pop_free(path, X509_free);
 	SSL_free(ssl); /* and the bio it owns */
 	BIO_meth_free(meth);
 	SSL_CTX_free(ctx);

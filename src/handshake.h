@@ -14,13 +14,26 @@
 #include "err.h"
 #include "facts.h"
 #include "net.h"
+#include <openssl/x509.h>
 
 struct dbtls_handshake_opts {
 	const char *ca_file;     /* PEM bundle; NULL = OpenSSL's default system store */
 	const char *sni;         /* server_name to send; NULL = none */
 	const char *verify_host; /* host name or IP literal the leaf must match (VERIFY_IDENTITY) */
 	int timeout_ms;          /* deadline for each read/write while handshaking */
+	const char *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
 };
+
+/* What the revocation check needs from a handshake, kept past the connection so that slow OCSP
+ * and CRL fetches never hold the database connection open (MariaDB's connect_timeout is 10 s). */
+struct dbtls_handshake_keep {
+	STACK_OF(X509) *served;  /* the served chain, leaf first (references held) */
+	STACK_OF(X509) *path;    /* the path verification built, leaf .. anchor (may be NULL) */
+	unsigned char *stapled;  /* the stapled OCSP response (DER), NULL when none */
+	size_t nstapled;
+};
+/* Releases what k holds and zeroes it; k may be NULL. */
+void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k);
 
 /* Runs a full OpenSSL client handshake over c->fd (a connected, NON-BLOCKING socket whose protocol
  * preamble is already done) and fills f->certs/f->ncerts (served chain, leaf first, new) and
@@ -30,5 +43,11 @@ struct dbtls_handshake_opts {
  * check); o->timeout_ms <= 0 falls back to c->timeout_ms. Never closes c->fd (borrowed). */
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d);
+/* The same, and on success fills *keep (new; dbtls_handshake_keep_free) for a revocation check
+ * after the caller has closed the connection. */
+enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
+					  const struct dbtls_handshake_opts *o,
+					  struct dbtls_endpoint_facts *f,
+					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "checks/policy.h"
 #include "cli.h"
+#include "reports/diff.h"
 #include "reports/report.h"
 #include "version.h"
 
@@ -83,6 +84,8 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 		fprintf(stderr, "dbtls: --policy: %s\n", d.msg);
 		return DBTLS_EXIT_USAGE;
 	}
+	if (*have_pol)
+		pol->params.revocation_soft_fail = cli->revocation_soft_fail;
 	if (cli->waivers && dbtls_waivers_load(cli->waivers, wv, &d)) {
 		fprintf(stderr, "dbtls: --waivers: %s\n", d.msg);
 		if (*have_pol)
@@ -114,7 +117,13 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		}
 	} else {
 		facts.tool_version = strdup(DBTLS_VERSION);
-		err = dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts);
+		facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
+		/* one revocation cache for the run: endpoints behind one CA ask its responder once */
+		cli->scan.rev.cache = dbtls_rev_cache_new();
+		err = cli->scan.rev.cache ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
+					  : DBTLS_ERR_NOMEM;
+		dbtls_rev_cache_free(cli->scan.rev.cache);
+		cli->scan.rev.cache = NULL;
 		if (err || !facts.tool_version) {
 			fprintf(stderr, "dbtls: %s\n", dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
 			rc = DBTLS_EXIT_USAGE;
@@ -184,6 +193,38 @@ static int run_explain(const struct dbtls_cli *cli)
 		printf("%-28s %-8s %s\n", all[i]->id, dbtls_severity_name(all[i]->default_severity),
 		       all[i]->title);
 	return DBTLS_EXIT_OK;
+}
+
+/* dbtls diff: exit 1 when something new is at or above --fail-on, 2 on unreadable input. */
+static int run_diff(const struct dbtls_cli *cli)
+{
+	json_t *old = NULL, *new_ = NULL, *diff = NULL;
+	bool json = cli->format && !strcmp(cli->format, "json");
+	struct dbtls_diag d = { 0 };
+	int rc = DBTLS_EXIT_USAGE;
+
+	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
+		fprintf(stderr, "dbtls: diff: %s\n", d.msg);
+		goto out;
+	}
+	diff = dbtls_diff_compute(old, cli->diff_old, new_, cli->diff_new,
+				  (enum dbtls_severity)cli->fail_on);
+	if (!diff) {
+		fprintf(stderr, "dbtls: diff: %s\n", dbtls_strerror(DBTLS_ERR_NOMEM));
+		goto out;
+	}
+	if ((json ? dbtls_diff_write_json(diff, stdout)
+		  : dbtls_diff_write_text(diff, stdout, cli->color)) ||
+	    fflush(stdout) != 0) {
+		fprintf(stderr, "dbtls: diff: cannot write to standard output\n");
+		goto out;
+	}
+	rc = dbtls_diff_alerts(diff) ? DBTLS_EXIT_FINDINGS : DBTLS_EXIT_OK;
+out:
+	json_decref(diff);
+	json_decref(old);
+	json_decref(new_);
+	return rc;
 }
 
 static int run_derive(const struct dbtls_cli *cli)
@@ -265,6 +306,9 @@ int main(int argc, char **argv)
 		break;
 	case DBTLS_CMD_DERIVE:
 		rc = run_derive(&cli);
+		break;
+	case DBTLS_CMD_DIFF:
+		rc = run_diff(&cli);
 		break;
 	default:
 		rc = DBTLS_EXIT_USAGE;

@@ -20,6 +20,7 @@
 #include "handshake.h"
 #include "hello.h"
 #include "net.h"
+#include "sql_mysql.h"
 #include "suites.h"
 
 void dbtls_target_free(struct dbtls_target *t)
@@ -319,7 +320,9 @@ static void scan_certs(struct scan_ep *ep)
 		.sni = ep->sni,
 		.verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
 		.timeout_ms = ep->o->timeout_ms,
+		.new_ca_file = ep->o->new_ca_file,
 	};
+	struct dbtls_handshake_keep keep = { 0 };
 	struct dbtls_diag d = { 0 };
 	struct dbtls_conn c;
 	enum dbtls_err err;
@@ -327,11 +330,19 @@ static void scan_certs(struct scan_ep *ep)
 	scan_slot_get(ep);
 	err = scan_open(ep, &c, &d);
 	if (!err)
-		err = dbtls_handshake_certs(&c, &ho, ep->f, &d);
+		err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
 	dbtls_conn_close(&c);
 	scan_slot_put(ep);
-	if (err)
+	if (err) {
 		scan_error(ep, err, "handshake", &d);
+		return;
+	}
+	/* OCSP responders and CRL servers can be slow: ask them with the database connection
+	 * already closed, so the server never sees a client idle past its connect_timeout */
+	if (ep->o->rev.enabled && ep->f->ncerts)
+		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled,
+				       &ep->o->rev, ep->f->certs, ep->f->ncerts);
+	dbtls_handshake_keep_free(&keep);
 }
 
 static void *scan_ep_worker(void *arg)
@@ -453,6 +464,9 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
 out:
+	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
+	if (!err && o->sql)
+		err = dbtls_sql_mysql_scan(t, o, f);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
 	pthread_cond_destroy(&ep.slot_free);

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "facts.h"
 #include "preamble.h"
+#include "revocation.h"
 
 struct dbtls_target {
 	char *given;                            /* as the user wrote it */
@@ -34,6 +35,14 @@ struct dbtls_scan_opts {
 	const char *sni;       /* NULL: the target's host name (never an IP literal) */
 	int jobs;              /* endpoints scanned at once */
 	int per_host;          /* probes in flight to one endpoint at once */
+	const char *new_ca_file; /* CA rotation readiness: verify against this bundle too */
+	struct dbtls_rev_opts rev; /* revocation checking of the served chain */
+	/* SQL login after the TLS probes (MySQL/MariaDB; src/sql_mysql.c). No password here: it
+	 * comes from $DBTLS_MYSQL_PASSWORD or the option file, read where it is used. */
+	bool sql;                  /* --sql */
+	const char *sql_user;      /* --sql-user; NULL: the option file's (or the library default) */
+	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
+	bool sql_insecure;         /* --sql-insecure: do not verify the server certificate */
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

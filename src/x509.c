@@ -341,6 +341,81 @@ out:
 	return err;
 }
 
+static enum dbtls_err x5_push(char ***arr, size_t *n, const char *s, struct dbtls_diag *d)
+{
+	char **na, *dup = strdup(s);
+
+	na = dup ? realloc(*arr, (*n + 1) * sizeof(*na)) : NULL;
+	if (!na) {
+		free(dup);
+		return x5_fail(d, DBTLS_ERR_NOMEM, "extensions");
+	}
+	*arr = na;
+	(*arr)[(*n)++] = dup;
+	return DBTLS_OK;
+}
+
+/* Extended key usage (short names or dotted OIDs) and key usage bits. */
+static enum dbtls_err x5_usage(X509 *x, struct dbtls_cert *c, struct dbtls_diag *d)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	enum dbtls_err err = DBTLS_OK;
+	char oid[80];
+
+	uint32_t flags = X509_get_extension_flags(x);
+	c->has_key_usage = (flags & EXFLAG_KUSAGE) != 0;
+	c->key_usage = c->has_key_usage ? X509_get_key_usage(x) : 0;
+	if (!eku)
+		return DBTLS_OK;
+	c->has_eku = true;
+	for (int i = 0; !err && i < sk_ASN1_OBJECT_num(eku); i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		int nid = OBJ_obj2nid(o);
+		if (nid != NID_undef && OBJ_nid2sn(nid))
+			err = x5_push(&c->eku, &c->neku, OBJ_nid2sn(nid), d);
+		else if (OBJ_obj2txt(oid, sizeof(oid), o, 1) > 0)
+			err = x5_push(&c->eku, &c->neku, oid, d);
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return err;
+}
+
+/* Where revocation status can be asked: the AIA OCSP responder and the CRL distribution points. */
+static enum dbtls_err x5_revocation_urls(X509 *x, struct dbtls_cert *c, struct dbtls_diag *d)
+{
+	STACK_OF(OPENSSL_STRING) *ocsp = X509_get1_ocsp(x);
+	STACK_OF(DIST_POINT) *cdp = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+	enum dbtls_err err = DBTLS_OK;
+
+	if (ocsp && sk_OPENSSL_STRING_num(ocsp) > 0) {
+		c->ocsp_url = x5_escaped("", (const unsigned char *)sk_OPENSSL_STRING_value(ocsp, 0),
+					 strlen(sk_OPENSSL_STRING_value(ocsp, 0)));
+		if (!c->ocsp_url)
+			err = x5_fail(d, DBTLS_ERR_NOMEM, "OCSP URL");
+	}
+	for (int i = 0; !err && cdp && i < sk_DIST_POINT_num(cdp); i++) {
+		DIST_POINT *dp = sk_DIST_POINT_value(cdp, i);
+		if (!dp->distpoint || dp->distpoint->type != 0)
+			continue;
+		for (int k = 0; !err && k < sk_GENERAL_NAME_num(dp->distpoint->name.fullname); k++) {
+			GENERAL_NAME *gn = sk_GENERAL_NAME_value(dp->distpoint->name.fullname, k);
+			if (gn->type != GEN_URI)
+				continue;
+			char *u = x5_escaped("", ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
+					     (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier));
+			if (!u) {
+				err = x5_fail(d, DBTLS_ERR_NOMEM, "CRL URL");
+				break;
+			}
+			err = x5_push(&c->crl_urls, &c->ncrl_urls, u, d);
+			free(u);
+		}
+	}
+	X509_email_free(ocsp);
+	CRL_DIST_POINTS_free(cdp);
+	return err;
+}
+
 enum dbtls_err dbtls_x509_cert_facts(X509 *x, time_t now, struct dbtls_cert *out,
 				     struct dbtls_diag *d)
 {
@@ -373,6 +448,10 @@ enum dbtls_err dbtls_x509_cert_facts(X509 *x, time_t now, struct dbtls_cert *out
 		err = x5_fingerprint(x, &c, d);
 	if (!err)
 		err = x5_pem(x, &c, d);
+	if (!err)
+		err = x5_usage(x, &c, d);
+	if (!err)
+		err = x5_revocation_urls(x, &c, d);
 	if (err)
 		goto out;
 	/* issuer == subject (AKID, key usage agree) and the signature verifies with its own key */

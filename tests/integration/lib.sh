@@ -561,3 +561,162 @@ finish() {
 	[ "$_DBTLS_FAILED" -eq 0 ] && exit 0
 	exit 1
 }
+
+# --- revocation and direct-TLS servers ------------------------------------------------------------
+# These register their process like fake_start does, so the EXIT trap stops them; stop one early
+# with fake_stop NAME. Names share one namespace with the fake servers.
+
+# pki_aia DIR OCSP_URL CRL_URL: issue, from the test PKI's intermediate, the certificates whose AIA
+# (OCSP) and CRL distribution point name these URLs, into DIR (tests/pki/gen.sh --aia: ocsp-aia,
+# revoked-ocsp, revoked-crl, each .key/.pem/-chain.pem, DIR/index.txt for the responder, DIR/crl.der
+# for the CRL URL).
+pki_aia() {
+	pki_ensure || return 1
+	"$DBTLS_SRCDIR/tests/pki/gen.sh" --aia "$DBTLS_PKI" "$1" "$2" "$3"
+}
+
+# _dbtls_http_start NAME ARGS...: start http_server.py PORTFILE LOGFILE ARGS...; export NAME_PORT,
+# NAME_PID, NAME_LOG (one line per request: METHOD PATH STATUS BYTES) and NAME_URL.
+_dbtls_http_start() {
+	local name=$1 var portfile log pid i port
+	shift
+	var=$(_dbtls_varname "$name") || return 1
+	if [ -n "${_DBTLS_FAKE_PID[$name]:-}" ]; then
+		echo "dbtls: server '$name' is already running" >&2
+		return 1
+	fi
+	portfile="$DBTLS_TEST_TMP/http-$name.port"
+	log="$DBTLS_TEST_TMP/http-$name.requests"
+	rm -f "$portfile" "$log"
+	"$DBTLS_PYTHON" "$DBTLS_LIBDIR/http_server.py" "$portfile" "$log" "$@" </dev/null \
+		>"$DBTLS_TEST_TMP/http-$name.log" 2>&1 &
+	pid=$!
+	disown "$pid"
+	_DBTLS_FAKE_PID[$name]=$pid
+	for ((i = 0; i < 100; i++)); do # 5 s; the port file is written once the socket listens
+		if [ -s "$portfile" ]; then
+			port=$(cat "$portfile")
+			export "${var}_PORT=$port" "${var}_PID=$pid" "${var}_LOG=$log" \
+				"${var}_URL=http://127.0.0.1:$port"
+			return 0
+		fi
+		_dbtls_alive "$pid" || break
+		sleep 0.05
+	done
+	echo "dbtls: http server '$name' did not start:" >&2
+	cat "$DBTLS_TEST_TMP/http-$name.log" >&2
+	fake_stop "$name"
+	return 1
+}
+
+# start_http_files NAME DIR: serve the files in DIR (GET /FILE) over HTTP on a free 127.0.0.1 port,
+# e.g. a CRL for a crlDistributionPoints URL. Exports NAME_PORT, NAME_PID, NAME_URL
+# (http://127.0.0.1:PORT) and NAME_LOG (the request log).
+start_http_files() {
+	mkdir -p "$2"
+	_dbtls_http_start "$1" --files "$2"
+}
+
+# start_ocsp_responder NAME PORT [INDEX]: an OCSP responder for the test PKI's intermediate on
+# 127.0.0.1:PORT (0: a free port), answering from the `openssl ca` database INDEX (default
+# $DBTLS_PKI/intermediate-index.txt), signed by the delegated responder ocsp-signer.pem. Every
+# request is answered by `openssl ocsp -index INDEX -CA intermediate.pem -rsigner ocsp-signer.pem
+# -rkey ocsp-signer.key -reqin/-respout` behind http_server.py (`openssl ocsp -port` itself listens
+# on every interface, not only loopback). The index is read per request, so it may be written after
+# the start (e.g. by pki_aia with this responder's URL). When INDEX exists, waits until a query for
+# server.pem is answered. Exports NAME_PORT, NAME_PID, NAME_URL, NAME_LOG.
+start_ocsp_responder() {
+	local name=$1 port=$2 index var url out
+	pki_ensure || return 1
+	index=$(_dbtls_pki_path "${3:-$DBTLS_PKI/intermediate-index.txt}")
+	_dbtls_http_start "$name" --port "$port" --ocsp "$index" "$DBTLS_PKI/intermediate.pem" \
+		"$DBTLS_PKI/ocsp-signer.pem" "$DBTLS_PKI/ocsp-signer.key" || return 1
+	[ -e "$index" ] || return 0
+	var=$(_dbtls_varname "$name")
+	url=${var}_URL
+	out=$(openssl ocsp -issuer "$DBTLS_PKI/intermediate.pem" -cert "$DBTLS_PKI/server.pem" \
+		-url "${!url}" -CAfile "$DBTLS_PKI/ca-bundle.pem" -timeout 5 2>&1) || true
+	case $out in
+	*"server.pem: good"* | *"server.pem: unknown"*) return 0 ;;
+	esac
+	echo "dbtls: OCSP responder '$name' does not answer: $out" >&2
+	cat "$DBTLS_TEST_TMP/http-$name.log" >&2
+	fake_stop "$name"
+	return 1
+}
+
+# ocsp_make_response CERT OUT [INDEX]: write to OUT the DER OCSP response the test PKI's responder
+# (ocsp-signer.pem, for the intermediate) gives for CERT (a certificate issued by the intermediate;
+# names relative to $DBTLS_PKI) from INDEX (default $DBTLS_PKI/intermediate-index.txt), valid for a
+# day, no nonce: what a server staples. Offline: openssl ocsp -reqout, then -index -reqin -respout.
+ocsp_make_response() {
+	local cert out=$2 index
+	pki_ensure || return 1
+	cert=$(_dbtls_pki_path "$1")
+	index=$(_dbtls_pki_path "${3:-$DBTLS_PKI/intermediate-index.txt}")
+	openssl ocsp -issuer "$DBTLS_PKI/intermediate.pem" -cert "$cert" -no_nonce \
+		-reqout "$out.req" >/dev/null 2>&1 &&
+		openssl ocsp -index "$index" -CA "$DBTLS_PKI/intermediate.pem" \
+			-rsigner "$DBTLS_PKI/ocsp-signer.pem" -rkey "$DBTLS_PKI/ocsp-signer.key" \
+			-reqin "$out.req" -respout "$out" -ndays 1 >/dev/null 2>&1 && [ -s "$out" ] || {
+		echo "dbtls: ocsp_make_response $1: openssl ocsp failed" >&2
+		return 1
+	}
+	rm -f "$out.req"
+}
+
+# start_tls_server NAME CERTCHAIN KEY [s_server options...]: `openssl s_server -www` on a free
+# 127.0.0.1 port, a direct-TLS target (tls://127.0.0.1:PORT) serving CERTCHAIN (leaf first, the rest
+# sent as the chain, in file order) with KEY (names relative to $DBTLS_PKI, or paths). It handles
+# one connection at a time, any number of them. Waits until the port accepts connections. Exports
+# NAME_PORT, NAME_PID, NAME_LOG.
+start_tls_server() {
+	local name=$1 cert key var dir pid port i
+	pki_ensure || return 1
+	cert=$(_dbtls_pki_path "$2")
+	key=$(_dbtls_pki_path "$3")
+	shift 3
+	var=$(_dbtls_varname "$name") || return 1
+	if [ -n "${_DBTLS_FAKE_PID[$name]:-}" ]; then
+		echo "dbtls: server '$name' is already running" >&2
+		return 1
+	fi
+	dir="$DBTLS_TEST_TMP/tls-$name"
+	mkdir -p "$dir"
+	# leaf.pem: the first certificate; rest.pem: the others, in order (s_server -cert_chain).
+	awk -v d="$dir" '/-----BEGIN CERTIFICATE-----/ { n++ }
+		n == 1 { print > (d "/leaf.pem") } n > 1 { print > (d "/rest.pem") }' "$cert"
+	local chain=()
+	[ -s "$dir/rest.pem" ] && chain=(-cert_chain "$dir/rest.pem")
+	for _ in 1 2 3; do # another process may take the port between free_port and the bind
+		port=$(free_port)
+		openssl s_server -accept "127.0.0.1:$port" -cert "$dir/leaf.pem" -key "$key" \
+			"${chain[@]}" -www "$@" </dev/null >"$dir/server.log" 2>&1 &
+		pid=$!
+		disown "$pid"
+		_DBTLS_FAKE_PID[$name]=$pid
+		for ((i = 0; i < 100; i++)); do # 5 s
+			_dbtls_alive "$pid" || break
+			if (: <>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				export "${var}_PORT=$port" "${var}_PID=$pid" "${var}_LOG=$dir/server.log"
+				return 0
+			fi
+			sleep 0.05
+		done
+		fake_stop "$name"
+		grep -qiE 'in use|bind' "$dir/server.log" || break
+	done
+	echo "dbtls: openssl s_server '$name' did not start:" >&2
+	cat "$dir/server.log" >&2
+	return 1
+}
+
+# start_stapling_server NAME CERTCHAIN KEY STATUSFILE [s_server options...]: start_tls_server that
+# staples the DER OCSP response in STATUSFILE (see ocsp_make_response) to every handshake whose
+# ClientHello asks for it (status_request), TLS 1.3 included.
+start_stapling_server() {
+	local name=$1 cert=$2 key=$3 status
+	status=$(_dbtls_pki_path "$4")
+	shift 4
+	start_tls_server "$name" "$cert" "$key" -status_file "$status" "$@"
+}

@@ -538,6 +538,122 @@ static void fx_self_signed(struct dbtls_endpoint_facts *f)
 	f->certs[0].self_signed = true;
 }
 
+/* chain shape, usage, auto-generated, revocation, rotation (issue 5) */
+static void fx_chain_incomplete(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.incomplete = true;
+	f->verification.chain.missing_issuer = t_strdup("CN=Int CA");
+}
+
+static void fx_chain_misordered(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.misordered = true;
+}
+
+static void fx_chain_extra(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.extra = 2;
+}
+
+static void fx_anchor_served(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.anchor_served = true;
+	f->verification.chain.anchor_subject = t_strdup("CN=Root CA");
+}
+
+static void fx_client_auth_only(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].has_eku = true;
+	f->certs[0].eku = calloc(1, sizeof(char *));
+	f->certs[0].eku[0] = t_strdup("clientAuth");
+	f->certs[0].neku = 1;
+}
+
+static void fx_server_auth(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].has_eku = true;
+	f->certs[0].eku = calloc(2, sizeof(char *));
+	f->certs[0].eku[0] = t_strdup("clientAuth");
+	f->certs[0].eku[1] = t_strdup("serverAuth");
+	f->certs[0].neku = 2;
+}
+
+static void fx_ku_encipher_only(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].has_key_usage = true;
+	f->certs[0].key_usage = 0x20;
+}
+
+static void fx_ku_sign(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].has_key_usage = true;
+	f->certs[0].key_usage = 0x80 | 0x20;
+}
+
+static void fx_leaf_is_ca(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].is_ca = true;
+}
+
+static void fx_auto_generated(struct dbtls_endpoint_facts *f)
+{
+	free(f->certs[0].subject);
+	free(f->certs[0].issuer);
+	f->certs[0].subject = t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_Server_Certificate");
+	f->certs[0].issuer = t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate");
+}
+
+static void fx_revoked(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].revocation.status = DBTLS_REV_REVOKED;
+	f->certs[0].revocation.revoked_at = t_strdup("2026-09-01T00:00:00Z");
+	f->certs[0].revocation.reason = t_strdup("keyCompromise");
+	f->certs[0].revocation.source = t_strdup("OCSP http://127.0.0.1:8888");
+}
+
+static void fx_rev_good(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].revocation.status = DBTLS_REV_GOOD;
+	f->certs[1].revocation.status = DBTLS_REV_GOOD;
+}
+
+static void fx_rev_unavailable(struct dbtls_endpoint_facts *f)
+{
+	f->certs[1].revocation.status = DBTLS_REV_UNAVAILABLE;
+	f->certs[1].revocation.detail = t_strdup("no OCSP URL, no CRL distribution point");
+}
+
+static void fx_rotation_not_ready(struct dbtls_endpoint_facts *f)
+{
+	f->verification.rotation.checked = true;
+	f->verification.rotation.error = t_strdup("unable to get local issuer certificate");
+	f->verification.chain.anchor_subject = t_strdup("CN=Root CA");
+}
+
+static void fx_rotation_ready(struct dbtls_endpoint_facts *f)
+{
+	f->verification.rotation.checked = true;
+	f->verification.rotation.ready = true;
+}
+
+static void fx_anchor_expiring(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.anchor_subject = t_strdup("CN=Root CA");
+	f->verification.chain.anchor_not_after = NOW + 10 * DAY;
+}
+
+static void fx_anchor_far(struct dbtls_endpoint_facts *f)
+{
+	f->verification.chain.analysed = true;
+	f->verification.chain.anchor_subject = t_strdup("CN=Root CA");
+	f->verification.chain.anchor_not_after = NOW + 1000 * DAY;
+}
+
 static void fx_new_issuer(struct dbtls_endpoint_facts *f)
 {
 	free(f->certs[0].issuer);
@@ -625,6 +741,11 @@ static void px_dh3072(struct dbtls_policy *p)
 static void px_sha224_forbidden(struct dbtls_policy *p)
 {
 	p->params.forbidden_sig_hashes |= DBTLS_HASH_SHA224;
+}
+
+static void px_soft_fail(struct dbtls_policy *p)
+{
+	p->params.revocation_soft_fail = true;
 }
 
 static void px_dsa_allowed(struct dbtls_policy *p)
@@ -835,6 +956,47 @@ static const struct row rows[] = {
 	{ "CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL },
 	{ "self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
 	  "Self-signed certificate" },
+	{ "complete chain", NULL, NULL, "cert.chain-incomplete", 0, -1, NULL },
+	{ "intermediate not served", fx_chain_incomplete, NULL, "cert.chain-incomplete", 1,
+	  DBTLS_SEV_HIGH, "needs CN=Int CA, which it did not send" },
+	{ "chain in order", NULL, NULL, "cert.chain-order", 0, -1, NULL },
+	{ "chain out of order", fx_chain_misordered, NULL, "cert.chain-order", 1, DBTLS_SEV_MEDIUM,
+	  "out of order" },
+	{ "no extra certificates", NULL, NULL, "cert.chain-extra", 0, -1, NULL },
+	{ "two stale certificates", fx_chain_extra, NULL, "cert.chain-extra", 1, DBTLS_SEV_LOW,
+	  "2 served certificates are not on the path" },
+	{ "root served: a note", fx_anchor_served, NULL, "cert.chain-extra", 1, DBTLS_SEV_INFO,
+	  "trust anchor CN=Root CA is served too" },
+	{ "no EKU extension", NULL, NULL, "cert.eku", 0, -1, NULL },
+	{ "EKU with serverAuth", fx_server_auth, NULL, "cert.eku", 0, -1, NULL },
+	{ "EKU clientAuth only", fx_client_auth_only, NULL, "cert.eku", 1, DBTLS_SEV_HIGH,
+	  "extendedKeyUsage clientAuth" },
+	{ "keyUsage with digitalSignature", fx_ku_sign, NULL, "cert.key-usage", 0, -1, NULL },
+	{ "keyUsage keyEncipherment only", fx_ku_encipher_only, NULL, "cert.key-usage", 1,
+	  DBTLS_SEV_MEDIUM, "without digitalSignature" },
+	{ "leaf CA:FALSE", NULL, NULL, "cert.leaf-is-ca", 0, -1, NULL },
+	{ "leaf CA:TRUE", fx_leaf_is_ca, NULL, "cert.leaf-is-ca", 1, DBTLS_SEV_HIGH,
+	  "basicConstraints CA:TRUE" },
+	{ "CA-issued certificate", NULL, NULL, "cert.auto-generated", 0, -1, NULL },
+	{ "MySQL auto-generated", fx_auto_generated, NULL, "cert.auto-generated", 1,
+	  DBTLS_SEV_MEDIUM, "Auto_Generated_CA_Certificate" },
+	{ "not checked is not revoked", NULL, NULL, "cert.revoked", 0, -1, NULL },
+	{ "good", fx_rev_good, NULL, "cert.revoked", 0, -1, NULL },
+	{ "revoked leaf", fx_revoked, NULL, "cert.revoked", 1, DBTLS_SEV_CRITICAL,
+	  "revoked on 2026-09-01T00:00:00Z, reason keyCompromise" },
+	{ "status known", fx_rev_good, NULL, "cert.revocation-unavailable", 0, -1, NULL },
+	{ "hard-fail: unavailable", fx_rev_unavailable, NULL, "cert.revocation-unavailable", 1,
+	  DBTLS_SEV_MEDIUM, "no OCSP URL, no CRL distribution point" },
+	{ "soft-fail: a note", fx_rev_unavailable, px_soft_fail, "cert.revocation-unavailable", 1,
+	  DBTLS_SEV_INFO, "cannot be determined" },
+	{ "rotation not asked", NULL, NULL, "ca-rotation.not-ready", 0, -1, NULL },
+	{ "ready for the new CA", fx_rotation_ready, NULL, "ca-rotation.not-ready", 0, -1, NULL },
+	{ "not ready for the new CA", fx_rotation_not_ready, NULL, "ca-rotation.not-ready", 1,
+	  DBTLS_SEV_HIGH, "today's anchor: CN=Root CA" },
+	{ "anchor far from expiry", fx_anchor_far, NULL, "ca-rotation.anchor-expiring", 0, -1,
+	  NULL },
+	{ "anchor expires in 10 days", fx_anchor_expiring, NULL, "ca-rotation.anchor-expiring", 1,
+	  DBTLS_SEV_MEDIUM, "expires in 10 days" },
 
 	/* drift */
 	{ "versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL },
@@ -955,6 +1117,10 @@ static void test_rows_cover_registry(void **state)
 	for (size_t i = 0; i < n; i++) {
 		bool pass = false, fail = false;
 
+		/* the sql.* family judges SQL-login facts; its rows, under the same rule, are in
+		 * tests/unit/test_sql.c */
+		if (strncmp(all[i]->id, "sql.", 4) == 0)
+			continue;
 		for (size_t j = 0; j < NELEM(rows); j++) {
 			if (strcmp(rows[j].id, all[i]->id) != 0)
 				continue;
@@ -1163,7 +1329,7 @@ static void test_registry(void **state)
 
 	(void)state;
 	assert_true(n >= 42);
-	assert_int_equal(regcomp(&re, "^[a-z0-9]+(\\.[a-z0-9-]+)+$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&re, "^[a-z0-9][a-z0-9-]*(\\.[a-z0-9-]+)+$", REG_EXTENDED | REG_NOSUB), 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct dbtls_check *c = all[i];
 

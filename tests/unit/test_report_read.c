@@ -83,6 +83,78 @@ static void set_cert(struct dbtls_cert *c, const char *cn, const char *issuer, t
 			    : "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n");
 }
 
+/* What an SQL login (scan --sql) reads from a MariaDB with performance_schema: a variable the
+ * server lacks (null), a plain-text client, accounts with every kind of requirement, and a
+ * statement the login could not run. */
+static void set_sql(struct dbtls_sql_facts *q)
+{
+	static const char *const session[] = { "Ssl_cipher", "TLS_AES_256_GCM_SHA384",
+					       "Ssl_version", "TLSv1.3",
+					       "Ssl_server_not_after", "Nov 13 22:13:20 2024 GMT" };
+	static const char *const vars[] = { "have_ssl", "YES", "tls_version", "TLSv1.2,TLSv1.3",
+					    "tls_ciphersuites", NULL,
+					    "require_secure_transport", "OFF" };
+
+	q->status = DBTLS_SQL_OK;
+	q->user = xstrdup("dbtls@192.0.2.1");
+	q->account = xstrdup("dbtls@%");
+	q->verify_cert = true;
+	q->ca_source = xstrdup("/etc/ssl/db-ca.pem");
+	q->server_version = xstrdup("10.11.6-MariaDB-0+deb12u1");
+	q->nsession = 3;
+	q->session = calloc(3, sizeof(*q->session));
+	assert_non_null(q->session);
+	for (size_t i = 0; i < 3; i++) {
+		q->session[i].name = xstrdup(session[2 * i]);
+		q->session[i].value = xstrdup(session[2 * i + 1]);
+	}
+	q->nvariables = 4;
+	q->variables = calloc(4, sizeof(*q->variables));
+	assert_non_null(q->variables);
+	for (size_t i = 0; i < 4; i++) {
+		q->variables[i].name = xstrdup(vars[2 * i]);
+		q->variables[i].value = vars[2 * i + 1] ? xstrdup(vars[2 * i + 1]) : NULL;
+	}
+	q->connections_status = DBTLS_SQL_AV_READ;
+	q->nconnections = 2;
+	q->connections = calloc(2, sizeof(*q->connections));
+	assert_non_null(q->connections);
+	q->connections[0] = (struct dbtls_sql_conn){ .id = 9, .user = xstrdup("app"),
+						     .host = xstrdup("192.0.2.7"),
+						     .type = xstrdup("TCP/IP"),
+						     .tls_version = xstrdup(""),
+						     .cipher = xstrdup("") };
+	q->connections[1] = (struct dbtls_sql_conn){ .id = 12, .user = xstrdup("dbtls"),
+						     .host = xstrdup("192.0.2.1"),
+						     .program = xstrdup("dbtls"),
+						     .type = xstrdup("SSL/TLS"),
+						     .tls_version = xstrdup("TLSv1.3"),
+						     .cipher = xstrdup("TLS_AES_256_GCM_SHA384"),
+						     .self = true };
+	q->accounts_status = DBTLS_SQL_AV_READ;
+	q->accounts_source = xstrdup("mysql.global_priv");
+	q->naccounts = 2;
+	q->accounts = calloc(2, sizeof(*q->accounts));
+	assert_non_null(q->accounts);
+	q->accounts[0] = (struct dbtls_sql_account){ .user = xstrdup("app"), .host = xstrdup("%"),
+						     .require = xstrdup("none"), .network = true };
+	q->accounts[1] = (struct dbtls_sql_account){ .user = xstrdup("repl"),
+						     .host = xstrdup("10.%"),
+						     .require = xstrdup("ISSUER SUBJECT"),
+						     .issuer = xstrdup("/CN=Test CA"),
+						     .subject = xstrdup("/CN=repl"),
+						     .network = true, .locked = true };
+	q->nunreadable = 1;
+	q->unreadable = calloc(1, sizeof(*q->unreadable));
+	assert_non_null(q->unreadable);
+	q->unreadable[0] = (struct dbtls_sql_unreadable){
+		.what = xstrdup("thread_status"),
+		.statement = xstrdup("SELECT THREAD_ID FROM performance_schema.status_by_thread"),
+		.code = 1142,
+		.message = xstrdup("SELECT command denied to user 'dbtls'@'192.0.2.1'")
+	};
+}
+
 static void fixture(struct dbtls_scan_facts *s)
 {
 	static const uint32_t ssl2[] = { 0x010080, 0x0700c0 };
@@ -151,6 +223,7 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->verification.cipher = xstrdup("TLS_AES_128_GCM_SHA256");
 	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_TIMEOUT, "probe TLSv1.1", "timed out"),
 			 DBTLS_OK);
+	set_sql(&e->sql);
 	e->connections_used = 31;
 	e->duration_s = 3.25;
 
@@ -170,6 +243,9 @@ static void fixture(struct dbtls_scan_facts *s)
 					       "1129 (HY000) Host blocked"),
 			 DBTLS_OK);
 	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_NO_TLS, NULL, NULL), DBTLS_OK);
+	/* scan --sql: not attempted, because credentials never travel in clear text */
+	e->sql.status = DBTLS_SQL_SKIPPED;
+	e->sql.reason = xstrdup("the server offers no TLS, and credentials never travel in clear text");
 	e->connections_used = 1;
 	e->duration_s = 0.0004;
 }
@@ -414,6 +490,29 @@ static void test_fields(void **state)
 	assert_int_equal(e->errors[0].code, DBTLS_ERR_TIMEOUT);
 	assert_string_equal(e->errors[0].stage, "probe TLSv1.1");
 
+	/* the SQL facts: a variable the server lacks stays distinct from one never asked for */
+	assert_int_equal(e->sql.status, DBTLS_SQL_OK);
+	assert_true(e->sql.verify_cert);
+	assert_string_equal(e->sql.account, "dbtls@%");
+	assert_int_equal(e->sql.nsession, 3);
+	assert_string_equal(e->sql.session[2].name, "Ssl_server_not_after");
+	assert_int_equal(e->sql.nvariables, 4);
+	assert_string_equal(e->sql.variables[2].name, "tls_ciphersuites");
+	assert_null(e->sql.variables[2].value);
+	assert_int_equal(e->sql.connections_status, DBTLS_SQL_AV_READ);
+	assert_int_equal(e->sql.nconnections, 2);
+	assert_int_equal(e->sql.connections[0].id, 9);
+	assert_null(e->sql.connections[0].program);
+	assert_string_equal(e->sql.connections[0].tls_version, "");
+	assert_true(e->sql.connections[1].self);
+	assert_string_equal(e->sql.accounts_source, "mysql.global_priv");
+	assert_int_equal(e->sql.naccounts, 2);
+	assert_true(e->sql.accounts[1].locked);
+	assert_string_equal(e->sql.accounts[1].require, "ISSUER SUBJECT");
+	assert_null(e->sql.accounts[0].issuer);
+	assert_int_equal(e->sql.nunreadable, 1);
+	assert_int_equal(e->sql.unreadable[0].code, 1142);
+
 	e = &b.endpoints[1];
 	assert_null(e->sni);
 	assert_int_equal(e->port, 3307);
@@ -445,6 +544,9 @@ static void test_fields(void **state)
 	assert_null(e->errors[1].stage);
 	assert_string_equal(e->errors[1].message, "server offers no TLS");
 	assert_true(e->duration_s < 0.001);
+	assert_int_equal(e->sql.status, DBTLS_SQL_SKIPPED);
+	assert_false(e->sql.verify_cert);
+	assert_int_equal(e->sql.nvariables, 0);
 
 	remove_tmp(path);
 	free(text);
@@ -465,7 +567,12 @@ static void test_tolerant(void **state)
 	json_object_set_new(doc, "policy", json_pack("{s:s}", "name", "strict"));
 	json_object_set_new(doc, "summary", json_pack("{s:i}", "fail", 3));
 	e0 = ep(doc, 0);
-	json_object_set_new(e0, "sql", json_pack("{s:b}", "require_secure_transport", 0));
+	json_object_set_new(json_object_get(e0, "sql"), "tls_ciphersuites_default", json_true());
+	json_object_set_new(json_array_get(json_object_get(json_object_get(json_object_get(e0, "sql"),
+									   "connections"),
+							   "list"),
+					   0),
+			    "ssl_cipher_list", json_string("A:B"));
 	json_object_set_new(json_object_get(json_object_get(json_object_get(e0, "tls"), "versions"),
 					    "TLSv1.2"),
 			    "fallback_scsv", json_true());
@@ -569,6 +676,30 @@ static void test_wrong_types(void **state)
 	text = dump(doc);
 	expect_failure(text, DBTLS_ERR_INPUT,
 		       ": endpoints[0].port: 70000 is out of range (0 to 65535)");
+	free(text);
+
+	doc = fixture_doc();
+	json_object_set_new(json_object_get(ep(doc, 0), "sql"), "status", json_string("fine"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].sql.status: unknown value 'fine' (expected ok … skipped)");
+	free(text);
+
+	doc = fixture_doc();
+	v = json_object_get(json_object_get(ep(doc, 0), "sql"), "connections");
+	json_object_set_new(json_array_get(json_object_get(v, "list"), 1), "id", json_string("12"));
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].sql.connections.list[1].id: expected an integer, got a string");
+	free(text);
+
+	doc = fixture_doc();
+	v = json_object_get(json_object_get(ep(doc, 0), "sql"), "variables");
+	json_object_set_new(v, "have_ssl", json_true());
+	text = dump(doc);
+	expect_failure(text, DBTLS_ERR_INPUT,
+		       ": endpoints[0].sql.variables.have_ssl: expected a string or null, got a "
+		       "boolean");
 	free(text);
 }
 

@@ -1,0 +1,784 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_html.c — the HTML report: one self-contained file (inline stylesheet from data/report.css,
+ * no scripts, no external fetches, so it works offline and as an e-mail attachment) that a person
+ * reads top to bottom: the summary first (endpoints and their outcome, findings by severity, the
+ * nearest certificate expiries), then one section per endpoint with its findings (evidence and
+ * remediation), TLS versions, cipher suites with the weak ones marked, key exchange and chain.
+ *
+ * Every string that comes from a scan (subjects, banners, error messages, evidence — all of it
+ * attacker-controlled) goes through h(), which is dbtls_esc_write() in HTML mode; numbers are
+ * printed by us and ids are built from indexes, never from scan data. A Content-Security-Policy
+ * that forbids scripts and fetches is the second line of defence.
+ */
+#include "report.h"
+#include "report_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/hello.h"
+#include "../src/suites.h"
+#include "../src/version.h"
+
+#define HTML_NEXPIRIES 10
+
+/* What no current guideline allows, whatever the profile: marked weak even without a policy. */
+#define HTML_ALWAYS_WEAK                                                                           \
+	(DBTLS_PROP_EXPORT | DBTLS_PROP_ANON | DBTLS_PROP_NULL | DBTLS_PROP_RC4 | DBTLS_PROP_DES | \
+	 DBTLS_PROP_3DES | DBTLS_PROP_NON_PFS)
+
+/* The one way scan data reaches the page. */
+static void h(FILE *o, const char *s)
+{
+	dbtls_esc_write(o, s, DBTLS_ESC_HTML | DBTLS_ESC_KEEP_NL);
+}
+
+/* s escaped, or a muted dash when it is unknown. */
+static void h_or_dash(FILE *o, const char *s)
+{
+	if (s && *s)
+		h(o, s);
+	else
+		fputs("<span class=\"none\">—</span>", o);
+}
+
+static enum dbtls_severity html_fail_on(const struct dbtls_report_ctx *ctx)
+{
+	return ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
+}
+
+static const struct dbtls_findings *html_findings(const struct dbtls_report_ctx *ctx, size_t i)
+{
+	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
+}
+
+static int html_warn_days(const struct dbtls_report_ctx *ctx)
+{
+	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
+
+	return p && p->params.cert_warn_days > 0 ? p->params.cert_warn_days : 30;
+}
+
+static void html_days(FILE *o, long days, int warn_days)
+{
+	if (days < 0)
+		fprintf(o, "<span class=\"expired\">expired %ld day%s ago</span>", -days,
+			days == -1 ? "" : "s");
+	else if (days < warn_days)
+		fprintf(o, "<span class=\"expiring\">%ld day%s left</span>", days,
+			days == 1 ? "" : "s");
+	else
+		fprintf(o, "%ld days left", days);
+}
+
+/* "1 high, 2 medium (+1 waived)" for an endpoint's findings. */
+static void html_counts(FILE *o, const struct dbtls_findings *fs)
+{
+	size_t by[DBTLS_NSEVERITIES] = { 0 }, waived = 0;
+	bool any = false;
+
+	if (!fs) {
+		fputs("<span class=\"none\">not judged</span>", o);
+		return;
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->items[i].waived)
+			waived++;
+		else
+			by[fs->items[i].severity]++;
+	}
+	for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
+		if (!by[sev])
+			continue;
+		fprintf(o, "%s%zu %s", any ? ", " : "", by[sev],
+			dbtls_severity_name((enum dbtls_severity)sev));
+		any = true;
+	}
+	if (!any)
+		fputs("none", o);
+	if (waived)
+		fprintf(o, " (+%zu waived)", waived);
+}
+
+static void html_accepted_versions(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	bool any = false;
+
+	if (e->tls_offered == 0) {
+		fputs("<span class=\"bad\">no TLS</span>", o);
+		return;
+	}
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		if (e->versions[v].status != DBTLS_VS_ACCEPTED)
+			continue;
+		fprintf(o, "%s<span class=\"%s\">%s</span>", any ? " " : "",
+			v <= DBTLS_TLS11 ? "bad" : "accepted", dbtls_version_name((enum dbtls_version)v));
+		any = true;
+	}
+	if (!any)
+		fputs("<span class=\"none\">unknown</span>", o);
+}
+
+/* --- the summary ------------------------------------------------------------------------------ */
+
+struct html_exp {
+	size_t ep, pos;
+	const struct dbtls_cert *c;
+	size_t also; /* other endpoints serving the same certificate */
+};
+
+static int html_exp_cmp(const void *a, const void *b)
+{
+	const struct html_exp *x = a, *y = b;
+
+	if (x->c->not_after_t != y->c->not_after_t)
+		return x->c->not_after_t < y->c->not_after_t ? -1 : 1;
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	FILE *o = ctx->out;
+	struct html_exp *all;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		cap += s->endpoints[i].ncerts;
+	fputs("<h3>Nearest certificate expiries</h3>\n", o);
+	if (!cap) {
+		fputs("<p class=\"none\">No certificates were collected.</p>\n", o);
+		return DBTLS_OK;
+	}
+	all = calloc(cap, sizeof(*all));
+	if (!all)
+		return DBTLS_ERR_NOMEM;
+	/* one row per certificate: an intermediate served by ten endpoints is one expiry */
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		for (size_t k = 0; k < s->endpoints[i].ncerts; k++) {
+			const struct dbtls_cert *c = &s->endpoints[i].certs[k];
+			bool dup = false;
+
+			if (!c->not_after)
+				continue;
+			for (size_t j = 0; c->sha256[0] && j < n && !dup; j++) {
+				if (strcmp(all[j].c->sha256, c->sha256) == 0) {
+					dup = true;
+					all[j].also += all[j].ep != i;
+				}
+			}
+			if (!dup)
+				all[n++] = (struct html_exp){ .ep = i, .pos = k, .c = c };
+		}
+	}
+	qsort(all, n, sizeof(*all), html_exp_cmp);
+	fputs("<table id=\"expiries\">\n<thead><tr><th>expires</th><th>time left</th>"
+	      "<th>certificate</th><th>position</th><th>endpoint</th></tr></thead>\n<tbody>\n",
+	      o);
+	for (size_t j = 0; j < n && j < HTML_NEXPIRIES; j++) {
+		const struct html_exp *x = &all[j];
+		fputs("<tr><td class=\"mono\">", o);
+		h(o, x->c->not_after);
+		fputs("</td><td>", o);
+		html_days(o, x->c->days_left, html_warn_days(ctx));
+		fputs("</td><td>", o);
+		h_or_dash(o, x->c->subject);
+		fprintf(o, "</td><td>%s</td><td><a href=\"#ep-%zu\">",
+			x->pos == 0 ? "leaf" : x->c->is_ca ? "CA" : "chain", x->ep + 1);
+		h(o, s->endpoints[x->ep].target);
+		fputs("</a>", o);
+		if (x->also)
+			fprintf(o, " and %zu more", x->also);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody>\n</table>\n", o);
+	if (n > HTML_NEXPIRIES)
+		fprintf(o, "<p class=\"none\">%zu more certificates expire later.</p>\n",
+			n - HTML_NEXPIRIES);
+	free(all);
+	return DBTLS_OK;
+}
+
+/* CA rotation, when the scan was asked (--new-ca-file): which endpoints' chains the new bundle
+ * alone would accept. */
+static void html_rotation(FILE *o, const struct dbtls_scan_facts *s)
+{
+	size_t ready = 0;
+
+	if (!s->new_ca_file)
+		return;
+	for (size_t i = 0; i < s->nendpoints; i++)
+		ready += s->endpoints[i].verification.rotation.checked &&
+			 s->endpoints[i].verification.rotation.ready;
+	fputs("<h3>CA rotation</h3>\n<p>", o);
+	fprintf(o, "<strong>%zu of %zu</strong> endpoint%s would be accepted by clients that trust "
+		   "only <span class=\"mono\">",
+		ready, s->nendpoints, s->nendpoints == 1 ? "" : "s");
+	h(o, s->new_ca_file);
+	fputs("</span>.</p>\n<table id=\"rotation\">\n<thead><tr><th>endpoint</th><th>ready</th>"
+	      "<th>trust anchor in the new bundle, or why not</th></tr></thead>\n<tbody>\n",
+	      o);
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
+
+		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
+		h(o, s->endpoints[i].target);
+		fprintf(o, "</a></td><td class=\"%s\">%s</td><td>",
+			!r->checked ? "error" : r->ready ? "accepted" : "bad",
+			!r->checked ? "not checked" : r->ready ? "yes" : "no");
+		h_or_dash(o, r->ready ? r->anchor_subject : r->error);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody>\n</table>\n", o);
+}
+
+static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+		      size_t failed)
+{
+	FILE *o = ctx->out;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"generator\" content=\"dbtls ",
+	      o);
+	h(o, s->tool_version ? s->tool_version : DBTLS_VERSION);
+	fprintf(o, "\">\n<title>dbtls report: %zu endpoint%s", s->nendpoints,
+		s->nendpoints == 1 ? "" : "s");
+	if (ctx->eval)
+		fprintf(o, ", %zu failed", failed);
+	fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", dbtls_report_css);
+}
+
+static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
+	char started[32], finished[32], id[48];
+	FILE *o = ctx->out;
+
+	dbtls_rfc3339(s->started_at, started, sizeof(started));
+	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
+	dbtls_report_scan_id(s, id, sizeof(id));
+	fputs("<header>\n<h1>Database TLS report</h1>\n<p class=\"meta\">scan <code>", o);
+	h(o, id);
+	fprintf(o, "</code> · %s to %s · dbtls ", started, finished);
+	h(o, s->tool_version ? s->tool_version : DBTLS_VERSION);
+	fputs("</p>\n<p class=\"meta\">", o);
+	if (p) {
+		fputs("policy <strong>", o);
+		h(o, p->name);
+		fputs("</strong> ", o);
+		h(o, p->version);
+		if (p->guideline) {
+			fputs(" (", o);
+			h(o, p->guideline);
+			fputs(")", o);
+		}
+		fprintf(o, " · endpoints fail on findings at or above <strong>%s</strong>",
+			dbtls_severity_name(ctx->eval->fail_on));
+	} else {
+		fputs("not judged: no policy (facts only)", o);
+	}
+	fputs("</p>\n</header>\n<main>\n", o);
+}
+
+static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	const struct dbtls_evaluation *ev = ctx->eval;
+	size_t outcome[4] = { 0 };
+	FILE *o = ctx->out;
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		outcome[dbtls_report_outcome(&s->endpoints[i], html_findings(ctx, i),
+					     html_fail_on(ctx))]++;
+	html_head(ctx, s, outcome[DBTLS_OUTCOME_FAILED]);
+	html_header(ctx, s);
+
+	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n", o);
+	fprintf(o, "<div class=\"card\"><span class=\"n\">%zu</span>endpoint%s scanned</div>\n",
+		s->nendpoints, s->nendpoints == 1 ? "" : "s");
+	if (ev)
+		fprintf(o,
+			"<div class=\"card passed\"><span class=\"n\">%zu</span>passed</div>\n"
+			"<div class=\"card failed\"><span class=\"n\">%zu</span>failed</div>\n",
+			outcome[DBTLS_OUTCOME_PASSED], outcome[DBTLS_OUTCOME_FAILED]);
+	else
+		fprintf(o, "<div class=\"card\"><span class=\"n\">%zu</span>scanned completely</div>\n",
+			outcome[DBTLS_OUTCOME_SCANNED]);
+	fprintf(o, "<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
+		outcome[DBTLS_OUTCOME_ERRORED]);
+	fputs("</div>\n", o);
+
+	fputs("<h3>Findings by severity</h3>\n", o);
+	if (ev) {
+		fputs("<table class=\"severities\" id=\"severities\">\n<thead><tr>", o);
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+			fprintf(o, "<th>%s</th>", dbtls_severity_name((enum dbtls_severity)sev));
+		fputs("<th>waived</th></tr></thead>\n<tbody><tr>", o);
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+			fprintf(o, "<td class=\"%s%s\">%zu</td>",
+				ev->by_severity[sev] ? "sev-" : "zero",
+				ev->by_severity[sev] ? dbtls_severity_name((enum dbtls_severity)sev)
+						     : "",
+				ev->by_severity[sev]);
+		fprintf(o, "<td class=\"zero\">%zu</td></tr></tbody>\n</table>\n", ev->waived);
+	} else {
+		fputs("<p class=\"none\">Not judged: the scan was written without a policy.</p>\n", o);
+	}
+
+	fputs("<h3>Endpoints</h3>\n<table id=\"endpoint-list\">\n<thead><tr><th>endpoint</th>"
+	      "<th>result</th><th>findings</th><th>TLS versions</th><th>leaf certificate</th>"
+	      "</tr></thead>\n<tbody>\n",
+	      o);
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
+		const char *oc = dbtls_outcome_name(
+			dbtls_report_outcome(e, html_findings(ctx, i), html_fail_on(ctx)));
+
+		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
+		h(o, e->target);
+		fprintf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>", oc, oc);
+		html_counts(o, html_findings(ctx, i));
+		fputs("</td><td>", o);
+		html_accepted_versions(o, e);
+		fputs("</td><td>", o);
+		if (e->ncerts) {
+			html_days(o, e->certs[0].days_left, html_warn_days(ctx));
+			fputs(" <span class=\"mono\">", o);
+			h(o, e->certs[0].not_after);
+			fputs("</span>", o);
+		} else {
+			fputs("<span class=\"none\">none</span>", o);
+		}
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody>\n</table>\n", o);
+	html_rotation(o, s);
+	if (html_expiries(ctx, s))
+		return DBTLS_ERR_NOMEM;
+	fputs("</section>\n", o);
+	return DBTLS_OK;
+}
+
+/* --- one endpoint ----------------------------------------------------------------------------- */
+
+static void html_finding(FILE *o, const struct dbtls_finding *fd)
+{
+	const char *sev = dbtls_severity_name(fd->severity);
+
+	fprintf(o, "<article class=\"finding sev-%s%s\">\n<h4><span class=\"badge sev-%s\">%s</span> ",
+		sev, fd->waived ? " waived" : "", sev, sev);
+	if (fd->waived)
+		fputs("<span class=\"badge waived\">waived</span> ", o);
+	h(o, fd->title);
+	fputs(" <code>", o);
+	h(o, fd->check);
+	fputs("</code></h4>\n", o);
+	if (fd->evidence && *fd->evidence) {
+		fputs("<p class=\"label\">Evidence</p>\n<pre>", o);
+		h(o, fd->evidence);
+		fputs("</pre>\n", o);
+	}
+	if (fd->remediation && *fd->remediation) {
+		fputs("<p class=\"label\">Remediation</p>\n<pre>", o);
+		h(o, fd->remediation);
+		fputs("</pre>\n", o);
+	}
+	if (fd->references && *fd->references) {
+		fputs("<p class=\"refs\">References: ", o);
+		for (const char *const *r = fd->references; *r; r++) {
+			if (r != fd->references)
+				fputs("; ", o);
+			h(o, *r);
+		}
+		fputs("</p>\n", o);
+	}
+	if (fd->waived) {
+		fputs("<p class=\"refs\">Waived until ", o);
+		h_or_dash(o, fd->waiver_until);
+		fputs(" by ", o);
+		h_or_dash(o, fd->waiver_owner);
+		fputs(": ", o);
+		h_or_dash(o, fd->waiver_reason);
+		fputs("</p>\n", o);
+	}
+	fputs("</article>\n", o);
+}
+
+/* Most severe first, waived ones after those that count; stable within a severity. */
+static void html_findings_list(FILE *o, const struct dbtls_findings *fs)
+{
+	fputs("<h3>Findings</h3>\n", o);
+	if (!fs) {
+		fputs("<p class=\"none\">Not judged: no policy.</p>\n", o);
+		return;
+	}
+	if (!fs->n) {
+		fputs("<p class=\"none\">No findings.</p>\n", o);
+		return;
+	}
+	for (int waived = 0; waived <= 1; waived++)
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+			for (size_t i = 0; i < fs->n; i++)
+				if ((int)fs->items[i].severity == sev &&
+				    (int)fs->items[i].waived == waived)
+					html_finding(o, &fs->items[i]);
+}
+
+static void html_versions(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	const char *first_err = e->nerrors ? e->errors[0].message : "not probed";
+
+	fputs("<h3>TLS versions</h3>\n", o);
+	if (e->tls_offered == 0) {
+		fputs("<p class=\"bad\">The server offers no TLS: every connection is in clear "
+		      "text.</p>\n",
+		      o);
+		return;
+	}
+	fputs("<table class=\"versions\">\n<thead><tr><th>version</th><th>status</th>"
+	      "<th>how the server answered</th><th>suites</th><th>order</th></tr></thead>\n<tbody>\n",
+	      o);
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		const struct dbtls_version_facts *vf = &e->versions[v];
+		enum dbtls_vstatus st = vf->status;
+		const char *reason = vf->reason;
+
+		/* as in the JSON report: never probed is rejected without TLS, else an error */
+		if (st == DBTLS_VS_NOT_PROBED) {
+			st = DBTLS_VS_ERROR;
+			reason = first_err;
+		}
+		fprintf(o, "<tr><td>%s</td><td class=\"%s%s\">%s</td><td>",
+			dbtls_version_name((enum dbtls_version)v), dbtls_vstatus_name(st),
+			st == DBTLS_VS_ACCEPTED && v <= DBTLS_TLS11 ? " deprecated" : "",
+			dbtls_vstatus_name(st));
+		h_or_dash(o, reason);
+		fputs("</td><td>", o);
+		if (st == DBTLS_VS_ACCEPTED)
+			fprintf(o, "%zu", vf->nsuites);
+		fputs("</td><td>", o);
+		if (st == DBTLS_VS_ACCEPTED)
+			fputs(vf->server_order > 0    ? "server's"
+			      : vf->server_order == 0 ? "client's"
+						      : "unknown",
+			      o);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody>\n</table>\n", o);
+}
+
+static const struct dbtls_suite *html_suite(uint32_t code)
+{
+	return code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+}
+
+static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,
+			const struct dbtls_endpoint_facts *e)
+{
+	uint32_t weak_mask = HTML_ALWAYS_WEAK;
+	bool any = false;
+
+	if (ctx->eval && ctx->eval->policy)
+		weak_mask |= ctx->eval->policy->params.forbidden_props;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		const struct dbtls_version_facts *vf = &e->versions[v];
+		size_t nweak = 0;
+
+		if (vf->status != DBTLS_VS_ACCEPTED || !vf->nsuites)
+			continue;
+		if (!any)
+			fputs("<h3>Cipher suites</h3>\n", o);
+		any = true;
+		for (size_t i = 0; i < vf->nsuites; i++)
+			nweak += (dbtls_suite_props(vf->suites[i]) & weak_mask) != 0 ||
+				 !html_suite(vf->suites[i]);
+		/* long lists start folded; the summary line still says how many are weak */
+		fprintf(o,
+			"<details class=\"suites\"%s>\n<summary>%s: %zu suite%s, %zu weak, %s</summary>\n"
+			"<table>\n<thead><tr><th>#</th><th>suite (IANA)</th><th>code</th>"
+			"<th>OpenSSL name</th><th>properties</th></tr></thead>\n<tbody>\n",
+			vf->nsuites <= 12 || nweak ? " open" : "",
+			dbtls_version_name((enum dbtls_version)v), vf->nsuites,
+			vf->nsuites == 1 ? "" : "s", nweak,
+			vf->server_order > 0    ? "in the server's order of preference"
+			: vf->server_order == 0 ? "the server follows the client's order"
+						: "order unknown");
+		for (size_t i = 0; i < vf->nsuites; i++) {
+			const struct dbtls_suite *su = html_suite(vf->suites[i]);
+			uint32_t props = dbtls_suite_props(vf->suites[i]);
+			bool weak = (props & weak_mask) || !su;
+
+			fprintf(o, "<tr%s><td>%zu</td><td class=\"mono\">", weak ? " class=\"weak\"" : "",
+				i + 1);
+			h_or_dash(o, su ? su->iana_name : "unknown suite");
+			fprintf(o, vf->suites[i] > 0xffff ? "</td><td class=\"mono\">0x%06X</td>"
+							  : "</td><td class=\"mono\">0x%04X</td>",
+				vf->suites[i]);
+			fputs("<td class=\"mono\">", o);
+			h_or_dash(o, su ? su->openssl_name : NULL);
+			fputs("</td><td>", o);
+			if (weak)
+				fputs("<span class=\"tag weak\">weak</span>", o);
+			for (uint32_t bit = 1; bit && bit <= DBTLS_PROP_SEED_IDEA; bit <<= 1)
+				if (props & bit)
+					fprintf(o, "<span class=\"tag%s\">%s</span>",
+						(bit & weak_mask) ? " weak" : "",
+						dbtls_suite_prop_name(bit));
+			fputs("</td></tr>\n", o);
+		}
+		fputs("</tbody>\n</table>\n</details>\n", o);
+	}
+}
+
+static void html_kex(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	if (!e->ngroups && !e->dh_bits)
+		return;
+	fputs("<h3>Key exchange</h3>\n<dl class=\"facts\">\n", o);
+	if (e->ngroups) {
+		fputs("<dt>groups</dt><dd class=\"mono\">", o);
+		for (size_t i = 0; i < e->ngroups; i++) {
+			const char *g = dbtls_group_name(e->groups[i]);
+			if (i)
+				fputs(", ", o);
+			if (g)
+				h(o, g);
+			else
+				fprintf(o, "0x%04X", e->groups[i]);
+		}
+		if (e->groups_version >= 0)
+			fprintf(o, " (probed with %s)",
+				dbtls_version_name((enum dbtls_version)e->groups_version));
+		fputs("</dd>\n", o);
+	}
+	if (e->dh_bits)
+		fprintf(o, "<dt>DHE prime</dt><dd%s>%d bits%s</dd>\n",
+			e->dh_bits < 2048 ? " class=\"bad\"" : "", e->dh_bits,
+			e->dh_bits < 2048 ? " (weak)" : "");
+	fputs("</dl>\n", o);
+}
+
+static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
+		       const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_verification *vr = &e->verification;
+
+	if (!vr->done && !e->ncerts)
+		return;
+	fputs("<h3>Certificate chain</h3>\n", o);
+	if (vr->done) {
+		fputs("<dl class=\"facts\">\n<dt>handshake</dt><dd class=\"mono\">", o);
+		h_or_dash(o, vr->protocol);
+		fputc(' ', o);
+		h_or_dash(o, vr->cipher);
+		fprintf(o, "</dd>\n<dt>chain verifies</dt><dd><span class=\"%s\">%s</span> against ",
+			vr->ca_ok ? "accepted" : "bad", vr->ca_ok ? "yes" : "no");
+		h_or_dash(o, vr->ca_source);
+		if (!vr->ca_ok && vr->error) {
+			fputs(": ", o);
+			h(o, vr->error);
+		}
+		fprintf(o, "</dd>\n<dt>host name matches</dt><dd><span class=\"%s\">%s</span> (",
+			vr->hostname_ok ? "accepted" : "bad", vr->hostname_ok ? "yes" : "no");
+		h_or_dash(o, vr->hostname_checked);
+		fputs(")</dd>\n", o);
+		if (vr->chain.analysed) {
+			fprintf(o, "<dt>path</dt><dd>%s",
+				vr->chain.incomplete ? "<span class=\"bad\">incomplete</span>"
+						     : "complete");
+			if (vr->chain.incomplete && vr->chain.missing_issuer) {
+				fputs(": the server does not send ", o);
+				h(o, vr->chain.missing_issuer);
+			}
+			if (vr->chain.misordered)
+				fputs("; <span class=\"warn\">out of order</span>", o);
+			if (vr->chain.extra)
+				fprintf(o, "; %zu certificate%s not on the path", vr->chain.extra,
+					vr->chain.extra == 1 ? "" : "s");
+			if (vr->chain.anchor_served)
+				fputs("; the trust anchor itself is sent", o);
+			fputs("</dd>\n", o);
+			if (vr->chain.anchor_subject) {
+				fputs("<dt>trust anchor</dt><dd>", o);
+				h(o, vr->chain.anchor_subject);
+				fputs(" (", o);
+				html_days(o, vr->chain.anchor_days_left, html_warn_days(ctx));
+				fputs(")</dd>\n", o);
+			}
+		}
+		if (vr->rotation.checked) {
+			fprintf(o, "<dt>new CA bundle</dt><dd><span class=\"%s\">%s</span> ",
+				vr->rotation.ready ? "accepted" : "bad",
+				vr->rotation.ready ? "accepted" : "not accepted");
+			h_or_dash(o, vr->rotation.ready ? vr->rotation.anchor_subject
+							: vr->rotation.error);
+			fputs("</dd>\n", o);
+		}
+		fprintf(o, "<dt>OCSP stapling</dt><dd>%s</dd>\n", vr->stapled ? "yes" : "no");
+		fputs("</dl>\n", o);
+	}
+	for (size_t i = 0; i < e->ncerts; i++) {
+		const struct dbtls_cert *c = &e->certs[i];
+
+		fprintf(o, "<h4>[%zu] %s: ", i, i == 0 ? "leaf" : c->is_ca ? "CA" : "chain");
+		h_or_dash(o, c->subject);
+		fputs("</h4>\n<dl class=\"facts cert\">\n<dt>issuer</dt><dd>", o);
+		h_or_dash(o, c->issuer);
+		fputs("</dd>\n<dt>valid</dt><dd><span class=\"mono\">", o);
+		h_or_dash(o, c->not_before);
+		fputs("</span> to <span class=\"mono\">", o);
+		h_or_dash(o, c->not_after);
+		fputs("</span> (", o);
+		html_days(o, c->days_left, html_warn_days(ctx));
+		fputs(")</dd>\n<dt>key</dt><dd>", o);
+		h_or_dash(o, c->key_type);
+		if (c->key_bits)
+			fprintf(o, " %d bits", c->key_bits);
+		if (c->curve) {
+			fputs(", ", o);
+			h(o, c->curve);
+		}
+		fputs("</dd>\n<dt>signature</dt><dd>", o);
+		h_or_dash(o, c->sig_alg);
+		fputs("</dd>\n", o);
+		if (c->nsans) {
+			fputs("<dt>names</dt><dd class=\"mono\">", o);
+			for (size_t k = 0; k < c->nsans; k++) {
+				if (k)
+					fputs(", ", o);
+				h(o, c->sans[k]);
+			}
+			fputs("</dd>\n", o);
+		}
+		if (c->revocation.status != DBTLS_REV_NOT_CHECKED) {
+			const struct dbtls_revocation *rv = &c->revocation;
+			fprintf(o, "<dt>revocation</dt><dd><span class=\"%s\">%s</span>",
+				rv->status == DBTLS_REV_GOOD	  ? "accepted"
+				: rv->status == DBTLS_REV_REVOKED ? "bad"
+								  : "warn",
+				dbtls_rev_status_name(rv->status));
+			if (rv->revoked_at) {
+				fputs(" at ", o);
+				h(o, rv->revoked_at);
+			}
+			if (rv->reason) {
+				fputs(" (", o);
+				h(o, rv->reason);
+				fputc(')', o);
+			}
+			if (rv->source) {
+				fputs(" · ", o);
+				h(o, rv->source);
+			}
+			if (rv->detail) {
+				fputs(" · ", o);
+				h(o, rv->detail);
+			}
+			fputs("</dd>\n", o);
+		}
+		fputs("<dt>serial</dt><dd class=\"mono\">", o);
+		h_or_dash(o, c->serial);
+		fputs("</dd>\n<dt>SHA-256</dt><dd class=\"mono\">", o);
+		h_or_dash(o, c->sha256);
+		fputs("</dd>\n", o);
+		if (c->self_signed || c->is_ca)
+			fprintf(o, "<dt>flags</dt><dd>%s%s%s</dd>\n", c->self_signed ? "self-signed" : "",
+				c->self_signed && c->is_ca ? ", " : "", c->is_ca ? "CA" : "");
+		fputs("</dl>\n", o);
+	}
+}
+
+static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_findings *fs = html_findings(ctx, ctx->index);
+	const char *oc = dbtls_outcome_name(dbtls_report_outcome(e, fs, html_fail_on(ctx)));
+	FILE *o = ctx->out;
+
+	fprintf(o, "<section class=\"endpoint\" id=\"ep-%zu\">\n<h2><span class=\"badge %s\">%s</span> "
+		   "<span class=\"mono\">",
+		ctx->index + 1, oc, oc);
+	h(o, e->target);
+	fputs("</span></h2>\n<dl class=\"facts\">\n<dt>protocol</dt><dd>", o);
+	h_or_dash(o, e->protocol);
+	fputs("</dd>\n<dt>host</dt><dd class=\"mono\">", o);
+	h_or_dash(o, e->host);
+	fprintf(o, " port %u</dd>\n<dt>address</dt><dd class=\"mono\">", e->port);
+	h_or_dash(o, e->address);
+	fputs("</dd>\n", o);
+	if (e->sni) {
+		fputs("<dt>SNI</dt><dd class=\"mono\">", o);
+		h(o, e->sni);
+		fputs("</dd>\n", o);
+	}
+	if (e->server.greeting_seen) {
+		fputs("<dt>server</dt><dd>", o);
+		h_or_dash(o, e->server.product);
+		fputc(' ', o);
+		h(o, e->server.version);
+		fputs("</dd>\n", o);
+	}
+	if (e->server.err_code) {
+		fprintf(o, "<dt>server error</dt><dd class=\"bad\">%d ", e->server.err_code);
+		if (e->server.err_sqlstate && *e->server.err_sqlstate) {
+			fputc('#', o);
+			h(o, e->server.err_sqlstate);
+			fputc(' ', o);
+		}
+		h(o, e->server.err_message);
+		fputs("</dd>\n", o);
+	}
+	fprintf(o, "<dt>TLS</dt><dd>%s</dd>\n<dt>scan</dt><dd>%u connection%s, %.2f s</dd>\n</dl>\n",
+		e->tls_offered > 0    ? "offered"
+		: e->tls_offered == 0 ? "<span class=\"bad\">not offered</span>"
+				      : "<span class=\"error\">unknown (the scan did not get that "
+					"far)</span>",
+		e->connections_used, e->connections_used == 1 ? "" : "s", e->duration_s);
+	if (e->nerrors) {
+		fputs("<h3>Scan errors</h3>\n<table class=\"errors\">\n<thead><tr><th>stage</th>"
+		      "<th>code</th><th>message</th></tr></thead>\n<tbody>\n",
+		      o);
+		for (size_t i = 0; i < e->nerrors; i++) {
+			fputs("<tr><td>", o);
+			h_or_dash(o, e->errors[i].stage);
+			fprintf(o, "</td><td class=\"error mono\">%s</td><td>",
+				dbtls_errname(e->errors[i].code));
+			h_or_dash(o, e->errors[i].message);
+			fputs("</td></tr>\n", o);
+		}
+		fputs("</tbody>\n</table>\n", o);
+	}
+	/* what to fix comes before what the server is */
+	html_findings_list(o, fs);
+	if (e->tls_offered >= 0 || e->nerrors == 0)
+		html_versions(o, e);
+	html_suites(o, ctx, e);
+	html_kex(o, e);
+	html_chain(o, ctx, e);
+	fputs("</section>\n", o);
+	return DBTLS_OK;
+}
+
+static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	fputs("</main>\n<footer>Written by dbtls ", ctx->out);
+	h(ctx->out, s->tool_version ? s->tool_version : DBTLS_VERSION);
+	fputs(". The same scan as JSON (<code>-o report.json</code>) has every fact; "
+	      "<code>dbtls explain CHECK-ID</code> says what a check tests and why.</footer>\n"
+	      "</body>\n</html>\n",
+	      ctx->out);
+	return DBTLS_OK;
+}
+
+const struct dbtls_report_writer dbtls_report_html = {
+	.name = "html",
+	.extension = ".html",
+	.begin = html_begin,
+	.endpoint = html_endpoint,
+	.end = html_end,
+	.help = "one self-contained HTML page for people: summary, then each endpoint",
+};

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_prom.c — a Prometheus textfile for node_exporter's textfile collector (text exposition
+ * format 0.0.4): write it with `-o /var/lib/node_exporter/textfile/dbtls.prom`; the file is
+ * replaced atomically (reports.c), as the collector requires.
+ *
+ * Each metric family is written whole (HELP, TYPE, then its samples), so nothing is written until
+ * the end callback, which walks the endpoints once per family. Every series carries the endpoint
+ * as `target` (as given); label values go through dbtls_esc_write() in Prometheus mode (\\ \" \n,
+ * and invalid UTF-8 or control bytes as visible \\xNN text). No timestamps: the collector stamps
+ * samples itself. An endpoint given twice in one scan is written once (its first scan), because
+ * two series with the same labels make the whole file invalid.
+ *
+ * Metrics (all gauges):
+ *   dbtls_scan_timestamp_seconds, dbtls_scan_duration_seconds       the run
+ *   dbtls_endpoints{outcome}                                         endpoints by outcome
+ *   dbtls_endpoint_scanned{target}, dbtls_scan_errors{target},
+ *   dbtls_endpoint_scan_duration_seconds{target}, dbtls_tls_offered{target}
+ *   dbtls_tls_version_accepted{target,version}                       0/1 per probed version
+ *   dbtls_cipher_suites_accepted{target,version}
+ *   dbtls_certificate_not_after_timestamp_seconds{target,position,subject}
+ *   dbtls_certificate_chain_verified{target}, dbtls_certificate_hostname_matches{target}
+ *   dbtls_ca_rotation_ready{target}                                  only with --new-ca-file
+ *   dbtls_findings{target,severity}, dbtls_findings_waived{target},
+ *   dbtls_endpoint_failed{target}                                    only when judged by a policy
+ */
+#include "report.h"
+#include "report_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void prom_family(FILE *o, const char *name, const char *help)
+{
+	fprintf(o, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* `name{target="…"` — the caller adds further labels, then prom_value() closes it. */
+static void prom_series(FILE *o, const char *name, const struct dbtls_endpoint_facts *e)
+{
+	fprintf(o, "%s{target=\"", name);
+	dbtls_esc_write(o, e->target, DBTLS_ESC_PROM);
+	fputc('"', o);
+}
+
+static void prom_value(FILE *o, long long v)
+{
+	fprintf(o, "} %lld\n", v);
+}
+
+/* ctx->priv: one flag per endpoint, set when an earlier endpoint has the same target. */
+static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	bool *dup = calloc(s->nendpoints ? s->nendpoints : 1, sizeof(*dup));
+
+	if (!dup)
+		return DBTLS_ERR_NOMEM;
+	for (size_t i = 0; i < s->nendpoints; i++)
+		for (size_t j = 0; j < i && !dup[i]; j++)
+			dup[i] = !dup[j] && s->endpoints[j].target && s->endpoints[i].target &&
+				 strcmp(s->endpoints[j].target, s->endpoints[i].target) == 0;
+	ctx->priv = dup;
+	return DBTLS_OK;
+}
+
+static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	(void)ctx;
+	(void)e;
+	return DBTLS_OK;
+}
+
+/* Every endpoint i (with e = its facts) that is not a repeated target. */
+#define PROM_EACH(ctx, s, i, e)                                                                    \
+	for (size_t i = 0; i < (s)->nendpoints; i++)                                              \
+		for (const struct dbtls_endpoint_facts *e = &(s)->endpoints[i];                    \
+		     e && !((const bool *)(ctx)->priv)[i]; e = NULL)
+
+static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx *ctx, size_t i)
+{
+	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
+}
+
+static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
+	size_t n[4] = { 0 };
+	FILE *o = ctx->out;
+
+	PROM_EACH(ctx, s, i, e) n[dbtls_report_outcome(e, prom_findings(ctx, i), fail_on)]++;
+	prom_family(o, "dbtls_endpoints",
+		    "Endpoints of the last scan by outcome (passed/failed under the policy, errored, "
+		    "or scanned when not judged).");
+	for (int k = DBTLS_OUTCOME_PASSED; k <= DBTLS_OUTCOME_SCANNED; k++)
+		if (ctx->eval ? k != DBTLS_OUTCOME_SCANNED
+			      : (k == DBTLS_OUTCOME_SCANNED || k == DBTLS_OUTCOME_ERRORED))
+			fprintf(o, "dbtls_endpoints{outcome=\"%s\"} %zu\n",
+				dbtls_outcome_name((enum dbtls_outcome)k), n[k]);
+}
+
+static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	FILE *o = ctx->out;
+
+	prom_family(o, "dbtls_tls_offered",
+		    "1 when the server offers TLS, 0 when it does not (absent when unknown).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		if (e->tls_offered < 0)
+			continue;
+		prom_series(o, "dbtls_tls_offered", e);
+		prom_value(o, e->tls_offered);
+	}
+	prom_family(o, "dbtls_tls_version_accepted",
+		    "1 when the endpoint accepts the protocol version, 0 when it refuses it (absent "
+		    "when the probe failed).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+			enum dbtls_vstatus st = e->versions[v].status;
+			/* no TLS at all: every version is refused */
+			if (st == DBTLS_VS_NOT_PROBED && e->tls_offered == 0)
+				st = DBTLS_VS_REJECTED;
+			if (st != DBTLS_VS_ACCEPTED && st != DBTLS_VS_REJECTED)
+				continue;
+			prom_series(o, "dbtls_tls_version_accepted", e);
+			fprintf(o, ",version=\"%s\"", dbtls_version_name((enum dbtls_version)v));
+			prom_value(o, st == DBTLS_VS_ACCEPTED);
+		}
+	}
+	prom_family(o, "dbtls_cipher_suites_accepted",
+		    "Cipher suites the endpoint accepts with the protocol version.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+			if (e->versions[v].status != DBTLS_VS_ACCEPTED)
+				continue;
+			prom_series(o, "dbtls_cipher_suites_accepted", e);
+			fprintf(o, ",version=\"%s\"", dbtls_version_name((enum dbtls_version)v));
+			prom_value(o, (long long)e->versions[v].nsuites);
+		}
+	}
+}
+
+static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	FILE *o = ctx->out;
+
+	prom_family(o, "dbtls_certificate_not_after_timestamp_seconds",
+		    "When the served certificate expires (Unix time); position 0 is the leaf.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		for (size_t k = 0; k < e->ncerts; k++) {
+			if (!e->certs[k].not_after)
+				continue;
+			prom_series(o, "dbtls_certificate_not_after_timestamp_seconds", e);
+			fprintf(o, ",position=\"%zu\",subject=\"", k);
+			dbtls_esc_write(o, e->certs[k].subject, DBTLS_ESC_PROM);
+			fputc('"', o);
+			prom_value(o, (long long)e->certs[k].not_after_t);
+		}
+	}
+	if (s->new_ca_file) {
+		prom_family(o, "dbtls_ca_rotation_ready",
+			    "1 when clients trusting only the new CA bundle would accept the served "
+			    "chain (scan --new-ca-file).");
+		PROM_EACH(ctx, s, i, e)
+		{
+			if (!e->verification.rotation.checked)
+				continue;
+			prom_series(o, "dbtls_ca_rotation_ready", e);
+			prom_value(o, e->verification.rotation.ready);
+		}
+	}
+	prom_family(o, "dbtls_certificate_chain_verified",
+		    "1 when the served chain verifies against the CA bundle (absent without a "
+		    "completed handshake).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		if (!e->verification.done)
+			continue;
+		prom_series(o, "dbtls_certificate_chain_verified", e);
+		prom_value(o, e->verification.ca_ok);
+	}
+	prom_family(o, "dbtls_certificate_hostname_matches",
+		    "1 when the leaf certificate matches the host name checked.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		if (!e->verification.done)
+			continue;
+		prom_series(o, "dbtls_certificate_hostname_matches", e);
+		prom_value(o, e->verification.hostname_ok);
+	}
+}
+
+static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	enum dbtls_severity fail_on;
+	FILE *o = ctx->out;
+
+	if (!ctx->eval)
+		return;
+	fail_on = ctx->eval->fail_on;
+	prom_family(o, "dbtls_findings", "Findings under the policy that are not waived, by severity.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		const struct dbtls_findings *fs = prom_findings(ctx, i);
+		size_t by[DBTLS_NSEVERITIES] = { 0 };
+
+		for (size_t k = 0; fs && k < fs->n; k++)
+			if (!fs->items[k].waived)
+				by[fs->items[k].severity]++;
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
+			prom_series(o, "dbtls_findings", e);
+			fprintf(o, ",severity=\"%s\"", dbtls_severity_name((enum dbtls_severity)sev));
+			prom_value(o, (long long)by[sev]);
+		}
+	}
+	prom_family(o, "dbtls_findings_waived", "Findings under the policy that a waiver accepts.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		const struct dbtls_findings *fs = prom_findings(ctx, i);
+		long long n = 0;
+
+		for (size_t k = 0; fs && k < fs->n; k++)
+			n += fs->items[k].waived;
+		prom_series(o, "dbtls_findings_waived", e);
+		prom_value(o, n);
+	}
+	prom_family(o, "dbtls_endpoint_failed",
+		    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(o, "dbtls_endpoint_failed", e);
+		prom_value(o, dbtls_report_outcome(e, prom_findings(ctx, i), fail_on) ==
+				      DBTLS_OUTCOME_FAILED);
+	}
+}
+
+static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	FILE *o = ctx->out;
+
+	if (!ctx->priv) /* begin failed: nothing to write */
+		return DBTLS_ERR_NOMEM;
+	prom_family(o, "dbtls_scan_timestamp_seconds", "When the last scan finished (Unix time).");
+	fprintf(o, "dbtls_scan_timestamp_seconds %lld\n", (long long)s->finished_at);
+	prom_family(o, "dbtls_scan_duration_seconds", "Wall time of the last scan.");
+	fprintf(o, "dbtls_scan_duration_seconds %lld\n",
+		(long long)(s->finished_at >= s->started_at ? s->finished_at - s->started_at : 0));
+	prom_endpoints(ctx, s);
+	prom_family(o, "dbtls_endpoint_scanned",
+		    "1 when the endpoint was scanned completely (no errors, TLS status known).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(o, "dbtls_endpoint_scanned", e);
+		prom_value(o, dbtls_endpoint_scanned(e));
+	}
+	prom_family(o, "dbtls_scan_errors",
+		    "Errors while scanning the endpoint (refused, timeout, server error ...).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(o, "dbtls_scan_errors", e);
+		prom_value(o, (long long)e->nerrors);
+	}
+	prom_family(o, "dbtls_endpoint_scan_duration_seconds", "Wall time spent on the endpoint.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(o, "dbtls_endpoint_scan_duration_seconds", e);
+		fprintf(o, "} %.3f\n", e->duration_s);
+	}
+	prom_tls(ctx, s);
+	prom_certs(ctx, s);
+	prom_policy(ctx, s);
+	free(ctx->priv);
+	ctx->priv = NULL;
+	return DBTLS_OK;
+}
+
+const struct dbtls_report_writer dbtls_report_prom = {
+	.name = "prometheus",
+	.extension = ".prom",
+	.begin = prom_begin,
+	.endpoint = prom_endpoint,
+	.end = prom_end,
+	.help = "node_exporter textfile: expiries, findings, versions as gauges",
+};
