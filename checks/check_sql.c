@@ -150,15 +150,16 @@ static void sq_conn(struct sq_str *b, const struct dbtls_sql_conn *c)
 static void sq_rst_fix(struct sq_str *fix, const struct dbtls_endpoint_facts *f)
 {
 	if (sq_mariadb(f))
-		sq_cat(fix, "Once every TCP client uses TLS: SET GLOBAL require_secure_transport=ON; "
-			    "and, so that it survives a restart, in the server's my.cnf, section "
-			    "[mysqld]: require_secure_transport=ON (MariaDB 10.5.2+). Clients on the "
-			    "Unix socket are not affected.");
+		sq_cat(fix, "Once every TCP client uses TLS: SET GLOBAL "
+			    "require_secure_transport=ON; and, so that it survives a restart, in "
+			    "the server's my.cnf, section [mysqld]: require_secure_transport=ON "
+			    "(MariaDB 10.5.2+). Clients on the Unix socket are not affected.");
 	else
-		sq_cat(fix, "Once every TCP client uses TLS: SET PERSIST require_secure_transport=ON; "
-			    "(MySQL 8.0; on 5.7: SET GLOBAL require_secure_transport=ON; and in the "
-			    "server's my.cnf, section [mysqld]: require_secure_transport=ON). Clients "
-			    "on the Unix socket are not affected.");
+		sq_cat(fix, "Once every TCP client uses TLS: SET PERSIST "
+			    "require_secure_transport=ON; (MySQL 8.0; on 5.7: SET GLOBAL "
+			    "require_secure_transport=ON; and in the server's my.cnf, section "
+			    "[mysqld]: require_secure_transport=ON). Clients on the Unix socket "
+			    "are not affected.");
 }
 
 static void sq_rst_off(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -191,7 +192,8 @@ static const struct dbtls_check chk_rst_off = {
 	.title = "require_secure_transport is OFF",
 	.description = "The server lets clients log in over TCP without TLS, so a password or a "
 		       "result set may cross the network in clear text whenever a client forgets "
-		       "to ask for TLS. Read from the server's variables over an SQL login (--sql).",
+		       "to ask for TLS. Read from the server's variables over an SQL login "
+		       "(--sql).",
 	.fix = "Set require_secure_transport=ON (at run time and in my.cnf) once every TCP client "
 	       "connects with TLS.",
 	.default_severity = DBTLS_SEV_MEDIUM,
@@ -200,6 +202,38 @@ static const struct dbtls_check chk_rst_off = {
 };
 
 /* ---- sql.plaintext-connections ---- */
+
+/* The ALTER USER lines for the accounts the plain-text clients may have used: network accounts
+ * of the same user names without a TLS requirement (or the generic line when none is known). */
+static void sq_plain_accounts(struct sq_str *fix, const struct dbtls_endpoint_facts *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; f->sql.accounts_status == DBTLS_SQL_AV_READ && i < f->sql.naccounts;
+	     i++) {
+		const struct dbtls_sql_account *a = &f->sql.accounts[i];
+		bool used = false;
+
+		if (!a->network || a->locked || !a->require || strcmp(a->require, "none") != 0)
+			continue;
+		for (size_t k = 0; !used && k < f->sql.nconnections; k++) {
+			const struct dbtls_sql_conn *c = &f->sql.connections[k];
+
+			used = c->type && strcasecmp(c->type, "TCP/IP") == 0 && c->user &&
+			       a->user && strcmp(c->user, a->user) == 0;
+		}
+		if (!used)
+			continue;
+		n++;
+		sq_cat(fix, "\nALTER USER ");
+		sq_quote(fix, a->user);
+		sq_cat(fix, "@");
+		sq_quote(fix, a->host);
+		sq_cat(fix, " REQUIRE SSL;");
+	}
+	if (!n)
+		sq_cat(fix, "\nALTER USER 'user'@'host' REQUIRE SSL;");
+}
 
 static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
@@ -231,10 +265,13 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 	sq_cat(&ev, "; connection type TCP/IP (performance_schema.threads)");
 	sq_cat(&fix, "Make these clients connect with TLS and verify the server (mariadb/mysql "
 		     "client: --ssl --ssl-verify-server-cert, or --ssl-mode=VERIFY_IDENTITY; "
-		     "Connector/J: sslMode=VERIFY_IDENTITY; Python/PHP/Go connectors: their ssl "
-		     "options with the CA file), then require TLS for their accounts (ALTER USER "
-		     "'user'@'host' REQUIRE SSL;) or for everyone: ");
-	sq_rst_fix(&fix, f);
+		     "Connector/J: sslMode=VERIFY_IDENTITY; other connectors: their TLS options "
+		     "with the CA file). Then require TLS for their accounts:");
+	sq_plain_accounts(&fix, f);
+	sq_cat(&fix, "\nor for every TCP client:\n%s",
+	       sq_mariadb(f) ? "SET GLOBAL require_secure_transport=ON;\nand in the server's "
+			       "my.cnf, section [mysqld]: require_secure_transport=ON"
+			     : "SET PERSIST require_secure_transport=ON;");
 	sq_cat(&title, "%zu plain-text TCP connection%s: %s%s%s", n, n == 1 ? "" : "s",
 	       names.s ? names.s : "", n > 3 ? ", …" : "", loop == n ? " (loopback only)" : "");
 	if (names.oom)
@@ -394,9 +431,9 @@ static const struct dbtls_check chk_cipher = {
 	.id = "sql.ssl-cipher-weak",
 	.title = "ssl_cipher setting enables weak suites",
 	.description = "The server's ssl_cipher setting contains ALL, COMPLEMENTOFALL, NULL "
-		       "suites, EXPORT/LOW, or @SECLEVEL=0 (which lets OpenSSL use keys, "
-		       "digests and protocol versions it would otherwise refuse). Even where the "
-		       "probes found nothing broken today, the setting is one upgrade away from it.",
+		       "suites, EXPORT/LOW, or @SECLEVEL=0 (which lets OpenSSL use keys, digests "
+		       "and protocol versions it would otherwise refuse). Even where the probes "
+		       "found nothing broken today, the setting is one upgrade away from it.",
 	.fix = "Set ssl_cipher to an explicit list of forward-secret AEAD suites.",
 	.default_severity = DBTLS_SEV_MEDIUM,
 	.references = sq_refs_cipher,
@@ -427,7 +464,7 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 			if (f->versions[ver].status == DBTLS_VS_ACCEPTED)
 				sq_cat(&hits, " (accepted by the probes)");
 			else if (f->versions[ver].status == DBTLS_VS_REJECTED)
-				sq_cat(&hits, " (refused by the probes: the TLS library's own floor)");
+				sq_cat(&hits, " (refused by the probes: the library's floor)");
 		}
 	}
 	free(copy);
@@ -504,8 +541,8 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 		free(ev.s);
 		return;
 	}
-	sq_cat(&fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona Server, "
-		     "or your distribution's MariaDB packages; then enable TLS 1.2/1.3 "
+	sq_cat(&fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona "
+		     "Server, or your distribution's MariaDB packages; then enable TLS 1.2/1.3 "
 		     "(tls_version=TLSv1.2,TLSv1.3). Until then: yaSSL speaks at most TLS 1.1, "
 		     "offers no ECDHE suites and reads the private key only in PKCS#1 form "
 		     "(-----BEGIN RSA PRIVATE KEY-----; convert with: openssl rsa -traditional -in "
@@ -545,8 +582,9 @@ static bool sq_parse_asn1_time(const char *s, time_t *out)
 	int day, h, mi, sec, year, n = 0;
 	const char *m;
 
-	if (!s || sscanf(s, "%3s %d %d:%d:%d %d %7s%n", mon, &day, &h, &mi, &sec, &year, zone, &n) !=
-			  7 ||
+	if (!s)
+		return false;
+	if (sscanf(s, "%3s %d %d:%d:%d %d %7s%n", mon, &day, &h, &mi, &sec, &year, zone, &n) != 7 ||
 	    s[n] || strcmp(zone, "GMT") != 0 || strlen(mon) != 3)
 		return false;
 	m = strstr(months, mon);
@@ -607,8 +645,8 @@ static const char *const sq_refs_dates[] = { "RFC 5280 §4.1.2.5", NULL };
 static const struct dbtls_check chk_cert_dates = {
 	.id = "sql.cert-dates-mismatch",
 	.title = "Server-reported certificate dates differ from the probed certificate",
-	.description = "Ssl_server_not_before/Ssl_server_not_after (the certificate the server "
-		       "has loaded, as it reports it over SQL) differ from the validity of the leaf "
+	.description = "Ssl_server_not_before/Ssl_server_not_after (the certificate the server has "
+		       "loaded, as it reports it over SQL) differ from the validity of the leaf "
 		       "the TLS probes were served: the endpoint and the server are not the same "
 		       "TLS identity (a proxy, another server behind the address, or a certificate "
 		       "changed on disk and not reloaded).",
@@ -651,8 +689,8 @@ static void sq_session_weaker(const struct dbtls_check *self,
 				pfs = o->iana_name;
 		}
 		if (pfs)
-			sq_cat(&ev, "%sthe session's suite %s has no forward secrecy while the server "
-				    "accepts %s with %s",
+			sq_cat(&ev, "%sthe session's suite %s has no forward secrecy while the "
+				    "server accepts %s with %s",
 			       ev.n ? "; " : "", cipher, pfs, ver);
 	}
 	if (!ev.n) {
@@ -663,8 +701,8 @@ static void sq_session_weaker(const struct dbtls_check *self,
 	       cipher ? cipher : "?");
 	remedy = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	sq_cat(&fix, "A real client got less than the server offers: look for a proxy in the path "
-		     "and for tls_version / ssl-cipher in the [client] section of the option files; "
-		     "on the server, leave out what should not be negotiated at all. %s",
+		     "and for tls_version / ssl-cipher in the [client] section of the option "
+		     "files; on the server, leave out what should not be negotiated at all. %s",
 	       remedy ? remedy : "");
 	if (!remedy)
 		fix.oom = true;
@@ -684,8 +722,8 @@ static const struct dbtls_check chk_session_weaker = {
 		       "forward secrecy while forward-secret suites of that version are accepted: "
 		       "something between client and server, or their configuration, picks less "
 		       "than both can do.",
-	.fix = "Check proxies and the clients' TLS settings; remove from the server what should not "
-	       "be negotiated.",
+	.fix = "Check proxies and the clients' TLS settings; remove from the server what should "
+	       "not be negotiated.",
 	.default_severity = DBTLS_SEV_LOW,
 	.references = sq_refs_session,
 	.eval = sq_session_weaker,
@@ -756,9 +794,10 @@ static void sq_insecure(const struct dbtls_check *self, const struct dbtls_endpo
 	if (f->sql.user)
 		sq_cat(&ev, " as %s", f->sql.user);
 	sq_cat(&fix, "Scan with verification: give --ca-file with the CA that issued the server's "
-		     "certificate and drop --sql-insecure. The SQL facts of this scan may come from "
-		     "an impostor, and the login was offered to a server nobody authenticated: if "
-		     "the network path is not trusted, rotate the scan account's password.");
+		     "certificate and drop --sql-insecure. The SQL facts of this scan may come "
+		     "from an impostor, and the login was offered to a server nobody "
+		     "authenticated: if the network path is not trusted, rotate the scan account's "
+		     "password.");
 	sq_cat(&title, "SQL facts gathered without verifying the server's certificate");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }

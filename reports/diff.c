@@ -15,7 +15,8 @@
 
 #define DIFF_EVIDENCE_MAX 200
 
-/* --- reading the documents --------------------------------------------------------------------- */
+/* --- reading the documents ---------------------------------------------------------------------
+ */
 
 static const char *df_str(const json_t *o, const char *key)
 {
@@ -60,8 +61,9 @@ static bool df_unscanned(const json_t *e)
 
 #define DF_BAD_EP(what) \
 	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]: %s", path, i, what)
-#define DF_BAD_IN(member, what) \
-	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]." member "[%zu]: %s", path, i, k, what)
+#define DF_BAD_IN(member, what)                                                                    \
+	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]." member "[%zu]: %s", path, i, k,   \
+		       what)
 
 static enum dbtls_err df_validate(const json_t *root, const char *path, struct dbtls_diag *d)
 {
@@ -71,7 +73,8 @@ static enum dbtls_err df_validate(const json_t *root, const char *path, struct d
 
 	if (!json_is_object(root))
 		return dbtls_diag_set(d, DBTLS_ERR_INPUT,
-				      "%s: not a dbtls report: the top level is not an object", path);
+				      "%s: not a dbtls report: the top level is not an object",
+				      path);
 	eps = json_object_get(root, "endpoints");
 	if (!json_is_array(eps))
 		return dbtls_diag_set(d, DBTLS_ERR_INPUT,
@@ -128,7 +131,8 @@ enum dbtls_err dbtls_diff_load(const char *path, json_t **out, struct dbtls_diag
 	return DBTLS_OK;
 }
 
-/* --- computing --------------------------------------------------------------------------------- */
+/* --- computing ---------------------------------------------------------------------------------
+ */
 
 struct df {
 	enum dbtls_severity fail_on;
@@ -152,11 +156,11 @@ static void df_append(struct df *df, json_t *arr, json_t *item)
 /* A finding as the diff shows it (new). */
 static json_t *df_finding(const char *target, const json_t *f, bool alert)
 {
-	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:b, s:b}", "target", target, "check",
-			 df_copy(json_object_get(f, "check")), "severity",
-			 dbtls_severity_name(df_sev(f)), "title", df_copy(json_object_get(f, "title")),
-			 "evidence", df_copy(json_object_get(f, "evidence")), "waived", df_waived(f),
-			 "alert", alert);
+	return json_pack(
+	    "{s:s, s:o, s:s, s:o, s:o, s:b, s:b}", "target", target, "check",
+	    df_copy(json_object_get(f, "check")), "severity", dbtls_severity_name(df_sev(f)),
+	    "title", df_copy(json_object_get(f, "title")), "evidence",
+	    df_copy(json_object_get(f, "evidence")), "waived", df_waived(f), "alert", alert);
 }
 
 /* A finding counts towards the exit code when it is not waived and at or above fail_on. */
@@ -184,7 +188,8 @@ static void df_changed(struct df *df, const char *target, const json_t *of, cons
 		return;
 	}
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const json_t *a = json_object_get(of, fields[i]), *b = json_object_get(nf, fields[i]);
+		const json_t *a = json_object_get(of, fields[i]),
+			     *b = json_object_get(nf, fields[i]);
 		bool same = i == 0   ? df_sev(of) == df_sev(nf)
 			    : i == 3 ? df_waived(of) == df_waived(nf)
 				     : (a == b || (a && b && json_equal(a, b)));
@@ -287,14 +292,16 @@ static json_t *df_side(const json_t *doc, const char *label)
 
 	return json_pack("{s:s, s:o, s:o, s:o}", "file", label ? label : "", "started_at",
 			 df_copy(json_object_get(doc, "started_at")), "tool_version",
-			 df_copy(json_object_get(json_object_get(doc, "tool"), "version")), "policy",
+			 df_copy(json_object_get(json_object_get(doc, "tool"), "version")),
+			 "policy",
 			 df_copy(json_is_object(pol) ? json_object_get(pol, "name") : NULL));
 }
 
 json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_t *new_,
 			   const char *new_label, enum dbtls_severity fail_on)
 {
-	const json_t *oeps = json_object_get(old, "endpoints"), *neps = json_object_get(new_, "endpoints");
+	const json_t *oeps = json_object_get(old, "endpoints"),
+		     *neps = json_object_get(new_, "endpoints");
 	size_t no = json_array_size(oeps), i;
 	struct df df = {
 		.fail_on = fail_on,
@@ -311,8 +318,8 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 	const json_t *ne;
 	json_t *doc = NULL;
 
-	if (!used || !df.appeared || !df.disappeared || !df.changed || !df.unverified || !df.certs ||
-	    !df.added || !df.removed || !df.not_scanned)
+	if (!used || !df.appeared || !df.disappeared || !df.changed || !df.unverified ||
+	    !df.certs || !df.added || !df.removed || !df.not_scanned)
 		goto out;
 	json_array_foreach(neps, i, ne) {
 		const char *target = df_str(ne, "target");
@@ -321,7 +328,8 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 
 		/* the n-th endpoint with this target in NEW is the n-th in OLD */
 		for (size_t j = 0; j < no && !oe; j++) {
-			if (!used[j] && df_streq(target, df_str(json_array_get(oeps, j), "target"))) {
+			if (!used[j] &&
+			    df_streq(target, df_str(json_array_get(oeps, j), "target"))) {
 				used[j] = true;
 				oe = json_array_get(oeps, j);
 			}
@@ -373,12 +381,14 @@ out:
 
 size_t dbtls_diff_alerts(const json_t *diff)
 {
-	json_int_t n = json_integer_value(json_object_get(json_object_get(diff, "summary"), "alerts"));
+	json_int_t n =
+	    json_integer_value(json_object_get(json_object_get(diff, "summary"), "alerts"));
 
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* --- writing ----------------------------------------------------------------------------------- */
+/* --- writing -----------------------------------------------------------------------------------
+ */
 
 #define C_RED "\033[31m"
 #define C_GREEN "\033[32m"
@@ -491,8 +501,9 @@ static void dt_changed(FILE *o, bool color, const json_t *diff)
 		json_array_foreach(json_object_get(c, "changes"), k, v) {
 			const char *what = json_string_value(v);
 			if (!strcmp(what, "waived"))
-				what = json_is_true(json_object_get(nf, "waived")) ? "now waived"
-										  : "no longer waived";
+				what = json_is_true(json_object_get(nf, "waived"))
+					   ? "now waived"
+					   : "no longer waived";
 			fprintf(o, "%s%s", k ? ", " : "", what);
 		}
 		fputc(')', o);
@@ -543,7 +554,8 @@ static void dt_targets(FILE *o, const char *label, const json_t *arr, bool *any)
 
 enum dbtls_err dbtls_diff_write_text(const json_t *diff, FILE *out, bool color)
 {
-	const json_t *sum = json_object_get(diff, "summary"), *eps = json_object_get(diff, "endpoints");
+	const json_t *sum = json_object_get(diff, "summary"),
+		     *eps = json_object_get(diff, "endpoints");
 	const json_t *certs = json_object_get(diff, "certificates"), *c;
 	json_int_t alerts = json_integer_value(json_object_get(sum, "alerts"));
 	bool any = false;
@@ -576,8 +588,9 @@ enum dbtls_err dbtls_diff_write_text(const json_t *diff, FILE *out, bool color)
 	dt_targets(out, "not scanned in new", json_object_get(eps, "not_scanned"), &any);
 	if (any)
 		fputc('\n', out);
-	fprintf(out, "summary: %lld appeared, %lld disappeared, %lld changed, %lld unverified, %lld "
-		     "certificate%s changed; %s%lld alert%s%s (new at or above %s)\n",
+	fprintf(out,
+		"summary: %lld appeared, %lld disappeared, %lld changed, %lld unverified, %lld "
+		"certificate%s changed; %s%lld alert%s%s (new at or above %s)\n",
 		(long long)json_integer_value(json_object_get(sum, "appeared")),
 		(long long)json_integer_value(json_object_get(sum, "disappeared")),
 		(long long)json_integer_value(json_object_get(sum, "changed")),
@@ -591,7 +604,8 @@ enum dbtls_err dbtls_diff_write_text(const json_t *diff, FILE *out, bool color)
 
 enum dbtls_err dbtls_diff_write_json(const json_t *diff, FILE *out)
 {
-	if (json_dumpf(diff, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', out) == EOF)
+	if (json_dumpf(diff, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', out) == EOF)
 		return DBTLS_ERR_FILE;
 	return DBTLS_OK;
 }

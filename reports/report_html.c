@@ -113,7 +113,8 @@ static void html_accepted_versions(FILE *o, const struct dbtls_endpoint_facts *e
 		if (e->versions[v].status != DBTLS_VS_ACCEPTED)
 			continue;
 		fprintf(o, "%s<span class=\"%s\">%s</span>", any ? " " : "",
-			v <= DBTLS_TLS11 ? "bad" : "accepted", dbtls_version_name((enum dbtls_version)v));
+			v <= DBTLS_TLS11 ? "bad" : "accepted",
+			dbtls_version_name((enum dbtls_version)v));
 		any = true;
 	}
 	if (!any)
@@ -128,22 +129,38 @@ struct html_exp {
 	size_t also; /* other endpoints serving the same certificate */
 };
 
-static int html_exp_cmp(const void *a, const void *b)
+/* Scan order: endpoint, then position in its chain. */
+static int html_exp_order(const struct html_exp *x, const struct html_exp *y)
+{
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* By fingerprint (unknown ones never equal), then scan order: duplicates end up side by side. */
+static int html_exp_by_cert(const void *a, const void *b)
+{
+	const struct html_exp *x = a, *y = b;
+	int c = strcmp(x->c->sha256, y->c->sha256);
+
+	return c ? c : html_exp_order(x, y);
+}
+
+/* Soonest expiry first, then scan order. */
+static int html_exp_by_time(const void *a, const void *b)
 {
 	const struct html_exp *x = a, *y = b;
 
 	if (x->c->not_after_t != y->c->not_after_t)
 		return x->c->not_after_t < y->c->not_after_t ? -1 : 1;
-	if (x->ep != y->ep)
-		return x->ep < y->ep ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return html_exp_order(x, y);
 }
 
 static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	FILE *o = ctx->out;
 	struct html_exp *all;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, m = 0;
 
 	for (size_t i = 0; i < s->nendpoints; i++)
 		cap += s->endpoints[i].ncerts;
@@ -155,25 +172,23 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 	all = calloc(cap, sizeof(*all));
 	if (!all)
 		return DBTLS_ERR_NOMEM;
-	/* one row per certificate: an intermediate served by ten endpoints is one expiry */
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		for (size_t k = 0; k < s->endpoints[i].ncerts; k++) {
-			const struct dbtls_cert *c = &s->endpoints[i].certs[k];
-			bool dup = false;
-
-			if (!c->not_after)
-				continue;
-			for (size_t j = 0; c->sha256[0] && j < n && !dup; j++) {
-				if (strcmp(all[j].c->sha256, c->sha256) == 0) {
-					dup = true;
-					all[j].also += all[j].ep != i;
-				}
-			}
-			if (!dup)
-				all[n++] = (struct html_exp){ .ep = i, .pos = k, .c = c };
+	for (size_t i = 0; i < s->nendpoints; i++)
+		for (size_t k = 0; k < s->endpoints[i].ncerts; k++)
+			if (s->endpoints[i].certs[k].not_after)
+				all[n++] = (struct html_exp){ .ep = i, .pos = k,
+							      .c = &s->endpoints[i].certs[k] };
+	/* one row per certificate: an intermediate served by ten endpoints is one expiry, shown
+	 * at the first endpoint that serves it (sorting keeps this O(n log n) for big fleets) */
+	qsort(all, n, sizeof(*all), html_exp_by_cert);
+	for (size_t j = 0; j < n; j++) {
+		if (m && all[j].c->sha256[0] && !strcmp(all[m - 1].c->sha256, all[j].c->sha256)) {
+			all[m - 1].also += all[j].ep != all[j - 1].ep;
+			continue;
 		}
+		all[m++] = all[j];
 	}
-	qsort(all, n, sizeof(*all), html_exp_cmp);
+	n = m;
+	qsort(all, n, sizeof(*all), html_exp_by_time);
 	fputs("<table id=\"expiries\">\n<thead><tr><th>expires</th><th>time left</th>"
 	      "<th>certificate</th><th>position</th><th>endpoint</th></tr></thead>\n<tbody>\n",
 	      o);
@@ -306,9 +321,11 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 			"<div class=\"card failed\"><span class=\"n\">%zu</span>failed</div>\n",
 			outcome[DBTLS_OUTCOME_PASSED], outcome[DBTLS_OUTCOME_FAILED]);
 	else
-		fprintf(o, "<div class=\"card\"><span class=\"n\">%zu</span>scanned completely</div>\n",
-			outcome[DBTLS_OUTCOME_SCANNED]);
-	fprintf(o, "<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
+		fprintf(
+		    o, "<div class=\"card\"><span class=\"n\">%zu</span>scanned completely</div>\n",
+		    outcome[DBTLS_OUTCOME_SCANNED]);
+	fprintf(o,
+		"<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
 		outcome[DBTLS_OUTCOME_ERRORED]);
 	fputs("</div>\n", o);
 
@@ -326,7 +343,8 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 				ev->by_severity[sev]);
 		fprintf(o, "<td class=\"zero\">%zu</td></tr></tbody>\n</table>\n", ev->waived);
 	} else {
-		fputs("<p class=\"none\">Not judged: the scan was written without a policy.</p>\n", o);
+		fputs("<p class=\"none\">Not judged: the scan was written without a policy.</p>\n",
+		      o);
 	}
 
 	fputs("<h3>Endpoints</h3>\n<table id=\"endpoint-list\">\n<thead><tr><th>endpoint</th>"
@@ -369,7 +387,8 @@ static void html_finding(FILE *o, const struct dbtls_finding *fd)
 {
 	const char *sev = dbtls_severity_name(fd->severity);
 
-	fprintf(o, "<article class=\"finding sev-%s%s\">\n<h4><span class=\"badge sev-%s\">%s</span> ",
+	fprintf(o,
+		"<article class=\"finding sev-%s%s\">\n<h4><span class=\"badge sev-%s\">%s</span> ",
 		sev, fd->waived ? " waived" : "", sev, sev);
 	if (fd->waived)
 		fputs("<span class=\"badge waived\">waived</span> ", o);
@@ -439,9 +458,10 @@ static void html_versions(FILE *o, const struct dbtls_endpoint_facts *e)
 		      o);
 		return;
 	}
-	fputs("<table class=\"versions\">\n<thead><tr><th>version</th><th>status</th>"
-	      "<th>how the server answered</th><th>suites</th><th>order</th></tr></thead>\n<tbody>\n",
-	      o);
+	fputs(
+	    "<table class=\"versions\">\n<thead><tr><th>version</th><th>status</th>"
+	    "<th>how the server answered</th><th>suites</th><th>order</th></tr></thead>\n<tbody>\n",
+	    o);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		const struct dbtls_version_facts *vf = &e->versions[v];
 		enum dbtls_vstatus st = vf->status;
@@ -498,13 +518,14 @@ static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,
 				 !html_suite(vf->suites[i]);
 		/* long lists start folded; the summary line still says how many are weak */
 		fprintf(o,
-			"<details class=\"suites\"%s>\n<summary>%s: %zu suite%s, %zu weak, %s</summary>\n"
+			"<details class=\"suites\"%s>\n<summary>%s: %zu suite%s, %zu weak, "
+			"%s</summary>\n"
 			"<table>\n<thead><tr><th>#</th><th>suite (IANA)</th><th>code</th>"
 			"<th>OpenSSL name</th><th>properties</th></tr></thead>\n<tbody>\n",
 			vf->nsuites <= 12 || nweak ? " open" : "",
 			dbtls_version_name((enum dbtls_version)v), vf->nsuites,
 			vf->nsuites == 1 ? "" : "s", nweak,
-			vf->server_order > 0    ? "in the server's order of preference"
+			vf->server_order > 0	? "in the server's order of preference"
 			: vf->server_order == 0 ? "the server follows the client's order"
 						: "order unknown");
 		for (size_t i = 0; i < vf->nsuites; i++) {
@@ -512,8 +533,8 @@ static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,
 			uint32_t props = dbtls_suite_props(vf->suites[i]);
 			bool weak = (props & weak_mask) || !su;
 
-			fprintf(o, "<tr%s><td>%zu</td><td class=\"mono\">", weak ? " class=\"weak\"" : "",
-				i + 1);
+			fprintf(o, "<tr%s><td>%zu</td><td class=\"mono\">",
+				weak ? " class=\"weak\"" : "", i + 1);
 			h_or_dash(o, su ? su->iana_name : "unknown suite");
 			fprintf(o, vf->suites[i] > 0xffff ? "</td><td class=\"mono\">0x%06X</td>"
 							  : "</td><td class=\"mono\">0x%04X</td>",
@@ -575,7 +596,8 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		h_or_dash(o, vr->protocol);
 		fputc(' ', o);
 		h_or_dash(o, vr->cipher);
-		fprintf(o, "</dd>\n<dt>chain verifies</dt><dd><span class=\"%s\">%s</span> against ",
+		fprintf(o,
+			"</dd>\n<dt>chain verifies</dt><dd><span class=\"%s\">%s</span> against ",
 			vr->ca_ok ? "accepted" : "bad", vr->ca_ok ? "yes" : "no");
 		h_or_dash(o, vr->ca_source);
 		if (!vr->ca_ok && vr->error) {
@@ -686,7 +708,8 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		h_or_dash(o, c->sha256);
 		fputs("</dd>\n", o);
 		if (c->self_signed || c->is_ca)
-			fprintf(o, "<dt>flags</dt><dd>%s%s%s</dd>\n", c->self_signed ? "self-signed" : "",
+			fprintf(o, "<dt>flags</dt><dd>%s%s%s</dd>\n",
+				c->self_signed ? "self-signed" : "",
 				c->self_signed && c->is_ca ? ", " : "", c->is_ca ? "CA" : "");
 		fputs("</dl>\n", o);
 	}
@@ -699,9 +722,11 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	const char *oc = dbtls_outcome_name(dbtls_report_outcome(e, fs, html_fail_on(ctx)));
 	FILE *o = ctx->out;
 
-	fprintf(o, "<section class=\"endpoint\" id=\"ep-%zu\">\n<h2><span class=\"badge %s\">%s</span> "
-		   "<span class=\"mono\">",
-		ctx->index + 1, oc, oc);
+	fprintf(
+	    o,
+	    "<section class=\"endpoint\" id=\"ep-%zu\">\n<h2><span class=\"badge %s\">%s</span> "
+	    "<span class=\"mono\">",
+	    ctx->index + 1, oc, oc);
 	h(o, e->target);
 	fputs("</span></h2>\n<dl class=\"facts\">\n<dt>protocol</dt><dd>", o);
 	h_or_dash(o, e->protocol);
@@ -732,7 +757,8 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 		h(o, e->server.err_message);
 		fputs("</dd>\n", o);
 	}
-	fprintf(o, "<dt>TLS</dt><dd>%s</dd>\n<dt>scan</dt><dd>%u connection%s, %.2f s</dd>\n</dl>\n",
+	fprintf(o,
+		"<dt>TLS</dt><dd>%s</dd>\n<dt>scan</dt><dd>%u connection%s, %.2f s</dd>\n</dl>\n",
 		e->tls_offered > 0    ? "offered"
 		: e->tls_offered == 0 ? "<span class=\"bad\">not offered</span>"
 				      : "<span class=\"error\">unknown (the scan did not get that "

@@ -345,7 +345,8 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
 	json_object_set_new(o, "tls", js_tls(e));
 	json_object_set_new(o, "certificates", certs);
 	json_object_set_new(o, "verification", js_verification(&e->verification));
-	if (e->sql.status != DBTLS_SQL_NOT_RUN) /* only with --sql: older reports stay as they were */
+	/* only with --sql: reports of scans without it stay as they were */
+	if (e->sql.status != DBTLS_SQL_NOT_RUN)
 		json_object_set_new(o, "sql", js_sql(&e->sql));
 	if (fs) {
 		json_t *arr = json_array();

@@ -903,7 +903,8 @@ static enum dbtls_err rd_sql_name(struct rd *r, json_t *o, const char *key, unsi
 			break;
 	if (v > last) {
 		m = rd_key(r, key);
-		err = rd_fail(r, "unknown value '%s' (expected %s … %s)", s, name(first), name(last));
+		err = rd_fail(r, "unknown value '%s' (expected %s … %s)", s, name(first),
+			      name(last));
 		rd_pop(r, m);
 	} else {
 		*out = v;

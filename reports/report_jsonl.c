@@ -85,14 +85,16 @@ static enum dbtls_err jsonl_begin(struct dbtls_report_ctx *ctx, const struct dbt
 	ctx->priv = st;
 	dbtls_report_scan_id(s, id, sizeof(id));
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
-	st->common = json_pack("{s:s, s:s, s:o, s:o}", "scan_id", id, "started_at", started,
-			       "tool_version", jl_str(s->tool_version ? s->tool_version : DBTLS_VERSION),
-			       "policy", p ? jl_str(p->name) : json_null());
+	st->common =
+	    json_pack("{s:s, s:s, s:o, s:o}", "scan_id", id, "started_at", started, "tool_version",
+		      jl_str(s->tool_version ? s->tool_version : DBTLS_VERSION), "policy",
+		      p ? jl_str(p->name) : json_null());
 	return st->common ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }
 
 static json_t *jl_endpoint_line(const struct jsonl_state *st, const struct dbtls_report_ctx *ctx,
-				const struct dbtls_endpoint_facts *e, const struct dbtls_findings *fs)
+				const struct dbtls_endpoint_facts *e,
+				const struct dbtls_findings *fs)
 {
 	size_t by[DBTLS_NSEVERITIES] = { 0 }, waived = 0;
 	json_t *o = jl_line(st, "endpoint", e), *counts = json_object(), *errs = json_array(),
@@ -117,8 +119,8 @@ static json_t *jl_endpoint_line(const struct jsonl_state *st, const struct dbtls
 						      jl_str(e->errors[i].stage)));
 	for (int v = 0; v < DBTLS_NVERSIONS; v++)
 		if (e->versions[v].status == DBTLS_VS_ACCEPTED)
-			json_array_append_new(vers,
-					      json_string(dbtls_version_name((enum dbtls_version)v)));
+			json_array_append_new(
+			    vers, json_string(dbtls_version_name((enum dbtls_version)v)));
 	json_object_set_new(o, "outcome",
 			    json_string(dbtls_outcome_name(dbtls_report_outcome(e, fs, fail_on))));
 	json_object_set_new(o, "findings", fs ? counts : json_null());
@@ -135,7 +137,8 @@ static json_t *jl_endpoint_line(const struct jsonl_state *st, const struct dbtls
 	json_object_set_new(o, "leaf_sha256",
 			    e->ncerts && e->certs[0].sha256[0] ? json_string(e->certs[0].sha256)
 							       : json_null());
-	json_object_set_new(o, "duration_ms", json_integer((json_int_t)(e->duration_s * 1000 + 0.5)));
+	json_object_set_new(o, "duration_ms",
+			    json_integer((json_int_t)(e->duration_s * 1000 + 0.5)));
 	return o;
 fail:
 	json_decref(o);

@@ -89,9 +89,10 @@ static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan
 	FILE *o = ctx->out;
 
 	PROM_EACH(ctx, s, i, e) n[dbtls_report_outcome(e, prom_findings(ctx, i), fail_on)]++;
-	prom_family(o, "dbtls_endpoints",
-		    "Endpoints of the last scan by outcome (passed/failed under the policy, errored, "
-		    "or scanned when not judged).");
+	prom_family(
+	    o, "dbtls_endpoints",
+	    "Endpoints of the last scan by outcome (passed/failed under the policy, errored, "
+	    "or scanned when not judged).");
 	for (int k = DBTLS_OUTCOME_PASSED; k <= DBTLS_OUTCOME_SCANNED; k++)
 		if (ctx->eval ? k != DBTLS_OUTCOME_SCANNED
 			      : (k == DBTLS_OUTCOME_SCANNED || k == DBTLS_OUTCOME_ERRORED))
@@ -112,9 +113,10 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		prom_series(o, "dbtls_tls_offered", e);
 		prom_value(o, e->tls_offered);
 	}
-	prom_family(o, "dbtls_tls_version_accepted",
-		    "1 when the endpoint accepts the protocol version, 0 when it refuses it (absent "
-		    "when the probe failed).");
+	prom_family(
+	    o, "dbtls_tls_version_accepted",
+	    "1 when the endpoint accepts the protocol version, 0 when it refuses it (absent "
+	    "when the probe failed).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -162,9 +164,10 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		}
 	}
 	if (s->new_ca_file) {
-		prom_family(o, "dbtls_ca_rotation_ready",
-			    "1 when clients trusting only the new CA bundle would accept the served "
-			    "chain (scan --new-ca-file).");
+		prom_family(
+		    o, "dbtls_ca_rotation_ready",
+		    "1 when clients trusting only the new CA bundle would accept the served "
+		    "chain (scan --new-ca-file).");
 		PROM_EACH(ctx, s, i, e)
 		{
 			if (!e->verification.rotation.checked)
@@ -202,7 +205,8 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	if (!ctx->eval)
 		return;
 	fail_on = ctx->eval->fail_on;
-	prom_family(o, "dbtls_findings", "Findings under the policy that are not waived, by severity.");
+	prom_family(o, "dbtls_findings",
+		    "Findings under the policy that are not waived, by severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		const struct dbtls_findings *fs = prom_findings(ctx, i);
@@ -213,7 +217,8 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 				by[fs->items[k].severity]++;
 		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
 			prom_series(o, "dbtls_findings", e);
-			fprintf(o, ",severity=\"%s\"", dbtls_severity_name((enum dbtls_severity)sev));
+			fprintf(o, ",severity=\"%s\"",
+				dbtls_severity_name((enum dbtls_severity)sev));
 			prom_value(o, (long long)by[sev]);
 		}
 	}
@@ -228,8 +233,9 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 		prom_series(o, "dbtls_findings_waived", e);
 		prom_value(o, n);
 	}
-	prom_family(o, "dbtls_endpoint_failed",
-		    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
+	prom_family(
+	    o, "dbtls_endpoint_failed",
+	    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		prom_series(o, "dbtls_endpoint_failed", e);

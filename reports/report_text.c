@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report_text.c — the summary a person reads on a terminal in ten seconds: per endpoint its
- * verdict (PASS/FAIL/ERROR under the policy), what the server is, which versions it accepts, the
- * weak suites by name (all suites are in the JSON and HTML reports), whether its certificate
- * verifies and when it expires, then the findings, most severe first; at the end the counts, the
- * nearest certificate expiry and one verdict line.
+ * report_text.c — the summary a person reads on a terminal in ten seconds: CA-rotation readiness
+ * first when the scan was asked about it (--new-ca-file); per endpoint its verdict
+ * (PASS/FAIL/ERROR under the policy), what the server is, which versions it accepts, the weak
+ * suites by name (all suites are in the JSON and HTML reports), whether its certificate verifies
+ * and when it expires, then the findings, most severe first; at the end the counts, the nearest
+ * certificate expiry and one verdict line.
  *
  * Colour only when asked (a TTY without NO_COLOR / --no-color). Every string from the scan goes
  * through dbtls_esc_write(), so a server cannot put escape sequences, line breaks or invalid UTF-8
@@ -48,10 +49,35 @@ static const struct dbtls_findings *text_findings_of(const struct dbtls_report_c
 	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
 }
 
+/* CA rotation (scan --new-ca-file) is the question the person asked: it comes first. */
+static void text_rotation(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	size_t ready = 0;
+	bool first = true;
+
+	if (!s->new_ca_file)
+		return;
+	for (size_t i = 0; i < s->nendpoints; i++)
+		ready += s->endpoints[i].verification.rotation.checked &&
+			 s->endpoints[i].verification.rotation.ready;
+	fputs("CA rotation to ", ctx->out);
+	text_safe(ctx->out, s->new_ca_file);
+	fprintf(ctx->out, ": %zu of %zu endpoint%s ready", ready, s->nendpoints,
+		s->nendpoints == 1 ? "" : "s");
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
+		if (r->checked && r->ready)
+			continue;
+		fputs(first ? "; not ready: " : ", ", ctx->out);
+		text_safe(ctx->out, s->endpoints[i].target);
+		first = false;
+	}
+	fputs("\n\n", ctx->out);
+}
+
 static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
-	(void)ctx;
-	(void)s;
+	text_rotation(ctx, s);
 	return DBTLS_OK;
 }
 
@@ -83,8 +109,9 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 		} else if (vf->status == DBTLS_VS_ERROR) {
 			mark = "error";
 		}
-		fprintf(o, " %s%s=%s%s", text_c(ctx, col), dbtls_version_name((enum dbtls_version)v),
-			mark, *col ? text_c(ctx, C_OFF) : "");
+		fprintf(o, " %s%s=%s%s", text_c(ctx, col),
+			dbtls_version_name((enum dbtls_version)v), mark,
+			*col ? text_c(ctx, C_OFF) : "");
 	}
 	fputc('\n', o);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -127,56 +154,56 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 		fputc('\n', o);
 	}
 	if (e->dh_bits)
-		fprintf(o, "  DHE prime: %d bits%s\n", e->dh_bits, e->dh_bits < 2048 ? " (weak)" : "");
+		fprintf(o, "  DHE prime: %d bits%s\n", e->dh_bits,
+			e->dh_bits < 2048 ? " (weak)" : "");
 }
 
-/* Findings, most severe first, waived ones last: severity, check id, title, and the evidence
- * (clipped) under it. */
+/* One finding: severity (or WAIVED), check id, title, and the evidence (clipped) under it. */
+static void text_finding(struct dbtls_report_ctx *ctx, const struct dbtls_finding *fd)
+{
+	const char *sev = dbtls_severity_name(fd->severity);
+	const char *col = fd->waived			     ? ""
+			  : fd->severity >= DBTLS_SEV_HIGH   ? C_RED
+			  : fd->severity >= DBTLS_SEV_MEDIUM ? C_YELLOW
+							     : "";
+	FILE *o = ctx->out;
+	char up[16];
+	size_t k;
+
+	for (k = 0; k + 1 < sizeof(up) && sev[k]; k++)
+		up[k] = (char)(sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 'a' + 'A' : sev[k]);
+	up[k] = 0;
+	fprintf(o, "  %s%-8s%s ", text_c(ctx, col), fd->waived ? "WAIVED" : up,
+		*col ? text_c(ctx, C_OFF) : "");
+	text_safe(o, fd->check);
+	fputs(": ", o);
+	text_safe(o, fd->title);
+	fputc('\n', o);
+	if (fd->evidence && *fd->evidence) {
+		fprintf(o, "           ");
+		dbtls_esc_write_clipped(o, fd->evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+		fputc('\n', o);
+	}
+	if (fd->waived) {
+		fprintf(o, "           waived until ");
+		text_safe(o, fd->waiver_until);
+		fputs(" by ", o);
+		text_safe(o, fd->waiver_owner);
+		fputs(": ", o);
+		text_safe(o, fd->waiver_reason);
+		fputc('\n', o);
+	}
+}
+
+/* Findings, most severe first, waived ones last. */
 static void text_findings(struct dbtls_report_ctx *ctx, const struct dbtls_findings *fs)
 {
-	FILE *o = ctx->out;
-
-	for (int waived = 0; waived <= 1; waived++) {
-		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
-			for (size_t i = 0; i < fs->n; i++) {
-				const struct dbtls_finding *fd = &fs->items[i];
-				const char *col = sev >= DBTLS_SEV_HIGH	    ? C_RED
-						  : sev >= DBTLS_SEV_MEDIUM ? C_YELLOW
-									    : "";
-				char up[16];
-				size_t k;
-
-				if ((int)fd->severity != sev || (int)fd->waived != waived)
-					continue;
-				for (k = 0; k + 1 < sizeof(up) && dbtls_severity_name(fd->severity)[k];
-				     k++)
-					up[k] = (char)(dbtls_severity_name(fd->severity)[k] - 'a' + 'A');
-				up[k] = 0;
-				if (fd->waived)
-					col = "";
-				fprintf(o, "  %s%-8s%s ", text_c(ctx, col), fd->waived ? "WAIVED" : up,
-					*col ? text_c(ctx, C_OFF) : "");
-				text_safe(o, fd->check);
-				fputs(": ", o);
-				text_safe(o, fd->title);
-				fputc('\n', o);
-				if (fd->evidence && *fd->evidence) {
-					fprintf(o, "           ");
-					dbtls_esc_write_clipped(o, fd->evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
-					fputc('\n', o);
-				}
-				if (fd->waived) {
-					fprintf(o, "           waived until ");
-					text_safe(o, fd->waiver_until);
-					fputs(" by ", o);
-					text_safe(o, fd->waiver_owner);
-					fputs(": ", o);
-					text_safe(o, fd->waiver_reason);
-					fputc('\n', o);
-				}
-			}
-		}
-	}
+	for (int waived = 0; waived <= 1; waived++)
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+			for (size_t i = 0; i < fs->n; i++)
+				if ((int)fs->items[i].severity == sev &&
+				    (int)fs->items[i].waived == waived)
+					text_finding(ctx, &fs->items[i]);
 }
 
 static void text_days(struct dbtls_report_ctx *ctx, long days)
@@ -257,7 +284,8 @@ static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_f
 	if (s->status == DBTLS_SQL_NOT_RUN)
 		return;
 	if (s->status != DBTLS_SQL_OK) {
-		fprintf(o, "  sql: %s%s%s: ", text_c(ctx, s->status == DBTLS_SQL_FAILED ? C_RED : ""),
+		fprintf(o,
+			"  sql: %s%s%s: ", text_c(ctx, s->status == DBTLS_SQL_FAILED ? C_RED : ""),
 			s->status == DBTLS_SQL_FAILED ? "login failed" : "not attempted",
 			text_c(ctx, s->status == DBTLS_SQL_FAILED ? C_OFF : ""));
 		text_safe(o, s->reason);
@@ -297,8 +325,8 @@ static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_f
 				other++;
 		}
 		fprintf(o, "%zu (%s%zu plain-text TCP%s, %zu TLS, %zu other)", s->nconnections,
-			text_c(ctx, plain ? C_RED : ""), plain, text_c(ctx, plain ? C_OFF : ""), tls,
-			other);
+			text_c(ctx, plain ? C_RED : ""), plain, text_c(ctx, plain ? C_OFF : ""),
+			tls, other);
 	} else {
 		fputs(dbtls_sql_avail_name(s->connections_status), o);
 	}
@@ -411,27 +439,6 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", s->nendpoints,
 		s->nendpoints == 1 ? "" : "s", failed);
 	text_nearest_expiry(ctx, s);
-	if (s->new_ca_file) {
-		size_t ready = 0;
-		bool first = true;
-
-		for (size_t i = 0; i < s->nendpoints; i++)
-			ready += s->endpoints[i].verification.rotation.checked &&
-				 s->endpoints[i].verification.rotation.ready;
-		fputs("CA rotation to ", ctx->out);
-		text_safe(ctx->out, s->new_ca_file);
-		fprintf(ctx->out, ": %zu of %zu endpoint%s ready", ready, s->nendpoints,
-			s->nendpoints == 1 ? "" : "s");
-		for (size_t i = 0; i < s->nendpoints; i++) {
-			const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
-			if (r->checked && r->ready)
-				continue;
-			fputs(first ? "; not ready: " : ", ", ctx->out);
-			text_safe(ctx->out, s->endpoints[i].target);
-			first = false;
-		}
-		fputc('\n', ctx->out);
-	}
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);
 		text_safe(ctx->out, ev->policy->name);
@@ -443,9 +450,10 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 				dbtls_severity_name((enum dbtls_severity)sev), sev ? "," : "");
 		if (ev->waived)
 			fprintf(ctx->out, " (%zu waived)", ev->waived);
-		fprintf(ctx->out,
-			"; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
-			ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
+		fprintf(
+		    ctx->out,
+		    "; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
+		    ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
 		text_verdict(ctx, ev->failed    ? DBTLS_OUTCOME_FAILED
 				  : ev->errored ? DBTLS_OUTCOME_ERRORED
 						: DBTLS_OUTCOME_PASSED);

@@ -79,14 +79,15 @@ void dbtls_esc_write(FILE *out, const char *s, unsigned flags)
 		if (cp == '\n' && (flags & DBTLS_ESC_KEEP_NL) && !(flags & DBTLS_ESC_PROM))
 			fputc('\n', out);
 		else if (cp == '\n')
-			fputs("\\n", out); /* the exposition format's own escape, and readable text */
+			fputs("\\n",
+			      out); /* the exposition format's own escape, and readable text */
 		else if (cp == '\t')
 			fputc('\t', out);
 		else if (cp < 0x20 || cp == 0x7f)
 			fprintf(out, "%sx%02x", bs, (unsigned)cp);
 		else if ((cp >= 0x80 && cp <= 0x9f) || esc_bidi(cp))
 			fprintf(out, "%su%04x", bs, (unsigned)cp);
-		else if ((flags & DBTLS_ESC_HTML) && strchr("&<>\"'", (int)cp))
+		else if ((flags & DBTLS_ESC_HTML) && cp < 0x80 && strchr("&<>\"'", (int)cp))
 			fputs(cp == '&'   ? "&amp;"
 			      : cp == '<' ? "&lt;"
 			      : cp == '>' ? "&gt;"
@@ -214,6 +215,6 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
 		snprintf(out, outlen, "%s", when);
 		return;
 	}
-	snprintf(out, outlen, "%s-%02x%02x%02x%02x%02x%02x", when, md[0], md[1], md[2], md[3], md[4],
-		 md[5]);
+	snprintf(out, outlen, "%s-%02x%02x%02x%02x%02x%02x", when, md[0], md[1], md[2], md[3],
+		 md[4], md[5]);
 }

@@ -491,7 +491,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		case OPT_SQL_USER:
 			/* MySQL user names are at most 32 characters, MariaDB's 80 */
 			if (!*optarg || strlen(optarg) > 80) {
-				fprintf(err, "dbtls: --sql-user: want a user name of 1 to 80 characters\n");
+				fprintf(err, "dbtls: --sql-user: want 1 to 80 characters\n");
 				return DBTLS_ERR_USAGE;
 			}
 			cli->scan.sql_user = optarg;

@@ -201,11 +201,11 @@ struct dbtls_sql_conn {       /* a live connection (performance_schema.threads) 
 struct dbtls_sql_account {
 	char *user;
 	char *host;               /* the host pattern: "%", "10.0.%", "localhost", … */
-	char *require;            /* "none", "SSL", "X509", or "ISSUER SUBJECT CIPHER" (those given) */
+	char *require;            /* "none", "SSL", "X509", or the given "ISSUER SUBJECT CIPHER" */
 	char *issuer;             /* REQUIRE ISSUER value, NULL when none */
 	char *subject;
 	char *cipher;
-	bool network;             /* the pattern admits clients other than this machine's loopback */
+	bool network;             /* the pattern admits more than localhost, 127.0.0.1 and ::1 */
 	bool locked;
 };
 
@@ -222,7 +222,7 @@ struct dbtls_sql_facts {
 	unsigned error_code;      /* FAILED: the server's or client library's error number */
 	char *user;               /* USER(): "app@10.0.0.5" */
 	char *account;            /* CURRENT_USER(): the account it matched, "app@%" */
-	bool verify_cert;         /* the login verified the server certificate (no --sql-insecure) */
+	bool verify_cert;         /* the login verified the certificate (no --sql-insecure) */
 	char *ca_source;          /* CA file it was verified against, or "system" */
 	char *server_version;     /* as the client library reports it */
 	struct dbtls_sql_value *session;   /* SHOW SESSION STATUS: Ssl_cipher, Ssl_version, … */

@@ -40,7 +40,7 @@ struct dbtls_scan_opts {
 	/* SQL login after the TLS probes (MySQL/MariaDB; src/sql_mysql.c). No password here: it
 	 * comes from $DBTLS_MYSQL_PASSWORD or the option file, read where it is used. */
 	bool sql;                  /* --sql */
-	const char *sql_user;      /* --sql-user; NULL: the option file's (or the library default) */
+	const char *sql_user;      /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
 	bool sql_insecure;         /* --sql-insecure: do not verify the server certificate */
 };

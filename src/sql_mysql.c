@@ -16,7 +16,6 @@
  */
 #include "sql_mysql.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +41,14 @@ static const char *const sql_variable_names[] = {
 #define SQL_IDENTITY "SELECT CONNECTION_ID(), USER(), CURRENT_USER()"
 #define SQL_THREADS                                                                                \
 	"SELECT THREAD_ID, PROCESSLIST_ID, PROCESSLIST_USER, PROCESSLIST_HOST, CONNECTION_TYPE "   \
-	"FROM performance_schema.threads WHERE TYPE = 'FOREGROUND' AND PROCESSLIST_ID IS NOT NULL " \
-	"ORDER BY PROCESSLIST_ID"
+	"FROM performance_schema.threads "                                                         \
+	"WHERE TYPE = 'FOREGROUND' AND PROCESSLIST_ID IS NOT NULL ORDER BY PROCESSLIST_ID"
 #define SQL_ATTRS                                                                                  \
 	"SELECT PROCESSLIST_ID, ATTR_VALUE FROM performance_schema.session_connect_attrs "         \
 	"WHERE ATTR_NAME = 'program_name'"
 #define SQL_THREAD_TLS                                                                             \
-	"SELECT THREAD_ID, VARIABLE_NAME, VARIABLE_VALUE FROM performance_schema.status_by_thread " \
+	"SELECT THREAD_ID, VARIABLE_NAME, VARIABLE_VALUE "                                         \
+	"FROM performance_schema.status_by_thread "                                                \
 	"WHERE VARIABLE_NAME IN ('Ssl_version', 'Ssl_cipher')"
 
 /* Account statements, best first; each gives user, host, ssl_type, ssl_cipher, x509_issuer,
@@ -567,14 +567,14 @@ static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row,
 	MYSQL_ROW r;
 	unsigned rc = 0, n;
 
-	if (mysql_query(m, stmt) != 0)
-		goto fail;
-	res = mysql_store_result(m);
-	if (!res) {
-		if (mysql_field_count(m) == 0)
-			goto out; /* no result set */
-		goto fail;
+	if (mysql_query(m, stmt) != 0 ||
+	    (!(res = mysql_store_result(m)) && mysql_field_count(m) != 0)) {
+		snprintf(err, errlen, "%s", mysql_error(m));
+		rc = mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR;
+		goto out;
 	}
+	if (!res)
+		goto out; /* a statement without a result set */
 	n = mysql_num_fields(res);
 	while ((r = mysql_fetch_row(res))) {
 		if (!row(arg, n, (const char *const *)r)) {
@@ -582,10 +582,6 @@ static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row,
 			goto out;
 		}
 	}
-	goto out;
-fail:
-	snprintf(err, errlen, "%s", mysql_error(m));
-	rc = mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR;
 out:
 	if (res)
 		mysql_free_result(res);
@@ -657,7 +653,8 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 		failed = "MYSQL_OPT_SSL_ENFORCE";
 	else if (mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify))
 		failed = "MYSQL_OPT_SSL_VERIFY_SERVER_CERT";
-	else if (o->ca_file && mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ca_file))
+	/* the library verifies the chain whenever it has a CA, whatever VERIFY_SERVER_CERT says */
+	else if (o->ca_file && !o->sql_insecure && mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ca_file))
 		failed = "MYSQL_OPT_SSL_CA";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) ||
 		 mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout) ||
@@ -688,6 +685,30 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	return !failed;
 }
 
+/* Records a failed login: the facts (status, error number, scrubbed reason) and the endpoint
+ * error. Returns NOMEM or OK. */
+static enum dbtls_err sql_failed(const struct dbtls_target *t, struct dbtls_endpoint_facts *f,
+				 unsigned code, char *msg, size_t msglen,
+				 const char *const *secrets, size_t nsecrets)
+{
+	struct dbtls_sql_facts *s = &f->sql;
+	char text[1024];
+
+	for (size_t k = 0; k < nsecrets; k++)
+		dbtls_sql_scrub(msg, msglen, secrets[k]);
+	s->status = DBTLS_SQL_FAILED;
+	s->error_code = code;
+	snprintf(text, sizeof(text), "ERROR %u: %s", code, msg);
+	s->reason = strdup(text);
+	snprintf(text, sizeof(text), "SQL login to %s port %u failed: ERROR %u: %s", t->host,
+		 (unsigned)t->port, code, msg);
+	for (size_t k = 0; k < nsecrets; k++)
+		dbtls_sql_scrub(text, sizeof(text), secrets[k]);
+	if (!s->reason || dbtls_facts_add_error(f, sql_login_err(code, msg), "sql login", text))
+		return DBTLS_ERR_NOMEM;
+	return DBTLS_OK;
+}
+
 enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				    struct dbtls_endpoint_facts *f)
 {
@@ -696,10 +717,9 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	const char *secrets[2] = { NULL, NULL };
 	struct dbtls_sql_seam seam;
 	enum dbtls_err err = DBTLS_OK;
-	char msg[768], text[1024];
+	char msg[768];
 	MYSQL *m = NULL;
 	my_bool verify = 0;
-	unsigned code;
 
 	dbtls_sql_facts_free(s);
 	if (pw && !*pw)
@@ -708,8 +728,8 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	if (!t->preamble || strcmp(t->preamble->scheme, "mysql") != 0)
 		return sql_skip(s, "not a MySQL/MariaDB endpoint");
 	if (f->tls_offered == 0)
-		return sql_skip(s, "the server offers no TLS, and credentials never travel in clear "
-				   "text");
+		return sql_skip(s, "the server offers no TLS, and credentials never travel in "
+				   "clear text");
 	if (f->tls_offered < 0)
 		return sql_skip(s, "the TLS probes did not reach the server");
 	pthread_once(&sql_once, sql_library_init);
@@ -719,20 +739,23 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	if (!m)
 		return DBTLS_ERR_NOMEM;
 	s->verify_cert = !o->sql_insecure;
-	s->ca_source = strdup(o->ca_file ? o->ca_file : "system");
-	if (!s->ca_source) {
-		err = DBTLS_ERR_NOMEM;
-		goto out;
+	if (!o->sql_insecure) {
+		s->ca_source = strdup(o->ca_file ? o->ca_file : "system");
+		if (!s->ca_source) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
 	}
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
-		code = CR_UNKNOWN_ERROR;
-		goto failed;
+		err = sql_failed(t, f, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2);
+		goto out;
 	}
 	f->connections_used++;
 	if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
-		code = mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR;
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
-		goto failed;
+		err = sql_failed(t, f, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
+				 sizeof(msg), secrets, 2);
+		goto out;
 	}
 	/* what was in force, whatever an option file said */
 	if (mysql_get_optionv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify) == 0)
@@ -742,24 +765,14 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	secrets[1] = m->options.password && *m->options.password ? m->options.password : NULL;
 	s->status = DBTLS_SQL_OK;
 	s->server_version = dbtls_strdup(mysql_get_server_info(m));
+	if (mysql_get_server_info(m) && !s->server_version) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
 	seam = (struct dbtls_sql_seam){ .query = sql_my_query, .conn = m };
 	err = dbtls_sql_collect(&seam, s->server_version, s);
 	if (!err)
 		err = sql_scrub_facts(s, secrets, 2);
-	goto out;
-failed:
-	for (size_t k = 0; k < 2; k++)
-		dbtls_sql_scrub(msg, sizeof(msg), secrets[k]);
-	s->status = DBTLS_SQL_FAILED;
-	s->error_code = code;
-	snprintf(text, sizeof(text), "ERROR %u: %s", code, msg);
-	s->reason = strdup(text);
-	snprintf(text, sizeof(text), "SQL login to %s port %u failed: ERROR %u: %s", t->host,
-		 (unsigned)t->port, code, msg);
-	for (size_t k = 0; k < 2; k++)
-		dbtls_sql_scrub(text, sizeof(text), secrets[k]);
-	if (!s->reason || dbtls_facts_add_error(f, sql_login_err(code, msg), "sql login", text))
-		err = DBTLS_ERR_NOMEM;
 out:
 	mysql_close(m);
 	return err;

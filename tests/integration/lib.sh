@@ -654,14 +654,15 @@ ocsp_make_response() {
 	pki_ensure || return 1
 	cert=$(_dbtls_pki_path "$1")
 	index=$(_dbtls_pki_path "${3:-$DBTLS_PKI/intermediate-index.txt}")
-	openssl ocsp -issuer "$DBTLS_PKI/intermediate.pem" -cert "$cert" -no_nonce \
-		-reqout "$out.req" >/dev/null 2>&1 &&
-		openssl ocsp -index "$index" -CA "$DBTLS_PKI/intermediate.pem" \
+	rm -f "$out"
+	if ! openssl ocsp -issuer "$DBTLS_PKI/intermediate.pem" -cert "$cert" -no_nonce \
+		-reqout "$out.req" >/dev/null 2>&1 ||
+		! openssl ocsp -index "$index" -CA "$DBTLS_PKI/intermediate.pem" \
 			-rsigner "$DBTLS_PKI/ocsp-signer.pem" -rkey "$DBTLS_PKI/ocsp-signer.key" \
-			-reqin "$out.req" -respout "$out" -ndays 1 >/dev/null 2>&1 && [ -s "$out" ] || {
+			-reqin "$out.req" -respout "$out" -ndays 1 >/dev/null 2>&1 || [ ! -s "$out" ]; then
 		echo "dbtls: ocsp_make_response $1: openssl ocsp failed" >&2
 		return 1
-	}
+	fi
 	rm -f "$out.req"
 }
 

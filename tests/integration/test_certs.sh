@@ -46,6 +46,10 @@ start_with_cert GOOD server-chain.pem server.key
 start_with_cert NEWCA newca-server-chain.pem newca-server.key
 ocsp_make_response server.pem "$T/staple.der"
 start_stapling_server STAPLE server-chain.pem server.key "$T/staple.der"
+ocsp_make_response revoked.pem "$T/staple-revoked.der"
+start_stapling_server STAPLE_REV revoked-chain.pem revoked.key "$T/staple-revoked.der"
+# a server stapling the response for another certificate (server.pem's, "good") to its revoked leaf
+start_stapling_server STAPLE_WRONG revoked-chain.pem revoked.key "$T/staple.der"
 # DSA: TLS 1.2 DHE-DSS suites only, at @SECLEVEL=0 (OpenSSL then answers TLS 1.3 hellos with 1.2).
 start_tls_server DSA dsa1024-chain.pem dsa1024.key -cipher 'ALL:@SECLEVEL=0'
 echo "servers up at $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
@@ -56,6 +60,7 @@ REVOKED=$(m "$REVOKED_PORT") NOINT=$(m "$NOINT_PORT") MISORD=$(m "$MISORD_PORT")
 EXTRA=$(m "$EXTRA_PORT") SHA1=$(m "$SHA1_PORT") RSA1024=$(m "$RSA1024_PORT")
 NOEKU=$(m "$NOEKU_PORT") LEAFCA=$(m "$LEAFCA_PORT") GOOD=$(m "$GOOD_PORT") NEWCA=$(m "$NEWCA_PORT")
 STAPLE=tls://127.0.0.1:$STAPLE_PORT DSA=tls://127.0.0.1:$DSA_PORT
+STAPLE_REV=tls://127.0.0.1:$STAPLE_REV_PORT STAPLE_WRONG=tls://127.0.0.1:$STAPLE_WRONG_PORT
 
 # --- ground truth: what openssl says about each setup --------------------------------------------
 served() { # PORT [s_client options]: the subjects' CNs of the served chain, in order, ';'-joined
@@ -88,6 +93,9 @@ assert_match "truth: crl.pem revokes revoked.pem" "certificate revoked" "$out"
 out=$(timeout 10 openssl s_client -connect "127.0.0.1:$STAPLE_PORT" -status -CAfile "$CA" \
 	</dev/null 2>&1 || true)
 assert_match "truth: s_server staples a good response" "Cert Status: good" "$out"
+out=$(timeout 10 openssl s_client -connect "127.0.0.1:$STAPLE_REV_PORT" -status -CAfile "$CA" \
+	</dev/null 2>&1 || true)
+assert_match "truth: s_server staples a revoked response" "Cert Status: revoked" "$out"
 out=$(openssl verify -CAfile "$P/new-ca-bundle.pem" -untrusted "$P/new-intermediate.pem" \
 	"$P/newca-server.pem" 2>&1 || true)
 assert_eq "truth: newca-server verifies under the new root" "$P/newca-server.pem: OK" "$out"
@@ -135,9 +143,13 @@ hasnt() { # WHAT FILE TARGET CHECK: no finding CHECK
 # On failure, show what the report says: the excerpt for the endpoint TARGET.
 _failed_before=0
 excerpt() { # FILE TARGET: print revocation/chain/rotation facts and findings if a check failed
-	if [ "$_DBTLS_FAILED" -gt "$_failed_before" ]; then
+	if [ "$_DBTLS_FAILED" -gt "$_failed_before" ] && [ -s "$1" ]; then
 		echo "--- $2 in $(basename "$1"):"
-		[ -s "$1" ] && ep "$1" "$2" "{'certificates': [{k: c.get(k) for k in ('subject', 'eku', 'key_usage', 'ocsp_url', 'crl_urls', 'revocation')} for c in e['certificates']], 'verification': {k: (e['verification'] or {}).get(k) for k in ('ca_ok', 'error', 'stapled', 'chain', 'rotation')}, 'findings': [(f['check'], f['severity'], f['evidence']) for f in e['findings']], 'errors': e['errors']}" |
+		ep "$1" "$2" "{'certificates': [{k: c.get(k) for k in ('subject', 'eku', 'key_usage',
+			'ocsp_url', 'crl_urls', 'revocation')} for c in e['certificates']],
+			'verification': {k: (e['verification'] or {}).get(k) for k in ('ca_ok', 'error',
+			'stapled', 'chain', 'rotation')}, 'errors': e['errors'],
+			'findings': [(f['check'], f['severity'], f['evidence']) for f in e['findings']]}" |
 			"$DBTLS_PYTHON" -m json.tool || true
 	fi
 	_failed_before=$_DBTLS_FAILED
@@ -154,7 +166,7 @@ profile_sev=$(py_json "$DBTLS_SRCDIR/data/policies/baseline.json" "d['checks']['
 # --- one scan of everything, revocation hard-fail (the default) ------------------------------------
 R=$T/all.json
 scan 1 "all endpoints, hard-fail" "$R" "$AIA" "$REV_OCSP" "$REV_CRL" "$NOINT" "$MISORD" "$EXTRA" \
-	"$SHA1" "$RSA1024" "$NOEKU" "$LEAFCA" "$STAPLE" "$DSA"
+	"$SHA1" "$RSA1024" "$NOEKU" "$LEAFCA" "$STAPLE" "$STAPLE_REV" "$DSA"
 assert_eq "the top-level rotation is null without --new-ca-file" null "$(py_json "$R" "d.get('rotation', 'missing')")"
 
 # revoked, answered by the OCSP responder named in the AIA
@@ -212,6 +224,12 @@ assert_eq "stapled: leaf status" good "$(rev "$R" "$STAPLE" 0 status)"
 assert_eq "stapled: source" "stapled OCSP" "$(rev "$R" "$STAPLE" 0 source)"
 hasnt "stapled" "$R" "$STAPLE" cert.revoked
 excerpt "$R" "$STAPLE"
+assert_eq "stapled revoked: status, reason, source" "revoked keyCompromise stapled OCSP" \
+	"$(rev "$R" "$STAPLE_REV" 0 status) $(rev "$R" "$STAPLE_REV" 0 reason) $(rev "$R" "$STAPLE_REV" 0 source)"
+assert_eq "stapled revoked: revoked_at" "$(idx_time "$(serial "$P/revoked.pem")" "$P/intermediate-index.txt")" \
+	"$(rev "$R" "$STAPLE_REV" 0 revoked_at)"
+has "stapled revoked" "$R" "$STAPLE_REV" cert.revoked
+excerpt "$R" "$STAPLE_REV"
 
 # chains
 assert_eq "incomplete: chain.incomplete" true "$(ep "$R" "$NOINT" "e['verification']['chain']['incomplete']")"
@@ -247,6 +265,36 @@ hasnt "CA:TRUE leaf" "$R" "$LEAFCA" cert.eku
 excerpt "$R" "$LEAFCA"
 
 # --- switches ----------------------------------------------------------------------------------------
+# soft-fail softens only "unavailable"; one OCSP query per (issuer, serial) and run, however many
+# endpoints serve the certificate
+: >"$OCSP_LOG"
+R=$T/soft-revoked.json
+scan 1 "soft-fail, the revoked leaf behind two targets" "$R" --revocation soft-fail "$REV_OCSP" \
+	"mysql://127.0.0.1:$REV_OCSP_PORT"
+assert_eq "soft-fail: still revoked, critical (both targets)" "critical critical" \
+	"$(sev "$R" "$REV_OCSP" cert.revoked) $(sev "$R" "mysql://127.0.0.1:$REV_OCSP_PORT" cert.revoked)"
+assert_eq "one OCSP request for the two targets (cached)" 1 "$(grep -c '^POST ' "$OCSP_LOG" || true)"
+excerpt "$R" "$REV_OCSP"
+
+# a staple for another certificate must not vouch for the leaf: --crl then says revoked
+R=$T/wrong-staple.json
+scan 1 "a staple for another certificate" "$R" --crl "$P/crl.pem" "$STAPLE_WRONG"
+assert_eq "wrong staple: leaf revoked (from the CRL)" revoked "$(rev "$R" "$STAPLE_WRONG" 0 status)"
+assert_match "wrong staple: source is the CRL" 'CRL' "$(rev "$R" "$STAPLE_WRONG" 0 source)"
+excerpt "$R" "$STAPLE_WRONG"
+
+# the responder does not know the certificate (its line taken out of the index, which the responder
+# reads per request): unknown
+cp "$A/index.txt" "$T/index.saved"
+awk -F'\t' -v s="$(serial "$A/revoked-ocsp.pem")" '$4 != s' "$T/index.saved" >"$A/index.txt"
+R=$T/unknown.json
+scan 0 "responder does not know the leaf" "$R" --revocation-leaf-only "$REV_OCSP"
+cp "$T/index.saved" "$A/index.txt"
+assert_eq "unknown: leaf status" unknown "$(rev "$R" "$REV_OCSP" 0 status)"
+assert_match "unknown: source names OCSP" 'OCSP' "$(rev "$R" "$REV_OCSP" 0 source)"
+hasnt "unknown" "$R" "$REV_OCSP" cert.revoked
+excerpt "$R" "$REV_OCSP"
+
 R=$T/off.json
 scan 0 "--revocation off on the revoked leaf" "$R" --revocation off "$REV_OCSP"
 assert_eq "off: leaf not_checked" not_checked "$(rev "$R" "$REV_OCSP" 0 status)"
@@ -343,6 +391,8 @@ excerpt "$R" "$NEWCA"
 assert_eq "summary: ready / not ready" "1 1" "$(py_json "$R" "'%d %d' % (d['rotation']['ready'], d['rotation']['not_ready'])")"
 assert_eq "summary: the not-ready targets" "[\"$GOOD\"]" "$(py_json "$R" "d['rotation']['not_ready_targets']")"
 assert_match "summary: new_ca_file" 'new-ca-bundle\.pem$' "$(py_json "$R" "d['rotation']['new_ca_file']")"
+assert_match "text: a rotation summary line (1 of 2 ready, the old-CA target not ready)" \
+	"[Rr]otation.*1 of 2 .*ready.*not ready: $GOOD" "$(cat "$T/rotation.txt")"
 assert_match "text: the first line is the rotation summary" '[Rr]otation.*ready|ready.*[Rr]otation' \
 	"$(head -n 1 "$T/rotation.txt")"
 

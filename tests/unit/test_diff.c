@@ -63,18 +63,19 @@ static json_t *old_doc(void)
 	json_t *eps = json_array();
 
 	json_array_append_new(
-		eps, endpoint("mysql://db1:3306",
-			      json_pack("[o, o, o, o]",
-					finding("protocol.tls10-enabled", "high", "TLS 1.0 accepted",
-						"TLSv1.0: accepted", false),
-					finding("suites.cbc", "medium", "3 CBC suites accepted",
-						"TLSv1.2: TLS_RSA_WITH_AES_128_CBC_SHA", false),
-					finding("certs.expiring", "low", "Leaf certificate expires soon",
-						"not after 2027-01-01 (40 days)", false),
-					finding("suites.3des", "high", "1 3DES suite accepted",
-						"TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA", false)),
-			      json_pack("[o, o]", cert("CN=db1", 'a', "2027-01-01T00:00:00Z"),
-					cert("CN=CA", 'b', "2030-01-01T00:00:00Z"))));
+	    eps,
+	    endpoint("mysql://db1:3306",
+		     json_pack("[o, o, o, o]",
+			       finding("protocol.tls10-enabled", "high", "TLS 1.0 accepted",
+				       "TLSv1.0: accepted", false),
+			       finding("suites.cbc", "medium", "3 CBC suites accepted",
+				       "TLSv1.2: TLS_RSA_WITH_AES_128_CBC_SHA", false),
+			       finding("certs.expiring", "low", "Leaf certificate expires soon",
+				       "not after 2027-01-01 (40 days)", false),
+			       finding("suites.3des", "high", "1 3DES suite accepted",
+				       "TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA", false)),
+		     json_pack("[o, o]", cert("CN=db1", 'a', "2027-01-01T00:00:00Z"),
+			       cert("CN=CA", 'b', "2030-01-01T00:00:00Z"))));
 	json_array_append_new(
 		eps, endpoint("mysql://db2:3306",
 			      json_pack("[o]", finding("certs.weak-key", "medium",
@@ -98,27 +99,27 @@ static json_t *new_doc(void)
 	json_t *eps = json_array(), *db5;
 
 	json_array_append_new(
-		eps, endpoint("mysql://db1:3306",
-			      json_pack("[o, o, o, o]",
-					finding("suites.rc4", "critical", "1 RC4 suite accepted",
-						"TLSv1.2: TLS_RSA_WITH_RC4_128_SHA", false),
-					finding("protocol.tls10-enabled", "high", "TLS 1.0 accepted",
-						"TLSv1.0: accepted", false),
-					finding("certs.expiring", "high", "Leaf certificate expires soon",
-						"not after 2026-11-07 (5 days)", false),
-					finding("suites.3des", "high", "1 3DES suite accepted",
-						"TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA", true)),
-			      json_pack("[o, o]", cert("CN=db1 renewed", 'd', "2027-11-01T00:00:00Z"),
-					cert("CN=CA", 'b', "2030-01-01T00:00:00Z"))));
+	    eps,
+	    endpoint("mysql://db1:3306",
+		     json_pack("[o, o, o, o]",
+			       finding("suites.rc4", "critical", "1 RC4 suite accepted",
+				       "TLSv1.2: TLS_RSA_WITH_RC4_128_SHA", false),
+			       finding("protocol.tls10-enabled", "high", "TLS 1.0 accepted",
+				       "TLSv1.0: accepted", false),
+			       finding("certs.expiring", "high", "Leaf certificate expires soon",
+				       "not after 2026-11-07 (5 days)", false),
+			       finding("suites.3des", "high", "1 3DES suite accepted",
+				       "TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA", true)),
+		     json_pack("[o, o]", cert("CN=db1 renewed", 'd', "2027-11-01T00:00:00Z"),
+			       cert("CN=CA", 'b', "2030-01-01T00:00:00Z"))));
 	json_array_append_new(
-		eps,
-		endpoint("mysql://db2:3306",
-			 json_pack("[o, o]",
-				   finding("certs.weak-key", "medium", "intermediate key: RSA 1024 bits",
-					   "CN=db2 CA", false),
-				   finding("certs.weak-key", "medium", "leaf key: RSA 1024 bits",
-					   "CN=db2", false)),
-			 json_pack("[o]", cert("CN=db2", 'c', "2027-06-01T00:00:00Z"))));
+	    eps, endpoint("mysql://db2:3306",
+			  json_pack("[o, o]",
+				    finding("certs.weak-key", "medium",
+					    "intermediate key: RSA 1024 bits", "CN=db2 CA", false),
+				    finding("certs.weak-key", "medium", "leaf key: RSA 1024 bits",
+					    "CN=db2", false)),
+			  json_pack("[o]", cert("CN=db2", 'c', "2027-06-01T00:00:00Z"))));
 	/* NEW timed out on db5: no findings, no chain */
 	db5 = endpoint("mysql://db5:3306", json_array(), NULL);
 	json_object_set_new(db5, "errors",
@@ -146,14 +147,14 @@ static const json_t *find(const json_t *arr, const char *target, const char *che
 	const json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-		if (!strcmp(json_string_value(json_object_get(v, "target")), target) &&
-		    !strcmp(json_string_value(json_object_get(v, "check")), check) &&
-		    (!title || !strcmp(json_string_value(json_object_get(
-					       json_object_get(v, "new") ? json_object_get(v, "new") : v,
-					       "title")),
-				       title)))
-			return v;
+	json_array_foreach(
+	    arr, i,
+	    v) if (!strcmp(json_string_value(json_object_get(v, "target")), target) &&
+		   !strcmp(json_string_value(json_object_get(v, "check")), check) &&
+		   (!title || !strcmp(json_string_value(json_object_get(
+					  json_object_get(v, "new") ? json_object_get(v, "new") : v,
+					  "title")),
+				      title))) return v;
 	fail_msg("no %s %s in the diff", target, check);
 	return NULL;
 }
@@ -239,12 +240,12 @@ static void test_no_findings(void **state)
 {
 	json_t *old = report("2026-01-01T00:00:00Z",
 			     json_pack("[o]", endpoint("db1:3306", NULL, NULL)));
-	json_t *new_ = report("2026-01-02T00:00:00Z",
-			      json_pack("[o]", endpoint("db1:3306",
-							json_pack("[o]", finding("tls.not-offered",
-										 "critical", "no TLS",
-										 "", false)),
-							NULL)));
+	json_t *new_ =
+	    report("2026-01-02T00:00:00Z",
+		   json_pack("[o]", endpoint("db1:3306",
+					     json_pack("[o]", finding("tls.not-offered", "critical",
+								      "no TLS", "", false)),
+					     NULL)));
 	json_t *diff = dbtls_diff_compute(old, "o", new_, "n", DBTLS_SEV_HIGH);
 	(void)state;
 
@@ -369,10 +370,12 @@ static void test_output(void **state)
 	assert_int_equal(dbtls_diff_write_text(diff, f, false), DBTLS_OK);
 	fclose(f);
 	assert_null(strchr(buf, '\x1b')); /* the reports' escape codes stay text */
-	assert_non_null(strstr(buf, "  + CRITICAL  mysql://db1:3306 suites.rc4: 1 RC4 suite accepted "
-				    "[alert]\n"));
-	assert_non_null(strstr(buf, "  ~ LOW>HIGH  mysql://db1:3306 certs.expiring: Leaf certificate "
-				    "expires soon (changed: severity, evidence) [alert]\n"));
+	assert_non_null(strstr(buf,
+			       "  + CRITICAL  mysql://db1:3306 suites.rc4: 1 RC4 suite accepted "
+			       "[alert]\n"));
+	assert_non_null(strstr(buf,
+			       "  ~ LOW>HIGH  mysql://db1:3306 certs.expiring: Leaf certificate "
+			       "expires soon (changed: severity, evidence) [alert]\n"));
 	assert_non_null(strstr(buf, "2 CBC suites \\x1b[2J accepted\\nreally"));
 	assert_non_null(strstr(buf, "summary: 3 appeared, 1 disappeared, 2 changed, 1 unverified, "
 				    "1 certificate changed; 2 alerts (new at or above high)\n"));

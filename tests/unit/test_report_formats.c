@@ -27,7 +27,8 @@
 
 /* Everything that can go wrong in one string. */
 #define HOSTILE                                                                                    \
-	"<script>alert(\"x\")</script>'\"><img src=x onerror=alert(1)>&amp;\x1b[31m\r\n\x7f\xff\xfe" \
+	"<script>alert(\"x\")</script>'\"><img src=x "                                             \
+	"onerror=alert(1)>&amp;\x1b[31m\r\n\x7f\xff\xfe"                                           \
 	"\xc0\xaf\xed\xa0\x80\xc2\x9b\xe2\x80\xae\\\"} 1\nevil_metric 1 caf\xc3\xa9"
 
 static const char *const refs_tls10[] = { "RFC 8996", "NIST SP 800-52r2 \xc2\xa7" "3.1", NULL };
@@ -155,13 +156,15 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->ncerts = 2;
 	e->certs = calloc(2, sizeof(*e->certs));
 	cert(&e->certs[0], "CN=db1.example,O=Example", "CN=Example Issuing CA,O=Example",
-	     "2023-09-01T00:00:00Z", 1693526400, "2023-12-04T00:00:00Z", 1701648000, 19, 'a', false);
+	     "2023-09-01T00:00:00Z", 1693526400, "2023-12-04T00:00:00Z", 1701648000, 19, 'a',
+	     false);
 	e->certs[0].nsans = 2;
 	e->certs[0].sans = calloc(2, sizeof(char *));
 	e->certs[0].sans[0] = strdup("DNS:db1.example");
 	e->certs[0].sans[1] = strdup("IP:192.0.2.10");
 	cert(&e->certs[1], "CN=Example Issuing CA,O=Example", "CN=Example Root CA,O=Example",
-	     "2020-01-01T00:00:00Z", 1577836800, "2030-01-01T00:00:00Z", 1893456000, 2239, 'b', true);
+	     "2020-01-01T00:00:00Z", 1577836800, "2030-01-01T00:00:00Z", 1893456000, 2239, 'b',
+	     true);
 	e->verification.done = true;
 	e->verification.ca_ok = true;
 	e->verification.hostname_ok = true;
@@ -349,15 +352,17 @@ static void golden(const char *name, const char *out)
 	}
 	want = slurp(path);
 	if (!want)
-		fail_msg("%s is missing (DBTLS_SRCDIR=%s; DBTLS_UPDATE_GOLDEN=1 writes it)", path, src);
+		fail_msg("%s is missing (DBTLS_SRCDIR=%s; DBTLS_UPDATE_GOLDEN=1 writes it)", path,
+			 src);
 	if (strcmp(want, out) != 0) {
 		size_t i = 0, line = 1;
 		while (want[i] && want[i] == out[i]) {
 			line += want[i] == '\n';
 			i++;
 		}
-		fail_msg("%s differs from the output at line %zu (DBTLS_UPDATE_GOLDEN=1 rewrites it)",
-			 path, line);
+		fail_msg(
+		    "%s differs from the output at line %zu (DBTLS_UPDATE_GOLDEN=1 rewrites it)",
+		    path, line);
 	}
 	free(want);
 }
@@ -400,6 +405,8 @@ static void test_escape(void **state)
 		{ "<a href=\"x\">'&'</a>", DBTLS_ESC_HTML,
 		  "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;" },
 		{ "<b>", DBTLS_ESC_TEXT, "<b>" },
+		/* U+0126 and U+013C: their low bytes are '&' and '<', and must not be taken for them */
+		{ "\xc4\xa6\xc4\xbc", DBTLS_ESC_HTML, "\xc4\xa6\xc4\xbc" },
 		{ "a\\b\"c\nd", DBTLS_ESC_PROM, "a\\\\b\\\"c\\nd" },
 		{ "a\nb", DBTLS_ESC_TEXT, "a\\nb" },
 		{ "a\nb", DBTLS_ESC_HTML | DBTLS_ESC_KEEP_NL, "a\nb" },
@@ -409,15 +416,16 @@ static void test_escape(void **state)
 		{ "\x1b", DBTLS_ESC_PROM, "\\\\x1b" },
 		{ "\xff\xfe", DBTLS_ESC_TEXT, "\\xff\\xfe" },
 		{ "\xff", DBTLS_ESC_PROM, "\\\\xff" },
-		{ "\xc0\xaf", DBTLS_ESC_TEXT, "\\xc0\\xaf" },           /* overlong '/' */
-		{ "\xe0\x80\xaf", DBTLS_ESC_TEXT, "\\xe0\\x80\\xaf" },  /* overlong, 3 bytes */
-		{ "\xed\xa0\x80", DBTLS_ESC_TEXT, "\\xed\\xa0\\x80" },  /* UTF-16 surrogate */
-		{ "\xf4\x90\x80\x80", DBTLS_ESC_TEXT, "\\xf4\\x90\\x80\\x80" }, /* > U+10FFFF */
+		/* overlong '/', overlong in 3 bytes, a UTF-16 surrogate, above U+10FFFF */
+		{ "\xc0\xaf", DBTLS_ESC_TEXT, "\\xc0\\xaf" },
+		{ "\xe0\x80\xaf", DBTLS_ESC_TEXT, "\\xe0\\x80\\xaf" },
+		{ "\xed\xa0\x80", DBTLS_ESC_TEXT, "\\xed\\xa0\\x80" },
+		{ "\xf4\x90\x80\x80", DBTLS_ESC_TEXT, "\\xf4\\x90\\x80\\x80" },
 		{ "\xf0\x9f\x94\x92 ok", DBTLS_ESC_TEXT, "\xf0\x9f\x94\x92 ok" }, /* U+1F512 */
-		{ "\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82" },            /* truncated at the end */
-		{ "\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b" },               /* C1 CSI */
-		{ "\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e" },            /* RIGHT-TO-LEFT OVERRIDE */
-		{ "\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066" },          /* LEFT-TO-RIGHT ISOLATE */
+		{ "\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82" }, /* truncated at the end */
+		{ "\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b" },      /* C1 CSI */
+		{ "\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e" }, /* RIGHT-TO-LEFT OVERRIDE */
+		{ "\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066" }, /* LEFT-TO-RIGHT ISOLATE */
 		{ "", DBTLS_ESC_HTML, "" },
 	};
 	(void)state;
@@ -532,8 +540,9 @@ static void check_html(const char *h)
 	p += 16;
 	while (*p) {
 		if (*p == '&') {
-			if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
-			    strncmp(p, "&quot;", 6) && strncmp(p, "&#39;", 5))
+			if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) &&
+			    strncmp(p, "&gt;", 4) && strncmp(p, "&quot;", 6) &&
+			    strncmp(p, "&#39;", 5))
 				fail_msg("html: unknown entity at '%.20s'", p);
 			p++;
 			continue;
@@ -643,8 +652,9 @@ static void test_html(void **state)
 	assert_non_null(strstr(out, "<dt>revocation</dt><dd><span class=\"accepted\">good</span> · "
 				    "stapled OCSP</dd>"));
 	/* the hostile string, as text */
-	assert_non_null(strstr(out, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&quot;"
-				    "&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;\\x1b[31m\\x0d"));
+	assert_non_null(strstr(out,
+			       "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&quot;"
+			       "&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;\\x1b[31m\\x0d"));
 	assert_non_null(strstr(out, "\\x7f\\xff\\xfe\\xc0\\xaf\\xed\\xa0\\x80\\u009b\\u202e"));
 	golden("report.html", out);
 	free(out);
@@ -652,7 +662,8 @@ static void test_html(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
-/* --- Prometheus: a strict parser of the text exposition format 0.0.4 ---------------------------- */
+/* --- Prometheus: a strict parser of the text exposition format 0.0.4 ----------------------------
+ */
 
 struct prom_sample {
 	char name[128];
@@ -761,10 +772,12 @@ static struct prom_sample *check_prom(const char *text, size_t *nout)
 			const char *sp = strchr(line + 7, ' ');
 			assert_non_null(sp);
 			assert_true(prom_name_ok(line + 7, (size_t)(sp - line - 7), true));
-			snprintf(help_for, sizeof(help_for), "%.*s", (int)(sp - line - 7), line + 7);
+			snprintf(help_for, sizeof(help_for), "%.*s", (int)(sp - line - 7),
+				 line + 7);
 			for (size_t i = 0; i < nfam; i++)
 				if (!strcmp(families[i], help_for))
-					fail_msg("prom: family %s written twice (not contiguous)", help_for);
+					fail_msg("prom: family %s written twice (not contiguous)",
+						 help_for);
 			assert_true(nfam < 64);
 			strcpy(families[nfam++], help_for);
 			assert_null(strchr(sp, '\\')); /* our help texts need no escapes */
@@ -864,8 +877,8 @@ static void test_prom(void **state)
 	assert_int_equal(prom_get(all, n, "dbtls_certificate_not_after_timestamp_seconds", "target",
 				  "mysql://db1.example:3306", "position", "0"),
 			 1701648000);
-	assert_int_equal(prom_get(all, n, "dbtls_certificate_not_after_timestamp_seconds", "subject",
-				  "CN=Example Issuing CA,O=Example", "position", "1"),
+	assert_int_equal(prom_get(all, n, "dbtls_certificate_not_after_timestamp_seconds",
+				  "subject", "CN=Example Issuing CA,O=Example", "position", "1"),
 			 1893456000);
 	assert_int_equal(prom_get(all, n, "dbtls_findings", "target", "mysql://db1.example:3306",
 				  "severity", "high"),
@@ -916,7 +929,8 @@ static void test_prom(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
-/* --- JSON Lines -------------------------------------------------------------------------------- */
+/* --- JSON Lines --------------------------------------------------------------------------------
+ */
 
 static void test_jsonl(void **state)
 {
@@ -970,7 +984,8 @@ static void test_jsonl(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
-/* --- text and JSON ------------------------------------------------------------------------------ */
+/* --- text and JSON ------------------------------------------------------------------------------
+ */
 
 static void test_text(void **state)
 {
@@ -986,8 +1001,9 @@ static void test_text(void **state)
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "FAIL  mysql://db1.example:3306 (mysql 192.0.2.10 port 3306"));
 	assert_non_null(strstr(out, "ERROR mysql://db4:3306"));
-	assert_non_null(strstr(out, "TLSv1.2: 4 suites, server's order; 2 weak: "
-				    "TLS_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_3DES_EDE_CBC_SHA\n"));
+	assert_non_null(strstr(out,
+			       "TLSv1.2: 4 suites, server's order; 2 weak: "
+			       "TLS_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_3DES_EDE_CBC_SHA\n"));
 	assert_non_null(strstr(out, "  HIGH     protocol.tls10-enabled: TLS 1.0 accepted\n"));
 	assert_non_null(strstr(out, "  WAIVED   suites.3des: 1 3DES suite accepted\n"));
 	assert_non_null(strstr(out, "nearest expiry: tls://[::1]:8443/"));
@@ -1054,11 +1070,16 @@ static void test_edge_cases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape),	   cmocka_unit_test(test_utf8_seq),
-		cmocka_unit_test(test_scan_id),	   cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_html),	   cmocka_unit_test(test_prom),
-		cmocka_unit_test(test_jsonl),	   cmocka_unit_test(test_text),
-		cmocka_unit_test(test_json),	   cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_utf8_seq),
+		cmocka_unit_test(test_scan_id),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_prom),
+		cmocka_unit_test(test_jsonl),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_edge_cases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,7 @@ static void test_host_is_network(void **state)
 		{ "127.0.0.1", false },	     { "::1", false },
 		{ "%", true },		     { "", true },
 		{ "10.0.%", true },	     { "192.0.2.0/255.255.255.0", true },
-		{ "db.example", true },	     { "127.%", true }, /* also matches names: conservative */
+		{ "db.example", true },	     { "127.%", true }, /* matches names too: network */
 		{ "vm", true },		     { NULL, false },
 	};
 	(void)state;
@@ -257,15 +257,16 @@ static void test_collect_mariadb(void **state)
 	assert_int_equal(s.nsession, 4);
 	assert_string_equal(dbtls_sql_value_get(s.session, s.nsession, "ssl_version", NULL),
 			    "TLSv1.3");
-	assert_string_equal(dbtls_sql_value_get(s.session, s.nsession, "Ssl_server_not_after", NULL),
+	assert_string_equal(dbtls_sql_value_get(s.session, s.nsession, "ssl_server_not_after",
+						NULL),
 			    "Nov 23 20:15:48 2027 GMT");
 	/* asked for, not there: recorded as absent, which is not the same as "not asked" */
 	assert_null(dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites", &listed));
 	assert_true(listed);
 	assert_null(dbtls_sql_value_get(s.variables, s.nvariables, "no_such_thing", &listed));
 	assert_false(listed);
-	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables, "require_secure_transport",
-						NULL),
+	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables,
+						"require_secure_transport", NULL),
 			    "OFF");
 
 	assert_int_equal(s.connections_status, DBTLS_SQL_AV_READ);
@@ -318,7 +319,8 @@ static const struct answer maria_lowpriv[] = {
 	ANSWER("SHOW SESSION STATUS", session, 2),
 	ANSWER("SHOW GLOBAL VARIABLES", variables_maria, 2),
 	REFUSE("performance_schema.threads", 1142,
-	       "SELECT command denied to user 'low'@'localhost' for table `performance_schema`.`threads`"),
+	       "SELECT command denied to user 'low'@'localhost' for table "
+	       "`performance_schema`.`threads`"),
 	REFUSE("mysql.global_priv", 1142,
 	       "SELECT command denied to user 'low'@'localhost' for table `mysql`.`global_priv`"),
 	REFUSE("mysql.user", 1142,
@@ -406,7 +408,8 @@ static void test_collect_mysql(void **state)
 	assert_string_equal(s.accounts[2].require, "SSL");
 	assert_true(s.accounts[2].network);
 	assert_true(s.accounts[1].locked);
-	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites", NULL),
+	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites",
+						NULL),
 			    "");
 	/* the connection list stands without the program names */
 	assert_int_equal(s.connections_status, DBTLS_SQL_AV_READ);
@@ -421,7 +424,7 @@ static void test_collect_mysql(void **state)
 static const struct answer vars_denied[] = {
 	ANSWER("CONNECTION_ID()", identity, 3),
 	REFUSE("SHOW SESSION STATUS", 1227, "Access denied; you need the PROCESS privilege"),
-	REFUSE("SHOW GLOBAL VARIABLES", 1227, "Access denied; you need (at least one of) privileges"),
+	REFUSE("SHOW GLOBAL VARIABLES", 1227, "Access denied; you need (at least one of) …"),
 	ANSWER("performance_schema.threads", threads, 5),
 	ANSWER("session_connect_attrs", attrs, 2),
 	ANSWER("status_by_thread", thread_tls, 3),
@@ -654,7 +657,8 @@ static time_t t_utc(int y, int mon, int d, int h, int mi, int s)
 	return timegm(&tm);
 }
 
-static const uint32_t tls12_suites[] = { 0xC02F, 0x009C }; /* ECDHE-RSA-AES128-GCM, RSA-AES128-GCM */
+/* TLS 1.2: ECDHE-RSA-AES128-GCM-SHA256 and (no forward secrecy) AES128-GCM-SHA256 */
+static const uint32_t tls12_suites[] = { 0xC02F, 0x009C };
 static const uint32_t tls13_suites[] = { 0x1301, 0x1302 };
 
 /* A compliant MariaDB endpoint whose SQL login read everything: require_secure_transport ON,
@@ -719,8 +723,14 @@ static void t_good(struct dbtls_endpoint_facts *f)
 
 /* -- facts changes -- */
 
-static void fx_rst_off(struct dbtls_endpoint_facts *f) { t_var(f, "require_secure_transport", "OFF"); }
-static void fx_rst_absent(struct dbtls_endpoint_facts *f) { t_var(f, "require_secure_transport", NULL); }
+static void fx_rst_off(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "require_secure_transport", "OFF");
+}
+static void fx_rst_absent(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "require_secure_transport", NULL);
+}
 static void fx_failed(struct dbtls_endpoint_facts *f)
 {
 	f->sql.status = DBTLS_SQL_FAILED;
@@ -734,6 +744,12 @@ static void fx_not_run(struct dbtls_endpoint_facts *f)
 static void fx_plain_remote(struct dbtls_endpoint_facts *f)
 {
 	t_conn(f, "app", "10.0.0.7", "TCP/IP", "", "", "php");
+}
+static void fx_plain_remote_open(struct dbtls_endpoint_facts *f)
+{
+	fx_plain_remote(f);
+	free(f->sql.accounts[0].require); /* 'app'@'%' */
+	f->sql.accounts[0].require = xstrdup("none");
 }
 static void fx_plain_loopback(struct dbtls_endpoint_facts *f)
 {
@@ -779,9 +795,18 @@ static void fx_accounts_unreadable(struct dbtls_endpoint_facts *f)
 	fx_account_open(f);
 	f->sql.accounts_status = DBTLS_SQL_AV_UNREADABLE;
 }
-static void fx_cipher_all(struct dbtls_endpoint_facts *f) { t_var(f, "ssl_cipher", "ALL:@SECLEVEL=0"); }
-static void fx_cipher_anull(struct dbtls_endpoint_facts *f) { t_var(f, "ssl_cipher", "HIGH:aNULL"); }
-static void fx_cipher_absent(struct dbtls_endpoint_facts *f) { t_var(f, "ssl_cipher", NULL); }
+static void fx_cipher_all(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "ALL:@SECLEVEL=0");
+}
+static void fx_cipher_anull(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "HIGH:aNULL");
+}
+static void fx_cipher_absent(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", NULL);
+}
 static void fx_tlsv_mysql(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "tls_version", "TLSv1,TLSv1.1,TLSv1.2");
@@ -792,7 +817,10 @@ static void fx_tlsv_probed(struct dbtls_endpoint_facts *f)
 	t_var(f, "tls_version", "TLSv1.0,TLSv1.1,TLSv1.2,TLSv1.3");
 	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s));
 }
-static void fx_wolfssl(struct dbtls_endpoint_facts *f) { t_var(f, "version_ssl_library", "WolfSSL 5.6.0"); }
+static void fx_wolfssl(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "version_ssl_library", "WolfSSL 5.6.0");
+}
 static void fx_mysql57_yassl(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "version", "5.7.22-log");
@@ -883,12 +911,15 @@ static const struct row rows[] = {
 	  "SET GLOBAL " RST "=ON" },
 	{ "rst absent (old server)", fx_rst_absent, "sql.require-secure-transport-off", 0, -1, NULL,
 	  NULL },
-	{ "rst off, login failed", fx_failed, "sql.require-secure-transport-off", 0, -1, NULL, NULL },
+	{ "rst off, login failed", fx_failed, "sql.require-secure-transport-off", 0, -1, NULL,
+	  NULL },
 	{ "rst off, no --sql", fx_not_run, "sql.require-secure-transport-off", 0, -1, NULL, NULL },
 
 	{ "clients on TLS/socket", NULL, "sql.plaintext-connections", 0, -1, NULL, NULL },
 	{ "plain remote client", fx_plain_remote, "sql.plaintext-connections", 1, -1,
 	  "app@10.0.0.7 (program php", "REQUIRE SSL" },
+	{ "plain client, its account open", fx_plain_remote_open, "sql.plaintext-connections", 1,
+	  -1, "app@10.0.0.7", "their accounts:\nALTER USER 'app'@'%' REQUIRE SSL;\nor for every" },
 	{ "plain loopback client", fx_plain_loopback, "sql.plaintext-connections", 1, DBTLS_SEV_LOW,
 	  "loopback only", NULL },
 	{ "plain loopback and remote", fx_plain_mixed, "sql.plaintext-connections", 1, -1,
@@ -902,8 +933,8 @@ static const struct row rows[] = {
 	  "ALTER USER 'web'@'%' REQUIRE SSL;" },
 	{ "… under require_secure_transport", fx_account_open_rst, "sql.account-no-tls", 1,
 	  DBTLS_SEV_LOW, RST "=ON", NULL },
-	{ "quotes in names", fx_account_quote, "sql.account-no-tls", 1, -1, "'o''brien'@'192.0.2.%'",
-	  "ALTER USER 'o''brien'@'192.0.2.%' REQUIRE SSL;" },
+	{ "quotes in names", fx_account_quote, "sql.account-no-tls", 1, -1,
+	  "'o''brien'@'192.0.2.%'", "ALTER USER 'o''brien'@'192.0.2.%' REQUIRE SSL;" },
 	{ "locked account", fx_account_locked, "sql.account-no-tls", 0, -1, NULL, NULL },
 	{ "accounts unreadable", fx_accounts_unreadable, "sql.account-no-tls", 0, -1, NULL, NULL },
 
@@ -914,8 +945,8 @@ static const struct row rows[] = {
 	{ "ssl_cipher absent", fx_cipher_absent, "sql.ssl-cipher-weak", 0, -1, NULL, NULL },
 
 	{ "TLS 1.2/1.3", NULL, "sql.tls-version-legacy", 0, -1, NULL, NULL },
-	{ "MySQL's TLSv1 name", fx_tlsv_mysql, "sql.tls-version-legacy", 1, -1, "deprecated: TLSv1 (",
-	  "tls_version=TLSv1.2,TLSv1.3" },
+	{ "MySQL's TLSv1 name", fx_tlsv_mysql, "sql.tls-version-legacy", 1, -1,
+	  "deprecated: TLSv1 (", "tls_version=TLSv1.2,TLSv1.3" },
 	{ "TLSv1.0 probed", fx_tlsv_probed, "sql.tls-version-legacy", 1, -1,
 	  "TLSv1.0 (accepted by the probes)", NULL },
 
@@ -933,7 +964,8 @@ static const struct row rows[] = {
 	{ "not_after differs", fx_dates_differ, "sql.cert-dates-mismatch", 1, -1,
 	  "2028-11-23T20:15:48Z", "FLUSH SSL" },
 	{ "unparsable dates", fx_dates_garbage, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
-	{ "space-padded day agrees", fx_dates_padded, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
+	{ "space-padded day agrees", fx_dates_padded, "sql.cert-dates-mismatch", 0, -1, NULL,
+	  NULL },
 	{ "space-padded day differs", fx_dates_padded_off, "sql.cert-dates-mismatch", 1, -1,
 	  "2027-01-05T00:00:00Z", NULL },
 	{ "no probed certificate", fx_no_certs, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
@@ -951,7 +983,8 @@ static const struct row rows[] = {
 	  "erp@10.0.0.8 (program erp-client", NULL },
 
 	{ "verified login", NULL, "sql.insecure-scan", 0, -1, NULL, NULL },
-	{ "--sql-insecure", fx_insecure, "sql.insecure-scan", 1, -1, "--sql-insecure", "--ca-file" },
+	{ "--sql-insecure", fx_insecure, "sql.insecure-scan", 1, -1, "--sql-insecure",
+	  "--ca-file" },
 	{ "--sql-insecure, login failed", fx_insecure_failed, "sql.insecure-scan", 1, -1,
 	  "attempted", NULL },
 	{ "--sql-insecure, skipped", fx_insecure_skipped, "sql.insecure-scan", 0, -1, NULL, NULL },
@@ -994,7 +1027,8 @@ static bool t_run_row(const struct row *r)
 				    dbtls_severity_name((enum dbtls_severity)sev));
 			ok = false;
 		}
-		if (r->substr && !strstr(fd->title, r->substr) && !strstr(fd->evidence, r->substr)) {
+		if (r->substr && !strstr(fd->title, r->substr) &&
+		    !strstr(fd->evidence, r->substr)) {
 			print_error("%s: '%s' in neither title '%s' nor evidence '%s'\n", r->name,
 				    r->substr, fd->title, fd->evidence);
 			ok = false;
@@ -1159,8 +1193,8 @@ static void test_json_round_trip(void **state)
 	s.endpoints[1].sql.status = DBTLS_SQL_FAILED;
 	s.endpoints[1].sql.error_code = 1045;
 	s.endpoints[1].sql.verify_cert = true;
-	s.endpoints[1].sql.reason =
-		xstrdup("ERROR 1045: Access denied for user 'app'@'localhost' (using password: YES)");
+	s.endpoints[1].sql.reason = xstrdup("ERROR 1045: Access denied for user 'app'@'localhost' "
+					    "(using password: YES)");
 	t_good(&s.endpoints[2]);
 	dbtls_sql_facts_free(&s.endpoints[2].sql);
 	s.endpoints[2].sql.status = DBTLS_SQL_SKIPPED;
