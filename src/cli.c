@@ -72,6 +72,12 @@ void dbtls_cli_help(FILE *out)
 		"  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
 		"                        fractional, e.g. 0.5)\n"
 		"  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
+		"  --max-connect-errors N\n"
+		"                        MySQL/MariaDB block a client host after N aborted\n"
+		"                        connections (max_connect_errors, default 100), and every\n"
+		"                        probe is one: dbtls stays under N per endpoint, logging in\n"
+		"                        to reset the count when --sql credentials are given, else\n"
+		"                        stopping with a LIMIT error. 0: no limit. Loopback exempt\n"
 		"  --per-host-connections N\n"
 		"                        probes in flight to one endpoint at once (default 4, 1-64);\n"
 		"                        each connection has its own deadline\n"
@@ -244,6 +250,7 @@ enum {
 	OPT_SQL_USER,
 	OPT_DEFAULTS_FILE,
 	OPT_SQL_INSECURE,
+	OPT_MAX_CONNECT_ERRORS,
 };
 
 static const struct option long_opts[] = {
@@ -267,6 +274,7 @@ static const struct option long_opts[] = {
 	{ "revocation", required_argument, NULL, OPT_REVOCATION },
 	{ "revocation-leaf-only", no_argument, NULL, OPT_REVOCATION_LEAF_ONLY },
 	{ "new-ca-file", required_argument, NULL, OPT_NEW_CA_FILE },
+	{ "max-connect-errors", required_argument, NULL, OPT_MAX_CONNECT_ERRORS },
 	{ "sql", no_argument, NULL, OPT_SQL },
 	{ "sql-user", required_argument, NULL, OPT_SQL_USER },
 	{ "defaults-file", required_argument, NULL, OPT_DEFAULTS_FILE },
@@ -291,6 +299,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.jobs = 16;
 	cli->scan.per_host = 4;
 	cli->scan.rev.enabled = true; /* hard-fail unless told otherwise */
+	cli->scan.max_connect_errors = 100; /* the MySQL/MariaDB default */
 	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (argc < 2) {
 		fprintf(err, "dbtls: no command given (try 'dbtls help')\n");
@@ -479,6 +488,17 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			break;
 		case OPT_REVOCATION_LEAF_ONLY:
 			cli->scan.rev.leaf_only = true;
+			break;
+		case OPT_MAX_CONNECT_ERRORS:
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || jobs < 0 || jobs > 1000000) {
+				fprintf(err, "dbtls: --max-connect-errors '%s': want a number (0: no "
+					     "limit)\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.max_connect_errors = (int)jobs;
 			break;
 		case OPT_NEW_CA_FILE:
 			if (!cli_readable(optarg, err, "--new-ca-file"))

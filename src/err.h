@@ -29,7 +29,8 @@
 	XX(FILE, 14, "file error")                                                                 \
 	XX(TRUNCATED, 15, "message truncated")                                                     \
 	XX(UNSUPPORTED, 16, "not supported")                                                       \
-	XX(INTERNAL, 17, "internal error")
+	XX(INTERNAL, 17, "internal error")                                                         \
+	XX(LIMIT, 18, "stopped to stay under the server's max_connect_errors")
 
 enum dbtls_err {
 #define XX(name, num, msg) DBTLS_ERR_##name = num,

@@ -120,6 +120,10 @@ struct scan_ep {
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free;         /* signalled when a connection slot frees up */
 	int in_flight;                    /* connections open now (<= o->per_host) */
+	unsigned aborted;                 /* probes since the last reset login (max_connect_errors) */
+	bool resetting;                   /* a worker is logging in to reset the server's count */
+	bool blocked;                     /* the server said 1129: this host is blocked */
+	bool exhausted;                   /* the budget ran out and could not be reset */
 	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
 	size_t ncands[DBTLS_NVERSIONS];
 	struct dbtls_hello_result first;  /* the answer to the opening TLS 1.2 hello */
@@ -140,9 +144,86 @@ static const char *scan_stage(enum dbtls_err err)
 static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage,
 		       const struct dbtls_diag *d)
 {
+	bool seen = false;
+
 	pthread_mutex_lock(&ep->lock);
-	dbtls_facts_add_error(ep->f, err, stage, d->msg);
+	/* a blocked host or a spent budget stops every task the same way: say it once */
+	for (size_t i = 0; err == DBTLS_ERR_LIMIT && i < ep->f->nerrors; i++)
+		seen |= ep->f->errors[i].code == DBTLS_ERR_LIMIT;
+	if (!seen)
+		dbtls_facts_add_error(ep->f, err, stage, d->msg);
 	pthread_mutex_unlock(&ep->lock);
+}
+
+static bool scan_is_loopback(const char *addr)
+{
+	return addr && (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
+			!strncmp(addr, "::ffff:127.", 11));
+}
+
+/*
+ * MySQL and MariaDB count every connection that ends before a login as an error of the client's
+ * host and refuse the host (ERR 1129) after max_connect_errors of them: a full enumeration (about
+ * one probe per accepted suite) can block the scanner's own host. So every probe to a MySQL
+ * endpoint asks here first. Under the limit it goes ahead; at the limit, with --sql credentials,
+ * one worker waits for the probes in flight to end and logs in (a successful login resets the
+ * count), without them the probe is refused with LIMIT and the report says why. Loopback
+ * clients are never counted by the server, so they are not limited here either.
+ */
+static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
+{
+	int limit = ep->o->max_connect_errors;
+	/* probes that passed here but open their connection only after a reset are not in the
+	 * new count: keep room for one of those per connection slot */
+	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
+	enum dbtls_err err = DBTLS_OK;
+
+	if (limit <= 0 || strcmp(ep->t->preamble->scheme, "mysql") != 0)
+		return DBTLS_OK;
+	pthread_mutex_lock(&ep->lock);
+	for (;;) {
+		if (ep->blocked) {
+			err = dbtls_diag_set(d, DBTLS_ERR_LIMIT,
+					     "the server blocks this host (ERR 1129, max_connect_errors)"
+					     ": no more probes; unblock with FLUSH HOSTS");
+			break;
+		}
+		if (scan_is_loopback(ep->f->address) || ep->aborted + room < (unsigned)limit) {
+			ep->aborted++;
+			break;
+		}
+		if (ep->exhausted || !ep->o->sql) {
+			ep->exhausted = true;
+			err = dbtls_diag_set(d, DBTLS_ERR_LIMIT,
+					     "stopped after %u probes to stay under max_connect_errors=%d "
+					     "(the server blocks a host after that many aborted "
+					     "connections); give --sql credentials so dbtls logs in to reset "
+					     "the count, or --max-connect-errors N with the server's value",
+					     ep->aborted, limit);
+			break;
+		}
+		if (ep->resetting || ep->in_flight) {
+			/* the probes in flight count as soon as they end: let them, then reset */
+			pthread_cond_wait(&ep->slot_free, &ep->lock);
+			continue;
+		}
+		ep->resetting = true;
+		pthread_mutex_unlock(&ep->lock);
+		err = dbtls_sql_mysql_reset(ep->t, ep->o, d);
+		pthread_mutex_lock(&ep->lock);
+		ep->resetting = false;
+		ep->f->connections_used++;
+		if (err) {
+			ep->exhausted = true;
+			dbtls_facts_add_error(ep->f, err, "sql login (reset of max_connect_errors)",
+					      d->msg);
+		} else {
+			ep->aborted = 0;
+		}
+		pthread_cond_broadcast(&ep->slot_free);
+	}
+	pthread_mutex_unlock(&ep->lock);
+	return err;
 }
 
 /* At most o->per_host connections to one endpoint are open at once, whichever task opens them. */
@@ -161,7 +242,7 @@ static void scan_slot_put(struct scan_ep *ep)
 {
 	pthread_mutex_lock(&ep->lock);
 	ep->in_flight--;
-	pthread_cond_signal(&ep->slot_free);
+	pthread_cond_broadcast(&ep->slot_free);
 	pthread_mutex_unlock(&ep->lock);
 }
 
@@ -181,6 +262,9 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	err = ep->t->preamble->start(c, &info, d);
 	pthread_mutex_lock(&ep->lock);
 	f->connections_used++;
+	/* 1129: the host is blocked now; every further probe would only be refused again */
+	if (err == DBTLS_ERR_SERVER_ERROR && info.err_code == 1129)
+		ep->blocked = true;
 	if (!f->address)
 		f->address = strdup(addr);
 	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
@@ -205,6 +289,9 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
+	err = scan_budget_get(ep, d);
+	if (err)
+		return err;
 	scan_slot_get(ep);
 	err = scan_open(ep, &c, d);
 	if (!err) {
@@ -327,6 +414,11 @@ static void scan_certs(struct scan_ep *ep)
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
+	err = scan_budget_get(ep, &d);
+	if (err) {
+		scan_error(ep, err, "handshake", &d);
+		return;
+	}
 	scan_slot_get(ep);
 	err = scan_open(ep, &c, &d);
 	if (!err)

@@ -35,6 +35,10 @@ struct dbtls_scan_opts {
 	const char *sni;       /* NULL: the target's host name (never an IP literal) */
 	int jobs;              /* endpoints scanned at once */
 	int per_host;          /* probes in flight to one endpoint at once */
+	/* MySQL/MariaDB block a client host after this many aborted connections (every probe is
+	 * one); stay under it, logging in to reset the count when --sql credentials allow.
+	 * 0: no limit. Loopback clients are exempt on the server side and here. */
+	int max_connect_errors;
 	const char *new_ca_file; /* CA rotation readiness: verify against this bundle too */
 	struct dbtls_rev_opts rev; /* revocation checking of the served chain */
 	/* SQL login after the TLS probes (MySQL/MariaDB; src/sql_mysql.c). No password here: it

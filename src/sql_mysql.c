@@ -777,3 +777,35 @@ out:
 	mysql_close(m);
 	return err;
 }
+
+enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				     struct dbtls_diag *d)
+{
+	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	enum dbtls_err err = DBTLS_OK;
+	char msg[768];
+	MYSQL *m;
+
+	if (pw && !*pw)
+		pw = NULL;
+	pthread_once(&sql_once, sql_library_init);
+	if (sql_init_rc)
+		return dbtls_diag_set(d, DBTLS_ERR_INTERNAL,
+				      "the MySQL client library failed to initialise");
+	m = mysql_init(NULL);
+	if (!m)
+		return DBTLS_ERR_NOMEM;
+	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
+		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
+	} else if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
+		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
+		if (pw)
+			dbtls_sql_scrub(msg, sizeof(msg), pw);
+		if (m->options.password && *m->options.password)
+			dbtls_sql_scrub(msg, sizeof(msg), m->options.password);
+		err = dbtls_diag_set(d, sql_login_err(mysql_errno(m), msg), "ERROR %u: %s",
+				     mysql_errno(m), msg);
+	}
+	mysql_close(m);
+	return err;
+}

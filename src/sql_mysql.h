@@ -60,6 +60,13 @@ enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *ser
 enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				    struct dbtls_endpoint_facts *f);
 
+/* Logs in to t and straight out again: a successful login resets the count of aborted
+ * connections the server keeps for this client host (max_connect_errors), which every TLS probe
+ * adds to. Needs the same credentials as the SQL step; the password never reaches d. Returns OK,
+ * or SERVER_ERROR/TLS/… with d saying why. Counts no facts. */
+enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				     struct dbtls_diag *d);
+
 /* True when a MySQL account host pattern ('%', '10.0.%', 'db.example', '192.0.2.0/255.255.255.0')
  * admits clients other than the local machine; false for localhost, 127.0.0.1, ::1 (and NULL). */
 bool dbtls_sql_host_is_network(const char *pattern);
