@@ -174,6 +174,15 @@ void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *se
 	__attribute__((format(printf, 7, 8)));
 void dbtls_findings_free(struct dbtls_findings *fs);
 
+/* A growing string for titles and evidence. Appending never fails loudly: oom records that an
+ * append did not fit, and the check then reports out-of-memory through its findings. Owns s. */
+struct dbtls_str {
+	char *s;
+	size_t n;
+	bool oom;
+};
+void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The registry: every check, in a stable order. */
 const struct dbtls_check *const *dbtls_checks_all(size_t *n);
 const struct dbtls_check *dbtls_check_find(const char *id);

@@ -23,34 +23,6 @@
 
 #define CE_DAY 86400
 
-struct ce_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void ce_cat(struct ce_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 static const char *ce_str_or(const char *s, const char *dflt)
 {
 	return s && *s ? s : dflt;
@@ -65,9 +37,9 @@ static const char *ce_role(const struct dbtls_endpoint_facts *f, size_t i)
 }
 
 /* Appends "leaf CN=db1" (with a separator when b is not empty). */
-static void ce_who(struct ce_str *b, const struct dbtls_endpoint_facts *f, size_t i)
+static void ce_who(struct dbtls_str *b, const struct dbtls_endpoint_facts *f, size_t i)
 {
-	ce_cat(b, "%s%s %s", b->n ? "; " : "", ce_role(f, i),
+	dbtls_str_cat(b, "%s%s %s", b->n ? "; " : "", ce_role(f, i),
 	       ce_str_or(f->certs[i].subject, "(no subject)"));
 }
 
@@ -112,7 +84,7 @@ static char *ce_remedy(const struct dbtls_endpoint_facts *f, const char *what)
 /* Adds a finding whose evidence is ev and whose remediation is ce_remedy(f, what). */
 static void ce_add(struct dbtls_findings *out, const struct dbtls_check *self,
 		   const struct dbtls_endpoint_facts *f, const struct dbtls_check_ctx *ctx,
-		   int severity, struct ce_str *ev, const char *what, const char *title)
+		   int severity, struct dbtls_str *ev, const char *what, const char *title)
 {
 	char *fix = ce_remedy(f, what);
 
@@ -145,7 +117,7 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_verification *vf = &f->verification;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[256];
 
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
@@ -153,10 +125,10 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
 	if (vf->chain.incomplete && (vf->verify_code == 20 || vf->verify_code == 2))
 		return;
-	ce_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
+	dbtls_str_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
 	       ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
 	if (f->ncerts && f->certs)
-		ce_cat(&ev, "; leaf issuer: %s", ce_str_or(f->certs[0].issuer, "(none)"));
+		dbtls_str_cat(&ev, "; leaf issuer: %s", ce_str_or(f->certs[0].issuer, "(none)"));
 	snprintf(title, sizeof(title), "Certificate chain does not verify: %s",
 		 ce_str_or(vf->error, "unknown error"));
 	ce_add(out, self, f, ctx, -1, &ev,
@@ -190,19 +162,19 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	const struct dbtls_verification *vf = &f->verification;
 	const char *name = ce_str_or(vf->hostname_checked, ce_str_or(f->host, "the host name"));
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[300];
 
 	if (!vf->done || vf->hostname_ok)
 		return;
-	ce_cat(&ev, "checked: %s", name);
+	dbtls_str_cat(&ev, "checked: %s", name);
 	if (f->ncerts && f->certs) {
 		const struct dbtls_cert *c = &f->certs[0];
-		ce_cat(&ev, "; subject: %s; SANs: ", ce_str_or(c->subject, "(none)"));
+		dbtls_str_cat(&ev, "; subject: %s; SANs: ", ce_str_or(c->subject, "(none)"));
 		if (!c->nsans || !c->sans)
-			ce_cat(&ev, "none");
+			dbtls_str_cat(&ev, "none");
 		for (size_t i = 0; c->sans && i < c->nsans; i++)
-			ce_cat(&ev, "%s%s", i ? ", " : "", ce_str_or(c->sans[i], "?"));
+			dbtls_str_cat(&ev, "%s%s", i ? ", " : "", ce_str_or(c->sans[i], "?"));
 	}
 	snprintf(title, sizeof(title), "Certificate does not match %s", name);
 	ce_add(out, self, f, ctx, -1, &ev,
@@ -233,7 +205,7 @@ static const struct dbtls_check chk_hostname = {
 static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n = 0;
 	bool leaf = false;
 	char title[128], when[40];
@@ -245,7 +217,7 @@ static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoi
 			continue;
 		ce_who(&ev, f, i);
 		ce_time(when, sizeof(when), c->not_after, c->not_after_t);
-		ce_cat(&ev, " expired %s", when);
+		dbtls_str_cat(&ev, " expired %s", when);
 		leaf |= i == 0;
 		n++;
 	}
@@ -280,7 +252,7 @@ static const struct dbtls_check chk_expired = {
 static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n = 0;
 	char title[128], when[40];
 
@@ -291,7 +263,7 @@ static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoi
 			continue;
 		ce_who(&ev, f, i);
 		ce_time(when, sizeof(when), c->not_before, c->not_before_t);
-		ce_cat(&ev, " valid from %s", when);
+		dbtls_str_cat(&ev, " valid from %s", when);
 		n++;
 	}
 	if (!n)
@@ -323,7 +295,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 	int warn = ctx->policy ? ctx->policy->params.cert_warn_days : 0;
 	int crit = ctx->policy ? ctx->policy->params.cert_crit_days : 0;
 	const struct dbtls_cert *c;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128], when[40];
 	time_t left;
 	int sev = -1;
@@ -340,7 +312,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 		return;
 	ce_time(when, sizeof(when), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
-	ce_cat(&ev, " not after %s (%lld days left; warning at %d, critical at %d)", when,
+	dbtls_str_cat(&ev, " not after %s (%lld days left; warning at %d, critical at %d)", when,
 	       (long long)(left / CE_DAY), warn, crit);
 	snprintf(title, sizeof(title), "Certificate expires in %lld day%s (%.10s)",
 		 (long long)(left / CE_DAY), left / CE_DAY == 1 ? "" : "s", when);
@@ -366,7 +338,7 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n = 0;
 	char title[128] = "";
 
@@ -386,10 +358,10 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 			min = pp->min_ecc_bits;
 		if (strcmp(kt, "DSA") == 0 && !pp->dsa_allowed) {
 			ce_who(&ev, f, i);
-			ce_cat(&ev, ": DSA %d bits (DSA not allowed)", c->key_bits);
+			dbtls_str_cat(&ev, ": DSA %d bits (DSA not allowed)", c->key_bits);
 		} else if (min > 0 && c->key_bits > 0 && c->key_bits < min) {
 			ce_who(&ev, f, i);
-			ce_cat(&ev, ": %s %d bits (minimum %d)", kt, c->key_bits, min);
+			dbtls_str_cat(&ev, ": %s %d bits (minimum %d)", kt, c->key_bits, min);
 		} else {
 			continue;
 		}
@@ -456,7 +428,7 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	uint32_t forbidden = ctx->policy ? ctx->policy->params.forbidden_sig_hashes : 0;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n = 0;
 	char title[160] = "";
 
@@ -471,7 +443,7 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		if (c->self_signed || !(ce_sig_hash(c->sig_alg) & forbidden))
 			continue;
 		ce_who(&ev, f, i);
-		ce_cat(&ev, ": %s", c->sig_alg);
+		dbtls_str_cat(&ev, ": %s", c->sig_alg);
 		if (n++ == 0)
 			snprintf(title, sizeof(title), "%s certificate signed with %s",
 				 i == 0 ? "Leaf" : "Intermediate", c->sig_alg);
@@ -507,7 +479,7 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	int max = ctx->policy ? ctx->policy->params.max_validity_days : 0;
 	const struct dbtls_cert *c;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128], from[40], to[40];
 	long long days;
 
@@ -521,7 +493,7 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	ce_time(from, sizeof(from), c->not_before, c->not_before_t);
 	ce_time(to, sizeof(to), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
-	ce_cat(&ev, " valid %s to %s (%lld days; profile maximum %d)", from, to, days, max);
+	dbtls_str_cat(&ev, " valid %s to %s (%lld days; profile maximum %d)", from, to, days, max);
 	snprintf(title, sizeof(title), "Certificate valid for %lld days (maximum %d)", days, max);
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue shorter-lived certificates and automate their renewal.", title);
@@ -548,12 +520,12 @@ static const struct dbtls_check chk_too_long = {
 static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!f->certs || !f->ncerts || !f->certs[0].self_signed)
 		return;
 	ce_who(&ev, f, 0);
-	ce_cat(&ev, " is its own issuer");
+	dbtls_str_cat(&ev, " is its own issuer");
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue the server certificate from a CA (an internal one is fine) and distribute "
 	       "that CA to the clients.",
@@ -586,11 +558,11 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!f->verification.done || !ch->analysed || !ch->incomplete)
 		return;
-	ce_cat(&ev, "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
+	dbtls_str_cat(&ev, "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
 		    "which it did not send",
 	       f->ncerts, f->ncerts == 1 ? "" : "s", ce_str_or(ch->missing_issuer, "an intermediate"));
 	ce_add(out, self, f, ctx, -1, &ev,
@@ -616,12 +588,12 @@ static const struct dbtls_check chk_chain_incomplete = {
 static void ce_chain_order(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!f->verification.done || !f->verification.chain.misordered)
 		return;
 	for (size_t i = 0; i < f->ncerts; i++)
-		ce_cat(&ev, "%s[%zu] %s", i ? ", then " : "served: ", i,
+		dbtls_str_cat(&ev, "%s[%zu] %s", i ? ", then " : "served: ", i,
 		       ce_str_or(f->certs[i].subject, "?"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Order the served file leaf first, each certificate followed by its issuer.",
@@ -645,16 +617,16 @@ static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128];
 
 	if (!f->verification.done || !ch->analysed || (!ch->extra && !ch->anchor_served))
 		return;
 	if (ch->extra)
-		ce_cat(&ev, "%zu served certificate%s not on the path to the trust anchor", ch->extra,
+		dbtls_str_cat(&ev, "%zu served certificate%s not on the path to the trust anchor", ch->extra,
 		       ch->extra == 1 ? " is" : "s are");
 	if (ch->anchor_served)
-		ce_cat(&ev, "%sthe trust anchor %s is served too", ev.n ? "; " : "",
+		dbtls_str_cat(&ev, "%sthe trust anchor %s is served too", ev.n ? "; " : "",
 		       ce_str_or(ch->anchor_subject, "(root)"));
 	snprintf(title, sizeof(title), "The server sends certificates clients do not need");
 	ce_add(out, self, f, ctx, ch->extra ? -1 : DBTLS_SEV_INFO, &ev,
@@ -693,15 +665,15 @@ static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!c || !c->has_eku || ce_has_eku(c, "serverAuth"))
 		return;
-	ce_cat(&ev, "leaf %s: extendedKeyUsage", ce_str_or(c->subject, "?"));
+	dbtls_str_cat(&ev, "leaf %s: extendedKeyUsage", ce_str_or(c->subject, "?"));
 	for (size_t i = 0; i < c->neku; i++)
-		ce_cat(&ev, "%s%s", i ? ", " : " ", c->eku[i]);
+		dbtls_str_cat(&ev, "%s%s", i ? ", " : " ", c->eku[i]);
 	if (!c->neku)
-		ce_cat(&ev, " (empty)");
+		dbtls_str_cat(&ev, " (empty)");
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue the server certificate with extendedKeyUsage serverAuth.",
 	       "The leaf certificate is not valid for TLS servers (no serverAuth EKU)");
@@ -729,7 +701,7 @@ static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	bool ec;
 
 	if (!c || !c->has_key_usage || !c->key_type)
@@ -739,7 +711,7 @@ static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endp
 	ec = !strcmp(c->key_type, "EC");
 	if (c->key_usage & CE_KU_DIGITAL_SIGNATURE)
 		return;
-	ce_cat(&ev, "leaf %s (%s): keyUsage 0x%04x without digitalSignature%s",
+	dbtls_str_cat(&ev, "leaf %s (%s): keyUsage 0x%04x without digitalSignature%s",
 	       ce_str_or(c->subject, "?"), c->key_type, c->key_usage,
 	       ec ? "" : (c->key_usage & CE_KU_KEY_ENCIPHERMENT) ? " (keyEncipherment only: "
 								     "RSA key transport)"
@@ -768,11 +740,11 @@ static void ce_leaf_ca(const struct dbtls_check *self, const struct dbtls_endpoi
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!c || !c->is_ca || c->self_signed)
 		return;
-	ce_cat(&ev, "leaf %s has basicConstraints CA:TRUE", ce_str_or(c->subject, "?"));
+	dbtls_str_cat(&ev, "leaf %s has basicConstraints CA:TRUE", ce_str_or(c->subject, "?"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue the server certificate with basicConstraints CA:FALSE.",
 	       "The leaf certificate is a CA certificate (CA:TRUE)");
@@ -814,11 +786,11 @@ static bool ce_auto_generated(const struct dbtls_endpoint_facts *f)
 static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
 		return;
-	ce_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
+	dbtls_str_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
 	       ce_str_or(f->certs[0].issuer, "?"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Replace the certificate the server generated for itself with one issued by your "
@@ -848,14 +820,14 @@ static const char *const ce_refs_rev[] = { "RFC 6960 (OCSP)", "RFC 5280 §5 (CRL
 static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
 		if (r->status != DBTLS_REV_REVOKED)
 			continue;
 		ce_who(&ev, f, i);
-		ce_cat(&ev, " revoked%s%s%s%s (%s)", r->revoked_at ? " on " : "",
+		dbtls_str_cat(&ev, " revoked%s%s%s%s (%s)", r->revoked_at ? " on " : "",
 		       ce_str_or(r->revoked_at, ""), r->reason ? ", reason " : "",
 		       ce_str_or(r->reason, ""), ce_str_or(r->source, "?"));
 	}
@@ -883,7 +855,7 @@ static void ce_rev_unavailable(const struct dbtls_check *self,
 			       const struct dbtls_endpoint_facts *f,
 			       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct ce_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128];
 	size_t n = 0;
 
@@ -893,7 +865,7 @@ static void ce_rev_unavailable(const struct dbtls_check *self,
 			continue;
 		n++;
 		ce_who(&ev, f, i);
-		ce_cat(&ev, ": %s (%s)", dbtls_rev_status_name(r->status),
+		dbtls_str_cat(&ev, ": %s (%s)", dbtls_rev_status_name(r->status),
 		       ce_str_or(r->detail, ce_str_or(r->source, "no source")));
 	}
 	if (!n)

@@ -21,34 +21,6 @@
 #include "../src/hello.h"
 #include "../src/suites.h"
 
-struct dr_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void dr_cat(struct dr_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 /* The pin for f: exact target first, then a catch-all pin; NULL when none applies or when the
  * endpoint's facts are not complete enough to compare. */
 static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
@@ -103,24 +75,24 @@ static bool dr_has(const uint32_t *set, size_t n, uint32_t x)
 /* Writes "added: A, B; removed: —" for now vs pinned (both sets, any order); returns the number
  * of differences. */
 static size_t dr_diff(const uint32_t *now, size_t nnow, const uint32_t *pinned, size_t npinned,
-		      const char *(*name)(uint32_t, char *, size_t), struct dr_str *ev)
+		      const char *(*name)(uint32_t, char *, size_t), struct dbtls_str *ev)
 {
 	size_t added = 0, removed = 0;
 	char hex[16];
 
-	dr_cat(ev, "added: ");
+	dbtls_str_cat(ev, "added: ");
 	for (size_t i = 0; i < nnow; i++)
 		if (!dr_has(pinned, npinned, now[i]) && !dr_has(now, i, now[i]))
-			dr_cat(ev, "%s%s", added++ ? ", " : "", name(now[i], hex, sizeof(hex)));
+			dbtls_str_cat(ev, "%s%s", added++ ? ", " : "", name(now[i], hex, sizeof(hex)));
 	if (!added)
-		dr_cat(ev, "—");
-	dr_cat(ev, "; removed: ");
+		dbtls_str_cat(ev, "—");
+	dbtls_str_cat(ev, "; removed: ");
 	for (size_t i = 0; i < npinned; i++)
 		if (!dr_has(now, nnow, pinned[i]) && !dr_has(pinned, i, pinned[i]))
-			dr_cat(ev, "%s%s", removed++ ? ", " : "",
+			dbtls_str_cat(ev, "%s%s", removed++ ? ", " : "",
 			       name(pinned[i], hex, sizeof(hex)));
 	if (!removed)
-		dr_cat(ev, "—");
+		dbtls_str_cat(ev, "—");
 	return added + removed;
 }
 
@@ -128,7 +100,7 @@ static const char dr_fix[] = "If the change was intended, review it and derive t
 			     "(dbtls policy derive); otherwise restore the previous configuration.";
 
 static void dr_add(struct dbtls_findings *out, const struct dbtls_check *self,
-		   const struct dbtls_check_ctx *ctx, struct dr_str *ev, const char *title)
+		   const struct dbtls_check_ctx *ctx, struct dbtls_str *ev, const char *title)
 {
 	if (ev->oom)
 		out->oom = true;
@@ -151,7 +123,7 @@ static void dr_versions(const struct dbtls_check *self, const struct dbtls_endpo
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	uint32_t now[DBTLS_NVERSIONS], pinned[DBTLS_NVERSIONS];
 	size_t nnow = 0, npinned = 0, n;
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128];
 
 	if (!pin || !pin->versions_set)
@@ -205,7 +177,7 @@ static void dr_suites(const struct dbtls_check *self, const struct dbtls_endpoin
 		      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	uint32_t *now = NULL;
 	size_t nnow = 0, cap = 0, n;
 	char title[128];
@@ -265,7 +237,7 @@ static void dr_groups(const struct dbtls_check *self, const struct dbtls_endpoin
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	uint32_t *now = NULL, *pinned = NULL;
 	size_t nnow = 0, n;
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char title[128];
 
 	if (!pin || !pin->groups_set)
@@ -325,14 +297,14 @@ static void dr_issuer(const struct dbtls_check *self, const struct dbtls_endpoin
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
 	const char *now;
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!pin || !pin->issuer || !leaf)
 		return;
 	now = leaf->issuer ? leaf->issuer : "";
 	if (strcmp(now, pin->issuer) == 0)
 		return;
-	dr_cat(&ev, "pinned: %s; now: %s", pin->issuer, *now ? now : "(none)");
+	dbtls_str_cat(&ev, "pinned: %s; now: %s", pin->issuer, *now ? now : "(none)");
 	dr_add(out, self, ctx, &ev, "The leaf certificate's issuer changed");
 	free(ev.s);
 }
@@ -353,7 +325,7 @@ static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char now[64], title[160];
 
 	if (!pin || !pin->key_type || !leaf)
@@ -363,7 +335,7 @@ static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpo
 		 leaf->key_bits);
 	if (strcmp(now, pin->key_type) == 0)
 		return;
-	dr_cat(&ev, "pinned: %s; now: %s", pin->key_type, now);
+	dbtls_str_cat(&ev, "pinned: %s; now: %s", pin->key_type, now);
 	snprintf(title, sizeof(title), "The leaf key changed from %s to %s", pin->key_type, now);
 	dr_add(out, self, ctx, &ev, title);
 	free(ev.s);
@@ -386,13 +358,13 @@ static void dr_leaf_fp(const struct dbtls_check *self, const struct dbtls_endpoi
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
-	struct dr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (!pin || !pin->leaf_sha256 || !leaf || !leaf->sha256[0])
 		return;
 	if (strcasecmp(leaf->sha256, pin->leaf_sha256) == 0)
 		return;
-	dr_cat(&ev, "pinned SHA-256: %s; now: %s", pin->leaf_sha256, leaf->sha256);
+	dbtls_str_cat(&ev, "pinned SHA-256: %s; now: %s", pin->leaf_sha256, leaf->sha256);
 	dr_add(out, self, ctx, &ev, "The leaf certificate was replaced");
 	free(ev.s);
 }

@@ -21,34 +21,6 @@
 
 #include "../src/hello.h"
 
-struct kx_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void kx_cat(struct kx_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 static const char *kx_group_name(uint16_t id, char *hex, size_t hexlen)
 {
 	const char *n = dbtls_group_name(id);
@@ -204,7 +176,7 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 {
 	int min_dh = ctx->policy ? ctx->policy->params.min_dh_bits : 0;
 	int min_ec = ctx->policy ? ctx->policy->params.min_ecc_bits : 0;
-	struct kx_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n = 0;
 	char hex[8], *fix;
 
@@ -215,7 +187,7 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 
 		if (bits <= 0 || min <= 0 || bits >= min)
 			continue;
-		kx_cat(&ev, "%s%s (%d bits < %d)", n ? ", " : "",
+		dbtls_str_cat(&ev, "%s%s (%d bits < %d)", n ? ", " : "",
 		       kx_group_name(f->groups[i], hex, sizeof(hex)), bits, min);
 		n++;
 	}
@@ -251,7 +223,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 				 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct kx_str ev = { 0 }, list = { 0 };
+	struct dbtls_str ev = { 0 }, list = { 0 };
 	size_t n = 0;
 	char hex[8], *fix;
 
@@ -264,7 +236,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 			ok |= pp->allowed_groups[j] == f->groups[i];
 		if (ok)
 			continue;
-		kx_cat(&ev, "%s%s", n ? ", " : "", kx_group_name(f->groups[i], hex, sizeof(hex)));
+		dbtls_str_cat(&ev, "%s%s", n ? ", " : "", kx_group_name(f->groups[i], hex, sizeof(hex)));
 		n++;
 	}
 	if (!n)
@@ -273,9 +245,9 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 	for (size_t j = 0; j < pp->nallowed_groups; j++) {
 		const char *name = dbtls_group_name(pp->allowed_groups[j]);
 		if (name)
-			kx_cat(&list, "%s%s", list.n ? ":" : "", name);
+			dbtls_str_cat(&list, "%s%s", list.n ? ":" : "", name);
 	}
-	kx_cat(&ev, " (allowed: %s)", list.n ? list.s : "none");
+	dbtls_str_cat(&ev, " (allowed: %s)", list.n ? list.s : "none");
 	fix = kx_group_fix(f, list.n ? list.s : "x25519:secp256r1");
 	if (ev.oom || list.oom || !fix)
 		out->oom = true;

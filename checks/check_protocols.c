@@ -17,34 +17,6 @@
 #include "../src/suites.h"
 
 /* A growable string for evidence; oom makes the whole finding fail rather than lie. */
-struct pr_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void pr_cat(struct pr_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 /* Version names as people write them in titles; the evidence uses the report names. */
 static const char *const pr_human[DBTLS_NVERSIONS] = {
 	[DBTLS_SSL2] = "SSLv2",	  [DBTLS_SSL3] = "SSLv3",   [DBTLS_TLS10] = "TLS 1.0",
@@ -68,20 +40,20 @@ static const char *pr_suite_name(uint32_t code, char *hex, size_t hexlen)
 }
 
 /* "TLSv1.0: accepted (ServerHello TLSv1.0); suites: A, B" */
-static void pr_version_evidence(struct pr_str *b, const struct dbtls_endpoint_facts *f, int v)
+static void pr_version_evidence(struct dbtls_str *b, const struct dbtls_endpoint_facts *f, int v)
 {
 	const struct dbtls_version_facts *vf = &f->versions[v];
 	char hex[16];
 
-	pr_cat(b, "%s%s: accepted", b->n ? "; " : "", dbtls_version_name((enum dbtls_version)v));
+	dbtls_str_cat(b, "%s%s: accepted", b->n ? "; " : "", dbtls_version_name((enum dbtls_version)v));
 	if (vf->reason)
-		pr_cat(b, " (%s)", vf->reason);
+		dbtls_str_cat(b, " (%s)", vf->reason);
 	if (vf->nsuites) {
 		for (size_t i = 0; i < vf->nsuites; i++)
-			pr_cat(b, "%s%s", i ? ", " : "; suites: ",
+			dbtls_str_cat(b, "%s%s", i ? ", " : "; suites: ",
 			       pr_suite_name(vf->suites[i], hex, sizeof(hex)));
 	} else if (vf->cipher) {
-		pr_cat(b, "; suite: %s", pr_suite_name(vf->cipher, hex, sizeof(hex)));
+		dbtls_str_cat(b, "; suite: %s", pr_suite_name(vf->cipher, hex, sizeof(hex)));
 	}
 }
 
@@ -96,7 +68,7 @@ static int pr_target_min(const struct dbtls_check_ctx *ctx)
 static void pr_add_version(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out, int v)
 {
-	struct pr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char *fix;
 
 	if (!pr_accepted(f, v))
@@ -117,16 +89,16 @@ static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct pr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 
 	if (f->tls_offered != 0)
 		return; /* 1: offered; -1: the scan never learned it */
 	if (mysql)
-		pr_cat(&ev, "the server's greeting does not advertise CLIENT_SSL");
+		dbtls_str_cat(&ev, "the server's greeting does not advertise CLIENT_SSL");
 	else
-		pr_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
+		dbtls_str_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
 	if (f->server.product || f->server.version)
-		pr_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
+		dbtls_str_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
 		       f->server.product && f->server.version ? " " : "",
 		       f->server.version ? f->server.version : "");
 	if (ev.oom) {
@@ -247,7 +219,7 @@ static void pr_below_min(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	int min = ctx->policy ? ctx->policy->params.min_version : -1;
-	struct pr_str ev = { 0 }, names = { 0 };
+	struct dbtls_str ev = { 0 }, names = { 0 };
 	char *fix;
 
 	if (min <= DBTLS_TLS12 || min >= DBTLS_NVERSIONS)
@@ -256,11 +228,11 @@ static void pr_below_min(const struct dbtls_check *self, const struct dbtls_endp
 		if (!pr_accepted(f, v))
 			continue;
 		pr_version_evidence(&ev, f, v);
-		pr_cat(&names, "%s%s", names.n ? ", " : "", pr_human[v]);
+		dbtls_str_cat(&names, "%s%s", names.n ? ", " : "", pr_human[v]);
 	}
 	if (!names.n && !names.oom)
 		return;
-	pr_cat(&ev, "; profile minimum: %s", dbtls_version_name((enum dbtls_version)min));
+	dbtls_str_cat(&ev, "; profile minimum: %s", dbtls_version_name((enum dbtls_version)min));
 	fix = dbtls_remedy_versions(f, min);
 	if (ev.oom || names.oom || !fix)
 		out->oom = true;
@@ -293,7 +265,7 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct pr_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	char *ver, *fix = NULL;
 
 	if (!ctx->policy || !ctx->policy->params.require_tls13 || f->tls_offered != 1)
@@ -301,12 +273,12 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 	/* only a definite "no": not probed or an errored probe proves nothing */
 	if (f->versions[DBTLS_TLS13].status != DBTLS_VS_REJECTED)
 		return;
-	pr_cat(&ev, "TLSv1.3: rejected");
+	dbtls_str_cat(&ev, "TLSv1.3: rejected");
 	if (f->versions[DBTLS_TLS13].reason)
-		pr_cat(&ev, " (%s)", f->versions[DBTLS_TLS13].reason);
+		dbtls_str_cat(&ev, " (%s)", f->versions[DBTLS_TLS13].reason);
 	for (int v = DBTLS_NVERSIONS - 1, first = 1; v >= 0; v--)
 		if (pr_accepted(f, v)) {
-			pr_cat(&ev, "%s%s", first ? "; accepted: " : ", ",
+			dbtls_str_cat(&ev, "%s%s", first ? "; accepted: " : ", ",
 			       dbtls_version_name((enum dbtls_version)v));
 			first = 0;
 		}

@@ -23,47 +23,19 @@
 #include "../src/suites.h"
 
 /* A growable string; oom makes the finding fail rather than lie. */
-struct sq_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void sq_cat(struct sq_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 /* Appends s as an SQL string literal: 'it''s'. */
-static void sq_quote(struct sq_str *b, const char *s)
+static void sq_quote(struct dbtls_str *b, const char *s)
 {
-	sq_cat(b, "'");
+	dbtls_str_cat(b, "'");
 	for (; s && *s; s++)
-		sq_cat(b, *s == '\'' ? "''" : "%c", *s);
-	sq_cat(b, "'");
+		dbtls_str_cat(b, *s == '\'' ? "''" : "%c", *s);
+	dbtls_str_cat(b, "'");
 }
 
 /* Adds the finding, or marks out as incomplete when a string ran out of memory. */
 static void sq_add(struct dbtls_findings *out, const struct dbtls_check *self,
-		   const struct dbtls_check_ctx *ctx, int severity, struct sq_str *ev,
-		   struct sq_str *fix, struct sq_str *title)
+		   const struct dbtls_check_ctx *ctx, int severity, struct dbtls_str *ev,
+		   struct dbtls_str *fix, struct dbtls_str *title)
 {
 	if (ev->oom || fix->oom || title->oom || !title->s)
 		out->oom = true;
@@ -136,26 +108,26 @@ static int sq_version(const char *name)
 }
 
 /* "app@localhost (program mysql, connection 12)" */
-static void sq_conn(struct sq_str *b, const struct dbtls_sql_conn *c)
+static void sq_conn(struct dbtls_str *b, const struct dbtls_sql_conn *c)
 {
-	sq_cat(b, "%s@%s (program %s, connection %llu", c->user ? c->user : "?",
+	dbtls_str_cat(b, "%s@%s (program %s, connection %llu", c->user ? c->user : "?",
 	       c->host ? c->host : "?", c->program ? c->program : "unknown", c->id);
 	if (c->tls_version && *c->tls_version)
-		sq_cat(b, ", %s %s", c->tls_version, c->cipher ? c->cipher : "");
-	sq_cat(b, ")");
+		dbtls_str_cat(b, ", %s %s", c->tls_version, c->cipher ? c->cipher : "");
+	dbtls_str_cat(b, ")");
 }
 
 /* ---- sql.require-secure-transport-off ---- */
 
-static void sq_rst_fix(struct sq_str *fix, const struct dbtls_endpoint_facts *f)
+static void sq_rst_fix(struct dbtls_str *fix, const struct dbtls_endpoint_facts *f)
 {
 	if (sq_mariadb(f))
-		sq_cat(fix, "Once every TCP client uses TLS: SET GLOBAL "
+		dbtls_str_cat(fix, "Once every TCP client uses TLS: SET GLOBAL "
 			    "require_secure_transport=ON; and, so that it survives a restart, in "
 			    "the server's my.cnf, section [mysqld]: require_secure_transport=ON "
 			    "(MariaDB 10.5.2+). Clients on the Unix socket are not affected.");
 	else
-		sq_cat(fix, "Once every TCP client uses TLS: SET PERSIST "
+		dbtls_str_cat(fix, "Once every TCP client uses TLS: SET PERSIST "
 			    "require_secure_transport=ON; (MySQL 8.0; on 5.7: SET GLOBAL "
 			    "require_secure_transport=ON; and in the server's my.cnf, section "
 			    "[mysqld]: require_secure_transport=ON). Clients on the Unix socket "
@@ -165,21 +137,21 @@ static void sq_rst_fix(struct sq_str *fix, const struct dbtls_endpoint_facts *f)
 static void sq_rst_off(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	const char *v = sq_var(f, "require_secure_transport");
 	size_t plain = 0;
 
 	if (!sq_ok(f) || !sq_off(v))
 		return;
-	sq_cat(&ev, "require_secure_transport=%s", v);
+	dbtls_str_cat(&ev, "require_secure_transport=%s", v);
 	if (f->sql.connections_status == DBTLS_SQL_AV_READ) {
 		for (size_t i = 0; i < f->sql.nconnections; i++)
 			plain += f->sql.connections[i].type &&
 				 strcasecmp(f->sql.connections[i].type, "TCP/IP") == 0;
-		sq_cat(&ev, "; plain-text TCP connections now: %zu", plain);
+		dbtls_str_cat(&ev, "; plain-text TCP connections now: %zu", plain);
 	}
 	sq_rst_fix(&fix, f);
-	sq_cat(&title, "require_secure_transport is OFF: the server accepts logins without TLS");
+	dbtls_str_cat(&title, "require_secure_transport is OFF: the server accepts logins without TLS");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
@@ -205,7 +177,7 @@ static const struct dbtls_check chk_rst_off = {
 
 /* The ALTER USER lines for the accounts the plain-text clients may have used: network accounts
  * of the same user names without a TLS requirement (or the generic line when none is known). */
-static void sq_plain_accounts(struct sq_str *fix, const struct dbtls_endpoint_facts *f)
+static void sq_plain_accounts(struct dbtls_str *fix, const struct dbtls_endpoint_facts *f)
 {
 	size_t n = 0;
 
@@ -225,20 +197,20 @@ static void sq_plain_accounts(struct sq_str *fix, const struct dbtls_endpoint_fa
 		if (!used)
 			continue;
 		n++;
-		sq_cat(fix, "\nALTER USER ");
+		dbtls_str_cat(fix, "\nALTER USER ");
 		sq_quote(fix, a->user);
-		sq_cat(fix, "@");
+		dbtls_str_cat(fix, "@");
 		sq_quote(fix, a->host);
-		sq_cat(fix, " REQUIRE SSL;");
+		dbtls_str_cat(fix, " REQUIRE SSL;");
 	}
 	if (!n)
-		sq_cat(fix, "\nALTER USER 'user'@'host' REQUIRE SSL;");
+		dbtls_str_cat(fix, "\nALTER USER 'user'@'host' REQUIRE SSL;");
 }
 
 static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 }, names = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, names = { 0 };
 	size_t n = 0, loop = 0;
 
 	if (!sq_ok(f) || f->sql.connections_status != DBTLS_SQL_AV_READ)
@@ -250,29 +222,29 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 		if (c->self || !c->type || strcasecmp(c->type, "TCP/IP") != 0 || !c->user ||
 		    !*c->user || strcmp(c->user, "unauthenticated user") == 0)
 			continue;
-		sq_cat(&ev, "%s", n ? "; " : "");
+		dbtls_str_cat(&ev, "%s", n ? "; " : "");
 		sq_conn(&ev, c);
 		if (n < 3) {
-			sq_cat(&names, "%s%s@%s", n ? ", " : "", c->user, c->host ? c->host : "?");
+			dbtls_str_cat(&names, "%s%s@%s", n ? ", " : "", c->user, c->host ? c->host : "?");
 			if (c->program)
-				sq_cat(&names, " (%s)", c->program);
+				dbtls_str_cat(&names, " (%s)", c->program);
 		}
 		loop += sq_loopback(c->host);
 		n++;
 	}
 	if (!n)
 		return;
-	sq_cat(&ev, "; connection type TCP/IP (performance_schema.threads)");
-	sq_cat(&fix, "Make these clients connect with TLS and verify the server (mariadb/mysql "
+	dbtls_str_cat(&ev, "; connection type TCP/IP (performance_schema.threads)");
+	dbtls_str_cat(&fix, "Make these clients connect with TLS and verify the server (mariadb/mysql "
 		     "client: --ssl --ssl-verify-server-cert, or --ssl-mode=VERIFY_IDENTITY; "
 		     "Connector/J: sslMode=VERIFY_IDENTITY; other connectors: their TLS options "
 		     "with the CA file). Then require TLS for their accounts:");
 	sq_plain_accounts(&fix, f);
-	sq_cat(&fix, "\nor for every TCP client:\n%s",
+	dbtls_str_cat(&fix, "\nor for every TCP client:\n%s",
 	       sq_mariadb(f) ? "SET GLOBAL require_secure_transport=ON;\nand in the server's "
 			       "my.cnf, section [mysqld]: require_secure_transport=ON"
 			     : "SET PERSIST require_secure_transport=ON;");
-	sq_cat(&title, "%zu plain-text TCP connection%s: %s%s%s", n, n == 1 ? "" : "s",
+	dbtls_str_cat(&title, "%zu plain-text TCP connection%s: %s%s%s", n, n == 1 ? "" : "s",
 	       names.s ? names.s : "", n > 3 ? ", …" : "", loop == n ? " (loopback only)" : "");
 	if (names.oom)
 		title.oom = true;
@@ -304,7 +276,7 @@ static const struct dbtls_check chk_plaintext = {
 static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	bool rst = sq_on(sq_var(f, "require_secure_transport"));
 	size_t n = 0;
 
@@ -315,22 +287,22 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 
 		if (!a->network || a->locked || !a->require || strcmp(a->require, "none") != 0)
 			continue;
-		sq_cat(&ev, "%s", n ? ", " : "");
+		dbtls_str_cat(&ev, "%s", n ? ", " : "");
 		sq_quote(&ev, a->user);
-		sq_cat(&ev, "@");
+		dbtls_str_cat(&ev, "@");
 		sq_quote(&ev, a->host);
 		if (n < 3) {
-			sq_cat(&title, "%s", n ? ", " : "");
+			dbtls_str_cat(&title, "%s", n ? ", " : "");
 			sq_quote(&title, a->user);
-			sq_cat(&title, "@");
+			dbtls_str_cat(&title, "@");
 			sq_quote(&title, a->host);
 		}
 		if (n < 50) {
-			sq_cat(&fix, "ALTER USER ");
+			dbtls_str_cat(&fix, "ALTER USER ");
 			sq_quote(&fix, a->user);
-			sq_cat(&fix, "@");
+			dbtls_str_cat(&fix, "@");
 			sq_quote(&fix, a->host);
-			sq_cat(&fix, " REQUIRE SSL;\n");
+			dbtls_str_cat(&fix, " REQUIRE SSL;\n");
 		}
 		n++;
 	}
@@ -338,18 +310,18 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 		free(title.s);
 		return;
 	}
-	sq_cat(&ev, " (REQUIRE none; host pattern admits the network; from %s)",
+	dbtls_str_cat(&ev, " (REQUIRE none; host pattern admits the network; from %s)",
 	       f->sql.accounts_source ? f->sql.accounts_source : "the grant tables");
 	if (rst)
-		sq_cat(&ev, "; require_secure_transport=ON refuses their plain-text logins today");
+		dbtls_str_cat(&ev, "; require_secure_transport=ON refuses their plain-text logins today");
 	if (n > 50)
-		sq_cat(&fix, "… and %zu more accounts the same way.\n", n - 50);
-	sq_cat(&fix, "(or REQUIRE X509 where clients present certificates; accounts used only on "
+		dbtls_str_cat(&fix, "… and %zu more accounts the same way.\n", n - 50);
+	dbtls_str_cat(&fix, "(or REQUIRE X509 where clients present certificates; accounts used only on "
 		     "the server itself can be limited to 'localhost' instead)");
 	{
-		struct sq_str t = { 0 };
+		struct dbtls_str t = { 0 };
 
-		sq_cat(&t, "%zu account%s may log in from the network without TLS: %s%s", n,
+		dbtls_str_cat(&t, "%zu account%s may log in from the network without TLS: %s%s", n,
 		       n == 1 ? "" : "s", title.s ? title.s : "", n > 3 ? ", …" : "");
 		free(title.s);
 		title = t;
@@ -385,7 +357,7 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 	static const char *const bad[] = { "ALL",  "COMPLEMENTOFALL", "eNULL", "NULL",
 					   "aNULL", "EXPORT",	       "EXP",   "LOW",
 					   NULL };
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
 	const char *v = sq_var(f, "ssl_cipher");
 	char *copy, *tok, *save = NULL;
 	char *fix_suites;
@@ -403,23 +375,23 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 		for (size_t i = 0; !weak && bad[i]; i++)
 			weak = strcmp(tok, bad[i]) == 0; /* "!aNULL", "-ALL": exclusions, fine */
 		if (weak)
-			sq_cat(&hits, "%s%s", hits.n ? ", " : "", tok);
+			dbtls_str_cat(&hits, "%s%s", hits.n ? ", " : "", tok);
 	}
 	free(copy);
 	if (!hits.n) {
 		free(hits.s);
 		return;
 	}
-	sq_cat(&ev, "ssl_cipher=%s (weak parts: %s)", v, hits.s);
+	dbtls_str_cat(&ev, "ssl_cipher=%s (weak parts: %s)", v, hits.s);
 	fix_suites = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (!fix_suites)
 		fix.oom = true;
 	else
-		sq_cat(&fix, "%s Never put ALL, NULL suites or @SECLEVEL=0 in it: they enable "
+		dbtls_str_cat(&fix, "%s Never put ALL, NULL suites or @SECLEVEL=0 in it: they enable "
 			     "anonymous, unencrypted or broken suites and keys below 112 bits.",
 		       fix_suites);
 	free(fix_suites);
-	sq_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
+	dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
 	free(hits.s);
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
@@ -445,7 +417,7 @@ static const struct dbtls_check chk_cipher = {
 static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
 	const char *v = sq_var(f, "tls_version");
 	char *copy, *tok, *save = NULL, *remedy;
 
@@ -460,11 +432,11 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 		int ver = sq_version(tok);
 
 		if (ver >= 0 && ver <= DBTLS_TLS11) {
-			sq_cat(&hits, "%s%s", hits.n ? ", " : "", tok);
+			dbtls_str_cat(&hits, "%s%s", hits.n ? ", " : "", tok);
 			if (f->versions[ver].status == DBTLS_VS_ACCEPTED)
-				sq_cat(&hits, " (accepted by the probes)");
+				dbtls_str_cat(&hits, " (accepted by the probes)");
 			else if (f->versions[ver].status == DBTLS_VS_REJECTED)
-				sq_cat(&hits, " (refused by the probes: the library's floor)");
+				dbtls_str_cat(&hits, " (refused by the probes: the library's floor)");
 		}
 	}
 	free(copy);
@@ -472,14 +444,14 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 		free(hits.s);
 		return;
 	}
-	sq_cat(&ev, "tls_version=%s; deprecated: %s", v, hits.s);
+	dbtls_str_cat(&ev, "tls_version=%s; deprecated: %s", v, hits.s);
 	remedy = dbtls_remedy_versions(f, DBTLS_TLS12);
 	if (!remedy)
 		fix.oom = true;
 	else
-		sq_cat(&fix, "%s", remedy);
+		dbtls_str_cat(&fix, "%s", remedy);
 	free(remedy);
-	sq_cat(&title, "tls_version lists deprecated versions: %s", hits.s);
+	dbtls_str_cat(&title, "tls_version lists deprecated versions: %s", hits.s);
 	free(hits.s);
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
@@ -504,7 +476,7 @@ static const struct dbtls_check chk_tls_version = {
 static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	const char *lib = sq_var(f, "version_ssl_library");
 	const char *comment = sq_var(f, "version_comment");
 	const char *have_ssl = sq_var(f, "have_ssl"), *have_openssl = sq_var(f, "have_openssl");
@@ -515,16 +487,16 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 	if (!sq_ok(f))
 		return;
 	if (lib && (strcasestr(lib, "yassl") || strcasestr(lib, "wolfssl"))) {
-		sq_cat(&ev, "version_ssl_library=%s", lib);
+		dbtls_str_cat(&ev, "version_ssl_library=%s", lib);
 		what = strcasestr(lib, "yassl") ? "yaSSL" : "wolfSSL";
 	}
 	if (comment && (strcasestr(comment, "yassl") || strcasestr(comment, "wolfssl"))) {
-		sq_cat(&ev, "%sversion_comment=%s", ev.n ? "; " : "", comment);
+		dbtls_str_cat(&ev, "%sversion_comment=%s", ev.n ? "; " : "", comment);
 		what = what ? what : strcasestr(comment, "yassl") ? "yaSSL" : "wolfSSL";
 	}
 	if (have_ssl && strcasecmp(have_ssl, "YES") == 0 && have_openssl &&
 	    strcasecmp(have_openssl, "NO") == 0) {
-		sq_cat(&ev, "%shave_ssl=YES but have_openssl=NO", ev.n ? "; " : "");
+		dbtls_str_cat(&ev, "%shave_ssl=YES but have_openssl=NO", ev.n ? "; " : "");
 		what = what ? what : "a TLS library other than OpenSSL";
 	}
 	/* MySQL 5.7 has auto_generate_certs only when built with OpenSSL: its absence (with the
@@ -532,7 +504,7 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 	dbtls_sql_value_get(f->sql.variables, f->sql.nvariables, "auto_generate_certs", &listed);
 	if (listed && !sq_var(f, "auto_generate_certs") && version &&
 	    strncmp(version, "5.7.", 4) == 0 && !sq_mariadb(f)) {
-		sq_cat(&ev, "%sMySQL %s without auto_generate_certs (a variable of OpenSSL builds "
+		dbtls_str_cat(&ev, "%sMySQL %s without auto_generate_certs (a variable of OpenSSL builds "
 			    "only)",
 		       ev.n ? "; " : "", version);
 		what = what ? what : "yaSSL";
@@ -541,13 +513,13 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 		free(ev.s);
 		return;
 	}
-	sq_cat(&fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona "
+	dbtls_str_cat(&fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona "
 		     "Server, or your distribution's MariaDB packages; then enable TLS 1.2/1.3 "
 		     "(tls_version=TLSv1.2,TLSv1.3). Until then: yaSSL speaks at most TLS 1.1, "
 		     "offers no ECDHE suites and reads the private key only in PKCS#1 form "
 		     "(-----BEGIN RSA PRIVATE KEY-----; convert with: openssl rsa -traditional -in "
 		     "server-key.pem -out server-key-pkcs1.pem).");
-	sq_cat(&title, "The server's TLS library is %s", what);
+	dbtls_str_cat(&title, "The server's TLS library is %s", what);
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
@@ -605,7 +577,7 @@ static void sq_cert_dates(const struct dbtls_check *self, const struct dbtls_end
 			  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	static const char *const names[2] = { "Ssl_server_not_before", "Ssl_server_not_after" };
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	const struct dbtls_cert *leaf = f->ncerts ? &f->certs[0] : NULL;
 	size_t differ = 0;
 
@@ -622,20 +594,20 @@ static void sq_cert_dates(const struct dbtls_check *self, const struct dbtls_end
 			continue;
 		dbtls_rfc3339(said, a, sizeof(a));
 		dbtls_rfc3339(probed, b, sizeof(b));
-		sq_cat(&ev, "%s%s=%s (%s) but the probed leaf's %s is %s", ev.n ? "; " : "",
+		dbtls_str_cat(&ev, "%s%s=%s (%s) but the probed leaf's %s is %s", ev.n ? "; " : "",
 		       names[i], v, a, i ? "not_after" : "not_before", b);
 		differ++;
 	}
 	if (!differ)
 		return;
-	sq_cat(&ev, "; probed leaf: %s", leaf->subject ? leaf->subject : "?");
-	sq_cat(&fix, "Find out which certificate clients really get: a TLS-terminating proxy or "
+	dbtls_str_cat(&ev, "; probed leaf: %s", leaf->subject ? leaf->subject : "?");
+	dbtls_str_cat(&fix, "Find out which certificate clients really get: a TLS-terminating proxy or "
 		     "load balancer in front of the server, several servers behind one address, "
 		     "or a certificate replaced on disk but not loaded. Make every path serve the "
 		     "same, current certificate, and reload it in the server (%s).",
 	       sq_mariadb(f) ? "FLUSH SSL; MariaDB 10.4+, or a restart"
 			     : "ALTER INSTANCE RELOAD TLS; MySQL 8.0.16+, or a restart");
-	sq_cat(&title, "The server's own certificate dates differ from the certificate the probes "
+	dbtls_str_cat(&title, "The server's own certificate dates differ from the certificate the probes "
 		       "were served");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
@@ -662,7 +634,7 @@ static void sq_session_weaker(const struct dbtls_check *self,
 			      const struct dbtls_endpoint_facts *f,
 			      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	const char *ver = sq_status(f, "Ssl_version"), *cipher = sq_status(f, "Ssl_cipher");
 	int sv = sq_version(ver), best = -1;
 	const struct dbtls_suite *s;
@@ -674,7 +646,7 @@ static void sq_session_weaker(const struct dbtls_check *self,
 		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
 			best = v;
 	if (best > sv)
-		sq_cat(&ev, "the session negotiated %s while the server accepts %s", ver,
+		dbtls_str_cat(&ev, "the session negotiated %s while the server accepts %s", ver,
 		       dbtls_version_name((enum dbtls_version)best));
 	s = cipher && *cipher ? dbtls_suite_by_name(cipher) : NULL;
 	if (s && (dbtls_suite_props(s->code) & DBTLS_PROP_NON_PFS)) {
@@ -689,7 +661,7 @@ static void sq_session_weaker(const struct dbtls_check *self,
 				pfs = o->iana_name;
 		}
 		if (pfs)
-			sq_cat(&ev, "%sthe session's suite %s has no forward secrecy while the "
+			dbtls_str_cat(&ev, "%sthe session's suite %s has no forward secrecy while the "
 				    "server accepts %s with %s",
 			       ev.n ? "; " : "", cipher, pfs, ver);
 	}
@@ -697,17 +669,17 @@ static void sq_session_weaker(const struct dbtls_check *self,
 		free(ev.s);
 		return;
 	}
-	sq_cat(&ev, " (session: %s %s, dbtls's own login through libmariadb)", ver,
+	dbtls_str_cat(&ev, " (session: %s %s, dbtls's own login through libmariadb)", ver,
 	       cipher ? cipher : "?");
 	remedy = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
-	sq_cat(&fix, "A real client got less than the server offers: look for a proxy in the path "
+	dbtls_str_cat(&fix, "A real client got less than the server offers: look for a proxy in the path "
 		     "and for tls_version / ssl-cipher in the [client] section of the option "
 		     "files; on the server, leave out what should not be negotiated at all. %s",
 	       remedy ? remedy : "");
 	if (!remedy)
 		fix.oom = true;
 	free(remedy);
-	sq_cat(&title, "The SQL session negotiated less than the server can do: %s %s", ver,
+	dbtls_str_cat(&title, "The SQL session negotiated less than the server can do: %s %s", ver,
 	       cipher ? cipher : "");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
@@ -734,7 +706,7 @@ static const struct dbtls_check chk_session_weaker = {
 static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 	size_t n = 0;
 
 	if (!sq_ok(f) || f->sql.connections_status != DBTLS_SQL_AV_READ)
@@ -745,23 +717,23 @@ static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_en
 
 		if (v < 0 || v > DBTLS_TLS11)
 			continue;
-		sq_cat(&ev, "%s", n ? "; " : "");
+		dbtls_str_cat(&ev, "%s", n ? "; " : "");
 		sq_conn(&ev, c);
 		n++;
 	}
 	if (!n)
 		return;
-	sq_cat(&fix, "Upgrade these clients (their TLS library or connector) to TLS 1.2 or later "
+	dbtls_str_cat(&fix, "Upgrade these clients (their TLS library or connector) to TLS 1.2 or later "
 		     "first: they stop working when the server drops TLS 1.0/1.1. Then: ");
 	{
 		char *remedy = dbtls_remedy_versions(f, DBTLS_TLS12);
 
 		if (!remedy)
 			fix.oom = true;
-		sq_cat(&fix, "%s", remedy ? remedy : "");
+		dbtls_str_cat(&fix, "%s", remedy ? remedy : "");
 		free(remedy);
 	}
-	sq_cat(&title, "%zu connected client%s use%s TLS 1.0/1.1", n, n == 1 ? "" : "s",
+	dbtls_str_cat(&title, "%zu connected client%s use%s TLS 1.0/1.1", n, n == 1 ? "" : "s",
 	       n == 1 ? "s" : "");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
@@ -784,21 +756,21 @@ static const struct dbtls_check chk_conn_legacy = {
 static void sq_insecure(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct sq_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
 
 	if ((f->sql.status != DBTLS_SQL_OK && f->sql.status != DBTLS_SQL_FAILED) ||
 	    f->sql.verify_cert)
 		return;
-	sq_cat(&ev, "SQL login %s without certificate verification (--sql-insecure)",
+	dbtls_str_cat(&ev, "SQL login %s without certificate verification (--sql-insecure)",
 	       f->sql.status == DBTLS_SQL_OK ? "made" : "attempted");
 	if (f->sql.user)
-		sq_cat(&ev, " as %s", f->sql.user);
-	sq_cat(&fix, "Scan with verification: give --ca-file with the CA that issued the server's "
+		dbtls_str_cat(&ev, " as %s", f->sql.user);
+	dbtls_str_cat(&fix, "Scan with verification: give --ca-file with the CA that issued the server's "
 		     "certificate and drop --sql-insecure. The SQL facts of this scan may come "
 		     "from an impostor, and the login was offered to a server nobody "
 		     "authenticated: if the network path is not trusted, rotate the scan account's "
 		     "password.");
-	sq_cat(&title, "SQL facts gathered without verifying the server's certificate");
+	dbtls_str_cat(&title, "SQL facts gathered without verifying the server's certificate");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 

@@ -18,34 +18,6 @@
 
 #include "../src/suites.h"
 
-struct su_str {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void su_cat(struct su_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *p;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
-
 static const char *su_name(uint32_t code, char *hex, size_t hexlen)
 {
 	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
@@ -83,7 +55,7 @@ static const uint32_t *su_version_suites(const struct dbtls_endpoint_facts *f, i
  * match; returns how many distinct suites matched. */
 static size_t su_collect(const struct dbtls_endpoint_facts *f,
 			 bool (*match)(uint32_t code, const void *arg), const void *arg,
-			 struct su_str *ev)
+			 struct dbtls_str *ev)
 {
 	uint32_t seen[512];
 	size_t nseen = 0, distinct = 0;
@@ -102,10 +74,10 @@ static size_t su_collect(const struct dbtls_endpoint_facts *f,
 			if (!match(codes[i], arg))
 				continue;
 			if (first)
-				su_cat(ev, "%s%s: %s", ev->n ? "; " : "",
+				dbtls_str_cat(ev, "%s%s: %s", ev->n ? "; " : "",
 				       dbtls_version_name((enum dbtls_version)v), name);
 			else
-				su_cat(ev, ", %s", name);
+				dbtls_str_cat(ev, ", %s", name);
 			first = false;
 			/* the same suite under two versions counts once in the title */
 			for (size_t j = 0; j < nseen; j++)
@@ -148,7 +120,7 @@ static void su_prop_eval(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct su_rule *r = su_rule_of(self);
-	struct su_str ev = { 0 };
+	struct dbtls_str ev = { 0 };
 	size_t n;
 	char *fix;
 
@@ -297,7 +269,7 @@ static bool su_not_allowed(uint32_t code, const void *arg)
 
 /* The allow-list as an OpenSSL cipher string (TLS <= 1.2 names; TLS 1.3 suites are configured
  * apart), so the remediation is exactly the profile. */
-static void su_allowed_string(const struct dbtls_policy_params *pp, struct su_str *b)
+static void su_allowed_string(const struct dbtls_policy_params *pp, struct dbtls_str *b)
 {
 	for (size_t i = 0; i < pp->nallowed_suites; i++) {
 		uint32_t code = pp->allowed_suites[i];
@@ -305,7 +277,7 @@ static void su_allowed_string(const struct dbtls_policy_params *pp, struct su_st
 			code > 0xffff ? NULL : dbtls_suite_by_code((uint16_t)code);
 
 		if (s && s->openssl_name && !(s->flags & DBTLS_SF_TLS13))
-			su_cat(b, "%s%s", b->n ? ":" : "", s->openssl_name);
+			dbtls_str_cat(b, "%s%s", b->n ? ":" : "", s->openssl_name);
 	}
 }
 
@@ -314,7 +286,7 @@ static void su_not_allowed_eval(const struct dbtls_check *self,
 				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct su_str ev = { 0 }, cs = { 0 };
+	struct dbtls_str ev = { 0 }, cs = { 0 };
 	size_t n;
 	char *fix;
 
@@ -354,7 +326,7 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 			    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct su_str ev = { 0 }, names = { 0 };
+	struct dbtls_str ev = { 0 }, names = { 0 };
 
 	if (!ctx->policy || !ctx->policy->params.require_server_order)
 		return;
@@ -364,10 +336,10 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 		/* with one suite there is no order to enforce */
 		if (vf->status != DBTLS_VS_ACCEPTED || vf->nsuites < 2 || vf->server_order != 0)
 			continue;
-		su_cat(&ev, "%s%s: the server picks by the client's preference (%zu suites "
+		dbtls_str_cat(&ev, "%s%s: the server picks by the client's preference (%zu suites "
 		       "accepted)",
 		       ev.n ? "; " : "", dbtls_version_name((enum dbtls_version)v), vf->nsuites);
-		su_cat(&names, "%s%s", names.n ? ", " : "",
+		dbtls_str_cat(&names, "%s%s", names.n ? ", " : "",
 		       dbtls_version_name((enum dbtls_version)v));
 	}
 	if (!ev.n && !ev.oom)

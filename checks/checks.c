@@ -185,6 +185,28 @@ void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *se
 	out->n++;
 }
 
+void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *p;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || !(p = realloc(b->s, b->n + (size_t)len + 1))) {
+		b->oom = true;
+		return;
+	}
+	b->s = p;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)len;
+}
+
 void dbtls_findings_free(struct dbtls_findings *fs)
 {
 	if (!fs)
