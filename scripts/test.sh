@@ -6,8 +6,10 @@
 #  2. builds with AddressSanitizer + UBSan and -Werror, and runs `make check`: every cmocka unit
 #     test and every integration test (each starts its own throwaway MariaDB / fake servers on
 #     loopback, in temp dirs, and stops them); integration tests may not skip here;
-#  3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 15);
-#  4. prints "tests: N passed, M failed".
+#  3. builds without sanitizers, installs to a temp prefix, and runs the installed binary under
+#     valgrind memcheck (tests/integration/valgrind_installed.sh);
+#  4. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 15);
+#  5. prints "tests: N passed, M failed".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/deps.sh"
@@ -16,7 +18,7 @@ jobs=$(nproc)
 
 cd "$top"
 autoreconf -fi >/dev/null 2>&1
-rm -rf build-check build-fuzz
+rm -rf build-check build-fuzz build-install
 mkdir -p build-check build-fuzz
 
 echo "== build (ASan+UBSan, -Werror) and make check"
@@ -34,6 +36,14 @@ else
 	fail=1
 fi
 
+echo "== the installed binary (no sanitizers) under valgrind"
+vrc=0
+(mkdir -p build-install && cd build-install && ../configure -q --prefix="$top/build-install/prefix" &&
+	make -s -j"$jobs" && make -s install) >build-install.log 2>&1 || { vrc=$?; tail -30 build-install.log; }
+[ $vrc -eq 0 ] && { DBTLS="$top/build-install/prefix/bin/dbtls" DBTLS_REQUIRE_INTEGRATION=1 \
+	bash tests/integration/valgrind_installed.sh || vrc=$?; }
+if [ $vrc -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+
 echo "== fuzz targets (clang, libFuzzer), ${FUZZ_SECONDS:-15} s each"
 frc=0
 (cd build-fuzz && ../configure -q CC=clang --enable-fuzzing --enable-werror &&
@@ -42,4 +52,4 @@ frc=0
 if [ $frc -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 
 echo "tests: $pass passed, $fail failed"
-[ $rc -eq 0 ] && [ $frc -eq 0 ]
+[ $rc -eq 0 ] && [ $frc -eq 0 ] && [ $vrc -eq 0 ]
