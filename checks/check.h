@@ -5,8 +5,8 @@
  *
  * Adding a check is one `const struct dbtls_check` in the file of its family (check_protocols.c,
  * check_suites.c, check_kex.c, check_certs.c, check_drift.c …) and one line in the registry in
- * checks.c. A profile (a JSON file in data/policies, loaded by policy.c) says which checks run, at which
- * severity, with which parameters.
+ * checks.c. A profile (a JSON file in data/policies, loaded by policy.c) says which checks run, at
+ * which severity, with which parameters.
  *
  * Ownership: findings own their strings (heap); dbtls_findings_free() releases them. Checks borrow
  * facts, policy and check descriptor.
@@ -44,8 +44,8 @@ enum dbtls_suite_prop {
 	DBTLS_PROP_DES = 1u << 4,
 	DBTLS_PROP_3DES = 1u << 5,
 	DBTLS_PROP_CBC = 1u << 6,
-	DBTLS_PROP_NON_PFS = 1u << 7,   /* no ephemeral key exchange (RSA, static DH/ECDH, PSK) */
-	DBTLS_PROP_SHA1_MAC = 1u << 8,  /* HMAC-SHA1 / MD5 record MAC */
+	DBTLS_PROP_NON_PFS = 1u << 7,	/* no ephemeral key exchange (RSA, static DH/ECDH, PSK) */
+	DBTLS_PROP_SHA1_MAC = 1u << 8,	/* HMAC-SHA1 / MD5 record MAC */
 	DBTLS_PROP_STATIC_KX = 1u << 9, /* static (non-ephemeral) DH/ECDH key exchange */
 	DBTLS_PROP_PSK = 1u << 10,
 	DBTLS_PROP_SRP = 1u << 11,
@@ -69,37 +69,37 @@ enum dbtls_sig_hash {
 
 /* What a pinned (drift) profile says an endpoint must look like; NULL/0 fields are not pinned. */
 struct dbtls_pin {
-	char *target;              /* the endpoint this pin is for ("mysql://db1:3306"); NULL = any */
-	int versions_set;          /* 1 when `versions` below is pinned */
+	char *target;	  /* the endpoint this pin is for ("mysql://db1:3306"); NULL = any */
+	int versions_set; /* 1 when `versions` below is pinned */
 	bool versions[DBTLS_NVERSIONS]; /* accepted versions, exactly */
-	uint32_t *suites;          /* accepted suites over all versions, exactly (sorted codes) */
+	uint32_t *suites; /* accepted suites over all versions, exactly (sorted codes) */
 	size_t nsuites;
 	int suites_set;
-	uint16_t *groups;          /* accepted groups, exactly (sorted) */
+	uint16_t *groups; /* accepted groups, exactly (sorted) */
 	size_t ngroups;
 	int groups_set;
-	char *issuer;              /* leaf issuer, RFC 2253 */
-	char *key_type;            /* leaf key type and size, e.g. "RSA 2048" */
-	char *leaf_sha256;         /* leaf fingerprint: informational, a change is reported as info */
+	char *issuer;	   /* leaf issuer, RFC 2253 */
+	char *key_type;	   /* leaf key type and size, e.g. "RSA 2048" */
+	char *leaf_sha256; /* leaf fingerprint: informational, a change is reported as info */
 };
 
 struct dbtls_policy_params {
 	/* forbidden_props is also the list of suite checks (suites.export …) the profile enables */
-	int min_version;           /* enum dbtls_version; versions below it are findings; -1 unset */
-	bool require_tls13;        /* TLS 1.3 must be accepted */
-	uint32_t forbidden_props;  /* enum dbtls_suite_prop */
-	uint32_t *allowed_suites;  /* allow-list (codes) for TLS <= 1.2 and 1.3; NULL = no list */
+	int min_version;	  /* enum dbtls_version; versions below it are findings; -1 unset */
+	bool require_tls13;	  /* TLS 1.3 must be accepted */
+	uint32_t forbidden_props; /* enum dbtls_suite_prop */
+	uint32_t *allowed_suites; /* allow-list (codes) for TLS <= 1.2 and 1.3; NULL = no list */
 	size_t nallowed_suites;
-	uint16_t *allowed_groups;  /* allow-list of key-exchange groups; NULL = no list */
+	uint16_t *allowed_groups; /* allow-list of key-exchange groups; NULL = no list */
 	size_t nallowed_groups;
-	int min_rsa_bits;          /* certificate keys and (for RSA kx) key transport */
+	int min_rsa_bits; /* certificate keys and (for RSA kx) key transport */
 	int min_ecc_bits;
-	int min_dh_bits;           /* DHE primes and ffdhe groups */
+	int min_dh_bits; /* DHE primes and ffdhe groups */
 	bool dsa_allowed;
 	uint32_t forbidden_sig_hashes; /* enum dbtls_sig_hash */
-	int cert_warn_days;        /* leaf expiring within this many days: warning finding */
-	int cert_crit_days;        /* … within this many: the check's severity raised to critical */
-	int max_validity_days;     /* leaf validity (not_after - not_before) longer: finding; 0 off */
+	int cert_warn_days;	       /* leaf expiring within this many days: warning finding */
+	int cert_crit_days;    /* … within this many: the check's severity raised to critical */
+	int max_validity_days; /* leaf validity (not_after - not_before) longer: finding; 0 off */
 	bool require_server_order; /* the server must enforce its own cipher order */
 	/* not from the profile but from --revocation soft-fail: an undeterminable revocation status
 	 * is then a note (info) instead of a finding at the profile's severity */
@@ -108,41 +108,41 @@ struct dbtls_policy_params {
 
 /* One check's settings in a profile. */
 struct dbtls_check_setting {
-	const char *id;            /* borrowed from the registry */
+	const char *id; /* borrowed from the registry */
 	bool enabled;
 	enum dbtls_severity severity;
 };
 
 struct dbtls_policy {
-	char *name;                /* "baseline" */
-	char *version;             /* the profile's own version, e.g. "2026.11" */
+	char *name;    /* "baseline" */
+	char *version; /* the profile's own version, e.g. "2026.11" */
 	char *title;
-	char *guideline;           /* what it encodes, e.g. "Mozilla Server Side TLS 5.7, intermediate" */
-	char *source;              /* file it came from, or "builtin:NAME" */
+	char *guideline; /* what it encodes, e.g. "Mozilla Server Side TLS 5.7, intermediate" */
+	char *source;	 /* file it came from, or "builtin:NAME" */
 	struct dbtls_policy_params params;
 	struct dbtls_check_setting *settings; /* one per registered check, registry order */
 	size_t nsettings;
-	struct dbtls_pin *pins;    /* drift pins (policy derive) */
+	struct dbtls_pin *pins; /* drift pins (policy derive) */
 	size_t npins;
 };
 
 struct dbtls_finding {
-	const char *check;         /* check id (borrowed, static) */
+	const char *check; /* check id (borrowed, static) */
 	enum dbtls_severity severity;
-	char *title;               /* one line, specific to the endpoint */
-	char *evidence;            /* the exact facts: suite names, versions, dates */
-	char *remediation;         /* for this server's protocol, e.g. the my.cnf lines */
+	char *title;		       /* one line, specific to the endpoint */
+	char *evidence;		       /* the exact facts: suite names, versions, dates */
+	char *remediation;	       /* for this server's protocol, e.g. the my.cnf lines */
 	const char *const *references; /* NULL-terminated, borrowed from the check */
 	bool waived;
-	char *waiver_reason;       /* when waived */
+	char *waiver_reason; /* when waived */
 	char *waiver_owner;
-	char *waiver_until;        /* YYYY-MM-DD */
+	char *waiver_until; /* YYYY-MM-DD */
 };
 
 struct dbtls_findings {
 	struct dbtls_finding *items;
 	size_t n;
-	bool oom;                  /* an append failed: the list is incomplete */
+	bool oom; /* an append failed: the list is incomplete */
 };
 
 /* What a check gets besides facts: the policy, its own setting, and the scan time. */
@@ -153,10 +153,10 @@ struct dbtls_check_ctx {
 };
 
 struct dbtls_check {
-	const char *id;            /* stable, e.g. "protocol.tls10-enabled"; never renamed */
-	const char *title;         /* one line */
-	const char *description;   /* what it tests and why (dbtls explain) */
-	const char *fix;           /* how to fix it, in general terms (dbtls explain) */
+	const char *id;		 /* stable, e.g. "protocol.tls10-enabled"; never renamed */
+	const char *title;	 /* one line */
+	const char *description; /* what it tests and why (dbtls explain) */
+	const char *fix;	 /* how to fix it, in general terms (dbtls explain) */
 	enum dbtls_severity default_severity;
 	const char *const *references; /* NULL-terminated: "RFC 8996", "NIST SP 800-52r2 §3.1" */
 	/* Contract: reads f and ctx only; appends zero or more findings with
@@ -171,7 +171,7 @@ struct dbtls_check {
 void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *self,
 			const struct dbtls_check_ctx *ctx, int severity, const char *evidence,
 			const char *remediation, const char *title_fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+    __attribute__((format(printf, 7, 8)));
 void dbtls_findings_free(struct dbtls_findings *fs);
 
 /* A growing string for titles and evidence. Appending never fails loudly: oom records that an

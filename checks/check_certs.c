@@ -19,7 +19,7 @@
 /* OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED; the numbers are part
  * of OpenSSL's stable API and the checks must not depend on OpenSSL headers. */
 #define CE_VERIFY_NOT_YET_VALID 9
-#define CE_VERIFY_EXPIRED 10
+#define CE_VERIFY_EXPIRED	10
 
 #define CE_DAY 86400
 
@@ -40,7 +40,7 @@ static const char *ce_role(const struct dbtls_endpoint_facts *f, size_t i)
 static void ce_who(struct dbtls_str *b, const struct dbtls_endpoint_facts *f, size_t i)
 {
 	dbtls_str_cat(b, "%s%s %s", b->n ? "; " : "", ce_role(f, i),
-	       ce_str_or(f->certs[i].subject, "(no subject)"));
+		      ce_str_or(f->certs[i].subject, "(no subject)"));
 }
 
 static void ce_time(char *out, size_t outlen, const char *s, time_t t)
@@ -117,7 +117,7 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_verification *vf = &f->verification;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[256];
 
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
@@ -126,7 +126,7 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	if (vf->chain.incomplete && (vf->verify_code == 20 || vf->verify_code == 2))
 		return;
 	dbtls_str_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
-	       ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
+		      ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
 	if (f->ncerts && f->certs)
 		dbtls_str_cat(&ev, "; leaf issuer: %s", ce_str_or(f->certs[0].issuer, "(none)"));
 	snprintf(title, sizeof(title), "Certificate chain does not verify: %s",
@@ -138,21 +138,21 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	free(ev.s);
 }
 
-static const char *const ce_refs_trust[] = { "RFC 5280 §6", "NIST SP 800-52r2", NULL };
+static const char *const ce_refs_trust[] = {"RFC 5280 §6", "NIST SP 800-52r2", NULL};
 
 static const struct dbtls_check chk_untrusted = {
-	.id = "cert.untrusted",
-	.title = "Certificate chain does not verify",
-	.description = "The served chain does not verify against the CA bundle (ssl-mode VERIFY_CA "
-		       "fails): unknown issuer, missing intermediate, bad signature or similar. "
-		       "Clients that verify refuse the server; clients that do not are open to "
-		       "impersonation. Expired or not-yet-valid chains are reported by their own "
-		       "checks.",
-	.fix = "Serve a certificate from a CA the clients trust, with the complete chain of "
-	       "intermediates.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_trust,
-	.eval = ce_untrusted,
+    .id = "cert.untrusted",
+    .title = "Certificate chain does not verify",
+    .description = "The served chain does not verify against the CA bundle (ssl-mode VERIFY_CA "
+		   "fails): unknown issuer, missing intermediate, bad signature or similar. "
+		   "Clients that verify refuse the server; clients that do not are open to "
+		   "impersonation. Expired or not-yet-valid chains are reported by their own "
+		   "checks.",
+    .fix = "Serve a certificate from a CA the clients trust, with the complete chain of "
+	   "intermediates.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_trust,
+    .eval = ce_untrusted,
 };
 
 /* ---- cert.hostname-mismatch ---- */
@@ -162,7 +162,7 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	const struct dbtls_verification *vf = &f->verification;
 	const char *name = ce_str_or(vf->hostname_checked, ce_str_or(f->host, "the host name"));
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[300];
 
 	if (!vf->done || vf->hostname_ok)
@@ -184,20 +184,20 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 	free(ev.s);
 }
 
-static const char *const ce_refs_host[] = { "RFC 9525", "RFC 5280 §4.2.1.6", NULL };
+static const char *const ce_refs_host[] = {"RFC 9525", "RFC 5280 §4.2.1.6", NULL};
 
 static const struct dbtls_check chk_hostname = {
-	.id = "cert.hostname-mismatch",
-	.title = "Certificate does not match the host name",
-	.description = "The leaf certificate's subjectAltName does not cover the name or address "
-		       "the client connected to (ssl-mode VERIFY_IDENTITY fails), so clients "
-		       "cannot tell this server from any other holding a certificate of the same "
-		       "CA.",
-	.fix = "Issue a certificate whose subjectAltName lists every name and address clients "
-	       "use.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_host,
-	.eval = ce_hostname,
+    .id = "cert.hostname-mismatch",
+    .title = "Certificate does not match the host name",
+    .description = "The leaf certificate's subjectAltName does not cover the name or address "
+		   "the client connected to (ssl-mode VERIFY_IDENTITY fails), so clients "
+		   "cannot tell this server from any other holding a certificate of the same "
+		   "CA.",
+    .fix = "Issue a certificate whose subjectAltName lists every name and address clients "
+	   "use.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_host,
+    .eval = ce_hostname,
 };
 
 /* ---- cert.expired and cert.not-yet-valid ---- */
@@ -205,7 +205,7 @@ static const struct dbtls_check chk_hostname = {
 static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n = 0;
 	bool leaf = false;
 	char title[128], when[40];
@@ -227,32 +227,31 @@ static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoi
 		ce_time(when, sizeof(when), f->certs[0].not_after, f->certs[0].not_after_t);
 		snprintf(title, sizeof(title), "Certificate expired on %.10s (%lld days ago)", when,
 			 (long long)((ctx->now - f->certs[0].not_after_t) / CE_DAY));
-	}
-	else
+	} else
 		snprintf(title, sizeof(title), "%zu certificate%s in the chain expired", n,
 			 n == 1 ? "" : "s");
 	ce_add(out, self, f, ctx, -1, &ev, "Renew the expired certificates.", title);
 	free(ev.s);
 }
 
-static const char *const ce_refs_validity[] = { "RFC 5280 §4.1.2.5", NULL };
+static const char *const ce_refs_validity[] = {"RFC 5280 §4.1.2.5", NULL};
 
 static const struct dbtls_check chk_expired = {
-	.id = "cert.expired",
-	.title = "Expired certificate",
-	.description = "A certificate in the served chain is past its notAfter date. Verifying "
-		       "clients refuse the connection; clients that accept it have no assurance "
-		       "the key is still controlled by the server.",
-	.fix = "Renew the certificate (and any expired intermediate) and load it into the server.",
-	.default_severity = DBTLS_SEV_CRITICAL,
-	.references = ce_refs_validity,
-	.eval = ce_expired,
+    .id = "cert.expired",
+    .title = "Expired certificate",
+    .description = "A certificate in the served chain is past its notAfter date. Verifying "
+		   "clients refuse the connection; clients that accept it have no assurance "
+		   "the key is still controlled by the server.",
+    .fix = "Renew the certificate (and any expired intermediate) and load it into the server.",
+    .default_severity = DBTLS_SEV_CRITICAL,
+    .references = ce_refs_validity,
+    .eval = ce_expired,
 };
 
 static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[128], when[40];
 
@@ -276,15 +275,15 @@ static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoi
 }
 
 static const struct dbtls_check chk_not_yet = {
-	.id = "cert.not-yet-valid",
-	.title = "Certificate not valid yet",
-	.description = "A certificate in the served chain has a notBefore date in the future, "
-		       "usually a clock error at issuance or a certificate deployed too early; "
-		       "verifying clients refuse it.",
-	.fix = "Serve a certificate that is valid now; check the clocks of the CA and the server.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_validity,
-	.eval = ce_not_yet,
+    .id = "cert.not-yet-valid",
+    .title = "Certificate not valid yet",
+    .description = "A certificate in the served chain has a notBefore date in the future, "
+		   "usually a clock error at issuance or a certificate deployed too early; "
+		   "verifying clients refuse it.",
+    .fix = "Serve a certificate that is valid now; check the clocks of the CA and the server.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_validity,
+    .eval = ce_not_yet,
 };
 
 /* ---- cert.expiring ---- */
@@ -295,7 +294,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 	int warn = ctx->policy ? ctx->policy->params.cert_warn_days : 0;
 	int crit = ctx->policy ? ctx->policy->params.cert_crit_days : 0;
 	const struct dbtls_cert *c;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128], when[40];
 	time_t left;
 	int sev = -1;
@@ -313,7 +312,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 	ce_time(when, sizeof(when), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
 	dbtls_str_cat(&ev, " not after %s (%lld days left; warning at %d, critical at %d)", when,
-	       (long long)(left / CE_DAY), warn, crit);
+		      (long long)(left / CE_DAY), warn, crit);
 	snprintf(title, sizeof(title), "Certificate expires in %lld day%s (%.10s)",
 		 (long long)(left / CE_DAY), left / CE_DAY == 1 ? "" : "s", when);
 	ce_add(out, self, f, ctx, sev, &ev, "Renew the certificate before it expires.", title);
@@ -321,15 +320,15 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 }
 
 static const struct dbtls_check chk_expiring = {
-	.id = "cert.expiring",
-	.title = "Certificate expires soon",
-	.description = "The leaf certificate expires within the profile's warning window "
-		       "(cert_warn_days); inside cert_crit_days the finding is critical. An "
-		       "expired certificate takes every verifying client down at once.",
-	.fix = "Renew the certificate, and automate renewal.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_validity,
-	.eval = ce_expiring,
+    .id = "cert.expiring",
+    .title = "Certificate expires soon",
+    .description = "The leaf certificate expires within the profile's warning window "
+		   "(cert_warn_days); inside cert_crit_days the finding is critical. An "
+		   "expired certificate takes every verifying client down at once.",
+    .fix = "Renew the certificate, and automate renewal.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_validity,
+    .eval = ce_expiring,
 };
 
 /* ---- cert.key-weak ---- */
@@ -338,7 +337,7 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[128] = "";
 
@@ -381,21 +380,20 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 	free(ev.s);
 }
 
-static const char *const ce_refs_key[] = { "NIST SP 800-57 Part 1 Rev. 5",
-					   "NIST SP 800-131A Rev. 2",
-					   "CA/Browser Forum Baseline Requirements §6.1.5", NULL };
+static const char *const ce_refs_key[] = {"NIST SP 800-57 Part 1 Rev. 5", "NIST SP 800-131A Rev. 2",
+					  "CA/Browser Forum Baseline Requirements §6.1.5", NULL};
 
 static const struct dbtls_check chk_key_weak = {
-	.id = "cert.key-weak",
-	.title = "Weak certificate key",
-	.description = "A certificate in the served chain has a key below the profile's size "
-		       "(min_rsa_bits, min_ecc_bits) or a DSA key the profile does not allow. The "
-		       "server's authentication is only as strong as the weakest key in its chain.",
-	.fix = "Issue certificates with RSA keys of at least the profile's size or ECDSA "
-	       "P-256/P-384 keys.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_key,
-	.eval = ce_key_weak,
+    .id = "cert.key-weak",
+    .title = "Weak certificate key",
+    .description = "A certificate in the served chain has a key below the profile's size "
+		   "(min_rsa_bits, min_ecc_bits) or a DSA key the profile does not allow. The "
+		   "server's authentication is only as strong as the weakest key in its chain.",
+    .fix = "Issue certificates with RSA keys of at least the profile's size or ECDSA "
+	   "P-256/P-384 keys.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_key,
+    .eval = ce_key_weak,
 };
 
 /* ---- cert.signature-hash ---- */
@@ -428,7 +426,7 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	uint32_t forbidden = ctx->policy ? ctx->policy->params.forbidden_sig_hashes : 0;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[160] = "";
 
@@ -457,19 +455,19 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 	free(ev.s);
 }
 
-static const char *const ce_refs_sig[] = { "NIST SP 800-131A Rev. 2", "RFC 9155",
-					   "CA/Browser Forum Baseline Requirements §7.1.3", NULL };
+static const char *const ce_refs_sig[] = {"NIST SP 800-131A Rev. 2", "RFC 9155",
+					  "CA/Browser Forum Baseline Requirements §7.1.3", NULL};
 
 static const struct dbtls_check chk_sig = {
-	.id = "cert.signature-hash",
-	.title = "Certificate signed with a weak hash",
-	.description = "A certificate in the served chain (other than a self-signed root) is "
-		       "signed with a hash the profile forbids (MD5, SHA-1, SHA-224). Collisions "
-		       "in MD5 and SHA-1 have been used to forge certificates.",
-	.fix = "Reissue the certificates with SHA-256 or stronger signatures.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_sig,
-	.eval = ce_sig,
+    .id = "cert.signature-hash",
+    .title = "Certificate signed with a weak hash",
+    .description = "A certificate in the served chain (other than a self-signed root) is "
+		   "signed with a hash the profile forbids (MD5, SHA-1, SHA-224). Collisions "
+		   "in MD5 and SHA-1 have been used to forge certificates.",
+    .fix = "Reissue the certificates with SHA-256 or stronger signatures.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_sig,
+    .eval = ce_sig,
 };
 
 /* ---- cert.validity-too-long ---- */
@@ -479,15 +477,15 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	int max = ctx->policy ? ctx->policy->params.max_validity_days : 0;
 	const struct dbtls_cert *c;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128], from[40], to[40];
 	long long days;
 
 	if (max <= 0 || !f->certs || !f->ncerts)
 		return;
 	c = &f->certs[0];
-	if (!c->not_before_t || !c->not_after_t || c->not_after_t - c->not_before_t <=
-							   (time_t)max * CE_DAY)
+	if (!c->not_before_t || !c->not_after_t ||
+	    c->not_after_t - c->not_before_t <= (time_t)max * CE_DAY)
 		return;
 	days = (long long)((c->not_after_t - c->not_before_t) / CE_DAY);
 	ce_time(from, sizeof(from), c->not_before, c->not_before_t);
@@ -500,19 +498,19 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	free(ev.s);
 }
 
-static const char *const ce_refs_long[] = { "CA/Browser Forum Baseline Requirements §6.3.2",
-					    "NIST SP 1800-16", NULL };
+static const char *const ce_refs_long[] = {"CA/Browser Forum Baseline Requirements §6.3.2",
+					   "NIST SP 1800-16", NULL};
 
 static const struct dbtls_check chk_too_long = {
-	.id = "cert.validity-too-long",
-	.title = "Certificate validity too long",
-	.description = "The leaf certificate's validity period exceeds the profile's maximum. Long "
-		       "lifetimes keep a compromised or mis-issued key usable for years and let "
-		       "renewal become a forgotten manual task.",
-	.fix = "Issue shorter-lived certificates and automate their renewal.",
-	.default_severity = DBTLS_SEV_LOW,
-	.references = ce_refs_long,
-	.eval = ce_too_long,
+    .id = "cert.validity-too-long",
+    .title = "Certificate validity too long",
+    .description = "The leaf certificate's validity period exceeds the profile's maximum. Long "
+		   "lifetimes keep a compromised or mis-issued key usable for years and let "
+		   "renewal become a forgotten manual task.",
+    .fix = "Issue shorter-lived certificates and automate their renewal.",
+    .default_severity = DBTLS_SEV_LOW,
+    .references = ce_refs_long,
+    .eval = ce_too_long,
 };
 
 /* ---- cert.self-signed ---- */
@@ -520,7 +518,7 @@ static const struct dbtls_check chk_too_long = {
 static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!f->certs || !f->ncerts || !f->certs[0].self_signed)
 		return;
@@ -533,38 +531,40 @@ static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_en
 	free(ev.s);
 }
 
-static const char *const ce_refs_self[] = { "RFC 5280", "NIST SP 800-52r2", NULL };
+static const char *const ce_refs_self[] = {"RFC 5280", "NIST SP 800-52r2", NULL};
 
 static const struct dbtls_check chk_self_signed = {
-	.id = "cert.self-signed",
-	.title = "Self-signed certificate",
-	.description = "The server presents a self-signed leaf certificate. Clients can only trust "
-		       "it by pinning that very certificate, so in practice they skip verification "
-		       "and cannot detect impersonation.",
-	.fix = "Issue the server certificate from a CA (an internal one is fine) that the clients "
-	       "trust.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_self,
-	.eval = ce_self_signed,
+    .id = "cert.self-signed",
+    .title = "Self-signed certificate",
+    .description = "The server presents a self-signed leaf certificate. Clients can only trust "
+		   "it by pinning that very certificate, so in practice they skip verification "
+		   "and cannot detect impersonation.",
+    .fix = "Issue the server certificate from a CA (an internal one is fine) that the clients "
+	   "trust.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_self,
+    .eval = ce_self_signed,
 };
 
 /* ---- the shape of the served chain ---- */
 
-static const char *const ce_refs_chain[] = { "RFC 8446 §4.4.2", "RFC 5246 §7.4.2",
-					     "RFC 5280 §6", NULL };
+static const char *const ce_refs_chain[] = {"RFC 8446 §4.4.2", "RFC 5246 §7.4.2", "RFC 5280 §6",
+					    NULL};
 
 static void ce_chain_incomplete(const struct dbtls_check *self,
 				const struct dbtls_endpoint_facts *f,
 				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!f->verification.done || !ch->analysed || !ch->incomplete)
 		return;
-	dbtls_str_cat(&ev, "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
-		    "which it did not send",
-	       f->ncerts, f->ncerts == 1 ? "" : "s", ce_str_or(ch->missing_issuer, "an intermediate"));
+	dbtls_str_cat(&ev,
+		      "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
+		      "which it did not send",
+		      f->ncerts, f->ncerts == 1 ? "" : "s",
+		      ce_str_or(ch->missing_issuer, "an intermediate"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Put the intermediate certificates after the leaf in the file the server serves "
 	       "(ssl_cert), so that clients which trust only the root can build the path.",
@@ -573,28 +573,28 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 }
 
 static const struct dbtls_check chk_chain_incomplete = {
-	.id = "cert.chain-incomplete",
-	.title = "Incomplete certificate chain",
-	.description = "The server does not send an intermediate certificate its chain needs. "
-		       "Clients that have only the root (most database drivers: ssl-ca) cannot "
-		       "build the path and refuse the connection, or the operator turns "
-		       "verification off.",
-	.fix = "Serve the leaf followed by every intermediate up to (not including) the root.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_chain,
-	.eval = ce_chain_incomplete,
+    .id = "cert.chain-incomplete",
+    .title = "Incomplete certificate chain",
+    .description = "The server does not send an intermediate certificate its chain needs. "
+		   "Clients that have only the root (most database drivers: ssl-ca) cannot "
+		   "build the path and refuse the connection, or the operator turns "
+		   "verification off.",
+    .fix = "Serve the leaf followed by every intermediate up to (not including) the root.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_chain,
+    .eval = ce_chain_incomplete,
 };
 
 static void ce_chain_order(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!f->verification.done || !f->verification.chain.misordered)
 		return;
 	for (size_t i = 0; i < f->ncerts; i++)
 		dbtls_str_cat(&ev, "%s[%zu] %s", i ? ", then " : "served: ", i,
-		       ce_str_or(f->certs[i].subject, "?"));
+			      ce_str_or(f->certs[i].subject, "?"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Order the served file leaf first, each certificate followed by its issuer.",
 	       "The served chain is out of order");
@@ -602,32 +602,32 @@ static void ce_chain_order(const struct dbtls_check *self, const struct dbtls_en
 }
 
 static const struct dbtls_check chk_chain_order = {
-	.id = "cert.chain-order",
-	.title = "Certificate chain out of order",
-	.description = "A served certificate is not followed by its issuer. TLS 1.2 requires the "
-		       "order (RFC 5246); TLS 1.3 clients should cope, but strict and older "
-		       "client libraries fail.",
-	.fix = "Serve the leaf first, then each issuer in turn.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_chain,
-	.eval = ce_chain_order,
+    .id = "cert.chain-order",
+    .title = "Certificate chain out of order",
+    .description = "A served certificate is not followed by its issuer. TLS 1.2 requires the "
+		   "order (RFC 5246); TLS 1.3 clients should cope, but strict and older "
+		   "client libraries fail.",
+    .fix = "Serve the leaf first, then each issuer in turn.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_chain,
+    .eval = ce_chain_order,
 };
 
 static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128];
 
 	if (!f->verification.done || !ch->analysed || (!ch->extra && !ch->anchor_served))
 		return;
 	if (ch->extra)
-		dbtls_str_cat(&ev, "%zu served certificate%s not on the path to the trust anchor", ch->extra,
-		       ch->extra == 1 ? " is" : "s are");
+		dbtls_str_cat(&ev, "%zu served certificate%s not on the path to the trust anchor",
+			      ch->extra, ch->extra == 1 ? " is" : "s are");
 	if (ch->anchor_served)
 		dbtls_str_cat(&ev, "%sthe trust anchor %s is served too", ev.n ? "; " : "",
-		       ce_str_or(ch->anchor_subject, "(root)"));
+			      ce_str_or(ch->anchor_subject, "(root)"));
 	snprintf(title, sizeof(title), "The server sends certificates clients do not need");
 	ce_add(out, self, f, ctx, ch->extra ? -1 : DBTLS_SEV_INFO, &ev,
 	       "Serve only the leaf and its intermediates.", title);
@@ -635,28 +635,28 @@ static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_en
 }
 
 static const struct dbtls_check chk_chain_extra = {
-	.id = "cert.chain-extra",
-	.title = "Unneeded certificates in the served chain",
-	.description = "The server sends certificates that are not on the path to the trust "
-		       "anchor (stale intermediates, the root itself). Harmless for most clients "
-		       "but a sign of a confused certificate file, and every handshake carries "
-		       "the extra bytes.",
-	.fix = "Serve only the leaf and its intermediates.",
-	.default_severity = DBTLS_SEV_LOW,
-	.references = ce_refs_chain,
-	.eval = ce_chain_extra,
+    .id = "cert.chain-extra",
+    .title = "Unneeded certificates in the served chain",
+    .description = "The server sends certificates that are not on the path to the trust "
+		   "anchor (stale intermediates, the root itself). Harmless for most clients "
+		   "but a sign of a confused certificate file, and every handshake carries "
+		   "the extra bytes.",
+    .fix = "Serve only the leaf and its intermediates.",
+    .default_severity = DBTLS_SEV_LOW,
+    .references = ce_refs_chain,
+    .eval = ce_chain_extra,
 };
 
 /* ---- key usage ---- */
 
-static const char *const ce_refs_usage[] = { "RFC 5280 §4.2.1.3", "RFC 5280 §4.2.1.12",
-					     "RFC 5280 §4.2.1.9", NULL };
+static const char *const ce_refs_usage[] = {"RFC 5280 §4.2.1.3", "RFC 5280 §4.2.1.12",
+					    "RFC 5280 §4.2.1.9", NULL};
 
 static bool ce_has_eku(const struct dbtls_cert *c, const char *name)
 {
 	for (size_t i = 0; i < c->neku; i++)
-		if (c->eku[i] && (!strcmp(c->eku[i], name) ||
-				  !strcmp(c->eku[i], "anyExtendedKeyUsage")))
+		if (c->eku[i] &&
+		    (!strcmp(c->eku[i], name) || !strcmp(c->eku[i], "anyExtendedKeyUsage")))
 			return true;
 	return false;
 }
@@ -665,7 +665,7 @@ static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!c || !c->has_eku || ce_has_eku(c, "serverAuth"))
 		return;
@@ -681,41 +681,43 @@ static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_f
 }
 
 static const struct dbtls_check chk_eku = {
-	.id = "cert.eku",
-	.title = "Leaf certificate lacks the serverAuth extended key usage",
-	.description = "The leaf has an extendedKeyUsage extension without serverAuth, so it is "
-		       "not valid for a TLS server: verifying clients (ssl-mode VERIFY_CA) reject "
-		       "it.",
-	.fix = "Re-issue the certificate with extendedKeyUsage serverAuth.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_usage,
-	.eval = ce_eku,
+    .id = "cert.eku",
+    .title = "Leaf certificate lacks the serverAuth extended key usage",
+    .description = "The leaf has an extendedKeyUsage extension without serverAuth, so it is "
+		   "not valid for a TLS server: verifying clients (ssl-mode VERIFY_CA) reject "
+		   "it.",
+    .fix = "Re-issue the certificate with extendedKeyUsage serverAuth.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_usage,
+    .eval = ce_eku,
 };
 
 /* keyUsage bits as OpenSSL's KU_* constants */
 #define CE_KU_DIGITAL_SIGNATURE 0x0080
-#define CE_KU_KEY_ENCIPHERMENT 0x0020
-#define CE_KU_KEY_AGREEMENT 0x0008
+#define CE_KU_KEY_ENCIPHERMENT	0x0020
+#define CE_KU_KEY_AGREEMENT	0x0008
 
 static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	bool ec;
 
 	if (!c || !c->has_key_usage || !c->key_type)
 		return;
 	/* every TLS 1.3 and ECDHE/DHE handshake needs a signature; RSA key transport needs
-	 * keyEncipherment, static ECDH keyAgreement: digitalSignature is what a modern leaf needs */
+	 * keyEncipherment, static ECDH keyAgreement: digitalSignature is what a modern leaf needs
+	 */
 	ec = !strcmp(c->key_type, "EC");
 	if (c->key_usage & CE_KU_DIGITAL_SIGNATURE)
 		return;
 	dbtls_str_cat(&ev, "leaf %s (%s): keyUsage 0x%04x without digitalSignature%s",
-	       ce_str_or(c->subject, "?"), c->key_type, c->key_usage,
-	       ec ? "" : (c->key_usage & CE_KU_KEY_ENCIPHERMENT) ? " (keyEncipherment only: "
-								     "RSA key transport)"
-								   : "");
+		      ce_str_or(c->subject, "?"), c->key_type, c->key_usage,
+		      ec					? ""
+		      : (c->key_usage & CE_KU_KEY_ENCIPHERMENT) ? " (keyEncipherment only: "
+								  "RSA key transport)"
+								: "");
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue the server certificate with keyUsage digitalSignature (and keyEncipherment "
 	       "for RSA keys).",
@@ -724,23 +726,23 @@ static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endp
 }
 
 static const struct dbtls_check chk_key_usage = {
-	.id = "cert.key-usage",
-	.title = "Leaf key usage does not allow handshake signatures",
-	.description = "The leaf's keyUsage lacks digitalSignature, which every TLS 1.3 handshake "
-		       "and every ECDHE/DHE suite needs; conforming clients refuse such a "
-		       "certificate for those handshakes.",
-	.fix = "Re-issue the certificate with keyUsage digitalSignature (plus keyEncipherment for "
-	       "RSA).",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_usage,
-	.eval = ce_key_usage,
+    .id = "cert.key-usage",
+    .title = "Leaf key usage does not allow handshake signatures",
+    .description = "The leaf's keyUsage lacks digitalSignature, which every TLS 1.3 handshake "
+		   "and every ECDHE/DHE suite needs; conforming clients refuse such a "
+		   "certificate for those handshakes.",
+    .fix = "Re-issue the certificate with keyUsage digitalSignature (plus keyEncipherment for "
+	   "RSA).",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_usage,
+    .eval = ce_key_usage,
 };
 
 static void ce_leaf_ca(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!c || !c->is_ca || c->self_signed)
 		return;
@@ -752,22 +754,21 @@ static void ce_leaf_ca(const struct dbtls_check *self, const struct dbtls_endpoi
 }
 
 static const struct dbtls_check chk_leaf_ca = {
-	.id = "cert.leaf-is-ca",
-	.title = "Leaf certificate has CA:TRUE",
-	.description = "The server's own certificate may sign other certificates: whoever holds "
-		       "the database server's key (a backup, a copied my.cnf directory) can mint "
-		       "certificates the clients trust.",
-	.fix = "Re-issue the leaf with basicConstraints CA:FALSE from a separate CA.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = ce_refs_usage,
-	.eval = ce_leaf_ca,
+    .id = "cert.leaf-is-ca",
+    .title = "Leaf certificate has CA:TRUE",
+    .description = "The server's own certificate may sign other certificates: whoever holds "
+		   "the database server's key (a backup, a copied my.cnf directory) can mint "
+		   "certificates the clients trust.",
+    .fix = "Re-issue the leaf with basicConstraints CA:FALSE from a separate CA.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = ce_refs_usage,
+    .eval = ce_leaf_ca,
 };
 
 /* ---- auto-generated database certificates ---- */
 
-static const char *const ce_refs_auto[] = { "MySQL 8.0 Reference Manual §6.3.3.1",
-					    "MariaDB 11.4 release notes (auto-generated SSL)",
-					    NULL };
+static const char *const ce_refs_auto[] = {"MySQL 8.0 Reference Manual §6.3.3.1",
+					   "MariaDB 11.4 release notes (auto-generated SSL)", NULL};
 
 /* MySQL (5.7+, auto_generate_certs / mysql_ssl_rsa_setup) names its throw-away CA and server
  * certificates "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate";
@@ -786,12 +787,12 @@ static bool ce_auto_generated(const struct dbtls_endpoint_facts *f)
 static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
 		return;
 	dbtls_str_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
-	       ce_str_or(f->certs[0].issuer, "?"));
+		      ce_str_or(f->certs[0].issuer, "?"));
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Replace the certificate the server generated for itself with one issued by your "
 	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).",
@@ -800,27 +801,27 @@ static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_
 }
 
 static const struct dbtls_check chk_auto = {
-	.id = "cert.auto-generated",
-	.title = "Auto-generated database certificate",
-	.description = "The server presents the certificate MySQL or MariaDB generated for itself "
-		       "(…_Auto_Generated_…). No client can verify it against a CA it trusts, so "
-		       "clients either skip verification or pin this one installation's file.",
-	.fix = "Issue the server a certificate from your CA and configure ssl_cert/ssl_key/ssl_ca.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_auto,
-	.eval = ce_auto,
+    .id = "cert.auto-generated",
+    .title = "Auto-generated database certificate",
+    .description = "The server presents the certificate MySQL or MariaDB generated for itself "
+		   "(…_Auto_Generated_…). No client can verify it against a CA it trusts, so "
+		   "clients either skip verification or pin this one installation's file.",
+    .fix = "Issue the server a certificate from your CA and configure ssl_cert/ssl_key/ssl_ca.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_auto,
+    .eval = ce_auto,
 };
 
 /* ---- revocation ---- */
 
-static const char *const ce_refs_rev[] = { "RFC 6960 (OCSP)", "RFC 5280 §5 (CRL)",
-					   "RFC 6066 §8 (status_request)", "NIST SP 800-52r2 §3.5",
-					   NULL };
+static const char *const ce_refs_rev[] = {"RFC 6960 (OCSP)", "RFC 5280 §5 (CRL)",
+					  "RFC 6066 §8 (status_request)", "NIST SP 800-52r2 §3.5",
+					  NULL};
 
 static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
@@ -828,8 +829,8 @@ static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoi
 			continue;
 		ce_who(&ev, f, i);
 		dbtls_str_cat(&ev, " revoked%s%s%s%s (%s)", r->revoked_at ? " on " : "",
-		       ce_str_or(r->revoked_at, ""), r->reason ? ", reason " : "",
-		       ce_str_or(r->reason, ""), ce_str_or(r->source, "?"));
+			      ce_str_or(r->revoked_at, ""), r->reason ? ", reason " : "",
+			      ce_str_or(r->reason, ""), ce_str_or(r->source, "?"));
 	}
 	if (ev.n)
 		ce_add(out, self, f, ctx, DBTLS_SEV_CRITICAL, &ev,
@@ -840,22 +841,21 @@ static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoi
 }
 
 static const struct dbtls_check chk_revoked = {
-	.id = "cert.revoked",
-	.title = "Revoked certificate",
-	.description = "Its CA has revoked a certificate the server presents (OCSP or CRL). "
-		       "Revocation usually means the key is compromised or the certificate was "
-		       "mis-issued; clients that check revocation refuse the server.",
-	.fix = "Issue and install a new certificate with a new key.",
-	.default_severity = DBTLS_SEV_CRITICAL,
-	.references = ce_refs_rev,
-	.eval = ce_revoked,
+    .id = "cert.revoked",
+    .title = "Revoked certificate",
+    .description = "Its CA has revoked a certificate the server presents (OCSP or CRL). "
+		   "Revocation usually means the key is compromised or the certificate was "
+		   "mis-issued; clients that check revocation refuse the server.",
+    .fix = "Issue and install a new certificate with a new key.",
+    .default_severity = DBTLS_SEV_CRITICAL,
+    .references = ce_refs_rev,
+    .eval = ce_revoked,
 };
 
-static void ce_rev_unavailable(const struct dbtls_check *self,
-			       const struct dbtls_endpoint_facts *f,
+static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128];
 	size_t n = 0;
 
@@ -866,12 +866,13 @@ static void ce_rev_unavailable(const struct dbtls_check *self,
 		n++;
 		ce_who(&ev, f, i);
 		dbtls_str_cat(&ev, ": %s (%s)", dbtls_rev_status_name(r->status),
-		       ce_str_or(r->detail, ce_str_or(r->source, "no source")));
+			      ce_str_or(r->detail, ce_str_or(r->source, "no source")));
 	}
 	if (!n)
 		return;
-	snprintf(title, sizeof(title), "Revocation status of %zu certificate%s cannot be determined",
-		 n, n == 1 ? "" : "s");
+	snprintf(title, sizeof(title),
+		 "Revocation status of %zu certificate%s cannot be determined", n,
+		 n == 1 ? "" : "s");
 	/* hard-fail (the default): a finding at the profile's severity; soft-fail: a note */
 	ce_add(out, self, f, ctx, ctx->policy->params.revocation_soft_fail ? DBTLS_SEV_INFO : -1,
 	       &ev,
@@ -882,22 +883,37 @@ static void ce_rev_unavailable(const struct dbtls_check *self,
 }
 
 static const struct dbtls_check chk_rev_unavailable = {
-	.id = "cert.revocation-unavailable",
-	.title = "Revocation status cannot be determined",
-	.description = "Neither a stapled OCSP response, a given CRL, the certificate's OCSP "
-		       "responder nor its CRL distribution point answered for a served "
-		       "certificate, so a revoked certificate would go unnoticed. Under "
-		       "--revocation soft-fail this is only a note.",
-	.fix = "Publish an OCSP responder or CRL for the issuing CA and name it in the "
-	       "certificates.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = ce_refs_rev,
-	.eval = ce_rev_unavailable,
+    .id = "cert.revocation-unavailable",
+    .title = "Revocation status cannot be determined",
+    .description = "Neither a stapled OCSP response, a given CRL, the certificate's OCSP "
+		   "responder nor its CRL distribution point answered for a served "
+		   "certificate, so a revoked certificate would go unnoticed. Under "
+		   "--revocation soft-fail this is only a note.",
+    .fix = "Publish an OCSP responder or CRL for the issuing CA and name it in the "
+	   "certificates.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_rev,
+    .eval = ce_rev_unavailable,
 };
 
 const struct dbtls_check *const dbtls_checks_certs[] = {
-	&chk_untrusted, &chk_hostname, &chk_expired,  &chk_not_yet,	&chk_expiring,
-	&chk_key_weak,	&chk_sig,      &chk_too_long, &chk_self_signed, &chk_chain_incomplete,
-	&chk_chain_order, &chk_chain_extra, &chk_eku, &chk_key_usage, &chk_leaf_ca, &chk_auto,
-	&chk_revoked, &chk_rev_unavailable, NULL,
+    &chk_untrusted,
+    &chk_hostname,
+    &chk_expired,
+    &chk_not_yet,
+    &chk_expiring,
+    &chk_key_weak,
+    &chk_sig,
+    &chk_too_long,
+    &chk_self_signed,
+    &chk_chain_incomplete,
+    &chk_chain_order,
+    &chk_chain_extra,
+    &chk_eku,
+    &chk_key_usage,
+    &chk_leaf_ca,
+    &chk_auto,
+    &chk_revoked,
+    &chk_rev_unavailable,
+    NULL,
 };

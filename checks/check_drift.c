@@ -45,8 +45,8 @@ static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
 
 static const char *dr_suite_name(uint32_t code, char *hex, size_t hexlen)
 {
-	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
-						    : dbtls_suite_by_code((uint16_t)code);
+	const struct dbtls_suite *s =
+	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
 
 	if (s && s->iana_name)
 		return s->iana_name;
@@ -83,14 +83,15 @@ static size_t dr_diff(const uint32_t *now, size_t nnow, const uint32_t *pinned, 
 	dbtls_str_cat(ev, "added: ");
 	for (size_t i = 0; i < nnow; i++)
 		if (!dr_has(pinned, npinned, now[i]) && !dr_has(now, i, now[i]))
-			dbtls_str_cat(ev, "%s%s", added++ ? ", " : "", name(now[i], hex, sizeof(hex)));
+			dbtls_str_cat(ev, "%s%s", added++ ? ", " : "",
+				      name(now[i], hex, sizeof(hex)));
 	if (!added)
 		dbtls_str_cat(ev, "—");
 	dbtls_str_cat(ev, "; removed: ");
 	for (size_t i = 0; i < npinned; i++)
 		if (!dr_has(now, nnow, pinned[i]) && !dr_has(pinned, i, pinned[i]))
 			dbtls_str_cat(ev, "%s%s", removed++ ? ", " : "",
-			       name(pinned[i], hex, sizeof(hex)));
+				      name(pinned[i], hex, sizeof(hex)));
 	if (!removed)
 		dbtls_str_cat(ev, "—");
 	return added + removed;
@@ -123,14 +124,14 @@ static void dr_versions(const struct dbtls_check *self, const struct dbtls_endpo
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	uint32_t now[DBTLS_NVERSIONS], pinned[DBTLS_NVERSIONS];
 	size_t nnow = 0, npinned = 0, n;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128];
 
 	if (!pin || !pin->versions_set)
 		return;
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		enum dbtls_vstatus st =
-			f->tls_offered == 0 ? DBTLS_VS_REJECTED : f->versions[v].status;
+		    f->tls_offered == 0 ? DBTLS_VS_REJECTED : f->versions[v].status;
 
 		/* an unprobed or errored version is unknown: compare only what is known */
 		if (st != DBTLS_VS_ACCEPTED && st != DBTLS_VS_REJECTED)
@@ -150,18 +151,18 @@ static void dr_versions(const struct dbtls_check *self, const struct dbtls_endpo
 	free(ev.s);
 }
 
-static const char *const dr_refs[] = { "NIST SP 800-53r5 CM-2", "NIST SP 800-53r5 CM-3", NULL };
+static const char *const dr_refs[] = {"NIST SP 800-53r5 CM-2", "NIST SP 800-53r5 CM-3", NULL};
 
 static const struct dbtls_check chk_versions = {
-	.id = "drift.versions",
-	.title = "Accepted versions differ from the pin",
-	.description = "The set of protocol versions the server accepts is not the set pinned from "
-		       "a reviewed scan: a configuration change, an upgrade or a replaced server "
-		       "changed what clients can negotiate.",
-	.fix = "Review the change; restore the configuration or derive the pin again.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = dr_refs,
-	.eval = dr_versions,
+    .id = "drift.versions",
+    .title = "Accepted versions differ from the pin",
+    .description = "The set of protocol versions the server accepts is not the set pinned from "
+		   "a reviewed scan: a configuration change, an upgrade or a replaced server "
+		   "changed what clients can negotiate.",
+    .fix = "Review the change; restore the configuration or derive the pin again.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = dr_refs,
+    .eval = dr_versions,
 };
 
 /* ---- drift.suites ---- */
@@ -177,7 +178,7 @@ static void dr_suites(const struct dbtls_check *self, const struct dbtls_endpoin
 		      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	uint32_t *now = NULL;
 	size_t nnow = 0, cap = 0, n;
 	char title[128];
@@ -219,14 +220,14 @@ out:
 }
 
 static const struct dbtls_check chk_suites = {
-	.id = "drift.suites",
-	.title = "Accepted suites differ from the pin",
-	.description = "The set of cipher suites the server accepts (over all versions) is not the "
-		       "set pinned from a reviewed scan.",
-	.fix = "Review the change; restore the configuration or derive the pin again.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = dr_refs,
-	.eval = dr_suites,
+    .id = "drift.suites",
+    .title = "Accepted suites differ from the pin",
+    .description = "The set of cipher suites the server accepts (over all versions) is not the "
+		   "set pinned from a reviewed scan.",
+    .fix = "Review the change; restore the configuration or derive the pin again.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = dr_refs,
+    .eval = dr_suites,
 };
 
 /* ---- drift.groups ---- */
@@ -237,7 +238,7 @@ static void dr_groups(const struct dbtls_check *self, const struct dbtls_endpoin
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	uint32_t *now = NULL, *pinned = NULL;
 	size_t nnow = 0, n;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char title[128];
 
 	if (!pin || !pin->groups_set)
@@ -273,14 +274,14 @@ out:
 }
 
 static const struct dbtls_check chk_groups = {
-	.id = "drift.groups",
-	.title = "Accepted groups differ from the pin",
-	.description = "The set of key-exchange groups the server accepts is not the set pinned "
-		       "from a reviewed scan.",
-	.fix = "Review the change; restore the configuration or derive the pin again.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = dr_refs,
-	.eval = dr_groups,
+    .id = "drift.groups",
+    .title = "Accepted groups differ from the pin",
+    .description = "The set of key-exchange groups the server accepts is not the set pinned "
+		   "from a reviewed scan.",
+    .fix = "Review the change; restore the configuration or derive the pin again.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = dr_refs,
+    .eval = dr_groups,
 };
 
 /* ---- drift.issuer, drift.key-type, drift.leaf ---- */
@@ -297,7 +298,7 @@ static void dr_issuer(const struct dbtls_check *self, const struct dbtls_endpoin
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
 	const char *now;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!pin || !pin->issuer || !leaf)
 		return;
@@ -310,14 +311,14 @@ static void dr_issuer(const struct dbtls_check *self, const struct dbtls_endpoin
 }
 
 static const struct dbtls_check chk_issuer = {
-	.id = "drift.issuer",
-	.title = "Leaf issuer differs from the pin",
-	.description = "The leaf certificate was issued by a different CA than the pinned one: a "
-		       "move to another CA, or a certificate that should not be there.",
-	.fix = "Confirm the new issuer is intended; then derive the pin again.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = dr_refs,
-	.eval = dr_issuer,
+    .id = "drift.issuer",
+    .title = "Leaf issuer differs from the pin",
+    .description = "The leaf certificate was issued by a different CA than the pinned one: a "
+		   "move to another CA, or a certificate that should not be there.",
+    .fix = "Confirm the new issuer is intended; then derive the pin again.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = dr_refs,
+    .eval = dr_issuer,
 };
 
 static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -325,14 +326,13 @@ static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char now[64], title[160];
 
 	if (!pin || !pin->key_type || !leaf)
 		return;
 	/* the same "TYPE BITS" form that dbtls policy derive writes */
-	snprintf(now, sizeof(now), "%s %d", leaf->key_type ? leaf->key_type : "?",
-		 leaf->key_bits);
+	snprintf(now, sizeof(now), "%s %d", leaf->key_type ? leaf->key_type : "?", leaf->key_bits);
 	if (strcmp(now, pin->key_type) == 0)
 		return;
 	dbtls_str_cat(&ev, "pinned: %s; now: %s", pin->key_type, now);
@@ -342,15 +342,15 @@ static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpo
 }
 
 static const struct dbtls_check chk_key_type = {
-	.id = "drift.key-type",
-	.title = "Leaf key type differs from the pin",
-	.description = "The leaf certificate's key type or size is not the pinned one (e.g. RSA "
-		       "3072 became RSA 2048): a renewal that did not follow the reviewed "
-		       "parameters.",
-	.fix = "Reissue with the pinned key type and size, or derive the pin again.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = dr_refs,
-	.eval = dr_key_type,
+    .id = "drift.key-type",
+    .title = "Leaf key type differs from the pin",
+    .description = "The leaf certificate's key type or size is not the pinned one (e.g. RSA "
+		   "3072 became RSA 2048): a renewal that did not follow the reviewed "
+		   "parameters.",
+    .fix = "Reissue with the pinned key type and size, or derive the pin again.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = dr_refs,
+    .eval = dr_key_type,
 };
 
 static void dr_leaf_fp(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -358,7 +358,7 @@ static void dr_leaf_fp(const struct dbtls_check *self, const struct dbtls_endpoi
 {
 	const struct dbtls_pin *pin = dr_pin(f, ctx);
 	const struct dbtls_cert *leaf = dr_leaf(f);
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (!pin || !pin->leaf_sha256 || !leaf || !leaf->sha256[0])
 		return;
@@ -369,20 +369,20 @@ static void dr_leaf_fp(const struct dbtls_check *self, const struct dbtls_endpoi
 	free(ev.s);
 }
 
-static const char *const dr_refs_leaf[] = { "NIST SP 800-53r5 CM-3", "RFC 5280", NULL };
+static const char *const dr_refs_leaf[] = {"NIST SP 800-53r5 CM-3", "RFC 5280", NULL};
 
 static const struct dbtls_check chk_leaf = {
-	.id = "drift.leaf",
-	.title = "Leaf certificate differs from the pin",
-	.description = "The server presents a different leaf certificate than the pinned one. "
-		       "Usually a normal renewal (hence informational); the issuer and key-type "
-		       "checks tell a renewal from a real change.",
-	.fix = "Nothing if it is a planned renewal; derive the pin again to record it.",
-	.default_severity = DBTLS_SEV_INFO,
-	.references = dr_refs_leaf,
-	.eval = dr_leaf_fp,
+    .id = "drift.leaf",
+    .title = "Leaf certificate differs from the pin",
+    .description = "The server presents a different leaf certificate than the pinned one. "
+		   "Usually a normal renewal (hence informational); the issuer and key-type "
+		   "checks tell a renewal from a real change.",
+    .fix = "Nothing if it is a planned renewal; derive the pin again to record it.",
+    .default_severity = DBTLS_SEV_INFO,
+    .references = dr_refs_leaf,
+    .eval = dr_leaf_fp,
 };
 
 const struct dbtls_check *const dbtls_checks_drift[] = {
-	&chk_versions, &chk_suites, &chk_groups, &chk_issuer, &chk_key_type, &chk_leaf, NULL,
+    &chk_versions, &chk_suites, &chk_groups, &chk_issuer, &chk_key_type, &chk_leaf, NULL,
 };

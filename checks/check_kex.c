@@ -38,22 +38,47 @@ static int kx_group_bits(uint16_t id, bool *ffdhe)
 		uint16_t id;
 		uint16_t bits;
 	} ec[] = {
-		{ 0x0001, 163 }, { 0x0002, 163 }, { 0x0003, 163 }, { 0x0004, 193 }, { 0x0005, 193 },
-		{ 0x0006, 233 }, { 0x0007, 233 }, { 0x0008, 239 }, { 0x0009, 283 }, { 0x000a, 283 },
-		{ 0x000b, 409 }, { 0x000c, 409 }, { 0x000d, 571 }, { 0x000e, 571 }, { 0x000f, 160 },
-		{ 0x0010, 160 }, { 0x0011, 160 }, { 0x0012, 192 }, { 0x0013, 192 }, { 0x0014, 224 },
-		{ 0x0015, 224 }, { 0x0016, 256 }, { 0x0017, 256 }, { 0x0018, 384 }, { 0x0019, 521 },
-		{ 0x001a, 256 }, { 0x001b, 384 }, { 0x001c, 512 },
-		/* x25519 is a 255-bit curve in the 128-bit strength class of P-256: count it as 256
-		 * so that min_ecc_bits 256 does not reject the best-reviewed curve there is */
-		{ 0x001d, 256 }, { 0x001e, 448 }, { 0x001f, 256 }, { 0x0020, 384 }, { 0x0021, 512 },
+	    {0x0001, 163},
+	    {0x0002, 163},
+	    {0x0003, 163},
+	    {0x0004, 193},
+	    {0x0005, 193},
+	    {0x0006, 233},
+	    {0x0007, 233},
+	    {0x0008, 239},
+	    {0x0009, 283},
+	    {0x000a, 283},
+	    {0x000b, 409},
+	    {0x000c, 409},
+	    {0x000d, 571},
+	    {0x000e, 571},
+	    {0x000f, 160},
+	    {0x0010, 160},
+	    {0x0011, 160},
+	    {0x0012, 192},
+	    {0x0013, 192},
+	    {0x0014, 224},
+	    {0x0015, 224},
+	    {0x0016, 256},
+	    {0x0017, 256},
+	    {0x0018, 384},
+	    {0x0019, 521},
+	    {0x001a, 256},
+	    {0x001b, 384},
+	    {0x001c, 512},
+	    /* x25519 is a 255-bit curve in the 128-bit strength class of P-256: count it as 256
+	     * so that min_ecc_bits 256 does not reject the best-reviewed curve there is */
+	    {0x001d, 256},
+	    {0x001e, 448},
+	    {0x001f, 256},
+	    {0x0020, 384},
+	    {0x0021, 512},
 	};
 	static const struct {
 		uint16_t id;
 		uint16_t bits;
 	} ff[] = {
-		{ 0x0100, 2048 }, { 0x0101, 3072 }, { 0x0102, 4096 },
-		{ 0x0103, 6144 }, { 0x0104, 8192 },
+	    {0x0100, 2048}, {0x0101, 3072}, {0x0102, 4096}, {0x0103, 6144}, {0x0104, 8192},
 	};
 
 	for (size_t i = 0; i < sizeof(ec) / sizeof(ec[0]); i++)
@@ -79,7 +104,7 @@ static bool kx_is_mysql(const struct dbtls_endpoint_facts *f)
 /* The smallest RFC 7919 group of at least `bits`. */
 static int kx_ffdhe_for(int bits)
 {
-	static const int sizes[] = { 2048, 3072, 4096, 6144 };
+	static const int sizes[] = {2048, 3072, 4096, 6144};
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (bits <= sizes[i])
@@ -128,21 +153,20 @@ static void kx_dh_weak(const struct dbtls_check *self, const struct dbtls_endpoi
 	free(fix);
 }
 
-static const char *const kx_refs_dh[] = { "RFC 7919", "RFC 9325",
-					  "NIST SP 800-57 Part 1 Rev. 5", "weakdh.org (Logjam)",
-					  NULL };
+static const char *const kx_refs_dh[] = {"RFC 7919", "RFC 9325", "NIST SP 800-57 Part 1 Rev. 5",
+					 "weakdh.org (Logjam)", NULL};
 
 static const struct dbtls_check chk_dh_weak = {
-	.id = "kex.dh-weak",
-	.title = "Weak DHE prime",
-	.description = "The server's ephemeral Diffie-Hellman uses a prime smaller than the "
-		       "profile allows. Primes of 1024 bits and less are within reach of "
-		       "precomputation (Logjam), and the exchange is only as strong as its prime.",
-	.fix = "Use DH parameters of at least the profile's size (RFC 7919 groups), or prefer "
-	       "ECDHE and drop DHE suites.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = kx_refs_dh,
-	.eval = kx_dh_weak,
+    .id = "kex.dh-weak",
+    .title = "Weak DHE prime",
+    .description = "The server's ephemeral Diffie-Hellman uses a prime smaller than the "
+		   "profile allows. Primes of 1024 bits and less are within reach of "
+		   "precomputation (Logjam), and the exchange is only as strong as its prime.",
+    .fix = "Use DH parameters of at least the profile's size (RFC 7919 groups), or prefer "
+	   "ECDHE and drop DHE suites.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = kx_refs_dh,
+    .eval = kx_dh_weak,
 };
 
 /* ---- kex.group-weak and kex.group-not-allowed ---- */
@@ -176,7 +200,7 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 {
 	int min_dh = ctx->policy ? ctx->policy->params.min_dh_bits : 0;
 	int min_ec = ctx->policy ? ctx->policy->params.min_ecc_bits : 0;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char hex[8], *fix;
 
@@ -188,7 +212,7 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 		if (bits <= 0 || min <= 0 || bits >= min)
 			continue;
 		dbtls_str_cat(&ev, "%s%s (%d bits < %d)", n ? ", " : "",
-		       kx_group_name(f->groups[i], hex, sizeof(hex)), bits, min);
+			      kx_group_name(f->groups[i], hex, sizeof(hex)), bits, min);
 		n++;
 	}
 	if (!n)
@@ -203,19 +227,19 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 	free(fix);
 }
 
-static const char *const kx_refs_groups[] = { "RFC 8422", "RFC 7919",
-					      "NIST SP 800-57 Part 1 Rev. 5", NULL };
+static const char *const kx_refs_groups[] = {"RFC 8422", "RFC 7919", "NIST SP 800-57 Part 1 Rev. 5",
+					     NULL};
 
 static const struct dbtls_check chk_group_weak = {
-	.id = "kex.group-weak",
-	.title = "Weak key-exchange groups accepted",
-	.description = "The server accepts named groups smaller than the profile allows: elliptic "
-		       "curves below min_ecc_bits (e.g. secp192r1, sect163k1) or finite-field "
-		       "groups below min_dh_bits. The key exchange is only as strong as its group.",
-	.fix = "Offer only x25519, secp256r1, secp384r1 (and ffdhe groups of the profile's size).",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = kx_refs_groups,
-	.eval = kx_group_weak,
+    .id = "kex.group-weak",
+    .title = "Weak key-exchange groups accepted",
+    .description = "The server accepts named groups smaller than the profile allows: elliptic "
+		   "curves below min_ecc_bits (e.g. secp192r1, sect163k1) or finite-field "
+		   "groups below min_dh_bits. The key exchange is only as strong as its group.",
+    .fix = "Offer only x25519, secp256r1, secp384r1 (and ffdhe groups of the profile's size).",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = kx_refs_groups,
+    .eval = kx_group_weak,
 };
 
 static void kx_group_not_allowed(const struct dbtls_check *self,
@@ -223,7 +247,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 				 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct dbtls_str ev = { 0 }, list = { 0 };
+	struct dbtls_str ev = {0}, list = {0};
 	size_t n = 0;
 	char hex[8], *fix;
 
@@ -236,7 +260,8 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 			ok |= pp->allowed_groups[j] == f->groups[i];
 		if (ok)
 			continue;
-		dbtls_str_cat(&ev, "%s%s", n ? ", " : "", kx_group_name(f->groups[i], hex, sizeof(hex)));
+		dbtls_str_cat(&ev, "%s%s", n ? ", " : "",
+			      kx_group_name(f->groups[i], hex, sizeof(hex)));
 		n++;
 	}
 	if (!n)
@@ -262,23 +287,22 @@ out:
 	free(list.s);
 }
 
-static const char *const kx_refs_allowed[] = { "RFC 8446 §4.2.7", "Mozilla Server Side TLS",
-					       NULL };
+static const char *const kx_refs_allowed[] = {"RFC 8446 §4.2.7", "Mozilla Server Side TLS", NULL};
 
 static const struct dbtls_check chk_group_not_allowed = {
-	.id = "kex.group-not-allowed",
-	.title = "Key-exchange groups outside the profile's allow-list accepted",
-	.description = "The profile lists the only key-exchange groups a server may accept, and "
-		       "this server accepts others.",
-	.fix = "Restrict the server's groups to the profile's list.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = kx_refs_allowed,
-	.eval = kx_group_not_allowed,
+    .id = "kex.group-not-allowed",
+    .title = "Key-exchange groups outside the profile's allow-list accepted",
+    .description = "The profile lists the only key-exchange groups a server may accept, and "
+		   "this server accepts others.",
+    .fix = "Restrict the server's groups to the profile's list.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = kx_refs_allowed,
+    .eval = kx_group_not_allowed,
 };
 
 const struct dbtls_check *const dbtls_checks_kex[] = {
-	&chk_dh_weak,
-	&chk_group_weak,
-	&chk_group_not_allowed,
-	NULL,
+    &chk_dh_weak,
+    &chk_group_weak,
+    &chk_group_not_allowed,
+    NULL,
 };

@@ -19,8 +19,8 @@
 /* A growable string for evidence; oom makes the whole finding fail rather than lie. */
 /* Version names as people write them in titles; the evidence uses the report names. */
 static const char *const pr_human[DBTLS_NVERSIONS] = {
-	[DBTLS_SSL2] = "SSLv2",	  [DBTLS_SSL3] = "SSLv3",   [DBTLS_TLS10] = "TLS 1.0",
-	[DBTLS_TLS11] = "TLS 1.1", [DBTLS_TLS12] = "TLS 1.2", [DBTLS_TLS13] = "TLS 1.3",
+    [DBTLS_SSL2] = "SSLv2",    [DBTLS_SSL3] = "SSLv3",	  [DBTLS_TLS10] = "TLS 1.0",
+    [DBTLS_TLS11] = "TLS 1.1", [DBTLS_TLS12] = "TLS 1.2", [DBTLS_TLS13] = "TLS 1.3",
 };
 
 static bool pr_accepted(const struct dbtls_endpoint_facts *f, int v)
@@ -30,8 +30,8 @@ static bool pr_accepted(const struct dbtls_endpoint_facts *f, int v)
 
 static const char *pr_suite_name(uint32_t code, char *hex, size_t hexlen)
 {
-	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
-						    : dbtls_suite_by_code((uint16_t)code);
+	const struct dbtls_suite *s =
+	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
 
 	if (s && s->iana_name)
 		return s->iana_name;
@@ -45,13 +45,14 @@ static void pr_version_evidence(struct dbtls_str *b, const struct dbtls_endpoint
 	const struct dbtls_version_facts *vf = &f->versions[v];
 	char hex[16];
 
-	dbtls_str_cat(b, "%s%s: accepted", b->n ? "; " : "", dbtls_version_name((enum dbtls_version)v));
+	dbtls_str_cat(b, "%s%s: accepted", b->n ? "; " : "",
+		      dbtls_version_name((enum dbtls_version)v));
 	if (vf->reason)
 		dbtls_str_cat(b, " (%s)", vf->reason);
 	if (vf->nsuites) {
 		for (size_t i = 0; i < vf->nsuites; i++)
 			dbtls_str_cat(b, "%s%s", i ? ", " : "; suites: ",
-			       pr_suite_name(vf->suites[i], hex, sizeof(hex)));
+				      pr_suite_name(vf->suites[i], hex, sizeof(hex)));
 	} else if (vf->cipher) {
 		dbtls_str_cat(b, "; suite: %s", pr_suite_name(vf->cipher, hex, sizeof(hex)));
 	}
@@ -68,7 +69,7 @@ static int pr_target_min(const struct dbtls_check_ctx *ctx)
 static void pr_add_version(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out, int v)
 {
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char *fix;
 
 	if (!pr_accepted(f, v))
@@ -89,7 +90,7 @@ static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 
 	if (f->tls_offered != 0)
 		return; /* 1: offered; -1: the scan never learned it */
@@ -99,40 +100,39 @@ static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_en
 		dbtls_str_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
 	if (f->server.product || f->server.version)
 		dbtls_str_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
-		       f->server.product && f->server.version ? " " : "",
-		       f->server.version ? f->server.version : "");
+			      f->server.product && f->server.version ? " " : "",
+			      f->server.version ? f->server.version : "");
 	if (ev.oom) {
 		out->oom = true;
 	} else {
 		dbtls_findings_add(
-			out, self, ctx, -1, ev.s,
-			mysql ? "In the server's my.cnf, section [mysqld]:\n"
-				"ssl_cert=/etc/mysql/ssl/server-cert.pem\n"
-				"ssl_key=/etc/mysql/ssl/server-key.pem\n"
-				"ssl_ca=/etc/mysql/ssl/ca.pem\n"
-				"then restart the server. Once every client connects with TLS, "
-				"refuse plain connections with require_secure_transport=ON "
-				"(MySQL 5.7.8+, MariaDB 10.5.2+)."
-			      : NULL,
-			"The server offers no TLS");
+		    out, self, ctx, -1, ev.s,
+		    mysql ? "In the server's my.cnf, section [mysqld]:\n"
+			    "ssl_cert=/etc/mysql/ssl/server-cert.pem\n"
+			    "ssl_key=/etc/mysql/ssl/server-key.pem\n"
+			    "ssl_ca=/etc/mysql/ssl/ca.pem\n"
+			    "then restart the server. Once every client connects with TLS, "
+			    "refuse plain connections with require_secure_transport=ON "
+			    "(MySQL 5.7.8+, MariaDB 10.5.2+)."
+			  : NULL,
+		    "The server offers no TLS");
 	}
 	free(ev.s);
 }
 
-static const char *const pr_refs_not_offered[] = { "RFC 9325", "NIST SP 800-52r2", "CWE-319",
-						   NULL };
+static const char *const pr_refs_not_offered[] = {"RFC 9325", "NIST SP 800-52r2", "CWE-319", NULL};
 
 static const struct dbtls_check chk_not_offered = {
-	.id = "tls.not-offered",
-	.title = "The server offers no TLS",
-	.description = "The server does not offer TLS at all (for MySQL/MariaDB: the greeting "
-		       "lacks CLIENT_SSL), so passwords, queries and results cross the network in "
-		       "clear text and clients cannot authenticate the server.",
-	.fix = "Give the server a certificate and private key and enable TLS; then require TLS "
-	       "from every client.",
-	.default_severity = DBTLS_SEV_CRITICAL,
-	.references = pr_refs_not_offered,
-	.eval = pr_not_offered,
+    .id = "tls.not-offered",
+    .title = "The server offers no TLS",
+    .description = "The server does not offer TLS at all (for MySQL/MariaDB: the greeting "
+		   "lacks CLIENT_SSL), so passwords, queries and results cross the network in "
+		   "clear text and clients cannot authenticate the server.",
+    .fix = "Give the server a certificate and private key and enable TLS; then require TLS "
+	   "from every client.",
+    .default_severity = DBTLS_SEV_CRITICAL,
+    .references = pr_refs_not_offered,
+    .eval = pr_not_offered,
 };
 
 /* ---- protocol.sslv2-enabled, sslv3-enabled, tls10-enabled, tls11-enabled ---- */
@@ -161,54 +161,53 @@ static void pr_tls11(const struct dbtls_check *self, const struct dbtls_endpoint
 	pr_add_version(self, f, ctx, out, DBTLS_TLS11);
 }
 
-static const char *const pr_refs_sslv2[] = { "RFC 6176", "RFC 9325", NULL };
-static const char *const pr_refs_sslv3[] = { "RFC 7568", "RFC 9325", NULL };
-static const char *const pr_refs_tls1x[] = { "RFC 8996", "RFC 9325", "NIST SP 800-52r2 §3.1",
-					     NULL };
+static const char *const pr_refs_sslv2[] = {"RFC 6176", "RFC 9325", NULL};
+static const char *const pr_refs_sslv3[] = {"RFC 7568", "RFC 9325", NULL};
+static const char *const pr_refs_tls1x[] = {"RFC 8996", "RFC 9325", "NIST SP 800-52r2 §3.1", NULL};
 
 static const struct dbtls_check chk_sslv2 = {
-	.id = "protocol.sslv2-enabled",
-	.title = "SSLv2 accepted",
-	.description = "The server completes an SSLv2 handshake. SSLv2 is broken beyond repair "
-		       "(no handshake integrity, export ciphers, weak MAC) and enables "
-		       "cross-protocol attacks such as DROWN on the same key.",
-	.fix = "Disable SSLv2; accept only TLS 1.2 and TLS 1.3.",
-	.default_severity = DBTLS_SEV_CRITICAL,
-	.references = pr_refs_sslv2,
-	.eval = pr_sslv2,
+    .id = "protocol.sslv2-enabled",
+    .title = "SSLv2 accepted",
+    .description = "The server completes an SSLv2 handshake. SSLv2 is broken beyond repair "
+		   "(no handshake integrity, export ciphers, weak MAC) and enables "
+		   "cross-protocol attacks such as DROWN on the same key.",
+    .fix = "Disable SSLv2; accept only TLS 1.2 and TLS 1.3.",
+    .default_severity = DBTLS_SEV_CRITICAL,
+    .references = pr_refs_sslv2,
+    .eval = pr_sslv2,
 };
 
 static const struct dbtls_check chk_sslv3 = {
-	.id = "protocol.sslv3-enabled",
-	.title = "SSLv3 accepted",
-	.description = "The server accepts SSLv3, whose CBC padding is not covered by the MAC "
-		       "(POODLE) and whose only other cipher is RC4; RFC 7568 forbids it.",
-	.fix = "Disable SSLv3; accept only TLS 1.2 and TLS 1.3.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = pr_refs_sslv3,
-	.eval = pr_sslv3,
+    .id = "protocol.sslv3-enabled",
+    .title = "SSLv3 accepted",
+    .description = "The server accepts SSLv3, whose CBC padding is not covered by the MAC "
+		   "(POODLE) and whose only other cipher is RC4; RFC 7568 forbids it.",
+    .fix = "Disable SSLv3; accept only TLS 1.2 and TLS 1.3.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = pr_refs_sslv3,
+    .eval = pr_sslv3,
 };
 
 static const struct dbtls_check chk_tls10 = {
-	.id = "protocol.tls10-enabled",
-	.title = "TLS 1.0 accepted",
-	.description = "The server accepts TLS 1.0, deprecated by RFC 8996: it depends on MD5 and "
-		       "SHA-1, has no AEAD ciphers and uses predictable CBC IVs (BEAST).",
-	.fix = "Disable TLS 1.0; accept only TLS 1.2 and TLS 1.3.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = pr_refs_tls1x,
-	.eval = pr_tls10,
+    .id = "protocol.tls10-enabled",
+    .title = "TLS 1.0 accepted",
+    .description = "The server accepts TLS 1.0, deprecated by RFC 8996: it depends on MD5 and "
+		   "SHA-1, has no AEAD ciphers and uses predictable CBC IVs (BEAST).",
+    .fix = "Disable TLS 1.0; accept only TLS 1.2 and TLS 1.3.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = pr_refs_tls1x,
+    .eval = pr_tls10,
 };
 
 static const struct dbtls_check chk_tls11 = {
-	.id = "protocol.tls11-enabled",
-	.title = "TLS 1.1 accepted",
-	.description = "The server accepts TLS 1.1, deprecated by RFC 8996: it depends on MD5 and "
-		       "SHA-1 in its handshake and has no AEAD ciphers.",
-	.fix = "Disable TLS 1.1; accept only TLS 1.2 and TLS 1.3.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = pr_refs_tls1x,
-	.eval = pr_tls11,
+    .id = "protocol.tls11-enabled",
+    .title = "TLS 1.1 accepted",
+    .description = "The server accepts TLS 1.1, deprecated by RFC 8996: it depends on MD5 and "
+		   "SHA-1 in its handshake and has no AEAD ciphers.",
+    .fix = "Disable TLS 1.1; accept only TLS 1.2 and TLS 1.3.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = pr_refs_tls1x,
+    .eval = pr_tls11,
 };
 
 /* ---- protocol.below-minimum ---- */
@@ -219,7 +218,7 @@ static void pr_below_min(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	int min = ctx->policy ? ctx->policy->params.min_version : -1;
-	struct dbtls_str ev = { 0 }, names = { 0 };
+	struct dbtls_str ev = {0}, names = {0};
 	char *fix;
 
 	if (min <= DBTLS_TLS12 || min >= DBTLS_NVERSIONS)
@@ -244,19 +243,19 @@ static void pr_below_min(const struct dbtls_check *self, const struct dbtls_endp
 	free(fix);
 }
 
-static const char *const pr_refs_below[] = { "RFC 9325", "NIST SP 800-52r2 §3.1",
-					     "Mozilla Server Side TLS", NULL };
+static const char *const pr_refs_below[] = {"RFC 9325", "NIST SP 800-52r2 §3.1",
+					    "Mozilla Server Side TLS", NULL};
 
 static const struct dbtls_check chk_below_min = {
-	.id = "protocol.below-minimum",
-	.title = "Version below the profile's minimum accepted",
-	.description = "The server accepts a protocol version (TLS 1.2 or later) that the profile "
-		       "does not allow, e.g. TLS 1.2 under a TLS-1.3-only profile. Older versions "
-		       "have their own checks.",
-	.fix = "Raise the server's minimum protocol version to the profile's minimum.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = pr_refs_below,
-	.eval = pr_below_min,
+    .id = "protocol.below-minimum",
+    .title = "Version below the profile's minimum accepted",
+    .description = "The server accepts a protocol version (TLS 1.2 or later) that the profile "
+		   "does not allow, e.g. TLS 1.2 under a TLS-1.3-only profile. Older versions "
+		   "have their own checks.",
+    .fix = "Raise the server's minimum protocol version to the profile's minimum.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = pr_refs_below,
+    .eval = pr_below_min,
 };
 
 /* ---- protocol.tls13-missing ---- */
@@ -265,7 +264,7 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	char *ver, *fix = NULL;
 
 	if (!ctx->policy || !ctx->policy->params.require_tls13 || f->tls_offered != 1)
@@ -279,7 +278,7 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 	for (int v = DBTLS_NVERSIONS - 1, first = 1; v >= 0; v--)
 		if (pr_accepted(f, v)) {
 			dbtls_str_cat(&ev, "%s%s", first ? "; accepted: " : ", ",
-			       dbtls_version_name((enum dbtls_version)v));
+				      dbtls_version_name((enum dbtls_version)v));
 			first = 0;
 		}
 	ver = dbtls_remedy_versions(f, pr_target_min(ctx));
@@ -298,22 +297,21 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 	free(fix);
 }
 
-static const char *const pr_refs_tls13[] = { "RFC 8446", "RFC 9325", "NIST SP 800-52r2 §3.1",
-					     NULL };
+static const char *const pr_refs_tls13[] = {"RFC 8446", "RFC 9325", "NIST SP 800-52r2 §3.1", NULL};
 
 static const struct dbtls_check chk_tls13_missing = {
-	.id = "protocol.tls13-missing",
-	.title = "TLS 1.3 not accepted",
-	.description = "The profile requires TLS 1.3 and the server offers TLS but rejects it. TLS "
-		       "1.3 encrypts the certificate, allows only forward-secret AEAD suites and "
-		       "removes the legacy features older versions are attacked through.",
-	.fix = "Upgrade the server or its TLS library to one that supports TLS 1.3 and enable it.",
-	.default_severity = DBTLS_SEV_LOW,
-	.references = pr_refs_tls13,
-	.eval = pr_tls13_missing,
+    .id = "protocol.tls13-missing",
+    .title = "TLS 1.3 not accepted",
+    .description = "The profile requires TLS 1.3 and the server offers TLS but rejects it. TLS "
+		   "1.3 encrypts the certificate, allows only forward-secret AEAD suites and "
+		   "removes the legacy features older versions are attacked through.",
+    .fix = "Upgrade the server or its TLS library to one that supports TLS 1.3 and enable it.",
+    .default_severity = DBTLS_SEV_LOW,
+    .references = pr_refs_tls13,
+    .eval = pr_tls13_missing,
 };
 
 const struct dbtls_check *const dbtls_checks_protocols[] = {
-	&chk_not_offered, &chk_sslv2,	  &chk_sslv3,	      &chk_tls10,
-	&chk_tls11,	  &chk_below_min, &chk_tls13_missing, NULL,
+    &chk_not_offered, &chk_sslv2,     &chk_sslv3,	  &chk_tls10,
+    &chk_tls11,	      &chk_below_min, &chk_tls13_missing, NULL,
 };

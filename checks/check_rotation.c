@@ -15,19 +15,20 @@ static const char *rot_or(const char *s, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
-static const char *const rot_refs[] = { "RFC 5280 §6", "NIST SP 800-52r2 §3.5.1", NULL };
+static const char *const rot_refs[] = {"RFC 5280 §6", "NIST SP 800-52r2 §3.5.1", NULL};
 
 static char *rot_remedy(const struct dbtls_endpoint_facts *f)
 {
 	char *out = NULL;
 
 	if (f->protocol && !strcmp(f->protocol, "mysql")) {
-		if (asprintf(&out, "Before clients switch to the new bundle: install a certificate "
-				   "issued under the new CA with its intermediates (my.cnf [mysqld] "
-				   "ssl_cert=…, ssl_key=…) and reload it (FLUSH SSL on MariaDB 10.4+, "
-				   "ALTER INSTANCE RELOAD TLS on MySQL 8.0.16+). Until every server "
-				   "is re-issued, clients need both the old and the new root in their "
-				   "ssl-ca bundle.") < 0)
+		if (asprintf(&out,
+			     "Before clients switch to the new bundle: install a certificate "
+			     "issued under the new CA with its intermediates (my.cnf [mysqld] "
+			     "ssl_cert=…, ssl_key=…) and reload it (FLUSH SSL on MariaDB 10.4+, "
+			     "ALTER INSTANCE RELOAD TLS on MySQL 8.0.16+). Until every server "
+			     "is re-issued, clients need both the old and the new root in their "
+			     "ssl-ca bundle.") < 0)
 			out = NULL;
 		return out;
 	}
@@ -64,17 +65,17 @@ static void rot_not_ready(const struct dbtls_check *self, const struct dbtls_end
 }
 
 static const struct dbtls_check chk_not_ready = {
-	.id = "ca-rotation.not-ready",
-	.title = "Server not ready for the CA rotation",
-	.description = "The served chain does not verify against the new CA bundle alone, so "
-		       "clients that have switched to it (a cloud provider's new root, say) will "
-		       "refuse the connection. The evidence names the CA the server relies on "
-		       "today, with its fingerprint, to compare with what clients trust.",
-	.fix = "Re-issue the server certificate under the new CA before clients switch bundles; "
-	       "let clients trust both roots during the change.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = rot_refs,
-	.eval = rot_not_ready,
+    .id = "ca-rotation.not-ready",
+    .title = "Server not ready for the CA rotation",
+    .description = "The served chain does not verify against the new CA bundle alone, so "
+		   "clients that have switched to it (a cloud provider's new root, say) will "
+		   "refuse the connection. The evidence names the CA the server relies on "
+		   "today, with its fingerprint, to compare with what clients trust.",
+    .fix = "Re-issue the server certificate under the new CA before clients switch bundles; "
+	   "let clients trust both roots during the change.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = rot_refs,
+    .eval = rot_not_ready,
 };
 
 static void rot_anchor_expiring(const struct dbtls_check *self,
@@ -91,27 +92,27 @@ static void rot_anchor_expiring(const struct dbtls_check *self,
 	days = (long)((ch->anchor_not_after - ctx->now) / 86400);
 	if (ch->anchor_not_after - ctx->now >= (time_t)warn * 86400)
 		return;
-	snprintf(ev, sizeof(ev), "trust anchor %s (sha256 %s) expires in %ld days", ch->anchor_subject,
-		 rot_or(ch->anchor_sha256, "-"), days);
+	snprintf(ev, sizeof(ev), "trust anchor %s (sha256 %s) expires in %ld days",
+		 ch->anchor_subject, rot_or(ch->anchor_sha256, "-"), days);
 	dbtls_findings_add(out, self, ctx, days < 0 ? DBTLS_SEV_CRITICAL : -1, ev, NULL,
 			   "The CA this server's chain ends in expires in %ld days", days);
 }
 
 static const struct dbtls_check chk_anchor_expiring = {
-	.id = "ca-rotation.anchor-expiring",
-	.title = "The trust anchor expires soon",
-	.description = "The root CA the served chain verifies against expires within the "
-		       "profile's warning period: every client and server relying on it must "
-		       "move to a new CA before then.",
-	.fix = "Plan the move to a new CA: re-issue server certificates under it and give "
-	       "clients both roots during the change (dbtls --new-ca-file shows who is ready).",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = rot_refs,
-	.eval = rot_anchor_expiring,
+    .id = "ca-rotation.anchor-expiring",
+    .title = "The trust anchor expires soon",
+    .description = "The root CA the served chain verifies against expires within the "
+		   "profile's warning period: every client and server relying on it must "
+		   "move to a new CA before then.",
+    .fix = "Plan the move to a new CA: re-issue server certificates under it and give "
+	   "clients both roots during the change (dbtls --new-ca-file shows who is ready).",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = rot_refs,
+    .eval = rot_anchor_expiring,
 };
 
 const struct dbtls_check *const dbtls_checks_rotation[] = {
-	&chk_not_ready,
-	&chk_anchor_expiring,
-	NULL,
+    &chk_not_ready,
+    &chk_anchor_expiring,
+    NULL,
 };

@@ -111,7 +111,7 @@ static int sq_version(const char *name)
 static void sq_conn(struct dbtls_str *b, const struct dbtls_sql_conn *c)
 {
 	dbtls_str_cat(b, "%s@%s (program %s, connection %llu", c->user ? c->user : "?",
-	       c->host ? c->host : "?", c->program ? c->program : "unknown", c->id);
+		      c->host ? c->host : "?", c->program ? c->program : "unknown", c->id);
 	if (c->tls_version && *c->tls_version)
 		dbtls_str_cat(b, ", %s %s", c->tls_version, c->cipher ? c->cipher : "");
 	dbtls_str_cat(b, ")");
@@ -122,22 +122,24 @@ static void sq_conn(struct dbtls_str *b, const struct dbtls_sql_conn *c)
 static void sq_rst_fix(struct dbtls_str *fix, const struct dbtls_endpoint_facts *f)
 {
 	if (sq_mariadb(f))
-		dbtls_str_cat(fix, "Once every TCP client uses TLS: SET GLOBAL "
-			    "require_secure_transport=ON; and, so that it survives a restart, in "
-			    "the server's my.cnf, section [mysqld]: require_secure_transport=ON "
-			    "(MariaDB 10.5.2+). Clients on the Unix socket are not affected.");
+		dbtls_str_cat(fix,
+			      "Once every TCP client uses TLS: SET GLOBAL "
+			      "require_secure_transport=ON; and, so that it survives a restart, in "
+			      "the server's my.cnf, section [mysqld]: require_secure_transport=ON "
+			      "(MariaDB 10.5.2+). Clients on the Unix socket are not affected.");
 	else
-		dbtls_str_cat(fix, "Once every TCP client uses TLS: SET PERSIST "
-			    "require_secure_transport=ON; (MySQL 8.0; on 5.7: SET GLOBAL "
-			    "require_secure_transport=ON; and in the server's my.cnf, section "
-			    "[mysqld]: require_secure_transport=ON). Clients on the Unix socket "
-			    "are not affected.");
+		dbtls_str_cat(fix,
+			      "Once every TCP client uses TLS: SET PERSIST "
+			      "require_secure_transport=ON; (MySQL 8.0; on 5.7: SET GLOBAL "
+			      "require_secure_transport=ON; and in the server's my.cnf, section "
+			      "[mysqld]: require_secure_transport=ON). Clients on the Unix socket "
+			      "are not affected.");
 }
 
 static void sq_rst_off(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	const char *v = sq_var(f, "require_secure_transport");
 	size_t plain = 0;
 
@@ -151,26 +153,26 @@ static void sq_rst_off(const struct dbtls_check *self, const struct dbtls_endpoi
 		dbtls_str_cat(&ev, "; plain-text TCP connections now: %zu", plain);
 	}
 	sq_rst_fix(&fix, f);
-	dbtls_str_cat(&title, "require_secure_transport is OFF: the server accepts logins without TLS");
+	dbtls_str_cat(&title,
+		      "require_secure_transport is OFF: the server accepts logins without TLS");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_rst[] = { "CWE-319", "RFC 9325",
-					   "MySQL Reference Manual: require_secure_transport",
-					   NULL };
+static const char *const sq_refs_rst[] = {"CWE-319", "RFC 9325",
+					  "MySQL Reference Manual: require_secure_transport", NULL};
 
 static const struct dbtls_check chk_rst_off = {
-	.id = "sql.require-secure-transport-off",
-	.title = "require_secure_transport is OFF",
-	.description = "The server lets clients log in over TCP without TLS, so a password or a "
-		       "result set may cross the network in clear text whenever a client forgets "
-		       "to ask for TLS. Read from the server's variables over an SQL login "
-		       "(--sql).",
-	.fix = "Set require_secure_transport=ON (at run time and in my.cnf) once every TCP client "
-	       "connects with TLS.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_rst,
-	.eval = sq_rst_off,
+    .id = "sql.require-secure-transport-off",
+    .title = "require_secure_transport is OFF",
+    .description = "The server lets clients log in over TCP without TLS, so a password or a "
+		   "result set may cross the network in clear text whenever a client forgets "
+		   "to ask for TLS. Read from the server's variables over an SQL login "
+		   "(--sql).",
+    .fix = "Set require_secure_transport=ON (at run time and in my.cnf) once every TCP client "
+	   "connects with TLS.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_rst,
+    .eval = sq_rst_off,
 };
 
 /* ---- sql.plaintext-connections ---- */
@@ -210,7 +212,7 @@ static void sq_plain_accounts(struct dbtls_str *fix, const struct dbtls_endpoint
 static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, names = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0}, names = {0};
 	size_t n = 0, loop = 0;
 
 	if (!sq_ok(f) || f->sql.connections_status != DBTLS_SQL_AV_READ)
@@ -225,7 +227,8 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 		dbtls_str_cat(&ev, "%s", n ? "; " : "");
 		sq_conn(&ev, c);
 		if (n < 3) {
-			dbtls_str_cat(&names, "%s%s@%s", n ? ", " : "", c->user, c->host ? c->host : "?");
+			dbtls_str_cat(&names, "%s%s@%s", n ? ", " : "", c->user,
+				      c->host ? c->host : "?");
 			if (c->program)
 				dbtls_str_cat(&names, " (%s)", c->program);
 		}
@@ -235,17 +238,20 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 	if (!n)
 		return;
 	dbtls_str_cat(&ev, "; connection type TCP/IP (performance_schema.threads)");
-	dbtls_str_cat(&fix, "Make these clients connect with TLS and verify the server (mariadb/mysql "
-		     "client: --ssl --ssl-verify-server-cert, or --ssl-mode=VERIFY_IDENTITY; "
-		     "Connector/J: sslMode=VERIFY_IDENTITY; other connectors: their TLS options "
-		     "with the CA file). Then require TLS for their accounts:");
+	dbtls_str_cat(&fix,
+		      "Make these clients connect with TLS and verify the server (mariadb/mysql "
+		      "client: --ssl --ssl-verify-server-cert, or --ssl-mode=VERIFY_IDENTITY; "
+		      "Connector/J: sslMode=VERIFY_IDENTITY; other connectors: their TLS options "
+		      "with the CA file). Then require TLS for their accounts:");
 	sq_plain_accounts(&fix, f);
 	dbtls_str_cat(&fix, "\nor for every TCP client:\n%s",
-	       sq_mariadb(f) ? "SET GLOBAL require_secure_transport=ON;\nand in the server's "
-			       "my.cnf, section [mysqld]: require_secure_transport=ON"
-			     : "SET PERSIST require_secure_transport=ON;");
+		      sq_mariadb(f)
+			  ? "SET GLOBAL require_secure_transport=ON;\nand in the server's "
+			    "my.cnf, section [mysqld]: require_secure_transport=ON"
+			  : "SET PERSIST require_secure_transport=ON;");
 	dbtls_str_cat(&title, "%zu plain-text TCP connection%s: %s%s%s", n, n == 1 ? "" : "s",
-	       names.s ? names.s : "", n > 3 ? ", …" : "", loop == n ? " (loopback only)" : "");
+		      names.s ? names.s : "", n > 3 ? ", …" : "",
+		      loop == n ? " (loopback only)" : "");
 	if (names.oom)
 		title.oom = true;
 	/* bytes that never leave the machine are not on the wire: still named, at most low */
@@ -254,21 +260,21 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 	free(names.s);
 }
 
-static const char *const sq_refs_plain[] = { "CWE-319", "RFC 9325", NULL };
+static const char *const sq_refs_plain[] = {"CWE-319", "RFC 9325", NULL};
 
 static const struct dbtls_check chk_plaintext = {
-	.id = "sql.plaintext-connections",
-	.title = "Clients connected over TCP without TLS",
-	.description = "performance_schema lists live connections whose transport is TCP/IP "
-		       "rather than SSL/TLS: their passwords and data cross the network in clear "
-		       "text now. Each is named (user, host, program_name). When every such "
-		       "client is on the loopback interface the finding is at most low: those "
-		       "bytes never leave the machine (unless a local proxy forwards them).",
-	.fix = "Configure the named clients to use TLS with server verification, then require "
-	       "TLS for their accounts or for the whole server.",
-	.default_severity = DBTLS_SEV_HIGH,
-	.references = sq_refs_plain,
-	.eval = sq_plaintext,
+    .id = "sql.plaintext-connections",
+    .title = "Clients connected over TCP without TLS",
+    .description = "performance_schema lists live connections whose transport is TCP/IP "
+		   "rather than SSL/TLS: their passwords and data cross the network in clear "
+		   "text now. Each is named (user, host, program_name). When every such "
+		   "client is on the loopback interface the finding is at most low: those "
+		   "bytes never leave the machine (unless a local proxy forwards them).",
+    .fix = "Configure the named clients to use TLS with server verification, then require "
+	   "TLS for their accounts or for the whole server.",
+    .default_severity = DBTLS_SEV_HIGH,
+    .references = sq_refs_plain,
+    .eval = sq_plaintext,
 };
 
 /* ---- sql.account-no-tls ---- */
@@ -276,7 +282,7 @@ static const struct dbtls_check chk_plaintext = {
 static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	bool rst = sq_on(sq_var(f, "require_secure_transport"));
 	size_t n = 0;
 
@@ -311,18 +317,20 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 		return;
 	}
 	dbtls_str_cat(&ev, " (REQUIRE none; host pattern admits the network; from %s)",
-	       f->sql.accounts_source ? f->sql.accounts_source : "the grant tables");
+		      f->sql.accounts_source ? f->sql.accounts_source : "the grant tables");
 	if (rst)
-		dbtls_str_cat(&ev, "; require_secure_transport=ON refuses their plain-text logins today");
+		dbtls_str_cat(
+		    &ev, "; require_secure_transport=ON refuses their plain-text logins today");
 	if (n > 50)
 		dbtls_str_cat(&fix, "… and %zu more accounts the same way.\n", n - 50);
-	dbtls_str_cat(&fix, "(or REQUIRE X509 where clients present certificates; accounts used only on "
-		     "the server itself can be limited to 'localhost' instead)");
+	dbtls_str_cat(&fix,
+		      "(or REQUIRE X509 where clients present certificates; accounts used only on "
+		      "the server itself can be limited to 'localhost' instead)");
 	{
-		struct dbtls_str t = { 0 };
+		struct dbtls_str t = {0};
 
 		dbtls_str_cat(&t, "%zu account%s may log in from the network without TLS: %s%s", n,
-		       n == 1 ? "" : "s", title.s ? title.s : "", n > 3 ? ", …" : "");
+			      n == 1 ? "" : "s", title.s ? title.s : "", n > 3 ? ", …" : "");
 		free(title.s);
 		title = t;
 	}
@@ -332,21 +340,20 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 }
 
 static const char *const sq_refs_accounts[] = {
-	"CWE-319", "MySQL Reference Manual: CREATE USER SSL/TLS Options", NULL
-};
+    "CWE-319", "MySQL Reference Manual: CREATE USER SSL/TLS Options", NULL};
 
 static const struct dbtls_check chk_accounts = {
-	.id = "sql.account-no-tls",
-	.title = "Network accounts without a TLS requirement",
-	.description = "Accounts whose host pattern admits clients from the network (anything "
-		       "but localhost, 127.0.0.1 and ::1) and that have no REQUIRE SSL/X509/"
-		       "ISSUER/SUBJECT may log in in clear text. Locked accounts and roles are "
-		       "left out. With require_secure_transport=ON the server refuses those "
-		       "logins anyway, and the finding is at most low.",
-	.fix = "ALTER USER 'user'@'host' REQUIRE SSL; for each listed account (or REQUIRE X509).",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_accounts,
-	.eval = sq_accounts,
+    .id = "sql.account-no-tls",
+    .title = "Network accounts without a TLS requirement",
+    .description = "Accounts whose host pattern admits clients from the network (anything "
+		   "but localhost, 127.0.0.1 and ::1) and that have no REQUIRE SSL/X509/"
+		   "ISSUER/SUBJECT may log in in clear text. Locked accounts and roles are "
+		   "left out. With require_secure_transport=ON the server refuses those "
+		   "logins anyway, and the finding is at most low.",
+    .fix = "ALTER USER 'user'@'host' REQUIRE SSL; for each listed account (or REQUIRE X509).",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_accounts,
+    .eval = sq_accounts,
 };
 
 /* ---- sql.ssl-cipher-weak ---- */
@@ -354,10 +361,9 @@ static const struct dbtls_check chk_accounts = {
 static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	static const char *const bad[] = { "ALL",  "COMPLEMENTOFALL", "eNULL", "NULL",
-					   "aNULL", "EXPORT",	       "EXP",   "LOW",
-					   NULL };
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
+	static const char *const bad[] = {
+	    "ALL", "COMPLEMENTOFALL", "eNULL", "NULL", "aNULL", "EXPORT", "EXP", "LOW", NULL};
+	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0};
 	const char *v = sq_var(f, "ssl_cipher");
 	char *copy, *tok, *save = NULL;
 	char *fix_suites;
@@ -387,29 +393,30 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 	if (!fix_suites)
 		fix.oom = true;
 	else
-		dbtls_str_cat(&fix, "%s Never put ALL, NULL suites or @SECLEVEL=0 in it: they enable "
-			     "anonymous, unencrypted or broken suites and keys below 112 bits.",
-		       fix_suites);
+		dbtls_str_cat(&fix,
+			      "%s Never put ALL, NULL suites or @SECLEVEL=0 in it: they enable "
+			      "anonymous, unencrypted or broken suites and keys below 112 bits.",
+			      fix_suites);
 	free(fix_suites);
 	dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
 	free(hits.s);
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_cipher[] = { "RFC 9325", "RFC 7465",
-					      "OpenSSL SSL_CTX_set_security_level(3)", NULL };
+static const char *const sq_refs_cipher[] = {"RFC 9325", "RFC 7465",
+					     "OpenSSL SSL_CTX_set_security_level(3)", NULL};
 
 static const struct dbtls_check chk_cipher = {
-	.id = "sql.ssl-cipher-weak",
-	.title = "ssl_cipher setting enables weak suites",
-	.description = "The server's ssl_cipher setting contains ALL, COMPLEMENTOFALL, NULL "
-		       "suites, EXPORT/LOW, or @SECLEVEL=0 (which lets OpenSSL use keys, digests "
-		       "and protocol versions it would otherwise refuse). Even where the probes "
-		       "found nothing broken today, the setting is one upgrade away from it.",
-	.fix = "Set ssl_cipher to an explicit list of forward-secret AEAD suites.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_cipher,
-	.eval = sq_cipher,
+    .id = "sql.ssl-cipher-weak",
+    .title = "ssl_cipher setting enables weak suites",
+    .description = "The server's ssl_cipher setting contains ALL, COMPLEMENTOFALL, NULL "
+		   "suites, EXPORT/LOW, or @SECLEVEL=0 (which lets OpenSSL use keys, digests "
+		   "and protocol versions it would otherwise refuse). Even where the probes "
+		   "found nothing broken today, the setting is one upgrade away from it.",
+    .fix = "Set ssl_cipher to an explicit list of forward-secret AEAD suites.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_cipher,
+    .eval = sq_cipher,
 };
 
 /* ---- sql.tls-version-legacy ---- */
@@ -417,7 +424,7 @@ static const struct dbtls_check chk_cipher = {
 static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 }, hits = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0};
 	const char *v = sq_var(f, "tls_version");
 	char *copy, *tok, *save = NULL, *remedy;
 
@@ -436,7 +443,8 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 			if (f->versions[ver].status == DBTLS_VS_ACCEPTED)
 				dbtls_str_cat(&hits, " (accepted by the probes)");
 			else if (f->versions[ver].status == DBTLS_VS_REJECTED)
-				dbtls_str_cat(&hits, " (refused by the probes: the library's floor)");
+				dbtls_str_cat(&hits,
+					      " (refused by the probes: the library's floor)");
 		}
 	}
 	free(copy);
@@ -456,19 +464,19 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_tls_version[] = { "RFC 8996", "RFC 9325", NULL };
+static const char *const sq_refs_tls_version[] = {"RFC 8996", "RFC 9325", NULL};
 
 static const struct dbtls_check chk_tls_version = {
-	.id = "sql.tls-version-legacy",
-	.title = "tls_version setting lists TLS 1.0 or 1.1",
-	.description = "The server's tls_version setting lists TLSv1, TLSv1.0 or TLSv1.1 (or "
-		       "SSLv3), deprecated by RFC 8996. The evidence says whether the probes saw "
-		       "them accepted; a version the TLS library refuses today comes back with a "
-		       "library upgrade or a lower security level.",
-	.fix = "tls_version=TLSv1.2,TLSv1.3 in the server's my.cnf.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_tls_version,
-	.eval = sq_tls_version,
+    .id = "sql.tls-version-legacy",
+    .title = "tls_version setting lists TLS 1.0 or 1.1",
+    .description = "The server's tls_version setting lists TLSv1, TLSv1.0 or TLSv1.1 (or "
+		   "SSLv3), deprecated by RFC 8996. The evidence says whether the probes saw "
+		   "them accepted; a version the TLS library refuses today comes back with a "
+		   "library upgrade or a lower security level.",
+    .fix = "tls_version=TLSv1.2,TLSv1.3 in the server's my.cnf.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_tls_version,
+    .eval = sq_tls_version,
 };
 
 /* ---- sql.tls-library-legacy ---- */
@@ -476,7 +484,7 @@ static const struct dbtls_check chk_tls_version = {
 static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	const char *lib = sq_var(f, "version_ssl_library");
 	const char *comment = sq_var(f, "version_comment");
 	const char *have_ssl = sq_var(f, "have_ssl"), *have_openssl = sq_var(f, "have_openssl");
@@ -504,42 +512,44 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 	dbtls_sql_value_get(f->sql.variables, f->sql.nvariables, "auto_generate_certs", &listed);
 	if (listed && !sq_var(f, "auto_generate_certs") && version &&
 	    strncmp(version, "5.7.", 4) == 0 && !sq_mariadb(f)) {
-		dbtls_str_cat(&ev, "%sMySQL %s without auto_generate_certs (a variable of OpenSSL builds "
-			    "only)",
-		       ev.n ? "; " : "", version);
+		dbtls_str_cat(
+		    &ev,
+		    "%sMySQL %s without auto_generate_certs (a variable of OpenSSL builds "
+		    "only)",
+		    ev.n ? "; " : "", version);
 		what = what ? what : "yaSSL";
 	}
 	if (!what) {
 		free(ev.s);
 		return;
 	}
-	dbtls_str_cat(&fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona "
-		     "Server, or your distribution's MariaDB packages; then enable TLS 1.2/1.3 "
-		     "(tls_version=TLSv1.2,TLSv1.3). Until then: yaSSL speaks at most TLS 1.1, "
-		     "offers no ECDHE suites and reads the private key only in PKCS#1 form "
-		     "(-----BEGIN RSA PRIVATE KEY-----; convert with: openssl rsa -traditional -in "
-		     "server-key.pem -out server-key-pkcs1.pem).");
+	dbtls_str_cat(
+	    &fix, "Move to a server built against OpenSSL: MySQL 5.7.28+ or 8.0, Percona "
+		  "Server, or your distribution's MariaDB packages; then enable TLS 1.2/1.3 "
+		  "(tls_version=TLSv1.2,TLSv1.3). Until then: yaSSL speaks at most TLS 1.1, "
+		  "offers no ECDHE suites and reads the private key only in PKCS#1 form "
+		  "(-----BEGIN RSA PRIVATE KEY-----; convert with: openssl rsa -traditional -in "
+		  "server-key.pem -out server-key-pkcs1.pem).");
 	dbtls_str_cat(&title, "The server's TLS library is %s", what);
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
 static const char *const sq_refs_library[] = {
-	"RFC 8996", "MySQL 5.7.28 release notes (yaSSL removed)",
-	"MySQL Reference Manual: SSL Library-Dependent Capabilities", NULL
-};
+    "RFC 8996", "MySQL 5.7.28 release notes (yaSSL removed)",
+    "MySQL Reference Manual: SSL Library-Dependent Capabilities", NULL};
 
 static const struct dbtls_check chk_library = {
-	.id = "sql.tls-library-legacy",
-	.title = "Server built with yaSSL or wolfSSL",
-	.description = "The server links yaSSL or the bundled wolfSSL instead of OpenSSL (from "
-		       "version_ssl_library, version_comment, have_openssl, or MySQL 5.7 lacking "
-		       "the OpenSSL-only auto_generate_certs). yaSSL caps the protocol at TLS 1.1 "
-		       "(1.0 before MySQL 5.7.10), has no ECDHE, and needs a PKCS#1 private key; "
-		       "bundled wolfSSL builds lag behind OpenSSL's fixes and features.",
-	.fix = "Upgrade to a server built against OpenSSL.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_library,
-	.eval = sq_library,
+    .id = "sql.tls-library-legacy",
+    .title = "Server built with yaSSL or wolfSSL",
+    .description = "The server links yaSSL or the bundled wolfSSL instead of OpenSSL (from "
+		   "version_ssl_library, version_comment, have_openssl, or MySQL 5.7 lacking "
+		   "the OpenSSL-only auto_generate_certs). yaSSL caps the protocol at TLS 1.1 "
+		   "(1.0 before MySQL 5.7.10), has no ECDHE, and needs a PKCS#1 private key; "
+		   "bundled wolfSSL builds lag behind OpenSSL's fixes and features.",
+    .fix = "Upgrade to a server built against OpenSSL.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_library,
+    .eval = sq_library,
 };
 
 /* ---- sql.cert-dates-mismatch ---- */
@@ -550,7 +560,7 @@ static bool sq_parse_asn1_time(const char *s, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char mon[4], zone[8];
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	int day, h, mi, sec, year, n = 0;
 	const char *m;
 
@@ -576,8 +586,8 @@ static bool sq_parse_asn1_time(const char *s, time_t *out)
 static void sq_cert_dates(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	static const char *const names[2] = { "Ssl_server_not_before", "Ssl_server_not_after" };
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	static const char *const names[2] = {"Ssl_server_not_before", "Ssl_server_not_after"};
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	const struct dbtls_cert *leaf = f->ncerts ? &f->certs[0] : NULL;
 	size_t differ = 0;
 
@@ -595,46 +605,47 @@ static void sq_cert_dates(const struct dbtls_check *self, const struct dbtls_end
 		dbtls_rfc3339(said, a, sizeof(a));
 		dbtls_rfc3339(probed, b, sizeof(b));
 		dbtls_str_cat(&ev, "%s%s=%s (%s) but the probed leaf's %s is %s", ev.n ? "; " : "",
-		       names[i], v, a, i ? "not_after" : "not_before", b);
+			      names[i], v, a, i ? "not_after" : "not_before", b);
 		differ++;
 	}
 	if (!differ)
 		return;
 	dbtls_str_cat(&ev, "; probed leaf: %s", leaf->subject ? leaf->subject : "?");
-	dbtls_str_cat(&fix, "Find out which certificate clients really get: a TLS-terminating proxy or "
-		     "load balancer in front of the server, several servers behind one address, "
-		     "or a certificate replaced on disk but not loaded. Make every path serve the "
-		     "same, current certificate, and reload it in the server (%s).",
-	       sq_mariadb(f) ? "FLUSH SSL; MariaDB 10.4+, or a restart"
-			     : "ALTER INSTANCE RELOAD TLS; MySQL 8.0.16+, or a restart");
-	dbtls_str_cat(&title, "The server's own certificate dates differ from the certificate the probes "
-		       "were served");
+	dbtls_str_cat(&fix,
+		      "Find out which certificate clients really get: a TLS-terminating proxy or "
+		      "load balancer in front of the server, several servers behind one address, "
+		      "or a certificate replaced on disk but not loaded. Make every path serve the "
+		      "same, current certificate, and reload it in the server (%s).",
+		      sq_mariadb(f) ? "FLUSH SSL; MariaDB 10.4+, or a restart"
+				    : "ALTER INSTANCE RELOAD TLS; MySQL 8.0.16+, or a restart");
+	dbtls_str_cat(&title,
+		      "The server's own certificate dates differ from the certificate the probes "
+		      "were served");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_dates[] = { "RFC 5280 §4.1.2.5", NULL };
+static const char *const sq_refs_dates[] = {"RFC 5280 §4.1.2.5", NULL};
 
 static const struct dbtls_check chk_cert_dates = {
-	.id = "sql.cert-dates-mismatch",
-	.title = "Server-reported certificate dates differ from the probed certificate",
-	.description = "Ssl_server_not_before/Ssl_server_not_after (the certificate the server has "
-		       "loaded, as it reports it over SQL) differ from the validity of the leaf "
-		       "the TLS probes were served: the endpoint and the server are not the same "
-		       "TLS identity (a proxy, another server behind the address, or a certificate "
-		       "changed on disk and not reloaded).",
-	.fix = "Make every path to the server serve the same, current certificate and reload it.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_dates,
-	.eval = sq_cert_dates,
+    .id = "sql.cert-dates-mismatch",
+    .title = "Server-reported certificate dates differ from the probed certificate",
+    .description = "Ssl_server_not_before/Ssl_server_not_after (the certificate the server has "
+		   "loaded, as it reports it over SQL) differ from the validity of the leaf "
+		   "the TLS probes were served: the endpoint and the server are not the same "
+		   "TLS identity (a proxy, another server behind the address, or a certificate "
+		   "changed on disk and not reloaded).",
+    .fix = "Make every path to the server serve the same, current certificate and reload it.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_dates,
+    .eval = sq_cert_dates,
 };
 
 /* ---- sql.session-weaker ---- */
 
-static void sq_session_weaker(const struct dbtls_check *self,
-			      const struct dbtls_endpoint_facts *f,
+static void sq_session_weaker(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	const char *ver = sq_status(f, "Ssl_version"), *cipher = sq_status(f, "Ssl_cipher");
 	int sv = sq_version(ver), best = -1;
 	const struct dbtls_suite *s;
@@ -647,7 +658,7 @@ static void sq_session_weaker(const struct dbtls_check *self,
 			best = v;
 	if (best > sv)
 		dbtls_str_cat(&ev, "the session negotiated %s while the server accepts %s", ver,
-		       dbtls_version_name((enum dbtls_version)best));
+			      dbtls_version_name((enum dbtls_version)best));
 	s = cipher && *cipher ? dbtls_suite_by_name(cipher) : NULL;
 	if (s && (dbtls_suite_props(s->code) & DBTLS_PROP_NON_PFS)) {
 		const struct dbtls_version_facts *vf = &f->versions[sv];
@@ -661,44 +672,46 @@ static void sq_session_weaker(const struct dbtls_check *self,
 				pfs = o->iana_name;
 		}
 		if (pfs)
-			dbtls_str_cat(&ev, "%sthe session's suite %s has no forward secrecy while the "
-				    "server accepts %s with %s",
-			       ev.n ? "; " : "", cipher, pfs, ver);
+			dbtls_str_cat(&ev,
+				      "%sthe session's suite %s has no forward secrecy while the "
+				      "server accepts %s with %s",
+				      ev.n ? "; " : "", cipher, pfs, ver);
 	}
 	if (!ev.n) {
 		free(ev.s);
 		return;
 	}
 	dbtls_str_cat(&ev, " (session: %s %s, dbtls's own login through libmariadb)", ver,
-	       cipher ? cipher : "?");
+		      cipher ? cipher : "?");
 	remedy = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
-	dbtls_str_cat(&fix, "A real client got less than the server offers: look for a proxy in the path "
-		     "and for tls_version / ssl-cipher in the [client] section of the option "
-		     "files; on the server, leave out what should not be negotiated at all. %s",
-	       remedy ? remedy : "");
+	dbtls_str_cat(&fix,
+		      "A real client got less than the server offers: look for a proxy in the path "
+		      "and for tls_version / ssl-cipher in the [client] section of the option "
+		      "files; on the server, leave out what should not be negotiated at all. %s",
+		      remedy ? remedy : "");
 	if (!remedy)
 		fix.oom = true;
 	free(remedy);
 	dbtls_str_cat(&title, "The SQL session negotiated less than the server can do: %s %s", ver,
-	       cipher ? cipher : "");
+		      cipher ? cipher : "");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_session[] = { "RFC 9325", NULL };
+static const char *const sq_refs_session[] = {"RFC 9325", NULL};
 
 static const struct dbtls_check chk_session_weaker = {
-	.id = "sql.session-weaker",
-	.title = "The SQL session is weaker than what the server accepts",
-	.description = "The TLS session of dbtls's own SQL login (Ssl_version, Ssl_cipher) used an "
-		       "older version than the newest the probes saw accepted, or a suite without "
-		       "forward secrecy while forward-secret suites of that version are accepted: "
-		       "something between client and server, or their configuration, picks less "
-		       "than both can do.",
-	.fix = "Check proxies and the clients' TLS settings; remove from the server what should "
-	       "not be negotiated.",
-	.default_severity = DBTLS_SEV_LOW,
-	.references = sq_refs_session,
-	.eval = sq_session_weaker,
+    .id = "sql.session-weaker",
+    .title = "The SQL session is weaker than what the server accepts",
+    .description = "The TLS session of dbtls's own SQL login (Ssl_version, Ssl_cipher) used an "
+		   "older version than the newest the probes saw accepted, or a suite without "
+		   "forward secrecy while forward-secret suites of that version are accepted: "
+		   "something between client and server, or their configuration, picks less "
+		   "than both can do.",
+    .fix = "Check proxies and the clients' TLS settings; remove from the server what should "
+	   "not be negotiated.",
+    .default_severity = DBTLS_SEV_LOW,
+    .references = sq_refs_session,
+    .eval = sq_session_weaker,
 };
 
 /* ---- sql.connections-legacy-tls ---- */
@@ -706,7 +719,7 @@ static const struct dbtls_check chk_session_weaker = {
 static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	size_t n = 0;
 
 	if (!sq_ok(f) || f->sql.connections_status != DBTLS_SQL_AV_READ)
@@ -723,8 +736,9 @@ static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_en
 	}
 	if (!n)
 		return;
-	dbtls_str_cat(&fix, "Upgrade these clients (their TLS library or connector) to TLS 1.2 or later "
-		     "first: they stop working when the server drops TLS 1.0/1.1. Then: ");
+	dbtls_str_cat(&fix,
+		      "Upgrade these clients (their TLS library or connector) to TLS 1.2 or later "
+		      "first: they stop working when the server drops TLS 1.0/1.1. Then: ");
 	{
 		char *remedy = dbtls_remedy_versions(f, DBTLS_TLS12);
 
@@ -734,21 +748,21 @@ static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_en
 		free(remedy);
 	}
 	dbtls_str_cat(&title, "%zu connected client%s use%s TLS 1.0/1.1", n, n == 1 ? "" : "s",
-	       n == 1 ? "s" : "");
+		      n == 1 ? "s" : "");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
 static const struct dbtls_check chk_conn_legacy = {
-	.id = "sql.connections-legacy-tls",
-	.title = "Connected clients use TLS 1.0 or 1.1",
-	.description = "performance_schema.status_by_thread shows live sessions whose Ssl_version "
-		       "is TLSv1/TLSv1.1 (or SSLv3): these clients are the ones that break when "
-		       "the server drops the deprecated versions, and their traffic is protected "
-		       "only by them today.",
-	.fix = "Upgrade the named clients to TLS 1.2+, then disable TLS 1.0/1.1 on the server.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_tls_version,
-	.eval = sq_conn_legacy,
+    .id = "sql.connections-legacy-tls",
+    .title = "Connected clients use TLS 1.0 or 1.1",
+    .description = "performance_schema.status_by_thread shows live sessions whose Ssl_version "
+		   "is TLSv1/TLSv1.1 (or SSLv3): these clients are the ones that break when "
+		   "the server drops the deprecated versions, and their traffic is protected "
+		   "only by them today.",
+    .fix = "Upgrade the named clients to TLS 1.2+, then disable TLS 1.0/1.1 on the server.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_tls_version,
+    .eval = sq_conn_legacy,
 };
 
 /* ---- sql.insecure-scan ---- */
@@ -756,41 +770,42 @@ static const struct dbtls_check chk_conn_legacy = {
 static void sq_insecure(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	struct dbtls_str ev = { 0 }, fix = { 0 }, title = { 0 };
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 
 	if ((f->sql.status != DBTLS_SQL_OK && f->sql.status != DBTLS_SQL_FAILED) ||
 	    f->sql.verify_cert)
 		return;
 	dbtls_str_cat(&ev, "SQL login %s without certificate verification (--sql-insecure)",
-	       f->sql.status == DBTLS_SQL_OK ? "made" : "attempted");
+		      f->sql.status == DBTLS_SQL_OK ? "made" : "attempted");
 	if (f->sql.user)
 		dbtls_str_cat(&ev, " as %s", f->sql.user);
-	dbtls_str_cat(&fix, "Scan with verification: give --ca-file with the CA that issued the server's "
-		     "certificate and drop --sql-insecure. The SQL facts of this scan may come "
-		     "from an impostor, and the login was offered to a server nobody "
-		     "authenticated: if the network path is not trusted, rotate the scan account's "
-		     "password.");
+	dbtls_str_cat(
+	    &fix, "Scan with verification: give --ca-file with the CA that issued the server's "
+		  "certificate and drop --sql-insecure. The SQL facts of this scan may come "
+		  "from an impostor, and the login was offered to a server nobody "
+		  "authenticated: if the network path is not trusted, rotate the scan account's "
+		  "password.");
 	dbtls_str_cat(&title, "SQL facts gathered without verifying the server's certificate");
 	sq_add(out, self, ctx, -1, &ev, &fix, &title);
 }
 
-static const char *const sq_refs_insecure[] = { "CWE-295", "RFC 9325", NULL };
+static const char *const sq_refs_insecure[] = {"CWE-295", "RFC 9325", NULL};
 
 static const struct dbtls_check chk_insecure = {
-	.id = "sql.insecure-scan",
-	.title = "SQL login without certificate verification (--sql-insecure)",
-	.description = "A finding about the scan itself: the SQL login did not verify the server "
-		       "certificate, so the SQL facts could come from a man in the middle, and the "
-		       "scan account's login was offered to an unauthenticated peer (dbtls then "
-		       "allows only challenge-response authentication, never the password itself).",
-	.fix = "Scan with --ca-file and without --sql-insecure.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = sq_refs_insecure,
-	.eval = sq_insecure,
+    .id = "sql.insecure-scan",
+    .title = "SQL login without certificate verification (--sql-insecure)",
+    .description = "A finding about the scan itself: the SQL login did not verify the server "
+		   "certificate, so the SQL facts could come from a man in the middle, and the "
+		   "scan account's login was offered to an unauthenticated peer (dbtls then "
+		   "allows only challenge-response authentication, never the password itself).",
+    .fix = "Scan with --ca-file and without --sql-insecure.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_insecure,
+    .eval = sq_insecure,
 };
 
 const struct dbtls_check *const dbtls_checks_sql[] = {
-	&chk_rst_off,	 &chk_plaintext,      &chk_accounts,	&chk_cipher,
-	&chk_tls_version, &chk_library,	      &chk_cert_dates,	&chk_session_weaker,
-	&chk_conn_legacy, &chk_insecure,      NULL,
+    &chk_rst_off, &chk_plaintext,  &chk_accounts,	&chk_cipher,	  &chk_tls_version,
+    &chk_library, &chk_cert_dates, &chk_session_weaker, &chk_conn_legacy, &chk_insecure,
+    NULL,
 };

@@ -20,8 +20,8 @@
 
 static const char *su_name(uint32_t code, char *hex, size_t hexlen)
 {
-	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
-						    : dbtls_suite_by_code((uint16_t)code);
+	const struct dbtls_suite *s =
+	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
 
 	if (s && s->iana_name)
 		return s->iana_name;
@@ -75,7 +75,7 @@ static size_t su_collect(const struct dbtls_endpoint_facts *f,
 				continue;
 			if (first)
 				dbtls_str_cat(ev, "%s%s: %s", ev->n ? "; " : "",
-				       dbtls_version_name((enum dbtls_version)v), name);
+					      dbtls_version_name((enum dbtls_version)v), name);
 			else
 				dbtls_str_cat(ev, ", %s", name);
 			first = false;
@@ -120,7 +120,7 @@ static void su_prop_eval(const struct dbtls_check *self, const struct dbtls_endp
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct su_rule *r = su_rule_of(self);
-	struct dbtls_str ev = { 0 };
+	struct dbtls_str ev = {0};
 	size_t n;
 	char *fix;
 
@@ -139,25 +139,25 @@ static void su_prop_eval(const struct dbtls_check *self, const struct dbtls_endp
 	free(fix);
 }
 
-#define SU_CHECK(var, id_, title_, desc_, fix_, sev_, refs_)                                      \
-	static const struct dbtls_check var = {                                                 \
-		.id = id_,                                                                       \
-		.title = title_,                                                                 \
-		.description = desc_,                                                            \
-		.fix = fix_,                                                                     \
-		.default_severity = sev_,                                                        \
-		.references = refs_,                                                             \
-		.eval = su_prop_eval,                                                            \
+#define SU_CHECK(var, id_, title_, desc_, fix_, sev_, refs_)                                       \
+	static const struct dbtls_check var = {                                                    \
+	    .id = id_,                                                                             \
+	    .title = title_,                                                                       \
+	    .description = desc_,                                                                  \
+	    .fix = fix_,                                                                           \
+	    .default_severity = sev_,                                                              \
+	    .references = refs_,                                                                   \
+	    .eval = su_prop_eval,                                                                  \
 	}
 
-static const char *const su_refs_general[] = { "RFC 9325", "NIST SP 800-52r2",
-					       "Mozilla Server Side TLS", NULL };
-static const char *const su_refs_rc4[] = { "RFC 7465", "RFC 9325", NULL };
-static const char *const su_refs_des[] = { "RFC 5469", "RFC 9325", NULL };
-static const char *const su_refs_3des[] = { "RFC 9325", "CVE-2016-2183 (Sweet32)",
-					    "NIST SP 800-131A Rev. 2", NULL };
-static const char *const su_refs_mozilla[] = { "Mozilla Server Side TLS", "RFC 9325", NULL };
-static const char *const su_refs_idea[] = { "RFC 5469", "Mozilla Server Side TLS", NULL };
+static const char *const su_refs_general[] = {"RFC 9325", "NIST SP 800-52r2",
+					      "Mozilla Server Side TLS", NULL};
+static const char *const su_refs_rc4[] = {"RFC 7465", "RFC 9325", NULL};
+static const char *const su_refs_des[] = {"RFC 5469", "RFC 9325", NULL};
+static const char *const su_refs_3des[] = {"RFC 9325", "CVE-2016-2183 (Sweet32)",
+					   "NIST SP 800-131A Rev. 2", NULL};
+static const char *const su_refs_mozilla[] = {"Mozilla Server Side TLS", "RFC 9325", NULL};
+static const char *const su_refs_idea[] = {"RFC 5469", "Mozilla Server Side TLS", NULL};
 
 SU_CHECK(chk_export, "suites.export", "Export-grade suites accepted",
 	 "The server accepts export suites (40- or 56-bit keys, 512-bit key exchange), which are "
@@ -200,8 +200,7 @@ SU_CHECK(chk_sha1_mac, "suites.sha1-mac", "Suites with SHA-1 or MD5 record MACs 
 	 "The server accepts suites whose record MAC is HMAC-SHA1 or HMAC-MD5. HMAC-SHA1 is not "
 	 "broken, but these suites are all legacy CBC, RC4 or NULL constructions that current "
 	 "profiles exclude.",
-	 "Offer only AEAD suites or suites with SHA-256/384 MACs.", DBTLS_SEV_LOW,
-	 su_refs_mozilla);
+	 "Offer only AEAD suites or suites with SHA-256/384 MACs.", DBTLS_SEV_LOW, su_refs_mozilla);
 SU_CHECK(chk_static_kx, "suites.static-kx", "Static DH/ECDH suites accepted",
 	 "The server accepts suites with static (certificate-based) DH or ECDH key exchange, "
 	 "which give no forward secrecy and are deprecated.",
@@ -230,21 +229,21 @@ SU_CHECK(chk_seed_idea, "suites.seed-idea", "SEED or IDEA suites accepted",
 	 su_refs_idea);
 
 static const struct su_rule su_rules[] = {
-	{ &chk_export, DBTLS_PROP_EXPORT, "export", SU_BASE },
-	{ &chk_anon, DBTLS_PROP_ANON, "anonymous", SU_BASE },
-	{ &chk_null, DBTLS_PROP_NULL, "NULL-encryption", SU_BASE },
-	{ &chk_rc4, DBTLS_PROP_RC4, "RC4", SU_BASE },
-	{ &chk_des, DBTLS_PROP_DES, "single-DES", SU_BASE },
-	{ &chk_3des, DBTLS_PROP_3DES, "3DES", SU_BASE },
-	{ &chk_cbc, DBTLS_PROP_CBC, "CBC-mode", SU_STRICT },
-	{ &chk_non_pfs, DBTLS_PROP_NON_PFS, "non-forward-secret", SU_BASE ":!kRSA" },
-	{ &chk_sha1_mac, DBTLS_PROP_SHA1_MAC, "SHA-1/MD5-MAC", SU_BASE ":!SHA1" },
-	{ &chk_static_kx, DBTLS_PROP_STATIC_KX, "static DH/ECDH", SU_STRICT },
-	{ &chk_psk, DBTLS_PROP_PSK, "PSK", SU_BASE },
-	{ &chk_srp, DBTLS_PROP_SRP, "SRP", SU_BASE },
-	{ &chk_camellia, DBTLS_PROP_CAMELLIA, "Camellia", SU_BASE },
-	{ &chk_aria, DBTLS_PROP_ARIA, "ARIA", SU_BASE },
-	{ &chk_seed_idea, DBTLS_PROP_SEED_IDEA, "SEED/IDEA", SU_BASE },
+    {&chk_export, DBTLS_PROP_EXPORT, "export", SU_BASE},
+    {&chk_anon, DBTLS_PROP_ANON, "anonymous", SU_BASE},
+    {&chk_null, DBTLS_PROP_NULL, "NULL-encryption", SU_BASE},
+    {&chk_rc4, DBTLS_PROP_RC4, "RC4", SU_BASE},
+    {&chk_des, DBTLS_PROP_DES, "single-DES", SU_BASE},
+    {&chk_3des, DBTLS_PROP_3DES, "3DES", SU_BASE},
+    {&chk_cbc, DBTLS_PROP_CBC, "CBC-mode", SU_STRICT},
+    {&chk_non_pfs, DBTLS_PROP_NON_PFS, "non-forward-secret", SU_BASE ":!kRSA"},
+    {&chk_sha1_mac, DBTLS_PROP_SHA1_MAC, "SHA-1/MD5-MAC", SU_BASE ":!SHA1"},
+    {&chk_static_kx, DBTLS_PROP_STATIC_KX, "static DH/ECDH", SU_STRICT},
+    {&chk_psk, DBTLS_PROP_PSK, "PSK", SU_BASE},
+    {&chk_srp, DBTLS_PROP_SRP, "SRP", SU_BASE},
+    {&chk_camellia, DBTLS_PROP_CAMELLIA, "Camellia", SU_BASE},
+    {&chk_aria, DBTLS_PROP_ARIA, "ARIA", SU_BASE},
+    {&chk_seed_idea, DBTLS_PROP_SEED_IDEA, "SEED/IDEA", SU_BASE},
 };
 
 static const struct su_rule *su_rule_of(const struct dbtls_check *self)
@@ -274,7 +273,7 @@ static void su_allowed_string(const struct dbtls_policy_params *pp, struct dbtls
 	for (size_t i = 0; i < pp->nallowed_suites; i++) {
 		uint32_t code = pp->allowed_suites[i];
 		const struct dbtls_suite *s =
-			code > 0xffff ? NULL : dbtls_suite_by_code((uint16_t)code);
+		    code > 0xffff ? NULL : dbtls_suite_by_code((uint16_t)code);
 
 		if (s && s->openssl_name && !(s->flags & DBTLS_SF_TLS13))
 			dbtls_str_cat(b, "%s%s", b->n ? ":" : "", s->openssl_name);
@@ -286,7 +285,7 @@ static void su_not_allowed_eval(const struct dbtls_check *self,
 				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
-	struct dbtls_str ev = { 0 }, cs = { 0 };
+	struct dbtls_str ev = {0}, cs = {0};
 	size_t n;
 	char *fix;
 
@@ -309,15 +308,15 @@ static void su_not_allowed_eval(const struct dbtls_check *self,
 }
 
 static const struct dbtls_check chk_not_allowed = {
-	.id = "suites.not-allowed",
-	.title = "Suites outside the profile's allow-list accepted",
-	.description = "The profile lists the only cipher suites a server may accept, and this "
-		       "server accepts others. Allow-lists catch what per-property checks cannot "
-		       "foresee.",
-	.fix = "Set the server's cipher list to the suites the profile allows.",
-	.default_severity = DBTLS_SEV_MEDIUM,
-	.references = su_refs_mozilla,
-	.eval = su_not_allowed_eval,
+    .id = "suites.not-allowed",
+    .title = "Suites outside the profile's allow-list accepted",
+    .description = "The profile lists the only cipher suites a server may accept, and this "
+		   "server accepts others. Allow-lists catch what per-property checks cannot "
+		   "foresee.",
+    .fix = "Set the server's cipher list to the suites the profile allows.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = su_refs_mozilla,
+    .eval = su_not_allowed_eval,
 };
 
 /* ---- suites.client-order ---- */
@@ -326,7 +325,7 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 			    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
-	struct dbtls_str ev = { 0 }, names = { 0 };
+	struct dbtls_str ev = {0}, names = {0};
 
 	if (!ctx->policy || !ctx->policy->params.require_server_order)
 		return;
@@ -336,11 +335,13 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 		/* with one suite there is no order to enforce */
 		if (vf->status != DBTLS_VS_ACCEPTED || vf->nsuites < 2 || vf->server_order != 0)
 			continue;
-		dbtls_str_cat(&ev, "%s%s: the server picks by the client's preference (%zu suites "
-		       "accepted)",
-		       ev.n ? "; " : "", dbtls_version_name((enum dbtls_version)v), vf->nsuites);
+		dbtls_str_cat(&ev,
+			      "%s%s: the server picks by the client's preference (%zu suites "
+			      "accepted)",
+			      ev.n ? "; " : "", dbtls_version_name((enum dbtls_version)v),
+			      vf->nsuites);
 		dbtls_str_cat(&names, "%s%s", names.n ? ", " : "",
-		       dbtls_version_name((enum dbtls_version)v));
+			      dbtls_version_name((enum dbtls_version)v));
 	}
 	if (!ev.n && !ev.oom)
 		goto out;
@@ -349,34 +350,33 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 		goto out;
 	}
 	dbtls_findings_add(
-		out, self, ctx, -1, ev.s,
-		mysql ? "MariaDB has no setting for this: it lets the client choose. Make the "
-			"choice harmless by leaving only acceptable suites in my.cnf, section "
-			"[mysqld]: ssl_cipher=" SU_STRICT ". Recent MySQL releases enforce their "
-			"own order; upgrade older ones."
-		      : NULL,
-		"The server follows the client's cipher order (%s)", names.s);
+	    out, self, ctx, -1, ev.s,
+	    mysql ? "MariaDB has no setting for this: it lets the client choose. Make the "
+		    "choice harmless by leaving only acceptable suites in my.cnf, section "
+		    "[mysqld]: ssl_cipher=" SU_STRICT ". Recent MySQL releases enforce their "
+		    "own order; upgrade older ones."
+		  : NULL,
+	    "The server follows the client's cipher order (%s)", names.s);
 out:
 	free(ev.s);
 	free(names.s);
 }
 
 static const struct dbtls_check chk_client_order = {
-	.id = "suites.client-order",
-	.title = "The server follows the client's cipher order",
-	.description = "The server picks the client's preferred suite instead of its own, so a "
-		       "client (or an attacker steering an old one) can choose the weakest suite "
-		       "the server still accepts.",
-	.fix = "Make the server enforce its own suite order (OpenSSL: ServerPreference), or accept "
-	       "only suites that are all acceptable.",
-	.default_severity = DBTLS_SEV_LOW,
-	.references = su_refs_mozilla,
-	.eval = su_client_order,
+    .id = "suites.client-order",
+    .title = "The server follows the client's cipher order",
+    .description = "The server picks the client's preferred suite instead of its own, so a "
+		   "client (or an attacker steering an old one) can choose the weakest suite "
+		   "the server still accepts.",
+    .fix = "Make the server enforce its own suite order (OpenSSL: ServerPreference), or accept "
+	   "only suites that are all acceptable.",
+    .default_severity = DBTLS_SEV_LOW,
+    .references = su_refs_mozilla,
+    .eval = su_client_order,
 };
 
 const struct dbtls_check *const dbtls_checks_suites[] = {
-	&chk_export,   &chk_anon,	 &chk_null,	  &chk_rc4,	   &chk_des,
-	&chk_3des,     &chk_cbc,	 &chk_non_pfs,	  &chk_sha1_mac,   &chk_static_kx,
-	&chk_psk,      &chk_srp,	 &chk_camellia,	  &chk_aria,	   &chk_seed_idea,
-	&chk_not_allowed, &chk_client_order, NULL,
+    &chk_export,   &chk_anon,	 &chk_null,	 &chk_rc4,	   &chk_des,	      &chk_3des,
+    &chk_cbc,	   &chk_non_pfs, &chk_sha1_mac,	 &chk_static_kx,   &chk_psk,	      &chk_srp,
+    &chk_camellia, &chk_aria,	 &chk_seed_idea, &chk_not_allowed, &chk_client_order, NULL,
 };

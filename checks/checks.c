@@ -14,9 +14,8 @@
 #include "../src/suites.h"
 
 static const struct dbtls_check *const *const families[] = {
-	dbtls_checks_protocols, dbtls_checks_suites, dbtls_checks_kex,
-	dbtls_checks_certs,     dbtls_checks_drift,  dbtls_checks_rotation,
-	dbtls_checks_sql,
+    dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,
+    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql,
 };
 
 #define MAX_CHECKS 128
@@ -54,8 +53,8 @@ const struct dbtls_check *dbtls_check_find(const char *id)
 	return NULL;
 }
 
-static const char *const severity_names[DBTLS_NSEVERITIES] = { "info", "low", "medium", "high",
-								"critical" };
+static const char *const severity_names[DBTLS_NSEVERITIES] = {"info", "low", "medium", "high",
+							      "critical"};
 
 const char *dbtls_severity_name(enum dbtls_severity s)
 {
@@ -76,14 +75,21 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } prop_names[] = {
-	{ DBTLS_PROP_EXPORT, "export" },	 { DBTLS_PROP_ANON, "anon" },
-	{ DBTLS_PROP_NULL, "null" },		 { DBTLS_PROP_RC4, "rc4" },
-	{ DBTLS_PROP_DES, "des" },		 { DBTLS_PROP_3DES, "3des" },
-	{ DBTLS_PROP_CBC, "cbc" },		 { DBTLS_PROP_NON_PFS, "non_pfs" },
-	{ DBTLS_PROP_SHA1_MAC, "sha1_mac" },	 { DBTLS_PROP_STATIC_KX, "static_kx" },
-	{ DBTLS_PROP_PSK, "psk" },		 { DBTLS_PROP_SRP, "srp" },
-	{ DBTLS_PROP_CAMELLIA, "camellia" },	 { DBTLS_PROP_ARIA, "aria" },
-	{ DBTLS_PROP_SEED_IDEA, "seed_idea" },
+    {DBTLS_PROP_EXPORT, "export"},
+    {DBTLS_PROP_ANON, "anon"},
+    {DBTLS_PROP_NULL, "null"},
+    {DBTLS_PROP_RC4, "rc4"},
+    {DBTLS_PROP_DES, "des"},
+    {DBTLS_PROP_3DES, "3des"},
+    {DBTLS_PROP_CBC, "cbc"},
+    {DBTLS_PROP_NON_PFS, "non_pfs"},
+    {DBTLS_PROP_SHA1_MAC, "sha1_mac"},
+    {DBTLS_PROP_STATIC_KX, "static_kx"},
+    {DBTLS_PROP_PSK, "psk"},
+    {DBTLS_PROP_SRP, "srp"},
+    {DBTLS_PROP_CAMELLIA, "camellia"},
+    {DBTLS_PROP_ARIA, "aria"},
+    {DBTLS_PROP_SEED_IDEA, "seed_idea"},
 };
 
 bool dbtls_suite_prop_parse(const char *name, uint32_t *bit)
@@ -106,8 +112,8 @@ const char *dbtls_suite_prop_name(uint32_t bit)
 
 uint32_t dbtls_suite_props(uint32_t code)
 {
-	const struct dbtls_suite *s = code > 0xffff ? dbtls_suite_by_sslv2(code)
-						    : dbtls_suite_by_code((uint16_t)code);
+	const struct dbtls_suite *s =
+	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
 	uint32_t p = 0;
 
 	if (!s)
@@ -240,7 +246,7 @@ void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_
 				st = &p->settings[k];
 		if (!st || !st->enabled)
 			continue;
-		struct dbtls_check_ctx ctx = { .policy = p, .severity = st->severity, .now = now };
+		struct dbtls_check_ctx ctx = {.policy = p, .severity = st->severity, .now = now};
 		all[i]->eval(all[i], f, &ctx, out);
 	}
 }
@@ -262,8 +268,8 @@ char *dbtls_remedy_versions(const struct dbtls_endpoint_facts *f, int min_versio
 	}
 	if (remedy_is_mysql(f)) {
 		bool maria = f->server.product && strcmp(f->server.product, "MariaDB") == 0;
-		if (asprintf(&out,
-			     "In the server's my.cnf, section [mysqld]: tls_version=%s%s", list,
+		if (asprintf(&out, "In the server's my.cnf, section [mysqld]: tls_version=%s%s",
+			     list,
 			     maria ? " (MariaDB 10.4.6+; restart mariadbd). Clients on old "
 				     "connectors need TLS 1.2 support first."
 				   : " (MySQL 8.0.16+ can change it at run time: SET PERSIST "
@@ -283,11 +289,12 @@ char *dbtls_remedy_suites(const struct dbtls_endpoint_facts *f, const char *ciph
 	char *out = NULL;
 
 	if (remedy_is_mysql(f)) {
-		if (asprintf(&out,
-			     "In the server's my.cnf, section [mysqld]: ssl_cipher=%s (TLS 1.2 and "
-			     "below; TLS 1.3 suites are set with tls_ciphersuites on MySQL 8, and on "
-			     "MariaDB by an ssl_cipher made only of TLS 1.3 suite names).",
-			     cipher_string) < 0)
+		if (asprintf(
+			&out,
+			"In the server's my.cnf, section [mysqld]: ssl_cipher=%s (TLS 1.2 and "
+			"below; TLS 1.3 suites are set with tls_ciphersuites on MySQL 8, and on "
+			"MariaDB by an ssl_cipher made only of TLS 1.3 suite names).",
+			cipher_string) < 0)
 			out = NULL;
 	} else if (asprintf(&out, "Restrict the TLS terminator's cipher list to %s.",
 			    cipher_string) < 0) {

@@ -30,7 +30,7 @@ static enum dbtls_err wv_err(const char *path, const char *text, const struct db
 /* "YYYY-MM-DD" → the first second after that day (UTC). */
 static bool wv_date(const char *s, time_t *end)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	char *rest;
 
 	if (strlen(s) != 10)
@@ -57,11 +57,10 @@ void dbtls_waivers_free(struct dbtls_waivers *w)
 	memset(w, 0, sizeof(*w));
 }
 
-enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
-				  struct dbtls_diag *d)
+enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out, struct dbtls_diag *d)
 {
-	static const char *const fields[] = { "check", "endpoint", "until", "reason", "owner" };
-	struct dbtls_jpath jp[3] = { { .key = "waivers" } };
+	static const char *const fields[] = {"check", "endpoint", "until", "reason", "owner"};
+	struct dbtls_jpath jp[3] = {{.key = "waivers"}};
 	enum dbtls_err err = DBTLS_OK;
 	json_t *root = NULL, *arr, *w, *v;
 	json_error_t jerr;
@@ -83,18 +82,20 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
 	}
 	fclose(f);
 	if (!text)
-		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: cannot read (or larger than 4 MiB)", path);
+		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: cannot read (or larger than 4 MiB)",
+				      path);
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-				     jerr.text);
+		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line,
+				     jerr.column, jerr.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {
 		err = wv_err(path, text, jp, 0, d, "expected {\"waivers\": [...]}", NULL);
 		goto out;
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (strcmp(key, "waivers") != 0) {
 			jp[0].key = key;
 			err = wv_err(path, text, jp, 1, d, "unknown key", key);
@@ -111,27 +112,29 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
-	json_array_foreach(arr, i, w) {
+	json_array_foreach(arr, i, w)
+	{
 		struct dbtls_waiver *wv = &out->items[out->n++];
-		char **dst[] = { &wv->check, &wv->endpoint, &wv->until, &wv->reason, &wv->owner };
+		char **dst[] = {&wv->check, &wv->endpoint, &wv->until, &wv->reason, &wv->owner};
 
-		jp[1] = (struct dbtls_jpath){ .index = i };
+		jp[1] = (struct dbtls_jpath){.index = i};
 		if (!json_is_object(w)) {
 			err = wv_err(path, text, jp, 2, d, "a waiver is an object", NULL);
 			goto out;
 		}
-		json_object_foreach(w, key, v) {
+		json_object_foreach(w, key, v)
+		{
 			size_t k;
 			for (k = 0; k < 5 && strcmp(key, fields[k]); k++)
 				;
-			jp[2] = (struct dbtls_jpath){ .key = key };
+			jp[2] = (struct dbtls_jpath){.key = key};
 			if (k == 5) {
 				err = wv_err(path, text, jp, 3, d, "unknown waiver field", key);
 				goto out;
 			}
 			if (!json_is_string(v) || !*json_string_value(v)) {
-				err = wv_err(path, text, jp, 3, d, "expected a non-empty string for",
-					     key);
+				err = wv_err(path, text, jp, 3, d,
+					     "expected a non-empty string for", key);
 				goto out;
 			}
 			if (!(*dst[k] = strdup(json_string_value(v)))) {
@@ -141,15 +144,16 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
 		}
 		for (size_t k = 0; k < 5; k++)
 			if (!*dst[k]) {
-				err = wv_err(path, text, jp, 2, d, "waiver lacks the field", fields[k]);
+				err = wv_err(path, text, jp, 2, d, "waiver lacks the field",
+					     fields[k]);
 				goto out;
 			}
-		jp[2] = (struct dbtls_jpath){ .key = "check" };
+		jp[2] = (struct dbtls_jpath){.key = "check"};
 		if (!dbtls_check_find(wv->check)) {
 			err = wv_err(path, text, jp, 3, d, "unknown check", wv->check);
 			goto out;
 		}
-		jp[2] = (struct dbtls_jpath){ .key = "until" };
+		jp[2] = (struct dbtls_jpath){.key = "until"};
 		if (!wv_date(wv->until, &wv->until_end)) {
 			err = wv_err(path, text, jp, 3, d, "expected a date YYYY-MM-DD, got",
 				     wv->until);
@@ -250,8 +254,9 @@ static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
 				codes[n++] = f->versions[v].suites[i];
 		}
 	for (size_t i = 0; i < n; i++) {
-		const struct dbtls_suite *s = codes[i] > 0xffff ? dbtls_suite_by_sslv2(codes[i])
-							: dbtls_suite_by_code((uint16_t)codes[i]);
+		const struct dbtls_suite *s = codes[i] > 0xffff
+						  ? dbtls_suite_by_sslv2(codes[i])
+						  : dbtls_suite_by_code((uint16_t)codes[i]);
 		if (s)
 			json_array_append_new(a, json_string(s->iana_name));
 	}
@@ -260,8 +265,8 @@ static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
 
 char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, const char *extends)
 {
-	static const char *const drift[] = { "drift.versions", "drift.suites", "drift.groups",
-					     "drift.issuer", "drift.key-type" };
+	static const char *const drift[] = {"drift.versions", "drift.suites", "drift.groups",
+					    "drift.issuer", "drift.key-type"};
 	json_t *root, *pins = json_array(), *checks = json_object();
 	char stamp[32], *out;
 
@@ -276,7 +281,7 @@ char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, co
 		for (int v = 0; v < DBTLS_NVERSIONS; v++)
 			if (f->versions[v].status == DBTLS_VS_ACCEPTED)
 				json_array_append_new(
-					vs, json_string(dbtls_version_name((enum dbtls_version)v)));
+				    vs, json_string(dbtls_version_name((enum dbtls_version)v)));
 		json_object_set_new(pin, "versions", vs);
 		json_object_set_new(pin, "suites", dv_suite_names(f));
 		for (size_t i = 0; i < f->ngroups; i++) {

@@ -23,19 +23,19 @@
 #include "../src/suites.h"
 
 #define POL_MAX_DEPTH 8
-#define POL_MAX_PATH 8
+#define POL_MAX_PATH  8
 
 /* Where a layer came from, and the path of the member being validated. */
 struct pol_src {
-	const char *label;          /* file name, or "builtin:NAME" */
-	const char *text;           /* the raw JSON, for positions */
-	const char *dir;            /* directory for relative `extends` files; NULL for builtins */
+	const char *label; /* file name, or "builtin:NAME" */
+	const char *text;  /* the raw JSON, for positions */
+	const char *dir;   /* directory for relative `extends` files; NULL for builtins */
 	struct dbtls_jpath path[POL_MAX_PATH];
 	size_t depth;
 };
 
 static enum dbtls_err pol_err(const struct pol_src *src, struct dbtls_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static enum dbtls_err pol_err(const struct pol_src *src, struct dbtls_diag *d, const char *fmt, ...)
 {
@@ -53,14 +53,14 @@ static enum dbtls_err pol_err(const struct pol_src *src, struct dbtls_diag *d, c
 static void pol_push_key(struct pol_src *src, const char *key)
 {
 	if (src->depth < POL_MAX_PATH)
-		src->path[src->depth] = (struct dbtls_jpath){ .key = key };
+		src->path[src->depth] = (struct dbtls_jpath){.key = key};
 	src->depth++;
 }
 
 static void pol_push_index(struct pol_src *src, size_t i)
 {
 	if (src->depth < POL_MAX_PATH)
-		src->path[src->depth] = (struct dbtls_jpath){ .index = i };
+		src->path[src->depth] = (struct dbtls_jpath){.index = i};
 	src->depth++;
 }
 
@@ -72,14 +72,21 @@ static void pol_pop(struct pol_src *src)
 static const char *pol_type(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "something else";
 }
@@ -105,7 +112,8 @@ static enum dbtls_err pol_strings(struct pol_src *src, json_t *arr, pol_item_fn 
 
 	if (!json_is_array(arr))
 		return pol_err(src, d, "expected an array of strings, got %s", pol_type(arr));
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		pol_push_index(src, i);
 		if (!json_is_string(v))
 			err = pol_err(src, d, "expected a string, got %s", pol_type(v));
@@ -255,11 +263,13 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 
 	if (!json_is_object(obj))
 		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		pol_push_key(src, key);
 		if (!strcmp(key, "min_version")) {
 			if (!json_is_string(v) || pol_version(json_string_value(v)) < 0)
-				err = pol_err(src, d, "expected a TLS version name (SSLv2 … TLSv1.3)");
+				err = pol_err(src, d,
+					      "expected a TLS version name (SSLv2 … TLSv1.3)");
 			else
 				pp->min_version = pol_version(json_string_value(v));
 		} else if (!strcmp(key, "require_tls13")) {
@@ -279,9 +289,10 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 			if (!err)
 				pp->forbidden_sig_hashes = m;
 		} else if (!strcmp(key, "allowed_suites")) {
-			struct pol_codes c = { 0 };
+			struct pol_codes c = {0};
 			err = pol_strings(src, v, pol_suite, &c, d);
-			/* [] is an allow-list that allows nothing, unlike no list: keep it non-NULL */
+			/* [] is an allow-list that allows nothing, unlike no list: keep it non-NULL
+			 */
 			if (!err && !c.codes && !(c.codes = calloc(1, sizeof(*c.codes))))
 				err = DBTLS_ERR_NOMEM;
 			if (err) {
@@ -292,7 +303,7 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 				pp->nallowed_suites = c.n;
 			}
 		} else if (!strcmp(key, "allowed_groups")) {
-			struct pol_groups c = { 0 };
+			struct pol_groups c = {0};
 			err = pol_strings(src, v, pol_group, &c, d);
 			if (!err && !c.g && !(c.g = calloc(1, sizeof(*c.g))))
 				err = DBTLS_ERR_NOMEM;
@@ -335,22 +346,28 @@ static enum dbtls_err pol_checks(struct pol_src *src, json_t *obj, struct dbtls_
 
 	if (!json_is_object(obj))
 		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		size_t i;
 		pol_push_key(src, key);
 		for (i = 0; i < p->nsettings; i++)
 			if (strcmp(p->settings[i].id, key) == 0)
 				break;
 		if (i == p->nsettings)
-			err = pol_err(src, d, "unknown check '%s' (dbtls explain lists none such)", key);
+			err = pol_err(src, d, "unknown check '%s' (dbtls explain lists none such)",
+				      key);
 		else if (!json_is_string(v))
-			err = pol_err(src, d, "expected a severity (info, low, medium, high, critical) or \"off\", got %s",
+			err = pol_err(src, d,
+				      "expected a severity (info, low, medium, high, critical) or "
+				      "\"off\", got %s",
 				      pol_type(v));
 		else if (!strcmp(json_string_value(v), "off"))
 			p->settings[i].enabled = false;
 		else if (!dbtls_severity_parse(json_string_value(v), &sev))
-			err = pol_err(src, d, "unknown severity '%s' (info, low, medium, high, critical, off)",
-				      json_string_value(v));
+			err = pol_err(
+			    src, d,
+			    "unknown severity '%s' (info, low, medium, high, critical, off)",
+			    json_string_value(v));
 		else {
 			p->settings[i].enabled = true;
 			p->settings[i].severity = sev;
@@ -393,7 +410,8 @@ static enum dbtls_err pol_pin(struct pol_src *src, json_t *obj, struct dbtls_pin
 
 	if (!json_is_object(obj))
 		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		pol_push_key(src, key);
 		if (!strcmp(key, "target")) {
 			err = pol_string(src, v, &pin->target, d);
@@ -408,7 +426,7 @@ static enum dbtls_err pol_pin(struct pol_src *src, json_t *obj, struct dbtls_pin
 			err = pol_strings(src, v, pol_vname, pin->versions, d);
 			pin->versions_set = 1;
 		} else if (!strcmp(key, "suites")) {
-			struct pol_codes c = { 0 };
+			struct pol_codes c = {0};
 			err = pol_strings(src, v, pol_suite, &c, d);
 			free(pin->suites);
 			pin->suites = c.codes;
@@ -417,7 +435,7 @@ static enum dbtls_err pol_pin(struct pol_src *src, json_t *obj, struct dbtls_pin
 			if (c.n)
 				qsort(pin->suites, c.n, sizeof(*pin->suites), pol_cmp32);
 		} else if (!strcmp(key, "groups")) {
-			struct pol_groups c = { 0 };
+			struct pol_groups c = {0};
 			err = pol_strings(src, v, pol_group, &c, d);
 			free(pin->groups);
 			pin->groups = c.g;
@@ -444,7 +462,8 @@ static enum dbtls_err pol_pins(struct pol_src *src, json_t *arr, struct dbtls_po
 
 	if (!json_is_array(arr))
 		return pol_err(src, d, "expected an array of pins, got %s", pol_type(arr));
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		struct dbtls_pin *np = realloc(p->pins, (p->npins + 1) * sizeof(*np));
 		if (!np)
 			return DBTLS_ERR_NOMEM;
@@ -467,16 +486,17 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_policy *p,
 				int depth, const char **chain, struct dbtls_diag *d)
 {
-	static const char *const known[] = { "name",	   "version", "title", "guideline",
-					     "extends",	   "notes",   "parameters", "checks",
-					     "pins",	   "$schema" };
+	static const char *const known[] = {"name",    "version", "title",	"guideline",
+					    "extends", "notes",	  "parameters", "checks",
+					    "pins",    "$schema"};
 	enum dbtls_err err = DBTLS_OK;
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(root))
 		return pol_err(src, d, "a profile is a JSON object, got %s", pol_type(root));
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		size_t k;
 		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 			if (!strcmp(key, known[k]))
@@ -489,7 +509,7 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 		}
 	}
 	{
-		static const char *const req[] = { "name", "version" };
+		static const char *const req[] = {"name", "version"};
 		for (size_t i = 0; i < 2; i++) {
 			if (json_is_string(json_object_get(root, req[i])))
 				continue;
@@ -503,7 +523,8 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 	if (v) {
 		pol_push_key(src, "extends");
 		if (!json_is_string(v))
-			err = pol_err(src, d, "expected a profile name or file, got %s", pol_type(v));
+			err =
+			    pol_err(src, d, "expected a profile name or file, got %s", pol_type(v));
 		else if (depth >= POL_MAX_DEPTH)
 			err = pol_err(src, d, "profiles extend each other more than %d deep",
 				      POL_MAX_DEPTH);
@@ -530,7 +551,7 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 	    (err = pol_string(src, json_object_get(root, "version"), &p->version, d)))
 		return err;
 	{
-		static const char *const text_keys[] = { "title", "guideline", "notes" };
+		static const char *const text_keys[] = {"title", "guideline", "notes"};
 		for (size_t i = 0; i < 3; i++) {
 			v = json_object_get(root, text_keys[i]);
 			if (!v)
@@ -604,7 +625,7 @@ static bool pol_is_file(const char *name)
 static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, struct dbtls_policy *p,
 				     int depth, const char **chain, struct dbtls_diag *d)
 {
-	struct pol_src src = { 0 };
+	struct pol_src src = {0};
 	enum dbtls_err err = DBTLS_OK;
 	char *text = NULL, *path = NULL, *dircopy = NULL, label[300];
 	json_error_t jerr;
@@ -642,8 +663,8 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 					sizeof(known) - strlen(known) - 1);
 			}
 			err = dbtls_diag_set(d, DBTLS_ERR_INPUT,
-					     "unknown policy '%s' (built in: %s; or a FILE.json)", name,
-					     known);
+					     "unknown policy '%s' (built in: %s; or a FILE.json)",
+					     name, known);
 			goto out;
 		}
 		snprintf(label, sizeof(label), "builtin:%s", name);
@@ -652,8 +673,8 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 	src.text = text;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", label, jerr.line, jerr.column,
-				     jerr.text);
+		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", label, jerr.line,
+				     jerr.column, jerr.text);
 		goto out;
 	}
 	err = pol_apply(&src, root, p, depth, chain, d);
@@ -684,8 +705,8 @@ enum dbtls_err dbtls_policy_load(const char *name_or_path, struct dbtls_policy *
 		return DBTLS_ERR_NOMEM;
 	out->nsettings = n;
 	for (size_t i = 0; i < n; i++)
-		out->settings[i] = (struct dbtls_check_setting){ .id = all[i]->id,
-								 .severity = all[i]->default_severity };
+		out->settings[i] = (struct dbtls_check_setting){
+		    .id = all[i]->id, .severity = all[i]->default_severity};
 	/* parameters a profile leaves unset get values no check fires on */
 	out->params.min_version = -1;
 	out->params.dsa_allowed = true;

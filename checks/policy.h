@@ -32,10 +32,10 @@ enum dbtls_err dbtls_policy_load(const char *name_or_path, struct dbtls_policy *
 void dbtls_policy_free(struct dbtls_policy *p);
 
 struct dbtls_waiver {
-	char *check;               /* check id */
-	char *endpoint;            /* target as given in the scan, or "host:port" */
-	char *until;               /* YYYY-MM-DD, inclusive (UTC) */
-	time_t until_end;          /* the first second after that day */
+	char *check;	  /* check id */
+	char *endpoint;	  /* target as given in the scan, or "host:port" */
+	char *until;	  /* YYYY-MM-DD, inclusive (UTC) */
+	time_t until_end; /* the first second after that day */
 	char *reason;
 	char *owner;
 };
@@ -55,11 +55,11 @@ void dbtls_waivers_free(struct dbtls_waivers *w);
 struct dbtls_evaluation {
 	const struct dbtls_policy *policy; /* borrowed */
 	enum dbtls_severity fail_on;
-	struct dbtls_findings *findings;   /* one list per endpoint, same order as the facts */
+	struct dbtls_findings *findings; /* one list per endpoint, same order as the facts */
 	size_t nendpoints;
 	size_t by_severity[DBTLS_NSEVERITIES]; /* findings not waived */
 	size_t waived;
-	size_t passed, failed, errored;    /* endpoints */
+	size_t passed, failed, errored; /* endpoints */
 };
 
 /* Runs p's checks over every endpoint of s, applies waivers w (may be NULL) as of `now`, and

@@ -59,8 +59,7 @@ static bool df_unscanned(const json_t *e)
 	       (json_is_object(tls) && json_is_null(json_object_get(tls, "offered")));
 }
 
-#define DF_BAD_EP(what) \
-	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]: %s", path, i, what)
+#define DF_BAD_EP(what) dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]: %s", path, i, what)
 #define DF_BAD_IN(member, what)                                                                    \
 	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]." member "[%zu]: %s", path, i, k,   \
 		       what)
@@ -79,7 +78,8 @@ static enum dbtls_err df_validate(const json_t *root, const char *path, struct d
 	if (!json_is_array(eps))
 		return dbtls_diag_set(d, DBTLS_ERR_INPUT,
 				      "%s: not a dbtls report: no \"endpoints\" array", path);
-	json_array_foreach(eps, i, e) {
+	json_array_foreach(eps, i, e)
+	{
 		if (!json_is_object(e))
 			return DF_BAD_EP("not an object");
 		if (!json_is_string(json_object_get(e, "target")))
@@ -88,20 +88,20 @@ static enum dbtls_err df_validate(const json_t *root, const char *path, struct d
 		if (v && !json_is_null(v) && !json_is_array(v))
 			return DF_BAD_EP("\"findings\" is not an array");
 		arr = df_arr(e, "findings");
-		json_array_foreach(arr, k, v) {
+		json_array_foreach(arr, k, v)
+		{
 			if (!json_is_object(v) || !json_is_string(json_object_get(v, "check")))
 				return DF_BAD_IN("findings", "no \"check\" string");
 			if (!dbtls_severity_parse(df_str(v, "severity"), &sev))
 				return DF_BAD_IN("findings", "\"severity\" is not one of critical, "
-							      "high, medium, low, info");
+							     "high, medium, low, info");
 		}
 		v = json_object_get(e, "certificates");
 		if (v && !json_is_null(v) && !json_is_array(v))
 			return DF_BAD_EP("\"certificates\" is not an array");
 		arr = df_arr(e, "certificates");
-		json_array_foreach(arr, k, v)
-			if (!json_is_object(v))
-				return DF_BAD_IN("certificates", "not an object");
+		json_array_foreach(arr, k, v) if (!json_is_object(v)) return DF_BAD_IN(
+		    "certificates", "not an object");
 	}
 	return DBTLS_OK;
 }
@@ -179,7 +179,7 @@ static void df_appeared(struct df *df, const char *target, const json_t *f)
 
 static void df_changed(struct df *df, const char *target, const json_t *of, const json_t *nf)
 {
-	static const char *const fields[] = { "severity", "title", "evidence", "waived" };
+	static const char *const fields[] = {"severity", "title", "evidence", "waived"};
 	json_t *changes = json_array(), *o;
 	bool alert;
 
@@ -227,7 +227,8 @@ static void df_findings(struct df *df, const char *target, const json_t *oe, con
 	for (k = 0; k < nn; k++)
 		match[k] = no;
 	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach(nfs, k, f) {
+		json_array_foreach(nfs, k, f)
+		{
 			const char *check = df_str(f, "check"), *title = df_str(f, "title");
 
 			for (size_t j = 0; j < no && match[k] == no; j++) {
@@ -240,7 +241,8 @@ static void df_findings(struct df *df, const char *target, const json_t *oe, con
 			}
 		}
 	}
-	json_array_foreach(nfs, k, f) {
+	json_array_foreach(nfs, k, f)
+	{
 		if (match[k] == no)
 			df_appeared(df, target, f);
 		else
@@ -304,15 +306,15 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 		     *neps = json_object_get(new_, "endpoints");
 	size_t no = json_array_size(oeps), i;
 	struct df df = {
-		.fail_on = fail_on,
-		.appeared = json_array(),
-		.disappeared = json_array(),
-		.changed = json_array(),
-		.unverified = json_array(),
-		.certs = json_array(),
-		.added = json_array(),
-		.removed = json_array(),
-		.not_scanned = json_array(),
+	    .fail_on = fail_on,
+	    .appeared = json_array(),
+	    .disappeared = json_array(),
+	    .changed = json_array(),
+	    .unverified = json_array(),
+	    .certs = json_array(),
+	    .added = json_array(),
+	    .removed = json_array(),
+	    .not_scanned = json_array(),
 	};
 	bool *used = calloc(no + 1, sizeof(*used));
 	const json_t *ne;
@@ -321,7 +323,8 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 	if (!used || !df.appeared || !df.disappeared || !df.changed || !df.unverified ||
 	    !df.certs || !df.added || !df.removed || !df.not_scanned)
 		goto out;
-	json_array_foreach(neps, i, ne) {
+	json_array_foreach(neps, i, ne)
+	{
 		const char *target = df_str(ne, "target");
 		const json_t *oe = NULL;
 		bool unscanned = df_unscanned(ne);
@@ -342,7 +345,7 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 
 			df_append(&df, df.added, json_string(target));
 			json_array_foreach(df_arr(ne, "findings"), k, f)
-				df_appeared(&df, target, f);
+			    df_appeared(&df, target, f);
 			continue;
 		}
 		df_findings(&df, target, oe, ne, unscanned);
@@ -390,11 +393,11 @@ size_t dbtls_diff_alerts(const json_t *diff)
 /* --- writing -----------------------------------------------------------------------------------
  */
 
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
+#define C_RED	 "\033[31m"
+#define C_GREEN	 "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_BOLD "\033[1m"
-#define C_OFF "\033[0m"
+#define C_BOLD	 "\033[1m"
+#define C_OFF	 "\033[0m"
 
 static void dt_s(FILE *o, const char *s)
 {
@@ -473,8 +476,7 @@ static void dt_list(FILE *o, bool color, const json_t *diff, const char *key, co
 	if (!json_array_size(arr))
 		return;
 	fprintf(o, "%s (%zu):\n", heading, json_array_size(arr));
-	json_array_foreach(arr, i, f)
-		dt_finding(o, color, mark, col, f);
+	json_array_foreach(arr, i, f) dt_finding(o, color, mark, col, f);
 }
 
 static void dt_changed(FILE *o, bool color, const json_t *diff)
@@ -485,7 +487,8 @@ static void dt_changed(FILE *o, bool color, const json_t *diff)
 	if (!json_array_size(arr))
 		return;
 	fprintf(o, "changed (%zu):\n", json_array_size(arr));
-	json_array_foreach(arr, i, c) {
+	json_array_foreach(arr, i, c)
+	{
 		const json_t *of = json_object_get(c, "old"), *nf = json_object_get(c, "new");
 		bool sev = strcmp(df_str(of, "severity"), df_str(nf, "severity")) != 0;
 
@@ -498,7 +501,8 @@ static void dt_changed(FILE *o, bool color, const json_t *diff)
 		fputs(": ", o);
 		dt_s(o, df_str(nf, "title"));
 		fputs(" (changed: ", o);
-		json_array_foreach(json_object_get(c, "changes"), k, v) {
+		json_array_foreach(json_object_get(c, "changes"), k, v)
+		{
 			const char *what = json_string_value(v);
 			if (!strcmp(what, "waived"))
 				what = json_is_true(json_object_get(nf, "waived"))
@@ -545,7 +549,8 @@ static void dt_targets(FILE *o, const char *label, const json_t *arr, bool *any)
 	if (!json_array_size(arr))
 		return;
 	fprintf(o, "%s%s:", *any ? "; " : "endpoints: ", label);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		fputc(' ', o);
 		dt_s(o, json_string_value(v));
 	}
@@ -572,7 +577,8 @@ enum dbtls_err dbtls_diff_write_text(const json_t *diff, FILE *out, bool color)
 		C_YELLOW);
 	if (json_array_size(certs)) {
 		fprintf(out, "certificates (%zu):\n", json_array_size(certs));
-		json_array_foreach(certs, i, c) {
+		json_array_foreach(certs, i, c)
+		{
 			fprintf(out, "  %s~ cert%s ", color ? C_YELLOW : "", color ? C_OFF : "");
 			dt_s(out, df_str(c, "target"));
 			fprintf(out, " [%lld] ",

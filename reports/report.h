@@ -17,20 +17,21 @@
 #include "../checks/policy.h"
 
 struct dbtls_report_ctx {
-	FILE *out;        /* borrowed */
-	bool color;       /* ANSI colours allowed (text writer) */
+	FILE *out;			     /* borrowed */
+	bool color;			     /* ANSI colours allowed (text writer) */
 	const struct dbtls_evaluation *eval; /* findings under a policy; NULL when not judged */
-	size_t index;     /* index of the endpoint being written (endpoint callback) */
-	void *priv;       /* the writer's own state between begin and end */
+	size_t index; /* index of the endpoint being written (endpoint callback) */
+	void *priv;   /* the writer's own state between begin and end */
 };
 
 struct dbtls_report_writer {
-	const char *name;       /* --format value */
-	const char *extension;  /* ".json"; NULL when no file extension maps to it */
+	const char *name;      /* --format value */
+	const char *extension; /* ".json"; NULL when no file extension maps to it */
 	/* Contract: called once before any endpoint; may set ctx->priv. */
 	enum dbtls_err (*begin)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
 	/* Contract: called once per endpoint, in scan order. */
-	enum dbtls_err (*endpoint)(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e);
+	enum dbtls_err (*endpoint)(struct dbtls_report_ctx *ctx,
+				   const struct dbtls_endpoint_facts *e);
 	/* Contract: called once at the end, also after a failure (must free ctx->priv); writes what
 	 * is left. */
 	enum dbtls_err (*end)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);

@@ -75,7 +75,7 @@ static void html_days(FILE *o, long days, int warn_days)
 /* "1 high, 2 medium (+1 waived)" for an endpoint's findings. */
 static void html_counts(FILE *o, const struct dbtls_findings *fs)
 {
-	size_t by[DBTLS_NSEVERITIES] = { 0 }, waived = 0;
+	size_t by[DBTLS_NSEVERITIES] = {0}, waived = 0;
 	bool any = false;
 
 	if (!fs) {
@@ -175,8 +175,8 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 	for (size_t i = 0; i < s->nendpoints; i++)
 		for (size_t k = 0; k < s->endpoints[i].ncerts; k++)
 			if (s->endpoints[i].certs[k].not_after)
-				all[n++] = (struct html_exp){ .ep = i, .pos = k,
-							      .c = &s->endpoints[i].certs[k] };
+				all[n++] = (struct html_exp){
+				    .ep = i, .pos = k, .c = &s->endpoints[i].certs[k]};
 	/* one row per certificate: an intermediate served by ten endpoints is one expiry, shown
 	 * at the first endpoint that serves it (sorting keeps this O(n log n) for big fleets) */
 	qsort(all, n, sizeof(*all), html_exp_by_cert);
@@ -201,7 +201,10 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 		fputs("</td><td>", o);
 		h_or_dash(o, x->c->subject);
 		fprintf(o, "</td><td>%s</td><td><a href=\"#ep-%zu\">",
-			x->pos == 0 ? "leaf" : x->c->is_ca ? "CA" : "chain", x->ep + 1);
+			x->pos == 0   ? "leaf"
+			: x->c->is_ca ? "CA"
+				      : "chain",
+			x->ep + 1);
 		h(o, s->endpoints[x->ep].target);
 		fputs("</a>", o);
 		if (x->also)
@@ -228,8 +231,9 @@ static void html_rotation(FILE *o, const struct dbtls_scan_facts *s)
 		ready += s->endpoints[i].verification.rotation.checked &&
 			 s->endpoints[i].verification.rotation.ready;
 	fputs("<h3>CA rotation</h3>\n<p>", o);
-	fprintf(o, "<strong>%zu of %zu</strong> endpoint%s would be accepted by clients that trust "
-		   "only <span class=\"mono\">",
+	fprintf(o,
+		"<strong>%zu of %zu</strong> endpoint%s would be accepted by clients that trust "
+		"only <span class=\"mono\">",
 		ready, s->nendpoints, s->nendpoints == 1 ? "" : "s");
 	h(o, s->new_ca_file);
 	fputs("</span>.</p>\n<table id=\"rotation\">\n<thead><tr><th>endpoint</th><th>ready</th>"
@@ -241,16 +245,19 @@ static void html_rotation(FILE *o, const struct dbtls_scan_facts *s)
 		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
 		h(o, s->endpoints[i].target);
 		fprintf(o, "</a></td><td class=\"%s\">%s</td><td>",
-			!r->checked ? "error" : r->ready ? "accepted" : "bad",
-			!r->checked ? "not checked" : r->ready ? "yes" : "no");
+			!r->checked ? "error"
+			: r->ready  ? "accepted"
+				    : "bad",
+			!r->checked ? "not checked"
+			: r->ready  ? "yes"
+				    : "no");
 		h_or_dash(o, r->ready ? r->anchor_subject : r->error);
 		fputs("</td></tr>\n", o);
 	}
 	fputs("</tbody>\n</table>\n", o);
 }
 
-static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
-		      size_t failed)
+static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s, size_t failed)
 {
 	FILE *o = ctx->out;
 
@@ -303,7 +310,7 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	const struct dbtls_evaluation *ev = ctx->eval;
-	size_t outcome[4] = { 0 };
+	size_t outcome[4] = {0};
 	FILE *o = ctx->out;
 
 	for (size_t i = 0; i < s->nendpoints; i++)
@@ -354,7 +361,7 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	for (size_t i = 0; i < s->nendpoints; i++) {
 		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
 		const char *oc = dbtls_outcome_name(
-			dbtls_report_outcome(e, html_findings(ctx, i), html_fail_on(ctx)));
+		    dbtls_report_outcome(e, html_findings(ctx, i), html_fail_on(ctx)));
 
 		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
 		h(o, e->target);
@@ -536,8 +543,9 @@ static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,
 			fprintf(o, "<tr%s><td>%zu</td><td class=\"mono\">",
 				weak ? " class=\"weak\"" : "", i + 1);
 			h_or_dash(o, su ? su->iana_name : "unknown suite");
-			fprintf(o, vf->suites[i] > 0xffff ? "</td><td class=\"mono\">0x%06X</td>"
-							  : "</td><td class=\"mono\">0x%04X</td>",
+			fprintf(o,
+				vf->suites[i] > 0xffff ? "</td><td class=\"mono\">0x%06X</td>"
+						       : "</td><td class=\"mono\">0x%04X</td>",
 				vf->suites[i]);
 			fputs("<td class=\"mono\">", o);
 			h_or_dash(o, su ? su->openssl_name : NULL);
@@ -801,10 +809,10 @@ static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 }
 
 const struct dbtls_report_writer dbtls_report_html = {
-	.name = "html",
-	.extension = ".html",
-	.begin = html_begin,
-	.endpoint = html_endpoint,
-	.end = html_end,
-	.help = "one self-contained HTML page for people: summary, then each endpoint",
+    .name = "html",
+    .extension = ".html",
+    .begin = html_begin,
+    .endpoint = html_endpoint,
+    .end = html_end,
+    .help = "one self-contained HTML page for people: summary, then each endpoint",
 };

@@ -45,8 +45,8 @@ static json_t *js_str(const char *s)
 
 static json_t *js_suite(uint32_t code)
 {
-	const struct dbtls_suite *s = code <= 0xffff ? dbtls_suite_by_code((uint16_t)code)
-						     : dbtls_suite_by_sslv2(code);
+	const struct dbtls_suite *s =
+	    code <= 0xffff ? dbtls_suite_by_code((uint16_t)code) : dbtls_suite_by_sslv2(code);
 	char hex[16];
 
 	snprintf(hex, sizeof(hex), code > 0xffff ? "0x%06X" : "0x%04X", code);
@@ -66,7 +66,8 @@ static json_t *js_versions(const struct dbtls_endpoint_facts *e)
 		json_t *o;
 
 		/* the contract's statuses are accepted/rejected/error: a version never probed is
-		 * rejected when the server offers no TLS, and an error when we never got that far */
+		 * rejected when the server offers no TLS, and an error when we never got that far
+		 */
 		if (st == DBTLS_VS_NOT_PROBED) {
 			st = e->tls_offered == 0 ? DBTLS_VS_REJECTED : DBTLS_VS_ERROR;
 			reason = e->tls_offered == 0 ? "server offers no TLS" : first_err;
@@ -103,10 +104,12 @@ static json_t *js_tls(const struct dbtls_endpoint_facts *e)
 			e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered), "versions",
 			js_versions(e), "groups", groups);
 	if (tls && e->groups_version >= 0)
-		json_object_set_new(tls, "groups_probed_with",
-				    json_string(dbtls_version_name((enum dbtls_version)e->groups_version)));
+		json_object_set_new(
+		    tls, "groups_probed_with",
+		    json_string(dbtls_version_name((enum dbtls_version)e->groups_version)));
 	if (tls)
-		json_object_set_new(tls, "dh_bits", e->dh_bits ? json_integer(e->dh_bits) : json_null());
+		json_object_set_new(tls, "dh_bits",
+				    e->dh_bits ? json_integer(e->dh_bits) : json_null());
 	return tls;
 }
 
@@ -125,11 +128,9 @@ static json_t *js_key_usage(uint32_t ku)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ 0x0080, "digitalSignature" }, { 0x0040, "nonRepudiation" },
-		{ 0x0020, "keyEncipherment" },  { 0x0010, "dataEncipherment" },
-		{ 0x0008, "keyAgreement" },	{ 0x0004, "keyCertSign" },
-		{ 0x0002, "cRLSign" },		{ 0x0001, "encipherOnly" },
-		{ 0x8000, "decipherOnly" },
+	    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
+	    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
+	    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
 	};
 	json_t *a = json_array();
 
@@ -144,8 +145,8 @@ static json_t *js_revocation(const struct dbtls_revocation *r)
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "status",
 			 dbtls_rev_status_name(r->status), "source", js_str(r->source),
 			 "revoked_at", js_str(r->revoked_at), "reason", js_str(r->reason),
-			 "this_update", js_str(r->this_update), "next_update", js_str(r->next_update),
-			 "detail", js_str(r->detail));
+			 "this_update", js_str(r->this_update), "next_update",
+			 js_str(r->next_update), "detail", js_str(r->detail));
 }
 
 static json_t *js_cert(const struct dbtls_cert *c)
@@ -156,12 +157,11 @@ static json_t *js_cert(const struct dbtls_cert *c)
 		json_array_append_new(sans, js_str(c->sans[i]));
 	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:i, s:o, s:o, s:s, s:b, s:b, s:o}",
 		      "subject", js_str(c->subject), "issuer", js_str(c->issuer), "sans", sans,
-		      "serial", js_str(c->serial), "not_before", js_str(c->not_before),
-		      "not_after", js_str(c->not_after), "days_left", (json_int_t)c->days_left,
-		      "key_type", js_str(c->key_type), "key_bits", c->key_bits, "curve",
-		      js_str(c->curve), "signature_algorithm", js_str(c->sig_alg),
-		      "sha256_fingerprint", c->sha256, "self_signed", c->self_signed, "is_ca",
-		      c->is_ca, "pem", js_str(c->pem));
+		      "serial", js_str(c->serial), "not_before", js_str(c->not_before), "not_after",
+		      js_str(c->not_after), "days_left", (json_int_t)c->days_left, "key_type",
+		      js_str(c->key_type), "key_bits", c->key_bits, "curve", js_str(c->curve),
+		      "signature_algorithm", js_str(c->sig_alg), "sha256_fingerprint", c->sha256,
+		      "self_signed", c->self_signed, "is_ca", c->is_ca, "pem", js_str(c->pem));
 	if (!o)
 		return NULL;
 	/* absent extensions are null, not empty: "no EKU" allows any usage */
@@ -185,7 +185,8 @@ static json_t *js_server(const struct dbtls_endpoint_facts *e)
 		json_object_set_new(o, "version", js_str(s->version));
 		if (e->protocol && !strcmp(e->protocol, "mysql")) {
 			snprintf(caps, sizeof(caps), "0x%08X", s->capabilities);
-			json_object_set_new(o, "protocol_version", json_integer(s->protocol_version));
+			json_object_set_new(o, "protocol_version",
+					    json_integer(s->protocol_version));
 			json_object_set_new(o, "capabilities", json_string(caps));
 			json_object_set_new(o, "connection_id", json_integer(s->connection_id));
 		}
@@ -193,12 +194,11 @@ static json_t *js_server(const struct dbtls_endpoint_facts *e)
 	json_object_set_new(o, "tls_offered",
 			    e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered));
 	if (s->err_code)
-		json_object_set_new(o, "error",
-				    json_pack("{s:i, s:o, s:o}", "code", s->err_code, "sqlstate",
-					      js_str(s->err_sqlstate && *s->err_sqlstate
-							     ? s->err_sqlstate
-							     : NULL),
-					      "message", js_str(s->err_message)));
+		json_object_set_new(
+		    o, "error",
+		    json_pack("{s:i, s:o, s:o}", "code", s->err_code, "sqlstate",
+			      js_str(s->err_sqlstate && *s->err_sqlstate ? s->err_sqlstate : NULL),
+			      "message", js_str(s->err_message)));
 	return o;
 }
 
@@ -283,12 +283,11 @@ static json_t *js_sql(const struct dbtls_sql_facts *s)
 	for (size_t i = 0; i < s->naccounts; i++)
 		json_array_append_new(accts, js_sql_account(&s->accounts[i]));
 	for (size_t i = 0; i < s->nunreadable; i++)
-		json_array_append_new(unread,
-				      json_pack("{s:o, s:o, s:I, s:o}", "what",
-						js_str(s->unreadable[i].what), "statement",
-						js_str(s->unreadable[i].statement), "code",
-						(json_int_t)s->unreadable[i].code, "message",
-						js_str(s->unreadable[i].message)));
+		json_array_append_new(
+		    unread, json_pack("{s:o, s:o, s:I, s:o}", "what", js_str(s->unreadable[i].what),
+				      "statement", js_str(s->unreadable[i].statement), "code",
+				      (json_int_t)s->unreadable[i].code, "message",
+				      js_str(s->unreadable[i].message)));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
 			 "s:{s:s, s:o, s:o}, s:o}",
 			 "status", dbtls_sql_status_name(s->status), "reason", js_str(s->reason),
@@ -315,10 +314,10 @@ json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)
 		      js_str(fd->evidence), "remediation", js_str(fd->remediation), "references",
 		      refs, "waived", fd->waived);
 	if (o && fd->waived)
-		json_object_set_new(o, "waiver",
-				    json_pack("{s:o, s:o, s:o}", "reason", js_str(fd->waiver_reason),
-					      "owner", js_str(fd->waiver_owner), "until",
-					      js_str(fd->waiver_until)));
+		json_object_set_new(
+		    o, "waiver",
+		    json_pack("{s:o, s:o, s:o}", "reason", js_str(fd->waiver_reason), "owner",
+			      js_str(fd->waiver_owner), "until", js_str(fd->waiver_until)));
 	return o;
 }
 
@@ -385,11 +384,11 @@ static json_t *js_summary(const struct dbtls_scan_facts *s, const struct dbtls_e
 		else
 			errored++;
 	}
-	return json_pack("{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
-			 (json_int_t)(ev ? ev->waived : 0), "endpoints", "total",
-			 (json_int_t)s->nendpoints, "passed", (json_int_t)(ev ? ev->passed : passed),
-			 "failed", (json_int_t)(ev ? ev->failed : 0), "errored",
-			 (json_int_t)(ev ? ev->errored : errored));
+	return json_pack(
+	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
+	    (json_int_t)(ev ? ev->waived : 0), "endpoints", "total", (json_int_t)s->nendpoints,
+	    "passed", (json_int_t)(ev ? ev->passed : passed), "failed",
+	    (json_int_t)(ev ? ev->failed : 0), "errored", (json_int_t)(ev ? ev->errored : errored));
 }
 
 /* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not. */
@@ -436,7 +435,7 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 
 	for (size_t i = 0; i < s->nendpoints; i++)
 		json_array_append_new(eps, dbtls_report_json_endpoint(
-						   &s->endpoints[i], ev ? &ev->findings[i] : NULL));
+					       &s->endpoints[i], ev ? &ev->findings[i] : NULL));
 	return js_doc(s, ev, eps);
 }
 
@@ -450,8 +449,8 @@ static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
-	json_t *o = dbtls_report_json_endpoint(e, ctx->eval ? &ctx->eval->findings[ctx->index]
-							  : NULL);
+	json_t *o =
+	    dbtls_report_json_endpoint(e, ctx->eval ? &ctx->eval->findings[ctx->index] : NULL);
 
 	if (!o || json_array_append_new(ctx->priv, o))
 		return DBTLS_ERR_NOMEM;
@@ -477,10 +476,10 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 }
 
 const struct dbtls_report_writer dbtls_report_json = {
-	.name = "json",
-	.extension = ".json",
-	.begin = json_begin,
-	.endpoint = json_endpoint,
-	.end = json_end,
-	.help = "the full report, for machines (schema: data/report.schema.json)",
+    .name = "json",
+    .extension = ".json",
+    .begin = json_begin,
+    .endpoint = json_endpoint,
+    .end = json_end,
+    .help = "the full report, for machines (schema: data/report.schema.json)",
 };

@@ -24,9 +24,8 @@
 #include "../src/hello.h"
 
 /* member flags for the typed getters */
-#define RD_REQ 1u  /* the key must be present */
+#define RD_REQ	1u /* the key must be present */
 #define RD_NULL 2u /* null is allowed (and leaves the default) */
-
 
 #if JSON_INTEGER_IS_LONG_LONG
 #define RD_INT_MIN LLONG_MIN
@@ -45,7 +44,7 @@ struct rd {
 };
 
 static enum dbtls_err rd_fail(struct rd *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static enum dbtls_err rd_fail(struct rd *r, const char *fmt, ...)
 {
@@ -79,7 +78,7 @@ static size_t rd_append(struct rd *r, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		r->plen += (size_t)n < sizeof(r->path) - r->plen ? (size_t)n
-								  : sizeof(r->path) - r->plen - 1;
+								 : sizeof(r->path) - r->plen - 1;
 	return mark;
 }
 
@@ -102,14 +101,21 @@ static void rd_pop(struct rd *r, size_t mark)
 static const char *rd_type(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "something else";
 }
@@ -181,8 +187,9 @@ static enum dbtls_err rd_int(struct rd *r, json_t *obj, const char *key, unsigne
 	}
 	i = json_integer_value(v);
 	if (i < min || i > max) {
-		err = rd_fail(r, "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
-				 " to %" JSON_INTEGER_FORMAT ")",
+		err = rd_fail(r,
+			      "%" JSON_INTEGER_FORMAT " is out of range (%" JSON_INTEGER_FORMAT
+			      " to %" JSON_INTEGER_FORMAT ")",
 			      i, min, max);
 		goto out;
 	}
@@ -260,8 +267,8 @@ static enum dbtls_err rd_container(struct rd *r, json_t *obj, const char *key, u
  * give the same text, which refuses what strptime would take but normalise (2023-02-30, a missing
  * "Z", trailing bytes): a report read and written again must not change.
  */
-static enum dbtls_err rd_time(struct rd *r, json_t *obj, const char *key, unsigned flags,
-			      time_t *t, char **s)
+static enum dbtls_err rd_time(struct rd *r, json_t *obj, const char *key, unsigned flags, time_t *t,
+			      char **s)
 {
 	char *text = NULL, again[32];
 	enum dbtls_err err;
@@ -375,7 +382,8 @@ static enum dbtls_err rd_errors(struct rd *r, json_t *arr, struct dbtls_endpoint
 	if (!e->errors)
 		return rd_nomem(r);
 	e->nerrors = json_array_size(arr);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		struct dbtls_error_fact *ef = &e->errors[i];
 
 		m = rd_idx(r, i);
@@ -459,7 +467,8 @@ static enum dbtls_err rd_suites(struct rd *r, json_t *arr, struct dbtls_version_
 	vf->suites = calloc(json_array_size(arr), sizeof(*vf->suites));
 	if (!vf->suites)
 		return rd_nomem(r);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		m = rd_idx(r, i);
 		err = rd_suite(r, v, false, &vf->suites[i]);
 		rd_pop(r, m);
@@ -528,7 +537,8 @@ static enum dbtls_err rd_groups(struct rd *r, json_t *arr, struct dbtls_endpoint
 	e->groups = calloc(json_array_size(arr), sizeof(*e->groups));
 	if (!e->groups)
 		return rd_nomem(r);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		m = rd_idx(r, i);
 		if (!json_is_string(v))
 			err = rd_fail(r, "expected a group name like x25519, got %s", rd_type(v));
@@ -609,7 +619,8 @@ static enum dbtls_err rd_strings(struct rd *r, json_t *o, const char *key, char 
 	if (!*arr)
 		return rd_nomem(r);
 	m = rd_key(r, key);
-	json_array_foreach(a, k, v) {
+	json_array_foreach(a, k, v)
+	{
 		size_t m2 = rd_idx(r, k);
 		if (!json_is_string(v))
 			err = rd_fail(r, "expected a string, got %s", rd_type(v));
@@ -631,11 +642,9 @@ static enum dbtls_err rd_key_usage(struct rd *r, json_t *o, struct dbtls_cert *c
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ 0x0080, "digitalSignature" }, { 0x0040, "nonRepudiation" },
-		{ 0x0020, "keyEncipherment" },  { 0x0010, "dataEncipherment" },
-		{ 0x0008, "keyAgreement" },	{ 0x0004, "keyCertSign" },
-		{ 0x0002, "cRLSign" },		{ 0x0001, "encipherOnly" },
-		{ 0x8000, "decipherOnly" },
+	    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
+	    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
+	    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
 	};
 	char **ku = NULL;
 	size_t n = 0, i, k;
@@ -661,9 +670,9 @@ static enum dbtls_err rd_key_usage(struct rd *r, json_t *o, struct dbtls_cert *c
 
 static enum dbtls_err rd_revocation(struct rd *r, json_t *o, struct dbtls_revocation *rv)
 {
-	static const enum dbtls_rev_status all[] = { DBTLS_REV_NOT_CHECKED, DBTLS_REV_GOOD,
-						     DBTLS_REV_REVOKED, DBTLS_REV_UNKNOWN,
-						     DBTLS_REV_UNAVAILABLE };
+	static const enum dbtls_rev_status all[] = {DBTLS_REV_NOT_CHECKED, DBTLS_REV_GOOD,
+						    DBTLS_REV_REVOKED, DBTLS_REV_UNKNOWN,
+						    DBTLS_REV_UNAVAILABLE};
 	enum dbtls_err err;
 	char *st = NULL;
 	json_t *x;
@@ -722,7 +731,8 @@ static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 			return rd_nomem(r);
 		c->nsans = json_array_size(sans);
 		m = rd_key(r, "sans");
-		json_array_foreach(sans, k, v) {
+		json_array_foreach(sans, k, v)
+		{
 			size_t m2 = rd_idx(r, k);
 
 			if (!json_is_string(v))
@@ -738,8 +748,8 @@ static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 	if (!err)
 		err = rd_str(r, o, "serial", RD_REQ | RD_NULL, &c->serial);
 	if (!err)
-		err = rd_time(r, o, "not_before", RD_REQ | RD_NULL, &c->not_before_t,
-			      &c->not_before);
+		err =
+		    rd_time(r, o, "not_before", RD_REQ | RD_NULL, &c->not_before_t, &c->not_before);
 	if (!err)
 		err = rd_time(r, o, "not_after", RD_REQ | RD_NULL, &c->not_after_t, &c->not_after);
 	if (!err)
@@ -903,8 +913,8 @@ static enum dbtls_err rd_sql_name(struct rd *r, json_t *o, const char *key, unsi
 			break;
 	if (v > last) {
 		m = rd_key(r, key);
-		err = rd_fail(r, "unknown value '%s' (expected %s … %s)", s, name(first),
-			      name(last));
+		err =
+		    rd_fail(r, "unknown value '%s' (expected %s … %s)", s, name(first), name(last));
 		rd_pop(r, m);
 	} else {
 		*out = v;
@@ -939,7 +949,8 @@ static enum dbtls_err rd_sql_values(struct rd *r, json_t *o, const char *key,
 	if (!*out)
 		return rd_nomem(r);
 	m = rd_key(r, key);
-	json_object_foreach(obj, name, v) {
+	json_object_foreach(obj, name, v)
+	{
 		struct dbtls_sql_value *sv = &(*out)[n];
 
 		if (!json_is_string(v) && !json_is_null(v)) {
@@ -1046,7 +1057,8 @@ static enum dbtls_err rd_sql_list(struct rd *r, json_t *o, const char *key, size
 	if (!*items)
 		return rd_nomem(r);
 	m = rd_key(r, key);
-	json_array_foreach(a, k, v) {
+	json_array_foreach(a, k, v)
+	{
 		size_t m2 = rd_idx(r, k);
 
 		err = one(r, v, (char *)*items + k * size);
@@ -1205,7 +1217,8 @@ static enum dbtls_err rd_endpoint(struct rd *r, json_t *o, struct dbtls_endpoint
 			return rd_nomem(r);
 		e->ncerts = json_array_size(certs);
 		m = rd_key(r, "certificates");
-		json_array_foreach(certs, k, v) {
+		json_array_foreach(certs, k, v)
+		{
 			size_t m2 = rd_idx(r, k);
 
 			err = rd_cert(r, v, &e->certs[k]);
@@ -1246,9 +1259,9 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 		return err;
 	if (sv != DBTLS_SCHEMA_VERSION) {
 		m = rd_key(r, "schema_version");
-		err = rd_fail(r, "unsupported schema_version %" JSON_INTEGER_FORMAT
-				 " (this dbtls reads %d)",
-			      sv, DBTLS_SCHEMA_VERSION);
+		err = rd_fail(
+		    r, "unsupported schema_version %" JSON_INTEGER_FORMAT " (this dbtls reads %d)",
+		    sv, DBTLS_SCHEMA_VERSION);
 		rd_pop(r, m);
 		return err;
 	}
@@ -1280,7 +1293,8 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 		return rd_nomem(r);
 	s->nendpoints = json_array_size(eps);
 	m = rd_key(r, "endpoints");
-	json_array_foreach(eps, k, v) {
+	json_array_foreach(eps, k, v)
+	{
 		size_t m2 = rd_idx(r, k);
 
 		err = rd_endpoint(r, v, &s->endpoints[k]);
@@ -1295,7 +1309,7 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 enum dbtls_err dbtls_report_json_read(const char *path, struct dbtls_scan_facts *out,
 				      struct dbtls_diag *d)
 {
-	struct rd r = { .file = path, .d = d };
+	struct rd r = {.file = path, .d = d};
 	struct dbtls_scan_facts s;
 	enum dbtls_err err;
 	json_error_t jerr;

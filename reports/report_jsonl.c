@@ -96,7 +96,7 @@ static json_t *jl_endpoint_line(const struct jsonl_state *st, const struct dbtls
 				const struct dbtls_endpoint_facts *e,
 				const struct dbtls_findings *fs)
 {
-	size_t by[DBTLS_NSEVERITIES] = { 0 }, waived = 0;
+	size_t by[DBTLS_NSEVERITIES] = {0}, waived = 0;
 	json_t *o = jl_line(st, "endpoint", e), *counts = json_object(), *errs = json_array(),
 	       *vers = json_array();
 	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
@@ -152,9 +152,9 @@ static enum dbtls_err jsonl_endpoint(struct dbtls_report_ctx *ctx,
 				     const struct dbtls_endpoint_facts *e)
 {
 	const struct jsonl_state *st = ctx->priv;
-	const struct dbtls_findings *fs =
-		ctx->eval && ctx->index < ctx->eval->nendpoints ? &ctx->eval->findings[ctx->index]
-								 : NULL;
+	const struct dbtls_findings *fs = ctx->eval && ctx->index < ctx->eval->nendpoints
+					      ? &ctx->eval->findings[ctx->index]
+					      : NULL;
 	enum dbtls_err err;
 
 	for (size_t i = 0; fs && i < fs->n; i++) {
@@ -187,10 +187,10 @@ static enum dbtls_err jsonl_end(struct dbtls_report_ctx *ctx, const struct dbtls
 }
 
 const struct dbtls_report_writer dbtls_report_jsonl = {
-	.name = "jsonl",
-	.extension = ".jsonl",
-	.begin = jsonl_begin,
-	.endpoint = jsonl_endpoint,
-	.end = jsonl_end,
-	.help = "JSON Lines for log shippers: one line per finding and one per endpoint",
+    .name = "jsonl",
+    .extension = ".jsonl",
+    .begin = jsonl_begin,
+    .endpoint = jsonl_endpoint,
+    .end = jsonl_end,
+    .help = "JSON Lines for log shippers: one line per finding and one per endpoint",
 };

@@ -73,7 +73,7 @@ static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
 
 /* Every endpoint i (with e = its facts) that is not a repeated target. */
 #define PROM_EACH(ctx, s, i, e)                                                                    \
-	for (size_t i = 0; i < (s)->nendpoints; i++)                                              \
+	for (size_t i = 0; i < (s)->nendpoints; i++)                                               \
 		for (const struct dbtls_endpoint_facts *e = &(s)->endpoints[i];                    \
 		     e && !((const bool *)(ctx)->priv)[i]; e = NULL)
 
@@ -85,7 +85,7 @@ static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx 
 static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
-	size_t n[4] = { 0 };
+	size_t n[4] = {0};
 	FILE *o = ctx->out;
 
 	PROM_EACH(ctx, s, i, e) n[dbtls_report_outcome(e, prom_findings(ctx, i), fail_on)]++;
@@ -210,7 +210,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	PROM_EACH(ctx, s, i, e)
 	{
 		const struct dbtls_findings *fs = prom_findings(ctx, i);
-		size_t by[DBTLS_NSEVERITIES] = { 0 };
+		size_t by[DBTLS_NSEVERITIES] = {0};
 
 		for (size_t k = 0; fs && k < fs->n; k++)
 			if (!fs->items[k].waived)
@@ -240,7 +240,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	{
 		prom_series(o, "dbtls_endpoint_failed", e);
 		prom_value(o, dbtls_report_outcome(e, prom_findings(ctx, i), fail_on) ==
-				      DBTLS_OUTCOME_FAILED);
+				  DBTLS_OUTCOME_FAILED);
 	}
 }
 
@@ -285,10 +285,10 @@ static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 }
 
 const struct dbtls_report_writer dbtls_report_prom = {
-	.name = "prometheus",
-	.extension = ".prom",
-	.begin = prom_begin,
-	.endpoint = prom_endpoint,
-	.end = prom_end,
-	.help = "node_exporter textfile: expiries, findings, versions as gauges",
+    .name = "prometheus",
+    .extension = ".prom",
+    .begin = prom_begin,
+    .endpoint = prom_endpoint,
+    .end = prom_end,
+    .help = "node_exporter textfile: expiries, findings, versions as gauges",
 };

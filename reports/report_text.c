@@ -19,13 +19,13 @@
 #include "../src/hello.h"
 #include "../src/suites.h"
 
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
+#define C_RED	 "\033[31m"
+#define C_GREEN	 "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_BOLD "\033[1m"
-#define C_OFF "\033[0m"
+#define C_BOLD	 "\033[1m"
+#define C_OFF	 "\033[0m"
 
-#define TEXT_WEAK_NAMES 4   /* weak suites named per version; the rest are counted */
+#define TEXT_WEAK_NAMES	  4   /* weak suites named per version; the rest are counted */
 #define TEXT_EVIDENCE_MAX 200 /* bytes of evidence shown per finding */
 
 /* What no current guideline allows: export, anonymous, NULL, RC4, (3)DES, no forward secrecy. */
@@ -125,7 +125,7 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 				 !text_suite(vf->suites[i]);
 		fprintf(o, "  %s: %zu suite%s, %s", dbtls_version_name((enum dbtls_version)v),
 			vf->nsuites, vf->nsuites == 1 ? "" : "s",
-			vf->server_order > 0    ? "server's order"
+			vf->server_order > 0	? "server's order"
 			: vf->server_order == 0 ? "client's order (the server has none)"
 						: "order unknown");
 		if (nweak)
@@ -220,8 +220,8 @@ static void text_days(struct dbtls_report_ctx *ctx, long days)
 
 static void text_verdict(struct dbtls_report_ctx *ctx, enum dbtls_outcome oc)
 {
-	static const char *const word[] = { "PASS ", "FAIL ", "ERROR", "     " };
-	static const char *const col[] = { C_GREEN, C_RED, C_YELLOW, "" };
+	static const char *const word[] = {"PASS ", "FAIL ", "ERROR", "     "};
+	static const char *const col[] = {C_GREEN, C_RED, C_YELLOW, ""};
 
 	if (oc == DBTLS_OUTCOME_SCANNED)
 		return;
@@ -274,8 +274,8 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
  * was counted (connections by transport, accounts without TLS) or could not be read. */
 static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
 {
-	static const char *const shown[] = { "require_secure_transport", "tls_version",
-					     "ssl_cipher", "version_ssl_library", NULL };
+	static const char *const shown[] = {"require_secure_transport", "tls_version", "ssl_cipher",
+					    "version_ssl_library", NULL};
 	const struct dbtls_sql_facts *s = &e->sql;
 	size_t plain = 0, tls = 0, other = 0, open_accounts = 0;
 	FILE *o = ctx->out;
@@ -296,8 +296,7 @@ static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_f
 	text_safe(o, s->user ? s->user : "?");
 	fputs(" (account ", o);
 	text_safe(o, s->account ? s->account : "?");
-	fprintf(o, "), certificate %s%s%s; session ",
-		text_c(ctx, s->verify_cert ? "" : C_YELLOW),
+	fprintf(o, "), certificate %s%s%s; session ", text_c(ctx, s->verify_cert ? "" : C_YELLOW),
 		s->verify_cert ? "verified" : "NOT verified (--sql-insecure)",
 		text_c(ctx, s->verify_cert ? "" : C_OFF));
 	v = dbtls_sql_value_get(s->session, s->nsession, "Ssl_version", NULL);
@@ -354,8 +353,8 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 	const struct dbtls_findings *fs = text_findings_of(ctx, ctx->index);
 	FILE *o = ctx->out;
 
-	text_verdict(ctx, dbtls_report_outcome(e, fs,
-					       ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
+	text_verdict(ctx,
+		     dbtls_report_outcome(e, fs, ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
 	fprintf(o, "%s", text_c(ctx, C_BOLD));
 	text_safe(o, e->target);
 	fprintf(o, "%s (", text_c(ctx, C_OFF));
@@ -454,7 +453,7 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		    ctx->out,
 		    "; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
 		    ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
-		text_verdict(ctx, ev->failed    ? DBTLS_OUTCOME_FAILED
+		text_verdict(ctx, ev->failed	? DBTLS_OUTCOME_FAILED
 				  : ev->errored ? DBTLS_OUTCOME_ERRORED
 						: DBTLS_OUTCOME_PASSED);
 		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu could not be scanned\n",
@@ -464,10 +463,10 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 }
 
 const struct dbtls_report_writer dbtls_report_text = {
-	.name = "text",
-	.extension = ".txt",
-	.begin = text_begin,
-	.endpoint = text_endpoint,
-	.end = text_end,
-	.help = "a short summary for people",
+    .name = "text",
+    .extension = ".txt",
+    .begin = text_begin,
+    .endpoint = text_endpoint,
+    .end = text_end,
+    .help = "a short summary for people",
 };

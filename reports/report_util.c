@@ -88,7 +88,7 @@ void dbtls_esc_write(FILE *out, const char *s, unsigned flags)
 		else if ((cp >= 0x80 && cp <= 0x9f) || esc_bidi(cp))
 			fprintf(out, "%su%04x", bs, (unsigned)cp);
 		else if ((flags & DBTLS_ESC_HTML) && cp < 0x80 && strchr("&<>\"'", (int)cp))
-			fputs(cp == '&'   ? "&amp;"
+			fputs(cp == '&'	  ? "&amp;"
 			      : cp == '<' ? "&lt;"
 			      : cp == '>' ? "&gt;"
 			      : cp == '"' ? "&quot;"

@@ -23,7 +23,7 @@
 #include "../src/facts.h"
 
 enum dbtls_esc_flags {
-	DBTLS_ESC_TEXT = 0,          /* terminal / plain text: only the sanitising below */
+	DBTLS_ESC_TEXT = 0,	     /* terminal / plain text: only the sanitising below */
 	DBTLS_ESC_HTML = 1u << 0,    /* & < > " ' as character references (text and attributes) */
 	DBTLS_ESC_PROM = 1u << 1,    /* Prometheus label value: \ " and line feed as \\ \" \n */
 	DBTLS_ESC_KEEP_NL = 1u << 2, /* line feeds pass through (multi-line evidence in HTML) */
@@ -47,8 +47,8 @@ size_t dbtls_utf8_seq(const char *s, uint32_t *cp);
 
 /* An endpoint's outcome, counted the way dbtls_evaluate() counts (policy.h). */
 enum dbtls_outcome {
-	DBTLS_OUTCOME_PASSED, /* judged: nothing (not waived) at or above fail_on */
-	DBTLS_OUTCOME_FAILED, /* judged: findings at or above fail_on */
+	DBTLS_OUTCOME_PASSED,  /* judged: nothing (not waived) at or above fail_on */
+	DBTLS_OUTCOME_FAILED,  /* judged: findings at or above fail_on */
 	DBTLS_OUTCOME_ERRORED, /* could not be scanned completely, and nothing failed */
 	DBTLS_OUTCOME_SCANNED, /* scanned, not judged (no policy) */
 };

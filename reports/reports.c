@@ -10,11 +10,8 @@
 #include <unistd.h>
 
 static const struct dbtls_report_writer *const writers[] = {
-	&dbtls_report_json,
-	&dbtls_report_text,
-	&dbtls_report_html,
-	&dbtls_report_jsonl,
-	&dbtls_report_prom,
+    &dbtls_report_json,	 &dbtls_report_text, &dbtls_report_html,
+    &dbtls_report_jsonl, &dbtls_report_prom,
 };
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))
 
@@ -62,7 +59,7 @@ enum dbtls_err dbtls_report_write_eval(const struct dbtls_report_writer *w,
 				       const struct dbtls_evaluation *ev, FILE *out, bool color,
 				       struct dbtls_diag *d)
 {
-	struct dbtls_report_ctx ctx = { .out = out, .color = color, .eval = ev };
+	struct dbtls_report_ctx ctx = {.out = out, .color = color, .eval = ev};
 	enum dbtls_err err, err2;
 
 	err = w->begin(&ctx, s);

@@ -21,6 +21,10 @@ autoreconf -fi >/dev/null 2>&1
 rm -rf build-check build-fuzz build-install
 mkdir -p build-check build-fuzz
 
+echo "== house style: make format-check (.clang-format)"
+(mkdir -p build-check && cd build-check && ../configure -q && make -s format-check) || {
+	echo "format-check failed: run clang-format -i on the files it names"; exit 1; }
+
 echo "== build (ASan+UBSan, -Werror) and make check"
 rc=0
 (cd build-check && ../configure -q --enable-sanitizers --enable-werror &&

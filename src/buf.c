@@ -69,19 +69,19 @@ void dbtls_buf_u8(struct dbtls_buf *b, uint8_t v)
 
 void dbtls_buf_u16(struct dbtls_buf *b, uint16_t v)
 {
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
 	dbtls_buf_bytes(b, x, 2);
 }
 
 void dbtls_buf_u24(struct dbtls_buf *b, uint32_t v)
 {
-	uint8_t x[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t x[3] = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
 	dbtls_buf_bytes(b, x, 3);
 }
 
 void dbtls_buf_u32le(struct dbtls_buf *b, uint32_t v)
 {
-	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
 	dbtls_buf_bytes(b, x, 4);
 }
 
@@ -165,7 +165,7 @@ uint32_t dbtls_rd_u32le(struct dbtls_rd *r)
 {
 	const uint8_t *p = dbtls_rd_bytes(r, 4);
 	return p ? (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-			   ((uint32_t)p[3] << 24)
+		       ((uint32_t)p[3] << 24)
 		 : 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * buf.h — a growable byte buffer for building packets, and a bounds-checked reader for parsing them.
+ * buf.h — a growable byte buffer for building packets, and a bounds-checked reader for parsing
+ * them.
  *
  * Every read of bytes that came from the network goes through struct dbtls_rd: each getter checks
  * the remaining length first and, once a read has failed, every later read fails too (the reader is
@@ -52,9 +53,11 @@ uint32_t dbtls_rd_u32le(struct dbtls_rd *r);
 /* Returns a borrowed pointer to the next n bytes and advances, or NULL (and sets err). */
 const uint8_t *dbtls_rd_bytes(struct dbtls_rd *r, size_t n);
 bool dbtls_rd_skip(struct dbtls_rd *r, size_t n);
-/* Carves the next n bytes out as a sub-reader (borrowing); on overrun sub is empty and r->err set. */
+/* Carves the next n bytes out as a sub-reader (borrowing); on overrun sub is empty and r->err set.
+ */
 bool dbtls_rd_sub(struct dbtls_rd *r, size_t n, struct dbtls_rd *sub);
-/* Reads a NUL-terminated string of at most max bytes into a borrowed pointer/length; false if no NUL. */
+/* Reads a NUL-terminated string of at most max bytes into a borrowed pointer/length; false if no
+ * NUL. */
 bool dbtls_rd_cstr(struct dbtls_rd *r, const char **s, size_t *n);
 
 #endif

@@ -32,109 +32,117 @@ void dbtls_cli_help(FILE *out)
 	size_t n;
 	const struct dbtls_preamble *const *pre = dbtls_preamble_all(&n);
 
-	fprintf(out,
-		"dbtls — database TLS compliance scanner\n"
-		"\n"
-		"Usage:\n"
-		"  dbtls scan [OPTIONS] TARGET...     scan endpoints, judge them, write reports\n"
-		"  dbtls check --facts REPORT.json [OPTIONS]\n"
-		"                                     judge a saved report again (no network)\n"
-		"  dbtls policies                     list the built-in policy profiles\n"
-		"  dbtls explain CHECK-ID             what a check tests, why, and how to fix it\n"
-		"  dbtls policy derive REPORT.json -o PINNED.json [--name N] [--extends PROFILE]\n"
-		"                                     a profile pinning what the report's endpoints\n"
-		"                                     accept today: later scans flag any drift\n"
-		"  dbtls diff OLD.json NEW.json [--format text|json] [--fail-on SEVERITY]\n"
-		"                                     what changed between two reports: findings\n"
-		"                                     that appeared, disappeared or changed, and\n"
-		"                                     certificates; exit 1 when something new is at\n"
-		"                                     or above --fail-on (default high)\n"
-		"  dbtls help | --help | -h           this text\n"
-		"  dbtls --version                    version and library versions\n"
-		"\n"
-		"Targets:\n"
-		"  mysql://HOST[:PORT]   MySQL/MariaDB (SSLRequest upgrade), default port 3306\n"
-		"  tls://HOST[:PORT]     direct TLS, default port 443\n"
-		"  HOST[:PORT]           same as mysql://HOST[:PORT]\n"
-		"  IPv6 addresses go in brackets: mysql://[::1]:3306\n"
-		"Protocols:\n");
+	fprintf(
+	    out,
+	    "dbtls — database TLS compliance scanner\n"
+	    "\n"
+	    "Usage:\n"
+	    "  dbtls scan [OPTIONS] TARGET...     scan endpoints, judge them, write reports\n"
+	    "  dbtls check --facts REPORT.json [OPTIONS]\n"
+	    "                                     judge a saved report again (no network)\n"
+	    "  dbtls policies                     list the built-in policy profiles\n"
+	    "  dbtls explain CHECK-ID             what a check tests, why, and how to fix it\n"
+	    "  dbtls policy derive REPORT.json -o PINNED.json [--name N] [--extends PROFILE]\n"
+	    "                                     a profile pinning what the report's endpoints\n"
+	    "                                     accept today: later scans flag any drift\n"
+	    "  dbtls diff OLD.json NEW.json [--format text|json] [--fail-on SEVERITY]\n"
+	    "                                     what changed between two reports: findings\n"
+	    "                                     that appeared, disappeared or changed, and\n"
+	    "                                     certificates; exit 1 when something new is at\n"
+	    "                                     or above --fail-on (default high)\n"
+	    "  dbtls help | --help | -h           this text\n"
+	    "  dbtls --version                    version and library versions\n"
+	    "\n"
+	    "Targets:\n"
+	    "  mysql://HOST[:PORT]   MySQL/MariaDB (SSLRequest upgrade), default port 3306\n"
+	    "  tls://HOST[:PORT]     direct TLS, default port 443\n"
+	    "  HOST[:PORT]           same as mysql://HOST[:PORT]\n"
+	    "  IPv6 addresses go in brackets: mysql://[::1]:3306\n"
+	    "Protocols:\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  %-8s %s\n", pre[i]->scheme, pre[i]->help);
-	fprintf(out,
-		"\n"
-		"Scan options:\n"
-		"  --targets FILE        read targets from FILE, one per line ('#' comments, blank\n"
-		"                        lines ignored); may be combined with targets on the command line\n"
-		"  --ca-file FILE        PEM CA bundle to verify served chains against\n"
-		"                        (default: the system trust store)\n"
-		"  --sni NAME            server name to send in SNI and to match the certificate\n"
-		"                        against (default: the target's host name; IPs send no SNI)\n"
-		"  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
-		"                        fractional, e.g. 0.5)\n"
-		"  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
-		"  --max-connect-errors N\n"
-		"                        MySQL/MariaDB block a client host after N aborted\n"
-		"                        connections (max_connect_errors, default 100), and every\n"
-		"                        probe is one: dbtls stays under N per endpoint, logging in\n"
-		"                        to reset the count when --sql credentials are given, else\n"
-		"                        stopping with a LIMIT error. 0: no limit. Loopback exempt\n"
-		"  --per-host-connections N\n"
-		"                        probes in flight to one endpoint at once (default 4, 1-64);\n"
-		"                        each connection has its own deadline\n"
-		"  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
-		"                        extension (.json, .txt, .html, .jsonl, .prom) unless --format\n"
-		"                        is given. The file is written to a temporary name and renamed,\n"
-		"                        so it is never half written. Use '-' for standard output.\n"
-		"  --format FORMAT       report format for standard output and for -o files without a\n"
-		"                        known extension:");
+	fprintf(
+	    out,
+	    "\n"
+	    "Scan options:\n"
+	    "  --targets FILE        read targets from FILE, one per line ('#' comments, blank\n"
+	    "                        lines ignored); may be combined with targets on the command "
+	    "line\n"
+	    "  --ca-file FILE        PEM CA bundle to verify served chains against\n"
+	    "                        (default: the system trust store)\n"
+	    "  --sni NAME            server name to send in SNI and to match the certificate\n"
+	    "                        against (default: the target's host name; IPs send no SNI)\n"
+	    "  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
+	    "                        fractional, e.g. 0.5)\n"
+	    "  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
+	    "  --max-connect-errors N\n"
+	    "                        MySQL/MariaDB block a client host after N aborted\n"
+	    "                        connections (max_connect_errors, default 100), and every\n"
+	    "                        probe is one: dbtls stays under N per endpoint, logging in\n"
+	    "                        to reset the count when --sql credentials are given, else\n"
+	    "                        stopping with a LIMIT error. 0: no limit. Loopback exempt\n"
+	    "  --per-host-connections N\n"
+	    "                        probes in flight to one endpoint at once (default 4, 1-64);\n"
+	    "                        each connection has its own deadline\n"
+	    "  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
+	    "                        extension (.json, .txt, .html, .jsonl, .prom) unless "
+	    "--format\n"
+	    "                        is given. The file is written to a temporary name and "
+	    "renamed,\n"
+	    "                        so it is never half written. Use '-' for standard output.\n"
+	    "  --format FORMAT       report format for standard output and for -o files without a\n"
+	    "                        known extension:");
 	dbtls_report_list_formats(out);
-	fprintf(out,
-		"\n"
-		"                        (default: a text summary on standard output)\n"
-		"  -q, --quiet           no text summary on standard output when -o is given\n"
-		"\n"
-		"SQL options (scan, MySQL/MariaDB):\n"
-		"  --sql                 after the TLS probes, log in over TLS and record what the\n"
-		"                        server says: session cipher, TLS settings, live connections\n"
-		"                        (performance_schema), accounts and their REQUIRE SSL/X509\n"
-		"  --sql-user USER       account to log in as (default: the option file's user)\n"
-		"  --defaults-file FILE  MySQL option file with [client] user= and password=\n"
-		"                        (default: the usual my.cnf files and ~/.my.cnf)\n"
-		"  --sql-insecure        do not verify the server certificate on the SQL login\n"
-		"                        (reported as a finding about the scan itself)\n"
-		"                        The password comes only from the environment variable\n"
-		"                        DBTLS_MYSQL_PASSWORD or the option file, never from argv.\n"
-		"                        --sql-user, --defaults-file and --sql-insecure imply --sql.\n"
-		"\n"
-		"Policy options (scan and check):\n"
-		"  --policy NAME|FILE    profile to judge the facts by (default baseline; see\n"
-		"                        'dbtls policies'); a FILE.json of the same format; or none\n"
-		"  --waivers FILE        accepted risks: {\"waivers\": [{\"check\", \"endpoint\",\n"
-		"                        \"until\": \"YYYY-MM-DD\", \"reason\", \"owner\"}]}; a waived\n"
-		"                        finding stays in the report, marked, until the date passes\n"
-		"  --fail-on SEVERITY    exit 1 when a finding (not waived) is at or above it:\n"
-		"                        info, low, medium, high (default), critical\n"
-		"  --facts REPORT.json   check: the saved report to judge\n"
-		"\n"
-		"Certificate options (scan):\n"
-		"  --revocation MODE     hard-fail (default): a revocation status that cannot be\n"
-		"                        determined is a finding; soft-fail: only a note (info);\n"
-		"                        off: do not ask. Order: stapled OCSP, --crl files, the OCSP\n"
-		"                        responder in the certificate, its CRL distribution point\n"
-		"  --revocation-leaf-only  check the leaf only, not the intermediates\n"
-		"  --crl FILE            a CRL (PEM or DER) to consult; repeatable\n"
-		"  --new-ca-file FILE    CA rotation: would each served chain verify for clients that\n"
-		"                        trust only this bundle? (ca-rotation.* findings, a summary)\n"
-		"  --no-color            no colours in the text summary (also: NO_COLOR set)\n"
-		"\n"
-		"Exit codes:\n"
-		"  0  every endpoint was scanned and nothing (not waived) is at or above --fail-on\n"
-		"  1  findings at or above --fail-on (this wins over 3: a definite failure is never\n"
-		"     hidden behind an unreachable endpoint)\n"
-		"  2  usage or input error (bad option, target, policy or waiver file, unwritable\n"
-		"     report): one line names the input; nothing was scanned, or a report is missing\n"
-		"  3  some endpoints could not be scanned (refused, timed out, garbage, server error);\n"
-		"     the report is still written and names each error\n");
+	fprintf(
+	    out,
+	    "\n"
+	    "                        (default: a text summary on standard output)\n"
+	    "  -q, --quiet           no text summary on standard output when -o is given\n"
+	    "\n"
+	    "SQL options (scan, MySQL/MariaDB):\n"
+	    "  --sql                 after the TLS probes, log in over TLS and record what the\n"
+	    "                        server says: session cipher, TLS settings, live connections\n"
+	    "                        (performance_schema), accounts and their REQUIRE SSL/X509\n"
+	    "  --sql-user USER       account to log in as (default: the option file's user)\n"
+	    "  --defaults-file FILE  MySQL option file with [client] user= and password=\n"
+	    "                        (default: the usual my.cnf files and ~/.my.cnf)\n"
+	    "  --sql-insecure        do not verify the server certificate on the SQL login\n"
+	    "                        (reported as a finding about the scan itself)\n"
+	    "                        The password comes only from the environment variable\n"
+	    "                        DBTLS_MYSQL_PASSWORD or the option file, never from argv.\n"
+	    "                        --sql-user, --defaults-file and --sql-insecure imply --sql.\n"
+	    "\n"
+	    "Policy options (scan and check):\n"
+	    "  --policy NAME|FILE    profile to judge the facts by (default baseline; see\n"
+	    "                        'dbtls policies'); a FILE.json of the same format; or none\n"
+	    "  --waivers FILE        accepted risks: {\"waivers\": [{\"check\", \"endpoint\",\n"
+	    "                        \"until\": \"YYYY-MM-DD\", \"reason\", \"owner\"}]}; a "
+	    "waived\n"
+	    "                        finding stays in the report, marked, until the date passes\n"
+	    "  --fail-on SEVERITY    exit 1 when a finding (not waived) is at or above it:\n"
+	    "                        info, low, medium, high (default), critical\n"
+	    "  --facts REPORT.json   check: the saved report to judge\n"
+	    "\n"
+	    "Certificate options (scan):\n"
+	    "  --revocation MODE     hard-fail (default): a revocation status that cannot be\n"
+	    "                        determined is a finding; soft-fail: only a note (info);\n"
+	    "                        off: do not ask. Order: stapled OCSP, --crl files, the OCSP\n"
+	    "                        responder in the certificate, its CRL distribution point\n"
+	    "  --revocation-leaf-only  check the leaf only, not the intermediates\n"
+	    "  --crl FILE            a CRL (PEM or DER) to consult; repeatable\n"
+	    "  --new-ca-file FILE    CA rotation: would each served chain verify for clients that\n"
+	    "                        trust only this bundle? (ca-rotation.* findings, a summary)\n"
+	    "  --no-color            no colours in the text summary (also: NO_COLOR set)\n"
+	    "\n"
+	    "Exit codes:\n"
+	    "  0  every endpoint was scanned and nothing (not waived) is at or above --fail-on\n"
+	    "  1  findings at or above --fail-on (this wins over 3: a definite failure is never\n"
+	    "     hidden behind an unreachable endpoint)\n"
+	    "  2  usage or input error (bad option, target, policy or waiver file, unwritable\n"
+	    "     report): one line names the input; nothing was scanned, or a report is missing\n"
+	    "  3  some endpoints could not be scanned (refused, timed out, garbage, server "
+	    "error);\n"
+	    "     the report is still written and names each error\n");
 }
 
 static enum dbtls_err cli_add_target(struct dbtls_cli *cli, const char *s, char *why, size_t whylen)
@@ -254,34 +262,34 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "targets", required_argument, NULL, OPT_TARGETS },
-	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-	{ "sni", required_argument, NULL, OPT_SNI },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "per-host-connections", required_argument, NULL, OPT_PER_HOST },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "waivers", required_argument, NULL, OPT_WAIVERS },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	{ "facts", required_argument, NULL, OPT_FACTS },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "extends", required_argument, NULL, OPT_EXTENDS },
-	{ "crl", required_argument, NULL, OPT_CRL },
-	{ "revocation", required_argument, NULL, OPT_REVOCATION },
-	{ "revocation-leaf-only", no_argument, NULL, OPT_REVOCATION_LEAF_ONLY },
-	{ "new-ca-file", required_argument, NULL, OPT_NEW_CA_FILE },
-	{ "max-connect-errors", required_argument, NULL, OPT_MAX_CONNECT_ERRORS },
-	{ "sql", no_argument, NULL, OPT_SQL },
-	{ "sql-user", required_argument, NULL, OPT_SQL_USER },
-	{ "defaults-file", required_argument, NULL, OPT_DEFAULTS_FILE },
-	{ "sql-insecure", no_argument, NULL, OPT_SQL_INSECURE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+    {"targets", required_argument, NULL, OPT_TARGETS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"per-host-connections", required_argument, NULL, OPT_PER_HOST},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"waivers", required_argument, NULL, OPT_WAIVERS},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"facts", required_argument, NULL, OPT_FACTS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"extends", required_argument, NULL, OPT_EXTENDS},
+    {"crl", required_argument, NULL, OPT_CRL},
+    {"revocation", required_argument, NULL, OPT_REVOCATION},
+    {"revocation-leaf-only", no_argument, NULL, OPT_REVOCATION_LEAF_ONLY},
+    {"new-ca-file", required_argument, NULL, OPT_NEW_CA_FILE},
+    {"max-connect-errors", required_argument, NULL, OPT_MAX_CONNECT_ERRORS},
+    {"sql", no_argument, NULL, OPT_SQL},
+    {"sql-user", required_argument, NULL, OPT_SQL_USER},
+    {"defaults-file", required_argument, NULL, OPT_DEFAULTS_FILE},
+    {"sql-insecure", no_argument, NULL, OPT_SQL_INSECURE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FILE *err)
@@ -298,7 +306,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.timeout_ms = 10000;
 	cli->scan.jobs = 16;
 	cli->scan.per_host = 4;
-	cli->scan.rev.enabled = true; /* hard-fail unless told otherwise */
+	cli->scan.rev.enabled = true;	    /* hard-fail unless told otherwise */
 	cli->scan.max_connect_errors = 100; /* the MySQL/MariaDB default */
 	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (argc < 2) {
@@ -328,11 +336,13 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	if (strcmp(argv[1], "explain") == 0) {
 		cli->cmd = DBTLS_CMD_EXPLAIN;
 		if (argc != 3) {
-			fprintf(err, "dbtls: usage: dbtls explain CHECK-ID (ids: dbtls explain all)\n");
+			fprintf(err,
+				"dbtls: usage: dbtls explain CHECK-ID (ids: dbtls explain all)\n");
 			return DBTLS_ERR_USAGE;
 		}
 		if (strcmp(argv[2], "all") != 0 && !dbtls_check_find(argv[2])) {
-			fprintf(err, "dbtls: explain: unknown check '%s' (list: dbtls explain all)\n",
+			fprintf(err,
+				"dbtls: explain: unknown check '%s' (list: dbtls explain all)\n",
 				argv[2]);
 			return DBTLS_ERR_USAGE;
 		}
@@ -383,8 +393,10 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			errno = 0;
 			secs = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(secs >= 0.01 && secs <= 3600)) {
-				fprintf(err, "dbtls: --timeout '%s': want seconds between 0.01 and 3600\n",
-					optarg);
+				fprintf(
+				    err,
+				    "dbtls: --timeout '%s': want seconds between 0.01 and 3600\n",
+				    optarg);
 				return DBTLS_ERR_USAGE;
 			}
 			cli->scan.timeout_ms = (int)(secs * 1000 + 0.5);
@@ -400,7 +412,8 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			errno = 0;
 			jobs = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || jobs < 1 || jobs > 256) {
-				fprintf(err, "dbtls: --jobs '%s': want a number from 1 to 256\n", optarg);
+				fprintf(err, "dbtls: --jobs '%s': want a number from 1 to 256\n",
+					optarg);
 				return DBTLS_ERR_USAGE;
 			}
 			cli->scan.jobs = (int)jobs;
@@ -410,7 +423,8 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			jobs = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || jobs < 1 || jobs > 64) {
 				fprintf(err,
-					"dbtls: --per-host-connections '%s': want a number from 1 to 64\n",
+					"dbtls: --per-host-connections '%s': want a number from 1 "
+					"to 64\n",
 					optarg);
 				return DBTLS_ERR_USAGE;
 			}
@@ -441,7 +455,8 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			enum dbtls_severity sev;
 			if (!dbtls_severity_parse(optarg, &sev)) {
 				fprintf(err,
-					"dbtls: --fail-on '%s': want info, low, medium, high or critical\n",
+					"dbtls: --fail-on '%s': want info, low, medium, high or "
+					"critical\n",
 					optarg);
 				return DBTLS_ERR_USAGE;
 			}
@@ -455,8 +470,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			break;
 		case OPT_NAME:
 			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789.-") !=
-						strlen(optarg)) {
-				fprintf(err, "dbtls: --name '%s': lower-case letters, digits, . and -\n",
+					    strlen(optarg)) {
+				fprintf(err,
+					"dbtls: --name '%s': lower-case letters, digits, . and -\n",
 					optarg);
 				return DBTLS_ERR_USAGE;
 			}
@@ -481,8 +497,10 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			} else if (!strcmp(optarg, "off")) {
 				cli->scan.rev.enabled = false;
 			} else {
-				fprintf(err, "dbtls: --revocation '%s': want hard-fail, soft-fail or off\n",
-					optarg);
+				fprintf(
+				    err,
+				    "dbtls: --revocation '%s': want hard-fail, soft-fail or off\n",
+				    optarg);
 				return DBTLS_ERR_USAGE;
 			}
 			break;
@@ -493,8 +511,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 			errno = 0;
 			jobs = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || jobs < 0 || jobs > 1000000) {
-				fprintf(err, "dbtls: --max-connect-errors '%s': want a number (0: no "
-					     "limit)\n",
+				fprintf(err,
+					"dbtls: --max-connect-errors '%s': want a number (0: no "
+					"limit)\n",
 					optarg);
 				return DBTLS_ERR_USAGE;
 			}
@@ -547,8 +566,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.rev.timeout_ms = cli->scan.timeout_ms;
 	if (cli->cmd == DBTLS_CMD_DIFF) {
 		if (optind != argc - 2 || cli->noutputs) {
-			fprintf(err, "dbtls: usage: dbtls diff OLD.json NEW.json [--format text|json] "
-				     "[--fail-on SEVERITY]\n");
+			fprintf(err,
+				"dbtls: usage: dbtls diff OLD.json NEW.json [--format text|json] "
+				"[--fail-on SEVERITY]\n");
 			return DBTLS_ERR_USAGE;
 		}
 		if (cli->format && strcmp(cli->format, "text") && strcmp(cli->format, "json")) {
@@ -568,15 +588,19 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		else if (!strcmp(o->path, "-") || cli->cmd == DBTLS_CMD_DERIVE)
 			w = &dbtls_report_json;
 		if (!w) {
-			fprintf(err, "dbtls: -o %s: cannot tell the format from the extension; add --format\n",
+			fprintf(err,
+				"dbtls: -o %s: cannot tell the format from the extension; add "
+				"--format\n",
 				o->path);
 			return DBTLS_ERR_USAGE;
 		}
 		o->format = w->name;
 	}
 	if (cli->cmd == DBTLS_CMD_DERIVE) {
-		if (optind != argc - 1 || cli->noutputs != 1 || !strcmp(cli->outputs[0].path, "-")) {
-			fprintf(err, "dbtls: usage: dbtls policy derive REPORT.json -o PINNED.json\n");
+		if (optind != argc - 1 || cli->noutputs != 1 ||
+		    !strcmp(cli->outputs[0].path, "-")) {
+			fprintf(err,
+				"dbtls: usage: dbtls policy derive REPORT.json -o PINNED.json\n");
 			return DBTLS_ERR_USAGE;
 		}
 		if (!cli_readable(argv[optind], err, "policy derive"))

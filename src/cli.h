@@ -12,20 +12,20 @@
 #include "scan.h"
 
 enum dbtls_exit {
-	DBTLS_EXIT_OK = 0,          /* scanned; nothing at or above --fail-on */
-	DBTLS_EXIT_FINDINGS = 1,    /* findings at or above --fail-on (policy engine) */
-	DBTLS_EXIT_USAGE = 2,       /* usage or input error: nothing was scanned */
-	DBTLS_EXIT_UNSCANNED = 3,   /* some endpoints could not be scanned (errors in the report) */
+	DBTLS_EXIT_OK = 0,	  /* scanned; nothing at or above --fail-on */
+	DBTLS_EXIT_FINDINGS = 1,  /* findings at or above --fail-on (policy engine) */
+	DBTLS_EXIT_USAGE = 2,	  /* usage or input error: nothing was scanned */
+	DBTLS_EXIT_UNSCANNED = 3, /* some endpoints could not be scanned (errors in the report) */
 };
 
 enum dbtls_cmd {
 	DBTLS_CMD_NONE,
-	DBTLS_CMD_SCAN,     /* dbtls scan TARGET... */
+	DBTLS_CMD_SCAN,	    /* dbtls scan TARGET... */
 	DBTLS_CMD_CHECK,    /* dbtls check --facts REPORT.json: judge a saved scan again */
 	DBTLS_CMD_POLICIES, /* dbtls policies */
 	DBTLS_CMD_EXPLAIN,  /* dbtls explain CHECK-ID */
 	DBTLS_CMD_DERIVE,   /* dbtls policy derive REPORT.json -o PINNED.json */
-	DBTLS_CMD_DIFF,     /* dbtls diff OLD.json NEW.json */
+	DBTLS_CMD_DIFF,	    /* dbtls diff OLD.json NEW.json */
 	DBTLS_CMD_HELP,
 	DBTLS_CMD_VERSION,
 };
@@ -33,8 +33,8 @@ enum dbtls_cmd {
 #define DBTLS_MAX_OUTPUTS 8
 
 struct dbtls_output {
-	const char *path;           /* borrowed from argv; "-" = stdout */
-	const char *format;         /* "json", "text" */
+	const char *path;   /* borrowed from argv; "-" = stdout */
+	const char *format; /* "json", "text" */
 };
 
 struct dbtls_cli {
@@ -44,18 +44,18 @@ struct dbtls_cli {
 	size_t ntargets;
 	struct dbtls_output outputs[DBTLS_MAX_OUTPUTS];
 	size_t noutputs;
-	const char *format;         /* --format for stdout (NULL = text) */
-	bool quiet;                 /* no summary on stdout */
-	bool color;                 /* colour the text summary */
-	const char *policy;         /* --policy NAME|FILE|none (default baseline) */
-	const char *waivers;        /* --waivers FILE */
-	int fail_on;                /* enum dbtls_severity; --fail-on (default high) */
-	const char *facts;          /* check: --facts REPORT.json; derive: the report */
-	const char *explain_id;     /* explain: the check id */
+	const char *format;	    /* --format for stdout (NULL = text) */
+	bool quiet;		    /* no summary on stdout */
+	bool color;		    /* colour the text summary */
+	const char *policy;	    /* --policy NAME|FILE|none (default baseline) */
+	const char *waivers;	    /* --waivers FILE */
+	int fail_on;		    /* enum dbtls_severity; --fail-on (default high) */
+	const char *facts;	    /* check: --facts REPORT.json; derive: the report */
+	const char *explain_id;	    /* explain: the check id */
 	const char *derive_name;    /* derive: --name (default "pinned") */
 	const char *derive_extends; /* derive: --extends PROFILE */
-	const char *diff_old;       /* diff: the earlier report (borrowed from argv) */
-	const char *diff_new;       /* diff: the later report */
+	const char *diff_old;	    /* diff: the earlier report (borrowed from argv) */
+	const char *diff_new;	    /* diff: the later report */
 	bool revocation_soft_fail;  /* --revocation soft-fail: an undeterminable status is a note */
 	const char *crl_files[16];  /* --crl FILE… */
 	size_t ncrl_files;

@@ -106,9 +106,11 @@ struct enum_chunk {
 static void enum_chunk_run(void *arg, size_t i)
 {
 	struct enum_chunk *c = &((struct enum_chunk *)arg)[i];
-	struct dbtls_hello_params p = { .version = c->v, .sni = c->sni,
-					.want_kex = c->v != DBTLS_TLS13,
-					.suites = c->rest, .nsuites = c->nrest };
+	struct dbtls_hello_params p = {.version = c->v,
+				       .sni = c->sni,
+				       .want_kex = c->v != DBTLS_TLS13,
+				       .suites = c->rest,
+				       .nsuites = c->nrest};
 	struct dbtls_hello_result r;
 
 	if (!c->nrest)
@@ -150,7 +152,7 @@ static enum dbtls_err enum_parallel(dbtls_probe_fn probe, void *ctx, enum dbtls_
 	/* interleaved parts: the accepted suites of a registry cluster (say, all ECDHE-GCM)
 	 * spread over every part instead of landing in one */
 	for (size_t i = 0; i < k; i++) {
-		c[i] = (struct enum_chunk){ .probe = probe, .ctx = ctx, .v = v, .sni = eo->sni };
+		c[i] = (struct enum_chunk){.probe = probe, .ctx = ctx, .v = v, .sni = eo->sni};
 		c[i].rest = buf + i * stride;
 		c[i].found = buf + (k + i) * stride;
 	}
@@ -161,7 +163,7 @@ static enum dbtls_err enum_parallel(dbtls_probe_fn probe, void *ctx, enum dbtls_
 	for (size_t i = 0; i < k; i++) {
 		for (size_t j = 0; j < c[i].nfound; j++)
 			all[nall++] = c[i].found[j];
-		enum_note_dh(&(struct dbtls_hello_result){ .dh_bits = c[i].st.dh_bits_min }, st);
+		enum_note_dh(&(struct dbtls_hello_result){.dh_bits = c[i].st.dh_bits_min}, st);
 		st->probes += c[i].st.probes;
 		if (c[i].err && !err) {
 			err = c[i].err;
@@ -192,7 +194,7 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 				 struct dbtls_version_facts *out, struct dbtls_enum_stats *st,
 				 struct dbtls_diag *d)
 {
-	struct dbtls_hello_params p = { .version = v, .sni = eo->sni, .want_kex = v != DBTLS_TLS13 };
+	struct dbtls_hello_params p = {.version = v, .sni = eo->sni, .want_kex = v != DBTLS_TLS13};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
 	uint32_t *rest = NULL, pair[2];
@@ -271,11 +273,11 @@ out:
 }
 
 enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, enum dbtls_version v,
-				 const char *sni, const uint32_t *cands, size_t ncands, uint16_t *out,
-				 size_t cap, size_t *n, struct dbtls_enum_stats *st,
+				 const char *sni, const uint32_t *cands, size_t ncands,
+				 uint16_t *out, size_t cap, size_t *n, struct dbtls_enum_stats *st,
 				 struct dbtls_diag *d)
 {
-	struct dbtls_hello_params p = { .version = tls13 ? DBTLS_TLS13 : v, .sni = sni };
+	struct dbtls_hello_params p = {.version = tls13 ? DBTLS_TLS13 : v, .sni = sni};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
 	uint16_t groups[64];
@@ -296,9 +298,8 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 	if (!suites)
 		return DBTLS_ERR_NOMEM;
 	for (size_t i = 0; i < ncands; i++) {
-		const struct dbtls_suite *s = cands[i] <= 0xffff
-						      ? dbtls_suite_by_code((uint16_t)cands[i])
-						      : NULL;
+		const struct dbtls_suite *s =
+		    cands[i] <= 0xffff ? dbtls_suite_by_code((uint16_t)cands[i]) : NULL;
 		if (s && (tls13 ? (s->flags & DBTLS_SF_TLS13) != 0 : strstr(s->kx, "ECDH") != NULL))
 			suites[nsuites++] = cands[i];
 	}

@@ -32,15 +32,16 @@ typedef void (*dbtls_par_fn)(void *arg, size_t i);
 typedef void (*dbtls_run_parallel_fn)(void *ctx, size_t n, dbtls_par_fn fn, void *arg);
 
 struct dbtls_enum_stats {
-	int dh_bits_min;     /* smallest DHE prime seen, 0 if no DHE suite picked */
-	unsigned probes;     /* hellos sent */
+	int dh_bits_min; /* smallest DHE prime seen, 0 if no DHE suite picked */
+	unsigned probes; /* hellos sent */
 };
 
 struct dbtls_enum_opts {
 	const char *sni;
 	/* When the server turns out to follow the client's order, the rest of the candidates may be
-	 * split into `chunks` parts enumerated side by side through run_parallel (each part costs one
-	 * refusal more, so this is worth it only for the longest enumeration). NULL/0/1: sequential. */
+	 * split into `chunks` parts enumerated side by side through run_parallel (each part costs
+	 * one refusal more, so this is worth it only for the longest enumeration). NULL/0/1:
+	 * sequential. */
 	dbtls_run_parallel_fn run_parallel;
 	size_t chunks;
 };
@@ -63,8 +64,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
  * offering the ECDHE suites among cands and reading the curve from the ServerKeyExchange.
  */
 enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, enum dbtls_version v,
-				 const char *sni, const uint32_t *cands, size_t ncands, uint16_t *out,
-				 size_t cap, size_t *n, struct dbtls_enum_stats *st,
+				 const char *sni, const uint32_t *cands, size_t ncands,
+				 uint16_t *out, size_t cap, size_t *n, struct dbtls_enum_stats *st,
 				 struct dbtls_diag *d);
 
 /* Classifies a probe answer for version v: ACCEPTED only for a ServerHello / HRR of exactly v (or

@@ -44,17 +44,18 @@ const char *dbtls_strerror(enum dbtls_err err);
 /* Returns a borrowed, static stable name of err ("TIMEOUT"), used as the report's error code. */
 const char *dbtls_errname(enum dbtls_err err);
 
-/* What went wrong, in words, for the one failing call. Filled by the callee, owned by the caller. */
+/* What went wrong, in words, for the one failing call. Filled by the callee, owned by the caller.
+ */
 struct dbtls_diag {
 	char msg[512];
-	int sys_errno;          /* errno at the failure, or 0 */
-	unsigned long ssl_err;  /* first OpenSSL error queue entry, or 0 */
+	int sys_errno;	       /* errno at the failure, or 0 */
+	unsigned long ssl_err; /* first OpenSSL error queue entry, or 0 */
 };
 
 /* Sets d->msg from a printf format (d may be NULL); always returns err so callers can
  * `return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT, "...")`. */
 enum dbtls_err dbtls_diag_set(struct dbtls_diag *d, enum dbtls_err err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Empties d (d may be NULL). */
 void dbtls_diag_clear(struct dbtls_diag *d);
 

@@ -14,9 +14,9 @@ static const struct {
 	const char *name;
 	uint16_t code;
 } version_tab[DBTLS_NVERSIONS] = {
-	[DBTLS_SSL2] = { "SSLv2", 0x0002 },   [DBTLS_SSL3] = { "SSLv3", 0x0300 },
-	[DBTLS_TLS10] = { "TLSv1.0", 0x0301 }, [DBTLS_TLS11] = { "TLSv1.1", 0x0302 },
-	[DBTLS_TLS12] = { "TLSv1.2", 0x0303 }, [DBTLS_TLS13] = { "TLSv1.3", 0x0304 },
+    [DBTLS_SSL2] = {"SSLv2", 0x0002},	 [DBTLS_SSL3] = {"SSLv3", 0x0300},
+    [DBTLS_TLS10] = {"TLSv1.0", 0x0301}, [DBTLS_TLS11] = {"TLSv1.1", 0x0302},
+    [DBTLS_TLS12] = {"TLSv1.2", 0x0303}, [DBTLS_TLS13] = {"TLSv1.3", 0x0304},
 };
 
 const char *dbtls_version_name(enum dbtls_version v)

@@ -181,7 +181,7 @@ out:
 
 static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_diag *d)
 {
-	struct pollfd p = { .fd = fd };
+	struct pollfd p = {.fd = fd};
 	int rc, e, sys;
 	char what[32];
 
@@ -224,7 +224,7 @@ static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_
 	}
 }
 
-static enum dbtls_err hs_collect_chain(STACK_OF(X509) *chain, time_t now, struct dbtls_cert **out,
+static enum dbtls_err hs_collect_chain(STACK_OF(X509) * chain, time_t now, struct dbtls_cert **out,
 				       size_t *nout, struct dbtls_diag *d)
 {
 	int n = chain ? sk_X509_num(chain) : 0;
@@ -306,7 +306,7 @@ static char *hs_sha256(X509 *x)
 	return s;
 }
 
-static bool hs_in(STACK_OF(X509) *sk, X509 *x)
+static bool hs_in(STACK_OF(X509) * sk, X509 *x)
 {
 	for (int i = 0; sk && i < sk_X509_num(sk); i++)
 		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
@@ -335,7 +335,7 @@ static void hs_anchor(X509 *a, time_t now, char **subject, char **sha256, time_t
  * path needed but the server did not send (incomplete), served certificates not followed by their
  * issuer (misordered), served certificates the path does not use (extra), the anchor served too.
  */
-static void hs_chain(STACK_OF(X509) *served, STACK_OF(X509) *path, int code, time_t now,
+static void hs_chain(STACK_OF(X509) * served, STACK_OF(X509) * path, int code, time_t now,
 		     struct dbtls_chain_facts *ch)
 {
 	int n = sk_X509_num(served), np = path ? sk_X509_num(path) : 0;
@@ -388,8 +388,8 @@ static void hs_chain(STACK_OF(X509) *served, STACK_OF(X509) *path, int code, tim
 
 /* Verifies the served chain against store; returns the X509_V_* code and, in *path (new, may be
  * NULL), the path OpenSSL built (partial when verification failed). */
-static int hs_verify_path(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
-			  STACK_OF(X509) **path)
+static int hs_verify_path(X509_STORE *store, STACK_OF(X509) * chain, time_t now,
+			  STACK_OF(X509) * *path)
 {
 	X509 *leaf = sk_X509_value(chain, 0);
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
@@ -425,9 +425,9 @@ out:
 
 /* Judges the served chain: CA bundle, host name, chain shape, rotation readiness. Fills *v (new
  * strings) and *path_out (new; the verified or partial path). */
-static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) *chain, time_t now,
+static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_t now,
 				const struct dbtls_handshake_opts *o, struct dbtls_verification *v,
-				STACK_OF(X509) **path_out, struct dbtls_diag *d)
+				STACK_OF(X509) * *path_out, struct dbtls_diag *d)
 {
 	X509 *leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
 	enum dbtls_err err = DBTLS_OK;
@@ -510,7 +510,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d)
 {
 	struct dbtls_verification v;
-	struct hs_sock sock = { .fd = -1 };
+	struct hs_sock sock = {.fd = -1};
 	struct dbtls_cert *certs = NULL;
 	size_t ncerts = 0;
 	enum dbtls_err err = DBTLS_OK;

@@ -17,19 +17,20 @@
 #include <openssl/x509.h>
 
 struct dbtls_handshake_opts {
-	const char *ca_file;     /* PEM bundle; NULL = OpenSSL's default system store */
-	const char *sni;         /* server_name to send; NULL = none */
+	const char *ca_file;	 /* PEM bundle; NULL = OpenSSL's default system store */
+	const char *sni;	 /* server_name to send; NULL = none */
 	const char *verify_host; /* host name or IP literal the leaf must match (VERIFY_IDENTITY) */
-	int timeout_ms;          /* deadline for each read/write while handshaking */
-	const char *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
+	int timeout_ms;		 /* deadline for each read/write while handshaking */
+	const char
+	    *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
 };
 
 /* What the revocation check needs from a handshake, kept past the connection so that slow OCSP
  * and CRL fetches never hold the database connection open (MariaDB's connect_timeout is 10 s). */
 struct dbtls_handshake_keep {
-	STACK_OF(X509) *served;  /* the served chain, leaf first (references held) */
-	STACK_OF(X509) *path;    /* the path verification built, leaf .. anchor (may be NULL) */
-	unsigned char *stapled;  /* the stapled OCSP response (DER), NULL when none */
+	STACK_OF(X509) * served; /* the served chain, leaf first (references held) */
+	STACK_OF(X509) * path;	 /* the path verification built, leaf .. anchor (may be NULL) */
+	unsigned char *stapled;	 /* the stapled OCSP response (DER), NULL when none */
 	size_t nstapled;
 };
 /* Releases what k holds and zeroes it; k may be NULL. */

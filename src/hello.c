@@ -5,7 +5,8 @@
  *
  * Wire references: SSLv2 (draft-hickman-netscape-ssl-00) CLIENT-HELLO/SERVER-HELLO; RFC 6101
  * (SSLv3); RFC 5246 (TLS 1.2) §7.4; RFC 8446 (TLS 1.3) §4.1 with supported_versions, key_share and
- * the HelloRetryRequest random; RFC 7685 padding (some middleboxes hang on hellos of 256–511 bytes).
+ * the HelloRetryRequest random; RFC 7685 padding (some middleboxes hang on hellos of 256–511
+ * bytes).
  */
 #include "hello.h"
 
@@ -20,75 +21,91 @@
 #include "suites.h"
 
 #define REC_CHANGE_CIPHER_SPEC 20
-#define REC_ALERT 21
-#define REC_HANDSHAKE 22
-#define REC_APPLICATION_DATA 23
+#define REC_ALERT	       21
+#define REC_HANDSHAKE	       22
+#define REC_APPLICATION_DATA   23
 
-#define HS_SERVER_HELLO 2
-#define HS_CERTIFICATE 11
+#define HS_SERVER_HELLO	       2
+#define HS_CERTIFICATE	       11
 #define HS_SERVER_KEY_EXCHANGE 12
 #define HS_CERTIFICATE_REQUEST 13
-#define HS_SERVER_HELLO_DONE 14
-#define HS_CERTIFICATE_STATUS 22
+#define HS_SERVER_HELLO_DONE   14
+#define HS_CERTIFICATE_STATUS  22
 
-#define EXT_SERVER_NAME 0x0000
-#define EXT_STATUS_REQUEST 0x0005
-#define EXT_SUPPORTED_GROUPS 0x000a
-#define EXT_EC_POINT_FORMATS 0x000b
-#define EXT_SIGNATURE_ALGORITHMS 0x000d
-#define EXT_PADDING 0x0015
+#define EXT_SERVER_NAME		   0x0000
+#define EXT_STATUS_REQUEST	   0x0005
+#define EXT_SUPPORTED_GROUPS	   0x000a
+#define EXT_EC_POINT_FORMATS	   0x000b
+#define EXT_SIGNATURE_ALGORITHMS   0x000d
+#define EXT_PADDING		   0x0015
 #define EXT_EXTENDED_MASTER_SECRET 0x0017
-#define EXT_SESSION_TICKET 0x0023
-#define EXT_SUPPORTED_VERSIONS 0x002b
+#define EXT_SESSION_TICKET	   0x0023
+#define EXT_SUPPORTED_VERSIONS	   0x002b
 #define EXT_PSK_KEY_EXCHANGE_MODES 0x002d
-#define EXT_KEY_SHARE 0x0033
-#define EXT_RENEGOTIATION_INFO 0xff01
+#define EXT_KEY_SHARE		   0x0033
+#define EXT_RENEGOTIATION_INFO	   0xff01
 
 /* Most we read of one answer: a ServerHello flight with a long chain fits comfortably. */
 #define HELLO_MAX_ANSWER (256 * 1024)
 
 static const uint8_t hrr_random[32] = {
-	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
 static const struct {
 	uint16_t id;
-	const char *name;     /* IANA name as users know it */
-	const char *ossl;     /* OpenSSL key type or group name used to make a key share */
+	const char *name; /* IANA name as users know it */
+	const char *ossl; /* OpenSSL key type or group name used to make a key share */
 	const char *ossl_type;
-	bool tls13;           /* allowed in TLS 1.3 */
+	bool tls13; /* allowed in TLS 1.3 */
 } group_tab[] = {
-	{ 0x0001, "sect163k1", NULL, NULL, false },  { 0x0002, "sect163r1", NULL, NULL, false },
-	{ 0x0003, "sect163r2", NULL, NULL, false },  { 0x0004, "sect193r1", NULL, NULL, false },
-	{ 0x0005, "sect193r2", NULL, NULL, false },  { 0x0006, "sect233k1", NULL, NULL, false },
-	{ 0x0007, "sect233r1", NULL, NULL, false },  { 0x0008, "sect239k1", NULL, NULL, false },
-	{ 0x0009, "sect283k1", NULL, NULL, false },  { 0x000a, "sect283r1", NULL, NULL, false },
-	{ 0x000b, "sect409k1", NULL, NULL, false },  { 0x000c, "sect409r1", NULL, NULL, false },
-	{ 0x000d, "sect571k1", NULL, NULL, false },  { 0x000e, "sect571r1", NULL, NULL, false },
-	{ 0x000f, "secp160k1", NULL, NULL, false },  { 0x0010, "secp160r1", NULL, NULL, false },
-	{ 0x0011, "secp160r2", NULL, NULL, false },  { 0x0012, "secp192k1", NULL, NULL, false },
-	{ 0x0013, "secp192r1", NULL, NULL, false },  { 0x0014, "secp224k1", NULL, NULL, false },
-	{ 0x0015, "secp224r1", NULL, NULL, false },  { 0x0016, "secp256k1", NULL, NULL, false },
-	{ 0x0017, "secp256r1", "P-256", "EC", true }, { 0x0018, "secp384r1", "P-384", "EC", true },
-	{ 0x0019, "secp521r1", "P-521", "EC", true }, { 0x001a, "brainpoolP256r1", NULL, NULL, false },
-	{ 0x001b, "brainpoolP384r1", NULL, NULL, false },
-	{ 0x001c, "brainpoolP512r1", NULL, NULL, false },
-	{ 0x001d, "x25519", NULL, "X25519", true },   { 0x001e, "x448", NULL, "X448", true },
-	{ 0x001f, "brainpoolP256r1tls13", "brainpoolP256r1", "EC", true },
-	{ 0x0020, "brainpoolP384r1tls13", "brainpoolP384r1", "EC", true },
-	{ 0x0021, "brainpoolP512r1tls13", "brainpoolP512r1", "EC", true },
-	{ 0x0100, "ffdhe2048", "ffdhe2048", "DH", true }, { 0x0101, "ffdhe3072", "ffdhe3072", "DH", true },
-	{ 0x0102, "ffdhe4096", "ffdhe4096", "DH", true }, { 0x0103, "ffdhe6144", "ffdhe6144", "DH", true },
-	{ 0x0104, "ffdhe8192", "ffdhe8192", "DH", true },
+    {0x0001, "sect163k1", NULL, NULL, false},
+    {0x0002, "sect163r1", NULL, NULL, false},
+    {0x0003, "sect163r2", NULL, NULL, false},
+    {0x0004, "sect193r1", NULL, NULL, false},
+    {0x0005, "sect193r2", NULL, NULL, false},
+    {0x0006, "sect233k1", NULL, NULL, false},
+    {0x0007, "sect233r1", NULL, NULL, false},
+    {0x0008, "sect239k1", NULL, NULL, false},
+    {0x0009, "sect283k1", NULL, NULL, false},
+    {0x000a, "sect283r1", NULL, NULL, false},
+    {0x000b, "sect409k1", NULL, NULL, false},
+    {0x000c, "sect409r1", NULL, NULL, false},
+    {0x000d, "sect571k1", NULL, NULL, false},
+    {0x000e, "sect571r1", NULL, NULL, false},
+    {0x000f, "secp160k1", NULL, NULL, false},
+    {0x0010, "secp160r1", NULL, NULL, false},
+    {0x0011, "secp160r2", NULL, NULL, false},
+    {0x0012, "secp192k1", NULL, NULL, false},
+    {0x0013, "secp192r1", NULL, NULL, false},
+    {0x0014, "secp224k1", NULL, NULL, false},
+    {0x0015, "secp224r1", NULL, NULL, false},
+    {0x0016, "secp256k1", NULL, NULL, false},
+    {0x0017, "secp256r1", "P-256", "EC", true},
+    {0x0018, "secp384r1", "P-384", "EC", true},
+    {0x0019, "secp521r1", "P-521", "EC", true},
+    {0x001a, "brainpoolP256r1", NULL, NULL, false},
+    {0x001b, "brainpoolP384r1", NULL, NULL, false},
+    {0x001c, "brainpoolP512r1", NULL, NULL, false},
+    {0x001d, "x25519", NULL, "X25519", true},
+    {0x001e, "x448", NULL, "X448", true},
+    {0x001f, "brainpoolP256r1tls13", "brainpoolP256r1", "EC", true},
+    {0x0020, "brainpoolP384r1tls13", "brainpoolP384r1", "EC", true},
+    {0x0021, "brainpoolP512r1tls13", "brainpoolP512r1", "EC", true},
+    {0x0100, "ffdhe2048", "ffdhe2048", "DH", true},
+    {0x0101, "ffdhe3072", "ffdhe3072", "DH", true},
+    {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
+    {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
+    {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
 };
 #define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
 
 /* Signature schemes we claim, widest first so that weak servers still answer (RFC 8446 §4.2.3). */
 static const uint16_t sigalgs[] = {
-	0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b,
-	0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602, 0x0203, 0x0201,
-	0x0202, 0x081a, 0x081b, 0x081c,
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809,
+    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402,
+    0x0502, 0x0602, 0x0203, 0x0201, 0x0202, 0x081a, 0x081b, 0x081c,
 };
 
 const char *dbtls_group_name(uint16_t group)
@@ -105,8 +122,8 @@ bool dbtls_group_by_name(const char *name, uint16_t *out)
 		const char *alias;
 		uint16_t id;
 	} aliases[] = {
-		{ "prime256v1", 0x0017 }, { "P-256", 0x0017 }, { "P-384", 0x0018 },
-		{ "P-521", 0x0019 },	  { "X25519", 0x001d }, { "X448", 0x001e },
+	    {"prime256v1", 0x0017}, {"P-256", 0x0017},	{"P-384", 0x0018},
+	    {"P-521", 0x0019},	    {"X25519", 0x001d}, {"X448", 0x001e},
 	};
 	unsigned long v;
 	char *end;
@@ -119,7 +136,8 @@ bool dbtls_group_by_name(const char *name, uint16_t *out)
 			return *out = aliases[i].id, true;
 	if ((name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) && name[2]) {
 		v = strtoul(name + 2, &end, 16);
-		if (!*end && v <= 0xffff && strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
+		if (!*end && v <= 0xffff &&
+		    strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
 			return *out = (uint16_t)v, true;
 	}
 	return false;
@@ -128,40 +146,74 @@ bool dbtls_group_by_name(const char *name, uint16_t *out)
 const char *dbtls_alert_name(uint8_t desc)
 {
 	switch (desc) {
-	case 0: return "close_notify";
-	case 10: return "unexpected_message";
-	case 20: return "bad_record_mac";
-	case 21: return "decryption_failed";
-	case 22: return "record_overflow";
-	case 30: return "decompression_failure";
-	case 40: return "handshake_failure";
-	case 41: return "no_certificate";
-	case 42: return "bad_certificate";
-	case 43: return "unsupported_certificate";
-	case 44: return "certificate_revoked";
-	case 45: return "certificate_expired";
-	case 46: return "certificate_unknown";
-	case 47: return "illegal_parameter";
-	case 48: return "unknown_ca";
-	case 49: return "access_denied";
-	case 50: return "decode_error";
-	case 51: return "decrypt_error";
-	case 60: return "export_restriction";
-	case 70: return "protocol_version";
-	case 71: return "insufficient_security";
-	case 80: return "internal_error";
-	case 86: return "inappropriate_fallback";
-	case 90: return "user_canceled";
-	case 100: return "no_renegotiation";
-	case 109: return "missing_extension";
-	case 110: return "unsupported_extension";
-	case 111: return "certificate_unobtainable";
-	case 112: return "unrecognized_name";
-	case 113: return "bad_certificate_status_response";
-	case 114: return "bad_certificate_hash_value";
-	case 115: return "unknown_psk_identity";
-	case 116: return "certificate_required";
-	case 120: return "no_application_protocol";
+	case 0:
+		return "close_notify";
+	case 10:
+		return "unexpected_message";
+	case 20:
+		return "bad_record_mac";
+	case 21:
+		return "decryption_failed";
+	case 22:
+		return "record_overflow";
+	case 30:
+		return "decompression_failure";
+	case 40:
+		return "handshake_failure";
+	case 41:
+		return "no_certificate";
+	case 42:
+		return "bad_certificate";
+	case 43:
+		return "unsupported_certificate";
+	case 44:
+		return "certificate_revoked";
+	case 45:
+		return "certificate_expired";
+	case 46:
+		return "certificate_unknown";
+	case 47:
+		return "illegal_parameter";
+	case 48:
+		return "unknown_ca";
+	case 49:
+		return "access_denied";
+	case 50:
+		return "decode_error";
+	case 51:
+		return "decrypt_error";
+	case 60:
+		return "export_restriction";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 86:
+		return "inappropriate_fallback";
+	case 90:
+		return "user_canceled";
+	case 100:
+		return "no_renegotiation";
+	case 109:
+		return "missing_extension";
+	case 110:
+		return "unsupported_extension";
+	case 111:
+		return "certificate_unobtainable";
+	case 112:
+		return "unrecognized_name";
+	case 113:
+		return "bad_certificate_status_response";
+	case 114:
+		return "bad_certificate_hash_value";
+	case 115:
+		return "unknown_psk_identity";
+	case 116:
+		return "certificate_required";
+	case 120:
+		return "no_application_protocol";
 	}
 	return "unknown_alert";
 }
@@ -251,7 +303,8 @@ static bool hello_offers_ecc(const struct dbtls_hello_params *p)
 {
 	for (size_t i = 0; i < p->nsuites; i++) {
 		const struct dbtls_suite *s = dbtls_suite_by_code((uint16_t)p->suites[i]);
-		if (p->suites[i] <= 0xffff && s && (strstr(s->kx, "ECDH") || strstr(s->auth, "ECDSA")))
+		if (p->suites[i] <= 0xffff && s &&
+		    (strstr(s->kx, "ECDH") || strstr(s->auth, "ECDSA")))
 			return true;
 	}
 	return false;
@@ -287,8 +340,9 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 			for (size_t i = 0; i < p->ngroups; i++)
 				dbtls_buf_u16(b, p->groups[i]);
 		} else {
-			/* preferred groups first: a server that follows client order picks x25519 */
-			static const uint16_t first[] = { 0x001d, 0x0017, 0x0018, 0x0019, 0x001e };
+			/* preferred groups first: a server that follows client order picks x25519
+			 */
+			static const uint16_t first[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x001e};
 			for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
 				dbtls_buf_u16(b, first[i]);
 			for (size_t i = 0; i < NGROUPS; i++) {
@@ -380,7 +434,8 @@ enum dbtls_err dbtls_hello_build(const struct dbtls_hello_params *p, struct dbtl
 	dbtls_buf_u16(out, p->version == DBTLS_TLS13 ? 0x0303 : dbtls_version_code(p->version));
 	dbtls_buf_bytes(out, random, sizeof(random));
 	if (p->version == DBTLS_TLS13) {
-		/* a legacy session id makes middlebox-compatible servers behave as they do for browsers */
+		/* a legacy session id makes middlebox-compatible servers behave as they do for
+		 * browsers */
 		uint8_t sid[32];
 		RAND_bytes(sid, sizeof(sid));
 		dbtls_buf_u8(out, sizeof(sid));
@@ -418,7 +473,8 @@ enum dbtls_err dbtls_hello_build(const struct dbtls_hello_params *p, struct dbtl
 	dbtls_buf_len_end(out, hs, 3);
 	dbtls_buf_len_end(out, rec, 2);
 	if (!out->oom && out->len - start - 5 > 16384)
-		return DBTLS_ERR_INPUT; /* would need several records; no sane offer is this large */
+		return DBTLS_ERR_INPUT; /* would need several records; no sane offer is this large
+					 */
 	return out->oom ? DBTLS_ERR_NOMEM : DBTLS_OK;
 }
 
@@ -436,7 +492,8 @@ static bool hello_parse_sh_exts(struct dbtls_rd *ex, bool hrr, struct dbtls_hell
 			r->version = dbtls_rd_u16(&e);
 			break;
 		case EXT_KEY_SHARE:
-			r->group = dbtls_rd_u16(&e); /* HRR: selected_group; SH: KeyShareEntry.group */
+			r->group =
+			    dbtls_rd_u16(&e); /* HRR: selected_group; SH: KeyShareEntry.group */
 			(void)hrr;
 			break;
 		case EXT_RENEGOTIATION_INFO:
@@ -535,7 +592,7 @@ static enum dbtls_err hello_parse_ssl2(struct dbtls_rd *rd, struct dbtls_hello_r
 		r->alert_level = 2;
 		r->alert_desc = (uint8_t)dbtls_rd_u16(&m);
 		return m.err ? DBTLS_ERR_PROTOCOL : DBTLS_OK;
-	case 4: /* SERVER-HELLO */
+	case 4:			      /* SERVER-HELLO */
 		dbtls_rd_skip(&m, 2); /* session-id-hit, certificate type */
 		r->legacy_version = r->version = dbtls_rd_u16(&m);
 		certlen = dbtls_rd_u16(&m);
@@ -605,8 +662,8 @@ enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
 		uint16_t rver = dbtls_rd_u16(&rd), rlen = dbtls_rd_u16(&rd);
 		const uint8_t *body;
 
-		if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA || (rver >> 8) != 3 ||
-		    rlen > 16384 + 2048) {
+		if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
+		    (rver >> 8) != 3 || rlen > 16384 + 2048) {
 			r->kind = DBTLS_HELLO_GARBAGE;
 			return DBTLS_ERR_PROTOCOL;
 		}
@@ -628,7 +685,8 @@ enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
 			return DBTLS_OK;
 		}
 		if (type != REC_HANDSHAKE) {
-			if (sh_seen) /* TLS 1.3 CCS / encrypted records: the flight we can read ended */
+			if (sh_seen) /* TLS 1.3 CCS / encrypted records: the flight we can read
+					ended */
 				return DBTLS_OK;
 			r->kind = DBTLS_HELLO_GARBAGE;
 			return DBTLS_ERR_PROTOCOL;
@@ -743,7 +801,8 @@ enum dbtls_err dbtls_hello_probe(struct dbtls_conn *c, const struct dbtls_preamb
 		if (err)
 			goto out;
 		in.len += got;
-		err = dbtls_hello_parse(in.data, in.len, pre ? pre->error_packet : NULL, p->want_kex, r);
+		err = dbtls_hello_parse(in.data, in.len, pre ? pre->error_packet : NULL,
+					p->want_kex, r);
 		if (err == DBTLS_ERR_PROTOCOL) {
 			err = DBTLS_OK; /* r->kind says GARBAGE */
 			goto out;
@@ -781,14 +840,16 @@ void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t 
 			 s ? s->iana_name : "unknown suite");
 		break;
 	case DBTLS_HELLO_HRR:
-		snprintf(out, outlen, "HelloRetryRequest %s group %s", hello_version_name(r->version),
+		snprintf(out, outlen, "HelloRetryRequest %s group %s",
+			 hello_version_name(r->version),
 			 dbtls_group_name(r->group) ? dbtls_group_name(r->group) : "unknown");
 		break;
 	case DBTLS_HELLO_SSL2_SERVER_HELLO:
 		snprintf(out, outlen, "SSLv2 SERVER-HELLO with %zu cipher kinds", r->nssl2_ciphers);
 		break;
 	case DBTLS_HELLO_ALERT:
-		snprintf(out, outlen, "alert %s (%u)", dbtls_alert_name(r->alert_desc), r->alert_desc);
+		snprintf(out, outlen, "alert %s (%u)", dbtls_alert_name(r->alert_desc),
+			 r->alert_desc);
 		break;
 	case DBTLS_HELLO_SERVER_ERROR:
 		snprintf(out, outlen, "server error packet %d%s%s %s", r->server_error.code,

@@ -24,50 +24,51 @@
 #define DBTLS_GROUP_SECP256R1 0x0017
 #define DBTLS_GROUP_SECP384R1 0x0018
 #define DBTLS_GROUP_SECP521R1 0x0019
-#define DBTLS_GROUP_X25519 0x001d
-#define DBTLS_GROUP_X448 0x001e
+#define DBTLS_GROUP_X25519    0x001d
+#define DBTLS_GROUP_X448      0x001e
 #define DBTLS_GROUP_FFDHE2048 0x0100
 
 struct dbtls_hello_params {
-	enum dbtls_version version;   /* the one version offered; SSLv2 uses the SSLv2 format */
-	const uint32_t *suites;       /* suite codes to offer, in preference order */
+	enum dbtls_version version; /* the one version offered; SSLv2 uses the SSLv2 format */
+	const uint32_t *suites;	    /* suite codes to offer, in preference order */
 	size_t nsuites;
-	const uint16_t *groups;       /* supported_groups; NULL = every group we know */
+	const uint16_t *groups; /* supported_groups; NULL = every group we know */
 	size_t ngroups;
 	/* TLS 1.3: the groups to send a key share for. NULL with nkey_shares 0 = one x25519 share
 	 * when x25519 is offered, else none (the server then answers with a HelloRetryRequest). */
 	const uint16_t *key_shares;
 	size_t nkey_shares;
-	bool no_key_shares;           /* TLS 1.3: send an empty key_share to learn the server's pick */
-	const char *sni;              /* server_name, NULL = none (never sent for IP literals) */
-	bool status_request;          /* ask for a stapled OCSP response */
-	bool want_kex;                /* TLS <= 1.2: read on to the ServerKeyExchange (DH size, curve) */
+	bool no_key_shares;  /* TLS 1.3: send an empty key_share to learn the server's pick */
+	const char *sni;     /* server_name, NULL = none (never sent for IP literals) */
+	bool status_request; /* ask for a stapled OCSP response */
+	bool want_kex;	     /* TLS <= 1.2: read on to the ServerKeyExchange (DH size, curve) */
 };
 
 enum dbtls_hello_kind {
 	DBTLS_HELLO_NONE = 0,
 	DBTLS_HELLO_SERVER_HELLO,      /* a ServerHello (SSLv3 … TLS 1.3) */
-	DBTLS_HELLO_HRR,               /* a TLS 1.3 HelloRetryRequest */
+	DBTLS_HELLO_HRR,	       /* a TLS 1.3 HelloRetryRequest */
 	DBTLS_HELLO_SSL2_SERVER_HELLO, /* an SSLv2 SERVER-HELLO */
-	DBTLS_HELLO_ALERT,             /* a TLS alert (or SSLv2 ERROR) */
-	DBTLS_HELLO_SERVER_ERROR,      /* the database's error packet (yaSSL MySQL: #08S01 Bad handshake) */
-	DBTLS_HELLO_CLOSED,            /* the server closed the connection without a word */
-	DBTLS_HELLO_GARBAGE,           /* bytes that are neither TLS nor a known error packet */
+	DBTLS_HELLO_ALERT,	       /* a TLS alert (or SSLv2 ERROR) */
+	DBTLS_HELLO_SERVER_ERROR, /* the database's error packet (yaSSL MySQL: #08S01 Bad handshake)
+				   */
+	DBTLS_HELLO_CLOSED,	  /* the server closed the connection without a word */
+	DBTLS_HELLO_GARBAGE,	  /* bytes that are neither TLS nor a known error packet */
 };
 
 #define DBTLS_HELLO_MAX_SSL2_CIPHERS 32
 
 struct dbtls_hello_result {
 	enum dbtls_hello_kind kind;
-	uint16_t version;              /* negotiated version (supported_versions for TLS 1.3) */
-	uint16_t legacy_version;       /* ServerHello.version / record version */
-	uint32_t cipher;               /* chosen suite (TLS) */
+	uint16_t version;	 /* negotiated version (supported_versions for TLS 1.3) */
+	uint16_t legacy_version; /* ServerHello.version / record version */
+	uint32_t cipher;	 /* chosen suite (TLS) */
 	uint8_t compression;
-	uint16_t group;                /* TLS 1.3 key_share / HRR group, or the ECDHE curve in SKE */
-	int dh_bits;                   /* size of the DHE prime in ServerKeyExchange, 0 if none seen */
-	bool secure_renegotiation;     /* renegotiation_info in the ServerHello */
+	uint16_t group;		   /* TLS 1.3 key_share / HRR group, or the ECDHE curve in SKE */
+	int dh_bits;		   /* size of the DHE prime in ServerKeyExchange, 0 if none seen */
+	bool secure_renegotiation; /* renegotiation_info in the ServerHello */
 	bool extended_master_secret;
-	bool status_request;           /* server will staple (empty status_request in ServerHello) */
+	bool status_request; /* server will staple (empty status_request in ServerHello) */
 	uint8_t alert_level;
 	uint8_t alert_desc;
 	uint32_t ssl2_ciphers[DBTLS_HELLO_MAX_SSL2_CIPHERS]; /* SSLv2 SERVER-HELLO cipher kinds */

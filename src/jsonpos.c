@@ -102,7 +102,7 @@ static void jp_pos(const char *s, size_t off, int *line, int *col)
 int dbtls_json_locate(const char *text, const struct dbtls_jpath *path, size_t n, int *line,
 		      int *col)
 {
-	struct jp p = { .s = text, .i = 0 };
+	struct jp p = {.s = text, .i = 0};
 	size_t found = 0;
 
 	jp_ws(&p);

@@ -25,8 +25,8 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 			    const struct dbtls_policy *pol, const struct dbtls_waivers *wv)
 {
 	const struct dbtls_report_writer *w;
-	struct dbtls_evaluation ev = { 0 }, *evp = NULL;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_evaluation ev = {0}, *evp = NULL;
+	struct dbtls_diag d = {0};
 	enum dbtls_err err;
 	bool stdout_used = false, errored = false;
 	int rc = DBTLS_EXIT_OK;
@@ -77,7 +77,7 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bool *have_pol,
 		       struct dbtls_waivers *wv)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 
 	*have_pol = strcmp(cli->policy, "none") != 0;
 	if (*have_pol && dbtls_policy_load(cli->policy, pol, &d)) {
@@ -97,10 +97,10 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
-	struct dbtls_scan_facts facts = { 0 };
-	struct dbtls_policy pol = { 0 };
-	struct dbtls_waivers wv = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_policy pol = {0};
+	struct dbtls_waivers wv = {0};
+	struct dbtls_diag d = {0};
 	enum dbtls_err err;
 	bool have_pol;
 	int rc;
@@ -118,10 +118,12 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	} else {
 		facts.tool_version = strdup(DBTLS_VERSION);
 		facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
-		/* one revocation cache for the run: endpoints behind one CA ask its responder once */
+		/* one revocation cache for the run: endpoints behind one CA ask its responder once
+		 */
 		cli->scan.rev.cache = dbtls_rev_cache_new();
-		err = cli->scan.rev.cache ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
-					  : DBTLS_ERR_NOMEM;
+		err = cli->scan.rev.cache
+			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
+			  : DBTLS_ERR_NOMEM;
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
 		if (err || !facts.tool_version) {
@@ -143,7 +145,7 @@ static int run_policies(void)
 {
 	for (size_t i = 0; i < dbtls_nbuiltin_policies; i++) {
 		struct dbtls_policy p;
-		struct dbtls_diag d = { 0 };
+		struct dbtls_diag d = {0};
 		size_t on = 0;
 
 		if (dbtls_policy_load(dbtls_builtin_policies[i].name, &p, &d)) {
@@ -169,12 +171,13 @@ static void explain_one(const struct dbtls_check *c)
 	printf("\nProfiles:");
 	for (size_t i = 0; i < dbtls_nbuiltin_policies; i++) {
 		struct dbtls_policy p;
-		struct dbtls_diag d = { 0 };
+		struct dbtls_diag d = {0};
 		if (dbtls_policy_load(dbtls_builtin_policies[i].name, &p, &d))
 			continue;
 		for (size_t k = 0; k < p.nsettings; k++)
 			if (p.settings[k].enabled && !strcmp(p.settings[k].id, c->id))
-				printf(" %s (%s)", p.name, dbtls_severity_name(p.settings[k].severity));
+				printf(" %s (%s)", p.name,
+				       dbtls_severity_name(p.settings[k].severity));
 		dbtls_policy_free(&p);
 	}
 	printf("\n");
@@ -200,7 +203,7 @@ static int run_diff(const struct dbtls_cli *cli)
 {
 	json_t *old = NULL, *new_ = NULL, *diff = NULL;
 	bool json = cli->format && !strcmp(cli->format, "json");
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	int rc = DBTLS_EXIT_USAGE;
 
 	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
@@ -229,8 +232,8 @@ out:
 
 static int run_derive(const struct dbtls_cli *cli)
 {
-	struct dbtls_scan_facts facts = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_diag d = {0};
 	char *text = NULL, *tmp = NULL;
 	FILE *f = NULL;
 	int rc = DBTLS_EXIT_USAGE;

@@ -22,7 +22,7 @@
 static enum dbtls_err net_wait(int fd, short events, int timeout_ms, const char *what,
 			       struct dbtls_diag *d)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int rc;
 
 	do
@@ -58,10 +58,10 @@ static enum dbtls_err sock_send(struct dbtls_conn *c, const uint8_t *p, size_t n
 		if (w < 0) {
 			if (d)
 				d->sys_errno = errno;
-			return dbtls_diag_set(d,
-					      errno == EPIPE || errno == ECONNRESET ? DBTLS_ERR_CLOSED
-										    : DBTLS_ERR_IO,
-					      "send: %s", strerror(errno));
+			return dbtls_diag_set(
+			    d,
+			    errno == EPIPE || errno == ECONNRESET ? DBTLS_ERR_CLOSED : DBTLS_ERR_IO,
+			    "send: %s", strerror(errno));
 		}
 		p += w;
 		n -= (size_t)w;
@@ -82,7 +82,8 @@ static enum dbtls_err sock_recv(struct dbtls_conn *c, uint8_t *p, size_t cap, si
 			return DBTLS_OK;
 		}
 		if (r == 0)
-			return dbtls_diag_set(d, DBTLS_ERR_CLOSED, "connection closed by the server");
+			return dbtls_diag_set(d, DBTLS_ERR_CLOSED,
+					      "connection closed by the server");
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			err = net_wait(c->fd, POLLIN, c->timeout_ms, "waiting for the server", d);
 			if (err)
@@ -94,12 +95,13 @@ static enum dbtls_err sock_recv(struct dbtls_conn *c, uint8_t *p, size_t cap, si
 		if (d)
 			d->sys_errno = errno;
 		if (errno == ECONNRESET)
-			return dbtls_diag_set(d, DBTLS_ERR_CLOSED, "connection reset by the server");
+			return dbtls_diag_set(d, DBTLS_ERR_CLOSED,
+					      "connection reset by the server");
 		return dbtls_diag_set(d, DBTLS_ERR_IO, "recv: %s", strerror(errno));
 	}
 }
 
-static const struct dbtls_io sock_io = { .send = sock_send, .recv = sock_recv };
+static const struct dbtls_io sock_io = {.send = sock_send, .recv = sock_recv};
 
 static enum dbtls_err replay_send(struct dbtls_conn *c, const uint8_t *p, size_t n,
 				  struct dbtls_diag *d)
@@ -127,7 +129,7 @@ static enum dbtls_err replay_recv(struct dbtls_conn *c, uint8_t *p, size_t cap, 
 	return DBTLS_OK;
 }
 
-static const struct dbtls_io replay_io = { .send = replay_send, .recv = replay_recv };
+static const struct dbtls_io replay_io = {.send = replay_send, .recv = replay_recv};
 
 void dbtls_conn_init_replay(struct dbtls_conn *c, const uint8_t *p, size_t n)
 {
@@ -183,8 +185,9 @@ enum dbtls_err dbtls_conn_recv_exact(struct dbtls_conn *c, uint8_t *p, size_t n,
 
 static void addr_to_string(const struct sockaddr *sa, char *out, size_t outlen)
 {
-	if (getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						      : sizeof(struct sockaddr_in),
+	if (getnameinfo(sa,
+			sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in),
 			out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST))
 		snprintf(out, outlen, "?");
 }
@@ -192,7 +195,7 @@ static void addr_to_string(const struct sockaddr *sa, char *out, size_t outlen)
 static enum dbtls_err net_resolve(const char *host, uint16_t port, struct addrinfo **res,
 				  struct dbtls_diag *d)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
 	char portstr[8];
 	int rc;
 

@@ -3,8 +3,8 @@
  * net.h — one TCP connection to an endpoint, with a deadline on every operation.
  *
  * Preambles and the hello engine never touch a socket directly: they call dbtls_conn_send() and
- * dbtls_conn_recv*(), which go through conn->io. Real connections use the socket I/O; unit tests and
- * fuzz targets use dbtls_conn_init_replay(), which serves captured server bytes from memory and
+ * dbtls_conn_recv*(), which go through conn->io. Real connections use the socket I/O; unit tests
+ * and fuzz targets use dbtls_conn_init_replay(), which serves captured server bytes from memory and
  * records what the client sent, so a preamble or a probe can be replayed without a network.
  */
 #ifndef DBTLS_NET_H
@@ -24,14 +24,15 @@ struct dbtls_io {
 	/* Sends all n bytes or fails (TIMEOUT, CLOSED, IO). */
 	enum dbtls_err (*send)(struct dbtls_conn *c, const uint8_t *p, size_t n,
 			       struct dbtls_diag *d);
-	/* Receives 1..cap bytes into p, setting *got; CLOSED on orderly EOF, TIMEOUT past the deadline. */
+	/* Receives 1..cap bytes into p, setting *got; CLOSED on orderly EOF, TIMEOUT past the
+	 * deadline. */
 	enum dbtls_err (*recv)(struct dbtls_conn *c, uint8_t *p, size_t cap, size_t *got,
 			       struct dbtls_diag *d);
 };
 
 struct dbtls_conn {
-	int fd;                 /* -1 when not a socket (replay) */
-	int timeout_ms;         /* per operation: connect, and each send/receive */
+	int fd;		/* -1 when not a socket (replay) */
+	int timeout_ms; /* per operation: connect, and each send/receive */
 	const struct dbtls_io *io;
 	/* replay seam: bytes the "server" sends, and a record of what the client sent */
 	const uint8_t *replay;

@@ -5,8 +5,8 @@
 #include <string.h>
 
 static const struct dbtls_preamble *const preambles[] = {
-	&dbtls_preamble_mysql,
-	&dbtls_preamble_tls,
+    &dbtls_preamble_mysql,
+    &dbtls_preamble_tls,
 };
 
 const struct dbtls_preamble *dbtls_preamble_find(const char *scheme)

@@ -21,12 +21,12 @@
 /* A server's non-TLS error packet found where a TLS record was expected. */
 struct dbtls_server_error {
 	int code;
-	char sqlstate[6];   /* "" when the packet has none */
+	char sqlstate[6]; /* "" when the packet has none */
 	char message[256];
 };
 
 struct dbtls_preamble {
-	const char *scheme;     /* URL scheme: "mysql", "tls", … */
+	const char *scheme; /* URL scheme: "mysql", "tls", … */
 	uint16_t default_port;
 	/*
 	 * Contract: c is connected. Reads the server's greeting (if the protocol has one) into *out
@@ -44,7 +44,7 @@ struct dbtls_preamble {
 	 * bytes are needed to tell, PROTOCOL when they are something else.
 	 */
 	enum dbtls_err (*error_packet)(const uint8_t *p, size_t n, struct dbtls_server_error *e);
-	const char *help;       /* one line for `dbtls help` */
+	const char *help; /* one line for `dbtls help` */
 };
 
 extern const struct dbtls_preamble dbtls_preamble_mysql;

@@ -11,7 +11,8 @@
  * A server may send an ERR packet (first payload byte 0xFF) instead of the greeting: 1129 host
  * blocked (max_connect_errors), 1040 too many connections, 1130 host not allowed. That is reported
  * with its code and text, never as "no TLS". Old yaSSL servers answer a ClientHello they dislike
- * with an ERR packet (1043 #08S01 Bad handshake) rather than a TLS alert: error_packet() decodes it.
+ * with an ERR packet (1043 #08S01 Bad handshake) rather than a TLS alert: error_packet() decodes
+ * it.
  */
 #include "preamble.h"
 
@@ -19,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MYSQL_CLIENT_LONG_PASSWORD 0x00000001u
-#define MYSQL_CLIENT_LONG_FLAG 0x00000004u
-#define MYSQL_CLIENT_PROTOCOL_41 0x00000200u
-#define MYSQL_CLIENT_SSL 0x00000800u
-#define MYSQL_CLIENT_TRANSACTIONS 0x00002000u
+#define MYSQL_CLIENT_LONG_PASSWORD     0x00000001u
+#define MYSQL_CLIENT_LONG_FLAG	       0x00000004u
+#define MYSQL_CLIENT_PROTOCOL_41       0x00000200u
+#define MYSQL_CLIENT_SSL	       0x00000800u
+#define MYSQL_CLIENT_TRANSACTIONS      0x00002000u
 #define MYSQL_CLIENT_SECURE_CONNECTION 0x00008000u
-#define MYSQL_CLIENT_MULTI_RESULTS 0x00020000u
-#define MYSQL_CLIENT_PLUGIN_AUTH 0x00080000u
+#define MYSQL_CLIENT_MULTI_RESULTS     0x00020000u
+#define MYSQL_CLIENT_PLUGIN_AUTH       0x00080000u
 
 /* Largest greeting we accept; real ones are about 100 bytes. */
 #define MYSQL_MAX_GREETING 4096
@@ -67,7 +68,7 @@ static enum dbtls_err mysql_error_packet(const uint8_t *p, size_t n, struct dbtl
 	dbtls_rd_init(&r, p, n);
 	len = dbtls_rd_u16le(&r);
 	len |= (uint32_t)dbtls_rd_u8(&r) << 16; /* MySQL lengths are 3-byte little-endian */
-	dbtls_rd_u8(&r);                        /* sequence id */
+	dbtls_rd_u8(&r);			/* sequence id */
 	if (p[4] != 0xFF || len < 3 || len > 1024)
 		return DBTLS_ERR_PROTOCOL;
 	if (dbtls_rd_left(&r) < len)
@@ -96,9 +97,10 @@ static char *mysql_clean_string(const char *s, size_t n)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		out[i] = ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) || (unsigned char)s[i] >= 0x80
-				 ? s[i]
-				 : '?';
+		out[i] =
+		    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) || (unsigned char)s[i] >= 0x80
+			? s[i]
+			: '?';
 	out[n] = 0;
 	return out;
 }
@@ -177,8 +179,8 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info
 	err = dbtls_conn_recv_exact(c, payload, len, d);
 	if (err) {
 		if (err == DBTLS_ERR_CLOSED)
-			dbtls_diag_set(d, DBTLS_ERR_PROTOCOL, "MySQL greeting truncated (%u bytes announced)",
-				       len);
+			dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				       "MySQL greeting truncated (%u bytes announced)", len);
 		err = err == DBTLS_ERR_CLOSED ? DBTLS_ERR_PROTOCOL : err;
 		goto out;
 	}
@@ -191,8 +193,9 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info
 		out->err_code = e.code;
 		out->err_sqlstate = dbtls_strdup(e.sqlstate);
 		out->err_message = dbtls_strdup(e.message);
-		err = dbtls_diag_set(d, DBTLS_ERR_SERVER_ERROR, "server refused the connection: %d%s%s %s",
-				     e.code, e.sqlstate[0] ? " #" : "", e.sqlstate, e.message);
+		err = dbtls_diag_set(d, DBTLS_ERR_SERVER_ERROR,
+				     "server refused the connection: %d%s%s %s", e.code,
+				     e.sqlstate[0] ? " #" : "", e.sqlstate, e.message);
 		goto out;
 	}
 	err = mysql_parse_greeting(payload, len, out, d);
@@ -227,9 +230,9 @@ out:
 }
 
 const struct dbtls_preamble dbtls_preamble_mysql = {
-	.scheme = "mysql",
-	.default_port = 3306,
-	.start = mysql_start,
-	.error_packet = mysql_error_packet,
-	.help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",
+    .scheme = "mysql",
+    .default_port = 3306,
+    .start = mysql_start,
+    .error_packet = mysql_error_packet,
+    .help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",
 };

@@ -13,9 +13,9 @@ static enum dbtls_err tls_start(struct dbtls_conn *c, struct dbtls_server_info *
 }
 
 const struct dbtls_preamble dbtls_preamble_tls = {
-	.scheme = "tls",
-	.default_port = 443,
-	.start = tls_start,
-	.error_packet = NULL,
-	.help = "direct TLS: the ClientHello is sent as soon as the TCP connection is up",
+    .scheme = "tls",
+    .default_port = 443,
+    .start = tls_start,
+    .error_packet = NULL,
+    .help = "direct TLS: the ClientHello is sent as soon as the TCP connection is up",
 };

@@ -65,8 +65,8 @@ struct rv_entry {
 	char *key;
 	bool done;
 	struct dbtls_revocation result; /* cert entries */
-	STACK_OF(X509_CRL) *crls;       /* CRL entries: what was read, NULL on failure */
-	char *error;                    /* CRL entries: why nothing was read */
+	STACK_OF(X509_CRL) * crls;	/* CRL entries: what was read, NULL on failure */
+	char *error;			/* CRL entries: why nothing was read */
 };
 
 struct dbtls_rev_cache {
@@ -699,7 +699,7 @@ out:
 }
 
 /* Reads every CRL in a file: PEM (one or more) or a single DER. New stack, NULL on failure. */
-static STACK_OF(X509_CRL) *rv_crl_read_file(const char *path, char **error)
+static STACK_OF(X509_CRL) * rv_crl_read_file(const char *path, char **error)
 {
 	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
 	BIO *bio = NULL;
@@ -740,7 +740,7 @@ out:
 }
 
 /* Downloads the CRL at url (DER, as RFC 5280 prescribes). New stack of one, NULL on failure. */
-static STACK_OF(X509_CRL) *rv_crl_download(struct rv_ctx *cx, const char *url, char **error)
+static STACK_OF(X509_CRL) * rv_crl_download(struct rv_ctx *cx, const char *url, char **error)
 {
 	STACK_OF(X509_CRL) *crls = NULL;
 	X509_CRL *crl = NULL;
@@ -841,7 +841,7 @@ out:
 }
 
 /* Appends s to a string list unless it is there already (new copy). */
-static void rv_url_add(STACK_OF(OPENSSL_STRING) *urls, const char *s)
+static void rv_url_add(STACK_OF(OPENSSL_STRING) * urls, const char *s)
 {
 	char *copy;
 
@@ -861,7 +861,7 @@ static void rv_str_free(OPENSSL_STRING s)
 }
 
 /* CRL distribution point URIs of x (full names only), then those in the facts. */
-static STACK_OF(OPENSSL_STRING) *rv_cdp_urls(X509 *x, const struct dbtls_cert *fc)
+static STACK_OF(OPENSSL_STRING) * rv_cdp_urls(X509 *x, const struct dbtls_cert *fc)
 {
 	STACK_OF(OPENSSL_STRING) *urls = sk_OPENSSL_STRING_new_null();
 	STACK_OF(DIST_POINT) *dps = NULL;
@@ -1043,9 +1043,9 @@ static bool rv_self_signed(X509 *x)
 
 /* The issuer of served[i]: the next element of the verified path, else a served or path
  * certificate that names it as issuer and whose key verifies its signature. Borrowed. */
-static X509 *rv_find_issuer(STACK_OF(X509) *served, STACK_OF(X509) *path, X509 *x)
+static X509 *rv_find_issuer(STACK_OF(X509) * served, STACK_OF(X509) * path, X509 *x)
 {
-	STACK_OF(X509) *pools[] = {served, path};
+	STACK_OF(X509) * pools[] = {served, path};
 
 	for (int j = 0; j + 1 < sk_X509_num(path); j++)
 		if (!X509_cmp(sk_X509_value(path, j), x))
@@ -1061,7 +1061,7 @@ static X509 *rv_find_issuer(STACK_OF(X509) *served, STACK_OF(X509) *path, X509 *
 	return NULL;
 }
 
-void dbtls_revocation_check(STACK_OF(X509) *served, STACK_OF(X509) *path,
+void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 			    const unsigned char *stapled, size_t nstapled,
 			    const struct dbtls_rev_opts *o, struct dbtls_cert *certs, size_t ncerts)
 {
@@ -1083,9 +1083,9 @@ void dbtls_revocation_check(STACK_OF(X509) *served, STACK_OF(X509) *path,
 	for (size_t i = 0; i < ncerts && i < (size_t)nserved; i++) {
 		struct dbtls_revocation *r = &certs[i].revocation;
 		X509 *x = sk_X509_value(served, (int)i);
-		/* the end of the path is the anchor only when it is a root: a path that stopped at a
-		 * certificate whose issuer is missing (an incomplete chain) ends in that certificate,
-		 * and it still needs its status asked */
+		/* the end of the path is the anchor only when it is a root: a path that stopped at
+		 * a certificate whose issuer is missing (an incomplete chain) ends in that
+		 * certificate, and it still needs its status asked */
 		X509 *last = npath > 0 ? sk_X509_value(path, npath - 1) : NULL;
 		bool anchor = last && !X509_cmp(last, x) && rv_self_signed(last);
 

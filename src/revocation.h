@@ -26,11 +26,12 @@ struct dbtls_rev_cache *dbtls_rev_cache_new(void);
 void dbtls_rev_cache_free(struct dbtls_rev_cache *c);
 
 struct dbtls_rev_opts {
-	bool enabled;              /* false: nothing is checked (statuses stay NOT_CHECKED) */
-	bool leaf_only;            /* --revocation-leaf-only */
-	const char *const *crl_files; /* --crl FILE… (PEM or DER), consulted for every certificate */
+	bool enabled;	/* false: nothing is checked (statuses stay NOT_CHECKED) */
+	bool leaf_only; /* --revocation-leaf-only */
+	const char *const
+	    *crl_files; /* --crl FILE… (PEM or DER), consulted for every certificate */
 	size_t ncrl_files;
-	int timeout_ms;            /* per OCSP request / CRL download */
+	int timeout_ms;		       /* per OCSP request / CRL download */
 	struct dbtls_rev_cache *cache; /* may be NULL */
 };
 
@@ -42,8 +43,9 @@ struct dbtls_rev_opts {
  * leaf, or NULL. Borrows everything; never fails as a whole: each certificate's outcome, including
  * "unavailable" with a reason, is in its facts.
  */
-void dbtls_revocation_check(STACK_OF(X509) *served, STACK_OF(X509) *path,
+void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 			    const unsigned char *stapled, size_t nstapled,
-			    const struct dbtls_rev_opts *o, struct dbtls_cert *certs, size_t ncerts);
+			    const struct dbtls_rev_opts *o, struct dbtls_cert *certs,
+			    size_t ncerts);
 
 #endif

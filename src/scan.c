@@ -91,8 +91,8 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 	t->port = pre->default_port;
 	if (portstr) {
 		port = strtoul(portstr, &end, 10);
-		if (end == portstr || (*end && strcmp(end, "/") != 0) || port == 0 || port > 65535 ||
-		    *portstr == '-' || *portstr == '+') {
+		if (end == portstr || (*end && strcmp(end, "/") != 0) || port == 0 ||
+		    port > 65535 || *portstr == '-' || *portstr == '+') {
 			snprintf(why, whylen, "bad port in '%s' (want 1-65535)", s);
 			goto fail;
 		}
@@ -118,27 +118,27 @@ struct scan_ep {
 	struct dbtls_endpoint_facts *f;
 	const char *sni;
 	pthread_mutex_t lock;
-	pthread_cond_t slot_free;         /* signalled when a connection slot frees up */
-	int in_flight;                    /* connections open now (<= o->per_host) */
-	unsigned aborted;                 /* probes since the last reset login (max_connect_errors) */
-	bool resetting;                   /* a worker is logging in to reset the server's count */
-	bool blocked;                     /* the server said 1129: this host is blocked */
-	bool exhausted;                   /* the budget ran out and could not be reset */
+	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
+	int in_flight;		  /* connections open now (<= o->per_host) */
+	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
+	bool resetting;		  /* a worker is logging in to reset the server's count */
+	bool blocked;		  /* the server said 1129: this host is blocked */
+	bool exhausted;		  /* the budget ran out and could not be reset */
 	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
 	size_t ncands[DBTLS_NVERSIONS];
-	struct dbtls_hello_result first;  /* the answer to the opening TLS 1.2 hello */
+	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
 	int tasks[DBTLS_NVERSIONS + 2];
 	size_t ntasks, next;
 };
 
 #define TASK_GROUPS (DBTLS_NVERSIONS)
-#define TASK_CERTS (DBTLS_NVERSIONS + 1)
+#define TASK_CERTS  (DBTLS_NVERSIONS + 1)
 
 static const char *scan_stage(enum dbtls_err err)
 {
 	return err == DBTLS_ERR_RESOLVE || err == DBTLS_ERR_REFUSED || err == DBTLS_ERR_CONNECT
-		       ? "connect"
-		       : "preamble";
+		   ? "connect"
+		   : "preamble";
 }
 
 static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage,
@@ -183,9 +183,10 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 	pthread_mutex_lock(&ep->lock);
 	for (;;) {
 		if (ep->blocked) {
-			err = dbtls_diag_set(d, DBTLS_ERR_LIMIT,
-					     "the server blocks this host (ERR 1129, max_connect_errors)"
-					     ": no more probes; unblock with FLUSH HOSTS");
+			err = dbtls_diag_set(
+			    d, DBTLS_ERR_LIMIT,
+			    "the server blocks this host (ERR 1129, max_connect_errors)"
+			    ": no more probes; unblock with FLUSH HOSTS");
 			break;
 		}
 		if (scan_is_loopback(ep->f->address) || ep->aborted + room < (unsigned)limit) {
@@ -194,12 +195,13 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 		}
 		if (ep->exhausted || !ep->o->sql) {
 			ep->exhausted = true;
-			err = dbtls_diag_set(d, DBTLS_ERR_LIMIT,
-					     "stopped after %u probes to stay under max_connect_errors=%d "
-					     "(the server blocks a host after that many aborted "
-					     "connections); give --sql credentials so dbtls logs in to reset "
-					     "the count, or --max-connect-errors N with the server's value",
-					     ep->aborted, limit);
+			err = dbtls_diag_set(
+			    d, DBTLS_ERR_LIMIT,
+			    "stopped after %u probes to stay under max_connect_errors=%d "
+			    "(the server blocks a host after that many aborted "
+			    "connections); give --sql credentials so dbtls logs in to reset "
+			    "the count, or --max-connect-errors N with the server's value",
+			    ep->aborted, limit);
 			break;
 		}
 		if (ep->resetting || ep->in_flight) {
@@ -256,7 +258,8 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	enum dbtls_err err;
 
 	memset(&info, 0, sizeof(info));
-	err = dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
+	err =
+	    dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
 	if (err)
 		return err;
 	err = ep->t->preamble->start(c, &info, d);
@@ -321,13 +324,13 @@ static void scan_run_parallel(void *ctx, size_t n, dbtls_par_fn fn, void *arg)
 {
 	struct scan_par par[16];
 	pthread_t th[16];
-	bool started[16] = { false };
+	bool started[16] = {false};
 	(void)ctx;
 
 	if (n > 16)
 		n = 16;
 	for (size_t i = 1; i < n; i++) {
-		par[i] = (struct scan_par){ .fn = fn, .arg = arg, .i = i };
+		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i};
 		started[i] = pthread_create(&th[i], NULL, scan_par_thread, &par[i]) == 0;
 		if (!started[i])
 			fn(arg, i);
@@ -348,15 +351,16 @@ static void scan_merge_dh(struct scan_ep *ep, const struct dbtls_enum_stats *st)
 
 static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 {
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	enum dbtls_err err;
 	char stage[64];
 
 	/* only TLS 1.2, the longest enumeration by far (GCM, ChaCha20 and SHA-2 suites exist only
 	 * there), is split: each part costs one refusal, and the connection budget is tight */
-	struct dbtls_enum_opts eo = { .sni = ep->sni, .run_parallel = scan_run_parallel,
-				      .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1 };
+	struct dbtls_enum_opts eo = {.sni = ep->sni,
+				     .run_parallel = scan_run_parallel,
+				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1};
 
 	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
 				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
@@ -372,19 +376,19 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 static void scan_groups(struct scan_ep *ep)
 {
 	struct dbtls_endpoint_facts *f = ep->f;
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	enum dbtls_version v = DBTLS_TLS13;
 	enum dbtls_err err;
 	uint16_t g[64];
 	size_t n = 0;
 
-	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g, 64,
-				&n, &st, &d);
+	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g,
+				64, &n, &st, &d);
 	if (!err && !n) {
 		/* no TLS 1.3 (or no group there): the curves of ECDHE suites below it */
 		v = dbtls_enum_classify(DBTLS_TLS12, &ep->first) == DBTLS_VS_ACCEPTED ? DBTLS_TLS12
-										    : DBTLS_TLS10;
+										      : DBTLS_TLS10;
 		err = dbtls_enum_groups(scan_probe, ep, false, v, ep->sni, ep->cands[v],
 					ep->ncands[v], g, 64, &n, &st, &d);
 	}
@@ -403,14 +407,14 @@ static void scan_groups(struct scan_ep *ep)
 static void scan_certs(struct scan_ep *ep)
 {
 	struct dbtls_handshake_opts ho = {
-		.ca_file = ep->o->ca_file,
-		.sni = ep->sni,
-		.verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
-		.timeout_ms = ep->o->timeout_ms,
-		.new_ca_file = ep->o->new_ca_file,
+	    .ca_file = ep->o->ca_file,
+	    .sni = ep->sni,
+	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+	    .timeout_ms = ep->o->timeout_ms,
+	    .new_ca_file = ep->o->new_ca_file,
 	};
-	struct dbtls_handshake_keep keep = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_handshake_keep keep = {0};
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
@@ -485,9 +489,9 @@ static double scan_now(void)
 enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				   struct dbtls_endpoint_facts *f)
 {
-	struct scan_ep ep = { .t = t, .o = o, .f = f };
+	struct scan_ep ep = {.t = t, .o = o, .f = f};
 	struct dbtls_hello_params hp;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	enum dbtls_err err = DBTLS_OK;
 	double t0 = scan_now();
 	bool certs_done = false, any_tls = false;
@@ -518,12 +522,14 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	}
 
 	/* The opening hello is TLS 1.2 with every suite: the most likely to be accepted, the first
-	 * step of TLS 1.2's enumeration, and its preamble tells whether there is TLS to probe at all.
-	 * A refusal there (ERR packet, nothing listening, no TLS) ends the endpoint's scan without
-	 * spending more connections. */
-	hp = (struct dbtls_hello_params){ .version = DBTLS_TLS12, .suites = ep.cands[DBTLS_TLS12],
-					  .nsuites = ep.ncands[DBTLS_TLS12], .sni = ep.sni,
-					  .want_kex = true };
+	 * step of TLS 1.2's enumeration, and its preamble tells whether there is TLS to probe at
+	 * all. A refusal there (ERR packet, nothing listening, no TLS) ends the endpoint's scan
+	 * without spending more connections. */
+	hp = (struct dbtls_hello_params){.version = DBTLS_TLS12,
+					 .suites = ep.cands[DBTLS_TLS12],
+					 .nsuites = ep.ncands[DBTLS_TLS12],
+					 .sni = ep.sni,
+					 .want_kex = true};
 	err = scan_probe(&ep, &hp, &ep.first, &d);
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
@@ -602,7 +608,7 @@ static void *scan_worker(void *arg)
 enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out)
 {
-	struct scan_pool pool = { .targets = targets, .n = n, .o = o };
+	struct scan_pool pool = {.targets = targets, .n = n, .o = o};
 	pthread_t *th = NULL;
 	size_t nth, started = 0;
 

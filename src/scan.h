@@ -18,9 +18,9 @@
 #include "revocation.h"
 
 struct dbtls_target {
-	char *given;                            /* as the user wrote it */
-	const struct dbtls_preamble *preamble;  /* borrowed from the registry */
-	char *host;                             /* name or address, IPv6 without brackets */
+	char *given;			       /* as the user wrote it */
+	const struct dbtls_preamble *preamble; /* borrowed from the registry */
+	char *host;			       /* name or address, IPv6 without brackets */
 	uint16_t port;
 };
 
@@ -30,23 +30,23 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 void dbtls_target_free(struct dbtls_target *t);
 
 struct dbtls_scan_opts {
-	int timeout_ms;        /* connect and each read */
-	const char *ca_file;   /* NULL: system store */
-	const char *sni;       /* NULL: the target's host name (never an IP literal) */
-	int jobs;              /* endpoints scanned at once */
-	int per_host;          /* probes in flight to one endpoint at once */
+	int timeout_ms;	     /* connect and each read */
+	const char *ca_file; /* NULL: system store */
+	const char *sni;     /* NULL: the target's host name (never an IP literal) */
+	int jobs;	     /* endpoints scanned at once */
+	int per_host;	     /* probes in flight to one endpoint at once */
 	/* MySQL/MariaDB block a client host after this many aborted connections (every probe is
 	 * one); stay under it, logging in to reset the count when --sql credentials allow.
 	 * 0: no limit. Loopback clients are exempt on the server side and here. */
 	int max_connect_errors;
-	const char *new_ca_file; /* CA rotation readiness: verify against this bundle too */
+	const char *new_ca_file;   /* CA rotation readiness: verify against this bundle too */
 	struct dbtls_rev_opts rev; /* revocation checking of the served chain */
 	/* SQL login after the TLS probes (MySQL/MariaDB; src/sql_mysql.c). No password here: it
 	 * comes from $DBTLS_MYSQL_PASSWORD or the option file, read where it is used. */
-	bool sql;                  /* --sql */
-	const char *sql_user;      /* --sql-user; NULL: the option file's (or the library's) */
+	bool sql;		   /* --sql */
+	const char *sql_user;	   /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
-	bool sql_insecure;         /* --sql-insecure: do not verify the server certificate */
+	bool sql_insecure;	   /* --sql-insecure: do not verify the server certificate */
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

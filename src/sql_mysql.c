@@ -27,15 +27,28 @@
 
 /* What dbtls asks for, and therefore what it can record as absent when the server lacks it. */
 static const char *const sql_session_names[] = {
-	"Ssl_cipher", "Ssl_version", "Ssl_server_not_before", "Ssl_server_not_after", NULL,
+    "Ssl_cipher", "Ssl_version", "Ssl_server_not_before", "Ssl_server_not_after", NULL,
 };
 
 static const char *const sql_variable_names[] = {
-	"have_ssl",	    "have_openssl", "tls_version",	   "ssl_cipher",
-	"tls_ciphersuites", "require_secure_transport",	   "ssl_ca",
-	"ssl_capath",	    "ssl_cert",	    "ssl_key",		   "ssl_crl",
-	"ssl_crlpath",	    "version",	    "version_comment",	   "version_ssl_library",
-	"auto_generate_certs",		    "performance_schema", NULL,
+    "have_ssl",
+    "have_openssl",
+    "tls_version",
+    "ssl_cipher",
+    "tls_ciphersuites",
+    "require_secure_transport",
+    "ssl_ca",
+    "ssl_capath",
+    "ssl_cert",
+    "ssl_key",
+    "ssl_crl",
+    "ssl_crlpath",
+    "version",
+    "version_comment",
+    "version_ssl_library",
+    "auto_generate_certs",
+    "performance_schema",
+    NULL,
 };
 
 #define SQL_IDENTITY "SELECT CONNECTION_ID(), USER(), CURRENT_USER()"
@@ -59,24 +72,24 @@ static const struct {
 	const char *stmt;
 	bool mariadb;
 } sql_account_stmts[] = {
-	{ "mysql.global_priv",
-	  "SELECT User, Host, JSON_VALUE(Priv, '$.ssl_type'), JSON_VALUE(Priv, '$.ssl_cipher'), "
-	  "JSON_VALUE(Priv, '$.x509_issuer'), JSON_VALUE(Priv, '$.x509_subject'), "
-	  "JSON_VALUE(Priv, '$.account_locked'), JSON_VALUE(Priv, '$.is_role') "
-	  "FROM mysql.global_priv ORDER BY User, Host",
-	  true },
-	{ "mysql.user",
-	  "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', is_role "
-	  "FROM mysql.user ORDER BY User, Host",
-	  true },
-	{ "mysql.user",
-	  "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, account_locked, 'N' "
-	  "FROM mysql.user ORDER BY User, Host",
-	  false },
-	{ "mysql.user",
-	  "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', 'N' "
-	  "FROM mysql.user ORDER BY User, Host",
-	  false },
+    {"mysql.global_priv",
+     "SELECT User, Host, JSON_VALUE(Priv, '$.ssl_type'), JSON_VALUE(Priv, '$.ssl_cipher'), "
+     "JSON_VALUE(Priv, '$.x509_issuer'), JSON_VALUE(Priv, '$.x509_subject'), "
+     "JSON_VALUE(Priv, '$.account_locked'), JSON_VALUE(Priv, '$.is_role') "
+     "FROM mysql.global_priv ORDER BY User, Host",
+     true},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', is_role "
+     "FROM mysql.user ORDER BY User, Host",
+     true},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, account_locked, 'N' "
+     "FROM mysql.user ORDER BY User, Host",
+     false},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', 'N' "
+     "FROM mysql.user ORDER BY User, Host",
+     false},
 };
 
 #define SQL_NACCOUNT_STMTS (sizeof(sql_account_stmts) / sizeof(sql_account_stmts[0]))
@@ -85,10 +98,14 @@ static const struct {
 
 bool dbtls_sql_host_is_network(const char *pattern)
 {
-	static const char *const local[] = { "localhost", "127.0.0.1", "::1",
-					     "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1",
-					     "localhost.localdomain", "127.0.0.1/255.255.255.255",
-					     NULL };
+	static const char *const local[] = {"localhost",
+					    "127.0.0.1",
+					    "::1",
+					    "0:0:0:0:0:0:0:1",
+					    "::ffff:127.0.0.1",
+					    "localhost.localdomain",
+					    "127.0.0.1/255.255.255.255",
+					    NULL};
 
 	if (!pattern)
 		return false;
@@ -271,7 +288,7 @@ static bool sql_row_value(void *arg, unsigned ncols, const char *const *v)
 static void sql_read_values(struct sql_run *r, const char *what, const char *show,
 			    const char *const *names, struct dbtls_sql_value **out, size_t *nout)
 {
-	struct sql_values sv = { 0 };
+	struct sql_values sv = {0};
 	char stmt[1024];
 	size_t n = 0, len;
 	unsigned code;
@@ -394,9 +411,9 @@ static bool sql_row_thread_tls(void *arg, unsigned ncols, const char *const *v)
 static void sql_read_connections(struct sql_run *r, unsigned long long self, bool variables_read)
 {
 	struct dbtls_sql_facts *s = r->s;
-	struct sql_conns c = { .s = s, .self = self };
+	struct sql_conns c = {.s = s, .self = self};
 	const char *pfs =
-		dbtls_sql_value_get(s->variables, s->nvariables, "performance_schema", NULL);
+	    dbtls_sql_value_get(s->variables, s->nvariables, "performance_schema", NULL);
 	unsigned code;
 
 	/* a server without performance_schema (OFF, or not compiled in) has no connection list
@@ -490,7 +507,7 @@ static void sql_read_accounts(struct sql_run *r, bool mariadb)
 	size_t nfailed = 0;
 
 	for (size_t i = 0; i < SQL_NACCOUNT_STMTS; i++) {
-		struct sql_accounts a = { .s = s };
+		struct sql_accounts a = {.s = s};
 		unsigned code;
 
 		if (sql_account_stmts[i].mariadb != mariadb)
@@ -522,8 +539,8 @@ static void sql_read_accounts(struct sql_run *r, bool mariadb)
 enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *server_version,
 				 struct dbtls_sql_facts *s)
 {
-	struct sql_run r = { .q = q, .s = s };
-	struct sql_identity id = { .s = s };
+	struct sql_run r = {.q = q, .s = s};
+	struct sql_identity id = {.s = s};
 	bool mariadb;
 	unsigned code;
 
@@ -534,8 +551,8 @@ enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *ser
 		sql_unreadable(&r, "identity", SQL_IDENTITY, code);
 	sql_read_values(&r, "session", "SHOW SESSION STATUS", sql_session_names, &s->session,
 			&s->nsession);
-	sql_read_values(&r, "variables", "SHOW GLOBAL VARIABLES", sql_variable_names,
-			&s->variables, &s->nvariables);
+	sql_read_values(&r, "variables", "SHOW GLOBAL VARIABLES", sql_variable_names, &s->variables,
+			&s->nvariables);
 	sql_read_connections(&r, id.self, s->nvariables > 0);
 	mariadb = server_version && strstr(server_version, "MariaDB");
 	if (!mariadb) {
@@ -674,9 +691,8 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	/* A server nobody authenticated must not be handed the password itself (clear-text, PAM
 	 * dialog, or the RSA/clear-text full authentication of the SHA-256 plugins): challenge-
 	 * response plugins only. */
-	else if (o->sql_insecure &&
-		 mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
-				"mysql_native_password,client_ed25519"))
+	else if (o->sql_insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
+						   "mysql_native_password,client_ed25519"))
 		failed = "MARIADB_OPT_RESTRICTED_AUTH";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbtls"))
 		failed = "MYSQL_OPT_CONNECT_ATTR_ADD";
@@ -714,7 +730,7 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 {
 	struct dbtls_sql_facts *s = &f->sql;
 	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
-	const char *secrets[2] = { NULL, NULL };
+	const char *secrets[2] = {NULL, NULL};
 	struct dbtls_sql_seam seam;
 	enum dbtls_err err = DBTLS_OK;
 	char msg[768];
@@ -769,7 +785,7 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
-	seam = (struct dbtls_sql_seam){ .query = sql_my_query, .conn = m };
+	seam = (struct dbtls_sql_seam){.query = sql_my_query, .conn = m};
 	err = dbtls_sql_collect(&seam, s->server_version, s);
 	if (!err)
 		err = sql_scrub_facts(s, secrets, 2);

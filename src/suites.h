@@ -16,33 +16,35 @@
 
 enum dbtls_suite_flag {
 	DBTLS_SF_EXPORT = 1u << 0,
-	DBTLS_SF_ANON = 1u << 1,    /* no server authentication (anon DH/ECDH) */
-	DBTLS_SF_NULL = 1u << 2,    /* no encryption */
+	DBTLS_SF_ANON = 1u << 1, /* no server authentication (anon DH/ECDH) */
+	DBTLS_SF_NULL = 1u << 2, /* no encryption */
 	DBTLS_SF_RC4 = 1u << 3,
-	DBTLS_SF_DES = 1u << 4,     /* single DES (incl. DES40) */
+	DBTLS_SF_DES = 1u << 4, /* single DES (incl. DES40) */
 	DBTLS_SF_3DES = 1u << 5,
 	DBTLS_SF_CBC = 1u << 6,
 	DBTLS_SF_AEAD = 1u << 7,
-	DBTLS_SF_PFS = 1u << 8,     /* ephemeral key exchange (DHE, ECDHE, TLS 1.3) */
-	DBTLS_SF_SCSV = 1u << 9,    /* signalling value, not a suite */
-	DBTLS_SF_TLS13 = 1u << 10,  /* TLS 1.3 suite (negotiable only in TLS 1.3) */
-	DBTLS_SF_SSLV2 = 1u << 11,  /* SSLv2 cipher kind (3-byte code) */
-	DBTLS_SF_TLS12 = 1u << 12,  /* needs TLS 1.2 (SHA-256/384 PRF, GCM, CCM, ChaCha20 …) */
+	DBTLS_SF_PFS = 1u << 8,	   /* ephemeral key exchange (DHE, ECDHE, TLS 1.3) */
+	DBTLS_SF_SCSV = 1u << 9,   /* signalling value, not a suite */
+	DBTLS_SF_TLS13 = 1u << 10, /* TLS 1.3 suite (negotiable only in TLS 1.3) */
+	DBTLS_SF_SSLV2 = 1u << 11, /* SSLv2 cipher kind (3-byte code) */
+	DBTLS_SF_TLS12 = 1u << 12, /* needs TLS 1.2 (SHA-256/384 PRF, GCM, CCM, ChaCha20 …) */
 	DBTLS_SF_PSK = 1u << 13,
 	DBTLS_SF_SRP = 1u << 14,
 	DBTLS_SF_KRB5 = 1u << 15,
 };
 
 struct dbtls_suite {
-	uint32_t code;             /* 16-bit TLS code, or 24-bit SSLv2 kind when DBTLS_SF_SSLV2 */
-	const char *iana_name;     /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "SSL_CK_RC4_128_WITH_MD5" */
-	const char *openssl_name;  /* "ECDHE-RSA-AES128-GCM-SHA256", NULL where OpenSSL has none */
-	const char *kx;            /* "ECDHE", "DHE", "RSA", "DH", "ECDH", "PSK", "SRP", "KRB5", "any" (TLS 1.3) */
-	const char *auth;          /* "RSA", "ECDSA", "DSS", "anon", "PSK", "any" … */
-	const char *cipher;        /* "AES_128_GCM", "CHACHA20_POLY1305", "3DES_EDE_CBC", "NULL" … */
-	uint16_t key_bits;         /* effective key bits (40 for export) */
-	const char *mac;           /* "SHA256", "SHA", "MD5", "AEAD" */
-	uint32_t flags;            /* enum dbtls_suite_flag */
+	uint32_t code; /* 16-bit TLS code, or 24-bit SSLv2 kind when DBTLS_SF_SSLV2 */
+	const char
+	    *iana_name; /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "SSL_CK_RC4_128_WITH_MD5" */
+	const char *openssl_name; /* "ECDHE-RSA-AES128-GCM-SHA256", NULL where OpenSSL has none */
+	const char
+	    *kx; /* "ECDHE", "DHE", "RSA", "DH", "ECDH", "PSK", "SRP", "KRB5", "any" (TLS 1.3) */
+	const char *auth;   /* "RSA", "ECDSA", "DSS", "anon", "PSK", "any" … */
+	const char *cipher; /* "AES_128_GCM", "CHACHA20_POLY1305", "3DES_EDE_CBC", "NULL" … */
+	uint16_t key_bits;  /* effective key bits (40 for export) */
+	const char *mac;    /* "SHA256", "SHA", "MD5", "AEAD" */
+	uint32_t flags;	    /* enum dbtls_suite_flag */
 };
 
 /* The whole registry, in code order (TLS suites first, then SSLv2 kinds). */

@@ -119,7 +119,7 @@ static char *x5_san(const GENERAL_NAME *gn, bool *skip)
 				  (size_t)ASN1_STRING_length(str));
 	case GEN_IPADD:
 		str = gn->d.iPAddress;
-		type = ASN1_STRING_length(str) == 4 ? AF_INET
+		type = ASN1_STRING_length(str) == 4    ? AF_INET
 		       : ASN1_STRING_length(str) == 16 ? AF_INET6
 						       : 0;
 		if (!type)
@@ -388,8 +388,9 @@ static enum dbtls_err x5_revocation_urls(X509 *x, struct dbtls_cert *c, struct d
 	enum dbtls_err err = DBTLS_OK;
 
 	if (ocsp && sk_OPENSSL_STRING_num(ocsp) > 0) {
-		c->ocsp_url = x5_escaped("", (const unsigned char *)sk_OPENSSL_STRING_value(ocsp, 0),
-					 strlen(sk_OPENSSL_STRING_value(ocsp, 0)));
+		c->ocsp_url =
+		    x5_escaped("", (const unsigned char *)sk_OPENSSL_STRING_value(ocsp, 0),
+			       strlen(sk_OPENSSL_STRING_value(ocsp, 0)));
 		if (!c->ocsp_url)
 			err = x5_fail(d, DBTLS_ERR_NOMEM, "OCSP URL");
 	}
@@ -397,12 +398,14 @@ static enum dbtls_err x5_revocation_urls(X509 *x, struct dbtls_cert *c, struct d
 		DIST_POINT *dp = sk_DIST_POINT_value(cdp, i);
 		if (!dp->distpoint || dp->distpoint->type != 0)
 			continue;
-		for (int k = 0; !err && k < sk_GENERAL_NAME_num(dp->distpoint->name.fullname); k++) {
+		for (int k = 0; !err && k < sk_GENERAL_NAME_num(dp->distpoint->name.fullname);
+		     k++) {
 			GENERAL_NAME *gn = sk_GENERAL_NAME_value(dp->distpoint->name.fullname, k);
 			if (gn->type != GEN_URI)
 				continue;
-			char *u = x5_escaped("", ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
-					     (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier));
+			char *u =
+			    x5_escaped("", ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
+				       (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier));
 			if (!u) {
 				err = x5_fail(d, DBTLS_ERR_NOMEM, "CRL URL");
 				break;

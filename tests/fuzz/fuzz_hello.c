@@ -13,9 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint32_t suites[] = { 0xc02f, 0x0033, 0x1301 };
-	struct dbtls_hello_params p = { .version = DBTLS_TLS12, .suites = suites, .nsuites = 3,
-					.want_kex = true };
+	static const uint32_t suites[] = {0xc02f, 0x0033, 0x1301};
+	struct dbtls_hello_params p = {
+	    .version = DBTLS_TLS12, .suites = suites, .nsuites = 3, .want_kex = true};
 	struct dbtls_hello_result r;
 	struct dbtls_diag d;
 	struct dbtls_conn c;

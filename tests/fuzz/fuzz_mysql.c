@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dbtls_server_info info = { 0 };
+	struct dbtls_server_info info = {0};
 	struct dbtls_server_error e;
 	struct dbtls_diag d;
 	struct dbtls_conn c;

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint16_t suites[] = { 0x0033, 0xc02f, 0x0034, 0xc018, 0x009e, 0x002f };
+	static const uint16_t suites[] = {0x0033, 0xc02f, 0x0034, 0xc018, 0x009e, 0x002f};
 	struct dbtls_hello_result r;
 	struct dbtls_buf b;
 	size_t rl, hl;

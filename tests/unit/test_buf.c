@@ -26,8 +26,8 @@ static void test_build_and_patch(void **state)
 	dbtls_buf_len_end(&b, l3, 3);
 	dbtls_buf_len_end(&b, l2, 2);
 	assert_false(b.oom);
-	const uint8_t want[] = { 0x16, 0x00, 0x0c, 0x00, 0x00, 0x09, 0x03, 0x03,
-				 0x01, 0x02, 0x03, 0x44, 0x33, 0x22, 0x11 };
+	const uint8_t want[] = {0x16, 0x00, 0x0c, 0x00, 0x00, 0x09, 0x03, 0x03,
+				0x01, 0x02, 0x03, 0x44, 0x33, 0x22, 0x11};
 	assert_int_equal(b.len, sizeof(want));
 	assert_memory_equal(b.data, want, sizeof(want));
 	dbtls_buf_reset(&b);
@@ -42,7 +42,7 @@ static void test_build_and_patch(void **state)
 
 static void test_reader_bounds(void **state)
 {
-	const uint8_t p[] = { 0x01, 0x02, 0x03, 0x04, 0x05 };
+	const uint8_t p[] = {0x01, 0x02, 0x03, 0x04, 0x05};
 	struct dbtls_rd r, sub;
 	(void)state;
 
@@ -71,7 +71,7 @@ static void test_reader_bounds(void **state)
 
 static void test_reader_cstr(void **state)
 {
-	const uint8_t p[] = { 'a', 'b', 0, 'c' };
+	const uint8_t p[] = {'a', 'b', 0, 'c'};
 	struct dbtls_rd r;
 	const char *s;
 	size_t n;
@@ -91,9 +91,9 @@ static void test_reader_cstr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_and_patch),
-		cmocka_unit_test(test_reader_bounds),
-		cmocka_unit_test(test_reader_cstr),
+	    cmocka_unit_test(test_build_and_patch),
+	    cmocka_unit_test(test_reader_bounds),
+	    cmocka_unit_test(test_reader_cstr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

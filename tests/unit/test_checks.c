@@ -22,8 +22,8 @@
 
 #include "checks/check.h"
 
-#define NOW ((time_t)1790000000) /* 2026-09-21T14:13:20Z */
-#define DAY 86400
+#define NOW	 ((time_t)1790000000) /* 2026-09-21T14:13:20Z */
+#define DAY	 86400
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- facts builders ---- */
@@ -55,8 +55,8 @@ static void t_version(struct dbtls_endpoint_facts *f, int v, enum dbtls_vstatus 
 		vf->cipher = (uint16_t)suites[0];
 	}
 	free(vf->reason);
-	vf->reason = t_strdup(st == DBTLS_VS_ACCEPTED ? "ServerHello"
-						      : "alert handshake_failure (40)");
+	vf->reason =
+	    t_strdup(st == DBTLS_VS_ACCEPTED ? "ServerHello" : "alert handshake_failure (40)");
 }
 
 /* Appends one suite to an accepted version's list. */
@@ -108,9 +108,9 @@ static struct dbtls_cert *t_cert(struct dbtls_endpoint_facts *f, const char *sub
 	return c;
 }
 
-static const uint32_t good_tls12[] = { 0xC02F, 0xC030 };
-static const uint32_t good_tls13[] = { 0x1301, 0x1302 };
-static const uint16_t good_groups[] = { 0x001d, 0x0017 };
+static const uint32_t good_tls12[] = {0xC02F, 0xC030};
+static const uint32_t good_tls13[] = {0x1301, 0x1302};
+static const uint16_t good_groups[] = {0x001d, 0x0017};
 
 /* A compliant MariaDB endpoint: TLS 1.2 and 1.3 with AEAD ECDHE suites in server order,
  * x25519 and secp256r1, a verified RSA-3072 leaf under an intermediate and a root whose own
@@ -150,10 +150,10 @@ static void t_good(struct dbtls_endpoint_facts *f)
 
 /* ---- policy ---- */
 
-static const uint32_t pin_suites[] = { 0x1301, 0x1302, 0xC02F, 0xC030 };
-static const uint16_t pin_groups[] = { 0x0017, 0x001d };
-static const uint32_t allowed_suites[] = { 0xC02B, 0xC02F, 0xC030, 0x1301, 0x1302, 0x1303 };
-static const uint16_t allowed_groups[] = { 0x001d, 0x0017, 0x0018 };
+static const uint32_t pin_suites[] = {0x1301, 0x1302, 0xC02F, 0xC030};
+static const uint16_t pin_groups[] = {0x0017, 0x001d};
+static const uint32_t allowed_suites[] = {0xC02B, 0xC02F, 0xC030, 0x1301, 0x1302, 0x1303};
+static const uint16_t allowed_groups[] = {0x001d, 0x0017, 0x0018};
 /* t_cert() numbers fingerprints by chain position: the leaf's is 63 zeros and a 1 */
 static char leaf_sha256[] = "0000000000000000000000000000000000000000000000000000000000000001";
 
@@ -177,25 +177,24 @@ static void t_policy_init(struct t_policy *tp)
 	tp->p.nsettings = n;
 	for (size_t i = 0; i < n; i++)
 		tp->p.settings[i] = (struct dbtls_check_setting){
-			.id = all[i]->id, .enabled = true, .severity = all[i]->default_severity
-		};
+		    .id = all[i]->id, .enabled = true, .severity = all[i]->default_severity};
 	tp->p.params = (struct dbtls_policy_params){
-		.min_version = DBTLS_TLS12,
-		.require_tls13 = true,
-		.forbidden_props = (DBTLS_PROP_SEED_IDEA << 1) - 1, /* all of them */
-		.allowed_suites = (uint32_t *)allowed_suites,
-		.nallowed_suites = NELEM(allowed_suites),
-		.allowed_groups = (uint16_t *)allowed_groups,
-		.nallowed_groups = NELEM(allowed_groups),
-		.min_rsa_bits = 2048,
-		.min_ecc_bits = 256,
-		.min_dh_bits = 2048,
-		.dsa_allowed = false,
-		.forbidden_sig_hashes = DBTLS_HASH_MD5 | DBTLS_HASH_SHA1,
-		.cert_warn_days = 30,
-		.cert_crit_days = 7,
-		.max_validity_days = 398,
-		.require_server_order = true,
+	    .min_version = DBTLS_TLS12,
+	    .require_tls13 = true,
+	    .forbidden_props = (DBTLS_PROP_SEED_IDEA << 1) - 1, /* all of them */
+	    .allowed_suites = (uint32_t *)allowed_suites,
+	    .nallowed_suites = NELEM(allowed_suites),
+	    .allowed_groups = (uint16_t *)allowed_groups,
+	    .nallowed_groups = NELEM(allowed_groups),
+	    .min_rsa_bits = 2048,
+	    .min_ecc_bits = 256,
+	    .min_dh_bits = 2048,
+	    .dsa_allowed = false,
+	    .forbidden_sig_hashes = DBTLS_HASH_MD5 | DBTLS_HASH_SHA1,
+	    .cert_warn_days = 30,
+	    .cert_crit_days = 7,
+	    .max_validity_days = 398,
+	    .require_server_order = true,
 	};
 	pin->target = "mysql://db1:3306";
 	pin->versions_set = 1;
@@ -241,25 +240,25 @@ static void fx_tls_unknown(struct dbtls_endpoint_facts *f)
 
 static void fx_sslv2(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0x010080, 0x0700C0 };
+	static const uint32_t s[] = {0x010080, 0x0700C0};
 	t_version(f, DBTLS_SSL2, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
 }
 
 static void fx_sslv3(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0x002F };
+	static const uint32_t s[] = {0x002F};
 	t_version(f, DBTLS_SSL3, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
 }
 
 static void fx_tls10(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0xC013 };
+	static const uint32_t s[] = {0xC013};
 	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
 }
 
 static void fx_tls11(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0xC013 };
+	static const uint32_t s[] = {0xC013};
 	t_version(f, DBTLS_TLS11, DBTLS_VS_ACCEPTED, s, NELEM(s), -1);
 }
 
@@ -275,7 +274,7 @@ static void fx_tls13_not_probed(struct dbtls_endpoint_facts *f)
 
 static void fx_export(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0x0003, 0x0008, 0x0014, 0x002F };
+	static const uint32_t s[] = {0x0003, 0x0008, 0x0014, 0x002F};
 	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), 1);
 }
 
@@ -302,7 +301,7 @@ static void fx_des(struct dbtls_endpoint_facts *f)
 /* 3DES under two versions: evidence newest first, the shared suite counted once */
 static void fx_3des(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0x000A, 0x0016 };
+	static const uint32_t s[] = {0x000A, 0x0016};
 	t_add_suite(f, DBTLS_TLS12, 0x000A);
 	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s), 1);
 }
@@ -371,7 +370,7 @@ static void fx_client_order(struct dbtls_endpoint_facts *f)
 
 static void fx_client_order_one_suite(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0xC02F };
+	static const uint32_t s[] = {0xC02F};
 	t_version(f, DBTLS_TLS12, DBTLS_VS_ACCEPTED, s, NELEM(s), 0);
 }
 
@@ -387,19 +386,19 @@ static void fx_dh2048(struct dbtls_endpoint_facts *f)
 
 static void fx_weak_curves(struct dbtls_endpoint_facts *f)
 {
-	static const uint16_t g[] = { 0x001d, 0x0013, 0x0001, 0xFE00 /* unknown: not judged */ };
+	static const uint16_t g[] = {0x001d, 0x0013, 0x0001, 0xFE00 /* unknown: not judged */};
 	t_groups(f, g, NELEM(g));
 }
 
 static void fx_ffdhe2048(struct dbtls_endpoint_facts *f)
 {
-	static const uint16_t g[] = { 0x001d, 0x0100 };
+	static const uint16_t g[] = {0x001d, 0x0100};
 	t_groups(f, g, NELEM(g));
 }
 
 static void fx_p521(struct dbtls_endpoint_facts *f)
 {
-	static const uint16_t g[] = { 0x001d, 0x0017, 0x0019 };
+	static const uint16_t g[] = {0x001d, 0x0017, 0x0019};
 	t_groups(f, g, NELEM(g));
 }
 
@@ -667,7 +666,7 @@ static void fx_new_leaf(struct dbtls_endpoint_facts *f)
 
 static void fx_suites_changed(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s13[] = { 0x1301 };
+	static const uint32_t s13[] = {0x1301};
 	t_add_suite(f, DBTLS_TLS12, 0xC013);
 	t_version(f, DBTLS_TLS13, DBTLS_VS_ACCEPTED, s13, NELEM(s13), 1);
 }
@@ -681,7 +680,7 @@ static void fx_suites_unknown(struct dbtls_endpoint_facts *f)
 
 static void fx_one_group(struct dbtls_endpoint_facts *f)
 {
-	static const uint16_t g[] = { 0x001d };
+	static const uint16_t g[] = {0x001d};
 	t_groups(f, g, NELEM(g));
 }
 
@@ -789,243 +788,226 @@ static void px_pin_rsa2048(struct dbtls_policy *p)
 struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
-	void (*params)(struct dbtls_policy *p);       /* change to the baseline; NULL: none */
+	void (*params)(struct dbtls_policy *p);	       /* change to the baseline; NULL: none */
 	const char *id;
-	size_t n;            /* findings of `id` expected */
-	int severity;        /* of the first one; -1: the check's default */
-	const char *substr;  /* in the first one's title or evidence; NULL: not checked */
+	size_t n;	    /* findings of `id` expected */
+	int severity;	    /* of the first one; -1: the check's default */
+	const char *substr; /* in the first one's title or evidence; NULL: not checked */
 };
 
 static const struct row rows[] = {
-	/* protocols */
-	{ "clean endpoint offers TLS", NULL, NULL, "tls.not-offered", 0, -1, NULL },
-	{ "TLS status unknown", fx_tls_unknown, NULL, "tls.not-offered", 0, -1, NULL },
-	{ "no CLIENT_SSL", fx_no_tls, NULL, "tls.not-offered", 1, DBTLS_SEV_CRITICAL,
-	  "CLIENT_SSL" },
-	{ "no SSLv2", NULL, NULL, "protocol.sslv2-enabled", 0, -1, NULL },
-	{ "SSLv2", fx_sslv2, NULL, "protocol.sslv2-enabled", 1, DBTLS_SEV_CRITICAL,
-	  "SSL_CK_RC4_128_WITH_MD5" },
-	{ "no SSLv3", NULL, NULL, "protocol.sslv3-enabled", 0, -1, NULL },
-	{ "SSLv3", fx_sslv3, NULL, "protocol.sslv3-enabled", 1, DBTLS_SEV_HIGH, "SSLv3 accepted" },
-	{ "no TLS 1.0", NULL, NULL, "protocol.tls10-enabled", 0, -1, NULL },
-	{ "TLS 1.0", fx_tls10, NULL, "protocol.tls10-enabled", 1, DBTLS_SEV_HIGH,
-	  "TLS 1.0 accepted" },
-	{ "no TLS 1.1", NULL, NULL, "protocol.tls11-enabled", 0, -1, NULL },
-	{ "TLS 1.1", fx_tls11, NULL, "protocol.tls11-enabled", 1, DBTLS_SEV_MEDIUM,
-	  "TLS 1.1 accepted" },
-	{ "TLS 1.2 under a TLS 1.2 minimum", NULL, NULL, "protocol.below-minimum", 0, -1, NULL },
-	{ "TLS 1.0 is not counted twice", fx_tls10, NULL, "protocol.below-minimum", 0, -1, NULL },
-	{ "TLS 1.2 under a TLS 1.3 minimum", NULL, px_tls13_only, "protocol.below-minimum", 1, -1,
-	  "TLS 1.2 accepted below the minimum TLS 1.3" },
-	{ "TLS 1.3 accepted", NULL, NULL, "protocol.tls13-missing", 0, -1, NULL },
-	{ "TLS 1.3 not probed", fx_tls13_not_probed, NULL, "protocol.tls13-missing", 0, -1, NULL },
-	{ "TLS 1.3 not required", fx_tls13_rejected, px_no_require_tls13, "protocol.tls13-missing",
-	  0, -1, NULL },
-	{ "TLS 1.3 rejected", fx_tls13_rejected, NULL, "protocol.tls13-missing", 1,
-	  DBTLS_SEV_LOW, "TLS 1.3 not accepted" },
+    /* protocols */
+    {"clean endpoint offers TLS", NULL, NULL, "tls.not-offered", 0, -1, NULL},
+    {"TLS status unknown", fx_tls_unknown, NULL, "tls.not-offered", 0, -1, NULL},
+    {"no CLIENT_SSL", fx_no_tls, NULL, "tls.not-offered", 1, DBTLS_SEV_CRITICAL, "CLIENT_SSL"},
+    {"no SSLv2", NULL, NULL, "protocol.sslv2-enabled", 0, -1, NULL},
+    {"SSLv2", fx_sslv2, NULL, "protocol.sslv2-enabled", 1, DBTLS_SEV_CRITICAL,
+     "SSL_CK_RC4_128_WITH_MD5"},
+    {"no SSLv3", NULL, NULL, "protocol.sslv3-enabled", 0, -1, NULL},
+    {"SSLv3", fx_sslv3, NULL, "protocol.sslv3-enabled", 1, DBTLS_SEV_HIGH, "SSLv3 accepted"},
+    {"no TLS 1.0", NULL, NULL, "protocol.tls10-enabled", 0, -1, NULL},
+    {"TLS 1.0", fx_tls10, NULL, "protocol.tls10-enabled", 1, DBTLS_SEV_HIGH, "TLS 1.0 accepted"},
+    {"no TLS 1.1", NULL, NULL, "protocol.tls11-enabled", 0, -1, NULL},
+    {"TLS 1.1", fx_tls11, NULL, "protocol.tls11-enabled", 1, DBTLS_SEV_MEDIUM, "TLS 1.1 accepted"},
+    {"TLS 1.2 under a TLS 1.2 minimum", NULL, NULL, "protocol.below-minimum", 0, -1, NULL},
+    {"TLS 1.0 is not counted twice", fx_tls10, NULL, "protocol.below-minimum", 0, -1, NULL},
+    {"TLS 1.2 under a TLS 1.3 minimum", NULL, px_tls13_only, "protocol.below-minimum", 1, -1,
+     "TLS 1.2 accepted below the minimum TLS 1.3"},
+    {"TLS 1.3 accepted", NULL, NULL, "protocol.tls13-missing", 0, -1, NULL},
+    {"TLS 1.3 not probed", fx_tls13_not_probed, NULL, "protocol.tls13-missing", 0, -1, NULL},
+    {"TLS 1.3 not required", fx_tls13_rejected, px_no_require_tls13, "protocol.tls13-missing", 0,
+     -1, NULL},
+    {"TLS 1.3 rejected", fx_tls13_rejected, NULL, "protocol.tls13-missing", 1, DBTLS_SEV_LOW,
+     "TLS 1.3 not accepted"},
 
-	/* suites */
-	{ "no export", NULL, NULL, "suites.export", 0, -1, NULL },
-	{ "export allowed by the profile", fx_export, px_no_export_bit, "suites.export", 0, -1,
-	  NULL },
-	{ "export", fx_export, NULL, "suites.export", 1, DBTLS_SEV_CRITICAL,
-	  "3 export suites accepted" },
-	{ "export evidence", fx_export, NULL, "suites.export", 1, -1,
-	  "TLSv1.0: TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_RSA_EXPORT_WITH_DES40_CBC_SHA" },
-	{ "no anon", NULL, NULL, "suites.anon", 0, -1, NULL },
-	{ "anon", fx_anon, NULL, "suites.anon", 1, DBTLS_SEV_CRITICAL,
-	  "1 anonymous suite accepted" },
-	{ "no NULL", NULL, NULL, "suites.null", 0, -1, NULL },
-	{ "NULL", fx_null, NULL, "suites.null", 1, -1, "TLS_RSA_WITH_NULL_MD5" },
-	{ "no RC4", NULL, NULL, "suites.rc4", 0, -1, NULL },
-	{ "RC4", fx_rc4, NULL, "suites.rc4", 1, DBTLS_SEV_HIGH, "1 RC4 suite accepted" },
-	{ "RC4 allowed by the profile", fx_rc4, px_no_rc4_bit, "suites.rc4", 0, -1, NULL },
-	{ "RC4 from the probe's pick", fx_probe_cipher_only, NULL, "suites.rc4", 1, -1,
-	  "TLSv1.2: TLS_RSA_WITH_RC4_128_SHA" },
-	{ "no DES", NULL, NULL, "suites.des", 0, -1, NULL },
-	{ "DES", fx_des, NULL, "suites.des", 1, -1, "TLS_RSA_WITH_DES_CBC_SHA" },
-	{ "no 3DES", NULL, NULL, "suites.3des", 0, -1, NULL },
-	{ "3DES", fx_3des, NULL, "suites.3des", 1, DBTLS_SEV_MEDIUM, "2 3DES suites accepted" },
-	{ "3DES evidence", fx_3des, NULL, "suites.3des", 1, -1,
-	  "TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.0: TLS_RSA_WITH_3DES_EDE_CBC_SHA, "
-	  "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA" },
-	{ "no CBC", NULL, NULL, "suites.cbc", 0, -1, NULL },
-	{ "CBC", fx_cbc, NULL, "suites.cbc", 1, DBTLS_SEV_LOW,
-	  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
-	{ "all forward-secret", NULL, NULL, "suites.non-pfs", 0, -1, NULL },
-	{ "DHE is forward-secret", fx_dhe_gcm, NULL, "suites.non-pfs", 0, -1, NULL },
-	{ "RSA key transport", fx_rsa_kx, NULL, "suites.non-pfs", 1, -1,
-	  "TLS_RSA_WITH_AES_128_GCM_SHA256" },
-	{ "no SHA-1 MACs", NULL, NULL, "suites.sha1-mac", 0, -1, NULL },
-	{ "SHA-1 MAC", fx_cbc, NULL, "suites.sha1-mac", 1, -1,
-	  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
-	{ "no static DH", NULL, NULL, "suites.static-kx", 0, -1, NULL },
-	{ "static DH", fx_static_dh, NULL, "suites.static-kx", 1, -1,
-	  "TLS_DH_RSA_WITH_AES_128_GCM_SHA256" },
-	{ "no PSK", NULL, NULL, "suites.psk", 0, -1, NULL },
-	{ "PSK", fx_psk, NULL, "suites.psk", 1, -1, "TLS_PSK_WITH_AES_128_CBC_SHA" },
-	{ "no SRP", NULL, NULL, "suites.srp", 0, -1, NULL },
-	{ "SRP", fx_srp, NULL, "suites.srp", 1, -1, "TLS_SRP_SHA_WITH_AES_128_CBC_SHA" },
-	{ "no Camellia", NULL, NULL, "suites.camellia", 0, -1, NULL },
-	{ "Camellia", fx_camellia, NULL, "suites.camellia", 1, -1,
-	  "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA" },
-	{ "no ARIA", NULL, NULL, "suites.aria", 0, -1, NULL },
-	{ "ARIA", fx_aria, NULL, "suites.aria", 1, -1, "TLS_RSA_WITH_ARIA_128_CBC_SHA256" },
-	{ "no SEED/IDEA", NULL, NULL, "suites.seed-idea", 0, -1, NULL },
-	{ "SEED and IDEA", fx_seed_idea, NULL, "suites.seed-idea", 1, -1,
-	  "2 SEED/IDEA suites accepted" },
-	{ "only allowed suites", NULL, NULL, "suites.not-allowed", 0, -1, NULL },
-	{ "no allow-list", fx_dhe_gcm, px_no_allow_list, "suites.not-allowed", 0, -1, NULL },
-	{ "suite outside the allow-list", fx_dhe_gcm, NULL, "suites.not-allowed", 1,
-	  DBTLS_SEV_MEDIUM, "1 suite outside the profile's allow-list accepted" },
-	{ "server order", NULL, NULL, "suites.client-order", 0, -1, NULL },
-	{ "client order, one suite", fx_client_order_one_suite, NULL, "suites.client-order", 0, -1,
-	  NULL },
-	{ "client order not required", fx_client_order, px_no_server_order, "suites.client-order",
-	  0, -1, NULL },
-	{ "client order", fx_client_order, NULL, "suites.client-order", 1, DBTLS_SEV_LOW,
-	  "client's cipher order (TLSv1.2)" },
+    /* suites */
+    {"no export", NULL, NULL, "suites.export", 0, -1, NULL},
+    {"export allowed by the profile", fx_export, px_no_export_bit, "suites.export", 0, -1, NULL},
+    {"export", fx_export, NULL, "suites.export", 1, DBTLS_SEV_CRITICAL, "3 export suites accepted"},
+    {"export evidence", fx_export, NULL, "suites.export", 1, -1,
+     "TLSv1.0: TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_RSA_EXPORT_WITH_DES40_CBC_SHA"},
+    {"no anon", NULL, NULL, "suites.anon", 0, -1, NULL},
+    {"anon", fx_anon, NULL, "suites.anon", 1, DBTLS_SEV_CRITICAL, "1 anonymous suite accepted"},
+    {"no NULL", NULL, NULL, "suites.null", 0, -1, NULL},
+    {"NULL", fx_null, NULL, "suites.null", 1, -1, "TLS_RSA_WITH_NULL_MD5"},
+    {"no RC4", NULL, NULL, "suites.rc4", 0, -1, NULL},
+    {"RC4", fx_rc4, NULL, "suites.rc4", 1, DBTLS_SEV_HIGH, "1 RC4 suite accepted"},
+    {"RC4 allowed by the profile", fx_rc4, px_no_rc4_bit, "suites.rc4", 0, -1, NULL},
+    {"RC4 from the probe's pick", fx_probe_cipher_only, NULL, "suites.rc4", 1, -1,
+     "TLSv1.2: TLS_RSA_WITH_RC4_128_SHA"},
+    {"no DES", NULL, NULL, "suites.des", 0, -1, NULL},
+    {"DES", fx_des, NULL, "suites.des", 1, -1, "TLS_RSA_WITH_DES_CBC_SHA"},
+    {"no 3DES", NULL, NULL, "suites.3des", 0, -1, NULL},
+    {"3DES", fx_3des, NULL, "suites.3des", 1, DBTLS_SEV_MEDIUM, "2 3DES suites accepted"},
+    {"3DES evidence", fx_3des, NULL, "suites.3des", 1, -1,
+     "TLSv1.2: TLS_RSA_WITH_3DES_EDE_CBC_SHA; TLSv1.0: TLS_RSA_WITH_3DES_EDE_CBC_SHA, "
+     "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {"no CBC", NULL, NULL, "suites.cbc", 0, -1, NULL},
+    {"CBC", fx_cbc, NULL, "suites.cbc", 1, DBTLS_SEV_LOW, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {"all forward-secret", NULL, NULL, "suites.non-pfs", 0, -1, NULL},
+    {"DHE is forward-secret", fx_dhe_gcm, NULL, "suites.non-pfs", 0, -1, NULL},
+    {"RSA key transport", fx_rsa_kx, NULL, "suites.non-pfs", 1, -1,
+     "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+    {"no SHA-1 MACs", NULL, NULL, "suites.sha1-mac", 0, -1, NULL},
+    {"SHA-1 MAC", fx_cbc, NULL, "suites.sha1-mac", 1, -1, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {"no static DH", NULL, NULL, "suites.static-kx", 0, -1, NULL},
+    {"static DH", fx_static_dh, NULL, "suites.static-kx", 1, -1,
+     "TLS_DH_RSA_WITH_AES_128_GCM_SHA256"},
+    {"no PSK", NULL, NULL, "suites.psk", 0, -1, NULL},
+    {"PSK", fx_psk, NULL, "suites.psk", 1, -1, "TLS_PSK_WITH_AES_128_CBC_SHA"},
+    {"no SRP", NULL, NULL, "suites.srp", 0, -1, NULL},
+    {"SRP", fx_srp, NULL, "suites.srp", 1, -1, "TLS_SRP_SHA_WITH_AES_128_CBC_SHA"},
+    {"no Camellia", NULL, NULL, "suites.camellia", 0, -1, NULL},
+    {"Camellia", fx_camellia, NULL, "suites.camellia", 1, -1, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA"},
+    {"no ARIA", NULL, NULL, "suites.aria", 0, -1, NULL},
+    {"ARIA", fx_aria, NULL, "suites.aria", 1, -1, "TLS_RSA_WITH_ARIA_128_CBC_SHA256"},
+    {"no SEED/IDEA", NULL, NULL, "suites.seed-idea", 0, -1, NULL},
+    {"SEED and IDEA", fx_seed_idea, NULL, "suites.seed-idea", 1, -1, "2 SEED/IDEA suites accepted"},
+    {"only allowed suites", NULL, NULL, "suites.not-allowed", 0, -1, NULL},
+    {"no allow-list", fx_dhe_gcm, px_no_allow_list, "suites.not-allowed", 0, -1, NULL},
+    {"suite outside the allow-list", fx_dhe_gcm, NULL, "suites.not-allowed", 1, DBTLS_SEV_MEDIUM,
+     "1 suite outside the profile's allow-list accepted"},
+    {"server order", NULL, NULL, "suites.client-order", 0, -1, NULL},
+    {"client order, one suite", fx_client_order_one_suite, NULL, "suites.client-order", 0, -1,
+     NULL},
+    {"client order not required", fx_client_order, px_no_server_order, "suites.client-order", 0, -1,
+     NULL},
+    {"client order", fx_client_order, NULL, "suites.client-order", 1, DBTLS_SEV_LOW,
+     "client's cipher order (TLSv1.2)"},
 
-	/* key exchange */
-	{ "no DHE", NULL, NULL, "kex.dh-weak", 0, -1, NULL },
-	{ "DHE 2048 at minimum 2048", fx_dh2048, NULL, "kex.dh-weak", 0, -1, NULL },
-	{ "DHE 1024", fx_dh1024, NULL, "kex.dh-weak", 1, DBTLS_SEV_HIGH,
-	  "DHE with a 1024-bit prime accepted" },
-	{ "DHE 2048 at minimum 3072", fx_dh2048, px_dh3072, "kex.dh-weak", 1, -1,
-	  "2048 bits (profile minimum 3072)" },
-	{ "x25519 counts as 256", NULL, NULL, "kex.group-weak", 0, -1, NULL },
-	{ "weak curves", fx_weak_curves, NULL, "kex.group-weak", 1, DBTLS_SEV_MEDIUM,
-	  "2 weak key-exchange groups accepted" },
-	{ "weak curve evidence", fx_weak_curves, NULL, "kex.group-weak", 1, -1,
-	  "secp192r1 (192 bits < 256), sect163k1 (163 bits < 256)" },
-	{ "ffdhe2048 at minimum 3072", fx_ffdhe2048, px_dh3072, "kex.group-weak", 1, -1,
-	  "ffdhe2048 (2048 bits < 3072)" },
-	{ "only allowed groups", NULL, NULL, "kex.group-not-allowed", 0, -1, NULL },
-	{ "no group allow-list", fx_p521, px_no_allow_list, "kex.group-not-allowed", 0, -1, NULL },
-	{ "group outside the allow-list", fx_p521, NULL, "kex.group-not-allowed", 1, -1,
-	  "secp521r1" },
+    /* key exchange */
+    {"no DHE", NULL, NULL, "kex.dh-weak", 0, -1, NULL},
+    {"DHE 2048 at minimum 2048", fx_dh2048, NULL, "kex.dh-weak", 0, -1, NULL},
+    {"DHE 1024", fx_dh1024, NULL, "kex.dh-weak", 1, DBTLS_SEV_HIGH,
+     "DHE with a 1024-bit prime accepted"},
+    {"DHE 2048 at minimum 3072", fx_dh2048, px_dh3072, "kex.dh-weak", 1, -1,
+     "2048 bits (profile minimum 3072)"},
+    {"x25519 counts as 256", NULL, NULL, "kex.group-weak", 0, -1, NULL},
+    {"weak curves", fx_weak_curves, NULL, "kex.group-weak", 1, DBTLS_SEV_MEDIUM,
+     "2 weak key-exchange groups accepted"},
+    {"weak curve evidence", fx_weak_curves, NULL, "kex.group-weak", 1, -1,
+     "secp192r1 (192 bits < 256), sect163k1 (163 bits < 256)"},
+    {"ffdhe2048 at minimum 3072", fx_ffdhe2048, px_dh3072, "kex.group-weak", 1, -1,
+     "ffdhe2048 (2048 bits < 3072)"},
+    {"only allowed groups", NULL, NULL, "kex.group-not-allowed", 0, -1, NULL},
+    {"no group allow-list", fx_p521, px_no_allow_list, "kex.group-not-allowed", 0, -1, NULL},
+    {"group outside the allow-list", fx_p521, NULL, "kex.group-not-allowed", 1, -1, "secp521r1"},
 
-	/* certificates */
-	{ "chain verifies", NULL, NULL, "cert.untrusted", 0, -1, NULL },
-	{ "no handshake", fx_no_handshake, NULL, "cert.untrusted", 0, -1, NULL },
-	{ "expiry is cert.expired's", fx_leaf_expired, NULL, "cert.untrusted", 0, -1, NULL },
-	{ "expired, but not in the served chain", fx_expired_unexplained, NULL, "cert.untrusted",
-	  1, -1, "certificate has expired" },
-	{ "unknown issuer", fx_untrusted, NULL, "cert.untrusted", 1, DBTLS_SEV_HIGH,
-	  "unable to get local issuer certificate" },
-	{ "host name matches", NULL, NULL, "cert.hostname-mismatch", 0, -1, NULL },
-	{ "host name mismatch", fx_hostname, NULL, "cert.hostname-mismatch", 1, DBTLS_SEV_MEDIUM,
-	  "SANs: DNS:db2, IP:192.0.2.11" },
-	{ "not expired", NULL, NULL, "cert.expired", 0, -1, NULL },
-	{ "leaf expired", fx_leaf_expired, NULL, "cert.expired", 1, DBTLS_SEV_CRITICAL,
-	  "(12 days ago)" },
-	{ "intermediate expired", fx_int_expired, NULL, "cert.expired", 1, -1,
-	  "intermediate CN=Int CA expired" },
-	{ "valid already", NULL, NULL, "cert.not-yet-valid", 0, -1, NULL },
-	{ "not valid yet", fx_not_yet, NULL, "cert.not-yet-valid", 1, DBTLS_SEV_HIGH,
-	  "1 certificate not valid yet" },
-	{ "300 days left", NULL, NULL, "cert.expiring", 0, -1, NULL },
-	{ "31 days left at 30", fx_expiring31, NULL, "cert.expiring", 0, -1, NULL },
-	{ "expired is not expiring", fx_leaf_expired, NULL, "cert.expiring", 0, -1, NULL },
-	{ "20 days left", fx_expiring20, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
-	  "Certificate expires in 20 days" },
-	{ "3 days left", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
-	  "expires in 3 days" },
-	{ "RSA 3072", NULL, NULL, "cert.key-weak", 0, -1, NULL },
-	{ "RSA 2048 at minimum 2048", fx_rsa2048, NULL, "cert.key-weak", 0, -1, NULL },
-	{ "EC P-256", fx_ec_p256, NULL, "cert.key-weak", 0, -1, NULL },
-	{ "DSA allowed", fx_dsa_int, px_dsa_allowed, "cert.key-weak", 0, -1, NULL },
-	{ "RSA 1024", fx_rsa1024, NULL, "cert.key-weak", 1, DBTLS_SEV_HIGH,
-	  "Weak leaf key: RSA 1024" },
-	{ "EC P-192", fx_ec_p192, NULL, "cert.key-weak", 1, -1, "EC 192 bits (minimum 256)" },
-	{ "DSA intermediate", fx_dsa_int, NULL, "cert.key-weak", 1, -1, "DSA not allowed" },
-	{ "SHA-1 only on the self-signed root", NULL, NULL, "cert.signature-hash", 0, -1, NULL },
-	{ "SHA-224 not forbidden", fx_leaf_sha224, NULL, "cert.signature-hash", 0, -1, NULL },
-	{ "SHA-224 forbidden", fx_leaf_sha224, px_sha224_forbidden, "cert.signature-hash", 1, -1,
-	  "sha224WithRSAEncryption" },
-	{ "SHA-1 intermediate", fx_int_sha1, NULL, "cert.signature-hash", 1, DBTLS_SEV_HIGH,
-	  "Intermediate certificate signed with sha1WithRSAEncryption" },
-	{ "ECDSA-SHA1 leaf", fx_leaf_ecdsa_sha1, NULL, "cert.signature-hash", 1, -1,
-	  "ecdsa-with-SHA1" },
-	{ "MD5 leaf", fx_leaf_md5, NULL, "cert.signature-hash", 1, -1, "md5WithRSAEncryption" },
-	{ "330 days", NULL, NULL, "cert.validity-too-long", 0, -1, NULL },
-	{ "no maximum", fx_long_validity, px_no_max_validity, "cert.validity-too-long", 0, -1,
-	  NULL },
-	{ "430 days", fx_long_validity, NULL, "cert.validity-too-long", 1, DBTLS_SEV_LOW,
-	  "Certificate valid for 430 days (maximum 398)" },
-	{ "CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL },
-	{ "self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
-	  "Self-signed certificate" },
-	{ "complete chain", NULL, NULL, "cert.chain-incomplete", 0, -1, NULL },
-	{ "intermediate not served", fx_chain_incomplete, NULL, "cert.chain-incomplete", 1,
-	  DBTLS_SEV_HIGH, "needs CN=Int CA, which it did not send" },
-	{ "chain in order", NULL, NULL, "cert.chain-order", 0, -1, NULL },
-	{ "chain out of order", fx_chain_misordered, NULL, "cert.chain-order", 1, DBTLS_SEV_MEDIUM,
-	  "out of order" },
-	{ "no extra certificates", NULL, NULL, "cert.chain-extra", 0, -1, NULL },
-	{ "two stale certificates", fx_chain_extra, NULL, "cert.chain-extra", 1, DBTLS_SEV_LOW,
-	  "2 served certificates are not on the path" },
-	{ "root served: a note", fx_anchor_served, NULL, "cert.chain-extra", 1, DBTLS_SEV_INFO,
-	  "trust anchor CN=Root CA is served too" },
-	{ "no EKU extension", NULL, NULL, "cert.eku", 0, -1, NULL },
-	{ "EKU with serverAuth", fx_server_auth, NULL, "cert.eku", 0, -1, NULL },
-	{ "EKU clientAuth only", fx_client_auth_only, NULL, "cert.eku", 1, DBTLS_SEV_HIGH,
-	  "extendedKeyUsage clientAuth" },
-	{ "keyUsage with digitalSignature", fx_ku_sign, NULL, "cert.key-usage", 0, -1, NULL },
-	{ "keyUsage keyEncipherment only", fx_ku_encipher_only, NULL, "cert.key-usage", 1,
-	  DBTLS_SEV_MEDIUM, "without digitalSignature" },
-	{ "leaf CA:FALSE", NULL, NULL, "cert.leaf-is-ca", 0, -1, NULL },
-	{ "leaf CA:TRUE", fx_leaf_is_ca, NULL, "cert.leaf-is-ca", 1, DBTLS_SEV_HIGH,
-	  "basicConstraints CA:TRUE" },
-	{ "CA-issued certificate", NULL, NULL, "cert.auto-generated", 0, -1, NULL },
-	{ "MySQL auto-generated", fx_auto_generated, NULL, "cert.auto-generated", 1,
-	  DBTLS_SEV_MEDIUM, "Auto_Generated_CA_Certificate" },
-	{ "not checked is not revoked", NULL, NULL, "cert.revoked", 0, -1, NULL },
-	{ "good", fx_rev_good, NULL, "cert.revoked", 0, -1, NULL },
-	{ "revoked leaf", fx_revoked, NULL, "cert.revoked", 1, DBTLS_SEV_CRITICAL,
-	  "revoked on 2026-09-01T00:00:00Z, reason keyCompromise" },
-	{ "status known", fx_rev_good, NULL, "cert.revocation-unavailable", 0, -1, NULL },
-	{ "hard-fail: unavailable", fx_rev_unavailable, NULL, "cert.revocation-unavailable", 1,
-	  DBTLS_SEV_MEDIUM, "no OCSP URL, no CRL distribution point" },
-	{ "soft-fail: a note", fx_rev_unavailable, px_soft_fail, "cert.revocation-unavailable", 1,
-	  DBTLS_SEV_INFO, "cannot be determined" },
-	{ "rotation not asked", NULL, NULL, "ca-rotation.not-ready", 0, -1, NULL },
-	{ "ready for the new CA", fx_rotation_ready, NULL, "ca-rotation.not-ready", 0, -1, NULL },
-	{ "not ready for the new CA", fx_rotation_not_ready, NULL, "ca-rotation.not-ready", 1,
-	  DBTLS_SEV_HIGH, "today's anchor: CN=Root CA" },
-	{ "anchor far from expiry", fx_anchor_far, NULL, "ca-rotation.anchor-expiring", 0, -1,
-	  NULL },
-	{ "anchor expires in 10 days", fx_anchor_expiring, NULL, "ca-rotation.anchor-expiring", 1,
-	  DBTLS_SEV_MEDIUM, "expires in 10 days" },
+    /* certificates */
+    {"chain verifies", NULL, NULL, "cert.untrusted", 0, -1, NULL},
+    {"no handshake", fx_no_handshake, NULL, "cert.untrusted", 0, -1, NULL},
+    {"expiry is cert.expired's", fx_leaf_expired, NULL, "cert.untrusted", 0, -1, NULL},
+    {"expired, but not in the served chain", fx_expired_unexplained, NULL, "cert.untrusted", 1, -1,
+     "certificate has expired"},
+    {"unknown issuer", fx_untrusted, NULL, "cert.untrusted", 1, DBTLS_SEV_HIGH,
+     "unable to get local issuer certificate"},
+    {"host name matches", NULL, NULL, "cert.hostname-mismatch", 0, -1, NULL},
+    {"host name mismatch", fx_hostname, NULL, "cert.hostname-mismatch", 1, DBTLS_SEV_MEDIUM,
+     "SANs: DNS:db2, IP:192.0.2.11"},
+    {"not expired", NULL, NULL, "cert.expired", 0, -1, NULL},
+    {"leaf expired", fx_leaf_expired, NULL, "cert.expired", 1, DBTLS_SEV_CRITICAL, "(12 days ago)"},
+    {"intermediate expired", fx_int_expired, NULL, "cert.expired", 1, -1,
+     "intermediate CN=Int CA expired"},
+    {"valid already", NULL, NULL, "cert.not-yet-valid", 0, -1, NULL},
+    {"not valid yet", fx_not_yet, NULL, "cert.not-yet-valid", 1, DBTLS_SEV_HIGH,
+     "1 certificate not valid yet"},
+    {"300 days left", NULL, NULL, "cert.expiring", 0, -1, NULL},
+    {"31 days left at 30", fx_expiring31, NULL, "cert.expiring", 0, -1, NULL},
+    {"expired is not expiring", fx_leaf_expired, NULL, "cert.expiring", 0, -1, NULL},
+    {"20 days left", fx_expiring20, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+     "Certificate expires in 20 days"},
+    {"3 days left", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+     "expires in 3 days"},
+    {"RSA 3072", NULL, NULL, "cert.key-weak", 0, -1, NULL},
+    {"RSA 2048 at minimum 2048", fx_rsa2048, NULL, "cert.key-weak", 0, -1, NULL},
+    {"EC P-256", fx_ec_p256, NULL, "cert.key-weak", 0, -1, NULL},
+    {"DSA allowed", fx_dsa_int, px_dsa_allowed, "cert.key-weak", 0, -1, NULL},
+    {"RSA 1024", fx_rsa1024, NULL, "cert.key-weak", 1, DBTLS_SEV_HIGH, "Weak leaf key: RSA 1024"},
+    {"EC P-192", fx_ec_p192, NULL, "cert.key-weak", 1, -1, "EC 192 bits (minimum 256)"},
+    {"DSA intermediate", fx_dsa_int, NULL, "cert.key-weak", 1, -1, "DSA not allowed"},
+    {"SHA-1 only on the self-signed root", NULL, NULL, "cert.signature-hash", 0, -1, NULL},
+    {"SHA-224 not forbidden", fx_leaf_sha224, NULL, "cert.signature-hash", 0, -1, NULL},
+    {"SHA-224 forbidden", fx_leaf_sha224, px_sha224_forbidden, "cert.signature-hash", 1, -1,
+     "sha224WithRSAEncryption"},
+    {"SHA-1 intermediate", fx_int_sha1, NULL, "cert.signature-hash", 1, DBTLS_SEV_HIGH,
+     "Intermediate certificate signed with sha1WithRSAEncryption"},
+    {"ECDSA-SHA1 leaf", fx_leaf_ecdsa_sha1, NULL, "cert.signature-hash", 1, -1, "ecdsa-with-SHA1"},
+    {"MD5 leaf", fx_leaf_md5, NULL, "cert.signature-hash", 1, -1, "md5WithRSAEncryption"},
+    {"330 days", NULL, NULL, "cert.validity-too-long", 0, -1, NULL},
+    {"no maximum", fx_long_validity, px_no_max_validity, "cert.validity-too-long", 0, -1, NULL},
+    {"430 days", fx_long_validity, NULL, "cert.validity-too-long", 1, DBTLS_SEV_LOW,
+     "Certificate valid for 430 days (maximum 398)"},
+    {"CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL},
+    {"self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
+     "Self-signed certificate"},
+    {"complete chain", NULL, NULL, "cert.chain-incomplete", 0, -1, NULL},
+    {"intermediate not served", fx_chain_incomplete, NULL, "cert.chain-incomplete", 1,
+     DBTLS_SEV_HIGH, "needs CN=Int CA, which it did not send"},
+    {"chain in order", NULL, NULL, "cert.chain-order", 0, -1, NULL},
+    {"chain out of order", fx_chain_misordered, NULL, "cert.chain-order", 1, DBTLS_SEV_MEDIUM,
+     "out of order"},
+    {"no extra certificates", NULL, NULL, "cert.chain-extra", 0, -1, NULL},
+    {"two stale certificates", fx_chain_extra, NULL, "cert.chain-extra", 1, DBTLS_SEV_LOW,
+     "2 served certificates are not on the path"},
+    {"root served: a note", fx_anchor_served, NULL, "cert.chain-extra", 1, DBTLS_SEV_INFO,
+     "trust anchor CN=Root CA is served too"},
+    {"no EKU extension", NULL, NULL, "cert.eku", 0, -1, NULL},
+    {"EKU with serverAuth", fx_server_auth, NULL, "cert.eku", 0, -1, NULL},
+    {"EKU clientAuth only", fx_client_auth_only, NULL, "cert.eku", 1, DBTLS_SEV_HIGH,
+     "extendedKeyUsage clientAuth"},
+    {"keyUsage with digitalSignature", fx_ku_sign, NULL, "cert.key-usage", 0, -1, NULL},
+    {"keyUsage keyEncipherment only", fx_ku_encipher_only, NULL, "cert.key-usage", 1,
+     DBTLS_SEV_MEDIUM, "without digitalSignature"},
+    {"leaf CA:FALSE", NULL, NULL, "cert.leaf-is-ca", 0, -1, NULL},
+    {"leaf CA:TRUE", fx_leaf_is_ca, NULL, "cert.leaf-is-ca", 1, DBTLS_SEV_HIGH,
+     "basicConstraints CA:TRUE"},
+    {"CA-issued certificate", NULL, NULL, "cert.auto-generated", 0, -1, NULL},
+    {"MySQL auto-generated", fx_auto_generated, NULL, "cert.auto-generated", 1, DBTLS_SEV_MEDIUM,
+     "Auto_Generated_CA_Certificate"},
+    {"not checked is not revoked", NULL, NULL, "cert.revoked", 0, -1, NULL},
+    {"good", fx_rev_good, NULL, "cert.revoked", 0, -1, NULL},
+    {"revoked leaf", fx_revoked, NULL, "cert.revoked", 1, DBTLS_SEV_CRITICAL,
+     "revoked on 2026-09-01T00:00:00Z, reason keyCompromise"},
+    {"status known", fx_rev_good, NULL, "cert.revocation-unavailable", 0, -1, NULL},
+    {"hard-fail: unavailable", fx_rev_unavailable, NULL, "cert.revocation-unavailable", 1,
+     DBTLS_SEV_MEDIUM, "no OCSP URL, no CRL distribution point"},
+    {"soft-fail: a note", fx_rev_unavailable, px_soft_fail, "cert.revocation-unavailable", 1,
+     DBTLS_SEV_INFO, "cannot be determined"},
+    {"rotation not asked", NULL, NULL, "ca-rotation.not-ready", 0, -1, NULL},
+    {"ready for the new CA", fx_rotation_ready, NULL, "ca-rotation.not-ready", 0, -1, NULL},
+    {"not ready for the new CA", fx_rotation_not_ready, NULL, "ca-rotation.not-ready", 1,
+     DBTLS_SEV_HIGH, "today's anchor: CN=Root CA"},
+    {"anchor far from expiry", fx_anchor_far, NULL, "ca-rotation.anchor-expiring", 0, -1, NULL},
+    {"anchor expires in 10 days", fx_anchor_expiring, NULL, "ca-rotation.anchor-expiring", 1,
+     DBTLS_SEV_MEDIUM, "expires in 10 days"},
 
-	/* drift */
-	{ "versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL },
-	{ "pin for another target", fx_tls10, px_pin_other_target, "drift.versions", 0, -1, NULL },
-	{ "exact pin before catch-all", NULL, px_catch_all_first, "drift.versions", 0, -1, NULL },
-	{ "errored version is unknown", fx_tls12_error, NULL, "drift.versions", 0, -1, NULL },
-	{ "TLS 1.0 added", fx_tls10, NULL, "drift.versions", 1, DBTLS_SEV_HIGH,
-	  "added: TLSv1.0; removed: —" },
-	{ "catch-all pin", NULL, px_catch_all_only, "drift.versions", 1, -1,
-	  "added: TLSv1.2; removed: —" },
-	{ "no TLS any more", fx_no_tls, NULL, "drift.versions", 1, -1,
-	  "added: —; removed: TLSv1.2, TLSv1.3" },
-	{ "suites as pinned", NULL, NULL, "drift.suites", 0, -1, NULL },
-	{ "suites not enumerated", fx_suites_unknown, NULL, "drift.suites", 0, -1, NULL },
-	{ "suites changed", fx_suites_changed, NULL, "drift.suites", 1, -1,
-	  "added: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; removed: TLS_AES_256_GCM_SHA384" },
-	{ "groups as pinned", NULL, NULL, "drift.groups", 0, -1, NULL },
-	{ "group removed", fx_one_group, NULL, "drift.groups", 1, -1,
-	  "added: —; removed: secp256r1" },
-	{ "issuer as pinned", NULL, NULL, "drift.issuer", 0, -1, NULL },
-	{ "no chain to compare", fx_no_chain, NULL, "drift.issuer", 0, -1, NULL },
-	{ "issuer changed", fx_new_issuer, NULL, "drift.issuer", 1, -1,
-	  "pinned: CN=Int CA; now: CN=Other CA" },
-	{ "key type as pinned", NULL, NULL, "drift.key-type", 0, -1, NULL },
-	{ "key type changed", NULL, px_pin_rsa2048, "drift.key-type", 1, -1,
-	  "from RSA 2048 to RSA 3072" },
-	{ "leaf as pinned", NULL, NULL, "drift.leaf", 0, -1, NULL },
-	{ "leaf replaced", fx_new_leaf, NULL, "drift.leaf", 1, DBTLS_SEV_INFO,
-	  "The leaf certificate was replaced" },
+    /* drift */
+    {"versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL},
+    {"pin for another target", fx_tls10, px_pin_other_target, "drift.versions", 0, -1, NULL},
+    {"exact pin before catch-all", NULL, px_catch_all_first, "drift.versions", 0, -1, NULL},
+    {"errored version is unknown", fx_tls12_error, NULL, "drift.versions", 0, -1, NULL},
+    {"TLS 1.0 added", fx_tls10, NULL, "drift.versions", 1, DBTLS_SEV_HIGH,
+     "added: TLSv1.0; removed: —"},
+    {"catch-all pin", NULL, px_catch_all_only, "drift.versions", 1, -1,
+     "added: TLSv1.2; removed: —"},
+    {"no TLS any more", fx_no_tls, NULL, "drift.versions", 1, -1,
+     "added: —; removed: TLSv1.2, TLSv1.3"},
+    {"suites as pinned", NULL, NULL, "drift.suites", 0, -1, NULL},
+    {"suites not enumerated", fx_suites_unknown, NULL, "drift.suites", 0, -1, NULL},
+    {"suites changed", fx_suites_changed, NULL, "drift.suites", 1, -1,
+     "added: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; removed: TLS_AES_256_GCM_SHA384"},
+    {"groups as pinned", NULL, NULL, "drift.groups", 0, -1, NULL},
+    {"group removed", fx_one_group, NULL, "drift.groups", 1, -1, "added: —; removed: secp256r1"},
+    {"issuer as pinned", NULL, NULL, "drift.issuer", 0, -1, NULL},
+    {"no chain to compare", fx_no_chain, NULL, "drift.issuer", 0, -1, NULL},
+    {"issuer changed", fx_new_issuer, NULL, "drift.issuer", 1, -1,
+     "pinned: CN=Int CA; now: CN=Other CA"},
+    {"key type as pinned", NULL, NULL, "drift.key-type", 0, -1, NULL},
+    {"key type changed", NULL, px_pin_rsa2048, "drift.key-type", 1, -1,
+     "from RSA 2048 to RSA 3072"},
+    {"leaf as pinned", NULL, NULL, "drift.leaf", 0, -1, NULL},
+    {"leaf replaced", fx_new_leaf, NULL, "drift.leaf", 1, DBTLS_SEV_INFO,
+     "The leaf certificate was replaced"},
 };
 
 static const struct dbtls_finding *t_first(const struct dbtls_findings *fs, const char *id,
@@ -1045,7 +1027,7 @@ static bool t_run_row(const struct row *r)
 {
 	const struct dbtls_check *c = dbtls_check_find(r->id);
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	const struct dbtls_finding *fd;
 	struct t_policy tp;
 	bool ok = true;
@@ -1139,7 +1121,7 @@ static void test_rows_cover_registry(void **state)
 static void test_clean_endpoint(void **state)
 {
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	struct t_policy tp;
 
 	(void)state;
@@ -1158,7 +1140,7 @@ static void test_clean_endpoint(void **state)
 static void test_errored_endpoint_is_silent(void **state)
 {
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	struct t_policy tp;
 
 	(void)state;
@@ -1168,9 +1150,9 @@ static void test_errored_endpoint_is_silent(void **state)
 	f.host = t_strdup("db1");
 	f.tls_offered = -1;
 	f.groups_version = -1;
-	assert_int_equal(dbtls_facts_add_error(&f, DBTLS_ERR_REFUSED, "connect",
-					       "connection refused"),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_facts_add_error(&f, DBTLS_ERR_REFUSED, "connect", "connection refused"),
+	    DBTLS_OK);
 	t_policy_init(&tp);
 	tp.pins[1] = tp.pins[0];
 	tp.pins[1].target = NULL;
@@ -1204,7 +1186,7 @@ static void test_errored_endpoint_is_silent(void **state)
 static void test_partial_facts(void **state)
 {
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	struct t_policy tp;
 
 	(void)state;
@@ -1254,7 +1236,7 @@ static void test_expiring_raises_to_critical(void **state)
 {
 	const struct dbtls_check *c = dbtls_check_find("cert.expiring");
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	struct t_policy tp;
 	struct dbtls_check_ctx ctx;
 
@@ -1262,7 +1244,7 @@ static void test_expiring_raises_to_critical(void **state)
 	assert_non_null(c);
 	t_good(&f);
 	t_policy_init(&tp);
-	ctx = (struct dbtls_check_ctx){ .policy = &tp.p, .severity = DBTLS_SEV_LOW, .now = NOW };
+	ctx = (struct dbtls_check_ctx){.policy = &tp.p, .severity = DBTLS_SEV_LOW, .now = NOW};
 	f.certs[0].not_after_t = NOW + 10 * DAY;
 	f.certs[0].days_left = 300; /* stale: must be ignored */
 	c->eval(c, &f, &ctx, &fs);
@@ -1291,7 +1273,7 @@ static void test_expiring_raises_to_critical(void **state)
 static void test_remediation_mysql(void **state)
 {
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	struct t_policy tp;
 	size_t n;
 	const struct dbtls_finding *fd;
@@ -1329,7 +1311,8 @@ static void test_registry(void **state)
 
 	(void)state;
 	assert_true(n >= 42);
-	assert_int_equal(regcomp(&re, "^[a-z0-9][a-z0-9-]*(\\.[a-z0-9-]+)+$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(
+	    regcomp(&re, "^[a-z0-9][a-z0-9-]*(\\.[a-z0-9-]+)+$", REG_EXTENDED | REG_NOSUB), 0);
 	for (size_t i = 0; i < n; i++) {
 		const struct dbtls_check *c = all[i];
 
@@ -1364,14 +1347,14 @@ static void test_registry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_rows_cover_registry),
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_clean_endpoint),
-		cmocka_unit_test(test_errored_endpoint_is_silent),
-		cmocka_unit_test(test_partial_facts),
-		cmocka_unit_test(test_expiring_raises_to_critical),
-		cmocka_unit_test(test_remediation_mysql),
+	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_rows_cover_registry),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_clean_endpoint),
+	    cmocka_unit_test(test_errored_endpoint_is_silent),
+	    cmocka_unit_test(test_partial_facts),
+	    cmocka_unit_test(test_expiring_raises_to_critical),
+	    cmocka_unit_test(test_remediation_mysql),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

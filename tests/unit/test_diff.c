@@ -42,8 +42,8 @@ static json_t *cert(const char *subject, char fp, const char *not_after)
 
 static json_t *endpoint(const char *target, json_t *findings, json_t *certs)
 {
-	json_t *e = json_pack("{s:s, s:[], s:{s:b}}", "target", target, "errors", "tls", "offered",
-			      1);
+	json_t *e =
+	    json_pack("{s:s, s:[], s:{s:b}}", "target", target, "errors", "tls", "offered", 1);
 
 	if (findings)
 		json_object_set_new(e, "findings", findings);
@@ -77,20 +77,20 @@ static json_t *old_doc(void)
 		     json_pack("[o, o]", cert("CN=db1", 'a', "2027-01-01T00:00:00Z"),
 			       cert("CN=CA", 'b', "2030-01-01T00:00:00Z"))));
 	json_array_append_new(
-		eps, endpoint("mysql://db2:3306",
-			      json_pack("[o]", finding("certs.weak-key", "medium",
-						       "leaf key: RSA 1024 bits", "CN=db2", false)),
-			      json_pack("[o]", cert("CN=db2", 'c', "2027-06-01T00:00:00Z"))));
+	    eps, endpoint("mysql://db2:3306",
+			  json_pack("[o]", finding("certs.weak-key", "medium",
+						   "leaf key: RSA 1024 bits", "CN=db2", false)),
+			  json_pack("[o]", cert("CN=db2", 'c', "2027-06-01T00:00:00Z"))));
 	json_array_append_new(
-		eps, endpoint("mysql://gone:3306",
-			      json_pack("[o]", finding("protocol.tls11-enabled", "high",
-						       "TLS 1.1 accepted", "TLSv1.1", false)),
-			      NULL));
+	    eps, endpoint("mysql://gone:3306",
+			  json_pack("[o]", finding("protocol.tls11-enabled", "high",
+						   "TLS 1.1 accepted", "TLSv1.1", false)),
+			  NULL));
 	json_array_append_new(
-		eps, endpoint("mysql://db5:3306",
-			      json_pack("[o]", finding("protocol.tls10-enabled", "high",
-						       "TLS 1.0 accepted", "TLSv1.0", false)),
-			      json_pack("[o]", cert("CN=db5", 'e', "2027-06-01T00:00:00Z"))));
+	    eps, endpoint("mysql://db5:3306",
+			  json_pack("[o]", finding("protocol.tls10-enabled", "high",
+						   "TLS 1.0 accepted", "TLSv1.0", false)),
+			  json_pack("[o]", cert("CN=db5", 'e', "2027-06-01T00:00:00Z"))));
 	return report("2026-11-01T10:00:00Z", eps);
 }
 
@@ -128,11 +128,11 @@ static json_t *new_doc(void)
 	json_object_set_new(db5, "tls", json_pack("{s:n}", "offered"));
 	json_array_append_new(eps, db5);
 	json_array_append_new(
-		eps, endpoint("mysql://new:3306",
-			      json_pack("[o]", finding("suites.cbc", "medium",
-						       "2 CBC suites \x1b[2J accepted\nreally",
-						       "TLSv1.2", false)),
-			      NULL));
+	    eps, endpoint("mysql://new:3306",
+			  json_pack("[o]", finding("suites.cbc", "medium",
+						   "2 CBC suites \x1b[2J accepted\nreally",
+						   "TLSv1.2", false)),
+			  NULL));
 	return report("2026-11-02T10:00:00Z", eps);
 }
 
@@ -187,7 +187,7 @@ static void test_compute(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "changes"), 1)),
 			    "evidence");
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(v, "old"), "severity")), "low");
+	    json_string_value(json_object_get(json_object_get(v, "old"), "severity")), "low");
 	assert_true(json_is_true(json_object_get(v, "alert")));
 	v = find(json_object_get(diff, "changed"), "mysql://db1:3306", "suites.3des", NULL);
 	assert_int_equal(json_array_size(json_object_get(v, "changes")), 1);
@@ -202,8 +202,8 @@ static void test_compute(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "target")), "mysql://db1:3306");
 	assert_int_equal(json_integer_value(json_object_get(v, "position")), 0);
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(v, "new"), "subject")),
-		"CN=db1 renewed");
+	    json_string_value(json_object_get(json_object_get(v, "new"), "subject")),
+	    "CN=db1 renewed");
 
 	eps = json_object_get(diff, "endpoints");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(eps, "added"), 0)),
@@ -211,8 +211,8 @@ static void test_compute(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(eps, "removed"), 0)),
 			    "mysql://gone:3306");
 	assert_string_equal(
-		json_string_value(json_array_get(json_object_get(eps, "not_scanned"), 0)),
-		"mysql://db5:3306");
+	    json_string_value(json_array_get(json_object_get(eps, "not_scanned"), 0)),
+	    "mysql://db5:3306");
 	assert_int_equal(dbtls_diff_alerts(diff), 2);
 	json_decref(diff);
 
@@ -227,7 +227,7 @@ static void test_compute(void **state)
 	/* a report compared with itself: nothing */
 	diff = dbtls_diff_compute(new_, "a", new_, "b", DBTLS_SEV_INFO);
 	assert_int_equal(count(diff, "appeared") + count(diff, "disappeared") +
-				 count(diff, "changed") + count(diff, "certificates"),
+			     count(diff, "changed") + count(diff, "certificates"),
 			 0);
 	assert_int_equal(dbtls_diff_alerts(diff), 0);
 	json_decref(diff);
@@ -238,8 +238,8 @@ static void test_compute(void **state)
 /* A report without findings (--policy none, or an older dbtls) against one with them. */
 static void test_no_findings(void **state)
 {
-	json_t *old = report("2026-01-01T00:00:00Z",
-			     json_pack("[o]", endpoint("db1:3306", NULL, NULL)));
+	json_t *old =
+	    report("2026-01-01T00:00:00Z", json_pack("[o]", endpoint("db1:3306", NULL, NULL)));
 	json_t *new_ =
 	    report("2026-01-02T00:00:00Z",
 		   json_pack("[o]", endpoint("db1:3306",
@@ -275,7 +275,7 @@ static char *write_tmp(const char *name, const char *text)
 
 static void bad(const char *text, enum dbtls_err want, const char *msg)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *path = write_tmp("bad.json", text);
 	json_t *out = (json_t *)1;
 
@@ -289,7 +289,7 @@ static void bad(const char *text, enum dbtls_err want, const char *msg)
 
 static void test_load(void **state)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	json_t *doc = old_doc(), *out = NULL;
 	char *text = json_dumps(doc, 0), *path;
 	(void)state;
@@ -417,10 +417,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compute),
-		cmocka_unit_test(test_no_findings),
-		cmocka_unit_test(test_load),
-		cmocka_unit_test(test_output),
+	    cmocka_unit_test(test_compute),
+	    cmocka_unit_test(test_no_findings),
+	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_output),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

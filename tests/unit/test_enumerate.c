@@ -19,14 +19,14 @@
 #include "suites.h"
 
 struct model {
-	enum dbtls_version max;     /* highest version the server speaks */
-	const uint32_t *suites;     /* accepted suites, in the server's preference order */
+	enum dbtls_version max; /* highest version the server speaks */
+	const uint32_t *suites; /* accepted suites, in the server's preference order */
 	size_t nsuites;
 	bool server_order;
-	const uint16_t *groups;     /* accepted groups, server preference */
+	const uint16_t *groups; /* accepted groups, server preference */
 	size_t ngroups;
-	uint32_t liar;              /* when set, always pick this suite, offered or not */
-	unsigned fail_after;        /* when set, probes after this many fail with TIMEOUT */
+	uint32_t liar;	     /* when set, always pick this suite, offered or not */
+	unsigned fail_after; /* when set, probes after this many fail with TIMEOUT */
 	unsigned probes;
 	struct dbtls_buf answer;
 };
@@ -42,11 +42,10 @@ static bool offered(const uint32_t *a, size_t n, uint32_t x)
 static void sh(struct dbtls_buf *b, uint16_t version, uint16_t cipher, bool hrr, uint16_t group,
 	       bool tls13)
 {
-	static const uint8_t hrr_random[32] = {
-		0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
-		0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
-		0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C
-	};
+	static const uint8_t hrr_random[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11,
+					       0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+					       0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+					       0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
 	uint8_t rnd[32];
 	memset(rnd, 7, sizeof(rnd));
 	dbtls_buf_u8(b, 22);
@@ -166,25 +165,29 @@ static size_t cands_for(enum dbtls_version v, uint32_t *out)
 	return dbtls_suites_for_version(v, out, 1024);
 }
 
-static const uint32_t pref[] = { 0xc030, 0xc02f, 0x009f, 0xcca8, 0x0035, 0x002f, 0xc013 };
-static const uint16_t grp[] = { 0x0017, 0x001d, 0x0018 };
+static const uint32_t pref[] = {0xc030, 0xc02f, 0x009f, 0xcca8, 0x0035, 0x002f, 0xc013};
+static const uint16_t grp[] = {0x0017, 0x001d, 0x0018};
 
 static void test_server_order(void **state)
 {
-	struct model m = { .max = DBTLS_TLS12, .suites = pref, .nsuites = 7, .server_order = true,
-			   .groups = grp, .ngroups = 3 };
-	struct dbtls_enum_opts eo = { .run_parallel = seq_runner, .chunks = 4 };
-	struct dbtls_version_facts vf = { 0 };
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct model m = {.max = DBTLS_TLS12,
+			  .suites = pref,
+			  .nsuites = 7,
+			  .server_order = true,
+			  .groups = grp,
+			  .ngroups = 3};
+	struct dbtls_enum_opts eo = {.run_parallel = seq_runner, .chunks = 4};
+	struct dbtls_version_facts vf = {0};
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	uint32_t cands[1024];
 	size_t n = cands_for(DBTLS_TLS12, cands);
 	(void)state;
 
 	dbtls_buf_init(&m.answer);
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.status, DBTLS_VS_ACCEPTED);
 	assert_int_equal(vf.nsuites, 7);
 	for (size_t i = 0; i < 7; i++) /* the server's own order, exactly */
@@ -200,20 +203,24 @@ static void test_server_order(void **state)
 
 static void test_client_order_split(void **state)
 {
-	struct model m = { .max = DBTLS_TLS13, .suites = pref, .nsuites = 7, .server_order = false,
-			   .groups = grp, .ngroups = 3 };
-	struct dbtls_enum_opts eo = { .run_parallel = seq_runner, .chunks = 3 };
-	struct dbtls_version_facts vf = { 0 }, vf_seq = { 0 };
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct model m = {.max = DBTLS_TLS13,
+			  .suites = pref,
+			  .nsuites = 7,
+			  .server_order = false,
+			  .groups = grp,
+			  .ngroups = 3};
+	struct dbtls_enum_opts eo = {.run_parallel = seq_runner, .chunks = 3};
+	struct dbtls_version_facts vf = {0}, vf_seq = {0};
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	uint32_t cands[1024];
 	size_t n = cands_for(DBTLS_TLS12, cands);
 	(void)state;
 
 	dbtls_buf_init(&m.answer);
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.server_order, 0);
 	assert_int_equal(vf.nsuites, 7);
 	/* split into 3 parts: N picks + 3 refusals + 1 preference check */
@@ -221,9 +228,9 @@ static void test_client_order_split(void **state)
 	/* the same list, in the same (registry) order, as without the split */
 	m.probes = 0;
 	eo.chunks = 1;
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL,
-					   &vf_seq, &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf_seq, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(m.probes, 7 + 1 + 1);
 	assert_int_equal(vf_seq.nsuites, 7);
 	assert_memory_equal(vf.suites, vf_seq.suites, 7 * sizeof(uint32_t));
@@ -244,20 +251,20 @@ static void test_client_order_split(void **state)
 
 static void test_rejected_and_reused_first(void **state)
 {
-	struct model m = { .max = DBTLS_TLS11, .suites = pref, .nsuites = 7, .server_order = true };
-	struct dbtls_enum_opts eo = { 0 };
-	struct dbtls_version_facts vf = { 0 };
-	struct dbtls_enum_stats st = { 0 };
+	struct model m = {.max = DBTLS_TLS11, .suites = pref, .nsuites = 7, .server_order = true};
+	struct dbtls_enum_opts eo = {0};
+	struct dbtls_version_facts vf = {0};
+	struct dbtls_enum_stats st = {0};
 	struct dbtls_hello_result first;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	uint32_t cands[1024];
 	size_t n = cands_for(DBTLS_TLS12, cands);
 	(void)state;
 
 	dbtls_buf_init(&m.answer);
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.status, DBTLS_VS_REJECTED);
 	assert_string_equal(vf.reason, "alert protocol_version (70)");
 	assert_int_equal(m.probes, 1);
@@ -265,15 +272,18 @@ static void test_rejected_and_reused_first(void **state)
 	memset(&vf, 0, sizeof(vf));
 
 	/* an answer already in hand is not asked for again; a single suite needs no order check */
-	static const uint32_t one[] = { 0x002f };
-	m = (struct model){ .max = DBTLS_TLS12, .suites = one, .nsuites = 1, .server_order = true,
-			    .answer = m.answer };
-	struct dbtls_hello_params p = { .version = DBTLS_TLS12, .suites = cands, .nsuites = n };
+	static const uint32_t one[] = {0x002f};
+	m = (struct model){.max = DBTLS_TLS12,
+			   .suites = one,
+			   .nsuites = 1,
+			   .server_order = true,
+			   .answer = m.answer};
+	struct dbtls_hello_params p = {.version = DBTLS_TLS12, .suites = cands, .nsuites = n};
 	assert_int_equal(model_probe(&m, &p, &first, &d), DBTLS_OK);
 	m.probes = 0;
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, &first, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, &first, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.nsuites, 1);
 	assert_int_equal(vf.server_order, -1);
 	assert_int_equal(m.probes, 1); /* the refusal only */
@@ -284,11 +294,11 @@ static void test_rejected_and_reused_first(void **state)
 
 static void test_liar_and_timeout(void **state)
 {
-	struct model m = { .max = DBTLS_TLS12, .liar = 0xffee };
-	struct dbtls_enum_opts eo = { 0 };
-	struct dbtls_version_facts vf = { 0 };
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct model m = {.max = DBTLS_TLS12, .liar = 0xffee};
+	struct dbtls_enum_opts eo = {0};
+	struct dbtls_version_facts vf = {0};
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	uint32_t cands[1024];
 	size_t n = cands_for(DBTLS_TLS12, cands);
 	(void)state;
@@ -296,9 +306,9 @@ static void test_liar_and_timeout(void **state)
 	/* picks a suite nobody offered: counted as accepted (it is a TLS 1.2 ServerHello), but the
 	 * loop stops at once instead of spinning */
 	dbtls_buf_init(&m.answer);
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.nsuites, 0);
 	assert_int_equal(m.probes, 1);
 	free(vf.suites);
@@ -306,11 +316,17 @@ static void test_liar_and_timeout(void **state)
 	memset(&vf, 0, sizeof(vf));
 
 	/* the server goes silent half-way: the error comes back, the suites found so far stay */
-	m = (struct model){ .max = DBTLS_TLS12, .suites = pref, .nsuites = 7, .server_order = true,
-			    .groups = grp, .ngroups = 3, .fail_after = 4, .answer = m.answer };
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_ERR_TIMEOUT);
+	m = (struct model){.max = DBTLS_TLS12,
+			   .suites = pref,
+			   .nsuites = 7,
+			   .server_order = true,
+			   .groups = grp,
+			   .ngroups = 3,
+			   .fail_after = 4,
+			   .answer = m.answer};
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_ERR_TIMEOUT);
 	assert_int_equal(vf.status, DBTLS_VS_ACCEPTED);
 	assert_int_equal(vf.nsuites, 3);
 	assert_string_equal(d.msg, "scripted timeout");
@@ -321,22 +337,26 @@ static void test_liar_and_timeout(void **state)
 
 static void test_tls13_suites_and_groups(void **state)
 {
-	static const uint32_t s13[] = { 0x1302, 0x1301 };
-	struct model m = { .max = DBTLS_TLS13, .suites = s13, .nsuites = 2, .server_order = true,
-			   .groups = grp, .ngroups = 3 };
-	struct dbtls_enum_opts eo = { 0 };
-	struct dbtls_version_facts vf = { 0 };
-	struct dbtls_enum_stats st = { 0 };
-	struct dbtls_diag d = { 0 };
+	static const uint32_t s13[] = {0x1302, 0x1301};
+	struct model m = {.max = DBTLS_TLS13,
+			  .suites = s13,
+			  .nsuites = 2,
+			  .server_order = true,
+			  .groups = grp,
+			  .ngroups = 3};
+	struct dbtls_enum_opts eo = {0};
+	struct dbtls_version_facts vf = {0};
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
 	uint32_t cands[1024];
 	uint16_t g[16];
 	size_t n = cands_for(DBTLS_TLS13, cands), ng;
 	(void)state;
 
 	dbtls_buf_init(&m.answer);
-	assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS13, &eo, cands, n, NULL, &vf,
-					   &st, &d),
-			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS13, &eo, cands, n, NULL, &vf, &st, &d),
+	    DBTLS_OK);
 	assert_int_equal(vf.nsuites, 2);
 	assert_int_equal(vf.suites[0], 0x1302);
 	assert_int_equal(vf.server_order, 1);
@@ -345,8 +365,8 @@ static void test_tls13_suites_and_groups(void **state)
 
 	/* groups via HelloRetryRequest: 3 groups cost 3 + 1 handshakes */
 	m.probes = 0;
-	assert_int_equal(dbtls_enum_groups(model_probe, &m, true, DBTLS_TLS13, NULL, cands, n, g, 16,
-					   &ng, &st, &d),
+	assert_int_equal(dbtls_enum_groups(model_probe, &m, true, DBTLS_TLS13, NULL, cands, n, g,
+					   16, &ng, &st, &d),
 			 DBTLS_OK);
 	assert_int_equal(ng, 3);
 	assert_memory_equal(g, grp, sizeof(grp));
@@ -355,10 +375,15 @@ static void test_tls13_suites_and_groups(void **state)
 	/* a TLS 1.2 server: groups from the ECDHE ServerKeyExchange */
 	uint32_t c12[1024];
 	size_t n12 = cands_for(DBTLS_TLS12, c12);
-	m = (struct model){ .max = DBTLS_TLS12, .suites = pref, .nsuites = 7, .server_order = true,
-			    .groups = grp, .ngroups = 3, .answer = m.answer };
-	assert_int_equal(dbtls_enum_groups(model_probe, &m, true, DBTLS_TLS13, NULL, cands, n, g, 16,
-					   &ng, &st, &d),
+	m = (struct model){.max = DBTLS_TLS12,
+			   .suites = pref,
+			   .nsuites = 7,
+			   .server_order = true,
+			   .groups = grp,
+			   .ngroups = 3,
+			   .answer = m.answer};
+	assert_int_equal(dbtls_enum_groups(model_probe, &m, true, DBTLS_TLS13, NULL, cands, n, g,
+					   16, &ng, &st, &d),
 			 DBTLS_OK);
 	assert_int_equal(ng, 0);
 	assert_int_equal(dbtls_enum_groups(model_probe, &m, false, DBTLS_TLS12, NULL, c12, n12, g,
@@ -372,11 +397,11 @@ static void test_tls13_suites_and_groups(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_server_order),
-		cmocka_unit_test(test_client_order_split),
-		cmocka_unit_test(test_rejected_and_reused_first),
-		cmocka_unit_test(test_liar_and_timeout),
-		cmocka_unit_test(test_tls13_suites_and_groups),
+	    cmocka_unit_test(test_server_order),
+	    cmocka_unit_test(test_client_order_split),
+	    cmocka_unit_test(test_rejected_and_reused_first),
+	    cmocka_unit_test(test_liar_and_timeout),
+	    cmocka_unit_test(test_tls13_suites_and_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

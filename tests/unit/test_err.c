@@ -16,8 +16,8 @@ static void test_names_unique(void **state)
 		int num;
 		const char *name;
 	} all[] = {
-#define XX(name, num, msg) { num, #name },
-		DBTLS_ERR_MAP(XX)
+#define XX(name, num, msg) {num, #name},
+	    DBTLS_ERR_MAP(XX)
 #undef XX
 	};
 	size_t n = sizeof(all) / sizeof(all[0]);
@@ -52,8 +52,8 @@ static void test_diag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_unique),
-		cmocka_unit_test(test_diag),
+	    cmocka_unit_test(test_names_unique),
+	    cmocka_unit_test(test_diag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

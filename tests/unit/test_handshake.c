@@ -176,7 +176,7 @@ static void *srv_main(void *arg)
 {
 	static const char garbage[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
 	struct srv *s = arg;
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = {.tv_sec = 10};
 	char buf[4096];
 	const char *sni;
 	SSL *ssl;
@@ -225,8 +225,7 @@ static void *srv_main(void *arg)
 
 static void srv_start(struct srv *s, enum srv_mode mode, SSL_CTX *ctx)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
 
 	memset(s, 0, sizeof(*s));
@@ -250,8 +249,9 @@ static void srv_join(struct srv *s)
 /* A connected, non-blocking client socket, as the preamble would leave it. */
 static int tx_connect(uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	assert_true(fd >= 0);
@@ -297,9 +297,11 @@ static void tx_assert_fingerprint(const struct dbtls_cert *c, X509 *x)
 static void test_chain_and_ca_ok(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->ca_path, .sni = "localhost",
-					  .verify_host = "localhost", .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {.ca_file = p->ca_path,
+					 .sni = "localhost",
+					 .verify_host = "localhost",
+					 .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 	char sni[128];
 
@@ -337,16 +339,16 @@ static void test_chain_and_ca_ok(void **state)
 static void test_hostnames(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->ca_path, .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {.ca_file = p->ca_path, .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 	char sni[128];
 	static const struct {
 		const char *host;
 		bool ok;
 	} rows[] = {
-		{ "127.0.0.1", true }, { "::1", true },        { "[::1]", true },
-		{ "db.example", false }, { "127.0.0.2", false }, { "LOCALHOST", true },
+	    {"127.0.0.1", true},   {"::1", true},	 {"[::1]", true},
+	    {"db.example", false}, {"127.0.0.2", false}, {"LOCALHOST", true},
 	};
 
 	/* the same facts are filled again and again: each call replaces the previous chain */
@@ -369,9 +371,9 @@ static void test_hostnames(void **state)
 static void test_unrelated_ca(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->other_path, .verify_host = "localhost",
-					  .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {
+	    .ca_file = p->other_path, .verify_host = "localhost", .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 
 	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
@@ -390,8 +392,8 @@ static void test_unrelated_ca(void **state)
 static void test_system_store(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .verify_host = "localhost", .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {.verify_host = "localhost", .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 
 	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
@@ -405,9 +407,9 @@ static void test_system_store(void **state)
 static void test_weak_server(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->ca_path, .verify_host = "localhost",
-					  .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {
+	    .ca_file = p->ca_path, .verify_host = "localhost", .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 
 	assert_int_equal(tx_scan(SRV_TLS10_WEAK, p->weak_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
@@ -421,8 +423,8 @@ static void test_weak_server(void **state)
 static void test_timeout(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->ca_path, .timeout_ms = 300 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {.ca_file = p->ca_path, .timeout_ms = 300};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 	struct timespec t0, t1;
 	long ms;
@@ -444,8 +446,8 @@ static void test_timeout(void **state)
 static void test_garbage(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_handshake_opts o = { .ca_file = p->ca_path, .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
+	struct dbtls_handshake_opts o = {.ca_file = p->ca_path, .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
 	struct dbtls_diag d;
 
 	assert_int_equal(tx_scan(SRV_GARBAGE, NULL, &o, &f, &d, NULL, 0), DBTLS_ERR_TLS);
@@ -458,11 +460,11 @@ static void test_garbage(void **state)
 
 static void test_bad_ca_file(void **state)
 {
-	struct dbtls_handshake_opts o = { .ca_file = "/nonexistent/dbtls-ca.pem",
-					  .timeout_ms = 5000 };
-	struct dbtls_endpoint_facts f = { 0 };
-	struct dbtls_conn c = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_handshake_opts o = {.ca_file = "/nonexistent/dbtls-ca.pem",
+					 .timeout_ms = 5000};
+	struct dbtls_endpoint_facts f = {0};
+	struct dbtls_conn c = {0};
+	struct dbtls_diag d = {0};
 	int sv[2];
 	char b;
 
@@ -484,17 +486,14 @@ static void test_bad_ca_file(void **state)
 int main(void)
 {
 	/* the server threads write to sockets the client under test may already have closed: that
-	 * must be an EPIPE for the thread, not a signal that kills the whole test (as in dbtls' main) */
+	 * must be an EPIPE for the thread, not a signal that kills the whole test (as in dbtls'
+	 * main) */
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chain_and_ca_ok),
-		cmocka_unit_test(test_hostnames),
-		cmocka_unit_test(test_unrelated_ca),
-		cmocka_unit_test(test_system_store),
-		cmocka_unit_test(test_weak_server),
-		cmocka_unit_test(test_timeout),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_bad_ca_file),
+	    cmocka_unit_test(test_chain_and_ca_ok), cmocka_unit_test(test_hostnames),
+	    cmocka_unit_test(test_unrelated_ca),    cmocka_unit_test(test_system_store),
+	    cmocka_unit_test(test_weak_server),	    cmocka_unit_test(test_timeout),
+	    cmocka_unit_test(test_garbage),	    cmocka_unit_test(test_bad_ca_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -97,8 +97,8 @@ static void test_build_tls12(void **state)
 {
 	uint32_t suites[1024];
 	size_t n = dbtls_suites_for_version(DBTLS_TLS12, suites, 1024);
-	struct dbtls_hello_params p = { .version = DBTLS_TLS12, .suites = suites, .nsuites = n,
-					.sni = "db.example" };
+	struct dbtls_hello_params p = {
+	    .version = DBTLS_TLS12, .suites = suites, .nsuites = n, .sni = "db.example"};
 	struct dbtls_buf b;
 	struct ch_view v;
 	(void)state;
@@ -131,8 +131,8 @@ static void test_build_tls13(void **state)
 {
 	uint32_t suites[8];
 	size_t n = dbtls_suites_for_version(DBTLS_TLS13, suites, 8);
-	struct dbtls_hello_params p = { .version = DBTLS_TLS13, .suites = suites, .nsuites = n };
-	const uint16_t shares[] = { DBTLS_GROUP_SECP256R1, DBTLS_GROUP_X448 };
+	struct dbtls_hello_params p = {.version = DBTLS_TLS13, .suites = suites, .nsuites = n};
+	const uint16_t shares[] = {DBTLS_GROUP_SECP256R1, DBTLS_GROUP_X448};
 	struct dbtls_buf b;
 	struct ch_view v;
 	(void)state;
@@ -173,8 +173,8 @@ static void test_build_tls13(void **state)
 
 static void test_build_ssl3_and_padding(void **state)
 {
-	const uint32_t suites[] = { 0x000a, 0x0005 };
-	struct dbtls_hello_params p = { .version = DBTLS_SSL3, .suites = suites, .nsuites = 2 };
+	const uint32_t suites[] = {0x000a, 0x0005};
+	struct dbtls_hello_params p = {.version = DBTLS_SSL3, .suites = suites, .nsuites = 2};
 	struct dbtls_buf b;
 	struct ch_view v;
 	(void)state;
@@ -207,7 +207,7 @@ static void test_build_ssl2(void **state)
 {
 	uint32_t suites[16];
 	size_t n = dbtls_suites_for_version(DBTLS_SSL2, suites, 16);
-	struct dbtls_hello_params p = { .version = DBTLS_SSL2, .suites = suites, .nsuites = n };
+	struct dbtls_hello_params p = {.version = DBTLS_SSL2, .suites = suites, .nsuites = n};
 	struct dbtls_buf b;
 	(void)state;
 
@@ -217,10 +217,10 @@ static void test_build_ssl2(void **state)
 	assert_int_equal(b.len, 2 + 9 + 3 * 7 + 16);
 	assert_int_equal(b.data[0], 0x80);
 	assert_int_equal(b.data[1], b.len - 2);
-	assert_int_equal(b.data[2], 1);    /* CLIENT-HELLO */
+	assert_int_equal(b.data[2], 1);	   /* CLIENT-HELLO */
 	assert_int_equal(b.data[3], 0x00); /* version 0x0002 */
 	assert_int_equal(b.data[4], 0x02);
-	assert_int_equal(b.data[6], 21); /* cipher-spec length */
+	assert_int_equal(b.data[6], 21);  /* cipher-spec length */
 	assert_int_equal(b.data[10], 16); /* challenge length */
 	assert_int_equal((b.data[11] << 16) | (b.data[12] << 8) | b.data[13], suites[0]);
 	dbtls_buf_free(&b);
@@ -253,7 +253,7 @@ static void sh_record(struct dbtls_buf *b, uint16_t version, uint16_t cipher, co
 
 static void test_parse_tls12_every_prefix(void **state)
 {
-	const uint8_t exts[] = { 0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00 };
+	const uint8_t exts[] = {0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00};
 	struct dbtls_hello_result r;
 	struct dbtls_buf b;
 	(void)state;
@@ -261,7 +261,8 @@ static void test_parse_tls12_every_prefix(void **state)
 	dbtls_buf_init(&b);
 	sh_record(&b, 0x0303, 0xc02f, NULL, exts, sizeof(exts));
 	for (size_t i = 0; i < b.len; i++)
-		assert_int_equal(dbtls_hello_parse(b.data, i, NULL, false, &r), DBTLS_ERR_TRUNCATED);
+		assert_int_equal(dbtls_hello_parse(b.data, i, NULL, false, &r),
+				 DBTLS_ERR_TRUNCATED);
 	assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r), DBTLS_OK);
 	assert_int_equal(r.kind, DBTLS_HELLO_SERVER_HELLO);
 	assert_int_equal(r.version, 0x0303);
@@ -298,13 +299,13 @@ static void test_parse_split_records(void **state)
 
 static void test_parse_tls13_and_hrr(void **state)
 {
-	const uint8_t hrr[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
-				  0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
-				  0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
-	uint8_t sh_exts[6 + 8 + 32] = { 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
-					0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20 };
-	const uint8_t hrr_exts[] = { 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
-				     0x00, 0x33, 0x00, 0x02, 0x00, 0x17 };
+	const uint8_t hrr[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+				 0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+				 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+	uint8_t sh_exts[6 + 8 + 32] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00,
+				       0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20};
+	const uint8_t hrr_exts[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
+				    0x00, 0x33, 0x00, 0x02, 0x00, 0x17};
 	struct dbtls_hello_result r;
 	struct dbtls_buf b;
 	(void)state;
@@ -335,9 +336,9 @@ static void test_parse_tls13_and_hrr(void **state)
 
 static void test_parse_alert_and_garbage(void **state)
 {
-	const uint8_t alert[] = { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46 };
+	const uint8_t alert[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46};
 	const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\n";
-	const uint8_t bad_rec[] = { 0x16, 0x03, 0x03, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00 };
+	const uint8_t bad_rec[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
 	struct dbtls_hello_result r;
 	char desc[128];
 	(void)state;
@@ -360,19 +361,19 @@ static void test_parse_alert_and_garbage(void **state)
 static void test_parse_mysql_err(void **state)
 {
 	/* what a yaSSL MySQL 5.6 sends after a ClientHello it dislikes (sequence 2) */
-	const uint8_t err[] = { 0x16, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0', '8', 'S',
-				'0', '1', 'B', 'a', 'd', ' ', 'h', 'a', 'n', 'd', 's', 'h', 'a',
-				'k', 'e' };
+	const uint8_t err[] = {0x16, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0',
+			       '8',  'S',  '0',	 '1',  'B',  'a',  'd',	 ' ', 'h',
+			       'a',  'n',  'd',	 's',  'h',  'a',  'k',	 'e'};
 	struct dbtls_hello_result r;
 	(void)state;
 
 	for (size_t i = 1; i < sizeof(err); i++)
-		assert_int_equal(dbtls_hello_parse(err, i, dbtls_preamble_mysql.error_packet, false,
-						   &r),
-				 DBTLS_ERR_TRUNCATED);
-	assert_int_equal(dbtls_hello_parse(err, sizeof(err), dbtls_preamble_mysql.error_packet,
-					   false, &r),
-			 DBTLS_OK);
+		assert_int_equal(
+		    dbtls_hello_parse(err, i, dbtls_preamble_mysql.error_packet, false, &r),
+		    DBTLS_ERR_TRUNCATED);
+	assert_int_equal(
+	    dbtls_hello_parse(err, sizeof(err), dbtls_preamble_mysql.error_packet, false, &r),
+	    DBTLS_OK);
 	assert_int_equal(r.kind, DBTLS_HELLO_SERVER_ERROR);
 	assert_int_equal(r.server_error.code, 1043);
 	assert_string_equal(r.server_error.sqlstate, "08S01");
@@ -403,7 +404,8 @@ static void test_parse_ssl2(void **state)
 	b.data[0] = (uint8_t)(0x80 | ((b.len - 2) >> 8));
 	b.data[1] = (uint8_t)(b.len - 2);
 	for (size_t i = 1; i < b.len; i++)
-		assert_int_equal(dbtls_hello_parse(b.data, i, NULL, false, &r), DBTLS_ERR_TRUNCATED);
+		assert_int_equal(dbtls_hello_parse(b.data, i, NULL, false, &r),
+				 DBTLS_ERR_TRUNCATED);
 	assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r), DBTLS_OK);
 	assert_int_equal(r.kind, DBTLS_HELLO_SSL2_SERVER_HELLO);
 	assert_int_equal(r.nssl2_ciphers, 2);
@@ -450,11 +452,11 @@ static void test_parse_ske(void **state)
 
 static void test_probe_replay(void **state)
 {
-	const uint8_t alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28 };
-	uint32_t suites[] = { 0xc02f };
-	struct dbtls_hello_params p = { .version = DBTLS_TLS12, .suites = suites, .nsuites = 1 };
+	const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+	uint32_t suites[] = {0xc02f};
+	struct dbtls_hello_params p = {.version = DBTLS_TLS12, .suites = suites, .nsuites = 1};
 	struct dbtls_hello_result r;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	struct ch_view v;
 	(void)state;
@@ -492,19 +494,19 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_tls12),
-		cmocka_unit_test(test_build_tls13),
-		cmocka_unit_test(test_build_ssl3_and_padding),
-		cmocka_unit_test(test_build_ssl2),
-		cmocka_unit_test(test_parse_tls12_every_prefix),
-		cmocka_unit_test(test_parse_split_records),
-		cmocka_unit_test(test_parse_tls13_and_hrr),
-		cmocka_unit_test(test_parse_alert_and_garbage),
-		cmocka_unit_test(test_parse_mysql_err),
-		cmocka_unit_test(test_parse_ssl2),
-		cmocka_unit_test(test_parse_ske),
-		cmocka_unit_test(test_probe_replay),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_build_tls12),
+	    cmocka_unit_test(test_build_tls13),
+	    cmocka_unit_test(test_build_ssl3_and_padding),
+	    cmocka_unit_test(test_build_ssl2),
+	    cmocka_unit_test(test_parse_tls12_every_prefix),
+	    cmocka_unit_test(test_parse_split_records),
+	    cmocka_unit_test(test_parse_tls13_and_hrr),
+	    cmocka_unit_test(test_parse_alert_and_garbage),
+	    cmocka_unit_test(test_parse_mysql_err),
+	    cmocka_unit_test(test_parse_ssl2),
+	    cmocka_unit_test(test_parse_ske),
+	    cmocka_unit_test(test_probe_replay),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

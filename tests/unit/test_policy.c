@@ -63,16 +63,16 @@ static bool enabled(const struct dbtls_policy *p, const char *id, enum dbtls_sev
 
 static void test_builtins_load(void **state)
 {
-	static const char *const want[] = { "baseline",	      "rfc9325",
-					    "nist-800-52r2",  "bsi-tr-02102-2",
-					    "mozilla-modern", "mozilla-intermediate",
-					    "pci-dss" };
+	static const char *const want[] = {"baseline",	     "rfc9325",
+					   "nist-800-52r2",  "bsi-tr-02102-2",
+					   "mozilla-modern", "mozilla-intermediate",
+					   "pci-dss"};
 	(void)state;
 
 	assert_int_equal(dbtls_nbuiltin_policies, 7);
 	for (size_t i = 0; i < 7; i++) {
 		struct dbtls_policy p;
-		struct dbtls_diag d = { 0 };
+		struct dbtls_diag d = {0};
 		size_t on = 0;
 
 		if (dbtls_policy_load(want[i], &p, &d))
@@ -84,11 +84,12 @@ static void test_builtins_load(void **state)
 			on += p.settings[k].enabled;
 		assert_true(on >= 8);
 		/* no shipped profile accepts TLS 1.0 */
-		assert_true(enabled(&p, "protocol.tls10-enabled", NULL) || p.params.min_version >= DBTLS_TLS12);
+		assert_true(enabled(&p, "protocol.tls10-enabled", NULL) ||
+			    p.params.min_version >= DBTLS_TLS12);
 		dbtls_policy_free(&p);
 	}
 	struct dbtls_policy p;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	enum dbtls_severity sev;
 	assert_int_equal(dbtls_policy_load("baseline", &p, &d), DBTLS_OK);
 	assert_true(enabled(&p, "protocol.tls10-enabled", &sev));
@@ -109,7 +110,7 @@ static void bad(const char *text, const char *want)
 {
 	const char *path = write_file("bad.json", text);
 	struct dbtls_policy p;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char full[512];
 
 	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_ERR_INPUT);
@@ -124,7 +125,8 @@ static void test_bad_files(void **state)
 	bad("{\n  \"name\": \"x\",\n  \"version\": \"1\",\n  \"colour\": true\n}\n",
 	    "4:3: unknown key 'colour'");
 	bad("{\n  \"name\": \"x\",\n  \"version\": \"1\",\n  \"checks\": {\n"
-	    "    \"protocol.tls10-enabled\": \"high\",\n    \"protocol.tls9-enabled\": \"high\"\n  }\n}\n",
+	    "    \"protocol.tls10-enabled\": \"high\",\n    \"protocol.tls9-enabled\": \"high\"\n  "
+	    "}\n}\n",
 	    "6:5: unknown check 'protocol.tls9-enabled' (dbtls explain lists none such)");
 	bad("{\"name\": \"x\", \"version\": \"1\",\n \"parameters\": {\"min_rsa_bits\": \"2048\"}}",
 	    "2:17: expected an integer, got a string");
@@ -138,8 +140,7 @@ static void test_bad_files(void **state)
 	bad("{\"name\": \"x\", \"version\": \"1\", \"parameters\": {\"min_rsa_bits\": 99999}}",
 	    "1:46: 99999 is out of range (0 to 16384)");
 	bad("{\"name\": \"x\"}", "1:1: \"version\" must be a string and is missing");
-	bad("{\"name\": \"x\", \"version\": \"1\",}",
-	    "1:30: string or '}' expected near '}'");
+	bad("{\"name\": \"x\", \"version\": \"1\",}", "1:30: string or '}' expected near '}'");
 	bad("{\"name\": \"x\", \"name\": \"y\", \"version\": \"1\"}",
 	    "1:20: duplicate object key near '\"name\"'");
 	bad("[1, 2]", "1:1: a profile is a JSON object, got an array");
@@ -148,7 +149,7 @@ static void test_bad_files(void **state)
 static void test_extends(void **state)
 {
 	struct dbtls_policy p;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	enum dbtls_severity sev;
 	const char *path;
 	(void)state;
@@ -156,7 +157,8 @@ static void test_extends(void **state)
 	path = write_file("mine.json",
 			  "{\"name\": \"mine\", \"version\": \"3\", \"extends\": \"baseline\",\n"
 			  " \"parameters\": {\"min_rsa_bits\": 3072},\n"
-			  " \"checks\": {\"cert.self-signed\": \"off\", \"protocol.tls11-enabled\": \"critical\"}}");
+			  " \"checks\": {\"cert.self-signed\": \"off\", "
+			  "\"protocol.tls11-enabled\": \"critical\"}}");
 	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_OK);
 	assert_string_equal(p.name, "mine");
 	assert_int_equal(p.params.min_rsa_bits, 3072);
@@ -165,20 +167,25 @@ static void test_extends(void **state)
 	assert_int_equal(sev, DBTLS_SEV_CRITICAL);
 	assert_true(enabled(&p, "protocol.tls10-enabled", &sev)); /* from baseline */
 	assert_int_equal(sev, DBTLS_SEV_HIGH);
-	assert_true(p.params.forbidden_props & DBTLS_PROP_RC4);  /* from baseline */
+	assert_true(p.params.forbidden_props & DBTLS_PROP_RC4); /* from baseline */
 	dbtls_policy_free(&p);
 
 	/* a file extending a file, relative to its own directory; a cycle is refused */
 	write_file("a.json", "{\"name\": \"a\", \"version\": \"1\", \"extends\": \"b.json\"}");
-	path = write_file("b.json", "{\"name\": \"b\", \"version\": \"1\",\n \"extends\": \"a.json\"}");
+	path = write_file("b.json",
+			  "{\"name\": \"b\", \"version\": \"1\",\n \"extends\": \"a.json\"}");
 	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_ERR_INPUT);
 	assert_non_null(strstr(d.msg, "extends itself (a cycle)"));
-	path = write_file("c.json", "{\"name\": \"c\", \"version\": \"1\",\n \"extends\": \"nope\"}");
+	path =
+	    write_file("c.json", "{\"name\": \"c\", \"version\": \"1\",\n \"extends\": \"nope\"}");
 	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_ERR_INPUT);
-	assert_non_null(strstr(d.msg, "c.json:2:2: in the profile it extends: unknown policy 'nope'"));
+	assert_non_null(
+	    strstr(d.msg, "c.json:2:2: in the profile it extends: unknown policy 'nope'"));
 	/* enabling a property's check through the parameter list */
-	path = write_file("p.json", "{\"name\": \"p\", \"version\": \"1\",\n"
-				    " \"parameters\": {\"forbidden_suite_properties\": [\"cbc\", \"sha1_mac\"]}}");
+	path = write_file(
+	    "p.json",
+	    "{\"name\": \"p\", \"version\": \"1\",\n"
+	    " \"parameters\": {\"forbidden_suite_properties\": [\"cbc\", \"sha1_mac\"]}}");
 	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_OK);
 	assert_true(enabled(&p, "suites.cbc", NULL));
 	assert_true(enabled(&p, "suites.sha1-mac", NULL));
@@ -223,11 +230,11 @@ static size_t count_check(const struct dbtls_findings *fs, const char *id, bool 
 
 static void test_waivers(void **state)
 {
-	struct dbtls_scan_facts s = { 0 };
+	struct dbtls_scan_facts s = {0};
 	struct dbtls_policy p;
 	struct dbtls_waivers w;
 	struct dbtls_evaluation ev;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	const char *path;
 	bool waived;
 	time_t now = 1800000000; /* 2027-01-15 */
@@ -239,10 +246,12 @@ static void test_waivers(void **state)
 	tls10_endpoint(&s.endpoints[1], "mysql://db2:3306");
 	assert_int_equal(dbtls_policy_load("baseline", &p, &d), DBTLS_OK);
 
-	path = write_file("w.json",
-			  "{\"waivers\": [\n"
-			  " {\"check\": \"protocol.tls10-enabled\", \"endpoint\": \"mysql://db1:3306\",\n"
-			  "  \"until\": \"2027-01-15\", \"reason\": \"legacy ERP client\", \"owner\": \"dba-team\"}]}");
+	path = write_file(
+	    "w.json",
+	    "{\"waivers\": [\n"
+	    " {\"check\": \"protocol.tls10-enabled\", \"endpoint\": \"mysql://db1:3306\",\n"
+	    "  \"until\": \"2027-01-15\", \"reason\": \"legacy ERP client\", \"owner\": "
+	    "\"dba-team\"}]}");
 	assert_int_equal(dbtls_waivers_load(path, &w, &d), DBTLS_OK);
 	assert_int_equal(w.n, 1);
 	/* on the last day the waiver still holds */
@@ -275,16 +284,20 @@ static void test_waivers(void **state)
 	static const struct {
 		const char *text, *want;
 	} rows[] = {
-		{ "{\"waivers\": [{\"check\": \"protocol.tls10-enabled\", \"endpoint\": \"x\", \"until\": \"2027-13-01\", \"reason\": \"r\", \"owner\": \"o\"}]}",
-		  ":1:67: expected a date YYYY-MM-DD, got '2027-13-01'" },
-		{ "{\"waivers\": [{\"check\": \"protocol.nope\", \"endpoint\": \"x\", \"until\": \"2027-01-01\", \"reason\": \"r\", \"owner\": \"o\"}]}",
-		  ":1:15: unknown check 'protocol.nope'" },
-		{ "{\"waivers\": [{\"check\": \"cert.expired\", \"endpoint\": \"x\", \"until\": \"2027-01-01\", \"reason\": \"r\"}]}",
-		  ":1:14: waiver lacks the field 'owner'" },
-		{ "{\"waivers\": [\n {\"check\": \"cert.expired\", \"endpoint\": \"x\", \"until\": \"2027-01-01\", \"reason\": \"r\", \"owner\": \"o\", \"ticket\": 5}]}",
-		  ":2:97: unknown waiver field 'ticket'" },
-		{ "{\"waiver\": []}", ":1:2: unknown key 'waiver'" },
-		{ "{\"waivers\": [}", ":1:14: unexpected token near '}'" },
+	    {"{\"waivers\": [{\"check\": \"protocol.tls10-enabled\", \"endpoint\": \"x\", "
+	     "\"until\": \"2027-13-01\", \"reason\": \"r\", \"owner\": \"o\"}]}",
+	     ":1:67: expected a date YYYY-MM-DD, got '2027-13-01'"},
+	    {"{\"waivers\": [{\"check\": \"protocol.nope\", \"endpoint\": \"x\", \"until\": "
+	     "\"2027-01-01\", \"reason\": \"r\", \"owner\": \"o\"}]}",
+	     ":1:15: unknown check 'protocol.nope'"},
+	    {"{\"waivers\": [{\"check\": \"cert.expired\", \"endpoint\": \"x\", \"until\": "
+	     "\"2027-01-01\", \"reason\": \"r\"}]}",
+	     ":1:14: waiver lacks the field 'owner'"},
+	    {"{\"waivers\": [\n {\"check\": \"cert.expired\", \"endpoint\": \"x\", \"until\": "
+	     "\"2027-01-01\", \"reason\": \"r\", \"owner\": \"o\", \"ticket\": 5}]}",
+	     ":2:97: unknown waiver field 'ticket'"},
+	    {"{\"waiver\": []}", ":1:2: unknown key 'waiver'"},
+	    {"{\"waivers\": [}", ":1:14: unexpected token near '}'"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char want[512];
@@ -300,10 +313,10 @@ static void test_waivers(void **state)
 
 static void test_derive_round_trip(void **state)
 {
-	struct dbtls_scan_facts s = { 0 };
+	struct dbtls_scan_facts s = {0};
 	struct dbtls_policy p;
 	struct dbtls_evaluation ev;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	const char *path;
 	char *text;
 	(void)state;
@@ -337,11 +350,9 @@ static void test_derive_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_builtins_load),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_extends),
-		cmocka_unit_test(test_waivers),
-		cmocka_unit_test(test_derive_round_trip),
+	    cmocka_unit_test(test_builtins_load),     cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_extends),	      cmocka_unit_test(test_waivers),
+	    cmocka_unit_test(test_derive_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,19 +17,19 @@
 
 /* The greeting MariaDB 10.11 sends (captured on loopback; auth data and connection id as seen). */
 static const uint8_t mariadb_greeting[] = {
-	0x64, 0x00, 0x00, 0x00, 0x0a, 0x35, 0x2e, 0x35, 0x2e, 0x35, 0x2d, 0x31, 0x30, 0x2e, 0x31,
-	0x31, 0x2e, 0x31, 0x39, 0x2d, 0x4d, 0x61, 0x72, 0x69, 0x61, 0x44, 0x42, 0x2d, 0x30, 0x2b,
-	0x64, 0x65, 0x62, 0x31, 0x32, 0x75, 0x31, 0x00, 0x04, 0x00, 0x00, 0x00, 0x2e, 0x68, 0x42,
-	0x51, 0x4e, 0x74, 0x7d, 0x39, 0x00, 0xfe, 0xff, 0x08, 0x02, 0x00, 0xff, 0x81, 0x15, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x40, 0x77, 0x56, 0x2a, 0x6b, 0x5f,
-	0x78, 0x60, 0x58, 0x76, 0x6c, 0x3b, 0x00, 0x6d, 0x79, 0x73, 0x71, 0x6c, 0x5f, 0x6e, 0x61,
-	0x74, 0x69, 0x76, 0x65, 0x5f, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x00,
+    0x64, 0x00, 0x00, 0x00, 0x0a, 0x35, 0x2e, 0x35, 0x2e, 0x35, 0x2d, 0x31, 0x30, 0x2e, 0x31,
+    0x31, 0x2e, 0x31, 0x39, 0x2d, 0x4d, 0x61, 0x72, 0x69, 0x61, 0x44, 0x42, 0x2d, 0x30, 0x2b,
+    0x64, 0x65, 0x62, 0x31, 0x32, 0x75, 0x31, 0x00, 0x04, 0x00, 0x00, 0x00, 0x2e, 0x68, 0x42,
+    0x51, 0x4e, 0x74, 0x7d, 0x39, 0x00, 0xfe, 0xff, 0x08, 0x02, 0x00, 0xff, 0x81, 0x15, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x40, 0x77, 0x56, 0x2a, 0x6b, 0x5f,
+    0x78, 0x60, 0x58, 0x76, 0x6c, 0x3b, 0x00, 0x6d, 0x79, 0x73, 0x71, 0x6c, 0x5f, 0x6e, 0x61,
+    0x74, 0x69, 0x76, 0x65, 0x5f, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x00,
 };
 
 static void test_mysql_greeting_ssl(void **state)
 {
-	struct dbtls_server_info info = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	(void)state;
 
@@ -60,8 +60,8 @@ static void test_mysql_greeting_ssl(void **state)
 static void test_mysql_greeting_no_ssl(void **state)
 {
 	uint8_t g[sizeof(mariadb_greeting)];
-	struct dbtls_server_info info = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	(void)state;
 
@@ -85,8 +85,8 @@ static void test_mysql_err_1129(void **state)
 	/* MariaDB's blocked-host packet: no '#' SQLSTATE marker */
 	const char msg[] = "Host '10.0.0.2' is blocked because of many connection errors";
 	uint8_t p[128];
-	struct dbtls_server_info info = { 0 };
-	struct dbtls_diag d = { 0 };
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	size_t len = 3 + strlen(msg);
 	(void)state;
@@ -111,11 +111,11 @@ static void test_mysql_err_1129(void **state)
 
 static void test_mysql_err_1040(void **state)
 {
-	const uint8_t p[] = { 0x1d, 0, 0, 0, 0xff, 0x10, 0x04, '#', '0', '8', '0', '0', '4',
-			      'T', 'o', 'o', ' ', 'm', 'a', 'n', 'y', ' ', 'c', 'o', 'n', 'n',
-			      'e', 'c', 't', 'i', 'o', 'n', 's' };
-	struct dbtls_server_info info = { 0 };
-	struct dbtls_diag d = { 0 };
+	const uint8_t p[] = {0x1d, 0,	0,   0,	  0xff, 0x10, 0x04, '#', '0', '8', '0',
+			     '0',  '4', 'T', 'o', 'o',	' ',  'm',  'a', 'n', 'y', ' ',
+			     'c',  'o', 'n', 'n', 'e',	'c',  't',  'i', 'o', 'n', 's'};
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	(void)state;
 
@@ -132,7 +132,7 @@ static void test_mysql_err_1040(void **state)
 static void test_mysql_bad_answers(void **state)
 {
 	struct dbtls_server_info info;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	(void)state;
 
@@ -148,7 +148,7 @@ static void test_mysql_bad_answers(void **state)
 		free(info.version);
 	}
 	/* a TLS server (direct TLS on the port) and an HTTP server */
-	const uint8_t tls_alert[] = { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28 };
+	const uint8_t tls_alert[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
 	memset(&info, 0, sizeof(info));
 	dbtls_conn_init_replay(&c, tls_alert, sizeof(tls_alert));
 	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
@@ -162,9 +162,9 @@ static void test_mysql_bad_answers(void **state)
 
 static void test_error_packet_decoder(void **state)
 {
-	const uint8_t bad_hs[] = { 0x16, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0', '8', 'S',
-				   '0', '1', 'B', 'a', 'd', ' ', 'h', 'a', 'n', 'd', 's', 'h', 'a',
-				   'k', 'e' };
+	const uint8_t bad_hs[] = {0x16, 0x00, 0x00, 0x02, 0xff, 0x13, 0x04, '#', '0',
+				  '8',	'S',  '0',  '1',  'B',	'a',  'd',  ' ', 'h',
+				  'a',	'n',  'd',  's',  'h',	'a',  'k',  'e'};
 	struct dbtls_server_error e;
 	(void)state;
 
@@ -174,14 +174,14 @@ static void test_error_packet_decoder(void **state)
 	assert_int_equal(dbtls_preamble_mysql.error_packet((const uint8_t *)"abcdefgh", 8, &e),
 			 DBTLS_ERR_PROTOCOL);
 	/* control bytes in the message never reach a report verbatim */
-	uint8_t ctl[] = { 0x06, 0, 0, 2, 0xff, 0x01, 0x00, 0x1b, '[', '2' };
+	uint8_t ctl[] = {0x06, 0, 0, 2, 0xff, 0x01, 0x00, 0x1b, '[', '2'};
 	assert_int_equal(dbtls_preamble_mysql.error_packet(ctl, sizeof(ctl), &e), DBTLS_OK);
 	assert_string_equal(e.message, "?[2");
 }
 
 static void test_tls_preamble(void **state)
 {
-	struct dbtls_server_info info = { 0 };
+	struct dbtls_server_info info = {0};
 	struct dbtls_conn c;
 	(void)state;
 
@@ -195,13 +195,10 @@ static void test_tls_preamble(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mysql_greeting_ssl),
-		cmocka_unit_test(test_mysql_greeting_no_ssl),
-		cmocka_unit_test(test_mysql_err_1129),
-		cmocka_unit_test(test_mysql_err_1040),
-		cmocka_unit_test(test_mysql_bad_answers),
-		cmocka_unit_test(test_error_packet_decoder),
-		cmocka_unit_test(test_tls_preamble),
+	    cmocka_unit_test(test_mysql_greeting_ssl), cmocka_unit_test(test_mysql_greeting_no_ssl),
+	    cmocka_unit_test(test_mysql_err_1129),     cmocka_unit_test(test_mysql_err_1040),
+	    cmocka_unit_test(test_mysql_bad_answers),  cmocka_unit_test(test_error_packet_decoder),
+	    cmocka_unit_test(test_tls_preamble),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

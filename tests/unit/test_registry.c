@@ -59,8 +59,8 @@ static void test_writers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_preambles),
-		cmocka_unit_test(test_writers),
+	    cmocka_unit_test(test_preambles),
+	    cmocka_unit_test(test_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,7 +86,7 @@ static char *render(const struct dbtls_report_writer *w, const struct dbtls_scan
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 
 	assert_int_equal(dbtls_report_write(w, s, f, color, &d), DBTLS_OK);
 	fclose(f);
@@ -107,8 +107,8 @@ static void test_json_contract(void **state)
 	if (!doc)
 		fail_msg("report is not JSON: %s", jerr.text);
 	assert_int_equal(json_integer_value(json_object_get(doc, "schema_version")), 1);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "tool"), "name")),
-			    "dbtls");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "tool"), "name")), "dbtls");
 	assert_string_equal(json_string_value(json_object_get(doc, "started_at")),
 			    "2023-11-14T22:13:20Z");
 	e0 = json_array_get(json_object_get(doc, "endpoints"), 0);
@@ -118,14 +118,16 @@ static void test_json_contract(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(e0, "tls"), "offered")));
 	v = json_object_get(json_object_get(e0, "tls"), "versions");
 	assert_int_equal(json_object_size(v), 6);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "TLSv1.2"), "status")),
-			    "accepted");
 	assert_string_equal(
-		json_string_value(json_object_get(
-			json_object_get(json_object_get(v, "TLSv1.2"), "probe_cipher"), "name")),
-		"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "TLSv1.1"), "status")),
-			    "rejected");
+	    json_string_value(json_object_get(json_object_get(v, "TLSv1.2"), "status")),
+	    "accepted");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_object_get(json_object_get(v, "TLSv1.2"), "probe_cipher"), "name")),
+	    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(v, "TLSv1.1"), "status")),
+	    "rejected");
 	/* issue 3's contract: suites in order with IANA name, code and OpenSSL name */
 	json_t *s12 = json_object_get(json_object_get(v, "TLSv1.2"), "suites");
 	assert_int_equal(json_array_size(s12), 2);
@@ -134,8 +136,8 @@ static void test_json_contract(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(s12, 1), "code")),
 			    "0x0039");
 	assert_string_equal(
-		json_string_value(json_object_get(json_array_get(s12, 1), "openssl_name")),
-		"DHE-RSA-AES256-SHA");
+	    json_string_value(json_object_get(json_array_get(s12, 1), "openssl_name")),
+	    "DHE-RSA-AES256-SHA");
 	assert_true(json_is_true(json_object_get(json_object_get(v, "TLSv1.2"), "server_order")));
 	assert_true(json_is_null(json_object_get(json_object_get(v, "TLSv1.3"), "server_order")));
 	assert_null(json_object_get(json_object_get(v, "TLSv1.1"), "suites"));
@@ -145,26 +147,28 @@ static void test_json_contract(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(tls, "groups"), 1)),
 			    "ffdhe2048");
 	assert_int_equal(json_integer_value(json_object_get(tls, "dh_bits")), 1024);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "SSLv2"), "status")),
-			    "error");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(v, "SSLv2"), "status")), "error");
 	/* the hostile string keeps its markup and quotes as data, invalid UTF-8 escaped */
 	const char *ver =
-		json_string_value(json_object_get(json_object_get(e0, "server"), "version"));
+	    json_string_value(json_object_get(json_object_get(e0, "server"), "version"));
 	assert_non_null(ver);
 	assert_non_null(strstr(ver, "<script>alert(\"x\")</script>"));
 	assert_non_null(strstr(ver, "\\xff\\xfe end"));
-	assert_false(json_boolean_value(json_object_get(json_object_get(e0, "verification"), "ca_ok")));
+	assert_false(
+	    json_boolean_value(json_object_get(json_object_get(e0, "verification"), "ca_ok")));
 	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(e0, "errors"), 0), "code")),
+				json_array_get(json_object_get(e0, "errors"), 0), "code")),
 			    "TIMEOUT");
 	assert_int_equal(json_integer_value(json_object_get(
-				 json_array_get(json_object_get(e0, "certificates"), 0), "days_left")),
+			     json_array_get(json_object_get(e0, "certificates"), 0), "days_left")),
 			 -3);
 	/* no TLS: offered false, every version rejected with the reason */
 	assert_true(json_is_false(json_object_get(json_object_get(e1, "tls"), "offered")));
 	v = json_object_get(json_object_get(json_object_get(e1, "tls"), "versions"), "TLSv1.3");
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "rejected");
-	assert_string_equal(json_string_value(json_object_get(v, "reason")), "server offers no TLS");
+	assert_string_equal(json_string_value(json_object_get(v, "reason")),
+			    "server offers no TLS");
 	assert_true(json_is_null(json_object_get(e1, "verification")));
 	json_decref(doc);
 	free(out);
@@ -210,7 +214,7 @@ static void test_atomic_file(void **state)
 {
 	char dir[] = "/tmp/dbtls-report-XXXXXX", path[128];
 	struct dbtls_scan_facts s;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	FILE *f;
 	char buf[16] = "";
 	(void)state;
@@ -240,9 +244,9 @@ static void test_atomic_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_contract),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_atomic_file),
+	    cmocka_unit_test(test_json_contract),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_atomic_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,18 +31,21 @@
 	"onerror=alert(1)>&amp;\x1b[31m\r\n\x7f\xff\xfe"                                           \
 	"\xc0\xaf\xed\xa0\x80\xc2\x9b\xe2\x80\xae\\\"} 1\nevil_metric 1 caf\xc3\xa9"
 
-static const char *const refs_tls10[] = { "RFC 8996", "NIST SP 800-52r2 \xc2\xa7" "3.1", NULL };
-static const char *const refs_hostile[] = { HOSTILE, NULL };
+static const char *const refs_tls10[] = {"RFC 8996",
+					 "NIST SP 800-52r2 \xc2\xa7"
+					 "3.1",
+					 NULL};
+static const char *const refs_hostile[] = {HOSTILE, NULL};
 
 static struct dbtls_policy policy = {
-	.name = (char *)"baseline",
-	.version = (char *)"2026.11",
-	.title = (char *)"Baseline",
-	.guideline = (char *)"RFC 8996 (2021) & friends",
-	.source = (char *)"builtin:baseline",
-	.params = { .min_version = DBTLS_TLS12,
-		    .forbidden_props = DBTLS_PROP_3DES | DBTLS_PROP_RC4 | DBTLS_PROP_ANON,
-		    .cert_warn_days = 30 },
+    .name = (char *)"baseline",
+    .version = (char *)"2026.11",
+    .title = (char *)"Baseline",
+    .guideline = (char *)"RFC 8996 (2021) & friends",
+    .source = (char *)"builtin:baseline",
+    .params = {.min_version = DBTLS_TLS12,
+	       .forbidden_props = DBTLS_PROP_3DES | DBTLS_PROP_RC4 | DBTLS_PROP_ANON,
+	       .cert_warn_days = 30},
 };
 
 static void set_suites(struct dbtls_version_facts *vf, const uint32_t *codes, size_t n, int order)
@@ -112,10 +115,10 @@ static void waive(struct dbtls_findings *fs, const char *until, const char *owne
  * out. */
 static void fixture(struct dbtls_scan_facts *s)
 {
-	static const uint32_t s10[] = { 0xc013, 0x002f };
-	static const uint32_t s12[] = { 0xc02f, 0xc030, 0x009c, 0x000a };
-	static const uint32_t s13[] = { 0x1302, 0x1301 };
-	static const uint32_t h12[] = { 0xcca8, 0x0018 };
+	static const uint32_t s10[] = {0xc013, 0x002f};
+	static const uint32_t s12[] = {0xc02f, 0xc030, 0x009c, 0x000a};
+	static const uint32_t s13[] = {0x1302, 0x1301};
+	static const uint32_t h12[] = {0xcca8, 0x0018};
 	struct dbtls_endpoint_facts *e;
 
 	memset(s, 0, sizeof(*s));
@@ -308,7 +311,7 @@ static char *render(const struct dbtls_report_writer *w, const struct dbtls_scan
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 
 	assert_int_equal(dbtls_report_write_eval(w, s, ev, f, color, &d), DBTLS_OK);
 	fclose(f);
@@ -401,32 +404,32 @@ static void test_escape(void **state)
 		unsigned flags;
 		const char *want;
 	} rows[] = {
-		{ "plain caf\xc3\xa9 \xe2\x82\xac", DBTLS_ESC_TEXT, "plain caf\xc3\xa9 \xe2\x82\xac" },
-		{ "<a href=\"x\">'&'</a>", DBTLS_ESC_HTML,
-		  "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;" },
-		{ "<b>", DBTLS_ESC_TEXT, "<b>" },
-		/* U+0126 and U+013C: their low bytes are '&' and '<', and must not be taken for them */
-		{ "\xc4\xa6\xc4\xbc", DBTLS_ESC_HTML, "\xc4\xa6\xc4\xbc" },
-		{ "a\\b\"c\nd", DBTLS_ESC_PROM, "a\\\\b\\\"c\\nd" },
-		{ "a\nb", DBTLS_ESC_TEXT, "a\\nb" },
-		{ "a\nb", DBTLS_ESC_HTML | DBTLS_ESC_KEEP_NL, "a\nb" },
-		{ "a\nb", DBTLS_ESC_PROM | DBTLS_ESC_KEEP_NL, "a\\nb" },
-		{ "t\tab", DBTLS_ESC_TEXT, "t\tab" },
-		{ "\x1b[31m\r\x7f", DBTLS_ESC_TEXT, "\\x1b[31m\\x0d\\x7f" },
-		{ "\x1b", DBTLS_ESC_PROM, "\\\\x1b" },
-		{ "\xff\xfe", DBTLS_ESC_TEXT, "\\xff\\xfe" },
-		{ "\xff", DBTLS_ESC_PROM, "\\\\xff" },
-		/* overlong '/', overlong in 3 bytes, a UTF-16 surrogate, above U+10FFFF */
-		{ "\xc0\xaf", DBTLS_ESC_TEXT, "\\xc0\\xaf" },
-		{ "\xe0\x80\xaf", DBTLS_ESC_TEXT, "\\xe0\\x80\\xaf" },
-		{ "\xed\xa0\x80", DBTLS_ESC_TEXT, "\\xed\\xa0\\x80" },
-		{ "\xf4\x90\x80\x80", DBTLS_ESC_TEXT, "\\xf4\\x90\\x80\\x80" },
-		{ "\xf0\x9f\x94\x92 ok", DBTLS_ESC_TEXT, "\xf0\x9f\x94\x92 ok" }, /* U+1F512 */
-		{ "\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82" }, /* truncated at the end */
-		{ "\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b" },      /* C1 CSI */
-		{ "\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e" }, /* RIGHT-TO-LEFT OVERRIDE */
-		{ "\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066" }, /* LEFT-TO-RIGHT ISOLATE */
-		{ "", DBTLS_ESC_HTML, "" },
+	    {"plain caf\xc3\xa9 \xe2\x82\xac", DBTLS_ESC_TEXT, "plain caf\xc3\xa9 \xe2\x82\xac"},
+	    {"<a href=\"x\">'&'</a>", DBTLS_ESC_HTML,
+	     "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"},
+	    {"<b>", DBTLS_ESC_TEXT, "<b>"},
+	    /* U+0126 and U+013C: their low bytes are '&' and '<', and must not be taken for them */
+	    {"\xc4\xa6\xc4\xbc", DBTLS_ESC_HTML, "\xc4\xa6\xc4\xbc"},
+	    {"a\\b\"c\nd", DBTLS_ESC_PROM, "a\\\\b\\\"c\\nd"},
+	    {"a\nb", DBTLS_ESC_TEXT, "a\\nb"},
+	    {"a\nb", DBTLS_ESC_HTML | DBTLS_ESC_KEEP_NL, "a\nb"},
+	    {"a\nb", DBTLS_ESC_PROM | DBTLS_ESC_KEEP_NL, "a\\nb"},
+	    {"t\tab", DBTLS_ESC_TEXT, "t\tab"},
+	    {"\x1b[31m\r\x7f", DBTLS_ESC_TEXT, "\\x1b[31m\\x0d\\x7f"},
+	    {"\x1b", DBTLS_ESC_PROM, "\\\\x1b"},
+	    {"\xff\xfe", DBTLS_ESC_TEXT, "\\xff\\xfe"},
+	    {"\xff", DBTLS_ESC_PROM, "\\\\xff"},
+	    /* overlong '/', overlong in 3 bytes, a UTF-16 surrogate, above U+10FFFF */
+	    {"\xc0\xaf", DBTLS_ESC_TEXT, "\\xc0\\xaf"},
+	    {"\xe0\x80\xaf", DBTLS_ESC_TEXT, "\\xe0\\x80\\xaf"},
+	    {"\xed\xa0\x80", DBTLS_ESC_TEXT, "\\xed\\xa0\\x80"},
+	    {"\xf4\x90\x80\x80", DBTLS_ESC_TEXT, "\\xf4\\x90\\x80\\x80"},
+	    {"\xf0\x9f\x94\x92 ok", DBTLS_ESC_TEXT, "\xf0\x9f\x94\x92 ok"}, /* U+1F512 */
+	    {"\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82"},	   /* truncated at the end */
+	    {"\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b"},	   /* C1 CSI */
+	    {"\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e"},   /* RIGHT-TO-LEFT OVERRIDE */
+	    {"\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066"}, /* LEFT-TO-RIGHT ISOLATE */
+	    {"", DBTLS_ESC_HTML, ""},
 	};
 	(void)state;
 
@@ -511,12 +514,13 @@ static void test_registry(void **state)
 /* --- HTML: a strict allow-list of what we emit ------------------------------------------------ */
 
 static const char *const html_tags[] = {
-	"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "h4", "p",
-	"code", "strong", "main", "section", "div", "span", "table", "thead", "tbody", "tr", "th",
-	"td", "a", "dl", "dt", "dd", "article", "pre", "details", "summary", "footer", NULL,
+    "html",  "head",	"meta",	 "title",   "style",   "body",	 "header",  "h1",  "h2",
+    "h3",    "h4",	"p",	 "code",    "strong",  "main",	 "section", "div", "span",
+    "table", "thead",	"tbody", "tr",	    "th",      "td",	 "a",	    "dl",  "dt",
+    "dd",    "article", "pre",	 "details", "summary", "footer", NULL,
 };
 static const char *const html_attrs[] = {
-	"lang", "charset", "http-equiv", "content", "name", "class", "id", "href", "open", NULL,
+    "lang", "charset", "http-equiv", "content", "name", "class", "id", "href", "open", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s, size_t n)
@@ -801,8 +805,8 @@ static struct prom_sample *check_prom(const char *text, size_t *nout)
 			fail_msg("prom: sample %s outside its family (%s)", all[n].name, help_for);
 		/* no two samples with the same name and labels */
 		for (size_t i = 0; i < n; i++) {
-			bool same = !strcmp(all[i].name, all[n].name) &&
-				    all[i].nlabels == all[n].nlabels;
+			bool same =
+			    !strcmp(all[i].name, all[n].name) && all[i].nlabels == all[n].nlabels;
 			for (int k = 0; same && k < all[n].nlabels; k++) {
 				const char *v = prom_label(&all[i], all[n].labels[k][0]);
 				same = v && !strcmp(v, all[n].labels[k][1]);
@@ -829,8 +833,8 @@ static double prom_get(const struct prom_sample *all, size_t n, const char *name
 			continue;
 		return all[i].value;
 	}
-	fail_msg("prom: no sample %s{%s=%s,%s=%s}", name, l1 ? l1 : "", l1 ? v1 : "",
-		 l2 ? l2 : "", l2 ? v2 : "");
+	fail_msg("prom: no sample %s{%s=%s,%s=%s}", name, l1 ? l1 : "", l1 ? v1 : "", l2 ? l2 : "",
+		 l2 ? v2 : "");
 	return -1;
 }
 
@@ -892,17 +896,14 @@ static void test_prom(void **state)
 	assert_int_equal(prom_get(all, n, "dbtls_ca_rotation_ready", "target",
 				  "mysql://db1.example:3306", NULL, NULL),
 			 1);
-	assert_int_equal(prom_get(all, n, "dbtls_scan_errors", "target", "mysql://db4:3306", NULL,
-				  NULL),
-			 1);
-	assert_int_equal(prom_get(all, n, "dbtls_endpoint_scanned", "target", "db3:3306", NULL,
-				  NULL),
-			 1);
+	assert_int_equal(
+	    prom_get(all, n, "dbtls_scan_errors", "target", "mysql://db4:3306", NULL, NULL), 1);
+	assert_int_equal(
+	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "db3:3306", NULL, NULL), 1);
 	/* the hostile target survives as a label: unescaped it is the sanitised text */
 	hostile_target = dbtls_esc_strdup("tls://[::1]:8443/" HOSTILE, DBTLS_ESC_KEEP_NL);
-	assert_int_equal(prom_get(all, n, "dbtls_endpoint_failed", "target", hostile_target, NULL,
-				  NULL),
-			 1);
+	assert_int_equal(
+	    prom_get(all, n, "dbtls_endpoint_failed", "target", hostile_target, NULL, NULL), 1);
 	assert_non_null(strchr(hostile_target, '\n'));
 	assert_non_null(strstr(hostile_target, "\\xff"));
 	free(hostile_target);
@@ -1040,8 +1041,8 @@ static void test_json(void **state)
 /* Every writer copes with no endpoints and with no policy. */
 static void test_edge_cases(void **state)
 {
-	struct dbtls_scan_facts s = { .tool_version = (char *)"9.9.9", .started_at = 1700000000,
-				      .finished_at = 1700000000 };
+	struct dbtls_scan_facts s = {
+	    .tool_version = (char *)"9.9.9", .started_at = 1700000000, .finished_at = 1700000000};
 	struct dbtls_scan_facts full;
 	size_t nw, n;
 	const struct dbtls_report_writer *const *all = dbtls_report_all(&nw);
@@ -1070,16 +1071,11 @@ static void test_edge_cases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_utf8_seq),
-		cmocka_unit_test(test_scan_id),
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_html),
-		cmocka_unit_test(test_prom),
-		cmocka_unit_test(test_jsonl),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_edge_cases),
+	    cmocka_unit_test(test_escape),  cmocka_unit_test(test_utf8_seq),
+	    cmocka_unit_test(test_scan_id), cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_html),    cmocka_unit_test(test_prom),
+	    cmocka_unit_test(test_jsonl),   cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_json),    cmocka_unit_test(test_edge_cases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

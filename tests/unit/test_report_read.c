@@ -88,12 +88,17 @@ static void set_cert(struct dbtls_cert *c, const char *cn, const char *issuer, t
  * statement the login could not run. */
 static void set_sql(struct dbtls_sql_facts *q)
 {
-	static const char *const session[] = { "Ssl_cipher", "TLS_AES_256_GCM_SHA384",
-					       "Ssl_version", "TLSv1.3",
-					       "Ssl_server_not_after", "Nov 13 22:13:20 2024 GMT" };
-	static const char *const vars[] = { "have_ssl", "YES", "tls_version", "TLSv1.2,TLSv1.3",
-					    "tls_ciphersuites", NULL,
-					    "require_secure_transport", "OFF" };
+	static const char *const session[] = {"Ssl_cipher",	      "TLS_AES_256_GCM_SHA384",
+					      "Ssl_version",	      "TLSv1.3",
+					      "Ssl_server_not_after", "Nov 13 22:13:20 2024 GMT"};
+	static const char *const vars[] = {"have_ssl",
+					   "YES",
+					   "tls_version",
+					   "TLSv1.2,TLSv1.3",
+					   "tls_ciphersuites",
+					   NULL,
+					   "require_secure_transport",
+					   "OFF"};
 
 	q->status = DBTLS_SQL_OK;
 	q->user = xstrdup("dbtls@192.0.2.1");
@@ -119,48 +124,52 @@ static void set_sql(struct dbtls_sql_facts *q)
 	q->nconnections = 2;
 	q->connections = calloc(2, sizeof(*q->connections));
 	assert_non_null(q->connections);
-	q->connections[0] = (struct dbtls_sql_conn){ .id = 9, .user = xstrdup("app"),
-						     .host = xstrdup("192.0.2.7"),
-						     .type = xstrdup("TCP/IP"),
-						     .tls_version = xstrdup(""),
-						     .cipher = xstrdup("") };
-	q->connections[1] = (struct dbtls_sql_conn){ .id = 12, .user = xstrdup("dbtls"),
-						     .host = xstrdup("192.0.2.1"),
-						     .program = xstrdup("dbtls"),
-						     .type = xstrdup("SSL/TLS"),
-						     .tls_version = xstrdup("TLSv1.3"),
-						     .cipher = xstrdup("TLS_AES_256_GCM_SHA384"),
-						     .self = true };
+	q->connections[0] = (struct dbtls_sql_conn){.id = 9,
+						    .user = xstrdup("app"),
+						    .host = xstrdup("192.0.2.7"),
+						    .type = xstrdup("TCP/IP"),
+						    .tls_version = xstrdup(""),
+						    .cipher = xstrdup("")};
+	q->connections[1] = (struct dbtls_sql_conn){.id = 12,
+						    .user = xstrdup("dbtls"),
+						    .host = xstrdup("192.0.2.1"),
+						    .program = xstrdup("dbtls"),
+						    .type = xstrdup("SSL/TLS"),
+						    .tls_version = xstrdup("TLSv1.3"),
+						    .cipher = xstrdup("TLS_AES_256_GCM_SHA384"),
+						    .self = true};
 	q->accounts_status = DBTLS_SQL_AV_READ;
 	q->accounts_source = xstrdup("mysql.global_priv");
 	q->naccounts = 2;
 	q->accounts = calloc(2, sizeof(*q->accounts));
 	assert_non_null(q->accounts);
-	q->accounts[0] = (struct dbtls_sql_account){ .user = xstrdup("app"), .host = xstrdup("%"),
-						     .require = xstrdup("none"), .network = true };
-	q->accounts[1] = (struct dbtls_sql_account){ .user = xstrdup("repl"),
-						     .host = xstrdup("10.%"),
-						     .require = xstrdup("ISSUER SUBJECT"),
-						     .issuer = xstrdup("/CN=Test CA"),
-						     .subject = xstrdup("/CN=repl"),
-						     .network = true, .locked = true };
+	q->accounts[0] = (struct dbtls_sql_account){.user = xstrdup("app"),
+						    .host = xstrdup("%"),
+						    .require = xstrdup("none"),
+						    .network = true};
+	q->accounts[1] = (struct dbtls_sql_account){.user = xstrdup("repl"),
+						    .host = xstrdup("10.%"),
+						    .require = xstrdup("ISSUER SUBJECT"),
+						    .issuer = xstrdup("/CN=Test CA"),
+						    .subject = xstrdup("/CN=repl"),
+						    .network = true,
+						    .locked = true};
 	q->nunreadable = 1;
 	q->unreadable = calloc(1, sizeof(*q->unreadable));
 	assert_non_null(q->unreadable);
 	q->unreadable[0] = (struct dbtls_sql_unreadable){
-		.what = xstrdup("thread_status"),
-		.statement = xstrdup("SELECT THREAD_ID FROM performance_schema.status_by_thread"),
-		.code = 1142,
-		.message = xstrdup("SELECT command denied to user 'dbtls'@'192.0.2.1'")
-	};
+	    .what = xstrdup("thread_status"),
+	    .statement = xstrdup("SELECT THREAD_ID FROM performance_schema.status_by_thread"),
+	    .code = 1142,
+	    .message = xstrdup("SELECT command denied to user 'dbtls'@'192.0.2.1'")};
 }
 
 static void fixture(struct dbtls_scan_facts *s)
 {
-	static const uint32_t ssl2[] = { 0x010080, 0x0700c0 };
-	static const uint32_t tls10[] = { 0xc014, 0x0035 };
-	static const uint32_t tls12[] = { 0xc02f, 0xc030, 0x009e, 0xfefe };
-	static const uint32_t tls13[] = { 0x1301 };
+	static const uint32_t ssl2[] = {0x010080, 0x0700c0};
+	static const uint32_t tls10[] = {0xc014, 0x0035};
+	static const uint32_t tls12[] = {0xc02f, 0xc030, 0x009e, 0xfefe};
+	static const uint32_t tls13[] = {0x1301};
 	struct dbtls_endpoint_facts *e;
 
 	memset(s, 0, sizeof(*s));
@@ -252,7 +261,7 @@ static void fixture(struct dbtls_scan_facts *s)
 
 static char *render(const struct dbtls_scan_facts *s)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -298,7 +307,7 @@ static bool is_zero(const void *p, size_t n)
 static void expect_failure(const char *text, enum dbtls_err want, const char *rest)
 {
 	struct dbtls_scan_facts out;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *path = tmpfile_with(text), want_msg[512];
 
 	memset(&out, 0x5a, sizeof(out));
@@ -313,7 +322,7 @@ static void expect_failure(const char *text, enum dbtls_err want, const char *re
 static void expect_parse_error(const char *text, int line, const char *what)
 {
 	struct dbtls_scan_facts out;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *path = tmpfile_with(text), prefix[512];
 	const char *p;
 	char *end;
@@ -365,7 +374,7 @@ static json_t *ep(json_t *doc, size_t i)
 static void test_round_trip(void **state)
 {
 	struct dbtls_scan_facts s, back;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *first, *second, *path;
 	(void)state;
 
@@ -385,7 +394,7 @@ static void test_round_trip(void **state)
 static void test_fields(void **state)
 {
 	struct dbtls_scan_facts s, b;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	const struct dbtls_endpoint_facts *e;
 	char *text, *path;
 	(void)state;
@@ -558,7 +567,7 @@ static void test_fields(void **state)
 static void test_tolerant(void **state)
 {
 	struct dbtls_scan_facts b;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	json_t *doc = fixture_doc(), *e0, *err;
 	char *text, *path;
 	(void)state;
@@ -571,9 +580,9 @@ static void test_tolerant(void **state)
 	err = json_object_get(json_object_get(e0, "sql"), "connections");
 	json_object_set_new(json_array_get(json_object_get(err, "list"), 0), "ssl_cipher_list",
 			    json_string("A:B"));
-	json_object_set_new(json_object_get(json_object_get(json_object_get(e0, "tls"), "versions"),
-					    "TLSv1.2"),
-			    "fallback_scsv", json_true());
+	json_object_set_new(
+	    json_object_get(json_object_get(json_object_get(e0, "tls"), "versions"), "TLSv1.2"),
+	    "fallback_scsv", json_true());
 	err = json_array_get(json_object_get(e0, "errors"), 0);
 	json_object_set_new(err, "code", json_string("SOME_FUTURE_CODE"));
 	json_array_set_new(json_object_get(json_object_get(e0, "tls"), "groups"), 1,
@@ -705,7 +714,7 @@ static void test_wrong_types(void **state)
 static void test_missing_file(void **state)
 {
 	struct dbtls_scan_facts out;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	(void)state;
 
 	memset(&out, 0x5a, sizeof(out));
@@ -718,10 +727,10 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_tolerant),     cmocka_unit_test(test_not_json),
-		cmocka_unit_test(test_schema_version), cmocka_unit_test(test_wrong_types),
-		cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_round_trip),	   cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_tolerant),	   cmocka_unit_test(test_not_json),
+	    cmocka_unit_test(test_schema_version), cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_missing_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,16 +25,16 @@ static void test_targets_good(void **state)
 		const char *in, *scheme, *host;
 		uint16_t port;
 	} rows[] = {
-		{ "mysql://db1.example:3307", "mysql", "db1.example", 3307 },
-		{ "mysql://db1.example", "mysql", "db1.example", 3306 },
-		{ "db1.example:3310", "mysql", "db1.example", 3310 },
-		{ "db1.example", "mysql", "db1.example", 3306 },
-		{ "tls://127.0.0.1:8443", "tls", "127.0.0.1", 8443 },
-		{ "tls://example.org", "tls", "example.org", 443 },
-		{ "[::1]:3306", "mysql", "::1", 3306 },
-		{ "mysql://[::1]", "mysql", "::1", 3306 },
-		{ "mysql://[fe80::1%lo]:33060", "mysql", "fe80::1%lo", 33060 },
-		{ "mysql://db:3306/", "mysql", "db", 3306 },
+	    {"mysql://db1.example:3307", "mysql", "db1.example", 3307},
+	    {"mysql://db1.example", "mysql", "db1.example", 3306},
+	    {"db1.example:3310", "mysql", "db1.example", 3310},
+	    {"db1.example", "mysql", "db1.example", 3306},
+	    {"tls://127.0.0.1:8443", "tls", "127.0.0.1", 8443},
+	    {"tls://example.org", "tls", "example.org", 443},
+	    {"[::1]:3306", "mysql", "::1", 3306},
+	    {"mysql://[::1]", "mysql", "::1", 3306},
+	    {"mysql://[fe80::1%lo]:33060", "mysql", "fe80::1%lo", 33060},
+	    {"mysql://db:3306/", "mysql", "db", 3306},
 	};
 	struct dbtls_target t;
 	char why[256];
@@ -55,21 +55,21 @@ static void test_targets_bad(void **state)
 	static const struct {
 		const char *in, *why;
 	} rows[] = {
-		{ "postgresx://db", "unknown protocol 'postgresx'" },
-		{ "://db", "bad scheme" },
-		{ "db:0", "bad port" },
-		{ "db:65536", "bad port" },
-		{ "db:33x", "bad port" },
-		{ "db:", "bad port" },
-		{ "db:-1", "bad port" },
-		{ "::1:3306", "IPv6 addresses need brackets" },
-		{ "[::1", "unterminated IPv6" },
-		{ "[]:3306", "unterminated IPv6" },
-		{ "[::1]x", "unexpected text" },
-		{ "", "bad host" },
-		{ "mysql://", "bad host" },
-		{ "db name", "bad host" },
-		{ "db;rm -rf", "bad host" },
+	    {"postgresx://db", "unknown protocol 'postgresx'"},
+	    {"://db", "bad scheme"},
+	    {"db:0", "bad port"},
+	    {"db:65536", "bad port"},
+	    {"db:33x", "bad port"},
+	    {"db:", "bad port"},
+	    {"db:-1", "bad port"},
+	    {"::1:3306", "IPv6 addresses need brackets"},
+	    {"[::1", "unterminated IPv6"},
+	    {"[]:3306", "unterminated IPv6"},
+	    {"[::1]x", "unexpected text"},
+	    {"", "bad host"},
+	    {"mysql://", "bad host"},
+	    {"db name", "bad host"},
+	    {"db;rm -rf", "bad host"},
 	};
 	struct dbtls_target t;
 	char why[256];
@@ -96,7 +96,7 @@ static char *write_tmp(const char *content)
 
 static void test_targets_file(void **state)
 {
-	struct dbtls_cli cli = { 0 };
+	struct dbtls_cli cli = {0};
 	char *errbuf = NULL, *path;
 	size_t errlen = 0;
 	FILE *err;
@@ -140,8 +140,7 @@ static void test_targets_file(void **state)
 	free(errbuf);
 
 	err = open_memstream(&errbuf, &errlen);
-	assert_int_equal(dbtls_cli_read_targets(&cli, "/nonexistent/targets", err),
-			 DBTLS_ERR_FILE);
+	assert_int_equal(dbtls_cli_read_targets(&cli, "/nonexistent/targets", err), DBTLS_ERR_FILE);
 	fclose(err);
 	assert_non_null(strstr(errbuf, "/nonexistent/targets: No such file"));
 	free(errbuf);
@@ -153,18 +152,18 @@ static void test_cli_usage_errors(void **state)
 		const char *argv[6];
 		const char *why;
 	} rows[] = {
-		{ { "dbtls", "frobnicate" }, "unknown command 'frobnicate'" },
-		{ { "dbtls", "scan" }, "no targets given" },
-		{ { "dbtls", "scan", "--timeout", "0", "db" }, "--timeout '0'" },
-		{ { "dbtls", "scan", "--timeout", "abc", "db" }, "--timeout 'abc'" },
-		{ { "dbtls", "scan", "--format", "xml", "db" }, "--format 'xml'" },
-		{ { "dbtls", "scan", "--jobs", "0", "db" }, "--jobs '0'" },
-		{ { "dbtls", "scan", "--bogus", "db" }, "unknown option '--bogus'" },
-		{ { "dbtls", "scan", "--ca-file", "/nonexistent.pem", "db" }, "/nonexistent.pem" },
-		{ { "dbtls", "scan", "-o", "report.xyz", "db" }, "cannot tell the format" },
-		{ { "dbtls", "scan", "db:99999" }, "target 'db:99999': bad port" },
-		{ { "dbtls", "scan", "--password", "x", "db" }, "unknown option '--password'" },
-		{ { "dbtls", "scan", "--timeout" }, "needs a value" },
+	    {{"dbtls", "frobnicate"}, "unknown command 'frobnicate'"},
+	    {{"dbtls", "scan"}, "no targets given"},
+	    {{"dbtls", "scan", "--timeout", "0", "db"}, "--timeout '0'"},
+	    {{"dbtls", "scan", "--timeout", "abc", "db"}, "--timeout 'abc'"},
+	    {{"dbtls", "scan", "--format", "xml", "db"}, "--format 'xml'"},
+	    {{"dbtls", "scan", "--jobs", "0", "db"}, "--jobs '0'"},
+	    {{"dbtls", "scan", "--bogus", "db"}, "unknown option '--bogus'"},
+	    {{"dbtls", "scan", "--ca-file", "/nonexistent.pem", "db"}, "/nonexistent.pem"},
+	    {{"dbtls", "scan", "-o", "report.xyz", "db"}, "cannot tell the format"},
+	    {{"dbtls", "scan", "db:99999"}, "target 'db:99999': bad port"},
+	    {{"dbtls", "scan", "--password", "x", "db"}, "unknown option '--password'"},
+	    {{"dbtls", "scan", "--timeout"}, "needs a value"},
 	};
 	(void)state;
 
@@ -193,8 +192,8 @@ static void test_cli_usage_errors(void **state)
 
 static void test_cli_ok(void **state)
 {
-	char *argv[] = { "dbtls", "scan", "--timeout", "0.5", "--sni", "db.example", "-o",
-			 "r.json", "-o", "r.txt", "--jobs", "3", "a", "tls://b:1", NULL };
+	char *argv[] = {"dbtls", "scan",  "--timeout", "0.5", "--sni", "db.example", "-o", "r.json",
+			"-o",	 "r.txt", "--jobs",    "3",   "a",     "tls://b:1",  NULL};
 	struct dbtls_cli cli;
 	(void)state;
 
@@ -212,10 +211,10 @@ static void test_cli_ok(void **state)
 
 static void test_scan_refused(void **state)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
-	struct dbtls_scan_opts o = { .timeout_ms = 2000, .jobs = 2 };
-	struct dbtls_scan_facts facts = { 0 };
+	struct dbtls_scan_opts o = {.timeout_ms = 2000, .jobs = 2};
+	struct dbtls_scan_facts facts = {0};
 	struct dbtls_target t[2];
 	char target[64], why[128];
 	int fd;
@@ -251,12 +250,9 @@ static void test_scan_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_targets_good),
-		cmocka_unit_test(test_targets_bad),
-		cmocka_unit_test(test_targets_file),
-		cmocka_unit_test(test_cli_usage_errors),
-		cmocka_unit_test(test_cli_ok),
-		cmocka_unit_test(test_scan_refused),
+	    cmocka_unit_test(test_targets_good), cmocka_unit_test(test_targets_bad),
+	    cmocka_unit_test(test_targets_file), cmocka_unit_test(test_cli_usage_errors),
+	    cmocka_unit_test(test_cli_ok),	 cmocka_unit_test(test_scan_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

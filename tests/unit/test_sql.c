@@ -33,7 +33,7 @@
 #include "src/sql_mysql.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define NOW ((time_t)1790000000)
+#define NOW	 ((time_t)1790000000)
 
 static char *xstrdup(const char *s)
 {
@@ -51,12 +51,12 @@ static void test_host_is_network(void **state)
 		const char *pattern;
 		bool network;
 	} rows[] = {
-		{ "localhost", false },	     { "LOCALHOST", false },
-		{ "127.0.0.1", false },	     { "::1", false },
-		{ "%", true },		     { "", true },
-		{ "10.0.%", true },	     { "192.0.2.0/255.255.255.0", true },
-		{ "db.example", true },	     { "127.%", true }, /* matches names too: network */
-		{ "vm", true },		     { NULL, false },
+	    {"localhost", false}, {"LOCALHOST", false},
+	    {"127.0.0.1", false}, {"::1", false},
+	    {"%", true},	  {"", true},
+	    {"10.0.%", true},	  {"192.0.2.0/255.255.255.0", true},
+	    {"db.example", true}, {"127.%", true}, /* matches names too: network */
+	    {"vm", true},	  {NULL, false},
 	};
 	(void)state;
 	for (size_t i = 0; i < NELEM(rows); i++)
@@ -70,18 +70,18 @@ static void test_require_name(void **state)
 	static const struct {
 		const char *type, *issuer, *subject, *cipher, *want;
 	} rows[] = {
-		{ "", NULL, NULL, NULL, "none" },
-		{ NULL, NULL, NULL, NULL, "none" },
-		{ "0", NULL, NULL, NULL, "none" },
-		{ "ANY", "", "", "", "SSL" },
-		{ "1", NULL, NULL, NULL, "SSL" },
-		{ "X509", NULL, NULL, NULL, "X509" },
-		{ "2", NULL, NULL, NULL, "X509" },
-		{ "SPECIFIED", "/CN=ca", "/CN=app", "", "ISSUER SUBJECT" },
-		{ "3", "/CN=a", "/CN=b", "AES256-SHA", "ISSUER SUBJECT CIPHER" },
-		{ "3", NULL, NULL, "AES256-SHA", "CIPHER" },
-		{ "3", NULL, NULL, NULL, "SPECIFIED" },
-		{ "FUTURE", NULL, NULL, NULL, "FUTURE" },
+	    {"", NULL, NULL, NULL, "none"},
+	    {NULL, NULL, NULL, NULL, "none"},
+	    {"0", NULL, NULL, NULL, "none"},
+	    {"ANY", "", "", "", "SSL"},
+	    {"1", NULL, NULL, NULL, "SSL"},
+	    {"X509", NULL, NULL, NULL, "X509"},
+	    {"2", NULL, NULL, NULL, "X509"},
+	    {"SPECIFIED", "/CN=ca", "/CN=app", "", "ISSUER SUBJECT"},
+	    {"3", "/CN=a", "/CN=b", "AES256-SHA", "ISSUER SUBJECT CIPHER"},
+	    {"3", NULL, NULL, "AES256-SHA", "CIPHER"},
+	    {"3", NULL, NULL, NULL, "SPECIFIED"},
+	    {"FUTURE", NULL, NULL, NULL, "FUTURE"},
 	};
 	(void)state;
 	for (size_t i = 0; i < NELEM(rows); i++) {
@@ -126,17 +126,17 @@ static void test_scrub(void **state)
 /* One canned answer: the first whose `match` occurs in the statement is used. */
 struct answer {
 	const char *match;
-	unsigned code;              /* 0: success */
+	unsigned code; /* 0: success */
 	const char *message;
 	unsigned ncols;
 	size_t nrows;
-	const char *const *cells;   /* nrows * ncols, NULL = SQL NULL */
+	const char *const *cells; /* nrows * ncols, NULL = SQL NULL */
 };
 
 struct fake {
 	const struct answer *answers;
 	size_t nanswers;
-	char ran[16][512];          /* statements in the order they ran */
+	char ran[16][512]; /* statements in the order they ran */
 	size_t nran;
 };
 
@@ -173,80 +173,100 @@ static bool fake_ran(const struct fake *fk, const char *match)
 	return false;
 }
 
-static const char *const identity[] = { "42", "scan@localhost", "scan@%" };
+static const char *const identity[] = {"42", "scan@localhost", "scan@%"};
 static const char *const session[] = {
-	"Ssl_cipher",		 "TLS_AES_256_GCM_SHA384",
-	"Ssl_version",		 "TLSv1.3",
-	"Ssl_server_not_before", "Nov 23 20:15:48 2026 GMT",
-	"Ssl_server_not_after",	 "Nov 23 20:15:48 2027 GMT",
+    "Ssl_cipher",
+    "TLS_AES_256_GCM_SHA384",
+    "Ssl_version",
+    "TLSv1.3",
+    "Ssl_server_not_before",
+    "Nov 23 20:15:48 2026 GMT",
+    "Ssl_server_not_after",
+    "Nov 23 20:15:48 2027 GMT",
 };
 static const char *const variables_maria[] = {
-	"have_openssl",		  "YES",
-	"have_ssl",		  "YES",
-	"performance_schema",	  "ON",
-	"require_secure_transport", "OFF",
-	"ssl_cipher",		  "ALL:@SECLEVEL=0",
-	"tls_version",		  "TLSv1.0,TLSv1.1,TLSv1.2,TLSv1.3",
-	"version",		  "10.11.19-MariaDB-0+deb12u1",
-	"version_ssl_library",	  "OpenSSL 3.0.19 27 Jan 2026",
+    "have_openssl",
+    "YES",
+    "have_ssl",
+    "YES",
+    "performance_schema",
+    "ON",
+    "require_secure_transport",
+    "OFF",
+    "ssl_cipher",
+    "ALL:@SECLEVEL=0",
+    "tls_version",
+    "TLSv1.0,TLSv1.1,TLSv1.2,TLSv1.3",
+    "version",
+    "10.11.19-MariaDB-0+deb12u1",
+    "version_ssl_library",
+    "OpenSSL 3.0.19 27 Jan 2026",
 };
 static const char *const variables_pfs_off[] = {
-	"have_ssl",	      "YES",
-	"performance_schema", "OFF",
-	"version",	      "10.11.19-MariaDB-0+deb12u1",
+    "have_ssl", "YES", "performance_schema", "OFF", "version", "10.11.19-MariaDB-0+deb12u1",
 };
 static const char *const variables_mysql[] = {
-	"have_ssl",	      "YES",
-	"performance_schema", "ON",
-	"tls_version",	      "TLSv1.2,TLSv1.3",
-	"tls_ciphersuites",   "",
-	"version",	      "8.0.36",
-	"auto_generate_certs", "ON",
+    "have_ssl",
+    "YES",
+    "performance_schema",
+    "ON",
+    "tls_version",
+    "TLSv1.2,TLSv1.3",
+    "tls_ciphersuites",
+    "",
+    "version",
+    "8.0.36",
+    "auto_generate_certs",
+    "ON",
 };
 static const char *const threads[] = {
-	"60", "9",  "app",  "localhost", "TCP/IP",
-	"61", "42", "scan", "localhost", "SSL/TLS",
-	"62", "10", "root", "localhost", "Socket",
-	"63", "11", NULL,   "10.0.0.9",	 "TCP/IP", /* still logging in */
+    "60",     "9",	   "app",     "localhost", "TCP/IP",   "61",	 "42",
+    "scan",   "localhost", "SSL/TLS", "62",	   "10",       "root",	 "localhost",
+    "Socket", "63",	   "11",      NULL,	   "10.0.0.9", "TCP/IP", /* still logging in */
 };
-static const char *const attrs[] = { "9", "mysql", "42", "dbtls", "77", "gone" };
+static const char *const attrs[] = {"9", "mysql", "42", "dbtls", "77", "gone"};
 static const char *const thread_tls[] = {
-	"60", "Ssl_version", "",	"60", "Ssl_cipher", "",
-	"61", "Ssl_version", "TLSv1.3", "61", "Ssl_cipher", "TLS_AES_256_GCM_SHA384",
-	"62", "Ssl_version", "",
+    "60", "Ssl_version", "",	    "60", "Ssl_cipher", "",
+    "61", "Ssl_version", "TLSv1.3", "61", "Ssl_cipher", "TLS_AES_256_GCM_SHA384",
+    "62", "Ssl_version", "",
 };
 static const char *const global_priv[] = {
-	"app",	       "%",	    NULL, NULL,		NULL,	 NULL,	  NULL, NULL,
-	"iss",	       "%",	    "3",  "AES256-SHA", "/CN=a", "/CN=b", NULL, NULL,
-	"mariadb.sys", "localhost", NULL, NULL,		NULL,	 NULL,	  "1",	NULL,
-	"r1",	       "",	    NULL, NULL,		NULL,	 NULL,	  NULL, "1", /* role */
-	"sec",	       "%",	    "1",  "",		"",	 "",	  NULL, NULL,
-	"x5",	       "10.%",	    "2",  "",		"",	 "",	  NULL, NULL,
+    "app",	   "%",		NULL, NULL,	    NULL,    NULL,    NULL, NULL,
+    "iss",	   "%",		"3",  "AES256-SHA", "/CN=a", "/CN=b", NULL, NULL,
+    "mariadb.sys", "localhost", NULL, NULL,	    NULL,    NULL,    "1",  NULL,
+    "r1",	   "",		NULL, NULL,	    NULL,    NULL,    NULL, "1", /* role */
+    "sec",	   "%",		"1",  "",	    "",	     "",      NULL, NULL,
+    "x5",	   "10.%",	"2",  "",	    "",	     "",      NULL, NULL,
 };
 static const char *const mysql_user[] = {
-	"app",	      "%",	   "",	  "", "", "", "N", "N",
-	"mysql.sys", "localhost", "",	  "", "", "", "Y", "N",
-	"web",	      "10.0.%",	   "ANY", "", "", "", "N", "N",
+    "app", "%", "",  "",  "",	 "",	   "N",	  "N", "mysql.sys", "localhost", "",  "",
+    "",	   "",	"Y", "N", "web", "10.0.%", "ANY", "",  "",	    "",		 "N", "N",
 };
 
-#define ANSWER(m, c, n) { .match = m, .ncols = n, .nrows = NELEM(c) / (n), .cells = c }
-#define REFUSE(m, c, msg) { .match = m, .code = c, .message = msg }
+#define ANSWER(m, c, n)                                                                            \
+	{                                                                                          \
+		.match = m, .ncols = n, .nrows = NELEM(c) / (n), .cells = c                        \
+	}
+#define REFUSE(m, c, msg)                                                                          \
+	{                                                                                          \
+		.match = m, .code = c, .message = msg                                              \
+	}
 
 static const struct answer maria_full[] = {
-	ANSWER("CONNECTION_ID()", identity, 3),
-	ANSWER("SHOW SESSION STATUS", session, 2),
-	ANSWER("SHOW GLOBAL VARIABLES", variables_maria, 2),
-	ANSWER("performance_schema.threads", threads, 5),
-	ANSWER("session_connect_attrs", attrs, 2),
-	ANSWER("status_by_thread", thread_tls, 3),
-	ANSWER("mysql.global_priv", global_priv, 8),
+    ANSWER("CONNECTION_ID()", identity, 3),
+    ANSWER("SHOW SESSION STATUS", session, 2),
+    ANSWER("SHOW GLOBAL VARIABLES", variables_maria, 2),
+    ANSWER("performance_schema.threads", threads, 5),
+    ANSWER("session_connect_attrs", attrs, 2),
+    ANSWER("status_by_thread", thread_tls, 3),
+    ANSWER("mysql.global_priv", global_priv, 8),
 };
 
 static void test_collect_mariadb(void **state)
 {
-	struct fake fk = { .answers = maria_full, .nanswers = NELEM(maria_full) };
-	struct dbtls_sql_seam seam = { .query = fake_query, .conn = &fk };
-	struct dbtls_sql_facts s = { 0 };
+	struct fake fk = {.answers = maria_full, .nanswers = NELEM(maria_full)};
+	struct dbtls_sql_seam seam = {.query = fake_query, .conn = &fk};
+	struct dbtls_sql_facts s = {0};
 	const struct dbtls_sql_conn *c;
 	bool listed;
 	(void)state;
@@ -257,17 +277,17 @@ static void test_collect_mariadb(void **state)
 	assert_int_equal(s.nsession, 4);
 	assert_string_equal(dbtls_sql_value_get(s.session, s.nsession, "ssl_version", NULL),
 			    "TLSv1.3");
-	assert_string_equal(dbtls_sql_value_get(s.session, s.nsession, "ssl_server_not_after",
-						NULL),
-			    "Nov 23 20:15:48 2027 GMT");
+	assert_string_equal(
+	    dbtls_sql_value_get(s.session, s.nsession, "ssl_server_not_after", NULL),
+	    "Nov 23 20:15:48 2027 GMT");
 	/* asked for, not there: recorded as absent, which is not the same as "not asked" */
 	assert_null(dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites", &listed));
 	assert_true(listed);
 	assert_null(dbtls_sql_value_get(s.variables, s.nvariables, "no_such_thing", &listed));
 	assert_false(listed);
-	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables,
-						"require_secure_transport", NULL),
-			    "OFF");
+	assert_string_equal(
+	    dbtls_sql_value_get(s.variables, s.nvariables, "require_secure_transport", NULL),
+	    "OFF");
 
 	assert_int_equal(s.connections_status, DBTLS_SQL_AV_READ);
 	assert_int_equal(s.nconnections, 4);
@@ -315,24 +335,24 @@ static void test_collect_mariadb(void **state)
 }
 
 static const struct answer maria_lowpriv[] = {
-	ANSWER("CONNECTION_ID()", identity, 3),
-	ANSWER("SHOW SESSION STATUS", session, 2),
-	ANSWER("SHOW GLOBAL VARIABLES", variables_maria, 2),
-	REFUSE("performance_schema.threads", 1142,
-	       "SELECT command denied to user 'low'@'localhost' for table "
-	       "`performance_schema`.`threads`"),
-	REFUSE("mysql.global_priv", 1142,
-	       "SELECT command denied to user 'low'@'localhost' for table `mysql`.`global_priv`"),
-	REFUSE("mysql.user", 1142,
-	       "SELECT command denied to user 'low'@'localhost' for table `mysql`.`user`"),
+    ANSWER("CONNECTION_ID()", identity, 3),
+    ANSWER("SHOW SESSION STATUS", session, 2),
+    ANSWER("SHOW GLOBAL VARIABLES", variables_maria, 2),
+    REFUSE("performance_schema.threads", 1142,
+	   "SELECT command denied to user 'low'@'localhost' for table "
+	   "`performance_schema`.`threads`"),
+    REFUSE("mysql.global_priv", 1142,
+	   "SELECT command denied to user 'low'@'localhost' for table `mysql`.`global_priv`"),
+    REFUSE("mysql.user", 1142,
+	   "SELECT command denied to user 'low'@'localhost' for table `mysql`.`user`"),
 };
 
 /* Too few privileges: the facts say what could not be read and why; nothing fails. */
 static void test_collect_low_privileges(void **state)
 {
-	struct fake fk = { .answers = maria_lowpriv, .nanswers = NELEM(maria_lowpriv) };
-	struct dbtls_sql_seam seam = { .query = fake_query, .conn = &fk };
-	struct dbtls_sql_facts s = { 0 };
+	struct fake fk = {.answers = maria_lowpriv, .nanswers = NELEM(maria_lowpriv)};
+	struct dbtls_sql_seam seam = {.query = fake_query, .conn = &fk};
+	struct dbtls_sql_facts s = {0};
 	(void)state;
 
 	assert_int_equal(dbtls_sql_collect(&seam, "10.11.19-MariaDB", &s), DBTLS_OK);
@@ -357,18 +377,18 @@ static void test_collect_low_privileges(void **state)
 }
 
 static const struct answer maria_pfs_off[] = {
-	ANSWER("CONNECTION_ID()", identity, 3),
-	ANSWER("SHOW SESSION STATUS", session, 2),
-	ANSWER("SHOW GLOBAL VARIABLES", variables_pfs_off, 2),
-	ANSWER("performance_schema.threads", threads, 5),
-	ANSWER("mysql.global_priv", global_priv, 8),
+    ANSWER("CONNECTION_ID()", identity, 3),
+    ANSWER("SHOW SESSION STATUS", session, 2),
+    ANSWER("SHOW GLOBAL VARIABLES", variables_pfs_off, 2),
+    ANSWER("performance_schema.threads", threads, 5),
+    ANSWER("mysql.global_priv", global_priv, 8),
 };
 
 static void test_collect_pfs_off(void **state)
 {
-	struct fake fk = { .answers = maria_pfs_off, .nanswers = NELEM(maria_pfs_off) };
-	struct dbtls_sql_seam seam = { .query = fake_query, .conn = &fk };
-	struct dbtls_sql_facts s = { 0 };
+	struct fake fk = {.answers = maria_pfs_off, .nanswers = NELEM(maria_pfs_off)};
+	struct dbtls_sql_seam seam = {.query = fake_query, .conn = &fk};
+	struct dbtls_sql_facts s = {0};
 	(void)state;
 
 	assert_int_equal(dbtls_sql_collect(&seam, "10.11.19-MariaDB", &s), DBTLS_OK);
@@ -381,23 +401,23 @@ static void test_collect_pfs_off(void **state)
 }
 
 static const struct answer mysql_answers[] = {
-	ANSWER("CONNECTION_ID()", identity, 3),
-	ANSWER("SHOW SESSION STATUS", session, 2),
-	ANSWER("SHOW GLOBAL VARIABLES", variables_mysql, 2),
-	REFUSE("SHOW GLOBAL VARIABLES", 1227, "never used: the answer above matches first"),
-	ANSWER("performance_schema.threads", threads, 5),
-	REFUSE("session_connect_attrs", 1142, "SELECT command denied (attrs)"),
-	ANSWER("status_by_thread", thread_tls, 3),
-	REFUSE("account_locked, 'N'", 1054, "Unknown column 'account_locked' in 'field list'"),
-	ANSWER("x509_subject, 'N', 'N'", mysql_user, 8),
+    ANSWER("CONNECTION_ID()", identity, 3),
+    ANSWER("SHOW SESSION STATUS", session, 2),
+    ANSWER("SHOW GLOBAL VARIABLES", variables_mysql, 2),
+    REFUSE("SHOW GLOBAL VARIABLES", 1227, "never used: the answer above matches first"),
+    ANSWER("performance_schema.threads", threads, 5),
+    REFUSE("session_connect_attrs", 1142, "SELECT command denied (attrs)"),
+    ANSWER("status_by_thread", thread_tls, 3),
+    REFUSE("account_locked, 'N'", 1054, "Unknown column 'account_locked' in 'field list'"),
+    ANSWER("x509_subject, 'N', 'N'", mysql_user, 8),
 };
 
 /* MySQL: no global_priv; mysql.user with and without account_locked; an extra that fails. */
 static void test_collect_mysql(void **state)
 {
-	struct fake fk = { .answers = mysql_answers, .nanswers = NELEM(mysql_answers) };
-	struct dbtls_sql_seam seam = { .query = fake_query, .conn = &fk };
-	struct dbtls_sql_facts s = { 0 };
+	struct fake fk = {.answers = mysql_answers, .nanswers = NELEM(mysql_answers)};
+	struct dbtls_sql_seam seam = {.query = fake_query, .conn = &fk};
+	struct dbtls_sql_facts s = {0};
 	(void)state;
 
 	assert_int_equal(dbtls_sql_collect(&seam, "8.0.36", &s), DBTLS_OK);
@@ -408,9 +428,8 @@ static void test_collect_mysql(void **state)
 	assert_string_equal(s.accounts[2].require, "SSL");
 	assert_true(s.accounts[2].network);
 	assert_true(s.accounts[1].locked);
-	assert_string_equal(dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites",
-						NULL),
-			    "");
+	assert_string_equal(
+	    dbtls_sql_value_get(s.variables, s.nvariables, "tls_ciphersuites", NULL), "");
 	/* the connection list stands without the program names */
 	assert_int_equal(s.connections_status, DBTLS_SQL_AV_READ);
 	assert_int_equal(s.nconnections, 4);
@@ -422,22 +441,22 @@ static void test_collect_mysql(void **state)
 }
 
 static const struct answer vars_denied[] = {
-	ANSWER("CONNECTION_ID()", identity, 3),
-	REFUSE("SHOW SESSION STATUS", 1227, "Access denied; you need the PROCESS privilege"),
-	REFUSE("SHOW GLOBAL VARIABLES", 1227, "Access denied; you need (at least one of) …"),
-	ANSWER("performance_schema.threads", threads, 5),
-	ANSWER("session_connect_attrs", attrs, 2),
-	ANSWER("status_by_thread", thread_tls, 3),
-	ANSWER("mysql.global_priv", global_priv, 8),
+    ANSWER("CONNECTION_ID()", identity, 3),
+    REFUSE("SHOW SESSION STATUS", 1227, "Access denied; you need the PROCESS privilege"),
+    REFUSE("SHOW GLOBAL VARIABLES", 1227, "Access denied; you need (at least one of) …"),
+    ANSWER("performance_schema.threads", threads, 5),
+    ANSWER("session_connect_attrs", attrs, 2),
+    ANSWER("status_by_thread", thread_tls, 3),
+    ANSWER("mysql.global_priv", global_priv, 8),
 };
 
 /* Variables that cannot be read are unknown (empty list), not absent; the rest is still tried,
  * and the server version from the client library picks MariaDB's grant table. */
 static void test_collect_variables_denied(void **state)
 {
-	struct fake fk = { .answers = vars_denied, .nanswers = NELEM(vars_denied) };
-	struct dbtls_sql_seam seam = { .query = fake_query, .conn = &fk };
-	struct dbtls_sql_facts s = { 0 };
+	struct fake fk = {.answers = vars_denied, .nanswers = NELEM(vars_denied)};
+	struct dbtls_sql_seam seam = {.query = fake_query, .conn = &fk};
+	struct dbtls_sql_facts s = {0};
 	(void)state;
 
 	assert_int_equal(dbtls_sql_collect(&seam, "10.11.19-MariaDB", &s), DBTLS_OK);
@@ -461,8 +480,8 @@ static unsigned nomem_query(void *conn, const char *stmt, dbtls_sql_row_fn row, 
 
 static void test_collect_nomem(void **state)
 {
-	struct dbtls_sql_seam seam = { .query = nomem_query };
-	struct dbtls_sql_facts s = { 0 };
+	struct dbtls_sql_seam seam = {.query = nomem_query};
+	struct dbtls_sql_facts s = {0};
 	(void)state;
 
 	assert_int_equal(dbtls_sql_collect(&seam, "10.11.19-MariaDB", &s), DBTLS_ERR_NOMEM);
@@ -481,7 +500,7 @@ static void scan_target(struct dbtls_target *t, const char *s)
 
 static void test_scan_skips(void **state)
 {
-	struct dbtls_scan_opts o = { .timeout_ms = 1000, .sql = true };
+	struct dbtls_scan_opts o = {.timeout_ms = 1000, .sql = true};
 	struct dbtls_endpoint_facts f;
 	struct dbtls_target t;
 	(void)state;
@@ -518,7 +537,7 @@ static void test_scan_skips(void **state)
 /* A port that refuses connections: bound, never listening. */
 static int refusing_port(int *fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 
 	*fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -533,7 +552,7 @@ static int refusing_port(int *fd)
 static void test_scan_refused_scrubbed(void **state)
 {
 	char target[64], cnf[] = "/tmp/dbtls-test-sql-XXXXXX";
-	struct dbtls_scan_opts o = { .timeout_ms = 2000, .sql = true, .sql_user = "app" };
+	struct dbtls_scan_opts o = {.timeout_ms = 2000, .sql = true, .sql_user = "app"};
 	struct dbtls_endpoint_facts f;
 	struct dbtls_target t;
 	int fd, cfd, port;
@@ -601,8 +620,8 @@ static void t_status(struct dbtls_endpoint_facts *f, const char *name, const cha
 static void t_conn(struct dbtls_endpoint_facts *f, const char *user, const char *host,
 		   const char *type, const char *ver, const char *cipher, const char *program)
 {
-	struct dbtls_sql_conn *c = realloc(f->sql.connections,
-					   (f->sql.nconnections + 1) * sizeof(*c));
+	struct dbtls_sql_conn *c =
+	    realloc(f->sql.connections, (f->sql.nconnections + 1) * sizeof(*c));
 
 	assert_non_null(c);
 	f->sql.connections = c;
@@ -652,14 +671,18 @@ static void t_version(struct dbtls_endpoint_facts *f, int v, enum dbtls_vstatus 
 
 static time_t t_utc(int y, int mon, int d, int h, int mi, int s)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mon - 1, .tm_mday = d, .tm_hour = h,
-			 .tm_min = mi, .tm_sec = s };
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mon - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = mi,
+			.tm_sec = s};
 	return timegm(&tm);
 }
 
 /* TLS 1.2: ECDHE-RSA-AES128-GCM-SHA256 and (no forward secrecy) AES128-GCM-SHA256 */
-static const uint32_t tls12_suites[] = { 0xC02F, 0x009C };
-static const uint32_t tls13_suites[] = { 0x1301, 0x1302 };
+static const uint32_t tls12_suites[] = {0xC02F, 0x009C};
+static const uint32_t tls13_suites[] = {0x1301, 0x1302};
 
 /* A compliant MariaDB endpoint whose SQL login read everything: require_secure_transport ON,
  * TLS 1.2/1.3, explicit AEAD suites, OpenSSL, every client on TLS or the socket, every network
@@ -813,7 +836,7 @@ static void fx_tlsv_mysql(struct dbtls_endpoint_facts *f)
 }
 static void fx_tlsv_probed(struct dbtls_endpoint_facts *f)
 {
-	static const uint32_t s[] = { 0xC013 };
+	static const uint32_t s[] = {0xC013};
 	t_var(f, "tls_version", "TLSv1.0,TLSv1.1,TLSv1.2,TLSv1.3");
 	t_version(f, DBTLS_TLS10, DBTLS_VS_ACCEPTED, s, NELEM(s));
 }
@@ -836,7 +859,10 @@ static void fx_mysql57_openssl(struct dbtls_endpoint_facts *f)
 	fx_mysql57_yassl(f);
 	t_var(f, "auto_generate_certs", "ON");
 }
-static void fx_have_openssl_no(struct dbtls_endpoint_facts *f) { t_var(f, "have_openssl", "NO"); }
+static void fx_have_openssl_no(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "have_openssl", "NO");
+}
 static void fx_dates_differ(struct dbtls_endpoint_facts *f)
 {
 	t_status(f, "Ssl_server_not_after", "Nov 23 20:15:48 2028 GMT");
@@ -882,7 +908,10 @@ static void fx_conn_tls11(struct dbtls_endpoint_facts *f)
 {
 	t_conn(f, "erp", "10.0.0.8", "SSL/TLS", "TLSv1.1", "ECDHE-RSA-AES256-SHA", "erp-client");
 }
-static void fx_insecure(struct dbtls_endpoint_facts *f) { f->sql.verify_cert = false; }
+static void fx_insecure(struct dbtls_endpoint_facts *f)
+{
+	f->sql.verify_cert = false;
+}
 static void fx_insecure_failed(struct dbtls_endpoint_facts *f)
 {
 	fx_insecure(f);
@@ -898,105 +927,99 @@ struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
 	const char *id;
-	size_t n;            /* findings expected */
-	int severity;        /* of the first; -1: the check's default */
-	const char *substr;  /* in its title or evidence; NULL: not checked */
-	const char *fix;     /* in its remediation; NULL: not checked */
+	size_t n;	    /* findings expected */
+	int severity;	    /* of the first; -1: the check's default */
+	const char *substr; /* in its title or evidence; NULL: not checked */
+	const char *fix;    /* in its remediation; NULL: not checked */
 };
 
 #define RST "require_secure_transport"
 static const struct row rows[] = {
-	{ "rst on", NULL, "sql.require-secure-transport-off", 0, -1, NULL, NULL },
-	{ "rst off", fx_rst_off, "sql.require-secure-transport-off", 1, -1, RST "=OFF",
-	  "SET GLOBAL " RST "=ON" },
-	{ "rst absent (old server)", fx_rst_absent, "sql.require-secure-transport-off", 0, -1, NULL,
-	  NULL },
-	{ "rst off, login failed", fx_failed, "sql.require-secure-transport-off", 0, -1, NULL,
-	  NULL },
-	{ "rst off, no --sql", fx_not_run, "sql.require-secure-transport-off", 0, -1, NULL, NULL },
+    {"rst on", NULL, "sql.require-secure-transport-off", 0, -1, NULL, NULL},
+    {"rst off", fx_rst_off, "sql.require-secure-transport-off", 1, -1, RST "=OFF",
+     "SET GLOBAL " RST "=ON"},
+    {"rst absent (old server)", fx_rst_absent, "sql.require-secure-transport-off", 0, -1, NULL,
+     NULL},
+    {"rst off, login failed", fx_failed, "sql.require-secure-transport-off", 0, -1, NULL, NULL},
+    {"rst off, no --sql", fx_not_run, "sql.require-secure-transport-off", 0, -1, NULL, NULL},
 
-	{ "clients on TLS/socket", NULL, "sql.plaintext-connections", 0, -1, NULL, NULL },
-	{ "plain remote client", fx_plain_remote, "sql.plaintext-connections", 1, -1,
-	  "app@10.0.0.7 (program php", "REQUIRE SSL" },
-	{ "plain client, its account open", fx_plain_remote_open, "sql.plaintext-connections", 1,
-	  -1, "app@10.0.0.7", "their accounts:\nALTER USER 'app'@'%' REQUIRE SSL;\nor for every" },
-	{ "plain loopback client", fx_plain_loopback, "sql.plaintext-connections", 1, DBTLS_SEV_LOW,
-	  "loopback only", NULL },
-	{ "plain loopback and remote", fx_plain_mixed, "sql.plaintext-connections", 1, -1,
-	  "2 plain-text TCP connections", NULL },
-	{ "plain before login", fx_plain_prelogin, "sql.plaintext-connections", 0, -1, NULL, NULL },
-	{ "connections unreadable", fx_conns_unreadable, "sql.plaintext-connections", 0, -1, NULL,
-	  NULL },
+    {"clients on TLS/socket", NULL, "sql.plaintext-connections", 0, -1, NULL, NULL},
+    {"plain remote client", fx_plain_remote, "sql.plaintext-connections", 1, -1,
+     "app@10.0.0.7 (program php", "REQUIRE SSL"},
+    {"plain client, its account open", fx_plain_remote_open, "sql.plaintext-connections", 1, -1,
+     "app@10.0.0.7", "their accounts:\nALTER USER 'app'@'%' REQUIRE SSL;\nor for every"},
+    {"plain loopback client", fx_plain_loopback, "sql.plaintext-connections", 1, DBTLS_SEV_LOW,
+     "loopback only", NULL},
+    {"plain loopback and remote", fx_plain_mixed, "sql.plaintext-connections", 1, -1,
+     "2 plain-text TCP connections", NULL},
+    {"plain before login", fx_plain_prelogin, "sql.plaintext-connections", 0, -1, NULL, NULL},
+    {"connections unreadable", fx_conns_unreadable, "sql.plaintext-connections", 0, -1, NULL, NULL},
 
-	{ "accounts require TLS", NULL, "sql.account-no-tls", 0, -1, NULL, NULL },
-	{ "network account without TLS", fx_account_open, "sql.account-no-tls", 1, -1, "'web'@'%'",
-	  "ALTER USER 'web'@'%' REQUIRE SSL;" },
-	{ "… under require_secure_transport", fx_account_open_rst, "sql.account-no-tls", 1,
-	  DBTLS_SEV_LOW, RST "=ON", NULL },
-	{ "quotes in names", fx_account_quote, "sql.account-no-tls", 1, -1,
-	  "'o''brien'@'192.0.2.%'", "ALTER USER 'o''brien'@'192.0.2.%' REQUIRE SSL;" },
-	{ "locked account", fx_account_locked, "sql.account-no-tls", 0, -1, NULL, NULL },
-	{ "accounts unreadable", fx_accounts_unreadable, "sql.account-no-tls", 0, -1, NULL, NULL },
+    {"accounts require TLS", NULL, "sql.account-no-tls", 0, -1, NULL, NULL},
+    {"network account without TLS", fx_account_open, "sql.account-no-tls", 1, -1, "'web'@'%'",
+     "ALTER USER 'web'@'%' REQUIRE SSL;"},
+    {"… under require_secure_transport", fx_account_open_rst, "sql.account-no-tls", 1,
+     DBTLS_SEV_LOW, RST "=ON", NULL},
+    {"quotes in names", fx_account_quote, "sql.account-no-tls", 1, -1, "'o''brien'@'192.0.2.%'",
+     "ALTER USER 'o''brien'@'192.0.2.%' REQUIRE SSL;"},
+    {"locked account", fx_account_locked, "sql.account-no-tls", 0, -1, NULL, NULL},
+    {"accounts unreadable", fx_accounts_unreadable, "sql.account-no-tls", 0, -1, NULL, NULL},
 
-	{ "explicit suites", NULL, "sql.ssl-cipher-weak", 0, -1, NULL, NULL },
-	{ "ALL:@SECLEVEL=0", fx_cipher_all, "sql.ssl-cipher-weak", 1, -1, "ALL, @SECLEVEL=0",
-	  "ssl_cipher=ECDHE+AESGCM:ECDHE+CHACHA20" },
-	{ "aNULL added", fx_cipher_anull, "sql.ssl-cipher-weak", 1, -1, "aNULL", NULL },
-	{ "ssl_cipher absent", fx_cipher_absent, "sql.ssl-cipher-weak", 0, -1, NULL, NULL },
+    {"explicit suites", NULL, "sql.ssl-cipher-weak", 0, -1, NULL, NULL},
+    {"ALL:@SECLEVEL=0", fx_cipher_all, "sql.ssl-cipher-weak", 1, -1, "ALL, @SECLEVEL=0",
+     "ssl_cipher=ECDHE+AESGCM:ECDHE+CHACHA20"},
+    {"aNULL added", fx_cipher_anull, "sql.ssl-cipher-weak", 1, -1, "aNULL", NULL},
+    {"ssl_cipher absent", fx_cipher_absent, "sql.ssl-cipher-weak", 0, -1, NULL, NULL},
 
-	{ "TLS 1.2/1.3", NULL, "sql.tls-version-legacy", 0, -1, NULL, NULL },
-	{ "MySQL's TLSv1 name", fx_tlsv_mysql, "sql.tls-version-legacy", 1, -1,
-	  "deprecated: TLSv1 (", "tls_version=TLSv1.2,TLSv1.3" },
-	{ "TLSv1.0 probed", fx_tlsv_probed, "sql.tls-version-legacy", 1, -1,
-	  "TLSv1.0 (accepted by the probes)", NULL },
+    {"TLS 1.2/1.3", NULL, "sql.tls-version-legacy", 0, -1, NULL, NULL},
+    {"MySQL's TLSv1 name", fx_tlsv_mysql, "sql.tls-version-legacy", 1, -1, "deprecated: TLSv1 (",
+     "tls_version=TLSv1.2,TLSv1.3"},
+    {"TLSv1.0 probed", fx_tlsv_probed, "sql.tls-version-legacy", 1, -1,
+     "TLSv1.0 (accepted by the probes)", NULL},
 
-	{ "OpenSSL", NULL, "sql.tls-library-legacy", 0, -1, NULL, NULL },
-	{ "wolfSSL", fx_wolfssl, "sql.tls-library-legacy", 1, -1, "version_ssl_library=WolfSSL",
-	  "openssl rsa -traditional" },
-	{ "MySQL 5.7 yaSSL build", fx_mysql57_yassl, "sql.tls-library-legacy", 1, -1,
-	  "without auto_generate_certs", NULL },
-	{ "MySQL 5.7 OpenSSL build", fx_mysql57_openssl, "sql.tls-library-legacy", 0, -1, NULL,
-	  NULL },
-	{ "have_openssl=NO", fx_have_openssl_no, "sql.tls-library-legacy", 1, -1, "have_openssl=NO",
-	  NULL },
+    {"OpenSSL", NULL, "sql.tls-library-legacy", 0, -1, NULL, NULL},
+    {"wolfSSL", fx_wolfssl, "sql.tls-library-legacy", 1, -1, "version_ssl_library=WolfSSL",
+     "openssl rsa -traditional"},
+    {"MySQL 5.7 yaSSL build", fx_mysql57_yassl, "sql.tls-library-legacy", 1, -1,
+     "without auto_generate_certs", NULL},
+    {"MySQL 5.7 OpenSSL build", fx_mysql57_openssl, "sql.tls-library-legacy", 0, -1, NULL, NULL},
+    {"have_openssl=NO", fx_have_openssl_no, "sql.tls-library-legacy", 1, -1, "have_openssl=NO",
+     NULL},
 
-	{ "dates agree", NULL, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
-	{ "not_after differs", fx_dates_differ, "sql.cert-dates-mismatch", 1, -1,
-	  "2028-11-23T20:15:48Z", "FLUSH SSL" },
-	{ "unparsable dates", fx_dates_garbage, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
-	{ "space-padded day agrees", fx_dates_padded, "sql.cert-dates-mismatch", 0, -1, NULL,
-	  NULL },
-	{ "space-padded day differs", fx_dates_padded_off, "sql.cert-dates-mismatch", 1, -1,
-	  "2027-01-05T00:00:00Z", NULL },
-	{ "no probed certificate", fx_no_certs, "sql.cert-dates-mismatch", 0, -1, NULL, NULL },
+    {"dates agree", NULL, "sql.cert-dates-mismatch", 0, -1, NULL, NULL},
+    {"not_after differs", fx_dates_differ, "sql.cert-dates-mismatch", 1, -1, "2028-11-23T20:15:48Z",
+     "FLUSH SSL"},
+    {"unparsable dates", fx_dates_garbage, "sql.cert-dates-mismatch", 0, -1, NULL, NULL},
+    {"space-padded day agrees", fx_dates_padded, "sql.cert-dates-mismatch", 0, -1, NULL, NULL},
+    {"space-padded day differs", fx_dates_padded_off, "sql.cert-dates-mismatch", 1, -1,
+     "2027-01-05T00:00:00Z", NULL},
+    {"no probed certificate", fx_no_certs, "sql.cert-dates-mismatch", 0, -1, NULL, NULL},
 
-	{ "session TLS 1.3", NULL, "sql.session-weaker", 0, -1, NULL, NULL },
-	{ "session 1.2, 1.3 accepted", fx_session_12, "sql.session-weaker", 1, -1,
-	  "server accepts TLSv1.3", NULL },
-	{ "session without PFS", fx_session_nonpfs, "sql.session-weaker", 1, -1, "forward secrecy",
-	  NULL },
-	{ "session 1.2, the best there is", fx_session_12_only, "sql.session-weaker", 0, -1, NULL,
-	  NULL },
+    {"session TLS 1.3", NULL, "sql.session-weaker", 0, -1, NULL, NULL},
+    {"session 1.2, 1.3 accepted", fx_session_12, "sql.session-weaker", 1, -1,
+     "server accepts TLSv1.3", NULL},
+    {"session without PFS", fx_session_nonpfs, "sql.session-weaker", 1, -1, "forward secrecy",
+     NULL},
+    {"session 1.2, the best there is", fx_session_12_only, "sql.session-weaker", 0, -1, NULL, NULL},
 
-	{ "clients on TLS 1.2+", NULL, "sql.connections-legacy-tls", 0, -1, NULL, NULL },
-	{ "client on TLS 1.1", fx_conn_tls11, "sql.connections-legacy-tls", 1, -1,
-	  "erp@10.0.0.8 (program erp-client", NULL },
+    {"clients on TLS 1.2+", NULL, "sql.connections-legacy-tls", 0, -1, NULL, NULL},
+    {"client on TLS 1.1", fx_conn_tls11, "sql.connections-legacy-tls", 1, -1,
+     "erp@10.0.0.8 (program erp-client", NULL},
 
-	{ "verified login", NULL, "sql.insecure-scan", 0, -1, NULL, NULL },
-	{ "--sql-insecure", fx_insecure, "sql.insecure-scan", 1, -1, "--sql-insecure",
-	  "--ca-file" },
-	{ "--sql-insecure, login failed", fx_insecure_failed, "sql.insecure-scan", 1, -1,
-	  "attempted", NULL },
-	{ "--sql-insecure, skipped", fx_insecure_skipped, "sql.insecure-scan", 0, -1, NULL, NULL },
+    {"verified login", NULL, "sql.insecure-scan", 0, -1, NULL, NULL},
+    {"--sql-insecure", fx_insecure, "sql.insecure-scan", 1, -1, "--sql-insecure", "--ca-file"},
+    {"--sql-insecure, login failed", fx_insecure_failed, "sql.insecure-scan", 1, -1, "attempted",
+     NULL},
+    {"--sql-insecure, skipped", fx_insecure_skipped, "sql.insecure-scan", 0, -1, NULL, NULL},
 };
 
 static bool t_run_row(const struct row *r)
 {
 	const struct dbtls_check *c = dbtls_check_find(r->id);
-	struct dbtls_policy pol = { .name = "test" };
+	struct dbtls_policy pol = {.name = "test"};
 	struct dbtls_check_ctx ctx;
 	struct dbtls_endpoint_facts f;
-	struct dbtls_findings fs = { 0 };
+	struct dbtls_findings fs = {0};
 	bool ok = true;
 
 	if (!c) {
@@ -1004,8 +1027,7 @@ static bool t_run_row(const struct row *r)
 		return false;
 	}
 	pol.params.min_version = DBTLS_TLS12;
-	ctx = (struct dbtls_check_ctx){ .policy = &pol, .severity = c->default_severity,
-					.now = NOW };
+	ctx = (struct dbtls_check_ctx){.policy = &pol, .severity = c->default_severity, .now = NOW};
 	t_good(&f);
 	if (r->facts)
 		r->facts(&f);
@@ -1093,27 +1115,27 @@ static void test_rows_cover_sql(void **state)
 static void test_silent_without_login(void **state)
 {
 	static void (*const bad[])(struct dbtls_endpoint_facts *) = {
-		fx_rst_off, fx_plain_remote, fx_account_open, fx_cipher_all, fx_tlsv_mysql,
-		fx_wolfssl, fx_dates_differ, fx_session_nonpfs, fx_conn_tls11,
+	    fx_rst_off, fx_plain_remote, fx_account_open,   fx_cipher_all, fx_tlsv_mysql,
+	    fx_wolfssl, fx_dates_differ, fx_session_nonpfs, fx_conn_tls11,
 	};
-	const enum dbtls_sql_status statuses[] = { DBTLS_SQL_OK, DBTLS_SQL_NOT_RUN,
-						   DBTLS_SQL_FAILED, DBTLS_SQL_SKIPPED };
+	const enum dbtls_sql_status statuses[] = {DBTLS_SQL_OK, DBTLS_SQL_NOT_RUN, DBTLS_SQL_FAILED,
+						  DBTLS_SQL_SKIPPED};
 	size_t n;
 	const struct dbtls_check *const *all = dbtls_checks_all(&n);
-	struct dbtls_policy pol = { .name = "test" };
+	struct dbtls_policy pol = {.name = "test"};
 	(void)state;
 
 	pol.settings = calloc(n, sizeof(*pol.settings));
 	assert_non_null(pol.settings);
 	pol.nsettings = n;
 	for (size_t i = 0; i < n; i++)
-		pol.settings[i] = (struct dbtls_check_setting){
-			.id = all[i]->id, .enabled = !strncmp(all[i]->id, "sql.", 4),
-			.severity = all[i]->default_severity
-		};
+		pol.settings[i] =
+		    (struct dbtls_check_setting){.id = all[i]->id,
+						 .enabled = !strncmp(all[i]->id, "sql.", 4),
+						 .severity = all[i]->default_severity};
 	for (size_t k = 0; k < NELEM(statuses); k++) {
 		struct dbtls_endpoint_facts f;
-		struct dbtls_findings fs = { 0 };
+		struct dbtls_findings fs = {0};
 
 		t_good(&f);
 		if (k) {
@@ -1142,7 +1164,7 @@ static void test_profiles_enable_sql(void **state)
 
 	for (size_t k = 0; k < dbtls_nbuiltin_policies; k++) {
 		struct dbtls_policy p;
-		struct dbtls_diag d = { 0 };
+		struct dbtls_diag d = {0};
 
 		if (dbtls_policy_load(dbtls_builtin_policies[k].name, &p, &d))
 			fail_msg("%s: %s", dbtls_builtin_policies[k].name, d.msg);
@@ -1161,7 +1183,7 @@ static void test_profiles_enable_sql(void **state)
 
 static char *render(const struct dbtls_scan_facts *s)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -1175,8 +1197,8 @@ static char *render(const struct dbtls_scan_facts *s)
 static void test_json_round_trip(void **state)
 {
 	char path[] = "/tmp/dbtls-test-sql-json-XXXXXX";
-	struct dbtls_scan_facts s = { 0 }, back;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_scan_facts s = {0}, back;
+	struct dbtls_diag d = {0};
 	char *first, *second;
 	FILE *fp;
 	int fd;
@@ -1232,22 +1254,22 @@ static void test_json_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_is_network),
-		cmocka_unit_test(test_require_name),
-		cmocka_unit_test(test_scrub),
-		cmocka_unit_test(test_collect_mariadb),
-		cmocka_unit_test(test_collect_low_privileges),
-		cmocka_unit_test(test_collect_pfs_off),
-		cmocka_unit_test(test_collect_mysql),
-		cmocka_unit_test(test_collect_variables_denied),
-		cmocka_unit_test(test_collect_nomem),
-		cmocka_unit_test(test_scan_skips),
-		cmocka_unit_test(test_scan_refused_scrubbed),
-		cmocka_unit_test(test_rows_cover_sql),
-		cmocka_unit_test(test_rows),
-		cmocka_unit_test(test_silent_without_login),
-		cmocka_unit_test(test_profiles_enable_sql),
-		cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_host_is_network),
+	    cmocka_unit_test(test_require_name),
+	    cmocka_unit_test(test_scrub),
+	    cmocka_unit_test(test_collect_mariadb),
+	    cmocka_unit_test(test_collect_low_privileges),
+	    cmocka_unit_test(test_collect_pfs_off),
+	    cmocka_unit_test(test_collect_mysql),
+	    cmocka_unit_test(test_collect_variables_denied),
+	    cmocka_unit_test(test_collect_nomem),
+	    cmocka_unit_test(test_scan_skips),
+	    cmocka_unit_test(test_scan_refused_scrubbed),
+	    cmocka_unit_test(test_rows_cover_sql),
+	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_silent_without_login),
+	    cmocka_unit_test(test_profiles_enable_sql),
+	    cmocka_unit_test(test_json_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,7 +50,7 @@
 	} while (0)
 
 static const uint32_t ts_sslv2_codes[NSSLV2] = {
-	0x010080, 0x020080, 0x030080, 0x040080, 0x050080, 0x060040, 0x0700C0,
+    0x010080, 0x020080, 0x030080, 0x040080, 0x050080, 0x060040, 0x0700C0,
 };
 
 static bool ts_has(const struct dbtls_suite *s, uint32_t flag)
@@ -80,7 +80,7 @@ static bool ts_gost(int kx_nid)
 static void test_openssl_agrees(void **state)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-	STACK_OF(SSL_CIPHER) *sk;
+	STACK_OF(SSL_CIPHER) * sk;
 	int i, checked = 0;
 
 	(void)state;
@@ -253,8 +253,8 @@ static void test_lookup_by_name(void **state)
 /* Key exchanges with fresh keys per connection, as data/cipher-suites.csv names them. */
 static bool ts_ephemeral(const char *kx)
 {
-	static const char *const eph[] = { "DHE", "ECDHE", "DHE_PSK", "ECDHE_PSK", "SRP", "ECCPWD",
-					   "any" };
+	static const char *const eph[] = {"DHE", "ECDHE",  "DHE_PSK", "ECDHE_PSK",
+					  "SRP", "ECCPWD", "any"};
 	size_t i;
 
 	for (i = 0; i < sizeof(eph) / sizeof(eph[0]); i++)
@@ -370,12 +370,9 @@ static void test_for_version(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_openssl_agrees),
-		cmocka_unit_test(test_codes_sorted_unique),
-		cmocka_unit_test(test_lookup_by_code),
-		cmocka_unit_test(test_lookup_by_name),
-		cmocka_unit_test(test_flags_consistent),
-		cmocka_unit_test(test_for_version),
+	    cmocka_unit_test(test_openssl_agrees),   cmocka_unit_test(test_codes_sorted_unique),
+	    cmocka_unit_test(test_lookup_by_code),   cmocka_unit_test(test_lookup_by_name),
+	    cmocka_unit_test(test_flags_consistent), cmocka_unit_test(test_for_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,7 +32,7 @@
 #define T_2025_01_01 ((time_t)1735689600)
 #define T_2026_01_01 ((time_t)1767225600)
 #define T_2054_01_01 ((time_t)2650838400)
-#define NOW (T_2025_01_01 + 12 * 3600) /* 2025-01-01T12:00:00Z */
+#define NOW	     (T_2025_01_01 + 12 * 3600) /* 2025-01-01T12:00:00Z */
 
 struct pki {
 	EVP_PKEY *root_key, *leaf_key, *ec_key, *ed_key;
@@ -43,10 +43,10 @@ static void tx_name(X509_NAME *n, const char *cn, const char *o)
 {
 	assert_true(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"DE",
 					       -1, -1, 0));
-	assert_true(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)o, -1,
+	assert_true(
+	    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)o, -1, -1, 0));
+	assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
 					       -1, 0));
-	assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-					       -1, -1, 0));
 }
 
 static void tx_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -105,8 +105,8 @@ static int setup(void **state)
 
 	p->root = tx_cert(p->root_key, "dbtls Test Root", "dbtls, test", "01", T_2024_01_01,
 			  T_2054_01_01, NULL, p->root_key, "critical,CA:TRUE", NULL, EVP_sha256());
-	p->leaf = tx_cert(p->leaf_key, "localhost", "dbtls, test", "0123456789ABCDEF",
-			  T_2024_01_01, T_2026_01_01, p->root, p->root_key, "CA:FALSE",
+	p->leaf = tx_cert(p->leaf_key, "localhost", "dbtls, test", "0123456789ABCDEF", T_2024_01_01,
+			  T_2026_01_01, p->root, p->root_key, "CA:FALSE",
 			  "DNS:localhost,IP:127.0.0.1,IP:::1,IP:2001:db8::1,"
 			  "email:ops@example.com,URI:https://db.example/",
 			  EVP_sha256());
@@ -116,8 +116,8 @@ static int setup(void **state)
 	p->expired = tx_cert(p->ed_key, "old.example", "Old Org", "02", T_2024_01_01, T_2024_06_01,
 			     NULL, p->ed_key, NULL, NULL, NULL);
 	/* subject == issuer but signed by the root: looks self-issued, is not self-signed */
-	p->forged = tx_cert(p->ec_key, "forged.example", "Forged", "03", T_2024_01_01,
-			    T_2026_01_01, NULL, p->root_key, NULL, NULL, EVP_sha256());
+	p->forged = tx_cert(p->ec_key, "forged.example", "Forged", "03", T_2024_01_01, T_2026_01_01,
+			    NULL, p->root_key, NULL, NULL, EVP_sha256());
 	*state = p;
 	return 0;
 }
@@ -175,12 +175,12 @@ static void tx_assert_pem(const char *pem, X509 *x)
 static void test_leaf(void **state)
 {
 	struct pki *p = *state;
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	struct dbtls_cert c;
 	char fp[65];
-	static const char *const sans[] = { "DNS:localhost",     "IP:127.0.0.1",
-					    "IP:::1",            "IP:2001:db8::1",
-					    "email:ops@example.com", "URI:https://db.example/" };
+	static const char *const sans[] = {
+	    "DNS:localhost",  "IP:127.0.0.1",	       "IP:::1",
+	    "IP:2001:db8::1", "email:ops@example.com", "URI:https://db.example/"};
 
 	assert_int_equal(dbtls_x509_cert_facts(p->leaf, NOW, &c, &d), DBTLS_OK);
 	assert_string_equal(c.subject, "CN=localhost,O=dbtls\\, test,C=DE");
@@ -301,7 +301,7 @@ static void test_forged_self_issued(void **state)
 
 static void test_null_args(void **state)
 {
-	struct dbtls_diag d = { 0 };
+	struct dbtls_diag d = {0};
 	struct dbtls_cert c;
 
 	(void)state;
@@ -316,12 +316,12 @@ static void test_null_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_leaf),
-		cmocka_unit_test(test_root),
-		cmocka_unit_test(test_ec_self_signed),
-		cmocka_unit_test(test_expired),
-		cmocka_unit_test(test_forged_self_issued),
-		cmocka_unit_test(test_null_args),
+	    cmocka_unit_test(test_leaf),
+	    cmocka_unit_test(test_root),
+	    cmocka_unit_test(test_ec_self_signed),
+	    cmocka_unit_test(test_expired),
+	    cmocka_unit_test(test_forged_self_issued),
+	    cmocka_unit_test(test_null_args),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
