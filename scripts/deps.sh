@@ -9,7 +9,7 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 	libcmocka-dev libmariadb-dev openssl)
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report
-DBTLS_TEST_DEPS=(iproute2 valgrind mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
+DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()
