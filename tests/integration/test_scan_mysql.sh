@@ -105,6 +105,17 @@ assert_eq "--sni: recorded" db.example "$(py_json "$T/sni.json" "d['endpoints'][
 assert_eq "system store: a private CA does not verify" false "$(py_json "$T/sys.json" "d['endpoints'][0]['verification']['ca_ok']")"
 assert_eq "system store: named" system "$(py_json "$T/sys.json" "d['endpoints'][0]['verification']['ca_source']")"
 
+# --- IPv6: [::1] targets, the address in the report, the IP SAN match --------------------------------
+start_strict SIX --bind-address=::1
+rc=0
+"$DBTLS" scan --policy none --ca-file "$CA" -q -o "$T/v6.json" "mysql://[::1]:$SIX_PORT" || rc=$?
+assert_eq "IPv6: exit status" 0 "$rc"
+assert_eq "IPv6: host and address" "::1 ::1" "$(py_json "$T/v6.json" "d['endpoints'][0]['host'] + ' ' + d['endpoints'][0]['address']")"
+assert_eq "IPv6: versions" "TLSv1.2 TLSv1.3" \
+	"$(py_json "$T/v6.json" "' '.join(k for k,v in d['endpoints'][0]['tls']['versions'].items() if v['status']=='accepted')")"
+assert_eq "IPv6: the leaf's IP:::1 SAN matches" true "$(py_json "$T/v6.json" "d['endpoints'][0]['verification']['hostname_ok']")"
+assert_eq "IPv6: openssl s_client agrees" "TLSv1.2 TLSv1.3" "$(openssl_versions ::1 "$SIX_PORT" mysql | tr '\n' ' ' | sed 's/ $//')"
+
 # --- text summary ---------------------------------------------------------------------------------
 out=$("$DBTLS" scan --policy none --ca-file "$CA" --format text "127.0.0.1:$COMPAT_PORT" "127.0.0.1:$NOTLS_PORT")
 assert_match "text: versions line" 'versions: SSLv2=no SSLv3=no TLSv1.0=yes TLSv1.1=yes TLSv1.2=yes TLSv1.3=yes' "$out"
