@@ -43,17 +43,6 @@ static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
 	return any;
 }
 
-static const char *dr_suite_name(uint32_t code, char *hex, size_t hexlen)
-{
-	const struct dbtls_suite *s =
-	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
-
-	if (s && s->iana_name)
-		return s->iana_name;
-	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
-	return hex;
-}
-
 static const char *dr_group_name(uint32_t id, char *hex, size_t hexlen)
 {
 	const char *n = dbtls_group_name((uint16_t)id);
@@ -208,7 +197,7 @@ static void dr_suites(const struct dbtls_check *self, const struct dbtls_endpoin
 	}
 	if (nnow)
 		qsort(now, nnow, sizeof(*now), dr_cmp32); /* evidence in code order, like the pin */
-	n = dr_diff(now, nnow, pin->suites, pin->nsuites, dr_suite_name, &ev);
+	n = dr_diff(now, nnow, pin->suites, pin->nsuites, dbtls_suite_label, &ev);
 	if (n) {
 		snprintf(title, sizeof(title), "Accepted suites differ from the pin (%zu change%s)",
 			 n, n == 1 ? "" : "s");

@@ -28,17 +28,6 @@ static bool pr_accepted(const struct dbtls_endpoint_facts *f, int v)
 	return f->versions[v].status == DBTLS_VS_ACCEPTED;
 }
 
-static const char *pr_suite_name(uint32_t code, char *hex, size_t hexlen)
-{
-	const struct dbtls_suite *s =
-	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
-
-	if (s && s->iana_name)
-		return s->iana_name;
-	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
-	return hex;
-}
-
 /* "TLSv1.0: accepted (ServerHello TLSv1.0); suites: A, B" */
 static void pr_version_evidence(struct dbtls_str *b, const struct dbtls_endpoint_facts *f, int v)
 {
@@ -52,9 +41,9 @@ static void pr_version_evidence(struct dbtls_str *b, const struct dbtls_endpoint
 	if (vf->nsuites) {
 		for (size_t i = 0; i < vf->nsuites; i++)
 			dbtls_str_cat(b, "%s%s", i ? ", " : "; suites: ",
-				      pr_suite_name(vf->suites[i], hex, sizeof(hex)));
+				      dbtls_suite_label(vf->suites[i], hex, sizeof(hex)));
 	} else if (vf->cipher) {
-		dbtls_str_cat(b, "; suite: %s", pr_suite_name(vf->cipher, hex, sizeof(hex)));
+		dbtls_str_cat(b, "; suite: %s", dbtls_suite_label(vf->cipher, hex, sizeof(hex)));
 	}
 }
 

@@ -18,17 +18,6 @@
 
 #include "../src/suites.h"
 
-static const char *su_name(uint32_t code, char *hex, size_t hexlen)
-{
-	const struct dbtls_suite *s =
-	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
-
-	if (s && s->iana_name)
-		return s->iana_name;
-	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
-	return hex;
-}
-
 /* The suites version v is known to accept; *one holds the probe's pick when nothing was
  * enumerated. NULL/0 when the version was not accepted. */
 static const uint32_t *su_version_suites(const struct dbtls_endpoint_facts *f, int v, size_t *n,
@@ -68,7 +57,7 @@ static size_t su_collect(const struct dbtls_endpoint_facts *f,
 		bool first = true;
 
 		for (size_t i = 0; i < n; i++) {
-			const char *name = su_name(codes[i], hex, sizeof(hex));
+			const char *name = dbtls_suite_label(codes[i], hex, sizeof(hex));
 			bool dup = false;
 
 			if (!match(codes[i], arg))

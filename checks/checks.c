@@ -112,8 +112,7 @@ const char *dbtls_suite_prop_name(uint32_t bit)
 
 uint32_t dbtls_suite_props(uint32_t code)
 {
-	const struct dbtls_suite *s =
-	    code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+	const struct dbtls_suite *s = dbtls_suite_lookup(code);
 	uint32_t p = 0;
 
 	if (!s)

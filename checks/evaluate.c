@@ -254,9 +254,7 @@ static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
 				codes[n++] = f->versions[v].suites[i];
 		}
 	for (size_t i = 0; i < n; i++) {
-		const struct dbtls_suite *s = codes[i] > 0xffff
-						  ? dbtls_suite_by_sslv2(codes[i])
-						  : dbtls_suite_by_code((uint16_t)codes[i]);
+		const struct dbtls_suite *s = dbtls_suite_lookup(codes[i]);
 		if (s)
 			json_array_append_new(a, json_string(s->iana_name));
 	}

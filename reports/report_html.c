@@ -500,7 +500,7 @@ static void html_versions(FILE *o, const struct dbtls_endpoint_facts *e)
 
 static const struct dbtls_suite *html_suite(uint32_t code)
 {
-	return code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+	return dbtls_suite_lookup(code);
 }
 
 static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,

@@ -45,8 +45,7 @@ static json_t *js_str(const char *s)
 
 static json_t *js_suite(uint32_t code)
 {
-	const struct dbtls_suite *s =
-	    code <= 0xffff ? dbtls_suite_by_code((uint16_t)code) : dbtls_suite_by_sslv2(code);
+	const struct dbtls_suite *s = dbtls_suite_lookup(code);
 	char hex[16];
 
 	snprintf(hex, sizeof(hex), code > 0xffff ? "0x%06X" : "0x%04X", code);

@@ -83,7 +83,7 @@ static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 
 static const struct dbtls_suite *text_suite(uint32_t code)
 {
-	return code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+	return dbtls_suite_lookup(code);
 }
 
 static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)

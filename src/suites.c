@@ -9,6 +9,7 @@
  */
 #include "suites.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Orders an entry against the key (sslv2, code) the way the generator orders the table. */
@@ -107,4 +108,19 @@ size_t dbtls_suites_for_version(enum dbtls_version v, uint32_t *out, size_t cap)
 		n++;
 	}
 	return n;
+}
+
+const struct dbtls_suite *dbtls_suite_lookup(uint32_t code)
+{
+	return code > 0xffff ? dbtls_suite_by_sslv2(code) : dbtls_suite_by_code((uint16_t)code);
+}
+
+const char *dbtls_suite_label(uint32_t code, char *hex, size_t hexlen)
+{
+	const struct dbtls_suite *s = dbtls_suite_lookup(code);
+
+	if (s && s->iana_name)
+		return s->iana_name;
+	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
+	return hex;
 }
