@@ -4,7 +4,7 @@
 # demo.sh: the README's first quick-start command. Installs what is missing, builds dbtls, starts a
 # throwaway MariaDB on loopback with the "compatibility" TLS settings a cloud provider documents for
 # old clients (TLS 1.0-1.3, ALL:@SECLEVEL=0) and a test PKI made on the spot, scans it, shows the
-# summary and writes demo-output/report.json (and report.txt). The server and its temporary files
+# summary and writes demo-output/report.json (and report.txt, report.html). The server and its temporary files
 # are gone when the script ends.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +25,7 @@ echo "demo: dbtls scan mysql://localhost:$DEMO_PORT --ca-file <test CA> -o demo-
 echo
 rc=0
 "$top/build/dbtls" scan "mysql://localhost:$DEMO_PORT" --ca-file "$DBTLS_PKI/ca-bundle.pem" \
-	-o "$top/demo-output/report.json" -o "$top/demo-output/report.txt" || rc=$?
+	-o "$top/demo-output/report.json" -o "$top/demo-output/report.txt" \
+	-o "$top/demo-output/report.html" || rc=$?
 echo
-echo "demo: reports in $top/demo-output/ (report.json, report.txt); dbtls exit status $rc"
+echo "demo: reports in $top/demo-output/ (report.json, report.txt, report.html); dbtls exit status $rc"
