@@ -20,6 +20,9 @@
  * of OpenSSL's stable API and the checks must not depend on OpenSSL headers. */
 #define CE_VERIFY_NOT_YET_VALID 9
 #define CE_VERIFY_EXPIRED	10
+/* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT and …_ISSUER_CERT_LOCALLY: the path stops short */
+#define CE_VERIFY_NO_ISSUER	    2
+#define CE_VERIFY_NO_ISSUER_LOCALLY 20
 
 #define CE_DAY 86400
 
@@ -123,7 +126,8 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
 		return;
 	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
-	if (vf->chain.incomplete && (vf->verify_code == 20 || vf->verify_code == 2))
+	if (vf->chain.incomplete && (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
+				     vf->verify_code == CE_VERIFY_NO_ISSUER))
 		return;
 	dbtls_str_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
 		      ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));

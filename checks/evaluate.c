@@ -66,24 +66,12 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out, s
 	json_error_t jerr;
 	const char *key;
 	char *text = NULL;
-	FILE *f;
-	long n;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "rb");
-	if (!f)
-		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 4 * 1024 * 1024 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)n + 1)) &&
-	    fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
+	text = dbtls_json_read_file(path, d);
 	if (!text)
-		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: cannot read (or larger than 4 MiB)",
-				      path);
+		return DBTLS_ERR_FILE;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line,

@@ -69,28 +69,6 @@ static void pol_pop(struct pol_src *src)
 	src->depth--;
 }
 
-static const char *pol_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
 static int pol_version(const char *s)
 {
 	for (int v = 0; v < DBTLS_NVERSIONS; v++)
@@ -111,12 +89,13 @@ static enum dbtls_err pol_strings(struct pol_src *src, json_t *arr, pol_item_fn 
 	json_t *v;
 
 	if (!json_is_array(arr))
-		return pol_err(src, d, "expected an array of strings, got %s", pol_type(arr));
+		return pol_err(src, d, "expected an array of strings, got %s",
+			       dbtls_json_type_name(arr));
 	json_array_foreach(arr, i, v)
 	{
 		pol_push_index(src, i);
 		if (!json_is_string(v))
-			err = pol_err(src, d, "expected a string, got %s", pol_type(v));
+			err = pol_err(src, d, "expected a string, got %s", dbtls_json_type_name(v));
 		else
 			err = one(src, json_string_value(v), ctx, d);
 		pol_pop(src);
@@ -206,7 +185,7 @@ static enum dbtls_err pol_int(struct pol_src *src, json_t *v, int lo, int hi, in
 			      struct dbtls_diag *d)
 {
 	if (!json_is_integer(v))
-		return pol_err(src, d, "expected an integer, got %s", pol_type(v));
+		return pol_err(src, d, "expected an integer, got %s", dbtls_json_type_name(v));
 	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
 		return pol_err(src, d, "%lld is out of range (%d to %d)",
 			       (long long)json_integer_value(v), lo, hi);
@@ -217,7 +196,7 @@ static enum dbtls_err pol_int(struct pol_src *src, json_t *v, int lo, int hi, in
 static enum dbtls_err pol_bool(struct pol_src *src, json_t *v, bool *out, struct dbtls_diag *d)
 {
 	if (!json_is_boolean(v))
-		return pol_err(src, d, "expected true or false, got %s", pol_type(v));
+		return pol_err(src, d, "expected true or false, got %s", dbtls_json_type_name(v));
 	*out = json_is_true(v);
 	return DBTLS_OK;
 }
@@ -227,7 +206,7 @@ static enum dbtls_err pol_string(struct pol_src *src, json_t *v, char **out, str
 	char *s;
 
 	if (!json_is_string(v))
-		return pol_err(src, d, "expected a string, got %s", pol_type(v));
+		return pol_err(src, d, "expected a string, got %s", dbtls_json_type_name(v));
 	s = strdup(json_string_value(v));
 	if (!s)
 		return DBTLS_ERR_NOMEM;
@@ -262,7 +241,7 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
+		return pol_err(src, d, "expected an object, got %s", dbtls_json_type_name(obj));
 	json_object_foreach(obj, key, v)
 	{
 		pol_push_key(src, key);
@@ -345,7 +324,7 @@ static enum dbtls_err pol_checks(struct pol_src *src, json_t *obj, struct dbtls_
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
+		return pol_err(src, d, "expected an object, got %s", dbtls_json_type_name(obj));
 	json_object_foreach(obj, key, v)
 	{
 		size_t i;
@@ -360,7 +339,7 @@ static enum dbtls_err pol_checks(struct pol_src *src, json_t *obj, struct dbtls_
 			err = pol_err(src, d,
 				      "expected a severity (info, low, medium, high, critical) or "
 				      "\"off\", got %s",
-				      pol_type(v));
+				      dbtls_json_type_name(v));
 		else if (!strcmp(json_string_value(v), "off"))
 			p->settings[i].enabled = false;
 		else if (!dbtls_severity_parse(json_string_value(v), &sev))
@@ -409,7 +388,7 @@ static enum dbtls_err pol_pin(struct pol_src *src, json_t *obj, struct dbtls_pin
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return pol_err(src, d, "expected an object, got %s", pol_type(obj));
+		return pol_err(src, d, "expected an object, got %s", dbtls_json_type_name(obj));
 	json_object_foreach(obj, key, v)
 	{
 		pol_push_key(src, key);
@@ -461,7 +440,8 @@ static enum dbtls_err pol_pins(struct pol_src *src, json_t *arr, struct dbtls_po
 	json_t *v;
 
 	if (!json_is_array(arr))
-		return pol_err(src, d, "expected an array of pins, got %s", pol_type(arr));
+		return pol_err(src, d, "expected an array of pins, got %s",
+			       dbtls_json_type_name(arr));
 	json_array_foreach(arr, i, v)
 	{
 		struct dbtls_pin *np = realloc(p->pins, (p->npins + 1) * sizeof(*np));
@@ -494,7 +474,8 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 	json_t *v;
 
 	if (!json_is_object(root))
-		return pol_err(src, d, "a profile is a JSON object, got %s", pol_type(root));
+		return pol_err(src, d, "a profile is a JSON object, got %s",
+			       dbtls_json_type_name(root));
 	json_object_foreach(root, key, v)
 	{
 		size_t k;
@@ -523,8 +504,8 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 	if (v) {
 		pol_push_key(src, "extends");
 		if (!json_is_string(v))
-			err =
-			    pol_err(src, d, "expected a profile name or file, got %s", pol_type(v));
+			err = pol_err(src, d, "expected a profile name or file, got %s",
+				      dbtls_json_type_name(v));
 		else if (depth >= POL_MAX_DEPTH)
 			err = pol_err(src, d, "profiles extend each other more than %d deep",
 				      POL_MAX_DEPTH);
@@ -558,7 +539,8 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 				continue;
 			pol_push_key(src, text_keys[i]);
 			if (!json_is_string(v))
-				err = pol_err(src, d, "expected a string, got %s", pol_type(v));
+				err = pol_err(src, d, "expected a string, got %s",
+					      dbtls_json_type_name(v));
 			else if (i == 0)
 				err = pol_string(src, v, &p->title, d);
 			else if (i == 1)
@@ -591,31 +573,6 @@ static enum dbtls_err pol_apply(struct pol_src *src, json_t *root, struct dbtls_
 	return err;
 }
 
-static char *pol_read_file(const char *path, struct dbtls_diag *d)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f) {
-		dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 4 * 1024 * 1024 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = 0;
-		}
-	}
-	if (!buf)
-		dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: cannot read (or larger than 4 MiB)", path);
-	fclose(f);
-	return buf;
-}
-
 static bool pol_is_file(const char *name)
 {
 	size_t n = strlen(name);
@@ -639,7 +596,7 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 		} else if (!(path = strdup(name))) {
 			return DBTLS_ERR_NOMEM;
 		}
-		text = pol_read_file(path, d);
+		text = dbtls_json_read_file(path, d);
 		if (!text) {
 			err = DBTLS_ERR_FILE;
 			goto out;

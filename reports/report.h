@@ -73,6 +73,9 @@ enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
 					    const struct dbtls_evaluation *ev, const char *path,
 					    struct dbtls_diag *d);
 
+/* Writes text and a newline to path with the same guarantees (temporary file, sync, rename). */
+enum dbtls_err dbtls_write_text_file(const char *path, const char *text, struct dbtls_diag *d);
+
 /* The JSON document for a scan and its evaluation (ev may be NULL) (new reference). */
 json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev);
 /* The JSON object for one endpoint, with its findings when fs is not NULL (new reference). */

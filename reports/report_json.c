@@ -123,19 +123,11 @@ static json_t *js_strings(char *const *v, size_t n)
 
 static json_t *js_key_usage(uint32_t ku)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-	    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
-	    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
-	    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
-	};
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ku & names[i].bit)
-			json_array_append_new(a, json_string(names[i].name));
+	for (size_t i = 0; i < dbtls_nkey_usage_names; i++)
+		if (ku & dbtls_key_usage_names[i].bit)
+			json_array_append_new(a, json_string(dbtls_key_usage_names[i].name));
 	return a;
 }
 

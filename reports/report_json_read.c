@@ -13,6 +13,8 @@
  */
 #include "report.h"
 
+#include "../src/jsonpos.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -98,28 +100,6 @@ static void rd_pop(struct rd *r, size_t mark)
 	r->path[mark] = 0;
 }
 
-static const char *rd_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
 /*
  * The typed getters below read obj[key] into *out. A missing key is an error with RD_REQ and
  * leaves *out alone otherwise; null leaves *out alone when RD_NULL allows it. Type errors name
@@ -157,7 +137,7 @@ static enum dbtls_err rd_str(struct rd *r, json_t *obj, const char *key, unsigne
 		return err;
 	m = rd_key(r, key);
 	if (!json_is_string(v)) {
-		err = rd_fail(r, "expected %s, got %s", want, rd_type(v));
+		err = rd_fail(r, "expected %s, got %s", want, dbtls_json_type_name(v));
 	} else {
 		free(*out);
 		*out = strdup(json_string_value(v));
@@ -182,7 +162,7 @@ static enum dbtls_err rd_int(struct rd *r, json_t *obj, const char *key, unsigne
 		return err;
 	m = rd_key(r, key);
 	if (!json_is_integer(v)) {
-		err = rd_fail(r, "expected %s, got %s", want, rd_type(v));
+		err = rd_fail(r, "expected %s, got %s", want, dbtls_json_type_name(v));
 		goto out;
 	}
 	i = json_integer_value(v);
@@ -210,7 +190,7 @@ static enum dbtls_err rd_bool(struct rd *r, json_t *obj, const char *key, unsign
 		return err;
 	m = rd_key(r, key);
 	if (!json_is_boolean(v))
-		err = rd_fail(r, "expected a boolean, got %s", rd_type(v));
+		err = rd_fail(r, "expected a boolean, got %s", dbtls_json_type_name(v));
 	else
 		*out = json_is_true(v);
 	rd_pop(r, m);
@@ -233,7 +213,7 @@ static enum dbtls_err rd_tri(struct rd *r, json_t *obj, const char *key, unsigne
 	else if (json_is_boolean(v))
 		*out = json_is_true(v);
 	else
-		err = rd_fail(r, "expected true, false or null, got %s", rd_type(v));
+		err = rd_fail(r, "expected true, false or null, got %s", dbtls_json_type_name(v));
 	rd_pop(r, m);
 	return err;
 }
@@ -257,7 +237,7 @@ static enum dbtls_err rd_container(struct rd *r, json_t *obj, const char *key, u
 	}
 	m = rd_key(r, key);
 	err = rd_fail(r, "expected %s%s, got %s", want, flags & RD_NULL ? " or null" : "",
-		      rd_type(v));
+		      dbtls_json_type_name(v));
 	rd_pop(r, m);
 	return err;
 }
@@ -326,13 +306,13 @@ static enum dbtls_err rd_suite(struct rd *r, json_t *v, bool tls_only, uint32_t 
 	uint32_t c;
 
 	if (!json_is_object(v))
-		return rd_fail(r, "expected a suite object, got %s", rd_type(v));
+		return rd_fail(r, "expected a suite object, got %s", dbtls_json_type_name(v));
 	code = json_object_get(v, "code");
 	m = rd_key(r, "code");
 	if (!code)
 		err = rd_fail(r, "missing (%s)", want);
 	else if (!json_is_string(code))
-		err = rd_fail(r, "%s, got %s", want, rd_type(code));
+		err = rd_fail(r, "%s, got %s", want, dbtls_json_type_name(code));
 	else if (rd_hex(json_string_value(code), 4, &c) ||
 		 (!tls_only && rd_hex(json_string_value(code), 6, &c) && c > 0xffff))
 		*out = c;
@@ -388,7 +368,7 @@ static enum dbtls_err rd_errors(struct rd *r, json_t *arr, struct dbtls_endpoint
 
 		m = rd_idx(r, i);
 		if (!json_is_object(v))
-			err = rd_fail(r, "expected an object, got %s", rd_type(v));
+			err = rd_fail(r, "expected an object, got %s", dbtls_json_type_name(v));
 		if (!err)
 			err = rd_str(r, v, "code", RD_REQ, &code);
 		if (!err)
@@ -541,7 +521,8 @@ static enum dbtls_err rd_groups(struct rd *r, json_t *arr, struct dbtls_endpoint
 	{
 		m = rd_idx(r, i);
 		if (!json_is_string(v))
-			err = rd_fail(r, "expected a group name like x25519, got %s", rd_type(v));
+			err = rd_fail(r, "expected a group name like x25519, got %s",
+				      dbtls_json_type_name(v));
 		else if (!rd_group(r, json_string_value(v), &e->groups[i]))
 			err = rd_fail(r, "unknown group '%s' (expected a name like %s)",
 				      json_string_value(v), "x25519 or 0x001D");
@@ -623,7 +604,7 @@ static enum dbtls_err rd_strings(struct rd *r, json_t *o, const char *key, char 
 	{
 		size_t m2 = rd_idx(r, k);
 		if (!json_is_string(v))
-			err = rd_fail(r, "expected a string, got %s", rd_type(v));
+			err = rd_fail(r, "expected a string, got %s", dbtls_json_type_name(v));
 		else if (!((*arr)[k] = strdup(json_string_value(v))))
 			err = rd_nomem(r);
 		else
@@ -638,24 +619,16 @@ static enum dbtls_err rd_strings(struct rd *r, json_t *o, const char *key, char 
 
 static enum dbtls_err rd_key_usage(struct rd *r, json_t *o, struct dbtls_cert *c)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-	    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
-	    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
-	    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
-	};
 	char **ku = NULL;
 	size_t n = 0, i, k;
 	enum dbtls_err err = rd_strings(r, o, "key_usage", &ku, &n, &c->has_key_usage);
 
 	for (i = 0; !err && i < n; i++) {
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (!strcmp(ku[i], names[k].name))
+		for (k = 0; k < dbtls_nkey_usage_names; k++)
+			if (!strcmp(ku[i], dbtls_key_usage_names[k].name))
 				break;
-		if (k < sizeof(names) / sizeof(names[0])) {
-			c->key_usage |= names[k].bit;
+		if (k < dbtls_nkey_usage_names) {
+			c->key_usage |= dbtls_key_usage_names[k].bit;
 		} else {
 			size_t m = rd_key(r, "key_usage");
 			err = rd_fail(r, "unknown key usage '%s'", ku[i]);
@@ -719,7 +692,7 @@ static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 	size_t k, m;
 
 	if (!json_is_object(o))
-		return rd_fail(r, "expected an object, got %s", rd_type(o));
+		return rd_fail(r, "expected an object, got %s", dbtls_json_type_name(o));
 	err = rd_str(r, o, "subject", RD_REQ | RD_NULL, &c->subject);
 	if (!err)
 		err = rd_str(r, o, "issuer", RD_REQ | RD_NULL, &c->issuer);
@@ -736,7 +709,8 @@ static enum dbtls_err rd_cert(struct rd *r, json_t *o, struct dbtls_cert *c)
 			size_t m2 = rd_idx(r, k);
 
 			if (!json_is_string(v))
-				err = rd_fail(r, "expected a string, got %s", rd_type(v));
+				err = rd_fail(r, "expected a string, got %s",
+					      dbtls_json_type_name(v));
 			else if (!(c->sans[k] = strdup(json_string_value(v))))
 				err = rd_nomem(r);
 			rd_pop(r, m2);
@@ -955,7 +929,8 @@ static enum dbtls_err rd_sql_values(struct rd *r, json_t *o, const char *key,
 
 		if (!json_is_string(v) && !json_is_null(v)) {
 			size_t m2 = rd_key(r, name);
-			err = rd_fail(r, "expected a string or null, got %s", rd_type(v));
+			err = rd_fail(r, "expected a string or null, got %s",
+				      dbtls_json_type_name(v));
 			rd_pop(r, m2);
 			break;
 		}
@@ -978,7 +953,7 @@ static enum dbtls_err rd_sql_conn(struct rd *r, json_t *o, struct dbtls_sql_conn
 	json_int_t id = 0;
 
 	if (!json_is_object(o))
-		return rd_fail(r, "expected an object, got %s", rd_type(o));
+		return rd_fail(r, "expected an object, got %s", dbtls_json_type_name(o));
 	err = rd_int(r, o, "id", RD_REQ, 0, RD_INT_MAX, &id);
 	c->id = (unsigned long long)id;
 	if (!err)
@@ -1003,7 +978,7 @@ static enum dbtls_err rd_sql_account(struct rd *r, json_t *o, struct dbtls_sql_a
 	enum dbtls_err err;
 
 	if (!json_is_object(o))
-		return rd_fail(r, "expected an object, got %s", rd_type(o));
+		return rd_fail(r, "expected an object, got %s", dbtls_json_type_name(o));
 	err = rd_str(r, o, "user", RD_REQ | RD_NULL, &a->user);
 	if (!err)
 		err = rd_str(r, o, "host", RD_REQ | RD_NULL, &a->host);
@@ -1028,7 +1003,7 @@ static enum dbtls_err rd_sql_unreadable(struct rd *r, json_t *o, struct dbtls_sq
 	json_int_t code = 0;
 
 	if (!json_is_object(o))
-		return rd_fail(r, "expected an object, got %s", rd_type(o));
+		return rd_fail(r, "expected an object, got %s", dbtls_json_type_name(o));
 	err = rd_str(r, o, "what", RD_REQ | RD_NULL, &u->what);
 	if (!err)
 		err = rd_str(r, o, "statement", RD_REQ | RD_NULL, &u->statement);
@@ -1167,7 +1142,7 @@ static enum dbtls_err rd_endpoint(struct rd *r, json_t *o, struct dbtls_endpoint
 	e->tls_offered = -1;
 	e->groups_version = -1;
 	if (!json_is_object(o))
-		return rd_fail(r, "expected an object, got %s", rd_type(o));
+		return rd_fail(r, "expected an object, got %s", dbtls_json_type_name(o));
 	err = rd_str(r, o, "target", RD_REQ, &e->target);
 	if (!err)
 		err = rd_str(r, o, "protocol", RD_REQ, &e->protocol);
@@ -1253,7 +1228,8 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 	size_t k, m;
 
 	if (!json_is_object(root))
-		return rd_fail(r, "expected a dbtls report (a JSON object), got %s", rd_type(root));
+		return rd_fail(r, "expected a dbtls report (a JSON object), got %s",
+			       dbtls_json_type_name(root));
 	err = rd_int(r, root, "schema_version", RD_REQ, RD_INT_MIN, RD_INT_MAX, &sv);
 	if (err)
 		return err;

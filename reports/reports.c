@@ -84,18 +84,17 @@ enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
 	return dbtls_report_write_file_eval(w, s, NULL, path, d);
 }
 
-enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
-					    const struct dbtls_scan_facts *s,
-					    const struct dbtls_evaluation *ev, const char *path,
-					    struct dbtls_diag *d)
+/* Writes path atomically: body(f, arg) fills a temporary file in the same directory, which is
+ * synced and renamed over path. A failure leaves path as it was and no temporary behind. */
+static enum dbtls_err atomic_write(const char *path,
+				   enum dbtls_err (*body)(FILE *f, void *arg, struct dbtls_diag *d),
+				   void *arg, struct dbtls_diag *d)
 {
 	enum dbtls_err err;
 	char *tmp = NULL;
 	FILE *f = NULL;
 	int fd = -1;
 
-	if (strcmp(path, "-") == 0)
-		return dbtls_report_write_eval(w, s, ev, stdout, false, d);
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		return DBTLS_ERR_NOMEM;
@@ -106,7 +105,7 @@ enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
 		goto out;
 	}
 	{
-		/* mkstemp makes 0600; a report gets the mode any new file would (0666 & ~umask) */
+		/* mkstemp makes 0600; the file gets the mode any new file would (0666 & ~umask) */
 		mode_t um = umask(0);
 		umask(um);
 		fchmod(fd, 0666 & ~um);
@@ -117,13 +116,13 @@ enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
 		goto out;
 	}
 	fd = -1;
-	err = dbtls_report_write_eval(w, s, ev, f, false, d);
+	err = body(f, arg, d);
 	if (err) {
 		dbtls_diag_set(d, err, "%s: %s", path, d->msg);
 		goto out;
 	}
-	if (fsync(fileno(f)) != 0 && errno != EINVAL) {
-		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: fsync: %s", path, strerror(errno));
+	if (fflush(f) != 0 || (fsync(fileno(f)) != 0 && errno != EINVAL)) {
+		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fclose(f) != 0) {
@@ -148,4 +147,40 @@ out:
 		free(tmp);
 	}
 	return err;
+}
+
+struct report_job {
+	const struct dbtls_report_writer *w;
+	const struct dbtls_scan_facts *s;
+	const struct dbtls_evaluation *ev;
+};
+
+static enum dbtls_err report_body(FILE *f, void *arg, struct dbtls_diag *d)
+{
+	const struct report_job *j = arg;
+	return dbtls_report_write_eval(j->w, j->s, j->ev, f, false, d);
+}
+
+enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
+					    const struct dbtls_scan_facts *s,
+					    const struct dbtls_evaluation *ev, const char *path,
+					    struct dbtls_diag *d)
+{
+	struct report_job j = {.w = w, .s = s, .ev = ev};
+
+	if (strcmp(path, "-") == 0)
+		return dbtls_report_write_eval(w, s, ev, stdout, false, d);
+	return atomic_write(path, report_body, &j, d);
+}
+
+static enum dbtls_err text_body(FILE *f, void *arg, struct dbtls_diag *d)
+{
+	if (fputs(arg, f) == EOF || fputc('\n', f) == EOF)
+		return dbtls_diag_set(d, DBTLS_ERR_FILE, "write error: %s", strerror(errno));
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_write_text_file(const char *path, const char *text, struct dbtls_diag *d)
+{
+	return atomic_write(path, text_body, (void *)text, d);
 }

@@ -73,6 +73,14 @@ void dbtls_rfc3339(time_t t, char *out, size_t outlen)
 		snprintf(out, outlen, "1970-01-01T00:00:00Z");
 }
 
+const struct dbtls_key_usage_name dbtls_key_usage_names[] = {
+    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
+    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
+    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
+};
+const size_t dbtls_nkey_usage_names =
+    sizeof(dbtls_key_usage_names) / sizeof(dbtls_key_usage_names[0]);
+
 const char *dbtls_rev_status_name(enum dbtls_rev_status st)
 {
 	switch (st) {

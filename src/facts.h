@@ -119,6 +119,15 @@ struct dbtls_cert {
 	struct dbtls_revocation revocation;
 };
 
+/* keyUsage bits (as OpenSSL's KU_* and struct dbtls_cert.key_usage) and their RFC 5280 names,
+ * for the report writer and reader alike. */
+struct dbtls_key_usage_name {
+	uint32_t bit;
+	const char *name;
+};
+extern const struct dbtls_key_usage_name dbtls_key_usage_names[];
+extern const size_t dbtls_nkey_usage_names;
+
 /* The served chain as a path: what a client that trusts the CA bundle would build from it. */
 struct dbtls_chain_facts {
 	bool analysed;

@@ -2,6 +2,9 @@
 /* jsonpos.c — locate a member of an already-validated JSON text by path (see jsonpos.h). */
 #include "jsonpos.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct jp {
@@ -155,4 +158,51 @@ int dbtls_json_locate(const char *text, const struct dbtls_jpath *path, size_t n
 		jp_pos(text, found, line, col);
 	}
 	return 0;
+}
+
+const char *dbtls_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+char *dbtls_json_read_file(const char *path, struct dbtls_diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f) {
+		dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 4 * 1024 * 1024 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = 0;
+		}
+	}
+	if (!buf)
+		dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: cannot read (or larger than 4 MiB)", path);
+	fclose(f);
+	return buf;
 }

@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "err.h"
+
 /* One path step: an object key (key != NULL) or an array index. */
 struct dbtls_jpath {
 	const char *key;
@@ -24,5 +28,12 @@ struct dbtls_jpath {
  * the deepest container found). */
 int dbtls_json_locate(const char *text, const struct dbtls_jpath *path, size_t n, int *line,
 		      int *col);
+
+/* "an object", "a string", "null" … for messages like "expected X, got Y" (borrowed, static). */
+const char *dbtls_json_type_name(const json_t *v);
+
+/* Reads the whole text file path (at most 4 MiB) for json_loads and dbtls_json_locate. Returns new
+ * NUL-terminated text, or NULL with FILE in d naming the path. */
+char *dbtls_json_read_file(const char *path, struct dbtls_diag *d);
 
 #endif

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -234,8 +233,7 @@ static int run_derive(const struct dbtls_cli *cli)
 {
 	struct dbtls_scan_facts facts = {0};
 	struct dbtls_diag d = {0};
-	char *text = NULL, *tmp = NULL;
-	FILE *f = NULL;
+	char *text = NULL;
 	int rc = DBTLS_EXIT_USAGE;
 
 	if (dbtls_report_json_read(cli->facts, &facts, &d)) {
@@ -243,32 +241,12 @@ static int run_derive(const struct dbtls_cli *cli)
 		return DBTLS_EXIT_USAGE;
 	}
 	text = dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends);
-	if (!text) {
+	if (!text)
 		fprintf(stderr, "dbtls: policy derive: out of memory\n");
-		goto out;
-	}
-	/* written like a report: temporary name, then rename */
-	if (asprintf(&tmp, "%s.tmp", cli->outputs[0].path) < 0) {
-		tmp = NULL;
-		goto out;
-	}
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0) {
-		if (f)
-			f = NULL;
-		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", cli->outputs[0].path);
-		unlink(tmp);
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, cli->outputs[0].path) != 0) {
-		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", cli->outputs[0].path);
-		unlink(tmp);
-		goto out;
-	}
-	rc = DBTLS_EXIT_OK;
-out:
-	free(tmp);
+	else if (dbtls_write_text_file(cli->outputs[0].path, text, &d))
+		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", d.msg);
+	else
+		rc = DBTLS_EXIT_OK;
 	free(text);
 	dbtls_scan_facts_free(&facts);
 	return rc;
