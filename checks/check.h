@@ -19,8 +19,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../src/err.h"
-#include "../src/facts.h"
+#include "src/core/err.h"
+#include "src/facts/facts.h"
 
 enum dbtls_severity {
 	DBTLS_SEV_INFO = 0,

@@ -9,7 +9,7 @@
  * is relative to the scan), so re-evaluating an old report tells the truth about that report's
  * certificates today. A time of 0 means "unknown" (partial facts) and is never judged.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
  * chain) is left out rather than read as empty. A server that offers no TLS is a real change:
  * it accepts no version, suite or group.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../src/hello.h"
-#include "../src/suites.h"
+#include "src/wire/hello.h"
+#include "src/registry/suites.h"
 
 /* The pin for f: exact target first, then a catch-all pin; NULL when none applies or when the
  * endpoint's facts are not complete enough to compare. */

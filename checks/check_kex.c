@@ -12,14 +12,14 @@
  * prime (there is no ssl_dhparam), MariaDB has none for the groups, and only recent MySQL
  * releases have one (tls_kex), so the texts say what decides the size and what can be changed.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/hello.h"
+#include "src/wire/hello.h"
 
 static const char *kx_group_name(uint16_t id, char *hex, size_t hexlen)
 {

@@ -7,14 +7,14 @@
  * version that was not probed or whose probe errored is unknown, never "rejected", so a partial
  * scan cannot produce a finding that claims an absence.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/suites.h"
+#include "src/registry/suites.h"
 
 /* A growable string for evidence; oom makes the whole finding fail rather than lie. */
 /* Version names as people write them in titles; the evidence uses the report names. */

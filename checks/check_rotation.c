@@ -4,7 +4,7 @@
  * bundle (a cloud provider's new root, an internal CA change) still accept each endpoint, and is
  * the CA an endpoint relies on today about to run out?
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  * actually read: a setting the server lacks, or a table the login may not read, proves nothing.
  * Remediation is the exact SQL or my.cnf line for the server at hand.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../src/suites.h"
+#include "src/registry/suites.h"
 
 /* A growable string; oom makes the finding fail rather than lie. */
 /* Appends s as an SQL string literal: 'it''s'. */

@@ -9,14 +9,14 @@
  * per-version enumeration (versions[v].suites); an old report without enumeration still has the
  * suite the version probe picked (versions[v].cipher), which is used alone then.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/suites.h"
+#include "src/registry/suites.h"
 
 /* The suites version v is known to accept; *one holds the probe's pick when nothing was
  * enumerated. NULL/0 when the version was not accepted. */

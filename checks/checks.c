@@ -3,7 +3,7 @@
  * checks.c — the check registry, running a profile's checks over facts, findings bookkeeping,
  * and the server-specific remediation snippets the checks share.
  */
-#include "check.h"
+#include "checks/check.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/suites.h"
+#include "src/registry/suites.h"
 
 static const struct dbtls_check *const *const families[] = {
     dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,

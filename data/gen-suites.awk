@@ -175,7 +175,7 @@ END {
 	print " * do not edit, change the CSV. The table behind src/suites.h: TLS suites by code,"
 	print " * then SSLv2 kinds."
 	print " */"
-	print "#include \"suites.h\""
+	print "#include \"src/registry/suites.h\""
 	print ""
 	print "const struct dbtls_suite dbtls_suites[] = {"
 	for (i = 1; i <= n; i++)

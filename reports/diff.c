@@ -5,13 +5,13 @@
  * trust the shape; computing is a pure function of the two documents; the two writers only
  * format the result.
  */
-#include "diff.h"
+#include "reports/diff.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_util.h"
+#include "reports/report_util.h"
 
 #define DIFF_EVIDENCE_MAX 200
 

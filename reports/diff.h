@@ -28,8 +28,8 @@
 
 #include <jansson.h>
 
-#include "../checks/check.h"
-#include "../src/err.h"
+#include "checks/check.h"
+#include "src/core/err.h"
 
 /* Reads a dbtls JSON report from path into *out (new). Fails with FILE (unreadable) or INPUT (not
  * JSON, or not a report: no endpoints array, a target that is no string, an unknown severity …)

@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "../src/err.h"
-#include "../src/facts.h"
-#include "../checks/policy.h"
+#include "src/core/err.h"
+#include "src/facts/facts.h"
+#include "checks/policy/policy.h"
 
 struct dbtls_report_ctx {
 	FILE *out;			     /* borrowed */

@@ -11,15 +11,15 @@
  * printed by us and ids are built from indexes, never from scan data. A Content-Security-Policy
  * that forbids scripts and fetches is the second line of defence.
  */
-#include "report.h"
-#include "report_util.h"
+#include "reports/report.h"
+#include "reports/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/hello.h"
-#include "../src/suites.h"
-#include "../src/version.h"
+#include "src/wire/hello.h"
+#include "src/registry/suites.h"
+#include "src/core/version.h"
 
 #define HTML_NEXPIRIES 10
 

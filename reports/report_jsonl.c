@@ -13,13 +13,13 @@
  *     still leaves a line, so "no line" never has to be read as "clean".
  * Lines follow the scan's endpoint order; within an endpoint, the findings' order.
  */
-#include "report.h"
-#include "report_util.h"
+#include "reports/report.h"
+#include "reports/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/version.h"
+#include "src/core/version.h"
 
 struct jsonl_state {
 	json_t *common; /* keys every line starts with */

@@ -24,8 +24,8 @@
  *   dbtls_findings{target,severity}, dbtls_findings_waived{target},
  *   dbtls_endpoint_failed{target}                                    only when judged by a policy
  */
-#include "report.h"
-#include "report_util.h"
+#include "reports/report.h"
+#include "reports/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>

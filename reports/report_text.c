@@ -11,13 +11,13 @@
  * through dbtls_esc_write(), so a server cannot put escape sequences, line breaks or invalid UTF-8
  * on the terminal.
  */
-#include "report.h"
-#include "report_util.h"
+#include "reports/report.h"
+#include "reports/report_util.h"
 
 #include <string.h>
 
-#include "../src/hello.h"
-#include "../src/suites.h"
+#include "src/wire/hello.h"
+#include "src/registry/suites.h"
 
 #define C_RED	 "\033[31m"
 #define C_GREEN	 "\033[32m"

@@ -5,7 +5,7 @@
  * is not well-formed, printable UTF-8 becomes visible escape text (so the result is always valid
  * UTF-8 without control bytes), then the format's own special characters are escaped.
  */
-#include "report_util.h"
+#include "reports/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,8 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../checks/policy.h"
-#include "../src/facts.h"
+#include "checks/policy/policy.h"
+#include "src/facts/facts.h"
 
 enum dbtls_esc_flags {
 	DBTLS_ESC_TEXT = 0,	     /* terminal / plain text: only the sanitising below */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reports.c — the registry of report writers, and atomic report files (see report.h). */
-#include "report.h"
+#include "reports/report.h"
 
 #include <errno.h>
 #include <fcntl.h>

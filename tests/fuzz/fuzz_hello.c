@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "hello.h"
+#include "src/wire/hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "preamble.h"
+#include "src/wire/preamble/preamble.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

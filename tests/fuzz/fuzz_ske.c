@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "hello.h"
+#include "src/wire/hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "buf.h"
+#include "src/core/buf.h"
 
 static void test_build_and_patch(void **state)
 {

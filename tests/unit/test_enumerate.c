@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enumerate.h"
-#include "suites.h"
+#include "src/scan/enumerate.h"
+#include "src/registry/suites.h"
 
 struct model {
 	enum dbtls_version max; /* highest version the server speaks */

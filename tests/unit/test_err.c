@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "err.h"
+#include "src/core/err.h"
 
 static void test_names_unique(void **state)
 {

@@ -35,9 +35,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "facts.h"
-#include "handshake.h"
-#include "net.h"
+#include "src/facts/facts.h"
+#include "src/wire/handshake.h"
+#include "src/wire/net.h"
 
 enum srv_mode { SRV_TLS, SRV_TLS10_WEAK, SRV_GARBAGE, SRV_SILENT };
 

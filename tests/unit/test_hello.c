@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#include "hello.h"
-#include "suites.h"
+#include "src/wire/hello.h"
+#include "src/registry/suites.h"
 
 /* --- a minimal ClientHello walker, independent of the code under test ------------------------ */
 struct ch_view {

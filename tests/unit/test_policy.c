@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "policy.h"
+#include "checks/policy/policy.h"
 
 static char tmpdir[] = "/tmp/dbtls-policy-XXXXXX";
 

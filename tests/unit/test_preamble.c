@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "preamble.h"
+#include "src/wire/preamble/preamble.h"
 
 /* The greeting MariaDB 10.11 sends (captured on loopback; auth data and connection id as seen). */
 static const uint8_t mariadb_greeting[] = {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "preamble.h"
+#include "src/wire/preamble/preamble.h"
 #include "reports/report.h"
 
 static void test_preambles(void **state)

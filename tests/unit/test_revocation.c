@@ -49,8 +49,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "facts.h"
-#include "revocation.h"
+#include "src/facts/facts.h"
+#include "src/pki/revocation.h"
 
 #define DAY	   86400
 #define TIMEOUT_MS 1000

@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "scan.h"
+#include "app/cli.h"
+#include "src/scan/scan.h"
 
 static void test_targets_good(void **state)
 {

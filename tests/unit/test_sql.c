@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "checks/check.h"
-#include "checks/policy.h"
+#include "checks/policy/policy.h"
 #include "reports/report.h"
-#include "src/sql_mysql.h"
+#include "src/wire/sql/sql_mysql.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NOW	 ((time_t)1790000000)

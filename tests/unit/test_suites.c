@@ -20,7 +20,7 @@
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
-#include "suites.h"
+#include "src/registry/suites.h"
 
 #define NSCSV  2
 #define NTLS13 5

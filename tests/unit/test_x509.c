@@ -24,8 +24,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "facts.h"
-#include "x509.h"
+#include "src/facts/facts.h"
+#include "src/pki/x509.h"
 
 #define T_2024_01_01 ((time_t)1704067200)
 #define T_2024_06_01 ((time_t)1717200000)

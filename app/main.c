@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c — the only place that exits: parses the command line, runs the command (scan, check,
+ * policies, explain, policy derive), writes the reports, and maps the outcome to the documented
+ * exit codes (cli.h, README). Profiles and waivers are loaded before anything is scanned, so a
+ * bad policy file costs no traffic.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+
+#include "checks/policy/policy.h"
+#include "app/cli.h"
+#include "reports/diff.h"
+#include "reports/report.h"
+#include "src/core/version.h"
+
+/* Judges facts under the policy, writes every output, and returns the exit code. */
+static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan_facts *facts,
+			    const struct dbtls_policy *pol, const struct dbtls_waivers *wv)
+{
+	const struct dbtls_report_writer *w;
+	struct dbtls_evaluation ev = {0}, *evp = NULL;
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	bool stdout_used = false, errored = false;
+	int rc = DBTLS_EXIT_OK;
+
+	if (pol) {
+		err = dbtls_evaluate(pol, wv, facts, (enum dbtls_severity)cli->fail_on, time(NULL),
+				     &ev);
+		if (err) {
+			fprintf(stderr, "dbtls: %s\n", dbtls_strerror(err));
+			dbtls_evaluation_free(&ev);
+			return DBTLS_EXIT_USAGE;
+		}
+		evp = &ev;
+	}
+	/* every file is written before the terminal summary, and a failing one does not stop the
+	 * others: a report already written is never lost */
+	for (size_t i = 0; i < cli->noutputs; i++) {
+		w = dbtls_report_find(cli->outputs[i].format);
+		stdout_used |= strcmp(cli->outputs[i].path, "-") == 0;
+		err = dbtls_report_write_file_eval(w, facts, evp, cli->outputs[i].path, &d);
+		if (err) {
+			fprintf(stderr, "dbtls: cannot write report %s\n", d.msg);
+			rc = DBTLS_EXIT_USAGE;
+		}
+	}
+	if (!stdout_used && !(cli->quiet && cli->noutputs)) {
+		w = dbtls_report_find(cli->format ? cli->format : "text");
+		err = dbtls_report_write_eval(w, facts, evp, stdout,
+					      cli->color && !strcmp(w->name, "text"), &d);
+		if (err) {
+			fprintf(stderr, "dbtls: standard output: %s\n", d.msg);
+			rc = DBTLS_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < facts->nendpoints; i++)
+		errored |= !dbtls_endpoint_scanned(&facts->endpoints[i]);
+	if (rc == DBTLS_EXIT_OK) {
+		if (evp && ev.failed)
+			rc = DBTLS_EXIT_FINDINGS;
+		else if (errored)
+			rc = DBTLS_EXIT_UNSCANNED;
+	}
+	dbtls_evaluation_free(&ev);
+	return rc;
+}
+
+/* Loads --policy (unless "none") and --waivers; prints the one-line error itself. */
+static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bool *have_pol,
+		       struct dbtls_waivers *wv)
+{
+	struct dbtls_diag d = {0};
+
+	*have_pol = strcmp(cli->policy, "none") != 0;
+	if (*have_pol && dbtls_policy_load(cli->policy, pol, &d)) {
+		fprintf(stderr, "dbtls: --policy: %s\n", d.msg);
+		return DBTLS_EXIT_USAGE;
+	}
+	if (*have_pol)
+		pol->params.revocation_soft_fail = cli->revocation_soft_fail;
+	if (cli->waivers && dbtls_waivers_load(cli->waivers, wv, &d)) {
+		fprintf(stderr, "dbtls: --waivers: %s\n", d.msg);
+		if (*have_pol)
+			dbtls_policy_free(pol);
+		return DBTLS_EXIT_USAGE;
+	}
+	return DBTLS_EXIT_OK;
+}
+
+static int run_scan_or_check(struct dbtls_cli *cli)
+{
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_policy pol = {0};
+	struct dbtls_waivers wv = {0};
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	bool have_pol;
+	int rc;
+
+	rc = load_policy(cli, &pol, &have_pol, &wv);
+	if (rc)
+		return rc;
+	if (cli->cmd == DBTLS_CMD_CHECK) {
+		err = dbtls_report_json_read(cli->facts, &facts, &d);
+		if (err) {
+			fprintf(stderr, "dbtls: --facts: %s\n", d.msg);
+			rc = DBTLS_EXIT_USAGE;
+			goto out;
+		}
+	} else {
+		facts.tool_version = strdup(DBTLS_VERSION);
+		facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
+		/* one revocation cache for the run: endpoints behind one CA ask its responder once
+		 */
+		cli->scan.rev.cache = dbtls_rev_cache_new();
+		err = cli->scan.rev.cache
+			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
+			  : DBTLS_ERR_NOMEM;
+		dbtls_rev_cache_free(cli->scan.rev.cache);
+		cli->scan.rev.cache = NULL;
+		if (err || !facts.tool_version) {
+			fprintf(stderr, "dbtls: %s\n", dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
+			rc = DBTLS_EXIT_USAGE;
+			goto out;
+		}
+	}
+	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
+out:
+	dbtls_scan_facts_free(&facts);
+	if (have_pol)
+		dbtls_policy_free(&pol);
+	dbtls_waivers_free(&wv);
+	return rc;
+}
+
+static int run_policies(void)
+{
+	for (size_t i = 0; i < dbtls_nbuiltin_policies; i++) {
+		struct dbtls_policy p;
+		struct dbtls_diag d = {0};
+		size_t on = 0;
+
+		if (dbtls_policy_load(dbtls_builtin_policies[i].name, &p, &d)) {
+			fprintf(stderr, "dbtls: %s\n", d.msg);
+			return DBTLS_EXIT_USAGE;
+		}
+		for (size_t k = 0; k < p.nsettings; k++)
+			on += p.settings[k].enabled;
+		printf("%-22s %-9s %2zu checks  %s\n", p.name, p.version, on,
+		       p.guideline ? p.guideline : (p.title ? p.title : ""));
+		dbtls_policy_free(&p);
+	}
+	return DBTLS_EXIT_OK;
+}
+
+static void explain_one(const struct dbtls_check *c)
+{
+	printf("%s — %s\n\n%s\n\nFix: %s\n\nDefault severity: %s\n", c->id, c->title,
+	       c->description, c->fix, dbtls_severity_name(c->default_severity));
+	printf("References:");
+	for (const char *const *r = c->references; r && *r; r++)
+		printf("%s %s", r == c->references ? "" : ";", *r);
+	printf("\nProfiles:");
+	for (size_t i = 0; i < dbtls_nbuiltin_policies; i++) {
+		struct dbtls_policy p;
+		struct dbtls_diag d = {0};
+		if (dbtls_policy_load(dbtls_builtin_policies[i].name, &p, &d))
+			continue;
+		for (size_t k = 0; k < p.nsettings; k++)
+			if (p.settings[k].enabled && !strcmp(p.settings[k].id, c->id))
+				printf(" %s (%s)", p.name,
+				       dbtls_severity_name(p.settings[k].severity));
+		dbtls_policy_free(&p);
+	}
+	printf("\n");
+}
+
+static int run_explain(const struct dbtls_cli *cli)
+{
+	size_t n;
+	const struct dbtls_check *const *all = dbtls_checks_all(&n);
+
+	if (strcmp(cli->explain_id, "all") != 0) {
+		explain_one(dbtls_check_find(cli->explain_id));
+		return DBTLS_EXIT_OK;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%-28s %-8s %s\n", all[i]->id, dbtls_severity_name(all[i]->default_severity),
+		       all[i]->title);
+	return DBTLS_EXIT_OK;
+}
+
+/* dbtls diff: exit 1 when something new is at or above --fail-on, 2 on unreadable input. */
+static int run_diff(const struct dbtls_cli *cli)
+{
+	json_t *old = NULL, *new_ = NULL, *diff = NULL;
+	bool json = cli->format && !strcmp(cli->format, "json");
+	struct dbtls_diag d = {0};
+	int rc = DBTLS_EXIT_USAGE;
+
+	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
+		fprintf(stderr, "dbtls: diff: %s\n", d.msg);
+		goto out;
+	}
+	diff = dbtls_diff_compute(old, cli->diff_old, new_, cli->diff_new,
+				  (enum dbtls_severity)cli->fail_on);
+	if (!diff) {
+		fprintf(stderr, "dbtls: diff: %s\n", dbtls_strerror(DBTLS_ERR_NOMEM));
+		goto out;
+	}
+	if ((json ? dbtls_diff_write_json(diff, stdout)
+		  : dbtls_diff_write_text(diff, stdout, cli->color)) ||
+	    fflush(stdout) != 0) {
+		fprintf(stderr, "dbtls: diff: cannot write to standard output\n");
+		goto out;
+	}
+	rc = dbtls_diff_alerts(diff) ? DBTLS_EXIT_FINDINGS : DBTLS_EXIT_OK;
+out:
+	json_decref(diff);
+	json_decref(old);
+	json_decref(new_);
+	return rc;
+}
+
+static int run_derive(const struct dbtls_cli *cli)
+{
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_diag d = {0};
+	char *text = NULL;
+	int rc = DBTLS_EXIT_USAGE;
+
+	if (dbtls_report_json_read(cli->facts, &facts, &d)) {
+		fprintf(stderr, "dbtls: policy derive: %s\n", d.msg);
+		return DBTLS_EXIT_USAGE;
+	}
+	text = dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends);
+	if (!text)
+		fprintf(stderr, "dbtls: policy derive: out of memory\n");
+	else if (dbtls_write_text_file(cli->outputs[0].path, text, &d))
+		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", d.msg);
+	else
+		rc = DBTLS_EXIT_OK;
+	free(text);
+	dbtls_scan_facts_free(&facts);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct dbtls_cli cli;
+	enum dbtls_err err;
+	int rc;
+
+	/* a peer closing mid-write must be an error return, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	OPENSSL_init_ssl(0, NULL);
+	err = dbtls_cli_parse(argc, argv, &cli, stderr);
+	if (err) {
+		dbtls_cli_free(&cli);
+		return DBTLS_EXIT_USAGE;
+	}
+	switch (cli.cmd) {
+	case DBTLS_CMD_HELP:
+		dbtls_cli_help(stdout);
+		rc = DBTLS_EXIT_OK;
+		break;
+	case DBTLS_CMD_VERSION:
+		dbtls_cli_version(stdout);
+		rc = DBTLS_EXIT_OK;
+		break;
+	case DBTLS_CMD_SCAN:
+	case DBTLS_CMD_CHECK:
+		rc = run_scan_or_check(&cli);
+		break;
+	case DBTLS_CMD_POLICIES:
+		rc = run_policies();
+		break;
+	case DBTLS_CMD_EXPLAIN:
+		rc = run_explain(&cli);
+		break;
+	case DBTLS_CMD_DERIVE:
+		rc = run_derive(&cli);
+		break;
+	case DBTLS_CMD_DIFF:
+		rc = run_diff(&cli);
+		break;
+	default:
+		rc = DBTLS_EXIT_USAGE;
+		break;
+	}
+	dbtls_cli_free(&cli);
+	return rc;
+}

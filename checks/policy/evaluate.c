@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * evaluate.c — a scan judged under a profile: run the enabled checks per endpoint, apply waivers
+ * (a waived finding stays in the report, marked; an expired waiver hides nothing), count by
+ * severity and endpoint outcome; plus the waivers file and `dbtls policy derive`.
+ */
+#include "checks/policy/policy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "src/wire/hello.h"
+#include "src/core/jsonpos.h"
+#include "src/registry/suites.h"
+
+static enum dbtls_err wv_err(const char *path, const char *text, const struct dbtls_jpath *jp,
+			     size_t n, struct dbtls_diag *d, const char *msg, const char *arg)
+{
+	int line = 0, col = 0;
+
+	dbtls_json_locate(text, jp, n, &line, &col);
+	return dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s%s%s%s", path, line, col, msg,
+			      arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+}
+
+/* "YYYY-MM-DD" → the first second after that day (UTC). */
+static bool wv_date(const char *s, time_t *end)
+{
+	struct tm tm = {0};
+	char *rest;
+
+	if (strlen(s) != 10)
+		return false;
+	rest = strptime(s, "%Y-%m-%d", &tm);
+	if (!rest || *rest)
+		return false;
+	*end = timegm(&tm) + 86400;
+	return true;
+}
+
+void dbtls_waivers_free(struct dbtls_waivers *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->items[i].check);
+		free(w->items[i].endpoint);
+		free(w->items[i].until);
+		free(w->items[i].reason);
+		free(w->items[i].owner);
+	}
+	free(w->items);
+	memset(w, 0, sizeof(*w));
+}
+
+enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out, struct dbtls_diag *d)
+{
+	static const char *const fields[] = {"check", "endpoint", "until", "reason", "owner"};
+	struct dbtls_jpath jp[3] = {{.key = "waivers"}};
+	enum dbtls_err err = DBTLS_OK;
+	json_t *root = NULL, *arr, *w, *v;
+	json_error_t jerr;
+	const char *key;
+	char *text = NULL;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	text = dbtls_json_read_file(path, d);
+	if (!text)
+		return DBTLS_ERR_FILE;
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line,
+				     jerr.column, jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		err = wv_err(path, text, jp, 0, d, "expected {\"waivers\": [...]}", NULL);
+		goto out;
+	}
+	json_object_foreach(root, key, v)
+	{
+		if (strcmp(key, "waivers") != 0) {
+			jp[0].key = key;
+			err = wv_err(path, text, jp, 1, d, "unknown key", key);
+			goto out;
+		}
+	}
+	arr = json_object_get(root, "waivers");
+	if (!json_is_array(arr)) {
+		err = wv_err(path, text, jp, arr ? 1 : 0, d, "\"waivers\" must be an array", NULL);
+		goto out;
+	}
+	out->items = calloc(json_array_size(arr) + 1, sizeof(*out->items));
+	if (!out->items) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(arr, i, w)
+	{
+		struct dbtls_waiver *wv = &out->items[out->n++];
+		char **dst[] = {&wv->check, &wv->endpoint, &wv->until, &wv->reason, &wv->owner};
+
+		jp[1] = (struct dbtls_jpath){.index = i};
+		if (!json_is_object(w)) {
+			err = wv_err(path, text, jp, 2, d, "a waiver is an object", NULL);
+			goto out;
+		}
+		json_object_foreach(w, key, v)
+		{
+			size_t k;
+			for (k = 0; k < 5 && strcmp(key, fields[k]); k++)
+				;
+			jp[2] = (struct dbtls_jpath){.key = key};
+			if (k == 5) {
+				err = wv_err(path, text, jp, 3, d, "unknown waiver field", key);
+				goto out;
+			}
+			if (!json_is_string(v) || !*json_string_value(v)) {
+				err = wv_err(path, text, jp, 3, d,
+					     "expected a non-empty string for", key);
+				goto out;
+			}
+			if (!(*dst[k] = strdup(json_string_value(v)))) {
+				err = DBTLS_ERR_NOMEM;
+				goto out;
+			}
+		}
+		for (size_t k = 0; k < 5; k++)
+			if (!*dst[k]) {
+				err = wv_err(path, text, jp, 2, d, "waiver lacks the field",
+					     fields[k]);
+				goto out;
+			}
+		jp[2] = (struct dbtls_jpath){.key = "check"};
+		if (!dbtls_check_find(wv->check)) {
+			err = wv_err(path, text, jp, 3, d, "unknown check", wv->check);
+			goto out;
+		}
+		jp[2] = (struct dbtls_jpath){.key = "until"};
+		if (!wv_date(wv->until, &wv->until_end)) {
+			err = wv_err(path, text, jp, 3, d, "expected a date YYYY-MM-DD, got",
+				     wv->until);
+			goto out;
+		}
+	}
+out:
+	json_decref(root);
+	free(text);
+	if (err)
+		dbtls_waivers_free(out);
+	return err;
+}
+
+/* Does waiver w name endpoint f (as given, or as host:port)? */
+static bool ev_matches(const struct dbtls_waiver *w, const struct dbtls_endpoint_facts *f)
+{
+	char hp[300];
+
+	if (f->target && !strcmp(w->endpoint, f->target))
+		return true;
+	snprintf(hp, sizeof(hp), strchr(f->host ? f->host : "", ':') ? "[%s]:%u" : "%s:%u",
+		 f->host ? f->host : "", f->port);
+	return !strcmp(w->endpoint, hp);
+}
+
+enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
+			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
+			      time_t now, struct dbtls_evaluation *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->policy = p;
+	out->fail_on = fail_on;
+	out->nendpoints = s->nendpoints;
+	out->findings = calloc(s->nendpoints ? s->nendpoints : 1, sizeof(*out->findings));
+	if (!out->findings)
+		return DBTLS_ERR_NOMEM;
+	for (size_t e = 0; e < s->nendpoints; e++) {
+		const struct dbtls_endpoint_facts *f = &s->endpoints[e];
+		struct dbtls_findings *fs = &out->findings[e];
+		bool failed = false;
+
+		dbtls_checks_run(p, f, now, fs);
+		if (fs->oom)
+			return DBTLS_ERR_NOMEM;
+		for (size_t i = 0; i < fs->n; i++) {
+			struct dbtls_finding *fd = &fs->items[i];
+			for (size_t k = 0; w && k < w->n && !fd->waived; k++) {
+				const struct dbtls_waiver *wv = &w->items[k];
+				/* a waiver that has run out hides nothing */
+				if (strcmp(wv->check, fd->check) || !ev_matches(wv, f) ||
+				    now >= wv->until_end)
+					continue;
+				fd->waived = true;
+				fd->waiver_reason = dbtls_strdup(wv->reason);
+				fd->waiver_owner = dbtls_strdup(wv->owner);
+				fd->waiver_until = dbtls_strdup(wv->until);
+			}
+			if (fd->waived) {
+				out->waived++;
+				continue;
+			}
+			out->by_severity[fd->severity]++;
+			failed |= fd->severity >= fail_on;
+		}
+		if (failed)
+			out->failed++;
+		else if (!dbtls_endpoint_scanned(f))
+			out->errored++;
+		else
+			out->passed++;
+	}
+	return DBTLS_OK;
+}
+
+void dbtls_evaluation_free(struct dbtls_evaluation *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; e->findings && i < e->nendpoints; i++)
+		dbtls_findings_free(&e->findings[i]);
+	free(e->findings);
+	memset(e, 0, sizeof(*e));
+}
+
+static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
+{
+	uint32_t codes[2048];
+	size_t n = 0;
+	json_t *a = json_array();
+
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		for (size_t i = 0; i < f->versions[v].nsuites && n < 2048; i++) {
+			bool dup = false;
+			for (size_t k = 0; k < n; k++)
+				dup |= codes[k] == f->versions[v].suites[i];
+			if (!dup)
+				codes[n++] = f->versions[v].suites[i];
+		}
+	for (size_t i = 0; i < n; i++) {
+		const struct dbtls_suite *s = dbtls_suite_lookup(codes[i]);
+		if (s)
+			json_array_append_new(a, json_string(s->iana_name));
+	}
+	return a;
+}
+
+char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, const char *extends)
+{
+	static const char *const drift[] = {"drift.versions", "drift.suites", "drift.groups",
+					    "drift.issuer", "drift.key-type"};
+	json_t *root, *pins = json_array(), *checks = json_object();
+	char stamp[32], *out;
+
+	dbtls_rfc3339(s->started_at, stamp, sizeof(stamp));
+	for (size_t e = 0; e < s->nendpoints; e++) {
+		const struct dbtls_endpoint_facts *f = &s->endpoints[e];
+		json_t *pin = json_object(), *vs = json_array(), *gs = json_array();
+
+		if (!dbtls_endpoint_scanned(f))
+			continue; /* nothing reviewed to pin */
+		json_object_set_new(pin, "target", json_string(f->target));
+		for (int v = 0; v < DBTLS_NVERSIONS; v++)
+			if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+				json_array_append_new(
+				    vs, json_string(dbtls_version_name((enum dbtls_version)v)));
+		json_object_set_new(pin, "versions", vs);
+		json_object_set_new(pin, "suites", dv_suite_names(f));
+		for (size_t i = 0; i < f->ngroups; i++) {
+			const char *g = dbtls_group_name(f->groups[i]);
+			char hex[8];
+			snprintf(hex, sizeof(hex), "0x%04X", f->groups[i]);
+			json_array_append_new(gs, json_string(g ? g : hex));
+		}
+		json_object_set_new(pin, "groups", gs);
+		if (f->ncerts) {
+			char kt[64];
+			snprintf(kt, sizeof(kt), "%s %d",
+				 f->certs[0].key_type ? f->certs[0].key_type : "?",
+				 f->certs[0].key_bits);
+			if (f->certs[0].issuer)
+				json_object_set_new(pin, "issuer", json_string(f->certs[0].issuer));
+			json_object_set_new(pin, "key_type", json_string(kt));
+			json_object_set_new(pin, "leaf_sha256", json_string(f->certs[0].sha256));
+		}
+		json_array_append_new(pins, pin);
+	}
+	for (size_t i = 0; i < sizeof(drift) / sizeof(drift[0]); i++)
+		json_object_set_new(checks, drift[i], json_string("high"));
+	json_object_set_new(checks, "drift.leaf", json_string("info"));
+	root = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "version", stamp, "title",
+			 "Pinned from a reviewed scan: any change is a finding", "guideline",
+			 "dbtls policy derive");
+	if (!root) {
+		json_decref(pins);
+		json_decref(checks);
+		return NULL;
+	}
+	if (extends)
+		json_object_set_new(root, "extends", json_string(extends));
+	json_object_set_new(root, "checks", checks);
+	json_object_set_new(root, "pins", pins);
+	out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return out;
+}

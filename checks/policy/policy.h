@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy.h — profiles (which checks, which severities, which parameters), waivers (accepted risks
+ * with an owner and an end date), and the evaluation of a scan's facts under both.
+ *
+ * Profiles are data: data/policies/NAME.json, embedded into the binary at build time so that
+ * `--policy baseline` needs no installed files; `--policy FILE.json` loads a file of the same
+ * format (which may `extends` a built-in or another file). Validation is strict: an unknown key,
+ * an unknown check id or a wrong type is an error naming FILE:LINE:COLUMN.
+ */
+#ifndef DBTLS_POLICY_H
+#define DBTLS_POLICY_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "checks/check.h"
+
+struct dbtls_builtin_policy {
+	const char *name;
+	const char *json;
+};
+/* Generated from the files in data/policies (policies_gen.c). */
+extern const struct dbtls_builtin_policy dbtls_builtin_policies[];
+extern const size_t dbtls_nbuiltin_policies;
+
+/* Loads a built-in profile by name, or a profile file (a name ending in .json or containing '/').
+ * Fills *out (new; dbtls_policy_free). Errors: INPUT (validation, with FILE:LINE:COLUMN in d),
+ * FILE (unreadable), NOMEM. */
+enum dbtls_err dbtls_policy_load(const char *name_or_path, struct dbtls_policy *out,
+				 struct dbtls_diag *d);
+void dbtls_policy_free(struct dbtls_policy *p);
+
+struct dbtls_waiver {
+	char *check;	  /* check id */
+	char *endpoint;	  /* target as given in the scan, or "host:port" */
+	char *until;	  /* YYYY-MM-DD, inclusive (UTC) */
+	time_t until_end; /* the first second after that day */
+	char *reason;
+	char *owner;
+};
+
+struct dbtls_waivers {
+	struct dbtls_waiver *items;
+	size_t n;
+};
+
+/* Loads a waivers file: {"waivers": [{"check", "endpoint", "until", "reason", "owner"}, …]}, every
+ * field required, strictly validated (FILE:LINE:COLUMN). */
+enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
+				  struct dbtls_diag *d);
+void dbtls_waivers_free(struct dbtls_waivers *w);
+
+/* A scan judged under a policy. */
+struct dbtls_evaluation {
+	const struct dbtls_policy *policy; /* borrowed */
+	enum dbtls_severity fail_on;
+	struct dbtls_findings *findings; /* one list per endpoint, same order as the facts */
+	size_t nendpoints;
+	size_t by_severity[DBTLS_NSEVERITIES]; /* findings not waived */
+	size_t waived;
+	size_t passed, failed, errored; /* endpoints */
+};
+
+/* Runs p's checks over every endpoint of s, applies waivers w (may be NULL) as of `now`, and
+ * counts. Fills *out (new; dbtls_evaluation_free). */
+enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
+			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
+			      time_t now, struct dbtls_evaluation *out);
+void dbtls_evaluation_free(struct dbtls_evaluation *e);
+
+/* Writes a profile that pins what the endpoints of s accept today (versions, suites, groups, leaf
+ * issuer and key type), with the drift checks enabled; `extends` (may be NULL) is the profile it
+ * builds on. JSON text, new. */
+char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, const char *extends);
+
+#endif

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * facts.c — names for the enums in facts.h, and the destructors of the fact tree.
+ * The fact tree is plain data: each string is heap-owned by the struct that holds it.
+ */
+#include "src/facts/facts.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	uint16_t code;
+} version_tab[DBTLS_NVERSIONS] = {
+    [DBTLS_SSL2] = {"SSLv2", 0x0002},	 [DBTLS_SSL3] = {"SSLv3", 0x0300},
+    [DBTLS_TLS10] = {"TLSv1.0", 0x0301}, [DBTLS_TLS11] = {"TLSv1.1", 0x0302},
+    [DBTLS_TLS12] = {"TLSv1.2", 0x0303}, [DBTLS_TLS13] = {"TLSv1.3", 0x0304},
+};
+
+const char *dbtls_version_name(enum dbtls_version v)
+{
+	return (unsigned)v < DBTLS_NVERSIONS ? version_tab[v].name : "unknown";
+}
+
+uint16_t dbtls_version_code(enum dbtls_version v)
+{
+	return (unsigned)v < DBTLS_NVERSIONS ? version_tab[v].code : 0;
+}
+
+bool dbtls_version_from_code(uint16_t code, enum dbtls_version *v)
+{
+	for (int i = 0; i < DBTLS_NVERSIONS; i++) {
+		if (version_tab[i].code == code) {
+			*v = (enum dbtls_version)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *dbtls_vstatus_name(enum dbtls_vstatus s)
+{
+	switch (s) {
+	case DBTLS_VS_ACCEPTED:
+		return "accepted";
+	case DBTLS_VS_REJECTED:
+		return "rejected";
+	case DBTLS_VS_ERROR:
+		return "error";
+	case DBTLS_VS_NOT_PROBED:
+		break;
+	}
+	return "not_probed";
+}
+
+bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f)
+{
+	return f->nerrors == 0 && f->tls_offered >= 0;
+}
+
+char *dbtls_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void dbtls_rfc3339(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, outlen, "1970-01-01T00:00:00Z");
+}
+
+const struct dbtls_key_usage_name dbtls_key_usage_names[] = {
+    {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
+    {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},
+    {0x0002, "cRLSign"},	  {0x0001, "encipherOnly"},   {0x8000, "decipherOnly"},
+};
+const size_t dbtls_nkey_usage_names =
+    sizeof(dbtls_key_usage_names) / sizeof(dbtls_key_usage_names[0]);
+
+const char *dbtls_rev_status_name(enum dbtls_rev_status st)
+{
+	switch (st) {
+	case DBTLS_REV_GOOD:
+		return "good";
+	case DBTLS_REV_REVOKED:
+		return "revoked";
+	case DBTLS_REV_UNKNOWN:
+		return "unknown";
+	case DBTLS_REV_UNAVAILABLE:
+		return "unavailable";
+	case DBTLS_REV_NOT_CHECKED:
+		break;
+	}
+	return "not_checked";
+}
+
+static void revocation_free(struct dbtls_revocation *r)
+{
+	free(r->source);
+	free(r->revoked_at);
+	free(r->reason);
+	free(r->this_update);
+	free(r->next_update);
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
+}
+
+void dbtls_cert_free(struct dbtls_cert *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->neku; i++)
+		free(c->eku[i]);
+	free(c->eku);
+	free(c->ocsp_url);
+	for (size_t i = 0; i < c->ncrl_urls; i++)
+		free(c->crl_urls[i]);
+	free(c->crl_urls);
+	revocation_free(&c->revocation);
+	free(c->subject);
+	free(c->issuer);
+	for (size_t i = 0; i < c->nsans; i++)
+		free(c->sans[i]);
+	free(c->sans);
+	free(c->serial);
+	free(c->not_before);
+	free(c->not_after);
+	free(c->key_type);
+	free(c->curve);
+	free(c->sig_alg);
+	free(c->pem);
+	memset(c, 0, sizeof(*c));
+}
+
+static void server_info_free(struct dbtls_server_info *s)
+{
+	free(s->product);
+	free(s->version);
+	free(s->err_sqlstate);
+	free(s->err_message);
+	memset(s, 0, sizeof(*s));
+}
+
+void dbtls_verification_free(struct dbtls_verification *v)
+{
+	free(v->error);
+	free(v->hostname_checked);
+	free(v->ca_source);
+	free(v->protocol);
+	free(v->cipher);
+	free(v->chain.missing_issuer);
+	free(v->chain.anchor_subject);
+	free(v->chain.anchor_sha256);
+	free(v->rotation.error);
+	free(v->rotation.anchor_subject);
+	free(v->rotation.anchor_sha256);
+	memset(v, 0, sizeof(*v));
+}
+
+const char *dbtls_sql_status_name(enum dbtls_sql_status s)
+{
+	switch (s) {
+	case DBTLS_SQL_OK:
+		return "ok";
+	case DBTLS_SQL_FAILED:
+		return "failed";
+	case DBTLS_SQL_SKIPPED:
+		return "skipped";
+	case DBTLS_SQL_NOT_RUN:
+		break;
+	}
+	return "not_run";
+}
+
+const char *dbtls_sql_avail_name(enum dbtls_sql_avail a)
+{
+	switch (a) {
+	case DBTLS_SQL_AV_READ:
+		return "read";
+	case DBTLS_SQL_AV_DISABLED:
+		return "disabled";
+	case DBTLS_SQL_AV_UNREADABLE:
+		return "not_readable";
+	case DBTLS_SQL_AV_NOT_COLLECTED:
+		break;
+	}
+	return "not_collected";
+}
+
+const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, const char *name,
+				bool *listed)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i].name && strcasecmp(vals[i].name, name) == 0) {
+			if (listed)
+				*listed = true;
+			return vals[i].value;
+		}
+	}
+	if (listed)
+		*listed = false;
+	return NULL;
+}
+
+static void sql_values_free(struct dbtls_sql_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
+{
+	if (!s)
+		return;
+	free(s->reason);
+	free(s->user);
+	free(s->account);
+	free(s->ca_source);
+	free(s->server_version);
+	sql_values_free(s->session, s->nsession);
+	sql_values_free(s->variables, s->nvariables);
+	for (size_t i = 0; i < s->nconnections; i++) {
+		struct dbtls_sql_conn *c = &s->connections[i];
+		free(c->user);
+		free(c->host);
+		free(c->program);
+		free(c->type);
+		free(c->tls_version);
+		free(c->cipher);
+	}
+	free(s->connections);
+	free(s->accounts_source);
+	for (size_t i = 0; i < s->naccounts; i++) {
+		struct dbtls_sql_account *a = &s->accounts[i];
+		free(a->user);
+		free(a->host);
+		free(a->require);
+		free(a->issuer);
+		free(a->subject);
+		free(a->cipher);
+	}
+	free(s->accounts);
+	for (size_t i = 0; i < s->nunreadable; i++) {
+		free(s->unreadable[i].what);
+		free(s->unreadable[i].statement);
+		free(s->unreadable[i].message);
+	}
+	free(s->unreadable);
+	memset(s, 0, sizeof(*s));
+}
+
+void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
+{
+	if (!f)
+		return;
+	free(f->target);
+	free(f->protocol);
+	free(f->host);
+	free(f->sni);
+	free(f->address);
+	server_info_free(&f->server);
+	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+		free(f->versions[v].reason);
+		free(f->versions[v].suites);
+	}
+	free(f->groups);
+	for (size_t i = 0; i < f->ncerts; i++)
+		dbtls_cert_free(&f->certs[i]);
+	free(f->certs);
+	dbtls_verification_free(&f->verification);
+	dbtls_sql_facts_free(&f->sql);
+	for (size_t i = 0; i < f->nerrors; i++) {
+		free(f->errors[i].message);
+		free(f->errors[i].stage);
+	}
+	free(f->errors);
+	memset(f, 0, sizeof(*f));
+}
+
+void dbtls_scan_facts_free(struct dbtls_scan_facts *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nendpoints; i++)
+		dbtls_endpoint_facts_free(&s->endpoints[i]);
+	free(s->endpoints);
+	free(s->tool_version);
+	free(s->new_ca_file);
+	memset(s, 0, sizeof(*s));
+}
+
+enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_err code,
+				     const char *stage, const char *message)
+{
+	struct dbtls_error_fact *e;
+
+	e = realloc(f->errors, (f->nerrors + 1) * sizeof(*e));
+	if (!e)
+		return DBTLS_ERR_NOMEM;
+	f->errors = e;
+	e = &f->errors[f->nerrors];
+	e->code = code;
+	e->stage = dbtls_strdup(stage);
+	e->message = dbtls_strdup(message && *message ? message : dbtls_strerror(code));
+	if ((stage && !e->stage) || !e->message) {
+		free(e->stage);
+		free(e->message);
+		return DBTLS_ERR_NOMEM;
+	}
+	f->nerrors++;
+	return DBTLS_OK;
+}

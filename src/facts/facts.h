@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * facts.h — everything a scan learns about an endpoint, as one plain struct tree.
+ *
+ * Probes write facts; checks and reports only read them (const). Strings inside facts are owned
+ * by the struct that holds them (heap, NUL-terminated, NULL when unknown) and released by
+ * dbtls_endpoint_facts_free() / dbtls_scan_facts_free(). Nothing here does I/O.
+ */
+#ifndef DBTLS_FACTS_H
+#define DBTLS_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "src/core/err.h"
+
+enum dbtls_version {
+	DBTLS_SSL2 = 0,
+	DBTLS_SSL3,
+	DBTLS_TLS10,
+	DBTLS_TLS11,
+	DBTLS_TLS12,
+	DBTLS_TLS13,
+	DBTLS_NVERSIONS
+};
+
+/* Returns the report name of v ("SSLv2" … "TLSv1.3"), borrowed and static. */
+const char *dbtls_version_name(enum dbtls_version v);
+/* Returns the wire code of v (0x0002 for SSLv2, 0x0300 … 0x0304). */
+uint16_t dbtls_version_code(enum dbtls_version v);
+/* Maps a wire code back; returns false for codes that are no known version. */
+bool dbtls_version_from_code(uint16_t code, enum dbtls_version *v);
+
+enum dbtls_vstatus {
+	DBTLS_VS_NOT_PROBED = 0,
+	DBTLS_VS_ACCEPTED,
+	DBTLS_VS_REJECTED,
+	DBTLS_VS_ERROR,
+};
+const char *
+dbtls_vstatus_name(enum dbtls_vstatus s); /* "accepted", "rejected", "error", "not_probed" */
+
+struct dbtls_version_facts {
+	enum dbtls_vstatus status;
+	char *reason;	  /* how the server answered: "alert handshake_failure (40)", … */
+	uint16_t cipher;  /* suite picked by the version probe, 0 if none */
+	uint32_t *suites; /* accepted suites in server (or client) preference order (cipher
+			     enumeration) */
+	size_t nsuites;
+	int server_order; /* 1 server enforces its order, 0 follows the client, -1 unknown */
+};
+
+struct dbtls_server_info {
+	bool greeting_seen;    /* the preamble read a greeting (protocol-dependent) */
+	char *product;	       /* "MariaDB", "MySQL", … */
+	char *version;	       /* version string as sent, e.g. "5.5.5-10.11.19-MariaDB-0+deb12u1" */
+	int protocol_version;  /* MySQL protocol version (10) */
+	uint32_t capabilities; /* MySQL capability flags */
+	uint32_t connection_id;
+	bool tls_offered; /* the server advertised TLS (CLIENT_SSL); true for direct TLS */
+	/* a server error packet in place of a greeting or a hello answer */
+	int err_code; /* 0 when none */
+	char *err_sqlstate;
+	char *err_message;
+};
+
+enum dbtls_rev_status {
+	DBTLS_REV_NOT_CHECKED = 0, /* not asked for (e.g. --revocation-leaf-only, a root) */
+	DBTLS_REV_GOOD,
+	DBTLS_REV_REVOKED,
+	DBTLS_REV_UNKNOWN,     /* the responder does not know the certificate */
+	DBTLS_REV_UNAVAILABLE, /* no answer to be had: no URL, timeout, bad response */
+};
+/* "not_checked", "good", "revoked", "unknown", "unavailable" (borrowed, static). */
+const char *dbtls_rev_status_name(enum dbtls_rev_status s);
+
+struct dbtls_revocation {
+	enum dbtls_rev_status status;
+	char *source;	   /* "stapled OCSP", "OCSP http://…", "CRL http://…", "CRL file …" */
+	char *revoked_at;  /* RFC 3339, when revoked */
+	char *reason;	   /* CRL reason name ("keyCompromise"), when revoked and given */
+	char *this_update; /* RFC 3339, of the OCSP response / CRL used */
+	char *next_update;
+	char *detail; /* why unknown/unavailable, or what was tried */
+};
+
+struct dbtls_cert {
+	char *subject; /* RFC 2253 */
+	char *issuer;
+	char **sans; /* "DNS:name", "IP:1.2.3.4", … */
+	size_t nsans;
+	char *serial;	  /* hex, upper case */
+	char *not_before; /* RFC 3339 UTC */
+	char *not_after;
+	time_t not_before_t;
+	time_t not_after_t;
+	long days_left; /* whole days from the scan time to not_after (negative when expired) */
+	char *key_type; /* "RSA", "EC", "DSA", "ED25519", "ED448", … */
+	int key_bits;
+	char *curve;	 /* EC curve name, NULL otherwise */
+	char *sig_alg;	 /* "sha256WithRSAEncryption", … */
+	char sha256[65]; /* lower-case hex fingerprint of the DER */
+	bool self_signed;
+	bool is_ca; /* basicConstraints CA:TRUE */
+	char *pem;  /* the certificate, PEM */
+	/* extended key usage: "serverAuth", "clientAuth", … or dotted OIDs; has_eku false when the
+	 * extension is absent (then any usage is allowed) */
+	char **eku;
+	size_t neku;
+	bool has_eku;
+	uint32_t key_usage; /* X509v3 keyUsage bits as OpenSSL's KU_* (0x80 digitalSignature,
+			     * 0x20 keyEncipherment, 0x04 keyCertSign …) */
+	bool has_key_usage;
+	char *ocsp_url;	 /* authorityInfoAccess OCSP responder, NULL if none */
+	char **crl_urls; /* CRL distribution points (URIs) */
+	size_t ncrl_urls;
+	struct dbtls_revocation revocation;
+};
+
+/* keyUsage bits (as OpenSSL's KU_* and struct dbtls_cert.key_usage) and their RFC 5280 names,
+ * for the report writer and reader alike. */
+struct dbtls_key_usage_name {
+	uint32_t bit;
+	const char *name;
+};
+extern const struct dbtls_key_usage_name dbtls_key_usage_names[];
+extern const size_t dbtls_nkey_usage_names;
+
+/* The served chain as a path: what a client that trusts the CA bundle would build from it. */
+struct dbtls_chain_facts {
+	bool analysed;
+	bool incomplete;      /* the path needs an intermediate the server did not send */
+	char *missing_issuer; /* subject of the first certificate the server should have sent */
+	bool misordered;      /* a served certificate is not followed by its issuer */
+	size_t extra;	      /* served certificates that are not on the path */
+	bool anchor_served;   /* the server sent the trust anchor itself (harmless, wasted bytes) */
+	char *anchor_subject; /* trust anchor the path ends in (from the bundle), NULL if none */
+	char *anchor_sha256;
+	time_t anchor_not_after;
+	long anchor_days_left;
+};
+
+/* CA rotation readiness: would clients that trust only the new bundle accept this chain? */
+struct dbtls_rotation_facts {
+	bool checked;	      /* --new-ca-file was given and a chain was collected */
+	bool ready;	      /* the served chain verifies against the new bundle alone */
+	char *error;	      /* why not, when not ready */
+	char *anchor_subject; /* the new bundle's anchor the path ends in, when ready */
+	char *anchor_sha256;
+	long anchor_days_left;
+};
+
+struct dbtls_verification {
+	bool done;		/* a full handshake completed and the chain was examined */
+	bool ca_ok;		/* chain verifies against the CA bundle (VERIFY_CA) */
+	bool hostname_ok;	/* leaf matches the host name / IP (VERIFY_IDENTITY) */
+	char *error;		/* OpenSSL verify error text when !ca_ok, NULL otherwise */
+	int verify_code;	/* X509_V_* code */
+	char *hostname_checked; /* name or IP that was checked */
+	char *ca_source;	/* CA file used, or "system" */
+	char *protocol;		/* version negotiated by the full handshake */
+	char *cipher;		/* suite negotiated by the full handshake (IANA name) */
+	bool stapled;		/* the server stapled an OCSP response (status_request) */
+	struct dbtls_chain_facts chain;
+	struct dbtls_rotation_facts rotation;
+};
+
+struct dbtls_error_fact {
+	enum dbtls_err code;
+	char *message;
+	char *stage; /* "connect", "preamble", "probe TLSv1.2", "handshake", … */
+};
+
+/* What the server itself says about TLS over an SQL login (scan --sql, MySQL/MariaDB;
+ * src/sql_mysql.c). A part the login may not read is a fact (unreadable), never an error. */
+enum dbtls_sql_status {
+	DBTLS_SQL_NOT_RUN = 0, /* no --sql: the report has no "sql" object */
+	DBTLS_SQL_OK,	       /* logged in; what could be read is below */
+	DBTLS_SQL_FAILED,      /* the login failed: reason, error_code (and an endpoint error) */
+	DBTLS_SQL_SKIPPED,     /* not attempted: reason (no TLS, not MySQL) */
+};
+/* "not_run", "ok", "failed", "skipped" (borrowed, static). */
+const char *dbtls_sql_status_name(enum dbtls_sql_status s);
+
+enum dbtls_sql_avail {
+	DBTLS_SQL_AV_NOT_COLLECTED = 0,
+	DBTLS_SQL_AV_READ,
+	DBTLS_SQL_AV_DISABLED,	 /* performance_schema is OFF (or not compiled in) */
+	DBTLS_SQL_AV_UNREADABLE, /* the statement failed (privileges): see unreadable */
+};
+/* "not_collected", "read", "disabled", "not_readable" (borrowed, static). */
+const char *dbtls_sql_avail_name(enum dbtls_sql_avail a);
+
+struct dbtls_sql_value {
+	char *name;  /* "Ssl_cipher", "require_secure_transport", … */
+	char *value; /* as the server printed it; NULL: the server has no such name */
+};
+
+struct dbtls_sql_conn {	       /* a live connection (performance_schema.threads) */
+	unsigned long long id; /* PROCESSLIST_ID */
+	char *user;	       /* NULL while not logged in */
+	char *host;	       /* the client's host as the server names it */
+	char *program;	       /* its program_name connect attribute; NULL: not sent or read */
+	char *type;	       /* CONNECTION_TYPE: "SSL/TLS", "TCP/IP", "Socket", …; NULL */
+	char *tls_version;     /* its Ssl_version ("" without TLS); NULL when not read */
+	char *cipher;	       /* its Ssl_cipher, likewise */
+	bool self;	       /* dbtls's own connection */
+};
+
+struct dbtls_sql_account {
+	char *user;
+	char *host;    /* the host pattern: "%", "10.0.%", "localhost", … */
+	char *require; /* "none", "SSL", "X509", or the given "ISSUER SUBJECT CIPHER" */
+	char *issuer;  /* REQUIRE ISSUER value, NULL when none */
+	char *subject;
+	char *cipher;
+	bool network; /* the pattern admits more than localhost, 127.0.0.1 and ::1 */
+	bool locked;
+};
+
+struct dbtls_sql_unreadable {
+	char *what;	 /* "connections", "accounts", "variables", "session", … */
+	char *statement; /* the statement that failed */
+	unsigned code;	 /* the server's error number (1142 …) */
+	char *message;
+};
+
+struct dbtls_sql_facts {
+	enum dbtls_sql_status status;
+	char *reason;	      /* FAILED / SKIPPED: why */
+	unsigned error_code;  /* FAILED: the server's or client library's error number */
+	char *user;	      /* USER(): "app@10.0.0.5" */
+	char *account;	      /* CURRENT_USER(): the account it matched, "app@%" */
+	bool verify_cert;     /* the login verified the certificate (no --sql-insecure) */
+	char *ca_source;      /* CA file it was verified against, or "system" */
+	char *server_version; /* as the client library reports it */
+	struct dbtls_sql_value *session; /* SHOW SESSION STATUS: Ssl_cipher, Ssl_version, … */
+	size_t nsession;
+	struct dbtls_sql_value *variables; /* SHOW GLOBAL VARIABLES: have_ssl, tls_version, … */
+	size_t nvariables;
+	enum dbtls_sql_avail connections_status;
+	struct dbtls_sql_conn *connections;
+	size_t nconnections;
+	enum dbtls_sql_avail accounts_status;
+	char *accounts_source; /* "mysql.global_priv" or "mysql.user" */
+	struct dbtls_sql_account *accounts;
+	size_t naccounts;
+	struct dbtls_sql_unreadable *unreadable;
+	size_t nunreadable;
+};
+
+/* Frees everything inside s and zeroes it; s may be NULL. */
+void dbtls_sql_facts_free(struct dbtls_sql_facts *s);
+/* The value of name (case-insensitive) in vals (borrowed): NULL when the server has no such name
+ * or it was not asked for; *listed (may be NULL) says whether it was asked for. */
+const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, const char *name,
+				bool *listed);
+
+struct dbtls_endpoint_facts {
+	/* the target, as the scan was asked for it */
+	char *target;	/* as given */
+	char *protocol; /* preamble scheme: "mysql", "tls" */
+	char *host;
+	uint16_t port;
+	char *sni;     /* SNI sent, NULL when none */
+	char *address; /* numeric address connected to, NULL if never resolved */
+
+	struct dbtls_server_info server;
+	int tls_offered; /* 1 yes, 0 no, -1 unknown (never got that far) */
+	struct dbtls_version_facts versions[DBTLS_NVERSIONS];
+	uint16_t *groups; /* accepted key-exchange groups, in the order the server picked them */
+	size_t ngroups;
+	int groups_version; /* version the groups were probed with (enum dbtls_version), -1 none */
+	int dh_bits;	    /* smallest DHE prime size seen, 0 when no DHE suite was accepted */
+	struct dbtls_cert *certs; /* served chain, leaf first */
+	size_t ncerts;
+	struct dbtls_verification verification;
+	struct dbtls_sql_facts sql;
+
+	struct dbtls_error_fact *errors;
+	size_t nerrors;
+	unsigned connections_used;
+	double duration_s;
+};
+
+struct dbtls_scan_facts {
+	char *tool_version;
+	char *new_ca_file; /* --new-ca-file of the scan (CA rotation), NULL when none */
+	time_t started_at;
+	time_t finished_at;
+	struct dbtls_endpoint_facts *endpoints;
+	size_t nendpoints;
+};
+
+/* Frees everything inside f (not f itself); f may be NULL. */
+void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f);
+void dbtls_cert_free(struct dbtls_cert *c);
+/* Frees the strings inside v and zeroes it. */
+void dbtls_verification_free(struct dbtls_verification *v);
+/* Frees everything inside s (not s itself). */
+void dbtls_scan_facts_free(struct dbtls_scan_facts *s);
+/* Appends an error to f (copies message/stage); returns NOMEM or OK. */
+enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_err code,
+				     const char *stage, const char *message);
+/* True when f counts as scanned: no errors and the TLS status is known. */
+bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f);
+/* strdup that tolerates NULL; returns new or NULL. */
+char *dbtls_strdup(const char *s);
+/* Formats t as RFC 3339 UTC ("2026-11-23T19:30:00Z") into out (>= 21 bytes). */
+void dbtls_rfc3339(time_t t, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enumerate.c — the removal loops behind cipher-suite and group enumeration (see enumerate.h).
+ *
+ * Every loop is bounded by the number of candidates, and a pick outside what was offered (a broken
+ * or lying server) ends the loop instead of looping: the scan of one endpoint can never spin.
+ */
+#include "src/scan/enumerate.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/registry/suites.h"
+
+enum dbtls_vstatus dbtls_enum_classify(enum dbtls_version v, const struct dbtls_hello_result *r)
+{
+	switch (r->kind) {
+	case DBTLS_HELLO_SERVER_HELLO:
+	case DBTLS_HELLO_HRR:
+		return r->version == dbtls_version_code(v) ? DBTLS_VS_ACCEPTED : DBTLS_VS_REJECTED;
+	case DBTLS_HELLO_SSL2_SERVER_HELLO:
+		return v == DBTLS_SSL2 && r->nssl2_ciphers ? DBTLS_VS_ACCEPTED : DBTLS_VS_REJECTED;
+	case DBTLS_HELLO_ALERT:
+	case DBTLS_HELLO_CLOSED:
+	case DBTLS_HELLO_SERVER_ERROR: /* yaSSL's "#08S01 Bad handshake" is its way to refuse */
+		return DBTLS_VS_REJECTED;
+	case DBTLS_HELLO_GARBAGE:
+	case DBTLS_HELLO_NONE:
+		break;
+	}
+	return DBTLS_VS_ERROR;
+}
+
+static bool enum_contains(const uint32_t *a, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == x)
+			return true;
+	return false;
+}
+
+static size_t enum_remove(uint32_t *a, size_t n, uint32_t x)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != x)
+			a[o++] = a[i];
+	return o;
+}
+
+static void enum_note_dh(const struct dbtls_hello_result *r, struct dbtls_enum_stats *st)
+{
+	if (r->dh_bits > 0 && (st->dh_bits_min == 0 || r->dh_bits < st->dh_bits_min))
+		st->dh_bits_min = r->dh_bits;
+}
+
+static enum dbtls_err enum_probe(dbtls_probe_fn probe, void *ctx, struct dbtls_hello_params *p,
+				 struct dbtls_hello_result *r, struct dbtls_enum_stats *st,
+				 struct dbtls_diag *d)
+{
+	st->probes++;
+	return probe(ctx, p, r, d);
+}
+
+/* The removal loop over rest[0..*nrest): picks go to found[*nfound…] until the server refuses or
+ * picks something not offered. r is the answer to a hello that offered rest (already sent). */
+static enum dbtls_err enum_loop(dbtls_probe_fn probe, void *ctx, struct dbtls_hello_params *p,
+				enum dbtls_version v, struct dbtls_hello_result *r, uint32_t *rest,
+				size_t *nrest, uint32_t *found, size_t *nfound, size_t max_picks,
+				struct dbtls_enum_stats *st, struct dbtls_diag *d)
+{
+	enum dbtls_err err;
+
+	while (max_picks-- && dbtls_enum_classify(v, r) == DBTLS_VS_ACCEPTED &&
+	       enum_contains(rest, *nrest, r->cipher)) {
+		found[(*nfound)++] = r->cipher;
+		enum_note_dh(r, st);
+		*nrest = enum_remove(rest, *nrest, r->cipher);
+		if (!*nrest || !max_picks)
+			return DBTLS_OK;
+		p->suites = rest;
+		p->nsuites = *nrest;
+		err = enum_probe(probe, ctx, p, r, st, d);
+		if (err)
+			return err;
+	}
+	return DBTLS_OK;
+}
+
+/* One part of a parallel enumeration: its own candidates, results, stats and error. */
+struct enum_chunk {
+	dbtls_probe_fn probe;
+	void *ctx;
+	enum dbtls_version v;
+	const char *sni;
+	uint32_t *rest;
+	size_t nrest;
+	uint32_t *found;
+	size_t nfound;
+	struct dbtls_enum_stats st;
+	enum dbtls_err err;
+	struct dbtls_diag d;
+};
+
+static void enum_chunk_run(void *arg, size_t i)
+{
+	struct enum_chunk *c = &((struct enum_chunk *)arg)[i];
+	struct dbtls_hello_params p = {.version = c->v,
+				       .sni = c->sni,
+				       .want_kex = c->v != DBTLS_TLS13,
+				       .suites = c->rest,
+				       .nsuites = c->nrest};
+	struct dbtls_hello_result r;
+
+	if (!c->nrest)
+		return;
+	c->err = enum_probe(c->probe, c->ctx, &p, &r, &c->st, &c->d);
+	if (!c->err)
+		c->err = enum_loop(c->probe, c->ctx, &p, c->v, &r, c->rest, &c->nrest, c->found,
+				   &c->nfound, SIZE_MAX, &c->st, &c->d);
+}
+
+static size_t enum_index(const uint32_t *cands, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cands[i] == x)
+			return i;
+	return n;
+}
+
+/* The rest of a client-order enumeration in k parts side by side. The server picks the first suite
+ * of ours it has, so picks come in our order: merging the parts by candidate position gives the
+ * very list a sequential enumeration would. */
+static enum dbtls_err enum_parallel(dbtls_probe_fn probe, void *ctx, enum dbtls_version v,
+				    const struct dbtls_enum_opts *eo, const uint32_t *cands,
+				    size_t ncands, const uint32_t *rest, size_t nrest,
+				    struct dbtls_version_facts *out, struct dbtls_enum_stats *st,
+				    struct dbtls_diag *d)
+{
+	size_t k = eo->chunks < nrest ? eo->chunks : nrest, nall = 0, stride = nrest / k + 1;
+	struct enum_chunk *c = calloc(k, sizeof(*c));
+	/* k candidate areas, then k result areas, each `stride` long */
+	uint32_t *buf = malloc(2 * k * stride * sizeof(*buf));
+	enum dbtls_err err = DBTLS_OK;
+	uint32_t *all;
+
+	if (!c || !buf) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	/* interleaved parts: the accepted suites of a registry cluster (say, all ECDHE-GCM)
+	 * spread over every part instead of landing in one */
+	for (size_t i = 0; i < k; i++) {
+		c[i] = (struct enum_chunk){.probe = probe, .ctx = ctx, .v = v, .sni = eo->sni};
+		c[i].rest = buf + i * stride;
+		c[i].found = buf + (k + i) * stride;
+	}
+	for (size_t j = 0; j < nrest; j++)
+		c[j % k].rest[c[j % k].nrest++] = rest[j];
+	eo->run_parallel(ctx, k, enum_chunk_run, c);
+	all = buf; /* the candidate areas are spent and come before every result area */
+	for (size_t i = 0; i < k; i++) {
+		for (size_t j = 0; j < c[i].nfound; j++)
+			all[nall++] = c[i].found[j];
+		enum_note_dh(&(struct dbtls_hello_result){.dh_bits = c[i].st.dh_bits_min}, st);
+		st->probes += c[i].st.probes;
+		if (c[i].err && !err) {
+			err = c[i].err;
+			*d = c[i].d;
+		}
+	}
+	/* insertion sort by candidate position: at most a few hundred entries */
+	for (size_t i = 1; i < nall; i++) {
+		uint32_t x = all[i];
+		size_t xi = enum_index(cands, ncands, x), j = i;
+		while (j > 0 && enum_index(cands, ncands, all[j - 1]) > xi) {
+			all[j] = all[j - 1];
+			j--;
+		}
+		all[j] = x;
+	}
+	for (size_t i = 0; i < nall; i++)
+		out->suites[out->nsuites++] = all[i];
+out:
+	free(buf);
+	free(c);
+	return err;
+}
+
+enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_version v,
+				 const struct dbtls_enum_opts *eo, const uint32_t *cands,
+				 size_t ncands, const struct dbtls_hello_result *first,
+				 struct dbtls_version_facts *out, struct dbtls_enum_stats *st,
+				 struct dbtls_diag *d)
+{
+	struct dbtls_hello_params p = {.version = v, .sni = eo->sni, .want_kex = v != DBTLS_TLS13};
+	struct dbtls_hello_result r;
+	enum dbtls_err err = DBTLS_OK;
+	uint32_t *rest = NULL, pair[2];
+	size_t nrest;
+	char desc[512];
+
+	out->server_order = -1;
+	if (first) {
+		r = *first;
+	} else {
+		p.suites = cands;
+		p.nsuites = ncands;
+		err = enum_probe(probe, ctx, &p, &r, st, d);
+		if (err) {
+			out->status = DBTLS_VS_ERROR;
+			out->reason = dbtls_strdup(d->msg[0] ? d->msg : dbtls_strerror(err));
+			return err;
+		}
+	}
+	dbtls_hello_describe(&r, desc, sizeof(desc));
+	free(out->reason);
+	out->reason = dbtls_strdup(desc);
+	out->status = dbtls_enum_classify(v, &r);
+	if (out->status != DBTLS_VS_ACCEPTED)
+		return out->status == DBTLS_VS_ERROR ? DBTLS_ERR_PROTOCOL : DBTLS_OK;
+
+	if (v == DBTLS_SSL2) {
+		/* an SSLv2 SERVER-HELLO lists every cipher kind the server has at once */
+		out->suites = calloc(r.nssl2_ciphers ? r.nssl2_ciphers : 1, sizeof(*out->suites));
+		if (!out->suites)
+			return DBTLS_ERR_NOMEM;
+		for (size_t i = 0; i < r.nssl2_ciphers; i++)
+			if (enum_contains(cands, ncands, r.ssl2_ciphers[i]))
+				out->suites[out->nsuites++] = r.ssl2_ciphers[i];
+		return DBTLS_OK;
+	}
+	rest = malloc((ncands ? ncands : 1) * sizeof(*rest));
+	out->suites = calloc(ncands ? ncands : 1, sizeof(*out->suites));
+	if (!rest || !out->suites) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(rest, cands, ncands * sizeof(*rest));
+	nrest = ncands;
+	out->cipher = (uint16_t)r.cipher;
+	/* the first two picks, then the preference check, then the rest */
+	err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites, 2, st, d);
+	if (err || out->nsuites < 2)
+		goto out;
+	/* offer the first two picks swapped: a server that still picks the first has its own
+	 * order; one that picks the (now first) second follows the client's */
+	pair[0] = out->suites[1];
+	pair[1] = out->suites[0];
+	p.suites = pair;
+	p.nsuites = 2;
+	err = enum_probe(probe, ctx, &p, &r, st, d);
+	if (err)
+		goto out;
+	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED)
+		out->server_order = r.cipher == pair[1] ? 1 : r.cipher == pair[0] ? 0 : -1;
+	if (!nrest)
+		goto out;
+	if (out->server_order == 0 && eo->run_parallel && eo->chunks > 1) {
+		err = enum_parallel(probe, ctx, v, eo, cands, ncands, rest, nrest, out, st, d);
+		goto out;
+	}
+	p.suites = rest;
+	p.nsuites = nrest;
+	err = enum_probe(probe, ctx, &p, &r, st, d);
+	if (!err)
+		err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites,
+				SIZE_MAX, st, d);
+out:
+	free(rest);
+	return err;
+}
+
+enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, enum dbtls_version v,
+				 const char *sni, const uint32_t *cands, size_t ncands,
+				 uint16_t *out, size_t cap, size_t *n, struct dbtls_enum_stats *st,
+				 struct dbtls_diag *d)
+{
+	struct dbtls_hello_params p = {.version = tls13 ? DBTLS_TLS13 : v, .sni = sni};
+	struct dbtls_hello_result r;
+	enum dbtls_err err = DBTLS_OK;
+	uint16_t groups[64];
+	uint32_t *suites = NULL;
+	size_t ngroups = 0, nsuites = 0;
+
+	*n = 0;
+	/* the candidates: every group of that protocol generation we know */
+	for (uint32_t g = 1; g <= 0x0104 && ngroups < sizeof(groups) / sizeof(groups[0]); g++) {
+		bool ffdhe = g >= 0x0100, tls13only = g >= 0x001f && g <= 0x0021;
+		if (!dbtls_group_name((uint16_t)g))
+			continue;
+		if (tls13 ? (g < 0x0017 || (g >= 0x001a && g <= 0x001c)) : (ffdhe || tls13only))
+			continue;
+		groups[ngroups++] = (uint16_t)g;
+	}
+	suites = malloc((ncands ? ncands : 1) * sizeof(*suites));
+	if (!suites)
+		return DBTLS_ERR_NOMEM;
+	for (size_t i = 0; i < ncands; i++) {
+		const struct dbtls_suite *s =
+		    cands[i] <= 0xffff ? dbtls_suite_by_code((uint16_t)cands[i]) : NULL;
+		if (s && (tls13 ? (s->flags & DBTLS_SF_TLS13) != 0 : strstr(s->kx, "ECDH") != NULL))
+			suites[nsuites++] = cands[i];
+	}
+	if (!nsuites)
+		goto out;
+	p.suites = suites;
+	p.nsuites = nsuites;
+	p.no_key_shares = tls13;
+	p.want_kex = !tls13;
+	while (ngroups && *n < cap) {
+		uint16_t g;
+		size_t o = 0;
+
+		p.groups = groups;
+		p.ngroups = ngroups;
+		err = enum_probe(probe, ctx, &p, &r, st, d);
+		if (err)
+			break;
+		if (tls13 ? r.kind != DBTLS_HELLO_HRR || r.version != 0x0304
+			  : dbtls_enum_classify(v, &r) != DBTLS_VS_ACCEPTED)
+			break;
+		g = r.group;
+		for (size_t i = 0; i < ngroups; i++)
+			if (groups[i] != g)
+				groups[o++] = groups[i];
+		if (o == ngroups) /* not one we offered: stop rather than loop */
+			break;
+		ngroups = o;
+		out[(*n)++] = g;
+	}
+out:
+	free(suites);
+	return err;
+}

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan.c — the per-endpoint scan and the worker pool that runs many endpoints at once.
+ *
+ * One endpoint: one probe connection per TLS version (SSLv2 … TLS 1.3), each offering only that
+ * version and every suite of the registry that version can carry, then one full OpenSSL handshake
+ * for the certificate chain. The first connection's preamble tells us whether the server offers
+ * TLS at all and what it is; a server error packet there (host blocked, too many connections)
+ * stops the scan of that endpoint with the server's own code and words.
+ */
+#include "src/scan/scan.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/scan/enumerate.h"
+#include "src/wire/handshake.h"
+#include "src/wire/hello.h"
+#include "src/wire/net.h"
+#include "src/wire/sql/sql_mysql.h"
+#include "src/registry/suites.h"
+
+void dbtls_target_free(struct dbtls_target *t)
+{
+	if (!t)
+		return;
+	free(t->given);
+	free(t->host);
+	memset(t, 0, sizeof(*t));
+}
+
+enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen)
+{
+	const struct dbtls_preamble *pre = &dbtls_preamble_mysql;
+	const char *rest = s, *sep, *hostend, *portstr = NULL;
+	char scheme[32];
+	unsigned long port;
+	char *end;
+
+	memset(t, 0, sizeof(*t));
+	sep = strstr(s, "://");
+	if (sep) {
+		if ((size_t)(sep - s) >= sizeof(scheme) || sep == s) {
+			snprintf(why, whylen, "bad scheme in '%s'", s);
+			return DBTLS_ERR_INPUT;
+		}
+		memcpy(scheme, s, (size_t)(sep - s));
+		scheme[sep - s] = 0;
+		pre = dbtls_preamble_find(scheme);
+		if (!pre) {
+			snprintf(why, whylen, "unknown protocol '%s' (known: mysql, tls)", scheme);
+			return DBTLS_ERR_INPUT;
+		}
+		rest = sep + 3;
+	}
+	if (*rest == '[') {
+		hostend = strchr(rest, ']');
+		if (!hostend || hostend == rest + 1) {
+			snprintf(why, whylen, "unterminated IPv6 address in '%s'", s);
+			return DBTLS_ERR_INPUT;
+		}
+		if (hostend[1] == ':')
+			portstr = hostend + 2;
+		else if (hostend[1] && strcmp(hostend + 1, "/") != 0) {
+			snprintf(why, whylen, "unexpected text after ']' in '%s'", s);
+			return DBTLS_ERR_INPUT;
+		}
+		t->host = strndup(rest + 1, (size_t)(hostend - rest - 1));
+	} else {
+		hostend = strchr(rest, ':');
+		if (hostend && strchr(hostend + 1, ':')) {
+			snprintf(why, whylen, "IPv6 addresses need brackets: '[%s]:port'", rest);
+			return DBTLS_ERR_INPUT;
+		}
+		if (hostend)
+			portstr = hostend + 1;
+		else
+			hostend = rest + strcspn(rest, "/");
+		t->host = strndup(rest, (size_t)(hostend - rest));
+	}
+	if (!t->host)
+		return DBTLS_ERR_NOMEM;
+	if (!*t->host || strspn(t->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789.-_:%") != strlen(t->host)) {
+		snprintf(why, whylen, "bad host name in '%s'", s);
+		goto fail;
+	}
+	t->port = pre->default_port;
+	if (portstr) {
+		port = strtoul(portstr, &end, 10);
+		if (end == portstr || (*end && strcmp(end, "/") != 0) || port == 0 ||
+		    port > 65535 || *portstr == '-' || *portstr == '+') {
+			snprintf(why, whylen, "bad port in '%s' (want 1-65535)", s);
+			goto fail;
+		}
+		t->port = (uint16_t)port;
+	}
+	t->preamble = pre;
+	t->given = strdup(s);
+	if (!t->given) {
+		dbtls_target_free(t);
+		return DBTLS_ERR_NOMEM;
+	}
+	return DBTLS_OK;
+fail:
+	dbtls_target_free(t);
+	return DBTLS_ERR_INPUT;
+}
+
+/* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
+ * shared fields while several probe tasks of the endpoint run side by side. */
+struct scan_ep {
+	const struct dbtls_target *t;
+	const struct dbtls_scan_opts *o;
+	struct dbtls_endpoint_facts *f;
+	const char *sni;
+	pthread_mutex_t lock;
+	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
+	int in_flight;		  /* connections open now (<= o->per_host) */
+	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
+	bool resetting;		  /* a worker is logging in to reset the server's count */
+	bool blocked;		  /* the server said 1129: this host is blocked */
+	bool exhausted;		  /* the budget ran out and could not be reset */
+	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
+	size_t ncands[DBTLS_NVERSIONS];
+	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
+	int tasks[DBTLS_NVERSIONS + 2];
+	size_t ntasks, next;
+};
+
+#define TASK_GROUPS (DBTLS_NVERSIONS)
+#define TASK_CERTS  (DBTLS_NVERSIONS + 1)
+
+static const char *scan_stage(enum dbtls_err err)
+{
+	return err == DBTLS_ERR_RESOLVE || err == DBTLS_ERR_REFUSED || err == DBTLS_ERR_CONNECT
+		   ? "connect"
+		   : "preamble";
+}
+
+static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage,
+		       const struct dbtls_diag *d)
+{
+	bool seen = false;
+
+	pthread_mutex_lock(&ep->lock);
+	/* a blocked host or a spent budget stops every task the same way: say it once */
+	for (size_t i = 0; err == DBTLS_ERR_LIMIT && i < ep->f->nerrors; i++)
+		seen |= ep->f->errors[i].code == DBTLS_ERR_LIMIT;
+	if (!seen)
+		dbtls_facts_add_error(ep->f, err, stage, d->msg);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+static bool scan_is_loopback(const char *addr)
+{
+	return addr && (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1") ||
+			!strncmp(addr, "::ffff:127.", 11));
+}
+
+/*
+ * MySQL and MariaDB count every connection that ends before a login as an error of the client's
+ * host and refuse the host (ERR 1129) after max_connect_errors of them: a full enumeration (about
+ * one probe per accepted suite) can block the scanner's own host. So every probe to a MySQL
+ * endpoint asks here first. Under the limit it goes ahead; at the limit, with --sql credentials,
+ * one worker waits for the probes in flight to end and logs in (a successful login resets the
+ * count), without them the probe is refused with LIMIT and the report says why. Loopback
+ * clients are never counted by the server, so they are not limited here either.
+ */
+static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
+{
+	int limit = ep->o->max_connect_errors;
+	/* probes that passed here but open their connection only after a reset are not in the
+	 * new count: keep room for one of those per connection slot */
+	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
+	enum dbtls_err err = DBTLS_OK;
+
+	if (limit <= 0 || strcmp(ep->t->preamble->scheme, "mysql") != 0)
+		return DBTLS_OK;
+	pthread_mutex_lock(&ep->lock);
+	for (;;) {
+		if (ep->blocked) {
+			err = dbtls_diag_set(
+			    d, DBTLS_ERR_LIMIT,
+			    "the server blocks this host (ERR 1129, max_connect_errors)"
+			    ": no more probes; unblock with FLUSH HOSTS");
+			break;
+		}
+		if (scan_is_loopback(ep->f->address) || ep->aborted + room < (unsigned)limit) {
+			ep->aborted++;
+			break;
+		}
+		if (ep->exhausted || !ep->o->sql) {
+			ep->exhausted = true;
+			err = dbtls_diag_set(
+			    d, DBTLS_ERR_LIMIT,
+			    "stopped after %u probes to stay under max_connect_errors=%d "
+			    "(the server blocks a host after that many aborted "
+			    "connections); give --sql credentials so dbtls logs in to reset "
+			    "the count, or --max-connect-errors N with the server's value",
+			    ep->aborted, limit);
+			break;
+		}
+		if (ep->resetting || ep->in_flight) {
+			/* the probes in flight count as soon as they end: let them, then reset */
+			pthread_cond_wait(&ep->slot_free, &ep->lock);
+			continue;
+		}
+		ep->resetting = true;
+		pthread_mutex_unlock(&ep->lock);
+		err = dbtls_sql_mysql_reset(ep->t, ep->o, d);
+		pthread_mutex_lock(&ep->lock);
+		ep->resetting = false;
+		ep->f->connections_used++;
+		if (err) {
+			ep->exhausted = true;
+			dbtls_facts_add_error(ep->f, err, "sql login (reset of max_connect_errors)",
+					      d->msg);
+		} else {
+			ep->aborted = 0;
+		}
+		pthread_cond_broadcast(&ep->slot_free);
+	}
+	pthread_mutex_unlock(&ep->lock);
+	return err;
+}
+
+/* At most o->per_host connections to one endpoint are open at once, whichever task opens them. */
+static void scan_slot_get(struct scan_ep *ep)
+{
+	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+
+	pthread_mutex_lock(&ep->lock);
+	while (ep->in_flight >= max)
+		pthread_cond_wait(&ep->slot_free, &ep->lock);
+	ep->in_flight++;
+	pthread_mutex_unlock(&ep->lock);
+}
+
+static void scan_slot_put(struct scan_ep *ep)
+{
+	pthread_mutex_lock(&ep->lock);
+	ep->in_flight--;
+	pthread_cond_broadcast(&ep->slot_free);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/* Connects and runs the preamble; counts the connection. The first greeting (or error packet)
+ * is kept as the server's facts. */
+static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct dbtls_diag *d)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+	struct dbtls_server_info info;
+	char addr[64] = "";
+	enum dbtls_err err;
+
+	memset(&info, 0, sizeof(info));
+	err =
+	    dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
+	if (err)
+		return err;
+	err = ep->t->preamble->start(c, &info, d);
+	pthread_mutex_lock(&ep->lock);
+	f->connections_used++;
+	/* 1129: the host is blocked now; every further probe would only be refused again */
+	if (err == DBTLS_ERR_SERVER_ERROR && info.err_code == 1129)
+		ep->blocked = true;
+	if (!f->address)
+		f->address = strdup(addr);
+	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
+		f->server = info; /* steals the strings */
+		memset(&info, 0, sizeof(info));
+	}
+	pthread_mutex_unlock(&ep->lock);
+	free(info.product);
+	free(info.version);
+	free(info.err_sqlstate);
+	free(info.err_message);
+	if (err)
+		dbtls_conn_close(c);
+	return err;
+}
+
+/* The probe seam for enumerate.c: one connection, one hello, one answer. */
+static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
+				 struct dbtls_hello_result *r, struct dbtls_diag *d)
+{
+	struct scan_ep *ep = ctx;
+	struct dbtls_conn c;
+	enum dbtls_err err;
+
+	err = scan_budget_get(ep, d);
+	if (err)
+		return err;
+	scan_slot_get(ep);
+	err = scan_open(ep, &c, d);
+	if (!err) {
+		err = dbtls_hello_probe(&c, ep->t->preamble, p, r, d);
+		dbtls_conn_close(&c);
+	}
+	scan_slot_put(ep);
+	return err;
+}
+
+struct scan_par {
+	dbtls_par_fn fn;
+	void *arg;
+	size_t i;
+};
+
+static void *scan_par_thread(void *arg)
+{
+	struct scan_par *p = arg;
+	p->fn(p->arg, p->i);
+	return NULL;
+}
+
+/* The parallel runner for enumerate.c: one thread per part; the connection slots, not the thread
+ * count, bound what the endpoint sees. */
+static void scan_run_parallel(void *ctx, size_t n, dbtls_par_fn fn, void *arg)
+{
+	struct scan_par par[16];
+	pthread_t th[16];
+	bool started[16] = {false};
+	(void)ctx;
+
+	if (n > 16)
+		n = 16;
+	for (size_t i = 1; i < n; i++) {
+		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i};
+		started[i] = pthread_create(&th[i], NULL, scan_par_thread, &par[i]) == 0;
+		if (!started[i])
+			fn(arg, i);
+	}
+	fn(arg, 0);
+	for (size_t i = 1; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+static void scan_merge_dh(struct scan_ep *ep, const struct dbtls_enum_stats *st)
+{
+	pthread_mutex_lock(&ep->lock);
+	if (st->dh_bits_min && (!ep->f->dh_bits || st->dh_bits_min < ep->f->dh_bits))
+		ep->f->dh_bits = st->dh_bits_min;
+	pthread_mutex_unlock(&ep->lock);
+}
+
+static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
+{
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	char stage[64];
+
+	/* only TLS 1.2, the longest enumeration by far (GCM, ChaCha20 and SHA-2 suites exist only
+	 * there), is split: each part costs one refusal, and the connection budget is tight */
+	struct dbtls_enum_opts eo = {.sni = ep->sni,
+				     .run_parallel = scan_run_parallel,
+				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1};
+
+	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
+				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
+	scan_merge_dh(ep, &st);
+	if (err == DBTLS_ERR_PROTOCOL && !d.msg[0])
+		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
+	if (err) {
+		snprintf(stage, sizeof(stage), "probe %s", dbtls_version_name(v));
+		scan_error(ep, err, stage, &d);
+	}
+}
+
+static void scan_groups(struct scan_ep *ep)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+	struct dbtls_enum_stats st = {0};
+	struct dbtls_diag d = {0};
+	enum dbtls_version v = DBTLS_TLS13;
+	enum dbtls_err err;
+	uint16_t g[64];
+	size_t n = 0;
+
+	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g,
+				64, &n, &st, &d);
+	if (!err && !n) {
+		/* no TLS 1.3 (or no group there): the curves of ECDHE suites below it */
+		v = dbtls_enum_classify(DBTLS_TLS12, &ep->first) == DBTLS_VS_ACCEPTED ? DBTLS_TLS12
+										      : DBTLS_TLS10;
+		err = dbtls_enum_groups(scan_probe, ep, false, v, ep->sni, ep->cands[v],
+					ep->ncands[v], g, 64, &n, &st, &d);
+	}
+	if (err) {
+		scan_error(ep, err, "probe groups", &d);
+		return;
+	}
+	/* probed: an empty list now means "none accepted", not "not looked at" */
+	f->groups_version = v;
+	if (n && (f->groups = malloc(n * sizeof(*f->groups)))) {
+		memcpy(f->groups, g, n * sizeof(*g));
+		f->ngroups = n;
+	}
+}
+
+static void scan_certs(struct scan_ep *ep)
+{
+	struct dbtls_handshake_opts ho = {
+	    .ca_file = ep->o->ca_file,
+	    .sni = ep->sni,
+	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+	    .timeout_ms = ep->o->timeout_ms,
+	    .new_ca_file = ep->o->new_ca_file,
+	};
+	struct dbtls_handshake_keep keep = {0};
+	struct dbtls_diag d = {0};
+	struct dbtls_conn c;
+	enum dbtls_err err;
+
+	err = scan_budget_get(ep, &d);
+	if (err) {
+		scan_error(ep, err, "handshake", &d);
+		return;
+	}
+	scan_slot_get(ep);
+	err = scan_open(ep, &c, &d);
+	if (!err)
+		err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
+	dbtls_conn_close(&c);
+	scan_slot_put(ep);
+	if (err) {
+		scan_error(ep, err, "handshake", &d);
+		return;
+	}
+	/* OCSP responders and CRL servers can be slow: ask them with the database connection
+	 * already closed, so the server never sees a client idle past its connect_timeout */
+	if (ep->o->rev.enabled && ep->f->ncerts)
+		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled,
+				       &ep->o->rev, ep->f->certs, ep->f->ncerts);
+	dbtls_handshake_keep_free(&keep);
+}
+
+static void *scan_ep_worker(void *arg)
+{
+	struct scan_ep *ep = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&ep->lock);
+		i = ep->next++;
+		pthread_mutex_unlock(&ep->lock);
+		if (i >= ep->ntasks)
+			break;
+		if (ep->tasks[i] == TASK_GROUPS)
+			scan_groups(ep);
+		else if (ep->tasks[i] == TASK_CERTS)
+			scan_certs(ep);
+		else
+			scan_suites(ep, (enum dbtls_version)ep->tasks[i]);
+	}
+	return NULL;
+}
+
+/* Runs ep's task list with at most per_host connections in flight. */
+static void scan_ep_run(struct scan_ep *ep)
+{
+	pthread_t th[DBTLS_NVERSIONS + 2];
+	size_t want = ep->o->per_host > 0 ? (size_t)ep->o->per_host : 1, started = 0;
+
+	if (want > ep->ntasks)
+		want = ep->ntasks;
+	ep->next = 0;
+	for (size_t i = 1; i < want; i++)
+		if (pthread_create(&th[started], NULL, scan_ep_worker, ep) == 0)
+			started++;
+	scan_ep_worker(ep); /* this thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+static double scan_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				   struct dbtls_endpoint_facts *f)
+{
+	struct scan_ep ep = {.t = t, .o = o, .f = f};
+	struct dbtls_hello_params hp;
+	struct dbtls_diag d = {0};
+	enum dbtls_err err = DBTLS_OK;
+	double t0 = scan_now();
+	bool certs_done = false, any_tls = false;
+	int v;
+
+	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.slot_free, NULL);
+	f->target = dbtls_strdup(t->given);
+	f->protocol = dbtls_strdup(t->preamble->scheme);
+	f->host = dbtls_strdup(t->host);
+	f->port = t->port;
+	f->sni = dbtls_strdup(o->sni ? o->sni : t->host);
+	f->tls_offered = -1;
+	f->groups_version = -1;
+	ep.sni = f->sni;
+	for (v = 0; v < DBTLS_NVERSIONS; v++) {
+		size_t n = dbtls_suites_for_version((enum dbtls_version)v, NULL, 0);
+		ep.cands[v] = calloc(n ? n : 1, sizeof(uint32_t));
+		if (!ep.cands[v]) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+		ep.ncands[v] = dbtls_suites_for_version((enum dbtls_version)v, ep.cands[v], n);
+	}
+	if (!f->target || !f->protocol || !f->host || !f->sni) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+
+	/* The opening hello is TLS 1.2 with every suite: the most likely to be accepted, the first
+	 * step of TLS 1.2's enumeration, and its preamble tells whether there is TLS to probe at
+	 * all. A refusal there (ERR packet, nothing listening, no TLS) ends the endpoint's scan
+	 * without spending more connections. */
+	hp = (struct dbtls_hello_params){.version = DBTLS_TLS12,
+					 .suites = ep.cands[DBTLS_TLS12],
+					 .nsuites = ep.ncands[DBTLS_TLS12],
+					 .sni = ep.sni,
+					 .want_kex = true};
+	err = scan_probe(&ep, &hp, &ep.first, &d);
+	if (err == DBTLS_ERR_NO_TLS) {
+		f->tls_offered = 0;
+		err = DBTLS_OK;
+		goto out;
+	}
+	if (err) {
+		scan_error(&ep, err, scan_stage(err), &d);
+		err = DBTLS_OK;
+		goto out;
+	}
+	f->tls_offered = 1;
+
+	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
+	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */
+	ep.tasks[ep.ntasks++] = DBTLS_TLS12;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS10;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS11;
+	ep.tasks[ep.ntasks++] = DBTLS_TLS13;
+	ep.tasks[ep.ntasks++] = TASK_GROUPS;
+	if (dbtls_enum_classify(DBTLS_TLS12, &ep.first) == DBTLS_VS_ACCEPTED) {
+		ep.tasks[ep.ntasks++] = TASK_CERTS;
+		certs_done = true;
+	}
+	ep.tasks[ep.ntasks++] = DBTLS_SSL3;
+	ep.tasks[ep.ntasks++] = DBTLS_SSL2;
+	scan_ep_run(&ep);
+	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
+		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	if (!certs_done && any_tls)
+		scan_certs(&ep);
+out:
+	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
+	if (!err && o->sql)
+		err = dbtls_sql_mysql_scan(t, o, f);
+	for (v = 0; v < DBTLS_NVERSIONS; v++)
+		free(ep.cands[v]);
+	pthread_cond_destroy(&ep.slot_free);
+	pthread_mutex_destroy(&ep.lock);
+	f->duration_s = scan_now() - t0;
+	return err;
+}
+
+struct scan_pool {
+	const struct dbtls_target *targets;
+	size_t n;
+	const struct dbtls_scan_opts *o;
+	struct dbtls_endpoint_facts *out;
+	pthread_mutex_t lock;
+	size_t next;
+	enum dbtls_err err;
+};
+
+static void *scan_worker(void *arg)
+{
+	struct scan_pool *p = arg;
+	enum dbtls_err err;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		err = dbtls_scan_endpoint(&p->targets[i], p->o, &p->out[i]);
+		if (err) {
+			pthread_mutex_lock(&p->lock);
+			p->err = err;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	return NULL;
+}
+
+enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
+			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out)
+{
+	struct scan_pool pool = {.targets = targets, .n = n, .o = o};
+	pthread_t *th = NULL;
+	size_t nth, started = 0;
+
+	out->started_at = time(NULL);
+	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
+	if (!out->endpoints)
+		return DBTLS_ERR_NOMEM;
+	out->nendpoints = n;
+	pool.out = out->endpoints;
+	pthread_mutex_init(&pool.lock, NULL);
+	nth = o->jobs > 0 ? (size_t)o->jobs : 1;
+	if (nth > n)
+		nth = n;
+	th = calloc(nth ? nth : 1, sizeof(*th));
+	if (!th) {
+		pool.err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nth; i++)
+		if (pthread_create(&th[started], NULL, scan_worker, &pool) == 0)
+			started++;
+	if (!started && n) /* no threads to be had: scan in this one */
+		scan_worker(&pool);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+out:
+	free(th);
+	pthread_mutex_destroy(&pool.lock);
+	out->finished_at = time(NULL);
+	return pool.err;
+}

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handshake.c — a full OpenSSL client handshake that collects the served chain and judges it.
+ *
+ * The client is as permissive as the library allows (every protocol version and cipher it still
+ * has, security level 0, no verification during the handshake) because the point is to look at
+ * whatever the server serves, weak or not. The chain is judged only afterwards: X509_verify_cert
+ * against the CA bundle (or the system store) with the served intermediates as untrusted, and
+ * X509_check_host / X509_check_ip_asc for the name. Key sizes are reported separately, so the
+ * verification does not reject small keys either.
+ *
+ * The socket is non-blocking; every wait is a poll() with the caller's deadline, so a silent server
+ * costs one timeout. OpenSSL reads and writes through a tiny BIO of our own that sends with
+ * MSG_NOSIGNAL: a server that resets the connection must not kill the scanner with SIGPIPE.
+ * Everything (context, store, BIO method) is created per call; there is no global state.
+ */
+#include "src/wire/handshake.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "src/pki/x509.h"
+
+/* Our BIO's type: only BIO_find_type() looks at it, and nobody searches for this one. */
+#define HS_BIO_TYPE (0x7f | BIO_TYPE_SOURCE_SINK)
+
+struct hs_sock {
+	int fd;
+	bool eof;
+};
+
+static int hs_bio_write(BIO *b, const char *buf, int len)
+{
+	struct hs_sock *s = BIO_get_data(b);
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	do
+		n = send(s->fd, buf, (size_t)len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int hs_bio_read(BIO *b, char *buf, int len)
+{
+	struct hs_sock *s = BIO_get_data(b);
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	do
+		n = recv(s->fd, buf, (size_t)len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		BIO_set_retry_read(b);
+	if (n == 0)
+		s->eof = true;
+	return (int)n;
+}
+
+static long hs_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct hs_sock *s = BIO_get_data(b);
+
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_EOF: /* lets OpenSSL tell "peer closed" from "no data yet" */
+		return s && s->eof;
+	default:
+		return 0;
+	}
+}
+
+/* Moves OpenSSL's whole error queue into out ("; "-separated) and returns the first code. */
+static unsigned long hs_drain_errors(char *out, size_t outlen)
+{
+	unsigned long e, first = 0;
+	size_t used = 0;
+	char one[256];
+	int n;
+
+	out[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		if (!first)
+			first = e;
+		ERR_error_string_n(e, one, sizeof(one));
+		if (used + 1 >= outlen)
+			continue;
+		n = snprintf(out + used, outlen - used, "%s%s", used ? "; " : "", one);
+		if (n > 0)
+			used += (size_t)n < outlen - used ? (size_t)n : outlen - used - 1;
+	}
+	return first;
+}
+
+/* Fills d with "<what>: <OpenSSL error queue>" (or fallback when the queue is empty), clears the
+ * queue and returns err. */
+static enum dbtls_err hs_fail(struct dbtls_diag *d, enum dbtls_err err, const char *what,
+			      const char *fallback)
+{
+	char q[400];
+	unsigned long first = hs_drain_errors(q, sizeof(q));
+
+	if (d)
+		d->ssl_err = first;
+	return dbtls_diag_set(d, err, "%s: %s", what, first ? q : fallback);
+}
+
+static enum dbtls_err hs_load_store(const char *ca_file, X509_STORE **out, struct dbtls_diag *d)
+{
+	X509_STORE *store = X509_STORE_new();
+	enum dbtls_err err = DBTLS_OK;
+	char what[320];
+
+	if (!store) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "certificate store", "out of memory");
+		goto out;
+	}
+	if (ca_file && !X509_STORE_load_file(store, ca_file)) {
+		snprintf(what, sizeof(what), "cannot load CA file %s", ca_file);
+		err = hs_fail(d, DBTLS_ERR_FILE, what, "no certificate in it");
+		goto out;
+	}
+	if (!ca_file && !X509_STORE_set_default_paths(store)) {
+		err = hs_fail(d, DBTLS_ERR_FILE, "cannot load the system CA store", "failed");
+		goto out;
+	}
+out:
+	if (err) {
+		X509_STORE_free(store);
+		store = NULL;
+	}
+	*out = store;
+	return err;
+}
+
+static enum dbtls_err hs_ctx_new(SSL_CTX **out, struct dbtls_diag *d)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	enum dbtls_err err = DBTLS_OK;
+
+	if (!ctx) {
+		err = hs_fail(d, DBTLS_ERR_INTERNAL, "SSL_CTX_new", "failed");
+		goto out;
+	}
+	/* lowest and highest version the library supports; level 0 admits small keys, SHA-1, … */
+	if (!SSL_CTX_set_min_proto_version(ctx, 0) || !SSL_CTX_set_max_proto_version(ctx, 0) ||
+	    !SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0")) {
+		err = hs_fail(d, DBTLS_ERR_INTERNAL, "configuring the TLS client", "failed");
+		goto out;
+	}
+	SSL_CTX_set_security_level(ctx, 0);
+	/* the chain is judged after the handshake, so that a bad one is reported, not refused */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* OpenSSL 3 refuses servers without RFC 5746 renegotiation_info; we still want to look */
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+out:
+	if (err) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
+	*out = ctx;
+	return err;
+}
+
+static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_diag *d)
+{
+	struct pollfd p = {.fd = fd};
+	int rc, e, sys;
+	char what[32];
+
+	for (;;) {
+		/* SSL_get_error() reads the queue: it must hold only this call's entries */
+		ERR_clear_error();
+		errno = 0;
+		rc = SSL_connect(ssl);
+		sys = errno;
+		if (rc == 1)
+			return DBTLS_OK;
+		e = SSL_get_error(ssl, rc);
+		if (e == SSL_ERROR_WANT_READ) {
+			p.events = POLLIN;
+			snprintf(what, sizeof(what), "waiting for the server");
+		} else if (e == SSL_ERROR_WANT_WRITE) {
+			p.events = POLLOUT;
+			snprintf(what, sizeof(what), "sending");
+		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+			if (d)
+				d->sys_errno = sys;
+			return hs_fail(d, DBTLS_ERR_TLS, "TLS handshake failed",
+				       sys ? strerror(sys) : "connection closed by the server");
+		} else {
+			return hs_fail(d, DBTLS_ERR_TLS, "TLS handshake failed",
+				       "no detail from OpenSSL");
+		}
+		do
+			rc = poll(&p, 1, timeout_ms);
+		while (rc < 0 && errno == EINTR);
+		if (rc == 0)
+			return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+					      "TLS handshake: no progress within %d ms while %s",
+					      timeout_ms, what);
+		if (rc < 0) {
+			if (d)
+				d->sys_errno = errno;
+			return dbtls_diag_set(d, DBTLS_ERR_IO, "poll: %s", strerror(errno));
+		}
+	}
+}
+
+static enum dbtls_err hs_collect_chain(STACK_OF(X509) * chain, time_t now, struct dbtls_cert **out,
+				       size_t *nout, struct dbtls_diag *d)
+{
+	int n = chain ? sk_X509_num(chain) : 0;
+	struct dbtls_cert *certs = NULL;
+	enum dbtls_err err = DBTLS_OK;
+	size_t done = 0;
+
+	if (n <= 0)
+		goto out;
+	certs = calloc((size_t)n, sizeof(*certs));
+	if (!certs) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (; done < (size_t)n; done++) {
+		err = dbtls_x509_cert_facts(sk_X509_value(chain, (int)done), now, &certs[done], d);
+		if (err)
+			goto out;
+	}
+out:
+	if (err) {
+		for (size_t i = 0; i < done; i++)
+			dbtls_cert_free(&certs[i]);
+		free(certs);
+		certs = NULL;
+		done = 0;
+	}
+	*out = certs;
+	*nout = done;
+	return err;
+}
+
+/* Copies an IP literal (brackets stripped) into buf; false when host is a name. */
+static bool hs_ip_literal(const char *host, char *buf, size_t buflen)
+{
+	unsigned char bin[16];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= buflen)
+		return false;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+}
+
+static char *hs_name(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *s = NULL;
+	long len;
+	char *p;
+
+	if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0 &&
+	    (len = BIO_get_mem_data(b, &p)) >= 0 && (s = malloc((size_t)len + 1))) {
+		memcpy(s, p, (size_t)len);
+		s[len] = 0;
+		for (long i = 0; i < len; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				s[i] = '?';
+	}
+	BIO_free(b);
+	return s;
+}
+
+static char *hs_sha256(X509 *x)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *s;
+
+	if (!X509_digest(x, EVP_sha256(), md, &n) || !(s = malloc(2 * n + 1)))
+		return NULL;
+	for (unsigned int i = 0; i < n; i++)
+		sprintf(s + 2 * i, "%02x", md[i]);
+	return s;
+}
+
+static bool hs_in(STACK_OF(X509) * sk, X509 *x)
+{
+	for (int i = 0; sk && i < sk_X509_num(sk); i++)
+		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
+			return true;
+	return false;
+}
+
+/* The anchor a verified path ends in: name, fingerprint, expiry. */
+static void hs_anchor(X509 *a, time_t now, char **subject, char **sha256, time_t *not_after,
+		      long *days_left)
+{
+	struct tm tm;
+	time_t t = 0;
+
+	*subject = hs_name(X509_get_subject_name(a));
+	*sha256 = hs_sha256(a);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(a), &tm))
+		t = timegm(&tm);
+	if (not_after)
+		*not_after = t;
+	*days_left = t ? (long)((t - now) / 86400 - ((t - now) % 86400 < 0)) : 0;
+}
+
+/*
+ * What a client would make of the served chain, from the path OpenSSL built: an intermediate the
+ * path needed but the server did not send (incomplete), served certificates not followed by their
+ * issuer (misordered), served certificates the path does not use (extra), the anchor served too.
+ */
+static void hs_chain(STACK_OF(X509) * served, STACK_OF(X509) * path, int code, time_t now,
+		     struct dbtls_chain_facts *ch)
+{
+	int n = sk_X509_num(served), np = path ? sk_X509_num(path) : 0;
+	X509 *last = np ? sk_X509_value(path, np - 1) : NULL;
+	bool verified = code == X509_V_OK;
+
+	ch->analysed = true;
+	for (int i = 0; i + 1 < n; i++) {
+		X509 *x = sk_X509_value(served, i), *next = sk_X509_value(served, i + 1);
+		if (X509_check_issued(next, x) == X509_V_OK)
+			continue;
+		/* its issuer is served, just not next to it */
+		for (int k = 0; k < n; k++)
+			if (k != i && X509_check_issued(sk_X509_value(served, k), x) == X509_V_OK)
+				ch->misordered = true;
+	}
+	/* path elements between leaf and anchor that came from the bundle, not from the server */
+	for (int i = 1; i < np; i++) {
+		X509 *x = sk_X509_value(path, i);
+		bool anchor = verified && i == np - 1;
+		if (anchor || hs_in(served, x))
+			continue;
+		ch->incomplete = true;
+		if (!ch->missing_issuer)
+			ch->missing_issuer = hs_name(X509_get_subject_name(x));
+	}
+	/* the path stops at a certificate whose issuer is nowhere: when that is the leaf (or any
+	 * non-CA), the server did not send the intermediate (an unknown root is cert.untrusted) */
+	if (!verified && last && X509_self_signed(last, 0) != 1 &&
+	    (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	     code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
+	    !(X509_get_extension_flags(last) & EXFLAG_CA)) {
+		ch->incomplete = true;
+		if (!ch->missing_issuer)
+			ch->missing_issuer = hs_name(X509_get_issuer_name(last));
+	}
+	for (int i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(served, i);
+		if (hs_in(path, x)) {
+			if (verified && X509_cmp(x, last) == 0 && np > 1)
+				ch->anchor_served = true;
+			continue;
+		}
+		ch->extra++;
+	}
+	if (verified && last)
+		hs_anchor(last, now, &ch->anchor_subject, &ch->anchor_sha256, &ch->anchor_not_after,
+			  &ch->anchor_days_left);
+}
+
+/* Verifies the served chain against store; returns the X509_V_* code and, in *path (new, may be
+ * NULL), the path OpenSSL built (partial when verification failed). */
+static int hs_verify_path(X509_STORE *store, STACK_OF(X509) * chain, time_t now,
+			  STACK_OF(X509) * *path)
+{
+	X509 *leaf = sk_X509_value(chain, 0);
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *param;
+	int code = X509_V_ERR_UNSPECIFIED, rc;
+
+	if (path)
+		*path = NULL;
+	if (!untrusted || !sctx)
+		goto out;
+	/* the stack borrows the certificates; the peer chain keeps them alive */
+	for (int i = 1; i < sk_X509_num(chain); i++)
+		if (!sk_X509_push(untrusted, sk_X509_value(chain, i)))
+			goto out;
+	if (!X509_STORE_CTX_init(sctx, store, leaf, untrusted) ||
+	    !X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_SERVER))
+		goto out;
+	param = X509_STORE_CTX_get0_param(sctx);
+	X509_VERIFY_PARAM_set_auth_level(param, 0); /* key sizes are a separate finding */
+	X509_VERIFY_PARAM_set_time(param, now);
+	rc = X509_verify_cert(sctx);
+	code = X509_STORE_CTX_get_error(sctx);
+	if (rc != 1 && code == X509_V_OK)
+		code = X509_V_ERR_UNSPECIFIED; /* rc < 0: an internal failure */
+	if (path)
+		*path = X509_STORE_CTX_get1_chain(sctx);
+out:
+	X509_STORE_CTX_free(sctx);
+	sk_X509_free(untrusted);
+	return code;
+}
+
+/* Judges the served chain: CA bundle, host name, chain shape, rotation readiness. Fills *v (new
+ * strings) and *path_out (new; the verified or partial path). */
+static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_t now,
+				const struct dbtls_handshake_opts *o, struct dbtls_verification *v,
+				STACK_OF(X509) * *path_out, struct dbtls_diag *d)
+{
+	X509 *leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : NULL;
+	enum dbtls_err err = DBTLS_OK;
+	const char *host = o ? o->verify_host : NULL;
+	char ip[64];
+
+	*path_out = NULL;
+	v->ca_source = strdup(o && o->ca_file ? o->ca_file : "system");
+	if (host)
+		v->hostname_checked = strdup(host);
+	if (!v->ca_source || (host && !v->hostname_checked)) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!leaf) {
+		/* an anonymous suite: nothing to verify */
+		v->verify_code = X509_V_ERR_UNSPECIFIED;
+		v->error = strdup("the server sent no certificate");
+		if (!v->error)
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	v->verify_code = hs_verify_path(store, chain, now, path_out);
+	v->ca_ok = v->verify_code == X509_V_OK;
+	if (!v->ca_ok) {
+		v->error = strdup(X509_verify_cert_error_string(v->verify_code));
+		if (!v->error) {
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	hs_chain(chain, *path_out, v->verify_code, now, &v->chain);
+	if (o && o->new_ca_file) {
+		X509_STORE *ns = NULL;
+		STACK_OF(X509) *np = NULL;
+		int code;
+
+		err = hs_load_store(o->new_ca_file, &ns, d);
+		if (err)
+			goto out;
+		code = hs_verify_path(ns, chain, now, &np);
+		v->rotation.checked = true;
+		v->rotation.ready = code == X509_V_OK;
+		if (!v->rotation.ready)
+			v->rotation.error = strdup(X509_verify_cert_error_string(code));
+		else if (np && sk_X509_num(np) > 0)
+			hs_anchor(sk_X509_value(np, sk_X509_num(np) - 1), now,
+				  &v->rotation.anchor_subject, &v->rotation.anchor_sha256, NULL,
+				  &v->rotation.anchor_days_left);
+		sk_X509_pop_free(np, X509_free);
+		X509_STORE_free(ns);
+	}
+	if (host && hs_ip_literal(host, ip, sizeof(ip)))
+		v->hostname_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
+	else if (host)
+		v->hostname_ok = X509_check_host(leaf, host, strlen(host), 0, NULL) == 1;
+out:
+	return err;
+}
+
+void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k)
+{
+	if (!k)
+		return;
+	sk_X509_pop_free(k->served, X509_free);
+	sk_X509_pop_free(k->path, X509_free);
+	free(k->stapled);
+	memset(k, 0, sizeof(*k));
+}
+
+enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
+				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
+{
+	return dbtls_handshake_certs_keep(c, o, f, NULL, d);
+}
+
+enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
+					  const struct dbtls_handshake_opts *o,
+					  struct dbtls_endpoint_facts *f,
+					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d)
+{
+	struct dbtls_verification v;
+	struct hs_sock sock = {.fd = -1};
+	struct dbtls_cert *certs = NULL;
+	size_t ncerts = 0;
+	enum dbtls_err err = DBTLS_OK;
+	X509_STORE *store = NULL;
+	BIO_METHOD *meth = NULL;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	BIO *bio;
+	const SSL_CIPHER *cipher;
+	const char *name;
+	STACK_OF(X509) *path = NULL;
+	const unsigned char *stapled = NULL;
+	long stapled_len;
+	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
+	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
+
+	memset(&v, 0, sizeof(v));
+	if (!c || !f || c->fd < 0 || timeout_ms <= 0)
+		return dbtls_diag_set(d, DBTLS_ERR_USAGE,
+				      "handshake needs a connected socket and a timeout");
+	ERR_clear_error();
+	/* a CA file that does not load is a configuration error: find out before talking */
+	err = hs_load_store(o ? o->ca_file : NULL, &store, d);
+	if (err)
+		goto out;
+	err = hs_ctx_new(&ctx, d);
+	if (err)
+		goto out;
+
+	sock.fd = c->fd;
+	meth = BIO_meth_new(HS_BIO_TYPE, "dbtls socket");
+	ssl = SSL_new(ctx);
+	if (!meth || !ssl || !BIO_meth_set_write(meth, hs_bio_write) ||
+	    !BIO_meth_set_read(meth, hs_bio_read) || !BIO_meth_set_ctrl(meth, hs_bio_ctrl)) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	bio = BIO_new(meth);
+	if (!bio) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	BIO_set_data(bio, &sock);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(ssl, bio, bio); /* ssl owns bio from here */
+	if (o && o->sni && !SSL_set_tlsext_host_name(ssl, o->sni)) {
+		err = hs_fail(d, DBTLS_ERR_USAGE, "invalid SNI name", o->sni);
+		goto out;
+	}
+	/* ask for a stapled OCSP response: whether the server staples is itself a fact */
+	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+	SSL_set_connect_state(ssl);
+
+	err = hs_connect(ssl, c->fd, timeout_ms, d);
+	if (err)
+		goto out;
+
+	/* for a client the peer chain starts with the leaf */
+	err = hs_collect_chain(SSL_get_peer_cert_chain(ssl), now, &certs, &ncerts, d);
+	if (err)
+		goto out;
+	err = hs_verify(store, SSL_get_peer_cert_chain(ssl), now, o, &v, &path, d);
+	if (err)
+		goto out;
+	stapled_len = SSL_get_tlsext_status_ocsp_resp(ssl, &stapled);
+	v.stapled = stapled && stapled_len > 0;
+	if (keep) {
+		memset(keep, 0, sizeof(*keep));
+		keep->served = X509_chain_up_ref(SSL_get_peer_cert_chain(ssl));
+		keep->path = path; /* ownership moves to keep */
+		path = NULL;
+		if (v.stapled && (keep->stapled = malloc((size_t)stapled_len))) {
+			memcpy(keep->stapled, stapled, (size_t)stapled_len);
+			keep->nstapled = (size_t)stapled_len;
+		}
+		if (!keep->served || (v.stapled && !keep->stapled)) {
+			dbtls_handshake_keep_free(keep);
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	cipher = SSL_get_current_cipher(ssl);
+	name = cipher ? SSL_CIPHER_standard_name(cipher) : NULL;
+	if (!name && cipher)
+		name = SSL_CIPHER_get_name(cipher);
+	v.protocol = strdup(SSL_get_version(ssl));
+	v.cipher = name ? strdup(name) : NULL;
+	if (!v.protocol || (name && !v.cipher)) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	v.done = true;
+
+	/* say goodbye once without waiting for the answer; the caller closes the socket */
+	SSL_shutdown(ssl);
+out:
+	sk_X509_pop_free(path, X509_free);
+	SSL_free(ssl); /* and the bio it owns */
+	BIO_meth_free(meth);
+	SSL_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	if (err) {
+		for (size_t i = 0; i < ncerts; i++)
+			dbtls_cert_free(&certs[i]);
+		free(certs);
+		dbtls_verification_free(&v);
+		return err;
+	}
+	for (size_t i = 0; i < f->ncerts; i++)
+		dbtls_cert_free(&f->certs[i]);
+	free(f->certs);
+	dbtls_verification_free(&f->verification);
+	f->certs = certs;
+	f->ncerts = ncerts;
+	f->verification = v;
+	return DBTLS_OK;
+}

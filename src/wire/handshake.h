@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handshake.h — the one full OpenSSL handshake of a scan: collect the served chain and judge it.
+ *
+ * The raw hello probes (hello.c) learn versions and suites without completing a handshake; this
+ * probe completes one with OpenSSL, accepting anything the library can still speak, so that even a
+ * weak server's chain can be inspected. The chain is judged afterwards (CA bundle, host name), so a
+ * bad chain is reported rather than refused. Rule for this module: opts and conn are borrowed; what
+ * it writes into the facts is new and owned by the facts.
+ */
+#ifndef DBTLS_HANDSHAKE_H
+#define DBTLS_HANDSHAKE_H
+
+#include "src/core/err.h"
+#include "src/facts/facts.h"
+#include "src/wire/net.h"
+#include <openssl/x509.h>
+
+struct dbtls_handshake_opts {
+	const char *ca_file;	 /* PEM bundle; NULL = OpenSSL's default system store */
+	const char *sni;	 /* server_name to send; NULL = none */
+	const char *verify_host; /* host name or IP literal the leaf must match (VERIFY_IDENTITY) */
+	int timeout_ms;		 /* deadline for each read/write while handshaking */
+	const char
+	    *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
+};
+
+/* What the revocation check needs from a handshake, kept past the connection so that slow OCSP
+ * and CRL fetches never hold the database connection open (MariaDB's connect_timeout is 10 s). */
+struct dbtls_handshake_keep {
+	STACK_OF(X509) * served; /* the served chain, leaf first (references held) */
+	STACK_OF(X509) * path;	 /* the path verification built, leaf .. anchor (may be NULL) */
+	unsigned char *stapled;	 /* the stapled OCSP response (DER), NULL when none */
+	size_t nstapled;
+};
+/* Releases what k holds and zeroes it; k may be NULL. */
+void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k);
+
+/* Runs a full OpenSSL client handshake over c->fd (a connected, NON-BLOCKING socket whose protocol
+ * preamble is already done) and fills f->certs/f->ncerts (served chain, leaf first, new) and
+ * f->verification (new strings); what f held there before is freed. Returns TLS with a diag on
+ * handshake failure, TIMEOUT past the deadline, FILE when ca_file cannot be loaded (checked before
+ * any byte is sent); on failure f is untouched. o may be NULL (system store, no SNI, no host
+ * check); o->timeout_ms <= 0 falls back to c->timeout_ms. Never closes c->fd (borrowed). */
+enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
+				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d);
+/* The same, and on success fills *keep (new; dbtls_handshake_keep_free) for a revocation check
+ * after the caller has closed the connection. */
+enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
+					  const struct dbtls_handshake_opts *o,
+					  struct dbtls_endpoint_facts *f,
+					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d);
+
+#endif

@@ -1,0 +1,869 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hello.c — ClientHello construction and server-answer parsing for every version from SSLv2 to
+ * TLS 1.3 (see hello.h).
+ *
+ * Wire references: SSLv2 (draft-hickman-netscape-ssl-00) CLIENT-HELLO/SERVER-HELLO; RFC 6101
+ * (SSLv3); RFC 5246 (TLS 1.2) §7.4; RFC 8446 (TLS 1.3) §4.1 with supported_versions, key_share and
+ * the HelloRetryRequest random; RFC 7685 padding (some middleboxes hang on hellos of 256–511
+ * bytes).
+ */
+#include "src/wire/hello.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "src/registry/suites.h"
+
+#define REC_CHANGE_CIPHER_SPEC 20
+#define REC_ALERT	       21
+#define REC_HANDSHAKE	       22
+#define REC_APPLICATION_DATA   23
+
+#define HS_SERVER_HELLO	       2
+#define HS_CERTIFICATE	       11
+#define HS_SERVER_KEY_EXCHANGE 12
+#define HS_CERTIFICATE_REQUEST 13
+#define HS_SERVER_HELLO_DONE   14
+#define HS_CERTIFICATE_STATUS  22
+
+#define EXT_SERVER_NAME		   0x0000
+#define EXT_STATUS_REQUEST	   0x0005
+#define EXT_SUPPORTED_GROUPS	   0x000a
+#define EXT_EC_POINT_FORMATS	   0x000b
+#define EXT_SIGNATURE_ALGORITHMS   0x000d
+#define EXT_PADDING		   0x0015
+#define EXT_EXTENDED_MASTER_SECRET 0x0017
+#define EXT_SESSION_TICKET	   0x0023
+#define EXT_SUPPORTED_VERSIONS	   0x002b
+#define EXT_PSK_KEY_EXCHANGE_MODES 0x002d
+#define EXT_KEY_SHARE		   0x0033
+#define EXT_RENEGOTIATION_INFO	   0xff01
+
+/* Most we read of one answer: a ServerHello flight with a long chain fits comfortably. */
+#define HELLO_MAX_ANSWER (256 * 1024)
+
+static const uint8_t hrr_random[32] = {
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+};
+
+static const struct {
+	uint16_t id;
+	const char *name; /* IANA name as users know it */
+	const char *ossl; /* OpenSSL key type or group name used to make a key share */
+	const char *ossl_type;
+	bool tls13; /* allowed in TLS 1.3 */
+} group_tab[] = {
+    {0x0001, "sect163k1", NULL, NULL, false},
+    {0x0002, "sect163r1", NULL, NULL, false},
+    {0x0003, "sect163r2", NULL, NULL, false},
+    {0x0004, "sect193r1", NULL, NULL, false},
+    {0x0005, "sect193r2", NULL, NULL, false},
+    {0x0006, "sect233k1", NULL, NULL, false},
+    {0x0007, "sect233r1", NULL, NULL, false},
+    {0x0008, "sect239k1", NULL, NULL, false},
+    {0x0009, "sect283k1", NULL, NULL, false},
+    {0x000a, "sect283r1", NULL, NULL, false},
+    {0x000b, "sect409k1", NULL, NULL, false},
+    {0x000c, "sect409r1", NULL, NULL, false},
+    {0x000d, "sect571k1", NULL, NULL, false},
+    {0x000e, "sect571r1", NULL, NULL, false},
+    {0x000f, "secp160k1", NULL, NULL, false},
+    {0x0010, "secp160r1", NULL, NULL, false},
+    {0x0011, "secp160r2", NULL, NULL, false},
+    {0x0012, "secp192k1", NULL, NULL, false},
+    {0x0013, "secp192r1", NULL, NULL, false},
+    {0x0014, "secp224k1", NULL, NULL, false},
+    {0x0015, "secp224r1", NULL, NULL, false},
+    {0x0016, "secp256k1", NULL, NULL, false},
+    {0x0017, "secp256r1", "P-256", "EC", true},
+    {0x0018, "secp384r1", "P-384", "EC", true},
+    {0x0019, "secp521r1", "P-521", "EC", true},
+    {0x001a, "brainpoolP256r1", NULL, NULL, false},
+    {0x001b, "brainpoolP384r1", NULL, NULL, false},
+    {0x001c, "brainpoolP512r1", NULL, NULL, false},
+    {0x001d, "x25519", NULL, "X25519", true},
+    {0x001e, "x448", NULL, "X448", true},
+    {0x001f, "brainpoolP256r1tls13", "brainpoolP256r1", "EC", true},
+    {0x0020, "brainpoolP384r1tls13", "brainpoolP384r1", "EC", true},
+    {0x0021, "brainpoolP512r1tls13", "brainpoolP512r1", "EC", true},
+    {0x0100, "ffdhe2048", "ffdhe2048", "DH", true},
+    {0x0101, "ffdhe3072", "ffdhe3072", "DH", true},
+    {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
+    {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
+    {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
+};
+#define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
+
+/* Signature schemes we claim, widest first so that weak servers still answer (RFC 8446 §4.2.3). */
+static const uint16_t sigalgs[] = {
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809,
+    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402,
+    0x0502, 0x0602, 0x0203, 0x0201, 0x0202, 0x081a, 0x081b, 0x081c,
+};
+
+const char *dbtls_group_name(uint16_t group)
+{
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (group_tab[i].id == group)
+			return group_tab[i].name;
+	return NULL;
+}
+
+bool dbtls_group_by_name(const char *name, uint16_t *out)
+{
+	static const struct {
+		const char *alias;
+		uint16_t id;
+	} aliases[] = {
+	    {"prime256v1", 0x0017}, {"P-256", 0x0017},	{"P-384", 0x0018},
+	    {"P-521", 0x0019},	    {"X25519", 0x001d}, {"X448", 0x001e},
+	};
+	unsigned long v;
+	char *end;
+
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (strcmp(group_tab[i].name, name) == 0)
+			return *out = group_tab[i].id, true;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			return *out = aliases[i].id, true;
+	if ((name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) && name[2]) {
+		v = strtoul(name + 2, &end, 16);
+		if (!*end && v <= 0xffff &&
+		    strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
+			return *out = (uint16_t)v, true;
+	}
+	return false;
+}
+
+const char *dbtls_alert_name(uint8_t desc)
+{
+	switch (desc) {
+	case 0:
+		return "close_notify";
+	case 10:
+		return "unexpected_message";
+	case 20:
+		return "bad_record_mac";
+	case 21:
+		return "decryption_failed";
+	case 22:
+		return "record_overflow";
+	case 30:
+		return "decompression_failure";
+	case 40:
+		return "handshake_failure";
+	case 41:
+		return "no_certificate";
+	case 42:
+		return "bad_certificate";
+	case 43:
+		return "unsupported_certificate";
+	case 44:
+		return "certificate_revoked";
+	case 45:
+		return "certificate_expired";
+	case 46:
+		return "certificate_unknown";
+	case 47:
+		return "illegal_parameter";
+	case 48:
+		return "unknown_ca";
+	case 49:
+		return "access_denied";
+	case 50:
+		return "decode_error";
+	case 51:
+		return "decrypt_error";
+	case 60:
+		return "export_restriction";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 86:
+		return "inappropriate_fallback";
+	case 90:
+		return "user_canceled";
+	case 100:
+		return "no_renegotiation";
+	case 109:
+		return "missing_extension";
+	case 110:
+		return "unsupported_extension";
+	case 111:
+		return "certificate_unobtainable";
+	case 112:
+		return "unrecognized_name";
+	case 113:
+		return "bad_certificate_status_response";
+	case 114:
+		return "bad_certificate_hash_value";
+	case 115:
+		return "unknown_psk_identity";
+	case 116:
+		return "certificate_required";
+	case 120:
+		return "no_application_protocol";
+	}
+	return "unknown_alert";
+}
+
+static bool hello_is_ip_literal(const char *s)
+{
+	/* SNI must not carry IP addresses (RFC 6066 §3) */
+	return strchr(s, ':') || strspn(s, "0123456789.") == strlen(s);
+}
+
+/* Appends one key_share entry for group g with a fresh key. x25519 is 32 random bytes (every
+ * value is a valid public key after clamping); other groups need a real key from OpenSSL. */
+static enum dbtls_err hello_key_share(struct dbtls_buf *b, uint16_t g)
+{
+	const char *ossl = NULL, *type = NULL;
+	unsigned char *pub = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	enum dbtls_err err = DBTLS_ERR_UNSUPPORTED;
+	uint8_t x[32];
+	size_t n;
+
+	if (g == DBTLS_GROUP_X25519) {
+		if (RAND_bytes(x, sizeof(x)) != 1)
+			return DBTLS_ERR_INTERNAL;
+		dbtls_buf_u16(b, g);
+		dbtls_buf_u16(b, sizeof(x));
+		dbtls_buf_bytes(b, x, sizeof(x));
+		return DBTLS_OK;
+	}
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (group_tab[i].id == g) {
+			ossl = group_tab[i].ossl;
+			type = group_tab[i].ossl_type;
+		}
+	if (!type)
+		goto out;
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0)
+		goto out;
+	if (ossl && EVP_PKEY_CTX_set_group_name(ctx, ossl) <= 0)
+		goto out;
+	if (EVP_PKEY_keygen(ctx, &pkey) <= 0)
+		goto out;
+	n = EVP_PKEY_get1_encoded_public_key(pkey, &pub);
+	if (!n || n > 0xffff)
+		goto out;
+	dbtls_buf_u16(b, g);
+	dbtls_buf_u16(b, (uint16_t)n);
+	dbtls_buf_bytes(b, pub, n);
+	err = DBTLS_OK;
+out:
+	OPENSSL_free(pub);
+	EVP_PKEY_free(pkey);
+	EVP_PKEY_CTX_free(ctx);
+	return err;
+}
+
+static void hello_build_ssl2(const struct dbtls_hello_params *p, struct dbtls_buf *out)
+{
+	uint8_t challenge[16];
+	size_t hdr, n = 0;
+
+	RAND_bytes(challenge, sizeof(challenge));
+	hdr = out->len;
+	dbtls_buf_u16(out, 0); /* patched below: 0x8000 | length */
+	dbtls_buf_u8(out, 1);  /* CLIENT-HELLO */
+	dbtls_buf_u16(out, 0x0002);
+	for (size_t i = 0; i < p->nsuites; i++)
+		if (p->suites[i] > 0xffff)
+			n++;
+	dbtls_buf_u16(out, (uint16_t)(n * 3));
+	dbtls_buf_u16(out, 0); /* session id */
+	dbtls_buf_u16(out, sizeof(challenge));
+	for (size_t i = 0; i < p->nsuites; i++)
+		if (p->suites[i] > 0xffff)
+			dbtls_buf_u24(out, p->suites[i]);
+	dbtls_buf_bytes(out, challenge, sizeof(challenge));
+	if (!out->oom) {
+		size_t len = out->len - hdr - 2;
+		out->data[hdr] = (uint8_t)(0x80 | (len >> 8));
+		out->data[hdr + 1] = (uint8_t)len;
+	}
+}
+
+static bool hello_offers_ecc(const struct dbtls_hello_params *p)
+{
+	for (size_t i = 0; i < p->nsuites; i++) {
+		const struct dbtls_suite *s = dbtls_suite_by_code((uint16_t)p->suites[i]);
+		if (p->suites[i] <= 0xffff && s &&
+		    (strstr(s->kx, "ECDH") || strstr(s->auth, "ECDSA")))
+			return true;
+	}
+	return false;
+}
+
+static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struct dbtls_buf *b)
+{
+	bool tls13 = p->version == DBTLS_TLS13;
+	enum dbtls_err err;
+	size_t ext, l;
+
+	if (p->sni && *p->sni && !hello_is_ip_literal(p->sni)) {
+		size_t n = strlen(p->sni);
+		dbtls_buf_u16(b, EXT_SERVER_NAME);
+		dbtls_buf_u16(b, (uint16_t)(n + 5));
+		dbtls_buf_u16(b, (uint16_t)(n + 3));
+		dbtls_buf_u8(b, 0); /* host_name */
+		dbtls_buf_u16(b, (uint16_t)n);
+		dbtls_buf_bytes(b, p->sni, n);
+	}
+	if (p->status_request) {
+		dbtls_buf_u16(b, EXT_STATUS_REQUEST);
+		dbtls_buf_u16(b, 5);
+		dbtls_buf_u8(b, 1); /* ocsp */
+		dbtls_buf_u16(b, 0);
+		dbtls_buf_u16(b, 0);
+	}
+	if (tls13 || hello_offers_ecc(p) || p->groups) {
+		dbtls_buf_u16(b, EXT_SUPPORTED_GROUPS);
+		ext = dbtls_buf_len_begin(b, 2);
+		l = dbtls_buf_len_begin(b, 2);
+		if (p->groups) {
+			for (size_t i = 0; i < p->ngroups; i++)
+				dbtls_buf_u16(b, p->groups[i]);
+		} else {
+			/* preferred groups first: a server that follows client order picks x25519
+			 */
+			static const uint16_t first[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x001e};
+			for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+				dbtls_buf_u16(b, first[i]);
+			for (size_t i = 0; i < NGROUPS; i++) {
+				bool dup = false;
+				for (size_t j = 0; j < sizeof(first) / sizeof(first[0]); j++)
+					dup |= first[j] == group_tab[i].id;
+				if (!dup && (!tls13 || group_tab[i].tls13))
+					dbtls_buf_u16(b, group_tab[i].id);
+			}
+		}
+		dbtls_buf_len_end(b, l, 2);
+		dbtls_buf_len_end(b, ext, 2);
+		if (!tls13) {
+			dbtls_buf_u16(b, EXT_EC_POINT_FORMATS);
+			dbtls_buf_u16(b, 2);
+			dbtls_buf_u8(b, 1);
+			dbtls_buf_u8(b, 0); /* uncompressed */
+		}
+	}
+	if (p->version >= DBTLS_TLS12) {
+		dbtls_buf_u16(b, EXT_SIGNATURE_ALGORITHMS);
+		dbtls_buf_u16(b, (uint16_t)(2 + 2 * sizeof(sigalgs) / sizeof(sigalgs[0])));
+		dbtls_buf_u16(b, (uint16_t)(2 * sizeof(sigalgs) / sizeof(sigalgs[0])));
+		for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
+			dbtls_buf_u16(b, sigalgs[i]);
+	}
+	dbtls_buf_u16(b, EXT_SESSION_TICKET);
+	dbtls_buf_u16(b, 0);
+	dbtls_buf_u16(b, EXT_EXTENDED_MASTER_SECRET);
+	dbtls_buf_u16(b, 0);
+	if (tls13) {
+		dbtls_buf_u16(b, EXT_SUPPORTED_VERSIONS);
+		dbtls_buf_u16(b, 3);
+		dbtls_buf_u8(b, 2);
+		dbtls_buf_u16(b, 0x0304);
+		dbtls_buf_u16(b, EXT_PSK_KEY_EXCHANGE_MODES);
+		dbtls_buf_u16(b, 2);
+		dbtls_buf_u8(b, 1);
+		dbtls_buf_u8(b, 1); /* psk_dhe_ke */
+		dbtls_buf_u16(b, EXT_KEY_SHARE);
+		ext = dbtls_buf_len_begin(b, 2);
+		l = dbtls_buf_len_begin(b, 2);
+		if (!p->no_key_shares) {
+			if (p->nkey_shares) {
+				for (size_t i = 0; i < p->nkey_shares; i++) {
+					err = hello_key_share(b, p->key_shares[i]);
+					if (err)
+						return err;
+				}
+			} else {
+				bool x25519 = !p->groups;
+				for (size_t i = 0; p->groups && i < p->ngroups; i++)
+					x25519 |= p->groups[i] == DBTLS_GROUP_X25519;
+				if (x25519 && (err = hello_key_share(b, DBTLS_GROUP_X25519)))
+					return err;
+			}
+		}
+		dbtls_buf_len_end(b, l, 2);
+		dbtls_buf_len_end(b, ext, 2);
+	} else {
+		dbtls_buf_u16(b, EXT_RENEGOTIATION_INFO);
+		dbtls_buf_u16(b, 1);
+		dbtls_buf_u8(b, 0);
+	}
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_hello_build(const struct dbtls_hello_params *p, struct dbtls_buf *out)
+{
+	uint8_t random[32];
+	size_t rec, hs, exts, start;
+	enum dbtls_err err;
+
+	if ((unsigned)p->version >= DBTLS_NVERSIONS)
+		return DBTLS_ERR_INPUT;
+	if (p->version == DBTLS_SSL2) {
+		hello_build_ssl2(p, out);
+		return out->oom ? DBTLS_ERR_NOMEM : DBTLS_OK;
+	}
+	if (RAND_bytes(random, sizeof(random)) != 1)
+		return DBTLS_ERR_INTERNAL;
+	start = out->len;
+	dbtls_buf_u8(out, REC_HANDSHAKE);
+	/* record version: SSLv3 for SSLv3, else TLS 1.0 as every modern client does */
+	dbtls_buf_u16(out, p->version == DBTLS_SSL3 ? 0x0300 : 0x0301);
+	rec = dbtls_buf_len_begin(out, 2);
+	dbtls_buf_u8(out, 1); /* ClientHello */
+	hs = dbtls_buf_len_begin(out, 3);
+	dbtls_buf_u16(out, p->version == DBTLS_TLS13 ? 0x0303 : dbtls_version_code(p->version));
+	dbtls_buf_bytes(out, random, sizeof(random));
+	if (p->version == DBTLS_TLS13) {
+		/* a legacy session id makes middlebox-compatible servers behave as they do for
+		 * browsers */
+		uint8_t sid[32];
+		RAND_bytes(sid, sizeof(sid));
+		dbtls_buf_u8(out, sizeof(sid));
+		dbtls_buf_bytes(out, sid, sizeof(sid));
+	} else {
+		dbtls_buf_u8(out, 0);
+	}
+	{
+		size_t l = dbtls_buf_len_begin(out, 2);
+		for (size_t i = 0; i < p->nsuites; i++)
+			if (p->suites[i] <= 0xffff)
+				dbtls_buf_u16(out, (uint16_t)p->suites[i]);
+		dbtls_buf_len_end(out, l, 2);
+	}
+	dbtls_buf_u8(out, 1);
+	dbtls_buf_u8(out, 0); /* null compression only */
+	if (p->version != DBTLS_SSL3) {
+		exts = dbtls_buf_len_begin(out, 2);
+		err = hello_extensions(p, out);
+		if (err)
+			return err;
+		/* RFC 7685: keep the hello out of the 256..511-byte range some stacks choke on */
+		if (!out->oom) {
+			size_t hello_len = out->len - start - 5;
+			if (hello_len >= 256 && hello_len < 512) {
+				size_t pad = 512 - hello_len;
+				pad = pad >= 4 ? pad - 4 : 1;
+				dbtls_buf_u16(out, EXT_PADDING);
+				dbtls_buf_u16(out, (uint16_t)pad);
+				dbtls_buf_zeros(out, pad);
+			}
+		}
+		dbtls_buf_len_end(out, exts, 2);
+	}
+	dbtls_buf_len_end(out, hs, 3);
+	dbtls_buf_len_end(out, rec, 2);
+	if (!out->oom && out->len - start - 5 > 16384)
+		return DBTLS_ERR_INPUT; /* would need several records; no sane offer is this large
+					 */
+	return out->oom ? DBTLS_ERR_NOMEM : DBTLS_OK;
+}
+
+/* Parses ServerHello extensions into r. */
+static bool hello_parse_sh_exts(struct dbtls_rd *ex, bool hrr, struct dbtls_hello_result *r)
+{
+	while (dbtls_rd_left(ex) > 0) {
+		uint16_t type = dbtls_rd_u16(ex), len = dbtls_rd_u16(ex);
+		struct dbtls_rd e;
+
+		if (!dbtls_rd_sub(ex, len, &e))
+			return false;
+		switch (type) {
+		case EXT_SUPPORTED_VERSIONS:
+			r->version = dbtls_rd_u16(&e);
+			break;
+		case EXT_KEY_SHARE:
+			r->group =
+			    dbtls_rd_u16(&e); /* HRR: selected_group; SH: KeyShareEntry.group */
+			(void)hrr;
+			break;
+		case EXT_RENEGOTIATION_INFO:
+			r->secure_renegotiation = true;
+			break;
+		case EXT_EXTENDED_MASTER_SECRET:
+			r->extended_master_secret = true;
+			break;
+		case EXT_STATUS_REQUEST:
+			r->status_request = true;
+			break;
+		default:
+			break;
+		}
+		if (e.err)
+			return false;
+	}
+	return !ex->err;
+}
+
+static bool hello_parse_server_hello(struct dbtls_rd *m, struct dbtls_hello_result *r)
+{
+	const uint8_t *random;
+	struct dbtls_rd ex;
+	uint8_t sidlen;
+	bool hrr;
+
+	r->legacy_version = dbtls_rd_u16(m);
+	r->version = r->legacy_version;
+	random = dbtls_rd_bytes(m, 32);
+	sidlen = dbtls_rd_u8(m);
+	if (sidlen > 32)
+		return false;
+	dbtls_rd_skip(m, sidlen);
+	r->cipher = dbtls_rd_u16(m);
+	r->compression = dbtls_rd_u8(m);
+	if (m->err || !random)
+		return false;
+	hrr = memcmp(random, hrr_random, 32) == 0;
+	r->kind = hrr ? DBTLS_HELLO_HRR : DBTLS_HELLO_SERVER_HELLO;
+	if (dbtls_rd_left(m) >= 2) {
+		uint16_t len = dbtls_rd_u16(m);
+		if (!dbtls_rd_sub(m, len, &ex) || !hello_parse_sh_exts(&ex, hrr, r))
+			return false;
+	}
+	return true;
+}
+
+/* ServerKeyExchange: the DHE prime size, or the ECDHE named curve. */
+static void hello_parse_ske(struct dbtls_rd *m, struct dbtls_hello_result *r)
+{
+	const struct dbtls_suite *s = dbtls_suite_by_code((uint16_t)r->cipher);
+	uint16_t plen;
+	const uint8_t *pbytes;
+
+	if (!s)
+		return;
+	if (strcmp(s->kx, "DHE") == 0 || (strcmp(s->kx, "DH") == 0 && s->flags & DBTLS_SF_ANON)) {
+		plen = dbtls_rd_u16(m);
+		pbytes = dbtls_rd_bytes(m, plen);
+		if (pbytes && plen) {
+			size_t i = 0;
+			while (i < plen && pbytes[i] == 0)
+				i++;
+			if (i < plen) {
+				int bits = (int)(plen - i) * 8, top = pbytes[i];
+				while (!(top & 0x80)) {
+					bits--;
+					top <<= 1;
+				}
+				r->dh_bits = bits;
+			}
+		}
+	} else if (strstr(s->kx, "ECDH")) {
+		if (dbtls_rd_u8(m) == 3) /* named_curve */
+			r->group = dbtls_rd_u16(m);
+	}
+}
+
+static enum dbtls_err hello_parse_ssl2(struct dbtls_rd *rd, struct dbtls_hello_result *r)
+{
+	uint8_t b0 = dbtls_rd_u8(rd), b1 = dbtls_rd_u8(rd);
+	size_t len = ((size_t)(b0 & 0x7f) << 8) | b1;
+	struct dbtls_rd m;
+	uint16_t certlen, cslen, cidlen;
+
+	if (rd->err)
+		return DBTLS_ERR_TRUNCATED;
+	if (dbtls_rd_left(rd) < len)
+		return DBTLS_ERR_TRUNCATED;
+	dbtls_rd_sub(rd, len, &m);
+	switch (dbtls_rd_u8(&m)) {
+	case 0: /* ERROR */
+		r->kind = DBTLS_HELLO_ALERT;
+		r->legacy_version = 0x0002;
+		r->alert_level = 2;
+		r->alert_desc = (uint8_t)dbtls_rd_u16(&m);
+		return m.err ? DBTLS_ERR_PROTOCOL : DBTLS_OK;
+	case 4:			      /* SERVER-HELLO */
+		dbtls_rd_skip(&m, 2); /* session-id-hit, certificate type */
+		r->legacy_version = r->version = dbtls_rd_u16(&m);
+		certlen = dbtls_rd_u16(&m);
+		cslen = dbtls_rd_u16(&m);
+		cidlen = dbtls_rd_u16(&m);
+		dbtls_rd_skip(&m, certlen);
+		for (size_t i = 0; i + 3 <= cslen; i += 3) {
+			uint32_t k = dbtls_rd_u24(&m);
+			if (r->nssl2_ciphers < DBTLS_HELLO_MAX_SSL2_CIPHERS)
+				r->ssl2_ciphers[r->nssl2_ciphers++] = k;
+		}
+		dbtls_rd_skip(&m, cslen % 3);
+		dbtls_rd_skip(&m, cidlen);
+		if (m.err)
+			return DBTLS_ERR_PROTOCOL;
+		r->kind = DBTLS_HELLO_SSL2_SERVER_HELLO;
+		r->cipher = r->nssl2_ciphers ? r->ssl2_ciphers[0] : 0;
+		return DBTLS_OK;
+	}
+	return DBTLS_ERR_PROTOCOL;
+}
+
+static bool hello_looks_tls(const uint8_t *p, size_t n)
+{
+	return n >= 1 && p[0] >= REC_CHANGE_CIPHER_SPEC && p[0] <= REC_APPLICATION_DATA &&
+	       (n < 2 || p[1] == 3);
+}
+
+enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
+				 enum dbtls_err (*error_packet)(const uint8_t *, size_t,
+								struct dbtls_server_error *),
+				 bool want_kex, struct dbtls_hello_result *r)
+{
+	/* handshake messages may be split over records or share one: gather them first */
+	uint8_t hsbuf[HELLO_MAX_ANSWER];
+	size_t hslen = 0;
+	struct dbtls_rd rd, hs;
+	enum dbtls_err err;
+	bool sh_seen = false;
+
+	memset(r, 0, sizeof(*r));
+	if (n == 0)
+		return DBTLS_ERR_TRUNCATED;
+	if (!hello_looks_tls(p, n)) {
+		if (error_packet) {
+			err = error_packet(p, n, &r->server_error);
+			if (err == DBTLS_OK) {
+				r->kind = DBTLS_HELLO_SERVER_ERROR;
+				return DBTLS_OK;
+			}
+			if (err == DBTLS_ERR_TRUNCATED)
+				return err;
+		}
+		if (p[0] & 0x80) {
+			dbtls_rd_init(&rd, p, n);
+			err = hello_parse_ssl2(&rd, r);
+			if (err != DBTLS_ERR_PROTOCOL)
+				return err;
+			memset(r, 0, sizeof(*r));
+		}
+		r->kind = DBTLS_HELLO_GARBAGE;
+		return DBTLS_ERR_PROTOCOL;
+	}
+	dbtls_rd_init(&rd, p, n);
+	while (dbtls_rd_left(&rd) >= 5) {
+		uint8_t type = dbtls_rd_u8(&rd);
+		uint16_t rver = dbtls_rd_u16(&rd), rlen = dbtls_rd_u16(&rd);
+		const uint8_t *body;
+
+		if (type < REC_CHANGE_CIPHER_SPEC || type > REC_APPLICATION_DATA ||
+		    (rver >> 8) != 3 || rlen > 16384 + 2048) {
+			r->kind = DBTLS_HELLO_GARBAGE;
+			return DBTLS_ERR_PROTOCOL;
+		}
+		if (dbtls_rd_left(&rd) < rlen)
+			break;
+		body = dbtls_rd_bytes(&rd, rlen);
+		if (type == REC_ALERT) {
+			/* an alert after a ServerHello is still an answer to the hello we sent */
+			if (sh_seen)
+				return DBTLS_OK;
+			if (rlen < 2) {
+				r->kind = DBTLS_HELLO_GARBAGE;
+				return DBTLS_ERR_PROTOCOL;
+			}
+			r->kind = DBTLS_HELLO_ALERT;
+			r->legacy_version = r->version = rver;
+			r->alert_level = body[0];
+			r->alert_desc = body[1];
+			return DBTLS_OK;
+		}
+		if (type != REC_HANDSHAKE) {
+			if (sh_seen) /* TLS 1.3 CCS / encrypted records: the flight we can read
+					ended */
+				return DBTLS_OK;
+			r->kind = DBTLS_HELLO_GARBAGE;
+			return DBTLS_ERR_PROTOCOL;
+		}
+		if (hslen + rlen > sizeof(hsbuf)) {
+			r->kind = DBTLS_HELLO_GARBAGE;
+			return DBTLS_ERR_PROTOCOL;
+		}
+		memcpy(hsbuf + hslen, body, rlen);
+		hslen += rlen;
+		/* parse every complete handshake message gathered so far */
+		dbtls_rd_init(&hs, hsbuf, hslen);
+		sh_seen = false;
+		while (dbtls_rd_left(&hs) >= 4) {
+			uint8_t mt = dbtls_rd_u8(&hs);
+			uint32_t mlen = dbtls_rd_u24(&hs);
+			struct dbtls_rd m;
+
+			if (dbtls_rd_left(&hs) < mlen)
+				break;
+			dbtls_rd_sub(&hs, mlen, &m);
+			if (!sh_seen) {
+				if (mt != HS_SERVER_HELLO || !hello_parse_server_hello(&m, r)) {
+					memset(r, 0, sizeof(*r));
+					r->kind = DBTLS_HELLO_GARBAGE;
+					return DBTLS_ERR_PROTOCOL;
+				}
+				sh_seen = true;
+				/* TLS 1.3 and HRR: everything after is encrypted or a new flight */
+				if (!want_kex || r->kind == DBTLS_HELLO_HRR || r->version == 0x0304)
+					return DBTLS_OK;
+				continue;
+			}
+			if (mt == HS_SERVER_KEY_EXCHANGE) {
+				hello_parse_ske(&m, r);
+				return DBTLS_OK;
+			}
+			if (mt == HS_SERVER_HELLO_DONE)
+				return DBTLS_OK;
+		}
+	}
+	return DBTLS_ERR_TRUNCATED;
+}
+
+static long hello_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+enum dbtls_err dbtls_hello_probe(struct dbtls_conn *c, const struct dbtls_preamble *pre,
+				 const struct dbtls_hello_params *p, struct dbtls_hello_result *r,
+				 struct dbtls_diag *d)
+{
+	struct dbtls_buf out, in;
+	struct timespec t0;
+	enum dbtls_err err;
+	int base_timeout = c->timeout_ms;
+	size_t got;
+
+	dbtls_buf_init(&out);
+	dbtls_buf_init(&in);
+	memset(r, 0, sizeof(*r));
+	err = dbtls_hello_build(p, &out);
+	if (err)
+		goto out;
+	err = dbtls_conn_send(c, out.data, out.len, d);
+	if (err == DBTLS_ERR_CLOSED) {
+		r->kind = DBTLS_HELLO_CLOSED;
+		err = DBTLS_OK;
+		goto out;
+	}
+	if (err)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		/* one deadline for the whole answer, so a server trickling bytes cannot hold us */
+		long left = base_timeout - hello_elapsed_ms(&t0);
+		if (left <= 0) {
+			err = dbtls_diag_set(d, DBTLS_ERR_TIMEOUT, "answer incomplete after %d ms",
+					     base_timeout);
+			goto out;
+		}
+		c->timeout_ms = (int)left;
+		dbtls_buf_zeros(&in, 4096);
+		if (in.oom) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+		in.len -= 4096;
+		err = dbtls_conn_recv(c, in.data + in.len, 4096, &got, d);
+		if (err == DBTLS_ERR_CLOSED) {
+			/* what we have is all there is */
+			err = in.len ? dbtls_hello_parse(in.data, in.len,
+							 pre ? pre->error_packet : NULL,
+							 p->want_kex, r)
+				     : DBTLS_ERR_TRUNCATED;
+			if (err == DBTLS_OK)
+				goto out;
+			if (r->kind == DBTLS_HELLO_SERVER_HELLO || r->kind == DBTLS_HELLO_HRR ||
+			    r->kind == DBTLS_HELLO_ALERT) {
+				err = DBTLS_OK; /* ServerHello seen, rest of the flight cut short */
+				goto out;
+			}
+			memset(r, 0, sizeof(*r));
+			r->kind = in.len ? DBTLS_HELLO_GARBAGE : DBTLS_HELLO_CLOSED;
+			err = DBTLS_OK;
+			goto out;
+		}
+		if (err)
+			goto out;
+		in.len += got;
+		err = dbtls_hello_parse(in.data, in.len, pre ? pre->error_packet : NULL,
+					p->want_kex, r);
+		if (err == DBTLS_ERR_PROTOCOL) {
+			err = DBTLS_OK; /* r->kind says GARBAGE */
+			goto out;
+		}
+		if (err != DBTLS_ERR_TRUNCATED)
+			goto out;
+		if (in.len >= HELLO_MAX_ANSWER) {
+			memset(r, 0, sizeof(*r));
+			r->kind = DBTLS_HELLO_GARBAGE;
+			err = DBTLS_OK;
+			goto out;
+		}
+	}
+out:
+	c->timeout_ms = base_timeout;
+	dbtls_buf_free(&out);
+	dbtls_buf_free(&in);
+	return err;
+}
+
+static const char *hello_version_name(uint16_t v)
+{
+	enum dbtls_version ev;
+	return dbtls_version_from_code(v, &ev) ? dbtls_version_name(ev) : "unknown version";
+}
+
+void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t outlen)
+{
+	const struct dbtls_suite *s;
+
+	switch (r->kind) {
+	case DBTLS_HELLO_SERVER_HELLO:
+		s = dbtls_suite_by_code((uint16_t)r->cipher);
+		snprintf(out, outlen, "ServerHello %s %s", hello_version_name(r->version),
+			 s ? s->iana_name : "unknown suite");
+		break;
+	case DBTLS_HELLO_HRR:
+		snprintf(out, outlen, "HelloRetryRequest %s group %s",
+			 hello_version_name(r->version),
+			 dbtls_group_name(r->group) ? dbtls_group_name(r->group) : "unknown");
+		break;
+	case DBTLS_HELLO_SSL2_SERVER_HELLO:
+		snprintf(out, outlen, "SSLv2 SERVER-HELLO with %zu cipher kinds", r->nssl2_ciphers);
+		break;
+	case DBTLS_HELLO_ALERT:
+		snprintf(out, outlen, "alert %s (%u)", dbtls_alert_name(r->alert_desc),
+			 r->alert_desc);
+		break;
+	case DBTLS_HELLO_SERVER_ERROR:
+		snprintf(out, outlen, "server error packet %d%s%s %s", r->server_error.code,
+			 r->server_error.sqlstate[0] ? " #" : "", r->server_error.sqlstate,
+			 r->server_error.message);
+		break;
+	case DBTLS_HELLO_CLOSED:
+		snprintf(out, outlen, "connection closed without an answer");
+		break;
+	case DBTLS_HELLO_GARBAGE:
+		snprintf(out, outlen, "answer is not TLS");
+		break;
+	case DBTLS_HELLO_NONE:
+		snprintf(out, outlen, "no answer");
+		break;
+	}
+}

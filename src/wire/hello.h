@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hello.h — the raw hello engine: ClientHellos built byte by byte, and the server's first answer
+ * parsed into a typed result.
+ *
+ * Building our own hellos means coverage never depends on what the local OpenSSL still supports
+ * (SSLv2, SSLv3, export and RC4 suites are all offered from the registry in suites.c). The parser
+ * reads only through the bounds-checked reader in buf.h; it is fuzzed by tests/fuzz/fuzz_hello.c.
+ */
+#ifndef DBTLS_HELLO_H
+#define DBTLS_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/core/buf.h"
+#include "src/core/err.h"
+#include "src/facts/facts.h"
+#include "src/wire/net.h"
+#include "src/wire/preamble/preamble.h"
+
+/* TLS named groups (IANA "TLS Supported Groups"). */
+#define DBTLS_GROUP_SECP256R1 0x0017
+#define DBTLS_GROUP_SECP384R1 0x0018
+#define DBTLS_GROUP_SECP521R1 0x0019
+#define DBTLS_GROUP_X25519    0x001d
+#define DBTLS_GROUP_X448      0x001e
+#define DBTLS_GROUP_FFDHE2048 0x0100
+
+struct dbtls_hello_params {
+	enum dbtls_version version; /* the one version offered; SSLv2 uses the SSLv2 format */
+	const uint32_t *suites;	    /* suite codes to offer, in preference order */
+	size_t nsuites;
+	const uint16_t *groups; /* supported_groups; NULL = every group we know */
+	size_t ngroups;
+	/* TLS 1.3: the groups to send a key share for. NULL with nkey_shares 0 = one x25519 share
+	 * when x25519 is offered, else none (the server then answers with a HelloRetryRequest). */
+	const uint16_t *key_shares;
+	size_t nkey_shares;
+	bool no_key_shares;  /* TLS 1.3: send an empty key_share to learn the server's pick */
+	const char *sni;     /* server_name, NULL = none (never sent for IP literals) */
+	bool status_request; /* ask for a stapled OCSP response */
+	bool want_kex;	     /* TLS <= 1.2: read on to the ServerKeyExchange (DH size, curve) */
+};
+
+enum dbtls_hello_kind {
+	DBTLS_HELLO_NONE = 0,
+	DBTLS_HELLO_SERVER_HELLO,      /* a ServerHello (SSLv3 … TLS 1.3) */
+	DBTLS_HELLO_HRR,	       /* a TLS 1.3 HelloRetryRequest */
+	DBTLS_HELLO_SSL2_SERVER_HELLO, /* an SSLv2 SERVER-HELLO */
+	DBTLS_HELLO_ALERT,	       /* a TLS alert (or SSLv2 ERROR) */
+	DBTLS_HELLO_SERVER_ERROR, /* the database's error packet (yaSSL MySQL: #08S01 Bad handshake)
+				   */
+	DBTLS_HELLO_CLOSED,	  /* the server closed the connection without a word */
+	DBTLS_HELLO_GARBAGE,	  /* bytes that are neither TLS nor a known error packet */
+};
+
+#define DBTLS_HELLO_MAX_SSL2_CIPHERS 32
+
+struct dbtls_hello_result {
+	enum dbtls_hello_kind kind;
+	uint16_t version;	 /* negotiated version (supported_versions for TLS 1.3) */
+	uint16_t legacy_version; /* ServerHello.version / record version */
+	uint32_t cipher;	 /* chosen suite (TLS) */
+	uint8_t compression;
+	uint16_t group;		   /* TLS 1.3 key_share / HRR group, or the ECDHE curve in SKE */
+	int dh_bits;		   /* size of the DHE prime in ServerKeyExchange, 0 if none seen */
+	bool secure_renegotiation; /* renegotiation_info in the ServerHello */
+	bool extended_master_secret;
+	bool status_request; /* server will staple (empty status_request in ServerHello) */
+	uint8_t alert_level;
+	uint8_t alert_desc;
+	uint32_t ssl2_ciphers[DBTLS_HELLO_MAX_SSL2_CIPHERS]; /* SSLv2 SERVER-HELLO cipher kinds */
+	size_t nssl2_ciphers;
+	struct dbtls_server_error server_error;
+};
+
+/* Appends the wire bytes of the ClientHello described by p to out (records included). */
+enum dbtls_err dbtls_hello_build(const struct dbtls_hello_params *p, struct dbtls_buf *out);
+
+/*
+ * Parses the server's first answer from the bytes received so far. Returns OK when r is complete,
+ * TRUNCATED when more bytes are needed, PROTOCOL when the bytes are garbage (r->kind = GARBAGE).
+ * error_packet is the preamble's decoder for non-TLS error packets (may be NULL); want_kex asks to
+ * go on past the ServerHello to the key exchange of TLS <= 1.2.
+ */
+enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
+				 enum dbtls_err (*error_packet)(const uint8_t *, size_t,
+								struct dbtls_server_error *),
+				 bool want_kex, struct dbtls_hello_result *r);
+
+/* Sends the hello described by p over c (preamble done) and reads the answer into *r. A closed
+ * connection or an alert is a result (OK), not an error; errors are TIMEOUT/IO/NOMEM. */
+enum dbtls_err dbtls_hello_probe(struct dbtls_conn *c, const struct dbtls_preamble *pre,
+				 const struct dbtls_hello_params *p, struct dbtls_hello_result *r,
+				 struct dbtls_diag *d);
+
+/* Writes a one-line description of r ("ServerHello TLSv1.2 TLS_ECDHE…", "alert
+ * handshake_failure (40)", …) into out. */
+void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t outlen);
+/* Returns the borrowed, static name of a TLS alert description ("handshake_failure"). */
+const char *dbtls_alert_name(uint8_t desc);
+/* Returns the borrowed, static name of a named group ("x25519"), or NULL when unknown. */
+const char *dbtls_group_name(uint16_t group);
+/* Looks a group up by its IANA name ("x25519", "secp256r1", "ffdhe2048"), the names OpenSSL and
+ * Mozilla use ("prime256v1", "P-384", "X25519"), or "0xNNNN"; false when it is none of these. */
+bool dbtls_group_by_name(const char *name, uint16_t *out);
+
+#endif

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * preamble_mysql.c — the MySQL/MariaDB client/server protocol up to the TLS upgrade.
+ *
+ * The server speaks first with a protocol-10 initial handshake (greeting). If its capability flags
+ * carry CLIENT_SSL, the client answers with a 32-byte SSLRequest (capabilities, max packet size,
+ * character set, 23 zero bytes) as packet sequence 1 and the TLS ClientHello follows directly.
+ * We test CLIENT_SSL before sending the SSLRequest: a server without it would read our hello as a
+ * login attempt and count an aborted connection against our host.
+ *
+ * A server may send an ERR packet (first payload byte 0xFF) instead of the greeting: 1129 host
+ * blocked (max_connect_errors), 1040 too many connections, 1130 host not allowed. That is reported
+ * with its code and text, never as "no TLS". Old yaSSL servers answer a ClientHello they dislike
+ * with an ERR packet (1043 #08S01 Bad handshake) rather than a TLS alert: error_packet() decodes
+ * it.
+ */
+#include "src/wire/preamble/preamble.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MYSQL_CLIENT_LONG_PASSWORD     0x00000001u
+#define MYSQL_CLIENT_LONG_FLAG	       0x00000004u
+#define MYSQL_CLIENT_PROTOCOL_41       0x00000200u
+#define MYSQL_CLIENT_SSL	       0x00000800u
+#define MYSQL_CLIENT_TRANSACTIONS      0x00002000u
+#define MYSQL_CLIENT_SECURE_CONNECTION 0x00008000u
+#define MYSQL_CLIENT_MULTI_RESULTS     0x00020000u
+#define MYSQL_CLIENT_PLUGIN_AUTH       0x00080000u
+
+/* Largest greeting we accept; real ones are about 100 bytes. */
+#define MYSQL_MAX_GREETING 4096
+
+/* Decodes an ERR packet payload (starting at the 0xFF byte). Returns false if malformed. */
+static bool mysql_parse_err(struct dbtls_rd *r, struct dbtls_server_error *e)
+{
+	size_t n;
+	const uint8_t *p;
+
+	memset(e, 0, sizeof(*e));
+	if (dbtls_rd_u8(r) != 0xFF)
+		return false;
+	e->code = dbtls_rd_u16le(r);
+	if (r->err)
+		return false;
+	/* protocol-41 ERR packets carry '#' + 5-char SQLSTATE; pre-handshake ones (1129) may not */
+	if (dbtls_rd_left(r) >= 6 && r->p[r->pos] == '#') {
+		dbtls_rd_skip(r, 1);
+		memcpy(e->sqlstate, dbtls_rd_bytes(r, 5), 5);
+	}
+	n = dbtls_rd_left(r);
+	if (n >= sizeof(e->message))
+		n = sizeof(e->message) - 1;
+	p = dbtls_rd_bytes(r, n);
+	for (size_t i = 0; p && i < n; i++) /* keep the text printable: it goes into reports */
+		e->message[i] = (p[i] >= 0x20 && p[i] != 0x7f) || p[i] >= 0x80 ? (char)p[i] : '?';
+	return !r->err;
+}
+
+static enum dbtls_err mysql_error_packet(const uint8_t *p, size_t n, struct dbtls_server_error *e)
+{
+	struct dbtls_rd r, payload;
+	uint32_t len;
+
+	if (n < 5)
+		return n > 0 && n < 5 ? DBTLS_ERR_TRUNCATED : DBTLS_ERR_PROTOCOL;
+	dbtls_rd_init(&r, p, n);
+	len = dbtls_rd_u16le(&r);
+	len |= (uint32_t)dbtls_rd_u8(&r) << 16; /* MySQL lengths are 3-byte little-endian */
+	dbtls_rd_u8(&r);			/* sequence id */
+	if (p[4] != 0xFF || len < 3 || len > 1024)
+		return DBTLS_ERR_PROTOCOL;
+	if (dbtls_rd_left(&r) < len)
+		return DBTLS_ERR_TRUNCATED;
+	dbtls_rd_sub(&r, len, &payload);
+	return mysql_parse_err(&payload, e) ? DBTLS_OK : DBTLS_ERR_PROTOCOL;
+}
+
+static void mysql_product(const char *version, struct dbtls_server_info *out)
+{
+	const char *product = "MySQL";
+
+	if (strstr(version, "MariaDB"))
+		product = "MariaDB";
+	else if (strstr(version, "Percona") || strstr(version, "percona"))
+		product = "Percona Server";
+	else if (strstr(version, "TiDB"))
+		product = "TiDB";
+	out->product = dbtls_strdup(product);
+}
+
+static char *mysql_clean_string(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		out[i] =
+		    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) || (unsigned char)s[i] >= 0x80
+			? s[i]
+			: '?';
+	out[n] = 0;
+	return out;
+}
+
+/* Parses a greeting payload (protocol 10; 9 is recognised as too old for TLS). */
+static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
+					   struct dbtls_server_info *out, struct dbtls_diag *d)
+{
+	struct dbtls_rd r;
+	const char *ver;
+	size_t verlen;
+	uint32_t caps;
+
+	dbtls_rd_init(&r, p, n);
+	out->protocol_version = dbtls_rd_u8(&r);
+	if (out->protocol_version != 10 && out->protocol_version != 9)
+		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				      "not a MySQL greeting (protocol version byte 0x%02x)",
+				      out->protocol_version);
+	if (!dbtls_rd_cstr(&r, &ver, &verlen))
+		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				      "MySQL greeting: server version string not terminated");
+	out->version = mysql_clean_string(ver, verlen);
+	if (!out->version)
+		return DBTLS_ERR_NOMEM;
+	mysql_product(out->version, out);
+	out->greeting_seen = true;
+	if (out->protocol_version == 9) {
+		out->tls_offered = false;
+		return DBTLS_OK;
+	}
+	out->connection_id = dbtls_rd_u32le(&r);
+	dbtls_rd_skip(&r, 8 + 1); /* auth-plugin-data part 1, filler */
+	caps = dbtls_rd_u16le(&r);
+	if (r.err)
+		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				      "MySQL greeting truncated before the capability flags");
+	if (dbtls_rd_left(&r) >= 5) {
+		dbtls_rd_skip(&r, 1 + 2); /* character set, status flags */
+		caps |= (uint32_t)dbtls_rd_u16le(&r) << 16;
+	}
+	out->capabilities = caps;
+	out->tls_offered = (caps & MYSQL_CLIENT_SSL) != 0;
+	return DBTLS_OK;
+}
+
+static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info *out,
+				  struct dbtls_diag *d)
+{
+	uint8_t hdr[4], *payload = NULL;
+	struct dbtls_server_error e;
+	struct dbtls_buf req;
+	struct dbtls_rd r;
+	enum dbtls_err err;
+	uint32_t len, caps;
+
+	dbtls_buf_init(&req);
+	err = dbtls_conn_recv_exact(c, hdr, 4, d);
+	if (err) {
+		if (err == DBTLS_ERR_CLOSED)
+			dbtls_diag_set(d, err, "connection closed before the MySQL greeting");
+		goto out;
+	}
+	len = (uint32_t)hdr[0] | ((uint32_t)hdr[1] << 8) | ((uint32_t)hdr[2] << 16);
+	if (len == 0 || len > MYSQL_MAX_GREETING || hdr[3] != 0) {
+		err = dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				     "not a MySQL server: first bytes %02x %02x %02x %02x", hdr[0],
+				     hdr[1], hdr[2], hdr[3]);
+		goto out;
+	}
+	payload = malloc(len);
+	if (!payload) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	err = dbtls_conn_recv_exact(c, payload, len, d);
+	if (err) {
+		if (err == DBTLS_ERR_CLOSED)
+			dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
+				       "MySQL greeting truncated (%u bytes announced)", len);
+		err = err == DBTLS_ERR_CLOSED ? DBTLS_ERR_PROTOCOL : err;
+		goto out;
+	}
+	if (payload[0] == 0xFF) {
+		dbtls_rd_init(&r, payload, len);
+		if (!mysql_parse_err(&r, &e)) {
+			err = dbtls_diag_set(d, DBTLS_ERR_PROTOCOL, "malformed MySQL ERR packet");
+			goto out;
+		}
+		out->err_code = e.code;
+		out->err_sqlstate = dbtls_strdup(e.sqlstate);
+		out->err_message = dbtls_strdup(e.message);
+		err = dbtls_diag_set(d, DBTLS_ERR_SERVER_ERROR,
+				     "server refused the connection: %d%s%s %s", e.code,
+				     e.sqlstate[0] ? " #" : "", e.sqlstate, e.message);
+		goto out;
+	}
+	err = mysql_parse_greeting(payload, len, out, d);
+	if (err)
+		goto out;
+	if (!out->tls_offered) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NO_TLS,
+				     "server offers no TLS (no CLIENT_SSL in its greeting)");
+		goto out;
+	}
+	/* SSLRequest: what a libmysqlclient with ssl-mode=REQUIRED sends before its ClientHello */
+	caps = MYSQL_CLIENT_LONG_PASSWORD | MYSQL_CLIENT_LONG_FLAG | MYSQL_CLIENT_PROTOCOL_41 |
+	       MYSQL_CLIENT_SSL | MYSQL_CLIENT_TRANSACTIONS | MYSQL_CLIENT_SECURE_CONNECTION |
+	       MYSQL_CLIENT_MULTI_RESULTS | MYSQL_CLIENT_PLUGIN_AUTH;
+	dbtls_buf_u8(&req, 32);
+	dbtls_buf_u8(&req, 0);
+	dbtls_buf_u8(&req, 0);
+	dbtls_buf_u8(&req, 1); /* sequence id */
+	dbtls_buf_u32le(&req, caps);
+	dbtls_buf_u32le(&req, 16u * 1024 * 1024);
+	dbtls_buf_u8(&req, 45); /* utf8mb4_general_ci */
+	dbtls_buf_zeros(&req, 23);
+	if (req.oom) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	err = dbtls_conn_send(c, req.data, req.len, d);
+out:
+	free(payload);
+	dbtls_buf_free(&req);
+	return err;
+}
+
+const struct dbtls_preamble dbtls_preamble_mysql = {
+    .scheme = "mysql",
+    .default_port = 3306,
+    .start = mysql_start,
+    .error_packet = mysql_error_packet,
+    .help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",
+};

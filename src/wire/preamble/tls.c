@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* preamble_tls.c — direct TLS (HTTPS-style ports, MySQL X with TLS in front, stunnel): the
+ * ClientHello is the first thing on the wire, so there is nothing to do but note that TLS is on. */
+#include "src/wire/preamble/preamble.h"
+
+static enum dbtls_err tls_start(struct dbtls_conn *c, struct dbtls_server_info *out,
+				struct dbtls_diag *d)
+{
+	(void)c;
+	(void)d;
+	out->tls_offered = true;
+	return DBTLS_OK;
+}
+
+const struct dbtls_preamble dbtls_preamble_tls = {
+    .scheme = "tls",
+    .default_port = 443,
+    .start = tls_start,
+    .error_packet = NULL,
+    .help = "direct TLS: the ClientHello is sent as soon as the TCP connection is up",
+};

@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sql_mysql.c — the SQL step of a MySQL/MariaDB scan: one login through libmariadb over TLS that
+ * verifies the server certificate, then a handful of read-only statements whose answers become
+ * f->sql (facts.h): what the server itself says about TLS, which the probes cannot see — the
+ * settings behind what was probed, the live connections and how each is transported, and which
+ * accounts may log in from the network without TLS.
+ *
+ * Two halves: dbtls_sql_collect() turns statement answers into facts and knows nothing of the
+ * client library (it runs statements through struct dbtls_sql_seam, which unit tests replace);
+ * dbtls_sql_mysql_scan() owns the MYSQL handle: options, credentials, login, error mapping.
+ *
+ * The password is never held here beyond getenv()'s pointer and is never copied into facts; the
+ * option file is read by the client library itself. Error texts that reach facts are scrubbed of
+ * the password all the same.
+ */
+#include "src/wire/sql/sql_mysql.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+
+/* What dbtls asks for, and therefore what it can record as absent when the server lacks it. */
+static const char *const sql_session_names[] = {
+    "Ssl_cipher", "Ssl_version", "Ssl_server_not_before", "Ssl_server_not_after", NULL,
+};
+
+static const char *const sql_variable_names[] = {
+    "have_ssl",
+    "have_openssl",
+    "tls_version",
+    "ssl_cipher",
+    "tls_ciphersuites",
+    "require_secure_transport",
+    "ssl_ca",
+    "ssl_capath",
+    "ssl_cert",
+    "ssl_key",
+    "ssl_crl",
+    "ssl_crlpath",
+    "version",
+    "version_comment",
+    "version_ssl_library",
+    "auto_generate_certs",
+    "performance_schema",
+    NULL,
+};
+
+#define SQL_IDENTITY "SELECT CONNECTION_ID(), USER(), CURRENT_USER()"
+#define SQL_THREADS                                                                                \
+	"SELECT THREAD_ID, PROCESSLIST_ID, PROCESSLIST_USER, PROCESSLIST_HOST, CONNECTION_TYPE "   \
+	"FROM performance_schema.threads "                                                         \
+	"WHERE TYPE = 'FOREGROUND' AND PROCESSLIST_ID IS NOT NULL ORDER BY PROCESSLIST_ID"
+#define SQL_ATTRS                                                                                  \
+	"SELECT PROCESSLIST_ID, ATTR_VALUE FROM performance_schema.session_connect_attrs "         \
+	"WHERE ATTR_NAME = 'program_name'"
+#define SQL_THREAD_TLS                                                                             \
+	"SELECT THREAD_ID, VARIABLE_NAME, VARIABLE_VALUE "                                         \
+	"FROM performance_schema.status_by_thread "                                                \
+	"WHERE VARIABLE_NAME IN ('Ssl_version', 'Ssl_cipher')"
+
+/* Account statements, best first; each gives user, host, ssl_type, ssl_cipher, x509_issuer,
+ * x509_subject, locked, is_role. MariaDB 10.4+ keeps grants as JSON in mysql.global_priv (and
+ * mysql.user is a view over it, without account_locked); MySQL keeps them in mysql.user. */
+static const struct {
+	const char *source;
+	const char *stmt;
+	bool mariadb;
+} sql_account_stmts[] = {
+    {"mysql.global_priv",
+     "SELECT User, Host, JSON_VALUE(Priv, '$.ssl_type'), JSON_VALUE(Priv, '$.ssl_cipher'), "
+     "JSON_VALUE(Priv, '$.x509_issuer'), JSON_VALUE(Priv, '$.x509_subject'), "
+     "JSON_VALUE(Priv, '$.account_locked'), JSON_VALUE(Priv, '$.is_role') "
+     "FROM mysql.global_priv ORDER BY User, Host",
+     true},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', is_role "
+     "FROM mysql.user ORDER BY User, Host",
+     true},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, account_locked, 'N' "
+     "FROM mysql.user ORDER BY User, Host",
+     false},
+    {"mysql.user",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', 'N' "
+     "FROM mysql.user ORDER BY User, Host",
+     false},
+};
+
+#define SQL_NACCOUNT_STMTS (sizeof(sql_account_stmts) / sizeof(sql_account_stmts[0]))
+
+/* ---- pure helpers ---- */
+
+bool dbtls_sql_host_is_network(const char *pattern)
+{
+	static const char *const local[] = {"localhost",
+					    "127.0.0.1",
+					    "::1",
+					    "0:0:0:0:0:0:0:1",
+					    "::ffff:127.0.0.1",
+					    "localhost.localdomain",
+					    "127.0.0.1/255.255.255.255",
+					    NULL};
+
+	if (!pattern)
+		return false;
+	for (size_t i = 0; local[i]; i++)
+		if (strcasecmp(pattern, local[i]) == 0)
+			return false;
+	/* everything else — '%', '', wildcards, netmasks, names, this machine's own name — admits
+	 * clients that reach the server over a network interface */
+	return true;
+}
+
+void dbtls_sql_scrub(char *s, size_t cap, const char *secret)
+{
+	static const char marker[] = "[redacted]";
+	size_t sl, ml = sizeof(marker) - 1, o = 0;
+	char *out;
+
+	if (!s || !cap || !secret || !*secret || !strstr(s, secret))
+		return;
+	sl = strlen(secret);
+	out = malloc(cap);
+	if (!out) {
+		*s = 0; /* no room to scrub: say nothing rather than the secret */
+		return;
+	}
+	for (const char *p = s; *p && o + 1 < cap;) {
+		if (strncmp(p, secret, sl) == 0) {
+			if (o + ml >= cap)
+				break;
+			memcpy(out + o, marker, ml);
+			o += ml;
+			p += sl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = 0;
+	memcpy(s, out, o + 1);
+	free(out);
+}
+
+static bool sql_truthy(const char *v)
+{
+	return v && (strcasecmp(v, "Y") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+		     strcasecmp(v, "YES") == 0);
+}
+
+char *dbtls_sql_require_name(const char *ssl_type, const char *issuer, const char *subject,
+			     const char *cipher)
+{
+	const char *t = ssl_type ? ssl_type : "";
+	char buf[64] = "";
+
+	if (!*t || strcmp(t, "0") == 0 || strcasecmp(t, "NONE") == 0)
+		return strdup("none");
+	if (strcasecmp(t, "ANY") == 0 || strcmp(t, "1") == 0)
+		return strdup("SSL");
+	if (strcasecmp(t, "X509") == 0 || strcmp(t, "2") == 0)
+		return strdup("X509");
+	if (strcasecmp(t, "SPECIFIED") != 0 && strcmp(t, "3") != 0)
+		return strdup(t); /* a value from a newer server: keep its word */
+	if (issuer && *issuer)
+		strcat(buf, "ISSUER");
+	if (subject && *subject)
+		strcat(buf, *buf ? " SUBJECT" : "SUBJECT");
+	if (cipher && *cipher)
+		strcat(buf, *buf ? " CIPHER" : "CIPHER");
+	return strdup(*buf ? buf : "SPECIFIED");
+}
+
+/* ---- collecting facts through the seam ---- */
+
+struct sql_run {
+	const struct dbtls_sql_seam *q;
+	struct dbtls_sql_facts *s;
+	char err[512];
+	bool oom;
+};
+
+/* Records a statement that could not be run. */
+static void sql_unreadable(struct sql_run *r, const char *what, const char *stmt, unsigned code)
+{
+	struct dbtls_sql_facts *s = r->s;
+	struct dbtls_sql_unreadable *u;
+
+	u = realloc(s->unreadable, (s->nunreadable + 1) * sizeof(*u));
+	if (!u) {
+		r->oom = true;
+		return;
+	}
+	s->unreadable = u;
+	u = &u[s->nunreadable];
+	u->what = strdup(what);
+	u->statement = strdup(stmt);
+	u->code = code;
+	u->message = strdup(r->err[0] ? r->err : "no message");
+	if (!u->what || !u->statement || !u->message) {
+		free(u->what);
+		free(u->statement);
+		free(u->message);
+		r->oom = true;
+		return;
+	}
+	s->nunreadable++;
+}
+
+/* Runs stmt; returns the error number (0 = success). */
+static unsigned sql_run_stmt(struct sql_run *r, const char *stmt, dbtls_sql_row_fn row, void *arg)
+{
+	unsigned code;
+
+	r->err[0] = 0;
+	code = r->q->query(r->q->conn, stmt, row, arg, r->err, sizeof(r->err));
+	if (code == DBTLS_SQL_ERR_NOMEM)
+		r->oom = true;
+	return code;
+}
+
+static char *sql_dup(const char *s, bool *oom)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	if (!p)
+		*oom = true;
+	return p;
+}
+
+/* -- identity -- */
+
+struct sql_identity {
+	struct dbtls_sql_facts *s;
+	unsigned long long self;
+	bool seen, oom;
+};
+
+static bool sql_row_identity(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_identity *id = arg;
+
+	if (ncols < 3 || id->seen)
+		return true;
+	id->seen = true;
+	id->self = v[0] ? strtoull(v[0], NULL, 10) : 0;
+	free(id->s->user);
+	free(id->s->account);
+	id->s->user = sql_dup(v[1], &id->oom);
+	id->s->account = sql_dup(v[2], &id->oom);
+	return !id->oom;
+}
+
+/* -- SHOW STATUS / SHOW VARIABLES: name, value -- */
+
+struct sql_values {
+	struct dbtls_sql_value *vals;
+	size_t n;
+	bool oom;
+};
+
+static bool sql_row_value(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_values *sv = arg;
+
+	if (ncols < 2 || !v[0])
+		return true;
+	for (size_t i = 0; i < sv->n; i++) {
+		if (strcasecmp(sv->vals[i].name, v[0]) != 0)
+			continue;
+		free(sv->vals[i].value);
+		sv->vals[i].value = sql_dup(v[1] ? v[1] : "", &sv->oom);
+		break;
+	}
+	return !sv->oom;
+}
+
+/* Reads the listed names with "SHOW <kind> WHERE Variable_name IN (…)" into *out; on failure the
+ * list stays empty (unknown, not absent) and the statement is recorded as unreadable. */
+static void sql_read_values(struct sql_run *r, const char *what, const char *show,
+			    const char *const *names, struct dbtls_sql_value **out, size_t *nout)
+{
+	struct sql_values sv = {0};
+	char stmt[1024];
+	size_t n = 0, len;
+	unsigned code;
+
+	while (names[n])
+		n++;
+	sv.vals = calloc(n, sizeof(*sv.vals));
+	if (!sv.vals) {
+		r->oom = true;
+		return;
+	}
+	sv.n = n;
+	len = (size_t)snprintf(stmt, sizeof(stmt), "%s WHERE Variable_name IN (", show);
+	for (size_t i = 0; i < n; i++) {
+		sv.vals[i].name = sql_dup(names[i], &sv.oom);
+		len += (size_t)snprintf(stmt + len, sizeof(stmt) - len, "%s'%s'", i ? ", " : "",
+					names[i]);
+	}
+	snprintf(stmt + len, sizeof(stmt) - len, ")");
+	if (sv.oom) {
+		r->oom = true;
+		goto fail;
+	}
+	code = sql_run_stmt(r, stmt, sql_row_value, &sv);
+	if (sv.oom)
+		r->oom = true;
+	if (code) {
+		if (code != DBTLS_SQL_ERR_NOMEM)
+			sql_unreadable(r, what, stmt, code);
+		goto fail;
+	}
+	*out = sv.vals;
+	*nout = sv.n;
+	return;
+fail:
+	for (size_t i = 0; i < sv.n; i++) {
+		free(sv.vals[i].name);
+		free(sv.vals[i].value);
+	}
+	free(sv.vals);
+}
+
+/* -- performance_schema: connections -- */
+
+struct sql_conns {
+	struct dbtls_sql_facts *s;
+	unsigned long long *thread_ids; /* parallel to s->connections */
+	unsigned long long self;
+	bool oom;
+};
+
+static bool sql_row_thread(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_conns *c = arg;
+	struct dbtls_sql_facts *s = c->s;
+	struct dbtls_sql_conn *cn;
+	unsigned long long *tid;
+
+	if (ncols < 5 || !v[1])
+		return true;
+	cn = realloc(s->connections, (s->nconnections + 1) * sizeof(*cn));
+	if (!cn)
+		return !(c->oom = true);
+	s->connections = cn;
+	tid = realloc(c->thread_ids, (s->nconnections + 1) * sizeof(*tid));
+	if (!tid)
+		return !(c->oom = true);
+	c->thread_ids = tid;
+	tid[s->nconnections] = v[0] ? strtoull(v[0], NULL, 10) : 0;
+	cn = &cn[s->nconnections++];
+	memset(cn, 0, sizeof(*cn));
+	cn->id = strtoull(v[1], NULL, 10);
+	cn->self = c->self && cn->id == c->self;
+	cn->user = sql_dup(v[2], &c->oom);
+	cn->host = sql_dup(v[3], &c->oom);
+	cn->type = sql_dup(v[4], &c->oom);
+	return !c->oom;
+}
+
+static bool sql_row_attr(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_conns *c = arg;
+	unsigned long long id;
+
+	if (ncols < 2 || !v[0] || !v[1])
+		return true;
+	id = strtoull(v[0], NULL, 10);
+	for (size_t i = 0; i < c->s->nconnections; i++) {
+		struct dbtls_sql_conn *cn = &c->s->connections[i];
+
+		if (cn->id == id && !cn->program)
+			cn->program = sql_dup(v[1], &c->oom);
+	}
+	return !c->oom;
+}
+
+static bool sql_row_thread_tls(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_conns *c = arg;
+	unsigned long long tid;
+
+	if (ncols < 3 || !v[0] || !v[1])
+		return true;
+	tid = strtoull(v[0], NULL, 10);
+	for (size_t i = 0; i < c->s->nconnections; i++) {
+		struct dbtls_sql_conn *cn = &c->s->connections[i];
+		char **slot;
+
+		if (c->thread_ids[i] != tid)
+			continue;
+		slot = strcasecmp(v[1], "Ssl_version") == 0  ? &cn->tls_version
+		       : strcasecmp(v[1], "Ssl_cipher") == 0 ? &cn->cipher
+							     : NULL;
+		if (slot && !*slot)
+			*slot = sql_dup(v[2] ? v[2] : "", &c->oom);
+	}
+	return !c->oom;
+}
+
+static void sql_read_connections(struct sql_run *r, unsigned long long self, bool variables_read)
+{
+	struct dbtls_sql_facts *s = r->s;
+	struct sql_conns c = {.s = s, .self = self};
+	const char *pfs =
+	    dbtls_sql_value_get(s->variables, s->nvariables, "performance_schema", NULL);
+	unsigned code;
+
+	/* a server without performance_schema (OFF, or not compiled in) has no connection list
+	 * to give; when the variables could not be read, just try */
+	if (variables_read && (!pfs || strcasecmp(pfs, "ON") != 0)) {
+		s->connections_status = DBTLS_SQL_AV_DISABLED;
+		return;
+	}
+	code = sql_run_stmt(r, SQL_THREADS, sql_row_thread, &c);
+	if (c.oom)
+		r->oom = true;
+	if (code) {
+		s->connections_status = DBTLS_SQL_AV_UNREADABLE;
+		if (code != DBTLS_SQL_ERR_NOMEM)
+			sql_unreadable(r, "connections", SQL_THREADS, code);
+		goto out;
+	}
+	s->connections_status = DBTLS_SQL_AV_READ;
+	/* program names and each session's TLS are extras: the list stands without them */
+	code = sql_run_stmt(r, SQL_ATTRS, sql_row_attr, &c);
+	if (c.oom)
+		r->oom = true;
+	if (code && code != DBTLS_SQL_ERR_NOMEM)
+		sql_unreadable(r, "connect_attrs", SQL_ATTRS, code);
+	code = sql_run_stmt(r, SQL_THREAD_TLS, sql_row_thread_tls, &c);
+	if (c.oom)
+		r->oom = true;
+	if (code && code != DBTLS_SQL_ERR_NOMEM)
+		sql_unreadable(r, "thread_status", SQL_THREAD_TLS, code);
+out:
+	free(c.thread_ids);
+}
+
+/* -- accounts -- */
+
+struct sql_accounts {
+	struct dbtls_sql_facts *s;
+	bool oom;
+};
+
+static bool sql_row_account(void *arg, unsigned ncols, const char *const *v)
+{
+	struct sql_accounts *a = arg;
+	struct dbtls_sql_facts *s = a->s;
+	struct dbtls_sql_account *ac;
+
+	if (ncols < 8 || sql_truthy(v[7])) /* roles cannot log in */
+		return true;
+	ac = realloc(s->accounts, (s->naccounts + 1) * sizeof(*ac));
+	if (!ac)
+		return !(a->oom = true);
+	s->accounts = ac;
+	ac = &ac[s->naccounts++];
+	memset(ac, 0, sizeof(*ac));
+	ac->user = sql_dup(v[0] ? v[0] : "", &a->oom);
+	ac->host = sql_dup(v[1] ? v[1] : "", &a->oom);
+	ac->require = dbtls_sql_require_name(v[2], v[4], v[5], v[3]);
+	if (!ac->require)
+		a->oom = true;
+	ac->cipher = v[3] && *v[3] ? sql_dup(v[3], &a->oom) : NULL;
+	ac->issuer = v[4] && *v[4] ? sql_dup(v[4], &a->oom) : NULL;
+	ac->subject = v[5] && *v[5] ? sql_dup(v[5], &a->oom) : NULL;
+	ac->locked = sql_truthy(v[6]);
+	ac->network = dbtls_sql_host_is_network(v[1] ? v[1] : "");
+	return !a->oom;
+}
+
+static void sql_free_accounts(struct dbtls_sql_facts *s)
+{
+	for (size_t i = 0; i < s->naccounts; i++) {
+		free(s->accounts[i].user);
+		free(s->accounts[i].host);
+		free(s->accounts[i].require);
+		free(s->accounts[i].issuer);
+		free(s->accounts[i].subject);
+		free(s->accounts[i].cipher);
+	}
+	free(s->accounts);
+	s->accounts = NULL;
+	s->naccounts = 0;
+}
+
+static void sql_read_accounts(struct sql_run *r, bool mariadb)
+{
+	struct dbtls_sql_facts *s = r->s;
+	struct {
+		size_t i;
+		unsigned code;
+		char msg[512];
+	} failed[SQL_NACCOUNT_STMTS];
+	size_t nfailed = 0;
+
+	for (size_t i = 0; i < SQL_NACCOUNT_STMTS; i++) {
+		struct sql_accounts a = {.s = s};
+		unsigned code;
+
+		if (sql_account_stmts[i].mariadb != mariadb)
+			continue;
+		code = sql_run_stmt(r, sql_account_stmts[i].stmt, sql_row_account, &a);
+		if (a.oom)
+			r->oom = true;
+		if (!code) {
+			s->accounts_status = DBTLS_SQL_AV_READ;
+			s->accounts_source = sql_dup(sql_account_stmts[i].source, &r->oom);
+			return;
+		}
+		sql_free_accounts(s);
+		if (code == DBTLS_SQL_ERR_NOMEM)
+			return;
+		failed[nfailed].i = i;
+		failed[nfailed].code = code;
+		snprintf(failed[nfailed].msg, sizeof(failed[nfailed].msg), "%s", r->err);
+		nfailed++;
+	}
+	/* no source could be read: every statement tried, and why it failed, is the fact */
+	s->accounts_status = DBTLS_SQL_AV_UNREADABLE;
+	for (size_t k = 0; k < nfailed; k++) {
+		snprintf(r->err, sizeof(r->err), "%s", failed[k].msg);
+		sql_unreadable(r, "accounts", sql_account_stmts[failed[k].i].stmt, failed[k].code);
+	}
+}
+
+enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *server_version,
+				 struct dbtls_sql_facts *s)
+{
+	struct sql_run r = {.q = q, .s = s};
+	struct sql_identity id = {.s = s};
+	bool mariadb;
+	unsigned code;
+
+	code = sql_run_stmt(&r, SQL_IDENTITY, sql_row_identity, &id);
+	if (id.oom)
+		r.oom = true;
+	if (code && code != DBTLS_SQL_ERR_NOMEM)
+		sql_unreadable(&r, "identity", SQL_IDENTITY, code);
+	sql_read_values(&r, "session", "SHOW SESSION STATUS", sql_session_names, &s->session,
+			&s->nsession);
+	sql_read_values(&r, "variables", "SHOW GLOBAL VARIABLES", sql_variable_names, &s->variables,
+			&s->nvariables);
+	sql_read_connections(&r, id.self, s->nvariables > 0);
+	mariadb = server_version && strstr(server_version, "MariaDB");
+	if (!mariadb) {
+		const char *v = dbtls_sql_value_get(s->variables, s->nvariables, "version", NULL);
+		mariadb = v && strstr(v, "MariaDB");
+	}
+	sql_read_accounts(&r, mariadb);
+	return r.oom ? DBTLS_ERR_NOMEM : DBTLS_OK;
+}
+
+/* ---- the client library ---- */
+
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+static int sql_init_rc;
+
+/* mysql_init() initialises the library on first use, which is not thread-safe; endpoints are
+ * scanned by many threads, so it is done once here. The library's one-time allocations live
+ * until exit. */
+static void sql_library_init(void)
+{
+	sql_init_rc = mysql_library_init(0, NULL, NULL);
+}
+
+static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg,
+			     char *err, size_t errlen)
+{
+	MYSQL *m = conn;
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW r;
+	unsigned rc = 0, n;
+
+	if (mysql_query(m, stmt) != 0 ||
+	    (!(res = mysql_store_result(m)) && mysql_field_count(m) != 0)) {
+		snprintf(err, errlen, "%s", mysql_error(m));
+		rc = mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR;
+		goto out;
+	}
+	if (!res)
+		goto out; /* a statement without a result set */
+	n = mysql_num_fields(res);
+	while ((r = mysql_fetch_row(res))) {
+		if (!row(arg, n, (const char *const *)r)) {
+			rc = DBTLS_SQL_ERR_NOMEM;
+			goto out;
+		}
+	}
+out:
+	if (res)
+		mysql_free_result(res);
+	return rc;
+}
+
+/* The endpoint error for a failed login, from the client library's error number. */
+static enum dbtls_err sql_login_err(unsigned code, const char *msg)
+{
+	if (code >= 1000 && code < 2000)
+		return DBTLS_ERR_SERVER_ERROR; /* the server said no: 1045 access denied, … */
+	switch (code) {
+	case CR_SSL_CONNECTION_ERROR:
+		return DBTLS_ERR_TLS;
+	case CR_UNKNOWN_HOST:
+		return DBTLS_ERR_RESOLVE;
+	case CR_SERVER_LOST:
+	case CR_SERVER_GONE_ERROR:
+		return strstr(msg, "timeout") || strstr(msg, "error: 110") ? DBTLS_ERR_TIMEOUT
+									   : DBTLS_ERR_CLOSED;
+	default: /* 2002: the library's message carries EINPROGRESS, not why it failed */
+		return DBTLS_ERR_CONNECT;
+	}
+}
+
+static enum dbtls_err sql_skip(struct dbtls_sql_facts *s, const char *why)
+{
+	s->status = DBTLS_SQL_SKIPPED;
+	s->reason = strdup(why);
+	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
+}
+
+/* Scrubs the secrets out of every message collected into s. */
+static enum dbtls_err sql_scrub_facts(struct dbtls_sql_facts *s, const char *const *secrets,
+				      size_t nsecrets)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < s->nunreadable; i++) {
+		char *m = s->unreadable[i].message, *copy;
+
+		snprintf(buf, sizeof(buf), "%s", m ? m : "");
+		for (size_t k = 0; k < nsecrets; k++)
+			dbtls_sql_scrub(buf, sizeof(buf), secrets[k]);
+		if (m && strcmp(buf, m) == 0)
+			continue;
+		copy = strdup(buf);
+		if (!copy)
+			return DBTLS_ERR_NOMEM;
+		free(m);
+		s->unreadable[i].message = copy;
+	}
+	return DBTLS_OK;
+}
+
+/* Sets the connection's options; false when the library refuses one (then msg says which). */
+static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env_password,
+			char *msg, size_t msglen)
+{
+	unsigned timeout = o->timeout_ms > 0 ? (unsigned)((o->timeout_ms + 999) / 1000) : 10;
+	unsigned protocol = MYSQL_PROTOCOL_TCP;
+	my_bool yes = 1, verify = o->sql_insecure ? 0 : 1, no = 0;
+	const char *failed = NULL;
+
+	/* "localhost" would otherwise mean the Unix socket, not the endpoint that was probed */
+	if (mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol))
+		failed = "MYSQL_OPT_PROTOCOL";
+	else if (mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &yes))
+		failed = "MYSQL_OPT_SSL_ENFORCE";
+	else if (mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify))
+		failed = "MYSQL_OPT_SSL_VERIFY_SERVER_CERT";
+	/* the library verifies the chain whenever it has a CA, whatever VERIFY_SERVER_CERT says */
+	else if (o->ca_file && !o->sql_insecure && mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ca_file))
+		failed = "MYSQL_OPT_SSL_CA";
+	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) ||
+		 mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout) ||
+		 mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout))
+		failed = "timeouts";
+	/* a server may ask the client to send it local files (LOAD DATA LOCAL): never */
+	else if (mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &no))
+		failed = "MYSQL_OPT_LOCAL_INFILE";
+	else if (o->defaults_file && mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, o->defaults_file))
+		failed = "MYSQL_READ_DEFAULT_FILE";
+	else if (mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP, "client"))
+		failed = "MYSQL_READ_DEFAULT_GROUP";
+	/* With no password in the environment, an empty one is preset: the option file's password
+	 * (read at connect time) replaces it, and the library never falls back to MYSQL_PWD. */
+	else if (!have_env_password && mysql_optionsv(m, MARIADB_OPT_PASSWORD, ""))
+		failed = "MARIADB_OPT_PASSWORD";
+	/* A server nobody authenticated must not be handed the password itself (clear-text, PAM
+	 * dialog, or the RSA/clear-text full authentication of the SHA-256 plugins): challenge-
+	 * response plugins only. */
+	else if (o->sql_insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
+						   "mysql_native_password,client_ed25519"))
+		failed = "MARIADB_OPT_RESTRICTED_AUTH";
+	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbtls"))
+		failed = "MYSQL_OPT_CONNECT_ATTR_ADD";
+	if (failed)
+		snprintf(msg, msglen, "the client library refused option %s", failed);
+	return !failed;
+}
+
+/* Records a failed login: the facts (status, error number, scrubbed reason) and the endpoint
+ * error. Returns NOMEM or OK. */
+static enum dbtls_err sql_failed(const struct dbtls_target *t, struct dbtls_endpoint_facts *f,
+				 unsigned code, char *msg, size_t msglen,
+				 const char *const *secrets, size_t nsecrets)
+{
+	struct dbtls_sql_facts *s = &f->sql;
+	char text[1024];
+
+	for (size_t k = 0; k < nsecrets; k++)
+		dbtls_sql_scrub(msg, msglen, secrets[k]);
+	s->status = DBTLS_SQL_FAILED;
+	s->error_code = code;
+	snprintf(text, sizeof(text), "ERROR %u: %s", code, msg);
+	s->reason = strdup(text);
+	snprintf(text, sizeof(text), "SQL login to %s port %u failed: ERROR %u: %s", t->host,
+		 (unsigned)t->port, code, msg);
+	for (size_t k = 0; k < nsecrets; k++)
+		dbtls_sql_scrub(text, sizeof(text), secrets[k]);
+	if (!s->reason || dbtls_facts_add_error(f, sql_login_err(code, msg), "sql login", text))
+		return DBTLS_ERR_NOMEM;
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				    struct dbtls_endpoint_facts *f)
+{
+	struct dbtls_sql_facts *s = &f->sql;
+	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	const char *secrets[2] = {NULL, NULL};
+	struct dbtls_sql_seam seam;
+	enum dbtls_err err = DBTLS_OK;
+	char msg[768];
+	MYSQL *m = NULL;
+	my_bool verify = 0;
+
+	dbtls_sql_facts_free(s);
+	if (pw && !*pw)
+		pw = NULL; /* set but empty: as if unset, so the option file can still supply one */
+	secrets[0] = pw;
+	if (!t->preamble || strcmp(t->preamble->scheme, "mysql") != 0)
+		return sql_skip(s, "not a MySQL/MariaDB endpoint");
+	if (f->tls_offered == 0)
+		return sql_skip(s, "the server offers no TLS, and credentials never travel in "
+				   "clear text");
+	if (f->tls_offered < 0)
+		return sql_skip(s, "the TLS probes did not reach the server");
+	pthread_once(&sql_once, sql_library_init);
+	if (sql_init_rc)
+		return sql_skip(s, "the MySQL client library failed to initialise");
+	m = mysql_init(NULL);
+	if (!m)
+		return DBTLS_ERR_NOMEM;
+	s->verify_cert = !o->sql_insecure;
+	if (!o->sql_insecure) {
+		s->ca_source = strdup(o->ca_file ? o->ca_file : "system");
+		if (!s->ca_source) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
+		err = sql_failed(t, f, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2);
+		goto out;
+	}
+	f->connections_used++;
+	if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
+		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
+		err = sql_failed(t, f, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
+				 sizeof(msg), secrets, 2);
+		goto out;
+	}
+	/* what was in force, whatever an option file said */
+	if (mysql_get_optionv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify) == 0)
+		s->verify_cert = verify != 0;
+	/* the option file's password, when it supplied one, is a secret to scrub as well; the
+	 * library keeps it in the (public) options struct */
+	secrets[1] = m->options.password && *m->options.password ? m->options.password : NULL;
+	s->status = DBTLS_SQL_OK;
+	s->server_version = dbtls_strdup(mysql_get_server_info(m));
+	if (mysql_get_server_info(m) && !s->server_version) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	seam = (struct dbtls_sql_seam){.query = sql_my_query, .conn = m};
+	err = dbtls_sql_collect(&seam, s->server_version, s);
+	if (!err)
+		err = sql_scrub_facts(s, secrets, 2);
+out:
+	mysql_close(m);
+	return err;
+}
+
+enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				     struct dbtls_diag *d)
+{
+	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	enum dbtls_err err = DBTLS_OK;
+	char msg[768];
+	MYSQL *m;
+
+	if (pw && !*pw)
+		pw = NULL;
+	pthread_once(&sql_once, sql_library_init);
+	if (sql_init_rc)
+		return dbtls_diag_set(d, DBTLS_ERR_INTERNAL,
+				      "the MySQL client library failed to initialise");
+	m = mysql_init(NULL);
+	if (!m)
+		return DBTLS_ERR_NOMEM;
+	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
+		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
+	} else if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
+		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
+		if (pw)
+			dbtls_sql_scrub(msg, sizeof(msg), pw);
+		if (m->options.password && *m->options.password)
+			dbtls_sql_scrub(msg, sizeof(msg), m->options.password);
+		err = dbtls_diag_set(d, sql_login_err(mysql_errno(m), msg), "ERROR %u: %s",
+				     mysql_errno(m), msg);
+	}
+	mysql_close(m);
+	return err;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sql_mysql.h — the SQL step of a MySQL/MariaDB scan (dbtls scan --sql): log in through the
+ * client library (libmariadb, the libmysqlclient API) over a TLS connection that verifies the
+ * server certificate, and record what the server itself says about TLS as facts (struct
+ * dbtls_sql_facts in facts.h): the session's cipher and version, the TLS settings, every live
+ * connection and how it is transported (performance_schema), and every account with its TLS
+ * requirement. Like every probe it never prints; what it cannot read is a fact, not an error.
+ *
+ * Credentials: the user comes from the options or the option file; the password only from the
+ * environment variable DBTLS_MYSQL_PASSWORD or the option file the client library reads itself
+ * (never argv, and never MYSQL_PWD). The password is never copied into facts, and every message
+ * that reaches facts is scrubbed of it.
+ *
+ * The statements run through a small seam (struct dbtls_sql_seam) so that unit tests can replay
+ * answers and refusals without a server.
+ */
+#ifndef DBTLS_SQL_MYSQL_H
+#define DBTLS_SQL_MYSQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "src/core/err.h"
+#include "src/facts/facts.h"
+#include "src/scan/scan.h"
+
+/* The environment variable the password is read from. */
+#define DBTLS_SQL_PASSWORD_ENV "DBTLS_MYSQL_PASSWORD"
+
+/* Called once per result row: ncols values, each NUL-terminated or NULL for SQL NULL (borrowed
+ * for the duration of the call). Returns false to report out-of-memory (the query then fails with
+ * NOMEM). */
+typedef bool (*dbtls_sql_row_fn)(void *arg, unsigned ncols, const char *const *vals);
+
+struct dbtls_sql_seam {
+	/* Contract: runs one statement on conn and calls row() for each row of its result.
+	 * Returns 0 on success; else the server's (or the client library's) error number, with its
+	 * message in err (NUL-terminated, may be truncated). A row() that returns false makes it
+	 * return DBTLS_SQL_ERR_NOMEM. */
+	unsigned (*query)(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg, char *err,
+			  size_t errlen);
+	void *conn;
+};
+
+/* What the seam's query returns when a row callback ran out of memory. */
+#define DBTLS_SQL_ERR_NOMEM 0xffffffffu
+
+/* Runs the fact-gathering statements through q on a logged-in session into s (status, user,
+ * account, session values, variables, connections, accounts, unreadable parts); server_version
+ * (borrowed) decides between MariaDB's and MySQL's grant tables. Statements the session may not
+ * run become s->unreadable entries. Returns NOMEM or OK. */
+enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *server_version,
+				 struct dbtls_sql_facts *s);
+
+/* The SQL step for one endpoint, after its TLS probes: logs in to t (MySQL/MariaDB only) with the
+ * options' credentials and TLS settings, collects facts into f->sql and counts the connection.
+ * A failed login is f->sql.status FAILED plus an entry in f->errors; an endpoint without TLS, or
+ * not MySQL, is SKIPPED (credentials never travel in clear text). Returns NOMEM or OK. */
+enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				    struct dbtls_endpoint_facts *f);
+
+/* Logs in to t and straight out again: a successful login resets the count of aborted
+ * connections the server keeps for this client host (max_connect_errors), which every TLS probe
+ * adds to. Needs the same credentials as the SQL step; the password never reaches d. Returns OK,
+ * or SERVER_ERROR/TLS/… with d saying why. Counts no facts. */
+enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				     struct dbtls_diag *d);
+
+/* True when a MySQL account host pattern ('%', '10.0.%', 'db.example', '192.0.2.0/255.255.255.0')
+ * admits clients other than the local machine; false for localhost, 127.0.0.1, ::1 (and NULL). */
+bool dbtls_sql_host_is_network(const char *pattern);
+
+/* Replaces every occurrence of secret (when non-empty) in the NUL-terminated s, of capacity cap,
+ * with "[redacted]"; the result is truncated to fit. */
+void dbtls_sql_scrub(char *s, size_t cap, const char *secret);
+
+/* The account's TLS requirement as the grant says it, from mysql.user's ssl_type ("", "ANY",
+ * "X509", "SPECIFIED") or MariaDB's global_priv number (NULL, "0" … "3"), and the REQUIRE
+ * ISSUER/SUBJECT/CIPHER values: "none", "SSL", "X509", or the specified parts joined by spaces
+ * ("ISSUER SUBJECT"). Returns new (NULL only when out of memory). */
+char *dbtls_sql_require_name(const char *ssl_type, const char *issuer, const char *subject,
+			     const char *cipher);
+
+#endif
