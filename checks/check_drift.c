@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 #include "src/registry/suites.h"
 
 /* The pin for f: exact target first, then a catch-all pin; NULL when none applies or when the

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 
 static const char *kx_group_name(uint16_t id, char *hex, size_t hexlen)
 {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 #include "src/registry/suites.h"
 #include "src/core/version.h"
 

@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 #include "src/registry/suites.h"
 
 #define C_RED	 "\033[31m"

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 #include "src/core/jsonpos.h"
 #include "src/registry/suites.h"
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/wire/hello.h"
+#include "src/registry/names.h"
 
 /* member flags for the typed getters */
 #define RD_REQ	1u /* the key must be present */

@@ -5,6 +5,7 @@
  */
 #include "src/facts/facts.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -316,4 +317,25 @@ enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_
 	}
 	f->nerrors++;
 	return DBTLS_OK;
+}
+
+char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port)
+{
+	size_t hl = host ? strlen(host) : 0, sl = scheme ? strlen(scheme) : 0;
+	bool v6 = host && strchr(host, ':');
+	char *id, *o;
+
+	if (hl && host[hl - 1] == '.')
+		hl--;
+	id = malloc(sl + hl + 16);
+	if (!id)
+		return NULL;
+	o = id;
+	for (size_t i = 0; i < sl; i++)
+		*o++ = (char)tolower((unsigned char)scheme[i]);
+	o += sprintf(o, "://%s", v6 ? "[" : "");
+	for (size_t i = 0; i < hl; i++)
+		*o++ = (char)tolower((unsigned char)host[i]);
+	sprintf(o, "%s:%u", v6 ? "]" : "", (unsigned)port);
+	return id;
 }

@@ -306,6 +306,11 @@ enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_
 				     const char *stage, const char *message);
 /* True when f counts as scanned: no errors and the TLS status is known. */
 bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f);
+/* The canonical id of an endpoint: "SCHEME://HOST:PORT" with scheme and host in lower case, a
+ * trailing dot of the host dropped, IPv6 literals in brackets, and the port always written — so
+ * "MYSQL://DB1.", "db1:3306" and "db1" are one endpoint ("mysql://db1:3306") to deduplication,
+ * waivers, pins, diff and the Prometheus label. Returns new (NULL when out of memory). */
+char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port);
 /* strdup that tolerates NULL; returns new or NULL. */
 char *dbtls_strdup(const char *s);
 /* Formats t as RFC 3339 UTC ("2026-11-23T19:30:00Z") into out (>= 21 bytes). */

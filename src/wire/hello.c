@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "src/registry/names.h"
 #include "src/registry/suites.h"
 
 #define REC_CHANGE_CIPHER_SPEC 20
@@ -53,170 +54,12 @@ static const uint8_t hrr_random[32] = {
     0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
-static const struct {
-	uint16_t id;
-	const char *name; /* IANA name as users know it */
-	const char *ossl; /* OpenSSL key type or group name used to make a key share */
-	const char *ossl_type;
-	bool tls13; /* allowed in TLS 1.3 */
-} group_tab[] = {
-    {0x0001, "sect163k1", NULL, NULL, false},
-    {0x0002, "sect163r1", NULL, NULL, false},
-    {0x0003, "sect163r2", NULL, NULL, false},
-    {0x0004, "sect193r1", NULL, NULL, false},
-    {0x0005, "sect193r2", NULL, NULL, false},
-    {0x0006, "sect233k1", NULL, NULL, false},
-    {0x0007, "sect233r1", NULL, NULL, false},
-    {0x0008, "sect239k1", NULL, NULL, false},
-    {0x0009, "sect283k1", NULL, NULL, false},
-    {0x000a, "sect283r1", NULL, NULL, false},
-    {0x000b, "sect409k1", NULL, NULL, false},
-    {0x000c, "sect409r1", NULL, NULL, false},
-    {0x000d, "sect571k1", NULL, NULL, false},
-    {0x000e, "sect571r1", NULL, NULL, false},
-    {0x000f, "secp160k1", NULL, NULL, false},
-    {0x0010, "secp160r1", NULL, NULL, false},
-    {0x0011, "secp160r2", NULL, NULL, false},
-    {0x0012, "secp192k1", NULL, NULL, false},
-    {0x0013, "secp192r1", NULL, NULL, false},
-    {0x0014, "secp224k1", NULL, NULL, false},
-    {0x0015, "secp224r1", NULL, NULL, false},
-    {0x0016, "secp256k1", NULL, NULL, false},
-    {0x0017, "secp256r1", "P-256", "EC", true},
-    {0x0018, "secp384r1", "P-384", "EC", true},
-    {0x0019, "secp521r1", "P-521", "EC", true},
-    {0x001a, "brainpoolP256r1", NULL, NULL, false},
-    {0x001b, "brainpoolP384r1", NULL, NULL, false},
-    {0x001c, "brainpoolP512r1", NULL, NULL, false},
-    {0x001d, "x25519", NULL, "X25519", true},
-    {0x001e, "x448", NULL, "X448", true},
-    {0x001f, "brainpoolP256r1tls13", "brainpoolP256r1", "EC", true},
-    {0x0020, "brainpoolP384r1tls13", "brainpoolP384r1", "EC", true},
-    {0x0021, "brainpoolP512r1tls13", "brainpoolP512r1", "EC", true},
-    {0x0100, "ffdhe2048", "ffdhe2048", "DH", true},
-    {0x0101, "ffdhe3072", "ffdhe3072", "DH", true},
-    {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
-    {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
-    {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
-};
-#define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
-
 /* Signature schemes we claim, widest first so that weak servers still answer (RFC 8446 §4.2.3). */
 static const uint16_t sigalgs[] = {
     0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809,
     0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402,
     0x0502, 0x0602, 0x0203, 0x0201, 0x0202, 0x081a, 0x081b, 0x081c,
 };
-
-const char *dbtls_group_name(uint16_t group)
-{
-	for (size_t i = 0; i < NGROUPS; i++)
-		if (group_tab[i].id == group)
-			return group_tab[i].name;
-	return NULL;
-}
-
-bool dbtls_group_by_name(const char *name, uint16_t *out)
-{
-	static const struct {
-		const char *alias;
-		uint16_t id;
-	} aliases[] = {
-	    {"prime256v1", 0x0017}, {"P-256", 0x0017},	{"P-384", 0x0018},
-	    {"P-521", 0x0019},	    {"X25519", 0x001d}, {"X448", 0x001e},
-	};
-	unsigned long v;
-	char *end;
-
-	for (size_t i = 0; i < NGROUPS; i++)
-		if (strcmp(group_tab[i].name, name) == 0)
-			return *out = group_tab[i].id, true;
-	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
-		if (strcmp(aliases[i].alias, name) == 0)
-			return *out = aliases[i].id, true;
-	if ((name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) && name[2]) {
-		v = strtoul(name + 2, &end, 16);
-		if (!*end && v <= 0xffff &&
-		    strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
-			return *out = (uint16_t)v, true;
-	}
-	return false;
-}
-
-const char *dbtls_alert_name(uint8_t desc)
-{
-	switch (desc) {
-	case 0:
-		return "close_notify";
-	case 10:
-		return "unexpected_message";
-	case 20:
-		return "bad_record_mac";
-	case 21:
-		return "decryption_failed";
-	case 22:
-		return "record_overflow";
-	case 30:
-		return "decompression_failure";
-	case 40:
-		return "handshake_failure";
-	case 41:
-		return "no_certificate";
-	case 42:
-		return "bad_certificate";
-	case 43:
-		return "unsupported_certificate";
-	case 44:
-		return "certificate_revoked";
-	case 45:
-		return "certificate_expired";
-	case 46:
-		return "certificate_unknown";
-	case 47:
-		return "illegal_parameter";
-	case 48:
-		return "unknown_ca";
-	case 49:
-		return "access_denied";
-	case 50:
-		return "decode_error";
-	case 51:
-		return "decrypt_error";
-	case 60:
-		return "export_restriction";
-	case 70:
-		return "protocol_version";
-	case 71:
-		return "insufficient_security";
-	case 80:
-		return "internal_error";
-	case 86:
-		return "inappropriate_fallback";
-	case 90:
-		return "user_canceled";
-	case 100:
-		return "no_renegotiation";
-	case 109:
-		return "missing_extension";
-	case 110:
-		return "unsupported_extension";
-	case 111:
-		return "certificate_unobtainable";
-	case 112:
-		return "unrecognized_name";
-	case 113:
-		return "bad_certificate_status_response";
-	case 114:
-		return "bad_certificate_hash_value";
-	case 115:
-		return "unknown_psk_identity";
-	case 116:
-		return "certificate_required";
-	case 120:
-		return "no_application_protocol";
-	}
-	return "unknown_alert";
-}
 
 static bool hello_is_ip_literal(const char *s)
 {
@@ -236,6 +79,9 @@ static enum dbtls_err hello_key_share(struct dbtls_buf *b, uint16_t g)
 	uint8_t x[32];
 	size_t n;
 
+	size_t ngroups;
+	const struct dbtls_group_info *groups = dbtls_groups_all(&ngroups);
+
 	if (g == DBTLS_GROUP_X25519) {
 		if (RAND_bytes(x, sizeof(x)) != 1)
 			return DBTLS_ERR_INTERNAL;
@@ -244,10 +90,10 @@ static enum dbtls_err hello_key_share(struct dbtls_buf *b, uint16_t g)
 		dbtls_buf_bytes(b, x, sizeof(x));
 		return DBTLS_OK;
 	}
-	for (size_t i = 0; i < NGROUPS; i++)
-		if (group_tab[i].id == g) {
-			ossl = group_tab[i].ossl;
-			type = group_tab[i].ossl_type;
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i].id == g) {
+			ossl = groups[i].ossl;
+			type = groups[i].ossl_type;
 		}
 	if (!type)
 		goto out;
@@ -343,14 +189,17 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 			/* preferred groups first: a server that follows client order picks x25519
 			 */
 			static const uint16_t first[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x001e};
+			size_t ngroups;
+			const struct dbtls_group_info *groups = dbtls_groups_all(&ngroups);
+
 			for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
 				dbtls_buf_u16(b, first[i]);
-			for (size_t i = 0; i < NGROUPS; i++) {
+			for (size_t i = 0; i < ngroups; i++) {
 				bool dup = false;
 				for (size_t j = 0; j < sizeof(first) / sizeof(first[0]); j++)
-					dup |= first[j] == group_tab[i].id;
-				if (!dup && (!tls13 || group_tab[i].tls13))
-					dbtls_buf_u16(b, group_tab[i].id);
+					dup |= first[j] == groups[i].id;
+				if (!dup && (!tls13 || groups[i].tls13))
+					dbtls_buf_u16(b, groups[i].id);
 			}
 		}
 		dbtls_buf_len_end(b, l, 2);

@@ -15,18 +15,11 @@
 #include <stdint.h>
 
 #include "src/core/buf.h"
+#include "src/registry/names.h"
 #include "src/core/err.h"
 #include "src/facts/facts.h"
 #include "src/wire/net.h"
 #include "src/wire/preamble/preamble.h"
-
-/* TLS named groups (IANA "TLS Supported Groups"). */
-#define DBTLS_GROUP_SECP256R1 0x0017
-#define DBTLS_GROUP_SECP384R1 0x0018
-#define DBTLS_GROUP_SECP521R1 0x0019
-#define DBTLS_GROUP_X25519    0x001d
-#define DBTLS_GROUP_X448      0x001e
-#define DBTLS_GROUP_FFDHE2048 0x0100
 
 struct dbtls_hello_params {
 	enum dbtls_version version; /* the one version offered; SSLv2 uses the SSLv2 format */
@@ -99,12 +92,4 @@ enum dbtls_err dbtls_hello_probe(struct dbtls_conn *c, const struct dbtls_preamb
 /* Writes a one-line description of r ("ServerHello TLSv1.2 TLS_ECDHE…", "alert
  * handshake_failure (40)", …) into out. */
 void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t outlen);
-/* Returns the borrowed, static name of a TLS alert description ("handshake_failure"). */
-const char *dbtls_alert_name(uint8_t desc);
-/* Returns the borrowed, static name of a named group ("x25519"), or NULL when unknown. */
-const char *dbtls_group_name(uint16_t group);
-/* Looks a group up by its IANA name ("x25519", "secp256r1", "ffdhe2048"), the names OpenSSL and
- * Mozilla use ("prime256v1", "P-384", "X25519"), or "0xNNNN"; false when it is none of these. */
-bool dbtls_group_by_name(const char *name, uint16_t *out);
-
 #endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * names.c — the static name tables of the TLS registries (named groups, alert descriptions) and
+ * their one label rule each: the IANA name, or "0x%04X" for a code we have no name for. Every layer
+ * that prints or parses such a code (hello engine, checks, policies, report writers and readers)
+ * uses these, so a name is written once.
+ */
+#include "src/registry/names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct dbtls_group_info group_tab[] = {
+    {0x0001, "sect163k1", NULL, NULL, false},
+    {0x0002, "sect163r1", NULL, NULL, false},
+    {0x0003, "sect163r2", NULL, NULL, false},
+    {0x0004, "sect193r1", NULL, NULL, false},
+    {0x0005, "sect193r2", NULL, NULL, false},
+    {0x0006, "sect233k1", NULL, NULL, false},
+    {0x0007, "sect233r1", NULL, NULL, false},
+    {0x0008, "sect239k1", NULL, NULL, false},
+    {0x0009, "sect283k1", NULL, NULL, false},
+    {0x000a, "sect283r1", NULL, NULL, false},
+    {0x000b, "sect409k1", NULL, NULL, false},
+    {0x000c, "sect409r1", NULL, NULL, false},
+    {0x000d, "sect571k1", NULL, NULL, false},
+    {0x000e, "sect571r1", NULL, NULL, false},
+    {0x000f, "secp160k1", NULL, NULL, false},
+    {0x0010, "secp160r1", NULL, NULL, false},
+    {0x0011, "secp160r2", NULL, NULL, false},
+    {0x0012, "secp192k1", NULL, NULL, false},
+    {0x0013, "secp192r1", NULL, NULL, false},
+    {0x0014, "secp224k1", NULL, NULL, false},
+    {0x0015, "secp224r1", NULL, NULL, false},
+    {0x0016, "secp256k1", NULL, NULL, false},
+    {0x0017, "secp256r1", "P-256", "EC", true},
+    {0x0018, "secp384r1", "P-384", "EC", true},
+    {0x0019, "secp521r1", "P-521", "EC", true},
+    {0x001a, "brainpoolP256r1", NULL, NULL, false},
+    {0x001b, "brainpoolP384r1", NULL, NULL, false},
+    {0x001c, "brainpoolP512r1", NULL, NULL, false},
+    {0x001d, "x25519", NULL, "X25519", true},
+    {0x001e, "x448", NULL, "X448", true},
+    {0x001f, "brainpoolP256r1tls13", "brainpoolP256r1", "EC", true},
+    {0x0020, "brainpoolP384r1tls13", "brainpoolP384r1", "EC", true},
+    {0x0021, "brainpoolP512r1tls13", "brainpoolP512r1", "EC", true},
+    {0x0100, "ffdhe2048", "ffdhe2048", "DH", true},
+    {0x0101, "ffdhe3072", "ffdhe3072", "DH", true},
+    {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
+    {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
+    {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
+};
+#define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
+
+const struct dbtls_group_info *dbtls_groups_all(size_t *n)
+{
+	*n = NGROUPS;
+	return group_tab;
+}
+
+const struct dbtls_group_info *dbtls_group_info(uint16_t group)
+{
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (group_tab[i].id == group)
+			return &group_tab[i];
+	return NULL;
+}
+
+const char *dbtls_group_label(uint16_t group, char *buf, size_t len)
+{
+	const char *n = dbtls_group_name(group);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "0x%04X", (unsigned)group);
+	return buf;
+}
+
+const char *dbtls_group_name(uint16_t group)
+{
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (group_tab[i].id == group)
+			return group_tab[i].name;
+	return NULL;
+}
+
+bool dbtls_group_by_name(const char *name, uint16_t *out)
+{
+	static const struct {
+		const char *alias;
+		uint16_t id;
+	} aliases[] = {
+	    {"prime256v1", 0x0017}, {"P-256", 0x0017},	{"P-384", 0x0018},
+	    {"P-521", 0x0019},	    {"X25519", 0x001d}, {"X448", 0x001e},
+	};
+	unsigned long v;
+	char *end;
+
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (strcmp(group_tab[i].name, name) == 0)
+			return *out = group_tab[i].id, true;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			return *out = aliases[i].id, true;
+	if ((name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) && name[2]) {
+		v = strtoul(name + 2, &end, 16);
+		if (!*end && v <= 0xffff &&
+		    strspn(name + 2, "0123456789abcdefABCDEF") == strlen(name + 2))
+			return *out = (uint16_t)v, true;
+	}
+	return false;
+}
+
+const char *dbtls_alert_name(uint8_t desc)
+{
+	switch (desc) {
+	case 0:
+		return "close_notify";
+	case 10:
+		return "unexpected_message";
+	case 20:
+		return "bad_record_mac";
+	case 21:
+		return "decryption_failed";
+	case 22:
+		return "record_overflow";
+	case 30:
+		return "decompression_failure";
+	case 40:
+		return "handshake_failure";
+	case 41:
+		return "no_certificate";
+	case 42:
+		return "bad_certificate";
+	case 43:
+		return "unsupported_certificate";
+	case 44:
+		return "certificate_revoked";
+	case 45:
+		return "certificate_expired";
+	case 46:
+		return "certificate_unknown";
+	case 47:
+		return "illegal_parameter";
+	case 48:
+		return "unknown_ca";
+	case 49:
+		return "access_denied";
+	case 50:
+		return "decode_error";
+	case 51:
+		return "decrypt_error";
+	case 60:
+		return "export_restriction";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 86:
+		return "inappropriate_fallback";
+	case 90:
+		return "user_canceled";
+	case 100:
+		return "no_renegotiation";
+	case 109:
+		return "missing_extension";
+	case 110:
+		return "unsupported_extension";
+	case 111:
+		return "certificate_unobtainable";
+	case 112:
+		return "unrecognized_name";
+	case 113:
+		return "bad_certificate_status_response";
+	case 114:
+		return "bad_certificate_hash_value";
+	case 115:
+		return "unknown_psk_identity";
+	case 116:
+		return "certificate_required";
+	case 120:
+		return "no_application_protocol";
+	}
+	return "unknown_alert";
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * names.h — names of TLS registry codes (IANA "TLS Supported Groups", "TLS Alerts"), in one place.
+ *
+ * Ownership: every string returned here is borrowed and static, or the caller's own buffer.
+ */
+#ifndef DBTLS_NAMES_H
+#define DBTLS_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TLS named groups (IANA "TLS Supported Groups"). */
+#define DBTLS_GROUP_SECP256R1 0x0017
+#define DBTLS_GROUP_SECP384R1 0x0018
+#define DBTLS_GROUP_SECP521R1 0x0019
+#define DBTLS_GROUP_X25519    0x001d
+#define DBTLS_GROUP_X448      0x001e
+#define DBTLS_GROUP_FFDHE2048 0x0100
+
+struct dbtls_group_info {
+	uint16_t id;
+	const char *name;      /* IANA name as users know it */
+	const char *ossl;      /* OpenSSL group name used to make a key share, NULL: by type */
+	const char *ossl_type; /* OpenSSL key type ("EC", "X25519", "DH"), NULL: no key share */
+	bool tls13;	       /* allowed in TLS 1.3 */
+};
+
+/* Returns the borrowed table of every group we know and its length via *n. */
+const struct dbtls_group_info *dbtls_groups_all(size_t *n);
+/* Returns the borrowed entry for group, or NULL when unknown. */
+const struct dbtls_group_info *dbtls_group_info(uint16_t group);
+/* Returns the borrowed, static name of a named group ("x25519"), or NULL when unknown. */
+const char *dbtls_group_name(uint16_t group);
+/* The group's name, or "0x%04X" written into buf (len >= 7) for an unknown code; returns the
+ * static name or buf. */
+const char *dbtls_group_label(uint16_t group, char *buf, size_t len);
+/* Looks a group up by its IANA name ("x25519", "secp256r1", "ffdhe2048"), the names OpenSSL and
+ * Mozilla use ("prime256v1", "P-384", "X25519"), or "0xNNNN"; false when it is none of these. */
+bool dbtls_group_by_name(const char *name, uint16_t *out);
+/* Returns the borrowed, static name of a TLS alert description ("handshake_failure"), or
+ * "unknown_alert". */
+const char *dbtls_alert_name(uint8_t desc);
+
+#endif
