@@ -287,6 +287,11 @@ static void test_expired(void **state)
 			 DBTLS_OK);
 	assert_int_equal(c.days_left, 1);
 	dbtls_cert_free(&c);
+	/* the helper itself: whole days, truncated toward zero, both ways */
+	assert_int_equal(dbtls_days_between(0, 2162 * 86400 + 60000), 2162);
+	assert_int_equal(dbtls_days_between(2162 * 86400 + 60000, 0), -2162);
+	assert_int_equal(dbtls_days_between(100, 100 + 86399), 0);
+	assert_int_equal(dbtls_days_between(100, 100 - 86400), -1);
 }
 
 static void test_forged_self_issued(void **state)
