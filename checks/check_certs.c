@@ -125,6 +125,17 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
 		return;
+	if (!f->ncerts) {
+		/* an anonymous suite: nothing to verify or match, and that is said here, once */
+		dbtls_str_cat(&ev, "the handshake (%s %s) completed without a certificate",
+			      ce_str_or(vf->protocol, "?"), ce_str_or(vf->cipher, "?"));
+		ce_add(out, self, f, ctx, -1, &ev,
+		       "Configure a certificate and key, and remove the anonymous suites (aNULL: "
+		       "ADH, AECDH) from the server's cipher list.",
+		       "No certificate (anonymous key exchange only)");
+		free(ev.s);
+		return;
+	}
 	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
 	if (vf->chain.incomplete && (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
 				     vf->verify_code == CE_VERIFY_NO_ISSUER))
@@ -169,7 +180,8 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 	struct dbtls_str ev = {0};
 	char title[300];
 
-	if (!vf->done || vf->hostname_ok)
+	/* without a certificate there is nothing to match (cert.untrusted says so) */
+	if (!vf->done || vf->hostname_ok || !f->ncerts)
 		return;
 	dbtls_str_cat(&ev, "checked: %s", name);
 	if (f->ncerts && f->certs) {
@@ -229,8 +241,8 @@ static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoi
 		return;
 	if (n == 1 && leaf) {
 		ce_time(when, sizeof(when), f->certs[0].not_after, f->certs[0].not_after_t);
-		snprintf(title, sizeof(title), "Certificate expired on %.10s (%lld days ago)", when,
-			 (long long)((ctx->now - f->certs[0].not_after_t) / CE_DAY));
+		snprintf(title, sizeof(title), "Certificate expired on %.10s (%ld days ago)", when,
+			 dbtls_days_between(f->certs[0].not_after_t, ctx->now));
 	} else
 		snprintf(title, sizeof(title), "%zu certificate%s in the chain expired", n,
 			 n == 1 ? "" : "s");
@@ -301,6 +313,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 	struct dbtls_str ev = {0};
 	char title[128], when[40];
 	time_t left;
+	long days;
 	int sev = -1;
 
 	if (!f->certs || !f->ncerts || (warn <= 0 && crit <= 0))
@@ -315,10 +328,11 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 		return;
 	ce_time(when, sizeof(when), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
-	dbtls_str_cat(&ev, " not after %s (%lld days left; warning at %d, critical at %d)", when,
-		      (long long)(left / CE_DAY), warn, crit);
-	snprintf(title, sizeof(title), "Certificate expires in %lld day%s (%.10s)",
-		 (long long)(left / CE_DAY), left / CE_DAY == 1 ? "" : "s", when);
+	days = dbtls_days_between(ctx->now, c->not_after_t);
+	dbtls_str_cat(&ev, " not after %s (%ld days left; warning at %d, critical at %d)", when,
+		      days, warn, crit);
+	snprintf(title, sizeof(title), "Certificate expires in %ld day%s (%.10s)", days,
+		 days == 1 ? "" : "s", when);
 	ce_add(out, self, f, ctx, sev, &ev, "Renew the certificate before it expires.", title);
 	free(ev.s);
 }
@@ -483,7 +497,7 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	const struct dbtls_cert *c;
 	struct dbtls_str ev = {0};
 	char title[128], from[40], to[40];
-	long long days;
+	long days;
 
 	if (max <= 0 || !f->certs || !f->ncerts)
 		return;
@@ -491,12 +505,12 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	if (!c->not_before_t || !c->not_after_t ||
 	    c->not_after_t - c->not_before_t <= (time_t)max * CE_DAY)
 		return;
-	days = (long long)((c->not_after_t - c->not_before_t) / CE_DAY);
+	days = dbtls_days_between(c->not_before_t, c->not_after_t);
 	ce_time(from, sizeof(from), c->not_before, c->not_before_t);
 	ce_time(to, sizeof(to), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
-	dbtls_str_cat(&ev, " valid %s to %s (%lld days; profile maximum %d)", from, to, days, max);
-	snprintf(title, sizeof(title), "Certificate valid for %lld days (maximum %d)", days, max);
+	dbtls_str_cat(&ev, " valid %s to %s (%ld days; profile maximum %d)", from, to, days, max);
+	snprintf(title, sizeof(title), "Certificate valid for %ld days (maximum %d)", days, max);
 	ce_add(out, self, f, ctx, -1, &ev,
 	       "Issue shorter-lived certificates and automate their renewal.", title);
 	free(ev.s);

@@ -87,6 +87,10 @@ static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_en
 		dbtls_str_cat(&ev, "the server's greeting does not advertise CLIENT_SSL");
 	else
 		dbtls_str_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
+	/* what it answered instead (direct TLS: the opening TLS 1.2 probe's reason) */
+	if (!mysql && f->versions[DBTLS_TLS12].reason &&
+	    !strncmp(f->versions[DBTLS_TLS12].reason, "answer is not TLS", 17))
+		dbtls_str_cat(&ev, ": %s", f->versions[DBTLS_TLS12].reason);
 	if (f->server.product || f->server.version)
 		dbtls_str_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
 			      f->server.product && f->server.version ? " " : "",

@@ -89,12 +89,13 @@ static void rot_anchor_expiring(const struct dbtls_check *self,
 
 	if (!f->verification.done || !ch->anchor_subject || !ch->anchor_not_after || warn <= 0)
 		return;
-	days = (long)((ch->anchor_not_after - ctx->now) / 86400);
+	days = dbtls_days_between(ctx->now, ch->anchor_not_after);
 	if (ch->anchor_not_after - ctx->now >= (time_t)warn * 86400)
 		return;
 	snprintf(ev, sizeof(ev), "trust anchor %s (sha256 %s) expires in %ld days",
 		 ch->anchor_subject, rot_or(ch->anchor_sha256, "-"), days);
-	dbtls_findings_add(out, self, ctx, days < 0 ? DBTLS_SEV_CRITICAL : -1, ev, NULL,
+	dbtls_findings_add(out, self, ctx,
+			   ch->anchor_not_after < ctx->now ? DBTLS_SEV_CRITICAL : -1, ev, NULL,
 			   "The CA this server's chain ends in expires in %ld days", days);
 }
 

@@ -60,9 +60,10 @@ static int html_warn_days(const struct dbtls_report_ctx *ctx)
 	return p && p->params.cert_warn_days > 0 ? p->params.cert_warn_days : 30;
 }
 
-static void html_days(FILE *o, long days, int warn_days)
+/* days: days_left (whole days, dbtls_days_between); not_after: when (0 unknown) */
+static void html_days(FILE *o, long days, time_t not_after, int warn_days)
 {
-	if (days < 0)
+	if (dbtls_report_expired(days, not_after))
 		fprintf(o, "<span class=\"expired\">expired %ld day%s ago</span>", -days,
 			days == -1 ? "" : "s");
 	else if (days < warn_days)
@@ -197,7 +198,7 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 		fputs("<tr><td class=\"mono\">", o);
 		h(o, x->c->not_after);
 		fputs("</td><td>", o);
-		html_days(o, x->c->days_left, html_warn_days(ctx));
+		html_days(o, x->c->days_left, x->c->not_after_t, html_warn_days(ctx));
 		fputs("</td><td>", o);
 		h_or_dash(o, x->c->subject);
 		fprintf(o, "</td><td>%s</td><td><a href=\"#ep-%zu\">",
@@ -371,7 +372,8 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		html_accepted_versions(o, e);
 		fputs("</td><td>", o);
 		if (e->ncerts) {
-			html_days(o, e->certs[0].days_left, html_warn_days(ctx));
+			html_days(o, e->certs[0].days_left, e->certs[0].not_after_t,
+				  html_warn_days(ctx));
 			fputs(" <span class=\"mono\">", o);
 			h(o, e->certs[0].not_after);
 			fputs("</span>", o);
@@ -636,7 +638,8 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 				fputs("<dt>trust anchor</dt><dd>", o);
 				h(o, vr->chain.anchor_subject);
 				fputs(" (", o);
-				html_days(o, vr->chain.anchor_days_left, html_warn_days(ctx));
+				html_days(o, vr->chain.anchor_days_left, vr->chain.anchor_not_after,
+					  html_warn_days(ctx));
 				fputs(")</dd>\n", o);
 			}
 		}
@@ -663,7 +666,7 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		fputs("</span> to <span class=\"mono\">", o);
 		h_or_dash(o, c->not_after);
 		fputs("</span> (", o);
-		html_days(o, c->days_left, html_warn_days(ctx));
+		html_days(o, c->days_left, c->not_after_t, html_warn_days(ctx));
 		fputs(")</dd>\n<dt>key</dt><dd>", o);
 		h_or_dash(o, c->key_type);
 		if (c->key_bits)

@@ -206,11 +206,12 @@ static void text_findings(struct dbtls_report_ctx *ctx, const struct dbtls_findi
 					text_finding(ctx, &fs->items[i]);
 }
 
-static void text_days(struct dbtls_report_ctx *ctx, long days)
+/* days: days_left (whole days, dbtls_days_between); not_after: when (0 unknown) */
+static void text_days(struct dbtls_report_ctx *ctx, long days, time_t not_after)
 {
 	FILE *o = ctx->out;
 
-	if (days < 0)
+	if (dbtls_report_expired(days, not_after))
 		fprintf(o, "%sexpired %ld day%s ago%s", text_c(ctx, C_RED), -days,
 			days == -1 ? "" : "s", text_c(ctx, C_OFF));
 	else
@@ -265,7 +266,7 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 		fputs(", expires ", o);
 		text_safe(o, c->not_after ? c->not_after : "?");
 		fputs(" (", o);
-		text_days(ctx, c->days_left);
+		text_days(ctx, c->days_left, c->not_after_t);
 		fprintf(o, ")%s\n", c->self_signed ? ", self-signed" : "");
 	}
 }
@@ -421,7 +422,7 @@ static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls
 	fprintf(ctx->out, " cert[%zu] ", best_pos);
 	text_safe(ctx->out, best->subject);
 	fputs(", ", ctx->out);
-	text_days(ctx, best->days_left);
+	text_days(ctx, best->days_left, best->not_after_t);
 	fputs(" (", ctx->out);
 	text_safe(ctx->out, best->not_after);
 	fputs(")\n", ctx->out);

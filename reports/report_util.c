@@ -79,3 +79,8 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
 	snprintf(out, outlen, "%s-%02x%02x%02x%02x%02x%02x", when, md[0], md[1], md[2], md[3],
 		 md[4], md[5]);
 }
+
+bool dbtls_report_expired(long days_left, time_t not_after)
+{
+	return days_left < 0 || (days_left == 0 && not_after && not_after < time(NULL));
+}

@@ -35,6 +35,11 @@ const char *dbtls_outcome_name(enum dbtls_outcome o);
  * NULL). */
 int dbtls_report_worst(const struct dbtls_findings *fs);
 
+/* True when a certificate with this days_left (dbtls_days_between: whole days, truncated) and
+ * not_after (0: unknown) has expired: days_left < 0, or 0 with not_after already past (expired
+ * less than a whole day ago), so that a writer never says "0 days left" of an expired one. */
+bool dbtls_report_expired(long days_left, time_t not_after);
+
 /* An id that names one run and is the same in every format written from it: the start time and
  * 12 hex digits of SHA-256 over the tool version, the start time and the targets, e.g.
  * "20231114T221320Z-3f9a1c0b7d2e". Writes it into out (>= 32 bytes). */

@@ -74,6 +74,13 @@ void dbtls_rfc3339(time_t t, char *out, size_t outlen)
 		snprintf(out, outlen, "1970-01-01T00:00:00Z");
 }
 
+long dbtls_days_between(time_t from, time_t to)
+{
+	/* in long long: time_t differences of far-apart certificate dates must not overflow, and
+	 * C division truncates toward zero, which is the rule */
+	return (long)(((long long)to - (long long)from) / 86400);
+}
+
 const struct dbtls_key_usage_name dbtls_key_usage_names[] = {
     {0x0080, "digitalSignature"}, {0x0040, "nonRepudiation"}, {0x0020, "keyEncipherment"},
     {0x0010, "dataEncipherment"}, {0x0008, "keyAgreement"},   {0x0004, "keyCertSign"},

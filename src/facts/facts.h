@@ -315,5 +315,9 @@ char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port);
 char *dbtls_strdup(const char *s);
 /* Formats t as RFC 3339 UTC ("2026-11-23T19:30:00Z") into out (>= 21 bytes). */
 void dbtls_rfc3339(time_t t, char *out, size_t outlen);
+/* The one day count of dbtls: whole days elapsed from `from` to `to`, negative when `to` is
+ * earlier (truncated toward zero, so 2162.7 days ago is -2162, 29.9 days ahead is 29). Every
+ * days_left, "expired N days ago", "N days left" and validity length is counted with it. */
+long dbtls_days_between(time_t from, time_t to);
 
 #endif

@@ -24,6 +24,7 @@
 #endif
 
 #include "src/pki/revocation.h"
+#include "src/wire/net.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -325,6 +326,49 @@ static void rv_http_why(char *buf, size_t len, int timeout_s, size_t max_len)
 
 /* --- one lookup ------------------------------------------------------------------------- */
 
+/*
+ * Opens the connection for an OCSP request or CRL download ourselves, unless a proxy applies:
+ * OpenSSL 3.0's HTTP client retries a refused connection until its deadline, so an immediate RST
+ * would cost the whole --timeout and be reported as "no connection". A refusal is an answer.
+ * Returns 1 with *c connected (non-blocking; the caller closes it) and *bio a socket BIO on it
+ * (new, not owning the socket) for OSSL_HTTP's bio and rbio; 0 with why filled when the connection
+ * failed ("connection refused", or the reason, within the same deadline); -1 when OSSL_HTTP is
+ * to connect by itself (a proxy, a URL it will reject on its own, out of memory).
+ */
+static int rv_connect(const char *url, int timeout_ms, struct dbtls_conn *c, BIO **bio, char *why,
+		      size_t len)
+{
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	char *host = NULL;
+	int ssl = 0, port = 0, rc = -1;
+
+	*bio = NULL;
+	if (!OSSL_HTTP_parse_url(url, &ssl, NULL, &host, NULL, &port, NULL, NULL, NULL) || ssl ||
+	    port <= 0 || port > 65535 || OSSL_HTTP_adapt_proxy(NULL, NULL, host, 0))
+		goto out;
+	err = dbtls_conn_open(c, host, (uint16_t)port, timeout_ms > 0 ? timeout_ms : 1000, NULL, 0,
+			      &d);
+	if (err) {
+		if (err == DBTLS_ERR_REFUSED)
+			snprintf(why, len, "connection refused");
+		else
+			snprintf(why, len, "%.200s", d.msg[0] ? d.msg : dbtls_strerror(err));
+		rc = 0;
+		goto out;
+	}
+	*bio = BIO_new_socket(c->fd, BIO_NOCLOSE);
+	if (!*bio) {
+		dbtls_conn_close(c);
+		goto out;
+	}
+	rc = 1;
+out:
+	ERR_clear_error(); /* the parse and proxy look-up queue nothing the caller wants */
+	OPENSSL_free(host);
+	return rc;
+}
+
 struct rv_ctx {
 	const struct dbtls_rev_opts *o;
 	struct dbtls_rev_cache *cache;
@@ -514,10 +558,11 @@ static bool rv_ocsp_url(struct rv_ctx *cx, const char *url, struct dbtls_revocat
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *id = NULL;
 	OCSP_RESPONSE *resp = NULL;
-	BIO *reqbio = NULL, *rsp = NULL;
+	BIO *reqbio = NULL, *rsp = NULL, *sock = NULL;
 	bool answered = false, ok = false;
 	size_t before = n->len;
-	int ssl = 0;
+	struct dbtls_conn conn;
+	int ssl = 0, own = -1;
 
 	shown = rv_url_check(url, "OCSP", n, &ok);
 	if (!shown || !ok)
@@ -548,8 +593,13 @@ static bool rv_ocsp_url(struct rv_ctx *cx, const char *url, struct dbtls_revocat
 	if (!reqbio || i2d_OCSP_REQUEST_bio(reqbio, req) <= 0)
 		goto out;
 
+	own = rv_connect(url, cx->o->timeout_ms, &conn, &sock, why, sizeof(why));
+	if (own == 0) {
+		rv_note(n, "%s: %s", label, why);
+		goto out;
+	}
 	ERR_clear_error(); /* what the transfer queues is then all ours */
-	rsp = OSSL_HTTP_transfer(NULL, host, port, target, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0,
+	rsp = OSSL_HTTP_transfer(NULL, host, port, target, 0, NULL, NULL, sock, sock, NULL, NULL, 0,
 				 NULL, "application/ocsp-request", reqbio,
 				 "application/ocsp-response", 1, RV_OCSP_MAX_LEN, cx->timeout_s, 0);
 	if (!rsp) {
@@ -568,6 +618,9 @@ out:
 		rv_note(n, "OCSP %s: could not build the request", shown ? shown : "");
 	OCSP_RESPONSE_free(resp);
 	BIO_free(rsp);
+	BIO_free(sock);
+	if (own == 1)
+		dbtls_conn_close(&conn);
 	BIO_free(reqbio);
 	OCSP_CERTID_free(id);
 	OCSP_REQUEST_free(req);
@@ -744,11 +797,18 @@ static STACK_OF(X509_CRL) * rv_crl_download(struct rv_ctx *cx, const char *url, 
 {
 	STACK_OF(X509_CRL) *crls = NULL;
 	X509_CRL *crl = NULL;
-	BIO *rsp;
+	BIO *rsp = NULL, *sock = NULL;
+	struct dbtls_conn conn;
 	char why[256];
+	int own;
 
+	own = rv_connect(url, cx->o->timeout_ms, &conn, &sock, why, sizeof(why));
+	if (own == 0) {
+		*error = strdup(why);
+		goto out;
+	}
 	ERR_clear_error();
-	rsp = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 1,
+	rsp = OSSL_HTTP_get(url, NULL, NULL, sock, sock, NULL, NULL, 0, NULL, NULL, 1,
 			    RV_CRL_MAX_LEN, cx->timeout_s);
 	if (!rsp) {
 		rv_http_why(why, sizeof(why), cx->timeout_s, RV_CRL_MAX_LEN);
@@ -770,6 +830,9 @@ static STACK_OF(X509_CRL) * rv_crl_download(struct rv_ctx *cx, const char *url, 
 out:
 	X509_CRL_free(crl);
 	BIO_free(rsp);
+	BIO_free(sock);
+	if (own == 1)
+		dbtls_conn_close(&conn);
 	return crls;
 }
 

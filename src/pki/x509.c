@@ -28,8 +28,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#define SECS_PER_DAY 86400
-
 /* Records the newest OpenSSL error (ours, pushed after the caller's mark) in d and returns err. */
 static enum dbtls_err x5_fail(struct dbtls_diag *d, enum dbtls_err err, const char *what)
 {
@@ -189,7 +187,6 @@ static bool x5_time(const ASN1_TIME *t, time_t *out)
 static enum dbtls_err x5_dates(X509 *x, time_t now, struct dbtls_cert *c, struct dbtls_diag *d)
 {
 	char buf[32];
-	long long diff, q;
 
 	if (x5_time(X509_get0_notBefore(x), &c->not_before_t)) {
 		dbtls_rfc3339(c->not_before_t, buf, sizeof(buf));
@@ -202,12 +199,8 @@ static enum dbtls_err x5_dates(X509 *x, time_t now, struct dbtls_cert *c, struct
 		c->not_after = strdup(buf);
 		if (!c->not_after)
 			return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
-		/* floor division: 1 s past expiry is day -1, not day 0 */
-		diff = (long long)c->not_after_t - (long long)now;
-		q = diff / SECS_PER_DAY;
-		if (diff % SECS_PER_DAY < 0)
-			q--;
-		c->days_left = (long)q;
+		/* whole days, as every writer and check counts them (2162.7 days ago: -2162) */
+		c->days_left = dbtls_days_between(now, c->not_after_t);
 	}
 	return DBTLS_OK;
 }
@@ -270,14 +263,27 @@ static enum dbtls_err x5_key(X509 *x, struct dbtls_cert *c, struct dbtls_diag *d
 	return DBTLS_OK;
 }
 
+/*
+ * The signature algorithm as OpenSSL names it ("sha256WithRSAEncryption"). RSASSA-PSS names its
+ * hash in the parameters, not in the algorithm: X509_get_signature_info() decodes them, and the
+ * name becomes "rsassaPss(sha1)", so that the hash is judged like any other (cert.signature-hash).
+ */
 static enum dbtls_err x5_sig_alg(X509 *x, struct dbtls_cert *c, struct dbtls_diag *d)
 {
-	int nid = X509_get_signature_nid(x);
+	int nid = X509_get_signature_nid(x), mdnid = NID_undef;
 	const X509_ALGOR *algor = NULL;
 	const ASN1_OBJECT *obj = NULL;
 	const char *name = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
 	char buf[128];
 
+	if (nid == NID_rsassaPss) {
+		/* 0 when the parameters do not decode: then the bare name, hash unknown */
+		if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) && mdnid != NID_undef &&
+		    OBJ_nid2ln(mdnid)) {
+			snprintf(buf, sizeof(buf), "%s(%s)", name, OBJ_nid2ln(mdnid));
+			name = buf;
+		}
+	}
 	if (!name) {
 		X509_get0_signature(NULL, &algor, x);
 		if (algor)

@@ -10,6 +10,7 @@
  */
 #include "src/scan/scan.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,20 @@ static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage
 	if (!seen)
 		dbtls_facts_add_error(ep->f, err, stage, d->msg);
 	pthread_mutex_unlock(&ep->lock);
+}
+
+/* True when host is an IPv4 or IPv6 literal (brackets already stripped, a %zone allowed). */
+static bool scan_is_ip(const char *host)
+{
+	unsigned char bin[16];
+	char buf[64];
+	size_t n = host ? strcspn(host, "%") : 0;
+
+	if (!n || n >= sizeof(buf))
+		return false;
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
 }
 
 static bool scan_is_loopback(const char *addr)
@@ -503,7 +518,8 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	f->protocol = dbtls_strdup(t->preamble->scheme);
 	f->host = dbtls_strdup(t->host);
 	f->port = t->port;
-	f->sni = dbtls_strdup(o->sni ? o->sni : t->host);
+	/* RFC 6066 §3: no SNI for an IP literal; the facts say null, as nothing was sent */
+	f->sni = o->sni ? dbtls_strdup(o->sni) : scan_is_ip(t->host) ? NULL : dbtls_strdup(t->host);
 	f->tls_offered = -1;
 	f->groups_version = -1;
 	ep.sni = f->sni;
@@ -516,7 +532,8 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 		}
 		ep.ncands[v] = dbtls_suites_for_version((enum dbtls_version)v, ep.cands[v], n);
 	}
-	if (!f->target || !f->protocol || !f->host || !f->sni) {
+	if (!f->target || !f->protocol || !f->host ||
+	    (!f->sni && (o->sni || !scan_is_ip(t->host)))) {
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
@@ -534,6 +551,17 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
 		err = DBTLS_OK;
+		goto out;
+	}
+	if (!err && ep.first.kind == DBTLS_HELLO_GARBAGE && !strcmp(t->preamble->scheme, "tls")) {
+		/* direct TLS answered with something else (an HTTP 400, a banner): this port does
+		 * not speak TLS, and the other versions would only hear the same */
+		char why[160];
+
+		dbtls_hello_describe(&ep.first, why, sizeof(why));
+		f->tls_offered = 0;
+		f->versions[DBTLS_TLS12].status = DBTLS_VS_REJECTED;
+		f->versions[DBTLS_TLS12].reason = strdup(why);
 		goto out;
 	}
 	if (err) {

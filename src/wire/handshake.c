@@ -306,15 +306,57 @@ static char *hs_sha256(X509 *x)
 	return s;
 }
 
-static bool hs_in(STACK_OF(X509) * sk, X509 *x)
+/* True when issuer issued x: names, key identifiers and key usage agree (X509_check_issued) and
+ * x's signature verifies with issuer's key — what `openssl verify -partial_chain -trusted ISSUER
+ * X` decides for one pair, dates, purposes and constraints aside. */
+static bool hs_issued(X509 *issuer, X509 *x)
 {
-	for (int i = 0; sk && i < sk_X509_num(sk); i++)
-		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
-			return true;
-	return false;
+	EVP_PKEY *k = X509_get0_pubkey(issuer);
+	bool ok = X509_check_issued(issuer, x) == X509_V_OK && k && X509_verify(x, k) == 1;
+
+	ERR_clear_error(); /* a refusal is an answer, not an error to report later */
+	return ok;
 }
 
-/* The anchor a verified path ends in: name, fingerprint, expiry. */
+/* The certificates of store (loaded on demand: a hashed directory as well as a file) whose
+ * subject is name, new (sk_X509_pop_free), NULL when none. */
+static STACK_OF(X509) * hs_store_by_name(X509_STORE *store, const X509_NAME *name)
+{
+	X509_STORE_CTX *sctx = store ? X509_STORE_CTX_new() : NULL;
+	STACK_OF(X509) *sk = NULL;
+
+	if (sctx && X509_STORE_CTX_init(sctx, store, NULL, NULL))
+		sk = X509_STORE_CTX_get1_certs(sctx, name);
+	X509_STORE_CTX_free(sctx);
+	ERR_clear_error(); /* "no such certificate" is an answer */
+	return sk;
+}
+
+/* A certificate of store that issued x (new reference; X509_free), NULL when none did. */
+static X509 *hs_store_issuer(X509_STORE *store, X509 *x)
+{
+	STACK_OF(X509) *sk = hs_store_by_name(store, X509_get_issuer_name(x));
+	X509 *found = NULL;
+
+	for (int i = 0; !found && sk && i < sk_X509_num(sk); i++)
+		if (hs_issued(sk_X509_value(sk, i), x) && X509_up_ref(sk_X509_value(sk, i)))
+			found = sk_X509_value(sk, i);
+	sk_X509_pop_free(sk, X509_free);
+	return found;
+}
+
+static bool hs_in_store(X509_STORE *store, X509 *x)
+{
+	STACK_OF(X509) *sk = hs_store_by_name(store, X509_get_subject_name(x));
+	bool found = false;
+
+	for (int i = 0; !found && sk && i < sk_X509_num(sk); i++)
+		found = X509_cmp(sk_X509_value(sk, i), x) == 0;
+	sk_X509_pop_free(sk, X509_free);
+	return found;
+}
+
+/* The anchor a path ends in: name, fingerprint, expiry. */
 static void hs_anchor(X509 *a, time_t now, char **subject, char **sha256, time_t *not_after,
 		      long *days_left)
 {
@@ -327,63 +369,107 @@ static void hs_anchor(X509 *a, time_t now, char **subject, char **sha256, time_t
 		t = timegm(&tm);
 	if (not_after)
 		*not_after = t;
-	*days_left = t ? (long)((t - now) / 86400 - ((t - now) % 86400 < 0)) : 0;
+	*days_left = t ? dbtls_days_between(now, t) : 0;
 }
 
+#define HS_MAX_PATH 32 /* longer paths are not followed further (a loop guard) */
+
 /*
- * What a client would make of the served chain, from the path OpenSSL built: an intermediate the
- * path needed but the server did not send (incomplete), served certificates not followed by their
- * issuer (misordered), served certificates the path does not use (extra), the anchor served too.
+ * The shape of the served chain, from which certificate issued which (hs_issued), whatever the
+ * verification result: an expired leaf or a wrong purpose says nothing about what is served. The
+ * path starts at the leaf and takes, at each step, the served certificate that issued the
+ * current one (the next one first), else the CA bundle's; it ends at a self-signed certificate
+ * or where no issuer is to be had. From it:
+ * - incomplete: the bundle supplied a certificate that is not self-signed (an intermediate the
+ *   server should have sent), or the leaf's issuer is nowhere (no CA bundle certificate issued it
+ *   either; an unknown issuer of a served intermediate is an unknown root, cert.untrusted's);
+ * - misordered: a served certificate is not followed by its issuer although the issuer is served;
+ * - extra: served certificates the path does not use, a second copy of one it does included;
+ * - anchor_served: the path ends in a self-signed served certificate the bundle trusts.
+ * The trusted root a complete path ends in is never "missing": it is the anchor.
  */
-static void hs_chain(STACK_OF(X509) * served, STACK_OF(X509) * path, int code, time_t now,
+static void hs_chain(X509_STORE *store, STACK_OF(X509) * served, time_t now,
 		     struct dbtls_chain_facts *ch)
 {
-	int n = sk_X509_num(served), np = path ? sk_X509_num(path) : 0;
-	X509 *last = np ? sk_X509_value(path, np - 1) : NULL;
-	bool verified = code == X509_V_OK;
+	int n = sk_X509_num(served);
+	bool used[HS_MAX_PATH] = {false};
+	X509 *cur, *anchor = NULL, *held = NULL; /* held: a bundle certificate we reference */
+	int at = 0, steps = 0;
 
 	ch->analysed = true;
+	if (n <= 0)
+		return;
+	if (n > HS_MAX_PATH)
+		n = HS_MAX_PATH;
 	for (int i = 0; i + 1 < n; i++) {
-		X509 *x = sk_X509_value(served, i), *next = sk_X509_value(served, i + 1);
-		if (X509_check_issued(next, x) == X509_V_OK)
+		X509 *x = sk_X509_value(served, i);
+		if (hs_issued(sk_X509_value(served, i + 1), x) || X509_self_signed(x, 0) == 1)
 			continue;
 		/* its issuer is served, just not next to it */
 		for (int k = 0; k < n; k++)
-			if (k != i && X509_check_issued(sk_X509_value(served, k), x) == X509_V_OK)
+			if (k != i && k != i + 1 && hs_issued(sk_X509_value(served, k), x))
 				ch->misordered = true;
 	}
-	/* path elements between leaf and anchor that came from the bundle, not from the server */
-	for (int i = 1; i < np; i++) {
-		X509 *x = sk_X509_value(path, i);
-		bool anchor = verified && i == np - 1;
-		if (anchor || hs_in(served, x))
-			continue;
-		ch->incomplete = true;
-		if (!ch->missing_issuer)
-			ch->missing_issuer = hs_name(X509_get_subject_name(x));
-	}
-	/* the path stops at a certificate whose issuer is nowhere: when that is the leaf (or any
-	 * non-CA), the server did not send the intermediate (an unknown root is cert.untrusted) */
-	if (!verified && last && X509_self_signed(last, 0) != 1 &&
-	    (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-	     code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
-	    !(X509_get_extension_flags(last) & EXFLAG_CA)) {
-		ch->incomplete = true;
-		if (!ch->missing_issuer)
-			ch->missing_issuer = hs_name(X509_get_issuer_name(last));
-	}
-	for (int i = 0; i < n; i++) {
-		X509 *x = sk_X509_value(served, i);
-		if (hs_in(path, x)) {
-			if (verified && X509_cmp(x, last) == 0 && np > 1)
-				ch->anchor_served = true;
+	used[0] = true;
+	cur = sk_X509_value(served, 0);
+	while (steps++ < HS_MAX_PATH) {
+		int next = -1;
+		X509 *from_store;
+
+		if (X509_self_signed(cur, 1) == 1) {
+			/* a served root ends the path; trusted, it is the anchor (served
+			 * needlessly) */
+			if (at >= 0 && hs_in_store(store, cur)) {
+				anchor = cur;
+				ch->anchor_served = at > 0;
+			} else if (at < 0) {
+				anchor = cur; /* the bundle's root */
+			}
+			break;
+		}
+		if (at >= 0 && at + 1 < n && !used[at + 1] &&
+		    hs_issued(sk_X509_value(served, at + 1), cur))
+			next = at + 1;
+		for (int k = 0; at >= 0 && next < 0 && k < n; k++)
+			if (!used[k] && hs_issued(sk_X509_value(served, k), cur))
+				next = k;
+		if (next >= 0) {
+			used[next] = true;
+			at = next;
+			cur = sk_X509_value(served, next);
 			continue;
 		}
-		ch->extra++;
+		from_store = hs_store_issuer(store, cur);
+		if (!from_store) {
+			/* the issuer is nowhere: the leaf's means a missing intermediate (the
+			 * served chain is the leaf alone, or the leaf's issuer was not sent); a
+			 * served CA's is an unknown root (cert.untrusted) */
+			if (at == 0 || (at > 0 && !(X509_get_extension_flags(cur) & EXFLAG_CA))) {
+				ch->incomplete = true;
+				if (!ch->missing_issuer)
+					ch->missing_issuer = hs_name(X509_get_issuer_name(cur));
+			}
+			break;
+		}
+		X509_free(held);
+		held = cur = from_store;
+		if (X509_self_signed(cur, 1) != 1) {
+			/* an intermediate only the bundle has: clients with the root alone cannot
+			 * build the path */
+			ch->incomplete = true;
+			if (!ch->missing_issuer)
+				ch->missing_issuer = hs_name(X509_get_subject_name(cur));
+		}
+		at = -1; /* off the served list from here */
 	}
-	if (verified && last)
-		hs_anchor(last, now, &ch->anchor_subject, &ch->anchor_sha256, &ch->anchor_not_after,
-			  &ch->anchor_days_left);
+	for (int i = 0; i < n; i++)
+		if (!used[i])
+			ch->extra++;
+	ch->extra += (size_t)(sk_X509_num(served) - n); /* past the loop guard: not followed */
+	if (anchor)
+		hs_anchor(anchor, now, &ch->anchor_subject, &ch->anchor_sha256,
+			  &ch->anchor_not_after, &ch->anchor_days_left);
+	X509_free(held);
 }
 
 /* Verifies the served chain against store; returns the X509_V_* code and, in *path (new, may be
@@ -445,7 +531,7 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_
 	if (!leaf) {
 		/* an anonymous suite: nothing to verify */
 		v->verify_code = X509_V_ERR_UNSPECIFIED;
-		v->error = strdup("the server sent no certificate");
+		v->error = strdup("no certificate (anonymous key exchange only)");
 		if (!v->error)
 			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
 		goto out;
@@ -459,7 +545,7 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_
 			goto out;
 		}
 	}
-	hs_chain(chain, *path_out, v->verify_code, now, &v->chain);
+	hs_chain(store, chain, now, &v->chain);
 	if (o && o->new_ca_file) {
 		X509_STORE *ns = NULL;
 		STACK_OF(X509) *np = NULL;
@@ -524,6 +610,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	STACK_OF(X509) *path = NULL;
 	const unsigned char *stapled = NULL;
 	long stapled_len;
+	char ipbuf[64];
 	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
 
@@ -556,7 +643,9 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	BIO_set_data(bio, &sock);
 	BIO_set_init(bio, 1);
 	SSL_set_bio(ssl, bio, bio); /* ssl owns bio from here */
-	if (o && o->sni && !SSL_set_tlsext_host_name(ssl, o->sni)) {
+	/* RFC 6066 §3: a literal IPv4 or IPv6 address is never sent as server_name */
+	if (o && o->sni && !hs_ip_literal(o->sni, ipbuf, sizeof(ipbuf)) &&
+	    !SSL_set_tlsext_host_name(ssl, o->sni)) {
 		err = hs_fail(d, DBTLS_ERR_USAGE, "invalid SNI name", o->sni);
 		goto out;
 	}

@@ -666,6 +666,10 @@ enum dbtls_err dbtls_hello_probe(struct dbtls_conn *c, const struct dbtls_preamb
 		}
 	}
 out:
+	if (r->kind == DBTLS_HELLO_GARBAGE && in.data) {
+		r->nhead = in.len < sizeof(r->head) ? in.len : sizeof(r->head);
+		memcpy(r->head, in.data, r->nhead);
+	}
 	c->timeout_ms = base_timeout;
 	dbtls_buf_free(&out);
 	dbtls_buf_free(&in);
@@ -676,6 +680,34 @@ static const char *hello_version_name(uint16_t v)
 {
 	enum dbtls_version ev;
 	return dbtls_version_from_code(v, &ev) ? dbtls_version_name(ev) : "unknown version";
+}
+
+/* "answer is not TLS", then the first line of the answer quoted when it is text (an HTTP
+ * server's "HTTP/1.1 400 Bad Request"), else its first bytes in hex. */
+static void hello_describe_garbage(const struct dbtls_hello_result *r, char *out, size_t outlen)
+{
+	size_t o, n = 0;
+	bool text = r->nhead > 0;
+
+	while (n < r->nhead && r->head[n] != '\r' && r->head[n] != '\n')
+		n++;
+	for (size_t i = 0; i < r->nhead; i++)
+		if ((r->head[i] < 0x20 || r->head[i] > 0x7e) && r->head[i] != '\r' &&
+		    r->head[i] != '\n' && r->head[i] != '\t')
+			text = false;
+	if (text && n == 0)
+		text = false;
+	o = (size_t)snprintf(out, outlen, "answer is not TLS");
+	if (!r->nhead || o >= outlen)
+		return;
+	if (text) {
+		snprintf(out + o, outlen - o, ": text \"%.*s%s\"", (int)n, (const char *)r->head,
+			 n == r->nhead && n == sizeof(r->head) ? "…" : "");
+		return;
+	}
+	o += (size_t)snprintf(out + o, outlen - o, ": bytes");
+	for (size_t i = 0; i < r->nhead && i < 16 && o < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, " %02x", r->head[i]);
 }
 
 void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t outlen)
@@ -709,7 +741,7 @@ void dbtls_hello_describe(const struct dbtls_hello_result *r, char *out, size_t 
 		snprintf(out, outlen, "connection closed without an answer");
 		break;
 	case DBTLS_HELLO_GARBAGE:
-		snprintf(out, outlen, "answer is not TLS");
+		hello_describe_garbage(r, out, outlen);
 		break;
 	case DBTLS_HELLO_NONE:
 		snprintf(out, outlen, "no answer");

@@ -67,6 +67,8 @@ struct dbtls_hello_result {
 	uint32_t ssl2_ciphers[DBTLS_HELLO_MAX_SSL2_CIPHERS]; /* SSLv2 SERVER-HELLO cipher kinds */
 	size_t nssl2_ciphers;
 	struct dbtls_server_error server_error;
+	uint8_t head[48]; /* GARBAGE: the first bytes of the answer (what it was, if not TLS) */
+	size_t nhead;
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */

@@ -1034,11 +1034,11 @@ static void test_responder_down(void **state)
 	dt = tr_now() - t0;
 	print_message("refused responder: %.2f s with a %d ms timeout\n", dt, TIMEOUT_MS);
 	assert_int_equal(certs[0].revocation.status, DBTLS_REV_UNAVAILABLE);
-	snprintf(want, sizeof(want), "OCSP http://127.0.0.1:%d/: no connection within 1 s",
-		 F.dead_port);
+	snprintf(want, sizeof(want), "OCSP http://127.0.0.1:%d/: connection refused", F.dead_port);
 	tr_assert_contains(certs[0].revocation.detail, want);
-	/* OpenSSL 3.0 counts its deadline in whole seconds: N s means N to N+1 s */
-	assert_true(dt < TIMEOUT_MS / 1000.0 + 1.5);
+	/* a refusal is an answer: at once, not after the deadline (OpenSSL 3.0's HTTP client alone
+	 * retries a refused connect until then) */
+	assert_true(dt < 0.5);
 	tr_free_certs(certs, 1);
 }
 

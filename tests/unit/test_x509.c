@@ -262,7 +262,7 @@ static void test_expired(void **state)
 
 	assert_int_equal(dbtls_x509_cert_facts(p->expired, NOW, &c, NULL), DBTLS_OK);
 	assert_string_equal(c.not_after, "2024-06-01T00:00:00Z");
-	assert_int_equal(c.days_left, -215); /* -214.5 days, rounded down */
+	assert_int_equal(c.days_left, -214); /* 214.5 days ago: 214 whole days elapsed */
 	assert_string_equal(c.key_type, "ED25519");
 	assert_int_equal(c.key_bits, 256); /* OpenSSL reports the key size, not 253 */
 	assert_null(c.curve);
@@ -271,17 +271,27 @@ static void test_expired(void **state)
 	assert_false(c.is_ca);
 	dbtls_cert_free(&c);
 
-	/* the day boundary: at not_after 0 days are left, one second later it is day -1 */
+	/* the day boundary: whole days (dbtls_days_between), so 0 from a day before not_after
+	 * to a day after it (writers tell "expired" from not_after there), -1 a whole day after */
 	assert_int_equal(dbtls_x509_cert_facts(p->expired, T_2024_06_01, &c, NULL), DBTLS_OK);
 	assert_int_equal(c.days_left, 0);
 	dbtls_cert_free(&c);
 	assert_int_equal(dbtls_x509_cert_facts(p->expired, T_2024_06_01 + 1, &c, NULL), DBTLS_OK);
+	assert_int_equal(c.days_left, 0);
+	dbtls_cert_free(&c);
+	assert_int_equal(dbtls_x509_cert_facts(p->expired, T_2024_06_01 + 86400, &c, NULL),
+			 DBTLS_OK);
 	assert_int_equal(c.days_left, -1);
 	dbtls_cert_free(&c);
 	assert_int_equal(dbtls_x509_cert_facts(p->expired, T_2024_06_01 - 86400, &c, NULL),
 			 DBTLS_OK);
 	assert_int_equal(c.days_left, 1);
 	dbtls_cert_free(&c);
+	/* the helper itself: whole days, truncated toward zero, both ways */
+	assert_int_equal(dbtls_days_between(0, 2162 * 86400 + 60000), 2162);
+	assert_int_equal(dbtls_days_between(2162 * 86400 + 60000, 0), -2162);
+	assert_int_equal(dbtls_days_between(100, 100 + 86399), 0);
+	assert_int_equal(dbtls_days_between(100, 100 - 86400), -1);
 }
 
 static void test_forged_self_issued(void **state)
