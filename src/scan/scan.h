@@ -15,7 +15,7 @@
 #include "src/core/err.h"
 #include "src/facts/facts.h"
 #include "src/wire/preamble/preamble.h"
-#include "src/pki/revocation.h"
+#include "src/wire/revocation.h"
 
 struct dbtls_target {
 	char *given;			       /* as the user wrote it */

@@ -50,7 +50,7 @@
 #include <openssl/x509v3.h>
 
 #include "src/facts/facts.h"
-#include "src/pki/revocation.h"
+#include "src/wire/revocation.h"
 
 #define DAY	   86400
 #define TIMEOUT_MS 1000

@@ -23,7 +23,7 @@
 #define _GNU_SOURCE 1 /* timegm() */
 #endif
 
-#include "src/pki/revocation.h"
+#include "src/wire/revocation.h"
 #include "src/wire/net.h"
 
 #include <limits.h>
