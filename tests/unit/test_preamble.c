@@ -15,6 +15,10 @@
 
 #include "src/wire/preamble/preamble.h"
 
+/* The endpoint every preamble here is started for. */
+static const struct dbtls_preamble_target pt = {
+    .host = "db.example", .port = 3306, .name = "db.example"};
+
 /* The greeting MariaDB 10.11 sends (captured on loopback; auth data and connection id as seen). */
 static const uint8_t mariadb_greeting[] = {
     0x64, 0x00, 0x00, 0x00, 0x0a, 0x35, 0x2e, 0x35, 0x2e, 0x35, 0x2d, 0x31, 0x30, 0x2e, 0x31,
@@ -34,14 +38,14 @@ static void test_mysql_greeting_ssl(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, mariadb_greeting, sizeof(mariadb_greeting));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_OK);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_OK);
 	assert_true(info.greeting_seen);
 	assert_true(info.tls_offered);
-	assert_int_equal(info.protocol_version, 10);
+	assert_int_equal(info.mysql.protocol_version, 10);
 	assert_string_equal(info.version, "5.5.5-10.11.19-MariaDB-0+deb12u1");
 	assert_string_equal(info.product, "MariaDB");
-	assert_int_equal(info.connection_id, 4);
-	assert_true(info.capabilities & 0x0800);
+	assert_int_equal(info.mysql.connection_id, 4);
+	assert_true(info.mysql.capabilities & 0x0800);
 	/* the SSLRequest: 4-byte header (length 32, sequence 1) + 32 bytes */
 	assert_int_equal(c.sent.len, 36);
 	assert_int_equal(c.sent.data[0], 32);
@@ -70,7 +74,7 @@ static void test_mysql_greeting_no_ssl(void **state)
 	size_t caps_off = 4 + 1 + strlen("5.5.5-10.11.19-MariaDB-0+deb12u1") + 1 + 4 + 8 + 1;
 	g[caps_off + 1] &= (uint8_t)~0x08;
 	dbtls_conn_init_replay(&c, g, sizeof(g));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_NO_TLS);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_NO_TLS);
 	assert_true(info.greeting_seen);
 	assert_false(info.tls_offered);
 	assert_int_equal(c.sent.len, 0); /* nothing sent to a server without TLS */
@@ -98,7 +102,7 @@ static void test_mysql_err_1129(void **state)
 	p[6] = 1129 >> 8;
 	memcpy(p + 7, msg, strlen(msg));
 	dbtls_conn_init_replay(&c, p, 4 + len);
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_SERVER_ERROR);
 	assert_int_equal(info.err_code, 1129);
 	assert_string_equal(info.err_sqlstate, "");
 	assert_string_equal(info.err_message, msg);
@@ -120,7 +124,7 @@ static void test_mysql_err_1040(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, p, sizeof(p));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_SERVER_ERROR);
 	assert_int_equal(info.err_code, 1040);
 	assert_string_equal(info.err_sqlstate, "08004");
 	assert_string_equal(info.err_message, "Too many connections");
@@ -140,7 +144,7 @@ static void test_mysql_bad_answers(void **state)
 	for (size_t i = 0; i < sizeof(mariadb_greeting); i++) {
 		memset(&info, 0, sizeof(info));
 		dbtls_conn_init_replay(&c, mariadb_greeting, i);
-		enum dbtls_err err = dbtls_preamble_mysql.start(&c, &info, &d);
+		enum dbtls_err err = dbtls_preamble_mysql.start(&c, &pt, &info, &d);
 		assert_true(err == DBTLS_ERR_CLOSED || err == DBTLS_ERR_PROTOCOL);
 		assert_int_equal(c.sent.len, 0);
 		dbtls_conn_close(&c);
@@ -151,11 +155,11 @@ static void test_mysql_bad_answers(void **state)
 	const uint8_t tls_alert[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
 	memset(&info, 0, sizeof(info));
 	dbtls_conn_init_replay(&c, tls_alert, sizeof(tls_alert));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_PROTOCOL);
 	dbtls_conn_close(&c);
 	const char http[] = "HTTP/1.0 200 OK\r\n\r\n";
 	dbtls_conn_init_replay(&c, (const uint8_t *)http, sizeof(http) - 1);
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_PROTOCOL);
 	assert_non_null(strstr(d.msg, "not a MySQL server"));
 	dbtls_conn_close(&c);
 }
@@ -186,7 +190,7 @@ static void test_tls_preamble(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, NULL, 0);
-	assert_int_equal(dbtls_preamble_tls.start(&c, &info, NULL), DBTLS_OK);
+	assert_int_equal(dbtls_preamble_tls.start(&c, &pt, &info, NULL), DBTLS_OK);
 	assert_true(info.tls_offered);
 	assert_int_equal(c.sent.len, 0);
 	dbtls_conn_close(&c);

@@ -191,9 +191,9 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->server.greeting_seen = true;
 	e->server.product = xstrdup("MariaDB");
 	e->server.version = xstrdup("5.5.5-10.11.6-MariaDB-0+deb12u1");
-	e->server.protocol_version = 10;
-	e->server.capabilities = 0xF7FEFFFF;
-	e->server.connection_id = 4242;
+	e->server.mysql.protocol_version = 10;
+	e->server.mysql.capabilities = 0xF7FEFFFF;
+	e->server.mysql.connection_id = 4242;
 	e->server.tls_offered = true;
 	e->tls_offered = 1;
 	set_version(&e->versions[DBTLS_SSL2], DBTLS_VS_ACCEPTED, "SSLv2 SERVER-HELLO", 0, ssl2, 2,
@@ -421,9 +421,9 @@ static void test_fields(void **state)
 	assert_true(e->server.greeting_seen);
 	assert_string_equal(e->server.product, "MariaDB");
 	assert_string_equal(e->server.version, "5.5.5-10.11.6-MariaDB-0+deb12u1");
-	assert_int_equal(e->server.protocol_version, 10);
-	assert_int_equal(e->server.capabilities, 0xF7FEFFFF);
-	assert_int_equal(e->server.connection_id, 4242);
+	assert_int_equal(e->server.mysql.protocol_version, 10);
+	assert_int_equal(e->server.mysql.capabilities, 0xF7FEFFFF);
+	assert_int_equal(e->server.mysql.connection_id, 4242);
 	assert_true(e->server.tls_offered);
 	assert_int_equal(e->server.err_code, 0);
 	assert_null(e->server.err_message);

@@ -115,11 +115,11 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 	uint32_t caps;
 
 	dbtls_rd_init(&r, p, n);
-	out->protocol_version = dbtls_rd_u8(&r);
-	if (out->protocol_version != 10 && out->protocol_version != 9)
+	out->mysql.protocol_version = dbtls_rd_u8(&r);
+	if (out->mysql.protocol_version != 10 && out->mysql.protocol_version != 9)
 		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
 				      "not a MySQL greeting (protocol version byte 0x%02x)",
-				      out->protocol_version);
+				      out->mysql.protocol_version);
 	if (!dbtls_rd_cstr(&r, &ver, &verlen))
 		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
 				      "MySQL greeting: server version string not terminated");
@@ -128,11 +128,11 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 		return DBTLS_ERR_NOMEM;
 	mysql_product(out->version, out);
 	out->greeting_seen = true;
-	if (out->protocol_version == 9) {
+	if (out->mysql.protocol_version == 9) {
 		out->tls_offered = false;
 		return DBTLS_OK;
 	}
-	out->connection_id = dbtls_rd_u32le(&r);
+	out->mysql.connection_id = dbtls_rd_u32le(&r);
 	dbtls_rd_skip(&r, 8 + 1); /* auth-plugin-data part 1, filler */
 	caps = dbtls_rd_u16le(&r);
 	if (r.err)
@@ -142,13 +142,13 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 		dbtls_rd_skip(&r, 1 + 2); /* character set, status flags */
 		caps |= (uint32_t)dbtls_rd_u16le(&r) << 16;
 	}
-	out->capabilities = caps;
+	out->mysql.capabilities = caps;
 	out->tls_offered = (caps & MYSQL_CLIENT_SSL) != 0;
 	return DBTLS_OK;
 }
 
-static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info *out,
-				  struct dbtls_diag *d)
+static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				  struct dbtls_server_info *out, struct dbtls_diag *d)
 {
 	uint8_t hdr[4], *payload = NULL;
 	struct dbtls_server_error e;
@@ -157,6 +157,7 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info
 	enum dbtls_err err;
 	uint32_t len, caps;
 
+	(void)t; /* the server speaks first and never asks who we wanted */
 	dbtls_buf_init(&req);
 	err = dbtls_conn_recv_exact(c, hdr, 4, d);
 	if (err) {
@@ -232,6 +233,9 @@ out:
 const struct dbtls_preamble dbtls_preamble_mysql = {
     .scheme = "mysql",
     .default_port = 3306,
+    .supports = DBTLS_PRE_CONNECT_BUDGET | DBTLS_PRE_SQL | DBTLS_PRE_ERROR_PACKETS,
+    .alpn = NULL, /* MySQL clients send none */
+    .product = "MySQL",
     .start = mysql_start,
     .error_packet = mysql_error_packet,
     .help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",
