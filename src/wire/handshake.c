@@ -616,9 +616,15 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 
 		/* OpenSSL has already refused a pick that was not on our list */
 		SSL_get0_alpn_selected(ssl, &sel, &nsel);
-		if (sel && nsel && !(v.alpn = strndup((const char *)sel, nsel))) {
-			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
-			goto out;
+		/* sel is not NUL-terminated: copy, never strndup */
+		if (sel && nsel) {
+			v.alpn = malloc(nsel + 1);
+			if (!v.alpn) {
+				err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(v.alpn, sel, nsel);
+			v.alpn[nsel] = 0;
 		}
 	}
 	if (!v.protocol || (name && !v.cipher)) {
