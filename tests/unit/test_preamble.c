@@ -61,6 +61,94 @@ static void test_mysql_greeting_ssl(void **state)
 	free(info.version);
 }
 
+/* A protocol-10 greeting as a server sends it (header, version, connection id 7, auth data,
+ * capabilities caps, utf8mb4, status, upper capabilities, auth data 2, plugin name). */
+static size_t greeting_bytes(const char *version, uint32_t caps, uint8_t *out, size_t cap)
+{
+	static const uint8_t tail[] = {0x15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+				       'l',  0,	  'm', 'y', 's', 'q', 'l', '_', 'n', 'a', 't', 'i',
+				       'v',  'e', '_', 'p', 'a', 's', 's', 'w', 'o', 'r', 'd', 0};
+	size_t n = 4, vl = strlen(version);
+
+	assert_true(4 + 1 + vl + 1 + 4 + 9 + 2 + 3 + 2 + 10 + sizeof(tail) <= cap);
+	out[n++] = 10;
+	memcpy(out + n, version, vl + 1);
+	n += vl + 1;
+	memcpy(out + n,
+	       "\x07\x00\x00\x00"
+	       "12345678"
+	       "\x00",
+	       13);
+	n += 13;
+	out[n++] = (uint8_t)caps;
+	out[n++] = (uint8_t)(caps >> 8);
+	out[n++] = 45;	 /* utf8mb4_general_ci */
+	out[n++] = 0x02; /* SERVER_STATUS_AUTOCOMMIT */
+	out[n++] = 0x00;
+	out[n++] = (uint8_t)(caps >> 16);
+	out[n++] = (uint8_t)(caps >> 24);
+	memset(out + n, 0, 10); /* auth data length (as 0x15 below), 6 reserved, 4 MariaDB caps */
+	out[n] = 0x15;
+	n += 10;
+	memcpy(out + n, tail + 1, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	out[0] = (uint8_t)(n - 4);
+	out[1] = (uint8_t)((n - 4) >> 8);
+	out[2] = 0;
+	out[3] = 0;
+	return n;
+}
+
+/* Who the server is, from the greeting alone, as servers of 2026 write their version: MariaDB
+ * with and without the 5.5.5- prefix, MySQL's calendar versions (which a "major >= 10 means
+ * MariaDB" rule would get wrong), Percona only when the string says so. */
+static void test_mysql_products(void **state)
+{
+	static const struct {
+		const char *version;
+		const char *product;
+	} rows[] = {
+	    {"5.5.5-10.11.19-MariaDB-0+deb12u1", "MariaDB"},
+	    {"11.4.2-MariaDB-ubu2404", "MariaDB"},
+	    {"11.8.1-MariaDB", "MariaDB"},
+	    {"12.0.2-MariaDB-log", "MariaDB"},
+	    {"5.5.5-10.6.18", "MariaDB"}, /* the replication prefix, name stripped */
+	    {"5.5.5-m3-log", "MySQL"},	  /* MySQL 5.5.5 itself */
+	    {"8.0.36", "MySQL"},
+	    {"8.4.3", "MySQL"},
+	    {"9.7.0", "MySQL"},
+	    {"26.1.0", "MySQL"},
+	    {"10.0.0-commercial", "MySQL"}, /* a version number alone never says MariaDB */
+	    {"8.0.36-0ubuntu0.22.04.1", "MySQL"},
+	    {"8.0.36-28-Percona", "Percona Server"},
+	    {"5.7.44-48-percona-log", "Percona Server"},
+	    {"8.0.36-28", "MySQL"}, /* Percona's plain form: cannot be told, MySQL texts fit */
+	    {"8.0.11-TiDB-v8.5.0", "TiDB"},
+	};
+	uint8_t g[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dbtls_server_info info = {0};
+		struct dbtls_diag d = {0};
+		struct dbtls_conn c;
+		size_t n = greeting_bytes(rows[i].version, 0x81ffffff, g, sizeof(g));
+
+		dbtls_conn_init_replay(&c, g, n);
+		assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_OK);
+		if (strcmp(info.product, rows[i].product) != 0)
+			fail_msg("%s: got %s, want %s", rows[i].version, info.product,
+				 rows[i].product);
+		assert_string_equal(info.version, rows[i].version);
+		assert_int_equal(info.mysql.connection_id, 7);
+		assert_int_equal(info.mysql.capabilities, 0x81ffffff);
+		assert_int_equal(c.sent.len, 36); /* CLIENT_SSL: the SSLRequest went out */
+		dbtls_conn_close(&c);
+		free(info.product);
+		free(info.version);
+	}
+}
+
 static void test_mysql_greeting_no_ssl(void **state)
 {
 	uint8_t g[sizeof(mariadb_greeting)];
@@ -199,10 +287,10 @@ static void test_tls_preamble(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mysql_greeting_ssl), cmocka_unit_test(test_mysql_greeting_no_ssl),
-	    cmocka_unit_test(test_mysql_err_1129),     cmocka_unit_test(test_mysql_err_1040),
-	    cmocka_unit_test(test_mysql_bad_answers),  cmocka_unit_test(test_error_packet_decoder),
-	    cmocka_unit_test(test_tls_preamble),
+	    cmocka_unit_test(test_mysql_greeting_ssl),	  cmocka_unit_test(test_mysql_products),
+	    cmocka_unit_test(test_mysql_greeting_no_ssl), cmocka_unit_test(test_mysql_err_1129),
+	    cmocka_unit_test(test_mysql_err_1040),	  cmocka_unit_test(test_mysql_bad_answers),
+	    cmocka_unit_test(test_error_packet_decoder),  cmocka_unit_test(test_tls_preamble),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
