@@ -51,7 +51,15 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 		scheme[sep - s] = 0;
 		pre = dbtls_preamble_find(scheme);
 		if (!pre) {
-			snprintf(why, whylen, "unknown protocol '%s' (known: mysql, tls)", scheme);
+			size_t n, o;
+			const struct dbtls_preamble *const *all = dbtls_preamble_all(&n);
+
+			o = (size_t)snprintf(why, whylen, "unknown protocol '%s' (known:", scheme);
+			for (size_t i = 0; i < n && o < whylen; i++)
+				o += (size_t)snprintf(why + o, whylen - o, "%s %s", i ? "," : "",
+						      all[i]->scheme);
+			if (o < whylen)
+				snprintf(why + o, whylen - o, ")");
 			return DBTLS_ERR_INPUT;
 		}
 		rest = sep + 3;

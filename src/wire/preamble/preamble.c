@@ -5,6 +5,11 @@
 
 #include <string.h>
 
+/* Each descriptor: declared here (preamble.h needs no line), listed below. The order is the
+ * order of `dbtls help` and of "known:" in target errors. */
+extern const struct dbtls_preamble dbtls_preamble_mysql;
+extern const struct dbtls_preamble dbtls_preamble_tls;
+
 static const struct dbtls_preamble *const preambles[] = {
     &dbtls_preamble_mysql,
     &dbtls_preamble_tls,

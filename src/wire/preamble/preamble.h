@@ -4,12 +4,13 @@
  * socket to the point where the TLS ClientHello goes out (MySQL's SSLRequest, PostgreSQL's
  * SSLRequest, XMPP's STARTTLS, or nothing for direct TLS).
  *
- * Adding a protocol is one new file ending in a `const struct dbtls_preamble` descriptor and one
- * line in the registry in preamble.c. What the rest of dbtls needs to know about a protocol is in
- * its descriptor (curl's `supports` mask style), never in a strcmp of its scheme elsewhere: the
- * ALPN protocols its clients offer, whether its servers keep a connect-error budget, whether an
- * SQL login step exists for it (src/wire/sql/sql.h), whether it has error packets, and the product
- * family its fix texts are written for.
+ * Adding a protocol is one new file ending in a `const struct dbtls_preamble` descriptor, its
+ * declaration and one line in the registry in preamble.c, and its name in Makefile.am. What the
+ * rest of dbtls needs to know about a protocol is in its descriptor (curl's `supports` mask style),
+ * never in a strcmp of its scheme elsewhere: the ALPN protocols its clients offer, whether its
+ * servers keep a connect-error budget, whether an SQL login step exists for it
+ * (src/wire/sql/sql.h), whether it has error packets, and the product family its fix texts are
+ * written for.
  *
  * Ownership: descriptors, their lists and strings are static and borrowed; the target passed to
  * start() is borrowed for the call.
@@ -88,6 +89,8 @@ struct dbtls_preamble {
 	const char *help;
 };
 
+/* The built-in descriptors, for the unit tests that start them directly. A new protocol's
+ * descriptor needs no line here: it is declared next to its registry line in preamble.c. */
 extern const struct dbtls_preamble dbtls_preamble_mysql;
 extern const struct dbtls_preamble dbtls_preamble_tls;
 

@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+/* Each module: declared here (sql.h needs no line for a new one), listed below. */
+extern const struct dbtls_sql_module dbtls_sql_mysql;
+
 static const struct dbtls_sql_module *const modules[] = {
     &dbtls_sql_mysql,
 };

@@ -14,8 +14,9 @@
  * TLS (credentials never travel in clear text). It calls the module through dbtls_sql_find(),
  * never a module's functions by name.
  *
- * Adding an SQL step is one new file ending in a `const struct dbtls_sql_module` descriptor, one
- * line in the table in sql.c, and DBTLS_PRE_SQL in its preamble's supports.
+ * Adding an SQL step is one new file ending in a `const struct dbtls_sql_module` descriptor, its
+ * declaration and one line in the table in sql.c, its name in Makefile.am, and DBTLS_PRE_SQL in
+ * its preamble's supports.
  *
  * Ownership: descriptors are static and borrowed; targets and options are borrowed for the call;
  * what a module writes into the facts is new and owned by the facts.
@@ -70,6 +71,7 @@ struct dbtls_sql_module {
 	const char *help; /* one line for `dbtls help`: what it logs in with and reads */
 };
 
+/* The built-in module, for unit tests; a new one is declared next to its line in sql.c. */
 extern const struct dbtls_sql_module dbtls_sql_mysql;
 
 /* Returns the borrowed module for scheme, or NULL when the protocol has no SQL step. */
