@@ -175,11 +175,12 @@ static json_t *js_server(const struct dbtls_endpoint_facts *e)
 		json_object_set_new(o, "product", js_str(s->product));
 		json_object_set_new(o, "version", js_str(s->version));
 		if (e->protocol && !strcmp(e->protocol, "mysql")) {
-			snprintf(caps, sizeof(caps), "0x%08X", s->capabilities);
+			snprintf(caps, sizeof(caps), "0x%08X", s->mysql.capabilities);
 			json_object_set_new(o, "protocol_version",
-					    json_integer(s->protocol_version));
+					    json_integer(s->mysql.protocol_version));
 			json_object_set_new(o, "capabilities", json_string(caps));
-			json_object_set_new(o, "connection_id", json_integer(s->connection_id));
+			json_object_set_new(o, "connection_id",
+					    json_integer(s->mysql.connection_id));
 		}
 	}
 	json_object_set_new(o, "tls_offered",
@@ -232,6 +233,8 @@ static json_t *js_verification(const struct dbtls_verification *v)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "stapled", json_boolean(v->stapled));
+	if (v->alpn_offered) /* absent when no ALPN was offered, null when none was selected */
+		json_object_set_new(o, "alpn", js_str(v->alpn));
 	json_object_set_new(o, "chain", js_chain(&v->chain));
 	json_object_set_new(o, "rotation", js_rotation(&v->rotation));
 	return o;

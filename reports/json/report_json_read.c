@@ -402,12 +402,12 @@ static enum dbtls_err rd_server(struct rd *r, json_t *o, struct dbtls_server_inf
 		err = rd_str(r, o, "version", RD_NULL, &s->version);
 	if (!err)
 		err = rd_int(r, o, "protocol_version", 0, INT_MIN, INT_MAX, &i);
-	s->protocol_version = (int)i;
+	s->mysql.protocol_version = (int)i;
 	if (!err)
 		err = rd_str(r, o, "capabilities", 0, &caps);
 	if (!err && caps) {
 		m = rd_key(r, "capabilities");
-		if (!rd_hex(caps, 8, &s->capabilities))
+		if (!rd_hex(caps, 8, &s->mysql.capabilities))
 			err = rd_fail(r, "expected a string like 0x000083FF, got '%s'", caps);
 		rd_pop(r, m);
 	}
@@ -415,7 +415,7 @@ static enum dbtls_err rd_server(struct rd *r, json_t *o, struct dbtls_server_inf
 	i = 0;
 	if (!err)
 		err = rd_int(r, o, "connection_id", 0, 0, UINT32_MAX, &i);
-	s->connection_id = (uint32_t)i;
+	s->mysql.connection_id = (uint32_t)i;
 	if (!err)
 		err = rd_tri(r, o, "tls_offered", RD_REQ, &tri);
 	s->tls_offered = tri == 1;
@@ -861,6 +861,9 @@ static enum dbtls_err rd_verification(struct rd *r, json_t *o, struct dbtls_veri
 		err = rd_str(r, o, "cipher", RD_NULL, &v->cipher);
 	if (!err)
 		err = rd_bool(r, o, "stapled", 0, &v->stapled);
+	v->alpn_offered = json_object_get(o, "alpn") != NULL;
+	if (!err)
+		err = rd_str(r, o, "alpn", RD_NULL, &v->alpn);
 	if (!err)
 		err = rd_chain(r, o, &v->chain);
 	if (!err)

@@ -160,6 +160,7 @@ void dbtls_verification_free(struct dbtls_verification *v)
 	free(v->ca_source);
 	free(v->protocol);
 	free(v->cipher);
+	free(v->alpn);
 	free(v->chain.missing_issuer);
 	free(v->chain.anchor_subject);
 	free(v->chain.anchor_sha256);

@@ -52,13 +52,20 @@ struct dbtls_version_facts {
 	int server_order; /* 1 server enforces its order, 0 follows the client, -1 unknown */
 };
 
-struct dbtls_server_info {
-	bool greeting_seen;    /* the preamble read a greeting (protocol-dependent) */
-	char *product;	       /* "MariaDB", "MySQL", … */
-	char *version;	       /* version string as sent, e.g. "5.5.5-10.11.19-MariaDB-0+deb12u1" */
+/* What only a MySQL/MariaDB greeting carries (protocol "mysql"; zero for every other). */
+struct dbtls_server_mysql {
 	int protocol_version;  /* MySQL protocol version (10) */
 	uint32_t capabilities; /* MySQL capability flags */
 	uint32_t connection_id;
+};
+
+/* What the preamble learnt of the server: protocol-neutral fields, then one sub-struct per
+ * protocol for what only that protocol's greeting has. */
+struct dbtls_server_info {
+	bool greeting_seen; /* the preamble read a greeting (protocol-dependent) */
+	char *product;	    /* "MariaDB", "MySQL", … */
+	char *version;	    /* version string as sent, e.g. "5.5.5-10.11.19-MariaDB-0+deb12u1" */
+	struct dbtls_server_mysql mysql;
 	bool tls_offered; /* the server advertised TLS (CLIENT_SSL); true for direct TLS */
 	/* a server error packet in place of a greeting or a hello answer */
 	int err_code; /* 0 when none */
@@ -163,6 +170,8 @@ struct dbtls_verification {
 	char *protocol;		/* version negotiated by the full handshake */
 	char *cipher;		/* suite negotiated by the full handshake (IANA name) */
 	bool stapled;		/* the server stapled an OCSP response (status_request) */
+	bool alpn_offered;	/* the handshake offered ALPN (the protocol's list or --alpn) */
+	char *alpn;		/* the ALPN protocol the server selected; NULL: none */
 	struct dbtls_chain_facts chain;
 	struct dbtls_rotation_facts rotation;
 };

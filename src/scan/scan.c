@@ -21,7 +21,7 @@
 #include "src/wire/handshake.h"
 #include "src/wire/hello.h"
 #include "src/wire/net.h"
-#include "src/wire/sql/sql_mysql.h"
+#include "src/wire/sql/sql.h"
 #include "src/registry/suites.h"
 
 void dbtls_target_free(struct dbtls_target *t)
@@ -52,7 +52,15 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 		scheme[sep - s] = 0;
 		pre = dbtls_preamble_find(scheme);
 		if (!pre) {
-			snprintf(why, whylen, "unknown protocol '%s' (known: mysql, tls)", scheme);
+			size_t n, o;
+			const struct dbtls_preamble *const *all = dbtls_preamble_all(&n);
+
+			o = (size_t)snprintf(why, whylen, "unknown protocol '%s' (known:", scheme);
+			for (size_t i = 0; i < n && o < whylen; i++)
+				o += (size_t)snprintf(why + o, whylen - o, "%s %s", i ? "," : "",
+						      all[i]->scheme);
+			if (o < whylen)
+				snprintf(why + o, whylen - o, ")");
 			return DBTLS_ERR_INPUT;
 		}
 		rest = sep + 3;
@@ -118,6 +126,7 @@ struct scan_ep {
 	const struct dbtls_scan_opts *o;
 	struct dbtls_endpoint_facts *f;
 	const char *sni;
+	const char *const *alpn; /* offered in every hello: --alpn, else the protocol's */
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
 	int in_flight;		  /* connections open now (<= o->per_host) */
@@ -176,14 +185,36 @@ static bool scan_is_loopback(const char *addr)
 			!strncmp(addr, "::ffff:127.", 11));
 }
 
+/* The scheduler's target and options as the SQL step sees them (src/wire/sql/sql.h). */
+static void scan_sql_args(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+			  struct dbtls_sql_target *st, struct dbtls_sql_opts *so)
+{
+	*st = (struct dbtls_sql_target){
+	    .scheme = t->preamble->scheme, .host = t->host, .port = t->port};
+	*so = (struct dbtls_sql_opts){.timeout_ms = o->timeout_ms,
+				      .ca_file = o->ca_file,
+				      .user = o->sql_user,
+				      .defaults_file = o->defaults_file,
+				      .insecure = o->sql_insecure};
+}
+
+/* The SQL module of t's protocol, or NULL when it has none. */
+static const struct dbtls_sql_module *scan_sql_module(const struct dbtls_target *t)
+{
+	if (!t->preamble || !(t->preamble->supports & DBTLS_PRE_SQL))
+		return NULL;
+	return dbtls_sql_find(t->preamble->scheme);
+}
+
 /*
  * MySQL and MariaDB count every connection that ends before a login as an error of the client's
  * host and refuse the host (ERR 1129) after max_connect_errors of them: a full enumeration (about
- * one probe per accepted suite) can block the scanner's own host. So every probe to a MySQL
- * endpoint asks here first. Under the limit it goes ahead; at the limit, with --sql credentials,
- * one worker waits for the probes in flight to end and logs in (a successful login resets the
- * count), without them the probe is refused with LIMIT and the report says why. Loopback
- * clients are never counted by the server, so they are not limited here either.
+ * one probe per accepted suite) can block the scanner's own host. So every probe to an endpoint
+ * whose protocol says DBTLS_PRE_CONNECT_BUDGET asks here first. Under the limit it goes ahead; at
+ * the limit, with --sql credentials, one worker waits for the probes in flight to end and logs in
+ * (a successful login resets the count), without them the probe is refused with LIMIT and the
+ * report says why. Loopback clients are never counted by the server, so they are not limited here
+ * either.
  */
 static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 {
@@ -191,9 +222,12 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 	/* probes that passed here but open their connection only after a reset are not in the
 	 * new count: keep room for one of those per connection slot */
 	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
+	const struct dbtls_sql_module *sql = scan_sql_module(ep->t);
+	struct dbtls_sql_target st;
+	struct dbtls_sql_opts so;
 	enum dbtls_err err = DBTLS_OK;
 
-	if (limit <= 0 || strcmp(ep->t->preamble->scheme, "mysql") != 0)
+	if (limit <= 0 || !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
 		return DBTLS_OK;
 	pthread_mutex_lock(&ep->lock);
 	for (;;) {
@@ -208,7 +242,7 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 			ep->aborted++;
 			break;
 		}
-		if (ep->exhausted || !ep->o->sql) {
+		if (ep->exhausted || !ep->o->sql || !sql || !sql->reset) {
 			ep->exhausted = true;
 			err = dbtls_diag_set(
 			    d, DBTLS_ERR_LIMIT,
@@ -226,7 +260,8 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 		}
 		ep->resetting = true;
 		pthread_mutex_unlock(&ep->lock);
-		err = dbtls_sql_mysql_reset(ep->t, ep->o, d);
+		scan_sql_args(ep->t, ep->o, &st, &so);
+		err = sql->reset(&st, &so, d);
 		pthread_mutex_lock(&ep->lock);
 		ep->resetting = false;
 		ep->f->connections_used++;
@@ -268,6 +303,8 @@ static void scan_slot_put(struct scan_ep *ep)
 static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct dbtls_diag *d)
 {
 	struct dbtls_endpoint_facts *f = ep->f;
+	const struct dbtls_preamble_target pt = {
+	    .host = ep->t->host, .port = ep->t->port, .name = ep->sni};
 	struct dbtls_server_info info;
 	char addr[64] = "";
 	enum dbtls_err err;
@@ -277,7 +314,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	    dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
 	if (err)
 		return err;
-	err = ep->t->preamble->start(c, &info, d);
+	err = ep->t->preamble->start(c, &pt, &info, d);
 	pthread_mutex_lock(&ep->lock);
 	f->connections_used++;
 	/* 1129: the host is blocked now; every further probe would only be refused again */
@@ -304,16 +341,18 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 				 struct dbtls_hello_result *r, struct dbtls_diag *d)
 {
 	struct scan_ep *ep = ctx;
+	struct dbtls_hello_params q = *p;
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
+	q.alpn = ep->alpn; /* a server that insists on ALPN refuses every hello without it */
 	err = scan_budget_get(ep, d);
 	if (err)
 		return err;
 	scan_slot_get(ep);
 	err = scan_open(ep, &c, d);
 	if (!err) {
-		err = dbtls_hello_probe(&c, ep->t->preamble, p, r, d);
+		err = dbtls_hello_probe(&c, ep->t->preamble, &q, r, d);
 		dbtls_conn_close(&c);
 	}
 	scan_slot_put(ep);
@@ -427,6 +466,7 @@ static void scan_certs(struct scan_ep *ep)
 	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .new_ca_file = ep->o->new_ca_file,
+	    .alpn = ep->alpn,
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
@@ -494,6 +534,43 @@ static void scan_ep_run(struct scan_ep *ep)
 		pthread_join(th[i], NULL);
 }
 
+static enum dbtls_err scan_sql_skip(struct dbtls_sql_facts *s, const char *why)
+{
+	s->status = DBTLS_SQL_SKIPPED;
+	s->reason = strdup(why);
+	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
+}
+
+enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+			      struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_sql_module *mod = scan_sql_module(t);
+	struct dbtls_sql_target st;
+	struct dbtls_sql_opts so;
+	struct dbtls_diag d = {0};
+	unsigned used = 0;
+	enum dbtls_err err;
+	char why[128];
+
+	dbtls_sql_facts_free(&f->sql);
+	if (!mod) {
+		snprintf(why, sizeof(why), "the %s protocol has no SQL login step",
+			 t->preamble ? t->preamble->scheme : "target's");
+		return scan_sql_skip(&f->sql, why);
+	}
+	if (f->tls_offered == 0)
+		return scan_sql_skip(&f->sql, "the server offers no TLS, and credentials never "
+					      "travel in clear text");
+	if (f->tls_offered < 0)
+		return scan_sql_skip(&f->sql, "the TLS probes did not reach the server");
+	scan_sql_args(t, o, &st, &so);
+	err = mod->scan(&st, &so, &f->sql, &used, &d);
+	f->connections_used += used;
+	if (err && err != DBTLS_ERR_NOMEM)
+		err = dbtls_facts_add_error(f, err, "sql login", d.msg);
+	return err;
+}
+
 static double scan_now(void)
 {
 	struct timespec ts;
@@ -523,6 +600,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	f->tls_offered = -1;
 	f->groups_version = -1;
 	ep.sni = f->sni;
+	ep.alpn = o->alpn ? o->alpn : t->preamble->alpn;
 	for (v = 0; v < DBTLS_NVERSIONS; v++) {
 		size_t n = dbtls_suites_for_version((enum dbtls_version)v, NULL, 0);
 		ep.cands[v] = calloc(n ? n : 1, sizeof(uint32_t));
@@ -535,6 +613,13 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	if (!f->target || !f->protocol || !f->host ||
 	    (!f->sni && (o->sni || !scan_is_ip(t->host)))) {
 		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	if (!dbtls_alpn_valid(ep.alpn)) {
+		dbtls_diag_set(&d, DBTLS_ERR_USAGE,
+			       "ALPN list not sent: at most %d names of 1-%d bytes, none twice",
+			       DBTLS_ALPN_MAX, DBTLS_ALPN_NAME_MAX);
+		scan_error(&ep, DBTLS_ERR_USAGE, "preamble", &d);
 		goto out;
 	}
 
@@ -592,7 +677,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 out:
 	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
 	if (!err && o->sql)
-		err = dbtls_sql_mysql_scan(t, o, f);
+		err = dbtls_scan_sql(t, o, f);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
 	pthread_cond_destroy(&ep.slot_free);

@@ -41,18 +41,31 @@ struct dbtls_scan_opts {
 	int max_connect_errors;
 	const char *new_ca_file;   /* CA rotation readiness: verify against this bundle too */
 	struct dbtls_rev_opts rev; /* revocation checking of the served chain */
-	/* SQL login after the TLS probes (MySQL/MariaDB; src/sql_mysql.c). No password here: it
-	 * comes from $DBTLS_MYSQL_PASSWORD or the option file, read where it is used. */
+	/* SQL login after the TLS probes (protocols with an SQL step, src/wire/sql/sql.h). No
+	 * password here: it comes from $DBTLS_MYSQL_PASSWORD or the option file, read where it is
+	 * used. */
 	bool sql;		   /* --sql */
 	const char *sql_user;	   /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
 	bool sql_insecure;	   /* --sql-insecure: do not verify the server certificate */
+	/* --alpn: the ALPN names every hello and the handshake offer (NULL-terminated, borrowed),
+	 * overriding the protocol's own list (struct dbtls_preamble.alpn); an empty list offers
+	 * none; NULL: the protocol's. Check it with dbtls_alpn_valid(): a scan given an ill-formed
+	 * list records a USAGE error per endpoint and sends nothing. */
+	const char *const *alpn;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are
  * recorded in f->errors; the return value is NOMEM or OK. */
 enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				   struct dbtls_endpoint_facts *f);
+/* The SQL step of one endpoint, after its probes (o->sql): runs the SQL module of t's protocol
+ * (src/wire/sql/sql.h) into f->sql and counts its connections. A protocol without one, an
+ * endpoint without TLS, or one the probes never reached is f->sql SKIPPED with the reason
+ * (credentials never travel in clear text); a failed login is f->sql FAILED plus an entry in
+ * f->errors (stage "sql login"). Returns NOMEM or OK. */
+enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+			      struct dbtls_endpoint_facts *f);
 /* Scans every target, o->jobs at a time, into out->endpoints (same order as targets). */
 enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out);

@@ -32,6 +32,7 @@
 #include <openssl/x509v3.h>
 
 #include "src/pki/x509.h"
+#include "src/wire/preamble/preamble.h"
 
 /* Our BIO's type: only BIO_find_type() looks at it, and nobody searches for this one. */
 #define HS_BIO_TYPE (0x7f | BIO_TYPE_SOURCE_SINK)
@@ -649,6 +650,17 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		err = hs_fail(d, DBTLS_ERR_USAGE, "invalid SNI name", o->sni);
 		goto out;
 	}
+	if (o && o->alpn && o->alpn[0]) {
+		uint8_t wire[DBTLS_ALPN_MAX * (DBTLS_ALPN_NAME_MAX + 1)];
+		size_t n = dbtls_alpn_wire(o->alpn, wire, sizeof(wire));
+
+		/* SSL_set_alpn_protos returns 0 on success, unlike the rest of OpenSSL */
+		if (!n || SSL_set_alpn_protos(ssl, wire, (unsigned)n) != 0) {
+			err = hs_fail(d, DBTLS_ERR_USAGE, "invalid ALPN list", o->alpn[0]);
+			goto out;
+		}
+		v.alpn_offered = true;
+	}
 	/* ask for a stapled OCSP response: whether the server staples is itself a fact */
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	SSL_set_connect_state(ssl);
@@ -687,6 +699,23 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		name = SSL_CIPHER_get_name(cipher);
 	v.protocol = strdup(SSL_get_version(ssl));
 	v.cipher = name ? strdup(name) : NULL;
+	if (v.alpn_offered) {
+		const unsigned char *sel = NULL;
+		unsigned nsel = 0;
+
+		/* OpenSSL has already refused a pick that was not on our list */
+		SSL_get0_alpn_selected(ssl, &sel, &nsel);
+		/* sel is not NUL-terminated: copy, never strndup */
+		if (sel && nsel) {
+			v.alpn = malloc(nsel + 1);
+			if (!v.alpn) {
+				err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(v.alpn, sel, nsel);
+			v.alpn[nsel] = 0;
+		}
+	}
 	if (!v.protocol || (name && !v.cipher)) {
 		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
 		goto out;

@@ -23,6 +23,9 @@ struct dbtls_handshake_opts {
 	int timeout_ms;		 /* deadline for each read/write while handshaking */
 	const char
 	    *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
+	/* ALPN names to offer (NULL-terminated, borrowed); NULL or empty: none. The server's pick
+	 * goes to f->verification.alpn. An ill-formed list is USAGE before any byte is sent. */
+	const char *const *alpn;
 };
 
 /* What the revocation check needs from a handshake, kept past the connection so that slow OCSP

@@ -38,6 +38,7 @@
 #define EXT_SUPPORTED_GROUPS	   0x000a
 #define EXT_EC_POINT_FORMATS	   0x000b
 #define EXT_SIGNATURE_ALGORITHMS   0x000d
+#define EXT_ALPN		   0x0010
 #define EXT_PADDING		   0x0015
 #define EXT_EXTENDED_MASTER_SECRET 0x0017
 #define EXT_SESSION_TICKET	   0x0023
@@ -211,6 +212,17 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 			dbtls_buf_u8(b, 0); /* uncompressed */
 		}
 	}
+	if (p->alpn && p->alpn[0]) {
+		uint8_t list[DBTLS_ALPN_MAX * (DBTLS_ALPN_NAME_MAX + 1)];
+		size_t n = dbtls_alpn_wire(p->alpn, list, sizeof(list));
+
+		if (!n)
+			return DBTLS_ERR_INPUT;
+		dbtls_buf_u16(b, EXT_ALPN);
+		dbtls_buf_u16(b, (uint16_t)(n + 2));
+		dbtls_buf_u16(b, (uint16_t)n);
+		dbtls_buf_bytes(b, list, n);
+	}
 	if (p->version >= DBTLS_TLS12) {
 		dbtls_buf_u16(b, EXT_SIGNATURE_ALGORITHMS);
 		dbtls_buf_u16(b, (uint16_t)(2 + 2 * sizeof(sigalgs) / sizeof(sigalgs[0])));
@@ -354,6 +366,20 @@ static bool hello_parse_sh_exts(struct dbtls_rd *ex, bool hrr, struct dbtls_hell
 		case EXT_STATUS_REQUEST:
 			r->status_request = true;
 			break;
+		case EXT_ALPN: {
+			/* RFC 7301 §3.1: exactly one name in the server's ProtocolNameList */
+			uint16_t l = dbtls_rd_u16(&e);
+			uint8_t nl = dbtls_rd_u8(&e);
+			const uint8_t *name = dbtls_rd_bytes(&e, nl);
+
+			if (e.err || !name || nl == 0 || l != nl + 1 || dbtls_rd_left(&e))
+				return false;
+			for (size_t i = 0; i < nl; i++)
+				r->alpn[i] = name[i] ? (char)name[i] : '?';
+			r->alpn[nl] = 0;
+			r->alpn_seen = true;
+			break;
+		}
 		default:
 			break;
 		}

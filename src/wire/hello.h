@@ -35,6 +35,11 @@ struct dbtls_hello_params {
 	const char *sni;     /* server_name, NULL = none (never sent for IP literals) */
 	bool status_request; /* ask for a stapled OCSP response */
 	bool want_kex;	     /* TLS <= 1.2: read on to the ServerKeyExchange (DH size, curve) */
+	/* application_layer_protocol_negotiation (RFC 7301): the names to offer, NULL-terminated,
+	 * in preference order; NULL or empty: no extension. Not in SSLv2/SSLv3 hellos, which have
+	 * no extensions. An ill-formed list (dbtls_alpn_valid) makes dbtls_hello_build fail INPUT.
+	 */
+	const char *const *alpn;
 };
 
 enum dbtls_hello_kind {
@@ -62,6 +67,11 @@ struct dbtls_hello_result {
 	bool secure_renegotiation; /* renegotiation_info in the ServerHello */
 	bool extended_master_secret;
 	bool status_request; /* server will staple (empty status_request in ServerHello) */
+	/* The ALPN protocol the ServerHello selected (TLS <= 1.2; TLS 1.3 sends it encrypted, so
+	 * the raw engine never sees it there). alpn_seen false: no ALPN extension in the answer.
+	 * Bytes as sent, a NUL byte shown as '?'. */
+	bool alpn_seen;
+	char alpn[DBTLS_ALPN_NAME_MAX + 1];
 	uint8_t alert_level;
 	uint8_t alert_desc;
 	uint32_t ssl2_ciphers[DBTLS_HELLO_MAX_SSL2_CIPHERS]; /* SSLv2 SERVER-HELLO cipher kinds */

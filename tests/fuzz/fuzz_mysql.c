@@ -11,13 +11,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const struct dbtls_preamble_target pt = {
+	    .host = "db.example", .port = 3306, .name = "db.example"};
 	struct dbtls_server_info info = {0};
 	struct dbtls_server_error e;
 	struct dbtls_diag d;
 	struct dbtls_conn c;
 
 	dbtls_conn_init_replay(&c, data, size);
-	dbtls_preamble_mysql.start(&c, &info, &d);
+	dbtls_preamble_mysql.start(&c, &pt, &info, &d);
 	dbtls_conn_close(&c);
 	free(info.product);
 	free(info.version);

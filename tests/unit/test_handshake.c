@@ -483,6 +483,81 @@ static void test_bad_ca_file(void **state)
 	close(sv[1]);
 }
 
+/* What the scripted server's ALPN callback saw and picked (one server thread at a time). */
+static struct {
+	unsigned char offered[64];
+	unsigned noffered;
+	int calls;
+} alpn_seen;
+
+/* Server preference "foo", "bar", as `openssl s_server -alpn foo,bar`; no overlap is NOACK
+ * (the handshake goes on without ALPN), as s_server does. */
+static int tx_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+			  const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char mine[] = {3, 'f', 'o', 'o', 3, 'b', 'a', 'r'};
+	unsigned char *sel;
+	(void)ssl;
+	(void)arg;
+
+	alpn_seen.calls++;
+	alpn_seen.noffered = inlen < sizeof(alpn_seen.offered) ? inlen : 0;
+	memcpy(alpn_seen.offered, in, alpn_seen.noffered);
+	if (SSL_select_next_proto(&sel, outlen, mine, sizeof(mine), in, inlen) !=
+	    OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* The handshake offers the caller's ALPN list as it is on the wire and records the server's
+ * pick; no overlap is "offered, none selected"; no list is "not offered"; a bad list is refused
+ * before a byte goes out. */
+static void test_alpn(void **state)
+{
+	static const char *const bar_baz[] = {"bar", "baz", NULL};
+	static const char *const baz[] = {"baz", NULL};
+	static const char *const bad[] = {"", NULL};
+	static const unsigned char wire[] = {3, 'b', 'a', 'r', 3, 'b', 'a', 'z'};
+	struct pki *p = *state;
+	struct dbtls_handshake_opts o = {.ca_file = p->ca_path,
+					 .sni = "localhost",
+					 .verify_host = "localhost",
+					 .timeout_ms = 5000,
+					 .alpn = bar_baz};
+	struct dbtls_endpoint_facts f = {0};
+	struct dbtls_diag d;
+
+	SSL_CTX_set_alpn_select_cb(p->srv_ctx, tx_alpn_select, NULL);
+	memset(&alpn_seen, 0, sizeof(alpn_seen));
+	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
+	assert_int_equal(alpn_seen.calls, 1);
+	assert_int_equal(alpn_seen.noffered, sizeof(wire));
+	assert_memory_equal(alpn_seen.offered, wire, sizeof(wire));
+	assert_true(f.verification.done);
+	assert_true(f.verification.alpn_offered);
+	assert_string_equal(f.verification.alpn, "bar");
+
+	o.alpn = baz;
+	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
+	assert_true(f.verification.alpn_offered);
+	assert_null(f.verification.alpn);
+
+	o.alpn = NULL;
+	memset(&alpn_seen, 0, sizeof(alpn_seen));
+	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_OK);
+	assert_int_equal(alpn_seen.calls, 0);
+	assert_false(f.verification.alpn_offered);
+	assert_null(f.verification.alpn);
+
+	o.alpn = bad;
+	assert_int_equal(tx_scan(SRV_TLS, p->srv_ctx, &o, &f, &d, NULL, 0), DBTLS_ERR_USAGE);
+	assert_non_null(strstr(d.msg, "ALPN"));
+	assert_int_equal(alpn_seen.calls, 0);
+	SSL_CTX_set_alpn_select_cb(p->srv_ctx, NULL, NULL);
+	dbtls_endpoint_facts_free(&f);
+}
+
 int main(void)
 {
 	/* the server threads write to sockets the client under test may already have closed: that
@@ -490,10 +565,15 @@ int main(void)
 	 * main) */
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_chain_and_ca_ok), cmocka_unit_test(test_hostnames),
-	    cmocka_unit_test(test_unrelated_ca),    cmocka_unit_test(test_system_store),
-	    cmocka_unit_test(test_weak_server),	    cmocka_unit_test(test_timeout),
-	    cmocka_unit_test(test_garbage),	    cmocka_unit_test(test_bad_ca_file),
+	    cmocka_unit_test(test_chain_and_ca_ok),
+	    cmocka_unit_test(test_hostnames),
+	    cmocka_unit_test(test_unrelated_ca),
+	    cmocka_unit_test(test_system_store),
+	    cmocka_unit_test(test_weak_server),
+	    cmocka_unit_test(test_timeout),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_bad_ca_file),
+	    cmocka_unit_test(test_alpn),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -28,6 +28,8 @@ struct ch_view {
 	uint16_t ks_groups[8];
 	uint16_t ks_len[8];
 	size_t nks;
+	uint8_t alpn[512]; /* the ALPN extension's body, as sent */
+	size_t nalpn;
 	size_t total;
 };
 
@@ -86,6 +88,10 @@ static void ch_parse(const uint8_t *p, size_t n, struct ch_view *v)
 				dbtls_rd_skip(&ks, v->ks_len[v->nks++]);
 			}
 			assert_false(ks.err);
+		} else if (t == 0x0010) {
+			assert_true(l <= sizeof(v->alpn));
+			memcpy(v->alpn, dbtls_rd_bytes(&e, l), l);
+			v->nalpn = l;
 		}
 		assert_false(e.err);
 	}
@@ -226,6 +232,64 @@ static void test_build_ssl2(void **state)
 	dbtls_buf_free(&b);
 }
 
+/* ALPN (RFC 7301) goes out as u16 list length, then u8 length + name each, in the caller's
+ * order, in TLS 1.0-1.3 hellos; never in SSLv3 (no extensions) and never when not asked for; an
+ * ill-formed list is refused before anything is built. */
+static void test_build_alpn(void **state)
+{
+	static const char *const alpn[] = {"postgresql", "h2", NULL};
+	static const uint8_t want[] = {0x00, 0x0e, 10,	'p', 'o', 's', 't', 'g',
+				       'r',  'e',  's', 'q', 'l', 2,   'h', '2'};
+	static const char *const empty_name[] = {"ok", "", NULL};
+	static const char *const twice[] = {"a", "a", NULL};
+	static const char *const none[] = {NULL};
+	uint32_t suites[1024];
+	struct dbtls_hello_params p = {.sni = "db.example", .alpn = alpn};
+	struct dbtls_buf b;
+	struct ch_view v;
+	(void)state;
+
+	for (int ver = DBTLS_TLS10; ver <= DBTLS_TLS13; ver++) {
+		p.version = (enum dbtls_version)ver;
+		p.suites = suites;
+		p.nsuites = dbtls_suites_for_version(p.version, suites, 1024);
+		dbtls_buf_init(&b);
+		assert_int_equal(dbtls_hello_build(&p, &b), DBTLS_OK);
+		ch_parse(b.data, b.len, &v);
+		assert_true(ch_has(&v, 0x0010));
+		assert_int_equal(v.nalpn, sizeof(want));
+		assert_memory_equal(v.alpn, want, sizeof(want));
+		dbtls_buf_free(&b);
+	}
+	p.version = DBTLS_SSL3;
+	p.nsuites = dbtls_suites_for_version(DBTLS_SSL3, suites, 1024);
+	dbtls_buf_init(&b);
+	assert_int_equal(dbtls_hello_build(&p, &b), DBTLS_OK);
+	ch_parse(b.data, b.len, &v);
+	assert_int_equal(v.next, 0); /* no extensions at all */
+	dbtls_buf_free(&b);
+
+	p.version = DBTLS_TLS12;
+	p.nsuites = dbtls_suites_for_version(DBTLS_TLS12, suites, 1024);
+	p.alpn = none;
+	dbtls_buf_init(&b);
+	assert_int_equal(dbtls_hello_build(&p, &b), DBTLS_OK);
+	ch_parse(b.data, b.len, &v);
+	assert_false(ch_has(&v, 0x0010));
+	dbtls_buf_free(&b);
+	p.alpn = empty_name;
+	dbtls_buf_init(&b);
+	assert_int_equal(dbtls_hello_build(&p, &b), DBTLS_ERR_INPUT);
+	dbtls_buf_free(&b);
+	p.alpn = twice;
+	dbtls_buf_init(&b);
+	assert_int_equal(dbtls_hello_build(&p, &b), DBTLS_ERR_INPUT);
+	dbtls_buf_free(&b);
+	assert_true(dbtls_alpn_valid(NULL));
+	assert_true(dbtls_alpn_valid(alpn));
+	assert_false(dbtls_alpn_valid(twice));
+}
+
 /* --- server answers ------------------------------------------------------------------------- */
 
 static void sh_record(struct dbtls_buf *b, uint16_t version, uint16_t cipher, const uint8_t *random,
@@ -269,6 +333,55 @@ static void test_parse_tls12_every_prefix(void **state)
 	assert_int_equal(r.cipher, 0xc02f);
 	assert_true(r.secure_renegotiation);
 	assert_true(r.extended_master_secret);
+	dbtls_buf_free(&b);
+}
+
+/* A TLS 1.2 ServerHello that selects an ALPN protocol; one whose ALPN extension is malformed
+ * (two names, a length that disagrees, an empty name) is no acceptance. */
+static void test_parse_alpn(void **state)
+{
+	const uint8_t exts[] = {0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x10, 0x00, 0x0d, 0x00, 0x0b,
+				0x0a, 'p',  'o',  's',	't',  'g',  'r',  'e',	's',  'q',  'l'};
+	const uint8_t two[] = {0x00, 0x10, 0x00, 0x08, 0x00, 0x06, 0x02, 'h', '2', 0x02, 'h', '3'};
+	const uint8_t badlen[] = {0x00, 0x10, 0x00, 0x05, 0x00, 0x04, 0x02, 'h', '2'};
+	const uint8_t empty[] = {0x00, 0x10, 0x00, 0x03, 0x00, 0x01, 0x00};
+	const uint8_t nul[] = {0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'a', 0x00};
+	const struct {
+		const uint8_t *p;
+		size_t n;
+	} bad[] = {{two, sizeof(two)}, {badlen, sizeof(badlen)}, {empty, sizeof(empty)}};
+	struct dbtls_hello_result r;
+	struct dbtls_buf b;
+	(void)state;
+
+	dbtls_buf_init(&b);
+	sh_record(&b, 0x0303, 0xc02f, NULL, exts, sizeof(exts));
+	assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r), DBTLS_OK);
+	assert_int_equal(r.kind, DBTLS_HELLO_SERVER_HELLO);
+	assert_true(r.secure_renegotiation);
+	assert_true(r.alpn_seen);
+	assert_string_equal(r.alpn, "postgresql");
+	dbtls_buf_free(&b);
+
+	dbtls_buf_init(&b); /* without the extension: nothing selected */
+	sh_record(&b, 0x0303, 0xc02f, NULL, exts, 5);
+	assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r), DBTLS_OK);
+	assert_false(r.alpn_seen);
+	assert_string_equal(r.alpn, "");
+	dbtls_buf_free(&b);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dbtls_buf_init(&b);
+		sh_record(&b, 0x0303, 0xc02f, NULL, bad[i].p, bad[i].n);
+		assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r),
+				 DBTLS_ERR_PROTOCOL);
+		assert_int_not_equal(r.kind, DBTLS_HELLO_SERVER_HELLO);
+		dbtls_buf_free(&b);
+	}
+	dbtls_buf_init(&b); /* a NUL byte cannot cut the name short unseen */
+	sh_record(&b, 0x0303, 0xc02f, NULL, nul, sizeof(nul));
+	assert_int_equal(dbtls_hello_parse(b.data, b.len, NULL, false, &r), DBTLS_OK);
+	assert_string_equal(r.alpn, "a?");
 	dbtls_buf_free(&b);
 }
 
@@ -498,7 +611,9 @@ int main(void)
 	    cmocka_unit_test(test_build_tls13),
 	    cmocka_unit_test(test_build_ssl3_and_padding),
 	    cmocka_unit_test(test_build_ssl2),
+	    cmocka_unit_test(test_build_alpn),
 	    cmocka_unit_test(test_parse_tls12_every_prefix),
+	    cmocka_unit_test(test_parse_alpn),
 	    cmocka_unit_test(test_parse_split_records),
 	    cmocka_unit_test(test_parse_tls13_and_hrr),
 	    cmocka_unit_test(test_parse_alert_and_garbage),

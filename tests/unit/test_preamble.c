@@ -15,6 +15,10 @@
 
 #include "src/wire/preamble/preamble.h"
 
+/* The endpoint every preamble here is started for. */
+static const struct dbtls_preamble_target pt = {
+    .host = "db.example", .port = 3306, .name = "db.example"};
+
 /* The greeting MariaDB 10.11 sends (captured on loopback; auth data and connection id as seen). */
 static const uint8_t mariadb_greeting[] = {
     0x64, 0x00, 0x00, 0x00, 0x0a, 0x35, 0x2e, 0x35, 0x2e, 0x35, 0x2d, 0x31, 0x30, 0x2e, 0x31,
@@ -34,14 +38,14 @@ static void test_mysql_greeting_ssl(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, mariadb_greeting, sizeof(mariadb_greeting));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_OK);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_OK);
 	assert_true(info.greeting_seen);
 	assert_true(info.tls_offered);
-	assert_int_equal(info.protocol_version, 10);
+	assert_int_equal(info.mysql.protocol_version, 10);
 	assert_string_equal(info.version, "5.5.5-10.11.19-MariaDB-0+deb12u1");
 	assert_string_equal(info.product, "MariaDB");
-	assert_int_equal(info.connection_id, 4);
-	assert_true(info.capabilities & 0x0800);
+	assert_int_equal(info.mysql.connection_id, 4);
+	assert_true(info.mysql.capabilities & 0x0800);
 	/* the SSLRequest: 4-byte header (length 32, sequence 1) + 32 bytes */
 	assert_int_equal(c.sent.len, 36);
 	assert_int_equal(c.sent.data[0], 32);
@@ -57,6 +61,94 @@ static void test_mysql_greeting_ssl(void **state)
 	free(info.version);
 }
 
+/* A protocol-10 greeting as a server sends it (header, version, connection id 7, auth data,
+ * capabilities caps, utf8mb4, status, upper capabilities, auth data 2, plugin name). */
+static size_t greeting_bytes(const char *version, uint32_t caps, uint8_t *out, size_t cap)
+{
+	static const uint8_t tail[] = {0x15, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+				       'l',  0,	  'm', 'y', 's', 'q', 'l', '_', 'n', 'a', 't', 'i',
+				       'v',  'e', '_', 'p', 'a', 's', 's', 'w', 'o', 'r', 'd', 0};
+	size_t n = 4, vl = strlen(version);
+
+	assert_true(4 + 1 + vl + 1 + 4 + 9 + 2 + 3 + 2 + 10 + sizeof(tail) <= cap);
+	out[n++] = 10;
+	memcpy(out + n, version, vl + 1);
+	n += vl + 1;
+	memcpy(out + n,
+	       "\x07\x00\x00\x00"
+	       "12345678"
+	       "\x00",
+	       13);
+	n += 13;
+	out[n++] = (uint8_t)caps;
+	out[n++] = (uint8_t)(caps >> 8);
+	out[n++] = 45;	 /* utf8mb4_general_ci */
+	out[n++] = 0x02; /* SERVER_STATUS_AUTOCOMMIT */
+	out[n++] = 0x00;
+	out[n++] = (uint8_t)(caps >> 16);
+	out[n++] = (uint8_t)(caps >> 24);
+	memset(out + n, 0, 10); /* auth data length (as 0x15 below), 6 reserved, 4 MariaDB caps */
+	out[n] = 0x15;
+	n += 10;
+	memcpy(out + n, tail + 1, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	out[0] = (uint8_t)(n - 4);
+	out[1] = (uint8_t)((n - 4) >> 8);
+	out[2] = 0;
+	out[3] = 0;
+	return n;
+}
+
+/* Who the server is, from the greeting alone, as servers of 2026 write their version: MariaDB
+ * with and without the 5.5.5- prefix, MySQL's calendar versions (which a "major >= 10 means
+ * MariaDB" rule would get wrong), Percona only when the string says so. */
+static void test_mysql_products(void **state)
+{
+	static const struct {
+		const char *version;
+		const char *product;
+	} rows[] = {
+	    {"5.5.5-10.11.19-MariaDB-0+deb12u1", "MariaDB"},
+	    {"11.4.2-MariaDB-ubu2404", "MariaDB"},
+	    {"11.8.1-MariaDB", "MariaDB"},
+	    {"12.0.2-MariaDB-log", "MariaDB"},
+	    {"5.5.5-10.6.18", "MariaDB"}, /* the replication prefix, name stripped */
+	    {"5.5.5-m3-log", "MySQL"},	  /* MySQL 5.5.5 itself */
+	    {"8.0.36", "MySQL"},
+	    {"8.4.3", "MySQL"},
+	    {"9.7.0", "MySQL"},
+	    {"26.1.0", "MySQL"},
+	    {"10.0.0-commercial", "MySQL"}, /* a version number alone never says MariaDB */
+	    {"8.0.36-0ubuntu0.22.04.1", "MySQL"},
+	    {"8.0.36-28-Percona", "Percona Server"},
+	    {"5.7.44-48-percona-log", "Percona Server"},
+	    {"8.0.36-28", "MySQL"}, /* Percona's plain form: cannot be told, MySQL texts fit */
+	    {"8.0.11-TiDB-v8.5.0", "TiDB"},
+	};
+	uint8_t g[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dbtls_server_info info = {0};
+		struct dbtls_diag d = {0};
+		struct dbtls_conn c;
+		size_t n = greeting_bytes(rows[i].version, 0x81ffffff, g, sizeof(g));
+
+		dbtls_conn_init_replay(&c, g, n);
+		assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_OK);
+		if (strcmp(info.product, rows[i].product) != 0)
+			fail_msg("%s: got %s, want %s", rows[i].version, info.product,
+				 rows[i].product);
+		assert_string_equal(info.version, rows[i].version);
+		assert_int_equal(info.mysql.connection_id, 7);
+		assert_int_equal(info.mysql.capabilities, 0x81ffffff);
+		assert_int_equal(c.sent.len, 36); /* CLIENT_SSL: the SSLRequest went out */
+		dbtls_conn_close(&c);
+		free(info.product);
+		free(info.version);
+	}
+}
+
 static void test_mysql_greeting_no_ssl(void **state)
 {
 	uint8_t g[sizeof(mariadb_greeting)];
@@ -70,7 +162,7 @@ static void test_mysql_greeting_no_ssl(void **state)
 	size_t caps_off = 4 + 1 + strlen("5.5.5-10.11.19-MariaDB-0+deb12u1") + 1 + 4 + 8 + 1;
 	g[caps_off + 1] &= (uint8_t)~0x08;
 	dbtls_conn_init_replay(&c, g, sizeof(g));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_NO_TLS);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_NO_TLS);
 	assert_true(info.greeting_seen);
 	assert_false(info.tls_offered);
 	assert_int_equal(c.sent.len, 0); /* nothing sent to a server without TLS */
@@ -98,7 +190,7 @@ static void test_mysql_err_1129(void **state)
 	p[6] = 1129 >> 8;
 	memcpy(p + 7, msg, strlen(msg));
 	dbtls_conn_init_replay(&c, p, 4 + len);
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_SERVER_ERROR);
 	assert_int_equal(info.err_code, 1129);
 	assert_string_equal(info.err_sqlstate, "");
 	assert_string_equal(info.err_message, msg);
@@ -120,7 +212,7 @@ static void test_mysql_err_1040(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, p, sizeof(p));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_SERVER_ERROR);
 	assert_int_equal(info.err_code, 1040);
 	assert_string_equal(info.err_sqlstate, "08004");
 	assert_string_equal(info.err_message, "Too many connections");
@@ -140,7 +232,7 @@ static void test_mysql_bad_answers(void **state)
 	for (size_t i = 0; i < sizeof(mariadb_greeting); i++) {
 		memset(&info, 0, sizeof(info));
 		dbtls_conn_init_replay(&c, mariadb_greeting, i);
-		enum dbtls_err err = dbtls_preamble_mysql.start(&c, &info, &d);
+		enum dbtls_err err = dbtls_preamble_mysql.start(&c, &pt, &info, &d);
 		assert_true(err == DBTLS_ERR_CLOSED || err == DBTLS_ERR_PROTOCOL);
 		assert_int_equal(c.sent.len, 0);
 		dbtls_conn_close(&c);
@@ -151,11 +243,11 @@ static void test_mysql_bad_answers(void **state)
 	const uint8_t tls_alert[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
 	memset(&info, 0, sizeof(info));
 	dbtls_conn_init_replay(&c, tls_alert, sizeof(tls_alert));
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_PROTOCOL);
 	dbtls_conn_close(&c);
 	const char http[] = "HTTP/1.0 200 OK\r\n\r\n";
 	dbtls_conn_init_replay(&c, (const uint8_t *)http, sizeof(http) - 1);
-	assert_int_equal(dbtls_preamble_mysql.start(&c, &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_int_equal(dbtls_preamble_mysql.start(&c, &pt, &info, &d), DBTLS_ERR_PROTOCOL);
 	assert_non_null(strstr(d.msg, "not a MySQL server"));
 	dbtls_conn_close(&c);
 }
@@ -186,7 +278,7 @@ static void test_tls_preamble(void **state)
 	(void)state;
 
 	dbtls_conn_init_replay(&c, NULL, 0);
-	assert_int_equal(dbtls_preamble_tls.start(&c, &info, NULL), DBTLS_OK);
+	assert_int_equal(dbtls_preamble_tls.start(&c, &pt, &info, NULL), DBTLS_OK);
 	assert_true(info.tls_offered);
 	assert_int_equal(c.sent.len, 0);
 	dbtls_conn_close(&c);
@@ -195,10 +287,10 @@ static void test_tls_preamble(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mysql_greeting_ssl), cmocka_unit_test(test_mysql_greeting_no_ssl),
-	    cmocka_unit_test(test_mysql_err_1129),     cmocka_unit_test(test_mysql_err_1040),
-	    cmocka_unit_test(test_mysql_bad_answers),  cmocka_unit_test(test_error_packet_decoder),
-	    cmocka_unit_test(test_tls_preamble),
+	    cmocka_unit_test(test_mysql_greeting_ssl),	  cmocka_unit_test(test_mysql_products),
+	    cmocka_unit_test(test_mysql_greeting_no_ssl), cmocka_unit_test(test_mysql_err_1129),
+	    cmocka_unit_test(test_mysql_err_1040),	  cmocka_unit_test(test_mysql_bad_answers),
+	    cmocka_unit_test(test_error_packet_decoder),  cmocka_unit_test(test_tls_preamble),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

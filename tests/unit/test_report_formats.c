@@ -142,8 +142,8 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->server.greeting_seen = true;
 	e->server.product = strdup("MariaDB");
 	e->server.version = strdup("5.5.5-10.11.6-MariaDB-0+deb12u1");
-	e->server.protocol_version = 10;
-	e->server.capabilities = 0xf7fe;
+	e->server.mysql.protocol_version = 10;
+	e->server.mysql.capabilities = 0xf7fe;
 	e->server.tls_offered = true;
 	reject(&e->versions[DBTLS_SSL2], "connection closed");
 	reject(&e->versions[DBTLS_SSL3], "alert protocol_version (70)");

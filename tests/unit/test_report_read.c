@@ -191,9 +191,9 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->server.greeting_seen = true;
 	e->server.product = xstrdup("MariaDB");
 	e->server.version = xstrdup("5.5.5-10.11.6-MariaDB-0+deb12u1");
-	e->server.protocol_version = 10;
-	e->server.capabilities = 0xF7FEFFFF;
-	e->server.connection_id = 4242;
+	e->server.mysql.protocol_version = 10;
+	e->server.mysql.capabilities = 0xF7FEFFFF;
+	e->server.mysql.connection_id = 4242;
 	e->server.tls_offered = true;
 	e->tls_offered = 1;
 	set_version(&e->versions[DBTLS_SSL2], DBTLS_VS_ACCEPTED, "SSLv2 SERVER-HELLO", 0, ssl2, 2,
@@ -391,6 +391,48 @@ static void test_round_trip(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
+/* verification.alpn: absent when no ALPN was offered (so reports of scans without ALPN are as
+ * before), null when offered and none selected, the name when selected; each reads back. */
+static void test_alpn(void **state)
+{
+	static const struct {
+		bool offered;
+		const char *alpn, *want;
+	} rows[] = {
+	    {false, NULL, NULL},
+	    {true, NULL, "\"alpn\": null"},
+	    {true, "postgresql", "\"alpn\": \"postgresql\""},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dbtls_scan_facts s, back;
+		struct dbtls_diag d = {0};
+		char *text, *path;
+
+		fixture(&s);
+		assert_true(s.endpoints[0].verification.done);
+		s.endpoints[0].verification.alpn_offered = rows[i].offered;
+		s.endpoints[0].verification.alpn = rows[i].alpn ? xstrdup(rows[i].alpn) : NULL;
+		text = render(&s);
+		if (rows[i].want)
+			assert_non_null(strstr(text, rows[i].want));
+		else
+			assert_null(strstr(text, "\"alpn\""));
+		path = tmpfile_with(text);
+		assert_int_equal(dbtls_report_json_read(path, &back, &d), DBTLS_OK);
+		assert_int_equal(back.endpoints[0].verification.alpn_offered, rows[i].offered);
+		if (rows[i].alpn)
+			assert_string_equal(back.endpoints[0].verification.alpn, rows[i].alpn);
+		else
+			assert_null(back.endpoints[0].verification.alpn);
+		free(text);
+		remove_tmp(path);
+		dbtls_scan_facts_free(&back);
+		dbtls_scan_facts_free(&s);
+	}
+}
+
 static void test_fields(void **state)
 {
 	struct dbtls_scan_facts s, b;
@@ -421,9 +463,9 @@ static void test_fields(void **state)
 	assert_true(e->server.greeting_seen);
 	assert_string_equal(e->server.product, "MariaDB");
 	assert_string_equal(e->server.version, "5.5.5-10.11.6-MariaDB-0+deb12u1");
-	assert_int_equal(e->server.protocol_version, 10);
-	assert_int_equal(e->server.capabilities, 0xF7FEFFFF);
-	assert_int_equal(e->server.connection_id, 4242);
+	assert_int_equal(e->server.mysql.protocol_version, 10);
+	assert_int_equal(e->server.mysql.capabilities, 0xF7FEFFFF);
+	assert_int_equal(e->server.mysql.connection_id, 4242);
 	assert_true(e->server.tls_offered);
 	assert_int_equal(e->server.err_code, 0);
 	assert_null(e->server.err_message);
@@ -730,7 +772,7 @@ int main(void)
 	    cmocka_unit_test(test_round_trip),	   cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_tolerant),	   cmocka_unit_test(test_not_json),
 	    cmocka_unit_test(test_schema_version), cmocka_unit_test(test_wrong_types),
-	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_missing_file),   cmocka_unit_test(test_alpn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,12 @@
 /*
  * test_scan.c — target parsing (URLs, defaults, IPv6, bad input), the targets file reader with
  * its FILE:LINE errors, and a scan of an endpoint that refuses (a closed loopback port).
+ *
+ * ALPN (struct dbtls_scan_opts.alpn, the future --alpn): an ill-formed list stops the scan before
+ * a connection is opened. Against a real server — `openssl s_server -alpn foo,bar`, started by
+ * tests/integration/test_alpn.sh, which runs this program with DBTLS_TEST_ALPN_PORT and
+ * DBTLS_TEST_CA set (the test skips without them) — the server's pick is recorded, a protocol
+ * without ALPN offers none, and a list the server shares nothing with is refused by every probe.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +62,7 @@ static void test_targets_bad(void **state)
 		const char *in, *why;
 	} rows[] = {
 	    {"postgresx://db", "unknown protocol 'postgresx'"},
+	    {"gopher://db", "(known: mysql, tls)"}, /* from the registry, in its order */
 	    {"://db", "bad scheme"},
 	    {"db:0", "bad port"},
 	    {"db:65536", "bad port"},
@@ -247,12 +254,93 @@ static void test_scan_refused(void **state)
 	dbtls_target_free(&t[1]);
 }
 
+/* A bad ALPN list is a USAGE error of the endpoint, found before anything is sent. */
+static void test_scan_alpn_invalid(void **state)
+{
+	static const char *const bad[] = {"x", "x", NULL};
+	struct dbtls_scan_opts o = {.timeout_ms = 2000, .jobs = 1, .per_host = 1, .alpn = bad};
+	struct dbtls_endpoint_facts f = {0};
+	struct dbtls_target t;
+	char why[128];
+	(void)state;
+
+	assert_int_equal(dbtls_target_parse("tls://127.0.0.1:1", &t, why, sizeof(why)), DBTLS_OK);
+	assert_int_equal(dbtls_scan_endpoint(&t, &o, &f), DBTLS_OK);
+	assert_int_equal(f.nerrors, 1);
+	assert_int_equal(f.errors[0].code, DBTLS_ERR_USAGE);
+	assert_non_null(strstr(f.errors[0].message, "ALPN"));
+	assert_int_equal(f.connections_used, 0);
+	assert_int_equal(f.tls_offered, -1);
+	dbtls_endpoint_facts_free(&f);
+	dbtls_target_free(&t);
+}
+
+/* One scan of tls://127.0.0.1:$DBTLS_TEST_ALPN_PORT offering alpn (NULL: the protocol's). */
+static void alpn_scan(const char *const *alpn, struct dbtls_endpoint_facts *f)
+{
+	struct dbtls_scan_opts o = {.timeout_ms = 5000,
+				    .jobs = 1,
+				    .per_host = 2,
+				    .ca_file = getenv("DBTLS_TEST_CA"),
+				    .sni = "localhost",
+				    .alpn = alpn};
+	struct dbtls_target t;
+	char target[64], why[128];
+
+	snprintf(target, sizeof(target), "tls://127.0.0.1:%s", getenv("DBTLS_TEST_ALPN_PORT"));
+	assert_int_equal(dbtls_target_parse(target, &t, why, sizeof(why)), DBTLS_OK);
+	memset(f, 0, sizeof(*f));
+	assert_int_equal(dbtls_scan_endpoint(&t, &o, f), DBTLS_OK);
+	dbtls_target_free(&t);
+}
+
+static void test_scan_alpn_server(void **state)
+{
+	static const char *const bar_baz[] = {"bar", "baz", NULL};
+	static const char *const baz[] = {"baz", NULL};
+	struct dbtls_endpoint_facts f;
+	(void)state;
+
+	if (!getenv("DBTLS_TEST_ALPN_PORT") || !getenv("DBTLS_TEST_CA"))
+		skip(); /* run by tests/integration/test_alpn.sh */
+
+	alpn_scan(bar_baz, &f); /* the server prefers foo, has bar: bar */
+	assert_int_equal(f.nerrors, 0);
+	assert_int_equal(f.tls_offered, 1);
+	assert_int_equal(f.versions[DBTLS_TLS12].status, DBTLS_VS_ACCEPTED);
+	assert_true(f.verification.done);
+	assert_true(f.verification.ca_ok);
+	assert_true(f.verification.alpn_offered);
+	assert_string_equal(f.verification.alpn, "bar");
+	dbtls_endpoint_facts_free(&f);
+
+	alpn_scan(NULL, &f); /* tls:// offers none of its own */
+	assert_int_equal(f.nerrors, 0);
+	assert_true(f.verification.done);
+	assert_false(f.verification.alpn_offered);
+	assert_null(f.verification.alpn);
+	dbtls_endpoint_facts_free(&f);
+
+	/* nothing in common: s_server answers every hello with no_application_protocol, as a
+	 * PostgreSQL 17 direct-TLS server answers one without "postgresql" */
+	alpn_scan(baz, &f);
+	assert_int_equal(f.versions[DBTLS_TLS12].status, DBTLS_VS_REJECTED);
+	assert_non_null(strstr(f.versions[DBTLS_TLS12].reason, "no_application_protocol"));
+	assert_false(f.verification.done);
+	dbtls_endpoint_facts_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_targets_good), cmocka_unit_test(test_targets_bad),
-	    cmocka_unit_test(test_targets_file), cmocka_unit_test(test_cli_usage_errors),
-	    cmocka_unit_test(test_cli_ok),	 cmocka_unit_test(test_scan_refused),
+	    cmocka_unit_test(test_targets_good),
+	    cmocka_unit_test(test_targets_bad),
+	    cmocka_unit_test(test_targets_file),
+	    cmocka_unit_test(test_cli_usage_errors),
+	    cmocka_unit_test(test_cli_ok),
+	    cmocka_unit_test(test_scan_refused),
+	    cmocka_unit_test(test_scan_alpn_invalid),
+	    cmocka_unit_test(test_scan_alpn_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

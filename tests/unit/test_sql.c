@@ -30,6 +30,7 @@
 #include "checks/check.h"
 #include "checks/policy/policy.h"
 #include "reports/report.h"
+#include "src/scan/scan.h"
 #include "src/wire/sql/sql_mysql.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -508,9 +509,9 @@ static void test_scan_skips(void **state)
 	scan_target(&t, "tls://127.0.0.1:1");
 	memset(&f, 0, sizeof(f));
 	f.tls_offered = 1;
-	assert_int_equal(dbtls_sql_mysql_scan(&t, &o, &f), DBTLS_OK);
+	assert_int_equal(dbtls_scan_sql(&t, &o, &f), DBTLS_OK);
 	assert_int_equal(f.sql.status, DBTLS_SQL_SKIPPED);
-	assert_non_null(strstr(f.sql.reason, "not a MySQL"));
+	assert_non_null(strstr(f.sql.reason, "tls protocol has no SQL login step"));
 	assert_int_equal(f.nerrors, 0);
 	assert_int_equal(f.connections_used, 0);
 	dbtls_endpoint_facts_free(&f);
@@ -519,7 +520,7 @@ static void test_scan_skips(void **state)
 	scan_target(&t, "mysql://127.0.0.1:1");
 	memset(&f, 0, sizeof(f));
 	f.tls_offered = 0; /* credentials never go out in clear text */
-	assert_int_equal(dbtls_sql_mysql_scan(&t, &o, &f), DBTLS_OK);
+	assert_int_equal(dbtls_scan_sql(&t, &o, &f), DBTLS_OK);
 	assert_int_equal(f.sql.status, DBTLS_SQL_SKIPPED);
 	assert_non_null(strstr(f.sql.reason, "offers no TLS"));
 	assert_int_equal(f.connections_used, 0);
@@ -527,7 +528,7 @@ static void test_scan_skips(void **state)
 
 	memset(&f, 0, sizeof(f));
 	f.tls_offered = -1;
-	assert_int_equal(dbtls_sql_mysql_scan(&t, &o, &f), DBTLS_OK);
+	assert_int_equal(dbtls_scan_sql(&t, &o, &f), DBTLS_OK);
 	assert_int_equal(f.sql.status, DBTLS_SQL_SKIPPED);
 	assert_int_equal(f.nerrors, 0);
 	dbtls_endpoint_facts_free(&f);
@@ -568,7 +569,7 @@ static void test_scan_refused_scrubbed(void **state)
 	memset(&f, 0, sizeof(f));
 	f.tls_offered = 1;
 	assert_int_equal(setenv(DBTLS_SQL_PASSWORD_ENV, "127.0.0.1", 1), 0);
-	assert_int_equal(dbtls_sql_mysql_scan(&t, &o, &f), DBTLS_OK);
+	assert_int_equal(dbtls_scan_sql(&t, &o, &f), DBTLS_OK);
 	unsetenv(DBTLS_SQL_PASSWORD_ENV);
 	assert_int_equal(f.sql.status, DBTLS_SQL_FAILED);
 	assert_int_equal(f.sql.error_code, 2002);

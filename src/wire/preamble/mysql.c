@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MYSQL_CLIENT_LONG_PASSWORD     0x00000001u
 #define MYSQL_CLIENT_LONG_FLAG	       0x00000004u
@@ -77,17 +78,51 @@ static enum dbtls_err mysql_error_packet(const uint8_t *p, size_t n, struct dbtl
 	return mysql_parse_err(&payload, e) ? DBTLS_OK : DBTLS_ERR_PROTOCOL;
 }
 
+/* True when s contains word, ignoring ASCII case. */
+static bool mysql_has(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s; s++)
+		if (strncasecmp(s, word, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The product behind a greeting's version string. Only what the string itself says counts:
+ * version numbers do not tell the forks apart any more (MySQL's calendar versions 8.4, 9.7, 26.x
+ * overlap MariaDB's 10.x-12.x, so "major >= 10" would call MySQL 26 a MariaDB), and
+ * version_comment, which names Percona, is not in the greeting.
+ *   - MariaDB: "MariaDB" anywhere ("5.5.5-10.11.19-MariaDB-0+deb12u1"; 11+ may drop the
+ *     "5.5.5-" replication prefix: "11.4.2-MariaDB-ubu2404"), or the prefix itself followed by
+ *     a second version ("5.5.5-10.6.18"): MySQL 5.5.5 was "5.5.5-m3", never "5.5.5-N.".
+ *   - Percona Server: "-Percona"/"-percona" (its plain "8.0.36-28" cannot be told from MySQL,
+ *     whose fix texts fit it anyway).
+ *   - TiDB: "-TiDB-".
+ *   - MySQL otherwise, which the fix texts treat as the MySQL family.
+ */
+static const char *mysql_product_of(const char *version)
+{
+	size_t digits;
+
+	if (mysql_has(version, "mariadb"))
+		return "MariaDB";
+	if (strncmp(version, "5.5.5-", 6) == 0) {
+		digits = strspn(version + 6, "0123456789");
+		if (digits > 0 && version[6 + digits] == '.')
+			return "MariaDB";
+	}
+	if (mysql_has(version, "percona"))
+		return "Percona Server";
+	if (mysql_has(version, "tidb"))
+		return "TiDB";
+	return "MySQL";
+}
+
 static void mysql_product(const char *version, struct dbtls_server_info *out)
 {
-	const char *product = "MySQL";
-
-	if (strstr(version, "MariaDB"))
-		product = "MariaDB";
-	else if (strstr(version, "Percona") || strstr(version, "percona"))
-		product = "Percona Server";
-	else if (strstr(version, "TiDB"))
-		product = "TiDB";
-	out->product = dbtls_strdup(product);
+	out->product = dbtls_strdup(mysql_product_of(version));
 }
 
 static char *mysql_clean_string(const char *s, size_t n)
@@ -115,11 +150,11 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 	uint32_t caps;
 
 	dbtls_rd_init(&r, p, n);
-	out->protocol_version = dbtls_rd_u8(&r);
-	if (out->protocol_version != 10 && out->protocol_version != 9)
+	out->mysql.protocol_version = dbtls_rd_u8(&r);
+	if (out->mysql.protocol_version != 10 && out->mysql.protocol_version != 9)
 		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
 				      "not a MySQL greeting (protocol version byte 0x%02x)",
-				      out->protocol_version);
+				      out->mysql.protocol_version);
 	if (!dbtls_rd_cstr(&r, &ver, &verlen))
 		return dbtls_diag_set(d, DBTLS_ERR_PROTOCOL,
 				      "MySQL greeting: server version string not terminated");
@@ -128,11 +163,11 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 		return DBTLS_ERR_NOMEM;
 	mysql_product(out->version, out);
 	out->greeting_seen = true;
-	if (out->protocol_version == 9) {
+	if (out->mysql.protocol_version == 9) {
 		out->tls_offered = false;
 		return DBTLS_OK;
 	}
-	out->connection_id = dbtls_rd_u32le(&r);
+	out->mysql.connection_id = dbtls_rd_u32le(&r);
 	dbtls_rd_skip(&r, 8 + 1); /* auth-plugin-data part 1, filler */
 	caps = dbtls_rd_u16le(&r);
 	if (r.err)
@@ -142,13 +177,13 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 		dbtls_rd_skip(&r, 1 + 2); /* character set, status flags */
 		caps |= (uint32_t)dbtls_rd_u16le(&r) << 16;
 	}
-	out->capabilities = caps;
+	out->mysql.capabilities = caps;
 	out->tls_offered = (caps & MYSQL_CLIENT_SSL) != 0;
 	return DBTLS_OK;
 }
 
-static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info *out,
-				  struct dbtls_diag *d)
+static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				  struct dbtls_server_info *out, struct dbtls_diag *d)
 {
 	uint8_t hdr[4], *payload = NULL;
 	struct dbtls_server_error e;
@@ -157,6 +192,7 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, struct dbtls_server_info
 	enum dbtls_err err;
 	uint32_t len, caps;
 
+	(void)t; /* the server speaks first and never asks who we wanted */
 	dbtls_buf_init(&req);
 	err = dbtls_conn_recv_exact(c, hdr, 4, d);
 	if (err) {
@@ -232,6 +268,9 @@ out:
 const struct dbtls_preamble dbtls_preamble_mysql = {
     .scheme = "mysql",
     .default_port = 3306,
+    .supports = DBTLS_PRE_CONNECT_BUDGET | DBTLS_PRE_SQL | DBTLS_PRE_ERROR_PACKETS,
+    .alpn = NULL, /* MySQL clients send none */
+    .product = "MySQL",
     .start = mysql_start,
     .error_packet = mysql_error_packet,
     .help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",

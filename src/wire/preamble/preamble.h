@@ -4,8 +4,16 @@
  * socket to the point where the TLS ClientHello goes out (MySQL's SSLRequest, PostgreSQL's
  * SSLRequest, XMPP's STARTTLS, or nothing for direct TLS).
  *
- * Adding a protocol is one new file ending in a `const struct dbtls_preamble` descriptor and one
- * line in the registry in preamble.c.
+ * Adding a protocol is one new file ending in a `const struct dbtls_preamble` descriptor, its
+ * declaration and one line in the registry in preamble.c, and its name in Makefile.am. What the
+ * rest of dbtls needs to know about a protocol is in its descriptor (curl's `supports` mask style),
+ * never in a strcmp of its scheme elsewhere: the ALPN protocols its clients offer, whether its
+ * servers keep a connect-error budget, whether an SQL login step exists for it
+ * (src/wire/sql/sql.h), whether it has error packets, and the product family its fix texts are
+ * written for.
+ *
+ * Ownership: descriptors, their lists and strings are static and borrowed; the target passed to
+ * start() is borrowed for the call.
  */
 #ifndef DBTLS_PREAMBLE_H
 #define DBTLS_PREAMBLE_H
@@ -25,18 +33,51 @@ struct dbtls_server_error {
 	char message[256];
 };
 
+/* What start() knows of the endpoint. A wire-layer struct, so that preambles never see the
+ * scheduler's target. */
+struct dbtls_preamble_target {
+	const char *host; /* name or address as given, IPv6 without brackets */
+	uint16_t port;
+	/* The name the client claims to want: the SNI name sent (and the protocol's domain, e.g.
+	 * XMPP's stream to=). Never NULL: the host when nothing else was asked for. */
+	const char *name;
+};
+
+/* What a protocol has (struct dbtls_preamble.supports). */
+enum {
+	/* Its servers refuse a client host after so many connections that end before a login
+	 * (MySQL/MariaDB max_connect_errors): the scheduler keeps every probe under the budget. */
+	DBTLS_PRE_CONNECT_BUDGET = 1u << 0,
+	/* It has an SQL login step: a module of the same scheme in src/wire/sql/sql.c. */
+	DBTLS_PRE_SQL = 1u << 1,
+	/* Its servers may answer a ClientHello with their own error packet: error_packet is set. */
+	DBTLS_PRE_ERROR_PACKETS = 1u << 2,
+};
+
+/* The longest ALPN list a descriptor or --alpn may give, and the longest name (RFC 7301). */
+#define DBTLS_ALPN_MAX	    8
+#define DBTLS_ALPN_NAME_MAX 255
+
 struct dbtls_preamble {
 	const char *scheme; /* URL scheme: "mysql", "tls", … */
 	uint16_t default_port;
+	unsigned supports; /* DBTLS_PRE_* bits */
+	/* ALPN protocols its clients offer, NULL-terminated, in preference order (PostgreSQL 17
+	 * direct TLS: "postgresql"); NULL: no ALPN extension. --alpn overrides it. */
+	const char *const *alpn;
+	/* The product family fix texts are written for when the greeting names none ("MySQL");
+	 * NULL: generic. */
+	const char *product;
 	/*
-	 * Contract: c is connected. Reads the server's greeting (if the protocol has one) into *out
-	 * and asks for TLS. Returns OK when the next byte the client sends may be a ClientHello;
-	 * NO_TLS when the server does not offer TLS (a fact, with *out filled, nothing sent);
-	 * SERVER_ERROR when the server sent an error packet instead (out->err_* filled);
-	 * TIMEOUT / CLOSED / PROTOCOL otherwise, with d saying what came. Never prints.
+	 * Contract: c is connected; t is the endpoint (borrowed). Reads the server's greeting (if
+	 * the protocol has one) into *out and asks for TLS. Returns OK when the next byte the
+	 * client sends may be a ClientHello; NO_TLS when the server does not offer TLS (a fact,
+	 * with *out filled, nothing sent); SERVER_ERROR when the server sent an error packet
+	 * instead (out->err_* filled); TIMEOUT / CLOSED / PROTOCOL otherwise, with d saying what
+	 * came. Never prints.
 	 */
-	enum dbtls_err (*start)(struct dbtls_conn *c, struct dbtls_server_info *out,
-				struct dbtls_diag *d);
+	enum dbtls_err (*start)(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				struct dbtls_server_info *out, struct dbtls_diag *d);
 	/*
 	 * Optional. Contract: p[0..n) are the first bytes the server sent after the ClientHello and
 	 * they are not a TLS record. Returns OK and fills *e when they are this protocol's error
@@ -44,9 +85,12 @@ struct dbtls_preamble {
 	 * bytes are needed to tell, PROTOCOL when they are something else.
 	 */
 	enum dbtls_err (*error_packet)(const uint8_t *p, size_t n, struct dbtls_server_error *e);
-	const char *help; /* one line for `dbtls help` */
+	/* One line for `dbtls help`, after "SCHEME://HOST[:PORT]": what the scan sends first. */
+	const char *help;
 };
 
+/* The built-in descriptors, for the unit tests that start them directly. A new protocol's
+ * descriptor needs no line here: it is declared next to its registry line in preamble.c. */
 extern const struct dbtls_preamble dbtls_preamble_mysql;
 extern const struct dbtls_preamble dbtls_preamble_tls;
 
@@ -54,5 +98,12 @@ extern const struct dbtls_preamble dbtls_preamble_tls;
 const struct dbtls_preamble *dbtls_preamble_find(const char *scheme);
 /* Returns the borrowed registry and its length via *n. */
 const struct dbtls_preamble *const *dbtls_preamble_all(size_t *n);
+
+/* True when list (NULL-terminated; NULL is an empty list) is a well-formed ALPN list: at most
+ * DBTLS_ALPN_MAX names, each 1..DBTLS_ALPN_NAME_MAX bytes, none repeated. */
+bool dbtls_alpn_valid(const char *const *list);
+/* Appends list's ProtocolNameList body (u8 length + name, each) to out[0..cap) as RFC 7301 and
+ * OpenSSL's SSL_set_alpn_protos want it; returns the length, 0 when list is empty or invalid. */
+size_t dbtls_alpn_wire(const char *const *list, uint8_t *out, size_t cap);
 
 #endif

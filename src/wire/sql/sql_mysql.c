@@ -8,7 +8,8 @@
  *
  * Two halves: dbtls_sql_collect() turns statement answers into facts and knows nothing of the
  * client library (it runs statements through struct dbtls_sql_seam, which unit tests replace);
- * dbtls_sql_mysql_scan() owns the MYSQL handle: options, credentials, login, error mapping.
+ * mysql_scan() (the SQL step module at the bottom, sql.h) owns the MYSQL handle: options,
+ * credentials, login, error mapping.
  *
  * The password is never held here beyond getenv()'s pointer and is never copied into facts; the
  * option file is read by the client library itself. Error texts that reach facts are scrubbed of
@@ -655,12 +656,12 @@ static enum dbtls_err sql_scrub_facts(struct dbtls_sql_facts *s, const char *con
 }
 
 /* Sets the connection's options; false when the library refuses one (then msg says which). */
-static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env_password,
-			char *msg, size_t msglen)
+static bool sql_options(MYSQL *m, const struct dbtls_sql_opts *o, bool have_env_password, char *msg,
+			size_t msglen)
 {
 	unsigned timeout = o->timeout_ms > 0 ? (unsigned)((o->timeout_ms + 999) / 1000) : 10;
 	unsigned protocol = MYSQL_PROTOCOL_TCP;
-	my_bool yes = 1, verify = o->sql_insecure ? 0 : 1, no = 0;
+	my_bool yes = 1, verify = o->insecure ? 0 : 1, no = 0;
 	const char *failed = NULL;
 
 	/* "localhost" would otherwise mean the Unix socket, not the endpoint that was probed */
@@ -671,7 +672,7 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	else if (mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify))
 		failed = "MYSQL_OPT_SSL_VERIFY_SERVER_CERT";
 	/* the library verifies the chain whenever it has a CA, whatever VERIFY_SERVER_CERT says */
-	else if (o->ca_file && !o->sql_insecure && mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ca_file))
+	else if (o->ca_file && !o->insecure && mysql_optionsv(m, MYSQL_OPT_SSL_CA, o->ca_file))
 		failed = "MYSQL_OPT_SSL_CA";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) ||
 		 mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout) ||
@@ -691,8 +692,8 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	/* A server nobody authenticated must not be handed the password itself (clear-text, PAM
 	 * dialog, or the RSA/clear-text full authentication of the SHA-256 plugins): challenge-
 	 * response plugins only. */
-	else if (o->sql_insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
-						   "mysql_native_password,client_ed25519"))
+	else if (o->insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
+					       "mysql_native_password,client_ed25519"))
 		failed = "MARIADB_OPT_RESTRICTED_AUTH";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbtls"))
 		failed = "MYSQL_OPT_CONNECT_ATTR_ADD";
@@ -701,13 +702,12 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	return !failed;
 }
 
-/* Records a failed login: the facts (status, error number, scrubbed reason) and the endpoint
- * error. Returns NOMEM or OK. */
-static enum dbtls_err sql_failed(const struct dbtls_target *t, struct dbtls_endpoint_facts *f,
+/* Records a failed login in s (status, error number, scrubbed reason) and returns the endpoint
+ * error with d saying it, or NOMEM. */
+static enum dbtls_err sql_failed(const struct dbtls_sql_target *t, struct dbtls_sql_facts *s,
 				 unsigned code, char *msg, size_t msglen,
-				 const char *const *secrets, size_t nsecrets)
+				 const char *const *secrets, size_t nsecrets, struct dbtls_diag *d)
 {
-	struct dbtls_sql_facts *s = &f->sql;
 	char text[1024];
 
 	for (size_t k = 0; k < nsecrets; k++)
@@ -716,19 +716,19 @@ static enum dbtls_err sql_failed(const struct dbtls_target *t, struct dbtls_endp
 	s->error_code = code;
 	snprintf(text, sizeof(text), "ERROR %u: %s", code, msg);
 	s->reason = strdup(text);
+	if (!s->reason)
+		return DBTLS_ERR_NOMEM;
 	snprintf(text, sizeof(text), "SQL login to %s port %u failed: ERROR %u: %s", t->host,
 		 (unsigned)t->port, code, msg);
 	for (size_t k = 0; k < nsecrets; k++)
 		dbtls_sql_scrub(text, sizeof(text), secrets[k]);
-	if (!s->reason || dbtls_facts_add_error(f, sql_login_err(code, msg), "sql login", text))
-		return DBTLS_ERR_NOMEM;
-	return DBTLS_OK;
+	return dbtls_diag_set(d, sql_login_err(code, msg), "%s", text);
 }
 
-enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				    struct dbtls_endpoint_facts *f)
+static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+				 struct dbtls_sql_facts *s, unsigned *connections_used,
+				 struct dbtls_diag *d)
 {
-	struct dbtls_sql_facts *s = &f->sql;
 	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
 	const char *secrets[2] = {NULL, NULL};
 	struct dbtls_sql_seam seam;
@@ -741,21 +741,14 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	if (pw && !*pw)
 		pw = NULL; /* set but empty: as if unset, so the option file can still supply one */
 	secrets[0] = pw;
-	if (!t->preamble || strcmp(t->preamble->scheme, "mysql") != 0)
-		return sql_skip(s, "not a MySQL/MariaDB endpoint");
-	if (f->tls_offered == 0)
-		return sql_skip(s, "the server offers no TLS, and credentials never travel in "
-				   "clear text");
-	if (f->tls_offered < 0)
-		return sql_skip(s, "the TLS probes did not reach the server");
 	pthread_once(&sql_once, sql_library_init);
 	if (sql_init_rc)
 		return sql_skip(s, "the MySQL client library failed to initialise");
 	m = mysql_init(NULL);
 	if (!m)
 		return DBTLS_ERR_NOMEM;
-	s->verify_cert = !o->sql_insecure;
-	if (!o->sql_insecure) {
+	s->verify_cert = !o->insecure;
+	if (!o->insecure) {
 		s->ca_source = strdup(o->ca_file ? o->ca_file : "system");
 		if (!s->ca_source) {
 			err = DBTLS_ERR_NOMEM;
@@ -763,14 +756,14 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 		}
 	}
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
-		err = sql_failed(t, f, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2);
+		err = sql_failed(t, s, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2, d);
 		goto out;
 	}
-	f->connections_used++;
-	if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
+	(*connections_used)++;
+	if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
-		err = sql_failed(t, f, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
-				 sizeof(msg), secrets, 2);
+		err = sql_failed(t, s, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
+				 sizeof(msg), secrets, 2, d);
 		goto out;
 	}
 	/* what was in force, whatever an option file said */
@@ -794,8 +787,8 @@ out:
 	return err;
 }
 
-enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				     struct dbtls_diag *d)
+static enum dbtls_err mysql_reset(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+				  struct dbtls_diag *d)
 {
 	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
 	enum dbtls_err err = DBTLS_OK;
@@ -813,7 +806,7 @@ enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct 
 		return DBTLS_ERR_NOMEM;
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
 		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
-	} else if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
+	} else if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
 		if (pw)
 			dbtls_sql_scrub(msg, sizeof(msg), pw);
@@ -825,3 +818,12 @@ enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct 
 	mysql_close(m);
 	return err;
 }
+
+const struct dbtls_sql_module dbtls_sql_mysql = {
+    .scheme = "mysql",
+    .scan = mysql_scan,
+    .reset = mysql_reset,
+    .help = "MySQL/MariaDB: log in through libmariadb over verified TLS (password from "
+	    "$" DBTLS_SQL_PASSWORD_ENV " or the option file) and read the session's TLS, the TLS "
+	    "variables, performance_schema's connections and the accounts' REQUIRE clauses",
+};

@@ -13,7 +13,9 @@
  * that reaches facts is scrubbed of it.
  *
  * The statements run through a small seam (struct dbtls_sql_seam) so that unit tests can replay
- * answers and refusals without a server.
+ * answers and refusals without a server. The login itself is reached through the SQL step table
+ * (sql.h: dbtls_sql_mysql, found as dbtls_sql_find("mysql")); this header adds only what is
+ * MySQL's own.
  */
 #ifndef DBTLS_SQL_MYSQL_H
 #define DBTLS_SQL_MYSQL_H
@@ -23,7 +25,7 @@
 
 #include "src/core/err.h"
 #include "src/facts/facts.h"
-#include "src/scan/scan.h"
+#include "src/wire/sql/sql.h"
 
 /* The environment variable the password is read from. */
 #define DBTLS_SQL_PASSWORD_ENV "DBTLS_MYSQL_PASSWORD"
@@ -52,20 +54,6 @@ struct dbtls_sql_seam {
  * run become s->unreadable entries. Returns NOMEM or OK. */
 enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *server_version,
 				 struct dbtls_sql_facts *s);
-
-/* The SQL step for one endpoint, after its TLS probes: logs in to t (MySQL/MariaDB only) with the
- * options' credentials and TLS settings, collects facts into f->sql and counts the connection.
- * A failed login is f->sql.status FAILED plus an entry in f->errors; an endpoint without TLS, or
- * not MySQL, is SKIPPED (credentials never travel in clear text). Returns NOMEM or OK. */
-enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				    struct dbtls_endpoint_facts *f);
-
-/* Logs in to t and straight out again: a successful login resets the count of aborted
- * connections the server keeps for this client host (max_connect_errors), which every TLS probe
- * adds to. Needs the same credentials as the SQL step; the password never reaches d. Returns OK,
- * or SERVER_ERROR/TLS/… with d saying why. Counts no facts. */
-enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				     struct dbtls_diag *d);
 
 /* True when a MySQL account host pattern ('%', '10.0.%', 'db.example', '192.0.2.0/255.255.255.0')
  * admits clients other than the local machine; false for localhost, 127.0.0.1, ::1 (and NULL). */

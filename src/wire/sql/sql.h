@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sql.h — the SQL step table (dbtls scan --sql): per-protocol modules that log in over verified
+ * TLS after the probes and record what the server itself says about TLS.
+ *
+ * A module sees only what it needs — the endpoint (struct dbtls_sql_target) and the SQL options
+ * (struct dbtls_sql_opts) — never the scheduler's target or options, so the wire layer does not
+ * depend on the scheduler. Its facts go into struct dbtls_sql_facts (facts.h): the session's TLS,
+ * the live connections and how they are transported, the accounts that may log in without TLS and
+ * the TLS settings are shared meanings every module fills the same way.
+ *
+ * The scheduler (src/scan/scan.c) decides whether the step runs at all: only when the preamble
+ * says DBTLS_PRE_SQL, a module of the same scheme is here, and the probes saw the server offer
+ * TLS (credentials never travel in clear text). It calls the module through dbtls_sql_find(),
+ * never a module's functions by name.
+ *
+ * Adding an SQL step is one new file ending in a `const struct dbtls_sql_module` descriptor, its
+ * declaration and one line in the table in sql.c, its name in Makefile.am, and DBTLS_PRE_SQL in
+ * its preamble's supports.
+ *
+ * Ownership: descriptors are static and borrowed; targets and options are borrowed for the call;
+ * what a module writes into the facts is new and owned by the facts.
+ */
+#ifndef DBTLS_SQL_H
+#define DBTLS_SQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/core/err.h"
+#include "src/facts/facts.h"
+
+/* The endpoint an SQL step logs in to. */
+struct dbtls_sql_target {
+	const char *scheme; /* "mysql", … (the preamble's) */
+	const char *host;   /* name or address as given, IPv6 without brackets */
+	uint16_t port;
+};
+
+/* What the SQL step may use of the scan options. No password: each module reads its own from
+ * the environment or the option file, where it is used. */
+struct dbtls_sql_opts {
+	int timeout_ms;		   /* connect and each read; <= 0: the module's default */
+	const char *ca_file;	   /* PEM bundle the login verifies against; NULL: system store */
+	const char *user;	   /* --sql-user; NULL: the option file's (or the library's) */
+	const char *defaults_file; /* --defaults-file; NULL: the default files */
+	bool insecure;		   /* --sql-insecure: do not verify the server certificate */
+};
+
+struct dbtls_sql_module {
+	const char *scheme; /* the preamble scheme it serves */
+	/*
+	 * Contract: the probes saw the server offer TLS. Replaces *s (freeing what it held) with
+	 * the step's facts and adds every connection it opened to *connections_used. Returns OK
+	 * when the facts say it all (status OK, or SKIPPED with a reason); NOMEM; or, when the
+	 * login failed, the endpoint error (SERVER_ERROR, TLS, CONNECT, TIMEOUT, …) with d saying
+	 * what happened (secrets scrubbed) and s->status FAILED. Never prints.
+	 */
+	enum dbtls_err (*scan)(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+			       struct dbtls_sql_facts *s, unsigned *connections_used,
+			       struct dbtls_diag *d);
+	/*
+	 * Optional (needed by protocols with DBTLS_PRE_CONNECT_BUDGET). Contract: logs in and
+	 * straight out again, so that the server forgets the aborted connections it counted
+	 * against this client host. One connection; returns OK, or the error with d saying why
+	 * (secrets scrubbed). Records no facts.
+	 */
+	enum dbtls_err (*reset)(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+				struct dbtls_diag *d);
+	const char *help; /* one line for `dbtls help`: what it logs in with and reads */
+};
+
+/* The built-in module, for unit tests; a new one is declared next to its line in sql.c. */
+extern const struct dbtls_sql_module dbtls_sql_mysql;
+
+/* Returns the borrowed module for scheme, or NULL when the protocol has no SQL step. */
+const struct dbtls_sql_module *dbtls_sql_find(const char *scheme);
+/* Returns the borrowed table and its length via *n. */
+const struct dbtls_sql_module *const *dbtls_sql_all(size_t *n);
+
+#endif
