@@ -51,14 +51,16 @@ assert_eq "pki: PKCS#1 key is the server key" "$(openssl pkey -in "$P/server.key
 	"$(openssl pkey -in "$P/server-pkcs1.key" -pubout)"
 assert_eq "pki: server-chain holds 2 certificates" 2 "$(grep -c 'BEGIN CERTIFICATE' "$P/server-chain.pem")"
 assert_eq "pki: ca-bundle holds the root only" "$(cat "$P/root-ca.pem")" "$(cat "$P/ca-bundle.pem")"
-# Idempotent: a second run leaves the files alone; a fresh directory takes < 3 s.
+# Idempotent: a second run leaves the files alone; a fresh directory is made again from scratch.
+# (Its time is printed, not asserted: tests must not depend on timing on a loaded machine.)
 before=$(stat -c %Y.%i "$P/server.pem")
 "$DBTLS_SRCDIR/tests/pki/gen.sh" "$P"
 assert_eq "pki: second run leaves server.pem alone" "$before" "$(stat -c %Y.%i "$P/server.pem")"
 t0=$EPOCHREALTIME
 "$DBTLS_SRCDIR/tests/pki/gen.sh" "$DBTLS_TEST_TMP/pki2"
 t1=$EPOCHREALTIME
-assert_eq "pki: generation under 3 s" 1 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a < 3) }')"
+assert_ok "pki: a fresh directory gets a server certificate" test -s "$DBTLS_TEST_TMP/pki2/server.pem"
+echo "pki: fresh generation took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
 echo "pki ready at $(elapsed) s"
 
 # --- MariaDB configurations -----------------------------------------------------------------------
