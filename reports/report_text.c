@@ -14,6 +14,7 @@
 #include "reports/report.h"
 #include "reports/report_util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/registry/names.h"
@@ -158,6 +159,56 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 			e->dh_bits < 2048 ? " (weak)" : "");
 }
 
+#define TEXT_EVIDENCE_INDENT 11
+
+/* Evidence under a finding: escaped, clipped, and on a terminal wrapped at spaces to ctx->width
+ * (a word longer than a line is cut), every line indented alike. */
+static void text_evidence(struct dbtls_report_ctx *ctx, const char *evidence)
+{
+	char *buf = NULL;
+	size_t len = 0, room;
+	FILE *m = ctx->width > TEXT_EVIDENCE_INDENT + 10 ? open_memstream(&buf, &len) : NULL;
+	const char *p;
+
+	fprintf(ctx->out, "%*s", TEXT_EVIDENCE_INDENT, "");
+	if (!m) {
+		dbtls_esc_write_clipped(ctx->out, evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+		fputc('\n', ctx->out);
+		return;
+	}
+	dbtls_esc_write_clipped(m, evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+	if (fclose(m) != 0 || !buf) {
+		free(buf);
+		fputc('\n', ctx->out);
+		return;
+	}
+	room = (size_t)(ctx->width - TEXT_EVIDENCE_INDENT);
+	for (p = buf; *p;) {
+		size_t cols = 0, n = 0, fit = 0, brk = 0;
+		uint32_t cp;
+
+		/* take characters while they fit; remember the last space */
+		while (p[n] && cols < room) {
+			size_t k = dbtls_utf8_seq(p + n, &cp);
+
+			if (!k)
+				k = 1;
+			if (p[n] == ' ')
+				brk = n;
+			n += k;
+			cols++;
+		}
+		fit = !p[n] || p[n] == ' ' || !brk ? n : brk;
+		fwrite(p, 1, fit, ctx->out);
+		fputc('\n', ctx->out);
+		p += fit;
+		p += strspn(p, " ");
+		if (*p)
+			fprintf(ctx->out, "%*s", TEXT_EVIDENCE_INDENT, "");
+	}
+	free(buf);
+}
+
 /* One finding: severity (or WAIVED), check id, title, and the evidence (clipped) under it. */
 static void text_finding(struct dbtls_report_ctx *ctx, const struct dbtls_finding *fd)
 {
@@ -179,11 +230,8 @@ static void text_finding(struct dbtls_report_ctx *ctx, const struct dbtls_findin
 	fputs(": ", o);
 	text_safe(o, fd->title);
 	fputc('\n', o);
-	if (fd->evidence && *fd->evidence) {
-		fprintf(o, "           ");
-		dbtls_esc_write_clipped(o, fd->evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
-		fputc('\n', o);
-	}
+	if (fd->evidence && *fd->evidence)
+		text_evidence(ctx, fd->evidence);
 	if (fd->waived) {
 		fprintf(o, "           waived until ");
 		text_safe(o, fd->waiver_until);

@@ -16,18 +16,7 @@
 #include "src/facts/facts.h"
 #include "src/wire/preamble/preamble.h"
 #include "src/pki/revocation.h"
-
-struct dbtls_target {
-	char *given;			       /* as the user wrote it */
-	const struct dbtls_preamble *preamble; /* borrowed from the registry */
-	char *host;			       /* name or address, IPv6 without brackets */
-	uint16_t port;
-};
-
-/* Parses "mysql://host:port", "tls://host:port", "host:port", "host", "[::1]:3306" into *t (new
- * strings; free with dbtls_target_free). On failure returns INPUT with the reason in why. */
-enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen);
-void dbtls_target_free(struct dbtls_target *t);
+#include "src/scan/target.h"
 
 struct dbtls_scan_opts {
 	int timeout_ms;	     /* connect and each read */
@@ -47,6 +36,8 @@ struct dbtls_scan_opts {
 	const char *sql_user;	   /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
 	bool sql_insecure;	   /* --sql-insecure: do not verify the server certificate */
+	/* --alpn: ALPN protocol ids to offer, NULL-terminated (owned by the caller); NULL: none */
+	const char *const *alpn;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are
