@@ -1139,13 +1139,15 @@ static void help_registries(FILE *out)
 static const char cli_exit_codes[] =
     "\n"
     "Exit codes:\n"
-    "  0  every endpoint was scanned and nothing (not waived) is at or above --fail-on\n"
-    "  1  findings at or above --fail-on (this wins over 3: a definite failure is never\n"
-    "     hidden behind an unreachable endpoint)\n"
-    "  2  usage or input error (bad option, target, policy or waiver file, unwritable\n"
-    "     report): one line names the input; nothing was scanned, or a report is missing\n"
-    "  3  some endpoints could not be scanned (refused, timed out, garbage, server error);\n"
-    "     the report is still written and names each error\n";
+    "  0  every endpoint was scanned and nothing (not waived) is at or above\n"
+    "     --fail-on\n"
+    "  1  findings at or above --fail-on (this wins over 3: a definite failure is\n"
+    "     never hidden behind an unreachable endpoint)\n"
+    "  2  usage or input error (bad option, target, policy or waiver file,\n"
+    "     unwritable report): one line names the input; nothing was scanned, or a\n"
+    "     report is missing\n"
+    "  3  some endpoints could not be scanned (refused, timed out, garbage, server\n"
+    "     error); the report is still written and names each error\n";
 
 bool dbtls_cli_help_command(FILE *out, const char *name)
 {

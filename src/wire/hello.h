@@ -67,6 +67,8 @@ struct dbtls_hello_result {
 	uint32_t ssl2_ciphers[DBTLS_HELLO_MAX_SSL2_CIPHERS]; /* SSLv2 SERVER-HELLO cipher kinds */
 	size_t nssl2_ciphers;
 	struct dbtls_server_error server_error;
+	/* GARBAGE only: the bytes are a MySQL greeting or error packet (tls:// at a MySQL port) */
+	bool looks_mysql;
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */
