@@ -95,20 +95,21 @@ printf 'db1\n\033]0;pwned\007\033[2Jdb2 x\n' >"$T/esc.txt"
 usage "esc.txt:2: one target per line" scan --targets "$T/esc.txt"
 assert_eq "targets file: no raw ESC on stderr" 0 "$(tr -cd '\033' <"$T/err" | wc -c)"
 assert_match "targets file: the ESC is shown as \\x1b" '\\x1b\]0;pwned' "$(cat "$T/err")"
-printf '{"name": "p", "version": "1", "extends": "baseline", "checks": {"\033[2Jx\033]0;t\007": {}}}\n' >"$T/esc-policy.json"
-"$DBTLS" check --facts "$T/dup.json" --policy "$T/esc-policy.json" 2>"$T/err" >/dev/null || true
-assert_match "policy file: the error is reported" 'policy' "$(cat "$T/err")"
-assert_eq "policy file: no raw ESC on stderr" 0 "$(tr -cd '\033\007' <"$T/err" | wc -c)"
-printf '{"waivers": [{"check": "\033[2Jx", "endpoint": "db", "until": "2099-01-01", "reason": "r", "owner": "o"}]}\n' >"$T/esc-waivers.json"
-"$DBTLS" check --facts "$T/dup.json" --waivers "$T/esc-waivers.json" 2>"$T/err" >/dev/null || true
-assert_eq "waivers file: no raw ESC on stderr" 0 "$(tr -cd '\033' <"$T/err" | wc -c)"
-
 # --- a report with long evidence, for the output items ------------------------------------------
 start_tls_server WEAK expired-chain.pem expired.key -cipher 'ALL:@SECLEVEL=0'
 rc=0
 "$DBTLS" scan --revocation off --ca-file "$CA" -q -o "$T/r.json" "tls://127.0.0.1:$WEAK_PORT" 2>"$T/err" || rc=$?
 assert_eq "weak server: findings, exit 1" 1 "$rc"
 fake_stop WEAK
+
+# policy and waiver keys reach stderr escaped (item 13)
+printf '{"name": "p", "version": "1", "extends": "baseline", "checks": {"\\u001b[2Jx\\u001b]0;t\\u0007": {}}}\n' >"$T/esc-policy.json"
+"$DBTLS" check --facts "$T/r.json" --policy "$T/esc-policy.json" 2>"$T/err" >/dev/null || true
+assert_match "policy file: the error is reported" 'policy' "$(cat "$T/err")"
+assert_eq "policy file: no raw ESC on stderr" 0 "$(tr -cd '\033\007' <"$T/err" | wc -c)"
+printf '{"waivers": [{"check": "\\u001b[2Jx", "endpoint": "db", "until": "2099-01-01", "reason": "r", "owner": "o"}]}\n' >"$T/esc-waivers.json"
+"$DBTLS" check --facts "$T/r.json" --waivers "$T/esc-waivers.json" 2>"$T/err" >/dev/null || true
+assert_eq "waivers file: no raw ESC on stderr" 0 "$(tr -cd '\033' <"$T/err" | wc -c)"
 
 ck() { "$DBTLS" "$@" || true; } # findings exit 1: the output is what is tested here
 
