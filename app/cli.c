@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -64,7 +65,8 @@ void dbtls_cli_version(FILE *out)
 struct cli_state {
 	struct dbtls_cli *cli;
 	FILE *err;
-	const char *cmdname; /* "scan", "policy derive", … */
+	const char *cmdname;		 /* "scan", "policy derive", … */
+	const struct dbtls_cli_opt *opt; /* the option being handled */
 	const char *targets_file[16];
 	size_t ntargets_file;
 };
@@ -74,6 +76,40 @@ struct cli_state {
 		dbtls_cli_say((st)->err, __VA_ARGS__);                                             \
 		return rc;                                                                         \
 	} while (0)
+
+/* The generic handlers store into the field the row names (dbtls_cli_opt.field). */
+#define CLI_FIELD(st, type) ((type *)(void *)((char *)(st)->cli + (st)->opt->field))
+
+/* A switch: sets the bool field. */
+static enum dbtls_err cli_flag(struct cli_state *st, const char *arg)
+{
+	(void)arg;
+	*CLI_FIELD(st, bool) = true;
+	return DBTLS_OK;
+}
+
+/* A string kept as given (borrowed from argv): sets the const char * field. */
+static enum dbtls_err cli_string(struct cli_state *st, const char *arg)
+{
+	*CLI_FIELD(st, const char *) = arg;
+	return DBTLS_OK;
+}
+
+/* A duration in seconds, 0.01 to 3600, fractions allowed: sets the int field in milliseconds. */
+static enum dbtls_err cli_seconds_ms(struct cli_state *st, const char *arg)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(arg, &end);
+	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= 3600))
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: --%s '%s': want seconds between 0.01 and 3600", st->opt->name,
+			 arg);
+	*CLI_FIELD(st, int) = (int)(secs * 1000 + 0.5);
+	return DBTLS_OK;
+}
 
 /* A file given as input exists, can be opened and is not a directory. */
 static bool cli_readable(const char *path, FILE *err, const char *opt)
@@ -155,20 +191,6 @@ static enum dbtls_err opt_sni(struct cli_state *st, const char *arg)
 		strlen(arg))
 		CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: --sni '%s': not a host name", arg);
 	st->cli->scan.sni = arg;
-	return DBTLS_OK;
-}
-
-static enum dbtls_err opt_timeout(struct cli_state *st, const char *arg)
-{
-	char *end;
-	double secs;
-
-	errno = 0;
-	secs = strtod(arg, &end);
-	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= 3600))
-		CLI_FAIL(st, DBTLS_ERR_USAGE,
-			 "dbtls: --timeout '%s': want seconds between 0.01 and 3600", arg);
-	st->cli->scan.timeout_ms = (int)(secs * 1000 + 0.5);
 	return DBTLS_OK;
 }
 
@@ -278,13 +300,6 @@ static enum dbtls_err opt_output(struct cli_state *st, const char *arg)
 	return DBTLS_OK;
 }
 
-static enum dbtls_err opt_quiet(struct cli_state *st, const char *arg)
-{
-	(void)arg;
-	st->cli->quiet = true;
-	return DBTLS_OK;
-}
-
 static enum dbtls_err opt_no_color(struct cli_state *st, const char *arg)
 {
 	(void)arg;
@@ -302,12 +317,6 @@ static enum dbtls_err opt_color(struct cli_state *st, const char *arg)
 			return DBTLS_OK;
 		}
 	CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: --color '%s': want auto, always or never", arg);
-}
-
-static enum dbtls_err opt_policy(struct cli_state *st, const char *arg)
-{
-	st->cli->policy = arg;
-	return DBTLS_OK;
 }
 
 static enum dbtls_err opt_waivers(struct cli_state *st, const char *arg)
@@ -343,12 +352,6 @@ static enum dbtls_err opt_name(struct cli_state *st, const char *arg)
 		CLI_FAIL(st, DBTLS_ERR_USAGE,
 			 "dbtls: --name '%s': lower-case letters, digits, . and -", arg);
 	st->cli->derive_name = arg;
-	return DBTLS_OK;
-}
-
-static enum dbtls_err opt_extends(struct cli_state *st, const char *arg)
-{
-	st->cli->derive_extends = arg;
 	return DBTLS_OK;
 }
 
@@ -389,20 +392,6 @@ static enum dbtls_err opt_revocation(struct cli_state *st, const char *arg)
 		CLI_FAIL(st, DBTLS_ERR_USAGE,
 			 "dbtls: --revocation '%s': want hard-fail, soft-fail or off", arg);
 	}
-	return DBTLS_OK;
-}
-
-static enum dbtls_err opt_revocation_leaf_only(struct cli_state *st, const char *arg)
-{
-	(void)arg;
-	st->cli->scan.rev.leaf_only = true;
-	return DBTLS_OK;
-}
-
-static enum dbtls_err opt_sql(struct cli_state *st, const char *arg)
-{
-	(void)arg;
-	st->cli->scan.sql = true;
 	return DBTLS_OK;
 }
 
@@ -464,102 +453,107 @@ static const char *const cli_sections[] = {
 };
 enum { SEC_SCAN, SEC_SQL, SEC_OUT, SEC_POLICY, SEC_CERT, SEC_OTHER };
 
-/* In help texts, {formats} expands to the report registry's names. */
+#define CLI_AT(member) offsetof(struct dbtls_cli, member)
+
+/* In help texts, {formats} expands to the report registry's names. A row with a generic handler
+ * (cli_flag: bool, cli_string: const char *, cli_seconds_ms: int) names its field with CLI_AT. */
 const struct dbtls_cli_opt dbtls_cli_opts[] = {
     {"targets", 0, "FILE", ON_SCAN, SEC_SCAN,
      "read targets from FILE, one per line ('#' comments, blank lines ignored); may be combined "
      "with targets on the command line",
-     opt_targets},
+     opt_targets, 0},
     {"ca-file", 0, "FILE", ON_SCAN, SEC_SCAN,
-     "PEM CA bundle to verify served chains against (default: the system trust store)",
-     opt_ca_file},
+     "PEM CA bundle to verify served chains against (default: the system trust store)", opt_ca_file,
+     0},
     {"sni", 0, "NAME", ON_SCAN, SEC_SCAN,
      "server name to send in SNI and to match the certificate against (default: the target's "
      "host name; IPs send no SNI)",
-     opt_sni},
+     opt_sni, 0},
     {"alpn", 0, "LIST", ON_SCAN, SEC_SCAN,
      "ALPN protocol ids to offer, comma-separated (e.g. h2,http/1.1; 1-255 printable bytes "
      "each); default: none",
-     opt_alpn},
+     opt_alpn, 0},
     {"timeout", 0, "SECONDS", ON_SCAN, SEC_SCAN,
      "limit for connecting and for each read (default 10; may be fractional, e.g. 0.5)",
-     opt_timeout},
-    {"jobs", 0, "N", ON_SCAN, SEC_SCAN, "endpoints scanned at once (default 16, 1-256)", opt_jobs},
+     cli_seconds_ms, CLI_AT(scan.timeout_ms)},
+    {"jobs", 0, "N", ON_SCAN, SEC_SCAN, "endpoints scanned at once (default 16, 1-256)", opt_jobs,
+     0},
     {"max-connect-errors", 0, "N", ON_SCAN, SEC_SCAN,
      "MySQL/MariaDB block a client host after N aborted connections (max_connect_errors, "
      "default 100), and every probe is one: dbtls stays under N per endpoint, logging in to "
      "reset the count when --sql credentials are given, else stopping with a LIMIT error. 0: no "
      "limit. Loopback exempt",
-     opt_max_connect_errors},
+     opt_max_connect_errors, 0},
     {"per-host-connections", 0, "N", ON_SCAN, SEC_SCAN,
      "probes in flight to one endpoint at once (default 4, 1-64); each connection has its own "
      "deadline",
-     opt_per_host},
+     opt_per_host, 0},
     {"sql", 0, NULL, ON_SCAN, SEC_SQL,
      "after the TLS probes, log in over TLS and record what the server says: session cipher, "
-     "TLS settings, live connections (performance_schema), accounts and their REQUIRE SSL/X509. "
-     "The password comes only from the environment variable DBTLS_MYSQL_PASSWORD or the option "
-     "file, never from argv",
-     opt_sql},
+     "TLS settings, live connections (performance_schema), accounts and their REQUIRE SSL/X509",
+     cli_flag, CLI_AT(scan.sql)},
     {"sql-user", 0, "USER", ON_SCAN, SEC_SQL,
-     "account to log in as (default: the option file's user); implies --sql", opt_sql_user},
+     "account to log in as (default: the option file's user); implies --sql. The password "
+     "comes only from the environment variable DBTLS_MYSQL_PASSWORD or the option file, never "
+     "from argv",
+     opt_sql_user, 0},
     {"defaults-file", 0, "FILE", ON_SCAN, SEC_SQL,
      "MySQL option file with [client] user= and password= (default: the usual my.cnf files and "
      "~/.my.cnf); implies --sql",
-     opt_defaults_file},
+     opt_defaults_file, 0},
     {"sql-insecure", 0, NULL, ON_SCAN, SEC_SQL,
      "do not verify the server certificate on the SQL login (reported as a finding about the "
      "scan itself); implies --sql",
-     opt_sql_insecure},
+     opt_sql_insecure, 0},
     {"output", 'o', "FILE", ON_SCAN | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DERIVE), SEC_OUT,
      "write a report to FILE (repeatable); a known extension decides the format (see Report "
      "formats), otherwise --format does. The file is written to a temporary name and renamed, "
      "so it is never half written. '-' is standard output, in --format (default text)",
-     opt_output},
+     opt_output, 0},
     {"format", 0, "FORMAT", ON_SHOW, SEC_OUT,
      "report format for standard output and for -o files without a known extension:{formats} "
      "(default: a text summary; diff: text or json)",
-     opt_format},
+     opt_format, 0},
     {"quiet", 'q', NULL, ON_JUDGE, SEC_OUT, "no text summary on standard output when -o is given",
-     opt_quiet},
+     cli_flag, CLI_AT(quiet)},
     {"color", 0, "=WHEN", ON_SHOW, SEC_OUT,
      "colour the text summary: auto (default: on a terminal, unless NO_COLOR is set and not "
      "empty or TERM is dumb), always, never",
-     opt_color},
-    {"no-color", 0, NULL, ON_SHOW, SEC_OUT, "the same as --color=never", opt_no_color},
+     opt_color, 0},
+    {"no-color", 0, NULL, ON_SHOW, SEC_OUT, "the same as --color=never", opt_no_color, 0},
     {"policy", 0, "NAME|FILE", ON_JUDGE, SEC_POLICY,
      "profile to judge the facts by (default baseline; see 'dbtls policies'); a FILE.json of "
      "the same format; or none",
-     opt_policy},
+     cli_string, CLI_AT(policy)},
     {"waivers", 0, "FILE", ON_JUDGE, SEC_POLICY,
      "accepted risks: {\"waivers\": [{\"check\", \"endpoint\", \"until\": \"YYYY-MM-DD\", "
      "\"reason\", \"owner\"}]}; a waived finding stays in the report, marked, until the date "
      "passes",
-     opt_waivers},
+     opt_waivers, 0},
     {"fail-on", 0, "SEVERITY", ON_SHOW, SEC_POLICY,
      "exit 1 when a finding (not waived) is at or above it: info, low, medium, high (default), "
      "critical",
-     opt_fail_on},
+     opt_fail_on, 0},
     {"facts", 0, "REPORT.json", B(DBTLS_CMD_CHECK), SEC_POLICY, "check: the saved report to judge",
-     opt_facts},
+     opt_facts, 0},
     {"name", 0, "N", B(DBTLS_CMD_DERIVE), SEC_POLICY,
-     "policy derive: the derived profile's name (default pinned)", opt_name},
+     "policy derive: the derived profile's name (default pinned)", opt_name, 0},
     {"extends", 0, "PROFILE", B(DBTLS_CMD_DERIVE), SEC_POLICY,
-     "policy derive: the profile the derived one extends", opt_extends},
+     "policy derive: the profile the derived one extends", cli_string, CLI_AT(derive_extends)},
     {"revocation", 0, "MODE", ON_JUDGE, SEC_CERT,
      "hard-fail (default): a revocation status that cannot be determined is a finding; "
      "soft-fail: only a note (info); off: do not ask. Order: stapled OCSP, --crl files, the OCSP "
      "responder in the certificate, its CRL distribution point",
-     opt_revocation},
+     opt_revocation, 0},
     {"revocation-leaf-only", 0, NULL, ON_SCAN, SEC_CERT,
-     "check the leaf only, not the intermediates", opt_revocation_leaf_only},
-    {"crl", 0, "FILE", ON_SCAN, SEC_CERT, "a CRL (PEM or DER) to consult; repeatable", opt_crl},
+     "check the leaf only, not the intermediates", cli_flag, CLI_AT(scan.rev.leaf_only)},
+    {"crl", 0, "FILE", ON_SCAN, SEC_CERT, "a CRL (PEM or DER) to consult; repeatable", opt_crl, 0},
     {"new-ca-file", 0, "FILE", ON_SCAN, SEC_CERT,
      "CA rotation: would each served chain verify for clients that trust only this bundle? "
      "(ca-rotation.* findings, a summary)",
-     opt_new_ca_file},
-    {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help},
-    {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version},
+     opt_new_ca_file, 0},
+    {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help, 0},
+    {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version, 0},
 };
 const size_t dbtls_cli_nopts = sizeof(dbtls_cli_opts) / sizeof(dbtls_cli_opts[0]);
 
@@ -864,6 +858,14 @@ static const struct cli_cmd *cli_find_cmd(const char *name, const char *sub)
 	return NULL;
 }
 
+static bool cli_known_name(const char *name)
+{
+	for (size_t i = 0; i < CLI_NCMDS; i++)
+		if (!strcmp(cli_cmds[i].name, name))
+			return true;
+	return false;
+}
+
 static bool cli_has_subs(const char *name)
 {
 	for (size_t i = 0; i < CLI_NCMDS; i++)
@@ -917,6 +919,7 @@ static enum dbtls_err cli_options(struct cli_state *st, const struct cli_cmd *cm
 			CLI_FAIL(st, DBTLS_ERR_USAGE,
 				 "dbtls: %s does not take --%s (see 'dbtls help %s')", st->cmdname,
 				 o->name, cmd->name);
+		st->opt = o;
 		rc = o->set(st, optarg);
 		if (rc || st->cli->cmd == DBTLS_CMD_HELP || st->cli->cmd == DBTLS_CMD_VERSION)
 			return rc;
@@ -989,7 +992,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	st.cmdname = name;
 	optind = cmd->sub ? 3 : 2;
 	if (cmd->cmd == DBTLS_CMD_HELP) {
-		if (argc > 3 || (argc == 3 && !cli_find_cmd(argv[2], NULL)))
+		if (argc > 3)
+			CLI_FAIL(&st, DBTLS_ERR_USAGE, "dbtls: usage: dbtls help [COMMAND]");
+		if (argc == 3 && !cli_known_name(argv[2]))
 			CLI_FAIL(&st, DBTLS_ERR_USAGE,
 				 "dbtls: help: unknown command '%s' (try 'dbtls help')", argv[2]);
 		cli->help_cmd = argc == 3 ? argv[2] : NULL;

@@ -88,6 +88,7 @@ struct dbtls_cli_opt {
 	const char *help; /* one paragraph, wrapped by the help writer; {formats}: the formats */
 	/* checks arg and stores it in st->cli; prints one line and fails on a bad one */
 	enum dbtls_err (*set)(struct cli_state *st, const char *arg);
+	size_t field; /* for the generic handlers: offsetof(struct dbtls_cli, the field) */
 };
 extern const struct dbtls_cli_opt dbtls_cli_opts[];
 extern const size_t dbtls_cli_nopts;

@@ -224,6 +224,14 @@ static void test_acceptance(void **state)
 	assert_string_equal(cli.help_cmd, "diff");
 	dbtls_cli_free(&cli);
 	free(e);
+	assert_int_equal(parse(&cli, &e, "dbtls", "help", "policy", NULL), DBTLS_OK);
+	assert_string_equal(cli.help_cmd, "policy");
+	dbtls_cli_free(&cli);
+	free(e);
+	assert_int_equal(parse(&cli, &e, "dbtls", "help", "nope", NULL), DBTLS_ERR_USAGE);
+	assert_non_null(strstr(e, "unknown command 'nope'"));
+	dbtls_cli_free(&cli);
+	free(e);
 }
 
 static void test_output_formats(void **state)
