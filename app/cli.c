@@ -287,11 +287,17 @@ static enum dbtls_err opt_output(struct cli_state *st, const char *arg)
 	if (cli->noutputs == DBTLS_MAX_OUTPUTS)
 		CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: at most %d -o outputs", DBTLS_MAX_OUTPUTS);
 	if (strcmp(arg, "-") != 0) {
-		if (!*arg || (slash && !slash[1]) || (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		if (!*arg)
+			CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: -o '': want a file name or -");
+		if ((slash && !slash[1]) || (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode)))
 			CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: -o %s: is a directory, want a file",
 				 arg);
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - arg) : 1,
-			 slash ? (slash == arg ? "/" : arg) : ".");
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == arg)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - arg), arg);
 		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 			CLI_FAIL(st, DBTLS_ERR_FILE, "dbtls: -o %s: directory %s: %s", arg, dir,
 				 stat(dir, &sb) != 0 ? strerror(errno) : "not a directory");

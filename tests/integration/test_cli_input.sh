@@ -136,6 +136,12 @@ ev=$(grep -c '^           ' "$T/narrow.txt")
 assert_match "COLUMNS=60: evidence lines present" '^[1-9]' "$ev"
 assert_eq "COLUMNS=60: every evidence line fits" 0 "$(grep '^           ' "$T/narrow.txt" | awk '{ if (length($0) > 60) n++ } END { print n + 0 }')"
 assert_match "COLUMNS=60: the wrapped evidence keeps its words" 'TLS_RSA_WITH_AES_128_CBC_SHA,' "$(cat "$T/narrow.txt")"
+widest() { "$DBTLS_PYTHON" -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$1"; }
+assert_eq "COLUMNS=60: no line is wider (a word that does not fit aside)" 1 "$(awk -v w="$(widest "$T/narrow.txt")" 'BEGIN { print (w <= 60) }')"
+assert_eq "COLUMNS=60: continuation lines are indented" 1 "$(grep -cE '^    TLS_[A-Z0-9_]+,' "$T/narrow.txt" | awk '{ print ($1 > 0) }')"
+ck check --facts "$T/r.json" --no-color -o "$T/nowrap.txt" >/dev/null
+COLUMNS=60 ck check --facts "$T/r.json" --no-color -q -o "$T/nowrap60.txt"
+assert_eq "files are never wrapped (COLUMNS is for the terminal)" "$(cat "$T/nowrap.txt")" "$(cat "$T/nowrap60.txt")"
 has_esc() { grep -c $'\033\\[' | awk '{ print ($1 > 0) }'; }
 if command -v script >/dev/null; then
 	tty_out() { script -qec "$*" /dev/null </dev/null; }

@@ -249,6 +249,20 @@ static void test_output_formats(void **state)
 	assert_string_equal(cli.outputs[3].format, "text"); /* no known extension: --format */
 	dbtls_cli_free(&cli);
 	free(e);
+	assert_int_equal(parse(&cli, &e, "dbtls", "scan", "-o", "/dbtls-test-r.json", "db", NULL),
+			 DBTLS_OK); /* a file in the root directory */
+	dbtls_cli_free(&cli);
+	free(e);
+	assert_int_equal(parse(&cli, &e, "dbtls", "scan", "-o", "", "db", NULL), DBTLS_ERR_USAGE);
+	assert_non_null(strstr(e, "want a file name"));
+	dbtls_cli_free(&cli);
+	free(e);
+	assert_int_equal(
+	    parse(&cli, &e, "dbtls", "scan", "-o", "/nonexistent-dir/r.json", "db", NULL),
+	    DBTLS_ERR_FILE);
+	assert_non_null(strstr(e, "directory /nonexistent-dir: No such file"));
+	dbtls_cli_free(&cli);
+	free(e);
 	assert_int_equal(parse(&cli, &e, "dbtls", "scan", "-o", "-", "db", NULL), DBTLS_OK);
 	assert_string_equal(cli.outputs[0].format, "text"); /* "-" defaults to text */
 	dbtls_cli_free(&cli);
