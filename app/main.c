@@ -5,6 +5,7 @@
  * exit codes (cli.h, README). Profiles and waivers are loaded before anything is scanned, so a
  * bad policy file costs no traffic.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,13 @@
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
+
+/* A write to standard output failed because its reader went away (`dbtls … | head`): not an
+ * error of ours, so nothing is said and the command's own status stands. */
+static bool stdout_gone(int err)
+{
+	return err == EPIPE;
+}
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
 static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan_facts *facts,
@@ -34,7 +42,7 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 		err = dbtls_evaluate(pol, wv, facts, (enum dbtls_severity)cli->fail_on, time(NULL),
 				     &ev);
 		if (err) {
-			fprintf(stderr, "dbtls: %s\n", dbtls_strerror(err));
+			dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(err));
 			dbtls_evaluation_free(&ev);
 			return DBTLS_EXIT_USAGE;
 		}
@@ -45,18 +53,20 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 	for (size_t i = 0; i < cli->noutputs; i++) {
 		w = dbtls_report_find(cli->outputs[i].format);
 		stdout_used |= strcmp(cli->outputs[i].path, "-") == 0;
+		errno = 0;
 		err = dbtls_report_write_file_eval(w, facts, evp, cli->outputs[i].path, &d);
-		if (err) {
-			fprintf(stderr, "dbtls: cannot write report %s\n", d.msg);
+		if (err && !(strcmp(cli->outputs[i].path, "-") == 0 && stdout_gone(errno))) {
+			dbtls_cli_say(stderr, "dbtls: cannot write report %s", d.msg);
 			rc = DBTLS_EXIT_USAGE;
 		}
 	}
 	if (!stdout_used && !(cli->quiet && cli->noutputs)) {
 		w = dbtls_report_find(cli->format ? cli->format : "text");
-		err = dbtls_report_write_eval(w, facts, evp, stdout,
-					      cli->color && !strcmp(w->name, "text"), &d);
-		if (err) {
-			fprintf(stderr, "dbtls: standard output: %s\n", d.msg);
+		errno = 0;
+		err = dbtls_report_write_tty(
+		    w, facts, evp, stdout, cli->color && !strcmp(w->name, "text"), cli->width, &d);
+		if (err && !stdout_gone(errno)) {
+			dbtls_cli_say(stderr, "dbtls: standard output: %s", d.msg);
 			rc = DBTLS_EXIT_USAGE;
 		}
 	}
@@ -80,13 +90,13 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 
 	*have_pol = strcmp(cli->policy, "none") != 0;
 	if (*have_pol && dbtls_policy_load(cli->policy, pol, &d)) {
-		fprintf(stderr, "dbtls: --policy: %s\n", d.msg);
+		dbtls_cli_say(stderr, "dbtls: --policy: %s", d.msg);
 		return DBTLS_EXIT_USAGE;
 	}
 	if (*have_pol)
 		pol->params.revocation_soft_fail = cli->revocation_soft_fail;
 	if (cli->waivers && dbtls_waivers_load(cli->waivers, wv, &d)) {
-		fprintf(stderr, "dbtls: --waivers: %s\n", d.msg);
+		dbtls_cli_say(stderr, "dbtls: --waivers: %s", d.msg);
 		if (*have_pol)
 			dbtls_policy_free(pol);
 		return DBTLS_EXIT_USAGE;
@@ -110,7 +120,7 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	if (cli->cmd == DBTLS_CMD_CHECK) {
 		err = dbtls_report_json_read(cli->facts, &facts, &d);
 		if (err) {
-			fprintf(stderr, "dbtls: --facts: %s\n", d.msg);
+			dbtls_cli_say(stderr, "dbtls: --facts: %s", d.msg);
 			rc = DBTLS_EXIT_USAGE;
 			goto out;
 		}
@@ -126,7 +136,8 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
 		if (err || !facts.tool_version) {
-			fprintf(stderr, "dbtls: %s\n", dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
+			dbtls_cli_say(stderr, "dbtls: %s",
+				      dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
 			rc = DBTLS_EXIT_USAGE;
 			goto out;
 		}
@@ -148,7 +159,7 @@ static int run_policies(void)
 		size_t on = 0;
 
 		if (dbtls_policy_load(dbtls_builtin_policies[i].name, &p, &d)) {
-			fprintf(stderr, "dbtls: %s\n", d.msg);
+			dbtls_cli_say(stderr, "dbtls: %s", d.msg);
 			return DBTLS_EXIT_USAGE;
 		}
 		for (size_t k = 0; k < p.nsettings; k++)
@@ -206,22 +217,24 @@ static int run_diff(const struct dbtls_cli *cli)
 	int rc = DBTLS_EXIT_USAGE;
 
 	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
-		fprintf(stderr, "dbtls: diff: %s\n", d.msg);
+		dbtls_cli_say(stderr, "dbtls: diff: %s", d.msg);
 		goto out;
 	}
 	diff = dbtls_diff_compute(old, cli->diff_old, new_, cli->diff_new,
 				  (enum dbtls_severity)cli->fail_on);
 	if (!diff) {
-		fprintf(stderr, "dbtls: diff: %s\n", dbtls_strerror(DBTLS_ERR_NOMEM));
-		goto out;
-	}
-	if ((json ? dbtls_diff_write_json(diff, stdout)
-		  : dbtls_diff_write_text(diff, stdout, cli->color)) ||
-	    fflush(stdout) != 0) {
-		fprintf(stderr, "dbtls: diff: cannot write to standard output\n");
+		dbtls_cli_say(stderr, "dbtls: diff: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
 		goto out;
 	}
 	rc = dbtls_diff_alerts(diff) ? DBTLS_EXIT_FINDINGS : DBTLS_EXIT_OK;
+	errno = 0;
+	if (((json ? dbtls_diff_write_json(diff, stdout)
+		   : dbtls_diff_write_text(diff, stdout, cli->color)) ||
+	     fflush(stdout) != 0) &&
+	    !stdout_gone(errno)) {
+		dbtls_cli_say(stderr, "dbtls: diff: cannot write to standard output");
+		rc = DBTLS_EXIT_USAGE;
+	}
 out:
 	json_decref(diff);
 	json_decref(old);
@@ -237,14 +250,14 @@ static int run_derive(const struct dbtls_cli *cli)
 	int rc = DBTLS_EXIT_USAGE;
 
 	if (dbtls_report_json_read(cli->facts, &facts, &d)) {
-		fprintf(stderr, "dbtls: policy derive: %s\n", d.msg);
+		dbtls_cli_say(stderr, "dbtls: policy derive: %s", d.msg);
 		return DBTLS_EXIT_USAGE;
 	}
 	text = dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends);
 	if (!text)
-		fprintf(stderr, "dbtls: policy derive: out of memory\n");
+		dbtls_cli_say(stderr, "dbtls: policy derive: out of memory");
 	else if (dbtls_write_text_file(cli->outputs[0].path, text, &d))
-		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", d.msg);
+		dbtls_cli_say(stderr, "dbtls: policy derive: cannot write %s", d.msg);
 	else
 		rc = DBTLS_EXIT_OK;
 	free(text);
@@ -268,7 +281,10 @@ int main(int argc, char **argv)
 	}
 	switch (cli.cmd) {
 	case DBTLS_CMD_HELP:
-		dbtls_cli_help(stdout);
+		if (cli.help_cmd)
+			dbtls_cli_help_command(stdout, cli.help_cmd);
+		else
+			dbtls_cli_help(stdout);
 		rc = DBTLS_EXIT_OK;
 		break;
 	case DBTLS_CMD_VERSION:
@@ -296,5 +312,11 @@ int main(int argc, char **argv)
 		break;
 	}
 	dbtls_cli_free(&cli);
+	errno = 0;
+	if (fflush(stdout) != 0 && !stdout_gone(errno)) {
+		dbtls_cli_say(stderr, "dbtls: standard output: %s", strerror(errno));
+		if (rc == DBTLS_EXIT_OK)
+			rc = DBTLS_EXIT_USAGE;
+	}
 	return rc;
 }

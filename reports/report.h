@@ -17,8 +17,9 @@
 #include "checks/policy/policy.h"
 
 struct dbtls_report_ctx {
-	FILE *out;			     /* borrowed */
-	bool color;			     /* ANSI colours allowed (text writer) */
+	FILE *out;  /* borrowed */
+	bool color; /* ANSI colours allowed (text writer) */
+	int width;  /* terminal columns to wrap long lines to (text writer); 0: no wrapping */
 	const struct dbtls_evaluation *eval; /* findings under a policy; NULL when not judged */
 	size_t index; /* index of the endpoint being written (endpoint callback) */
 	void *priv;   /* the writer's own state between begin and end */
@@ -58,6 +59,11 @@ enum dbtls_err dbtls_report_write_eval(const struct dbtls_report_writer *w,
 				       const struct dbtls_scan_facts *s,
 				       const struct dbtls_evaluation *ev, FILE *out, bool color,
 				       struct dbtls_diag *d);
+/* The same, wrapping to width columns (0: none) where the format wraps (text on a terminal). */
+enum dbtls_err dbtls_report_write_tty(const struct dbtls_report_writer *w,
+				      const struct dbtls_scan_facts *s,
+				      const struct dbtls_evaluation *ev, FILE *out, bool color,
+				      int width, struct dbtls_diag *d);
 /* The same without findings. */
 enum dbtls_err dbtls_report_write(const struct dbtls_report_writer *w,
 				  const struct dbtls_scan_facts *s, FILE *out, bool color,

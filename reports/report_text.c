@@ -14,6 +14,7 @@
 #include "reports/report.h"
 #include "reports/report_util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/registry/names.h"
@@ -75,10 +76,101 @@ static void text_rotation(struct dbtls_report_ctx *ctx, const struct dbtls_scan_
 	fputs("\n\n", ctx->out);
 }
 
+/* On a terminal (ctx->width) the report is gathered here and wrapped as it is written out. */
+struct text_wrap {
+	FILE *real; /* the caller's stream */
+	FILE *mem;
+	char *buf;
+	size_t len;
+};
+
 static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct text_wrap *tw = ctx->width > 0 ? calloc(1, sizeof(*tw)) : NULL;
+
+	if (tw && (tw->mem = open_memstream(&tw->buf, &tw->len)) != NULL) {
+		tw->real = ctx->out;
+		ctx->out = tw->mem;
+		ctx->priv = tw;
+	} else {
+		free(tw); /* no memory to wrap: written as is */
+	}
 	text_rotation(ctx, s);
 	return DBTLS_OK;
+}
+
+/* Columns one word takes: UTF-8 characters, ANSI colour sequences none. */
+static size_t text_word_cols(const char *p, size_t n)
+{
+	size_t cols = 0, k;
+	uint32_t cp;
+
+	for (size_t i = 0; i < n; i += k) {
+		if (p[i] == '\033') {
+			for (k = 1; i + k < n && p[i + k - 1] != 'm'; k++)
+				;
+			continue;
+		}
+		k = dbtls_utf8_seq(p + i, &cp);
+		k = k ? k : 1;
+		cols++;
+	}
+	return cols;
+}
+
+/* Writes one line (without its newline) wrapped at spaces to width columns; a continuation is
+ * indented two more than the line itself, and the alignment inside a line is kept. */
+static void text_wrap_line(FILE *out, const char *p, size_t n, size_t width)
+{
+	size_t indent = strspn(p, " "), col = indent, i = indent;
+
+	fwrite(p, 1, indent, out);
+	while (i < n) {
+		size_t sp = 0, wl, wc;
+
+		while (i + sp < n && p[i + sp] == ' ')
+			sp++;
+		for (wl = 0; i + sp + wl < n && p[i + sp + wl] != ' '; wl++)
+			;
+		wc = text_word_cols(p + i + sp, wl);
+		if (col > indent && col + sp + wc > width) {
+			fprintf(out, "\n%*s", (int)(indent + 2), "");
+			col = indent + 2;
+		} else {
+			fwrite(p + i, 1, sp, out);
+			col += sp;
+		}
+		fwrite(p + i + sp, 1, wl, out);
+		col += wc;
+		i += sp + wl;
+	}
+	fputc('\n', out);
+}
+
+/* The end: the summary, then (on a terminal) the gathered report wrapped to ctx->width. */
+static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
+static enum dbtls_err text_finish(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	struct text_wrap *tw = ctx->priv;
+	enum dbtls_err err = text_end(ctx, s);
+
+	if (!tw)
+		return err;
+	ctx->out = tw->real;
+	ctx->priv = NULL;
+	if (fclose(tw->mem) != 0 || !tw->buf) {
+		err = err ? err : DBTLS_ERR_NOMEM;
+	} else {
+		for (const char *p = tw->buf, *e; *p; p = *e ? e + 1 : e) {
+			e = strchr(p, '\n');
+			if (!e)
+				e = p + strlen(p);
+			text_wrap_line(ctx->out, p, (size_t)(e - p), (size_t)ctx->width);
+		}
+	}
+	free(tw->buf);
+	free(tw);
+	return err;
 }
 
 static const struct dbtls_suite *text_suite(uint32_t code)
@@ -158,6 +250,56 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 			e->dh_bits < 2048 ? " (weak)" : "");
 }
 
+#define TEXT_EVIDENCE_INDENT 11
+
+/* Evidence under a finding: escaped, clipped, and on a terminal wrapped at spaces to ctx->width
+ * (a word longer than a line is cut), every line indented alike. */
+static void text_evidence(struct dbtls_report_ctx *ctx, const char *evidence)
+{
+	char *buf = NULL;
+	size_t len = 0, room;
+	FILE *m = ctx->width > TEXT_EVIDENCE_INDENT + 10 ? open_memstream(&buf, &len) : NULL;
+	const char *p;
+
+	fprintf(ctx->out, "%*s", TEXT_EVIDENCE_INDENT, "");
+	if (!m) {
+		dbtls_esc_write_clipped(ctx->out, evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+		fputc('\n', ctx->out);
+		return;
+	}
+	dbtls_esc_write_clipped(m, evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
+	if (fclose(m) != 0 || !buf) {
+		free(buf);
+		fputc('\n', ctx->out);
+		return;
+	}
+	room = (size_t)(ctx->width - TEXT_EVIDENCE_INDENT);
+	for (p = buf; *p;) {
+		size_t cols = 0, n = 0, fit = 0, brk = 0;
+		uint32_t cp;
+
+		/* take characters while they fit; remember the last space */
+		while (p[n] && cols < room) {
+			size_t k = dbtls_utf8_seq(p + n, &cp);
+
+			if (!k)
+				k = 1;
+			if (p[n] == ' ')
+				brk = n;
+			n += k;
+			cols++;
+		}
+		fit = !p[n] || p[n] == ' ' || !brk ? n : brk;
+		fwrite(p, 1, fit, ctx->out);
+		fputc('\n', ctx->out);
+		p += fit;
+		p += strspn(p, " ");
+		if (*p)
+			fprintf(ctx->out, "%*s", TEXT_EVIDENCE_INDENT, "");
+	}
+	free(buf);
+}
+
 /* One finding: severity (or WAIVED), check id, title, and the evidence (clipped) under it. */
 static void text_finding(struct dbtls_report_ctx *ctx, const struct dbtls_finding *fd)
 {
@@ -179,11 +321,8 @@ static void text_finding(struct dbtls_report_ctx *ctx, const struct dbtls_findin
 	fputs(": ", o);
 	text_safe(o, fd->title);
 	fputc('\n', o);
-	if (fd->evidence && *fd->evidence) {
-		fprintf(o, "           ");
-		dbtls_esc_write_clipped(o, fd->evidence, TEXT_EVIDENCE_MAX, DBTLS_ESC_TEXT);
-		fputc('\n', o);
-	}
+	if (fd->evidence && *fd->evidence)
+		text_evidence(ctx, fd->evidence);
 	if (fd->waived) {
 		fprintf(o, "           waived until ");
 		text_safe(o, fd->waiver_until);
@@ -468,6 +607,6 @@ const struct dbtls_report_writer dbtls_report_text = {
     .extension = ".txt",
     .begin = text_begin,
     .endpoint = text_endpoint,
-    .end = text_end,
+    .end = text_finish,
     .help = "a short summary for people",
 };

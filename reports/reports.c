@@ -59,7 +59,15 @@ enum dbtls_err dbtls_report_write_eval(const struct dbtls_report_writer *w,
 				       const struct dbtls_evaluation *ev, FILE *out, bool color,
 				       struct dbtls_diag *d)
 {
-	struct dbtls_report_ctx ctx = {.out = out, .color = color, .eval = ev};
+	return dbtls_report_write_tty(w, s, ev, out, color, 0, d);
+}
+
+enum dbtls_err dbtls_report_write_tty(const struct dbtls_report_writer *w,
+				      const struct dbtls_scan_facts *s,
+				      const struct dbtls_evaluation *ev, FILE *out, bool color,
+				      int width, struct dbtls_diag *d)
+{
+	struct dbtls_report_ctx ctx = {.out = out, .color = color, .width = width, .eval = ev};
 	enum dbtls_err err, err2;
 
 	err = w->begin(&ctx, s);

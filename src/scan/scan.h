@@ -15,19 +15,8 @@
 #include "src/core/err.h"
 #include "src/facts/facts.h"
 #include "src/wire/preamble/preamble.h"
+#include "src/scan/target.h"
 #include "src/wire/revocation.h"
-
-struct dbtls_target {
-	char *given;			       /* as the user wrote it */
-	const struct dbtls_preamble *preamble; /* borrowed from the registry */
-	char *host;			       /* name or address, IPv6 without brackets */
-	uint16_t port;
-};
-
-/* Parses "mysql://host:port", "tls://host:port", "host:port", "host", "[::1]:3306" into *t (new
- * strings; free with dbtls_target_free). On failure returns INPUT with the reason in why. */
-enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen);
-void dbtls_target_free(struct dbtls_target *t);
 
 struct dbtls_scan_opts {
 	int timeout_ms;	     /* connect and each read */

@@ -496,6 +496,15 @@ static bool hello_looks_tls(const uint8_t *p, size_t n)
 	       (n < 2 || p[1] == 3);
 }
 
+/* A MySQL packet with sequence 0: a protocol-10 greeting or an ERR packet, as a MySQL server
+ * sends before the client says anything. */
+static bool hello_looks_mysql(const uint8_t *p, size_t n)
+{
+	size_t len = n >= 4 ? (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 : 0;
+
+	return n >= 5 && p[3] == 0 && (p[4] == 0x0a || p[4] == 0xff) && len >= 3 && len <= 16384;
+}
+
 enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
 				 enum dbtls_err (*error_packet)(const uint8_t *, size_t,
 								struct dbtls_server_error *),
@@ -529,6 +538,7 @@ enum dbtls_err dbtls_hello_parse(const uint8_t *p, size_t n,
 			memset(r, 0, sizeof(*r));
 		}
 		r->kind = DBTLS_HELLO_GARBAGE;
+		r->looks_mysql = hello_looks_mysql(p, n);
 		return DBTLS_ERR_PROTOCOL;
 	}
 	dbtls_rd_init(&rd, p, n);
@@ -723,8 +733,9 @@ static void hello_describe_garbage(const struct dbtls_hello_result *r, char *out
 			text = false;
 	if (text && n == 0)
 		text = false;
-	o = (size_t)snprintf(out, outlen, "answer is not TLS");
-	if (!r->nhead || o >= outlen)
+	o = (size_t)snprintf(out, outlen, "answer is not TLS%s",
+			     r->looks_mysql ? " (this looks like MySQL: use mysql://)" : "");
+	if (!r->nhead || o >= outlen || r->looks_mysql)
 		return;
 	if (text) {
 		snprintf(out + o, outlen - o, ": text \"%.*s%s\"", (int)n, (const char *)r->head,

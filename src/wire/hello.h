@@ -79,6 +79,8 @@ struct dbtls_hello_result {
 	struct dbtls_server_error server_error;
 	uint8_t head[48]; /* GARBAGE: the first bytes of the answer (what it was, if not TLS) */
 	size_t nhead;
+	/* GARBAGE only: the bytes are a MySQL greeting or error packet (tls:// at a MySQL port) */
+	bool looks_mysql;
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */

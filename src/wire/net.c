@@ -260,8 +260,13 @@ static enum dbtls_err net_connect_one(const struct addrinfo *ai, int timeout_ms,
 failed:
 	if (d)
 		d->sys_errno = soerr;
-	err = dbtls_diag_set(d, soerr == ECONNREFUSED ? DBTLS_ERR_REFUSED : DBTLS_ERR_CONNECT,
-			     "connect to %s: %s", addr, strerror(soerr));
+	err = dbtls_diag_set(
+	    d, soerr == ECONNREFUSED ? DBTLS_ERR_REFUSED : DBTLS_ERR_CONNECT,
+	    "connect to %s port %u: %s", addr,
+	    (unsigned)ntohs(ai->ai_family == AF_INET6
+				? ((const struct sockaddr_in6 *)ai->ai_addr)->sin6_port
+				: ((const struct sockaddr_in *)ai->ai_addr)->sin_port),
+	    strerror(soerr));
 out:
 	if (fd >= 0)
 		close(fd);

@@ -130,6 +130,11 @@ def serve_close(conn):
     pass
 
 
+def serve_count(conn):
+    """Close at once, one line on stdout per connection: tests count what reached the server."""
+    print("accepted", flush=True)
+
+
 def serve_err_1129(conn):
     conn.sendall(err_packet(0, 1129, MSG_1129))
 
@@ -160,6 +165,7 @@ MODES = {
     "silent": serve_silent,
     "garbage": serve_garbage,
     "close": serve_close,
+    "count": serve_count,
     "mysql-err-1129": serve_err_1129,
     "mysql-err-1040": serve_err_1040,
     "mysql-nossl": serve_nossl,

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * target.h — what the user names to scan: "mysql://host:port", "tls://host:port", "host:port",
+ * "host", "[::1]:3306", parsed into a protocol (from the preamble registry), a host and a port.
+ *
+ * Ownership: a parsed target owns its strings (dbtls_target_free, NULL-safe); the preamble is
+ * borrowed from the registry.
+ */
+#ifndef DBTLS_TARGET_H
+#define DBTLS_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/core/err.h"
+#include "src/wire/preamble/preamble.h"
+
+struct dbtls_target {
+	char *given;			       /* as the user wrote it */
+	const struct dbtls_preamble *preamble; /* borrowed from the registry */
+	char *host;			       /* name or address, IPv6 without brackets */
+	uint16_t port;
+};
+
+/* Parses s into *t (new strings; free with dbtls_target_free). Schemes are case-insensitive. On
+ * failure returns INPUT with the reason in why; the reason never repeats s (the caller names the
+ * target, through dbtls_target_display), and credentials in s are never copied anywhere. */
+enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen);
+void dbtls_target_free(struct dbtls_target *t);
+/* Writes s as it may be shown back to the user into out: a "user:password@" part is replaced by
+ * "…@", so credentials typed into a target are never echoed. Always NUL-terminates. */
+void dbtls_target_display(const char *s, char *out, size_t outlen);
+
+#endif
