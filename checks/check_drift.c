@@ -43,14 +43,10 @@ static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
 	return any;
 }
 
+/* dbtls_group_label in dr_diff's shape (codes as uint32_t) */
 static const char *dr_group_name(uint32_t id, char *hex, size_t hexlen)
 {
-	const char *n = dbtls_group_name((uint16_t)id);
-
-	if (n)
-		return n;
-	snprintf(hex, hexlen, "0x%04X", (unsigned)id);
-	return hex;
+	return dbtls_group_label((uint16_t)id, hex, hexlen);
 }
 
 static bool dr_has(const uint32_t *set, size_t n, uint32_t x)

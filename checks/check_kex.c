@@ -22,16 +22,6 @@
 
 #include "src/registry/names.h"
 
-static const char *kx_group_name(uint16_t id, char *hex, size_t hexlen)
-{
-	const char *n = dbtls_group_name(id);
-
-	if (n)
-		return n;
-	snprintf(hex, hexlen, "0x%04X", id);
-	return hex;
-}
-
 /* Size class of group id in bits (0 when unknown); *ffdhe tells finite-field from elliptic. */
 static int kx_group_bits(uint16_t id, bool *ffdhe)
 {
@@ -162,7 +152,7 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 		if (bits <= 0 || min <= 0 || bits >= min)
 			continue;
 		dbtls_str_cat(&ev, "%s%s (%d bits < %d)", n ? ", " : "",
-			      kx_group_name(f->groups[i], hex, sizeof(hex)), bits, min);
+			      dbtls_group_label(f->groups[i], hex, sizeof(hex)), bits, min);
 		n++;
 	}
 	if (!n)
@@ -211,7 +201,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 		if (ok)
 			continue;
 		dbtls_str_cat(&ev, "%s%s", n ? ", " : "",
-			      kx_group_name(f->groups[i], hex, sizeof(hex)));
+			      dbtls_group_label(f->groups[i], hex, sizeof(hex)));
 		n++;
 	}
 	if (!n)

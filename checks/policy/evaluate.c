@@ -299,10 +299,9 @@ char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, co
 		json_object_set_new(pin, "versions", vs);
 		json_object_set_new(pin, "suites", dv_suite_names(f));
 		for (size_t i = 0; i < f->ngroups; i++) {
-			const char *g = dbtls_group_name(f->groups[i]);
 			char hex[8];
-			snprintf(hex, sizeof(hex), "0x%04X", f->groups[i]);
-			json_array_append_new(gs, json_string(g ? g : hex));
+			json_array_append_new(
+			    gs, json_string(dbtls_group_label(f->groups[i], hex, sizeof(hex))));
 		}
 		json_object_set_new(pin, "groups", gs);
 		if (f->ncerts) {
