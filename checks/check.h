@@ -227,6 +227,7 @@ void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *se
 			const struct dbtls_check_ctx *ctx, int severity, const char *evidence,
 			const char *remediation, const char *title_fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* Frees what fs holds and zeroes it (not fs itself); fs may be NULL. */
 void dbtls_findings_free(struct dbtls_findings *fs);
 
 /* A growing string for titles and evidence. Appending never fails loudly: oom records that an

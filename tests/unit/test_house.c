@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_remedy.c — the check-side plug-in tables: the fix-text registry (one product per file, a
- * base chain that ends in generic), the table of subject kinds, and the one finding-add helper's
- * ownership rule (copies, frees nothing, NULL = out of memory).
+ * test_house.c — the house rules: the check-side plug-in tables (the fix-text registry, one
+ * product per file with a base chain that ends in generic; the table of subject kinds), the one
+ * finding-add helper's ownership rule (copies, frees nothing, NULL = out of memory), and
+ * x_free(NULL) doing nothing for every public *_free.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,10 @@
 #include "checks/check.h"
 #include "checks/policy/policy.h"
 #include "checks/remedy/remedy.h"
+#include "src/core/buf.h"
+#include "src/pki/revocation.h"
+#include "src/scan/scan.h"
+#include "src/wire/handshake.h"
 
 static void test_products(void **state)
 {
@@ -210,6 +215,30 @@ static void test_evaluation_subjects(void **state)
 	dbtls_policy_free(NULL);
 }
 
+static void test_free_null(void **state)
+{
+	struct dbtls_verification v = {0};
+	struct dbtls_cert c = {0};
+	(void)state;
+
+	dbtls_verification_free(NULL);
+	dbtls_verification_free(&v);
+	dbtls_verification_free(&v);
+	dbtls_cert_free(NULL);
+	dbtls_cert_free(&c);
+	dbtls_sql_facts_free(NULL);
+	dbtls_endpoint_facts_free(NULL);
+	dbtls_scan_facts_free(NULL);
+	dbtls_rev_cache_free(NULL);
+	dbtls_target_free(NULL);
+	dbtls_handshake_keep_free(NULL);
+	dbtls_buf_free(NULL);
+	dbtls_findings_free(NULL);
+	dbtls_policy_free(NULL);
+	dbtls_waivers_free(NULL);
+	dbtls_evaluation_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +247,7 @@ int main(void)
 	    cmocka_unit_test(test_subject_kinds),
 	    cmocka_unit_test(test_findings_add),
 	    cmocka_unit_test(test_evaluation_subjects),
+	    cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
