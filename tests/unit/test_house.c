@@ -21,6 +21,7 @@
 #include "src/pki/revocation.h"
 #include "src/scan/scan.h"
 #include "src/wire/handshake.h"
+#include "tests/unit/fixtures.h"
 
 static void test_products(void **state)
 {
@@ -215,6 +216,36 @@ static void test_evaluation_subjects(void **state)
 	dbtls_policy_free(NULL);
 }
 
+/* The shared row judge can fail: each expectation it checks is tested once both ways. */
+static void test_fixture_judge(void **state)
+{
+	static const char *const refs[] = {"RFC 0", NULL};
+	const struct dbtls_check c = {
+	    .id = "t.j", .default_severity = DBTLS_SEV_HIGH, .references = refs};
+	struct dbtls_finding fd = {.check = "t.j",
+				   .severity = DBTLS_SEV_HIGH,
+				   .title = "title x",
+				   .evidence = "",
+				   .remediation = "fix y",
+				   .references = refs};
+	(void)state;
+
+	assert_true(
+	    fx_judge("ok", &c, &fd, 1,
+		     &(struct fx_expect){.n = 1, .severity = -1, .substr = "x", .fix = "y"}));
+	assert_true(fx_judge("none", &c, NULL, 0, &(struct fx_expect){.n = 0, .severity = -1}));
+	assert_false(fx_judge("count", &c, &fd, 1, &(struct fx_expect){.n = 2, .severity = -1}));
+	assert_false(fx_judge("severity", &c, &fd, 1,
+			      &(struct fx_expect){.n = 1, .severity = DBTLS_SEV_LOW}));
+	assert_false(fx_judge("substr", &c, &fd, 1,
+			      &(struct fx_expect){.n = 1, .severity = -1, .substr = "z"}));
+	assert_false(
+	    fx_judge("fix", &c, &fd, 1, &(struct fx_expect){.n = 1, .severity = -1, .fix = "z"}));
+	assert_false(
+	    fx_judge("evidence", &c, &fd, 1,
+		     &(struct fx_expect){.n = 1, .severity = -1, .evidence_required = true}));
+}
+
 static void test_free_null(void **state)
 {
 	struct dbtls_verification v = {0};
@@ -248,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_findings_add),
 	    cmocka_unit_test(test_evaluation_subjects),
 	    cmocka_unit_test(test_free_null),
+	    cmocka_unit_test(test_fixture_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
