@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lookup order: the most specific first; generic matches everything and so comes last. */
-static const struct dbtls_remedy_product *const products[] = {
-    &dbtls_remedy_mariadb,
-    &dbtls_remedy_mysql,
-    &dbtls_remedy_generic,
-};
+/* Lookup order as DBTLS_REMEDY_PRODUCTS lists them (remedy.h). */
+#define RM_ENTRY(name) &dbtls_remedy_##name,
+static const struct dbtls_remedy_product *const products[] = {DBTLS_REMEDY_PRODUCTS(RM_ENTRY)};
+#undef RM_ENTRY
 
 const struct dbtls_remedy_product *const *dbtls_remedy_products(size_t *n)
 {

@@ -6,10 +6,10 @@
  * software, so checks stay pure and carry no product switches.
  *
  * Adding a product (PostgreSQL next) is one file, checks/remedy/NAME.c, ending in a
- * `const struct dbtls_remedy_product dbtls_remedy_NAME = { … }`, plus one line in the registry in
- * remedy.c (and its source line in Makefile.am). A product fills in only the texts that differ
- * from its `base` (MariaDB says how MariaDB differs from MySQL); every text a product and its
- * bases leave NULL comes from `dbtls_remedy_generic`, which has them all.
+ * `const struct dbtls_remedy_product dbtls_remedy_NAME = { … }`, plus one line `X(NAME)` in
+ * DBTLS_REMEDY_PRODUCTS below (and its source line in Makefile.am). A product fills in only the
+ * texts that differ from its `base` (MariaDB says how MariaDB differs from MySQL); every text a
+ * product and its bases leave NULL comes from `dbtls_remedy_generic`, which has them all.
  *
  * Ownership: every dbtls_remedy_* function and every callback returns new (caller frees), NULL
  * only when out of memory; arguments are borrowed. Descriptors are static.
@@ -55,10 +55,16 @@ struct dbtls_remedy_product {
 	char *(*ca_rotation)(const struct dbtls_endpoint_facts *f);
 };
 
-/* The products, one file each. */
-extern const struct dbtls_remedy_product dbtls_remedy_mysql;
-extern const struct dbtls_remedy_product dbtls_remedy_mariadb;
-extern const struct dbtls_remedy_product dbtls_remedy_generic;
+/* The registry: one line per product file (checks/remedy/NAME.c defines dbtls_remedy_NAME), in
+ * lookup order — the most specific first; generic, which matches everything, last. */
+#define DBTLS_REMEDY_PRODUCTS(X)                                                                   \
+	X(mariadb)                                                                                 \
+	X(mysql)                                                                                   \
+	X(generic)
+
+#define DBTLS_REMEDY_DECLARE(name) extern const struct dbtls_remedy_product dbtls_remedy_##name;
+DBTLS_REMEDY_PRODUCTS(DBTLS_REMEDY_DECLARE)
+#undef DBTLS_REMEDY_DECLARE
 
 /* The registry, in lookup order (generic last); *n is set to its length. Borrowed, static. */
 const struct dbtls_remedy_product *const *dbtls_remedy_products(size_t *n);
