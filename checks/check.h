@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check.h — policy checks: pure functions of an endpoint's facts and a profile's parameters that
+ * check.h — policy checks: pure functions of a subject's facts and a profile's parameters that
  * append findings. No I/O, no globals; everything they need comes in through the arguments.
  *
  * Adding a check is one `const struct dbtls_check` in the file of its family (check_protocols.c,
- * check_suites.c, check_kex.c, check_certs.c, check_drift.c …) and one line in the registry in
- * checks.c. A profile (a JSON file in data/policies, loaded by policy.c) says which checks run, at
- * which severity, with which parameters.
+ * check_suites.c, check_kex.c, check_certs.c, check_drift.c …) and its line in that family's
+ * table; a new family is one file plus one line in DBTLS_CHECK_FAMILIES below (and its source
+ * line in Makefile.am). A profile (a JSON file in data/policies, loaded by policy.c) says which
+ * checks run, at which severity, with which parameters.
  *
  * Checks judge a subject: an endpoint today (DBTLS_SUBJECT_ENDPOINT, the default), a local file
  * tomorrow. A descriptor names the kind it judges in `.subject` and sets the typed callback of that
@@ -253,13 +254,21 @@ void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_s
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out);
 
-/* The families' tables (one per file), so the registry can list them. */
-extern const struct dbtls_check *const dbtls_checks_protocols[];
-extern const struct dbtls_check *const dbtls_checks_suites[];
-extern const struct dbtls_check *const dbtls_checks_kex[];
-extern const struct dbtls_check *const dbtls_checks_certs[];
-extern const struct dbtls_check *const dbtls_checks_drift[];
-extern const struct dbtls_check *const dbtls_checks_rotation[];
-extern const struct dbtls_check *const dbtls_checks_sql[];
+/* The registry of families: one line per family file (checks/check_NAME.c ends in a
+ * NULL-terminated `const struct dbtls_check *const dbtls_checks_NAME[]`), in registry order. A
+ * check joins its family's table; a new family is its file plus one X(NAME) line here. */
+#define DBTLS_CHECK_FAMILIES(X)                                                                    \
+	X(protocols)                                                                               \
+	X(suites)                                                                                  \
+	X(kex)                                                                                     \
+	X(certs)                                                                                   \
+	X(drift)                                                                                   \
+	X(rotation)                                                                                \
+	X(sql)
+
+#define DBTLS_CHECK_FAMILY_DECLARE(name)                                                           \
+	extern const struct dbtls_check *const dbtls_checks_##name[];
+DBTLS_CHECK_FAMILIES(DBTLS_CHECK_FAMILY_DECLARE)
+#undef DBTLS_CHECK_FAMILY_DECLARE
 
 #endif

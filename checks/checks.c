@@ -13,10 +13,9 @@
 
 #include "src/registry/suites.h"
 
-static const struct dbtls_check *const *const families[] = {
-    dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,
-    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql,
-};
+#define CK_FAMILY(name) dbtls_checks_##name,
+static const struct dbtls_check *const *const families[] = {DBTLS_CHECK_FAMILIES(CK_FAMILY)};
+#undef CK_FAMILY
 
 #define MAX_CHECKS 128
 
