@@ -151,58 +151,49 @@ uint32_t dbtls_suite_props(uint32_t code)
 	return p;
 }
 
+/* The title as a new string; NULL when out of memory, or when the title is "%s" of a NULL (a
+ * string the caller failed to build). */
+static char *fa_title(const char *fmt, va_list ap)
+{
+	char *title = NULL;
+	va_list cp;
+
+	if (strcmp(fmt, "%s") == 0) {
+		va_copy(cp, ap);
+		const char *arg = va_arg(cp, const char *);
+		va_end(cp);
+		return dbtls_strdup(arg);
+	}
+	return vasprintf(&title, fmt, ap) < 0 ? NULL : title;
+}
+
 void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *self,
 			const struct dbtls_check_ctx *ctx, int severity, const char *evidence,
 			const char *remediation, const char *title_fmt, ...)
 {
-	struct dbtls_finding *items, *fd;
+	struct dbtls_finding fd = {.check = self->id, .references = self->references};
+	struct dbtls_finding *items = NULL;
 	va_list ap;
-	char *title = NULL;
-	int rc;
 
-	if (!evidence || !remediation || !title_fmt) {
-		out->oom = true;
-		return;
+	fd.severity = severity >= 0 ? (enum dbtls_severity)severity : ctx->severity;
+	if (evidence && remediation && title_fmt) {
+		va_start(ap, title_fmt);
+		fd.title = fa_title(title_fmt, ap);
+		va_end(ap);
+		fd.evidence = dbtls_strdup(evidence);
+		fd.remediation = dbtls_strdup(remediation);
 	}
-	va_start(ap, title_fmt);
-	/* a title built elsewhere ("%s", dbtls_str_get(&title)) that ran out of memory */
-	if (strcmp(title_fmt, "%s") == 0) {
-		va_list cp;
-		va_copy(cp, ap);
-		bool missing = !va_arg(cp, const char *);
-		va_end(cp);
-		if (missing) {
-			va_end(ap);
-			out->oom = true;
-			return;
-		}
-	}
-	rc = vasprintf(&title, title_fmt, ap);
-	va_end(ap);
-	items = rc < 0 ? NULL : realloc(out->items, (out->n + 1) * sizeof(*items));
+	if (fd.title && fd.evidence && fd.remediation)
+		items = realloc(out->items, (out->n + 1) * sizeof(*items));
 	if (!items) {
-		if (rc >= 0)
-			free(title);
+		free(fd.title);
+		free(fd.evidence);
+		free(fd.remediation);
 		out->oom = true;
 		return;
 	}
 	out->items = items;
-	fd = &items[out->n];
-	memset(fd, 0, sizeof(*fd));
-	fd->check = self->id;
-	fd->severity = severity >= 0 ? (enum dbtls_severity)severity : ctx->severity;
-	fd->title = title;
-	fd->evidence = dbtls_strdup(evidence);
-	fd->remediation = dbtls_strdup(remediation);
-	fd->references = self->references;
-	if (!fd->evidence || !fd->remediation) {
-		free(fd->title);
-		free(fd->evidence);
-		free(fd->remediation);
-		out->oom = true;
-		return;
-	}
-	out->n++;
+	items[out->n++] = fd;
 }
 
 void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...)
