@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check.h — policy checks: pure functions of an endpoint's facts and a profile's parameters that
+ * check.h — policy checks: pure functions of a subject's facts and a profile's parameters that
  * append findings. No I/O, no globals; everything they need comes in through the arguments.
  *
  * Adding a check is one `const struct dbtls_check` in the file of its family (check_protocols.c,
- * check_suites.c, check_kex.c, check_certs.c, check_drift.c …) and one line in the registry in
- * checks.c. A profile (a JSON file in data/policies, loaded by policy.c) says which checks run, at
- * which severity, with which parameters.
+ * check_suites.c, check_kex.c, check_certs.c, check_drift.c …) and its line in that family's
+ * table; a new family is one file plus one line in DBTLS_CHECK_FAMILIES below (and its source
+ * line in Makefile.am). A profile (a JSON file in data/policies, loaded by policy.c) says which
+ * checks run, at which severity, with which parameters.
  *
- * Ownership: findings own their strings (heap); dbtls_findings_free() releases them. Checks borrow
- * facts, policy and check descriptor.
+ * Checks judge a subject: an endpoint today (DBTLS_SUBJECT_ENDPOINT, the default), a local file
+ * tomorrow. A descriptor names the kind it judges in `.subject` and sets the typed callback of that
+ * kind in the union (`.eval` for endpoints); the table of kinds in checks.c says where a scan's
+ * subjects of each kind are and how a check of that kind is called.
+ *
+ * Fix texts (what to change on MySQL, MariaDB, a TLS terminator …) come from
+ * checks/remedy/remedy.h, keyed by the server product; checks hold no product switches.
+ *
+ * Ownership: all dbtls_findings_* functions copy what they are given and free nothing the caller
+ * passed; findings own their strings (heap) and dbtls_findings_free() releases them. Checks borrow
+ * facts, policy and check descriptor; descriptors are static.
  */
 #ifndef DBTLS_CHECK_H
 #define DBTLS_CHECK_H
@@ -20,6 +30,7 @@
 #include <time.h>
 
 #include "src/core/err.h"
+#include "checks/remedy/remedy.h"
 #include "src/facts/facts.h"
 
 enum dbtls_severity {
@@ -34,6 +45,12 @@ enum dbtls_severity {
 const char *dbtls_severity_name(enum dbtls_severity s);
 /* Parses a severity name; false if unknown. */
 bool dbtls_severity_parse(const char *s, enum dbtls_severity *out);
+
+/* What a check judges. Numbers are never reused. */
+enum dbtls_subject_kind {
+	DBTLS_SUBJECT_ENDPOINT = 0, /* struct dbtls_endpoint_facts: a scanned host:port */
+	DBTLS_NSUBJECT_KINDS
+};
 
 /* Suite properties a profile can forbid (each maps onto registry flags, see check_suites.c). */
 enum dbtls_suite_prop {
@@ -158,20 +175,60 @@ struct dbtls_check {
 	const char *description; /* what it tests and why (dbtls explain) */
 	const char *fix;	 /* how to fix it, in general terms (dbtls explain) */
 	enum dbtls_severity default_severity;
-	const char *const *references; /* NULL-terminated: "RFC 8996", "NIST SP 800-52r2 §3.1" */
-	/* Contract: reads f and ctx only; appends zero or more findings with
+	const char *const *references;	 /* NULL-terminated: "RFC 8996", "NIST SP 800-52r2 §3.1" */
+	enum dbtls_subject_kind subject; /* what it judges; 0 (unset) = an endpoint */
+	/* Contract: reads its subject's facts and ctx only; appends zero or more findings with
 	 * dbtls_findings_add(out, self, ctx, …). Must not fail on partial facts (an endpoint that
-	 * errored or offers no TLS has most fields empty): then it simply finds nothing. */
-	void (*eval)(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
-		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
+	 * errored or offers no TLS has most fields empty): then it simply finds nothing. The member
+	 * set is the one of `subject`'s kind. */
+	union {
+		/* DBTLS_SUBJECT_ENDPOINT */
+		void (*eval)(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
+	};
 };
 
-/* Appends a finding for check self at ctx->severity (or at `severity` when >= 0) with printf-style
- * title; evidence and remediation are copied (may be NULL). */
+/* One thing judged: its kind, its facts (borrowed) and its canonical id (borrowed; for endpoints
+ * dbtls_endpoint_id(), which waivers and pins name). */
+struct dbtls_subject {
+	enum dbtls_subject_kind kind;
+	const void *facts; /* struct dbtls_endpoint_facts for DBTLS_SUBJECT_ENDPOINT */
+	const char *id;
+};
+
+/* A kind of subject: one row of the table in checks.c. Adding a kind is its facts struct, its
+ * enum value and callback member above, and one row; the evaluation walks the table. */
+struct dbtls_subject_kind_info {
+	enum dbtls_subject_kind kind;
+	const char *name; /* "endpoint" */
+	/* how many subjects of this kind s holds, and the i-th one's facts (borrowed) */
+	size_t (*count)(const struct dbtls_scan_facts *s);
+	const void *(*at)(const struct dbtls_scan_facts *s, size_t i);
+	/* the subject's canonical id (new; NULL when out of memory) */
+	char *(*id)(const void *facts);
+	/* does a waiver's subject string (`endpoint` in waiver files) name this subject? */
+	bool (*waiver_matches)(const char *waiver_subject, const void *facts, const char *id);
+	/* were the facts gathered (false: the subject counts as errored, not passed) */
+	bool (*gathered)(const void *facts);
+	/* calls check c's callback of this kind on facts */
+	void (*call)(const struct dbtls_check *c, const void *facts,
+		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
+};
+/* The table of kinds, in evaluation order (endpoints first). Borrowed, static. */
+const struct dbtls_subject_kind_info *dbtls_subject_kinds(size_t *n);
+const struct dbtls_subject_kind_info *dbtls_subject_kind_find(enum dbtls_subject_kind kind);
+
+/* The one way a check adds a finding: for check self at ctx->severity (or at `severity` when
+ * >= 0), with a printf-style title. Copies title, evidence and remediation; frees nothing (the
+ * caller frees its own buffers, dbtls_str or asprintf). Pass "" for no evidence and self->fix for
+ * the check's general fix. A NULL evidence or remediation, or a title "%s" whose argument is NULL,
+ * means the caller could not build it (out of memory, e.g. dbtls_str_get() of a string that
+ * failed): nothing is added and out->oom is set, so the list never holds a half-built finding. */
 void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *self,
 			const struct dbtls_check_ctx *ctx, int severity, const char *evidence,
 			const char *remediation, const char *title_fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* Frees what fs holds and zeroes it (not fs itself); fs may be NULL. */
 void dbtls_findings_free(struct dbtls_findings *fs);
 
 /* A growing string for titles and evidence. Appending never fails loudly: oom records that an
@@ -182,27 +239,36 @@ struct dbtls_str {
 	bool oom;
 };
 void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Borrow: b's text; "" when nothing was appended; NULL when an append ran out of memory (which
+ * dbtls_findings_add() turns into out->oom). */
+const char *dbtls_str_get(const struct dbtls_str *b);
 
 /* The registry: every check, in a stable order. */
 const struct dbtls_check *const *dbtls_checks_all(size_t *n);
 const struct dbtls_check *dbtls_check_find(const char *id);
 
-/* Runs every check the policy enables over f, appending to out. */
+/* Runs every check of subject's kind that the policy enables over it, appending to out. */
+void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_subject *subject,
+			      time_t now, struct dbtls_findings *out);
+/* The same for an endpoint (DBTLS_SUBJECT_ENDPOINT). */
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out);
 
-/* Helpers for remediation text: the configuration lines for the endpoint's server software, e.g.
- * for MySQL/MariaDB "[mysqld]\ntls_version=TLSv1.2,TLSv1.3". Returns new. */
-char *dbtls_remedy_versions(const struct dbtls_endpoint_facts *f, int min_version);
-char *dbtls_remedy_suites(const struct dbtls_endpoint_facts *f, const char *openssl_cipher_string);
+/* The registry of families: one line per family file (checks/check_NAME.c ends in a
+ * NULL-terminated `const struct dbtls_check *const dbtls_checks_NAME[]`), in registry order. A
+ * check joins its family's table; a new family is its file plus one X(NAME) line here. */
+#define DBTLS_CHECK_FAMILIES(X)                                                                    \
+	X(protocols)                                                                               \
+	X(suites)                                                                                  \
+	X(kex)                                                                                     \
+	X(certs)                                                                                   \
+	X(drift)                                                                                   \
+	X(rotation)                                                                                \
+	X(sql)
 
-/* The families' tables (one per file), so the registry can list them. */
-extern const struct dbtls_check *const dbtls_checks_protocols[];
-extern const struct dbtls_check *const dbtls_checks_suites[];
-extern const struct dbtls_check *const dbtls_checks_kex[];
-extern const struct dbtls_check *const dbtls_checks_certs[];
-extern const struct dbtls_check *const dbtls_checks_drift[];
-extern const struct dbtls_check *const dbtls_checks_rotation[];
-extern const struct dbtls_check *const dbtls_checks_sql[];
+#define DBTLS_CHECK_FAMILY_DECLARE(name)                                                           \
+	extern const struct dbtls_check *const dbtls_checks_##name[];
+DBTLS_CHECK_FAMILIES(DBTLS_CHECK_FAMILY_DECLARE)
+#undef DBTLS_CHECK_FAMILY_DECLARE
 
 #endif

@@ -54,50 +54,6 @@ static void ce_time(char *out, size_t outlen, const char *s, time_t t)
 		dbtls_rfc3339(t, out, outlen);
 }
 
-/* The certificate lines for the endpoint's server software, after `what` (what to change). */
-static char *ce_remedy(const struct dbtls_endpoint_facts *f, const char *what)
-{
-	const char *product = f->server.product;
-	const char *reload;
-	char *out = NULL;
-
-	if (!f->protocol || strcmp(f->protocol, "mysql") != 0)
-		return dbtls_strdup(what);
-	if (product && strcmp(product, "MariaDB") == 0)
-		reload = "load them without a restart with FLUSH SSL (MariaDB 10.4+; older: "
-			 "restart)";
-	else if (product &&
-		 (strcmp(product, "MySQL") == 0 || strcmp(product, "Percona Server") == 0))
-		reload = "load them without a restart with ALTER INSTANCE RELOAD TLS (MySQL "
-			 "8.0.16+; older: restart)";
-	else
-		reload = "load them without a restart with FLUSH SSL (MariaDB 10.4+) or ALTER "
-			 "INSTANCE RELOAD TLS (MySQL 8.0.16+), or restart";
-	if (asprintf(&out,
-		     "%s In the server's my.cnf, section [mysqld]:\n"
-		     "ssl_cert=/etc/mysql/ssl/server-cert.pem (the leaf, then its intermediates)\n"
-		     "ssl_key=/etc/mysql/ssl/server-key.pem\n"
-		     "ssl_ca=/etc/mysql/ssl/ca.pem\n"
-		     "then %s.",
-		     what, reload) < 0)
-		out = NULL;
-	return out;
-}
-
-/* Adds a finding whose evidence is ev and whose remediation is ce_remedy(f, what). */
-static void ce_add(struct dbtls_findings *out, const struct dbtls_check *self,
-		   const struct dbtls_endpoint_facts *f, const struct dbtls_check_ctx *ctx,
-		   int severity, struct dbtls_str *ev, const char *what, const char *title)
-{
-	char *fix = ce_remedy(f, what);
-
-	if (ev->oom || !fix)
-		out->oom = true;
-	else
-		dbtls_findings_add(out, self, ctx, severity, ev->s, fix, "%s", title);
-	free(fix);
-}
-
 /* ---- cert.untrusted ---- */
 
 /* True when the verify error is about dates that cert.expired / cert.not-yet-valid report as
@@ -122,6 +78,7 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 	const struct dbtls_verification *vf = &f->verification;
 	struct dbtls_str ev = {0};
 	char title[256];
+	char *fix;
 
 	if (!vf->done || vf->ca_ok || ce_dates_explain(f, ctx->now))
 		return;
@@ -129,11 +86,13 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 		/* an anonymous suite: nothing to verify or match, and that is said here, once */
 		dbtls_str_cat(&ev, "the handshake (%s %s) completed without a certificate",
 			      ce_str_or(vf->protocol, "?"), ce_str_or(vf->cipher, "?"));
-		ce_add(out, self, f, ctx, -1, &ev,
-		       "Configure a certificate and key, and remove the anonymous suites (aNULL: "
-		       "ADH, AECDH) from the server's cipher list.",
-		       "No certificate (anonymous key exchange only)");
+		fix = dbtls_remedy_cert(f, "Configure a certificate and key, and remove the "
+					   "anonymous suites (aNULL: ADH, AECDH) from the server's "
+					   "cipher list.");
+		dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+				   "No certificate (anonymous key exchange only)");
 		free(ev.s);
+		free(fix);
 		return;
 	}
 	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
@@ -146,11 +105,12 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 		dbtls_str_cat(&ev, "; leaf issuer: %s", ce_str_or(f->certs[0].issuer, "(none)"));
 	snprintf(title, sizeof(title), "Certificate chain does not verify: %s",
 		 ce_str_or(vf->error, "unknown error"));
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Serve a certificate issued by a CA the clients trust, with the complete chain of "
-	       "intermediates.",
-	       title);
+	fix = dbtls_remedy_cert(
+	    f, "Serve a certificate issued by a CA the clients trust, with the complete chain of "
+	       "intermediates.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_trust[] = {"RFC 5280 §6", "NIST SP 800-52r2", NULL};
@@ -179,6 +139,7 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 	const char *name = ce_str_or(vf->hostname_checked, ce_str_or(f->host, "the host name"));
 	struct dbtls_str ev = {0};
 	char title[300];
+	char *fix;
 
 	/* without a certificate there is nothing to match (cert.untrusted says so) */
 	if (!vf->done || vf->hostname_ok || !f->ncerts)
@@ -193,11 +154,12 @@ static void ce_hostname(const struct dbtls_check *self, const struct dbtls_endpo
 			dbtls_str_cat(&ev, "%s%s", i ? ", " : "", ce_str_or(c->sans[i], "?"));
 	}
 	snprintf(title, sizeof(title), "Certificate does not match %s", name);
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue a certificate whose subjectAltName lists every name (DNS:) and address "
-	       "(IP:) clients connect to.",
-	       title);
+	fix = dbtls_remedy_cert(
+	    f, "Issue a certificate whose subjectAltName lists every name (DNS:) and address "
+	       "(IP:) clients connect to.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_host[] = {"RFC 9525", "RFC 5280 §4.2.1.6", NULL};
@@ -225,6 +187,7 @@ static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoi
 	size_t n = 0;
 	bool leaf = false;
 	char title[128], when[40];
+	char *fix;
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_cert *c = &f->certs[i];
@@ -246,8 +209,10 @@ static void ce_expired(const struct dbtls_check *self, const struct dbtls_endpoi
 	} else
 		snprintf(title, sizeof(title), "%zu certificate%s in the chain expired", n,
 			 n == 1 ? "" : "s");
-	ce_add(out, self, f, ctx, -1, &ev, "Renew the expired certificates.", title);
+	fix = dbtls_remedy_cert(f, "Renew the expired certificates.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_validity[] = {"RFC 5280 §4.1.2.5", NULL};
@@ -270,6 +235,7 @@ static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoi
 	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[128], when[40];
+	char *fix;
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_cert *c = &f->certs[i];
@@ -284,10 +250,11 @@ static void ce_not_yet(const struct dbtls_check *self, const struct dbtls_endpoi
 	if (!n)
 		return;
 	snprintf(title, sizeof(title), "%zu certificate%s not valid yet", n, n == 1 ? "" : "s");
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Check the issuing system's clock and serve a certificate that is valid now.",
-	       title);
+	fix = dbtls_remedy_cert(
+	    f, "Check the issuing system's clock and serve a certificate that is valid now.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_not_yet = {
@@ -315,6 +282,7 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 	time_t left;
 	long days;
 	int sev = -1;
+	char *fix;
 
 	if (!f->certs || !f->ncerts || (warn <= 0 && crit <= 0))
 		return;
@@ -333,8 +301,10 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 		      days, warn, crit);
 	snprintf(title, sizeof(title), "Certificate expires in %ld day%s (%.10s)", days,
 		 days == 1 ? "" : "s", when);
-	ce_add(out, self, f, ctx, sev, &ev, "Renew the certificate before it expires.", title);
+	fix = dbtls_remedy_cert(f, "Renew the certificate before it expires.");
+	dbtls_findings_add(out, self, ctx, sev, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_expiring = {
@@ -358,6 +328,7 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[128] = "";
+	char *fix;
 
 	if (!pp)
 		return;
@@ -391,11 +362,12 @@ static void ce_key_weak(const struct dbtls_check *self, const struct dbtls_endpo
 		return;
 	if (n > 1)
 		snprintf(title, sizeof(title), "%zu weak keys in the chain", n);
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue new certificates with RSA keys of at least the profile's size (3072 bits "
-	       "recommended) or ECDSA P-256/P-384 keys.",
-	       title);
+	fix = dbtls_remedy_cert(
+	    f, "Issue new certificates with RSA keys of at least the profile's size (3072 bits "
+	       "recommended) or ECDSA P-256/P-384 keys.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_key[] = {"NIST SP 800-57 Part 1 Rev. 5", "NIST SP 800-131A Rev. 2",
@@ -447,6 +419,7 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 	struct dbtls_str ev = {0};
 	size_t n = 0;
 	char title[160] = "";
+	char *fix;
 
 	if (!forbidden)
 		return;
@@ -468,9 +441,10 @@ static void ce_sig(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		return;
 	if (n > 1)
 		snprintf(title, sizeof(title), "%zu certificates signed with a forbidden hash", n);
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Reissue the certificates with SHA-256 or stronger signatures.", title);
+	fix = dbtls_remedy_cert(f, "Reissue the certificates with SHA-256 or stronger signatures.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_sig[] = {"NIST SP 800-131A Rev. 2", "RFC 9155",
@@ -498,6 +472,7 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	struct dbtls_str ev = {0};
 	char title[128], from[40], to[40];
 	long days;
+	char *fix;
 
 	if (max <= 0 || !f->certs || !f->ncerts)
 		return;
@@ -511,9 +486,10 @@ static void ce_too_long(const struct dbtls_check *self, const struct dbtls_endpo
 	ce_who(&ev, f, 0);
 	dbtls_str_cat(&ev, " valid %s to %s (%ld days; profile maximum %d)", from, to, days, max);
 	snprintf(title, sizeof(title), "Certificate valid for %ld days (maximum %d)", days, max);
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue shorter-lived certificates and automate their renewal.", title);
+	fix = dbtls_remedy_cert(f, "Issue shorter-lived certificates and automate their renewal.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_long[] = {"CA/Browser Forum Baseline Requirements §6.3.2",
@@ -537,16 +513,19 @@ static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!f->certs || !f->ncerts || !f->certs[0].self_signed)
 		return;
 	ce_who(&ev, f, 0);
 	dbtls_str_cat(&ev, " is its own issuer");
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue the server certificate from a CA (an internal one is fine) and distribute "
-	       "that CA to the clients.",
-	       "Self-signed certificate");
+	fix = dbtls_remedy_cert(
+	    f, "Issue the server certificate from a CA (an internal one is fine) and distribute "
+	       "that CA to the clients.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "Self-signed certificate");
 	free(ev.s);
+	free(fix);
 }
 
 static const char *const ce_refs_self[] = {"RFC 5280", "NIST SP 800-52r2", NULL};
@@ -575,6 +554,7 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 {
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!f->verification.done || !ch->analysed || !ch->incomplete)
 		return;
@@ -583,11 +563,14 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 		      "which it did not send",
 		      f->ncerts, f->ncerts == 1 ? "" : "s",
 		      ce_str_or(ch->missing_issuer, "an intermediate"));
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Put the intermediate certificates after the leaf in the file the server serves "
-	       "(ssl_cert), so that clients which trust only the root can build the path.",
-	       "The served chain is incomplete: an intermediate certificate is missing");
+	fix = dbtls_remedy_cert(
+	    f, "Put the intermediate certificates after the leaf in the file the server serves "
+	       "(ssl_cert), so that clients which trust only the root can build the path.");
+	dbtls_findings_add(
+	    out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+	    "The served chain is incomplete: an intermediate certificate is missing");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_chain_incomplete = {
@@ -607,16 +590,19 @@ static void ce_chain_order(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!f->verification.done || !f->verification.chain.misordered)
 		return;
 	for (size_t i = 0; i < f->ncerts; i++)
 		dbtls_str_cat(&ev, "%s[%zu] %s", i ? ", then " : "served: ", i,
 			      ce_str_or(f->certs[i].subject, "?"));
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Order the served file leaf first, each certificate followed by its issuer.",
-	       "The served chain is out of order");
+	fix = dbtls_remedy_cert(
+	    f, "Order the served file leaf first, each certificate followed by its issuer.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "The served chain is out of order");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_chain_order = {
@@ -637,6 +623,7 @@ static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_en
 	const struct dbtls_chain_facts *ch = &f->verification.chain;
 	struct dbtls_str ev = {0};
 	char title[128];
+	char *fix;
 
 	if (!f->verification.done || !ch->analysed || (!ch->extra && !ch->anchor_served))
 		return;
@@ -647,9 +634,11 @@ static void ce_chain_extra(const struct dbtls_check *self, const struct dbtls_en
 		dbtls_str_cat(&ev, "%sthe trust anchor %s is served too", ev.n ? "; " : "",
 			      ce_str_or(ch->anchor_subject, "(root)"));
 	snprintf(title, sizeof(title), "The server sends certificates clients do not need");
-	ce_add(out, self, f, ctx, ch->extra ? -1 : DBTLS_SEV_INFO, &ev,
-	       "Serve only the leaf and its intermediates.", title);
+	fix = dbtls_remedy_cert(f, "Serve only the leaf and its intermediates.");
+	dbtls_findings_add(out, self, ctx, ch->extra ? -1 : DBTLS_SEV_INFO, dbtls_str_get(&ev), fix,
+			   "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_chain_extra = {
@@ -684,6 +673,7 @@ static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_f
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!c || !c->has_eku || ce_has_eku(c, "serverAuth"))
 		return;
@@ -692,10 +682,12 @@ static void ce_eku(const struct dbtls_check *self, const struct dbtls_endpoint_f
 		dbtls_str_cat(&ev, "%s%s", i ? ", " : " ", c->eku[i]);
 	if (!c->neku)
 		dbtls_str_cat(&ev, " (empty)");
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue the server certificate with extendedKeyUsage serverAuth.",
-	       "The leaf certificate is not valid for TLS servers (no serverAuth EKU)");
+	fix =
+	    dbtls_remedy_cert(f, "Issue the server certificate with extendedKeyUsage serverAuth.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "The leaf certificate is not valid for TLS servers (no serverAuth EKU)");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_eku = {
@@ -721,6 +713,7 @@ static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endp
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
 	struct dbtls_str ev = {0};
 	bool ec;
+	char *fix;
 
 	if (!c || !c->has_key_usage || !c->key_type)
 		return;
@@ -736,11 +729,13 @@ static void ce_key_usage(const struct dbtls_check *self, const struct dbtls_endp
 		      : (c->key_usage & CE_KU_KEY_ENCIPHERMENT) ? " (keyEncipherment only: "
 								  "RSA key transport)"
 								: "");
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue the server certificate with keyUsage digitalSignature (and keyEncipherment "
-	       "for RSA keys).",
-	       "The leaf certificate's key usage does not allow signing handshakes");
+	fix = dbtls_remedy_cert(
+	    f, "Issue the server certificate with keyUsage digitalSignature (and keyEncipherment "
+	       "for RSA keys).");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "The leaf certificate's key usage does not allow signing handshakes");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_key_usage = {
@@ -761,14 +756,16 @@ static void ce_leaf_ca(const struct dbtls_check *self, const struct dbtls_endpoi
 {
 	const struct dbtls_cert *c = f->ncerts ? &f->certs[0] : NULL;
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!c || !c->is_ca || c->self_signed)
 		return;
 	dbtls_str_cat(&ev, "leaf %s has basicConstraints CA:TRUE", ce_str_or(c->subject, "?"));
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Issue the server certificate with basicConstraints CA:FALSE.",
-	       "The leaf certificate is a CA certificate (CA:TRUE)");
+	fix = dbtls_remedy_cert(f, "Issue the server certificate with basicConstraints CA:FALSE.");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "The leaf certificate is a CA certificate (CA:TRUE)");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_leaf_ca = {
@@ -806,16 +803,19 @@ static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_
 		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
 		return;
 	dbtls_str_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
 		      ce_str_or(f->certs[0].issuer, "?"));
-	ce_add(out, self, f, ctx, -1, &ev,
-	       "Replace the certificate the server generated for itself with one issued by your "
-	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).",
-	       "The server uses a certificate it generated for itself at install time");
+	fix = dbtls_remedy_cert(
+	    f, "Replace the certificate the server generated for itself with one issued by your "
+	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
+			   "The server uses a certificate it generated for itself at install time");
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_auto = {
@@ -840,6 +840,7 @@ static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoi
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	struct dbtls_str ev = {0};
+	char *fix;
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
@@ -850,11 +851,14 @@ static void ce_revoked(const struct dbtls_check *self, const struct dbtls_endpoi
 			      ce_str_or(r->revoked_at, ""), r->reason ? ", reason " : "",
 			      ce_str_or(r->reason, ""), ce_str_or(r->source, "?"));
 	}
-	if (ev.n)
-		ce_add(out, self, f, ctx, DBTLS_SEV_CRITICAL, &ev,
-		       "Replace the revoked certificate now, and find out why it was revoked (a "
-		       "revoked key may be in someone else's hands).",
-		       "A served certificate is revoked");
+	if (ev.n) {
+		fix = dbtls_remedy_cert(
+		    f, "Replace the revoked certificate now, and find out why it was revoked (a "
+		       "revoked key may be in someone else's hands).");
+		dbtls_findings_add(out, self, ctx, DBTLS_SEV_CRITICAL, dbtls_str_get(&ev), fix,
+				   "%s", "A served certificate is revoked");
+		free(fix);
+	}
 	free(ev.s);
 }
 
@@ -876,6 +880,7 @@ static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtl
 	struct dbtls_str ev = {0};
 	char title[128];
 	size_t n = 0;
+	char *fix;
 
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
@@ -892,12 +897,14 @@ static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtl
 		 "Revocation status of %zu certificate%s cannot be determined", n,
 		 n == 1 ? "" : "s");
 	/* hard-fail (the default): a finding at the profile's severity; soft-fail: a note */
-	ce_add(out, self, f, ctx, ctx->policy->params.revocation_soft_fail ? DBTLS_SEV_INFO : -1,
-	       &ev,
-	       "Give the certificates an OCSP responder (AIA) or CRL distribution point the "
-	       "clients can reach, and staple OCSP responses where the server supports it.",
-	       title);
+	fix = dbtls_remedy_cert(
+	    f, "Give the certificates an OCSP responder (AIA) or CRL distribution point the "
+	       "clients can reach, and staple OCSP responses where the server supports it.");
+	dbtls_findings_add(out, self, ctx,
+			   ctx->policy->params.revocation_soft_fail ? DBTLS_SEV_INFO : -1,
+			   dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_rev_unavailable = {

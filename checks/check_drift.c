@@ -43,14 +43,10 @@ static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
 	return any;
 }
 
+/* dbtls_group_label in dr_diff's shape (codes as uint32_t) */
 static const char *dr_group_name(uint32_t id, char *hex, size_t hexlen)
 {
-	const char *n = dbtls_group_name((uint16_t)id);
-
-	if (n)
-		return n;
-	snprintf(hex, hexlen, "0x%04X", (unsigned)id);
-	return hex;
+	return dbtls_group_label((uint16_t)id, hex, hexlen);
 }
 
 static bool dr_has(const uint32_t *set, size_t n, uint32_t x)
@@ -89,15 +85,6 @@ static size_t dr_diff(const uint32_t *now, size_t nnow, const uint32_t *pinned, 
 static const char dr_fix[] = "If the change was intended, review it and derive the pin again "
 			     "(dbtls policy derive); otherwise restore the previous configuration.";
 
-static void dr_add(struct dbtls_findings *out, const struct dbtls_check *self,
-		   const struct dbtls_check_ctx *ctx, struct dbtls_str *ev, const char *title)
-{
-	if (ev->oom)
-		out->oom = true;
-	else
-		dbtls_findings_add(out, self, ctx, -1, ev->s, dr_fix, "%s", title);
-}
-
 /* ---- drift.versions ---- */
 
 static const char *dr_version_name(uint32_t v, char *hex, size_t hexlen)
@@ -135,7 +122,7 @@ static void dr_versions(const struct dbtls_check *self, const struct dbtls_endpo
 		snprintf(title, sizeof(title),
 			 "Accepted versions differ from the pin (%zu change%s)", n,
 			 n == 1 ? "" : "s");
-		dr_add(out, self, ctx, &ev, title);
+		dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s", title);
 	}
 	free(ev.s);
 }
@@ -201,7 +188,7 @@ static void dr_suites(const struct dbtls_check *self, const struct dbtls_endpoin
 	if (n) {
 		snprintf(title, sizeof(title), "Accepted suites differ from the pin (%zu change%s)",
 			 n, n == 1 ? "" : "s");
-		dr_add(out, self, ctx, &ev, title);
+		dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s", title);
 	}
 out:
 	free(now);
@@ -254,7 +241,7 @@ static void dr_groups(const struct dbtls_check *self, const struct dbtls_endpoin
 	if (n) {
 		snprintf(title, sizeof(title), "Accepted groups differ from the pin (%zu change%s)",
 			 n, n == 1 ? "" : "s");
-		dr_add(out, self, ctx, &ev, title);
+		dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s", title);
 	}
 out:
 	free(now);
@@ -295,7 +282,8 @@ static void dr_issuer(const struct dbtls_check *self, const struct dbtls_endpoin
 	if (strcmp(now, pin->issuer) == 0)
 		return;
 	dbtls_str_cat(&ev, "pinned: %s; now: %s", pin->issuer, *now ? now : "(none)");
-	dr_add(out, self, ctx, &ev, "The leaf certificate's issuer changed");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s",
+			   "The leaf certificate's issuer changed");
 	free(ev.s);
 }
 
@@ -326,7 +314,7 @@ static void dr_key_type(const struct dbtls_check *self, const struct dbtls_endpo
 		return;
 	dbtls_str_cat(&ev, "pinned: %s; now: %s", pin->key_type, now);
 	snprintf(title, sizeof(title), "The leaf key changed from %s to %s", pin->key_type, now);
-	dr_add(out, self, ctx, &ev, title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s", title);
 	free(ev.s);
 }
 
@@ -354,7 +342,8 @@ static void dr_leaf_fp(const struct dbtls_check *self, const struct dbtls_endpoi
 	if (strcasecmp(leaf->sha256, pin->leaf_sha256) == 0)
 		return;
 	dbtls_str_cat(&ev, "pinned SHA-256: %s; now: %s", pin->leaf_sha256, leaf->sha256);
-	dr_add(out, self, ctx, &ev, "The leaf certificate was replaced");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dr_fix, "%s",
+			   "The leaf certificate was replaced");
 	free(ev.s);
 }
 

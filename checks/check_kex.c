@@ -8,9 +8,10 @@
  * is judged exactly like a live scan. Groups of unknown size (hybrid post-quantum groups, ids we
  * do not know) are never called weak: we cannot tell.
  *
- * Remediation for MySQL/MariaDB is deliberately modest: neither server has a setting for the DH
- * prime (there is no ssl_dhparam), MariaDB has none for the groups, and only recent MySQL
- * releases have one (tls_kex), so the texts say what decides the size and what can be changed.
+ * Remediation for MySQL/MariaDB (checks/remedy/mysql.c) is deliberately modest: neither server
+ * has a setting for the DH prime (there is no ssl_dhparam), MariaDB has none for the groups, and
+ * only recent MySQL releases have one (tls_kex), so the texts say what decides the size and what
+ * can be changed.
  */
 #include "checks/check.h"
 
@@ -20,16 +21,6 @@
 #include <string.h>
 
 #include "src/registry/names.h"
-
-static const char *kx_group_name(uint16_t id, char *hex, size_t hexlen)
-{
-	const char *n = dbtls_group_name(id);
-
-	if (n)
-		return n;
-	snprintf(hex, hexlen, "0x%04X", id);
-	return hex;
-}
 
 /* Size class of group id in bits (0 when unknown); *ffdhe tells finite-field from elliptic. */
 static int kx_group_bits(uint16_t id, bool *ffdhe)
@@ -94,11 +85,6 @@ static int kx_group_bits(uint16_t id, bool *ffdhe)
 	return 0;
 }
 
-static bool kx_is_mysql(const struct dbtls_endpoint_facts *f)
-{
-	return f->protocol && strcmp(f->protocol, "mysql") == 0;
-}
-
 /* ---- kex.dh-weak ---- */
 
 /* The smallest RFC 7919 group of at least `bits`. */
@@ -116,40 +102,18 @@ static void kx_dh_weak(const struct dbtls_check *self, const struct dbtls_endpoi
 		       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	int min = ctx->policy ? ctx->policy->params.min_dh_bits : 0;
-	char *suites, *fix = NULL, ev[128];
+	char *fix, ev[128];
 
 	if (f->dh_bits <= 0 || min <= 0 || f->dh_bits >= min)
 		return;
 	snprintf(ev, sizeof(ev), "smallest DHE prime: %d bits (profile minimum %d)", f->dh_bits,
 		 min);
-	suites = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
-	if (!suites) {
-		out->oom = true;
-		return;
-	}
-	if (kx_is_mysql(f)) {
-		if (asprintf(&fix,
-			     "MySQL and MariaDB have no setting for the DHE prime (there is no "
-			     "ssl_dhparam). MariaDB built with OpenSSL 1.1 or later lets OpenSSL "
-			     "size it from the certificate key (a 1024-bit RSA key gives a "
-			     "1024-bit prime), older MariaDB releases use a fixed 2048-bit prime; "
-			     "current MySQL uses the RFC 7919 group that matches the OpenSSL "
-			     "security level (ffdhe2048 at level 2, ffdhe3072 at level 3). Raise "
-			     "the certificate key size, upgrade old servers, or leave DHE out: %s",
-			     suites) < 0)
-			fix = NULL;
-	} else if (asprintf(&fix,
-			    "Give the TLS terminator DH parameters of at least %d bits (e.g. the "
-			    "RFC 7919 group ffdhe%d), or leave DHE out: %s",
-			    min, kx_ffdhe_for(min), suites) < 0) {
-		fix = NULL;
-	}
+	fix = dbtls_remedy_dh_prime(f, min, kx_ffdhe_for(min), "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (!fix)
 		out->oom = true;
 	else
 		dbtls_findings_add(out, self, ctx, -1, ev, fix, "DHE with a %d-bit prime accepted",
 				   f->dh_bits);
-	free(suites);
 	free(fix);
 }
 
@@ -171,30 +135,6 @@ static const struct dbtls_check chk_dh_weak = {
 
 /* ---- kex.group-weak and kex.group-not-allowed ---- */
 
-/* The remediation for an unwanted group; `groups` is an OpenSSL group list that would be right. */
-static char *kx_group_fix(const struct dbtls_endpoint_facts *f, const char *groups)
-{
-	char *fix = NULL;
-
-	if (kx_is_mysql(f)) {
-		if (asprintf(&fix,
-			     "MariaDB has no setting for key-exchange groups: they are OpenSSL's "
-			     "defaults, which the system OpenSSL configuration can narrow "
-			     "(openssl.cnf, the system_default section: Groups = %s; OpenSSL "
-			     "1.1.1+), followed by a server restart. Recent MySQL releases have a "
-			     "tls_kex system variable for the same (check SHOW GLOBAL VARIABLES "
-			     "LIKE 'tls_kex').",
-			     groups) < 0)
-			fix = NULL;
-	} else if (asprintf(&fix,
-			    "Restrict the TLS terminator's key-exchange groups (OpenSSL: "
-			    "Groups = %s).",
-			    groups) < 0) {
-		fix = NULL;
-	}
-	return fix;
-}
-
 static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
@@ -212,12 +152,12 @@ static void kx_group_weak(const struct dbtls_check *self, const struct dbtls_end
 		if (bits <= 0 || min <= 0 || bits >= min)
 			continue;
 		dbtls_str_cat(&ev, "%s%s (%d bits < %d)", n ? ", " : "",
-			      kx_group_name(f->groups[i], hex, sizeof(hex)), bits, min);
+			      dbtls_group_label(f->groups[i], hex, sizeof(hex)), bits, min);
 		n++;
 	}
 	if (!n)
 		return;
-	fix = kx_group_fix(f, "x25519:secp256r1:secp384r1");
+	fix = dbtls_remedy_groups(f, "x25519:secp256r1:secp384r1");
 	if (ev.oom || !fix)
 		out->oom = true;
 	else
@@ -261,7 +201,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 		if (ok)
 			continue;
 		dbtls_str_cat(&ev, "%s%s", n ? ", " : "",
-			      kx_group_name(f->groups[i], hex, sizeof(hex)));
+			      dbtls_group_label(f->groups[i], hex, sizeof(hex)));
 		n++;
 	}
 	if (!n)
@@ -273,7 +213,7 @@ static void kx_group_not_allowed(const struct dbtls_check *self,
 			dbtls_str_cat(&list, "%s%s", list.n ? ":" : "", name);
 	}
 	dbtls_str_cat(&ev, " (allowed: %s)", list.n ? list.s : "none");
-	fix = kx_group_fix(f, list.n ? list.s : "x25519:secp256r1");
+	fix = dbtls_remedy_groups(f, list.n ? list.s : "x25519:secp256r1");
 	if (ev.oom || list.oom || !fix)
 		out->oom = true;
 	else

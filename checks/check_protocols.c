@@ -78,39 +78,27 @@ static void pr_add_version(const struct dbtls_check *self, const struct dbtls_en
 static void pr_not_offered(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
 	struct dbtls_str ev = {0};
+	char *what, *fix;
 
 	if (f->tls_offered != 0)
 		return; /* 1: offered; -1: the scan never learned it */
-	if (mysql)
-		dbtls_str_cat(&ev, "the server's greeting does not advertise CLIENT_SSL");
-	else
-		dbtls_str_cat(&ev, "the endpoint does not answer a ClientHello with TLS");
+	what = dbtls_remedy_not_offered_evidence(f);
+	fix = dbtls_remedy_not_offered(f, self->fix);
+	dbtls_str_cat(&ev, "%s", what ? what : "");
 	/* what it answered instead (direct TLS: the opening TLS 1.2 probe's reason) */
-	if (!mysql && f->versions[DBTLS_TLS12].reason &&
+	if (f->versions[DBTLS_TLS12].reason &&
 	    !strncmp(f->versions[DBTLS_TLS12].reason, "answer is not TLS", 17))
 		dbtls_str_cat(&ev, ": %s", f->versions[DBTLS_TLS12].reason);
 	if (f->server.product || f->server.version)
 		dbtls_str_cat(&ev, " (%s%s%s)", f->server.product ? f->server.product : "",
 			      f->server.product && f->server.version ? " " : "",
 			      f->server.version ? f->server.version : "");
-	if (ev.oom) {
-		out->oom = true;
-	} else {
-		dbtls_findings_add(
-		    out, self, ctx, -1, ev.s,
-		    mysql ? "In the server's my.cnf, section [mysqld]:\n"
-			    "ssl_cert=/etc/mysql/ssl/server-cert.pem\n"
-			    "ssl_key=/etc/mysql/ssl/server-key.pem\n"
-			    "ssl_ca=/etc/mysql/ssl/ca.pem\n"
-			    "then restart the server. Once every client connects with TLS, "
-			    "refuse plain connections with require_secure_transport=ON "
-			    "(MySQL 5.7.8+, MariaDB 10.5.2+)."
-			  : NULL,
-		    "The server offers no TLS");
-	}
+	dbtls_findings_add(out, self, ctx, -1, what ? dbtls_str_get(&ev) : NULL, fix,
+			   "The server offers no TLS");
 	free(ev.s);
+	free(what);
+	free(fix);
 }
 
 static const char *const pr_refs_not_offered[] = {"RFC 9325", "NIST SP 800-52r2", "CWE-319", NULL};
@@ -256,9 +244,8 @@ static const struct dbtls_check chk_below_min = {
 static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
 	struct dbtls_str ev = {0};
-	char *ver, *fix = NULL;
+	char *fix;
 
 	if (!ctx->policy || !ctx->policy->params.require_tls13 || f->tls_offered != 1)
 		return;
@@ -274,19 +261,9 @@ static void pr_tls13_missing(const struct dbtls_check *self, const struct dbtls_
 				      dbtls_version_name((enum dbtls_version)v));
 			first = 0;
 		}
-	ver = dbtls_remedy_versions(f, pr_target_min(ctx));
-	if (ver && asprintf(&fix, "%s%s",
-			    mysql ? "TLS 1.3 needs a server built against OpenSSL 1.1.1 or later "
-				    "(MySQL 8.0.16+). "
-				  : "TLS 1.3 needs OpenSSL 1.1.1 or later on the terminator. ",
-			    ver) < 0)
-		fix = NULL;
-	if (ev.oom || !fix)
-		out->oom = true;
-	else
-		dbtls_findings_add(out, self, ctx, -1, ev.s, fix, "TLS 1.3 not accepted");
+	fix = dbtls_remedy_tls13(f, pr_target_min(ctx));
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "TLS 1.3 not accepted");
 	free(ev.s);
-	free(ver);
 	free(fix);
 }
 

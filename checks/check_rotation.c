@@ -17,26 +17,6 @@ static const char *rot_or(const char *s, const char *dflt)
 
 static const char *const rot_refs[] = {"RFC 5280 §6", "NIST SP 800-52r2 §3.5.1", NULL};
 
-static char *rot_remedy(const struct dbtls_endpoint_facts *f)
-{
-	char *out = NULL;
-
-	if (f->protocol && !strcmp(f->protocol, "mysql")) {
-		if (asprintf(&out,
-			     "Before clients switch to the new bundle: install a certificate "
-			     "issued under the new CA with its intermediates (my.cnf [mysqld] "
-			     "ssl_cert=…, ssl_key=…) and reload it (FLUSH SSL on MariaDB 10.4+, "
-			     "ALTER INSTANCE RELOAD TLS on MySQL 8.0.16+). Until every server "
-			     "is re-issued, clients need both the old and the new root in their "
-			     "ssl-ca bundle.") < 0)
-			out = NULL;
-		return out;
-	}
-	return dbtls_strdup("Install a certificate issued under the new CA (with its "
-			    "intermediates) before clients drop the old root; until then clients "
-			    "need both roots.");
-}
-
 static void rot_not_ready(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
@@ -53,7 +33,7 @@ static void rot_not_ready(const struct dbtls_check *self, const struct dbtls_end
 		 rot_or(v->chain.anchor_sha256, "-"), v->chain.anchor_days_left,
 		 f->ncerts ? rot_or(f->certs[0].issuer, "?") : "?",
 		 f->ncerts ? f->certs[0].days_left : 0);
-	fix = rot_remedy(f);
+	fix = dbtls_remedy_ca_rotation(f);
 	if (!fix) {
 		out->oom = true;
 		return;
@@ -95,7 +75,7 @@ static void rot_anchor_expiring(const struct dbtls_check *self,
 	snprintf(ev, sizeof(ev), "trust anchor %s (sha256 %s) expires in %ld days",
 		 ch->anchor_subject, rot_or(ch->anchor_sha256, "-"), days);
 	dbtls_findings_add(out, self, ctx,
-			   ch->anchor_not_after < ctx->now ? DBTLS_SEV_CRITICAL : -1, ev, NULL,
+			   ch->anchor_not_after < ctx->now ? DBTLS_SEV_CRITICAL : -1, ev, self->fix,
 			   "The CA this server's chain ends in expires in %ld days", days);
 }
 

@@ -32,20 +32,6 @@ static void sq_quote(struct dbtls_str *b, const char *s)
 	dbtls_str_cat(b, "'");
 }
 
-/* Adds the finding, or marks out as incomplete when a string ran out of memory. */
-static void sq_add(struct dbtls_findings *out, const struct dbtls_check *self,
-		   const struct dbtls_check_ctx *ctx, int severity, struct dbtls_str *ev,
-		   struct dbtls_str *fix, struct dbtls_str *title)
-{
-	if (ev->oom || fix->oom || title->oom || !title->s)
-		out->oom = true;
-	else
-		dbtls_findings_add(out, self, ctx, severity, ev->s, fix->s, "%s", title->s);
-	free(ev->s);
-	free(fix->s);
-	free(title->s);
-}
-
 static bool sq_ok(const struct dbtls_endpoint_facts *f)
 {
 	return f->sql.status == DBTLS_SQL_OK;
@@ -155,7 +141,11 @@ static void sq_rst_off(const struct dbtls_check *self, const struct dbtls_endpoi
 	sq_rst_fix(&fix, f);
 	dbtls_str_cat(&title,
 		      "require_secure_transport is OFF: the server accepts logins without TLS");
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_rst[] = {"CWE-319", "RFC 9325",
@@ -255,8 +245,12 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 	if (names.oom)
 		title.oom = true;
 	/* bytes that never leave the machine are not on the wire: still named, at most low */
-	sq_add(out, self, ctx, loop == n ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1, &ev,
-	       &fix, &title);
+	dbtls_findings_add(out, self, ctx,
+			   loop == n ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1,
+			   dbtls_str_get(&ev), dbtls_str_get(&fix), "%s", dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 	free(names.s);
 }
 
@@ -335,8 +329,11 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 		title = t;
 	}
 	/* with require_secure_transport=ON the server refuses them anyway: defence in depth only */
-	sq_add(out, self, ctx, rst ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1, &ev, &fix,
-	       &title);
+	dbtls_findings_add(out, self, ctx, rst ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1,
+			   dbtls_str_get(&ev), dbtls_str_get(&fix), "%s", dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_accounts[] = {
@@ -400,7 +397,11 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 	free(fix_suites);
 	dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
 	free(hits.s);
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_cipher[] = {"RFC 9325", "RFC 7465",
@@ -461,7 +462,11 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 	free(remedy);
 	dbtls_str_cat(&title, "tls_version lists deprecated versions: %s", hits.s);
 	free(hits.s);
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_tls_version[] = {"RFC 8996", "RFC 9325", NULL};
@@ -531,7 +536,11 @@ static void sq_library(const struct dbtls_check *self, const struct dbtls_endpoi
 		  "(-----BEGIN RSA PRIVATE KEY-----; convert with: openssl rsa -traditional -in "
 		  "server-key.pem -out server-key-pkcs1.pem).");
 	dbtls_str_cat(&title, "The server's TLS library is %s", what);
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_library[] = {
@@ -621,7 +630,11 @@ static void sq_cert_dates(const struct dbtls_check *self, const struct dbtls_end
 	dbtls_str_cat(&title,
 		      "The server's own certificate dates differ from the certificate the probes "
 		      "were served");
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_dates[] = {"RFC 5280 §4.1.2.5", NULL};
@@ -694,7 +707,11 @@ static void sq_session_weaker(const struct dbtls_check *self, const struct dbtls
 	free(remedy);
 	dbtls_str_cat(&title, "The SQL session negotiated less than the server can do: %s %s", ver,
 		      cipher ? cipher : "");
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_session[] = {"RFC 9325", NULL};
@@ -749,7 +766,11 @@ static void sq_conn_legacy(const struct dbtls_check *self, const struct dbtls_en
 	}
 	dbtls_str_cat(&title, "%zu connected client%s use%s TLS 1.0/1.1", n, n == 1 ? "" : "s",
 		      n == 1 ? "s" : "");
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const struct dbtls_check chk_conn_legacy = {
@@ -786,7 +807,11 @@ static void sq_insecure(const struct dbtls_check *self, const struct dbtls_endpo
 		  "authenticated: if the network path is not trusted, rotate the scan account's "
 		  "password.");
 	dbtls_str_cat(&title, "SQL facts gathered without verifying the server's certificate");
-	sq_add(out, self, ctx, -1, &ev, &fix, &title);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
 }
 
 static const char *const sq_refs_insecure[] = {"CWE-295", "RFC 9325", NULL};

@@ -313,8 +313,8 @@ static const struct dbtls_check chk_not_allowed = {
 static void su_client_order(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	bool mysql = f->protocol && strcmp(f->protocol, "mysql") == 0;
 	struct dbtls_str ev = {0}, names = {0};
+	char *fix = NULL;
 
 	if (!ctx->policy || !ctx->policy->params.require_server_order)
 		return;
@@ -338,17 +338,13 @@ static void su_client_order(const struct dbtls_check *self, const struct dbtls_e
 		out->oom = true;
 		goto out;
 	}
-	dbtls_findings_add(
-	    out, self, ctx, -1, ev.s,
-	    mysql ? "MariaDB has no setting for this: it lets the client choose. Make the "
-		    "choice harmless by leaving only acceptable suites in my.cnf, section "
-		    "[mysqld]: ssl_cipher=" SU_STRICT ". Recent MySQL releases enforce their "
-		    "own order; upgrade older ones."
-		  : NULL,
-	    "The server follows the client's cipher order (%s)", names.s);
+	fix = dbtls_remedy_server_order(f, SU_STRICT, self->fix);
+	dbtls_findings_add(out, self, ctx, -1, ev.s, fix,
+			   "The server follows the client's cipher order (%s)", names.s);
 out:
 	free(ev.s);
 	free(names.s);
+	free(fix);
 }
 
 static const struct dbtls_check chk_client_order = {

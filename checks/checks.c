@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * checks.c — the check registry, running a profile's checks over facts, findings bookkeeping,
- * and the server-specific remediation snippets the checks share.
+ * checks.c — the check registry, the table of subject kinds, running a profile's checks over a
+ * subject, and findings bookkeeping. (Fix texts: checks/remedy/.)
  */
 #include "checks/check.h"
 
@@ -13,10 +13,9 @@
 
 #include "src/registry/suites.h"
 
-static const struct dbtls_check *const *const families[] = {
-    dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,
-    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql,
-};
+#define CK_FAMILY(name) dbtls_checks_##name,
+static const struct dbtls_check *const *const families[] = {DBTLS_CHECK_FAMILIES(CK_FAMILY)};
+#undef CK_FAMILY
 
 #define MAX_CHECKS 128
 
@@ -152,42 +151,49 @@ uint32_t dbtls_suite_props(uint32_t code)
 	return p;
 }
 
+/* The title as a new string; NULL when out of memory, or when the title is "%s" of a NULL (a
+ * string the caller failed to build). */
+static char *fa_title(const char *fmt, va_list ap)
+{
+	char *title = NULL;
+	va_list cp;
+
+	if (strcmp(fmt, "%s") == 0) {
+		va_copy(cp, ap);
+		const char *arg = va_arg(cp, const char *);
+		va_end(cp);
+		return dbtls_strdup(arg);
+	}
+	return vasprintf(&title, fmt, ap) < 0 ? NULL : title;
+}
+
 void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *self,
 			const struct dbtls_check_ctx *ctx, int severity, const char *evidence,
 			const char *remediation, const char *title_fmt, ...)
 {
-	struct dbtls_finding *items, *fd;
+	struct dbtls_finding fd = {.check = self->id, .references = self->references};
+	struct dbtls_finding *items = NULL;
 	va_list ap;
-	char *title = NULL;
-	int rc;
 
-	va_start(ap, title_fmt);
-	rc = vasprintf(&title, title_fmt, ap);
-	va_end(ap);
-	items = rc < 0 ? NULL : realloc(out->items, (out->n + 1) * sizeof(*items));
+	fd.severity = severity >= 0 ? (enum dbtls_severity)severity : ctx->severity;
+	if (evidence && remediation && title_fmt) {
+		va_start(ap, title_fmt);
+		fd.title = fa_title(title_fmt, ap);
+		va_end(ap);
+		fd.evidence = dbtls_strdup(evidence);
+		fd.remediation = dbtls_strdup(remediation);
+	}
+	if (fd.title && fd.evidence && fd.remediation)
+		items = realloc(out->items, (out->n + 1) * sizeof(*items));
 	if (!items) {
-		if (rc >= 0)
-			free(title);
+		free(fd.title);
+		free(fd.evidence);
+		free(fd.remediation);
 		out->oom = true;
 		return;
 	}
 	out->items = items;
-	fd = &items[out->n];
-	memset(fd, 0, sizeof(*fd));
-	fd->check = self->id;
-	fd->severity = severity >= 0 ? (enum dbtls_severity)severity : ctx->severity;
-	fd->title = title;
-	fd->evidence = dbtls_strdup(evidence ? evidence : "");
-	fd->remediation = dbtls_strdup(remediation ? remediation : self->fix);
-	fd->references = self->references;
-	if (!fd->evidence || !fd->remediation) {
-		free(fd->title);
-		free(fd->evidence);
-		free(fd->remediation);
-		out->oom = true;
-		return;
-	}
-	out->n++;
+	items[out->n++] = fd;
 }
 
 void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...)
@@ -212,6 +218,13 @@ void dbtls_str_cat(struct dbtls_str *b, const char *fmt, ...)
 	b->n += (size_t)len;
 }
 
+const char *dbtls_str_get(const struct dbtls_str *b)
+{
+	if (b->oom)
+		return NULL;
+	return b->s ? b->s : "";
+}
+
 void dbtls_findings_free(struct dbtls_findings *fs)
 {
 	if (!fs)
@@ -228,76 +241,117 @@ void dbtls_findings_free(struct dbtls_findings *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
-		      time_t now, struct dbtls_findings *out)
+/* ---- kinds of subject ---- */
+
+static size_t sk_endpoint_count(const struct dbtls_scan_facts *s)
 {
+	return s->nendpoints;
+}
+
+static const void *sk_endpoint_at(const struct dbtls_scan_facts *s, size_t i)
+{
+	return &s->endpoints[i];
+}
+
+static char *sk_endpoint_id(const void *facts)
+{
+	const struct dbtls_endpoint_facts *f = facts;
+
+	return dbtls_endpoint_id(f->protocol, f->host, f->port);
+}
+
+/* A waiver names an endpoint as the scan was given it, or as host:port (not by the canonical id:
+ * the reports keep the target as given, and waivers keep matching what they always matched). */
+static bool sk_endpoint_waived(const char *w, const void *facts, const char *id)
+{
+	const struct dbtls_endpoint_facts *f = facts;
+	char hp[300];
+
+	(void)id;
+	if (f->target && !strcmp(w, f->target))
+		return true;
+	snprintf(hp, sizeof(hp), strchr(f->host ? f->host : "", ':') ? "[%s]:%u" : "%s:%u",
+		 f->host ? f->host : "", f->port);
+	return !strcmp(w, hp);
+}
+
+static bool sk_endpoint_gathered(const void *facts)
+{
+	return dbtls_endpoint_scanned(facts);
+}
+
+static void sk_endpoint_call(const struct dbtls_check *c, const void *facts,
+			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	c->eval(c, facts, ctx, out);
+}
+
+static const struct dbtls_subject_kind_info subject_kinds[] = {
+    {
+	.kind = DBTLS_SUBJECT_ENDPOINT,
+	.name = "endpoint",
+	.count = sk_endpoint_count,
+	.at = sk_endpoint_at,
+	.id = sk_endpoint_id,
+	.waiver_matches = sk_endpoint_waived,
+	.gathered = sk_endpoint_gathered,
+	.call = sk_endpoint_call,
+    },
+};
+
+const struct dbtls_subject_kind_info *dbtls_subject_kinds(size_t *n)
+{
+	*n = sizeof(subject_kinds) / sizeof(subject_kinds[0]);
+	return subject_kinds;
+}
+
+const struct dbtls_subject_kind_info *dbtls_subject_kind_find(enum dbtls_subject_kind kind)
+{
+	for (size_t i = 0; i < sizeof(subject_kinds) / sizeof(subject_kinds[0]); i++)
+		if (subject_kinds[i].kind == kind)
+			return &subject_kinds[i];
+	return NULL;
+}
+
+/* ---- running ---- */
+
+/* The profile's setting for check `c` (registry index i), or NULL. */
+static const struct dbtls_check_setting *ck_setting(const struct dbtls_policy *p, size_t i,
+						    const struct dbtls_check *c)
+{
+	/* settings are in registry order when the loader made them; match ids anyway so a
+	 * hand-built policy cannot apply one check's setting to another */
+	if (i < p->nsettings && !strcmp(p->settings[i].id, c->id))
+		return &p->settings[i];
+	for (size_t k = 0; k < p->nsettings; k++)
+		if (!strcmp(p->settings[k].id, c->id))
+			return &p->settings[k];
+	return NULL;
+}
+
+void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_subject *subject,
+			      time_t now, struct dbtls_findings *out)
+{
+	const struct dbtls_subject_kind_info *kind = dbtls_subject_kind_find(subject->kind);
 	size_t n;
 	const struct dbtls_check *const *all = dbtls_checks_all(&n);
 
+	if (!kind)
+		return;
 	for (size_t i = 0; i < n; i++) {
-		const struct dbtls_check_setting *st = NULL;
-		/* settings are in registry order when the loader made them; match ids anyway so a
-		 * hand-built policy cannot apply one check's setting to another */
-		if (i < p->nsettings && !strcmp(p->settings[i].id, all[i]->id))
-			st = &p->settings[i];
-		for (size_t k = 0; !st && k < p->nsettings; k++)
-			if (!strcmp(p->settings[k].id, all[i]->id))
-				st = &p->settings[k];
-		if (!st || !st->enabled)
+		const struct dbtls_check_setting *st = ck_setting(p, i, all[i]);
+
+		if (all[i]->subject != subject->kind || !st || !st->enabled)
 			continue;
 		struct dbtls_check_ctx ctx = {.policy = p, .severity = st->severity, .now = now};
-		all[i]->eval(all[i], f, &ctx, out);
+		kind->call(all[i], subject->facts, &ctx, out);
 	}
 }
 
-static bool remedy_is_mysql(const struct dbtls_endpoint_facts *f)
+void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
+		      time_t now, struct dbtls_findings *out)
 {
-	return f->protocol && strcmp(f->protocol, "mysql") == 0;
-}
+	struct dbtls_subject s = {.kind = DBTLS_SUBJECT_ENDPOINT, .facts = f, .id = f->target};
 
-char *dbtls_remedy_versions(const struct dbtls_endpoint_facts *f, int min_version)
-{
-	char list[64] = "", *out = NULL;
-
-	if (min_version < DBTLS_TLS12)
-		min_version = DBTLS_TLS12; /* never suggest less than RFC 8996 allows */
-	for (int v = min_version; v < DBTLS_NVERSIONS; v++) {
-		strcat(list, list[0] ? "," : "");
-		strcat(list, dbtls_version_name((enum dbtls_version)v));
-	}
-	if (remedy_is_mysql(f)) {
-		bool maria = f->server.product && strcmp(f->server.product, "MariaDB") == 0;
-		if (asprintf(&out, "In the server's my.cnf, section [mysqld]: tls_version=%s%s",
-			     list,
-			     maria ? " (MariaDB 10.4.6+; restart mariadbd). Clients on old "
-				     "connectors need TLS 1.2 support first."
-				   : " (MySQL 8.0.16+ can change it at run time: SET PERSIST "
-				     "tls_version='...'; ALTER INSTANCE RELOAD TLS).") < 0)
-			out = NULL;
-	} else if (asprintf(&out,
-			    "Accept only %s on this endpoint's TLS terminator (OpenSSL: "
-			    "MinProtocol = %s).",
-			    list, dbtls_version_name((enum dbtls_version)min_version)) < 0) {
-		out = NULL;
-	}
-	return out;
-}
-
-char *dbtls_remedy_suites(const struct dbtls_endpoint_facts *f, const char *cipher_string)
-{
-	char *out = NULL;
-
-	if (remedy_is_mysql(f)) {
-		if (asprintf(
-			&out,
-			"In the server's my.cnf, section [mysqld]: ssl_cipher=%s (TLS 1.2 and "
-			"below; TLS 1.3 suites are set with tls_ciphersuites on MySQL 8, and on "
-			"MariaDB by an ssl_cipher made only of TLS 1.3 suite names).",
-			cipher_string) < 0)
-			out = NULL;
-	} else if (asprintf(&out, "Restrict the TLS terminator's cipher list to %s.",
-			    cipher_string) < 0) {
-		out = NULL;
-	}
-	return out;
+	dbtls_checks_run_subject(p, &s, now, out);
 }

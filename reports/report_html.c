@@ -541,14 +541,13 @@ static void html_suites(FILE *o, const struct dbtls_report_ctx *ctx,
 			const struct dbtls_suite *su = html_suite(vf->suites[i]);
 			uint32_t props = dbtls_suite_props(vf->suites[i]);
 			bool weak = (props & weak_mask) || !su;
+			char hex[16];
 
 			fprintf(o, "<tr%s><td>%zu</td><td class=\"mono\">",
 				weak ? " class=\"weak\"" : "", i + 1);
 			h_or_dash(o, su ? su->iana_name : "unknown suite");
-			fprintf(o,
-				vf->suites[i] > 0xffff ? "</td><td class=\"mono\">0x%06X</td>"
-						       : "</td><td class=\"mono\">0x%04X</td>",
-				vf->suites[i]);
+			fprintf(o, "</td><td class=\"mono\">%s</td>",
+				dbtls_suite_hex(vf->suites[i], hex, sizeof(hex)));
 			fputs("<td class=\"mono\">", o);
 			h_or_dash(o, su ? su->openssl_name : NULL);
 			fputs("</td><td>", o);
@@ -573,13 +572,10 @@ static void html_kex(FILE *o, const struct dbtls_endpoint_facts *e)
 	if (e->ngroups) {
 		fputs("<dt>groups</dt><dd class=\"mono\">", o);
 		for (size_t i = 0; i < e->ngroups; i++) {
-			const char *g = dbtls_group_name(e->groups[i]);
+			char hex[8];
 			if (i)
 				fputs(", ", o);
-			if (g)
-				h(o, g);
-			else
-				fprintf(o, "0x%04X", e->groups[i]);
+			h(o, dbtls_group_label(e->groups[i], hex, sizeof(hex)));
 		}
 		if (e->groups_version >= 0)
 			fprintf(o, " (probed with %s)",

@@ -237,11 +237,8 @@ static void text_versions(struct dbtls_report_ctx *ctx, const struct dbtls_endpo
 	if (e->ngroups) {
 		fprintf(o, "  groups:");
 		for (size_t i = 0; i < e->ngroups; i++) {
-			const char *g = dbtls_group_name(e->groups[i]);
-			if (g)
-				fprintf(o, " %s", g);
-			else
-				fprintf(o, " 0x%04X", e->groups[i]);
+			char hex[8];
+			fprintf(o, " %s", dbtls_group_label(e->groups[i], hex, sizeof(hex)));
 		}
 		fputc('\n', o);
 	}

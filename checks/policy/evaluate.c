@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * evaluate.c — a scan judged under a profile: run the enabled checks per endpoint, apply waivers
+ * evaluate.c — a scan judged under a profile: run the enabled checks per subject, apply waivers
  * (a waived finding stays in the report, marked; an expired waiver hides nothing), count by
  * severity and endpoint outcome; plus the waivers file and `dbtls policy derive`.
  */
@@ -156,74 +156,102 @@ out:
 	return err;
 }
 
-/* Does waiver w name endpoint f (as given, or as host:port)? */
-static bool ev_matches(const struct dbtls_waiver *w, const struct dbtls_endpoint_facts *f)
+/* Marks the findings of subject sj that a waiver in w covers as of now; a waiver that has run
+ * out hides nothing. */
+static void ev_waive(struct dbtls_findings *fs, const struct dbtls_waivers *w,
+		     const struct dbtls_subject_kind_info *kind, const struct dbtls_subject *sj,
+		     time_t now)
 {
-	char hp[300];
+	for (size_t i = 0; w && i < fs->n; i++) {
+		struct dbtls_finding *fd = &fs->items[i];
 
-	if (f->target && !strcmp(w->endpoint, f->target))
-		return true;
-	snprintf(hp, sizeof(hp), strchr(f->host ? f->host : "", ':') ? "[%s]:%u" : "%s:%u",
-		 f->host ? f->host : "", f->port);
-	return !strcmp(w->endpoint, hp);
+		for (size_t k = 0; k < w->n && !fd->waived; k++) {
+			const struct dbtls_waiver *wv = &w->items[k];
+
+			if (strcmp(wv->check, fd->check) || now >= wv->until_end ||
+			    !kind->waiver_matches(wv->endpoint, sj->facts, sj->id))
+				continue;
+			fd->waived = true;
+			fd->waiver_reason = dbtls_strdup(wv->reason);
+			fd->waiver_owner = dbtls_strdup(wv->owner);
+			fd->waiver_until = dbtls_strdup(wv->until);
+		}
+	}
+}
+
+/* Counts subject sj's findings fs into out: by severity, waived, and the subject's outcome. */
+static void ev_count(struct dbtls_evaluation *out, const struct dbtls_findings *fs,
+		     const struct dbtls_subject_kind_info *kind, const struct dbtls_subject *sj)
+{
+	bool failed = false;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		if (fs->items[i].waived) {
+			out->waived++;
+			continue;
+		}
+		out->by_severity[fs->items[i].severity]++;
+		failed |= fs->items[i].severity >= out->fail_on;
+	}
+	if (failed)
+		out->failed++;
+	else if (!kind->gathered(sj->facts))
+		out->errored++;
+	else
+		out->passed++;
 }
 
 enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
 			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
 			      time_t now, struct dbtls_evaluation *out)
 {
+	size_t nkinds, total = 0;
+	const struct dbtls_subject_kind_info *kinds = dbtls_subject_kinds(&nkinds);
+
 	memset(out, 0, sizeof(*out));
 	out->policy = p;
 	out->fail_on = fail_on;
 	out->nendpoints = s->nendpoints;
-	out->findings = calloc(s->nendpoints ? s->nendpoints : 1, sizeof(*out->findings));
-	if (!out->findings)
-		return DBTLS_ERR_NOMEM;
-	for (size_t e = 0; e < s->nendpoints; e++) {
-		const struct dbtls_endpoint_facts *f = &s->endpoints[e];
-		struct dbtls_findings *fs = &out->findings[e];
-		bool failed = false;
+	for (size_t k = 0; k < nkinds; k++)
+		total += kinds[k].count(s);
+	out->findings = calloc(total ? total : 1, sizeof(*out->findings));
+	out->subjects = calloc(total ? total : 1, sizeof(*out->subjects));
+	if (!out->findings || !out->subjects)
+		goto oom;
+	for (size_t k = 0; k < nkinds; k++)
+		for (size_t i = 0, n = kinds[k].count(s); i < n; i++) {
+			struct dbtls_subject *sj = &out->subjects[out->nsubjects];
+			struct dbtls_findings *fs = &out->findings[out->nsubjects++];
 
-		dbtls_checks_run(p, f, now, fs);
-		if (fs->oom)
-			return DBTLS_ERR_NOMEM;
-		for (size_t i = 0; i < fs->n; i++) {
-			struct dbtls_finding *fd = &fs->items[i];
-			for (size_t k = 0; w && k < w->n && !fd->waived; k++) {
-				const struct dbtls_waiver *wv = &w->items[k];
-				/* a waiver that has run out hides nothing */
-				if (strcmp(wv->check, fd->check) || !ev_matches(wv, f) ||
-				    now >= wv->until_end)
-					continue;
-				fd->waived = true;
-				fd->waiver_reason = dbtls_strdup(wv->reason);
-				fd->waiver_owner = dbtls_strdup(wv->owner);
-				fd->waiver_until = dbtls_strdup(wv->until);
-			}
-			if (fd->waived) {
-				out->waived++;
-				continue;
-			}
-			out->by_severity[fd->severity]++;
-			failed |= fd->severity >= fail_on;
+			sj->kind = kinds[k].kind;
+			sj->facts = kinds[k].at(s, i);
+			sj->id = kinds[k].id(sj->facts);
+			if (!sj->id)
+				goto oom;
+			dbtls_checks_run_subject(p, sj, now, fs);
+			if (fs->oom)
+				goto oom;
+			ev_waive(fs, w, &kinds[k], sj, now);
+			ev_count(out, fs, &kinds[k], sj);
 		}
-		if (failed)
-			out->failed++;
-		else if (!dbtls_endpoint_scanned(f))
-			out->errored++;
-		else
-			out->passed++;
-	}
 	return DBTLS_OK;
+oom:
+	dbtls_evaluation_free(out);
+	return DBTLS_ERR_NOMEM;
 }
 
 void dbtls_evaluation_free(struct dbtls_evaluation *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; e->findings && i < e->nendpoints; i++)
+	/* a hand-built evaluation may set only nendpoints */
+	for (size_t i = 0;
+	     e->findings && i < (e->nsubjects > e->nendpoints ? e->nsubjects : e->nendpoints); i++)
 		dbtls_findings_free(&e->findings[i]);
+	for (size_t i = 0; e->subjects && i < e->nsubjects; i++)
+		free((char *)e->subjects[i].id); /* the evaluation made it (kind->id) */
 	free(e->findings);
+	free(e->subjects);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -271,10 +299,9 @@ char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, co
 		json_object_set_new(pin, "versions", vs);
 		json_object_set_new(pin, "suites", dv_suite_names(f));
 		for (size_t i = 0; i < f->ngroups; i++) {
-			const char *g = dbtls_group_name(f->groups[i]);
 			char hex[8];
-			snprintf(hex, sizeof(hex), "0x%04X", f->groups[i]);
-			json_array_append_new(gs, json_string(g ? g : hex));
+			json_array_append_new(
+			    gs, json_string(dbtls_group_label(f->groups[i], hex, sizeof(hex))));
 		}
 		json_object_set_new(pin, "groups", gs);
 		if (f->ncerts) {

@@ -360,6 +360,8 @@ static enum dbtls_err pol_checks(struct pol_src *src, json_t *obj, struct dbtls_
 
 static void pol_pin_free(struct dbtls_pin *pin)
 {
+	if (!pin)
+		return;
 	free(pin->target);
 	free(pin->suites);
 	free(pin->groups);

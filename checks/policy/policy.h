@@ -29,6 +29,7 @@ extern const size_t dbtls_nbuiltin_policies;
  * FILE (unreadable), NOMEM. */
 enum dbtls_err dbtls_policy_load(const char *name_or_path, struct dbtls_policy *out,
 				 struct dbtls_diag *d);
+/* Frees what *p holds (not p); p may be NULL. */
 void dbtls_policy_free(struct dbtls_policy *p);
 
 struct dbtls_waiver {
@@ -49,24 +50,32 @@ struct dbtls_waivers {
  * field required, strictly validated (FILE:LINE:COLUMN). */
 enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out,
 				  struct dbtls_diag *d);
+/* Frees what *w holds (not w); w may be NULL. */
 void dbtls_waivers_free(struct dbtls_waivers *w);
 
-/* A scan judged under a policy. */
+/* A scan judged under a policy. Findings belong to their subject: findings[i] are subjects[i]'s.
+ * Subjects come kind by kind in the order of the table of kinds (checks/check.h), endpoints
+ * first and in the facts' order, so findings[i] for i < nendpoints is endpoint i's — which is all
+ * the report writers read today. */
 struct dbtls_evaluation {
 	const struct dbtls_policy *policy; /* borrowed */
 	enum dbtls_severity fail_on;
-	struct dbtls_findings *findings; /* one list per endpoint, same order as the facts */
-	size_t nendpoints;
+	struct dbtls_findings *findings; /* one list per subject, nsubjects of them */
+	struct dbtls_subject *subjects;	 /* facts borrowed from the scan facts; ids owned */
+	size_t nsubjects;
+	size_t nendpoints; /* the subjects of kind DBTLS_SUBJECT_ENDPOINT: the first nendpoints */
 	size_t by_severity[DBTLS_NSEVERITIES]; /* findings not waived */
 	size_t waived;
-	size_t passed, failed, errored; /* endpoints */
+	size_t passed, failed, errored; /* subjects (today: endpoints) */
 };
 
-/* Runs p's checks over every endpoint of s, applies waivers w (may be NULL) as of `now`, and
- * counts. Fills *out (new; dbtls_evaluation_free). */
+/* Runs p's checks over every subject of s (every kind in the table of kinds), applies waivers w
+ * (may be NULL) as of `now`, and counts. Fills *out (new; dbtls_evaluation_free, which is safe
+ * on a zeroed or already freed evaluation); on failure *out is left empty. */
 enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
 			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
 			      time_t now, struct dbtls_evaluation *out);
+/* Frees what *e holds (not e); e may be NULL. */
 void dbtls_evaluation_free(struct dbtls_evaluation *e);
 
 /* Writes a profile that pins what the endpoints of s accept today (versions, suites, groups, leaf

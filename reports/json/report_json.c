@@ -48,7 +48,7 @@ static json_t *js_suite(uint32_t code)
 	const struct dbtls_suite *s = dbtls_suite_lookup(code);
 	char hex[16];
 
-	snprintf(hex, sizeof(hex), code > 0xffff ? "0x%06X" : "0x%04X", code);
+	dbtls_suite_hex(code, hex, sizeof(hex));
 	return json_pack("{s:o, s:s, s:o}", "name", js_str(s ? s->iana_name : NULL), "code", hex,
 			 "openssl_name", js_str(s ? s->openssl_name : NULL));
 }
@@ -96,7 +96,7 @@ static json_t *js_tls(const struct dbtls_endpoint_facts *e)
 	for (size_t i = 0; i < e->ngroups; i++) {
 		const char *name = dbtls_group_name(e->groups[i]);
 		char hex[16];
-		snprintf(hex, sizeof(hex), "0x%04X", e->groups[i]);
+		dbtls_group_label(e->groups[i], hex, sizeof(hex)); /* hex only when name is NULL */
 		json_array_append_new(groups, json_string(name ? name : hex));
 	}
 	tls = json_pack("{s:o, s:o, s:o}", "offered",

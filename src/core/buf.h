@@ -23,7 +23,7 @@ struct dbtls_buf {
 };
 
 void dbtls_buf_init(struct dbtls_buf *b);
-void dbtls_buf_free(struct dbtls_buf *b);
+void dbtls_buf_free(struct dbtls_buf *b); /* b may be NULL */
 void dbtls_buf_reset(struct dbtls_buf *b);
 void dbtls_buf_u8(struct dbtls_buf *b, uint8_t v);
 void dbtls_buf_u16(struct dbtls_buf *b, uint16_t v); /* big-endian, as TLS */

@@ -108,6 +108,8 @@ const char *dbtls_rev_status_name(enum dbtls_rev_status st)
 
 static void revocation_free(struct dbtls_revocation *r)
 {
+	if (!r)
+		return;
 	free(r->source);
 	free(r->revoked_at);
 	free(r->reason);
@@ -146,6 +148,8 @@ void dbtls_cert_free(struct dbtls_cert *c)
 
 static void server_info_free(struct dbtls_server_info *s)
 {
+	if (!s)
+		return;
 	free(s->product);
 	free(s->version);
 	free(s->err_sqlstate);
@@ -155,6 +159,8 @@ static void server_info_free(struct dbtls_server_info *s)
 
 void dbtls_verification_free(struct dbtls_verification *v)
 {
+	if (!v)
+		return;
 	free(v->error);
 	free(v->hostname_checked);
 	free(v->ca_source);
@@ -217,6 +223,8 @@ const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, co
 
 static void sql_values_free(struct dbtls_sql_value *v, size_t n)
 {
+	if (!v)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].value);

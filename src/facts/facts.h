@@ -305,10 +305,11 @@ struct dbtls_scan_facts {
 
 /* Frees everything inside f (not f itself); f may be NULL. */
 void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f);
+/* Frees everything inside c and zeroes it (not c itself); c may be NULL. */
 void dbtls_cert_free(struct dbtls_cert *c);
-/* Frees the strings inside v and zeroes it. */
+/* Frees the strings inside v and zeroes it; v may be NULL. */
 void dbtls_verification_free(struct dbtls_verification *v);
-/* Frees everything inside s (not s itself). */
+/* Frees everything inside s (not s itself); s may be NULL. */
 void dbtls_scan_facts_free(struct dbtls_scan_facts *s);
 /* Appends an error to f (copies message/stage); returns NOMEM or OK. */
 enum dbtls_err dbtls_facts_add_error(struct dbtls_endpoint_facts *f, enum dbtls_err code,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * names.c — the static name tables of the TLS registries (named groups, alert descriptions) and
+ * names.c — the static name tables of the TLS registries (named groups, alert descriptions,
+ * signature schemes) and
  * their one label rule each: the IANA name, or "0x%04X" for a code we have no name for. Every layer
  * that prints or parses such a code (hello engine, checks, policies, report writers and readers)
  * uses these, so a name is written once.
@@ -185,4 +186,92 @@ const char *dbtls_alert_name(uint8_t desc)
 		return "no_application_protocol";
 	}
 	return "unknown_alert";
+}
+
+/* In the ClientHello's order: what the hello engine has always offered first, then the names we
+ * only print. */
+static const struct dbtls_sigalg_info sigalg_tab[] = {
+    {0x0403, "ecdsa_secp256r1_sha256", true},
+    {0x0503, "ecdsa_secp384r1_sha384", true},
+    {0x0603, "ecdsa_secp521r1_sha512", true},
+    {0x0807, "ed25519", true},
+    {0x0808, "ed448", true},
+    {0x0804, "rsa_pss_rsae_sha256", true},
+    {0x0805, "rsa_pss_rsae_sha384", true},
+    {0x0806, "rsa_pss_rsae_sha512", true},
+    {0x0809, "rsa_pss_pss_sha256", true},
+    {0x080a, "rsa_pss_pss_sha384", true},
+    {0x080b, "rsa_pss_pss_sha512", true},
+    {0x0401, "rsa_pkcs1_sha256", true},
+    {0x0501, "rsa_pkcs1_sha384", true},
+    {0x0601, "rsa_pkcs1_sha512", true},
+    {0x0303, "ecdsa_sha224", true},
+    {0x0301, "rsa_pkcs1_sha224", true},
+    {0x0302, "dsa_sha224", true},
+    {0x0402, "dsa_sha256", true},
+    {0x0502, "dsa_sha384", true},
+    {0x0602, "dsa_sha512", true},
+    {0x0203, "ecdsa_sha1", true},
+    {0x0201, "rsa_pkcs1_sha1", true},
+    {0x0202, "dsa_sha1", true},
+    {0x081a, "ecdsa_brainpoolP256r1tls13_sha256", true},
+    {0x081b, "ecdsa_brainpoolP384r1tls13_sha384", true},
+    {0x081c, "ecdsa_brainpoolP512r1tls13_sha512", true},
+    {0x0420, "rsa_pkcs1_sha256_legacy", false},
+    {0x0520, "rsa_pkcs1_sha384_legacy", false},
+    {0x0620, "rsa_pkcs1_sha512_legacy", false},
+    {0x0704, "eccsi_sha256", false},
+    {0x0705, "iso_ibs1", false},
+    {0x0706, "iso_ibs2", false},
+    {0x0707, "iso_chinese_ibs", false},
+    {0x0708, "sm2sig_sm3", false},
+    {0x0709, "gostr34102012_256a", false},
+    {0x070a, "gostr34102012_256b", false},
+    {0x070b, "gostr34102012_256c", false},
+    {0x070c, "gostr34102012_256d", false},
+    {0x070d, "gostr34102012_512a", false},
+    {0x070e, "gostr34102012_512b", false},
+    {0x070f, "gostr34102012_512c", false},
+    {0x0904, "mldsa44", false},
+    {0x0905, "mldsa65", false},
+    {0x0906, "mldsa87", false},
+};
+#define NSIGALGS (sizeof(sigalg_tab) / sizeof(sigalg_tab[0]))
+
+const struct dbtls_sigalg_info *dbtls_sigalgs_all(size_t *n)
+{
+	*n = NSIGALGS;
+	return sigalg_tab;
+}
+
+size_t dbtls_sigalgs_offered(uint16_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NSIGALGS; i++) {
+		if (!sigalg_tab[i].offered)
+			continue;
+		if (n < cap)
+			out[n] = sigalg_tab[i].code;
+		n++;
+	}
+	return n;
+}
+
+const char *dbtls_sigalg_name(uint16_t code)
+{
+	for (size_t i = 0; i < NSIGALGS; i++)
+		if (sigalg_tab[i].code == code)
+			return sigalg_tab[i].name;
+	return NULL;
+}
+
+const char *dbtls_sigalg_label(uint16_t code, char *buf, size_t len)
+{
+	const char *n = dbtls_sigalg_name(code);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "0x%04X", (unsigned)code);
+	return buf;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * names.h — names of TLS registry codes (IANA "TLS Supported Groups", "TLS Alerts"), in one place.
+ * names.h — names of TLS registry codes (IANA "TLS Supported Groups", "TLS Alerts", "TLS
+ * SignatureScheme"), in one place, with one label rule each: the name, or "0x%04X". (Cipher suites
+ * have theirs next to the suite table: dbtls_suite_label() in src/registry/suites.h.)
  *
  * Ownership: every string returned here is borrowed and static, or the caller's own buffer.
  */
@@ -42,5 +44,24 @@ bool dbtls_group_by_name(const char *name, uint16_t *out);
 /* Returns the borrowed, static name of a TLS alert description ("handshake_failure"), or
  * "unknown_alert". */
 const char *dbtls_alert_name(uint8_t desc);
+
+/* TLS signature schemes (IANA "TLS SignatureScheme", RFC 8446 §4.2.3), and the TLS 1.2
+ * hash/signature pairs RFC 8446 left unnamed, under OpenSSL's names ("dsa_sha256"). */
+struct dbtls_sigalg_info {
+	uint16_t code;
+	const char *name; /* "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256" … */
+	bool offered;	  /* in the ClientHello's signature_algorithms list (table order) */
+};
+/* Returns the borrowed table, in the order a ClientHello offers them (widest first, so that
+ * weak servers still answer), and its length via *n. */
+const struct dbtls_sigalg_info *dbtls_sigalgs_all(size_t *n);
+/* Fills out with the codes a ClientHello offers, in that order; returns how many there are
+ * (which may exceed cap: only cap are written). */
+size_t dbtls_sigalgs_offered(uint16_t *out, size_t cap);
+/* Returns the borrowed, static name of a signature scheme, or NULL when unknown. */
+const char *dbtls_sigalg_name(uint16_t code);
+/* The scheme's name, or "0x%04X" written into buf (len >= 7) for an unknown code; returns the
+ * static name or buf. */
+const char *dbtls_sigalg_label(uint16_t code, char *buf, size_t len);
 
 #endif

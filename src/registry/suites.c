@@ -121,6 +121,11 @@ const char *dbtls_suite_label(uint32_t code, char *hex, size_t hexlen)
 
 	if (s && s->iana_name)
 		return s->iana_name;
+	return dbtls_suite_hex(code, hex, hexlen);
+}
+
+const char *dbtls_suite_hex(uint32_t code, char *hex, size_t hexlen)
+{
 	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
 	return hex;
 }

@@ -57,9 +57,13 @@ const struct dbtls_suite *dbtls_suite_by_code(uint16_t code);
 const struct dbtls_suite *dbtls_suite_by_sslv2(uint32_t code);
 /* Looks up a code as facts store it: a 24-bit SSLv2 kind above 0xFFFF, else a TLS suite. */
 const struct dbtls_suite *dbtls_suite_lookup(uint32_t code);
-/* The IANA name of code for titles and evidence, or "0xC0FF" / "0x010080" written into hex
- * (hexlen >= 9) when the registry does not know it. Returns borrowed static text or hex. */
+/* The one suite label: the IANA name of code for titles and evidence, or "0xC0FF" / "0x010080"
+ * (dbtls_suite_hex) written into hex (hexlen >= 9) when the registry does not know it. Returns
+ * borrowed static text or hex. */
 const char *dbtls_suite_label(uint32_t code, char *hex, size_t hexlen);
+/* code as hex, always: "0x%04X" for a TLS suite, "0x%06X" for an SSLv2 kind (above 0xFFFF),
+ * written into hex (hexlen >= 9). Returns hex. */
+const char *dbtls_suite_hex(uint32_t code, char *hex, size_t hexlen);
 /* Looks up by IANA or OpenSSL name (exact, case-sensitive); NULL when unknown. */
 const struct dbtls_suite *dbtls_suite_by_name(const char *name);
 /* Fills out with the codes a ClientHello of version v can usefully offer (no SCSVs; TLS 1.3 suites

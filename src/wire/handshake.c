@@ -286,8 +286,11 @@ static char *hs_name(const X509_NAME *n)
 	    (len = BIO_get_mem_data(b, &p)) >= 0 && (s = malloc((size_t)len + 1))) {
 		memcpy(s, p, (size_t)len);
 		s[len] = 0;
+		/* RFC 2253 output escapes control bytes itself; the rest is kept as the certificate
+		 * says and escaped by every writer (src/core/escape.h). Only NUL, which a C string
+		 * cannot hold, becomes '?'. */
 		for (long i = 0; i < len; i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			if (!s[i])
 				s[i] = '?';
 	}
 	BIO_free(b);

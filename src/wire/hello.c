@@ -55,13 +55,6 @@ static const uint8_t hrr_random[32] = {
     0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
-/* Signature schemes we claim, widest first so that weak servers still answer (RFC 8446 §4.2.3). */
-static const uint16_t sigalgs[] = {
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809,
-    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402,
-    0x0502, 0x0602, 0x0203, 0x0201, 0x0202, 0x081a, 0x081b, 0x081c,
-};
-
 static bool hello_is_ip_literal(const char *s)
 {
 	/* SNI must not carry IP addresses (RFC 6066 §3) */
@@ -224,10 +217,16 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 		dbtls_buf_bytes(b, list, n);
 	}
 	if (p->version >= DBTLS_TLS12) {
+		/* the schemes we claim, widest first so that weak servers still answer (RFC 8446
+		 * §4.2.3): src/registry/names.c holds the list */
+		uint16_t sigalgs[64];
+		size_t nsig = dbtls_sigalgs_offered(sigalgs, 64);
+
+		nsig = nsig < 64 ? nsig : 64;
 		dbtls_buf_u16(b, EXT_SIGNATURE_ALGORITHMS);
-		dbtls_buf_u16(b, (uint16_t)(2 + 2 * sizeof(sigalgs) / sizeof(sigalgs[0])));
-		dbtls_buf_u16(b, (uint16_t)(2 * sizeof(sigalgs) / sizeof(sigalgs[0])));
-		for (size_t i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
+		dbtls_buf_u16(b, (uint16_t)(2 + 2 * nsig));
+		dbtls_buf_u16(b, (uint16_t)(2 * nsig));
+		for (size_t i = 0; i < nsig; i++)
 			dbtls_buf_u16(b, sigalgs[i]);
 	}
 	dbtls_buf_u16(b, EXT_SESSION_TICKET);

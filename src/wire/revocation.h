@@ -23,6 +23,7 @@
 struct dbtls_rev_cache;
 /* Returns a new empty cache, or NULL on OOM. */
 struct dbtls_rev_cache *dbtls_rev_cache_new(void);
+/* Frees c and everything in it; c may be NULL. */
 void dbtls_rev_cache_free(struct dbtls_rev_cache *c);
 
 struct dbtls_rev_opts {

@@ -18,6 +18,11 @@ Modes:
   yassl-bad-handshake  a greeting with CLIENT_SSL from "5.6.51-yaSSL"; read the 36-byte SSLRequest,
                        read the ClientHello, answer ERR 1043 '#08S01' "Bad handshake" (sequence 2),
                        close: what old yaSSL builds of MySQL did with a ClientHello they disliked
+  mysql-err-hostile    ERR 1045 '#28000' whose message is hostile bytes (HOSTILE below: terminal
+                       escapes, a bidi override, CR LF, markup, invalid UTF-8, a NUL)
+  mysql-hostile-greeting
+                       a greeting without CLIENT_SSL whose server version is hostile bytes (the same
+                       without the NUL, which ends the version string), then wait
 
 Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
 packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
@@ -48,6 +53,14 @@ MSG_1129 = (
 )
 
 
+# What a hostile server writes where text is expected: dbtls keeps these bytes in its facts (only
+# NUL becomes '?') and every report writer escapes them.
+HOSTILE = (
+    b"Access denied \x1b[31mRED\x1b[0m \xe2\x80\xaegnp.exe\r\nX-Injected: 1 "
+    b"<script>alert(1)</script> \xff\xfe \x07bell\x00after"
+)
+
+
 def packet(seq, payload):
     """Frame a payload: 3-byte little-endian length, sequence id."""
     return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
@@ -58,7 +71,7 @@ def err_packet(seq, code, message, sqlstate=None):
     payload = b"\xff" + struct.pack("<H", code)
     if sqlstate is not None:
         payload += b"#" + sqlstate.encode("ascii")
-    payload += message.encode("utf-8")
+    payload += message if isinstance(message, bytes) else message.encode("utf-8")
     return packet(seq, payload)
 
 
@@ -80,7 +93,7 @@ def greeting(version, caps):
     plugin = b"mysql_native_password\x00"
     payload = (
         bytes([10])
-        + version.encode("ascii")
+        + (version if isinstance(version, bytes) else version.encode("ascii"))
         + b"\x00"
         + struct.pack("<I", conn_id)
         + auth[:8]
@@ -161,6 +174,15 @@ def serve_yassl(conn):
     conn.sendall(err_packet(2, 1043, "Bad handshake", "08S01"))
 
 
+def serve_err_hostile(conn):
+    conn.sendall(err_packet(0, 1045, HOSTILE, "28000"))
+
+
+def serve_hostile_greeting(conn):
+    conn.sendall(greeting(b"5.7.44-" + HOSTILE.replace(b"\x00", b""), CAPS_NOSSL))
+    hold(conn)
+
+
 MODES = {
     "silent": serve_silent,
     "garbage": serve_garbage,
@@ -170,6 +192,8 @@ MODES = {
     "mysql-err-1040": serve_err_1040,
     "mysql-nossl": serve_nossl,
     "yassl-bad-handshake": serve_yassl,
+    "mysql-err-hostile": serve_err_hostile,
+    "mysql-hostile-greeting": serve_hostile_greeting,
 }
 
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "tests/unit/fixtures.h"
 
 #define NOW	 ((time_t)1790000000) /* 2026-09-21T14:13:20Z */
 #define DAY	 86400
@@ -1010,18 +1011,6 @@ static const struct row rows[] = {
      "The leaf certificate was replaced"},
 };
 
-static const struct dbtls_finding *t_first(const struct dbtls_findings *fs, const char *id,
-					   size_t *n)
-{
-	const struct dbtls_finding *first = NULL;
-
-	*n = 0;
-	for (size_t i = 0; i < fs->n; i++)
-		if (strcmp(fs->items[i].check, id) == 0 && (*n)++ == 0)
-			first = &fs->items[i];
-	return first;
-}
-
 /* Runs row r; returns false (after printing why) when it does not hold. */
 static bool t_run_row(const struct row *r)
 {
@@ -1044,34 +1033,14 @@ static bool t_run_row(const struct row *r)
 	if (r->params)
 		r->params(&tp.p);
 	dbtls_checks_run(&tp.p, &f, NOW, &fs);
-	fd = t_first(&fs, r->id, &n);
+	fd = fx_first(&fs, r->id, &n);
 	if (fs.oom) {
 		print_error("%s: out of memory\n", r->name);
 		ok = false;
-	} else if (n != r->n) {
-		print_error("%s: %s gave %zu findings, expected %zu%s%s\n", r->name, r->id, n, r->n,
-			    fd ? "; first: " : "", fd ? fd->title : "");
-		ok = false;
-	} else if (fd) {
-		int sev = r->severity >= 0 ? r->severity : (int)c->default_severity;
-
-		if ((int)fd->severity != sev) {
-			print_error("%s: severity %s, expected %s\n", r->name,
-				    dbtls_severity_name(fd->severity),
-				    dbtls_severity_name((enum dbtls_severity)sev));
-			ok = false;
-		}
-		if (r->substr && !strstr(fd->title, r->substr) &&
-		    !strstr(fd->evidence, r->substr)) {
-			print_error("%s: '%s' in neither title '%s' nor evidence '%s'\n", r->name,
-				    r->substr, fd->title, fd->evidence);
-			ok = false;
-		}
-		if (!fd->remediation[0] || fd->references != c->references || !fd->title[0]) {
-			print_error("%s: finding without remediation, title or references\n",
-				    r->name);
-			ok = false;
-		}
+	} else {
+		ok = fx_judge(
+		    r->name, c, fd, n,
+		    &(struct fx_expect){.n = r->n, .severity = r->severity, .substr = r->substr});
 	}
 	dbtls_findings_free(&fs);
 	dbtls_endpoint_facts_free(&f);
@@ -1285,14 +1254,14 @@ static void test_remediation_mysql(void **state)
 	fx_leaf_expired(&f);
 	t_policy_init(&tp);
 	dbtls_checks_run(&tp.p, &f, NOW, &fs);
-	fd = t_first(&fs, "protocol.tls10-enabled", &n);
+	fd = fx_first(&fs, "protocol.tls10-enabled", &n);
 	assert_non_null(fd);
 	assert_non_null(strstr(fd->remediation, "tls_version=TLSv1.2,TLSv1.3"));
-	fd = t_first(&fs, "suites.rc4", &n);
+	fd = fx_first(&fs, "suites.rc4", &n);
 	assert_non_null(fd);
 	assert_non_null(strstr(fd->remediation, "ssl_cipher="));
 	assert_non_null(strstr(fd->remediation, "!RC4"));
-	fd = t_first(&fs, "cert.expired", &n);
+	fd = fx_first(&fs, "cert.expired", &n);
 	assert_non_null(fd);
 	assert_non_null(strstr(fd->remediation, "ssl_cert="));
 	assert_non_null(strstr(fd->remediation, "FLUSH SSL"));

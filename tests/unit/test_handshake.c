@@ -38,6 +38,7 @@
 #include "src/facts/facts.h"
 #include "src/wire/handshake.h"
 #include "src/wire/net.h"
+#include "tests/unit/fixtures.h"
 
 enum srv_mode { SRV_TLS, SRV_TLS10_WEAK, SRV_GARBAGE, SRV_SILENT };
 
@@ -58,47 +59,36 @@ struct srv {
 	char sni[128]; /* server_name the client sent, "" when none */
 };
 
-static void tx_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	assert_non_null(ext);
-	assert_true(X509_add_ext(x, ext, -1));
-	X509_EXTENSION_free(ext);
-}
-
 /* A certificate valid from yesterday for a year, signed by issuer (NULL: self-signed). */
 static X509 *tx_cert(EVP_PKEY *key, const char *cn, long serial, X509 *issuer, EVP_PKEY *sign_key,
 		     bool ca, const char *san)
 {
-	X509 *x = X509_new();
-	X509 *iss;
+	const char *const name[] = {"CN", cn, NULL};
+	struct fx_ext exts[7] = {
+	    {NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE"},
+	    {NID_key_usage,
+	     ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment"},
+	    {NID_subject_key_identifier, "hash"},
+	};
+	size_t n = 3;
+	char hex[24];
 
-	assert_non_null(x);
-	iss = issuer ? issuer : x;
-	assert_true(X509_set_version(x, X509_VERSION_3));
-	assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), serial));
-	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -86400));
-	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400));
-	assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-					       (const unsigned char *)cn, -1, -1, 0));
-	assert_true(X509_set_issuer_name(x, X509_get_subject_name(iss)));
-	assert_true(X509_set_pubkey(x, key));
-	tx_ext(x, iss, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-	tx_ext(x, iss, NID_key_usage,
-	       ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
-	tx_ext(x, iss, NID_subject_key_identifier, "hash");
 	if (!ca)
-		tx_ext(x, iss, NID_ext_key_usage, "serverAuth");
+		exts[n++] = (struct fx_ext){NID_ext_key_usage, "serverAuth"};
 	if (issuer)
-		tx_ext(x, iss, NID_authority_key_identifier, "keyid:always");
+		exts[n++] = (struct fx_ext){NID_authority_key_identifier, "keyid:always"};
 	if (san)
-		tx_ext(x, iss, NID_subject_alt_name, san);
-	assert_true(X509_sign(x, sign_key, EVP_sha256()) > 0);
-	return x;
+		exts[n++] = (struct fx_ext){NID_subject_alt_name, san};
+	snprintf(hex, sizeof(hex), "%lX", serial);
+	return fx_cert(&(struct fx_cert_spec){.key = key,
+					      .sign_key = sign_key,
+					      .issuer = issuer,
+					      .name = name,
+					      .serial_hex = hex,
+					      .relative = true,
+					      .not_before = -86400,
+					      .not_after = 365L * 86400,
+					      .exts = exts});
 }
 
 static void tx_write_pem(char *path, size_t pathlen, X509 *x)

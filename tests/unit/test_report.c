@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "reports/report.h"
+#include "tests/unit/fixtures.h"
 
 static const char hostile[] = "<script>alert(\"x\")</script>\x1b[31m\xff\xfe end";
 
@@ -80,19 +81,6 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->tls_offered = 0;
 }
 
-static char *render(const struct dbtls_report_writer *w, const struct dbtls_scan_facts *s,
-		    bool color)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct dbtls_diag d = {0};
-
-	assert_int_equal(dbtls_report_write(w, s, f, color, &d), DBTLS_OK);
-	fclose(f);
-	return buf;
-}
-
 static void test_json_contract(void **state)
 {
 	struct dbtls_scan_facts s;
@@ -102,7 +90,7 @@ static void test_json_contract(void **state)
 	(void)state;
 
 	fixture(&s);
-	out = render(&dbtls_report_json, &s, false);
+	out = fx_render(&dbtls_report_json, &s, NULL, false);
 	doc = json_loads(out, 0, &jerr);
 	if (!doc)
 		fail_msg("report is not JSON: %s", jerr.text);
@@ -182,7 +170,7 @@ static void test_text(void **state)
 	(void)state;
 
 	fixture(&s);
-	out = render(&dbtls_report_text, &s, false);
+	out = fx_render(&dbtls_report_text, &s, NULL, false);
 	assert_null(strchr(out, '\x1b')); /* neither our colours nor the server's escape codes */
 	assert_non_null(strstr(out, "TLSv1.2=yes"));
 	assert_non_null(strstr(out, "TLSv1.1=no"));
@@ -193,7 +181,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "groups: x25519 ffdhe2048"));
 	assert_non_null(strstr(out, "DHE prime: 1024 bits (weak)"));
 	free(out);
-	out = render(&dbtls_report_text, &s, true);
+	out = fx_render(&dbtls_report_text, &s, NULL, true);
 	assert_non_null(strstr(out, "\033[32mTLSv1.2=yes"));
 	free(out);
 	dbtls_scan_facts_free(&s);

@@ -24,6 +24,7 @@
 
 #include "reports/report.h"
 #include "reports/report_util.h"
+#include "tests/unit/fixtures.h"
 
 /* Everything that can go wrong in one string. */
 #define HOSTILE                                                                                    \
@@ -303,19 +304,6 @@ static void evaluation(const struct dbtls_scan_facts *s, struct dbtls_evaluation
 	ev->waived = 2;
 	ev->failed = 3;
 	ev->errored = 1;
-}
-
-static char *render(const struct dbtls_report_writer *w, const struct dbtls_scan_facts *s,
-		    const struct dbtls_evaluation *ev, bool color)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct dbtls_diag d = {0};
-
-	assert_int_equal(dbtls_report_write_eval(w, s, ev, f, color, &d), DBTLS_OK);
-	fclose(f);
-	return buf;
 }
 
 static char *slurp(const char *path)
@@ -619,7 +607,7 @@ static void test_html(void **state)
 
 	fixture(&s);
 	evaluation(&s, &ev);
-	out = render(&dbtls_report_html, &s, &ev, false);
+	out = fx_render(&dbtls_report_html, &s, &ev, false);
 	check_html(out);
 	/* the summary comes first, then each endpoint */
 	assert_non_null(strstr(out, "<section id=\"summary\">"));
@@ -857,7 +845,7 @@ static void test_prom(void **state)
 
 	fixture(&s);
 	evaluation(&s, &ev);
-	out = render(&dbtls_report_prom, &s, &ev, false);
+	out = fx_render(&dbtls_report_prom, &s, &ev, false);
 	all = check_prom(out, &n);
 	assert_int_equal(prom_get(all, n, "dbtls_scan_timestamp_seconds", NULL, NULL, NULL, NULL),
 			 1700000012);
@@ -912,7 +900,7 @@ static void test_prom(void **state)
 	free(out);
 
 	/* without a policy: no finding metrics, outcomes are scanned/errored */
-	out = render(&dbtls_report_prom, &s, NULL, false);
+	out = fx_render(&dbtls_report_prom, &s, NULL, false);
 	all = check_prom(out, &n);
 	assert_false(prom_has(all, n, "dbtls_findings"));
 	assert_int_equal(prom_get(all, n, "dbtls_endpoints", "outcome", "scanned", NULL, NULL), 2);
@@ -922,7 +910,7 @@ static void test_prom(void **state)
 	/* the same target twice: written once, the file stays valid */
 	free(s.endpoints[3].target);
 	s.endpoints[3].target = strdup("db3:3306");
-	out = render(&dbtls_report_prom, &s, &ev, false);
+	out = fx_render(&dbtls_report_prom, &s, &ev, false);
 	all = check_prom(out, &n);
 	free(all);
 	free(out);
@@ -944,7 +932,7 @@ static void test_jsonl(void **state)
 	fixture(&s);
 	evaluation(&s, &ev);
 	dbtls_report_scan_id(&s, id, sizeof(id));
-	out = render(&dbtls_report_jsonl, &s, &ev, false);
+	out = fx_render(&dbtls_report_jsonl, &s, &ev, false);
 	assert_utf8("jsonl", out, true);
 	golden("report.jsonl", out);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -977,7 +965,7 @@ static void test_jsonl(void **state)
 	free(out);
 
 	/* not judged: one endpoint line each, findings null */
-	out = render(&dbtls_report_jsonl, &s, NULL, false);
+	out = fx_render(&dbtls_report_jsonl, &s, NULL, false);
 	assert_non_null(strstr(out, "\"outcome\":\"scanned\",\"findings\":null"));
 	assert_null(strstr(out, "\"type\":\"finding\""));
 	free(out);
@@ -997,7 +985,7 @@ static void test_text(void **state)
 
 	fixture(&s);
 	evaluation(&s, &ev);
-	out = render(&dbtls_report_text, &s, &ev, false);
+	out = fx_render(&dbtls_report_text, &s, &ev, false);
 	assert_clean_utf8("text", out);
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "FAIL  mysql://db1.example:3306 (mysql 192.0.2.10 port 3306"));
@@ -1013,7 +1001,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "FAIL  3 of 4 endpoints failed, 1 could not be scanned\n"));
 	golden("report.txt", out);
 	free(out);
-	out = render(&dbtls_report_text, &s, &ev, true);
+	out = fx_render(&dbtls_report_text, &s, &ev, true);
 	assert_non_null(strstr(out, "\033[1m\033[31mFAIL \033[0m \033[1mmysql://db1.example:3306"));
 	/* our colours, never the server's */
 	assert_null(strstr(out, "\x1b[31m\r"));
@@ -1031,7 +1019,7 @@ static void test_json(void **state)
 
 	fixture(&s);
 	evaluation(&s, &ev);
-	out = render(&dbtls_report_json, &s, &ev, false);
+	out = fx_render(&dbtls_report_json, &s, &ev, false);
 	golden("report.json", out);
 	free(out);
 	dbtls_evaluation_free(&ev);
@@ -1050,13 +1038,13 @@ static void test_edge_cases(void **state)
 
 	fixture(&full);
 	for (size_t i = 0; i < nw; i++) {
-		char *out = render(all[i], &s, NULL, false);
+		char *out = fx_render(all[i], &s, NULL, false);
 		if (all[i] == &dbtls_report_html)
 			check_html(out);
 		if (all[i] == &dbtls_report_prom)
 			free(check_prom(out, &n));
 		free(out);
-		out = render(all[i], &full, NULL, false);
+		out = fx_render(all[i], &full, NULL, false);
 		if (all[i] == &dbtls_report_html) {
 			check_html(out);
 			assert_non_null(strstr(out, "Not judged"));

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "reports/report.h"
+#include "tests/unit/fixtures.h"
 
 static char *xstrdup(const char *s)
 {
@@ -259,40 +260,6 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->duration_s = 0.0004;
 }
 
-static char *render(const struct dbtls_scan_facts *s)
-{
-	struct dbtls_diag d = {0};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(dbtls_report_write(&dbtls_report_json, s, f, false, &d), DBTLS_OK);
-	fclose(f);
-	return buf;
-}
-
-/* Writes text to a new temporary file; returns its path (new). */
-static char *tmpfile_with(const char *text)
-{
-	char *path = xstrdup("/tmp/dbtls-test-report-read-XXXXXX");
-	int fd = mkstemp(path);
-	FILE *f;
-
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-static void remove_tmp(char *path)
-{
-	unlink(path);
-	free(path);
-}
-
 static bool is_zero(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -308,14 +275,14 @@ static void expect_failure(const char *text, enum dbtls_err want, const char *re
 {
 	struct dbtls_scan_facts out;
 	struct dbtls_diag d = {0};
-	char *path = tmpfile_with(text), want_msg[512];
+	char *path = fx_tmpfile("report-read", text), want_msg[512];
 
 	memset(&out, 0x5a, sizeof(out));
 	assert_int_equal(dbtls_report_json_read(path, &out, &d), want);
 	snprintf(want_msg, sizeof(want_msg), "%s%s", path, rest);
 	assert_string_equal(d.msg, want_msg);
 	assert_true(is_zero(&out, sizeof(out)));
-	remove_tmp(path);
+	fx_tmpfile_remove(path);
 }
 
 /* A text jansson refuses: "FILE:LINE:COLUMN: what" (the column is jansson's business). */
@@ -323,7 +290,7 @@ static void expect_parse_error(const char *text, int line, const char *what)
 {
 	struct dbtls_scan_facts out;
 	struct dbtls_diag d = {0};
-	char *path = tmpfile_with(text), prefix[512];
+	char *path = fx_tmpfile("report-read", text), prefix[512];
 	const char *p;
 	char *end;
 	long col;
@@ -337,7 +304,7 @@ static void expect_parse_error(const char *text, int line, const char *what)
 	assert_true(end > p && col >= 0);
 	assert_string_equal(end, what);
 	assert_true(is_zero(&out, sizeof(out)));
-	remove_tmp(path);
+	fx_tmpfile_remove(path);
 }
 
 /* The report of the fixture, as a jansson document to edit (new). */
@@ -349,7 +316,7 @@ static json_t *fixture_doc(void)
 	char *text;
 
 	fixture(&s);
-	text = render(&s);
+	text = fx_render(&dbtls_report_json, &s, NULL, false);
 	doc = json_loads(text, 0, &jerr);
 	assert_non_null(doc);
 	free(text);
@@ -379,14 +346,14 @@ static void test_round_trip(void **state)
 	(void)state;
 
 	fixture(&s);
-	first = render(&s);
-	path = tmpfile_with(first);
+	first = fx_render(&dbtls_report_json, &s, NULL, false);
+	path = fx_tmpfile("report-read", first);
 	assert_int_equal(dbtls_report_json_read(path, &back, &d), DBTLS_OK);
-	second = render(&back);
+	second = fx_render(&dbtls_report_json, &back, NULL, false);
 	assert_string_equal(second, first);
 	free(second);
 	free(first);
-	remove_tmp(path);
+	fx_tmpfile_remove(path);
 	dbtls_scan_facts_free(&back);
 	dbtls_scan_facts_free(&s);
 }
@@ -414,12 +381,12 @@ static void test_alpn(void **state)
 		assert_true(s.endpoints[0].verification.done);
 		s.endpoints[0].verification.alpn_offered = rows[i].offered;
 		s.endpoints[0].verification.alpn = rows[i].alpn ? xstrdup(rows[i].alpn) : NULL;
-		text = render(&s);
+		text = fx_render(&dbtls_report_json, &s, NULL, false);
 		if (rows[i].want)
 			assert_non_null(strstr(text, rows[i].want));
 		else
 			assert_null(strstr(text, "\"alpn\""));
-		path = tmpfile_with(text);
+		path = fx_tmpfile("report-read", text);
 		assert_int_equal(dbtls_report_json_read(path, &back, &d), DBTLS_OK);
 		assert_int_equal(back.endpoints[0].verification.alpn_offered, rows[i].offered);
 		if (rows[i].alpn)
@@ -427,7 +394,7 @@ static void test_alpn(void **state)
 		else
 			assert_null(back.endpoints[0].verification.alpn);
 		free(text);
-		remove_tmp(path);
+		fx_tmpfile_remove(path);
 		dbtls_scan_facts_free(&back);
 		dbtls_scan_facts_free(&s);
 	}
@@ -442,8 +409,8 @@ static void test_fields(void **state)
 	(void)state;
 
 	fixture(&s);
-	text = render(&s);
-	path = tmpfile_with(text);
+	text = fx_render(&dbtls_report_json, &s, NULL, false);
+	path = fx_tmpfile("report-read", text);
 	assert_int_equal(dbtls_report_json_read(path, &b, &d), DBTLS_OK);
 
 	assert_string_equal(b.tool_version, "0.0.7");
@@ -599,7 +566,7 @@ static void test_fields(void **state)
 	assert_false(e->sql.verify_cert);
 	assert_int_equal(e->sql.nvariables, 0);
 
-	remove_tmp(path);
+	fx_tmpfile_remove(path);
 	free(text);
 	dbtls_scan_facts_free(&b);
 	dbtls_scan_facts_free(&s);
@@ -630,12 +597,12 @@ static void test_tolerant(void **state)
 	json_array_set_new(json_object_get(json_object_get(e0, "tls"), "groups"), 1,
 			   json_string("0x0017"));
 	text = dump(doc);
-	path = tmpfile_with(text);
+	path = fx_tmpfile("report-read", text);
 	assert_int_equal(dbtls_report_json_read(path, &b, &d), DBTLS_OK);
 	assert_int_equal(b.endpoints[0].errors[0].code, DBTLS_ERR_INTERNAL);
 	assert_string_equal(b.endpoints[0].errors[0].message, "timed out");
 	assert_int_equal(b.endpoints[0].groups[1], 0x0017);
-	remove_tmp(path);
+	fx_tmpfile_remove(path);
 	free(text);
 	dbtls_scan_facts_free(&b);
 }

@@ -51,6 +51,7 @@
 
 #include "src/facts/facts.h"
 #include "src/wire/revocation.h"
+#include "tests/unit/fixtures.h"
 
 #define DAY	   86400
 #define TIMEOUT_MS 1000
@@ -277,51 +278,27 @@ static void http_start(struct http_fixture *h)
 
 /* --- PKI ------------------------------------------------------------------------------- */
 
-struct ext {
-	int nid;
-	const char *value;
-};
-
 static X509 *tr_cert(EVP_PKEY *key, const char *cn, const char *serial_hex, X509 *issuer,
-		     EVP_PKEY *sign_key, const struct ext *exts)
+		     EVP_PKEY *sign_key, const struct fx_ext *exts)
 {
-	X509 *x = X509_new();
-	BIGNUM *bn = NULL;
-	ASN1_INTEGER *serial;
-	X509V3_CTX ctx;
+	const char *const name[] = {"O", "dbtls test", "CN", cn, NULL};
 
-	assert_non_null(x);
-	assert_true(X509_set_version(x, X509_VERSION_3));
-	assert_true(BN_hex2bn(&bn, serial_hex));
-	serial = BN_to_ASN1_INTEGER(bn, NULL);
-	assert_true(X509_set_serialNumber(x, serial));
-	ASN1_INTEGER_free(serial);
-	BN_free(bn);
-	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -DAY));
-	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 30 * DAY));
-	assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
-					       (const unsigned char *)"dbtls test", -1, -1, 0));
-	assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-					       (const unsigned char *)cn, -1, -1, 0));
-	assert_true(X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x)));
-	assert_true(X509_set_pubkey(x, key));
-	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-	for (; exts && exts->value; exts++) {
-		X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, exts->nid, exts->value);
-
-		assert_non_null(e);
-		assert_true(X509_add_ext(x, e, -1));
-		X509_EXTENSION_free(e);
-	}
-	assert_true(X509_sign(x, sign_key, EVP_sha256()) > 0);
-	return x;
+	return fx_cert(&(struct fx_cert_spec){.key = key,
+					      .sign_key = sign_key,
+					      .issuer = issuer,
+					      .name = name,
+					      .serial_hex = serial_hex,
+					      .relative = true,
+					      .not_before = -DAY,
+					      .not_after = 30 * DAY,
+					      .exts = exts});
 }
 
 /* A leaf issued by the intermediate, with an AIA OCSP URL and/or a CDP URL (NULL: none). */
 static X509 *tr_leaf(const char *cn, const char *serial, const char *ocsp, const char *cdp)
 {
 	char aia[160], dp[160];
-	struct ext exts[6] = {
+	struct fx_ext exts[6] = {
 	    {NID_basic_constraints, "CA:FALSE"},
 	    {NID_subject_key_identifier, "hash"},
 	    {NID_authority_key_identifier, "keyid:always"},
@@ -330,11 +307,11 @@ static X509 *tr_leaf(const char *cn, const char *serial, const char *ocsp, const
 
 	if (ocsp) {
 		snprintf(aia, sizeof(aia), "OCSP;URI:%s", ocsp);
-		exts[n++] = (struct ext){NID_info_access, aia};
+		exts[n++] = (struct fx_ext){NID_info_access, aia};
 	}
 	if (cdp) {
 		snprintf(dp, sizeof(dp), "URI:%s", cdp);
-		exts[n++] = (struct ext){NID_crl_distribution_points, dp};
+		exts[n++] = (struct fx_ext){NID_crl_distribution_points, dp};
 	}
 	return tr_cert(F.leaf_key, cn, serial, F.inter, F.inter_key, exts);
 }
@@ -486,14 +463,14 @@ static int setup(void **state)
 {
 	char url[6][128], path[128];
 	const char *inter_revoked[] = {"1002", "1004", "1006", NULL};
-	const struct ext ca_exts[] = {
+	const struct fx_ext ca_exts[] = {
 	    {NID_basic_constraints, "critical,CA:TRUE"},
 	    {NID_key_usage, "critical,keyCertSign,cRLSign"},
 	    {NID_subject_key_identifier, "hash"},
 	    {NID_authority_key_identifier, "keyid:always"},
 	    {0, NULL},
 	};
-	const struct ext resp_exts[] = {
+	const struct fx_ext resp_exts[] = {
 	    {NID_basic_constraints, "CA:FALSE"},
 	    {NID_key_usage, "critical,digitalSignature"},
 	    {NID_ext_key_usage, "OCSPSigning"},
@@ -501,7 +478,7 @@ static int setup(void **state)
 	    {NID_authority_key_identifier, "keyid:always"},
 	    {0, NULL},
 	};
-	struct ext inter_exts[6];
+	struct fx_ext inter_exts[6];
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
@@ -524,8 +501,8 @@ static int setup(void **state)
 	F.root = tr_cert(F.root_key, "root", "01", NULL, F.root_key, ca_exts);
 	memcpy(inter_exts, ca_exts, 4 * sizeof(ca_exts[0]));
 	snprintf(url[0], sizeof(url[0]), "URI:http://127.0.0.1:%d/root.crl", F.http.port);
-	inter_exts[4] = (struct ext){NID_crl_distribution_points, url[0]};
-	inter_exts[5] = (struct ext){0, NULL};
+	inter_exts[4] = (struct fx_ext){NID_crl_distribution_points, url[0]};
+	inter_exts[5] = (struct fx_ext){0, NULL};
 	F.inter = tr_cert(F.inter_key, "intermediate", "02", F.root, F.root_key, inter_exts);
 	F.resp = tr_cert(F.resp_key, "ocsp responder", "03", F.inter, F.inter_key, resp_exts);
 	/* an OCSP signer for the wrong CA: issued by the root, not by the leaves' issuer */

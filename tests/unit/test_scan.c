@@ -24,6 +24,7 @@
 
 #include "app/cli.h"
 #include "src/scan/scan.h"
+#include "tests/unit/fixtures.h"
 
 static void test_targets_good(void **state)
 {
@@ -91,16 +92,6 @@ static void test_targets_bad(void **state)
 	}
 }
 
-static char *write_tmp(const char *content)
-{
-	char *path = strdup("/tmp/dbtls-test-targets-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	close(fd);
-	return path;
-}
-
 static void test_targets_file(void **state)
 {
 	struct dbtls_cli cli = {0};
@@ -109,7 +100,8 @@ static void test_targets_file(void **state)
 	FILE *err;
 	(void)state;
 
-	path = write_tmp("# fleet\n\nmysql://a:3306\n  b:3307   # replica\r\n[::1]:3308\n");
+	path = fx_tmpfile("targets",
+			  "# fleet\n\nmysql://a:3306\n  b:3307   # replica\r\n[::1]:3308\n");
 	err = open_memstream(&errbuf, &errlen);
 	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_OK);
 	fclose(err);
@@ -123,7 +115,7 @@ static void test_targets_file(void **state)
 	free(errbuf);
 
 	/* the error names the file and the line */
-	path = write_tmp("a:1\n\n# x\nb:99999\n");
+	path = fx_tmpfile("targets", "a:1\n\n# x\nb:99999\n");
 	err = open_memstream(&errbuf, &errlen);
 	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_ERR_INPUT);
 	fclose(err);
@@ -136,7 +128,7 @@ static void test_targets_file(void **state)
 	free(path);
 	free(errbuf);
 
-	path = write_tmp("a:1 b:2\n");
+	path = fx_tmpfile("targets", "a:1 b:2\n");
 	err = open_memstream(&errbuf, &errlen);
 	assert_int_equal(dbtls_cli_read_targets(&cli, path, err), DBTLS_ERR_INPUT);
 	fclose(err);

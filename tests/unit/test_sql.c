@@ -32,6 +32,7 @@
 #include "reports/report.h"
 #include "src/scan/scan.h"
 #include "src/wire/sql/sql_mysql.h"
+#include "tests/unit/fixtures.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NOW	 ((time_t)1790000000)
@@ -1036,37 +1037,13 @@ static bool t_run_row(const struct row *r)
 	if (fs.oom) {
 		print_error("%s: out of memory\n", r->name);
 		ok = false;
-	} else if (fs.n != r->n) {
-		print_error("%s: %s gave %zu findings, expected %zu%s%s\n", r->name, r->id, fs.n,
-			    r->n, fs.n ? "; first: " : "", fs.n ? fs.items[0].title : "");
-		ok = false;
-	} else if (fs.n) {
-		const struct dbtls_finding *fd = &fs.items[0];
-		int sev = r->severity >= 0 ? r->severity : (int)c->default_severity;
-
-		if ((int)fd->severity != sev) {
-			print_error("%s: severity %s, expected %s\n", r->name,
-				    dbtls_severity_name(fd->severity),
-				    dbtls_severity_name((enum dbtls_severity)sev));
-			ok = false;
-		}
-		if (r->substr && !strstr(fd->title, r->substr) &&
-		    !strstr(fd->evidence, r->substr)) {
-			print_error("%s: '%s' in neither title '%s' nor evidence '%s'\n", r->name,
-				    r->substr, fd->title, fd->evidence);
-			ok = false;
-		}
-		if (r->fix && !strstr(fd->remediation, r->fix)) {
-			print_error("%s: '%s' not in remediation '%s'\n", r->name, r->fix,
-				    fd->remediation);
-			ok = false;
-		}
-		if (!fd->title[0] || !fd->evidence[0] || !fd->remediation[0] ||
-		    fd->references != c->references) {
-			print_error("%s: finding without title, evidence, remediation or refs\n",
-				    r->name);
-			ok = false;
-		}
+	} else {
+		ok = fx_judge(r->name, c, fs.n ? &fs.items[0] : NULL, fs.n,
+			      &(struct fx_expect){.n = r->n,
+						  .severity = r->severity,
+						  .substr = r->substr,
+						  .fix = r->fix,
+						  .evidence_required = true});
 	}
 	dbtls_findings_free(&fs);
 	dbtls_endpoint_facts_free(&f);
@@ -1182,19 +1159,6 @@ static void test_profiles_enable_sql(void **state)
 
 /* ==== the report: failed and skipped SQL facts survive the JSON round trip ==== */
 
-static char *render(const struct dbtls_scan_facts *s)
-{
-	struct dbtls_diag d = {0};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(dbtls_report_write(&dbtls_report_json, s, f, false, &d), DBTLS_OK);
-	fclose(f);
-	return buf;
-}
-
 static void test_json_round_trip(void **state)
 {
 	char path[] = "/tmp/dbtls-test-sql-json-XXXXXX";
@@ -1225,7 +1189,7 @@ static void test_json_round_trip(void **state)
 	t_good(&s.endpoints[3]);
 	dbtls_sql_facts_free(&s.endpoints[3].sql); /* no --sql: no "sql" object at all */
 
-	first = render(&s);
+	first = fx_render(&dbtls_report_json, &s, NULL, false);
 	assert_non_null(strstr(first, "\"error_code\": 1045"));
 	assert_non_null(strstr(first, "\"status\": \"skipped\""));
 	fd = mkstemp(path);
@@ -1243,7 +1207,7 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(back.endpoints[2].sql.status, DBTLS_SQL_SKIPPED);
 	assert_false(back.endpoints[2].sql.verify_cert);
 	assert_int_equal(back.endpoints[3].sql.status, DBTLS_SQL_NOT_RUN);
-	second = render(&back);
+	second = fx_render(&dbtls_report_json, &back, NULL, false);
 	assert_string_equal(second, first);
 	unlink(path);
 	free(first);

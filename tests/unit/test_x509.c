@@ -26,6 +26,7 @@
 
 #include "src/facts/facts.h"
 #include "src/pki/x509.h"
+#include "tests/unit/fixtures.h"
 
 #define T_2024_01_01 ((time_t)1704067200)
 #define T_2024_06_01 ((time_t)1717200000)
@@ -39,57 +40,30 @@ struct pki {
 	X509 *root, *leaf, *ec, *expired, *forged;
 };
 
-static void tx_name(X509_NAME *n, const char *cn, const char *o)
-{
-	assert_true(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"DE",
-					       -1, -1, 0));
-	assert_true(
-	    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)o, -1, -1, 0));
-	assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
-					       -1, 0));
-}
-
-static void tx_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	assert_non_null(ext);
-	assert_true(X509_add_ext(x, ext, -1));
-	X509_EXTENSION_free(ext);
-}
-
 /* A v3 certificate for key, signed by sign_key (issuer: issuer's subject, or its own when NULL). */
 static X509 *tx_cert(EVP_PKEY *key, const char *cn, const char *o, const char *serial_hex,
 		     time_t nb, time_t na, X509 *issuer, EVP_PKEY *sign_key, const char *bc,
 		     const char *san, const EVP_MD *md)
 {
-	X509 *x = X509_new();
-	BIGNUM *bn = NULL;
-	ASN1_INTEGER *serial;
+	const char *const name[] = {"C", "DE", "O", o, "CN", cn, NULL};
+	struct fx_ext exts[4] = {{0}};
+	size_t n = 0;
 
-	assert_non_null(x);
-	assert_true(X509_set_version(x, X509_VERSION_3));
-	assert_true(BN_hex2bn(&bn, serial_hex));
-	serial = BN_to_ASN1_INTEGER(bn, NULL);
-	assert_non_null(serial);
-	assert_true(X509_set_serialNumber(x, serial));
-	ASN1_INTEGER_free(serial);
-	BN_free(bn);
-	assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), nb));
-	assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), na));
-	tx_name(X509_get_subject_name(x), cn, o);
-	assert_true(X509_set_issuer_name(x, X509_get_subject_name(issuer ? issuer : x)));
-	assert_true(X509_set_pubkey(x, key));
 	if (bc)
-		tx_ext(x, issuer ? issuer : x, NID_basic_constraints, bc);
-	tx_ext(x, issuer ? issuer : x, NID_subject_key_identifier, "hash");
+		exts[n++] = (struct fx_ext){NID_basic_constraints, bc};
+	exts[n++] = (struct fx_ext){NID_subject_key_identifier, "hash"};
 	if (san)
-		tx_ext(x, issuer ? issuer : x, NID_subject_alt_name, san);
-	assert_true(X509_sign(x, sign_key, md) > 0);
-	return x;
+		exts[n++] = (struct fx_ext){NID_subject_alt_name, san};
+	return fx_cert(&(struct fx_cert_spec){.key = key,
+					      .sign_key = sign_key,
+					      .issuer = issuer,
+					      .name = name,
+					      .serial_hex = serial_hex,
+					      .not_before = nb,
+					      .not_after = na,
+					      .md = md,
+					      .no_md = !md,
+					      .exts = exts});
 }
 
 static int setup(void **state)

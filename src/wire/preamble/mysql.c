@@ -54,8 +54,10 @@ static bool mysql_parse_err(struct dbtls_rd *r, struct dbtls_server_error *e)
 	if (n >= sizeof(e->message))
 		n = sizeof(e->message) - 1;
 	p = dbtls_rd_bytes(r, n);
-	for (size_t i = 0; p && i < n; i++) /* keep the text printable: it goes into reports */
-		e->message[i] = (p[i] >= 0x20 && p[i] != 0x7f) || p[i] >= 0x80 ? (char)p[i] : '?';
+	/* the bytes as sent: every writer escapes them (src/core/escape.h); only NUL, which a C
+	 * string cannot hold, becomes '?' */
+	for (size_t i = 0; p && i < n; i++)
+		e->message[i] = p[i] ? (char)p[i] : '?';
 	return !r->err;
 }
 
@@ -131,11 +133,9 @@ static char *mysql_clean_string(const char *s, size_t n)
 
 	if (!out)
 		return NULL;
+	/* the bytes as sent (writers escape them, src/core/escape.h); NUL becomes '?' */
 	for (size_t i = 0; i < n; i++)
-		out[i] =
-		    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f) || (unsigned char)s[i] >= 0x80
-			? s[i]
-			: '?';
+		out[i] = s[i] ? s[i] : '?';
 	out[n] = 0;
 	return out;
 }
