@@ -209,7 +209,8 @@ _pg_template() {
 
 # pg_start NAME [--hba=FILE] [name=value...]: start a throw-away PostgreSQL on a free 127.0.0.1
 # port (superuser postgres, trust over the socket and loopback), with the given settings as -c
-# options. Waits (<= 30 s) until pg_isready says it accepts connections. Exports NAME_PORT,
+# options (--hba=FILE, anywhere among them: the pg_hba.conf to use instead of $DBTLS_PG_HBA).
+# Waits (<= 30 s) until pg_isready says it accepts connections. Exports NAME_PORT,
 # NAME_PID, NAME_DIR, NAME_SOCKDIR (its Unix socket directory), NAME_LOG. Settings ssl_cert_file,
 # ssl_key_file and ssl_ca_file may name cert.pem, key.pem, ca.pem: the test PKI copied into the
 # data directory (see pg_start_permissive).
@@ -226,14 +227,12 @@ pg_start() {
 		return 1
 	}
 	srv_user_ensure || return 1
-	case ${1:-} in --hba=*)
-		hba=${1#--hba=}
-		shift
-		;;
-	esac
 	local settings=()
 	for opt in "$@"; do
-		settings+=(-c "$opt")
+		case $opt in
+		--hba=*) hba=${opt#--hba=} ;;
+		*) settings+=(-c "$opt") ;;
+		esac
 	done
 	_pg_template || return 1
 	dir=$(_srv_mkdir "pg-$name")
@@ -383,7 +382,7 @@ def until(marks):
     while not any(m in got for m in marks):
         try:
             b = s.recv(4096)
-        except socket.timeout:
+        except OSError: # a timeout, or a reset after a stream error
             break
         if not b:
             break
