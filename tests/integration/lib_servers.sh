@@ -215,7 +215,7 @@ _pg_template() {
 # ssl_key_file and ssl_ca_file may name cert.pem, key.pem, ca.pem: the test PKI copied into the
 # data directory (see pg_start_permissive).
 pg_start() {
-	local name=$1 var dir port pid hba= rc opt
+	local name=$1 var dir port pid hba='' rc opt
 	shift
 	var=$(_dbtls_varname "$name") || return 1
 	[ -z "${_SRV_PID[$name]:-}" ] || {
