@@ -6,10 +6,12 @@
 # Needs root (or sudo) only when something is missing.
 
 DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjansson-dev
-	libcmocka-dev libmariadb-dev openssl)
+	libcmocka-dev libmariadb-dev libpq-dev openssl)
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
-# Prometheus textfile report
-DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
+# Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
+# tests/integration/lib_servers.sh
+DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
+	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()
@@ -26,6 +28,12 @@ dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	if [[ " ${missing[*]} " == *" mariadb-server "* ]]; then
 		"${sudo[@]}" service mariadb stop >/dev/null 2>&1 || true
 	fi
+	# tests start throwaway PostgreSQL, Prosody, ejabberd and Redis servers of their own
+	for p in postgresql prosody ejabberd redis-server; do
+		if [[ " ${missing[*]} " == *" $p"[-\ ]* ]]; then
+			"${sudo[@]}" service "$p" stop >/dev/null 2>&1 || true
+		fi
+	done
 	# only promtool is wanted, not a Prometheus server listening on :9090
 	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
 		"${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true

@@ -251,6 +251,7 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 		free(c->type);
 		free(c->tls_version);
 		free(c->cipher);
+		free(c->database);
 	}
 	free(s->connections);
 	free(s->accounts_source);
@@ -262,6 +263,8 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 		free(a->issuer);
 		free(a->subject);
 		free(a->cipher);
+		free(a->database);
+		free(a->method);
 	}
 	free(s->accounts);
 	for (size_t i = 0; i < s->nunreadable; i++) {

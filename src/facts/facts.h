@@ -215,6 +215,7 @@ struct dbtls_sql_conn {	       /* a live connection (performance_schema.threads)
 	char *type;	       /* CONNECTION_TYPE: "SSL/TLS", "TCP/IP", "Socket", …; NULL */
 	char *tls_version;     /* its Ssl_version ("" without TLS); NULL when not read */
 	char *cipher;	       /* its Ssl_cipher, likewise */
+	char *database;	       /* PostgreSQL: the database it is connected to; NULL for MySQL */
 	bool self;	       /* dbtls's own connection */
 };
 
@@ -227,6 +228,10 @@ struct dbtls_sql_account {
 	char *cipher;
 	bool network; /* the pattern admits more than localhost, 127.0.0.1 and ::1 */
 	bool locked;
+	/* PostgreSQL, where an "account" is a pg_hba.conf rule; NULL / 0 for MySQL */
+	char *database; /* the rule's databases, comma-separated ("all") */
+	char *method;	/* its auth_method: "scram-sha-256", "cert", "trust", "reject", … */
+	unsigned line;	/* its line in pg_hba.conf */
 };
 
 struct dbtls_sql_unreadable {
