@@ -11,34 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/escape.h"
 #include "src/registry/names.h"
 #include "src/registry/suites.h"
 #include "src/core/version.h"
 
 static json_t *js_str(const char *s)
 {
-	/* facts hold bytes from the network; jansson refuses invalid UTF-8, so fall back to an
-	 * escaped copy rather than dropping the field */
+	/* facts hold bytes from the network; jansson refuses invalid UTF-8, so the bytes that are
+	 * not UTF-8 become \xNN (the one escaping policy, DBTLS_ESC_JSON) rather than the field
+	 * being dropped; valid UTF-8 is kept as it is */
 	json_t *j;
-	char *esc, *o;
+	char *esc;
 
 	if (!s)
 		return json_null();
 	j = json_string(s);
 	if (j)
 		return j;
-	esc = malloc(strlen(s) * 4 + 1);
-	if (!esc)
-		return json_null();
-	o = esc;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x80)
-			*o++ = (char)*p;
-		else
-			o += sprintf(o, "\\x%02x", *p);
-	}
-	*o = 0;
-	j = json_string(esc);
+	esc = dbtls_esc_strdup(s, DBTLS_ESC_JSON);
+	j = esc ? json_string(esc) : NULL;
 	free(esc);
 	return j ? j : json_null();
 }
