@@ -431,7 +431,9 @@ static void test_escape(void **state)
 	    /* JSON: only bytes that start no UTF-8 sequence change; controls are jansson's job */
 	    {"caf\xc3\xa9 \xc2\x9b\xe2\x80\xae\x1b\n\x7f", DBTLS_ESC_JSON,
 	     "caf\xc3\xa9 \xc2\x9b\xe2\x80\xae\x1b\n\x7f"},
-	    {"a\xff\xc0\xafb", DBTLS_ESC_JSON, "a\\xff\\xc0\\xafb"},
+	    {"a\xff\xc0\xaf"
+	     "b",
+	     DBTLS_ESC_JSON, "a\\xff\\xc0\\xafb"},
 	    {"\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066"}, /* LEFT-TO-RIGHT ISOLATE */
 	    {"", DBTLS_ESC_HTML, ""},
 	};
