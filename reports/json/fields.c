@@ -395,7 +395,7 @@ static json_t *s_enum(const struct dbtls_field *f)
 	return json_pack("{s:o}", "enum", names);
 }
 
-const struct dbtls_fconv dbtls_fc_enum = {"a name", w_enum, r_enum, s_enum};
+const struct dbtls_fconv dbtls_fc_enum = {"a string", w_enum, r_enum, s_enum};
 
 /* key-exchange groups by name ("x25519"), or "0x001F" for codes without one */
 static json_t *w_group(const void *p, const void *base, const struct dbtls_field *f)
@@ -1094,9 +1094,9 @@ static json_t *w_references(const void *base, const struct dbtls_fw *cx)
 
 #define T struct dbtls_finding
 static const struct dbtls_field waiver_rows[] = {
-    {STR("reason", waiver_reason, REQ)},
-    {STR("owner", waiver_owner, REQ)},
-    {STR("until", waiver_until, REQ), .pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    {STR("reason", waiver_reason, REQ | NUL)},
+    {STR("owner", waiver_owner, REQ | NUL)},
+    {STR("until", waiver_until, REQ | NUL), .pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
 };
 static const struct dbtls_ftable waiver_table = {ROWS(waiver_rows), .size = sizeof(T)};
 
@@ -1104,9 +1104,9 @@ static const struct dbtls_field finding_rows[] = {
     {STR("check", check, REQ), .pattern = "^[a-z0-9][a-z0-9-]*(\\.[a-z0-9-]+)+$",
      .desc = "stable check id (dbtls explain ID)"},
     {ENUM("severity", severity, REQ, e_severity)},
-    {STR("title", title, REQ)},
-    {STR("evidence", evidence, REQ), .desc = "the exact facts: suite names, versions, dates"},
-    {STR("remediation", remediation, REQ)},
+    {STR("title", title, REQ | NUL)},
+    {STR("evidence", evidence, REQ | NUL), .desc = "the exact facts: suite names, versions, dates"},
+    {STR("remediation", remediation, REQ | NUL)},
     {.name = "references",
      .kind = DBTLS_FK_ARRAY,
      .flags = REQ | DER,
