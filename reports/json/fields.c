@@ -1160,7 +1160,8 @@ static const struct dbtls_field endpoint_rows[] = {
      .desc = "numeric address connected to; null when never resolved"},
     {STR("sni", sni, NUL)},
     {INT("connections_used", connections_used, REQ, 0, UINT_MAX)},
-    {.name = "duration_ms", .conv = &fc_ms, M(duration_s), .min = 0, .max = LLONG_MAX},
+    /* bounded so that milliseconds survive the trip through double seconds exactly */
+    {.name = "duration_ms", .conv = &fc_ms, M(duration_s), .min = 0, .max = 1LL << 50},
     {ARR("errors", errors, nerrors, REQ), .sub = &error_table},
     {HERE("server", REQ, server_table)},
     {HERE("tls", REQ, tls_table)},
