@@ -143,8 +143,19 @@ size_t dbtls_rd_key(struct dbtls_rd *r, const char *key);
 size_t dbtls_rd_idx(struct dbtls_rd *r, size_t i);
 void dbtls_rd_pop(struct dbtls_rd *r, size_t mark);
 
-/* Converters shared by tables. */
+/* The converters (fields_conv.c): a string (null when NULL, f->dflt when set; bytes that are not
+ * UTF-8 as \xNN), an integer of the member's width in [min, max], bool, tri-state (int -1/0/1 as
+ * null/false/true; aux: a bool mirroring "== 1"), an enum name (f->en), double seconds as whole
+ * milliseconds, "0x" + aux upper-case hex digits, a time_t as RFC 3339, a char * holding RFC 3339
+ * text (aux: its time_t companion), a group name (names.h), a suite object {name, code,
+ * openssl_name} (16-bit members refuse SSLv2 kinds), an error code name, keyUsage bits as names,
+ * a char[65] SHA-256 fingerprint, and a constant (f->dflt, or schema_version). */
 extern const struct dbtls_fconv dbtls_fc_str, dbtls_fc_int, dbtls_fc_bool, dbtls_fc_tri,
-    dbtls_fc_enum;
+    dbtls_fc_enum, dbtls_fc_ms, dbtls_fc_hex, dbtls_fc_time, dbtls_fc_timestr, dbtls_fc_group,
+    dbtls_fc_suite, dbtls_fc_errcode, dbtls_fc_ku, dbtls_fc_fpr, dbtls_fc_const;
+
+/* A network string as a JSON string (new): null for NULL, bytes that start no UTF-8 sequence as
+ * \xNN (DBTLS_ESC_JSON), everything else as it is. */
+json_t *dbtls_fc_json_str(const char *s);
 
 #endif

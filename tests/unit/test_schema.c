@@ -54,10 +54,13 @@ static void test_schema_is_generated(void **state)
 		fail_msg("%s is missing (make schema writes it)", path);
 	for (size_t i = 0; want[i] && want[i] == have[i]; i++)
 		line += want[i] == '\n';
-	if (strcmp(want, have) != 0)
+	if (strcmp(want, have) != 0) {
+		free(want);
+		free(have);
 		fail_msg("%s differs from the schema the field table generates, from line %zu: run "
 			 "`make schema` and review the diff",
 			 path, line);
+	}
 	free(want);
 	free(have);
 }
