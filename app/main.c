@@ -208,10 +208,12 @@ static int run_explain(const struct dbtls_cli *cli)
 	return DBTLS_EXIT_OK;
 }
 
-/* dbtls diff: exit 1 when something new is at or above --fail-on, 2 on unreadable input. */
+/* dbtls diff: exit 1 when something new is at or above --fail-on; else 3 when NEW could not scan
+ * an endpoint (nothing can be said about it), else 0; 2 on unreadable input. */
 static int run_diff(const struct dbtls_cli *cli)
 {
-	json_t *old = NULL, *new_ = NULL, *diff = NULL;
+	struct dbtls_diff_report old = {0}, new_ = {0};
+	json_t *diff = NULL;
 	bool json = cli->format && !strcmp(cli->format, "json");
 	struct dbtls_diag d = {0};
 	int rc = DBTLS_EXIT_USAGE;
@@ -220,13 +222,15 @@ static int run_diff(const struct dbtls_cli *cli)
 		dbtls_cli_say(stderr, "dbtls: diff: %s", d.msg);
 		goto out;
 	}
-	diff = dbtls_diff_compute(old, cli->diff_old, new_, cli->diff_new,
+	diff = dbtls_diff_compute(&old, cli->diff_old, &new_, cli->diff_new,
 				  (enum dbtls_severity)cli->fail_on);
 	if (!diff) {
 		dbtls_cli_say(stderr, "dbtls: diff: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
 		goto out;
 	}
-	rc = dbtls_diff_alerts(diff) ? DBTLS_EXIT_FINDINGS : DBTLS_EXIT_OK;
+	rc = dbtls_diff_alerts(diff)	    ? DBTLS_EXIT_FINDINGS
+	     : dbtls_diff_not_scanned(diff) ? DBTLS_EXIT_UNSCANNED
+					    : DBTLS_EXIT_OK;
 	errno = 0;
 	if (((json ? dbtls_diff_write_json(diff, stdout)
 		   : dbtls_diff_write_text(diff, stdout, cli->color)) ||
@@ -237,8 +241,8 @@ static int run_diff(const struct dbtls_cli *cli)
 	}
 out:
 	json_decref(diff);
-	json_decref(old);
-	json_decref(new_);
+	dbtls_diff_report_free(&old);
+	dbtls_diff_report_free(&new_);
 	return rc;
 }
 

@@ -11,124 +11,146 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/json/fields.h"
+#include "reports/report.h"
 #include "reports/report_util.h"
+#include "src/core/jsonload.h"
+#include "src/core/jsonpos.h"
 
 #define DIFF_EVIDENCE_MAX 200
 
 /* --- reading the documents ---------------------------------------------------------------------
  */
 
-static const char *df_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static bool df_streq(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* An array member, or an empty array's worth (NULL) when absent or null: older reports and
- * --policy none reports have no findings. */
-static const json_t *df_arr(const json_t *o, const char *key)
+static const char *df_str(const json_t *o, const char *key)
 {
-	const json_t *a = json_object_get(o, key);
-
-	return json_is_array(a) ? a : NULL;
+	return json_string_value(json_object_get(o, key));
 }
 
-static enum dbtls_severity df_sev(const json_t *f)
+static void df_finding_free(struct dbtls_finding *fd)
 {
-	enum dbtls_severity s = DBTLS_SEV_INFO;
-
-	dbtls_severity_parse(df_str(f, "severity"), &s); /* validated by dbtls_diff_load */
-	return s;
+	free((char *)fd->check); /* read from the file, so ours (checks' ids are static) */
+	free(fd->title);
+	free(fd->evidence);
+	free(fd->remediation);
+	free(fd->waiver_reason);
+	free(fd->waiver_owner);
+	free(fd->waiver_until);
 }
 
-static bool df_waived(const json_t *f)
+void dbtls_diff_report_free(struct dbtls_diff_report *r)
 {
-	return json_is_true(json_object_get(f, "waived"));
-}
-
-/* NEW could not tell what the endpoint is like: errors, or no TLS status. */
-static bool df_unscanned(const json_t *e)
-{
-	const json_t *errs = df_arr(e, "errors"), *tls = json_object_get(e, "tls");
-
-	return (errs && json_array_size(errs) > 0) ||
-	       (json_is_object(tls) && json_is_null(json_object_get(tls, "offered")));
-}
-
-#define DF_BAD_EP(what) dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]: %s", path, i, what)
-#define DF_BAD_IN(member, what)                                                                    \
-	dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s: endpoints[%zu]." member "[%zu]: %s", path, i, k,   \
-		       what)
-
-static enum dbtls_err df_validate(const json_t *root, const char *path, struct dbtls_diag *d)
-{
-	const json_t *eps, *e, *arr, *v;
-	enum dbtls_severity sev;
-	size_t i, k;
-
-	if (!json_is_object(root))
-		return dbtls_diag_set(d, DBTLS_ERR_INPUT,
-				      "%s: not a dbtls report: the top level is not an object",
-				      path);
-	eps = json_object_get(root, "endpoints");
-	if (!json_is_array(eps))
-		return dbtls_diag_set(d, DBTLS_ERR_INPUT,
-				      "%s: not a dbtls report: no \"endpoints\" array", path);
-	json_array_foreach(eps, i, e)
-	{
-		if (!json_is_object(e))
-			return DF_BAD_EP("not an object");
-		if (!json_is_string(json_object_get(e, "target")))
-			return DF_BAD_EP("\"target\" is not a string");
-		v = json_object_get(e, "findings");
-		if (v && !json_is_null(v) && !json_is_array(v))
-			return DF_BAD_EP("\"findings\" is not an array");
-		arr = df_arr(e, "findings");
-		json_array_foreach(arr, k, v)
-		{
-			if (!json_is_object(v) || !json_is_string(json_object_get(v, "check")))
-				return DF_BAD_IN("findings", "no \"check\" string");
-			if (!dbtls_severity_parse(df_str(v, "severity"), &sev))
-				return DF_BAD_IN("findings", "\"severity\" is not one of critical, "
-							     "high, medium, low, info");
-		}
-		v = json_object_get(e, "certificates");
-		if (v && !json_is_null(v) && !json_is_array(v))
-			return DF_BAD_EP("\"certificates\" is not an array");
-		arr = df_arr(e, "certificates");
-		json_array_foreach(arr, k, v) if (!json_is_object(v)) return DF_BAD_IN(
-		    "certificates", "not an object");
+	if (!r)
+		return;
+	for (size_t i = 0; r->findings && i < r->facts.nendpoints; i++) {
+		for (size_t k = 0; k < r->findings[i].n; k++)
+			df_finding_free(&r->findings[i].items[k]);
+		free(r->findings[i].items);
 	}
-	return DBTLS_OK;
+	free(r->findings);
+	free(r->policy);
+	dbtls_scan_facts_free(&r->facts);
+	memset(r, 0, sizeof(*r));
 }
 
-enum dbtls_err dbtls_diff_load(const char *path, json_t **out, struct dbtls_diag *d)
+/* endpoints[i].findings of a report: the one small reader of the derived part, through the
+ * finding rows of the field table (absent or null: none, as in --policy none reports) */
+static enum dbtls_err df_read_findings(struct dbtls_rd *r, const json_t *ep,
+				       struct dbtls_findings *out)
 {
-	json_error_t jerr;
-	enum dbtls_err err;
-	json_t *root;
-	FILE *f;
+	const json_t *arr = json_object_get(ep, "findings"), *v;
+	enum dbtls_err err = DBTLS_OK;
+	size_t k, m;
 
-	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
-	root = json_loadf(f, 0, &jerr);
-	fclose(f);
-	if (!root)
-		return dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line,
-				      jerr.column, jerr.text);
-	err = df_validate(root, path, d);
+	if (!arr || json_is_null(arr))
+		return DBTLS_OK;
+	m = dbtls_rd_key(r, "findings");
+	if (!json_is_array(arr)) {
+		err = dbtls_rd_fail(r, "expected an array or null, got %s",
+				    dbtls_json_type_name(arr));
+		goto out;
+	}
+	if (json_array_size(arr) &&
+	    !(out->items = calloc(json_array_size(arr), sizeof(*out->items)))) {
+		err = dbtls_rd_nomem(r);
+		goto out;
+	}
+	json_array_foreach(arr, k, v)
+	{
+		size_t m2 = dbtls_rd_idx(r, k);
+
+		out->n++; /* a half-read finding is freed with the rest */
+		if (!json_is_object(v))
+			err =
+			    dbtls_rd_fail(r, "expected an object, got %s", dbtls_json_type_name(v));
+		else
+			err = dbtls_fields_read(r, v, &dbtls_finding_table, &out->items[k]);
+		dbtls_rd_pop(r, m2);
+		if (err)
+			break;
+	}
+out:
+	dbtls_rd_pop(r, m);
+	return err;
+}
+
+enum dbtls_err dbtls_diff_load_doc(const char *label, const json_t *root,
+				   struct dbtls_diff_report *out, struct dbtls_diag *d)
+{
+	struct dbtls_rd r = {.file = label, .d = d};
+	struct dbtls_diff_report rep;
+	const json_t *eps, *pol;
+	enum dbtls_err err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rep, 0, sizeof(rep));
+	/* the facts (targets, errors, TLS status, certificates) as check --facts reads them */
+	err = dbtls_report_json_read_doc(label, root, &rep.facts, d);
+	if (err)
+		return err;
+	eps = json_object_get(root, "endpoints");
+	if (rep.facts.nendpoints &&
+	    !(rep.findings = calloc(rep.facts.nendpoints, sizeof(*rep.findings)))) {
+		err = dbtls_rd_nomem(&r);
+		goto out;
+	}
+	for (size_t i = 0; !err && i < rep.facts.nendpoints; i++) {
+		size_t m = dbtls_rd_key(&r, "endpoints"), m2 = dbtls_rd_idx(&r, i);
+
+		err = df_read_findings(&r, json_array_get(eps, i), &rep.findings[i]);
+		dbtls_rd_pop(&r, m2);
+		dbtls_rd_pop(&r, m);
+	}
+	pol = json_object_get(root, "policy");
+	if (!err && json_is_string(json_object_get(pol, "name")) &&
+	    !(rep.policy = strdup(df_str(pol, "name"))))
+		err = dbtls_rd_nomem(&r);
+out:
 	if (err) {
-		json_decref(root);
+		dbtls_diff_report_free(&rep);
 		return err;
 	}
-	*out = root;
+	*out = rep;
 	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_diff_load(const char *path, struct dbtls_diff_report *out,
+			       struct dbtls_diag *d)
+{
+	enum dbtls_err err;
+	json_t *root;
+
+	memset(out, 0, sizeof(*out));
+	err = dbtls_json_load_file(path, DBTLS_JSON_MAX_REPORT, &root, NULL, d);
+	if (!err)
+		err = dbtls_diff_load_doc(path, root, out, d);
+	json_decref(root);
+	return err;
 }
 
 /* --- computing ---------------------------------------------------------------------------------
@@ -142,9 +164,9 @@ struct df {
 	bool oom;
 };
 
-static json_t *df_copy(const json_t *v)
+static json_t *df_s(const char *s)
 {
-	return v ? json_deep_copy(v) : json_null();
+	return s ? json_string(s) : json_null();
 }
 
 static void df_append(struct df *df, json_t *arr, json_t *item)
@@ -154,22 +176,21 @@ static void df_append(struct df *df, json_t *arr, json_t *item)
 }
 
 /* A finding as the diff shows it (new). */
-static json_t *df_finding(const char *target, const json_t *f, bool alert)
+static json_t *df_finding(const char *target, const struct dbtls_finding *f, bool alert)
 {
-	return json_pack(
-	    "{s:s, s:o, s:s, s:o, s:o, s:b, s:b}", "target", target, "check",
-	    df_copy(json_object_get(f, "check")), "severity", dbtls_severity_name(df_sev(f)),
-	    "title", df_copy(json_object_get(f, "title")), "evidence",
-	    df_copy(json_object_get(f, "evidence")), "waived", df_waived(f), "alert", alert);
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:b, s:b}", "target", df_s(target), "check",
+			 df_s(f->check), "severity", dbtls_severity_name(f->severity), "title",
+			 df_s(f->title), "evidence", df_s(f->evidence), "waived", f->waived,
+			 "alert", alert);
 }
 
 /* A finding counts towards the exit code when it is not waived and at or above fail_on. */
-static bool df_counts(const struct df *df, const json_t *f)
+static bool df_counts(const struct df *df, const struct dbtls_finding *f)
 {
-	return !df_waived(f) && df_sev(f) >= df->fail_on;
+	return !f->waived && f->severity >= df->fail_on;
 }
 
-static void df_appeared(struct df *df, const char *target, const json_t *f)
+static void df_appeared(struct df *df, const char *target, const struct dbtls_finding *f)
 {
 	bool alert = df_counts(df, f);
 
@@ -177,9 +198,9 @@ static void df_appeared(struct df *df, const char *target, const json_t *f)
 	df_append(df, df->appeared, df_finding(target, f, alert));
 }
 
-static void df_changed(struct df *df, const char *target, const json_t *of, const json_t *nf)
+static void df_changed(struct df *df, const char *target, const struct dbtls_finding *of,
+		       const struct dbtls_finding *nf)
 {
-	static const char *const fields[] = {"severity", "title", "evidence", "waived"};
 	json_t *changes = json_array(), *o;
 	bool alert;
 
@@ -187,15 +208,14 @@ static void df_changed(struct df *df, const char *target, const json_t *of, cons
 		df->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const json_t *a = json_object_get(of, fields[i]),
-			     *b = json_object_get(nf, fields[i]);
-		bool same = i == 0   ? df_sev(of) == df_sev(nf)
-			    : i == 3 ? df_waived(of) == df_waived(nf)
-				     : (a == b || (a && b && json_equal(a, b)));
-		if (!same)
-			json_array_append_new(changes, json_string(fields[i]));
-	}
+	if (of->severity != nf->severity)
+		json_array_append_new(changes, json_string("severity"));
+	if (!df_streq(of->title, nf->title))
+		json_array_append_new(changes, json_string("title"));
+	if (!df_streq(of->evidence, nf->evidence))
+		json_array_append_new(changes, json_string("evidence"));
+	if (of->waived != nf->waived)
+		json_array_append_new(changes, json_string("waived"));
 	if (!json_array_size(changes)) {
 		json_decref(changes);
 		return;
@@ -203,18 +223,16 @@ static void df_changed(struct df *df, const char *target, const json_t *of, cons
 	/* new to the exit code: counts now and did not before */
 	alert = df_counts(df, nf) && !df_counts(df, of);
 	df->alerts += alert;
-	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "target", target, "check",
-		      df_copy(json_object_get(nf, "check")), "changes", changes, "old",
-		      df_finding(target, of, false), "new", df_finding(target, nf, alert), "alert",
-		      alert);
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "target", df_s(target), "check",
+		      df_s(nf->check), "changes", changes, "old", df_finding(target, of, false),
+		      "new", df_finding(target, nf, alert), "alert", alert);
 	df_append(df, df->changed, o);
 }
 
-static void df_findings(struct df *df, const char *target, const json_t *oe, const json_t *ne,
-			bool unscanned)
+static void df_findings(struct df *df, const char *target, const struct dbtls_findings *ofs,
+			const struct dbtls_findings *nfs, bool unscanned)
 {
-	const json_t *ofs = df_arr(oe, "findings"), *nfs = df_arr(ne, "findings"), *f;
-	size_t no = ofs ? json_array_size(ofs) : 0, nn = nfs ? json_array_size(nfs) : 0, k;
+	size_t no = ofs->n, nn = nfs->n, k;
 	bool *used = calloc(no + 1, sizeof(*used));
 	size_t *match = calloc(nn + 1, sizeof(*match));
 
@@ -227,84 +245,102 @@ static void df_findings(struct df *df, const char *target, const json_t *oe, con
 	for (k = 0; k < nn; k++)
 		match[k] = no;
 	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach(nfs, k, f)
-		{
-			const char *check = df_str(f, "check"), *title = df_str(f, "title");
+		for (k = 0; k < nn; k++) {
+			const struct dbtls_finding *f = &nfs->items[k];
 
 			for (size_t j = 0; j < no && match[k] == no; j++) {
-				const json_t *of = json_array_get(ofs, j);
-				if (!used[j] && df_streq(check, df_str(of, "check")) &&
-				    (pass == 1 || df_streq(title, df_str(of, "title")))) {
+				const struct dbtls_finding *of = &ofs->items[j];
+				if (!used[j] && df_streq(f->check, of->check) &&
+				    (pass == 1 || df_streq(f->title, of->title))) {
 					match[k] = j;
 					used[j] = true;
 				}
 			}
 		}
 	}
-	json_array_foreach(nfs, k, f)
-	{
+	for (k = 0; k < nn; k++) {
 		if (match[k] == no)
-			df_appeared(df, target, f);
+			df_appeared(df, target, &nfs->items[k]);
 		else
-			df_changed(df, target, json_array_get(ofs, match[k]), f);
+			df_changed(df, target, &ofs->items[match[k]], &nfs->items[k]);
 	}
 	for (size_t j = 0; j < no; j++)
 		if (!used[j])
 			df_append(df, unscanned ? df->unverified : df->disappeared,
-				  df_finding(target, json_array_get(ofs, j), false));
+				  df_finding(target, &ofs->items[j], false));
 out:
 	free(used);
 	free(match);
 }
 
-static json_t *df_cert(const json_t *c)
+static json_t *df_cert(const struct dbtls_cert *c)
 {
 	if (!c)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o}", "sha256_fingerprint",
-			 df_copy(json_object_get(c, "sha256_fingerprint")), "subject",
-			 df_copy(json_object_get(c, "subject")), "not_after",
-			 df_copy(json_object_get(c, "not_after")));
+	return json_pack("{s:s, s:o, s:o}", "sha256_fingerprint", c->sha256, "subject",
+			 df_s(c->subject), "not_after", df_s(c->not_after));
 }
 
-static void df_certs(struct df *df, const char *target, const json_t *oe, const json_t *ne)
+static void df_certs(struct df *df, const char *target, const struct dbtls_endpoint_facts *oe,
+		     const struct dbtls_endpoint_facts *ne)
 {
-	const json_t *ocs = df_arr(oe, "certificates"), *ncs = df_arr(ne, "certificates");
-	size_t no = ocs ? json_array_size(ocs) : 0, nn = ncs ? json_array_size(ncs) : 0;
+	size_t no = oe->ncerts, nn = ne->ncerts;
 
 	/* a scan that got no chain says nothing about the certificate */
 	if (!no || !nn)
 		return;
 	for (size_t p = 0; p < (no > nn ? no : nn); p++) {
-		const json_t *oc = p < no ? json_array_get(ocs, p) : NULL;
-		const json_t *nc = p < nn ? json_array_get(ncs, p) : NULL;
+		const struct dbtls_cert *oc = p < no ? &oe->certs[p] : NULL;
+		const struct dbtls_cert *nc = p < nn ? &ne->certs[p] : NULL;
 
-		if (oc && nc &&
-		    df_streq(df_str(oc, "sha256_fingerprint"), df_str(nc, "sha256_fingerprint")))
+		if (oc && nc && strcmp(oc->sha256, nc->sha256) == 0)
 			continue;
 		df_append(df, df->certs,
-			  json_pack("{s:s, s:I, s:o, s:o}", "target", target, "position",
+			  json_pack("{s:o, s:I, s:o, s:o}", "target", df_s(target), "position",
 				    (json_int_t)p, "old", df_cert(oc), "new", df_cert(nc)));
 	}
 }
 
-static json_t *df_side(const json_t *doc, const char *label)
+static json_t *df_side(const struct dbtls_diff_report *r, const char *label)
 {
-	const json_t *pol = json_object_get(doc, "policy");
+	char started[32];
 
-	return json_pack("{s:s, s:o, s:o, s:o}", "file", label ? label : "", "started_at",
-			 df_copy(json_object_get(doc, "started_at")), "tool_version",
-			 df_copy(json_object_get(json_object_get(doc, "tool"), "version")),
-			 "policy",
-			 df_copy(json_is_object(pol) ? json_object_get(pol, "name") : NULL));
+	dbtls_rfc3339(r->facts.started_at, started, sizeof(started));
+	return json_pack("{s:s, s:s, s:o, s:o}", "file", label ? label : "", "started_at", started,
+			 "tool_version", df_s(r->facts.tool_version), "policy", df_s(r->policy));
 }
 
-json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_t *new_,
-			   const char *new_label, enum dbtls_severity fail_on)
+/* The canonical ids of r's endpoints (new; NULL on out of memory). */
+static char **df_ids(const struct dbtls_diff_report *r)
 {
-	const json_t *oeps = json_object_get(old, "endpoints"),
-		     *neps = json_object_get(new_, "endpoints");
-	size_t no = json_array_size(oeps), i;
+	char **ids = calloc(r->facts.nendpoints + 1, sizeof(*ids));
+
+	for (size_t i = 0; ids && i < r->facts.nendpoints; i++) {
+		const struct dbtls_endpoint_facts *e = &r->facts.endpoints[i];
+
+		ids[i] = dbtls_endpoint_id(e->protocol, e->host, e->port);
+		if (!ids[i]) {
+			for (size_t k = 0; k < i; k++)
+				free(ids[k]);
+			free(ids);
+			return NULL;
+		}
+	}
+	return ids;
+}
+
+static void df_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+json_t *dbtls_diff_compute(const struct dbtls_diff_report *old, const char *old_label,
+			   const struct dbtls_diff_report *new_, const char *new_label,
+			   enum dbtls_severity fail_on)
+{
+	size_t no = old->facts.nendpoints, nn = new_->facts.nendpoints;
 	struct df df = {
 	    .fail_on = fail_on,
 	    .appeared = json_array(),
@@ -317,44 +353,40 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 	    .not_scanned = json_array(),
 	};
 	bool *used = calloc(no + 1, sizeof(*used));
-	const json_t *ne;
+	char **oids = df_ids(old), **nids = df_ids(new_);
 	json_t *doc = NULL;
 
-	if (!used || !df.appeared || !df.disappeared || !df.changed || !df.unverified ||
-	    !df.certs || !df.added || !df.removed || !df.not_scanned)
+	if (!used || !oids || !nids || !df.appeared || !df.disappeared || !df.changed ||
+	    !df.unverified || !df.certs || !df.added || !df.removed || !df.not_scanned)
 		goto out;
-	json_array_foreach(neps, i, ne)
-	{
-		const char *target = df_str(ne, "target");
-		const json_t *oe = NULL;
-		bool unscanned = df_unscanned(ne);
+	for (size_t i = 0; i < nn; i++) {
+		const struct dbtls_endpoint_facts *ne = &new_->facts.endpoints[i], *oe = NULL;
+		const char *target = ne->target;
+		bool unscanned = !dbtls_endpoint_scanned(ne);
+		size_t j;
 
-		/* the n-th endpoint with this target in NEW is the n-th in OLD */
-		for (size_t j = 0; j < no && !oe; j++) {
-			if (!used[j] &&
-			    df_streq(target, df_str(json_array_get(oeps, j), "target"))) {
+		/* one endpoint however it was spelt (mysql://db1, db1:3306, db1): the n-th
+		 * endpoint with an id in NEW is the n-th with that id in OLD */
+		for (j = 0; j < no && !oe; j++) {
+			if (!used[j] && strcmp(nids[i], oids[j]) == 0) {
 				used[j] = true;
-				oe = json_array_get(oeps, j);
+				oe = &old->facts.endpoints[j];
 			}
 		}
 		if (unscanned)
-			df_append(&df, df.not_scanned, json_string(target));
+			df_append(&df, df.not_scanned, df_s(target));
 		if (!oe) {
-			const json_t *f;
-			size_t k;
-
-			df_append(&df, df.added, json_string(target));
-			json_array_foreach(df_arr(ne, "findings"), k, f)
-			    df_appeared(&df, target, f);
+			df_append(&df, df.added, df_s(target));
+			for (size_t k = 0; k < new_->findings[i].n; k++)
+				df_appeared(&df, target, &new_->findings[i].items[k]);
 			continue;
 		}
-		df_findings(&df, target, oe, ne, unscanned);
+		df_findings(&df, target, &old->findings[j - 1], &new_->findings[i], unscanned);
 		df_certs(&df, target, oe, ne);
 	}
 	for (size_t j = 0; j < no; j++)
 		if (!used[j])
-			df_append(&df, df.removed,
-				  json_string(df_str(json_array_get(oeps, j), "target")));
+			df_append(&df, df.removed, df_s(old->facts.endpoints[j].target));
 	if (df.oom)
 		goto out;
 	doc = json_pack("{s:o, s:o, s:s, s:O, s:O, s:O, s:O, s:O, s:{s:O, s:O, s:O}, "
@@ -371,6 +403,8 @@ json_t *dbtls_diff_compute(const json_t *old, const char *old_label, const json_
 			(json_int_t)json_array_size(df.certs), "alerts", (json_int_t)df.alerts);
 out:
 	free(used);
+	df_ids_free(oids, no);
+	df_ids_free(nids, nn);
 	json_decref(df.appeared);
 	json_decref(df.disappeared);
 	json_decref(df.changed);
@@ -388,6 +422,11 @@ size_t dbtls_diff_alerts(const json_t *diff)
 	    json_integer_value(json_object_get(json_object_get(diff, "summary"), "alerts"));
 
 	return n > 0 ? (size_t)n : 0;
+}
+
+size_t dbtls_diff_not_scanned(const json_t *diff)
+{
+	return json_array_size(json_object_get(json_object_get(diff, "endpoints"), "not_scanned"));
 }
 
 /* --- writing -----------------------------------------------------------------------------------

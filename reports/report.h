@@ -97,6 +97,14 @@ json_t *dbtls_report_json_finding(const struct dbtls_finding *fd);
 enum dbtls_err dbtls_report_json_read(const char *path, struct dbtls_scan_facts *out,
 				      struct dbtls_diag *d);
 
+/* The same for a document already loaded (borrowed); label names it in messages. */
+enum dbtls_err dbtls_report_json_read_doc(const char *label, const json_t *root,
+					  struct dbtls_scan_facts *out, struct dbtls_diag *d);
+
+/* Writes the report's JSON Schema, generated from the field table (data/report.schema.json is
+ * this output; `make schema`). FILE on a write error. */
+enum dbtls_err dbtls_report_schema_write(FILE *out);
+
 #define DBTLS_SCHEMA_VERSION 1
 
 #endif

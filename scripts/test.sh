@@ -51,8 +51,7 @@ if [ $vrc -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "== fuzz targets (clang, libFuzzer), ${FUZZ_SECONDS:-15} s each"
 frc=0
 (cd build-fuzz && ../configure -q CC=clang --enable-fuzzing --enable-werror &&
-	make -s -j"$jobs" tests/fuzz/fuzz_hello tests/fuzz/fuzz_mysql tests/fuzz/fuzz_ske \
-		tests/fuzz/fuzz_pg tests/fuzz/fuzz_xmpp &&
+	make -s -j"$jobs" fuzz-build &&
 	make -s fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-15}") || frc=$?
 if [ $frc -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 

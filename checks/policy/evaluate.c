@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "src/registry/names.h"
+#include "src/core/jsonload.h"
 #include "src/core/jsonpos.h"
 #include "src/registry/suites.h"
 
@@ -63,21 +64,14 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out, s
 	struct dbtls_jpath jp[3] = {{.key = "waivers"}};
 	enum dbtls_err err = DBTLS_OK;
 	json_t *root = NULL, *arr, *w, *v;
-	json_error_t jerr;
 	const char *key;
 	char *text = NULL;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	text = dbtls_json_read_file(path, d);
-	if (!text)
-		return DBTLS_ERR_FILE;
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", path, jerr.line,
-				     jerr.column, jerr.text);
+	err = dbtls_json_load_file(path, DBTLS_JSON_MAX_WAIVERS, &root, &text, d);
+	if (err)
 		goto out;
-	}
 	if (!json_is_object(root)) {
 		err = wv_err(path, text, jp, 0, d, "expected {\"waivers\": [...]}", NULL);
 		goto out;

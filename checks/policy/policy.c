@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "src/registry/names.h"
+#include "src/core/jsonload.h"
 #include "src/core/jsonpos.h"
 #include "src/registry/suites.h"
 
@@ -587,7 +588,6 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 	struct pol_src src = {0};
 	enum dbtls_err err = DBTLS_OK;
 	char *text = NULL, *path = NULL, *dircopy = NULL, label[300];
-	json_error_t jerr;
 	json_t *root = NULL;
 
 	chain[depth] = name;
@@ -598,11 +598,9 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 		} else if (!(path = strdup(name))) {
 			return DBTLS_ERR_NOMEM;
 		}
-		text = dbtls_json_read_file(path, d);
-		if (!text) {
-			err = DBTLS_ERR_FILE;
+		err = dbtls_json_load_file(path, DBTLS_JSON_MAX_POLICY, &root, &text, d);
+		if (err)
 			goto out;
-		}
 		snprintf(label, sizeof(label), "%s", path);
 		dircopy = strdup(path);
 		if (!dircopy) {
@@ -630,12 +628,10 @@ static enum dbtls_err pol_load_layer(const char *name, const char *from_dir, str
 	}
 	src.label = label;
 	src.text = text;
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		err = dbtls_diag_set(d, DBTLS_ERR_INPUT, "%s:%d:%d: %s", label, jerr.line,
-				     jerr.column, jerr.text);
+	if (!root)
+		err = dbtls_json_load_buf(label, text, strlen(text), &root, d);
+	if (err)
 		goto out;
-	}
 	err = pol_apply(&src, root, p, depth, chain, d);
 	if (!err && depth == 0) {
 		free(p->source);

@@ -3,434 +3,171 @@
  * report_json.c — the JSON report: a versioned document whose paths are a public contract
  * (data/report.schema.json; README "Report format"). Paths are only ever added, never renamed.
  *
- * Built with jansson's reference-stealing setters (json_object_set_new) and released once at the
- * top, as STYLE.md asks.
+ * The shape is not written here: it is the field table in fields.c, which this file walks. Built
+ * with jansson's reference-stealing setters (json_object_set_new) and released once at the top,
+ * as STYLE.md asks.
  */
 #include "reports/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/registry/names.h"
-#include "src/registry/suites.h"
-#include "src/core/version.h"
+#include "reports/json/fields.h"
 
-static json_t *js_str(const char *s)
+static const void *fw_member(const void *base, const struct dbtls_field *f)
 {
-	/* facts hold bytes from the network; jansson refuses invalid UTF-8, so fall back to an
-	 * escaped copy rather than dropping the field */
-	json_t *j;
-	char *esc, *o;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	esc = malloc(strlen(s) * 4 + 1);
-	if (!esc)
-		return json_null();
-	o = esc;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x80)
-			*o++ = (char)*p;
-		else
-			o += sprintf(o, "\\x%02x", *p);
-	}
-	*o = 0;
-	j = json_string(esc);
-	free(esc);
-	return j ? j : json_null();
+	return (const char *)base + f->off;
 }
 
-static json_t *js_suite(uint32_t code)
+static json_t *fw_object(const struct dbtls_ftable *t, const void *base, const struct dbtls_fw *cx);
+
+/* The value of row f of the struct at base (new), NULL on out of memory. */
+static json_t *fw_value(const struct dbtls_field *f, const void *base, const struct dbtls_fw *cx)
 {
-	const struct dbtls_suite *s = dbtls_suite_lookup(code);
-	char hex[16];
+	const char *p = fw_member(base, f);
+	json_t *v = NULL;
 
-	dbtls_suite_hex(code, hex, sizeof(hex));
-	return json_pack("{s:o, s:s, s:o}", "name", js_str(s ? s->iana_name : NULL), "code", hex,
-			 "openssl_name", js_str(s ? s->openssl_name : NULL));
-}
+	if (f->write)
+		return f->write(base, cx);
+	switch (f->kind) {
+	case DBTLS_FK_SCALAR:
+		return f->conv->write(p, base, f);
+	case DBTLS_FK_OBJECT:
+	case DBTLS_FK_INLINE:
+		return fw_object(f->sub, p, cx);
+	case DBTLS_FK_ARRAY: {
+		const char *items = *(const char *const *)p;
+		size_t n = *(const size_t *)((const char *)base + f->count);
 
-static json_t *js_versions(const struct dbtls_endpoint_facts *e)
-{
-	json_t *vs = json_object();
-	const char *first_err = e->nerrors ? e->errors[0].message : "not probed";
-
-	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
-		const struct dbtls_version_facts *vf = &e->versions[v];
-		enum dbtls_vstatus st = vf->status;
-		const char *reason = vf->reason;
-		json_t *o;
-
-		/* the contract's statuses are accepted/rejected/error: a version never probed is
-		 * rejected when the server offers no TLS, and an error when we never got that far
-		 */
-		if (st == DBTLS_VS_NOT_PROBED) {
-			st = e->tls_offered == 0 ? DBTLS_VS_REJECTED : DBTLS_VS_ERROR;
-			reason = e->tls_offered == 0 ? "server offers no TLS" : first_err;
+		v = json_array();
+		for (size_t i = 0; v && i < n; i++) {
+			const char *item = items + i * f->size;
+			json_t *x =
+			    f->sub ? fw_object(f->sub, item, cx) : f->conv->write(item, NULL, f);
+			if (!x || json_array_append_new(v, x)) {
+				json_decref(v);
+				return NULL;
+			}
 		}
-		o = json_pack("{s:s, s:o}", "status", dbtls_vstatus_name(st), "reason",
-			      js_str(reason));
-		if (st == DBTLS_VS_ACCEPTED && vf->cipher)
-			json_object_set_new(o, "probe_cipher", js_suite(vf->cipher));
-		if (st == DBTLS_VS_ACCEPTED) {
-			json_t *suites = json_array();
-			for (size_t i = 0; i < vf->nsuites; i++)
-				json_array_append_new(suites, js_suite(vf->suites[i]));
-			json_object_set_new(o, "suites", suites);
-			json_object_set_new(o, "server_order",
-					    vf->server_order < 0 ? json_null()
-								 : json_boolean(vf->server_order));
+		return v;
+	}
+	case DBTLS_FK_MAP: {
+		const struct dbtls_sql_value *vals = *(const struct dbtls_sql_value *const *)p;
+		size_t n = *(const size_t *)((const char *)base + f->count);
+
+		v = json_object();
+		for (size_t i = 0; v && i < n; i++)
+			if (vals[i].name)
+				json_object_set_new(v, vals[i].name,
+						    dbtls_fc_str.write(&vals[i].value, NULL, NULL));
+		return v;
+	}
+	case DBTLS_FK_KEYED:
+		v = json_object();
+		for (size_t i = 0; v && i < f->count; i++) {
+			json_t *x = fw_object(f->sub, p + i * f->size, cx);
+			if (!x || json_object_set_new(v, f->key((int)i), x)) {
+				json_decref(v);
+				return NULL;
+			}
 		}
-		json_object_set_new(vs, dbtls_version_name((enum dbtls_version)v), o);
+		return v;
 	}
-	return vs;
+	return NULL;
 }
 
-static json_t *js_tls(const struct dbtls_endpoint_facts *e)
+/* Writes t's rows of base into o; false on out of memory. */
+static bool fw_rows(json_t *o, const struct dbtls_ftable *t, const void *base,
+		    const struct dbtls_fw *cx)
 {
-	json_t *tls, *groups = json_array();
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct dbtls_field *f = &t->rows[i];
+		json_t *v;
 
-	for (size_t i = 0; i < e->ngroups; i++) {
-		const char *name = dbtls_group_name(e->groups[i]);
-		char hex[16];
-		dbtls_group_label(e->groups[i], hex, sizeof(hex)); /* hex only when name is NULL */
-		json_array_append_new(groups, json_string(name ? name : hex));
-	}
-	tls = json_pack("{s:o, s:o, s:o}", "offered",
-			e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered), "versions",
-			js_versions(e), "groups", groups);
-	if (tls && e->groups_version >= 0)
-		json_object_set_new(
-		    tls, "groups_probed_with",
-		    json_string(dbtls_version_name((enum dbtls_version)e->groups_version)));
-	if (tls)
-		json_object_set_new(tls, "dh_bits",
-				    e->dh_bits ? json_integer(e->dh_bits) : json_null());
-	return tls;
-}
-
-static json_t *js_strings(char *const *v, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, js_str(v[i]));
-	return a;
-}
-
-static json_t *js_key_usage(uint32_t ku)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < dbtls_nkey_usage_names; i++)
-		if (ku & dbtls_key_usage_names[i].bit)
-			json_array_append_new(a, json_string(dbtls_key_usage_names[i].name));
-	return a;
-}
-
-static json_t *js_revocation(const struct dbtls_revocation *r)
-{
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "status",
-			 dbtls_rev_status_name(r->status), "source", js_str(r->source),
-			 "revoked_at", js_str(r->revoked_at), "reason", js_str(r->reason),
-			 "this_update", js_str(r->this_update), "next_update",
-			 js_str(r->next_update), "detail", js_str(r->detail));
-}
-
-static json_t *js_cert(const struct dbtls_cert *c)
-{
-	json_t *sans = json_array(), *o;
-
-	for (size_t i = 0; i < c->nsans; i++)
-		json_array_append_new(sans, js_str(c->sans[i]));
-	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:i, s:o, s:o, s:s, s:b, s:b, s:o}",
-		      "subject", js_str(c->subject), "issuer", js_str(c->issuer), "sans", sans,
-		      "serial", js_str(c->serial), "not_before", js_str(c->not_before), "not_after",
-		      js_str(c->not_after), "days_left", (json_int_t)c->days_left, "key_type",
-		      js_str(c->key_type), "key_bits", c->key_bits, "curve", js_str(c->curve),
-		      "signature_algorithm", js_str(c->sig_alg), "sha256_fingerprint", c->sha256,
-		      "self_signed", c->self_signed, "is_ca", c->is_ca, "pem", js_str(c->pem));
-	if (!o)
-		return NULL;
-	/* absent extensions are null, not empty: "no EKU" allows any usage */
-	json_object_set_new(o, "eku", c->has_eku ? js_strings(c->eku, c->neku) : json_null());
-	json_object_set_new(o, "key_usage",
-			    c->has_key_usage ? js_key_usage(c->key_usage) : json_null());
-	json_object_set_new(o, "ocsp_url", js_str(c->ocsp_url));
-	json_object_set_new(o, "crl_urls", js_strings(c->crl_urls, c->ncrl_urls));
-	json_object_set_new(o, "revocation", js_revocation(&c->revocation));
-	return o;
-}
-
-static json_t *js_server(const struct dbtls_endpoint_facts *e)
-{
-	const struct dbtls_server_info *s = &e->server;
-	json_t *o = json_object();
-	char caps[16];
-
-	if (s->greeting_seen) {
-		json_object_set_new(o, "product", js_str(s->product));
-		json_object_set_new(o, "version", js_str(s->version));
-		if (e->protocol && !strcmp(e->protocol, "mysql")) {
-			snprintf(caps, sizeof(caps), "0x%08X", s->mysql.capabilities);
-			json_object_set_new(o, "protocol_version",
-					    json_integer(s->mysql.protocol_version));
-			json_object_set_new(o, "capabilities", json_string(caps));
-			json_object_set_new(o, "connection_id",
-					    json_integer(s->mysql.connection_id));
+		if (f->omit && f->omit(base, f, cx))
+			continue;
+		if (f->guard && !*(const bool *)((const char *)base + f->guard - 1)) {
+			if (f->flags & DBTLS_F_OMIT)
+				continue;
+			v = json_null();
+		} else if (f->null && f->null(base, f, cx)) {
+			v = json_null();
+		} else if (f->kind == DBTLS_FK_INLINE && !f->write) {
+			if (!fw_rows(o, f->sub, fw_member(base, f), cx))
+				return false;
+			continue;
+		} else {
+			v = fw_value(f, base, cx);
 		}
+		if (!v || json_object_set_new(o, f->name, v))
+			return false;
 	}
-	json_object_set_new(o, "tls_offered",
-			    e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered));
-	if (s->err_code)
-		json_object_set_new(
-		    o, "error",
-		    json_pack("{s:i, s:o, s:o}", "code", s->err_code, "sqlstate",
-			      js_str(s->err_sqlstate && *s->err_sqlstate ? s->err_sqlstate : NULL),
-			      "message", js_str(s->err_message)));
-	return o;
+	return true;
 }
 
-static json_t *js_chain(const struct dbtls_chain_facts *c)
-{
-	char na[32];
-
-	if (!c->analysed)
-		return json_null();
-	dbtls_rfc3339(c->anchor_not_after, na, sizeof(na));
-	return json_pack("{s:b, s:o, s:b, s:I, s:b, s:o, s:o, s:o, s:o}", "incomplete",
-			 c->incomplete, "missing_issuer", js_str(c->missing_issuer), "misordered",
-			 c->misordered, "extra", (json_int_t)c->extra, "anchor_served",
-			 c->anchor_served, "anchor_subject", js_str(c->anchor_subject),
-			 "anchor_sha256", js_str(c->anchor_sha256), "anchor_not_after",
-			 c->anchor_not_after ? json_string(na) : json_null(), "anchor_days_left",
-			 c->anchor_subject ? json_integer(c->anchor_days_left) : json_null());
-}
-
-static json_t *js_rotation(const struct dbtls_rotation_facts *r)
-{
-	if (!r->checked)
-		return json_null();
-	return json_pack("{s:b, s:b, s:o, s:o, s:o, s:o}", "checked", r->checked, "ready", r->ready,
-			 "error", js_str(r->error), "anchor_subject", js_str(r->anchor_subject),
-			 "anchor_sha256", js_str(r->anchor_sha256), "anchor_days_left",
-			 r->anchor_subject ? json_integer(r->anchor_days_left) : json_null());
-}
-
-static json_t *js_verification(const struct dbtls_verification *v)
-{
-	json_t *o;
-
-	if (!v->done)
-		return json_null();
-	o = json_pack("{s:b, s:b, s:o, s:i, s:o, s:o, s:o, s:o}", "ca_ok", v->ca_ok, "hostname_ok",
-		      v->hostname_ok, "error", js_str(v->error), "verify_code", v->verify_code,
-		      "hostname", js_str(v->hostname_checked), "ca_source", js_str(v->ca_source),
-		      "protocol", js_str(v->protocol), "cipher", js_str(v->cipher));
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "stapled", json_boolean(v->stapled));
-	if (v->alpn_offered) /* absent when no ALPN was offered, null when none was selected */
-		json_object_set_new(o, "alpn", js_str(v->alpn));
-	json_object_set_new(o, "chain", js_chain(&v->chain));
-	json_object_set_new(o, "rotation", js_rotation(&v->rotation));
-	return o;
-}
-
-/* SQL facts (scan --sql): name → value objects keep the server's names; absent ones are null. */
-static json_t *js_sql_values(const struct dbtls_sql_value *v, size_t n)
+static json_t *fw_object(const struct dbtls_ftable *t, const void *base, const struct dbtls_fw *cx)
 {
 	json_t *o = json_object();
+	void *copy = NULL;
 
-	for (size_t i = 0; o && i < n; i++)
-		if (v[i].name)
-			json_object_set_new(o, v[i].name, js_str(v[i].value));
+	if (o && t->fixup) {
+		copy = malloc(t->size);
+		if (!copy)
+			goto fail;
+		memcpy(copy, base, t->size);
+		t->fixup(copy, cx);
+		base = copy;
+	}
+	if (!o || !fw_rows(o, t, base, cx))
+		goto fail;
+	free(copy);
 	return o;
+fail:
+	free(copy);
+	json_decref(o);
+	return NULL;
 }
 
-static json_t *js_sql_conn(const struct dbtls_sql_conn *c)
+json_t *dbtls_fields_write(const struct dbtls_ftable *t, const void *base,
+			   const struct dbtls_fw *cx)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "id", (json_int_t)c->id,
-			 "user", js_str(c->user), "host", js_str(c->host), "program",
-			 js_str(c->program), "type", js_str(c->type), "tls_version",
-			 js_str(c->tls_version), "cipher", js_str(c->cipher), "self", c->self);
-}
-
-static json_t *js_sql_account(const struct dbtls_sql_account *a)
-{
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "user", js_str(a->user),
-			 "host", js_str(a->host), "require", js_str(a->require), "issuer",
-			 js_str(a->issuer), "subject", js_str(a->subject), "cipher",
-			 js_str(a->cipher), "network", a->network, "locked", a->locked);
-}
-
-static json_t *js_sql(const struct dbtls_sql_facts *s)
-{
-	json_t *conns = json_array(), *accts = json_array(), *unread = json_array();
-	bool tried = s->status == DBTLS_SQL_OK || s->status == DBTLS_SQL_FAILED;
-
-	for (size_t i = 0; i < s->nconnections; i++)
-		json_array_append_new(conns, js_sql_conn(&s->connections[i]));
-	for (size_t i = 0; i < s->naccounts; i++)
-		json_array_append_new(accts, js_sql_account(&s->accounts[i]));
-	for (size_t i = 0; i < s->nunreadable; i++)
-		json_array_append_new(
-		    unread, json_pack("{s:o, s:o, s:I, s:o}", "what", js_str(s->unreadable[i].what),
-				      "statement", js_str(s->unreadable[i].statement), "code",
-				      (json_int_t)s->unreadable[i].code, "message",
-				      js_str(s->unreadable[i].message)));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
-			 "s:{s:s, s:o, s:o}, s:o}",
-			 "status", dbtls_sql_status_name(s->status), "reason", js_str(s->reason),
-			 "error_code",
-			 s->status == DBTLS_SQL_FAILED ? json_integer(s->error_code) : json_null(),
-			 "verify_server_cert", tried ? json_boolean(s->verify_cert) : json_null(),
-			 "ca_source", js_str(s->ca_source), "user", js_str(s->user), "account",
-			 js_str(s->account), "server_version", js_str(s->server_version), "session",
-			 js_sql_values(s->session, s->nsession), "variables",
-			 js_sql_values(s->variables, s->nvariables), "connections", "status",
-			 dbtls_sql_avail_name(s->connections_status), "list", conns, "accounts",
-			 "status", dbtls_sql_avail_name(s->accounts_status), "source",
-			 js_str(s->accounts_source), "list", accts, "unreadable", unread);
+	return fw_object(t, base, cx);
 }
 
 json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)
 {
-	json_t *refs = json_array(), *o;
+	const struct dbtls_fw cx = {0};
 
-	for (const char *const *r = fd->references; r && *r; r++)
-		json_array_append_new(refs, json_string(*r));
-	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "check", fd->check, "severity",
-		      dbtls_severity_name(fd->severity), "title", js_str(fd->title), "evidence",
-		      js_str(fd->evidence), "remediation", js_str(fd->remediation), "references",
-		      refs, "waived", fd->waived);
-	if (o && fd->waived)
-		json_object_set_new(
-		    o, "waiver",
-		    json_pack("{s:o, s:o, s:o}", "reason", js_str(fd->waiver_reason), "owner",
-			      js_str(fd->waiver_owner), "until", js_str(fd->waiver_until)));
-	return o;
+	return fw_object(&dbtls_finding_table, fd, &cx);
 }
 
 json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
 				   const struct dbtls_findings *fs)
 {
-	json_t *errors = json_array(), *certs = json_array(), *o;
+	const struct dbtls_fw cx = {.ep = e, .findings = fs};
 
-	for (size_t i = 0; i < e->nerrors; i++)
-		json_array_append_new(errors, json_pack("{s:s, s:o, s:o}", "code",
-							dbtls_errname(e->errors[i].code), "message",
-							js_str(e->errors[i].message), "stage",
-							js_str(e->errors[i].stage)));
-	for (size_t i = 0; i < e->ncerts; i++)
-		json_array_append_new(certs, js_cert(&e->certs[i]));
-	o = json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:i, s:I, s:o, s:o}", "target",
-		      js_str(e->target), "protocol", js_str(e->protocol), "host", js_str(e->host),
-		      "port", e->port, "address", js_str(e->address), "sni", js_str(e->sni),
-		      "connections_used", e->connections_used, "duration_ms",
-		      (json_int_t)(e->duration_s * 1000 + 0.5), "errors", errors, "server",
-		      js_server(e));
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "tls", js_tls(e));
-	json_object_set_new(o, "certificates", certs);
-	json_object_set_new(o, "verification", js_verification(&e->verification));
-	/* only with --sql: reports of scans without it stay as they were */
-	if (e->sql.status != DBTLS_SQL_NOT_RUN)
-		json_object_set_new(o, "sql", js_sql(&e->sql));
-	if (fs) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < fs->n; i++)
-			json_array_append_new(arr, dbtls_report_json_finding(&fs->items[i]));
-		json_object_set_new(o, "findings", arr);
-	}
-	return o;
+	return fw_object(&dbtls_endpoint_table, e, &cx);
 }
 
-static json_t *js_policy(const struct dbtls_evaluation *ev)
-{
-	const struct dbtls_policy *p = ev ? ev->policy : NULL;
-
-	if (!p)
-		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "name", js_str(p->name), "version",
-			 js_str(p->version), "title", js_str(p->title), "guideline",
-			 js_str(p->guideline), "source", js_str(p->source), "fail_on",
-			 dbtls_severity_name(ev->fail_on));
-}
-
-/* Counts by severity (not waived) and endpoint outcomes. Without a policy every endpoint that was
- * scanned counts as passed. */
-static json_t *js_summary(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
-{
-	json_t *by = json_object();
-	size_t passed = 0, errored = 0;
-
-	for (int i = DBTLS_NSEVERITIES - 1; i >= 0; i--)
-		json_object_set_new(by, dbtls_severity_name((enum dbtls_severity)i),
-				    json_integer(ev ? (json_int_t)ev->by_severity[i] : 0));
-	for (size_t i = 0; !ev && i < s->nendpoints; i++) {
-		if (dbtls_endpoint_scanned(&s->endpoints[i]))
-			passed++;
-		else
-			errored++;
-	}
-	return json_pack(
-	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
-	    (json_int_t)(ev ? ev->waived : 0), "endpoints", "total", (json_int_t)s->nendpoints,
-	    "passed", (json_int_t)(ev ? ev->passed : passed), "failed",
-	    (json_int_t)(ev ? ev->failed : 0), "errored", (json_int_t)(ev ? ev->errored : errored));
-}
-
-/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not. */
-static json_t *js_rotation_summary(const struct dbtls_scan_facts *s)
-{
-	json_t *targets;
-	size_t ready = 0, not_ready = 0;
-
-	if (!s->new_ca_file)
-		return json_null();
-	targets = json_array();
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
-		if (r->checked && r->ready) {
-			ready++;
-		} else {
-			not_ready++;
-			json_array_append_new(targets, js_str(s->endpoints[i].target));
-		}
-	}
-	return json_pack("{s:o, s:I, s:I, s:o}", "new_ca_file", js_str(s->new_ca_file), "ready",
-			 (json_int_t)ready, "not_ready", (json_int_t)not_ready, "not_ready_targets",
-			 targets);
-}
-
-/* The top-level document around eps (steals eps). */
+/* The top-level document around eps (borrowed). */
 static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
 		      json_t *eps)
 {
-	char started[32], finished[32];
+	const struct dbtls_fw cx = {.scan = s, .eval = ev, .endpoints = eps};
 
-	dbtls_rfc3339(s->started_at, started, sizeof(started));
-	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
-	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o, s:o}", "schema_version",
-			 DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
-			 s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
-			 "finished_at", finished, "policy", js_policy(ev), "summary",
-			 js_summary(s, ev), "rotation", js_rotation_summary(s), "endpoints", eps);
+	return fw_object(&dbtls_report_table, s, &cx);
 }
 
 json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
 {
-	json_t *eps = json_array();
+	json_t *eps = json_array(), *doc;
 
-	for (size_t i = 0; i < s->nendpoints; i++)
+	for (size_t i = 0; eps && i < s->nendpoints; i++)
 		json_array_append_new(eps, dbtls_report_json_endpoint(
 					       &s->endpoints[i], ev ? &ev->findings[i] : NULL));
-	return js_doc(s, ev, eps);
+	doc = eps ? js_doc(s, ev, eps) : NULL;
+	json_decref(eps);
+	return doc;
 }
 
 static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -459,6 +196,7 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	if (!ctx->priv)
 		return DBTLS_ERR_NOMEM;
 	doc = js_doc(s, ctx->eval, ctx->priv);
+	json_decref(ctx->priv);
 	ctx->priv = NULL;
 	if (!doc)
 		return DBTLS_ERR_NOMEM;

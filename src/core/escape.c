@@ -74,7 +74,9 @@ void dbtls_esc_write(FILE *out, const char *s, unsigned flags)
 			s++;
 			continue;
 		}
-		if (cp == '\n' && (flags & DBTLS_ESC_KEEP_NL) && !(flags & DBTLS_ESC_PROM))
+		if (flags & DBTLS_ESC_JSON)
+			fwrite(s, 1, n, out);
+		else if (cp == '\n' && (flags & DBTLS_ESC_KEEP_NL) && !(flags & DBTLS_ESC_PROM))
 			fputc('\n', out);
 		else if (cp == '\n')
 			fputs("\\n",

@@ -20,6 +20,10 @@ enum dbtls_esc_flags {
 	DBTLS_ESC_HTML = 1u << 0,    /* & < > " ' as character references (text and attributes) */
 	DBTLS_ESC_PROM = 1u << 1,    /* Prometheus label value: \ " and line feed as \\ \" \n */
 	DBTLS_ESC_KEEP_NL = 1u << 2, /* line feeds pass through (multi-line evidence in HTML) */
+	/* a JSON string value: only a byte that starts no well-formed UTF-8 sequence becomes \xNN;
+	 * everything else, control characters and bidi overrides included, is kept as it is (the
+	 * JSON encoder escapes controls as \u00NN), so valid UTF-8 round-trips exactly */
+	DBTLS_ESC_JSON = 1u << 3,
 };
 
 /* Writes s (NULL writes nothing) to out as well-formed UTF-8 without control characters: a byte

@@ -248,6 +248,26 @@ run 2 "diff: truncated JSON" diff "$T/trunc.json" "$T/a.json"
 assert_match "diff: FILE:LINE:COLUMN" "^dbtls: diff: $T/trunc.json:1:[0-9]+: " "$(cat "$T/err")"
 assert_eq "diff: the error is one line" 1 "$(wc -l <"$T/err")"
 run 2 "diff: usage" diff "$T/a.json"
+# a finding without a string severity crashed diff (UBSan: NULL to strcmp); every endpoint of NEW
+# erroring read as "nothing new" (exit 0)
+"$DBTLS_PYTHON" - "$T/a.json" "$T/nosev.json" "$T/allerr.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = json.loads(json.dumps(d))
+del n["endpoints"][0]["findings"][0]["severity"]
+json.dump(n, open(sys.argv[2], "w"))
+for e in d["endpoints"]:
+    e["errors"] = [{"code": "TIMEOUT", "message": "timed out", "stage": "connect"}]
+    e["tls"]["offered"] = None
+    e["findings"] = []
+    e["certificates"] = []
+json.dump(d, open(sys.argv[3], "w"))
+EOF
+run 2 "diff: a finding without a severity is an input error" diff "$T/a.json" "$T/nosev.json"
+assert_eq "diff: one line naming FILE and the JSON path" \
+	"dbtls: diff: $T/nosev.json: endpoints[0].findings[0].severity: missing (expected a string)" "$(cat "$T/err")"
+run 3 "diff: NEW could not scan any endpoint -> exit 3, not 'nothing new'" diff "$T/a.json" "$T/allerr.json"
+assert_match "diff: its endpoints are listed as not scanned" 'not scanned in new: mysql://localhost:[0-9]+' "$(cat "$T/out")"
 run 2 "diff: html is no diff format" diff "$T/a.json" "$T/b.json" --format html
 
 finish

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "reports/diff.h"
+#include "reports/report.h"
 
 static char tmpdir[] = "/tmp/dbtls-diff-XXXXXX";
 
@@ -36,26 +37,60 @@ static json_t *cert(const char *subject, char fp, const char *not_after)
 
 	memset(hex, fp, 64);
 	hex[64] = 0;
-	return json_pack("{s:s, s:s, s:s}", "subject", subject, "sha256_fingerprint", hex,
-			 "not_after", not_after);
+	return json_pack("{s:s, s:n, s:[], s:n, s:n, s:s, s:i, s:n, s:i, s:n, s:s, s:b}", "subject",
+			 subject, "issuer", "sans", "serial", "not_before", "not_after", not_after,
+			 "days_left", 0, "key_type", "key_bits", 0, "signature_algorithm",
+			 "sha256_fingerprint", hex, "self_signed", 0);
 }
 
+/* An endpoint as the writer writes it, from facts parsed out of target ("[SCHEME://]HOST:PORT";
+ * mysql when no scheme), with findings and certificates (stolen; NULL: none). */
 static json_t *endpoint(const char *target, json_t *findings, json_t *certs)
 {
-	json_t *e =
-	    json_pack("{s:s, s:[], s:{s:b}}", "target", target, "errors", "tls", "offered", 1);
+	struct dbtls_endpoint_facts e = {0};
+	const char *sep = strstr(target, "://"), *host = sep ? sep + 3 : target;
+	const char *colon = strrchr(host, ':');
+	json_t *o;
 
+	e.target = strdup(target);
+	e.protocol = sep ? strndup(target, (size_t)(sep - target)) : strdup("mysql");
+	e.host = colon ? strndup(host, (size_t)(colon - host)) : strdup(host);
+	e.port = colon ? (uint16_t)atoi(colon + 1) : 3306;
+	e.tls_offered = 1;
+	e.groups_version = -1;
+	o = dbtls_report_json_endpoint(&e, NULL);
+	assert_non_null(o);
+	dbtls_endpoint_facts_free(&e);
 	if (findings)
-		json_object_set_new(e, "findings", findings);
-	json_object_set_new(e, "certificates", certs ? certs : json_array());
-	return e;
+		json_object_set_new(o, "findings", findings);
+	json_object_set_new(o, "certificates", certs ? certs : json_array());
+	return o;
 }
 
 static json_t *report(const char *started, json_t *endpoints)
 {
-	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:{s:s}, s:o}", "schema_version", 1, "tool",
-			 "name", "dbtls", "version", "9.9.9", "started_at", started, "policy",
-			 "name", "baseline", "endpoints", endpoints);
+	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:{s:s}, s:o}", "schema_version", 1, "tool",
+			 "name", "dbtls", "version", "9.9.9", "started_at", started, "finished_at",
+			 started, "policy", "name", "baseline", "endpoints", endpoints);
+}
+
+/* dbtls_diff_compute over two documents, read as dbtls_diff_load reads files. */
+static json_t *compute(const json_t *old, const char *ol, const json_t *new_, const char *nl,
+		       enum dbtls_severity fail_on)
+{
+	struct dbtls_diff_report o, n;
+	struct dbtls_diag d = {0};
+	json_t *diff;
+
+	if (dbtls_diff_load_doc(ol, old, &o, &d) != DBTLS_OK)
+		fail_msg("%s", d.msg);
+	if (dbtls_diff_load_doc(nl, new_, &n, &d) != DBTLS_OK)
+		fail_msg("%s", d.msg);
+	diff = dbtls_diff_compute(&o, ol, &n, nl, fail_on);
+	assert_non_null(diff);
+	dbtls_diff_report_free(&o);
+	dbtls_diff_report_free(&n);
+	return diff;
 }
 
 static json_t *old_doc(void)
@@ -125,7 +160,7 @@ static json_t *new_doc(void)
 	json_object_set_new(db5, "errors",
 			    json_pack("[{s:s, s:s, s:s}]", "code", "TIMEOUT", "message",
 				      "no answer \x1b[31m within 10 s", "stage", "connect"));
-	json_object_set_new(db5, "tls", json_pack("{s:n}", "offered"));
+	json_object_set_new(json_object_get(db5, "tls"), "offered", json_null());
 	json_array_append_new(eps, db5);
 	json_array_append_new(
 	    eps, endpoint("mysql://new:3306",
@@ -165,7 +200,7 @@ static void test_compute(void **state)
 	const json_t *v, *eps;
 	(void)state;
 
-	diff = dbtls_diff_compute(old, "old.json", new_, "new.json", DBTLS_SEV_HIGH);
+	diff = compute(old, "old.json", new_, "new.json", DBTLS_SEV_HIGH);
 	assert_non_null(diff);
 	assert_int_equal(count(diff, "appeared"), 3);
 	v = find(json_object_get(diff, "appeared"), "mysql://db1:3306", "suites.rc4", NULL);
@@ -217,15 +252,15 @@ static void test_compute(void **state)
 	json_decref(diff);
 
 	/* the alert count follows --fail-on */
-	diff = dbtls_diff_compute(old, "old.json", new_, "new.json", DBTLS_SEV_CRITICAL);
+	diff = compute(old, "old.json", new_, "new.json", DBTLS_SEV_CRITICAL);
 	assert_int_equal(dbtls_diff_alerts(diff), 1);
 	json_decref(diff);
-	diff = dbtls_diff_compute(old, "old.json", new_, "new.json", DBTLS_SEV_MEDIUM);
+	diff = compute(old, "old.json", new_, "new.json", DBTLS_SEV_MEDIUM);
 	assert_int_equal(dbtls_diff_alerts(diff), 4);
 	json_decref(diff);
 
 	/* a report compared with itself: nothing */
-	diff = dbtls_diff_compute(new_, "a", new_, "b", DBTLS_SEV_INFO);
+	diff = compute(new_, "a", new_, "b", DBTLS_SEV_INFO);
 	assert_int_equal(count(diff, "appeared") + count(diff, "disappeared") +
 			     count(diff, "changed") + count(diff, "certificates"),
 			 0);
@@ -246,13 +281,13 @@ static void test_no_findings(void **state)
 					     json_pack("[o]", finding("tls.not-offered", "critical",
 								      "no TLS", "", false)),
 					     NULL)));
-	json_t *diff = dbtls_diff_compute(old, "o", new_, "n", DBTLS_SEV_HIGH);
+	json_t *diff = compute(old, "o", new_, "n", DBTLS_SEV_HIGH);
 	(void)state;
 
 	assert_int_equal(count(diff, "appeared"), 1);
 	assert_int_equal(dbtls_diff_alerts(diff), 1);
 	json_decref(diff);
-	diff = dbtls_diff_compute(new_, "n", old, "o", DBTLS_SEV_HIGH);
+	diff = compute(new_, "n", old, "o", DBTLS_SEV_HIGH);
 	assert_int_equal(count(diff, "disappeared"), 1);
 	assert_int_equal(dbtls_diff_alerts(diff), 0);
 	json_decref(diff);
@@ -277,27 +312,99 @@ static void bad(const char *text, enum dbtls_err want, const char *msg)
 {
 	struct dbtls_diag d = {0};
 	char *path = write_tmp("bad.json", text);
-	json_t *out = (json_t *)1;
+	struct dbtls_diff_report out;
 
+	memset(&out, 0x5a, sizeof(out));
 	assert_int_equal(dbtls_diff_load(path, &out, &d), want);
-	assert_null(out);
+	assert_null(out.findings);
+	assert_int_equal(out.facts.nendpoints, 0);
 	assert_non_null(strstr(d.msg, "bad.json"));
+	assert_null(strchr(d.msg, '\n'));
 	if (!strstr(d.msg, msg))
 		fail_msg("want '%s' in '%s'", msg, d.msg);
 	unlink(path);
 }
 
+/* old_doc() with edit() applied, as text (new) */
+static char *edited(void (*edit)(json_t *doc))
+{
+	json_t *doc = old_doc();
+	char *text;
+
+	edit(doc);
+	text = json_dumps(doc, 0);
+	assert_non_null(text);
+	json_decref(doc);
+	return text;
+}
+
+static json_t *ep_of(json_t *doc, size_t i)
+{
+	return json_array_get(json_object_get(doc, "endpoints"), i);
+}
+
+static json_t *finding_of(json_t *doc, size_t i, size_t k)
+{
+	return json_array_get(json_object_get(ep_of(doc, i), "findings"), k);
+}
+
+static void e_target(json_t *doc)
+{
+	json_object_set_new(ep_of(doc, 0), "target", json_integer(3));
+}
+
+static void e_findings(json_t *doc)
+{
+	json_object_set_new(ep_of(doc, 0), "findings", json_object());
+}
+
+static void e_severity(json_t *doc)
+{
+	json_object_set_new(finding_of(doc, 1, 0), "severity", json_string("severe"));
+}
+
+/* issue 11 item 12: a finding without a string severity crashed diff (NULL to strcmp) */
+static void e_no_severity(json_t *doc)
+{
+	json_object_del(finding_of(doc, 0, 2), "severity");
+}
+
+static void e_null_severity(json_t *doc)
+{
+	json_object_set_new(finding_of(doc, 0, 0), "severity", json_null());
+}
+
+static void e_cert(json_t *doc)
+{
+	json_array_set_new(json_object_get(ep_of(doc, 0), "certificates"), 0, json_integer(1));
+}
+
 static void test_load(void **state)
 {
+	static const struct {
+		void (*edit)(json_t *doc);
+		const char *msg;
+	} rows[] = {
+	    {e_target, ": endpoints[0].target: expected a string, got an integer"},
+	    {e_findings, ": endpoints[0].findings: expected an array or null, got an object"},
+	    {e_severity, ": endpoints[1].findings[0].severity: unknown value 'severe'"},
+	    {e_no_severity, ": endpoints[0].findings[2].severity: missing (expected a string)"},
+	    {e_null_severity, ": endpoints[0].findings[0].severity: expected a string, got null"},
+	    {e_cert, ": endpoints[0].certificates[0]: expected an object, got an integer"},
+	};
 	struct dbtls_diag d = {0};
-	json_t *doc = old_doc(), *out = NULL;
+	struct dbtls_diff_report out;
+	json_t *doc = old_doc();
 	char *text = json_dumps(doc, 0), *path;
 	(void)state;
 
 	path = write_tmp("ok.json", text);
 	assert_int_equal(dbtls_diff_load(path, &out, &d), DBTLS_OK);
-	assert_true(json_equal(out, doc));
-	json_decref(out);
+	assert_int_equal(out.facts.nendpoints, 4);
+	assert_int_equal(out.findings[0].n, 4);
+	assert_string_equal(out.findings[0].items[1].check, "suites.cbc");
+	assert_string_equal(out.policy, "baseline");
+	dbtls_diff_report_free(&out);
 	unlink(path);
 	free(text);
 	json_decref(doc);
@@ -305,17 +412,76 @@ static void test_load(void **state)
 	assert_int_equal(dbtls_diff_load("/nonexistent/dir/r.json", &out, &d), DBTLS_ERR_FILE);
 	assert_non_null(strstr(d.msg, "/nonexistent/dir/r.json: No such file"));
 	bad("{\"endpoints\": [", DBTLS_ERR_INPUT, "bad.json:1:");
-	bad("[1, 2]", DBTLS_ERR_INPUT, "not a dbtls report: the top level is not an object");
-	bad("{\"schema_version\": 1}", DBTLS_ERR_INPUT, "no \"endpoints\" array");
-	bad("{\"endpoints\": [{\"target\": 3}]}", DBTLS_ERR_INPUT,
-	    "endpoints[0]: \"target\" is not a string");
-	bad("{\"endpoints\": [{\"target\": \"a\", \"findings\": {}}]}", DBTLS_ERR_INPUT,
-	    "\"findings\" is not an array");
-	bad("{\"endpoints\": [{\"target\": \"a\"}, {\"target\": \"b\", \"findings\": [{\"check\": "
-	    "\"x\", \"severity\": \"severe\"}]}]}",
-	    DBTLS_ERR_INPUT, "endpoints[1].findings[0]: \"severity\" is not one of");
-	bad("{\"endpoints\": [{\"target\": \"a\", \"certificates\": [1]}]}", DBTLS_ERR_INPUT,
-	    "endpoints[0].certificates[0]: not an object");
+	bad("{\"endpoints\": [], \"endpoints\": []}", DBTLS_ERR_INPUT, "duplicate object key");
+	bad("[1, 2]", DBTLS_ERR_INPUT, ": expected a dbtls report (a JSON object), got an array");
+	bad("{\"schema_version\": 1}", DBTLS_ERR_INPUT, ": tool: missing (expected an object)");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		text = edited(rows[i].edit);
+		bad(text, DBTLS_ERR_INPUT, rows[i].msg);
+		free(text);
+	}
+}
+
+/* One endpoint however it is spelt: mysql://db1, db1:3306 and DB1 are matched, not added and
+ * removed (issue 11 item 3). */
+static void test_endpoint_id(void **state)
+{
+	json_t *old =
+	    report("2026-01-01T00:00:00Z",
+		   json_pack("[o, o]",
+			     endpoint("mysql://db1",
+				      json_pack("[o]", finding("protocol.tls10-enabled", "high",
+							       "TLS 1.0", "", false)),
+				      NULL),
+			     endpoint("tls://db2:443", json_array(), NULL)));
+	json_t *new_ =
+	    report("2026-01-02T00:00:00Z",
+		   json_pack("[o, o]",
+			     endpoint("DB1:3306",
+				      json_pack("[o]", finding("protocol.tls10-enabled", "high",
+							       "TLS 1.0", "", false)),
+				      NULL),
+			     endpoint("TLS://db2.:443", json_array(), NULL)));
+	json_t *diff = compute(old, "o", new_, "n", DBTLS_SEV_HIGH);
+	(void)state;
+
+	assert_int_equal(count(diff, "appeared"), 0);
+	assert_int_equal(count(diff, "disappeared"), 0);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(diff, "endpoints"), "added")), 0);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(diff, "endpoints"), "removed")), 0);
+	assert_int_equal(dbtls_diff_alerts(diff), 0);
+	assert_int_equal(dbtls_diff_not_scanned(diff), 0);
+	json_decref(diff);
+	json_decref(old);
+	json_decref(new_);
+}
+
+/* A NEW report whose endpoints all errored is not "nothing new" (issue 11 item 16). */
+static void test_all_errored(void **state)
+{
+	json_t *old = old_doc(), *new_ = old_doc(), *e, *diff;
+	size_t i;
+	(void)state;
+
+	json_array_foreach(json_object_get(new_, "endpoints"), i, e)
+	{
+		json_object_set_new(e, "errors",
+				    json_pack("[{s:s, s:s, s:s}]", "code", "TIMEOUT", "message",
+					      "timed out", "stage", "connect"));
+		json_object_set_new(json_object_get(e, "tls"), "offered", json_null());
+		json_object_set_new(e, "findings", json_array());
+		json_object_set_new(e, "certificates", json_array());
+	}
+	diff = compute(old, "o", new_, "n", DBTLS_SEV_HIGH);
+	assert_int_equal(dbtls_diff_alerts(diff), 0);
+	assert_int_equal(count(diff, "appeared"), 0);
+	assert_int_equal(count(diff, "unverified"), 7);
+	assert_int_equal(dbtls_diff_not_scanned(diff), 4);
+	json_decref(diff);
+	json_decref(old);
+	json_decref(new_);
 }
 
 static char *slurp(const char *path)
@@ -365,7 +531,7 @@ static void test_output(void **state)
 	FILE *f;
 	(void)state;
 
-	diff = dbtls_diff_compute(old, "old.json", new_, "new.json", DBTLS_SEV_HIGH);
+	diff = compute(old, "old.json", new_, "new.json", DBTLS_SEV_HIGH);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(dbtls_diff_write_text(diff, f, false), DBTLS_OK);
 	fclose(f);
@@ -417,10 +583,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_compute),
-	    cmocka_unit_test(test_no_findings),
-	    cmocka_unit_test(test_load),
-	    cmocka_unit_test(test_output),
+	    cmocka_unit_test(test_compute),	cmocka_unit_test(test_no_findings),
+	    cmocka_unit_test(test_load),	cmocka_unit_test(test_endpoint_id),
+	    cmocka_unit_test(test_all_errored), cmocka_unit_test(test_output),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

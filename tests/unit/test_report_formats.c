@@ -413,9 +413,15 @@ static void test_escape(void **state)
 	    {"\xed\xa0\x80", DBTLS_ESC_TEXT, "\\xed\\xa0\\x80"},
 	    {"\xf4\x90\x80\x80", DBTLS_ESC_TEXT, "\\xf4\\x90\\x80\\x80"},
 	    {"\xf0\x9f\x94\x92 ok", DBTLS_ESC_TEXT, "\xf0\x9f\x94\x92 ok"}, /* U+1F512 */
-	    {"\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82"},	   /* truncated at the end */
-	    {"\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b"},	   /* C1 CSI */
-	    {"\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e"},   /* RIGHT-TO-LEFT OVERRIDE */
+	    {"\xe2\x82", DBTLS_ESC_TEXT, "\\xe2\\x82"},	 /* truncated at the end */
+	    {"\xc2\x9b", DBTLS_ESC_TEXT, "\\u009b"},	 /* C1 CSI */
+	    {"\xe2\x80\xae", DBTLS_ESC_HTML, "\\u202e"}, /* RIGHT-TO-LEFT OVERRIDE */
+	    /* JSON: only bytes that start no UTF-8 sequence change; controls are jansson's job */
+	    {"caf\xc3\xa9 \xc2\x9b\xe2\x80\xae\x1b\n\x7f", DBTLS_ESC_JSON,
+	     "caf\xc3\xa9 \xc2\x9b\xe2\x80\xae\x1b\n\x7f"},
+	    {"a\xff\xc0\xaf"
+	     "b",
+	     DBTLS_ESC_JSON, "a\\xff\\xc0\\xafb"},
 	    {"\xe2\x81\xa6", DBTLS_ESC_PROM, "\\\\u2066"}, /* LEFT-TO-RIGHT ISOLATE */
 	    {"", DBTLS_ESC_HTML, ""},
 	};

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reports/json/fields.h"
 #include "reports/report.h"
 #include "tests/unit/fixtures.h"
 
@@ -82,6 +83,29 @@ static void set_cert(struct dbtls_cert *c, const char *cn, const char *issuer, t
 	c->is_ca = ca;
 	c->pem = xstrdup(ca ? "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
 			    : "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n");
+	if (ca)
+		return;
+	/* the leaf has the extensions and a revocation answer */
+	c->has_eku = true;
+	c->neku = 2;
+	c->eku = calloc(2, sizeof(*c->eku));
+	assert_non_null(c->eku);
+	c->eku[0] = xstrdup("serverAuth");
+	c->eku[1] = xstrdup("1.3.6.1.4.1.99999.1");
+	c->has_key_usage = true;
+	c->key_usage = 0x80 | 0x08; /* digitalSignature, keyAgreement */
+	c->ocsp_url = xstrdup("http://ocsp.example/");
+	c->ncrl_urls = 1;
+	c->crl_urls = calloc(1, sizeof(*c->crl_urls));
+	assert_non_null(c->crl_urls);
+	c->crl_urls[0] = xstrdup("http://crl.example/ca.crl");
+	c->revocation.status = DBTLS_REV_REVOKED;
+	c->revocation.source = xstrdup("CRL http://crl.example/ca.crl");
+	c->revocation.revoked_at = xstrdup("2023-10-01T12:00:00Z");
+	c->revocation.reason = xstrdup("keyCompromise");
+	c->revocation.this_update = xstrdup("2023-11-01T00:00:00Z");
+	c->revocation.next_update = xstrdup("2023-11-08T00:00:00Z");
+	c->revocation.detail = xstrdup("serial 5A3F09C2 listed");
 }
 
 /* What an SQL login (scan --sql) reads from a MariaDB with performance_schema: a variable the
@@ -148,13 +172,15 @@ static void set_sql(struct dbtls_sql_facts *q)
 						    .host = xstrdup("%"),
 						    .require = xstrdup("none"),
 						    .network = true};
-	q->accounts[1] = (struct dbtls_sql_account){.user = xstrdup("repl"),
-						    .host = xstrdup("10.%"),
-						    .require = xstrdup("ISSUER SUBJECT"),
-						    .issuer = xstrdup("/CN=Test CA"),
-						    .subject = xstrdup("/CN=repl"),
-						    .network = true,
-						    .locked = true};
+	q->accounts[1] =
+	    (struct dbtls_sql_account){.user = xstrdup("repl"),
+				       .host = xstrdup("10.%"),
+				       .require = xstrdup("ISSUER SUBJECT"),
+				       .issuer = xstrdup("/CN=Test CA"),
+				       .subject = xstrdup("/CN=repl"),
+				       .cipher = xstrdup("ECDHE-RSA-AES256-GCM-SHA384"),
+				       .network = true,
+				       .locked = true};
 	q->nunreadable = 1;
 	q->unreadable = calloc(1, sizeof(*q->unreadable));
 	assert_non_null(q->unreadable);
@@ -177,8 +203,9 @@ static void fixture(struct dbtls_scan_facts *s)
 	s->tool_version = xstrdup("0.0.7");
 	s->started_at = 1700000000;
 	s->finished_at = 1700000042;
-	s->nendpoints = 2;
-	s->endpoints = calloc(2, sizeof(*s->endpoints));
+	s->new_ca_file = xstrdup("/etc/dbtls/new-ca.pem");
+	s->nendpoints = 3;
+	s->endpoints = calloc(3, sizeof(*s->endpoints));
 	assert_non_null(s->endpoints);
 
 	/* everything a full scan of a TLS-capable MariaDB learns */
@@ -231,6 +258,29 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->verification.ca_source = xstrdup("system");
 	e->verification.protocol = xstrdup("TLSv1.3");
 	e->verification.cipher = xstrdup("TLS_AES_128_GCM_SHA256");
+	e->verification.stapled = true;
+	e->verification.alpn_offered = true;
+	e->verification.alpn = xstrdup("mysql");
+	e->verification.chain = (struct dbtls_chain_facts){
+	    .analysed = true,
+	    .incomplete = true,
+	    .missing_issuer = xstrdup("CN=Test Intermediate"),
+	    .misordered = true,
+	    .extra = 1,
+	    .anchor_served = true,
+	    .anchor_subject = xstrdup("CN=Test CA"),
+	    .anchor_sha256 =
+		xstrdup("c9cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"),
+	    .anchor_not_after = 2000000000,
+	    .anchor_days_left = 3500};
+	e->verification.rotation = (struct dbtls_rotation_facts){
+	    .checked = true,
+	    .ready = false,
+	    .error = xstrdup("unable to get local issuer certificate"),
+	    .anchor_subject = xstrdup("CN=New CA"),
+	    .anchor_sha256 =
+		xstrdup("d9dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"),
+	    .anchor_days_left = 7000};
 	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_TIMEOUT, "probe TLSv1.1", "timed out"),
 			 DBTLS_OK);
 	set_sql(&e->sql);
@@ -258,6 +308,22 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->sql.reason = xstrdup("the server offers no TLS");
 	e->connections_used = 1;
 	e->duration_s = 0.0004;
+
+	/* scan --sql where the login failed: the error number is kept */
+	e = &s->endpoints[2];
+	e->target = xstrdup("mysql://db3");
+	e->protocol = xstrdup("mysql");
+	e->host = xstrdup("db3");
+	e->port = 3306;
+	e->tls_offered = -1;
+	e->groups_version = -1;
+	e->sql.status = DBTLS_SQL_FAILED;
+	e->sql.reason = xstrdup("Access denied for user 'dbtls'@'192.0.2.1'");
+	e->sql.error_code = 1045;
+	e->sql.verify_cert = true;
+	assert_int_equal(
+	    dbtls_facts_add_error(e, DBTLS_ERR_SERVER_ERROR, "sql login", "1045 Access denied"),
+	    DBTLS_OK);
 }
 
 static bool is_zero(const void *p, size_t n)
@@ -380,6 +446,7 @@ static void test_alpn(void **state)
 		fixture(&s);
 		assert_true(s.endpoints[0].verification.done);
 		s.endpoints[0].verification.alpn_offered = rows[i].offered;
+		free(s.endpoints[0].verification.alpn);
 		s.endpoints[0].verification.alpn = rows[i].alpn ? xstrdup(rows[i].alpn) : NULL;
 		text = fx_render(&dbtls_report_json, &s, NULL, false);
 		if (rows[i].want)
@@ -400,6 +467,103 @@ static void test_alpn(void **state)
 	}
 }
 
+/* Appends the non-null values of key in every object of objs to a new array. */
+static json_t *values_of(const json_t *objs, const char *key)
+{
+	json_t *vals = json_array(), *o, *v;
+	size_t i;
+
+	assert_non_null(vals);
+	json_array_foreach(objs, i, o)
+	{
+		v = json_object_get(o, key);
+		if (v && !json_is_null(v))
+			json_array_append(vals, v);
+	}
+	return vals;
+}
+
+static size_t uncovered;
+
+/* Every fact row of table t must be written, not null (and not empty for containers), in at
+ * least one of the objects objs: so the round trip below covers every row of the table. */
+static void cover(const struct dbtls_ftable *t, const json_t *objs, const char *path)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct dbtls_field *f = &t->rows[i];
+		json_t *vals, *inner, *v, *x;
+		char sub[512];
+		size_t k, j;
+
+		if (f->flags & DBTLS_F_DERIVED)
+			continue;
+		if (f->kind == DBTLS_FK_INLINE) {
+			cover(f->sub, objs, path);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, f->name);
+		vals = values_of(objs, f->name);
+		if (!json_array_size(vals)) {
+			print_error(
+			    "%s: no value (not null) in the fixture: the round trip does not "
+			    "cover this row\n",
+			    sub);
+			uncovered++;
+		}
+		switch (f->kind) {
+		case DBTLS_FK_OBJECT:
+			cover(f->sub, vals, sub);
+			break;
+		case DBTLS_FK_ARRAY:
+		case DBTLS_FK_MAP:
+			inner = json_array();
+			json_array_foreach(vals, k, v)
+			{
+				if (json_is_array(v))
+					json_array_foreach(v, j, x) json_array_append(inner, x);
+				else
+					json_array_append(inner, v);
+			}
+			if (!json_array_size(inner) ||
+			    (f->kind == DBTLS_FK_MAP &&
+			     !json_object_size(json_array_get(inner, 0)))) {
+				print_error("%s: always empty in the fixture\n", sub);
+				uncovered++;
+			}
+			if (f->sub)
+				cover(f->sub, inner, sub);
+			json_decref(inner);
+			break;
+		case DBTLS_FK_KEYED: /* a row is covered when one of the keys has it */
+			inner = json_array();
+			for (k = 0; k < f->count; k++) {
+				x = values_of(vals, f->key((int)k));
+				json_array_extend(inner, x);
+				json_decref(x);
+			}
+			cover(f->sub, inner, sub);
+			json_decref(inner);
+			break;
+		default:
+			break;
+		}
+		json_decref(vals);
+	}
+}
+
+static void test_round_trip_covers_every_row(void **state)
+{
+	json_t *doc = fixture_doc(), *top = json_array();
+	(void)state;
+
+	json_array_append(top, doc);
+	uncovered = 0;
+	cover(&dbtls_report_table, top, "$");
+	assert_int_equal(uncovered, 0);
+	json_decref(top);
+	json_decref(doc);
+}
+
 static void test_fields(void **state)
 {
 	struct dbtls_scan_facts s, b;
@@ -416,7 +580,9 @@ static void test_fields(void **state)
 	assert_string_equal(b.tool_version, "0.0.7");
 	assert_int_equal(b.started_at, 1700000000);
 	assert_int_equal(b.finished_at, 1700000042);
-	assert_int_equal(b.nendpoints, 2);
+	assert_int_equal(b.nendpoints, 3);
+	assert_int_equal(b.endpoints[2].sql.status, DBTLS_SQL_FAILED);
+	assert_int_equal(b.endpoints[2].sql.error_code, 1045);
 
 	e = &b.endpoints[0];
 	assert_string_equal(e->target, "mysql://db1.example:3306");
@@ -736,10 +902,15 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),	   cmocka_unit_test(test_fields),
-	    cmocka_unit_test(test_tolerant),	   cmocka_unit_test(test_not_json),
-	    cmocka_unit_test(test_schema_version), cmocka_unit_test(test_wrong_types),
-	    cmocka_unit_test(test_missing_file),   cmocka_unit_test(test_alpn),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_round_trip_covers_every_row),
+	    cmocka_unit_test(test_alpn),
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_tolerant),
+	    cmocka_unit_test(test_not_json),
+	    cmocka_unit_test(test_schema_version),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_missing_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
