@@ -240,9 +240,8 @@ static int run_derive(const struct dbtls_cli *cli)
 		fprintf(stderr, "dbtls: policy derive: %s\n", d.msg);
 		return DBTLS_EXIT_USAGE;
 	}
-	text = dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends);
-	if (!text)
-		fprintf(stderr, "dbtls: policy derive: out of memory\n");
+	if (dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends, &text, &d))
+		fprintf(stderr, "dbtls: policy derive: %s\n", d.msg);
 	else if (dbtls_write_text_file(cli->outputs[0].path, text, &d))
 		fprintf(stderr, "dbtls: policy derive: cannot write %s\n", d.msg);
 	else

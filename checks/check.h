@@ -70,6 +70,7 @@ enum dbtls_sig_hash {
 /* What a pinned (drift) profile says an endpoint must look like; NULL/0 fields are not pinned. */
 struct dbtls_pin {
 	char *target;	  /* the endpoint this pin is for ("mysql://db1:3306"); NULL = any */
+	char *id;	  /* target's canonical id (dbtls_endpoint_id_parse); NULL = any */
 	int versions_set; /* 1 when `versions` below is pinned */
 	bool versions[DBTLS_NVERSIONS]; /* accepted versions, exactly */
 	uint32_t *suites; /* accepted suites over all versions, exactly (sorted codes) */
@@ -81,6 +82,8 @@ struct dbtls_pin {
 	char *issuer;	   /* leaf issuer, RFC 2253 */
 	char *key_type;	   /* leaf key type and size, e.g. "RSA 2048" */
 	char *leaf_sha256; /* leaf fingerprint: informational, a change is reported as info */
+	char *unpinned;	   /* why nothing is pinned (the derived-from scan of the endpoint did
+			      not complete); its drift checks are then not evaluable; NULL */
 };
 
 struct dbtls_policy_params {
@@ -161,7 +164,10 @@ struct dbtls_check {
 	const char *const *references; /* NULL-terminated: "RFC 8996", "NIST SP 800-52r2 §3.1" */
 	/* Contract: reads f and ctx only; appends zero or more findings with
 	 * dbtls_findings_add(out, self, ctx, …). Must not fail on partial facts (an endpoint that
-	 * errored or offers no TLS has most fields empty): then it simply finds nothing. */
+	 * errored or offers no TLS has most fields empty): then it simply finds nothing. A check
+	 * whose family needs facts an error-free endpoint lacks (no version negotiated, no chain,
+	 * no pin: the family table in checks.c) is not called: dbtls_checks_run() reports it as an
+	 * indeterminate finding instead (see DBTLS_INDETERMINATE_PREFIX). */
 	void (*eval)(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
 };
@@ -173,6 +179,19 @@ void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *se
 			const char *remediation, const char *title_fmt, ...)
     __attribute__((format(printf, 7, 8)));
 void dbtls_findings_free(struct dbtls_findings *fs);
+
+/* The title of every indeterminate finding starts with this: a check that could not be evaluated
+ * for lack of facts says so, at its own severity, in the ordinary finding shape (check, severity,
+ * title, evidence, …), so that no endpoint passes a check nobody could run. */
+#define DBTLS_INDETERMINATE_PREFIX "could not be evaluated: "
+/* True when fd is such a finding. */
+bool dbtls_finding_indeterminate(const struct dbtls_finding *fd);
+
+/* The pin of policy p for endpoint f (borrowed): the pin whose target is f's endpoint by the
+ * canonical id (dbtls_endpoint_id: "mysql://db1", "db1:3306" and "db1" are one endpoint), else
+ * a pin without target; NULL when none applies. */
+const struct dbtls_pin *dbtls_pin_for(const struct dbtls_policy *p,
+				      const struct dbtls_endpoint_facts *f);
 
 /* A growing string for titles and evidence. Appending never fails loudly: oom records that an
  * append did not fit, and the check then reports out-of-memory through its findings. Owns s. */

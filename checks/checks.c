@@ -13,9 +13,26 @@
 
 #include "src/registry/suites.h"
 
-static const struct dbtls_check *const *const families[] = {
-    dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,
-    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql,
+/* What a family's checks read, beyond what every check may assume: when an endpoint that was
+ * scanned without errors lacks it, the check is not run but reported as not evaluable
+ * (ck_indeterminate) — it must never silently find nothing. */
+enum {
+	CK_NEEDS_NEGOTIATED = 1u << 0, /* some version was negotiated (suites, groups, DH) */
+	CK_NEEDS_CHAIN = 1u << 1,      /* a certificate chain was collected and examined */
+	CK_NEEDS_PIN = 1u << 2,	       /* the policy pins this endpoint (drift) */
+};
+
+static const struct {
+	const struct dbtls_check *const *checks;
+	unsigned needs;
+} families[] = {
+    {dbtls_checks_protocols, 0},
+    {dbtls_checks_suites, CK_NEEDS_NEGOTIATED},
+    {dbtls_checks_kex, CK_NEEDS_NEGOTIATED},
+    {dbtls_checks_certs, CK_NEEDS_CHAIN},
+    {dbtls_checks_drift, CK_NEEDS_PIN},
+    {dbtls_checks_rotation, 0},
+    {dbtls_checks_sql, 0},
 };
 
 #define MAX_CHECKS 128
@@ -23,6 +40,7 @@ static const struct dbtls_check *const *const families[] = {
 /* The flat registry, built once from the families' NULL-terminated tables. Built under
  * pthread_once so that concurrent first calls from scan workers agree. */
 static const struct dbtls_check *registry[MAX_CHECKS];
+static unsigned registry_needs[MAX_CHECKS];
 static size_t nregistry;
 
 static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
@@ -30,9 +48,11 @@ static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 static void registry_build(void)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		for (const struct dbtls_check *const *c = families[i]; *c; c++)
-			if (nregistry < MAX_CHECKS)
+		for (const struct dbtls_check *const *c = families[i].checks; *c; c++)
+			if (nregistry < MAX_CHECKS) {
+				registry_needs[nregistry] = families[i].needs;
 				registry[nregistry++] = *c;
+			}
 }
 
 const struct dbtls_check *const *dbtls_checks_all(size_t *n)
@@ -228,6 +248,55 @@ void dbtls_findings_free(struct dbtls_findings *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
+/* Why f lacks what a check with `needs` reads, or NULL when it has it (buf: room for a reason
+ * made up here). Only an endpoint that was scanned without errors is asked: an endpoint error
+ * already says why facts are missing (and keeps the endpoint from passing). */
+static const char *ck_missing(unsigned needs, const struct dbtls_policy *p,
+			      const struct dbtls_endpoint_facts *f, char *buf, size_t buflen)
+{
+	const struct dbtls_pin *pin;
+	bool negotiated = false;
+
+	if (!needs || !dbtls_endpoint_scanned(f))
+		return NULL;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		negotiated |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	/* (a server that offers no TLS has no suites or chain to judge: tls.not-offered says so;
+	 * its drift is still judged against the pin) */
+	if (f->tls_offered == 1 && (needs & (CK_NEEDS_NEGOTIATED | CK_NEEDS_CHAIN)) && !negotiated)
+		return "no TLS version could be negotiated";
+	if (f->tls_offered == 1 && (needs & CK_NEEDS_CHAIN) &&
+	    (!f->certs || !f->ncerts || !f->verification.done))
+		return "no certificate chain was collected";
+	if ((needs & CK_NEEDS_PIN) && !(pin = dbtls_pin_for(p, f)))
+		return "the policy has no pin for this endpoint";
+	if ((needs & CK_NEEDS_PIN) && pin->unpinned) {
+		snprintf(buf, buflen, "its pin holds nothing (%s)", pin->unpinned);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The finding of a check that could not be evaluated: at the check's severity, so that an
+ * endpoint whose facts are missing is never judged better than the check would have judged it. */
+static void ck_indeterminate(const struct dbtls_check *c, const struct dbtls_check_ctx *ctx,
+			     const struct dbtls_endpoint_facts *f, const char *why,
+			     struct dbtls_findings *out)
+{
+	char *id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	char ev[600];
+
+	snprintf(ev, sizeof(ev), "%s: %s; the check needs it to judge the endpoint",
+		 id ? id : "endpoint", why);
+	free(id);
+	dbtls_findings_add(
+	    out, c, ctx, -1, ev,
+	    "Scan the endpoint again (dbtls scan); if it stays, find out why the "
+	    "server refuses every hello or serves no certificate, or derive the pins "
+	    "again (dbtls policy derive).",
+	    "%s%s", DBTLS_INDETERMINATE_PREFIX, why);
+}
+
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out)
 {
@@ -246,7 +315,12 @@ void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_
 		if (!st || !st->enabled)
 			continue;
 		struct dbtls_check_ctx ctx = {.policy = p, .severity = st->severity, .now = now};
-		all[i]->eval(all[i], f, &ctx, out);
+		char buf[400];
+		const char *why = ck_missing(registry_needs[i], p, f, buf, sizeof(buf));
+		if (why)
+			ck_indeterminate(all[i], &ctx, f, why, out);
+		else
+			all[i]->eval(all[i], f, &ctx, out);
 	}
 }
 
@@ -300,4 +374,11 @@ char *dbtls_remedy_suites(const struct dbtls_endpoint_facts *f, const char *ciph
 		out = NULL;
 	}
 	return out;
+}
+
+bool dbtls_finding_indeterminate(const struct dbtls_finding *fd)
+{
+	return fd && fd->title &&
+	       !strncmp(fd->title, DBTLS_INDETERMINATE_PREFIX,
+			sizeof(DBTLS_INDETERMINATE_PREFIX) - 1);
 }

@@ -479,6 +479,22 @@ static void scan_ep_run(struct scan_ep *ep)
 		pthread_join(th[i], NULL);
 }
 
+/* TLS offered, yet every hello was refused (an RST, a close, an ERR packet, a ServerHello of a
+ * version not offered): nothing was negotiated, so nothing about the endpoint's TLS can be
+ * judged. That is an endpoint error, never a clean bill of health. */
+static void scan_no_version(struct dbtls_endpoint_facts *f)
+{
+	const char *why = f->versions[DBTLS_TLS12].reason;
+	char msg[400];
+
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			return;
+	snprintf(msg, sizeof(msg), "every ClientHello (SSLv2 to TLS 1.3) was refused%s%s%s",
+		 why ? " (TLS 1.2: " : "", why ? why : "", why ? ")" : "");
+	dbtls_facts_add_error(f, DBTLS_ERR_NO_VERSION, "probe", msg);
+}
+
 static double scan_now(void)
 {
 	struct timespec ts;
@@ -559,6 +575,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	scan_ep_run(&ep);
 	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	scan_no_version(f);
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
 out:
