@@ -872,8 +872,8 @@ static void test_prom(void **state)
 				  "mysql://db1.example:3306", "version", "SSLv3"),
 			 0);
 	/* no TLS: every version refused; never reached: no sample at all */
-	assert_int_equal(prom_get(all, n, "dbtls_tls_version_accepted", "target", "db3:3306",
-				  "version", "TLSv1.3"),
+	assert_int_equal(prom_get(all, n, "dbtls_tls_version_accepted", "target",
+				  "mysql://db3:3306", "version", "TLSv1.3"),
 			 0);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(all[i].name, "dbtls_tls_version_accepted"))
@@ -899,13 +899,18 @@ static void test_prom(void **state)
 	assert_int_equal(
 	    prom_get(all, n, "dbtls_scan_errors", "target", "mysql://db4:3306", NULL, NULL), 1);
 	assert_int_equal(
-	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "db3:3306", NULL, NULL), 1);
-	/* the hostile target survives as a label: unescaped it is the sanitised text */
-	hostile_target = dbtls_esc_strdup("tls://[::1]:8443/" HOSTILE, DBTLS_ESC_KEEP_NL);
+	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "mysql://db3:3306", NULL, NULL), 1);
+	/* the label is the canonical endpoint id, whatever the target's spelling ("db3:3306",
+	 * "tls://[::1]:8443/…" as given): one endpoint, one series */
 	assert_int_equal(
-	    prom_get(all, n, "dbtls_endpoint_failed", "target", hostile_target, NULL, NULL), 1);
+	    prom_get(all, n, "dbtls_endpoint_failed", "target", "tls://[::1]:8443", NULL, NULL), 1);
+	/* hostile text still reaches labels (the subject): unescaped it is the sanitised text */
+	hostile_target = dbtls_esc_strdup(HOSTILE, DBTLS_ESC_KEEP_NL);
 	assert_non_null(strchr(hostile_target, '\n'));
 	assert_non_null(strstr(hostile_target, "\\xff"));
+	assert_int_equal(prom_get(all, n, "dbtls_certificate_not_after_timestamp_seconds",
+				  "subject", hostile_target, "position", "0"),
+			 1699000000);
 	free(hostile_target);
 	golden("report.prom", out);
 	free(all);
