@@ -125,13 +125,11 @@ static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx 
 	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
 }
 
-static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+/* The same counts as every other format (dbtls_report_counts), not a recount of the series. */
+static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_report_counts *c)
 {
-	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
-	size_t n[4] = {0};
 	FILE *o = ctx->out;
 
-	PROM_EACH(ctx, s, i, e) n[dbtls_report_outcome(e, prom_findings(ctx, i), fail_on)]++;
 	prom_family(
 	    o, "dbtls_endpoints",
 	    "Endpoints of the last scan by outcome (passed/failed under the policy, errored, "
@@ -140,7 +138,7 @@ static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan
 		if (ctx->eval ? k != DBTLS_OUTCOME_SCANNED
 			      : (k == DBTLS_OUTCOME_SCANNED || k == DBTLS_OUTCOME_ERRORED))
 			fprintf(o, "dbtls_endpoints{outcome=\"%s\"} %zu\n",
-				dbtls_outcome_name((enum dbtls_outcome)k), n[k]);
+				dbtls_outcome_name((enum dbtls_outcome)k), c->outcome[k]);
 }
 
 static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -289,16 +287,17 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 
 static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct dbtls_report_counts c;
 	FILE *o = ctx->out;
 
 	if (!ctx->priv) /* begin failed: nothing to write */
 		return DBTLS_ERR_NOMEM;
 	prom_family(o, "dbtls_scan_timestamp_seconds", "When the last scan finished (Unix time).");
 	fprintf(o, "dbtls_scan_timestamp_seconds %lld\n", (long long)s->finished_at);
+	dbtls_report_counts(s, ctx->eval, &c);
 	prom_family(o, "dbtls_scan_duration_seconds", "Wall time of the last scan.");
-	fprintf(o, "dbtls_scan_duration_seconds %lld\n",
-		(long long)(s->finished_at >= s->started_at ? s->finished_at - s->started_at : 0));
-	prom_endpoints(ctx, s);
+	fprintf(o, "dbtls_scan_duration_seconds %.3f\n", c.duration_s);
+	prom_endpoints(ctx, &c);
 	prom_family(o, "dbtls_endpoint_scanned",
 		    "1 when the endpoint was scanned completely (no errors, TLS status known).");
 	PROM_EACH(ctx, s, i, e)

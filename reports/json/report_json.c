@@ -7,6 +7,7 @@
  * top, as STYLE.md asks.
  */
 #include "reports/report.h"
+#include "reports/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -363,46 +364,42 @@ static json_t *js_policy(const struct dbtls_evaluation *ev)
  * scanned counts as passed. */
 static json_t *js_summary(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
 {
+	struct dbtls_report_counts c;
 	json_t *by = json_object();
-	size_t passed = 0, errored = 0;
 
+	dbtls_report_counts(s, ev, &c);
 	for (int i = DBTLS_NSEVERITIES - 1; i >= 0; i--)
 		json_object_set_new(by, dbtls_severity_name((enum dbtls_severity)i),
-				    json_integer(ev ? (json_int_t)ev->by_severity[i] : 0));
-	for (size_t i = 0; !ev && i < s->nendpoints; i++) {
-		if (dbtls_endpoint_scanned(&s->endpoints[i]))
-			passed++;
-		else
-			errored++;
-	}
+				    json_integer((json_int_t)c.by_severity[i]));
+	/* not judged: "passed" are the endpoints scanned completely (the schema's meaning) */
 	return json_pack(
-	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
-	    (json_int_t)(ev ? ev->waived : 0), "endpoints", "total", (json_int_t)s->nendpoints,
-	    "passed", (json_int_t)(ev ? ev->passed : passed), "failed",
-	    (json_int_t)(ev ? ev->failed : 0), "errored", (json_int_t)(ev ? ev->errored : errored));
+	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived", (json_int_t)c.waived,
+	    "endpoints", "total", (json_int_t)c.total, "passed",
+	    (json_int_t)(ev ? c.outcome[DBTLS_OUTCOME_PASSED] : c.outcome[DBTLS_OUTCOME_SCANNED]),
+	    "failed", (json_int_t)c.outcome[DBTLS_OUTCOME_FAILED], "errored",
+	    (json_int_t)c.outcome[DBTLS_OUTCOME_ERRORED]);
 }
 
-/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not. */
+/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not
+ * (not_ready counts those not checked as well: not_checked says how many). */
 static json_t *js_rotation_summary(const struct dbtls_scan_facts *s)
 {
+	struct dbtls_report_counts c;
 	json_t *targets;
-	size_t ready = 0, not_ready = 0;
 
 	if (!s->new_ca_file)
 		return json_null();
+	dbtls_report_counts(s, NULL, &c);
 	targets = json_array();
 	for (size_t i = 0; i < s->nendpoints; i++) {
 		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
-		if (r->checked && r->ready) {
-			ready++;
-		} else {
-			not_ready++;
+		if (!r->checked || !r->ready)
 			json_array_append_new(targets, js_str(s->endpoints[i].target));
-		}
 	}
-	return json_pack("{s:o, s:I, s:I, s:o}", "new_ca_file", js_str(s->new_ca_file), "ready",
-			 (json_int_t)ready, "not_ready", (json_int_t)not_ready, "not_ready_targets",
-			 targets);
+	return json_pack("{s:o, s:I, s:I, s:I, s:o}", "new_ca_file", js_str(s->new_ca_file),
+			 "ready", (json_int_t)c.rotation_ready, "not_ready",
+			 (json_int_t)c.rotation_not_ready, "not_checked",
+			 (json_int_t)c.rotation_not_checked, "not_ready_targets", targets);
 }
 
 /* The top-level document around eps (steals eps). */

@@ -290,6 +290,7 @@ struct dbtls_scan_facts {
 	char *new_ca_file; /* --new-ca-file of the scan (CA rotation), NULL when none */
 	time_t started_at;
 	time_t finished_at;
+	double duration_s; /* wall time (monotonic) of a live scan; 0 when read from a report */
 	struct dbtls_endpoint_facts *endpoints;
 	size_t nendpoints;
 };

@@ -628,6 +628,7 @@ enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 	struct scan_pool pool = {.targets = targets, .n = n, .o = o};
 	pthread_t *th = NULL;
 	size_t nth, started = 0;
+	double t0 = scan_now();
 
 	out->started_at = time(NULL);
 	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
@@ -655,5 +656,6 @@ out:
 	free(th);
 	pthread_mutex_destroy(&pool.lock);
 	out->finished_at = time(NULL);
+	out->duration_s = scan_now() - t0;
 	return pool.err;
 }

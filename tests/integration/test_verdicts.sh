@@ -39,6 +39,16 @@ done
 assert_match "the error says what happened" 'every ClientHello .* was refused' \
 	"$(py_json "$T/rst-baseline.json" "d['endpoints'][0]['errors'][0]['message']")"
 
+# One set of counts: the scan's wall time has sub-second precision (before: 0 next to
+# per-endpoint durations of 0.12 s), and is never less than the slowest endpoint took.
+"$DBTLS" scan --policy baseline --timeout 2 -q -o "$T/rst.prom" -o "$T/rst.txt" "tls://127.0.0.1:$RST_PORT" || true
+scan_s=$(awk '/^dbtls_scan_duration_seconds /{print $2}' "$T/rst.prom")
+ep_s=$(awk '/^dbtls_endpoint_scan_duration_seconds/{print $2}' "$T/rst.prom")
+assert_eq "scan duration ($scan_s s) >= endpoint duration ($ep_s s) > 0" 1 \
+	"$(awk -v a="$scan_s" -v b="$ep_s" 'BEGIN { print (a >= b && b > 0 && a ~ /\./) }')"
+assert_match "text: an errored endpoint is counted with errors" '1 endpoint scanned, 1 with errors' "$(cat "$T/rst.txt")"
+assert_match "text: and as errored under the policy" '0 passed, 0 failed \(findings at or above high\), 1 errored' "$(cat "$T/rst.txt")"
+
 # An errored endpoint keeps its place in a derived policy (before: dropped, and LeakSanitizer
 # failed the derive); its drift checks are then not evaluable, never silently passed.
 rc=0

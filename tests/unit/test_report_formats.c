@@ -899,7 +899,8 @@ static void test_prom(void **state)
 	assert_int_equal(
 	    prom_get(all, n, "dbtls_scan_errors", "target", "mysql://db4:3306", NULL, NULL), 1);
 	assert_int_equal(
-	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "mysql://db3:3306", NULL, NULL), 1);
+	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "mysql://db3:3306", NULL, NULL),
+	    1);
 	/* the label is the canonical endpoint id, whatever the target's spelling ("db3:3306",
 	 * "tls://[::1]:8443/…" as given): one endpoint, one series */
 	assert_int_equal(
@@ -915,6 +916,17 @@ static void test_prom(void **state)
 	golden("report.prom", out);
 	free(all);
 	free(out);
+	/* a live scan's wall time, to the millisecond, not whole seconds of the clock */
+	s.duration_s = 0.37;
+	out = render(&dbtls_report_prom, &s, &ev, false);
+	assert_non_null(strstr(out, "\ndbtls_scan_duration_seconds 0.370\n"));
+	free(out);
+	s.duration_s = 0;
+	s.finished_at = s.started_at; /* a report read back: never less than an endpoint took */
+	out = render(&dbtls_report_prom, &s, &ev, false);
+	assert_non_null(strstr(out, "\ndbtls_scan_duration_seconds 10.000\n"));
+	free(out);
+	s.finished_at = s.started_at + 12;
 
 	/* without a policy: no finding metrics, outcomes are scanned/errored */
 	out = render(&dbtls_report_prom, &s, NULL, false);
@@ -1015,7 +1027,11 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "nearest expiry: tls://[::1]:8443/"));
 	assert_non_null(strstr(out, "CA rotation to /etc/dbtls/new-ca.pem: 1 of 4 endpoints ready; "
 				    "not ready: tls://"));
-	assert_non_null(strstr(out, "FAIL  3 of 4 endpoints failed, 1 could not be scanned\n"));
+	assert_non_null(strstr(out, "FAIL  3 of 4 endpoints failed, 2 with errors\n"));
+	/* one set of counts: the endpoint that failed with errors is not lost between the lines */
+	assert_non_null(strstr(out, "3 of 4 endpoints scanned (1 not reached), 2 with errors\n"));
+	assert_non_null(strstr(
+	    out, "3 failed (findings at or above high; 1 of them with errors too), 1 errored\n"));
 	golden("report.txt", out);
 	free(out);
 	out = render(&dbtls_report_text, &s, &ev, true);
