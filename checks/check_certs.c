@@ -856,6 +856,33 @@ static const struct dbtls_check chk_revoked = {
     .eval = ce_revoked,
 };
 
+/* A private PKI that names no responder or CRL (DBTLS_REV_NOT_APPLICABLE) has nothing that is
+ * down: a note, whatever the profile and --revocation say, so that a well-run private PKI does
+ * not fail by default; the note keeps the choice visible. */
+static void ce_rev_not_applicable(const struct dbtls_check *self,
+				  const struct dbtls_endpoint_facts *f,
+				  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct dbtls_str ev = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; f->certs && i < f->ncerts; i++)
+		if (f->certs[i].revocation.status == DBTLS_REV_NOT_APPLICABLE) {
+			n++;
+			ce_who(&ev, f, i);
+		}
+	if (!n)
+		return;
+	dbtls_str_cat(&ev, ": no revocation pointers in a private PKI (the chain ends in a CA "
+			   "from --ca-file; no certificate names an OCSP responder or CRL)");
+	ce_add(out, self, f, ctx, DBTLS_SEV_INFO, &ev,
+	       "Nothing to do if the private CA revokes by other means (short-lived "
+	       "certificates, replacing the CA); otherwise publish a CRL or OCSP responder and "
+	       "name it in the certificates.",
+	       "No revocation pointers in a private PKI");
+	free(ev.s);
+}
+
 static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
@@ -863,6 +890,7 @@ static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtl
 	char title[128];
 	size_t n = 0;
 
+	ce_rev_not_applicable(self, f, ctx, out);
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
 		if (r->status != DBTLS_REV_UNAVAILABLE && r->status != DBTLS_REV_UNKNOWN)

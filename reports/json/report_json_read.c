@@ -643,9 +643,9 @@ static enum dbtls_err rd_key_usage(struct rd *r, json_t *o, struct dbtls_cert *c
 
 static enum dbtls_err rd_revocation(struct rd *r, json_t *o, struct dbtls_revocation *rv)
 {
-	static const enum dbtls_rev_status all[] = {DBTLS_REV_NOT_CHECKED, DBTLS_REV_GOOD,
-						    DBTLS_REV_REVOKED, DBTLS_REV_UNKNOWN,
-						    DBTLS_REV_UNAVAILABLE};
+	static const enum dbtls_rev_status all[] = {
+	    DBTLS_REV_NOT_CHECKED, DBTLS_REV_GOOD,	  DBTLS_REV_REVOKED,
+	    DBTLS_REV_UNKNOWN,	   DBTLS_REV_UNAVAILABLE, DBTLS_REV_NOT_APPLICABLE};
 	enum dbtls_err err;
 	char *st = NULL;
 	json_t *x;

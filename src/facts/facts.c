@@ -93,6 +93,8 @@ const char *dbtls_rev_status_name(enum dbtls_rev_status st)
 		return "unknown";
 	case DBTLS_REV_UNAVAILABLE:
 		return "unavailable";
+	case DBTLS_REV_NOT_APPLICABLE:
+		return "not_applicable";
 	case DBTLS_REV_NOT_CHECKED:
 		break;
 	}

@@ -72,8 +72,13 @@ enum dbtls_rev_status {
 	DBTLS_REV_REVOKED,
 	DBTLS_REV_UNKNOWN,     /* the responder does not know the certificate */
 	DBTLS_REV_UNAVAILABLE, /* no answer to be had: no URL, timeout, bad response */
+	/* a private PKI without revocation: the chain ends in a CA of the user's --ca-file and no
+	 * certificate names an OCSP responder or CRL, so there is nothing to ask (and nothing
+	 * down); not the same fact as a public chain whose responder does not answer */
+	DBTLS_REV_NOT_APPLICABLE,
 };
-/* "not_checked", "good", "revoked", "unknown", "unavailable" (borrowed, static). */
+/* "not_checked", "good", "revoked", "unknown", "unavailable", "not_applicable" (borrowed,
+ * static). */
 const char *dbtls_rev_status_name(enum dbtls_rev_status s);
 
 struct dbtls_revocation {

@@ -435,9 +435,12 @@ static void scan_certs(struct scan_ep *ep)
 	}
 	/* OCSP responders and CRL servers can be slow: ask them with the database connection
 	 * already closed, so the server never sees a client idle past its connect_timeout */
-	if (ep->o->rev.enabled && ep->f->ncerts)
-		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled,
-				       &ep->o->rev, ep->f->certs, ep->f->ncerts);
+	if (ep->o->rev.enabled && ep->f->ncerts) {
+		struct dbtls_rev_opts ro = ep->o->rev;
+		ro.private_anchors = ep->o->ca_file != NULL; /* only that bundle was trusted */
+		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled, &ro,
+				       ep->f->certs, ep->f->ncerts);
+	}
 	dbtls_handshake_keep_free(&keep);
 }
 
