@@ -160,7 +160,8 @@ enum dbtls_err dbtls_cipher_string_expand(const char *cipher_string, uint32_t **
 	}
 	for (int i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
 		uint16_t id = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
-		/* the TLS 1.3 suites (0x13xx) come from the ciphersuites setting, not this string */
+		/* the TLS 1.3 suites (0x13xx) come from the ciphersuites setting, not this string
+		 */
 		if ((id & 0xFF00) == 0x1300)
 			continue;
 		out[k++] = id;
