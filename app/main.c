@@ -257,9 +257,8 @@ static int run_derive(const struct dbtls_cli *cli)
 		dbtls_cli_say(stderr, "dbtls: policy derive: %s", d.msg);
 		return DBTLS_EXIT_USAGE;
 	}
-	text = dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends);
-	if (!text)
-		dbtls_cli_say(stderr, "dbtls: policy derive: out of memory");
+	if (dbtls_policy_derive(&facts, cli->derive_name, cli->derive_extends, &text, &d))
+		dbtls_cli_say(stderr, "dbtls: policy derive: %s", d.msg);
 	else if (dbtls_write_text_file(cli->outputs[0].path, text, &d))
 		dbtls_cli_say(stderr, "dbtls: policy derive: cannot write %s", d.msg);
 	else

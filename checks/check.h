@@ -87,6 +87,7 @@ enum dbtls_sig_hash {
 /* What a pinned (drift) profile says an endpoint must look like; NULL/0 fields are not pinned. */
 struct dbtls_pin {
 	char *target;	  /* the endpoint this pin is for ("mysql://db1:3306"); NULL = any */
+	char *id;	  /* target's canonical id (dbtls_endpoint_id_parse); NULL = any */
 	int versions_set; /* 1 when `versions` below is pinned */
 	bool versions[DBTLS_NVERSIONS]; /* accepted versions, exactly */
 	uint32_t *suites; /* accepted suites over all versions, exactly (sorted codes) */
@@ -98,6 +99,8 @@ struct dbtls_pin {
 	char *issuer;	   /* leaf issuer, RFC 2253 */
 	char *key_type;	   /* leaf key type and size, e.g. "RSA 2048" */
 	char *leaf_sha256; /* leaf fingerprint: informational, a change is reported as info */
+	char *unpinned;	   /* why nothing is pinned (the derived-from scan of the endpoint did
+			      not complete); its drift checks are then not evaluable; NULL */
 };
 
 struct dbtls_policy_params {
@@ -179,8 +182,11 @@ struct dbtls_check {
 	enum dbtls_subject_kind subject; /* what it judges; 0 (unset) = an endpoint */
 	/* Contract: reads its subject's facts and ctx only; appends zero or more findings with
 	 * dbtls_findings_add(out, self, ctx, …). Must not fail on partial facts (an endpoint that
-	 * errored or offers no TLS has most fields empty): then it simply finds nothing. The member
-	 * set is the one of `subject`'s kind. */
+	 * errored or offers no TLS has most fields empty): then it simply finds nothing. A check
+	 * whose family needs facts an error-free subject lacks (no version negotiated, no chain,
+	 * no pin: the `needs` of its family in DBTLS_CHECK_FAMILIES) is not called: the run reports
+	 * it as an indeterminate finding instead (see DBTLS_INDETERMINATE_PREFIX). The member set
+	 * is the one of `subject`'s kind. */
 	union {
 		/* DBTLS_SUBJECT_ENDPOINT */
 		void (*eval)(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -206,13 +212,19 @@ struct dbtls_subject_kind_info {
 	const void *(*at)(const struct dbtls_scan_facts *s, size_t i);
 	/* the subject's canonical id (new; NULL when out of memory) */
 	char *(*id)(const void *facts);
-	/* does a waiver's subject string (`endpoint` in waiver files) name this subject? */
-	bool (*waiver_matches)(const char *waiver_subject, const void *facts, const char *id);
+	/* does a waiver name this subject? as_given: its `endpoint` string as written in the
+	 * waiver file; canonical: the same as a canonical id (NULL when it is none) */
+	bool (*waiver_matches)(const char *as_given, const char *canonical, const void *facts,
+			       const char *id);
 	/* were the facts gathered (false: the subject counts as errored, not passed) */
 	bool (*gathered)(const void *facts);
 	/* calls check c's callback of this kind on facts */
 	void (*call)(const struct dbtls_check *c, const void *facts,
 		     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
+	/* why facts lack what a check with `needs` (enum dbtls_check_needs) reads, or NULL when
+	 * they have it (buf: room for a reason made up there); NULL: never missing */
+	const char *(*missing)(unsigned needs, const struct dbtls_policy *p, const void *facts,
+			       char *buf, size_t buflen);
 };
 /* The table of kinds, in evaluation order (endpoints first). Borrowed, static. */
 const struct dbtls_subject_kind_info *dbtls_subject_kinds(size_t *n);
@@ -230,6 +242,19 @@ void dbtls_findings_add(struct dbtls_findings *out, const struct dbtls_check *se
     __attribute__((format(printf, 7, 8)));
 /* Frees what fs holds and zeroes it (not fs itself); fs may be NULL. */
 void dbtls_findings_free(struct dbtls_findings *fs);
+
+/* The title of every indeterminate finding starts with this: a check that could not be evaluated
+ * for lack of facts says so, at its own severity, in the ordinary finding shape (check, severity,
+ * title, evidence, …), so that no endpoint passes a check nobody could run. */
+#define DBTLS_INDETERMINATE_PREFIX "could not be evaluated: "
+/* True when fd is such a finding. */
+bool dbtls_finding_indeterminate(const struct dbtls_finding *fd);
+
+/* The pin of policy p for endpoint f (borrowed): the pin whose target is f's endpoint by the
+ * canonical id (dbtls_endpoint_id: "mysql://db1", "db1:3306" and "db1" are one endpoint), else
+ * a pin without target; NULL when none applies. */
+const struct dbtls_pin *dbtls_pin_for(const struct dbtls_policy *p,
+				      const struct dbtls_endpoint_facts *f);
 
 /* A growing string for titles and evidence. Appending never fails loudly: oom records that an
  * append did not fit, and the check then reports out-of-memory through its findings. Owns s. */
@@ -254,19 +279,29 @@ void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_s
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out);
 
-/* The registry of families: one line per family file (checks/check_NAME.c ends in a
- * NULL-terminated `const struct dbtls_check *const dbtls_checks_NAME[]`), in registry order. A
- * check joins its family's table; a new family is its file plus one X(NAME) line here. */
-#define DBTLS_CHECK_FAMILIES(X)                                                                    \
-	X(protocols)                                                                               \
-	X(suites)                                                                                  \
-	X(kex)                                                                                     \
-	X(certs)                                                                                   \
-	X(drift)                                                                                   \
-	X(rotation)                                                                                \
-	X(sql)
+/* What a family's checks read, beyond what every check may assume: when a subject that was
+ * gathered without errors lacks it, the check is not run but reported as not evaluable — it must
+ * never silently find nothing. */
+enum dbtls_check_needs {
+	DBTLS_NEEDS_NEGOTIATED = 1u << 0, /* some version was negotiated (suites, groups, DH) */
+	DBTLS_NEEDS_CHAIN = 1u << 1,	  /* a certificate chain was collected and examined */
+	DBTLS_NEEDS_PIN = 1u << 2,	  /* the policy pins this endpoint (drift) */
+};
 
-#define DBTLS_CHECK_FAMILY_DECLARE(name)                                                           \
+/* The registry of families: one line per family file (checks/check_NAME.c ends in a
+ * NULL-terminated `const struct dbtls_check *const dbtls_checks_NAME[]`) with what its checks
+ * need (enum dbtls_check_needs), in registry order. A check joins its family's table; a new
+ * family is its file plus one X(NAME, NEEDS) line here. */
+#define DBTLS_CHECK_FAMILIES(X)                                                                    \
+	X(protocols, 0)                                                                            \
+	X(suites, DBTLS_NEEDS_NEGOTIATED)                                                          \
+	X(kex, DBTLS_NEEDS_NEGOTIATED)                                                             \
+	X(certs, DBTLS_NEEDS_CHAIN)                                                                \
+	X(drift, DBTLS_NEEDS_PIN)                                                                  \
+	X(rotation, 0)                                                                             \
+	X(sql, 0)
+
+#define DBTLS_CHECK_FAMILY_DECLARE(name, needs)                                                    \
 	extern const struct dbtls_check *const dbtls_checks_##name[];
 DBTLS_CHECK_FAMILIES(DBTLS_CHECK_FAMILY_DECLARE)
 #undef DBTLS_CHECK_FAMILY_DECLARE

@@ -874,6 +874,36 @@ static const struct dbtls_check chk_revoked = {
     .eval = ce_revoked,
 };
 
+/* A private PKI that names no responder or CRL (DBTLS_REV_NOT_APPLICABLE) has nothing that is
+ * down: a note, whatever the profile and --revocation say, so that a well-run private PKI does
+ * not fail by default; the note keeps the choice visible. */
+static void ce_rev_not_applicable(const struct dbtls_check *self,
+				  const struct dbtls_endpoint_facts *f,
+				  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	struct dbtls_str ev = {0};
+	size_t n = 0;
+	char *fix;
+
+	for (size_t i = 0; f->certs && i < f->ncerts; i++)
+		if (f->certs[i].revocation.status == DBTLS_REV_NOT_APPLICABLE) {
+			n++;
+			ce_who(&ev, f, i);
+		}
+	if (!n)
+		return;
+	dbtls_str_cat(&ev, ": no revocation pointers in a private PKI (the chain ends in a CA "
+			   "from --ca-file; no certificate names an OCSP responder or CRL)");
+	fix =
+	    dbtls_remedy_cert(f, "Nothing to do if the private CA revokes by other means "
+				 "(short-lived certificates, replacing the CA); otherwise publish "
+				 "a CRL or OCSP responder and name it in the certificates.");
+	dbtls_findings_add(out, self, ctx, DBTLS_SEV_INFO, dbtls_str_get(&ev), fix, "%s",
+			   "No revocation pointers in a private PKI");
+	free(ev.s);
+	free(fix);
+}
+
 static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			       const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
@@ -882,6 +912,7 @@ static void ce_rev_unavailable(const struct dbtls_check *self, const struct dbtl
 	size_t n = 0;
 	char *fix;
 
+	ce_rev_not_applicable(self, f, ctx, out);
 	for (size_t i = 0; f->certs && i < f->ncerts; i++) {
 		const struct dbtls_revocation *r = &f->certs[i].revocation;
 		if (r->status != DBTLS_REV_UNAVAILABLE && r->status != DBTLS_REV_UNKNOWN)

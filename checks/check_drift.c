@@ -2,7 +2,9 @@
 /*
  * check_drift.c — drift against a pinned profile (`dbtls policy derive`): the accepted versions,
  * suites and groups, the leaf's issuer, key type and fingerprint, each compared with the pin for
- * this endpoint (the pin whose target equals the endpoint's, else a pin without target).
+ * this endpoint (the pin whose target is the endpoint by its canonical id, else a pin without
+ * target). An error-free endpoint without a pin is reported by dbtls_checks_run() as not
+ * evaluable, never passed in silence.
  *
  * Drift claims "something changed", so an incomplete scan must not look like a change: an
  * endpoint with errors, or whose TLS status is unknown, is never compared, and a part of the
@@ -21,26 +23,37 @@
 #include "src/registry/names.h"
 #include "src/registry/suites.h"
 
-/* The pin for f: exact target first, then a catch-all pin; NULL when none applies or when the
- * endpoint's facts are not complete enough to compare. */
-static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
-				      const struct dbtls_check_ctx *ctx)
+const struct dbtls_pin *dbtls_pin_for(const struct dbtls_policy *p,
+				      const struct dbtls_endpoint_facts *f)
 {
-	const struct dbtls_policy *p = ctx->policy;
-	const struct dbtls_pin *any = NULL;
+	const struct dbtls_pin *any = NULL, *found = NULL;
+	char *id;
 
-	if (!p || !p->pins || !dbtls_endpoint_scanned(f))
+	if (!p || !p->pins)
 		return NULL;
-	for (size_t i = 0; i < p->npins; i++) {
+	id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	for (size_t i = 0; i < p->npins && !found; i++) {
 		const struct dbtls_pin *pin = &p->pins[i];
 		if (!pin->target) {
 			if (!any)
 				any = pin;
-		} else if (f->target && strcmp(pin->target, f->target) == 0) {
-			return pin;
+		} else if ((pin->id && id && strcmp(pin->id, id) == 0) ||
+			   (f->target && strcmp(pin->target, f->target) == 0)) {
+			found = pin;
 		}
 	}
-	return any;
+	free(id);
+	return found ? found : any;
+}
+
+/* The pin for f (dbtls_pin_for); NULL when none applies or when the endpoint's facts are not
+ * complete enough to compare. */
+static const struct dbtls_pin *dr_pin(const struct dbtls_endpoint_facts *f,
+				      const struct dbtls_check_ctx *ctx)
+{
+	if (!dbtls_endpoint_scanned(f))
+		return NULL;
+	return dbtls_pin_for(ctx->policy, f);
 }
 
 /* dbtls_group_label in dr_diff's shape (codes as uint32_t) */

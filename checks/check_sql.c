@@ -355,15 +355,30 @@ static const struct dbtls_check chk_accounts = {
 
 /* ---- sql.ssl-cipher-weak ---- */
 
+/* Suites no ssl_cipher should select: anonymous, unencrypted, export-grade, RC4, DES, 3DES. */
+#define SQ_WEAK_PROPS                                                                              \
+	(DBTLS_PROP_ANON | DBTLS_PROP_NULL | DBTLS_PROP_EXPORT | DBTLS_PROP_RC4 | DBTLS_PROP_DES | \
+	 DBTLS_PROP_3DES)
+
+/* The server's ssl_cipher is judged by the suites it selects, as the local OpenSSL expands it
+ * (dbtls_cipher_string_expand): "ALL:!aNULL" selects nothing weak and is fine, "ALL" selects
+ * the anonymous suites and is not. Its tokens are evidence only, except for those the local
+ * OpenSSL cannot expand but that only ever name weak classes (EXPORT, LOW, RC4, DES: absent
+ * from OpenSSL 3, present in the older builds servers link) and @SECLEVEL=0 (keys and digests,
+ * not suites). When the local OpenSSL selects nothing from the string, the tokens decide. */
 static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	static const char *const bad[] = {
 	    "ALL", "COMPLEMENTOFALL", "eNULL", "NULL", "aNULL", "EXPORT", "EXP", "LOW", NULL};
-	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0};
+	static const char *const bad_always[] = {"EXPORT", "EXP", "LOW", "RC4", "DES", NULL};
+	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0}, weak = {0};
 	const char *v = sq_var(f, "ssl_cipher");
 	char *copy, *tok, *save = NULL;
 	char *fix_suites;
+	uint32_t *codes = NULL;
+	size_t ncodes = 0, nweak = 0, nalways = 0;
+	enum dbtls_err xerr;
 
 	if (!sq_ok(f) || !v || !*v)
 		return;
@@ -373,19 +388,47 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 		return;
 	}
 	for (tok = strtok_r(copy, ":, ", &save); tok; tok = strtok_r(NULL, ":, ", &save)) {
-		bool weak = strncmp(tok, "@SECLEVEL=0", 11) == 0;
+		bool hit = strncmp(tok, "@SECLEVEL=0", 11) == 0, always = hit;
 
-		for (size_t i = 0; !weak && bad[i]; i++)
-			weak = strcmp(tok, bad[i]) == 0; /* "!aNULL", "-ALL": exclusions, fine */
-		if (weak)
+		for (size_t i = 0; !always && bad_always[i]; i++)
+			always = strcmp(tok, bad_always[i]) == 0;
+		for (size_t i = 0; !hit && bad[i]; i++)
+			hit = strcmp(tok, bad[i]) == 0; /* "!aNULL", "-ALL": exclusions, fine */
+		if (hit || always)
 			dbtls_str_cat(&hits, "%s%s", hits.n ? ", " : "", tok);
+		nalways += always;
 	}
 	free(copy);
-	if (!hits.n) {
-		free(hits.s);
-		return;
+	xerr = dbtls_cipher_string_expand(v, &codes, &ncodes);
+	if (xerr == DBTLS_ERR_NOMEM) {
+		out->oom = true;
+		goto out;
 	}
-	dbtls_str_cat(&ev, "ssl_cipher=%s (weak parts: %s)", v, hits.s);
+	for (size_t i = 0; i < ncodes; i++) {
+		char hex[16];
+		if (!(dbtls_suite_props(codes[i]) & SQ_WEAK_PROPS))
+			continue;
+		if (nweak < 6)
+			dbtls_str_cat(&weak, "%s%s", nweak ? ", " : "",
+				      dbtls_suite_label(codes[i], hex, sizeof(hex)));
+		nweak++;
+	}
+	if (nweak > 6)
+		dbtls_str_cat(&weak, " and %zu more", nweak - 6);
+	/* expanded: the set decides; not expandable: the tokens do */
+	if (xerr ? !hits.n : !nweak && !nalways)
+		goto out;
+	if (xerr)
+		dbtls_str_cat(&ev,
+			      "ssl_cipher=%s (weak parts: %s; the local OpenSSL selects no suite "
+			      "from it, so it is judged by its tokens)",
+			      v, hits.s);
+	else
+		dbtls_str_cat(&ev,
+			      "ssl_cipher=%s selects %zu TLS 1.2-and-below suites with the local "
+			      "OpenSSL, %zu of them weak%s%s%s%s",
+			      v, ncodes, nweak, nweak ? ": " : "", nweak ? weak.s : "",
+			      hits.n ? "; tokens: " : "", hits.n ? hits.s : "");
 	fix_suites = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (!fix_suites)
 		fix.oom = true;
@@ -395,10 +438,17 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 			      "anonymous, unencrypted or broken suites and keys below 112 bits.",
 			      fix_suites);
 	free(fix_suites);
-	dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
-	free(hits.s);
+	if (nweak)
+		dbtls_str_cat(&title, "ssl_cipher enables %zu weak suite%s: %s", nweak,
+			      nweak == 1 ? "" : "s", weak.s);
+	else
+		dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
 	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
 			   dbtls_str_get(&title));
+out:
+	free(codes);
+	free(hits.s);
+	free(weak.s);
 	free(ev.s);
 	free(fix.s);
 	free(title.s);
@@ -410,10 +460,12 @@ static const char *const sq_refs_cipher[] = {"RFC 9325", "RFC 7465",
 static const struct dbtls_check chk_cipher = {
     .id = "sql.ssl-cipher-weak",
     .title = "ssl_cipher setting enables weak suites",
-    .description = "The server's ssl_cipher setting contains ALL, COMPLEMENTOFALL, NULL "
-		   "suites, EXPORT/LOW, or @SECLEVEL=0 (which lets OpenSSL use keys, digests "
-		   "and protocol versions it would otherwise refuse). Even where the probes "
-		   "found nothing broken today, the setting is one upgrade away from it.",
+    .description = "The server's ssl_cipher setting, expanded by the local OpenSSL, selects "
+		   "anonymous, NULL, export, RC4, DES or 3DES suites, or it names EXPORT/LOW/"
+		   "RC4/DES or @SECLEVEL=0 (which lets OpenSSL use keys, digests and protocol "
+		   "versions it would otherwise refuse). Even where the probes found nothing "
+		   "broken today, the setting is one upgrade away from it. \"ALL:!aNULL\" "
+		   "selects nothing weak and is not flagged; \"ALL\" is.",
     .fix = "Set ssl_cipher to an explicit list of forward-secret AEAD suites.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = sq_refs_cipher,

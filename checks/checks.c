@@ -13,15 +13,21 @@
 
 #include "src/registry/suites.h"
 
-#define CK_FAMILY(name) dbtls_checks_##name,
-static const struct dbtls_check *const *const families[] = {DBTLS_CHECK_FAMILIES(CK_FAMILY)};
+static const struct {
+	const struct dbtls_check *const *checks;
+	unsigned needs; /* enum dbtls_check_needs */
+} families[] = {
+#define CK_FAMILY(name, needs) {dbtls_checks_##name, needs},
+    DBTLS_CHECK_FAMILIES(CK_FAMILY)
 #undef CK_FAMILY
+};
 
 #define MAX_CHECKS 128
 
 /* The flat registry, built once from the families' NULL-terminated tables. Built under
  * pthread_once so that concurrent first calls from scan workers agree. */
 static const struct dbtls_check *registry[MAX_CHECKS];
+static unsigned registry_needs[MAX_CHECKS];
 static size_t nregistry;
 
 static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
@@ -29,9 +35,11 @@ static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 static void registry_build(void)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		for (const struct dbtls_check *const *c = families[i]; *c; c++)
-			if (nregistry < MAX_CHECKS)
+		for (const struct dbtls_check *const *c = families[i].checks; *c; c++)
+			if (nregistry < MAX_CHECKS) {
+				registry_needs[nregistry] = families[i].needs;
 				registry[nregistry++] = *c;
+			}
 }
 
 const struct dbtls_check *const *dbtls_checks_all(size_t *n)
@@ -260,24 +268,52 @@ static char *sk_endpoint_id(const void *facts)
 	return dbtls_endpoint_id(f->protocol, f->host, f->port);
 }
 
-/* A waiver names an endpoint as the scan was given it, or as host:port (not by the canonical id:
- * the reports keep the target as given, and waivers keep matching what they always matched). */
-static bool sk_endpoint_waived(const char *w, const void *facts, const char *id)
+/* A waiver names an endpoint by the canonical id ("mysql://db1", "db1:3306" and "db1" are one
+ * endpoint), or exactly as the scan was given it. */
+static bool sk_endpoint_waived(const char *as_given, const char *canonical, const void *facts,
+			       const char *id)
 {
 	const struct dbtls_endpoint_facts *f = facts;
-	char hp[300];
 
-	(void)id;
-	if (f->target && !strcmp(w, f->target))
+	if (f->target && as_given && !strcmp(as_given, f->target))
 		return true;
-	snprintf(hp, sizeof(hp), strchr(f->host ? f->host : "", ':') ? "[%s]:%u" : "%s:%u",
-		 f->host ? f->host : "", f->port);
-	return !strcmp(w, hp);
+	return canonical && id && !strcmp(canonical, id);
 }
 
 static bool sk_endpoint_gathered(const void *facts)
 {
 	return dbtls_endpoint_scanned(facts);
+}
+
+/* Why f lacks what a check with `needs` reads, or NULL when it has it (buf: room for a reason
+ * made up here). Only an endpoint that was scanned without errors is asked: an endpoint error
+ * already says why facts are missing (and keeps the endpoint from passing). */
+static const char *sk_endpoint_missing(unsigned needs, const struct dbtls_policy *p,
+				       const void *facts, char *buf, size_t buflen)
+{
+	const struct dbtls_endpoint_facts *f = facts;
+	const struct dbtls_pin *pin;
+	bool negotiated = false;
+
+	if (!needs || !dbtls_endpoint_scanned(f))
+		return NULL;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		negotiated |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	/* (a server that offers no TLS has no suites or chain to judge: tls.not-offered says so;
+	 * its drift is still judged against the pin) */
+	if (f->tls_offered == 1 && (needs & (DBTLS_NEEDS_NEGOTIATED | DBTLS_NEEDS_CHAIN)) &&
+	    !negotiated)
+		return "no TLS version could be negotiated";
+	if (f->tls_offered == 1 && (needs & DBTLS_NEEDS_CHAIN) &&
+	    (!f->certs || !f->ncerts || !f->verification.done))
+		return "no certificate chain was collected";
+	if ((needs & DBTLS_NEEDS_PIN) && !(pin = dbtls_pin_for(p, f)))
+		return "the policy has no pin for this endpoint";
+	if ((needs & DBTLS_NEEDS_PIN) && pin->unpinned) {
+		snprintf(buf, buflen, "its pin holds nothing (%s)", pin->unpinned);
+		return buf;
+	}
+	return NULL;
 }
 
 static void sk_endpoint_call(const struct dbtls_check *c, const void *facts,
@@ -296,6 +332,7 @@ static const struct dbtls_subject_kind_info subject_kinds[] = {
 	.waiver_matches = sk_endpoint_waived,
 	.gathered = sk_endpoint_gathered,
 	.call = sk_endpoint_call,
+	.missing = sk_endpoint_missing,
     },
 };
 
@@ -329,6 +366,32 @@ static const struct dbtls_check_setting *ck_setting(const struct dbtls_policy *p
 	return NULL;
 }
 
+/* The finding of a check that could not be evaluated: at the check's severity, so that a
+ * subject whose facts are missing is never judged better than the check would have judged it. */
+static void ck_indeterminate(const struct dbtls_check *c, const struct dbtls_check_ctx *ctx,
+			     const struct dbtls_subject *subject, const char *why,
+			     struct dbtls_findings *out)
+{
+	char ev[600];
+
+	snprintf(ev, sizeof(ev), "%s: %s; the check needs it to judge the %s",
+		 subject->id ? subject->id : "subject", why,
+		 subject->kind == DBTLS_SUBJECT_ENDPOINT ? "endpoint" : "subject");
+	dbtls_findings_add(
+	    out, c, ctx, -1, ev,
+	    "Scan the endpoint again (dbtls scan); if it stays, find out why the "
+	    "server refuses every hello or serves no certificate, or derive the pins "
+	    "again (dbtls policy derive).",
+	    "%s%s", DBTLS_INDETERMINATE_PREFIX, why);
+}
+
+bool dbtls_finding_indeterminate(const struct dbtls_finding *fd)
+{
+	return fd && fd->title &&
+	       !strncmp(fd->title, DBTLS_INDETERMINATE_PREFIX,
+			sizeof(DBTLS_INDETERMINATE_PREFIX) - 1);
+}
+
 void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_subject *subject,
 			      time_t now, struct dbtls_findings *out)
 {
@@ -344,14 +407,23 @@ void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_s
 		if (all[i]->subject != subject->kind || !st || !st->enabled)
 			continue;
 		struct dbtls_check_ctx ctx = {.policy = p, .severity = st->severity, .now = now};
-		kind->call(all[i], subject->facts, &ctx, out);
+		char buf[400];
+		const char *why = kind->missing ? kind->missing(registry_needs[i], p,
+								subject->facts, buf, sizeof(buf))
+						: NULL;
+		if (why)
+			ck_indeterminate(all[i], &ctx, subject, why, out);
+		else
+			kind->call(all[i], subject->facts, &ctx, out);
 	}
 }
 
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out)
 {
-	struct dbtls_subject s = {.kind = DBTLS_SUBJECT_ENDPOINT, .facts = f, .id = f->target};
+	char *id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	struct dbtls_subject s = {.kind = DBTLS_SUBJECT_ENDPOINT, .facts = f, .id = id};
 
 	dbtls_checks_run_subject(p, &s, now, out);
+	free(id);
 }

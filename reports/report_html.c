@@ -222,15 +222,13 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 
 /* CA rotation, when the scan was asked (--new-ca-file): which endpoints' chains the new bundle
  * alone would accept. */
-static void html_rotation(FILE *o, const struct dbtls_scan_facts *s)
+static void html_rotation(FILE *o, const struct dbtls_scan_facts *s,
+			  const struct dbtls_report_counts *c)
 {
-	size_t ready = 0;
+	size_t ready = c->rotation_ready;
 
 	if (!s->new_ca_file)
 		return;
-	for (size_t i = 0; i < s->nendpoints; i++)
-		ready += s->endpoints[i].verification.rotation.checked &&
-			 s->endpoints[i].verification.rotation.ready;
 	fputs("<h3>CA rotation</h3>\n<p>", o);
 	fprintf(o,
 		"<strong>%zu of %zu</strong> endpoint%s would be accepted by clients that trust "
@@ -249,7 +247,7 @@ static void html_rotation(FILE *o, const struct dbtls_scan_facts *s)
 			!r->checked ? "error"
 			: r->ready  ? "accepted"
 				    : "bad",
-			!r->checked ? "not checked"
+			!r->checked ? "no (not checked)"
 			: r->ready  ? "yes"
 				    : "no");
 		h_or_dash(o, r->ready ? r->anchor_subject : r->error);
@@ -311,18 +309,24 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	const struct dbtls_evaluation *ev = ctx->eval;
-	size_t outcome[4] = {0};
+	struct dbtls_report_counts c;
+	const size_t *outcome = c.outcome;
 	FILE *o = ctx->out;
 
-	for (size_t i = 0; i < s->nendpoints; i++)
-		outcome[dbtls_report_outcome(&s->endpoints[i], html_findings(ctx, i),
-					     html_fail_on(ctx))]++;
+	dbtls_report_counts(s, ev, &c);
 	html_head(ctx, s, outcome[DBTLS_OUTCOME_FAILED]);
 	html_header(ctx, s);
 
 	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n", o);
-	fprintf(o, "<div class=\"card\"><span class=\"n\">%zu</span>endpoint%s scanned</div>\n",
-		s->nendpoints, s->nendpoints == 1 ? "" : "s");
+	if (c.not_reached)
+		fprintf(o,
+			"<div class=\"card\"><span class=\"n\">%zu</span>of %zu endpoints scanned "
+			"(%zu not reached)</div>\n",
+			c.reached, c.total, c.not_reached);
+	else
+		fprintf(
+		    o, "<div class=\"card\"><span class=\"n\">%zu</span>endpoint%s scanned</div>\n",
+		    c.total, c.total == 1 ? "" : "s");
 	if (ev)
 		fprintf(o,
 			"<div class=\"card passed\"><span class=\"n\">%zu</span>passed</div>\n"
@@ -334,7 +338,7 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		    outcome[DBTLS_OUTCOME_SCANNED]);
 	fprintf(o,
 		"<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
-		outcome[DBTLS_OUTCOME_ERRORED]);
+		c.with_errors);
 	fputs("</div>\n", o);
 
 	fputs("<h3>Findings by severity</h3>\n", o);
@@ -344,12 +348,11 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 			fprintf(o, "<th>%s</th>", dbtls_severity_name((enum dbtls_severity)sev));
 		fputs("<th>waived</th></tr></thead>\n<tbody><tr>", o);
 		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
-			fprintf(o, "<td class=\"%s%s\">%zu</td>",
-				ev->by_severity[sev] ? "sev-" : "zero",
-				ev->by_severity[sev] ? dbtls_severity_name((enum dbtls_severity)sev)
-						     : "",
-				ev->by_severity[sev]);
-		fprintf(o, "<td class=\"zero\">%zu</td></tr></tbody>\n</table>\n", ev->waived);
+			fprintf(
+			    o, "<td class=\"%s%s\">%zu</td>", c.by_severity[sev] ? "sev-" : "zero",
+			    c.by_severity[sev] ? dbtls_severity_name((enum dbtls_severity)sev) : "",
+			    c.by_severity[sev]);
+		fprintf(o, "<td class=\"zero\">%zu</td></tr></tbody>\n</table>\n", c.waived);
 	} else {
 		fputs("<p class=\"none\">Not judged: the scan was written without a policy.</p>\n",
 		      o);
@@ -383,7 +386,7 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		fputs("</td></tr>\n", o);
 	}
 	fputs("</tbody>\n</table>\n", o);
-	html_rotation(o, s);
+	html_rotation(o, s, &c);
 	if (html_expiries(ctx, s))
 		return DBTLS_ERR_NOMEM;
 	fputs("</section>\n", o);

@@ -35,12 +35,30 @@ static void prom_family(FILE *o, const char *name, const char *help)
 	fprintf(o, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* `name{target="…"` — the caller adds further labels, then prom_value() closes it. */
-static void prom_series(FILE *o, const char *name, const struct dbtls_endpoint_facts *e)
+/* ctx->priv: per endpoint its canonical id (the `target` label: "mysql://db1:3306", whatever
+ * spelling the scan was given) and a flag set when an earlier endpoint has the same id. */
+struct prom_priv {
+	char **ids;
+	bool *dup;
+	size_t n;
+};
+
+static const char *prom_id(const struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+			   const struct dbtls_endpoint_facts *e)
 {
-	fprintf(o, "%s{target=\"", name);
-	dbtls_esc_write(o, e->target, DBTLS_ESC_PROM);
-	fputc('"', o);
+	const struct prom_priv *pp = ctx->priv;
+	size_t i = (size_t)(e - s->endpoints);
+
+	return i < pp->n && pp->ids[i] ? pp->ids[i] : (e->target ? e->target : "");
+}
+
+/* `name{target="…"` — the caller adds further labels, then prom_value() closes it. */
+static void prom_series(const struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+			const char *name, const struct dbtls_endpoint_facts *e)
+{
+	fprintf(ctx->out, "%s{target=\"", name);
+	dbtls_esc_write(ctx->out, prom_id(ctx, s, e), DBTLS_ESC_PROM);
+	fputc('"', ctx->out);
 }
 
 static void prom_value(FILE *o, long long v)
@@ -48,19 +66,44 @@ static void prom_value(FILE *o, long long v)
 	fprintf(o, "} %lld\n", v);
 }
 
-/* ctx->priv: one flag per endpoint, set when an earlier endpoint has the same target. */
+static void prom_priv_free(struct prom_priv *pp)
+{
+	if (!pp)
+		return;
+	for (size_t i = 0; pp->ids && i < pp->n; i++)
+		free(pp->ids[i]);
+	free(pp->ids);
+	free(pp->dup);
+	free(pp);
+}
+
 static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
-	bool *dup = calloc(s->nendpoints ? s->nendpoints : 1, sizeof(*dup));
+	struct prom_priv *pp = calloc(1, sizeof(*pp));
+	size_t n = s->nendpoints;
 
-	if (!dup)
+	if (!pp)
 		return DBTLS_ERR_NOMEM;
-	for (size_t i = 0; i < s->nendpoints; i++)
-		for (size_t j = 0; j < i && !dup[i]; j++)
-			dup[i] = !dup[j] && s->endpoints[j].target && s->endpoints[i].target &&
-				 strcmp(s->endpoints[j].target, s->endpoints[i].target) == 0;
-	ctx->priv = dup;
+	pp->n = n;
+	pp->ids = calloc(n ? n : 1, sizeof(*pp->ids));
+	pp->dup = calloc(n ? n : 1, sizeof(*pp->dup));
+	if (!pp->ids || !pp->dup)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
+		pp->ids[i] = e->host ? dbtls_endpoint_id(e->protocol, e->host, e->port)
+				     : dbtls_strdup(e->target ? e->target : "");
+		if (!pp->ids[i])
+			goto nomem;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i && !pp->dup[i]; j++)
+			pp->dup[i] = !pp->dup[j] && strcmp(pp->ids[j], pp->ids[i]) == 0;
+	ctx->priv = pp;
 	return DBTLS_OK;
+nomem:
+	prom_priv_free(pp);
+	return DBTLS_ERR_NOMEM;
 }
 
 static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
@@ -75,20 +118,18 @@ static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
 #define PROM_EACH(ctx, s, i, e)                                                                    \
 	for (size_t i = 0; i < (s)->nendpoints; i++)                                               \
 		for (const struct dbtls_endpoint_facts *e = &(s)->endpoints[i];                    \
-		     e && !((const bool *)(ctx)->priv)[i]; e = NULL)
+		     e && !((const struct prom_priv *)(ctx)->priv)->dup[i]; e = NULL)
 
 static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx *ctx, size_t i)
 {
 	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
 }
 
-static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+/* The same counts as every other format (dbtls_report_counts), not a recount of the series. */
+static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_report_counts *c)
 {
-	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
-	size_t n[4] = {0};
 	FILE *o = ctx->out;
 
-	PROM_EACH(ctx, s, i, e) n[dbtls_report_outcome(e, prom_findings(ctx, i), fail_on)]++;
 	prom_family(
 	    o, "dbtls_endpoints",
 	    "Endpoints of the last scan by outcome (passed/failed under the policy, errored, "
@@ -97,7 +138,7 @@ static void prom_endpoints(struct dbtls_report_ctx *ctx, const struct dbtls_scan
 		if (ctx->eval ? k != DBTLS_OUTCOME_SCANNED
 			      : (k == DBTLS_OUTCOME_SCANNED || k == DBTLS_OUTCOME_ERRORED))
 			fprintf(o, "dbtls_endpoints{outcome=\"%s\"} %zu\n",
-				dbtls_outcome_name((enum dbtls_outcome)k), n[k]);
+				dbtls_outcome_name((enum dbtls_outcome)k), c->outcome[k]);
 }
 
 static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -110,7 +151,7 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 	{
 		if (e->tls_offered < 0)
 			continue;
-		prom_series(o, "dbtls_tls_offered", e);
+		prom_series(ctx, s, "dbtls_tls_offered", e);
 		prom_value(o, e->tls_offered);
 	}
 	prom_family(
@@ -126,7 +167,7 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 				st = DBTLS_VS_REJECTED;
 			if (st != DBTLS_VS_ACCEPTED && st != DBTLS_VS_REJECTED)
 				continue;
-			prom_series(o, "dbtls_tls_version_accepted", e);
+			prom_series(ctx, s, "dbtls_tls_version_accepted", e);
 			fprintf(o, ",version=\"%s\"", dbtls_version_name((enum dbtls_version)v));
 			prom_value(o, st == DBTLS_VS_ACCEPTED);
 		}
@@ -138,7 +179,7 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 			if (e->versions[v].status != DBTLS_VS_ACCEPTED)
 				continue;
-			prom_series(o, "dbtls_cipher_suites_accepted", e);
+			prom_series(ctx, s, "dbtls_cipher_suites_accepted", e);
 			fprintf(o, ",version=\"%s\"", dbtls_version_name((enum dbtls_version)v));
 			prom_value(o, (long long)e->versions[v].nsuites);
 		}
@@ -156,7 +197,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		for (size_t k = 0; k < e->ncerts; k++) {
 			if (!e->certs[k].not_after)
 				continue;
-			prom_series(o, "dbtls_certificate_not_after_timestamp_seconds", e);
+			prom_series(ctx, s, "dbtls_certificate_not_after_timestamp_seconds", e);
 			fprintf(o, ",position=\"%zu\",subject=\"", k);
 			dbtls_esc_write(o, e->certs[k].subject, DBTLS_ESC_PROM);
 			fputc('"', o);
@@ -172,7 +213,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		{
 			if (!e->verification.rotation.checked)
 				continue;
-			prom_series(o, "dbtls_ca_rotation_ready", e);
+			prom_series(ctx, s, "dbtls_ca_rotation_ready", e);
 			prom_value(o, e->verification.rotation.ready);
 		}
 	}
@@ -183,7 +224,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 	{
 		if (!e->verification.done)
 			continue;
-		prom_series(o, "dbtls_certificate_chain_verified", e);
+		prom_series(ctx, s, "dbtls_certificate_chain_verified", e);
 		prom_value(o, e->verification.ca_ok);
 	}
 	prom_family(o, "dbtls_certificate_hostname_matches",
@@ -192,7 +233,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 	{
 		if (!e->verification.done)
 			continue;
-		prom_series(o, "dbtls_certificate_hostname_matches", e);
+		prom_series(ctx, s, "dbtls_certificate_hostname_matches", e);
 		prom_value(o, e->verification.hostname_ok);
 	}
 }
@@ -216,7 +257,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 			if (!fs->items[k].waived)
 				by[fs->items[k].severity]++;
 		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
-			prom_series(o, "dbtls_findings", e);
+			prom_series(ctx, s, "dbtls_findings", e);
 			fprintf(o, ",severity=\"%s\"",
 				dbtls_severity_name((enum dbtls_severity)sev));
 			prom_value(o, (long long)by[sev]);
@@ -230,7 +271,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 
 		for (size_t k = 0; fs && k < fs->n; k++)
 			n += fs->items[k].waived;
-		prom_series(o, "dbtls_findings_waived", e);
+		prom_series(ctx, s, "dbtls_findings_waived", e);
 		prom_value(o, n);
 	}
 	prom_family(
@@ -238,7 +279,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
-		prom_series(o, "dbtls_endpoint_failed", e);
+		prom_series(ctx, s, "dbtls_endpoint_failed", e);
 		prom_value(o, dbtls_report_outcome(e, prom_findings(ctx, i), fail_on) ==
 				  DBTLS_OUTCOME_FAILED);
 	}
@@ -246,40 +287,41 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 
 static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct dbtls_report_counts c;
 	FILE *o = ctx->out;
 
 	if (!ctx->priv) /* begin failed: nothing to write */
 		return DBTLS_ERR_NOMEM;
 	prom_family(o, "dbtls_scan_timestamp_seconds", "When the last scan finished (Unix time).");
 	fprintf(o, "dbtls_scan_timestamp_seconds %lld\n", (long long)s->finished_at);
+	dbtls_report_counts(s, ctx->eval, &c);
 	prom_family(o, "dbtls_scan_duration_seconds", "Wall time of the last scan.");
-	fprintf(o, "dbtls_scan_duration_seconds %lld\n",
-		(long long)(s->finished_at >= s->started_at ? s->finished_at - s->started_at : 0));
-	prom_endpoints(ctx, s);
+	fprintf(o, "dbtls_scan_duration_seconds %.3f\n", c.duration_s);
+	prom_endpoints(ctx, &c);
 	prom_family(o, "dbtls_endpoint_scanned",
 		    "1 when the endpoint was scanned completely (no errors, TLS status known).");
 	PROM_EACH(ctx, s, i, e)
 	{
-		prom_series(o, "dbtls_endpoint_scanned", e);
+		prom_series(ctx, s, "dbtls_endpoint_scanned", e);
 		prom_value(o, dbtls_endpoint_scanned(e));
 	}
 	prom_family(o, "dbtls_scan_errors",
 		    "Errors while scanning the endpoint (refused, timeout, server error ...).");
 	PROM_EACH(ctx, s, i, e)
 	{
-		prom_series(o, "dbtls_scan_errors", e);
+		prom_series(ctx, s, "dbtls_scan_errors", e);
 		prom_value(o, (long long)e->nerrors);
 	}
 	prom_family(o, "dbtls_endpoint_scan_duration_seconds", "Wall time spent on the endpoint.");
 	PROM_EACH(ctx, s, i, e)
 	{
-		prom_series(o, "dbtls_endpoint_scan_duration_seconds", e);
+		prom_series(ctx, s, "dbtls_endpoint_scan_duration_seconds", e);
 		fprintf(o, "} %.3f\n", e->duration_s);
 	}
 	prom_tls(ctx, s);
 	prom_certs(ctx, s);
 	prom_policy(ctx, s);
-	free(ctx->priv);
+	prom_priv_free(ctx->priv);
 	ctx->priv = NULL;
 	return DBTLS_OK;
 }

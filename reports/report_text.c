@@ -53,24 +53,24 @@ static const struct dbtls_findings *text_findings_of(const struct dbtls_report_c
 /* CA rotation (scan --new-ca-file) is the question the person asked: it comes first. */
 static void text_rotation(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
-	size_t ready = 0;
+	struct dbtls_report_counts c;
 	bool first = true;
 
 	if (!s->new_ca_file)
 		return;
-	for (size_t i = 0; i < s->nendpoints; i++)
-		ready += s->endpoints[i].verification.rotation.checked &&
-			 s->endpoints[i].verification.rotation.ready;
+	dbtls_report_counts(s, ctx->eval, &c);
 	fputs("CA rotation to ", ctx->out);
 	text_safe(ctx->out, s->new_ca_file);
-	fprintf(ctx->out, ": %zu of %zu endpoint%s ready", ready, s->nendpoints,
-		s->nendpoints == 1 ? "" : "s");
+	fprintf(ctx->out, ": %zu of %zu endpoint%s ready", c.rotation_ready, c.total,
+		c.total == 1 ? "" : "s");
 	for (size_t i = 0; i < s->nendpoints; i++) {
 		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
 		if (r->checked && r->ready)
 			continue;
 		fputs(first ? "; not ready: " : ", ", ctx->out);
 		text_safe(ctx->out, s->endpoints[i].target);
+		if (!r->checked)
+			fputs(" (not checked)", ctx->out);
 		first = false;
 	}
 	fputs("\n\n", ctx->out);
@@ -567,13 +567,19 @@ static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls
 static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	const struct dbtls_evaluation *ev = ctx->eval;
-	size_t failed = 0;
+	struct dbtls_report_counts c;
 
-	for (size_t i = 0; i < s->nendpoints; i++)
-		failed += s->endpoints[i].nerrors > 0;
+	dbtls_report_counts(s, ev, &c);
 	fputc('\n', ctx->out);
-	fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", s->nendpoints,
-		s->nendpoints == 1 ? "" : "s", failed);
+	/* "scanned" are the endpoints the scan got through to; "with errors" every one that
+	 * lacks some fact for a reason its errors give (dbtls_report_counts) */
+	if (c.not_reached)
+		fprintf(ctx->out,
+			"%zu of %zu endpoints scanned (%zu not reached), %zu with errors\n",
+			c.reached, c.total, c.not_reached, c.with_errors);
+	else
+		fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", c.total,
+			c.total == 1 ? "" : "s", c.with_errors);
 	text_nearest_expiry(ctx, s);
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);
@@ -582,19 +588,22 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		text_safe(ctx->out, ev->policy->version);
 		fputc(':', ctx->out);
 		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
-			fprintf(ctx->out, " %zu %s%s", ev->by_severity[sev],
+			fprintf(ctx->out, " %zu %s%s", c.by_severity[sev],
 				dbtls_severity_name((enum dbtls_severity)sev), sev ? "," : "");
-		if (ev->waived)
-			fprintf(ctx->out, " (%zu waived)", ev->waived);
-		fprintf(
-		    ctx->out,
-		    "; endpoints: %zu passed, %zu failed (findings at or above %s), %zu errored\n",
-		    ev->passed, ev->failed, dbtls_severity_name(ev->fail_on), ev->errored);
-		text_verdict(ctx, ev->failed	? DBTLS_OUTCOME_FAILED
-				  : ev->errored ? DBTLS_OUTCOME_ERRORED
-						: DBTLS_OUTCOME_PASSED);
-		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu could not be scanned\n",
-			ev->failed, s->nendpoints, s->nendpoints == 1 ? "" : "s", ev->errored);
+		if (c.waived)
+			fprintf(ctx->out, " (%zu waived)", c.waived);
+		fprintf(ctx->out, "; endpoints: %zu passed, %zu failed (findings at or above %s",
+			c.outcome[DBTLS_OUTCOME_PASSED], c.outcome[DBTLS_OUTCOME_FAILED],
+			dbtls_severity_name(ev->fail_on));
+		if (c.failed_with_errors)
+			fprintf(ctx->out, "; %zu of them with errors too", c.failed_with_errors);
+		fprintf(ctx->out, "), %zu errored\n", c.outcome[DBTLS_OUTCOME_ERRORED]);
+		text_verdict(ctx, c.outcome[DBTLS_OUTCOME_FAILED]    ? DBTLS_OUTCOME_FAILED
+				  : c.outcome[DBTLS_OUTCOME_ERRORED] ? DBTLS_OUTCOME_ERRORED
+								     : DBTLS_OUTCOME_PASSED);
+		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu with errors\n",
+			c.outcome[DBTLS_OUTCOME_FAILED], c.total, c.total == 1 ? "" : "s",
+			c.with_errors);
 	}
 	return DBTLS_OK;
 }

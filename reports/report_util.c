@@ -23,6 +23,54 @@ enum dbtls_outcome dbtls_report_outcome(const struct dbtls_endpoint_facts *e,
 	return fs ? DBTLS_OUTCOME_PASSED : DBTLS_OUTCOME_SCANNED;
 }
 
+void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
+			 struct dbtls_report_counts *out)
+{
+	enum dbtls_severity fail_on = ev ? ev->fail_on : DBTLS_SEV_HIGH;
+	double longest = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->total = s->nendpoints;
+	out->judged = ev != NULL;
+	out->rotation = s->new_ca_file != NULL;
+	for (size_t i = 0; i < s->nendpoints; i++) {
+		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
+		const struct dbtls_findings *fs =
+		    ev && i < ev->nendpoints ? &ev->findings[i] : NULL;
+		enum dbtls_outcome o = dbtls_report_outcome(e, fs, fail_on);
+		bool complete = dbtls_endpoint_scanned(e);
+
+		out->reached += e->tls_offered >= 0;
+		out->complete += complete;
+		out->outcome[o]++;
+		out->failed_with_errors += o == DBTLS_OUTCOME_FAILED && !complete;
+		for (size_t k = 0; fs && k < fs->n; k++) {
+			if (fs->items[k].waived)
+				out->waived++;
+			else if ((unsigned)fs->items[k].severity < DBTLS_NSEVERITIES)
+				out->by_severity[fs->items[k].severity]++;
+		}
+		if (e->verification.rotation.checked && e->verification.rotation.ready)
+			out->rotation_ready++;
+		else
+			out->rotation_not_ready++;
+		out->rotation_not_checked += !e->verification.rotation.checked;
+		if (e->duration_s > longest)
+			longest = e->duration_s;
+	}
+	out->not_reached = out->total - out->reached;
+	out->with_errors = out->total - out->complete;
+	/* a live scan measures its wall time; a report read back has only whole seconds, which
+	 * are never less than the longest endpoint took */
+	out->duration_s = s->duration_s;
+	if (out->duration_s <= 0) {
+		out->duration_s =
+		    s->finished_at > s->started_at ? (double)(s->finished_at - s->started_at) : 0;
+		if (out->duration_s < longest)
+			out->duration_s = longest;
+	}
+}
+
 const char *dbtls_outcome_name(enum dbtls_outcome o)
 {
 	switch (o) {

@@ -40,6 +40,28 @@ int dbtls_report_worst(const struct dbtls_findings *fs);
  * less than a whole day ago), so that a writer never says "0 days left" of an expired one. */
 bool dbtls_report_expired(long days_left, time_t not_after);
 
+/* One set of counts for a scan (and its evaluation), computed by one function and used by every
+ * writer, so that no two formats can disagree about the same run. */
+struct dbtls_report_counts {
+	size_t total;	    /* endpoints in the scan */
+	size_t reached;	    /* the scan got far enough to learn whether TLS is offered */
+	size_t not_reached; /* it did not (refused, timed out, blocked …): total - reached */
+	size_t complete;    /* scanned completely: no errors, TLS status known */
+	size_t with_errors; /* total - complete: some fact is missing, for a reason in `errors` */
+	size_t outcome[4];  /* by enum dbtls_outcome (dbtls_report_outcome) */
+	size_t failed_with_errors;	       /* failed, and with errors as well */
+	bool judged;			       /* under a policy: by_severity and waived count */
+	size_t by_severity[DBTLS_NSEVERITIES]; /* findings not waived */
+	size_t waived;
+	bool rotation;		     /* --new-ca-file was given */
+	size_t rotation_ready;	     /* the new bundle alone verifies the chain */
+	size_t rotation_not_ready;   /* it does not, or it was not checked (below) */
+	size_t rotation_not_checked; /* no chain to check (the endpoint errored or served none) */
+	double duration_s;	     /* wall time of the scan */
+};
+/* Fills *out for s judged by ev (NULL: not judged). */
+void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
+			 struct dbtls_report_counts *out);
 /* An id that names one run and is the same in every format written from it: the start time and
  * 12 hex digits of SHA-256 over the tool version, the start time and the targets, e.g.
  * "20231114T221320Z-3f9a1c0b7d2e". Writes it into out (>= 32 bytes). */

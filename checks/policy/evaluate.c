@@ -50,6 +50,7 @@ void dbtls_waivers_free(struct dbtls_waivers *w)
 	for (size_t i = 0; i < w->n; i++) {
 		free(w->items[i].check);
 		free(w->items[i].endpoint);
+		free(w->items[i].id);
 		free(w->items[i].until);
 		free(w->items[i].reason);
 		free(w->items[i].owner);
@@ -135,6 +136,16 @@ enum dbtls_err dbtls_waivers_load(const char *path, struct dbtls_waivers *out, s
 			err = wv_err(path, text, jp, 3, d, "unknown check", wv->check);
 			goto out;
 		}
+		jp[2] = (struct dbtls_jpath){.key = "endpoint"};
+		err = dbtls_endpoint_id_parse(wv->endpoint, &wv->id);
+		if (err == DBTLS_ERR_INPUT) {
+			err = wv_err(path, text, jp, 3, d,
+				     "expected an endpoint ([mysql://|tls://]HOST[:PORT]), got",
+				     wv->endpoint);
+			goto out;
+		}
+		if (err)
+			goto out;
 		jp[2] = (struct dbtls_jpath){.key = "until"};
 		if (!wv_date(wv->until, &wv->until_end)) {
 			err = wv_err(path, text, jp, 3, d, "expected a date YYYY-MM-DD, got",
@@ -163,7 +174,7 @@ static void ev_waive(struct dbtls_findings *fs, const struct dbtls_waivers *w,
 			const struct dbtls_waiver *wv = &w->items[k];
 
 			if (strcmp(wv->check, fd->check) || now >= wv->until_end ||
-			    !kind->waiver_matches(wv->endpoint, sj->facts, sj->id))
+			    !kind->waiver_matches(wv->endpoint, wv->id, sj->facts, sj->id))
 				continue;
 			fd->waived = true;
 			fd->waiver_reason = dbtls_strdup(wv->reason);
@@ -271,61 +282,132 @@ static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
 	return a;
 }
 
-char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, const char *extends)
+/* The pin of one endpoint. One that was not scanned completely keeps its place, marked
+ * "unpinned" with why, so that later scans of it report their drift checks as not evaluable
+ * instead of dropping out of the policy (a half-seen endpoint pinned as if complete would report
+ * drift that is none). */
+static json_t *dv_pin(const struct dbtls_endpoint_facts *f)
+{
+	json_t *pin = json_object(), *vs, *gs;
+	char *id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+
+	if (!pin || !id)
+		goto fail;
+	if (json_object_set_new(pin, "target", json_string(id)))
+		goto fail;
+	if (!dbtls_endpoint_scanned(f)) {
+		char why[600];
+		snprintf(why, sizeof(why), "the derived-from scan did not complete: %s%s%s",
+			 f->nerrors ? dbtls_errname(f->errors[0].code) : "TLS status unknown",
+			 f->nerrors && f->errors[0].message ? " " : "",
+			 f->nerrors && f->errors[0].message ? f->errors[0].message : "");
+		if (json_object_set_new(pin, "unpinned", json_string(why)))
+			goto fail;
+		free(id);
+		return pin;
+	}
+	vs = json_array();
+	gs = json_array();
+	json_object_set_new(pin, "versions", vs);
+	json_object_set_new(pin, "suites", dv_suite_names(f));
+	json_object_set_new(pin, "groups", gs);
+	if (!vs || !gs)
+		goto fail;
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			json_array_append_new(
+			    vs, json_string(dbtls_version_name((enum dbtls_version)v)));
+	for (size_t i = 0; i < f->ngroups; i++) {
+		char hex[8];
+		json_array_append_new(
+		    gs, json_string(dbtls_group_label(f->groups[i], hex, sizeof(hex))));
+	}
+	if (f->ncerts) {
+		char kt[64];
+		snprintf(kt, sizeof(kt), "%s %d", f->certs[0].key_type ? f->certs[0].key_type : "?",
+			 f->certs[0].key_bits);
+		if (f->certs[0].issuer)
+			json_object_set_new(pin, "issuer", json_string(f->certs[0].issuer));
+		json_object_set_new(pin, "key_type", json_string(kt));
+		json_object_set_new(pin, "leaf_sha256", json_string(f->certs[0].sha256));
+	}
+	free(id);
+	return pin;
+fail:
+	free(id);
+	json_decref(pin);
+	return NULL;
+}
+
+enum dbtls_err dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name,
+				   const char *extends, char **out, struct dbtls_diag *d)
 {
 	static const char *const drift[] = {"drift.versions", "drift.suites", "drift.groups",
 					    "drift.issuer", "drift.key-type"};
-	json_t *root, *pins = json_array(), *checks = json_object();
-	char stamp[32], *out;
+	enum dbtls_err err = DBTLS_ERR_NOMEM;
+	json_t *root = NULL, *checks = json_object();
+	struct dbtls_str b = {0};
+	char stamp[32], *head = NULL;
+	size_t hl;
 
-	dbtls_rfc3339(s->started_at, stamp, sizeof(stamp));
-	for (size_t e = 0; e < s->nendpoints; e++) {
-		const struct dbtls_endpoint_facts *f = &s->endpoints[e];
-		json_t *pin = json_object(), *vs = json_array(), *gs = json_array();
-
-		if (!dbtls_endpoint_scanned(f))
-			continue; /* nothing reviewed to pin */
-		json_object_set_new(pin, "target", json_string(f->target));
-		for (int v = 0; v < DBTLS_NVERSIONS; v++)
-			if (f->versions[v].status == DBTLS_VS_ACCEPTED)
-				json_array_append_new(
-				    vs, json_string(dbtls_version_name((enum dbtls_version)v)));
-		json_object_set_new(pin, "versions", vs);
-		json_object_set_new(pin, "suites", dv_suite_names(f));
-		for (size_t i = 0; i < f->ngroups; i++) {
-			char hex[8];
-			json_array_append_new(
-			    gs, json_string(dbtls_group_label(f->groups[i], hex, sizeof(hex))));
-		}
-		json_object_set_new(pin, "groups", gs);
-		if (f->ncerts) {
-			char kt[64];
-			snprintf(kt, sizeof(kt), "%s %d",
-				 f->certs[0].key_type ? f->certs[0].key_type : "?",
-				 f->certs[0].key_bits);
-			if (f->certs[0].issuer)
-				json_object_set_new(pin, "issuer", json_string(f->certs[0].issuer));
-			json_object_set_new(pin, "key_type", json_string(kt));
-			json_object_set_new(pin, "leaf_sha256", json_string(f->certs[0].sha256));
-		}
-		json_array_append_new(pins, pin);
+	*out = NULL;
+	if (!s->nendpoints) {
+		err = dbtls_diag_set(d, DBTLS_ERR_INPUT,
+				     "the report has no endpoints: there is nothing to pin");
+		goto out;
 	}
+	dbtls_rfc3339(s->started_at, stamp, sizeof(stamp));
+	if (!checks)
+		goto out;
 	for (size_t i = 0; i < sizeof(drift) / sizeof(drift[0]); i++)
 		json_object_set_new(checks, drift[i], json_string("high"));
 	json_object_set_new(checks, "drift.leaf", json_string("info"));
-	root = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "version", stamp, "title",
+	/* a pin is a layer on a real profile: drift alone would switch every security check off */
+	root = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "version", stamp, "title",
 			 "Pinned from a reviewed scan: any change is a finding", "guideline",
-			 "dbtls policy derive");
-	if (!root) {
-		json_decref(pins);
-		json_decref(checks);
-		return NULL;
+			 "dbtls policy derive", "extends", extends ? extends : "baseline");
+	if (!root || json_object_set(root, "checks", checks))
+		goto out;
+	/* the head indented for people, then one compact line per pin: a 1,500-endpoint derive
+	 * stays well inside what the policy loader reads (DBTLS_POLICY_MAX_BYTES) */
+	head = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!head || (hl = strlen(head)) < 2 || head[hl - 1] != '}')
+		goto out;
+	head[hl - 1] = 0;
+	while (hl > 1 && (head[hl - 2] == '\n' || head[hl - 2] == ' '))
+		head[--hl - 1] = 0;
+	dbtls_str_cat(&b, "%s,\n  \"pins\": [", head);
+	for (size_t e = 0; e < s->nendpoints; e++) {
+		json_t *pin = dv_pin(&s->endpoints[e]);
+		char *line = pin ? json_dumps(pin, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(pin);
+		if (!line) {
+			b.oom = true;
+			break;
+		}
+		dbtls_str_cat(&b, "%s\n    %s", e ? "," : "", line);
+		free(line);
 	}
-	if (extends)
-		json_object_set_new(root, "extends", json_string(extends));
-	json_object_set_new(root, "checks", checks);
-	json_object_set_new(root, "pins", pins);
-	out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	dbtls_str_cat(&b, "\n  ]\n}");
+	if (b.oom)
+		goto out;
+	if (b.n > DBTLS_POLICY_MAX_BYTES) {
+		err =
+		    dbtls_diag_set(d, DBTLS_ERR_INPUT,
+				   "the pinned profile would be %zu bytes, more than a policy may "
+				   "be (%d): derive it from fewer endpoints per report",
+				   b.n, DBTLS_POLICY_MAX_BYTES);
+		goto out;
+	}
+	*out = b.s;
+	b.s = NULL;
+	err = DBTLS_OK;
+out:
+	if (err == DBTLS_ERR_NOMEM)
+		dbtls_diag_set(d, err, "out of memory");
+	free(head);
+	free(b.s);
+	json_decref(checks);
 	json_decref(root);
-	return out;
+	return err;
 }

@@ -364,11 +364,13 @@ static void pol_pin_free(struct dbtls_pin *pin)
 	if (!pin)
 		return;
 	free(pin->target);
+	free(pin->id);
 	free(pin->suites);
 	free(pin->groups);
 	free(pin->issuer);
 	free(pin->key_type);
 	free(pin->leaf_sha256);
+	free(pin->unpinned);
 }
 
 static int pol_cmp32(const void *a, const void *b)
@@ -397,10 +399,19 @@ static enum dbtls_err pol_pin(struct pol_src *src, json_t *obj, struct dbtls_pin
 		pol_push_key(src, key);
 		if (!strcmp(key, "target")) {
 			err = pol_string(src, v, &pin->target, d);
+			free(pin->id);
+			pin->id = NULL;
+			if (!err && (err = dbtls_endpoint_id_parse(pin->target, &pin->id)) ==
+					DBTLS_ERR_INPUT)
+				err = pol_err(src, d,
+					      "'%s' is no endpoint ([mysql://|tls://]HOST[:PORT])",
+					      pin->target);
 		} else if (!strcmp(key, "issuer")) {
 			err = pol_string(src, v, &pin->issuer, d);
 		} else if (!strcmp(key, "key_type")) {
 			err = pol_string(src, v, &pin->key_type, d);
+		} else if (!strcmp(key, "unpinned")) {
+			err = pol_string(src, v, &pin->unpinned, d);
 		} else if (!strcmp(key, "leaf_sha256")) {
 			err = pol_string(src, v, &pin->leaf_sha256, d);
 		} else if (!strcmp(key, "versions")) {
@@ -445,6 +456,11 @@ static enum dbtls_err pol_pins(struct pol_src *src, json_t *arr, struct dbtls_po
 	if (!json_is_array(arr))
 		return pol_err(src, d, "expected an array of pins, got %s",
 			       dbtls_json_type_name(arr));
+	/* no pin would leave every drift check without anything to compare */
+	if (!json_array_size(arr))
+		return pol_err(src, d,
+			       "an empty pin list pins nothing (derive it from a report with "
+			       "endpoints, or leave \"pins\" out)");
 	json_array_foreach(arr, i, v)
 	{
 		struct dbtls_pin *np = realloc(p->pins, (p->npins + 1) * sizeof(*np));

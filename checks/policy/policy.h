@@ -34,7 +34,8 @@ void dbtls_policy_free(struct dbtls_policy *p);
 
 struct dbtls_waiver {
 	char *check;	  /* check id */
-	char *endpoint;	  /* target as given in the scan, or "host:port" */
+	char *endpoint;	  /* the endpoint as written: "mysql://db1", "db1:3306", "db1" … */
+	char *id;	  /* its canonical id (dbtls_endpoint_id_parse), what is matched */
 	char *until;	  /* YYYY-MM-DD, inclusive (UTC) */
 	time_t until_end; /* the first second after that day */
 	char *reason;
@@ -78,9 +79,17 @@ enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_w
 /* Frees what *e holds (not e); e may be NULL. */
 void dbtls_evaluation_free(struct dbtls_evaluation *e);
 
+/* The largest policy file the loader reads (dbtls_json_read_file's cap today); derive never
+ * writes a bigger one. */
+#define DBTLS_POLICY_MAX_BYTES (4 * 1024 * 1024)
+
 /* Writes a profile that pins what the endpoints of s accept today (versions, suites, groups, leaf
- * issuer and key type), with the drift checks enabled; `extends` (may be NULL) is the profile it
- * builds on. JSON text, new. */
-char *dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name, const char *extends);
+ * issuer and key type) by their canonical ids, with the drift checks enabled, as a layer on
+ * `extends` (NULL: "baseline"), so that the security checks stay on. An endpoint that was not
+ * scanned completely gets a pin marked "unpinned" (its drift checks are then not evaluable, never
+ * silently passed). Sets *out (new JSON text, at most DBTLS_POLICY_MAX_BYTES). Errors: INPUT (no
+ * endpoints: nothing to pin; too large), NOMEM; d says which. */
+enum dbtls_err dbtls_policy_derive(const struct dbtls_scan_facts *s, const char *name,
+				   const char *extends, char **out, struct dbtls_diag *d);
 
 #endif

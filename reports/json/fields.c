@@ -10,6 +10,7 @@
  * in the parent's JSON object is one INLINE row; a new object is an OBJECT row and a table.
  */
 #include "reports/json/fields.h"
+#include "reports/report_util.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -85,7 +86,7 @@ static const char *en_severity(int v)
 static const struct dbtls_fenum e_version = {en_version, DBTLS_SSL2, DBTLS_TLS13, DBTLS_SSL3};
 static const struct dbtls_fenum e_vstatus = {en_vstatus, DBTLS_VS_NOT_PROBED, DBTLS_VS_ERROR,
 					     DBTLS_VS_ACCEPTED};
-static const struct dbtls_fenum e_rev = {en_rev, DBTLS_REV_NOT_CHECKED, DBTLS_REV_UNAVAILABLE,
+static const struct dbtls_fenum e_rev = {en_rev, DBTLS_REV_NOT_CHECKED, DBTLS_REV_NOT_APPLICABLE,
 					 DBTLS_REV_NOT_CHECKED};
 static const struct dbtls_fenum e_sql_status = {en_sql_status, DBTLS_SQL_OK, DBTLS_SQL_SKIPPED,
 						DBTLS_SQL_OK};
@@ -606,54 +607,56 @@ static json_t *w_policy(const void *base, const struct dbtls_fw *cx)
 			 dbtls_severity_name(cx->eval->fail_on));
 }
 
-/* Counts by severity (not waived) and endpoint outcomes. Without a policy every endpoint that was
- * scanned counts as passed. */
+/* Counts by severity (not waived) and endpoint outcomes, from the one set of counts every writer
+ * uses (dbtls_report_counts). Not judged: "passed" are the endpoints scanned completely. */
 static json_t *w_summary(const void *base, const struct dbtls_fw *cx)
 {
 	const struct dbtls_scan_facts *s = base;
 	const struct dbtls_evaluation *ev = cx->eval;
+	struct dbtls_report_counts c;
 	json_t *by = json_object();
-	size_t passed = 0, errored = 0;
 
+	dbtls_report_counts(s, ev, &c);
 	for (int i = DBTLS_NSEVERITIES - 1; i >= 0; i--)
 		json_object_set_new(by, dbtls_severity_name((enum dbtls_severity)i),
-				    json_integer(ev ? (json_int_t)ev->by_severity[i] : 0));
-	for (size_t i = 0; !ev && i < s->nendpoints; i++) {
-		if (dbtls_endpoint_scanned(&s->endpoints[i]))
-			passed++;
-		else
-			errored++;
-	}
+				    json_integer((json_int_t)c.by_severity[i]));
 	return json_pack(
-	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
-	    (json_int_t)(ev ? ev->waived : 0), "endpoints", "total", (json_int_t)s->nendpoints,
-	    "passed", (json_int_t)(ev ? ev->passed : passed), "failed",
-	    (json_int_t)(ev ? ev->failed : 0), "errored", (json_int_t)(ev ? ev->errored : errored));
+	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived", (json_int_t)c.waived,
+	    "endpoints", "total", (json_int_t)c.total, "passed",
+	    (json_int_t)(ev ? c.outcome[DBTLS_OUTCOME_PASSED] : c.outcome[DBTLS_OUTCOME_SCANNED]),
+	    "failed", (json_int_t)c.outcome[DBTLS_OUTCOME_FAILED], "errored",
+	    (json_int_t)c.outcome[DBTLS_OUTCOME_ERRORED]);
 }
 
-/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not */
+/* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not
+ * (not_ready counts those not checked as well: not_checked says how many). */
 static bool rot_ready(const struct dbtls_endpoint_facts *e)
 {
 	return e->verification.rotation.checked && e->verification.rotation.ready;
 }
 
-static json_t *w_rot_count(const struct dbtls_scan_facts *s, bool ready)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->nendpoints; i++)
-		n += rot_ready(&s->endpoints[i]) == ready;
-	return json_integer((json_int_t)n);
-}
-
 static json_t *w_rot_ready(const void *base, const struct dbtls_fw *cx)
 {
-	return w_rot_count(base, true);
+	struct dbtls_report_counts c;
+
+	dbtls_report_counts(base, NULL, &c);
+	return json_integer((json_int_t)c.rotation_ready);
 }
 
 static json_t *w_rot_not_ready(const void *base, const struct dbtls_fw *cx)
 {
-	return w_rot_count(base, false);
+	struct dbtls_report_counts c;
+
+	dbtls_report_counts(base, NULL, &c);
+	return json_integer((json_int_t)c.rotation_not_ready);
+}
+
+static json_t *w_rot_not_checked(const void *base, const struct dbtls_fw *cx)
+{
+	struct dbtls_report_counts c;
+
+	dbtls_report_counts(base, NULL, &c);
+	return json_integer((json_int_t)c.rotation_not_checked);
 }
 
 static json_t *w_rot_targets(const void *base, const struct dbtls_fw *cx)
@@ -710,6 +713,7 @@ static const struct dbtls_field rotation_summary_rows[] = {
     {STR("new_ca_file", new_ca_file, REQ | NUL)},
     {COUNT("ready"), .write = w_rot_ready},
     {COUNT("not_ready"), .write = w_rot_not_ready},
+    {COUNT("not_checked"), .write = w_rot_not_checked},
     {.name = "not_ready_targets",
      .kind = DBTLS_FK_ARRAY,
      .flags = REQ | DER,

@@ -100,6 +100,8 @@ const char *dbtls_rev_status_name(enum dbtls_rev_status st)
 		return "unknown";
 	case DBTLS_REV_UNAVAILABLE:
 		return "unavailable";
+	case DBTLS_REV_NOT_APPLICABLE:
+		return "not_applicable";
 	case DBTLS_REV_NOT_CHECKED:
 		break;
 	}
@@ -357,4 +359,76 @@ char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port)
 		*o++ = (char)tolower((unsigned char)host[i]);
 	sprintf(o, "%s:%u", v6 ? "]" : "", (unsigned)port);
 	return id;
+}
+
+/* The schemes a target may name and their default ports (src/wire/preamble/ owns the protocols;
+ * facts may not include it, so test_facts checks that both say the same). */
+static const struct {
+	const char *scheme;
+	uint16_t port;
+} facts_schemes[] = {{"mysql", 3306}, {"tls", 443}};
+
+uint16_t dbtls_scheme_default_port(const char *scheme)
+{
+	for (size_t i = 0; scheme && i < sizeof(facts_schemes) / sizeof(facts_schemes[0]); i++)
+		if (strcasecmp(scheme, facts_schemes[i].scheme) == 0)
+			return facts_schemes[i].port;
+	return 0;
+}
+
+enum dbtls_err dbtls_endpoint_id_parse(const char *s, char **out)
+{
+	const char *rest = s, *sep = strstr(s, "://"), *portstr = NULL, *hend;
+	char scheme[16] = "mysql", host[256];
+	uint16_t port;
+	size_t hl;
+
+	*out = NULL;
+	if (sep) {
+		if (sep == s || (size_t)(sep - s) >= sizeof(scheme))
+			return DBTLS_ERR_INPUT;
+		memcpy(scheme, s, (size_t)(sep - s));
+		scheme[sep - s] = 0;
+		rest = sep + 3;
+	}
+	port = dbtls_scheme_default_port(scheme);
+	if (!port)
+		return DBTLS_ERR_INPUT;
+	if (*rest == '[') {
+		hend = strchr(rest, ']');
+		if (!hend)
+			return DBTLS_ERR_INPUT;
+		rest++;
+		if (hend[1] == ':')
+			portstr = hend + 2;
+		else if (hend[1] && strcmp(hend + 1, "/"))
+			return DBTLS_ERR_INPUT;
+	} else {
+		const char *colon = strchr(rest, ':');
+		hend = rest + strcspn(rest, "/");
+		/* one colon separates the port; more are a bare IPv6 literal without one */
+		if (colon && !strchr(colon + 1, ':')) {
+			hend = colon;
+			portstr = colon + 1;
+		} else if (*hend && strcmp(hend, "/")) {
+			return DBTLS_ERR_INPUT;
+		}
+	}
+	hl = (size_t)(hend - rest);
+	if (!hl || hl >= sizeof(host))
+		return DBTLS_ERR_INPUT;
+	memcpy(host, rest, hl);
+	host[hl] = 0;
+	if (portstr) {
+		char *end;
+		unsigned long p;
+		if (*portstr < '0' || *portstr > '9')
+			return DBTLS_ERR_INPUT;
+		p = strtoul(portstr, &end, 10);
+		if ((*end && strcmp(end, "/")) || p == 0 || p > 65535)
+			return DBTLS_ERR_INPUT;
+		port = (uint16_t)p;
+	}
+	*out = dbtls_endpoint_id(scheme, host, port);
+	return *out ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }

@@ -79,8 +79,13 @@ enum dbtls_rev_status {
 	DBTLS_REV_REVOKED,
 	DBTLS_REV_UNKNOWN,     /* the responder does not know the certificate */
 	DBTLS_REV_UNAVAILABLE, /* no answer to be had: no URL, timeout, bad response */
+	/* a private PKI without revocation: the chain ends in a CA of the user's --ca-file and no
+	 * certificate names an OCSP responder or CRL, so there is nothing to ask (and nothing
+	 * down); not the same fact as a public chain whose responder does not answer */
+	DBTLS_REV_NOT_APPLICABLE,
 };
-/* "not_checked", "good", "revoked", "unknown", "unavailable" (borrowed, static). */
+/* "not_checked", "good", "revoked", "unknown", "unavailable", "not_applicable" (borrowed,
+ * static). */
 const char *dbtls_rev_status_name(enum dbtls_rev_status s);
 
 struct dbtls_revocation {
@@ -304,6 +309,7 @@ struct dbtls_scan_facts {
 	char *new_ca_file; /* --new-ca-file of the scan (CA rotation), NULL when none */
 	time_t started_at;
 	time_t finished_at;
+	double duration_s; /* wall time (monotonic) of a live scan; 0 when read from a report */
 	struct dbtls_endpoint_facts *endpoints;
 	size_t nendpoints;
 };
@@ -326,6 +332,14 @@ bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f);
  * "MYSQL://DB1.", "db1:3306" and "db1" are one endpoint ("mysql://db1:3306") to deduplication,
  * waivers, pins, diff and the Prometheus label. Returns new (NULL when out of memory). */
 char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port);
+/* The canonical id of an endpoint as a person writes it — "[SCHEME://]HOST[:PORT][/]", the
+ * scheme "mysql" and the scheme's default port when left out (mysql 3306, tls 443: the same as
+ * the preambles', which test_facts checks), IPv6 literals in brackets when a port follows — for
+ * matching waivers and pins. Sets *out (new) and returns OK; INPUT when s is no endpoint (an
+ * unknown scheme, a bad port, an empty host), NOMEM. */
+enum dbtls_err dbtls_endpoint_id_parse(const char *s, char **out);
+/* Default port of a target scheme (case-insensitive), 0 when the scheme is unknown. */
+uint16_t dbtls_scheme_default_port(const char *scheme);
 /* strdup that tolerates NULL; returns new or NULL. */
 char *dbtls_strdup(const char *s);
 /* Formats t as RFC 3339 UTC ("2026-11-23T19:30:00Z") into out (>= 21 bytes). */

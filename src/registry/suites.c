@@ -10,7 +10,11 @@
 #include "src/registry/suites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 /* Orders an entry against the key (sslv2, code) the way the generator orders the table. */
 static int suites_cmp(const struct dbtls_suite *s, bool sslv2, uint32_t code)
@@ -128,4 +132,55 @@ const char *dbtls_suite_hex(uint32_t code, char *hex, size_t hexlen)
 {
 	snprintf(hex, hexlen, code > 0xffff ? "0x%06X" : "0x%04X", (unsigned)code);
 	return hex;
+}
+
+enum dbtls_err dbtls_cipher_string_expand(const char *cipher_string, uint32_t **codes, size_t *n)
+{
+	enum dbtls_err err = DBTLS_ERR_UNSUPPORTED;
+	SSL_CTX *ctx = NULL;
+	STACK_OF(SSL_CIPHER) * sk;
+	char *full = NULL;
+	uint32_t *out = NULL;
+	size_t k = 0;
+
+	*codes = NULL;
+	*n = 0;
+	if (!cipher_string || asprintf(&full, "@SECLEVEL=0:%s", cipher_string) < 0) {
+		full = NULL;
+		err = cipher_string ? DBTLS_ERR_NOMEM : DBTLS_ERR_UNSUPPORTED;
+		goto out;
+	}
+	ctx = SSL_CTX_new(TLS_method());
+	if (!ctx) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	/* fails when nothing in the string selects a TLS <= 1.2 suite */
+	if (SSL_CTX_set_cipher_list(ctx, full) != 1 || !(sk = SSL_CTX_get_ciphers(ctx)))
+		goto out;
+	out = calloc((size_t)sk_SSL_CIPHER_num(sk) + 1, sizeof(*out));
+	if (!out) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	for (int i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
+		uint16_t id = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
+		/* the TLS 1.3 suites (0x13xx) come from the ciphersuites setting, not this string
+		 */
+		if ((id & 0xFF00) == 0x1300)
+			continue;
+		out[k++] = id;
+	}
+	if (!k)
+		goto out;
+	*codes = out;
+	*n = k;
+	out = NULL;
+	err = DBTLS_OK;
+out:
+	ERR_clear_error();
+	free(out);
+	free(full);
+	SSL_CTX_free(ctx);
+	return err;
 }

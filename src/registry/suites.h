@@ -71,4 +71,13 @@ const struct dbtls_suite *dbtls_suite_by_name(const char *name);
  * (which may exceed cap: only cap are written). */
 size_t dbtls_suites_for_version(enum dbtls_version v, uint32_t *out, size_t cap);
 
+/* The TLS <= 1.2 suites an OpenSSL cipher string (a server's ssl_cipher) selects, as the local
+ * OpenSSL expands it with "@SECLEVEL=0:" in front so that the local security level drops
+ * nothing: a pure function of the string and the linked OpenSSL (no I/O, no global state).
+ * Sets *codes (new, in the string's order) and *n. Errors: UNSUPPORTED when the local OpenSSL
+ * selects no suite from it (unknown names, or only TLS 1.3 names: judge the tokens then), NOMEM.
+ * A suite the local build lacks (RC4, single DES in OpenSSL 3) cannot show up: the expansion
+ * is a lower bound of what the server enables. */
+enum dbtls_err dbtls_cipher_string_expand(const char *cipher_string, uint32_t **codes, size_t *n);
+
 #endif

@@ -395,9 +395,12 @@ static void scan_certs(struct scan_ep *ep)
 	}
 	/* OCSP responders and CRL servers can be slow: ask them with the database connection
 	 * already closed, so the server never sees a client idle past its connect_timeout */
-	if (ep->o->rev.enabled && ep->f->ncerts)
-		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled,
-				       &ep->o->rev, ep->f->certs, ep->f->ncerts);
+	if (ep->o->rev.enabled && ep->f->ncerts) {
+		struct dbtls_rev_opts ro = ep->o->rev;
+		ro.private_anchors = ep->o->ca_file != NULL; /* only that bundle was trusted */
+		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled, &ro,
+				       ep->f->certs, ep->f->ncerts);
+	}
 	dbtls_handshake_keep_free(&keep);
 }
 
@@ -474,6 +477,22 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 	if (err && err != DBTLS_ERR_NOMEM)
 		err = dbtls_facts_add_error(f, err, "sql login", d.msg);
 	return err;
+}
+
+/* TLS offered, yet every hello was refused (an RST, a close, an ERR packet, a ServerHello of a
+ * version not offered): nothing was negotiated, so nothing about the endpoint's TLS can be
+ * judged. That is an endpoint error, never a clean bill of health. */
+static void scan_no_version(struct dbtls_endpoint_facts *f)
+{
+	const char *why = f->versions[DBTLS_TLS12].reason;
+	char msg[400];
+
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			return;
+	snprintf(msg, sizeof(msg), "every ClientHello (SSLv2 to TLS 1.3) was refused%s%s%s",
+		 why ? " (TLS 1.2: " : "", why ? why : "", why ? ")" : "");
+	dbtls_facts_add_error(f, DBTLS_ERR_NO_VERSION, "probe", msg);
 }
 
 static double scan_now(void)
@@ -577,6 +596,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	scan_ep_run(&ep);
 	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
+	scan_no_version(f);
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
 out:
@@ -629,6 +649,7 @@ enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 	struct scan_pool pool = {.targets = targets, .n = n, .o = o};
 	pthread_t *th = NULL;
 	size_t nth, started = 0;
+	double t0 = scan_now();
 
 	out->started_at = time(NULL);
 	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
@@ -656,5 +677,6 @@ out:
 	free(th);
 	pthread_mutex_destroy(&pool.lock);
 	out->finished_at = time(NULL);
+	out->duration_s = scan_now() - t0;
 	return pool.err;
 }

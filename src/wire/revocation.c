@@ -1124,6 +1124,24 @@ static X509 *rv_find_issuer(STACK_OF(X509) * served, STACK_OF(X509) * path, X509
 	return NULL;
 }
 
+/* No certificate of served or path names an OCSP responder or a CRL distribution point. */
+static bool rv_no_pointers(STACK_OF(X509) * served, STACK_OF(X509) * path)
+{
+	STACK_OF(X509) * sets[2] = {served, path};
+
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < sk_X509_num(sets[k]); i++) {
+			X509 *x = sk_X509_value(sets[k], i);
+			STACK_OF(OPENSSL_STRING) *ocsp = X509_get1_ocsp(x);
+			bool any = sk_OPENSSL_STRING_num(ocsp) > 0 ||
+				   X509_get_ext_by_NID(x, NID_crl_distribution_points, -1) >= 0;
+			X509_email_free(ocsp);
+			if (any)
+				return false;
+		}
+	return true;
+}
+
 void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 			    const unsigned char *stapled, size_t nstapled,
 			    const struct dbtls_rev_opts *o, struct dbtls_cert *certs, size_t ncerts)
@@ -1131,6 +1149,7 @@ void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 	struct rv_ctx cx = {.o = o};
 	struct dbtls_rev_cache *own_cache = NULL;
 	int nserved = sk_X509_num(served), npath = sk_X509_num(path);
+	bool private_none;
 	long secs;
 
 	if (!o || !o->enabled || !certs || nserved <= 0)
@@ -1142,6 +1161,11 @@ void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 	cx.cache = o->cache;
 	if (!cx.cache) /* still one download per URL within this call */
 		cx.cache = own_cache = dbtls_rev_cache_new();
+	/* verified to the user's own CA, nobody names a responder or CRL, nothing stapled or
+	 * given: a private PKI that has chosen not to run revocation */
+	private_none = o->private_anchors && npath > 0 &&
+		       rv_self_signed(sk_X509_value(path, npath - 1)) && !stapled &&
+		       !o->ncrl_files && rv_no_pointers(served, path);
 
 	for (size_t i = 0; i < ncerts && i < (size_t)nserved; i++) {
 		struct dbtls_revocation *r = &certs[i].revocation;
@@ -1164,6 +1188,14 @@ void dbtls_revocation_check(STACK_OF(X509) * served, STACK_OF(X509) * path,
 		}
 		if (i > 0 && o->leaf_only) {
 			r->detail = strdup("leaf only (--revocation-leaf-only)");
+			continue;
+		}
+		if (private_none) {
+			r->status = DBTLS_REV_NOT_APPLICABLE;
+			r->detail =
+			    strdup("no revocation pointers in a private PKI (the chain ends "
+				   "in a CA from --ca-file; no certificate names an OCSP "
+				   "responder or CRL)");
 			continue;
 		}
 		cx.x = x;

@@ -32,7 +32,11 @@ struct dbtls_rev_opts {
 	const char *const
 	    *crl_files; /* --crl FILE… (PEM or DER), consulted for every certificate */
 	size_t ncrl_files;
-	int timeout_ms;		       /* per OCSP request / CRL download */
+	int timeout_ms; /* per OCSP request / CRL download */
+	/* the trust anchors are the user's --ca-file, not the system store: a verified chain
+	 * with no revocation pointers and no --crl is then a private PKI without revocation
+	 * (DBTLS_REV_NOT_APPLICABLE), not an unavailable status */
+	bool private_anchors;
 	struct dbtls_rev_cache *cache; /* may be NULL */
 };
 

@@ -23,6 +23,14 @@ Modes:
   mysql-hostile-greeting
                        a greeting without CLIENT_SSL whose server version is hostile bytes (the same
                        without the NUL, which ends the version string), then wait
+  mysql-err-1043       a greeting with CLIENT_SSL; read the 36-byte SSLRequest and answer ERR 1043
+                       '#08S01' "Bad handshake" at once (the ClientHello that follows is never read)
+  tls-rst              direct TLS: read the ClientHello, answer with a TCP RST (SO_LINGER 0)
+  tls-close            direct TLS: read the ClientHello, close without a word
+  tls-wrong-version    direct TLS: answer every ClientHello with a ServerHello (and ServerHelloDone)
+                       of a version it did not offer: TLS 1.0 for any other hello, TLS 1.2 for a
+                       TLS 1.0 hello
+The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
 
 Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
 packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
@@ -34,6 +42,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 LIFETIME_S = 120
 HOLD_S = 60  # how long silent/nossl connections are held open at most
@@ -183,6 +192,55 @@ def serve_hostile_greeting(conn):
     hold(conn)
 
 
+def serve_err_1043(conn):
+    conn.sendall(greeting("5.7.44-dbtls-fake", CAPS_NOSSL | CLIENT_SSL))
+    conn.settimeout(10)
+    try:
+        if len(recv_exact(conn, 36)) < 36:
+            return
+    except OSError:
+        return
+    conn.sendall(err_packet(2, 1043, "Bad handshake", "08S01"))
+
+
+def read_client_hello(conn):
+    """The first TLS record (or SSLv2 hello) the client sends; b"" when none came."""
+    conn.settimeout(10)
+    try:
+        head = recv_exact(conn, 5)
+        if len(head) < 5:
+            return b""
+        if head[0] & 0x80:  # SSLv2: 2-byte length with the top bit set
+            n = ((head[0] & 0x7F) << 8 | head[1]) - 3
+        else:
+            n = struct.unpack(">H", head[3:5])[0]
+        return head + recv_exact(conn, max(n, 0))
+    except OSError:
+        return b""
+
+
+def serve_tls_rst(conn):
+    read_client_hello(conn)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def serve_tls_close(conn):
+    read_client_hello(conn)
+
+
+def serve_tls_wrong_version(conn):
+    hello = read_client_hello(conn)
+    if len(hello) < 11:
+        return
+    # record header (5), handshake header (4), then client_version; SSLv2 hellos carry it at 3
+    offered = hello[3:5] if hello[0] & 0x80 else hello[9:11]
+    answer = b"\x03\x03" if offered == b"\x03\x01" else b"\x03\x01"
+    body = answer + os.urandom(32) + b"\x00" + b"\x00\x2f" + b"\x00"  # no session id, AES128-SHA
+    hs = b"\x02" + struct.pack(">I", len(body))[1:] + body + b"\x0e\x00\x00\x00"
+    conn.sendall(b"\x16" + answer + struct.pack(">H", len(hs)) + hs)
+    time.sleep(0.2)
+
+
 MODES = {
     "silent": serve_silent,
     "garbage": serve_garbage,
@@ -194,6 +252,10 @@ MODES = {
     "yassl-bad-handshake": serve_yassl,
     "mysql-err-hostile": serve_err_hostile,
     "mysql-hostile-greeting": serve_hostile_greeting,
+    "mysql-err-1043": serve_err_1043,
+    "tls-rst": serve_tls_rst,
+    "tls-close": serve_tls_close,
+    "tls-wrong-version": serve_tls_wrong_version,
 }
 
 

@@ -388,7 +388,8 @@ start_with_cert() {
 
 # fake_start NAME MODE: start tests/integration/fake_server.py MODE on 127.0.0.1 and export
 # NAME_PORT and NAME_PID. Modes: silent garbage close mysql-err-1129 mysql-err-1040 mysql-nossl
-# yassl-bad-handshake mysql-err-hostile mysql-hostile-greeting (see fake_server.py).
+# yassl-bad-handshake mysql-err-hostile mysql-hostile-greeting mysql-err-1043 tls-rst tls-close
+# tls-wrong-version (see fake_server.py).
 fake_start() {
 	local name=$1 mode=$2 var portfile pid i
 	var=$(_dbtls_varname "$name") || return 1

@@ -369,6 +369,26 @@ assert_eq "soft-fail: leaf unavailable" unavailable "$(rev "$R" "$AIA" 0 status)
 assert_eq "soft-fail: the finding is info" info "$(sev "$R" "$AIA" cert.revocation-unavailable)"
 excerpt "$R" "$AIA"
 
+# a private PKI: the chain ends in the CA of --ca-file and no certificate names an OCSP responder
+# or CRL. Nothing is down and there is nothing to ask: not_applicable and an info note, also
+# under NIST's high hard-fail (before: unavailable, a high finding, every such endpoint failed).
+R=$T/private.json
+nist_sev=$(py_json "$DBTLS_SRCDIR/data/policies/nist-800-52r2.json" "d['checks']['cert.revocation-unavailable']")
+rc=0
+"$DBTLS" scan --ca-file "$CA" --timeout 5 --policy nist-800-52r2 -q -o "$R" "$GOOD" || rc=$?
+assert_ok "private PKI: report validates" validate_report "$R"
+assert_eq "private PKI: leaf not_applicable" not_applicable "$(rev "$R" "$GOOD" 0 status)"
+assert_eq "private PKI: intermediate not_applicable" not_applicable "$(rev "$R" "$GOOD" 1 status)"
+assert_match "private PKI: detail says why" 'no revocation pointers in a private PKI' "$(rev "$R" "$GOOD" 0 detail)"
+assert_eq "private PKI under NIST ($nist_sev hard-fail): an info note" info \
+	"$(sev "$R" "$GOOD" cert.revocation-unavailable)"
+assert_eq "private PKI: the note is the only revocation finding" 1 \
+	"$(ep "$R" "$GOOD" "sum(f['check'] == 'cert.revocation-unavailable' for f in e['findings'])")"
+# a CRL given for it: then it is asked, not assumed away
+R=$T/private-crl.json
+"$DBTLS" scan --ca-file "$CA" --timeout 5 --crl "$P/crl.pem" -q -o "$R" "$GOOD" || true
+assert_match "private PKI with --crl: asked" '^(good|unavailable|unknown)$' "$(rev "$R" "$GOOD" 0 status)"
+
 TIMEOUT=5
 
 # --- CA rotation -----------------------------------------------------------------------------------

@@ -75,6 +75,24 @@ run 0 "a live scan honours waivers too" scan --ca-file "$CA" --waivers "$T/waive
 # --- drift: pin the strict server, then change it ---------------------------------------------------
 run 0 "policy derive" policy derive "$T/strict.json" -o "$T/pinned.json" --name strict-pinned
 run 0 "the pinned profile passes the server it came from" scan --ca-file "$CA" --policy "$T/pinned.json" -q "$STRICT"
+# a pin extends baseline: pinning the weak server does not switch its findings off
+run 0 "policy derive of the weak server" policy derive "$T/compat.json" -o "$T/pinned-compat.json"
+assert_eq "the pinned profile extends baseline" baseline "$(py_json "$T/pinned-compat.json" "d['extends']")"
+run 1 "the weak server still fails under its own pins" check --facts "$T/compat.json" --policy "$T/pinned-compat.json" -q -o "$T/pc.json"
+assert_match "baseline's findings stay on" 'protocol.tls10-enabled' \
+	"$(py_json "$T/pc.json" "' '.join(f['check'] for f in d['endpoints'][0]['findings'])")"
+assert_eq "no drift on the scan it came from" 0 \
+	"$(py_json "$T/pc.json" "sum(f['check'].startswith('drift.') for f in d['endpoints'][0]['findings'])")"
+run 1 "an endpoint without a pin is not passed in silence" check --facts "$T/strict.json" --policy "$T/pinned-compat.json" -q -o "$T/nopin.json"
+assert_match "it gets a finding saying so" 'could not be evaluated: the policy has no pin' \
+	"$(py_json "$T/nopin.json" "' '.join(f['title'] for f in d['endpoints'][0]['findings'])")"
+# 1,500 endpoints: what derive writes, --policy can load (before: 4.9 MB, the loader stops at 4 MiB)
+py_json "$T/compat.json" "json.dumps(dict(d, endpoints=[dict(d['endpoints'][0], target='db%d:3306' % i, host='db%d' % i) for i in range(1500)]))" >"$T/big.json"
+run 0 "policy derive of 1,500 endpoints" policy derive "$T/big.json" -o "$T/big-pinned.json"
+assert_eq "it is under 4 MiB ($(wc -c <"$T/big-pinned.json") bytes)" 1 "$(($(wc -c <"$T/big-pinned.json") < 4194304))"
+run 1 "and --policy loads it" check --facts "$T/big.json" --policy "$T/big-pinned.json" -q -o "$T/big-r.json"
+assert_eq "no endpoint lacks its pin" 0 \
+	"$(py_json "$T/big-r.json" "sum('no pin' in f['title'] for e in d['endpoints'] for f in e['findings'])")"
 mariadb_stop STRICT
 start_compat STRICT2 --port="$STRICT_PORT"
 run 1 "after the server changed: drift" scan --ca-file "$CA" --policy "$T/pinned.json" -q -o "$T/drift.json" "$STRICT"

@@ -896,7 +896,9 @@ static const struct row rows[] = {
 
     /* certificates */
     {"chain verifies", NULL, NULL, "cert.untrusted", 0, -1, NULL},
-    {"no handshake", fx_no_handshake, NULL, "cert.untrusted", 0, -1, NULL},
+    /* no chain, no error: the check cannot judge and says so, never silently passes */
+    {"no handshake", fx_no_handshake, NULL, "cert.untrusted", 1, -1,
+     "could not be evaluated: no certificate chain was collected"},
     {"expiry is cert.expired's", fx_leaf_expired, NULL, "cert.untrusted", 0, -1, NULL},
     {"expired, but not in the served chain", fx_expired_unexplained, NULL, "cert.untrusted", 1, -1,
      "certificate has expired"},
@@ -984,7 +986,8 @@ static const struct row rows[] = {
 
     /* drift */
     {"versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL},
-    {"pin for another target", fx_tls10, px_pin_other_target, "drift.versions", 0, -1, NULL},
+    {"pin for another target", fx_tls10, px_pin_other_target, "drift.versions", 1, -1,
+     "could not be evaluated: the policy has no pin for this endpoint"},
     {"exact pin before catch-all", NULL, px_catch_all_first, "drift.versions", 0, -1, NULL},
     {"errored version is unknown", fx_tls12_error, NULL, "drift.versions", 0, -1, NULL},
     {"TLS 1.0 added", fx_tls10, NULL, "drift.versions", 1, DBTLS_SEV_HIGH,

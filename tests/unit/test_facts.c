@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/facts/facts.h"
+#include "src/wire/preamble/preamble.h"
 
 static void check_id(const char *scheme, const char *host, uint16_t port, const char *want)
 {
@@ -32,10 +33,55 @@ static void test_endpoint_id(void **state)
 	check_id("tls", "127.0.0.1", 8443, "tls://127.0.0.1:8443");
 }
 
+static void check_parse(const char *s, const char *want)
+{
+	char *id = NULL;
+	enum dbtls_err err = dbtls_endpoint_id_parse(s, &id);
+
+	if (!want) {
+		if (err != DBTLS_ERR_INPUT)
+			fail_msg("'%s': expected INPUT, got %d (%s)", s, err, id ? id : "");
+		assert_null(id);
+		return;
+	}
+	if (err)
+		fail_msg("'%s': error %d", s, err);
+	assert_string_equal(id, want);
+	free(id);
+}
+
+static void test_endpoint_id_parse(void **state)
+{
+	size_t n;
+	const struct dbtls_preamble *const *pre = dbtls_preamble_all(&n);
+	(void)state;
+
+	/* how people write one endpoint in waivers and pins */
+	check_parse("db1", "mysql://db1:3306");
+	check_parse("db1:3306", "mysql://db1:3306");
+	check_parse("mysql://db1", "mysql://db1:3306");
+	check_parse("MYSQL://DB1.:3306/", "mysql://db1:3306");
+	check_parse("tls://h", "tls://h:443");
+	check_parse("[::1]:3307", "mysql://[::1]:3307");
+	check_parse("tls://[FE80::1]", "tls://[fe80::1]:443");
+	check_parse("::1", "mysql://[::1]:3306");
+	check_parse("pg://db1", NULL);
+	check_parse("db1:0", NULL);
+	check_parse("db1:99999", NULL);
+	check_parse("db1:x", NULL);
+	check_parse("", NULL);
+	check_parse("://db1", NULL);
+	check_parse("[::1", NULL);
+	/* the default ports are the preambles' */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(dbtls_scheme_default_port(pre[i]->scheme), pre[i]->default_port);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_endpoint_id),
+	    cmocka_unit_test(test_endpoint_id_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

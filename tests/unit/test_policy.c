@@ -196,11 +196,27 @@ static void test_extends(void **state)
 /* An endpoint that accepts TLS 1.0 and 1.2. */
 static void tls10_endpoint(struct dbtls_endpoint_facts *e, const char *target)
 {
+	const char *h = strstr(target, "://") ? strstr(target, "://") + 3 : target;
+
 	memset(e, 0, sizeof(*e));
 	e->target = strdup(target);
 	e->protocol = strdup("mysql");
-	e->host = strdup("db1");
+	e->host = strndup(h, strcspn(h, ":"));
 	e->port = 3306;
+	/* a chain that verifies, so that the certificate checks have something to judge */
+	e->ncerts = 1;
+	e->certs = calloc(1, sizeof(*e->certs));
+	e->certs[0].subject = strdup("CN=db1");
+	e->certs[0].issuer = strdup("CN=Test CA");
+	e->certs[0].key_type = strdup("RSA");
+	e->certs[0].key_bits = 2048;
+	e->certs[0].sig_alg = strdup("sha256WithRSAEncryption");
+	e->certs[0].not_before_t = 1800000000 - 100 * 86400;
+	e->certs[0].not_after_t = 1800000000 + 265 * 86400;
+	e->certs[0].days_left = 265;
+	e->verification.done = true;
+	e->verification.ca_ok = true;
+	e->verification.hostname_ok = true;
 	e->tls_offered = 1;
 	e->groups_version = -1;
 	e->versions[DBTLS_TLS10].status = DBTLS_VS_ACCEPTED;
@@ -324,26 +340,97 @@ static void test_derive_round_trip(void **state)
 	s.nendpoints = 1;
 	s.endpoints = calloc(1, sizeof(*s.endpoints));
 	tls10_endpoint(&s.endpoints[0], "mysql://db1:3306");
-	text = dbtls_policy_derive(&s, "db1-pinned", NULL);
-	assert_non_null(text);
+	assert_int_equal(dbtls_policy_derive(&s, "db1-pinned", NULL, &text, &d), DBTLS_OK);
 	path = write_file("pinned.json", text);
 	free(text);
 	if (dbtls_policy_load(path, &p, &d))
 		fail_msg("%s", d.msg);
 	assert_int_equal(p.npins, 1);
 	assert_true(enabled(&p, "drift.versions", NULL));
-	assert_false(enabled(&p, "protocol.tls10-enabled", NULL)); /* drift only, no extends */
-	/* the very scan it was derived from: nothing has drifted */
-	assert_int_equal(dbtls_evaluate(&p, NULL, &s, DBTLS_SEV_HIGH, 0, &ev), DBTLS_OK);
-	assert_int_equal(ev.findings[0].n, 0);
+	/* a pin is a layer on baseline, not a profile that switches the security checks off */
+	assert_true(enabled(&p, "protocol.tls10-enabled", NULL));
+	/* the very scan it was derived from: nothing has drifted, baseline still flags TLS 1.0 */
+	assert_int_equal(dbtls_evaluate(&p, NULL, &s, DBTLS_SEV_HIGH, 1800000000, &ev), DBTLS_OK);
+	assert_int_equal(count_check(&ev.findings[0], "drift.versions", NULL), 0);
+	assert_int_equal(count_check(&ev.findings[0], "drift.suites", NULL), 0);
+	assert_int_equal(count_check(&ev.findings[0], "protocol.tls10-enabled", NULL), 1);
 	dbtls_evaluation_free(&ev);
 	/* TLS 1.1 appears: drift */
 	s.endpoints[0].versions[DBTLS_TLS11].status = DBTLS_VS_ACCEPTED;
-	assert_int_equal(dbtls_evaluate(&p, NULL, &s, DBTLS_SEV_HIGH, 0, &ev), DBTLS_OK);
+	assert_int_equal(dbtls_evaluate(&p, NULL, &s, DBTLS_SEV_HIGH, 1800000000, &ev), DBTLS_OK);
 	assert_int_equal(count_check(&ev.findings[0], "drift.versions", NULL), 1);
 	assert_int_equal(ev.failed, 1);
 	dbtls_evaluation_free(&ev);
 	dbtls_policy_free(&p);
+	dbtls_scan_facts_free(&s);
+}
+
+/* The target of a pin, a waiver and an endpoint are compared by the canonical id; an endpoint
+ * without a pin, or whose pin holds nothing, is not evaluable rather than passed; an errored
+ * endpoint keeps its place in the derived pins; an empty pin list and an empty report are errors;
+ * no leak on an unscanned endpoint (LeakSanitizer). */
+static void test_derive_identity(void **state)
+{
+	struct dbtls_scan_facts s = {0};
+	struct dbtls_policy p;
+	struct dbtls_waivers w;
+	struct dbtls_evaluation ev;
+	struct dbtls_diag d = {0};
+	const char *path;
+	char *text = NULL;
+	bool waived = false;
+	(void)state;
+
+	assert_int_equal(dbtls_policy_derive(&s, "x", NULL, &text, &d), DBTLS_ERR_INPUT);
+	assert_null(text);
+	s.nendpoints = 3;
+	s.endpoints = calloc(3, sizeof(*s.endpoints));
+	tls10_endpoint(&s.endpoints[0], "DB1");
+	tls10_endpoint(&s.endpoints[1], "mysql://db2:3306");
+	tls10_endpoint(&s.endpoints[2], "db3:3306");
+	dbtls_facts_add_error(&s.endpoints[2], DBTLS_ERR_TIMEOUT, "connect", "timed out");
+	assert_int_equal(dbtls_policy_derive(&s, "x", "rfc9325", &text, &d), DBTLS_OK);
+	assert_non_null(strstr(text, "\"extends\": \"rfc9325\""));
+	assert_non_null(strstr(text, "\"target\":\"mysql://db1:3306\""));
+	assert_non_null(strstr(text, "\"target\":\"mysql://db3:3306\",\"unpinned\":"));
+	free(text);
+	/* a policy that pins db1 (spelled another way) and db3 (nothing known), not db2 */
+	path = write_file("pins.json",
+			  "{\"name\": \"p\", \"version\": \"1\", \"extends\": \"baseline\",\n"
+			  " \"checks\": {\"drift.versions\": \"high\"},\n"
+			  " \"pins\": [{\"target\": \"db1:3306\", \"versions\": [\"TLSv1.0\", "
+			  "\"TLSv1.2\"]},\n"
+			  "  {\"target\": \"MYSQL://DB3\", \"unpinned\": \"scan error\"}]}");
+	if (dbtls_policy_load(path, &p, &d))
+		fail_msg("%s", d.msg);
+	dbtls_endpoint_facts_free(&s.endpoints[2]);
+	tls10_endpoint(&s.endpoints[2], "db3:3306"); /* scanned fine this time */
+	assert_int_equal(dbtls_evaluate(&p, NULL, &s, DBTLS_SEV_HIGH, 1800000000, &ev), DBTLS_OK);
+	assert_int_equal(count_check(&ev.findings[0], "drift.versions", NULL), 0);
+	assert_int_equal(count_check(&ev.findings[1], "drift.versions", NULL), 1);
+	assert_true(dbtls_finding_indeterminate(&ev.findings[1].items[ev.findings[1].n - 1]));
+	assert_non_null(strstr(ev.findings[1].items[ev.findings[1].n - 1].title, "no pin"));
+	assert_int_equal(count_check(&ev.findings[2], "drift.versions", NULL), 1);
+	assert_non_null(strstr(ev.findings[2].items[ev.findings[2].n - 1].title, "holds nothing"));
+	dbtls_evaluation_free(&ev);
+	/* a waiver written "db2" covers "mysql://db2:3306" */
+	path = write_file("w2.json",
+			  "{\"waivers\": [{\"check\": \"drift.versions\", \"endpoint\": \"db2\", "
+			  "\"until\": \"2027-12-31\", \"reason\": \"r\", \"owner\": \"o\"}]}");
+	assert_int_equal(dbtls_waivers_load(path, &w, &d), DBTLS_OK);
+	assert_int_equal(dbtls_evaluate(&p, &w, &s, DBTLS_SEV_HIGH, 1800000000, &ev), DBTLS_OK);
+	assert_int_equal(count_check(&ev.findings[1], "drift.versions", &waived), 1);
+	assert_true(waived);
+	dbtls_evaluation_free(&ev);
+	dbtls_waivers_free(&w);
+	dbtls_policy_free(&p);
+	/* an empty pin list and a pin target that is no endpoint are refused */
+	path = write_file("nopins.json", "{\"name\": \"p\", \"version\": \"1\", \"pins\": []}");
+	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "empty pin list"));
+	path = write_file("badpin.json", "{\"name\": \"p\", \"version\": \"1\", \"pins\": "
+					 "[{\"target\": \"pg://db1\"}]}");
+	assert_int_equal(dbtls_policy_load(path, &p, &d), DBTLS_ERR_INPUT);
 	dbtls_scan_facts_free(&s);
 }
 
@@ -352,7 +439,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_builtins_load),     cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_extends),	      cmocka_unit_test(test_waivers),
-	    cmocka_unit_test(test_derive_round_trip),
+	    cmocka_unit_test(test_derive_round_trip), cmocka_unit_test(test_derive_identity),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

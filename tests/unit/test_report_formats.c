@@ -866,8 +866,8 @@ static void test_prom(void **state)
 				  "mysql://db1.example:3306", "version", "SSLv3"),
 			 0);
 	/* no TLS: every version refused; never reached: no sample at all */
-	assert_int_equal(prom_get(all, n, "dbtls_tls_version_accepted", "target", "db3:3306",
-				  "version", "TLSv1.3"),
+	assert_int_equal(prom_get(all, n, "dbtls_tls_version_accepted", "target",
+				  "mysql://db3:3306", "version", "TLSv1.3"),
 			 0);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(all[i].name, "dbtls_tls_version_accepted"))
@@ -893,17 +893,34 @@ static void test_prom(void **state)
 	assert_int_equal(
 	    prom_get(all, n, "dbtls_scan_errors", "target", "mysql://db4:3306", NULL, NULL), 1);
 	assert_int_equal(
-	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "db3:3306", NULL, NULL), 1);
-	/* the hostile target survives as a label: unescaped it is the sanitised text */
-	hostile_target = dbtls_esc_strdup("tls://[::1]:8443/" HOSTILE, DBTLS_ESC_KEEP_NL);
+	    prom_get(all, n, "dbtls_endpoint_scanned", "target", "mysql://db3:3306", NULL, NULL),
+	    1);
+	/* the label is the canonical endpoint id, whatever the target's spelling ("db3:3306",
+	 * "tls://[::1]:8443/…" as given): one endpoint, one series */
 	assert_int_equal(
-	    prom_get(all, n, "dbtls_endpoint_failed", "target", hostile_target, NULL, NULL), 1);
+	    prom_get(all, n, "dbtls_endpoint_failed", "target", "tls://[::1]:8443", NULL, NULL), 1);
+	/* hostile text still reaches labels (the subject): unescaped it is the sanitised text */
+	hostile_target = dbtls_esc_strdup(HOSTILE, DBTLS_ESC_KEEP_NL);
 	assert_non_null(strchr(hostile_target, '\n'));
 	assert_non_null(strstr(hostile_target, "\\xff"));
+	assert_int_equal(prom_get(all, n, "dbtls_certificate_not_after_timestamp_seconds",
+				  "subject", hostile_target, "position", "0"),
+			 1699000000);
 	free(hostile_target);
 	golden("report.prom", out);
 	free(all);
 	free(out);
+	/* a live scan's wall time, to the millisecond, not whole seconds of the clock */
+	s.duration_s = 0.37;
+	out = fx_render(&dbtls_report_prom, &s, &ev, false);
+	assert_non_null(strstr(out, "\ndbtls_scan_duration_seconds 0.370\n"));
+	free(out);
+	s.duration_s = 0;
+	s.finished_at = s.started_at; /* a report read back: never less than an endpoint took */
+	out = fx_render(&dbtls_report_prom, &s, &ev, false);
+	assert_non_null(strstr(out, "\ndbtls_scan_duration_seconds 10.000\n"));
+	free(out);
+	s.finished_at = s.started_at + 12;
 
 	/* without a policy: no finding metrics, outcomes are scanned/errored */
 	out = fx_render(&dbtls_report_prom, &s, NULL, false);
@@ -1004,7 +1021,11 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "nearest expiry: tls://[::1]:8443/"));
 	assert_non_null(strstr(out, "CA rotation to /etc/dbtls/new-ca.pem: 1 of 4 endpoints ready; "
 				    "not ready: tls://"));
-	assert_non_null(strstr(out, "FAIL  3 of 4 endpoints failed, 1 could not be scanned\n"));
+	assert_non_null(strstr(out, "FAIL  3 of 4 endpoints failed, 2 with errors\n"));
+	/* one set of counts: the endpoint that failed with errors is not lost between the lines */
+	assert_non_null(strstr(out, "3 of 4 endpoints scanned (1 not reached), 2 with errors\n"));
+	assert_non_null(strstr(
+	    out, "3 failed (findings at or above high; 1 of them with errors too), 1 errored\n"));
 	golden("report.txt", out);
 	free(out);
 	out = fx_render(&dbtls_report_text, &s, &ev, true);

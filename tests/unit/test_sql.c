@@ -828,6 +828,22 @@ static void fx_cipher_anull(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "ssl_cipher", "HIGH:aNULL");
 }
+static void fx_cipher_all_but_anon(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "ALL:!aNULL");
+}
+static void fx_cipher_all_only(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "ALL");
+}
+static void fx_cipher_export(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "HIGH:EXPORT");
+}
+static void fx_cipher_unknown(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "ssl_cipher", "NO-SUCH-SUITE:ANOTHER");
+}
 static void fx_cipher_absent(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "ssl_cipher", NULL);
@@ -970,7 +986,16 @@ static const struct row rows[] = {
     {"explicit suites", NULL, "sql.ssl-cipher-weak", 0, -1, NULL, NULL},
     {"ALL:@SECLEVEL=0", fx_cipher_all, "sql.ssl-cipher-weak", 1, -1, "ALL, @SECLEVEL=0",
      "ssl_cipher=ECDHE+AESGCM:ECDHE+CHACHA20"},
-    {"aNULL added", fx_cipher_anull, "sql.ssl-cipher-weak", 1, -1, "aNULL", NULL},
+    {"aNULL added", fx_cipher_anull, "sql.ssl-cipher-weak", 1, -1, "TLS_DH_anon_", NULL},
+    /* judged by the set the string selects, not by its tokens (before: flagged as "ALL") */
+    {"ALL:!aNULL selects nothing weak", fx_cipher_all_but_anon, "sql.ssl-cipher-weak", 0, -1, NULL,
+     NULL},
+    {"ALL selects the anonymous suites", fx_cipher_all_only, "sql.ssl-cipher-weak", 1, -1,
+     "weak suites: TLS_", NULL},
+    {"EXPORT: weak on the server's older OpenSSL", fx_cipher_export, "sql.ssl-cipher-weak", 1, -1,
+     "tokens: EXPORT", NULL},
+    {"not expandable here: judged by tokens", fx_cipher_unknown, "sql.ssl-cipher-weak", 0, -1, NULL,
+     NULL},
     {"ssl_cipher absent", fx_cipher_absent, "sql.ssl-cipher-weak", 0, -1, NULL, NULL},
 
     {"TLS 1.2/1.3", NULL, "sql.tls-version-legacy", 0, -1, NULL, NULL},
