@@ -72,8 +72,13 @@ void dbtls_cli_help(FILE *out)
 	    "                        (default: the system trust store)\n"
 	    "  --sni NAME            server name to send in SNI and to match the certificate\n"
 	    "                        against (default: the target's host name; IPs send no SNI)\n"
-	    "  --timeout SECONDS     limit for connecting and for each read (default 10; may be\n"
+	    "  --timeout SECONDS     deadline for one connection, all of it: name lookup,\n"
+	    "                        connect, preamble, hello or handshake (default 10; may be\n"
 	    "                        fractional, e.g. 0.5)\n"
+	    "  --endpoint-timeout SECONDS\n"
+	    "                        deadline for one endpoint, all its probes (default 120, or\n"
+	    "                        10 x --timeout when that is more); what was learned by then\n"
+	    "                        is reported, and each probe cut off is a TIMEOUT error\n"
 	    "  --jobs N              endpoints scanned at once (default 16, 1-256)\n"
 	    "  --max-connect-errors N\n"
 	    "                        MySQL/MariaDB block a client host after N aborted\n"
@@ -259,6 +264,7 @@ enum {
 	OPT_DEFAULTS_FILE,
 	OPT_SQL_INSECURE,
 	OPT_MAX_CONNECT_ERRORS,
+	OPT_ENDPOINT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -266,6 +272,7 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"sni", required_argument, NULL, OPT_SNI},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"endpoint-timeout", required_argument, NULL, OPT_ENDPOINT_TIMEOUT},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"per-host-connections", required_argument, NULL, OPT_PER_HOST},
@@ -388,6 +395,18 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 				return DBTLS_ERR_USAGE;
 			}
 			cli->scan.sni = optarg;
+			break;
+		case OPT_ENDPOINT_TIMEOUT:
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0.01 && secs <= 86400)) {
+				fprintf(err,
+					"dbtls: --endpoint-timeout '%s': want seconds between 0.01 "
+					"and 86400\n",
+					optarg);
+				return DBTLS_ERR_USAGE;
+			}
+			cli->scan.endpoint_timeout_ms = (int)(secs * 1000 + 0.5);
 			break;
 		case OPT_TIMEOUT:
 			errno = 0;
@@ -564,6 +583,11 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.rev.crl_files = cli->crl_files;
 	cli->scan.rev.ncrl_files = cli->ncrl_files;
 	cli->scan.rev.timeout_ms = cli->scan.timeout_ms;
+	/* a healthy server's full scan (about 100 connections, well under a second on a LAN and
+	 * ~8 s at 100 ms RTT) fits many times over */
+	if (!cli->scan.endpoint_timeout_ms)
+		cli->scan.endpoint_timeout_ms =
+		    cli->scan.timeout_ms > 12000 ? 10 * cli->scan.timeout_ms : 120000;
 	if (cli->cmd == DBTLS_CMD_DIFF) {
 		if (optind != argc - 2 || cli->noutputs) {
 			fprintf(err,

@@ -5,11 +5,14 @@
  * exit codes (cli.h, README). Profiles and waivers are loaded before anything is scanned, so a
  * bad policy file costs no traffic.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -18,6 +21,41 @@
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
+
+/*
+ * Ctrl-C and SIGTERM: the handler only writes one byte into a pipe that nobody reads (write() is
+ * async-signal-safe). Its read end is the scan's cancel fd: every poll of every connection also
+ * watches it, so in-flight probes end at once, and the scheduler starts nothing new; main then
+ * writes the reports of what was finished and exits 130. The handler also puts the default
+ * action back, so a second Ctrl-C ends the process at once.
+ */
+static int cancel_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	ssize_t w = write(cancel_pipe[1], "x", 1);
+
+	(void)w;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	errno = saved;
+}
+
+/* Sets up the cancel pipe and the handlers; false when the pipe cannot be had (then signals
+ * keep their default action and scan without a cancel fd). */
+static bool stop_signals_install(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return false;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return true;
+}
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
 static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan_facts *facts,
@@ -120,6 +158,8 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once
 		 */
 		cli->scan.rev.cache = dbtls_rev_cache_new();
+		if (stop_signals_install())
+			cli->scan.cancel_fd = &cancel_pipe[0];
 		err = cli->scan.rev.cache
 			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
 			  : DBTLS_ERR_NOMEM;
@@ -132,6 +172,11 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		}
 	}
 	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
+	if (facts.interrupted) {
+		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
+		if (rc != DBTLS_EXIT_USAGE)
+			rc = DBTLS_EXIT_INTERRUPTED;
+	}
 out:
 	dbtls_scan_facts_free(&facts);
 	if (have_pol)

@@ -410,14 +410,21 @@ static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evalu
 		      json_t *eps)
 {
 	char started[32], finished[32];
+	json_t *doc;
 
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
 	dbtls_rfc3339(s->finished_at, finished, sizeof(finished));
-	return json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o, s:o}", "schema_version",
-			 DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
-			 s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
-			 "finished_at", finished, "policy", js_policy(ev), "summary",
-			 js_summary(s, ev), "rotation", js_rotation_summary(s), "endpoints", eps);
+	doc = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o, s:o, s:o}", "schema_version",
+			DBTLS_SCHEMA_VERSION, "tool", "name", "dbtls", "version",
+			s->tool_version ? s->tool_version : DBTLS_VERSION, "started_at", started,
+			"finished_at", finished, "policy", js_policy(ev), "summary",
+			js_summary(s, ev), "rotation", js_rotation_summary(s), "endpoints", eps);
+	/* only an interrupted run says so: a complete one reads as it always did */
+	if (doc && s->interrupted && json_object_set_new(doc, "interrupted", json_true())) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
 }
 
 json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)

@@ -1251,6 +1251,8 @@ static enum dbtls_err rd_doc(struct rd *r, json_t *root, struct dbtls_scan_facts
 		err = rd_time(r, root, "started_at", RD_REQ, &s->started_at, NULL);
 	if (!err)
 		err = rd_time(r, root, "finished_at", RD_REQ, &s->finished_at, NULL);
+	if (!err)
+		err = rd_bool(r, root, "interrupted", 0, &s->interrupted);
 	if (!err) {
 		json_t *rot;
 		err = rd_container(r, root, "rotation", RD_NULL, false, &rot);

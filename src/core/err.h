@@ -30,7 +30,8 @@
 	XX(TRUNCATED, 15, "message truncated")                                                     \
 	XX(UNSUPPORTED, 16, "not supported")                                                       \
 	XX(INTERNAL, 17, "internal error")                                                         \
-	XX(LIMIT, 18, "stopped to stay under the server's max_connect_errors")
+	XX(LIMIT, 18, "stopped to stay under the server's max_connect_errors")                     \
+	XX(INTERRUPTED, 19, "interrupted")
 
 enum dbtls_err {
 #define XX(name, num, msg) DBTLS_ERR_##name = num,

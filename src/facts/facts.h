@@ -290,6 +290,7 @@ struct dbtls_scan_facts {
 	char *new_ca_file; /* --new-ca-file of the scan (CA rotation), NULL when none */
 	time_t started_at;
 	time_t finished_at;
+	bool interrupted; /* the run was stopped (SIGINT/SIGTERM): endpoints not done say so */
 	struct dbtls_endpoint_facts *endpoints;
 	size_t nendpoints;
 };
