@@ -5,7 +5,9 @@
 Integration tests point dbtls at it to check that every odd endpoint ends up as an error recorded in
 the endpoint's facts, never as a hang or a crash. It binds 127.0.0.1 port 0, writes the port to
 PORTFILE (atomically: a reader never sees a half-written file), serves any number of connections
-(one thread each) and exits by itself after 120 s, or earlier on SIGTERM/SIGINT.
+(one thread each) and exits by itself after 120 s, or earlier on SIGTERM/SIGINT. With
+$FAKE_PEAK_FILE set, tls-slow-accept keeps in that file the most ClientHellos it ever had waiting
+for their answer at once (the client's connections in flight).
 
 Modes:
   silent               accept, never send, hold the connection
@@ -27,7 +29,8 @@ Modes:
                        $FAKE_DRIP_S seconds (default 0.1)
   tls-slow-accept      direct TLS: every ClientHello is "accepted" (ServerHello with the first suite
                        offered, ServerHelloDone, close) after $FAKE_SLOW_S seconds (default 0.1), so
-                       a suite enumeration needs one slow connection per suite the client knows
+                       a suite enumeration needs one slow connection per suite the client knows;
+                       with $FAKE_ACCEPT=0 every hello is refused (alert handshake_failure) instead
 
 Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
 packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
@@ -282,7 +285,14 @@ def serve_tls_slow_accept(conn):
     ch = read_client_hello(conn)
     if ch is None:
         return
-    time.sleep(float(os.environ.get("FAKE_SLOW_S", "0.1")))
+    count_active(1)
+    try:
+        time.sleep(float(os.environ.get("FAKE_SLOW_S", "0.1")))
+    finally:
+        count_active(-1)
+    if os.environ.get("FAKE_ACCEPT", "1") == "0":  # refuse instead: alert handshake_failure
+        conn.sendall(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))
+        return
     answer_probe(conn, ch)
 
 
@@ -299,6 +309,25 @@ MODES = {
     "tls-drip": serve_tls_drip,
     "tls-slow-accept": serve_tls_slow_accept,
 }
+
+
+_active = [0, 0]  # connections open now, most ever open at once
+_active_lock = threading.Lock()
+
+
+def count_active(delta):
+    """Track connections waiting for an answer (tls-slow-accept: from the ClientHello read until
+    the answer goes out, when the client may open its next one); with $FAKE_PEAK_FILE set, keep
+    the peak written there."""
+    path = os.environ.get("FAKE_PEAK_FILE")
+    with _active_lock:
+        _active[0] += delta
+        if _active[0] > _active[1]:
+            _active[1] = _active[0]
+            if path:
+                with open(path + ".tmp", "w") as f:
+                    f.write("%d\n" % _active[1])
+                os.rename(path + ".tmp", path)
 
 
 def handle(conn, fn):

@@ -118,6 +118,27 @@ else
 	echo "SKIP slow resolver: needs root and unshare -mn"
 fi
 
+# --- one cap per server, whatever the spelling -------------------------------------------------
+# Three spellings of one server (a hosts-file name in a private mount namespace, upper-cased, and
+# the address) with --per-host-connections 1: at most one connection open to it at any time.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	printf '127.0.0.1 one.dbtls.test\n' >"$T/hosts"
+	# every hello refused after 0.1 s: a short scan (one probe per version) that is never cut
+	FAKE_PEAK_FILE="$T/peak" FAKE_SLOW_S=0.1 FAKE_ACCEPT=0 fake_start shared tls-slow-accept
+	RC=0
+	timeout -s KILL 60 unshare -m sh -c 'mount --bind "$1/hosts" /etc/hosts &&
+		"$2" scan --policy none -q --jobs 3 --per-host-connections 1 --timeout 5 \
+			-o "$1/shared.json" "tls://127.0.0.1:$3" \
+			"tls://one.dbtls.test:$3" "tls://ONE.dbtls.test:$3/"' \
+		sh "$T" "$DBTLS" "$SHARED_PORT" 2>"$T/shared.err" || RC=$?
+	assert_eq "three spellings: scanned" 0 "$RC"
+	assert_eq "three spellings: all reached the server" "127.0.0.1 127.0.0.1 127.0.0.1" \
+		"$(py_json "$T/shared.json" "' '.join(e['address'] for e in d['endpoints'])")"
+	assert_eq "three spellings share one connection cap (peak open at once)" 1 "$(cat "$T/peak")"
+else
+	echo "SKIP shared cap: needs root and unshare -m"
+fi
+
 # --- Ctrl-C / SIGTERM ----------------------------------------------------------------------------
 # interrupt SIGNAL NAME: the first endpoint finishes at once, the second is silent (held for the
 # 30 s timeout), the rest wait behind it (--jobs 1). The signal comes when the second is in flight.
