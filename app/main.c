@@ -21,6 +21,7 @@
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
+#include "src/wire/sql/sql_mysql.h"
 
 /*
  * Ctrl-C and SIGTERM: the handler only writes one byte into a pipe that nobody reads (write() is
@@ -55,6 +56,22 @@ static bool stop_signals_install(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	return true;
+}
+
+/* --sql: the password leaves the environment before any thread starts, and an option file
+ * that holds a password others can read is said once here (each endpoint also gets the finding
+ * sql.option-file-permissions). */
+static void sql_secret_prepare(const struct dbtls_cli *cli)
+{
+	struct dbtls_sql_option_file of;
+
+	dbtls_sql_secret_take();
+	if (dbtls_sql_option_file_check(cli->scan.defaults_file, &of) == DBTLS_OK && of.path)
+		fprintf(stderr,
+			"dbtls: warning: %s holds a password and is %s-readable (mode %04o); "
+			"chmod 600 it\n",
+			of.path, of.world_readable ? "world" : "group", of.mode & 0777);
+	free(of.path);
 }
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
@@ -160,9 +177,12 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		cli->scan.rev.cache = dbtls_rev_cache_new();
 		if (stop_signals_install())
 			cli->scan.cancel_fd = &cancel_pipe[0];
+		if (cli->scan.sql)
+			sql_secret_prepare(cli);
 		err = cli->scan.rev.cache
 			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
 			  : DBTLS_ERR_NOMEM;
+		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
 		if (err || !facts.tool_version) {

@@ -266,8 +266,9 @@ static json_t *js_sql_account(const struct dbtls_sql_account *a)
 
 static json_t *js_sql(const struct dbtls_sql_facts *s)
 {
-	json_t *conns = json_array(), *accts = json_array(), *unread = json_array();
+	json_t *conns = json_array(), *accts = json_array(), *unread = json_array(), *o;
 	bool tried = s->status == DBTLS_SQL_OK || s->status == DBTLS_SQL_FAILED;
+	char mode[8];
 
 	for (size_t i = 0; i < s->nconnections; i++)
 		json_array_append_new(conns, js_sql_conn(&s->connections[i]));
@@ -279,19 +280,28 @@ static json_t *js_sql(const struct dbtls_sql_facts *s)
 				      "statement", js_str(s->unreadable[i].statement), "code",
 				      (json_int_t)s->unreadable[i].code, "message",
 				      js_str(s->unreadable[i].message)));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
-			 "s:{s:s, s:o, s:o}, s:o}",
-			 "status", dbtls_sql_status_name(s->status), "reason", js_str(s->reason),
-			 "error_code",
-			 s->status == DBTLS_SQL_FAILED ? json_integer(s->error_code) : json_null(),
-			 "verify_server_cert", tried ? json_boolean(s->verify_cert) : json_null(),
-			 "ca_source", js_str(s->ca_source), "user", js_str(s->user), "account",
-			 js_str(s->account), "server_version", js_str(s->server_version), "session",
-			 js_sql_values(s->session, s->nsession), "variables",
-			 js_sql_values(s->variables, s->nvariables), "connections", "status",
-			 dbtls_sql_avail_name(s->connections_status), "list", conns, "accounts",
-			 "status", dbtls_sql_avail_name(s->accounts_status), "source",
-			 js_str(s->accounts_source), "list", accts, "unreadable", unread);
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:o}, "
+		      "s:{s:s, s:o, s:o}, s:o}",
+		      "status", dbtls_sql_status_name(s->status), "reason", js_str(s->reason),
+		      "error_code",
+		      s->status == DBTLS_SQL_FAILED ? json_integer(s->error_code) : json_null(),
+		      "verify_server_cert", tried ? json_boolean(s->verify_cert) : json_null(),
+		      "ca_source", js_str(s->ca_source), "user", js_str(s->user), "account",
+		      js_str(s->account), "server_version", js_str(s->server_version), "session",
+		      js_sql_values(s->session, s->nsession), "variables",
+		      js_sql_values(s->variables, s->nvariables), "connections", "status",
+		      dbtls_sql_avail_name(s->connections_status), "list", conns, "accounts",
+		      "status", dbtls_sql_avail_name(s->accounts_status), "source",
+		      js_str(s->accounts_source), "list", accts, "unreadable", unread);
+	/* only when there is something to say: an option file others can read */
+	if (o && s->option_file.path) {
+		snprintf(mode, sizeof(mode), "%04o", s->option_file.mode & 0777);
+		json_object_set_new(o, "option_file",
+				    json_pack("{s:s, s:s, s:b}", "path", s->option_file.path,
+					      "mode", mode, "world_readable",
+					      s->option_file.world_readable));
+	}
+	return o;
 }
 
 json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)

@@ -1129,6 +1129,22 @@ static enum dbtls_err rd_sql(struct rd *r, json_t *o, struct dbtls_sql_facts *s)
 		err = rd_sql_list(r, o, "unreadable", sizeof(*s->unreadable),
 				  rd_sql_unreadable_item, &items, &s->nunreadable);
 	s->unreadable = items;
+	if (!err)
+		err = rd_container(r, o, "option_file", 0, false, &accts);
+	if (!err && accts) {
+		char *mode = NULL;
+		m = rd_key(r, "option_file");
+		err = rd_str(r, accts, "path", 0, &s->option_file.path);
+		if (!err)
+			err = rd_str(r, accts, "mode", 0, &mode);
+		if (!err && mode)
+			s->option_file.mode = (unsigned)strtoul(mode, NULL, 8) & 07777;
+		free(mode);
+		if (!err)
+			err =
+			    rd_bool(r, accts, "world_readable", 0, &s->option_file.world_readable);
+		rd_pop(r, m);
+	}
 	return err;
 }
 

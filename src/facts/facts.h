@@ -227,6 +227,13 @@ struct dbtls_sql_unreadable {
 	char *message;
 };
 
+/* An option file the login reads that holds a password others may read (path NULL: none). */
+struct dbtls_sql_option_file {
+	char *path;
+	unsigned mode; /* permission bits, e.g. 0644 */
+	bool world_readable;
+};
+
 struct dbtls_sql_facts {
 	enum dbtls_sql_status status;
 	char *reason;	      /* FAILED / SKIPPED: why */
@@ -249,6 +256,7 @@ struct dbtls_sql_facts {
 	size_t naccounts;
 	struct dbtls_sql_unreadable *unreadable;
 	size_t nunreadable;
+	struct dbtls_sql_option_file option_file;
 };
 
 /* Frees everything inside s and zeroes it; s may be NULL. */

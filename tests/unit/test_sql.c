@@ -923,6 +923,19 @@ static void fx_insecure_skipped(struct dbtls_endpoint_facts *f)
 	f->sql.status = DBTLS_SQL_SKIPPED;
 }
 
+static void fx_option_file(struct dbtls_endpoint_facts *f)
+{
+	f->sql.option_file.path = xstrdup("/home/scan/.my.cnf");
+	f->sql.option_file.mode = 0644;
+	f->sql.option_file.world_readable = true;
+}
+static void fx_option_file_group(struct dbtls_endpoint_facts *f)
+{
+	fx_option_file(f);
+	f->sql.option_file.mode = 0640;
+	f->sql.option_file.world_readable = false;
+}
+
 struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
@@ -1011,6 +1024,12 @@ static const struct row rows[] = {
     {"--sql-insecure, login failed", fx_insecure_failed, "sql.insecure-scan", 1, -1, "attempted",
      NULL},
     {"--sql-insecure, skipped", fx_insecure_skipped, "sql.insecure-scan", 0, -1, NULL, NULL},
+
+    {"no readable option file", NULL, "sql.option-file-permissions", 0, -1, NULL, NULL},
+    {"option file world-readable", fx_option_file, "sql.option-file-permissions", 1, -1,
+     "0644 (world-readable)", "chmod 600 /home/scan/.my.cnf"},
+    {"option file group-readable", fx_option_file_group, "sql.option-file-permissions", 1, -1,
+     "0640 (group-readable)", NULL},
 };
 
 static bool t_run_row(const struct row *r)
@@ -1106,7 +1125,7 @@ static void test_rows_cover_sql(void **state)
 			bad++;
 		}
 	}
-	assert_int_equal(family, 10);
+	assert_int_equal(family, 11);
 	assert_int_equal(bad, 0);
 }
 

@@ -10,17 +10,26 @@
  * client library (it runs statements through struct dbtls_sql_seam, which unit tests replace);
  * dbtls_sql_mysql_scan() owns the MYSQL handle: options, credentials, login, error mapping.
  *
- * The password is never held here beyond getenv()'s pointer and is never copied into facts; the
- * option file is read by the client library itself. Error texts that reach facts are scrubbed of
- * the password all the same.
+ * The password is read from the environment once (dbtls_sql_secret_take), wiped there and
+ * unset, and kept in one locked, never-dumped page while the process is made non-dumpable; it is
+ * wiped after the last login (dbtls_sql_secret_wipe), and the client library's copies are wiped
+ * before each handle is closed. It is never copied into facts; the option file is read by the
+ * client library itself. Error texts that reach facts are scrubbed of the password all the same.
  */
 #include "src/wire/sql/sql_mysql.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -565,6 +574,174 @@ enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *ser
 
 /* ---- the client library ---- */
 
+/* ---- the password: read once, held locked, wiped ---- */
+
+/* The one process-wide secret (the environment it comes from is process-wide too). */
+static struct {
+	char *p; /* NUL-terminated; NULL: no (or an empty) password in the environment */
+	size_t cap;
+	bool mapped;
+} sql_pw;
+static int sql_pw_dumpable = -1; /* PR_GET_DUMPABLE before the secret was taken */
+static pthread_mutex_t sql_pw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sql_secret_free_locked(void)
+{
+	if (!sql_pw.p)
+		return;
+	OPENSSL_cleanse(sql_pw.p, sql_pw.cap);
+	if (sql_pw.mapped) {
+		munlock(sql_pw.p, sql_pw.cap);
+		munmap(sql_pw.p, sql_pw.cap);
+	} else {
+		free(sql_pw.p);
+	}
+	memset(&sql_pw, 0, sizeof(sql_pw));
+	if (sql_pw_dumpable == 1)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+void dbtls_sql_secret_take(void)
+{
+	char *env;
+	size_t n;
+	long page;
+
+	pthread_mutex_lock(&sql_pw_lock);
+	/* once taken, the variable is gone: it is back only if someone set it again (a test) */
+	env = getenv(DBTLS_SQL_PASSWORD_ENV);
+	if (!env)
+		goto out;
+	sql_secret_free_locked();
+	n = strlen(env);
+	if (n) {
+		/* no core dump and no ptrace by the same user while a secret is in memory */
+		sql_pw_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		page = sysconf(_SC_PAGESIZE);
+		sql_pw.cap = page > 0 ? (n / (size_t)page + 1) * (size_t)page : n + 1;
+		sql_pw.p = mmap(NULL, sql_pw.cap, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sql_pw.p == MAP_FAILED) {
+			sql_pw.cap = n + 1;
+			sql_pw.p = malloc(sql_pw.cap);
+		} else {
+			sql_pw.mapped = true;
+			/* best effort: without the privilege to lock, the page may be swapped */
+			(void)mlock(sql_pw.p, sql_pw.cap);
+			(void)madvise(sql_pw.p, sql_pw.cap, MADV_DONTDUMP);
+		}
+		if (sql_pw.p)
+			memcpy(sql_pw.p, env, n + 1);
+	}
+	/* the environment block itself is what /proc/PID/environ and a core dump show */
+	OPENSSL_cleanse(env, n);
+	unsetenv(DBTLS_SQL_PASSWORD_ENV);
+out:
+	pthread_mutex_unlock(&sql_pw_lock);
+}
+
+void dbtls_sql_secret_wipe(void)
+{
+	pthread_mutex_lock(&sql_pw_lock);
+	sql_secret_free_locked();
+	pthread_mutex_unlock(&sql_pw_lock);
+}
+
+/* The password (borrowed until dbtls_sql_secret_wipe), taking it first if nobody did. */
+static const char *sql_password(void)
+{
+	dbtls_sql_secret_take();
+	return sql_pw.p;
+}
+
+/* Wipes the client library's copies of the password (its own and an option file's), then closes
+ * the handle; m may be NULL. */
+static void sql_close(MYSQL *m)
+{
+	if (!m)
+		return;
+	if (m->passwd)
+		OPENSSL_cleanse(m->passwd, strlen(m->passwd));
+	if (m->options.password)
+		OPENSSL_cleanse(m->options.password, strlen(m->options.password));
+	mysql_close(m);
+}
+
+/* ---- option files holding a password ---- */
+
+/* True when the option file at path sets a password in a group the client reads ([client],
+ * [client-server], [client-mariadb], [mysql], [mariadb-client]); a file that cannot be read
+ * (not ours to judge) is false. */
+static bool sql_file_has_password(const char *path)
+{
+	static const char *const groups[] = {"client", "client-server", "client-mariadb", "mysql",
+					     "mariadb-client"};
+	bool in_group = false, found = false;
+	char line[1024], *p, *e;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '[') {
+			e = strchr(p, ']');
+			in_group = false;
+			if (!e)
+				continue;
+			*e = 0;
+			for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+				in_group |= strcasecmp(p + 1, groups[i]) == 0;
+			continue;
+		}
+		if (!in_group || strncasecmp(p, "password", 8) != 0)
+			continue;
+		for (p += 8; *p == ' ' || *p == '\t'; p++)
+			;
+		found = *p == '=';
+	}
+	fclose(f);
+	return found;
+}
+
+enum dbtls_err dbtls_sql_option_file_check(const char *defaults_file,
+					   struct dbtls_sql_option_file *out)
+{
+	const char *home = getenv("HOME");
+	char user_cnf[4096];
+	const char *cands[4];
+	size_t n = 0;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (defaults_file) {
+		cands[n++] = defaults_file;
+	} else {
+		/* the files the client library reads by default, the user's first */
+		if (home && snprintf(user_cnf, sizeof(user_cnf), "%s/.my.cnf", home) <
+				(int)sizeof(user_cnf))
+			cands[n++] = user_cnf;
+		cands[n++] = "/etc/mysql/my.cnf";
+		cands[n++] = "/etc/my.cnf";
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (stat(cands[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+		    !sql_file_has_password(cands[i]))
+			continue;
+		if (!(st.st_mode & (S_IRGRP | S_IROTH)))
+			continue;
+		out->path = strdup(cands[i]);
+		if (!out->path)
+			return DBTLS_ERR_NOMEM;
+		out->mode = (unsigned)(st.st_mode & 07777);
+		out->world_readable = (st.st_mode & S_IROTH) != 0;
+		break;
+	}
+	return DBTLS_OK;
+}
+
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 static int sql_init_rc;
 
@@ -729,7 +906,7 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 				    struct dbtls_endpoint_facts *f)
 {
 	struct dbtls_sql_facts *s = &f->sql;
-	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	const char *pw = sql_password();
 	const char *secrets[2] = {NULL, NULL};
 	struct dbtls_sql_seam seam;
 	enum dbtls_err err = DBTLS_OK;
@@ -738,9 +915,11 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	my_bool verify = 0;
 
 	dbtls_sql_facts_free(s);
-	if (pw && !*pw)
-		pw = NULL; /* set but empty: as if unset, so the option file can still supply one */
+	/* set but empty counts as unset (sql_password gives NULL), so the option file can still
+	 * supply one */
 	secrets[0] = pw;
+	if (dbtls_sql_option_file_check(o->defaults_file, &s->option_file))
+		return DBTLS_ERR_NOMEM;
 	if (!t->preamble || strcmp(t->preamble->scheme, "mysql") != 0)
 		return sql_skip(s, "not a MySQL/MariaDB endpoint");
 	if (f->tls_offered == 0)
@@ -790,20 +969,18 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 	if (!err)
 		err = sql_scrub_facts(s, secrets, 2);
 out:
-	mysql_close(m);
+	sql_close(m);
 	return err;
 }
 
 enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				     struct dbtls_diag *d)
 {
-	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	const char *pw = sql_password();
 	enum dbtls_err err = DBTLS_OK;
 	char msg[768];
 	MYSQL *m;
 
-	if (pw && !*pw)
-		pw = NULL;
 	pthread_once(&sql_once, sql_library_init);
 	if (sql_init_rc)
 		return dbtls_diag_set(d, DBTLS_ERR_INTERNAL,
@@ -822,6 +999,6 @@ enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct 
 		err = dbtls_diag_set(d, sql_login_err(mysql_errno(m), msg), "ERROR %u: %s",
 				     mysql_errno(m), msg);
 	}
-	mysql_close(m);
+	sql_close(m);
 	return err;
 }
