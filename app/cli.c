@@ -83,11 +83,13 @@ void dbtls_cli_help(FILE *out)
 	    "  --max-connect-errors N\n"
 	    "                        MySQL/MariaDB block a client host after N aborted\n"
 	    "                        connections (max_connect_errors, default 100), and every\n"
-	    "                        probe is one: dbtls stays under N per endpoint, logging in\n"
+	    "                        probe is one: dbtls stays under N per server (address and\n"
+	    "                        port, however the targets spell it), logging in\n"
 	    "                        to reset the count when --sql credentials are given, else\n"
 	    "                        stopping with a LIMIT error. 0: no limit. Loopback exempt\n"
 	    "  --per-host-connections N\n"
-	    "                        probes in flight to one endpoint at once (default 4, 1-64);\n"
+	    "                        probes in flight to one server (address and port) at once\n"
+	    "                        (default 4, 1-64);\n"
 	    "                        each connection has its own deadline\n"
 	    "  -o, --output FILE     write a report to FILE (repeatable); the format follows the\n"
 	    "                        extension (.json, .txt, .html, .jsonl, .prom) unless "
@@ -147,7 +149,9 @@ void dbtls_cli_help(FILE *out)
 	    "     report): one line names the input; nothing was scanned, or a report is missing\n"
 	    "  3  some endpoints could not be scanned (refused, timed out, garbage, server "
 	    "error);\n"
-	    "     the report is still written and names each error\n");
+	    "     the report is still written and names each error\n"
+	    "  130 interrupted (Ctrl-C, SIGTERM): the report holds what was finished and says\n"
+	    "     \"interrupted\": true; a second Ctrl-C ends dbtls at once\n");
 }
 
 static enum dbtls_err cli_add_target(struct dbtls_cli *cli, const char *s, char *why, size_t whylen)
