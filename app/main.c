@@ -48,12 +48,14 @@ static void on_stop_signal(int sig)
  * keep their default action and scan without a cancel fd). */
 static bool stop_signals_install(void)
 {
-	struct sigaction sa = {.sa_handler = on_stop_signal};
+	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
 
 	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return false;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/* a SIGINT ignored on entry (a shell's background job, nohup) stays ignored */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	return true;
 }

@@ -145,13 +145,14 @@ fi
 interrupt() {
 	local sig=$1 name=$2 pid start i
 	rm -f "$T/$name.json"
-	"$DBTLS" scan --policy none -q --jobs 1 --timeout 30 -o "$T/$name.json" \
+	# a background job starts with SIGINT ignored (and dbtls keeps it so): give it the default
+	env --default-signal=INT "$DBTLS" scan --policy none -q --jobs 1 --timeout 30 -o "$T/$name.json" \
 		"mysql://127.0.0.1:$MYSQL_NOSSL_PORT" "mysql://127.0.0.1:$SILENT_PORT" \
 		"tls://127.0.0.1:$SILENT_PORT" "127.0.0.1:$SILENT_PORT" 2>"$T/$name.err" &
 	pid=$!
 	sleep 1.5
 	start=$(date +%s.%N)
-	kill "-$sig" "$pid"
+	kill "-$sig" "$pid" 2>/dev/null || true
 	RC=0
 	for ((i = 0; i < 200; i++)); do # 20 s
 		_dbtls_alive "$pid" || break
