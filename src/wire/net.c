@@ -59,7 +59,8 @@ enum dbtls_err dbtls_conn_check(const struct dbtls_conn *c, struct dbtls_diag *d
 	if (dbtls_net_cancelled(c->cancel_fd))
 		return dbtls_diag_set(d, DBTLS_ERR_INTERRUPTED, "interrupted");
 	if (c->deadline_ms && dbtls_net_now_ms() >= c->deadline_ms)
-		return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT, "connection deadline passed");
+		return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+				      "the connection's deadline (%d ms) passed", c->timeout_ms);
 	return DBTLS_OK;
 }
 
@@ -77,8 +78,10 @@ static enum dbtls_err net_wait(int fd, short events, int64_t deadline, int timeo
 		if (deadline) {
 			left = deadline - dbtls_net_now_ms();
 			if (left <= 0)
-				return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
-						      "connection deadline passed while %s", what);
+				return dbtls_diag_set(
+				    d, DBTLS_ERR_TIMEOUT,
+				    "the connection's deadline (%d ms) passed while %s", timeout_ms,
+				    what);
 			ms = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		p[0].revents = p[1].revents = 0;
@@ -484,7 +487,8 @@ static enum dbtls_err net_connect_one(const struct sockaddr *sa, socklen_t salen
 			soerr = errno;
 			goto failed;
 		}
-		err = net_wait(fd, POLLOUT, deadline, 0, cancel_fd, "connecting", d);
+		err = net_wait(fd, POLLOUT, deadline, (int)(deadline - dbtls_net_now_ms()),
+			       cancel_fd, "connecting", d);
 		if (err)
 			goto out;
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
@@ -510,6 +514,7 @@ enum dbtls_err dbtls_conn_open_addrs(struct dbtls_conn *c, const struct dbtls_ad
 				     size_t addrlen, struct dbtls_diag *d)
 {
 	enum dbtls_err err = dbtls_diag_set(d, DBTLS_ERR_CONNECT, "no address to connect to");
+	int64_t t0 = dbtls_net_now_ms();
 	int fd = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -530,7 +535,7 @@ enum dbtls_err dbtls_conn_open_addrs(struct dbtls_conn *c, const struct dbtls_ad
 	c->fd = fd;
 	c->deadline_ms = deadline_ms;
 	c->cancel_fd = cancel_fd;
-	c->timeout_ms = (int)(deadline_ms - dbtls_net_now_ms());
+	c->timeout_ms = (int)(deadline_ms - t0); /* what the connection was given, for messages */
 	if (c->timeout_ms < 1)
 		c->timeout_ms = 1;
 	c->io = &sock_io;

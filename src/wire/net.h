@@ -38,8 +38,10 @@ struct dbtls_io {
 };
 
 struct dbtls_conn {
-	int fd;		     /* -1 when not a socket (replay) */
-	int timeout_ms;	     /* per wait, used only when deadline_ms is 0 (zeroed test conns) */
+	int fd; /* -1 when not a socket (replay) */
+	/* per wait when deadline_ms is 0 (zeroed test conns); else how long the connection was
+	 * given, for messages */
+	int timeout_ms;
 	int64_t deadline_ms; /* absolute, dbtls_net_now_ms() clock; 0: none (timeout_ms per wait) */
 	const int *cancel_fd; /* borrowed; NULL: none; readable: stop every wait (INTERRUPTED) */
 	const struct dbtls_io *io;
