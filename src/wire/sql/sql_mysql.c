@@ -17,6 +17,7 @@
  * client library itself. Error texts that reach facts are scrubbed of the password all the same.
  */
 #include "src/wire/sql/sql_mysql.h"
+#include "src/wire/net.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +29,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <poll.h>
 
 #include <openssl/crypto.h>
 
@@ -742,6 +745,49 @@ enum dbtls_err dbtls_sql_option_file_check(const char *defaults_file,
 	return DBTLS_OK;
 }
 
+/* ---- the login under a deadline ---- */
+
+/* The client library waits for its socket only through io_wait (MARIADB_OPT_IO_WAIT) when a
+ * read or write would block, and its own timeouts restart with every wait, so a server that
+ * drips bytes could hold a login for hours. Every wait of a login happens on the thread that
+ * called mysql_real_connect, so the deadline and the cancel fd of that login live in thread-local
+ * storage, set around each use of the handle. */
+static _Thread_local struct {
+	int64_t deadline; /* dbtls_net_now_ms clock; 0: none */
+	const int *cancel_fd;
+} sql_bound;
+
+static int sql_io_wait(my_socket fd, my_bool is_read, int timeout)
+{
+	struct pollfd p[2] = {
+	    {.fd = fd, .events = is_read ? POLLIN : POLLOUT},
+	    {.fd = sql_bound.cancel_fd ? *sql_bound.cancel_fd : -1, .events = POLLIN}};
+	int64_t left;
+	int rc, ms = timeout > 0 ? timeout : -1;
+
+	if (sql_bound.deadline) {
+		left = sql_bound.deadline - dbtls_net_now_ms();
+		if (left <= 0)
+			return 0; /* a timeout to the library */
+		if (ms < 0 || left < ms)
+			ms = (int)left;
+	}
+	do
+		rc = poll(p, 2, ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc > 0 && p[1].revents)
+		return 0;
+	return rc > 0 ? (p[0].revents ? 1 : 0) : rc;
+}
+
+/* Bounds what the calling thread does with the client library from now on: the deadline (0:
+ * none) and the cancel fd (may be NULL). */
+static void sql_bound_set(int64_t deadline, const int *cancel_fd)
+{
+	sql_bound.deadline = deadline;
+	sql_bound.cancel_fd = cancel_fd;
+}
+
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 static int sql_init_rc;
 
@@ -871,6 +917,8 @@ static bool sql_options(MYSQL *m, const struct dbtls_scan_opts *o, bool have_env
 	else if (o->sql_insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
 						   "mysql_native_password,client_ed25519"))
 		failed = "MARIADB_OPT_RESTRICTED_AUTH";
+	else if (mysql_optionsv(m, MARIADB_OPT_IO_WAIT, sql_io_wait))
+		failed = "MARIADB_OPT_IO_WAIT";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbtls"))
 		failed = "MYSQL_OPT_CONNECT_ATTR_ADD";
 	if (failed)
@@ -946,6 +994,9 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 		goto out;
 	}
 	f->connections_used++;
+	/* the login and every statement after it, all within one --endpoint-timeout */
+	sql_bound_set(o->endpoint_timeout_ms > 0 ? dbtls_net_now_ms() + o->endpoint_timeout_ms : 0,
+		      o->cancel_fd);
 	if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
 		err = sql_failed(t, f, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
@@ -970,6 +1021,7 @@ enum dbtls_err dbtls_sql_mysql_scan(const struct dbtls_target *t, const struct d
 		err = sql_scrub_facts(s, secrets, 2);
 out:
 	sql_close(m);
+	sql_bound_set(0, NULL);
 	return err;
 }
 
@@ -988,6 +1040,9 @@ enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct 
 	m = mysql_init(NULL);
 	if (!m)
 		return DBTLS_ERR_NOMEM;
+	/* a login and straight out: two connection deadlines' worth */
+	sql_bound_set(dbtls_net_now_ms() + 2 * (int64_t)(o->timeout_ms > 0 ? o->timeout_ms : 10000),
+		      o->cancel_fd);
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
 		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
 	} else if (!mysql_real_connect(m, t->host, o->sql_user, pw, NULL, t->port, NULL, 0)) {
@@ -1000,5 +1055,6 @@ enum dbtls_err dbtls_sql_mysql_reset(const struct dbtls_target *t, const struct 
 				     mysql_errno(m), msg);
 	}
 	sql_close(m);
+	sql_bound_set(0, NULL);
 	return err;
 }
