@@ -194,6 +194,21 @@ static enum dbtls_err opt_sni(struct cli_state *st, const char *arg)
 	return DBTLS_OK;
 }
 
+static enum dbtls_err opt_endpoint_timeout(struct cli_state *st, const char *arg)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(arg, &end);
+	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= 86400))
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: --endpoint-timeout '%s': want seconds between 0.01 and 86400",
+			 arg);
+	st->cli->scan.endpoint_timeout_ms = (int)(secs * 1000 + 0.5);
+	return DBTLS_OK;
+}
+
 static enum dbtls_err opt_jobs(struct cli_state *st, const char *arg)
 {
 	long v;
@@ -480,19 +495,25 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "each); default: none",
      opt_alpn, 0},
     {"timeout", 0, "SECONDS", ON_SCAN, SEC_SCAN,
-     "limit for connecting and for each read (default 10; may be fractional, e.g. 0.5)",
+     "deadline for one connection, all of it: name lookup, connect, preamble, hello or "
+     "handshake (default 10; may be fractional, e.g. 0.5)",
      cli_seconds_ms, CLI_AT(scan.timeout_ms)},
+    {"endpoint-timeout", 0, "SECONDS", ON_SCAN, SEC_SCAN,
+     "deadline for one endpoint, all its probes (default 120, or 10 x --timeout when that is "
+     "more); what was learned by then is reported, and each probe cut off is a TIMEOUT error",
+     opt_endpoint_timeout, 0},
     {"jobs", 0, "N", ON_SCAN, SEC_SCAN, "endpoints scanned at once (default 16, 1-256)", opt_jobs,
      0},
     {"max-connect-errors", 0, "N", ON_SCAN, SEC_SCAN,
      "MySQL/MariaDB block a client host after N aborted connections (max_connect_errors, "
-     "default 100), and every probe is one: dbtls stays under N per endpoint, logging in to "
-     "reset the count when --sql credentials are given, else stopping with a LIMIT error. 0: no "
+     "default 100), and every probe is one: dbtls stays under N per server (address and port, "
+     "however the targets spell it), logging in to reset the count when --sql credentials are "
+     "given, else stopping with a LIMIT error. 0: no "
      "limit. Loopback exempt",
      opt_max_connect_errors, 0},
     {"per-host-connections", 0, "N", ON_SCAN, SEC_SCAN,
-     "probes in flight to one endpoint at once (default 4, 1-64); each connection has its own "
-     "deadline",
+     "probes in flight to one server (address and port, however the targets spell it) at once "
+     "(default 4, 1-64); each connection has its own deadline",
      opt_per_host, 0},
     {"sql", 0, NULL, ON_SCAN, SEC_SQL,
      "after the TLS probes, log in over TLS and record what the server says: session cipher, "
@@ -1018,6 +1039,11 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	cli->scan.rev.crl_files = cli->crl_files;
 	cli->scan.rev.ncrl_files = cli->ncrl_files;
 	cli->scan.rev.timeout_ms = cli->scan.timeout_ms;
+	/* a healthy server's full scan (about 100 connections, well under a second on a LAN and
+	 * ~8 s at 100 ms RTT) fits many times over */
+	if (!cli->scan.endpoint_timeout_ms)
+		cli->scan.endpoint_timeout_ms =
+		    cli->scan.timeout_ms > 12000 ? 10 * cli->scan.timeout_ms : 120000;
 	return cmd->operands(&st, argc - optind, argv + optind);
 }
 
@@ -1158,7 +1184,9 @@ static const char cli_exit_codes[] =
     "     unwritable report): one line names the input; nothing was scanned, or a\n"
     "     report is missing\n"
     "  3  some endpoints could not be scanned (refused, timed out, garbage, server\n"
-    "     error); the report is still written and names each error\n";
+    "     error); the report is still written and names each error\n"
+    "  130 interrupted (Ctrl-C, SIGTERM): the report holds what was finished and\n"
+    "     says \"interrupted\": true; a second Ctrl-C ends dbtls at once\n";
 
 bool dbtls_cli_help_command(FILE *out, const char *name)
 {

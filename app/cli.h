@@ -22,6 +22,7 @@ enum dbtls_exit {
 	DBTLS_EXIT_FINDINGS = 1,  /* findings at or above --fail-on (policy engine) */
 	DBTLS_EXIT_USAGE = 2,	  /* usage or input error: nothing was scanned */
 	DBTLS_EXIT_UNSCANNED = 3, /* some endpoints could not be scanned (errors in the report) */
+	DBTLS_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: what was finished is reported */
 };
 
 enum dbtls_cmd {

@@ -6,11 +6,14 @@
  * bad policy file costs no traffic.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -19,12 +22,74 @@
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
+#include "src/wire/sql/sql_mysql.h"
+
+/*
+ * Ctrl-C and SIGTERM: the handler only writes one byte into a pipe that nobody reads (write() is
+ * async-signal-safe). Its read end is the scan's cancel fd: every poll of every connection also
+ * watches it, so in-flight probes end at once, and the scheduler starts nothing new; main then
+ * writes the reports of what was finished and exits 130. The handler also puts the default
+ * action back, so a second Ctrl-C ends the process at once.
+ */
+static int cancel_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	ssize_t w = write(cancel_pipe[1], "x", 1);
+
+	(void)w;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	errno = saved;
+}
+
+/* Sets up the cancel pipe and the handlers; false when the pipe cannot be had (then signals
+ * keep their default action and scan without a cancel fd). */
+static bool stop_signals_install(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal}, old;
+
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return false;
+	sigemptyset(&sa.sa_mask);
+	/* a SIGINT ignored on entry (a shell's background job, nohup) stays ignored */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return true;
+}
+
+/* --sql: the password leaves the environment before any thread starts, and an option file
+ * that holds a password others can read is said once here (each endpoint also gets the finding
+ * sql.option-file-permissions). */
+static void sql_secret_prepare(const struct dbtls_cli *cli)
+{
+	struct dbtls_sql_option_file of;
+
+	dbtls_sql_secret_take();
+	if (dbtls_sql_option_file_check(cli->scan.defaults_file, &of) == DBTLS_OK && of.path)
+		dbtls_cli_say(stderr,
+			      "dbtls: warning: %s holds a password and is %s-readable (mode %04o); "
+			      "chmod 600 it",
+			      of.path, of.world_readable ? "world" : "group", of.mode & 0777);
+	free(of.path);
+}
 
 /* A write to standard output failed because its reader went away (`dbtls … | head`): not an
  * error of ours, so nothing is said and the command's own status stands. */
 static bool stdout_gone(int err)
 {
 	return err == EPIPE;
+}
+
+/* Standard output is a pipe or socket: a failed write there means the reader went away. */
+static bool stdout_is_pipe(void)
+{
+	struct stat sb;
+
+	return fstat(STDOUT_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
 }
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
@@ -130,9 +195,14 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once
 		 */
 		cli->scan.rev.cache = dbtls_rev_cache_new();
+		if (stop_signals_install())
+			cli->scan.cancel_fd = &cancel_pipe[0];
+		if (cli->scan.sql)
+			sql_secret_prepare(cli);
 		err = cli->scan.rev.cache
 			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
 			  : DBTLS_ERR_NOMEM;
+		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
 		if (err || !facts.tool_version) {
@@ -143,6 +213,11 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		}
 	}
 	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
+	if (facts.interrupted) {
+		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
+		if (rc != DBTLS_EXIT_USAGE)
+			rc = DBTLS_EXIT_INTERRUPTED;
+	}
 out:
 	dbtls_scan_facts_free(&facts);
 	if (have_pol)
@@ -315,9 +390,12 @@ int main(int argc, char **argv)
 		break;
 	}
 	dbtls_cli_free(&cli);
+	/* a write error earlier (the buffer was flushed as it filled) leaves ferror set even when
+	 * this last flush has nothing left to write; a pipe whose reader went away is quiet */
 	errno = 0;
-	if (fflush(stdout) != 0 && !stdout_gone(errno)) {
-		dbtls_cli_say(stderr, "dbtls: standard output: %s", strerror(errno));
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !stdout_gone(errno) && !stdout_is_pipe()) {
+		dbtls_cli_say(stderr, "dbtls: standard output: %s",
+			      strerror(errno ? errno : ENOSPC));
 		if (rc == DBTLS_EXIT_OK)
 			rc = DBTLS_EXIT_USAGE;
 	}

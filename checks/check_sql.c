@@ -5,7 +5,8 @@
  * plain-text clients connected right now, network accounts without a TLS requirement, weak
  * ssl_cipher and tls_version settings, a yaSSL/wolfSSL build, a loaded certificate that is not the
  * one the probes were served, a session weaker than the server allows, clients still on TLS
- * 1.0/1.1, and SQL facts gathered without verifying the server (--sql-insecure).
+ * 1.0/1.1, SQL facts gathered without verifying the server (--sql-insecure), and an option file
+ * holding the scan's password that others can read.
  *
  * Every check is silent unless the login worked (f->sql.status OK) and the part it reads was
  * actually read: a setting the server lacks, or a table the login may not read, proves nothing.
@@ -881,8 +882,46 @@ static const struct dbtls_check chk_insecure = {
     .eval = sq_insecure,
 };
 
+/* ---- sql.option-file-permissions ---- */
+
+static void sq_option_file(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_sql_option_file *of = &f->sql.option_file;
+	struct dbtls_str ev = {0}, fix = {0}, title = {0};
+
+	if (!of->path)
+		return;
+	dbtls_str_cat(&ev, "%s holds a password and has mode %04o (%s-readable)", of->path,
+		      of->mode, of->world_readable ? "world" : "group");
+	dbtls_str_cat(&fix,
+		      "chmod 600 %s (readable by its owner only), or give the password in "
+		      "$DBTLS_MYSQL_PASSWORD from a secret store instead.",
+		      of->path);
+	dbtls_str_cat(&title, "The scan account's password is in an option file others can read");
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
+			   dbtls_str_get(&title));
+	free(ev.s);
+	free(fix.s);
+	free(title.s);
+}
+
+static const char *const sq_refs_option_file[] = {"CWE-732", "CWE-256", NULL};
+
+static const struct dbtls_check chk_option_file = {
+    .id = "sql.option-file-permissions",
+    .title = "Option file with a password readable by group or others",
+    .description = "A finding about the scan itself: the MySQL option file the SQL login reads "
+		   "sets a password and is group- or world-readable, so other local users can "
+		   "read the scan account's password (dbtls also warns on standard error).",
+    .fix = "chmod 600 the option file.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_option_file,
+    .eval = sq_option_file,
+};
+
 const struct dbtls_check *const dbtls_checks_sql[] = {
-    &chk_rst_off, &chk_plaintext,  &chk_accounts,	&chk_cipher,	  &chk_tls_version,
-    &chk_library, &chk_cert_dates, &chk_session_weaker, &chk_conn_legacy, &chk_insecure,
-    NULL,
+    &chk_rst_off,     &chk_plaintext, &chk_accounts,	&chk_cipher,
+    &chk_tls_version, &chk_library,   &chk_cert_dates,	&chk_session_weaker,
+    &chk_conn_legacy, &chk_insecure,  &chk_option_file, NULL,
 };

@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,27 +95,72 @@ enum dbtls_err dbtls_report_write_file(const struct dbtls_report_writer *w,
 	return dbtls_report_write_file_eval(w, s, NULL, path, d);
 }
 
+/* Signals that end the process by default: held back while a temporary report file exists, so
+ * that one arriving between mkstemp and rename (or unlink) is delivered only after the temporary
+ * is gone — never leaving "r.json.tmp.XXXXXX" behind. */
+static void aw_block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
 /* Writes path atomically: body(f, arg) fills a temporary file in the same directory, which is
- * synced and renamed over path. A failure leaves path as it was and no temporary behind. */
+ * synced and renamed over path. Only a regular file (or nothing) is ever replaced: a device,
+ * FIFO, directory or symlink at path is refused, and a replaced report keeps its mode (and, where
+ * allowed, its owner). A failure leaves path as it was and no temporary behind. */
 static enum dbtls_err atomic_write(const char *path,
 				   enum dbtls_err (*body)(FILE *f, void *arg, struct dbtls_diag *d),
 				   void *arg, struct dbtls_diag *d)
 {
 	enum dbtls_err err;
-	char *tmp = NULL;
+	char *tmp = NULL, why[sizeof(d->msg)];
+	struct stat st;
+	bool exists;
+	sigset_t oldmask;
 	FILE *f = NULL;
 	int fd = -1;
 
+	if (lstat(path, &st) == 0) {
+		exists = true;
+		if (!S_ISREG(st.st_mode))
+			return dbtls_diag_set(
+			    d, DBTLS_ERR_FILE,
+			    "%s: not a regular file (%s); refusing to replace it", path,
+			    S_ISLNK(st.st_mode)				 ? "a symbolic link"
+			    : S_ISDIR(st.st_mode)			 ? "a directory"
+			    : S_ISFIFO(st.st_mode)			 ? "a FIFO"
+			    : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+									 : "a special file");
+	} else if (errno == ENOENT) {
+		exists = false;
+	} else {
+		return dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+	}
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		return DBTLS_ERR_NOMEM;
 	}
+	aw_block_signals(&oldmask);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s: %s", path, strerror(errno));
+		free(tmp);
+		tmp = NULL; /* nothing was created */
 		goto out;
 	}
-	{
+	if (exists) {
+		/* a rescan must not widen (or narrow) a report's permissions */
+		if (fchown(fd, st.st_uid, st.st_gid) != 0) {
+			/* not ours to give away: the file becomes ours, the mode stays */
+		}
+		fchmod(fd, st.st_mode & 07777);
+	} else {
 		/* mkstemp makes 0600; the file gets the mode any new file would (0666 & ~umask) */
 		mode_t um = umask(0);
 		umask(um);
@@ -126,7 +174,9 @@ static enum dbtls_err atomic_write(const char *path,
 	fd = -1;
 	err = body(f, arg, d);
 	if (err) {
-		dbtls_diag_set(d, err, "%s: %s", path, d->msg);
+		/* d->msg is both the detail and the destination: copy it first */
+		snprintf(why, sizeof(why), "%s", d->msg);
+		dbtls_diag_set(d, err, "%s: %s", path, why);
 		goto out;
 	}
 	if (fflush(f) != 0 || (fsync(fileno(f)) != 0 && errno != EINVAL)) {
@@ -144,7 +194,8 @@ static enum dbtls_err atomic_write(const char *path,
 		goto out;
 	}
 	free(tmp);
-	return DBTLS_OK;
+	tmp = NULL;
+	err = DBTLS_OK;
 out:
 	if (f)
 		fclose(f);
@@ -154,6 +205,7 @@ out:
 		unlink(tmp);
 		free(tmp);
 	}
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	return err;
 }
 

@@ -445,6 +445,24 @@ static const struct dbtls_field sql_accounts_rows[] = {
 };
 static const struct dbtls_ftable sql_accounts_table = {ROWS(sql_accounts_rows), .size = sizeof(T)};
 
+#undef T
+#define T struct dbtls_sql_option_file
+static const struct dbtls_field sql_option_file_rows[] = {
+    {STR("path", path, REQ)},
+    {.name = "mode", .conv = &dbtls_fc_mode, .flags = REQ, M(mode)},
+    {BOOL("world_readable", world_readable, REQ)},
+};
+#undef T
+static const struct dbtls_ftable sql_option_file_table = {
+    ROWS(sql_option_file_rows), .size = sizeof(struct dbtls_sql_option_file)};
+
+static bool o_no_option_file(const void *base, const struct dbtls_field *f,
+			     const struct dbtls_fw *cx)
+{
+	return !((const struct dbtls_sql_facts *)base)->option_file.path;
+}
+
+#define T struct dbtls_sql_facts
 static const struct dbtls_field sql_rows[] = {
     {ENUM("status", status, REQ, e_sql_status),
      .desc = "failed: the login failed (also an entry in errors); skipped: not attempted "
@@ -479,6 +497,9 @@ static const struct dbtls_field sql_rows[] = {
     {ARR("unreadable", unreadable, nunreadable, REQ), .sub = &sql_unreadable_table,
      .desc = "statements the login could not run (missing privileges, ...): facts, not "
 	     "errors"},
+    {OBJ("option_file", option_file, DBTLS_F_OMIT, sql_option_file_table), .omit = o_no_option_file,
+     .desc = "the option file the login read that holds a password others may read; absent "
+	     "when none"},
 };
 #undef T
 static const struct dbtls_ftable sql_table = {
@@ -734,6 +755,9 @@ static const struct dbtls_field report_rows[] = {
     {HERE("tool", REQ, tool_table)},
     {.name = "started_at", .conv = &dbtls_fc_time, .flags = REQ, M(started_at)},
     {.name = "finished_at", .conv = &dbtls_fc_time, .flags = REQ, M(finished_at)},
+    {BOOL("interrupted", interrupted, DBTLS_F_OMIT), G(interrupted),
+     .desc = "true when the run was stopped (SIGINT/SIGTERM): the endpoints not finished carry "
+	     "an INTERRUPTED error; absent otherwise"},
     {HERE("policy", REQ | NUL | DER, policy_table), .write = w_policy,
      .desc = "the profile the findings come from; null with --policy none"},
     {HERE("summary", REQ | DER, summary_table), .write = w_summary},

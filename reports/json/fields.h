@@ -149,10 +149,11 @@ void dbtls_rd_pop(struct dbtls_rd *r, size_t mark);
  * milliseconds, "0x" + aux upper-case hex digits, a time_t as RFC 3339, a char * holding RFC 3339
  * text (aux: its time_t companion), a group name (names.h), a suite object {name, code,
  * openssl_name} (16-bit members refuse SSLv2 kinds), an error code name, keyUsage bits as names,
- * a char[65] SHA-256 fingerprint, and a constant (f->dflt, or schema_version). */
+ * a char[65] SHA-256 fingerprint, a constant (f->dflt, or schema_version), and file permission
+ * bits as "0644". */
 extern const struct dbtls_fconv dbtls_fc_str, dbtls_fc_int, dbtls_fc_bool, dbtls_fc_tri,
     dbtls_fc_enum, dbtls_fc_ms, dbtls_fc_hex, dbtls_fc_time, dbtls_fc_timestr, dbtls_fc_group,
-    dbtls_fc_suite, dbtls_fc_errcode, dbtls_fc_ku, dbtls_fc_fpr, dbtls_fc_const;
+    dbtls_fc_suite, dbtls_fc_errcode, dbtls_fc_ku, dbtls_fc_fpr, dbtls_fc_const, dbtls_fc_mode;
 
 /* A network string as a JSON string (new): null for NULL, bytes that start no UTF-8 sequence as
  * \xNN (DBTLS_ESC_JSON), everything else as it is. */

@@ -286,6 +286,36 @@ static json_t *s_hex(const struct dbtls_field *f)
 
 const struct dbtls_fconv dbtls_fc_hex = {"a hex string", w_hex, r_hex, s_hex};
 
+/* file permission bits as chmod writes them: "0644" */
+static json_t *w_mode(const void *p, const void *base, const struct dbtls_field *f)
+{
+	char mode[8];
+
+	snprintf(mode, sizeof(mode), "%04llo", (unsigned long long)ld_int(p, f) & 07777);
+	return json_string(mode);
+}
+
+static enum dbtls_err r_mode(struct dbtls_rd *r, const json_t *v, void *p, void *base,
+			     const struct dbtls_field *f)
+{
+	const char *s;
+
+	if (!json_is_string(v))
+		return rd_want(r, "a string like 0644", v);
+	s = json_string_value(v);
+	if (strlen(s) != 4 || strspn(s, "01234567") != 4)
+		return dbtls_rd_fail(r, "expected a string like 0644, got '%s'", s);
+	st_int(p, f, strtoul(s, NULL, 8));
+	return DBTLS_OK;
+}
+
+static json_t *s_mode(const struct dbtls_field *f)
+{
+	return json_pack("{s:s, s:s}", "type", "string", "pattern", "^[0-7]{4}$");
+}
+
+const struct dbtls_fconv dbtls_fc_mode = {"permission bits", w_mode, r_mode, s_mode};
+
 /*
  * RFC 3339 UTC as dbtls_rfc3339 prints it. The parsed time is printed back and must give the same
  * text, which refuses what strptime would take but normalise (2023-02-30, a missing "Z", trailing

@@ -31,7 +31,8 @@
 	XX(UNSUPPORTED, 16, "not supported")                                                       \
 	XX(INTERNAL, 17, "internal error")                                                         \
 	XX(LIMIT, 18, "stopped to stay under the server's max_connect_errors")                     \
-	XX(NO_VERSION, 19, "TLS offered but no version could be negotiated")
+	XX(NO_VERSION, 19, "TLS offered but no version could be negotiated")                       \
+	XX(INTERRUPTED, 20, "interrupted")
 
 enum dbtls_err {
 #define XX(name, num, msg) DBTLS_ERR_##name = num,

@@ -275,6 +275,7 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 		free(s->unreadable[i].message);
 	}
 	free(s->unreadable);
+	free(s->option_file.path);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -246,6 +246,13 @@ struct dbtls_sql_unreadable {
 	char *message;
 };
 
+/* An option file the login reads that holds a password others may read (path NULL: none). */
+struct dbtls_sql_option_file {
+	char *path;
+	unsigned mode; /* permission bits, e.g. 0644 */
+	bool world_readable;
+};
+
 struct dbtls_sql_facts {
 	enum dbtls_sql_status status;
 	char *reason;	      /* FAILED / SKIPPED: why */
@@ -268,6 +275,7 @@ struct dbtls_sql_facts {
 	size_t naccounts;
 	struct dbtls_sql_unreadable *unreadable;
 	size_t nunreadable;
+	struct dbtls_sql_option_file option_file;
 };
 
 /* Frees everything inside s and zeroes it; s may be NULL. */
@@ -310,6 +318,7 @@ struct dbtls_scan_facts {
 	time_t started_at;
 	time_t finished_at;
 	double duration_s; /* wall time (monotonic) of a live scan; 0 when read from a report */
+	bool interrupted;  /* the run was stopped (SIGINT/SIGTERM): endpoints not done say so */
 	struct dbtls_endpoint_facts *endpoints;
 	size_t nendpoints;
 };

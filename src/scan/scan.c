@@ -7,6 +7,13 @@
  * for the certificate chain. The first connection's preamble tells us whether the server offers
  * TLS at all and what it is; a server error packet there (host blocked, too many connections)
  * stops the scan of that endpoint with the server's own code and words.
+ *
+ * Time: the name is resolved once per endpoint, under the deadline; every connection gets one
+ * absolute deadline (--timeout from its start, and never past the endpoint's), and the endpoint
+ * one (--endpoint-timeout). Past the endpoint's deadline, or once the cancel fd fires (Ctrl-C),
+ * no new probe starts, those in flight end at once, what was learned stays, and every probe cut
+ * short is an endpoint error naming it. Servers: the connection cap and the connect-error budget
+ * belong to the resolved address and port, shared by every target that spells it differently.
  */
 #include "src/scan/scan.h"
 
@@ -24,6 +31,69 @@
 #include "src/wire/sql/sql.h"
 #include "src/registry/suites.h"
 
+/* One server as the network sees it: the first address its name resolves to, and the port. The
+ * connection cap and the max_connect_errors budget are its, whichever target spelling (mysql://db1,
+ * db1:3306, 10.0.0.5) reaches it: the server counts aborted connections per client host, not per
+ * name the client used. Lives as long as the run (struct scan_hosts). */
+struct scan_host {
+	struct scan_host *next;
+	char addr[64];
+	uint16_t port;
+	pthread_mutex_t lock;
+	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
+	int in_flight;		  /* connections open now (<= o->per_host) */
+	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
+	bool resetting;		  /* a worker is logging in to reset the server's count */
+	bool blocked;		  /* the server said 1129: this host is blocked */
+	bool exhausted;		  /* the budget ran out and could not be reset */
+};
+
+struct scan_hosts {
+	pthread_mutex_t lock;
+	struct scan_host *list;
+};
+
+static void scan_hosts_init(struct scan_hosts *hs)
+{
+	pthread_mutex_init(&hs->lock, NULL);
+	hs->list = NULL;
+}
+
+static void scan_hosts_free(struct scan_hosts *hs)
+{
+	struct scan_host *h, *next;
+
+	for (h = hs->list; h; h = next) {
+		next = h->next;
+		pthread_cond_destroy(&h->slot_free);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+	}
+	hs->list = NULL;
+	pthread_mutex_destroy(&hs->lock);
+}
+
+/* The run's record for addr:port (borrowed; lives until scan_hosts_free), NULL out of memory. */
+static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, uint16_t port)
+{
+	struct scan_host *h;
+
+	pthread_mutex_lock(&hs->lock);
+	for (h = hs->list; h; h = h->next)
+		if (h->port == port && !strcmp(h->addr, addr))
+			break;
+	if (!h && (h = calloc(1, sizeof(*h)))) {
+		snprintf(h->addr, sizeof(h->addr), "%s", addr);
+		h->port = port;
+		pthread_mutex_init(&h->lock, NULL);
+		pthread_cond_init(&h->slot_free, NULL);
+		h->next = hs->list;
+		hs->list = h;
+	}
+	pthread_mutex_unlock(&hs->lock);
+	return h;
+}
+
 /* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
  * shared fields while several probe tasks of the endpoint run side by side. */
 struct scan_ep {
@@ -33,12 +103,9 @@ struct scan_ep {
 	const char *sni;
 	const char *const *alpn; /* offered in every hello: --alpn, else the protocol's */
 	pthread_mutex_t lock;
-	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
-	int in_flight;		  /* connections open now (<= o->per_host) */
-	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
-	bool resetting;		  /* a worker is logging in to reset the server's count */
-	bool blocked;		  /* the server said 1129: this host is blocked */
-	bool exhausted;		  /* the budget ran out and could not be reset */
+	struct scan_host *h;		  /* the server's cap and budget (borrowed from the run) */
+	struct dbtls_addrs addrs;	  /* what t->host resolved to, once */
+	int64_t deadline;		  /* the endpoint's (dbtls_net_now_ms clock); 0: none */
 	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
 	size_t ncands[DBTLS_NVERSIONS];
 	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
@@ -59,12 +126,12 @@ static const char *scan_stage(enum dbtls_err err)
 static void scan_error(struct scan_ep *ep, enum dbtls_err err, const char *stage,
 		       const struct dbtls_diag *d)
 {
-	bool seen = false;
+	bool once = err == DBTLS_ERR_LIMIT || err == DBTLS_ERR_INTERRUPTED, seen = false;
 
 	pthread_mutex_lock(&ep->lock);
-	/* a blocked host or a spent budget stops every task the same way: say it once */
-	for (size_t i = 0; err == DBTLS_ERR_LIMIT && i < ep->f->nerrors; i++)
-		seen |= ep->f->errors[i].code == DBTLS_ERR_LIMIT;
+	/* a blocked host, a spent budget or Ctrl-C stops every task the same way: say it once */
+	for (size_t i = 0; once && i < ep->f->nerrors; i++)
+		seen |= ep->f->errors[i].code == err;
 	if (!seen)
 		dbtls_facts_add_error(ep->f, err, stage, d->msg);
 	pthread_mutex_unlock(&ep->lock);
@@ -100,7 +167,9 @@ static void scan_sql_args(const struct dbtls_target *t, const struct dbtls_scan_
 				      .ca_file = o->ca_file,
 				      .user = o->sql_user,
 				      .defaults_file = o->defaults_file,
-				      .insecure = o->sql_insecure};
+				      .insecure = o->sql_insecure,
+				      .endpoint_timeout_ms = o->endpoint_timeout_ms,
+				      .cancel_fd = o->cancel_fd};
 }
 
 /* The SQL module of t's protocol, or NULL when it has none. */
@@ -109,6 +178,35 @@ static const struct dbtls_sql_module *scan_sql_module(const struct dbtls_target 
 	if (!t->preamble || !(t->preamble->supports & DBTLS_PRE_SQL))
 		return NULL;
 	return dbtls_sql_find(t->preamble->scheme);
+}
+
+static bool scan_past_deadline(const struct scan_ep *ep)
+{
+	return ep->deadline && dbtls_net_now_ms() >= ep->deadline;
+}
+
+/* INTERRUPTED once the cancel fd fired, TIMEOUT once the endpoint's deadline passed, else OK:
+ * asked before every probe, so a stopped endpoint opens no new connection. */
+static enum dbtls_err scan_stopped(const struct scan_ep *ep, struct dbtls_diag *d)
+{
+	if (dbtls_net_cancelled(ep->o->cancel_fd))
+		return dbtls_diag_set(d, DBTLS_ERR_INTERRUPTED, "interrupted");
+	if (scan_past_deadline(ep))
+		return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT, "cut off by --endpoint-timeout (%g s)",
+				      ep->o->endpoint_timeout_ms / 1000.0);
+	return DBTLS_OK;
+}
+
+/* After a failed probe: when the endpoint was stopped meanwhile, say so rather than the
+ * connection's own words (the connection hit the endpoint's deadline, or was cancelled). */
+static enum dbtls_err scan_why(const struct scan_ep *ep, enum dbtls_err err, struct dbtls_diag *d)
+{
+	if (err == DBTLS_ERR_TIMEOUT || err == DBTLS_ERR_INTERRUPTED) {
+		enum dbtls_err stop = scan_stopped(ep, d);
+		if (stop)
+			return stop;
+	}
+	return err;
 }
 
 /*
@@ -123,6 +221,7 @@ static const struct dbtls_sql_module *scan_sql_module(const struct dbtls_target 
  */
 static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 {
+	struct scan_host *h = ep->h;
 	int limit = ep->o->max_connect_errors;
 	/* probes that passed here but open their connection only after a reset are not in the
 	 * new count: keep room for one of those per connection slot */
@@ -132,75 +231,88 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 	struct dbtls_sql_opts so;
 	enum dbtls_err err = DBTLS_OK;
 
-	if (limit <= 0 || !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
+	if (limit <= 0 || !h || !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
 		return DBTLS_OK;
-	pthread_mutex_lock(&ep->lock);
+	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		if (ep->blocked) {
+		if (h->blocked) {
 			err = dbtls_diag_set(
 			    d, DBTLS_ERR_LIMIT,
 			    "the server blocks this host (ERR 1129, max_connect_errors)"
 			    ": no more probes; unblock with FLUSH HOSTS");
 			break;
 		}
-		if (scan_is_loopback(ep->f->address) || ep->aborted + room < (unsigned)limit) {
-			ep->aborted++;
+		if (scan_is_loopback(h->addr) || h->aborted + room < (unsigned)limit) {
+			h->aborted++;
 			break;
 		}
-		if (ep->exhausted || !ep->o->sql || !sql || !sql->reset) {
-			ep->exhausted = true;
+		if (h->exhausted || !ep->o->sql || !sql || !sql->reset) {
+			h->exhausted = true;
 			err = dbtls_diag_set(
 			    d, DBTLS_ERR_LIMIT,
 			    "stopped after %u probes to stay under max_connect_errors=%d "
 			    "(the server blocks a host after that many aborted "
 			    "connections); give --sql credentials so dbtls logs in to reset "
 			    "the count, or --max-connect-errors N with the server's value",
-			    ep->aborted, limit);
+			    h->aborted, limit);
 			break;
 		}
-		if (ep->resetting || ep->in_flight) {
+		if (h->resetting || h->in_flight) {
 			/* the probes in flight count as soon as they end: let them, then reset */
-			pthread_cond_wait(&ep->slot_free, &ep->lock);
+			pthread_cond_wait(&h->slot_free, &h->lock);
 			continue;
 		}
-		ep->resetting = true;
-		pthread_mutex_unlock(&ep->lock);
+		err = scan_stopped(ep, d);
+		if (err)
+			break;
+		h->resetting = true;
+		pthread_mutex_unlock(&h->lock);
 		scan_sql_args(ep->t, ep->o, &st, &so);
 		err = sql->reset(&st, &so, d);
 		pthread_mutex_lock(&ep->lock);
-		ep->resetting = false;
 		ep->f->connections_used++;
-		if (err) {
-			ep->exhausted = true;
+		if (err)
 			dbtls_facts_add_error(ep->f, err, "sql login (reset of max_connect_errors)",
 					      d->msg);
-		} else {
-			ep->aborted = 0;
-		}
-		pthread_cond_broadcast(&ep->slot_free);
+		pthread_mutex_unlock(&ep->lock);
+		pthread_mutex_lock(&h->lock);
+		h->resetting = false;
+		if (err)
+			h->exhausted = true;
+		else
+			h->aborted = 0;
+		pthread_cond_broadcast(&h->slot_free);
 	}
-	pthread_mutex_unlock(&ep->lock);
+	pthread_mutex_unlock(&h->lock);
 	return err;
 }
 
-/* At most o->per_host connections to one endpoint are open at once, whichever task opens them. */
+/* At most o->per_host connections to one server are open at once, whichever task (or target
+ * spelling) opens them. */
 static void scan_slot_get(struct scan_ep *ep)
 {
 	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+	struct scan_host *h = ep->h;
 
-	pthread_mutex_lock(&ep->lock);
-	while (ep->in_flight >= max)
-		pthread_cond_wait(&ep->slot_free, &ep->lock);
-	ep->in_flight++;
-	pthread_mutex_unlock(&ep->lock);
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	while (h->in_flight >= max)
+		pthread_cond_wait(&h->slot_free, &h->lock);
+	h->in_flight++;
+	pthread_mutex_unlock(&h->lock);
 }
 
 static void scan_slot_put(struct scan_ep *ep)
 {
-	pthread_mutex_lock(&ep->lock);
-	ep->in_flight--;
-	pthread_cond_broadcast(&ep->slot_free);
-	pthread_mutex_unlock(&ep->lock);
+	struct scan_host *h = ep->h;
+
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->in_flight--;
+	pthread_cond_broadcast(&h->slot_free);
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* Connects and runs the preamble; counts the connection. The first greeting (or error packet)
@@ -215,16 +327,27 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	enum dbtls_err err;
 
 	memset(&info, 0, sizeof(info));
-	err =
-	    dbtls_conn_open(c, ep->t->host, ep->t->port, ep->o->timeout_ms, addr, sizeof(addr), d);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	err = scan_stopped(ep, d);
+	if (err)
+		return err;
+	/* the whole connection, preamble and probe included, ends by this one deadline */
+	err = dbtls_conn_open_addrs(
+	    c, &ep->addrs,
+	    dbtls_net_deadline_min(dbtls_net_now_ms() + ep->o->timeout_ms, ep->deadline),
+	    ep->o->cancel_fd, addr, sizeof(addr), d);
 	if (err)
 		return err;
 	err = ep->t->preamble->start(c, &pt, &info, d);
+	/* 1129: the host is blocked now; every further probe would only be refused again */
+	if (err == DBTLS_ERR_SERVER_ERROR && info.err_code == 1129 && ep->h) {
+		pthread_mutex_lock(&ep->h->lock);
+		ep->h->blocked = true;
+		pthread_mutex_unlock(&ep->h->lock);
+	}
 	pthread_mutex_lock(&ep->lock);
 	f->connections_used++;
-	/* 1129: the host is blocked now; every further probe would only be refused again */
-	if (err == DBTLS_ERR_SERVER_ERROR && info.err_code == 1129)
-		ep->blocked = true;
 	if (!f->address)
 		f->address = strdup(addr);
 	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
@@ -251,7 +374,9 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 	enum dbtls_err err;
 
 	q.alpn = ep->alpn; /* a server that insists on ALPN refuses every hello without it */
-	err = scan_budget_get(ep, d);
+	err = scan_stopped(ep, d);
+	if (!err)
+		err = scan_budget_get(ep, d);
 	if (err)
 		return err;
 	scan_slot_get(ep);
@@ -261,7 +386,7 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 		dbtls_conn_close(&c);
 	}
 	scan_slot_put(ep);
-	return err;
+	return err ? scan_why(ep, err, d) : DBTLS_OK;
 }
 
 struct scan_par {
@@ -308,6 +433,28 @@ static void scan_merge_dh(struct scan_ep *ep, const struct dbtls_enum_stats *st)
 	pthread_mutex_unlock(&ep->lock);
 }
 
+/* A version whose probes were stopped (deadline, Ctrl-C) is unfinished: an error, unless it is
+ * already known to be accepted (then its suite list is what was found before the cut). */
+static void scan_cut(struct scan_ep *ep, enum dbtls_version v, enum dbtls_err err,
+		     const struct dbtls_diag *d)
+{
+	struct dbtls_version_facts *vf = &ep->f->versions[v];
+	char *why;
+
+	if ((err != DBTLS_ERR_TIMEOUT || !scan_past_deadline(ep)) && err != DBTLS_ERR_INTERRUPTED)
+		return;
+	if (vf->status == DBTLS_VS_ACCEPTED)
+		return;
+	why = dbtls_strdup(err == DBTLS_ERR_INTERRUPTED ? "interrupted"
+							: "cut off by --endpoint-timeout");
+	(void)d;
+	if (!why)
+		return;
+	free(vf->reason);
+	vf->reason = why;
+	vf->status = DBTLS_VS_ERROR;
+}
+
 static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 {
 	struct dbtls_enum_stats st = {0};
@@ -328,6 +475,7 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
 	if (err) {
 		snprintf(stage, sizeof(stage), "probe %s", dbtls_version_name(v));
+		scan_cut(ep, v, err, &d);
 		scan_error(ep, err, stage, &d);
 	}
 }
@@ -378,7 +526,9 @@ static void scan_certs(struct scan_ep *ep)
 	struct dbtls_conn c;
 	enum dbtls_err err;
 
-	err = scan_budget_get(ep, &d);
+	err = scan_stopped(ep, &d);
+	if (!err)
+		err = scan_budget_get(ep, &d);
 	if (err) {
 		scan_error(ep, err, "handshake", &d);
 		return;
@@ -390,18 +540,41 @@ static void scan_certs(struct scan_ep *ep)
 	dbtls_conn_close(&c);
 	scan_slot_put(ep);
 	if (err) {
+		err = scan_why(ep, err, &d);
 		scan_error(ep, err, "handshake", &d);
 		return;
 	}
 	/* OCSP responders and CRL servers can be slow: ask them with the database connection
 	 * already closed, so the server never sees a client idle past its connect_timeout */
-	if (ep->o->rev.enabled && ep->f->ncerts) {
+	if (ep->o->rev.enabled && ep->f->ncerts && !scan_stopped(ep, NULL)) {
 		struct dbtls_rev_opts ro = ep->o->rev;
 		ro.private_anchors = ep->o->ca_file != NULL; /* only that bundle was trusted */
 		dbtls_revocation_check(keep.served, keep.path, keep.stapled, keep.nstapled, &ro,
 				       ep->f->certs, ep->f->ncerts);
 	}
 	dbtls_handshake_keep_free(&keep);
+}
+
+/* A task that has not started when the endpoint is stopped is recorded as cut off, unrun. */
+static bool scan_skip_stopped(struct scan_ep *ep, int task)
+{
+	struct dbtls_diag d = {0};
+	enum dbtls_err err = scan_stopped(ep, &d);
+	char stage[64];
+
+	if (!err)
+		return false;
+	if (task == TASK_GROUPS) {
+		scan_error(ep, err, "probe groups", &d);
+	} else if (task == TASK_CERTS) {
+		scan_error(ep, err, "handshake", &d);
+	} else {
+		snprintf(stage, sizeof(stage), "probe %s",
+			 dbtls_version_name((enum dbtls_version)task));
+		scan_cut(ep, (enum dbtls_version)task, err, &d);
+		scan_error(ep, err, stage, &d);
+	}
+	return true;
 }
 
 static void *scan_ep_worker(void *arg)
@@ -415,6 +588,8 @@ static void *scan_ep_worker(void *arg)
 		pthread_mutex_unlock(&ep->lock);
 		if (i >= ep->ntasks)
 			break;
+		if (scan_skip_stopped(ep, ep->tasks[i]))
+			continue;
 		if (ep->tasks[i] == TASK_GROUPS)
 			scan_groups(ep);
 		else if (ep->tasks[i] == TASK_CERTS)
@@ -466,12 +641,17 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 			 t->preamble ? t->preamble->scheme : "target's");
 		return scan_sql_skip(&f->sql, why);
 	}
-	if (f->tls_offered == 0)
-		return scan_sql_skip(&f->sql, "the server offers no TLS, and credentials never "
-					      "travel in clear text");
-	if (f->tls_offered < 0)
-		return scan_sql_skip(&f->sql, "the TLS probes did not reach the server");
 	scan_sql_args(t, o, &st, &so);
+	if (f->tls_offered != 1) {
+		err =
+		    scan_sql_skip(&f->sql, f->tls_offered == 0
+					       ? "the server offers no TLS, and credentials never "
+						 "travel in clear text"
+					       : "the TLS probes did not reach the server");
+		if (!err && mod->inspect)
+			err = mod->inspect(&so, &f->sql);
+		return err;
+	}
 	err = mod->scan(&st, &so, &f->sql, &used, &d);
 	f->connections_used += used;
 	if (err && err != DBTLS_ERR_NOMEM)
@@ -502,19 +682,10 @@ static double scan_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-				   struct dbtls_endpoint_facts *f)
+/* The target's own fields of f, before anything is probed; false when out of memory. */
+static bool scan_facts_init(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+			    struct dbtls_endpoint_facts *f)
 {
-	struct scan_ep ep = {.t = t, .o = o, .f = f};
-	struct dbtls_hello_params hp;
-	struct dbtls_diag d = {0};
-	enum dbtls_err err = DBTLS_OK;
-	double t0 = scan_now();
-	bool certs_done = false, any_tls = false;
-	int v;
-
-	pthread_mutex_init(&ep.lock, NULL);
-	pthread_cond_init(&ep.slot_free, NULL);
 	f->target = dbtls_strdup(t->given);
 	f->protocol = dbtls_strdup(t->preamble->scheme);
 	f->host = dbtls_strdup(t->host);
@@ -523,6 +694,26 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	f->sni = o->sni ? dbtls_strdup(o->sni) : scan_is_ip(t->host) ? NULL : dbtls_strdup(t->host);
 	f->tls_offered = -1;
 	f->groups_version = -1;
+	return f->target && f->protocol && f->host && (f->sni || (!o->sni && scan_is_ip(t->host)));
+}
+
+static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
+				       const struct dbtls_scan_opts *o, struct scan_hosts *hosts,
+				       struct dbtls_endpoint_facts *f)
+{
+	struct scan_ep ep = {.t = t, .o = o, .f = f};
+	struct dbtls_hello_params hp;
+	struct dbtls_diag d = {0};
+	enum dbtls_err err = DBTLS_OK, stop;
+	double t0 = scan_now();
+	bool certs_done = false, any_tls = false, init_ok;
+	char addr[64];
+	int v;
+
+	if (o->endpoint_timeout_ms > 0)
+		ep.deadline = dbtls_net_now_ms() + o->endpoint_timeout_ms;
+	pthread_mutex_init(&ep.lock, NULL);
+	init_ok = scan_facts_init(t, o, f);
 	ep.sni = f->sni;
 	ep.alpn = o->alpn ? o->alpn : t->preamble->alpn;
 	for (v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -534,8 +725,26 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 		}
 		ep.ncands[v] = dbtls_suites_for_version((enum dbtls_version)v, ep.cands[v], n);
 	}
-	if (!f->target || !f->protocol || !f->host ||
-	    (!f->sni && (o->sni || !scan_is_ip(t->host)))) {
+	if (!init_ok) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	/* one lookup per endpoint, under the first connection's deadline; the server it names is
+	 * the one whose cap and budget every probe here counts against */
+	err = dbtls_net_resolve(
+	    t->host, t->port,
+	    dbtls_net_deadline_min(dbtls_net_now_ms() + o->timeout_ms, ep.deadline), o->cancel_fd,
+	    &ep.addrs, &d);
+	if (err == DBTLS_ERR_NOMEM)
+		goto out;
+	if (err) {
+		scan_error(&ep, scan_why(&ep, err, &d), "connect", &d);
+		err = DBTLS_OK;
+		goto out;
+	}
+	dbtls_net_addr_string(&ep.addrs, 0, addr, sizeof(addr));
+	ep.h = scan_host_get(hosts, addr, t->port);
+	if (!ep.h) {
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
@@ -600,14 +809,37 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
 out:
+	stop = err ? DBTLS_OK : scan_stopped(&ep, &d);
+	if (stop) {
+		/* what was not probed before the stop is unfinished, not "not offered" */
+		for (v = 0; v < DBTLS_NVERSIONS && f->tls_offered == 1; v++)
+			if (f->versions[v].status == DBTLS_VS_NOT_PROBED)
+				scan_cut(&ep, (enum dbtls_version)v, stop, &d);
+		if (o->sql && !f->sql.status) {
+			f->sql.status = DBTLS_SQL_SKIPPED;
+			f->sql.reason = dbtls_strdup(d.msg);
+			scan_error(&ep, stop, "sql login", &d);
+		}
+	}
 	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
-	if (!err && o->sql)
+	if (!err && o->sql && !stop)
 		err = dbtls_scan_sql(t, o, f);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
-	pthread_cond_destroy(&ep.slot_free);
 	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
+	return err;
+}
+
+enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				   struct dbtls_endpoint_facts *f)
+{
+	struct scan_hosts hosts;
+	enum dbtls_err err;
+
+	scan_hosts_init(&hosts);
+	err = scan_endpoint_in(t, o, &hosts, f);
+	scan_hosts_free(&hosts);
 	return err;
 }
 
@@ -616,10 +848,23 @@ struct scan_pool {
 	size_t n;
 	const struct dbtls_scan_opts *o;
 	struct dbtls_endpoint_facts *out;
+	struct scan_hosts hosts; /* every server the run talks to */
 	pthread_mutex_t lock;
 	size_t next;
 	enum dbtls_err err;
 };
+
+/* An endpoint the run never started because it was interrupted: its target and why. */
+static enum dbtls_err scan_not_started(const struct dbtls_target *t,
+				       const struct dbtls_scan_opts *o,
+				       struct dbtls_endpoint_facts *f)
+{
+	if (!scan_facts_init(t, o, f) ||
+	    dbtls_facts_add_error(f, DBTLS_ERR_INTERRUPTED, "not scanned",
+				  "interrupted before this endpoint was scanned"))
+		return DBTLS_ERR_NOMEM;
+	return DBTLS_OK;
+}
 
 static void *scan_worker(void *arg)
 {
@@ -633,7 +878,10 @@ static void *scan_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			break;
-		err = dbtls_scan_endpoint(&p->targets[i], p->o, &p->out[i]);
+		if (dbtls_net_cancelled(p->o->cancel_fd))
+			err = scan_not_started(&p->targets[i], p->o, &p->out[i]);
+		else
+			err = scan_endpoint_in(&p->targets[i], p->o, &p->hosts, &p->out[i]);
 		if (err) {
 			pthread_mutex_lock(&p->lock);
 			p->err = err;
@@ -658,6 +906,7 @@ enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 	out->nendpoints = n;
 	pool.out = out->endpoints;
 	pthread_mutex_init(&pool.lock, NULL);
+	scan_hosts_init(&pool.hosts);
 	nth = o->jobs > 0 ? (size_t)o->jobs : 1;
 	if (nth > n)
 		nth = n;
@@ -675,7 +924,9 @@ enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 		pthread_join(th[i], NULL);
 out:
 	free(th);
+	scan_hosts_free(&pool.hosts);
 	pthread_mutex_destroy(&pool.lock);
+	out->interrupted = dbtls_net_cancelled(o->cancel_fd);
 	out->finished_at = time(NULL);
 	out->duration_s = scan_now() - t0;
 	return pool.err;

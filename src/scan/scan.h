@@ -19,11 +19,18 @@
 #include "src/wire/revocation.h"
 
 struct dbtls_scan_opts {
-	int timeout_ms;	     /* connect and each read */
+	int timeout_ms; /* one connection, all of it: resolve + connect + preamble + hello/handshake
+			 */
+	/* one endpoint, all of it (--endpoint-timeout); 0: none. What was learned by then is kept,
+	 * and the probes cut off are endpoint errors (TIMEOUT) */
+	int endpoint_timeout_ms;
+	/* borrowed; NULL: none. A fd that becomes readable (and stays so) when the scan must stop
+	 * (Ctrl-C): in-flight waits end, endpoints not yet started are marked INTERRUPTED */
+	const int *cancel_fd;
 	const char *ca_file; /* NULL: system store */
 	const char *sni;     /* NULL: the target's host name (never an IP literal) */
 	int jobs;	     /* endpoints scanned at once */
-	int per_host;	     /* probes in flight to one endpoint at once */
+	int per_host;	     /* probes in flight to one server (resolved address:port) at once */
 	/* MySQL/MariaDB block a client host after this many aborted connections (every probe is
 	 * one); stay under it, logging in to reset the count when --sql credentials allow.
 	 * 0: no limit. Loopback clients are exempt on the server side and here. */
@@ -45,7 +52,8 @@ struct dbtls_scan_opts {
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are
- * recorded in f->errors; the return value is NOMEM or OK. */
+ * recorded in f->errors; the return value is NOMEM or OK. Its connection cap and connect-error
+ * budget are its own (dbtls_scan_run shares them between targets that resolve alike). */
 enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 				   struct dbtls_endpoint_facts *f);
 /* The SQL step of one endpoint, after its probes (o->sql): runs the SQL module of t's protocol
@@ -55,7 +63,10 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
  * f->errors (stage "sql login"). Returns NOMEM or OK. */
 enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 			      struct dbtls_endpoint_facts *f);
-/* Scans every target, o->jobs at a time, into out->endpoints (same order as targets). */
+/* Scans every target, o->jobs at a time, into out->endpoints (same order as targets). Targets
+ * that resolve to the same address and port (two spellings of one server) share one connection
+ * cap (per_host) and one max_connect_errors budget. When o->cancel_fd fires, endpoints not
+ * finished carry an INTERRUPTED error and out->interrupted is set. */
 enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out);
 

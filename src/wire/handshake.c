@@ -9,8 +9,10 @@
  * X509_check_host / X509_check_ip_asc for the name. Key sizes are reported separately, so the
  * verification does not reject small keys either.
  *
- * The socket is non-blocking; every wait is a poll() with the caller's deadline, so a silent server
- * costs one timeout. OpenSSL reads and writes through a tiny BIO of our own that sends with
+ * The socket is non-blocking; every wait is a poll() bounded by the connection's one absolute
+ * deadline, and the BIO refuses to read or write past it, so neither a silent server nor one that
+ * floods HelloRequests (each of which OpenSSL reads and ignores) can keep the handshake going.
+ * OpenSSL reads and writes through a tiny BIO of our own that sends with
  * MSG_NOSIGNAL: a server that resets the connection must not kill the scanner with SIGPIPE.
  * Everything (context, store, BIO method) is created per call; there is no global state.
  */
@@ -40,7 +42,22 @@
 struct hs_sock {
 	int fd;
 	bool eof;
+	bool stopped; /* the BIO refused I/O: the deadline passed or the scan was cancelled */
+	enum dbtls_err why;
+	struct dbtls_conn bound; /* fd, deadline and cancel fd only: for dbtls_conn_check/wait */
 };
+
+/* False (and s->stopped) once the deadline has passed or the cancel fd fired. */
+static bool hs_bio_may(struct hs_sock *s)
+{
+	enum dbtls_err err = dbtls_conn_check(&s->bound, NULL);
+
+	if (err) {
+		s->stopped = true;
+		s->why = err;
+	}
+	return !err;
+}
 
 static int hs_bio_write(BIO *b, const char *buf, int len)
 {
@@ -48,6 +65,8 @@ static int hs_bio_write(BIO *b, const char *buf, int len)
 	ssize_t n;
 
 	BIO_clear_retry_flags(b);
+	if (!hs_bio_may(s))
+		return -1;
 	do
 		n = send(s->fd, buf, (size_t)len, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -62,6 +81,8 @@ static int hs_bio_read(BIO *b, char *buf, int len)
 	ssize_t n;
 
 	BIO_clear_retry_flags(b);
+	if (!hs_bio_may(s))
+		return -1;
 	do
 		n = recv(s->fd, buf, (size_t)len, 0);
 	while (n < 0 && errno == EINTR);
@@ -180,11 +201,20 @@ out:
 	return err;
 }
 
-static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_diag *d)
+static enum dbtls_err hs_stopped(const struct hs_sock *s, struct dbtls_diag *d)
 {
-	struct pollfd p = {.fd = fd};
+	return s->why == DBTLS_ERR_INTERRUPTED
+		   ? dbtls_diag_set(d, DBTLS_ERR_INTERRUPTED, "TLS handshake interrupted")
+		   : dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+				    "TLS handshake not finished by the connection's deadline");
+}
+
+static enum dbtls_err hs_connect(SSL *ssl, struct hs_sock *s, struct dbtls_diag *d)
+{
+	enum dbtls_err err;
 	int rc, e, sys;
-	char what[32];
+	short events;
+	const char *what;
 
 	for (;;) {
 		/* SSL_get_error() reads the queue: it must hold only this call's entries */
@@ -194,13 +224,17 @@ static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_
 		sys = errno;
 		if (rc == 1)
 			return DBTLS_OK;
+		if (s->stopped) {
+			ERR_clear_error();
+			return hs_stopped(s, d);
+		}
 		e = SSL_get_error(ssl, rc);
 		if (e == SSL_ERROR_WANT_READ) {
-			p.events = POLLIN;
-			snprintf(what, sizeof(what), "waiting for the server");
+			events = POLLIN;
+			what = "TLS handshake: waiting for the server";
 		} else if (e == SSL_ERROR_WANT_WRITE) {
-			p.events = POLLOUT;
-			snprintf(what, sizeof(what), "sending");
+			events = POLLOUT;
+			what = "TLS handshake: sending";
 		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 			if (d)
 				d->sys_errno = sys;
@@ -210,18 +244,9 @@ static enum dbtls_err hs_connect(SSL *ssl, int fd, int timeout_ms, struct dbtls_
 			return hs_fail(d, DBTLS_ERR_TLS, "TLS handshake failed",
 				       "no detail from OpenSSL");
 		}
-		do
-			rc = poll(&p, 1, timeout_ms);
-		while (rc < 0 && errno == EINTR);
-		if (rc == 0)
-			return dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
-					      "TLS handshake: no progress within %d ms while %s",
-					      timeout_ms, what);
-		if (rc < 0) {
-			if (d)
-				d->sys_errno = errno;
-			return dbtls_diag_set(d, DBTLS_ERR_IO, "poll: %s", strerror(errno));
-		}
+		err = dbtls_conn_wait(&s->bound, events, what, d);
+		if (err)
+			return err;
 	}
 }
 
@@ -617,11 +642,14 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	char ipbuf[64];
 	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
+	int64_t deadline;
 
 	memset(&v, 0, sizeof(v));
-	if (!c || !f || c->fd < 0 || timeout_ms <= 0)
+	if (!c || !f || c->fd < 0 || (timeout_ms <= 0 && !c->deadline_ms))
 		return dbtls_diag_set(d, DBTLS_ERR_USAGE,
 				      "handshake needs a connected socket and a timeout");
+	/* one deadline for the whole handshake: the connection's, else timeout_ms from now */
+	deadline = c->deadline_ms ? c->deadline_ms : dbtls_net_now_ms() + timeout_ms;
 	ERR_clear_error();
 	/* a CA file that does not load is a configuration error: find out before talking */
 	err = hs_load_store(o ? o->ca_file : NULL, &store, d);
@@ -632,6 +660,9 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		goto out;
 
 	sock.fd = c->fd;
+	sock.bound.fd = c->fd;
+	sock.bound.deadline_ms = deadline;
+	sock.bound.cancel_fd = c->cancel_fd;
 	meth = BIO_meth_new(HS_BIO_TYPE, "dbtls socket");
 	ssl = SSL_new(ctx);
 	if (!meth || !ssl || !BIO_meth_set_write(meth, hs_bio_write) ||
@@ -668,7 +699,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	SSL_set_connect_state(ssl);
 
-	err = hs_connect(ssl, c->fd, timeout_ms, d);
+	err = hs_connect(ssl, &sock, d);
 	if (err)
 		goto out;
 

@@ -20,7 +20,7 @@ struct dbtls_handshake_opts {
 	const char *ca_file;	 /* PEM bundle; NULL = OpenSSL's default system store */
 	const char *sni;	 /* server_name to send; NULL = none */
 	const char *verify_host; /* host name or IP literal the leaf must match (VERIFY_IDENTITY) */
-	int timeout_ms;		 /* deadline for each read/write while handshaking */
+	int timeout_ms;		 /* whole handshake, from its start, when c has no deadline_ms */
 	const char
 	    *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
 	/* ALPN names to offer (NULL-terminated, borrowed); NULL or empty: none. The server's pick
@@ -44,7 +44,8 @@ void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k);
  * f->verification (new strings); what f held there before is freed. Returns TLS with a diag on
  * handshake failure, TIMEOUT past the deadline, FILE when ca_file cannot be loaded (checked before
  * any byte is sent); on failure f is untouched. o may be NULL (system store, no SNI, no host
- * check); o->timeout_ms <= 0 falls back to c->timeout_ms. Never closes c->fd (borrowed). */
+ * check). The handshake ends by c->deadline_ms (TIMEOUT), or, when c has none, o->timeout_ms (else
+ * c->timeout_ms) after it starts; c->cancel_fd ends it with INTERRUPTED. Never closes c->fd. */
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d);
 /* The same, and on success fills *keep (new; dbtls_handshake_keep_free) for a revocation check

@@ -5,7 +5,9 @@
 Integration tests point dbtls at it to check that every odd endpoint ends up as an error recorded in
 the endpoint's facts, never as a hang or a crash. It binds 127.0.0.1 port 0, writes the port to
 PORTFILE (atomically: a reader never sees a half-written file), serves any number of connections
-(one thread each) and exits by itself after 120 s, or earlier on SIGTERM/SIGINT.
+(one thread each) and exits by itself after 120 s, or earlier on SIGTERM/SIGINT. With
+$FAKE_PEAK_FILE set, tls-slow-accept keeps in that file the most ClientHellos it ever had waiting
+for their answer at once (the client's connections in flight).
 
 Modes:
   silent               accept, never send, hold the connection
@@ -31,6 +33,17 @@ Modes:
                        of a version it did not offer: TLS 1.0 for any other hello, TLS 1.2 for a
                        TLS 1.0 hello
 The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
+  mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
+  tls-hello-flood      direct TLS. dbtls's raw probes get a ServerHello (the first suite offered)
+                       and ServerHelloDone; a full handshake (OpenSSL's ClientHello, told apart by
+                       its encrypt_then_mac extension) gets a ServerHello, then HelloRequest
+                       messages without end, as fast as the client reads them
+  tls-drip             as tls-hello-flood, but the full handshake's bytes come one every
+                       $FAKE_DRIP_S seconds (default 0.1)
+  tls-slow-accept      direct TLS: every ClientHello is "accepted" (ServerHello with the first suite
+                       offered, ServerHelloDone, close) after $FAKE_SLOW_S seconds (default 0.1), so
+                       a suite enumeration needs one slow connection per suite the client knows;
+                       with $FAKE_ACCEPT=0 every hello is refused (alert handshake_failure) instead
 
 Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
 packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
@@ -241,6 +254,132 @@ def serve_tls_wrong_version(conn):
     time.sleep(0.2)
 
 
+def drip(conn, data, every):
+    for i in range(len(data)):
+        conn.sendall(data[i : i + 1])
+        time.sleep(every)
+
+
+def serve_mysql_drip(conn):
+    every = float(os.environ.get("FAKE_DRIP_S", "0.9"))
+    drip(conn, greeting("5.7.44-dbtls-drip", CAPS_NOSSL | CLIENT_SSL), every)
+    hold(conn)
+
+
+def read_client_hello_body(conn):
+    """The first TLS record (a ClientHello), or None when the client sends something else."""
+    conn.settimeout(10)
+    head = recv_exact(conn, 5)
+    if len(head) < 5 or head[0] != 0x16:
+        return None
+    body = recv_exact(conn, struct.unpack(">H", head[3:5])[0])
+    if len(body) < 4 or body[0] != 1:
+        return None
+    return body[4:]
+
+
+def parse_client_hello(ch):
+    """(client_version, [suites], {extension types}) of a ClientHello body."""
+    version = struct.unpack(">H", ch[0:2])[0]
+    pos = 2 + 32
+    pos += 1 + ch[pos]
+    n = struct.unpack(">H", ch[pos : pos + 2])[0]
+    suites = [struct.unpack(">H", ch[pos + 2 + i : pos + 4 + i])[0] for i in range(0, n, 2)]
+    pos += 2 + n
+    pos += 1 + ch[pos]
+    exts = set()
+    if pos + 2 <= len(ch):
+        end = pos + 2 + struct.unpack(">H", ch[pos : pos + 2])[0]
+        pos += 2
+        while pos + 4 <= end:
+            t, ln = struct.unpack(">HH", ch[pos : pos + 4])
+            exts.add(t)
+            pos += 4 + ln
+    return version, suites, exts
+
+
+def tls_record(payload, version=0x0303):
+    return bytes([0x16]) + struct.pack(">HH", version, len(payload)) + payload
+
+
+def handshake_msg(mt, body):
+    return bytes([mt]) + struct.pack(">I", len(body))[1:] + body
+
+
+def server_hello(version, suite):
+    body = struct.pack(">H", version) + os.urandom(32) + b"\x00" + struct.pack(">H", suite) + b"\x00"
+    return handshake_msg(2, body)
+
+
+def pick_suite(suites, prefer=None):
+    usable = [s for s in suites if s not in (0x00FF, 0x5600) and (s >> 8) != 0x13]
+    if prefer in usable:
+        return prefer
+    return usable[0] if usable else None
+
+
+ETM = 0x0016  # encrypt_then_mac: OpenSSL sends it, dbtls's raw hellos do not
+HELLO_REQUEST = tls_record(handshake_msg(0, b""))
+
+
+def answer_probe(conn, ch):
+    """A quick, complete "accept": ServerHello with the first suite offered, ServerHelloDone."""
+    version, suites, _ = parse_client_hello(ch)
+    version = min(version, 0x0303)
+    suite = pick_suite(suites)
+    if suite is None:
+        return
+    conn.sendall(tls_record(server_hello(version, suite) + handshake_msg(14, b""), version))
+
+
+def serve_tls_hostile(conn, flood):
+    ch = read_client_hello_body(conn)
+    if ch is None:
+        return
+    version, suites, exts = parse_client_hello(ch)
+    if ETM not in exts:
+        answer_probe(conn, ch)
+        return
+    suite = pick_suite(suites, 0xC02F)
+    if suite is None:
+        return
+    data = tls_record(server_hello(0x0303, suite))
+    conn.settimeout(HOLD_S)
+    if flood:
+        conn.sendall(data)
+        batch = HELLO_REQUEST * 512
+        while True:
+            conn.sendall(batch)
+    else:
+        every = float(os.environ.get("FAKE_DRIP_S", "0.1"))
+        while True:
+            drip(conn, data, every)
+            data = HELLO_REQUEST
+
+
+def serve_tls_hello_flood(conn):
+    serve_tls_hostile(conn, True)
+
+
+def serve_tls_drip(conn):
+    serve_tls_hostile(conn, False)
+
+
+def serve_tls_slow_accept(conn):
+    ch = read_client_hello_body(conn)
+    if ch is None:
+        return
+    count_active(1)
+    try:
+        time.sleep(float(os.environ.get("FAKE_SLOW_S", "0.1")))
+    finally:
+        count_active(-1)
+    if os.environ.get("FAKE_ACCEPT", "1") == "0":  # refuse instead: alert handshake_failure
+        conn.sendall(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))
+        return
+    answer_probe(conn, ch)
+
+
 MODES = {
     "silent": serve_silent,
     "garbage": serve_garbage,
@@ -256,7 +395,30 @@ MODES = {
     "tls-rst": serve_tls_rst,
     "tls-close": serve_tls_close,
     "tls-wrong-version": serve_tls_wrong_version,
+    "mysql-drip": serve_mysql_drip,
+    "tls-hello-flood": serve_tls_hello_flood,
+    "tls-drip": serve_tls_drip,
+    "tls-slow-accept": serve_tls_slow_accept,
 }
+
+
+_active = [0, 0]  # connections open now, most ever open at once
+_active_lock = threading.Lock()
+
+
+def count_active(delta):
+    """Track connections waiting for an answer (tls-slow-accept: from the ClientHello read until
+    the answer goes out, when the client may open its next one); with $FAKE_PEAK_FILE set, keep
+    the peak written there."""
+    path = os.environ.get("FAKE_PEAK_FILE")
+    with _active_lock:
+        _active[0] += delta
+        if _active[0] > _active[1]:
+            _active[1] = _active[0]
+            if path:
+                with open(path + ".tmp", "w") as f:
+                    f.write("%d\n" % _active[1])
+                os.rename(path + ".tmp", path)
 
 
 def handle(conn, fn):

@@ -11,7 +11,8 @@
 # still lets the test run SQL from outside.
 #  1. ground truth: with no limit (--max-connect-errors 0) a full scan blocks its own host;
 #  2. dbtls's default budget stops short of the limit, and the host is not blocked afterwards;
-#  3. with --sql credentials dbtls logs in to reset the count and completes the enumeration.
+#  3. with --sql credentials dbtls logs in to reset the count and completes the enumeration;
+#  4. two spellings of the server in one run share one budget.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require_mariadb
@@ -124,5 +125,17 @@ assert_eq "credentials: more connections than the limit ($used), none blocked" 1
 counted=$(errors_of_scanner)
 assert_eq "credentials: the server's count stayed under $LIMIT ($counted)" 1 "$((counted < LIMIT))"
 assert_eq "credentials: the password appears in no output" 0 "$(cat "$T/sql.json" "$T/sql.err" | grep -c 'Sc4n-ce-pass' || true)"
+
+# 4. two spellings of one server share one budget: together they stay under the limit
+mariadb_sql CE "FLUSH HOSTS"
+rc=0
+in_ns "$DBTLS" scan --policy none --max-connect-errors $LIMIT --ca-file "$CA" -q -o "$T/twice.json" \
+	"$TARGET" "$SRV_IP:$CE_PORT/" || rc=$?
+used=$(py_json "$T/twice.json" "sum(e['connections_used'] for e in d['endpoints'])")
+assert_eq "two spellings: $used connections in all, under $LIMIT" 1 "$((used < LIMIT))"
+counted=$(errors_of_scanner)
+assert_eq "two spellings: the server counted $counted errors, under $LIMIT" 1 "$((counted < LIMIT))"
+assert_eq "two spellings: no 1129 for either" 0 \
+	"$(py_json "$T/twice.json" "sum(1 for e in d['endpoints'] for x in e['errors'] if x['code']=='SERVER_ERROR')")"
 
 finish

@@ -165,6 +165,9 @@ static void set_sql(struct dbtls_sql_facts *q)
 						    .self = true};
 	q->accounts_status = DBTLS_SQL_AV_READ;
 	q->accounts_source = xstrdup("mysql.global_priv");
+	q->option_file.path = xstrdup("/home/dbtls/.my.cnf");
+	q->option_file.mode = 0644;
+	q->option_file.world_readable = true;
 	q->naccounts = 2;
 	q->accounts = calloc(2, sizeof(*q->accounts));
 	assert_non_null(q->accounts);
@@ -204,6 +207,7 @@ static void fixture(struct dbtls_scan_facts *s)
 	s->started_at = 1700000000;
 	s->finished_at = 1700000042;
 	s->new_ca_file = xstrdup("/etc/dbtls/new-ca.pem");
+	s->interrupted = true;
 	s->nendpoints = 3;
 	s->endpoints = calloc(3, sizeof(*s->endpoints));
 	assert_non_null(s->endpoints);

@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "app/cli.h"
 #include "src/scan/scan.h"
 #include "tests/unit/fixtures.h"
+#include "src/wire/net.h"
 
 static void test_targets_good(void **state)
 {
@@ -322,6 +325,86 @@ static void test_scan_alpn_server(void **state)
 	dbtls_endpoint_facts_free(&f);
 }
 
+/* Cancelled before it starts (Ctrl-C during start-up): no connection is made, every
+ * endpoint says it was not scanned, and the run is marked interrupted. */
+static void test_scan_cancelled(void **state)
+{
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_target t[2];
+	char why[128];
+	int pfd[2];
+	struct dbtls_scan_opts o = {.timeout_ms = 2000, .jobs = 1, .cancel_fd = &pfd[0]};
+	(void)state;
+
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(write(pfd[1], "x", 1), 1);
+	assert_int_equal(dbtls_target_parse("mysql://127.0.0.1:1", &t[0], why, sizeof(why)), 0);
+	assert_int_equal(dbtls_target_parse("tls://127.0.0.1:2", &t[1], why, sizeof(why)), 0);
+	assert_int_equal(dbtls_scan_run(t, 2, &o, &facts), DBTLS_OK);
+	assert_true(facts.interrupted);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(facts.endpoints[i].nerrors, 1);
+		assert_int_equal(facts.endpoints[i].errors[0].code, DBTLS_ERR_INTERRUPTED);
+		assert_string_equal(facts.endpoints[i].errors[0].stage, "not scanned");
+		assert_int_equal(facts.endpoints[i].connections_used, 0);
+		assert_non_null(facts.endpoints[i].target);
+	}
+	dbtls_scan_facts_free(&facts);
+	dbtls_target_free(&t[0]);
+	dbtls_target_free(&t[1]);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* A peer that drips one byte every 50 ms: each wait is short, but the connection's one
+ * deadline (300 ms) ends the read of 100 bytes all the same. */
+static void *drip_thread(void *arg)
+{
+	int fd = *(int *)arg;
+
+	for (int i = 0; i < 40; i++) {
+		if (send(fd, "x", 1, MSG_NOSIGNAL) != 1)
+			break;
+		poll(NULL, 0, 50);
+	}
+	return NULL;
+}
+
+static void test_conn_deadline_drip(void **state)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	struct dbtls_addrs a = {.n = 1};
+	struct dbtls_diag d = {0};
+	struct dbtls_conn c;
+	uint8_t buf[100];
+	pthread_t th;
+	int lfd, afd;
+	int64_t t0;
+	(void)state;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+	memcpy(&a.a[0], &sa, sizeof(sa));
+	a.len[0] = sizeof(sa);
+	t0 = dbtls_net_now_ms();
+	assert_int_equal(dbtls_conn_open_addrs(&c, &a, t0 + 300, NULL, NULL, 0, &d), DBTLS_OK);
+	afd = accept(lfd, NULL, NULL);
+	assert_true(afd >= 0);
+	close(lfd);
+	assert_int_equal(pthread_create(&th, NULL, drip_thread, &afd), 0);
+	assert_int_equal(dbtls_conn_recv_exact(&c, buf, sizeof(buf), &d), DBTLS_ERR_TIMEOUT);
+	/* generous for a loaded machine, but far below the 40 x 50 ms the drip would last
+	 */
+	assert_true(dbtls_net_now_ms() - t0 < 1500);
+	dbtls_conn_close(&c);
+	pthread_join(th, NULL);
+	close(afd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +416,8 @@ int main(void)
 	    cmocka_unit_test(test_scan_refused),
 	    cmocka_unit_test(test_scan_alpn_invalid),
 	    cmocka_unit_test(test_scan_alpn_server),
+	    cmocka_unit_test(test_scan_cancelled),
+	    cmocka_unit_test(test_conn_deadline_drip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@
 #include <cmocka.h>
 
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "checks/policy/policy.h"
 #include "reports/report.h"
 #include "src/scan/scan.h"
+#include "src/wire/net.h"
 #include "src/wire/sql/sql_mysql.h"
 #include "tests/unit/fixtures.h"
 
@@ -589,6 +592,67 @@ static void test_scan_refused_scrubbed(void **state)
 	dbtls_target_free(&t);
 }
 
+/* A server that accepts one connection and drips a greeting one byte every 300 ms: under the
+ * library's own per-read timeout (1 s) each byte restarts the wait, so the login would take half a
+ * minute; --endpoint-timeout (1.5 s) ends it. */
+static void *drip_greeting(void *arg)
+{
+	int lfd = *(int *)arg, fd = accept(lfd, NULL, NULL);
+	/* a HandshakeV10 header announcing 78 bytes, then protocol 10 and a version string */
+	static const char greeting[] = "\x4e\x00\x00\x00\x0a"
+				       "5.7.44-dbtls-drip-and-drip-and-drip-and-drip";
+
+	for (size_t i = 0; fd >= 0 && i < sizeof(greeting) - 1; i++) {
+		if (send(fd, greeting + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		poll(NULL, 0, 300);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void test_scan_login_deadline(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	char target[64], cnf[] = "/tmp/dbtls-test-sql-XXXXXX";
+	struct dbtls_scan_opts o = {
+	    .timeout_ms = 1000, .endpoint_timeout_ms = 1500, .sql = true, .sql_user = "app"};
+	socklen_t len = sizeof(a);
+	struct dbtls_endpoint_facts f;
+	struct dbtls_target t;
+	pthread_t th;
+	int lfd, cfd;
+	int64_t t0;
+	(void)state;
+
+	cfd = mkstemp(cnf);
+	assert_true(cfd >= 0);
+	close(cfd);
+	o.defaults_file = cnf;
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(pthread_create(&th, NULL, drip_greeting, &lfd), 0);
+	snprintf(target, sizeof(target), "mysql://127.0.0.1:%d", ntohs(a.sin_port));
+	scan_target(&t, target);
+	memset(&f, 0, sizeof(f));
+	f.tls_offered = 1;
+	t0 = dbtls_net_now_ms();
+	assert_int_equal(dbtls_scan_sql(&t, &o, &f), DBTLS_OK);
+	/* generous for a loaded machine, far below the 15 s the drip lasts */
+	assert_true(dbtls_net_now_ms() - t0 < 6000);
+	assert_int_equal(f.sql.status, DBTLS_SQL_FAILED);
+	assert_int_equal(f.nerrors, 1);
+	pthread_join(th, NULL);
+	close(lfd);
+	unlink(cnf);
+	dbtls_endpoint_facts_free(&f);
+	dbtls_target_free(&t);
+}
+
 /* ==== the checks ==== */
 
 static void t_value(struct dbtls_sql_value **vals, size_t *n, const char *name, const char *value)
@@ -941,6 +1005,19 @@ static void fx_insecure_skipped(struct dbtls_endpoint_facts *f)
 	f->sql.status = DBTLS_SQL_SKIPPED;
 }
 
+static void fx_option_file(struct dbtls_endpoint_facts *f)
+{
+	f->sql.option_file.path = xstrdup("/home/scan/.my.cnf");
+	f->sql.option_file.mode = 0644;
+	f->sql.option_file.world_readable = true;
+}
+static void fx_option_file_group(struct dbtls_endpoint_facts *f)
+{
+	fx_option_file(f);
+	f->sql.option_file.mode = 0640;
+	f->sql.option_file.world_readable = false;
+}
+
 struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
@@ -1038,6 +1115,12 @@ static const struct row rows[] = {
     {"--sql-insecure, login failed", fx_insecure_failed, "sql.insecure-scan", 1, -1, "attempted",
      NULL},
     {"--sql-insecure, skipped", fx_insecure_skipped, "sql.insecure-scan", 0, -1, NULL, NULL},
+
+    {"no readable option file", NULL, "sql.option-file-permissions", 0, -1, NULL, NULL},
+    {"option file world-readable", fx_option_file, "sql.option-file-permissions", 1, -1,
+     "0644 (world-readable)", "chmod 600 /home/scan/.my.cnf"},
+    {"option file group-readable", fx_option_file_group, "sql.option-file-permissions", 1, -1,
+     "0640 (group-readable)", NULL},
 };
 
 static bool t_run_row(const struct row *r)
@@ -1109,7 +1192,7 @@ static void test_rows_cover_sql(void **state)
 			bad++;
 		}
 	}
-	assert_int_equal(family, 10);
+	assert_int_equal(family, 11);
 	assert_int_equal(bad, 0);
 }
 
@@ -1255,6 +1338,7 @@ int main(void)
 	    cmocka_unit_test(test_collect_nomem),
 	    cmocka_unit_test(test_scan_skips),
 	    cmocka_unit_test(test_scan_refused_scrubbed),
+	    cmocka_unit_test(test_scan_login_deadline),
 	    cmocka_unit_test(test_rows_cover_sql),
 	    cmocka_unit_test(test_rows),
 	    cmocka_unit_test(test_silent_without_login),

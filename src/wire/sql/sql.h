@@ -46,6 +46,9 @@ struct dbtls_sql_opts {
 	const char *user;	   /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file; NULL: the default files */
 	bool insecure;		   /* --sql-insecure: do not verify the server certificate */
+	/* the whole login and its statements end within this (--endpoint-timeout); 0: none */
+	int endpoint_timeout_ms;
+	const int *cancel_fd; /* borrowed; readable when the run must stop (Ctrl-C); NULL: none */
 };
 
 struct dbtls_sql_module {
@@ -68,6 +71,13 @@ struct dbtls_sql_module {
 	 */
 	enum dbtls_err (*reset)(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
 				struct dbtls_diag *d);
+	/*
+	 * Optional. Contract: records into *s what can be said of the step's own configuration
+	 * without logging in (an option file holding a password that others can read), also when
+	 * the login is skipped; scan() records it again itself. Touches nothing else of *s and no
+	 * network. Returns NOMEM or OK.
+	 */
+	enum dbtls_err (*inspect)(const struct dbtls_sql_opts *o, struct dbtls_sql_facts *s);
 	const char *help; /* one line for `dbtls help`: what it logs in with and reads */
 };
 

@@ -11,17 +11,29 @@
  * mysql_scan() (the SQL step module at the bottom, sql.h) owns the MYSQL handle: options,
  * credentials, login, error mapping.
  *
- * The password is never held here beyond getenv()'s pointer and is never copied into facts; the
- * option file is read by the client library itself. Error texts that reach facts are scrubbed of
- * the password all the same.
+ * The password is read from the environment once (dbtls_sql_secret_take), wiped there and
+ * unset, and kept in one locked, never-dumped page while the process is made non-dumpable; it is
+ * wiped after the last login (dbtls_sql_secret_wipe), and the client library's copies are wiped
+ * before each handle is closed. It is never copied into facts; the option file is read by the
+ * client library itself. Error texts that reach facts are scrubbed of the password all the same.
  */
 #include "src/wire/sql/sql_mysql.h"
+#include "src/wire/net.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <poll.h>
+
+#include <openssl/crypto.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -566,6 +578,217 @@ enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *ser
 
 /* ---- the client library ---- */
 
+/* ---- the password: read once, held locked, wiped ---- */
+
+/* The one process-wide secret (the environment it comes from is process-wide too). */
+static struct {
+	char *p; /* NUL-terminated; NULL: no (or an empty) password in the environment */
+	size_t cap;
+	bool mapped;
+} sql_pw;
+static int sql_pw_dumpable = -1; /* PR_GET_DUMPABLE before the secret was taken */
+static pthread_mutex_t sql_pw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sql_secret_free_locked(void)
+{
+	if (!sql_pw.p)
+		return;
+	OPENSSL_cleanse(sql_pw.p, sql_pw.cap);
+	if (sql_pw.mapped) {
+		munlock(sql_pw.p, sql_pw.cap);
+		munmap(sql_pw.p, sql_pw.cap);
+	} else {
+		free(sql_pw.p);
+	}
+	memset(&sql_pw, 0, sizeof(sql_pw));
+	if (sql_pw_dumpable == 1)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+void dbtls_sql_secret_take(void)
+{
+	char *env;
+	size_t n;
+	long page;
+
+	pthread_mutex_lock(&sql_pw_lock);
+	/* once taken, the variable is gone: it is back only if someone set it again (a test) */
+	env = getenv(DBTLS_SQL_PASSWORD_ENV);
+	if (!env)
+		goto out;
+	sql_secret_free_locked();
+	n = strlen(env);
+	if (n) {
+		/* no core dump and no ptrace by the same user while a secret is in memory */
+		sql_pw_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		page = sysconf(_SC_PAGESIZE);
+		sql_pw.cap = page > 0 ? (n / (size_t)page + 1) * (size_t)page : n + 1;
+		sql_pw.p = mmap(NULL, sql_pw.cap, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sql_pw.p == MAP_FAILED) {
+			sql_pw.cap = n + 1;
+			sql_pw.p = malloc(sql_pw.cap);
+		} else {
+			sql_pw.mapped = true;
+			/* best effort: without the privilege to lock, the page may be swapped */
+			(void)mlock(sql_pw.p, sql_pw.cap);
+			(void)madvise(sql_pw.p, sql_pw.cap, MADV_DONTDUMP);
+		}
+		if (sql_pw.p)
+			memcpy(sql_pw.p, env, n + 1);
+	}
+	/* the environment block itself is what /proc/PID/environ and a core dump show */
+	OPENSSL_cleanse(env, n);
+	unsetenv(DBTLS_SQL_PASSWORD_ENV);
+out:
+	pthread_mutex_unlock(&sql_pw_lock);
+}
+
+void dbtls_sql_secret_wipe(void)
+{
+	pthread_mutex_lock(&sql_pw_lock);
+	sql_secret_free_locked();
+	pthread_mutex_unlock(&sql_pw_lock);
+}
+
+/* The password (borrowed until dbtls_sql_secret_wipe), taking it first if nobody did. */
+static const char *sql_password(void)
+{
+	dbtls_sql_secret_take();
+	return sql_pw.p;
+}
+
+/* Wipes the client library's copies of the password (its own and an option file's), then closes
+ * the handle; m may be NULL. */
+static void sql_close(MYSQL *m)
+{
+	if (!m)
+		return;
+	if (m->passwd)
+		OPENSSL_cleanse(m->passwd, strlen(m->passwd));
+	if (m->options.password)
+		OPENSSL_cleanse(m->options.password, strlen(m->options.password));
+	mysql_close(m);
+}
+
+/* ---- option files holding a password ---- */
+
+/* True when the option file at path sets a password in a group the client reads ([client],
+ * [client-server], [client-mariadb], [mysql], [mariadb-client]); a file that cannot be read
+ * (not ours to judge) is false. */
+static bool sql_file_has_password(const char *path)
+{
+	static const char *const groups[] = {"client", "client-server", "client-mariadb", "mysql",
+					     "mariadb-client"};
+	bool in_group = false, found = false;
+	char line[1024], *p, *e;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '[') {
+			e = strchr(p, ']');
+			in_group = false;
+			if (!e)
+				continue;
+			*e = 0;
+			for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+				in_group |= strcasecmp(p + 1, groups[i]) == 0;
+			continue;
+		}
+		if (!in_group || strncasecmp(p, "password", 8) != 0)
+			continue;
+		for (p += 8; *p == ' ' || *p == '\t'; p++)
+			;
+		found = *p == '=';
+	}
+	fclose(f);
+	return found;
+}
+
+enum dbtls_err dbtls_sql_option_file_check(const char *defaults_file,
+					   struct dbtls_sql_option_file *out)
+{
+	const char *home = getenv("HOME");
+	char user_cnf[4096];
+	const char *cands[4];
+	size_t n = 0;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (defaults_file) {
+		cands[n++] = defaults_file;
+	} else {
+		/* the files the client library reads by default, the user's first */
+		if (home && snprintf(user_cnf, sizeof(user_cnf), "%s/.my.cnf", home) <
+				(int)sizeof(user_cnf))
+			cands[n++] = user_cnf;
+		cands[n++] = "/etc/mysql/my.cnf";
+		cands[n++] = "/etc/my.cnf";
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (stat(cands[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+		    !sql_file_has_password(cands[i]))
+			continue;
+		if (!(st.st_mode & (S_IRGRP | S_IROTH)))
+			continue;
+		out->path = strdup(cands[i]);
+		if (!out->path)
+			return DBTLS_ERR_NOMEM;
+		out->mode = (unsigned)(st.st_mode & 07777);
+		out->world_readable = (st.st_mode & S_IROTH) != 0;
+		break;
+	}
+	return DBTLS_OK;
+}
+
+/* ---- the login under a deadline ---- */
+
+/* The client library waits for its socket only through io_wait (MARIADB_OPT_IO_WAIT) when a
+ * read or write would block, and its own timeouts restart with every wait, so a server that
+ * drips bytes could hold a login for hours. Every wait of a login happens on the thread that
+ * called mysql_real_connect, so the deadline and the cancel fd of that login live in thread-local
+ * storage, set around each use of the handle. */
+static _Thread_local struct {
+	int64_t deadline; /* dbtls_net_now_ms clock; 0: none */
+	const int *cancel_fd;
+} sql_bound;
+
+static int sql_io_wait(my_socket fd, my_bool is_read, int timeout)
+{
+	struct pollfd p[2] = {
+	    {.fd = fd, .events = is_read ? POLLIN : POLLOUT},
+	    {.fd = sql_bound.cancel_fd ? *sql_bound.cancel_fd : -1, .events = POLLIN}};
+	int64_t left;
+	int rc, ms = timeout > 0 ? timeout : -1;
+
+	if (sql_bound.deadline) {
+		left = sql_bound.deadline - dbtls_net_now_ms();
+		if (left <= 0)
+			return 0; /* a timeout to the library */
+		if (ms < 0 || left < ms)
+			ms = (int)left;
+	}
+	do
+		rc = poll(p, 2, ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc > 0 && p[1].revents)
+		return 0;
+	return rc > 0 ? (p[0].revents ? 1 : 0) : rc;
+}
+
+/* Bounds what the calling thread does with the client library from now on: the deadline (0:
+ * none) and the cancel fd (may be NULL). */
+static void sql_bound_set(int64_t deadline, const int *cancel_fd)
+{
+	sql_bound.deadline = deadline;
+	sql_bound.cancel_fd = cancel_fd;
+}
+
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 static int sql_init_rc;
 
@@ -695,6 +918,8 @@ static bool sql_options(MYSQL *m, const struct dbtls_sql_opts *o, bool have_env_
 	else if (o->insecure && mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
 					       "mysql_native_password,client_ed25519"))
 		failed = "MARIADB_OPT_RESTRICTED_AUTH";
+	else if (mysql_optionsv(m, MARIADB_OPT_IO_WAIT, sql_io_wait))
+		failed = "MARIADB_OPT_IO_WAIT";
 	else if (mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "dbtls"))
 		failed = "MYSQL_OPT_CONNECT_ATTR_ADD";
 	if (failed)
@@ -729,7 +954,7 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 				 struct dbtls_sql_facts *s, unsigned *connections_used,
 				 struct dbtls_diag *d)
 {
-	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	const char *pw = sql_password();
 	const char *secrets[2] = {NULL, NULL};
 	struct dbtls_sql_seam seam;
 	enum dbtls_err err = DBTLS_OK;
@@ -738,9 +963,11 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 	my_bool verify = 0;
 
 	dbtls_sql_facts_free(s);
-	if (pw && !*pw)
-		pw = NULL; /* set but empty: as if unset, so the option file can still supply one */
+	/* set but empty counts as unset (sql_password gives NULL), so the option file can still
+	 * supply one */
 	secrets[0] = pw;
+	if (dbtls_sql_option_file_check(o->defaults_file, &s->option_file))
+		return DBTLS_ERR_NOMEM;
 	pthread_once(&sql_once, sql_library_init);
 	if (sql_init_rc)
 		return sql_skip(s, "the MySQL client library failed to initialise");
@@ -760,6 +987,9 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 		goto out;
 	}
 	(*connections_used)++;
+	/* the login and every statement after it, all within one --endpoint-timeout */
+	sql_bound_set(o->endpoint_timeout_ms > 0 ? dbtls_net_now_ms() + o->endpoint_timeout_ms : 0,
+		      o->cancel_fd);
 	if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
 		err = sql_failed(t, s, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
@@ -783,20 +1013,19 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 	if (!err)
 		err = sql_scrub_facts(s, secrets, 2);
 out:
-	mysql_close(m);
+	sql_close(m);
+	sql_bound_set(0, NULL);
 	return err;
 }
 
 static enum dbtls_err mysql_reset(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
 				  struct dbtls_diag *d)
 {
-	const char *pw = getenv(DBTLS_SQL_PASSWORD_ENV);
+	const char *pw = sql_password();
 	enum dbtls_err err = DBTLS_OK;
 	char msg[768];
 	MYSQL *m;
 
-	if (pw && !*pw)
-		pw = NULL;
 	pthread_once(&sql_once, sql_library_init);
 	if (sql_init_rc)
 		return dbtls_diag_set(d, DBTLS_ERR_INTERNAL,
@@ -804,6 +1033,9 @@ static enum dbtls_err mysql_reset(const struct dbtls_sql_target *t, const struct
 	m = mysql_init(NULL);
 	if (!m)
 		return DBTLS_ERR_NOMEM;
+	/* a login and straight out: two connection deadlines' worth */
+	sql_bound_set(dbtls_net_now_ms() + 2 * (int64_t)(o->timeout_ms > 0 ? o->timeout_ms : 10000),
+		      o->cancel_fd);
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
 		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
 	} else if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
@@ -815,14 +1047,23 @@ static enum dbtls_err mysql_reset(const struct dbtls_sql_target *t, const struct
 		err = dbtls_diag_set(d, sql_login_err(mysql_errno(m), msg), "ERROR %u: %s",
 				     mysql_errno(m), msg);
 	}
-	mysql_close(m);
+	sql_close(m);
+	sql_bound_set(0, NULL);
 	return err;
+}
+
+static enum dbtls_err mysql_inspect(const struct dbtls_sql_opts *o, struct dbtls_sql_facts *s)
+{
+	free(s->option_file.path);
+	memset(&s->option_file, 0, sizeof(s->option_file));
+	return dbtls_sql_option_file_check(o->defaults_file, &s->option_file);
 }
 
 const struct dbtls_sql_module dbtls_sql_mysql = {
     .scheme = "mysql",
     .scan = mysql_scan,
     .reset = mysql_reset,
+    .inspect = mysql_inspect,
     .help = "MySQL/MariaDB: log in through libmariadb over verified TLS (password from "
 	    "$" DBTLS_SQL_PASSWORD_ENV " or the option file) and read the session's TLS, the TLS "
 	    "variables, performance_schema's connections and the accounts' REQUIRE clauses",

@@ -55,6 +55,22 @@ struct dbtls_sql_seam {
 enum dbtls_err dbtls_sql_collect(const struct dbtls_sql_seam *q, const char *server_version,
 				 struct dbtls_sql_facts *s);
 
+/* Takes the password out of the environment (later calls find it gone and keep it): copies
+ * $DBTLS_MYSQL_PASSWORD into a locked page kept out of core dumps, wipes it in the environment
+ * block and unsets it, and makes the process non-dumpable (PR_SET_DUMPABLE 0) while it is held.
+ * Call before any thread starts (unsetenv is not thread-safe); the SQL step takes it itself
+ * otherwise. An empty value counts as none. */
+void dbtls_sql_secret_take(void);
+/* Wipes and frees the password and makes the process dumpable again if it was; after the last
+ * login. Safe to call when nothing was taken. */
+void dbtls_sql_secret_wipe(void);
+
+/* Fills *out (new strings; path NULL when none) with the first option file the SQL login reads
+ * (defaults_file, else ~/.my.cnf, /etc/mysql/my.cnf, /etc/my.cnf) that sets a password in a
+ * client group and is group- or world-readable. Returns NOMEM or OK. */
+enum dbtls_err dbtls_sql_option_file_check(const char *defaults_file,
+					   struct dbtls_sql_option_file *out);
+
 /* True when a MySQL account host pattern ('%', '10.0.%', 'db.example', '192.0.2.0/255.255.255.0')
  * admits clients other than the local machine; false for localhost, 127.0.0.1, ::1 (and NULL). */
 bool dbtls_sql_host_is_network(const char *pattern);
