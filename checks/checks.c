@@ -304,8 +304,9 @@ static const char *sk_endpoint_missing(unsigned needs, const struct dbtls_policy
 	if (f->tls_offered == 1 && (needs & (DBTLS_NEEDS_NEGOTIATED | DBTLS_NEEDS_CHAIN)) &&
 	    !negotiated)
 		return "no TLS version could be negotiated";
-	if (f->tls_offered == 1 && (needs & DBTLS_NEEDS_CHAIN) &&
-	    (!f->certs || !f->ncerts || !f->verification.done))
+	/* (a completed handshake without a certificate is a fact — anonymous suites only —
+	 * that cert.untrusted reports, not a lack of facts) */
+	if (f->tls_offered == 1 && (needs & DBTLS_NEEDS_CHAIN) && !f->verification.done)
 		return "no certificate chain was collected";
 	if ((needs & DBTLS_NEEDS_PIN) && !(pin = dbtls_pin_for(p, f)))
 		return "the policy has no pin for this endpoint";

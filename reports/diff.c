@@ -649,7 +649,7 @@ enum dbtls_err dbtls_diff_write_text(const json_t *diff, FILE *out, bool color)
 
 enum dbtls_err dbtls_diff_write_json(const json_t *diff, FILE *out)
 {
-	if (json_dumpf(diff, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	if (json_dumpf(diff, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) != 0 ||
 	    fputc('\n', out) == EOF)
 		return DBTLS_ERR_FILE;
 	return DBTLS_OK;

@@ -50,7 +50,8 @@ static enum dbtls_err jl_emit(struct dbtls_report_ctx *ctx, json_t *line)
 	if (!line)
 		return DBTLS_ERR_NOMEM;
 	/* compact: one object, one line (jansson escapes line feeds inside strings) */
-	if (json_dumpf(line, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+	if (json_dumpf(line, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) !=
+		0 ||
 	    fputc('\n', ctx->out) == EOF)
 		err = DBTLS_ERR_FILE;
 	json_decref(line);

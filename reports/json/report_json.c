@@ -200,7 +200,8 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	ctx->priv = NULL;
 	if (!doc)
 		return DBTLS_ERR_NOMEM;
-	if (json_dumpf(doc, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	if (json_dumpf(doc, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) !=
+		0 ||
 	    fputc('\n', ctx->out) == EOF)
 		err = DBTLS_ERR_FILE;
 	json_decref(doc);

@@ -207,11 +207,24 @@ _dbtls_template() {
 		[ -e "$t/.complete" ] && exit 0
 		rm -rf "$t"
 		mkdir -p "$t"
-		if ! "$MARIADB_INSTALL_DB" --no-defaults --auth-root-authentication-method=normal \
-			--skip-test-db --user=root --datadir="$t/data" "${_DBTLS_MARIADB_COMMON[@]}" \
-			>"$t/install.log" 2>&1; then
-			echo "dbtls: mariadb-install-db failed:" >&2
-			tail -n 20 "$t/install.log" >&2
+		# install-db's bootstrap server has been seen to fail at random on a loaded machine
+		# (several test scripts starting servers at once): try again before giving up
+		local try ok=0
+		for try in 1 2 3; do
+			rm -rf "$t/data"
+			if "$MARIADB_INSTALL_DB" --no-defaults --auth-root-authentication-method=normal \
+				--skip-test-db --user=root --datadir="$t/data" "${_DBTLS_MARIADB_COMMON[@]}" \
+				>"$t/install.log" 2>&1; then
+				ok=1
+				break
+			fi
+			cp "$t/install.log" "$t/install-$try.log"
+			sleep "$try"
+		done
+		if [ "$ok" != 1 ]; then
+			echo "dbtls: mariadb-install-db failed 3 times; the errors:" >&2
+			grep -iE 'error|fatal|abort|denied|space' "$t"/install-*.log | head -n 20 >&2
+			tail -n 5 "$t/install.log" >&2
 			exit 1
 		fi
 		: >"$t/.complete"
