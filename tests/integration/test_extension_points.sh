@@ -22,6 +22,7 @@
 # Needs git, a C compiler, autoreconf, make and python3 with jsonschema; exit 77 (skip) when one is
 # missing, a failure instead under DBTLS_REQUIRE_INTEGRATION=1.
 set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 missing=
@@ -58,7 +59,7 @@ else
 	rm -rf "$C/tests/integration/__pycache__"
 fi
 g() { git -C "$C" -c user.name=t -c user.email=t@localhost "$@"; }
-g init -q
+g -c init.defaultBranch=pristine init -q
 g add -A
 g commit -qm pristine
 
