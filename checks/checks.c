@@ -373,11 +373,11 @@ static void ck_indeterminate(const struct dbtls_check *c, const struct dbtls_che
 			     const struct dbtls_subject *subject, const char *why,
 			     struct dbtls_findings *out)
 {
+	const struct dbtls_subject_kind_info *kind = dbtls_subject_kind_find(subject->kind);
 	char ev[600];
 
 	snprintf(ev, sizeof(ev), "%s: %s; the check needs it to judge the %s",
-		 subject->id ? subject->id : "subject", why,
-		 subject->kind == DBTLS_SUBJECT_ENDPOINT ? "endpoint" : "subject");
+		 subject->id ? subject->id : "subject", why, kind ? kind->name : "subject");
 	dbtls_findings_add(
 	    out, c, ctx, -1, ev,
 	    "Scan the endpoint again (dbtls scan); if it stays, find out why the "

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report.h — the report-writer table. Writers only read facts (const) and write to a FILE; they
- * never touch a socket. Adding a format is one new file ending in a `const struct
- * dbtls_report_writer` and one line in the registry in reports.c.
+ * never touch a socket. Adding a format is one new file, reports/report_NAME.c, ending in a
+ * `const struct dbtls_report_writer dbtls_report_NAME`, one X(NAME) line in DBTLS_REPORT_WRITERS
+ * in reports.c (which declares it too) and its source line in Makefile.am.
  */
 #ifndef DBTLS_REPORT_H
 #define DBTLS_REPORT_H

@@ -12,10 +12,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct dbtls_report_writer *const writers[] = {
-    &dbtls_report_json,	 &dbtls_report_text, &dbtls_report_html,
-    &dbtls_report_jsonl, &dbtls_report_prom,
-};
+/* The registry: one X(NAME) line per writer file (reports/report_NAME.c ends in its
+ * `const struct dbtls_report_writer dbtls_report_NAME`), which both declares it and lists it, in
+ * the order of `dbtls help` and of --format's list. A new format needs no line in report.h. */
+#define DBTLS_REPORT_WRITERS(X)                                                                    \
+	X(json)                                                                                    \
+	X(text)                                                                                    \
+	X(html)                                                                                    \
+	X(jsonl)                                                                                   \
+	X(prom)
+
+#define RW_DECLARE(name) extern const struct dbtls_report_writer dbtls_report_##name;
+DBTLS_REPORT_WRITERS(RW_DECLARE)
+#undef RW_DECLARE
+#define RW_ENTRY(name) &dbtls_report_##name,
+static const struct dbtls_report_writer *const writers[] = {DBTLS_REPORT_WRITERS(RW_ENTRY)};
+#undef RW_ENTRY
 #define NWRITERS (sizeof(writers) / sizeof(writers[0]))
 
 const struct dbtls_report_writer *dbtls_report_find(const char *name)
