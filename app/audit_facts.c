@@ -84,6 +84,7 @@ static json_t *file_json(const struct dbtls_audit_file *f)
 				    json_string(dbtls_store_pw_source_name(s->pw_source)));
 		json_object_set_new(so, "password_ref", str_or_null(s->pw_ref));
 		json_object_set_new(so, "integrity_ok", json_boolean(s->integrity_ok));
+		json_object_set_new(so, "password_well_known", json_boolean(s->pw_well_known));
 		json_object_set_new(so, "legacy_crypto", json_boolean(s->legacy_crypto));
 		json_object_set_new(so, "entries_complete", json_boolean(s->entries_complete));
 		for (size_t i = 0; i < s->nentries; i++) {

@@ -6,10 +6,11 @@
 # Needs root (or sudo) only when something is missing.
 
 DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjansson-dev
-	libcmocka-dev libmariadb-dev openssl)
+	libcmocka-dev libmariadb-dev libyaml-dev openssl)
+# openjdk-17-jre-headless (test deps) brings keytool, which makes the JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report
-DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
+DBTLS_TEST_DEPS=(openjdk-17-jre-headless iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()

@@ -165,10 +165,11 @@ enum dbtls_audit_kind dbtls_audit_sniff(const uint8_t *p, size_t n)
 		return DBTLS_AUDIT_PG_SERVICE;
 	if (dbtls_conf_sniff_pg_conf(s, n))
 		return DBTLS_AUDIT_PG_CONF;
-	if (dbtls_conf_sniff_properties(s, n, &openfire))
-		return openfire ? DBTLS_AUDIT_OPENFIRE_PROPERTIES : DBTLS_AUDIT_JDBC_PROPERTIES;
+	/* before properties: "key: value" lines are both, and YAML is the richer reading */
 	if (dbtls_conf_sniff_yaml(s, n))
 		return DBTLS_AUDIT_YAML;
+	if (dbtls_conf_sniff_properties(s, n, &openfire))
+		return openfire ? DBTLS_AUDIT_OPENFIRE_PROPERTIES : DBTLS_AUDIT_JDBC_PROPERTIES;
 	return DBTLS_AUDIT_UNKNOWN;
 }
 
@@ -188,18 +189,24 @@ static size_t candidates(const char *path, const struct dbtls_audit_opts *o, con
 	size_t n = 0;
 
 	if (o->store_password)
-		pw[n++] = (struct dbtls_audit_pw){o->store_password, DBTLS_STOREPW_ENV, NULL};
+		pw[n++] =
+		    (struct dbtls_audit_pw){o->store_password, DBTLS_STOREPW_ENV, NULL, false};
 	for (size_t i = 0; o->pwfile && i < o->pwfile->n && n < MAX_PW - 16; i++) {
 		const struct dbtls_audit_pwentry *e = &o->pwfile->entries[i];
 		if (strcmp(e->store, "*") == 0 || strcmp(e->store, path) == 0 ||
 		    strcmp(e->store, base_name(path)) == 0)
-			pw[n++] = (struct dbtls_audit_pw){e->password, DBTLS_STOREPW_FILE, e->ref};
+			pw[n++] =
+			    (struct dbtls_audit_pw){e->password, DBTLS_STOREPW_FILE, e->ref, false};
 	}
 	if (extra)
-		pw[n++] = (struct dbtls_audit_pw){extra, DBTLS_STOREPW_SETTING, extra_ref};
+		pw[n++] = (struct dbtls_audit_pw){extra, DBTLS_STOREPW_SETTING, extra_ref, false};
 	for (size_t i = 0; !o->no_defaults && dbtls_audit_default_passwords[i] && n < MAX_PW; i++)
 		pw[n++] = (struct dbtls_audit_pw){dbtls_audit_default_passwords[i],
-						  DBTLS_STOREPW_DEFAULT, NULL};
+						  DBTLS_STOREPW_DEFAULT, NULL, true};
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; dbtls_audit_default_passwords[j]; j++)
+			if (strcmp(pw[i].password, dbtls_audit_default_passwords[j]) == 0)
+				pw[i].well_known = true;
 	return n;
 }
 
@@ -223,6 +230,7 @@ static enum dbtls_err read_jks(const uint8_t *p, size_t n, const struct dbtls_au
 			continue;
 		f->store->integrity_ok = true;
 		f->store->pw_source = pw[i].source;
+		f->store->pw_well_known = pw[i].well_known;
 		if (pw[i].ref && !(f->store->pw_ref = dbtls_strdup(pw[i].ref)))
 			return DBTLS_ERR_NOMEM;
 		break;
@@ -291,6 +299,20 @@ static enum dbtls_err audit_content(const uint8_t *p, size_t n, const struct dbt
 		err = dbtls_conf_read_openfire_xml(s, n, f);
 		break;
 	case DBTLS_AUDIT_UNKNOWN:
+		/* a DER SEQUENCE whose length runs past the end: a truncated key, certificate or
+		 * PKCS#12 store, worth an error rather than silence */
+		if (n >= 4 && p[0] == 0x30 && (p[1] & 0x80) && (p[1] & 0x7f) >= 1 &&
+		    (p[1] & 0x7f) <= 4 && n > 2 + (size_t)(p[1] & 0x7f)) {
+			size_t len = 0, hl = 2 + (size_t)(p[1] & 0x7f);
+			for (size_t i = 2; i < hl; i++)
+				len = (len << 8) | p[i];
+			if (len > n - hl)
+				err = dbtls_audit_add_error(f, DBTLS_ERR_TRUNCATED,
+							    "%s: DER object of %zu bytes cut short "
+							    "at %zu (truncated key, certificate or "
+							    "PKCS#12 store?)",
+							    f->path, len + hl, n);
+		}
 		break;
 	}
 	return err;
@@ -516,7 +538,12 @@ static enum dbtls_err refs_follow(struct walk *w, size_t fileidx)
 		const char *pw = pwkey ? secret_for(w, s->group, pwkey) : NULL;
 		char *pwcopy = pw ? dbtls_strdup(pw) : NULL;
 		struct stat st;
-		if (!realpath(path, real) || stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+		bool known = false;
+		for (size_t j = 0; j < w->out->nfiles; j++)
+			known |= strcmp(w->out->files[j].path, path) == 0;
+		if (known) {
+			/* a missing file named twice is reported once */
+		} else if (!realpath(path, real) || stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
 			struct dbtls_audit_file *nf = new_file(w, path);
 			if (!nf)
 				err = DBTLS_ERR_NOMEM;
@@ -531,7 +558,8 @@ static enum dbtls_err refs_follow(struct walk *w, size_t fileidx)
 			struct dbtls_audit_file *old =
 			    sn && sn->file != SIZE_MAX ? &w->out->files[sn->file] : NULL;
 			if (!old) {
-				err = audit_file(w, path, real, &st, ref, pwcopy, ref, NULL);
+				/* shown by its real path, as a later walk of its directory would */
+				err = audit_file(w, real, real, &st, ref, pwcopy, ref, NULL);
 			} else if (old->store &&
 				   old->store->pw_source == DBTLS_STOREPW_NOT_OPENED && pwcopy) {
 				/* walked already but no password opened it: again, with the one

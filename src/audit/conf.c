@@ -365,7 +365,14 @@ bool dbtls_conf_sniff_yaml(const char *buf, size_t n)
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
-	return ok && memchr(buf, ':', n) != NULL;
+	if (!ok)
+		return false;
+	/* a mapping line "key: value" or "key:" at the end of a line */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (buf[i] == ':' &&
+		    (buf[i + 1] == ' ' || buf[i + 1] == '\n' || buf[i + 1] == '\r'))
+			return true;
+	return n > 0 && buf[n - 1] == ':';
 }
 
 enum dbtls_err dbtls_conf_read_yaml(const char *buf, size_t n, struct dbtls_audit_file *f)
@@ -564,11 +571,9 @@ bool dbtls_conf_sniff_pg_conf(const char *buf, size_t n)
 			continue;
 		if (strncmp(s, "include", 7) == 0)
 			continue;
-		if (!split_prop(s, &k, &v) || strchr(k, '.')) {
-			/* custom "ext.name" parameters exist, but a file of them is not one of ours
-			 */
-			if (!strchr(k ? k : "", '.'))
-				ok = false;
+		k = v = NULL;
+		if (!split_prop(s, &k, &v)) {
+			ok = false;
 			continue;
 		}
 		for (size_t i = 0; i < sizeof(pg_conf_keys) / sizeof(pg_conf_keys[0]); i++)

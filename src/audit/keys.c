@@ -595,6 +595,7 @@ enum dbtls_err dbtls_audit_read_pkcs12(const uint8_t *p, size_t n, time_t now,
 			continue;
 		st->integrity_ok = true;
 		st->pw_source = pw[i].source;
+		st->pw_well_known = pw[i].well_known;
 		if (pw[i].ref && !(st->pw_ref = dbtls_strdup(pw[i].ref))) {
 			err = DBTLS_ERR_NOMEM;
 			goto out;

@@ -23,6 +23,7 @@ struct dbtls_audit_pw {
 	const char *password;		   /* borrowed; "" is the empty password */
 	enum dbtls_store_pw_source source; /* what the store's pw_source becomes if it opens */
 	const char *ref;		   /* borrowed FILE:LINE for the facts, or NULL */
+	bool well_known;		   /* one of the well-known defaults */
 };
 
 /* True when p holds a "-----BEGIN " armour line. */

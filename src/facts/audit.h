@@ -119,6 +119,8 @@ struct dbtls_audit_store {
 	enum dbtls_store_pw_source pw_source;
 	char *pw_ref;	    /* FILE:LINE of the password file entry or setting, NULL otherwise */
 	bool integrity_ok;  /* the keyed digest / MAC verified with that password */
+	bool pw_well_known; /* that password is a well-known default (changeit, …), whatever its
+			     * source: a finding */
 	bool legacy_crypto; /* PKCS#12 that needed OpenSSL's legacy provider (RC2, 3DES) */
 	struct dbtls_audit_store_entry *entries;
 	size_t nentries;
