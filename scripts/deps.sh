@@ -6,12 +6,13 @@
 # Needs root (or sudo) only when something is missing.
 
 DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjansson-dev
-	libcmocka-dev libmariadb-dev libpq-dev openssl)
+	libcmocka-dev libmariadb-dev libpq-dev libyaml-dev openssl)
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
-# tests/integration/lib_servers.sh
+# tests/integration/lib_servers.sh; openjdk-17-jre-headless brings keytool, which makes the
+# JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh
 DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
-	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs)
+	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()

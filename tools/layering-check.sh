@@ -11,6 +11,7 @@
 #   pki       src/pki/       -> core facts registry
 #   wire      src/wire/      -> core facts registry pki
 #   scan      src/scan/      -> core facts registry pki wire
+#   audit     src/audit/     -> core facts registry pki
 #   checks    checks/        -> core facts registry
 #   reports   reports/       -> core facts registry checks
 #   app       app/           -> everything
@@ -30,6 +31,7 @@ layer_of() { # PATH -> layer name, or "" for files outside the layers
 	src/pki/*) echo pki ;;
 	src/wire/*) echo wire ;;
 	src/scan/*) echo scan ;;
+	src/audit/*) echo audit ;;
 	checks/*) echo checks ;;
 	reports/*) echo reports ;;
 	app/*) echo app ;;
@@ -47,6 +49,7 @@ allowed() { # FROM TO -> 0 when FROM may include TO
 	pki:core | pki:facts | pki:registry) return 0 ;;
 	wire:core | wire:facts | wire:registry | wire:pki) return 0 ;;
 	scan:core | scan:facts | scan:registry | scan:pki | scan:wire) return 0 ;;
+	audit:core | audit:facts | audit:registry | audit:pki) return 0 ;;
 	checks:core | checks:facts | checks:registry) return 0 ;;
 	reports:core | reports:facts | reports:registry | reports:checks) return 0 ;;
 	app:*) return 0 ;;
