@@ -78,10 +78,15 @@ static enum dbtls_err net_wait(int fd, short events, int64_t deadline, int timeo
 		if (deadline) {
 			left = deadline - dbtls_net_now_ms();
 			if (left <= 0)
-				return dbtls_diag_set(
-				    d, DBTLS_ERR_TIMEOUT,
-				    "the connection's deadline (%d ms) passed while %s", timeout_ms,
-				    what);
+				return timeout_ms > 0
+					   ? dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+							    "the connection's deadline (%d ms) "
+							    "passed while %s",
+							    timeout_ms, what)
+					   : dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
+							    "the connection's deadline passed "
+							    "while %s",
+							    what);
 			ms = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		p[0].revents = p[1].revents = 0;

@@ -347,8 +347,10 @@ static int rv_connect(const char *url, int timeout_ms, struct dbtls_conn *c, BIO
 	if (!OSSL_HTTP_parse_url(url, &ssl, NULL, &host, NULL, &port, NULL, NULL, NULL) || ssl ||
 	    port <= 0 || port > 65535 || OSSL_HTTP_adapt_proxy(NULL, NULL, host, 0))
 		goto out;
-	err = dbtls_conn_open(c, host, (uint16_t)port, timeout_ms > 0 ? timeout_ms : 1000, NULL, 0,
-			      &d);
+	/* whole seconds, as the HTTP exchange that follows is bounded (OSSL_HTTP takes seconds) */
+	err =
+	    dbtls_conn_open(c, host, (uint16_t)port,
+			    timeout_ms > 0 ? (timeout_ms + 999) / 1000 * 1000 : 1000, NULL, 0, &d);
 	if (err) {
 		if (err == DBTLS_ERR_REFUSED)
 			snprintf(why, len, "connection refused");
