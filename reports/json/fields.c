@@ -207,6 +207,12 @@ static const struct dbtls_field server_rows[] = {
      .aux = 8,
      .omit = o_not_mysql},
     {INT("connection_id", server.mysql.connection_id, 0, 0, UINT32_MAX), .omit = o_not_mysql},
+    {BOOL("starttls_required", server.xmpp.starttls_required, DBTLS_F_OMIT),
+     G(server.xmpp.features_seen),
+     .desc = "XMPP: the stream features mark <starttls/> <required/>"},
+    {ARR("sasl_mechanisms", server.xmpp.mechanisms, server.xmpp.nmechanisms, DBTLS_F_OMIT),
+     .conv = &dbtls_fc_str, G(server.xmpp.features_seen),
+     .desc = "XMPP: SASL mechanisms offered before TLS, in the server's order"},
     {TRI("tls_offered", tls_offered, REQ), .aux = offsetof(T, server.tls_offered) + 1},
     {HERE("error", 0, server_error_table), .omit = o_no_server_error},
 };

@@ -148,10 +148,13 @@ void dbtls_cert_free(struct dbtls_cert *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void server_info_free(struct dbtls_server_info *s)
+void dbtls_server_info_free(struct dbtls_server_info *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->xmpp.nmechanisms; i++)
+		free(s->xmpp.mechanisms[i]);
+	free(s->xmpp.mechanisms);
 	free(s->product);
 	free(s->version);
 	free(s->err_sqlstate);
@@ -287,7 +290,7 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->host);
 	free(f->sni);
 	free(f->address);
-	server_info_free(&f->server);
+	dbtls_server_info_free(&f->server);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		free(f->versions[v].reason);
 		free(f->versions[v].suites);

@@ -31,6 +31,8 @@ struct scan_ep {
 	const struct dbtls_scan_opts *o;
 	struct dbtls_endpoint_facts *f;
 	const char *sni;
+	const char *name; /* the preamble target's name: --xmpp-domain, else sni, else the host */
+	const char *xmpp_domain; /* --xmpp-domain when the protocol has XMPP identities */
 	const char *const *alpn; /* offered in every hello: --alpn, else the protocol's */
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
@@ -209,7 +211,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 {
 	struct dbtls_endpoint_facts *f = ep->f;
 	const struct dbtls_preamble_target pt = {
-	    .host = ep->t->host, .port = ep->t->port, .name = ep->sni};
+	    .host = ep->t->host, .port = ep->t->port, .name = ep->name};
 	struct dbtls_server_info info;
 	char addr[64] = "";
 	enum dbtls_err err;
@@ -232,10 +234,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 		memset(&info, 0, sizeof(info));
 	}
 	pthread_mutex_unlock(&ep->lock);
-	free(info.product);
-	free(info.version);
-	free(info.err_sqlstate);
-	free(info.err_message);
+	dbtls_server_info_free(&info);
 	if (err)
 		dbtls_conn_close(c);
 	return err;
@@ -368,10 +367,15 @@ static void scan_certs(struct scan_ep *ep)
 	struct dbtls_handshake_opts ho = {
 	    .ca_file = ep->o->ca_file,
 	    .sni = ep->sni,
-	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+	    .verify_host = ep->xmpp_domain ? ep->xmpp_domain
+			   : ep->o->sni	   ? ep->o->sni
+					   : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .new_ca_file = ep->o->new_ca_file,
 	    .alpn = ep->alpn,
+	    .xmpp_srv_service = ep->t->preamble->supports & DBTLS_PRE_XMPP_C2S	 ? "_xmpp-client"
+				: ep->t->preamble->supports & DBTLS_PRE_XMPP_S2S ? "_xmpp-server"
+										 : NULL,
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
@@ -520,10 +524,16 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	f->host = dbtls_strdup(t->host);
 	f->port = t->port;
 	/* RFC 6066 §3: no SNI for an IP literal; the facts say null, as nothing was sent */
-	f->sni = o->sni ? dbtls_strdup(o->sni) : scan_is_ip(t->host) ? NULL : dbtls_strdup(t->host);
+	if (t->preamble->supports & (DBTLS_PRE_XMPP_C2S | DBTLS_PRE_XMPP_S2S))
+		ep.xmpp_domain = o->xmpp_domain; /* XMPP clients send their domain as SNI */
+	f->sni = o->sni		       ? dbtls_strdup(o->sni)
+		 : ep.xmpp_domain      ? dbtls_strdup(ep.xmpp_domain)
+		 : scan_is_ip(t->host) ? NULL
+				       : dbtls_strdup(t->host);
 	f->tls_offered = -1;
 	f->groups_version = -1;
 	ep.sni = f->sni;
+	ep.name = ep.xmpp_domain ? ep.xmpp_domain : f->sni ? f->sni : t->host;
 	ep.alpn = o->alpn ? o->alpn : t->preamble->alpn;
 	for (v = 0; v < DBTLS_NVERSIONS; v++) {
 		size_t n = dbtls_suites_for_version((enum dbtls_version)v, NULL, 0);
@@ -535,7 +545,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 		ep.ncands[v] = dbtls_suites_for_version((enum dbtls_version)v, ep.cands[v], n);
 	}
 	if (!f->target || !f->protocol || !f->host ||
-	    (!f->sni && (o->sni || !scan_is_ip(t->host)))) {
+	    (!f->sni && (o->sni || ep.xmpp_domain || !scan_is_ip(t->host)))) {
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
