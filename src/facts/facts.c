@@ -369,7 +369,9 @@ char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port)
 static const struct {
 	const char *scheme;
 	uint16_t port;
-} facts_schemes[] = {{"mysql", 3306}, {"tls", 443}};
+} facts_schemes[] = {
+    {"mysql", 3306}, {"tls", 443}, {"xmpp", 5222}, {"xmpp-server", 5269}, {"xmpps", 5223},
+};
 
 uint16_t dbtls_scheme_default_port(const char *scheme)
 {
