@@ -507,7 +507,7 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 	}
 	fprintf(o, ", %u connection%s, %.2f s)\n", e->connections_used,
 		e->connections_used == 1 ? "" : "s", e->duration_s);
-	if (e->server.greeting_seen) {
+	if (e->server.greeting_seen && (e->server.product || e->server.version)) {
 		fprintf(o, "  server: ");
 		text_safe(o, e->server.product);
 		fputc(' ', o);
