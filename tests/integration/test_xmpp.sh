@@ -83,6 +83,8 @@ check_starttls() {
 		"$(versions "$label" | paste -sd' ')"
 	truth_suites "$port" "$proto" >"$T/$label.truth"
 	suites "$label" >"$T/$label.got"
+	echo "  $label: versions $(paste -sd' ' "$T/$label.truthv"); s_client accepts" \
+		"$(wc -l <"$T/$label.truth") suites, dbtls reports $(wc -l <"$T/$label.got")"
 	# dbtls may know suites the local OpenSSL cannot offer: compare within what s_client can
 	assert_eq "$label: suites = s_client's ($(wc -l <"$T/$label.truth") accepted)" \
 		"$(cat "$T/$label.truth")" "$(grep -Fxf "$T/$label.truth" "$T/$label.got" || true)"
