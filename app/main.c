@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -25,6 +27,21 @@
 static bool stdout_gone(int err)
 {
 	return err == EPIPE;
+}
+
+/* True when standard output lost bytes: the last flush failed, or an earlier write did (stdio
+ * keeps only the error flag, and whether the final flush has anything left to fail on depends
+ * on the output's length) — unless the reader went away: EPIPE, or, with errno gone, a pipe. */
+static bool stdout_failed(void)
+{
+	struct stat st;
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return false;
+	if (stdout_gone(errno))
+		return false;
+	return errno || fstat(STDOUT_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode);
 }
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
@@ -316,8 +333,9 @@ int main(int argc, char **argv)
 	}
 	dbtls_cli_free(&cli);
 	errno = 0;
-	if (fflush(stdout) != 0 && !stdout_gone(errno)) {
-		dbtls_cli_say(stderr, "dbtls: standard output: %s", strerror(errno));
+	if (stdout_failed()) {
+		dbtls_cli_say(stderr, "dbtls: standard output: %s",
+			      errno ? strerror(errno) : "write error");
 		if (rc == DBTLS_EXIT_OK)
 			rc = DBTLS_EXIT_USAGE;
 	}

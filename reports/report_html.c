@@ -609,6 +609,11 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 			fputs("</dd>\n<dt>ALPN selected</dt><dd class=\"mono\">", o);
 			h(o, vr->alpn ? vr->alpn : "none");
 		}
+		if (e->alpn_hello_offered) {
+			fputs(" (raw TLS 1.2 hello: ", o);
+			h(o, e->alpn_hello ? e->alpn_hello : "none");
+			fputc(')', o);
+		}
 		fprintf(o,
 			"</dd>\n<dt>chain verifies</dt><dd><span class=\"%s\">%s</span> against ",
 			vr->ca_ok ? "accepted" : "bad", vr->ca_ok ? "yes" : "no");

@@ -380,6 +380,11 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 			fputs("; ALPN selected: ", o);
 			text_safe(o, vr->alpn ? vr->alpn : "none");
 		}
+		if (e->alpn_hello_offered) {
+			fputs(" (raw TLS 1.2 hello: ", o);
+			text_safe(o, e->alpn_hello ? e->alpn_hello : "none");
+			fputc(')', o);
+		}
 		fprintf(o, "\n  chain verifies (");
 		text_safe(o, vr->ca_source ? vr->ca_source : "?");
 		fprintf(o, "): %s%s%s", text_c(ctx, vr->ca_ok ? C_GREEN : C_RED),

@@ -243,6 +243,9 @@ static const struct dbtls_field tls_rows[] = {
     {INT("dh_bits", dh_bits, NUL, 0, INT_MAX), .null = n_zero,
      .desc = "size of the smallest DHE prime the server sent; null when no DHE suite was "
 	     "accepted"},
+    {STR("alpn_hello", alpn_hello, NUL | DBTLS_F_OMIT), G(alpn_hello_offered),
+     .desc = "the ALPN protocol the raw TLS 1.2 ServerHello selected (null: none); absent when "
+	     "no ALPN was offered"},
 };
 static const struct dbtls_ftable tls_table = {ROWS(tls_rows), .size = sizeof(T)};
 #undef T

@@ -296,6 +296,7 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 		free(f->versions[v].suites);
 	}
 	free(f->groups);
+	free(f->alpn_hello);
 	for (size_t i = 0; i < f->ncerts; i++)
 		dbtls_cert_free(&f->certs[i]);
 	free(f->certs);

@@ -302,6 +302,11 @@ struct dbtls_endpoint_facts {
 	size_t ngroups;
 	int groups_version; /* version the groups were probed with (enum dbtls_version), -1 none */
 	int dh_bits;	    /* smallest DHE prime size seen, 0 when no DHE suite was accepted */
+	/* ALPN in the raw probes: alpn_hello_offered when the opening TLS 1.2 ClientHello offered
+	 * a list and was answered with a ServerHello; alpn_hello the protocol that ServerHello
+	 * selected, NULL when it selected none (TLS 1.3 sends it encrypted: verification.alpn) */
+	bool alpn_hello_offered;
+	char *alpn_hello;
 	struct dbtls_cert *certs; /* served chain, leaf first */
 	size_t ncerts;
 	struct dbtls_verification verification;

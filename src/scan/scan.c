@@ -589,6 +589,14 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 		goto out;
 	}
 	f->tls_offered = 1;
+	/* what the server did with the ALPN list in a hello it answered (TLS 1.2 shows it) */
+	if (ep.alpn && ep.alpn[0] && ep.first.kind == DBTLS_HELLO_SERVER_HELLO) {
+		f->alpn_hello_offered = true;
+		if (ep.first.alpn_seen && !(f->alpn_hello = strdup(ep.first.alpn))) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+	}
 
 	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
 	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */

@@ -129,6 +129,8 @@ assert_eq "prosody xmpps: ALPN xmpp-client offered, $(truth_alpn "$PREQ_TLS_PORT
 	"ignored" "$(j prosody-tls '"selected " + d["endpoints"][0]["verification"]["alpn"] if d["endpoints"][0]["verification"].get("alpn") else "ignored"')"
 assert_match "prosody xmpps: text says no ALPN selected" "ALPN selected: none" \
 	"$(cat "$T/prosody-tls.txt")"
+assert_eq "prosody xmpps: the raw TLS 1.2 hello saw none either" null \
+	"$(j prosody-tls 'd["endpoints"][0]["tls"]["alpn_hello"]')"
 truth_versions "$PREQ_TLS_PORT" tls >"$T/ptls.truthv"
 assert_eq "prosody xmpps: versions = s_client's" "$(paste -sd' ' "$T/ptls.truthv")" \
 	"$(versions prosody-tls | paste -sd' ')"
@@ -206,6 +208,10 @@ scan alpn "tls://127.0.0.1:$ALPN_PORT" --alpn foo,bar
 assert_eq "tls:// --alpn foo,bar: JSON says bar" bar \
 	"$(j alpn 'd["endpoints"][0]["verification"]["alpn"]')"
 assert_match "tls:// --alpn foo,bar: text says bar" "ALPN selected: bar" "$(cat "$T/alpn.txt")"
+assert_eq "tls:// --alpn foo,bar: the raw TLS 1.2 hello saw bar" bar \
+	"$(j alpn 'd["endpoints"][0]["tls"]["alpn_hello"]')"
+assert_match "tls:// --alpn foo,bar: text shows the raw hello's" "raw TLS 1.2 hello: bar" \
+	"$(cat "$T/alpn.txt")"
 fake_stop ALPN
 
 redis_tls_start REDIS

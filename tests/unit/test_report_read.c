@@ -231,6 +231,8 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->server.xmpp.mechanisms[0] = xstrdup("SCRAM-SHA-1");
 	e->server.xmpp.mechanisms[1] = xstrdup("PLAIN");
 	e->server.xmpp.nmechanisms = 2;
+	e->alpn_hello_offered = true;
+	e->alpn_hello = xstrdup("h2");
 	e->tls_offered = 1;
 	set_version(&e->versions[DBTLS_SSL2], DBTLS_VS_ACCEPTED, "SSLv2 SERVER-HELLO", 0, ssl2, 2,
 		    -1);
@@ -612,6 +614,8 @@ static void test_fields(void **state)
 	assert_true(e->server.xmpp.starttls_required);
 	assert_int_equal(e->server.xmpp.nmechanisms, 2);
 	assert_string_equal(e->server.xmpp.mechanisms[1], "PLAIN");
+	assert_true(e->alpn_hello_offered);
+	assert_string_equal(e->alpn_hello, "h2");
 	assert_int_equal(e->server.err_code, 0);
 	assert_null(e->server.err_message);
 	assert_int_equal(e->tls_offered, 1);
