@@ -494,6 +494,10 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "ALPN protocol ids to offer, comma-separated (e.g. h2,http/1.1; 1-255 printable bytes "
      "each); default: none",
      opt_alpn, 0},
+    {"xmpp-domain", 0, "NAME", ON_SCAN, SEC_SCAN,
+     "XMPP targets: the domain for the stream's to=, SNI and the certificate match (SRV-ID and "
+     "xmppAddr aware; default: the host)",
+     cli_string, CLI_AT(scan.xmpp_domain)},
     {"timeout", 0, "SECONDS", ON_SCAN, SEC_SCAN,
      "deadline for one connection, all of it: name lookup, connect, preamble, hello or "
      "handshake (default 10; may be fractional, e.g. 0.5)",

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -85,12 +85,19 @@ static bool stdout_gone(int err)
 	return err == EPIPE;
 }
 
-/* Standard output is a pipe or socket: a failed write there means the reader went away. */
-static bool stdout_is_pipe(void)
+/* True when standard output lost bytes: the last flush failed, or an earlier write did (stdio
+ * keeps only the error flag, and whether the final flush has anything left to fail on depends
+ * on the output's length) — unless the reader went away: EPIPE, or, with errno gone, a pipe. */
+static bool stdout_failed(void)
 {
-	struct stat sb;
+	struct stat st;
 
-	return fstat(STDOUT_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return false;
+	if (stdout_gone(errno))
+		return false;
+	return errno || fstat(STDOUT_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode);
 }
 
 /* Judges facts under the policy, writes every output, and returns the exit code. */
@@ -397,9 +404,9 @@ int main(int argc, char **argv)
 	/* a write error earlier (the buffer was flushed as it filled) leaves ferror set even when
 	 * this last flush has nothing left to write; a pipe whose reader went away is quiet */
 	errno = 0;
-	if ((fflush(stdout) != 0 || ferror(stdout)) && !stdout_gone(errno) && !stdout_is_pipe()) {
+	if (stdout_failed()) {
 		dbtls_cli_say(stderr, "dbtls: standard output: %s",
-			      strerror(errno ? errno : ENOSPC));
+			      errno ? strerror(errno) : "write error");
 		if (rc == DBTLS_EXIT_OK)
 			rc = DBTLS_EXIT_USAGE;
 	}

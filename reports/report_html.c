@@ -605,6 +605,15 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		h_or_dash(o, vr->protocol);
 		fputc(' ', o);
 		h_or_dash(o, vr->cipher);
+		if (vr->alpn_offered) {
+			fputs("</dd>\n<dt>ALPN selected</dt><dd class=\"mono\">", o);
+			h(o, vr->alpn ? vr->alpn : "none");
+		}
+		if (e->alpn_hello_offered) {
+			fputs(" (raw TLS 1.2 hello: ", o);
+			h(o, e->alpn_hello ? e->alpn_hello : "none");
+			fputc(')', o);
+		}
 		fprintf(o,
 			"</dd>\n<dt>chain verifies</dt><dd><span class=\"%s\">%s</span> against ",
 			vr->ca_ok ? "accepted" : "bad", vr->ca_ok ? "yes" : "no");
@@ -756,6 +765,20 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 		fputc(' ', o);
 		h(o, e->server.version);
 		fputs("</dd>\n", o);
+	}
+	if (e->server.xmpp.features_seen) {
+		fprintf(o,
+			"<dt>XMPP STARTTLS</dt><dd>%s</dd>\n<dt>SASL before TLS</dt><dd "
+			"class=\"mono\">",
+			!e->server.tls_offered		   ? "not offered"
+			: e->server.xmpp.starttls_required ? "required"
+							   : "optional");
+		for (size_t i = 0; i < e->server.xmpp.nmechanisms; i++) {
+			if (i)
+				fputs(", ", o);
+			h(o, e->server.xmpp.mechanisms[i]);
+		}
+		fprintf(o, "%s</dd>\n", e->server.xmpp.nmechanisms ? "" : "none");
 	}
 	if (e->server.err_code) {
 		fprintf(o, "<dt>server error</dt><dd class=\"bad\">%d ", e->server.err_code);

@@ -376,6 +376,15 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 		text_safe(o, vr->protocol ? vr->protocol : "?");
 		fputc(' ', o);
 		text_safe(o, vr->cipher ? vr->cipher : "?");
+		if (vr->alpn_offered) {
+			fputs("; ALPN selected: ", o);
+			text_safe(o, vr->alpn ? vr->alpn : "none");
+		}
+		if (e->alpn_hello_offered) {
+			fputs(" (raw TLS 1.2 hello: ", o);
+			text_safe(o, e->alpn_hello ? e->alpn_hello : "none");
+			fputc(')', o);
+		}
 		fprintf(o, "\n  chain verifies (");
 		text_safe(o, vr->ca_source ? vr->ca_source : "?");
 		fprintf(o, "): %s%s%s", text_c(ctx, vr->ca_ok ? C_GREEN : C_RED),
@@ -503,12 +512,24 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 	}
 	fprintf(o, ", %u connection%s, %.2f s)\n", e->connections_used,
 		e->connections_used == 1 ? "" : "s", e->duration_s);
-	if (e->server.greeting_seen) {
+	if (e->server.greeting_seen && (e->server.product || e->server.version)) {
 		fprintf(o, "  server: ");
 		text_safe(o, e->server.product);
 		fputc(' ', o);
 		text_safe(o, e->server.version);
 		fputc('\n', o);
+	}
+	if (e->server.xmpp.features_seen) {
+		fprintf(o, "  xmpp: STARTTLS %s; SASL before TLS: ",
+			!e->server.tls_offered		   ? "not offered"
+			: e->server.xmpp.starttls_required ? "required"
+							   : "optional");
+		for (size_t i = 0; i < e->server.xmpp.nmechanisms; i++) {
+			if (i)
+				fputs(", ", o);
+			text_safe(o, e->server.xmpp.mechanisms[i]);
+		}
+		fprintf(o, "%s\n", e->server.xmpp.nmechanisms ? "" : "none");
 	}
 	if (e->server.err_code) {
 		fprintf(o, "  %sserver error %d%s", text_c(ctx, C_RED), e->server.err_code,

@@ -88,6 +88,13 @@ static char *ge_ca_rotation(const struct dbtls_endpoint_facts *f)
 			    "need both roots.");
 }
 
+static char *ge_require_tls(const struct dbtls_endpoint_facts *f)
+{
+	(void)f;
+	return dbtls_strdup("Make TLS mandatory: refuse every session (and every authentication "
+			    "step) that has not upgraded to TLS.");
+}
+
 const struct dbtls_remedy_product dbtls_remedy_generic = {
     .name = "generic",
     .matches = ge_matches,
@@ -101,4 +108,5 @@ const struct dbtls_remedy_product dbtls_remedy_generic = {
     .groups = ge_groups,
     .server_order = ge_server_order,
     .ca_rotation = ge_ca_rotation,
+    .require_tls = ge_require_tls,
 };

@@ -146,3 +146,10 @@ char *dbtls_remedy_ca_rotation(const struct dbtls_endpoint_facts *f)
 	RM_PICK(p, f, ca_rotation);
 	return p->ca_rotation(f);
 }
+
+char *dbtls_remedy_require_tls(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, require_tls);
+	return p->require_tls(f);
+}

@@ -53,6 +53,9 @@ struct dbtls_remedy_product {
 			      const char *general);
 	/* Move to a certificate under the new CA (--new-ca-file) before clients switch. */
 	char *(*ca_rotation)(const struct dbtls_endpoint_facts *f);
+	/* The server offers TLS but lets a client go on without it (XMPP STARTTLS not required,
+	 * SASL offered before TLS): make TLS mandatory before authentication. */
+	char *(*require_tls)(const struct dbtls_endpoint_facts *f);
 };
 
 /* The registry: one line per product file (checks/remedy/NAME.c defines dbtls_remedy_NAME), in
@@ -60,6 +63,7 @@ struct dbtls_remedy_product {
 #define DBTLS_REMEDY_PRODUCTS(X)                                                                   \
 	X(mariadb)                                                                                 \
 	X(mysql)                                                                                   \
+	X(xmpp)                                                                                    \
 	X(generic)
 
 #define DBTLS_REMEDY_DECLARE(name) extern const struct dbtls_remedy_product dbtls_remedy_##name;
@@ -85,6 +89,7 @@ char *dbtls_remedy_groups(const struct dbtls_endpoint_facts *f, const char *open
 char *dbtls_remedy_server_order(const struct dbtls_endpoint_facts *f, const char *strict,
 				const char *general);
 char *dbtls_remedy_ca_rotation(const struct dbtls_endpoint_facts *f);
+char *dbtls_remedy_require_tls(const struct dbtls_endpoint_facts *f);
 
 /* printf into a new string (NULL when out of memory): the product files' one formatter. */
 char *dbtls_remedy_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

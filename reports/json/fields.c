@@ -207,6 +207,12 @@ static const struct dbtls_field server_rows[] = {
      .aux = 8,
      .omit = o_not_mysql},
     {INT("connection_id", server.mysql.connection_id, 0, 0, UINT32_MAX), .omit = o_not_mysql},
+    {BOOL("starttls_required", server.xmpp.starttls_required, DBTLS_F_OMIT),
+     G(server.xmpp.features_seen),
+     .desc = "XMPP: the stream features mark <starttls/> <required/>"},
+    {ARR("sasl_mechanisms", server.xmpp.mechanisms, server.xmpp.nmechanisms, DBTLS_F_OMIT),
+     .conv = &dbtls_fc_str, G(server.xmpp.features_seen),
+     .desc = "XMPP: SASL mechanisms offered before TLS, in the server's order"},
     {TRI("tls_offered", tls_offered, REQ), .aux = offsetof(T, server.tls_offered) + 1},
     {HERE("error", 0, server_error_table), .omit = o_no_server_error},
 };
@@ -237,6 +243,9 @@ static const struct dbtls_field tls_rows[] = {
     {INT("dh_bits", dh_bits, NUL, 0, INT_MAX), .null = n_zero,
      .desc = "size of the smallest DHE prime the server sent; null when no DHE suite was "
 	     "accepted"},
+    {STR("alpn_hello", alpn_hello, NUL | DBTLS_F_OMIT), G(alpn_hello_offered),
+     .desc = "the ALPN protocol the raw TLS 1.2 ServerHello selected (null: none); absent when "
+	     "no ALPN was offered"},
 };
 static const struct dbtls_ftable tls_table = {ROWS(tls_rows), .size = sizeof(T)};
 #undef T

@@ -148,10 +148,13 @@ void dbtls_cert_free(struct dbtls_cert *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void server_info_free(struct dbtls_server_info *s)
+void dbtls_server_info_free(struct dbtls_server_info *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->xmpp.nmechanisms; i++)
+		free(s->xmpp.mechanisms[i]);
+	free(s->xmpp.mechanisms);
 	free(s->product);
 	free(s->version);
 	free(s->err_sqlstate);
@@ -288,12 +291,13 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->host);
 	free(f->sni);
 	free(f->address);
-	server_info_free(&f->server);
+	dbtls_server_info_free(&f->server);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		free(f->versions[v].reason);
 		free(f->versions[v].suites);
 	}
 	free(f->groups);
+	free(f->alpn_hello);
 	for (size_t i = 0; i < f->ncerts; i++)
 		dbtls_cert_free(&f->certs[i]);
 	free(f->certs);
@@ -367,7 +371,9 @@ char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port)
 static const struct {
 	const char *scheme;
 	uint16_t port;
-} facts_schemes[] = {{"mysql", 3306}, {"tls", 443}};
+} facts_schemes[] = {
+    {"mysql", 3306}, {"tls", 443}, {"xmpp", 5222}, {"xmpp-server", 5269}, {"xmpps", 5223},
+};
 
 uint16_t dbtls_scheme_default_port(const char *scheme)
 {

@@ -59,6 +59,14 @@ struct dbtls_server_mysql {
 	uint32_t connection_id;
 };
 
+/* What only an XMPP stream carries (protocols "xmpp", "xmpp-server"; zero for every other). */
+struct dbtls_server_xmpp {
+	bool features_seen;	/* the server sent its <stream:features> before TLS */
+	bool starttls_required; /* … with <starttls><required/></starttls> (RFC 6120 §5.3.1) */
+	char **mechanisms;	/* SASL mechanisms offered before TLS, in the server's order */
+	size_t nmechanisms;
+};
+
 /* What the preamble learnt of the server: protocol-neutral fields, then one sub-struct per
  * protocol for what only that protocol's greeting has. */
 struct dbtls_server_info {
@@ -66,6 +74,7 @@ struct dbtls_server_info {
 	char *product;	    /* "MariaDB", "MySQL", … */
 	char *version;	    /* version string as sent, e.g. "5.5.5-10.11.19-MariaDB-0+deb12u1" */
 	struct dbtls_server_mysql mysql;
+	struct dbtls_server_xmpp xmpp;
 	bool tls_offered; /* the server advertised TLS (CLIENT_SSL); true for direct TLS */
 	/* a server error packet in place of a greeting or a hello answer */
 	int err_code; /* 0 when none */
@@ -301,6 +310,11 @@ struct dbtls_endpoint_facts {
 	size_t ngroups;
 	int groups_version; /* version the groups were probed with (enum dbtls_version), -1 none */
 	int dh_bits;	    /* smallest DHE prime size seen, 0 when no DHE suite was accepted */
+	/* ALPN in the raw probes: alpn_hello_offered when the opening TLS 1.2 ClientHello offered
+	 * a list and was answered with a ServerHello; alpn_hello the protocol that ServerHello
+	 * selected, NULL when it selected none (TLS 1.3 sends it encrypted: verification.alpn) */
+	bool alpn_hello_offered;
+	char *alpn_hello;
 	struct dbtls_cert *certs; /* served chain, leaf first */
 	size_t ncerts;
 	struct dbtls_verification verification;
@@ -325,6 +339,8 @@ struct dbtls_scan_facts {
 
 /* Frees everything inside f (not f itself); f may be NULL. */
 void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f);
+/* Frees the strings inside s and zeroes it; s may be NULL. */
+void dbtls_server_info_free(struct dbtls_server_info *s);
 /* Frees everything inside c and zeroes it (not c itself); c may be NULL. */
 void dbtls_cert_free(struct dbtls_cert *c);
 /* Frees the strings inside v and zeroes it; v may be NULL. */

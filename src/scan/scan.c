@@ -101,6 +101,8 @@ struct scan_ep {
 	const struct dbtls_scan_opts *o;
 	struct dbtls_endpoint_facts *f;
 	const char *sni;
+	const char *name; /* the preamble target's name: --xmpp-domain, else sni, else the host */
+	const char *xmpp_domain; /* --xmpp-domain when the protocol has XMPP identities */
 	const char *const *alpn; /* offered in every hello: --alpn, else the protocol's */
 	pthread_mutex_t lock;
 	struct scan_host *h;		  /* the server's cap and budget (borrowed from the run) */
@@ -321,7 +323,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 {
 	struct dbtls_endpoint_facts *f = ep->f;
 	const struct dbtls_preamble_target pt = {
-	    .host = ep->t->host, .port = ep->t->port, .name = ep->sni};
+	    .host = ep->t->host, .port = ep->t->port, .name = ep->name};
 	struct dbtls_server_info info;
 	char addr[64] = "";
 	enum dbtls_err err;
@@ -355,10 +357,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 		memset(&info, 0, sizeof(info));
 	}
 	pthread_mutex_unlock(&ep->lock);
-	free(info.product);
-	free(info.version);
-	free(info.err_sqlstate);
-	free(info.err_message);
+	dbtls_server_info_free(&info);
 	if (err)
 		dbtls_conn_close(c);
 	return err;
@@ -516,10 +515,15 @@ static void scan_certs(struct scan_ep *ep)
 	struct dbtls_handshake_opts ho = {
 	    .ca_file = ep->o->ca_file,
 	    .sni = ep->sni,
-	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+	    .verify_host = ep->xmpp_domain ? ep->xmpp_domain
+			   : ep->o->sni	   ? ep->o->sni
+					   : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .new_ca_file = ep->o->new_ca_file,
 	    .alpn = ep->alpn,
+	    .xmpp_srv_service = ep->t->preamble->supports & DBTLS_PRE_XMPP_C2S	 ? "_xmpp-client"
+				: ep->t->preamble->supports & DBTLS_PRE_XMPP_S2S ? "_xmpp-server"
+										 : NULL,
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
@@ -684,17 +688,24 @@ static double scan_now(void)
 
 /* The target's own fields of f, before anything is probed; false when out of memory. */
 static bool scan_facts_init(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-			    struct dbtls_endpoint_facts *f)
+			    struct dbtls_endpoint_facts *f, const char **xmpp_domain)
 {
+	*xmpp_domain = NULL;
 	f->target = dbtls_strdup(t->given);
 	f->protocol = dbtls_strdup(t->preamble->scheme);
 	f->host = dbtls_strdup(t->host);
 	f->port = t->port;
 	/* RFC 6066 §3: no SNI for an IP literal; the facts say null, as nothing was sent */
-	f->sni = o->sni ? dbtls_strdup(o->sni) : scan_is_ip(t->host) ? NULL : dbtls_strdup(t->host);
+	if (t->preamble->supports & (DBTLS_PRE_XMPP_C2S | DBTLS_PRE_XMPP_S2S))
+		*xmpp_domain = o->xmpp_domain; /* XMPP clients send their domain as SNI */
+	f->sni = o->sni		       ? dbtls_strdup(o->sni)
+		 : *xmpp_domain	       ? dbtls_strdup(*xmpp_domain)
+		 : scan_is_ip(t->host) ? NULL
+				       : dbtls_strdup(t->host);
 	f->tls_offered = -1;
 	f->groups_version = -1;
-	return f->target && f->protocol && f->host && (f->sni || (!o->sni && scan_is_ip(t->host)));
+	return f->target && f->protocol && f->host &&
+	       (f->sni || (!o->sni && !*xmpp_domain && scan_is_ip(t->host)));
 }
 
 static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
@@ -713,8 +724,9 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	if (o->endpoint_timeout_ms > 0)
 		ep.deadline = dbtls_net_now_ms() + o->endpoint_timeout_ms;
 	pthread_mutex_init(&ep.lock, NULL);
-	init_ok = scan_facts_init(t, o, f);
+	init_ok = scan_facts_init(t, o, f, &ep.xmpp_domain);
 	ep.sni = f->sni;
+	ep.name = ep.xmpp_domain ? ep.xmpp_domain : f->sni ? f->sni : t->host;
 	ep.alpn = o->alpn ? o->alpn : t->preamble->alpn;
 	for (v = 0; v < DBTLS_NVERSIONS; v++) {
 		size_t n = dbtls_suites_for_version((enum dbtls_version)v, NULL, 0);
@@ -788,6 +800,14 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 		goto out;
 	}
 	f->tls_offered = 1;
+	/* what the server did with the ALPN list in a hello it answered (TLS 1.2 shows it) */
+	if (ep.alpn && ep.alpn[0] && ep.first.kind == DBTLS_HELLO_SERVER_HELLO) {
+		f->alpn_hello_offered = true;
+		if (ep.first.alpn_seen && !(f->alpn_hello = strdup(ep.first.alpn))) {
+			err = DBTLS_ERR_NOMEM;
+			goto out;
+		}
+	}
 
 	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
 	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */
@@ -859,7 +879,9 @@ static enum dbtls_err scan_not_started(const struct dbtls_target *t,
 				       const struct dbtls_scan_opts *o,
 				       struct dbtls_endpoint_facts *f)
 {
-	if (!scan_facts_init(t, o, f) ||
+	const char *xmpp_domain;
+
+	if (!scan_facts_init(t, o, f, &xmpp_domain) ||
 	    dbtls_facts_add_error(f, DBTLS_ERR_INTERRUPTED, "not scanned",
 				  "interrupted before this endpoint was scanned"))
 		return DBTLS_ERR_NOMEM;

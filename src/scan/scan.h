@@ -49,6 +49,10 @@ struct dbtls_scan_opts {
 	 * none; NULL: the protocol's. Check it with dbtls_alpn_valid(): a scan given an ill-formed
 	 * list records a USAGE error per endpoint and sends nothing. */
 	const char *const *alpn;
+	/* --xmpp-domain: for protocols with DBTLS_PRE_XMPP_IDS, the XMPP domain sent as the
+	 * stream's to=, as SNI (unless sni is set) and matched against the certificate (with its
+	 * SRV-IDs and xmppAddrs); NULL: the host. Ignored by other protocols. */
+	const char *xmpp_domain;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <openssl/bio.h>
@@ -538,6 +539,46 @@ out:
 	return code;
 }
 
+/* True when the ASN.1 string a (IA5 or UTF-8) is want + rest, ignoring ASCII case and a
+ * trailing dot of a; want may be "" and rest must be non-NULL. */
+static bool hs_asn1_name_is(const ASN1_STRING *a, const char *want, const char *rest)
+{
+	const unsigned char *p = ASN1_STRING_get0_data(a);
+	size_t n = (size_t)ASN1_STRING_length(a), w = strlen(want), r = strlen(rest);
+
+	if (n > 0 && p[n - 1] == '.')
+		n--;
+	if (n != w + r || memchr(p, 0, n))
+		return false;
+	return strncasecmp((const char *)p, want, w) == 0 &&
+	       strncasecmp((const char *)p + w, rest, r) == 0;
+}
+
+bool dbtls_handshake_xmpp_id_match(X509 *leaf, const char *domain, const char *service)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+	char prefix[64];
+	bool ok = false;
+
+	snprintf(prefix, sizeof(prefix), "%s.", service ? service : "");
+	for (int i = 0; gens && !ok && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const ASN1_TYPE *v;
+		int nid;
+
+		if (g->type != GEN_OTHERNAME)
+			continue;
+		nid = OBJ_obj2nid(g->d.otherName->type_id);
+		v = g->d.otherName->value;
+		if (nid == NID_SRVName && service && v->type == V_ASN1_IA5STRING)
+			ok = hs_asn1_name_is(v->value.ia5string, prefix, domain);
+		else if (nid == NID_XmppAddr && v->type == V_ASN1_UTF8STRING)
+			ok = hs_asn1_name_is(v->value.utf8string, "", domain);
+	}
+	GENERAL_NAMES_free(gens);
+	return ok;
+}
+
 /* Judges the served chain: CA bundle, host name, chain shape, rotation readiness. Fills *v (new
  * strings) and *path_out (new; the verified or partial path). */
 static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_t now,
@@ -598,7 +639,9 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_
 	if (host && hs_ip_literal(host, ip, sizeof(ip)))
 		v->hostname_ok = X509_check_ip_asc(leaf, ip, 0) == 1;
 	else if (host)
-		v->hostname_ok = X509_check_host(leaf, host, strlen(host), 0, NULL) == 1;
+		v->hostname_ok = X509_check_host(leaf, host, strlen(host), 0, NULL) == 1 ||
+				 (o->xmpp_srv_service &&
+				  dbtls_handshake_xmpp_id_match(leaf, host, o->xmpp_srv_service));
 out:
 	return err;
 }

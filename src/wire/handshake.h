@@ -26,7 +26,18 @@ struct dbtls_handshake_opts {
 	/* ALPN names to offer (NULL-terminated, borrowed); NULL or empty: none. The server's pick
 	 * goes to f->verification.alpn. An ill-formed list is USAGE before any byte is sent. */
 	const char *const *alpn;
+	/* XMPP identities (RFC 6120 §13.7.1.2, RFC 7712): when set ("_xmpp-client" or
+	 * "_xmpp-server"), a leaf that X509_check_host does not match against verify_host still
+	 * matches when a subjectAltName otherName names it: an SRV-ID (id-on-dnsSRV) equal to
+	 * SERVICE.verify_host, or an xmppAddr (id-on-xmppAddr) equal to verify_host. NULL: DNS and
+	 * IP names only. */
+	const char *xmpp_srv_service;
 };
+
+/* True when leaf's subjectAltName carries an SRV-ID "SERVICE.DOMAIN" (id-on-dnsSRV) or an
+ * xmppAddr "DOMAIN" (id-on-xmppAddr) for domain (ASCII case ignored, one trailing dot ignored);
+ * service may be NULL (then only xmppAddr counts). Everything borrowed. */
+bool dbtls_handshake_xmpp_id_match(X509 *leaf, const char *domain, const char *service);
 
 /* What the revocation check needs from a handshake, kept past the connection so that slow OCSP
  * and CRL fetches never hold the database connection open (MariaDB's connect_timeout is 10 s). */

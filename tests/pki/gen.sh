@@ -39,6 +39,9 @@ set -euo pipefail
 #                            use it, and only at @SECLEVEL=0 (e.g. openssl s_server -no_tls1_3)
 #   noeku.{key,pem}          EC P-256 leaf whose EKU is clientAuth only; noeku-chain.pem
 #   leafca.{key,pem}         EC P-256 leaf with basicConstraints CA:TRUE; leafca-chain.pem
+#   xmpp-ids.{key,pem}       EC P-256 leaf for the XMPP domain xmpp.test by SRV-ID
+#                            (_xmpp-client.xmpp.test) and xmppAddr only (its DNS name is another);
+#                            xmpp-ids-chain.pem
 #   new-root-ca.{key,pem}    a second, unrelated "new" root (EC P-256); new-ca-bundle.pem holds it
 #                            alone; ca-bundle-old-new.pem holds both roots
 #   new-intermediate.{key,pem}  signed by the new root (EC P-256)
@@ -102,6 +105,16 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+# An XMPP server's identities only (RFC 6120 §13.7.1.2, RFC 7712): an SRV-ID for c2s and an
+# xmppAddr for the domain xmpp.test, and a DNS name that is not it.
+[ v3_xmpp_ids ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:not-the-domain.invalid, otherName:1.3.6.1.5.5.7.8.7;IA5STRING:_xmpp-client.xmpp.test, otherName:1.3.6.1.5.5.7.8.5;UTF8:xmpp.test
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 
@@ -304,7 +317,8 @@ files=(root-ca.key root-ca.pem intermediate.key intermediate.pem server.key serv
 	sha1-chain.pem rsa1024.key rsa1024.pem rsa1024-chain.pem dsa1024.key dsa1024.pem
 	dsa1024-chain.pem noeku.key noeku.pem noeku-chain.pem leafca.key leafca.pem leafca-chain.pem
 	new-root-ca.key new-root-ca.pem new-intermediate.key new-intermediate.pem newca-server.key
-	newca-server.pem newca-server-chain.pem new-ca-bundle.pem ca-bundle-old-new.pem)
+	newca-server.pem newca-server-chain.pem new-ca-bundle.pem ca-bundle-old-new.pem
+	xmpp-ids.key xmpp-ids.pem xmpp-ids-chain.pem)
 
 complete() {
 	local f
@@ -358,7 +372,7 @@ for k in root-ca intermediate server expired selfsigned other-ca revoked sha1; d
 done
 key rsa1024.key 1024
 dsakey dsa1024.key
-for k in ocsp-signer noeku leafca new-root-ca new-intermediate; do
+for k in ocsp-signer noeku leafca new-root-ca new-intermediate xmpp-ids; do
 	eckey "$k.key"
 done
 for p in "${pids[@]}"; do
@@ -391,6 +405,7 @@ issue dsa1024 v3_leaf_sig
 cn="dbtls test OCSP responder" issue ocsp-signer v3_ocsp
 issue noeku v3_noeku
 issue leafca v3_leafca
+cn="dbtls xmpp ids" issue xmpp-ids v3_xmpp_ids
 revoke revoked.pem
 gencrl
 
@@ -409,7 +424,7 @@ sign newca-server.key newca-server.pem "$o/CN=localhost" v3_leaf 365 0x3003 new-
 	new-intermediate.key
 
 openssl rsa -in server.key -traditional -out server-pkcs1.key 2>/dev/null
-for n in server expired revoked sha1 rsa1024 dsa1024 noeku leafca; do
+for n in server expired revoked sha1 rsa1024 dsa1024 noeku leafca xmpp-ids; do
 	cat "$n.pem" intermediate.pem >"$n-chain.pem"
 done
 cat newca-server.pem new-intermediate.pem >newca-server-chain.pem

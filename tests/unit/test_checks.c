@@ -640,6 +640,44 @@ static void fx_rotation_ready(struct dbtls_endpoint_facts *f)
 	f->verification.rotation.ready = true;
 }
 
+/* an XMPP endpoint whose features before TLS offered STARTTLS (required or not) and these
+ * SASL mechanisms (NULL-terminated) */
+static void fx_xmpp(struct dbtls_endpoint_facts *f, bool required, const char *const *mechs)
+{
+	size_t n = 0;
+
+	while (mechs[n])
+		n++;
+	free(f->protocol);
+	f->protocol = t_strdup("xmpp");
+	f->server.tls_offered = true;
+	f->server.xmpp.features_seen = true;
+	f->server.xmpp.starttls_required = required;
+	f->server.xmpp.mechanisms = calloc(n + 1, sizeof(char *));
+	assert_non_null(f->server.xmpp.mechanisms);
+	for (size_t i = 0; i < n; i++)
+		f->server.xmpp.mechanisms[i] = t_strdup(mechs[i]);
+	f->server.xmpp.nmechanisms = n;
+}
+
+static void fx_xmpp_required(struct dbtls_endpoint_facts *f)
+{
+	static const char *const none[] = {NULL};
+	fx_xmpp(f, true, none);
+}
+
+static void fx_xmpp_optional_scram(struct dbtls_endpoint_facts *f)
+{
+	static const char *const m[] = {"SCRAM-SHA-1", "SCRAM-SHA-256", NULL};
+	fx_xmpp(f, false, m);
+}
+
+static void fx_xmpp_optional_plain(struct dbtls_endpoint_facts *f)
+{
+	static const char *const m[] = {"DIGEST-MD5", "PLAIN", "SCRAM-SHA-1", NULL};
+	fx_xmpp(f, false, m);
+}
+
 static void fx_anchor_expiring(struct dbtls_endpoint_facts *f)
 {
 	f->verification.chain.analysed = true;
@@ -983,6 +1021,16 @@ static const struct row rows[] = {
     {"anchor far from expiry", fx_anchor_far, NULL, "ca-rotation.anchor-expiring", 0, -1, NULL},
     {"anchor expires in 10 days", fx_anchor_expiring, NULL, "ca-rotation.anchor-expiring", 1,
      DBTLS_SEV_MEDIUM, "expires in 10 days"},
+
+    /* xmpp */
+    {"STARTTLS required", fx_xmpp_required, NULL, "xmpp.starttls-optional", 0, -1, NULL},
+    {"not XMPP", NULL, NULL, "xmpp.starttls-optional", 0, -1, NULL},
+    {"STARTTLS optional", fx_xmpp_optional_scram, NULL, "xmpp.starttls-optional", 1,
+     DBTLS_SEV_MEDIUM, "without <required/>"},
+    {"no mechanisms before TLS", fx_xmpp_required, NULL, "xmpp.auth-before-tls", 0, -1, NULL},
+    {"only SCRAM before TLS", fx_xmpp_optional_scram, NULL, "xmpp.auth-before-tls", 0, -1, NULL},
+    {"PLAIN before TLS", fx_xmpp_optional_plain, NULL, "xmpp.auth-before-tls", 1, DBTLS_SEV_HIGH,
+     "DIGEST-MD5, PLAIN"},
 
     /* drift */
     {"versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL},

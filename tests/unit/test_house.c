@@ -56,6 +56,7 @@ static void test_products(void **state)
 	assert_non_null(g->groups);
 	assert_non_null(g->server_order);
 	assert_non_null(g->ca_rotation);
+	assert_non_null(g->require_tls);
 }
 
 static void test_lookup(void **state)

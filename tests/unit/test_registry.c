@@ -38,8 +38,9 @@ static void test_preambles(void **state)
  * given is a name. */
 static void test_preamble_supports(void **state)
 {
-	static const unsigned known =
-	    DBTLS_PRE_CONNECT_BUDGET | DBTLS_PRE_SQL | DBTLS_PRE_ERROR_PACKETS;
+	static const unsigned known = DBTLS_PRE_CONNECT_BUDGET | DBTLS_PRE_SQL |
+				      DBTLS_PRE_ERROR_PACKETS | DBTLS_PRE_XMPP_C2S |
+				      DBTLS_PRE_XMPP_S2S;
 	size_t n;
 	const struct dbtls_preamble *const *all = dbtls_preamble_all(&n);
 	(void)state;

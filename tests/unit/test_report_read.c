@@ -227,6 +227,16 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->server.mysql.capabilities = 0xF7FEFFFF;
 	e->server.mysql.connection_id = 4242;
 	e->server.tls_offered = true;
+	/* what an XMPP stream's features carry (the round trip does not look at the protocol) */
+	e->server.xmpp.features_seen = true;
+	e->server.xmpp.starttls_required = true;
+	e->server.xmpp.mechanisms = calloc(2, sizeof(char *));
+	assert_non_null(e->server.xmpp.mechanisms);
+	e->server.xmpp.mechanisms[0] = xstrdup("SCRAM-SHA-1");
+	e->server.xmpp.mechanisms[1] = xstrdup("PLAIN");
+	e->server.xmpp.nmechanisms = 2;
+	e->alpn_hello_offered = true;
+	e->alpn_hello = xstrdup("h2");
 	e->tls_offered = 1;
 	set_version(&e->versions[DBTLS_SSL2], DBTLS_VS_ACCEPTED, "SSLv2 SERVER-HELLO", 0, ssl2, 2,
 		    -1);
@@ -604,6 +614,12 @@ static void test_fields(void **state)
 	assert_int_equal(e->server.mysql.capabilities, 0xF7FEFFFF);
 	assert_int_equal(e->server.mysql.connection_id, 4242);
 	assert_true(e->server.tls_offered);
+	assert_true(e->server.xmpp.features_seen);
+	assert_true(e->server.xmpp.starttls_required);
+	assert_int_equal(e->server.xmpp.nmechanisms, 2);
+	assert_string_equal(e->server.xmpp.mechanisms[1], "PLAIN");
+	assert_true(e->alpn_hello_offered);
+	assert_string_equal(e->alpn_hello, "h2");
 	assert_int_equal(e->server.err_code, 0);
 	assert_null(e->server.err_message);
 	assert_int_equal(e->tls_offered, 1);

@@ -9,10 +9,12 @@
  * order of `dbtls help` and of "known:" in target errors. */
 extern const struct dbtls_preamble dbtls_preamble_mysql;
 extern const struct dbtls_preamble dbtls_preamble_tls;
+extern const struct dbtls_preamble dbtls_preamble_xmpp, dbtls_preamble_xmpp_server,
+    dbtls_preamble_xmpps;
 
 static const struct dbtls_preamble *const preambles[] = {
-    &dbtls_preamble_mysql,
-    &dbtls_preamble_tls,
+    &dbtls_preamble_mysql,	 &dbtls_preamble_tls,	&dbtls_preamble_xmpp,
+    &dbtls_preamble_xmpp_server, &dbtls_preamble_xmpps,
 };
 
 const struct dbtls_preamble *dbtls_preamble_find(const char *scheme)

@@ -52,6 +52,11 @@ enum {
 	DBTLS_PRE_SQL = 1u << 1,
 	/* Its servers may answer a ClientHello with their own error packet: error_packet is set. */
 	DBTLS_PRE_ERROR_PACKETS = 1u << 2,
+	/* Its clients match the certificate as XMPP clients do (RFC 6120 §13.7.1.2, RFC 7712):
+	 * the name is the XMPP domain (--xmpp-domain), and an SRV-ID (_xmpp-client. + domain, or
+	 * _xmpp-server. for S2S) or an xmppAddr otherName naming it counts as a DNS name does. */
+	DBTLS_PRE_XMPP_C2S = 1u << 5,
+	DBTLS_PRE_XMPP_S2S = 1u << 6,
 };
 
 /* The longest ALPN list a descriptor or --alpn may give, and the longest name (RFC 7301). */
