@@ -294,6 +294,90 @@ static json_t *js_sql(const struct dbtls_sql_facts *s)
 			 js_str(s->accounts_source), "list", accts, "unreadable", unread);
 }
 
+/* ---- handshake facts (src/scan/hsfacts.c): each object only when probed ---- */
+static json_t *js_tri(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *js_group_names(const uint16_t *g, size_t n)
+{
+	json_t *a = json_array();
+	char hex[16];
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(dbtls_group_label(g[i], hex, sizeof(hex))));
+	return a;
+}
+
+static json_t *js_groups13(const struct dbtls_endpoint_facts *e)
+{
+	const struct dbtls_groups13_facts *g = &e->groups13;
+	json_t *pq = json_array();
+	char hex[16];
+
+	for (size_t i = 0; e->groups_version == DBTLS_TLS13 && i < e->ngroups; i++)
+		if (dbtls_group_is_pq(e->groups[i]))
+			json_array_append_new(
+			    pq, json_string(dbtls_group_label(e->groups[i], hex, sizeof(hex))));
+	return json_pack(
+	    "{s:o, s:o, s:o, s:o, s:o}", "preference",
+	    e->groups_version == DBTLS_TLS13 ? js_group_names(e->groups, e->ngroups) : json_array(),
+	    "post_quantum", pq, "hrr_tested", js_group_names(g->hrr_tested, g->nhrr_tested), "hrr",
+	    js_group_names(g->hrr, g->nhrr), "note", js_str(g->note));
+}
+
+static json_t *js_hygiene(const struct dbtls_hygiene_facts *h)
+{
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "probed_with",
+			 dbtls_version_name((enum dbtls_version)h->version), "secure_renegotiation",
+			 js_tri(h->secure_renegotiation), "extended_master_secret",
+			 js_tri(h->extended_master_secret), "encrypt_then_mac",
+			 js_tri(h->encrypt_then_mac), "session_ticket", js_tri(h->session_ticket),
+			 "status_request", js_tri(h->status_request), "compression",
+			 js_tri(h->compression), "heartbeat", js_tri(h->heartbeat), "fallback_scsv",
+			 js_tri(h->fallback_scsv), "fallback_detail", js_str(h->fallback_detail));
+}
+
+static json_t *js_client_auth(const struct dbtls_client_auth_facts *c)
+{
+	return json_pack("{s:o, s:o, s:o}", "requested", js_tri(c->requested), "ca_names",
+			 js_strings(c->ca_names, c->nca_names), "sigalgs",
+			 js_strings(c->sigalgs, c->nsigalgs));
+}
+
+static json_t *js_sigalgs(const struct dbtls_sigalg_facts *s)
+{
+	return json_pack("{s:o}", "tls12", js_strings(s->tls12, s->ntls12));
+}
+
+static json_t *js_vulns(const struct dbtls_vuln_facts *v)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "heartbleed",
+			 js_tri(v->heartbleed), "heartbleed_detail", js_str(v->heartbleed_detail),
+			 "ccs_injection", js_tri(v->ccs_injection), "ccs_detail",
+			 js_str(v->ccs_detail), "dh_bits",
+			 v->dh_bits ? json_integer(v->dh_bits) : json_null(), "dh_prime_name",
+			 js_str(v->dh_prime_name), "dh_prime_is_prime",
+			 v->dh_bits ? js_tri(v->dh_prime_prime) : json_null(), "dh_prime_is_safe",
+			 v->dh_bits ? js_tri(v->dh_prime_safe) : json_null());
+}
+
+/* Adds the handshake-facts objects that were probed to endpoint object o. */
+static void js_handshake_facts(json_t *o, const struct dbtls_endpoint_facts *e)
+{
+	if (e->groups13.probed)
+		json_object_set_new(o, "groups_tls13", js_groups13(e));
+	if (e->hygiene.probed)
+		json_object_set_new(o, "hygiene", js_hygiene(&e->hygiene));
+	if (e->client_auth.probed)
+		json_object_set_new(o, "client_auth", js_client_auth(&e->client_auth));
+	if (e->sigalgs.probed)
+		json_object_set_new(o, "sigalgs", js_sigalgs(&e->sigalgs));
+	if (e->vulns.probed)
+		json_object_set_new(o, "vulnerabilities", js_vulns(&e->vulns));
+}
+
 json_t *dbtls_report_json_finding(const struct dbtls_finding *fd)
 {
 	json_t *refs = json_array(), *o;
@@ -338,6 +422,7 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
 	/* only with --sql: reports of scans without it stay as they were */
 	if (e->sql.status != DBTLS_SQL_NOT_RUN)
 		json_object_set_new(o, "sql", js_sql(&e->sql));
+	js_handshake_facts(o, e);
 	if (fs) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < fs->n; i++)

@@ -50,6 +50,15 @@ static const struct dbtls_group_info group_tab[] = {
     {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
     {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
     {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
+    /* post-quantum: pure ML-KEM (draft-connolly-tls-mlkem-key-agreement) and the hybrids of
+     * draft-ietf-tls-ecdhe-mlkem. No key share from us (Debian's OpenSSL 3.0 has no ML-KEM):
+     * support is learnt from the HelloRetryRequest. */
+    {0x0200, "MLKEM512", NULL, NULL, true},
+    {0x0201, "MLKEM768", NULL, NULL, true},
+    {0x0202, "MLKEM1024", NULL, NULL, true},
+    {0x11eb, "SecP256r1MLKEM768", NULL, NULL, true},
+    {0x11ec, "X25519MLKEM768", NULL, NULL, true},
+    {0x11ed, "SecP384r1MLKEM1024", NULL, NULL, true},
 };
 #define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
 
@@ -110,6 +119,11 @@ bool dbtls_group_by_name(const char *name, uint16_t *out)
 			return *out = (uint16_t)v, true;
 	}
 	return false;
+}
+
+bool dbtls_group_is_pq(uint16_t group)
+{
+	return (group >= 0x0200 && group <= 0x0202) || (group >= 0x11eb && group <= 0x11ed);
 }
 
 const char *dbtls_alert_name(uint8_t desc)
@@ -185,4 +199,56 @@ const char *dbtls_alert_name(uint8_t desc)
 		return "no_application_protocol";
 	}
 	return "unknown_alert";
+}
+
+/* ---- signature schemes (IANA "TLS SignatureScheme") — handshake-facts block; merge with the
+ * signature-scheme table of the other branch if both land ---- */
+static const struct {
+	uint16_t id;
+	const char *name;
+} sigalg_tab[] = {
+    {0x0201, "rsa_pkcs1_sha1"},
+    {0x0202, "dsa_sha1"},
+    {0x0203, "ecdsa_sha1"},
+    {0x0301, "rsa_pkcs1_sha224"},
+    {0x0302, "dsa_sha224"},
+    {0x0303, "ecdsa_sha224"},
+    {0x0401, "rsa_pkcs1_sha256"},
+    {0x0402, "dsa_sha256"},
+    {0x0403, "ecdsa_secp256r1_sha256"},
+    {0x0501, "rsa_pkcs1_sha384"},
+    {0x0502, "dsa_sha384"},
+    {0x0503, "ecdsa_secp384r1_sha384"},
+    {0x0601, "rsa_pkcs1_sha512"},
+    {0x0602, "dsa_sha512"},
+    {0x0603, "ecdsa_secp521r1_sha512"},
+    {0x0804, "rsa_pss_rsae_sha256"},
+    {0x0805, "rsa_pss_rsae_sha384"},
+    {0x0806, "rsa_pss_rsae_sha512"},
+    {0x0807, "ed25519"},
+    {0x0808, "ed448"},
+    {0x0809, "rsa_pss_pss_sha256"},
+    {0x080a, "rsa_pss_pss_sha384"},
+    {0x080b, "rsa_pss_pss_sha512"},
+    {0x081a, "ecdsa_brainpoolP256r1tls13_sha256"},
+    {0x081b, "ecdsa_brainpoolP384r1tls13_sha384"},
+    {0x081c, "ecdsa_brainpoolP512r1tls13_sha512"},
+};
+
+const char *dbtls_sigalg_name(uint16_t alg)
+{
+	for (size_t i = 0; i < sizeof(sigalg_tab) / sizeof(sigalg_tab[0]); i++)
+		if (sigalg_tab[i].id == alg)
+			return sigalg_tab[i].name;
+	return NULL;
+}
+
+const char *dbtls_sigalg_label(uint16_t alg, char *buf, size_t len)
+{
+	const char *n = dbtls_sigalg_name(alg);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "0x%04X", (unsigned)alg);
+	return buf;
 }

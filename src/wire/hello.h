@@ -35,6 +35,12 @@ struct dbtls_hello_params {
 	const char *sni;     /* server_name, NULL = none (never sent for IP literals) */
 	bool status_request; /* ask for a stapled OCSP response */
 	bool want_kex;	     /* TLS <= 1.2: read on to the ServerKeyExchange (DH size, curve) */
+	/* handshake facts (src/wire/probes.c) */
+	const uint16_t *sigalgs; /* signature_algorithms to offer; NULL = the built-in list */
+	size_t nsigalgs;
+	bool encrypt_then_mac; /* offer encrypt_then_mac (RFC 7366) */
+	bool heartbeat;	       /* offer heartbeat (RFC 6520), peer_allowed_to_send */
+	bool offer_deflate;    /* offer DEFLATE compression before null (CRIME, RFC 9325 §3.3) */
 };
 
 enum dbtls_hello_kind {
@@ -69,6 +75,10 @@ struct dbtls_hello_result {
 	struct dbtls_server_error server_error;
 	uint8_t head[48]; /* GARBAGE: the first bytes of the answer (what it was, if not TLS) */
 	size_t nhead;
+	/* ServerHello extensions for the handshake facts */
+	bool encrypt_then_mac; /* encrypt_then_mac echoed */
+	bool session_ticket;   /* empty session_ticket: a NewSessionTicket will follow */
+	bool heartbeat;	       /* heartbeat extension echoed */
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */
