@@ -1132,6 +1132,156 @@ static enum dbtls_err rd_sql(struct rd *r, json_t *o, struct dbtls_sql_facts *s)
 	return err;
 }
 
+/* ---- handshake facts: the writer's js_groups13 … js_vulns, each object optional ---- */
+
+/* An optional array of group names into a new array. */
+static enum dbtls_err rd_group_list(struct rd *r, json_t *o, const char *key, uint16_t **out,
+				    size_t *n)
+{
+	enum dbtls_err err = DBTLS_OK;
+	json_t *a, *v;
+	size_t k, m;
+
+	err = rd_container(r, o, key, 0, true, &a);
+	if (err || !a || !json_array_size(a))
+		return err;
+	*out = calloc(json_array_size(a), sizeof(**out));
+	if (!*out)
+		return rd_nomem(r);
+	m = rd_key(r, key);
+	json_array_foreach(a, k, v)
+	{
+		size_t m2 = rd_idx(r, k);
+		if (!json_is_string(v) || !rd_group(r, json_string_value(v), &(*out)[k]))
+			err = rd_fail(r, "expected a group name like %s", "X25519MLKEM768");
+		else
+			(*n)++;
+		rd_pop(r, m2);
+		if (err)
+			break;
+	}
+	rd_pop(r, m);
+	return err;
+}
+
+static enum dbtls_err rd_groups13(struct rd *r, json_t *o, struct dbtls_groups13_facts *g)
+{
+	enum dbtls_err err;
+
+	g->probed = true;
+	err = rd_group_list(r, o, "hrr_tested", &g->hrr_tested, &g->nhrr_tested);
+	if (!err)
+		err = rd_group_list(r, o, "hrr", &g->hrr, &g->nhrr);
+	if (!err)
+		err = rd_str(r, o, "note", RD_NULL, &g->note);
+	return err;
+}
+
+static enum dbtls_err rd_hygiene(struct rd *r, json_t *o, struct dbtls_hygiene_facts *h)
+{
+	static const char *const keys[] = {"secure_renegotiation",
+					   "extended_master_secret",
+					   "encrypt_then_mac",
+					   "session_ticket",
+					   "status_request",
+					   "compression",
+					   "heartbeat",
+					   "fallback_scsv"};
+	int *const vals[] = {&h->secure_renegotiation,
+			     &h->extended_master_secret,
+			     &h->encrypt_then_mac,
+			     &h->session_ticket,
+			     &h->status_request,
+			     &h->compression,
+			     &h->heartbeat,
+			     &h->fallback_scsv};
+	enum dbtls_err err;
+	char *with = NULL;
+	size_t m;
+
+	h->probed = true;
+	err = rd_str(r, o, "probed_with", RD_REQ, &with);
+	if (!err && (h->version = rd_version_by_name(with)) < 0) {
+		m = rd_key(r, "probed_with");
+		err = rd_fail(r, "expected a version name like TLSv1.2, got '%s'", with);
+		rd_pop(r, m);
+	}
+	free(with);
+	for (size_t i = 0; !err && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		*vals[i] = -1;
+		err = rd_tri(r, o, keys[i], RD_REQ, vals[i]);
+	}
+	if (!err)
+		err = rd_str(r, o, "fallback_detail", RD_NULL, &h->fallback_detail);
+	return err;
+}
+
+static enum dbtls_err rd_client_auth(struct rd *r, json_t *o, struct dbtls_client_auth_facts *c)
+{
+	enum dbtls_err err;
+
+	c->probed = true;
+	c->requested = -1;
+	err = rd_tri(r, o, "requested", RD_REQ, &c->requested);
+	if (!err)
+		err = rd_strings(r, o, "ca_names", &c->ca_names, &c->nca_names, NULL);
+	if (!err)
+		err = rd_strings(r, o, "sigalgs", &c->sigalgs, &c->nsigalgs, NULL);
+	return err;
+}
+
+static enum dbtls_err rd_vulns(struct rd *r, json_t *o, struct dbtls_vuln_facts *v)
+{
+	enum dbtls_err err;
+	json_int_t i = 0;
+
+	v->probed = true;
+	v->heartbleed = v->ccs_injection = v->dh_prime_prime = v->dh_prime_safe = -1;
+	err = rd_tri(r, o, "heartbleed", RD_REQ, &v->heartbleed);
+	if (!err)
+		err = rd_str(r, o, "heartbleed_detail", RD_NULL, &v->heartbleed_detail);
+	if (!err)
+		err = rd_tri(r, o, "ccs_injection", RD_REQ, &v->ccs_injection);
+	if (!err)
+		err = rd_str(r, o, "ccs_detail", RD_NULL, &v->ccs_detail);
+	if (!err)
+		err = rd_int(r, o, "dh_bits", RD_NULL, 0, INT_MAX, &i);
+	v->dh_bits = (int)i;
+	if (!err)
+		err = rd_str(r, o, "dh_prime_name", RD_NULL, &v->dh_prime_name);
+	if (!err)
+		err = rd_tri(r, o, "dh_prime_is_prime", 0, &v->dh_prime_prime);
+	if (!err)
+		err = rd_tri(r, o, "dh_prime_is_safe", 0, &v->dh_prime_safe);
+	return err;
+}
+
+static enum dbtls_err rd_handshake_facts(struct rd *r, json_t *o, struct dbtls_endpoint_facts *e)
+{
+	enum dbtls_err err = DBTLS_OK;
+	json_t *v;
+	size_t m;
+
+#define RD_HS_OBJ(key, call)                                                                       \
+	do {                                                                                       \
+		if (!err)                                                                          \
+			err = rd_container(r, o, key, 0, false, &v);                               \
+		if (!err && v) {                                                                   \
+			m = rd_key(r, key);                                                        \
+			err = call;                                                                \
+			rd_pop(r, m);                                                              \
+		}                                                                                  \
+	} while (0)
+	RD_HS_OBJ("groups_tls13", rd_groups13(r, v, &e->groups13));
+	RD_HS_OBJ("hygiene", rd_hygiene(r, v, &e->hygiene));
+	RD_HS_OBJ("client_auth", rd_client_auth(r, v, &e->client_auth));
+	RD_HS_OBJ("sigalgs", (e->sigalgs.probed = true, rd_strings(r, v, "tls12", &e->sigalgs.tls12,
+								   &e->sigalgs.ntls12, NULL)));
+	RD_HS_OBJ("vulnerabilities", rd_vulns(r, v, &e->vulns));
+#undef RD_HS_OBJ
+	return err;
+}
+
 static enum dbtls_err rd_endpoint(struct rd *r, json_t *o, struct dbtls_endpoint_facts *e)
 {
 	json_t *errors, *server, *tls, *certs, *verif, *v;
@@ -1217,6 +1367,8 @@ static enum dbtls_err rd_endpoint(struct rd *r, json_t *o, struct dbtls_endpoint
 		err = rd_sql(r, v, &e->sql);
 		rd_pop(r, m);
 	}
+	if (!err) /* only in scans that reached the handshake-facts step */
+		err = rd_handshake_facts(r, o, e);
 	return err;
 }
 

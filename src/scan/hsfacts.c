@@ -12,6 +12,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
 
@@ -500,7 +501,7 @@ void dbtls_hsfacts_explain_pq(struct dbtls_endpoint_facts *f)
 	snprintf(msg, sizeof(msg),
 		 "the server accepts only post-quantum groups for TLS 1.3 and no TLS 1.2; the "
 		 "local TLS library (%s) %s, so the certificate could not be read",
-		 OPENSSL_VERSION_TEXT,
+		 OpenSSL_version(OPENSSL_VERSION),
 		 OPENSSL_VERSION_NUMBER >= 0x30500000L ? "refused the handshake"
 						       : "has no ML-KEM (OpenSSL >= 3.5 has)");
 	free(f->groups13.note);
