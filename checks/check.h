@@ -204,5 +204,6 @@ extern const struct dbtls_check *const dbtls_checks_certs[];
 extern const struct dbtls_check *const dbtls_checks_drift[];
 extern const struct dbtls_check *const dbtls_checks_rotation[];
 extern const struct dbtls_check *const dbtls_checks_sql[];
+extern const struct dbtls_check *const dbtls_checks_hygiene[];
 
 #endif

@@ -15,7 +15,7 @@
 
 static const struct dbtls_check *const *const families[] = {
     dbtls_checks_protocols, dbtls_checks_suites,   dbtls_checks_kex, dbtls_checks_certs,
-    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql,
+    dbtls_checks_drift,	    dbtls_checks_rotation, dbtls_checks_sql, dbtls_checks_hygiene,
 };
 
 #define MAX_CHECKS 128
