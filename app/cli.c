@@ -81,6 +81,12 @@ void dbtls_cli_help(FILE *out)
 	    "                        probe is one: dbtls stays under N per endpoint, logging in\n"
 	    "                        to reset the count when --sql credentials are given, else\n"
 	    "                        stopping with a LIMIT error. 0: no limit. Loopback exempt\n"
+	    "  --handshake-facts     also probe what else the handshake tells: post-quantum HRR\n"
+	    "                        preference, TLS 1.2 hygiene (renegotiation, EMS, ETM,\n"
+	    "                        compression, fallback SCSV), client-certificate request,\n"
+	    "                        TLS 1.2 signature schemes, Heartbleed, CCS injection, the\n"
+	    "                        DHE prime (about 3 connections + 1 per accepted PQ group\n"
+	    "                        + accepted TLS 1.2 schemes + 1)\n"
 	    "  --per-host-connections N\n"
 	    "                        probes in flight to one endpoint at once (default 4, 1-64);\n"
 	    "                        each connection has its own deadline\n"
@@ -258,6 +264,7 @@ enum {
 	OPT_SQL_USER,
 	OPT_DEFAULTS_FILE,
 	OPT_SQL_INSECURE,
+	OPT_HANDSHAKE_FACTS,
 	OPT_MAX_CONNECT_ERRORS,
 };
 
@@ -287,6 +294,7 @@ static const struct option long_opts[] = {
     {"sql-user", required_argument, NULL, OPT_SQL_USER},
     {"defaults-file", required_argument, NULL, OPT_DEFAULTS_FILE},
     {"sql-insecure", no_argument, NULL, OPT_SQL_INSECURE},
+    {"handshake-facts", no_argument, NULL, OPT_HANDSHAKE_FACTS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -545,6 +553,9 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 		case OPT_SQL_INSECURE:
 			cli->scan.sql_insecure = true;
 			cli->scan.sql = true;
+			break;
+		case OPT_HANDSHAKE_FACTS:
+			cli->scan.handshake_facts = true;
 			break;
 		case 'h':
 			cli->cmd = DBTLS_CMD_HELP;

@@ -633,10 +633,10 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
-	if (any_tls) {
+	if (any_tls && o->handshake_facts)
 		scan_hsfacts(&ep);
+	if (any_tls)
 		dbtls_hsfacts_explain_pq(f);
-	}
 out:
 	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
 	if (!err && o->sql)

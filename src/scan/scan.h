@@ -47,6 +47,8 @@ struct dbtls_scan_opts {
 	const char *sql_user;	   /* --sql-user; NULL: the option file's (or the library's) */
 	const char *defaults_file; /* --defaults-file: MySQL option file; NULL: the default files */
 	bool sql_insecure;	   /* --sql-insecure: do not verify the server certificate */
+	/* --handshake-facts: run the handshake-facts step (src/scan/hsfacts.h lists its cost) */
+	bool handshake_facts;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

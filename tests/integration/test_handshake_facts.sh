@@ -29,7 +29,7 @@ scan() { # OUT TARGET [OPTION...]: a report that must be valid against the schem
 	# (endpoint errors) with SCAN_RC=3 where the certificate cannot be read
 	local out=$1 rc=0
 	shift
-	"$DBTLS" scan --policy none --ca-file "$CA" -q -o "$out" "$@" || rc=$?
+	"$DBTLS" scan --handshake-facts --policy none --ca-file "$CA" -q -o "$out" "$@" || rc=$?
 	assert_eq "scan $* exit" "${SCAN_RC:-0}" "$rc"
 	assert_ok "report $out is valid" validate_report "$out"
 }
@@ -302,6 +302,15 @@ assert_eq "MariaDB: no Heartbleed, no CCS injection" '[false, false]' \
 	"$(j "$T/mdb.json" "[$e0[\"vulnerabilities\"][\"heartbleed\"], $e0[\"vulnerabilities\"][\"ccs_injection\"]]")"
 assert_eq "MariaDB: fallback SCSV honoured (TLS 1.0-1.3 enabled)" true \
 	"$(j "$T/mdb.json" "$e0[\"hygiene\"][\"fallback_scsv\"]")"
+
+# the cost is what src/scan/hsfacts.h documents: hygiene+CCS 1, fallback 1, DHE prime 1, no
+# heartbeat and no PQ group here, TLS 1.2 schemes accepted + 1
+"$DBTLS" scan --policy none --ca-file "$CA" -q -o "$T/mdb0.json" "mysql://127.0.0.1:$MDB_PORT" || true
+extra=$(( $(j "$T/mdb.json" "$e0[\"connections_used\"]") - $(j "$T/mdb0.json" "$e0[\"connections_used\"]") ))
+bound=$(( 3 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls12\"])") + 1 ))
+assert_eq "MariaDB: the step costs at most $bound connections (it took $extra)" yes \
+	"$([ "$extra" -le "$bound" ] && [ "$extra" -ge 2 ] && echo yes || echo no)"
+assert_eq "without --handshake-facts: no hygiene object" null "$(j "$T/mdb0.json" "$e0.get(\"hygiene\")")"
 
 echo "test_handshake_facts: $(( (${EPOCHREALTIME/./} - ${t_start/./}) / 1000 )) ms"
 finish
