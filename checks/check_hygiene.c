@@ -238,7 +238,7 @@ static const struct dbtls_check chk_dh = {
     .description = "The DHE prime the server sends is composite (critical), a widely shared "
 		   "prime of 1024 bits or less that nation-state precomputation breaks (Logjam; "
 		   "the check's severity), or not a safe prime (medium). Small primes as such "
-		   "are kex.dh-small.",
+		   "are kex.dh-weak.",
     .fix = "Serve an RFC 7919 group of at least 2048 bits, or drop DHE suites.",
     .default_severity = DBTLS_SEV_HIGH,
     .references = hy_dh_refs,

@@ -459,6 +459,8 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 						: DBTLS_OUTCOME_PASSED);
 		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu could not be scanned\n",
 			ev->failed, s->nendpoints, s->nendpoints == 1 ? "" : "s", ev->errored);
+		if (ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7))
+			dbtls_report_inventory_text(ctx->out, s);
 	}
 	return DBTLS_OK;
 }

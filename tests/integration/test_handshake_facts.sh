@@ -229,6 +229,22 @@ assert_eq "no heartbeat in OpenSSL 3" false "$(j "$T/sreq.json" "$e0[\"hygiene\"
 assert_eq "s_server: CCS refused" false "$(j "$T/sreq.json" "$e0[\"vulnerabilities\"][\"ccs_injection\"]")"
 assert_eq "s_server: ffdhe2048 recognised" "RFC 7919 ffdhe2048" \
 	"$(j "$T/sreq.json" "$e0[\"vulnerabilities\"][\"dh_prime_name\"]")"
+# PCI DSS 4.0.1 inventory (12.3.3 suites in use, 4.2.1.1 certificates) in the text report
+inv=$("$DBTLS" check --facts "$T/sreq.json" --policy pci-dss --format text 2>&1 || true)
+assert_match "pci-dss: inventory block" 'PCI DSS 4.0.1 inventory' "$inv"
+assert_match "pci-dss: the handshake's suite is listed" \
+	"TLSv1.3 +$(j "$T/sreq.json" "$e0[\"verification\"][\"cipher\"]")" "$inv"
+assert_match "pci-dss: the leaf is listed by fingerprint" \
+	"sha256 $(j "$T/sreq.json" "$e0[\"certificates\"][0][\"sha256_fingerprint\"]")" "$inv"
+# Mozilla 6.0: no post-quantum group for TLS 1.3 is a (low) finding; DHE is outside intermediate
+"$DBTLS" check --facts "$T/sreq.json" --policy mozilla-intermediate-6 -q -o "$T/sreq-moz6.json" || true
+ids=$(j "$T/sreq-moz6.json" "sorted(set(f[\"check\"] for f in $e0[\"findings\"]))")
+assert_match "mozilla-intermediate-6: kex.no-post-quantum without a PQ group" 'kex.no-post-quantum' "$ids"
+if [ -s "$T/pq1.json" ]; then
+	"$DBTLS" check --facts "$T/pq1.json" --policy mozilla-intermediate-6 -q -o "$T/pq1-moz6.json" || true
+	assert_eq "mozilla-intermediate-6: X25519MLKEM768 passes" '[]' \
+		"$(j "$T/pq1-moz6.json" "[f[\"check\"] for f in $e0[\"findings\"] if f[\"check\"] in (\"kex.no-post-quantum\", \"kex.group-not-allowed\")]")"
+fi
 fake_stop SREQ
 
 start_tls_server SREQ2 server-chain.pem server.key -Verify 1 -CAfile "$CA" -no_ticket \
