@@ -391,6 +391,14 @@ enum dbtls_err dbtls_hsfacts_run(const struct dbtls_hsfacts_io *io, uint32_t *co
 		}
 		if (fl->complete) {
 			struct dbtls_client_auth_facts *ca = &f->client_auth;
+			/* the TLS <= 1.2 request replaces what the certificate handshake saw */
+			for (size_t i = 0; i < ca->nca_names; i++)
+				free(ca->ca_names[i]);
+			for (size_t i = 0; i < ca->nsigalgs; i++)
+				free(ca->sigalgs[i]);
+			free(ca->ca_names);
+			free(ca->sigalgs);
+			memset(ca, 0, sizeof(*ca));
 			ca->probed = true;
 			ca->requested = fl->cert_request;
 			for (size_t i = 0; i < fl->nca_names; i++)

@@ -428,6 +428,7 @@ static void scan_certs(struct scan_ep *ep)
 	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .new_ca_file = ep->o->new_ca_file,
+	    .client_auth = ep->o->handshake_facts,
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};

@@ -32,6 +32,7 @@
 #include <openssl/x509v3.h>
 
 #include "src/pki/x509.h"
+#include "src/registry/names.h"
 
 /* Our BIO's type: only BIO_find_type() looks at it, and nobody searches for this one. */
 #define HS_BIO_TYPE (0x7f | BIO_TYPE_SOURCE_SINK)
@@ -584,6 +585,54 @@ void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* A CertificateRequest arrived: note it (app data) and send no certificate. */
+static int hs_client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	bool *requested = SSL_get_app_data(ssl);
+
+	(void)x509;
+	(void)pkey;
+	if (requested)
+		*requested = true;
+	return 0;
+}
+
+/* The CertificateRequest as the handshake saw it: CA names and signature schemes. */
+static enum dbtls_err hs_client_auth(SSL *ssl, bool requested, struct dbtls_client_auth_facts *ca)
+{
+	const STACK_OF(X509_NAME) *names = requested ? SSL_get0_peer_CA_list(ssl) : NULL;
+	int nsig = requested ? SSL_get_sigalgs(ssl, -1, NULL, NULL, NULL, NULL, NULL) : 0;
+	struct dbtls_client_auth_facts n = {.probed = true, .requested = requested};
+	enum dbtls_err err = DBTLS_ERR_NOMEM;
+	char hex[8];
+
+	if (names && sk_X509_NAME_num(names) > 0 &&
+	    !(n.ca_names = calloc((size_t)sk_X509_NAME_num(names), sizeof(*n.ca_names))))
+		goto out;
+	for (int i = 0; names && i < sk_X509_NAME_num(names); i++)
+		if (!(n.ca_names[n.nca_names++] = hs_name(sk_X509_NAME_value(names, i))))
+			goto out;
+	if (nsig > 0 && !(n.sigalgs = calloc((size_t)nsig, sizeof(*n.sigalgs))))
+		goto out;
+	for (int i = 0; i < nsig; i++) {
+		unsigned char rsig = 0, rhash = 0;
+		SSL_get_sigalgs(ssl, i, NULL, NULL, NULL, &rsig, &rhash);
+		if (!(n.sigalgs[n.nsigalgs++] = strdup(
+			  dbtls_sigalg_label((uint16_t)(rhash << 8 | rsig), hex, sizeof(hex)))))
+			goto out;
+	}
+	*ca = n;
+	return DBTLS_OK;
+out:
+	for (size_t i = 0; i < n.nca_names; i++)
+		free(n.ca_names[i]);
+	for (size_t i = 0; i < n.nsigalgs; i++)
+		free(n.sigalgs[i]);
+	free(n.ca_names);
+	free(n.sigalgs);
+	return err;
+}
+
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
 {
@@ -612,6 +661,8 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	long stapled_len;
 	char ipbuf[64];
 	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
+	struct dbtls_client_auth_facts ca = {0};
+	bool cert_requested = false;
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
 
 	memset(&v, 0, sizeof(v));
@@ -651,6 +702,10 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	}
 	/* ask for a stapled OCSP response: whether the server staples is itself a fact */
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+	if (o && o->client_auth) {
+		SSL_set_app_data(ssl, &cert_requested);
+		SSL_CTX_set_client_cert_cb(ctx, hs_client_cert_cb);
+	}
 	SSL_set_connect_state(ssl);
 
 	err = hs_connect(ssl, c->fd, timeout_ms, d);
@@ -692,6 +747,13 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		goto out;
 	}
 	v.done = true;
+	if (o && o->client_auth) {
+		err = hs_client_auth(ssl, cert_requested, &ca);
+		if (err) {
+			err = dbtls_diag_set(d, err, "out of memory");
+			goto out;
+		}
+	}
 
 	/* say goodbye once without waiting for the answer; the caller closes the socket */
 	SSL_shutdown(ssl);
@@ -716,5 +778,14 @@ out:
 	f->certs = certs;
 	f->ncerts = ncerts;
 	f->verification = v;
+	if (ca.probed) {
+		for (size_t i = 0; i < f->client_auth.nca_names; i++)
+			free(f->client_auth.ca_names[i]);
+		for (size_t i = 0; i < f->client_auth.nsigalgs; i++)
+			free(f->client_auth.sigalgs[i]);
+		free(f->client_auth.ca_names);
+		free(f->client_auth.sigalgs);
+		f->client_auth = ca;
+	}
 	return DBTLS_OK;
 }

@@ -23,6 +23,9 @@ struct dbtls_handshake_opts {
 	int timeout_ms;		 /* deadline for each read/write while handshaking */
 	const char
 	    *new_ca_file; /* CA rotation: would the chain verify against this bundle alone? */
+	/* record whether the server asks for a client certificate (TLS 1.3 encrypts the request,
+	 * so only this handshake sees it there) in f->client_auth (new, owned by f) */
+	bool client_auth;
 };
 
 /* What the revocation check needs from a handshake, kept past the connection so that slow OCSP

@@ -269,6 +269,22 @@ assert_match "ground truth: RSA+SHA384 works" 'Peer signature type: RSA$|Peer si
 assert_match "ground truth: RSA+SHA512 refused" 'alert|error' "$(s_truth "$SIG_PORT" -sigalgs RSA+SHA512)"
 fake_stop SIG
 
+# TLS 1.3 only: the CertificateRequest is encrypted, so the certificate handshake reads it
+start_tls_server S13 server-chain.pem server.key -tls1_3 -Verify 1 -CAfile "$CA"
+scan "$T/s13.json" "tls://127.0.0.1:$S13_PORT"
+assert_eq "TLS 1.3 only: no hygiene object (no TLS <= 1.2)" null "$(j "$T/s13.json" "$e0.get(\"hygiene\")")"
+assert_eq "TLS 1.3 only: CertificateRequest seen by the handshake" true \
+	"$(j "$T/s13.json" "$e0[\"client_auth\"][\"requested\"]")"
+assert_eq "TLS 1.3 only: CA names as s_client lists them" \
+	"$(openssl s_client -connect "127.0.0.1:$S13_PORT" -tls1_3 -nameopt RFC2253 </dev/null 2>&1 | ca_names)" \
+	"$(j "$T/s13.json" "$e0[\"client_auth\"][\"ca_names\"]")"
+fake_stop S13
+start_tls_server S13N server-chain.pem server.key -tls1_3
+scan "$T/s13n.json" "tls://127.0.0.1:$S13N_PORT"
+assert_eq "TLS 1.3 only, no -verify: no CertificateRequest" false \
+	"$(j "$T/s13n.json" "$e0[\"client_auth\"][\"requested\"]")"
+fake_stop S13N
+
 # --- gnutls-serv: a second TLS stack ---------------------------------------------------------------
 if command -v gnutls-serv >/dev/null 2>&1; then
 	for _ in 1 2 3; do
