@@ -348,7 +348,8 @@ static json_t *js_client_auth(const struct dbtls_client_auth_facts *c)
 
 static json_t *js_sigalgs(const struct dbtls_sigalg_facts *s)
 {
-	return json_pack("{s:o}", "tls12", js_strings(s->tls12, s->ntls12));
+	return json_pack("{s:o, s:o}", "tls12", js_strings(s->tls12, s->ntls12), "tls13",
+			 s->tls13_probed ? js_strings(s->tls13, s->ntls13) : json_null());
 }
 
 static json_t *js_vulns(const struct dbtls_vuln_facts *v)

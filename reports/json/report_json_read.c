@@ -1256,6 +1256,17 @@ static enum dbtls_err rd_vulns(struct rd *r, json_t *o, struct dbtls_vuln_facts 
 	return err;
 }
 
+static enum dbtls_err rd_sigalgs(struct rd *r, json_t *o, struct dbtls_sigalg_facts *s)
+{
+	enum dbtls_err err;
+
+	s->probed = true;
+	err = rd_strings(r, o, "tls12", &s->tls12, &s->ntls12, NULL);
+	if (!err)
+		err = rd_strings(r, o, "tls13", &s->tls13, &s->ntls13, &s->tls13_probed);
+	return err;
+}
+
 static enum dbtls_err rd_handshake_facts(struct rd *r, json_t *o, struct dbtls_endpoint_facts *e)
 {
 	enum dbtls_err err = DBTLS_OK;
@@ -1275,8 +1286,7 @@ static enum dbtls_err rd_handshake_facts(struct rd *r, json_t *o, struct dbtls_e
 	RD_HS_OBJ("groups_tls13", rd_groups13(r, v, &e->groups13));
 	RD_HS_OBJ("hygiene", rd_hygiene(r, v, &e->hygiene));
 	RD_HS_OBJ("client_auth", rd_client_auth(r, v, &e->client_auth));
-	RD_HS_OBJ("sigalgs", (e->sigalgs.probed = true, rd_strings(r, v, "tls12", &e->sigalgs.tls12,
-								   &e->sigalgs.ntls12, NULL)));
+	RD_HS_OBJ("sigalgs", rd_sigalgs(r, v, &e->sigalgs));
 	RD_HS_OBJ("vulnerabilities", rd_vulns(r, v, &e->vulns));
 #undef RD_HS_OBJ
 	return err;

@@ -281,6 +281,7 @@ static void handshake_facts_free(struct dbtls_endpoint_facts *f)
 	strv_free(f->client_auth.ca_names, f->client_auth.nca_names);
 	strv_free(f->client_auth.sigalgs, f->client_auth.nsigalgs);
 	strv_free(f->sigalgs.tls12, f->sigalgs.ntls12);
+	strv_free(f->sigalgs.tls13, f->sigalgs.ntls13);
 	free(f->vulns.heartbleed_detail);
 	free(f->vulns.ccs_detail);
 	free(f->vulns.dh_prime_name);

@@ -298,11 +298,16 @@ struct dbtls_client_auth_facts {
 	size_t nsigalgs;
 };
 
-/* Signature schemes the server signs its TLS 1.2 ServerKeyExchange with, in pick order. */
+/* Signature schemes the server signs with, in pick order: the TLS 1.2 ServerKeyExchange (raw
+ * hellos) and the TLS 1.3 CertificateVerify (full handshakes; only schemes the local OpenSSL
+ * knows can be offered). */
 struct dbtls_sigalg_facts {
 	bool probed;
 	char **tls12;
 	size_t ntls12;
+	bool tls13_probed; /* TLS 1.3 CertificateVerify schemes, by full handshakes */
+	char **tls13;
+	size_t ntls13;
 };
 
 /* Known handshake vulnerabilities and the DHE prime. */

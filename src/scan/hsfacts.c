@@ -18,6 +18,7 @@
 
 #include "src/registry/names.h"
 #include "src/registry/suites.h"
+#include "src/wire/handshake.h"
 #include "src/wire/probes.h"
 
 #define SCSV_FALLBACK 0x5600
@@ -322,6 +323,48 @@ out:
 	return err;
 }
 
+/* TLS 1.3 CertificateVerify schemes: full handshakes offering the rest, as for TLS 1.2. */
+static enum dbtls_err hs_sigalgs13(const struct dbtls_hsfacts_io *io,
+				   struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
+{
+	static const uint16_t all[] = {0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804,
+				       0x0805, 0x0806, 0x0809, 0x080a, 0x080b};
+	uint16_t left[sizeof(all) / sizeof(all[0])], picked;
+	size_t nleft = sizeof(all) / sizeof(all[0]);
+	enum dbtls_err err = DBTLS_OK;
+	struct dbtls_conn c;
+	char hex[8];
+
+	if (!hs_accepted(f, DBTLS_TLS13) || !io->open)
+		return DBTLS_OK;
+	memcpy(left, all, sizeof(all));
+	while (nleft) {
+		size_t o = 0;
+
+		err = io->open(io->ctx, &c, d);
+		if (err)
+			return err;
+		err = dbtls_handshake_sigalg13(&c, io->sni, 0, left, nleft, &picked, d);
+		io->close(io->ctx, &c);
+		if (err || !picked)
+			break;
+		for (size_t i = 0; i < nleft; i++)
+			if (left[i] != picked)
+				left[o++] = left[i];
+		if (o == nleft)
+			break;
+		nleft = o;
+		f->sigalgs.tls13_probed = true;
+		if (!hs_push_str(&f->sigalgs.tls13, &f->sigalgs.ntls13,
+				 dbtls_sigalg_label(picked, hex, sizeof(hex))))
+			return DBTLS_ERR_NOMEM;
+	}
+	/* the first handshake offered everything: a refusal there says nothing about schemes
+	 * (a PQ-only server, say), so the list stays unknown rather than empty */
+	f->sigalgs.probed |= f->sigalgs.tls13_probed;
+	return err == DBTLS_ERR_INPUT ? DBTLS_OK : err;
+}
+
 enum dbtls_err dbtls_hsfacts_run(const struct dbtls_hsfacts_io *io, uint32_t *const cands[],
 				 const size_t ncands[], struct dbtls_endpoint_facts *f,
 				 struct dbtls_diag *d)
@@ -487,6 +530,8 @@ enum dbtls_err dbtls_hsfacts_run(const struct dbtls_hsfacts_io *io, uint32_t *co
 	}
 sigalgs:
 	err = hs_sigalgs12(io, f, d);
+	if (!err)
+		err = hs_sigalgs13(io, f, d);
 out:
 	free(suites);
 	free(fl);

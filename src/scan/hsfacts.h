@@ -14,6 +14,7 @@
  *   DHE prime               one, only when a DHE suite is accepted and the hygiene hello did
  *                           not already pick one
  *   TLS 1.2 sigalgs         accepted schemes + 1 (at most 27)
+ *   TLS 1.3 sigalgs         full handshakes: accepted schemes + 1 (at most 12)
  * Rule: io and its callbacks are borrowed; what is written into f is new and owned by f.
  */
 #ifndef DBTLS_HSFACTS_H

@@ -789,3 +789,101 @@ out:
 	}
 	return DBTLS_OK;
 }
+
+/* ---- TLS 1.3 signature schemes (handshake facts) ---- */
+
+/* The IANA scheme the server signed its CertificateVerify with, from what OpenSSL reports. */
+static uint16_t hs_peer_sigalg(SSL *ssl)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	EVP_PKEY *key = leaf ? X509_get0_pubkey(leaf) : NULL;
+	int type = 0, hash = 0, h = 0;
+
+	if (!SSL_get_peer_signature_type_nid(ssl, &type))
+		return 0;
+	SSL_get_peer_signature_nid(ssl, &hash);
+	h = hash == NID_sha256 ? 0 : hash == NID_sha384 ? 1 : hash == NID_sha512 ? 2 : -1;
+	switch (type) {
+	case EVP_PKEY_ED25519:
+		return 0x0807;
+	case EVP_PKEY_ED448:
+		return 0x0808;
+	case EVP_PKEY_EC:
+		return h < 0 ? 0 : (uint16_t)(0x0403 + 0x0100 * h);
+	case EVP_PKEY_RSA_PSS:
+		if (h < 0)
+			return 0;
+		/* rsae: an rsaEncryption key; pss: an RSASSA-PSS key */
+		return (uint16_t)((key && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA_PSS ? 0x0809
+											: 0x0804) +
+				  h);
+	}
+	return 0;
+}
+
+enum dbtls_err dbtls_handshake_sigalg13(struct dbtls_conn *c, const char *sni, int timeout_ms,
+					const uint16_t *algs, size_t n, uint16_t *picked,
+					struct dbtls_diag *d)
+{
+	struct hs_sock sock = {.fd = -1};
+	enum dbtls_err err = DBTLS_OK;
+	BIO_METHOD *meth = NULL;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	char list[1024] = "", ipbuf[64];
+	size_t o = 0;
+	BIO *bio;
+
+	*picked = 0;
+	if (!c || c->fd < 0)
+		return dbtls_diag_set(d, DBTLS_ERR_USAGE, "handshake needs a connected socket");
+	if (timeout_ms <= 0)
+		timeout_ms = c->timeout_ms;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = dbtls_sigalg_name(algs[i]);
+		if (name && o + strlen(name) + 2 < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", o ? ":" : "",
+					      name);
+	}
+	ERR_clear_error();
+	err = hs_ctx_new(&ctx, d);
+	if (err)
+		goto out;
+	if (!o || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set1_sigalgs_list(ctx, list)) {
+		err = hs_fail(d, DBTLS_ERR_INPUT, "signature schemes the local OpenSSL refuses",
+			      list);
+		goto out;
+	}
+	sock.fd = c->fd;
+	meth = BIO_meth_new(HS_BIO_TYPE, "dbtls socket");
+	ssl = SSL_new(ctx);
+	if (!meth || !ssl || !BIO_meth_set_write(meth, hs_bio_write) ||
+	    !BIO_meth_set_read(meth, hs_bio_read) || !BIO_meth_set_ctrl(meth, hs_bio_ctrl) ||
+	    !(bio = BIO_new(meth))) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	BIO_set_data(bio, &sock);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(ssl, bio, bio);
+	if (sni && !hs_ip_literal(sni, ipbuf, sizeof(ipbuf)))
+		SSL_set_tlsext_host_name(ssl, sni);
+	SSL_set_connect_state(ssl);
+	err = hs_connect(ssl, c->fd, timeout_ms, d);
+	if (err == DBTLS_ERR_TLS) {
+		err = DBTLS_OK; /* refused: none of the schemes will do */
+		goto out;
+	}
+	if (err)
+		goto out;
+	*picked = hs_peer_sigalg(ssl);
+	SSL_shutdown(ssl);
+out:
+	SSL_free(ssl);
+	BIO_meth_free(meth);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return err;
+}

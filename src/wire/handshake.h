@@ -54,4 +54,13 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 					  struct dbtls_endpoint_facts *f,
 					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d);
 
+/* One TLS 1.3 handshake over c (preamble done, non-blocking) offering only the signature schemes
+ * algs (IANA codes; those the local OpenSSL does not know are left out): *picked is the scheme the
+ * server signed its CertificateVerify with, 0 when it refused the handshake (a result, OK).
+ * timeout_ms <= 0 falls back to c->timeout_ms. Errors: TIMEOUT, IO, NOMEM, INPUT (no scheme
+ * left to offer). Never closes c->fd. */
+enum dbtls_err dbtls_handshake_sigalg13(struct dbtls_conn *c, const char *sni, int timeout_ms,
+					const uint16_t *algs, size_t n, uint16_t *picked,
+					struct dbtls_diag *d);
+
 #endif

@@ -229,6 +229,14 @@ assert_eq "no heartbeat in OpenSSL 3" false "$(j "$T/sreq.json" "$e0[\"hygiene\"
 assert_eq "s_server: CCS refused" false "$(j "$T/sreq.json" "$e0[\"vulnerabilities\"][\"ccs_injection\"]")"
 assert_eq "s_server: ffdhe2048 recognised" "RFC 7919 ffdhe2048" \
 	"$(j "$T/sreq.json" "$e0[\"vulnerabilities\"][\"dh_prime_name\"]")"
+# every handshake-facts object reads back from the report unchanged
+for r in sreq heartbleed; do
+	"$DBTLS" check --facts "$T/$r.json" --policy none -q -o "$T/$r-again.json" || true
+	for k in groups_tls13 hygiene client_auth sigalgs vulnerabilities; do
+		assert_eq "$r: $k read back" "$(j "$T/$r.json" "$e0.get(\"$k\")")" \
+			"$(j "$T/$r-again.json" "$e0.get(\"$k\")")"
+	done
+done
 # PCI DSS 4.0.1 inventory (12.3.3 suites in use, 4.2.1.1 certificates) in the text report
 inv=$("$DBTLS" check --facts "$T/sreq.json" --policy pci-dss --format text 2>&1 || true)
 assert_match "pci-dss: inventory block" 'PCI DSS 4.0.1 inventory' "$inv"
@@ -268,6 +276,31 @@ assert_match "ground truth: RSA+SHA384 works" 'Peer signature type: RSA$|Peer si
 	"$(s_truth "$SIG_PORT" -sigalgs RSA+SHA384)"
 assert_match "ground truth: RSA+SHA512 refused" 'alert|error' "$(s_truth "$SIG_PORT" -sigalgs RSA+SHA512)"
 fake_stop SIG
+
+assert_eq "RSA key: TLS 1.3 schemes are RSA-PSS only" \
+	'["rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512"]' \
+	"$(j "$T/sreq.json" "sorted($e0[\"sigalgs\"][\"tls13\"])")"
+# ECDSA P-256 and Ed25519 leaves: TLS 1.3 binds the curve to the hash
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost -days 30 \
+	-keyout "$T/ec.key" -out "$T/ec.pem" 2>/dev/null
+openssl req -x509 -newkey ed25519 -nodes -subj /CN=localhost -days 30 \
+	-keyout "$T/ed.key" -out "$T/ed.pem" 2>/dev/null
+start_tls_server SEC "$T/ec.pem" "$T/ec.key"
+scan "$T/sec.json" "tls://127.0.0.1:$SEC_PORT" --ca-file "$T/ec.pem"
+assert_eq "P-256 key: TLS 1.3 scheme" '["ecdsa_secp256r1_sha256"]' \
+	"$(j "$T/sec.json" "$e0[\"sigalgs\"][\"tls13\"]")"
+assert_match "ground truth: ecdsa_secp256r1_sha256 in TLS 1.3" 'ECDSA' \
+	"$(openssl s_client -connect "127.0.0.1:$SEC_PORT" -tls1_3 -sigalgs ecdsa_secp256r1_sha256 </dev/null 2>&1 | grep 'Peer signature type')"
+assert_match "ground truth: ecdsa_secp384r1_sha384 refused in TLS 1.3" 'alert|error' \
+	"$(openssl s_client -connect "127.0.0.1:$SEC_PORT" -tls1_3 -sigalgs ecdsa_secp384r1_sha384 </dev/null 2>&1)"
+assert_match "P-256 key: TLS 1.2 schemes are ECDSA" '^\["ecdsa_' \
+	"$(j "$T/sec.json" "$e0[\"sigalgs\"][\"tls12\"]")"
+fake_stop SEC
+start_tls_server SED "$T/ed.pem" "$T/ed.key"
+scan "$T/sed.json" "tls://127.0.0.1:$SED_PORT" --ca-file "$T/ed.pem"
+assert_eq "Ed25519 key: TLS 1.2 and 1.3 schemes" '[["ed25519"], ["ed25519"]]' \
+	"$(j "$T/sed.json" "[$e0[\"sigalgs\"][\"tls12\"], $e0[\"sigalgs\"][\"tls13\"]]")"
+fake_stop SED
 
 # TLS 1.3 only: the CertificateRequest is encrypted, so the certificate handshake reads it
 start_tls_server S13 server-chain.pem server.key -tls1_3 -Verify 1 -CAfile "$CA"
@@ -336,10 +369,10 @@ assert_eq "MariaDB: fallback SCSV honoured (TLS 1.0-1.3 enabled)" true \
 	"$(j "$T/mdb.json" "$e0[\"hygiene\"][\"fallback_scsv\"]")"
 
 # the cost is what src/scan/hsfacts.h documents: hygiene+CCS 1, fallback 1, DHE prime 1, no
-# heartbeat and no PQ group here, TLS 1.2 schemes accepted + 1
+# heartbeat and no PQ group here, TLS 1.2 schemes accepted + 1, TLS 1.3 schemes accepted + 1
 "$DBTLS" scan --policy none --ca-file "$CA" -q -o "$T/mdb0.json" "mysql://127.0.0.1:$MDB_PORT" || true
 extra=$(( $(j "$T/mdb.json" "$e0[\"connections_used\"]") - $(j "$T/mdb0.json" "$e0[\"connections_used\"]") ))
-bound=$(( 3 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls12\"])") + 1 ))
+bound=$(( 3 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls12\"])") + 1 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls13\"] or [])") + 1 ))
 assert_eq "MariaDB: the step costs at most $bound connections (it took $extra)" yes \
 	"$([ "$extra" -le "$bound" ] && [ "$extra" -ge 2 ] && echo yes || echo no)"
 assert_eq "without --handshake-facts: no hygiene object" null "$(j "$T/mdb0.json" "$e0.get(\"hygiene\")")"
