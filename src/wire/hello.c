@@ -228,7 +228,9 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 				bool dup = false;
 				for (size_t j = 0; j < sizeof(first) / sizeof(first[0]); j++)
 					dup |= first[j] == groups[i].id;
-				if (!dup && (!tls13 || groups[i].tls13))
+				/* the post-quantum groups exist only for TLS 1.3 */
+				if (!dup &&
+				    (tls13 ? groups[i].tls13 : !dbtls_group_is_pq(groups[i].id)))
 					dbtls_buf_u16(b, groups[i].id);
 			}
 		}
