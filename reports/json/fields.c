@@ -18,6 +18,7 @@
 
 #include "reports/report.h"
 #include "src/core/version.h"
+#include "src/registry/names.h"
 
 /* ---- conditions the writer applies ---------------------------------------------------------- */
 
@@ -588,6 +589,142 @@ static bool o_no_sql(const void *base, const struct dbtls_field *f, const struct
 	return ((const struct dbtls_endpoint_facts *)base)->sql.status == DBTLS_SQL_NOT_RUN;
 }
 
+/* ---- what else the handshake tells (scan --handshake-facts): each object only when probed -- */
+
+/* the TLS 1.3 pick order and the post-quantum groups in it are tls.groups seen again: derived */
+static json_t *w_g13_groups(const struct dbtls_endpoint_facts *e, bool pq_only)
+{
+	json_t *a = json_array();
+	char hex[16];
+
+	for (size_t i = 0; a && e && e->groups_version == DBTLS_TLS13 && i < e->ngroups; i++)
+		if (!pq_only || dbtls_group_is_pq(e->groups[i]))
+			json_array_append_new(
+			    a, json_string(dbtls_group_label(e->groups[i], hex, sizeof(hex))));
+	return a;
+}
+
+static json_t *w_g13_preference(const void *base, const struct dbtls_fw *cx)
+{
+	return w_g13_groups(cx->ep, false);
+}
+
+static json_t *w_g13_pq(const void *base, const struct dbtls_fw *cx)
+{
+	return w_g13_groups(cx->ep, true);
+}
+
+#define T struct dbtls_groups13_facts
+static const struct dbtls_field groups13_rows[] = {
+    {.name = "preference",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .conv = &dbtls_fc_str,
+     .write = w_g13_preference,
+     .desc = "the server's TLS 1.3 group pick order (tls.groups when probed with TLS 1.3)"},
+    {.name = "post_quantum",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .conv = &dbtls_fc_str,
+     .write = w_g13_pq,
+     .desc = "the post-quantum (ML-KEM hybrid or pure) groups among them"},
+    {ARR("hrr_tested", hrr_tested, nhrr_tested, REQ), .conv = &dbtls_fc_group,
+     .desc = "groups offered without a key share next to an x25519 one"},
+    {ARR("hrr", hrr, nhrr, REQ), .conv = &dbtls_fc_group,
+     .desc = "of those, the ones the server asked for by HelloRetryRequest"},
+    {STR("note", note, REQ | NUL)},
+};
+#undef T
+static const struct dbtls_ftable groups13_table = {ROWS(groups13_rows),
+						   .size = sizeof(struct dbtls_groups13_facts)};
+
+static void hygiene_init(void *base)
+{
+	struct dbtls_hygiene_facts *h = base;
+
+	h->secure_renegotiation = h->extended_master_secret = h->encrypt_then_mac = -1;
+	h->session_ticket = h->status_request = h->compression = h->heartbeat = -1;
+	h->fallback_scsv = -1;
+}
+
+#define T struct dbtls_hygiene_facts
+static const struct dbtls_field hygiene_rows[] = {
+    {ENUM("probed_with", version, REQ, e_version)},
+    {TRI("secure_renegotiation", secure_renegotiation, REQ)},
+    {TRI("extended_master_secret", extended_master_secret, REQ)},
+    {TRI("encrypt_then_mac", encrypt_then_mac, REQ),
+     .desc = "null when no CBC suite is accepted (moot)"},
+    {TRI("session_ticket", session_ticket, REQ)},
+    {TRI("status_request", status_request, REQ)},
+    {TRI("compression", compression, REQ), .desc = "DEFLATE accepted (CRIME)"},
+    {TRI("heartbeat", heartbeat, REQ)},
+    {TRI("fallback_scsv", fallback_scsv, REQ),
+     .desc = "TLS_FALLBACK_SCSV honoured; null when there is no lower version to fall to"},
+    {STR("fallback_detail", fallback_detail, REQ | NUL)},
+};
+#undef T
+static const struct dbtls_ftable hygiene_table = {
+    ROWS(hygiene_rows), .size = sizeof(struct dbtls_hygiene_facts), .init = hygiene_init};
+
+static void client_auth_init(void *base)
+{
+	((struct dbtls_client_auth_facts *)base)->requested = -1;
+}
+
+#define T struct dbtls_client_auth_facts
+static const struct dbtls_field client_auth_rows[] = {
+    {TRI("requested", requested, REQ),
+     .desc = "a CertificateRequest was sent; null when there was no flight to read it from"},
+    {ARR("ca_names", ca_names, nca_names, REQ), .conv = &dbtls_fc_str,
+     .desc = "certificate_authorities, RFC 2253: what a REQUIRE X509 account's certificate "
+	     "must chain to"},
+    {ARR("sigalgs", sigalgs, nsigalgs, REQ), .conv = &dbtls_fc_str},
+};
+#undef T
+static const struct dbtls_ftable client_auth_table = {
+    ROWS(client_auth_rows), .size = sizeof(struct dbtls_client_auth_facts),
+    .init = client_auth_init};
+
+#define T struct dbtls_sigalg_facts
+static const struct dbtls_field sigalg_rows[] = {
+    {ARR("tls12", tls12, ntls12, REQ), .conv = &dbtls_fc_str,
+     .desc = "ServerKeyExchange signature schemes, in the server's pick order"},
+    {ARR("tls13", tls13, ntls13, REQ | NUL), .conv = &dbtls_fc_str, G(tls13_probed),
+     .desc = "CertificateVerify signature schemes (full handshakes); null when not probed"},
+};
+#undef T
+static const struct dbtls_ftable sigalg_table = {ROWS(sigalg_rows),
+						 .size = sizeof(struct dbtls_sigalg_facts)};
+
+static bool n_no_dh(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !((const struct dbtls_vuln_facts *)base)->dh_bits;
+}
+
+static void vulns_init(void *base)
+{
+	struct dbtls_vuln_facts *v = base;
+
+	v->heartbleed = v->ccs_injection = v->dh_prime_prime = v->dh_prime_safe = -1;
+}
+
+#define T struct dbtls_vuln_facts
+static const struct dbtls_field vuln_rows[] = {
+    {TRI("heartbleed", heartbleed, REQ), .desc = "CVE-2014-0160; null: the answer proved neither"},
+    {STR("heartbleed_detail", heartbleed_detail, REQ | NUL)},
+    {TRI("ccs_injection", ccs_injection, REQ), .desc = "CVE-2014-0224"},
+    {STR("ccs_detail", ccs_detail, REQ | NUL)},
+    {INT("dh_bits", dh_bits, REQ | NUL, 0, INT_MAX), .null = n_zero,
+     .desc = "the DHE prime examined; null when no DHE suite is accepted"},
+    {STR("dh_prime_name", dh_prime_name, REQ | NUL),
+     .desc = "a published prime (RFC 2409/3526/7919), null otherwise"},
+    {TRI("dh_prime_is_prime", dh_prime_prime, REQ), .null = n_no_dh},
+    {TRI("dh_prime_is_safe", dh_prime_safe, REQ), .null = n_no_dh},
+};
+#undef T
+static const struct dbtls_ftable vuln_table = {
+    ROWS(vuln_rows), .size = sizeof(struct dbtls_vuln_facts), .init = vulns_init};
+
 #define T struct dbtls_endpoint_facts
 static const struct dbtls_field endpoint_rows[] = {
     {STR("target", target, REQ), .desc = "as given"},
@@ -607,6 +744,13 @@ static const struct dbtls_field endpoint_rows[] = {
      .desc = "served chain, leaf first"},
     {OBJ("verification", verification, REQ | NUL, verification_table), G(verification.done)},
     {OBJ("sql", sql, 0, sql_table), .omit = o_no_sql},
+    {OBJ("groups_tls13", groups13, DBTLS_F_OMIT, groups13_table), G(groups13.probed)},
+    {OBJ("hygiene", hygiene, DBTLS_F_OMIT, hygiene_table), G(hygiene.probed),
+     .desc = "TLS <= 1.2 hygiene RFC 9325 asks for, from one hello offering every extension in "
+	     "question (scan --handshake-facts)"},
+    {OBJ("client_auth", client_auth, DBTLS_F_OMIT, client_auth_table), G(client_auth.probed)},
+    {OBJ("sigalgs", sigalgs, DBTLS_F_OMIT, sigalg_table), G(sigalgs.probed)},
+    {OBJ("vulnerabilities", vulns, DBTLS_F_OMIT, vuln_table), G(vulns.probed)},
     {.name = "findings",
      .kind = DBTLS_FK_ARRAY,
      .flags = DER,

@@ -282,6 +282,29 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The handshake facts (groups13, hygiene, client_auth, sigalgs, vulns). */
+static void handshake_facts_free(struct dbtls_endpoint_facts *f)
+{
+	free(f->groups13.hrr_tested);
+	free(f->groups13.hrr);
+	free(f->groups13.note);
+	free(f->hygiene.fallback_detail);
+	strv_free(f->client_auth.ca_names, f->client_auth.nca_names);
+	strv_free(f->client_auth.sigalgs, f->client_auth.nsigalgs);
+	strv_free(f->sigalgs.tls12, f->sigalgs.ntls12);
+	strv_free(f->sigalgs.tls13, f->sigalgs.ntls13);
+	free(f->vulns.heartbleed_detail);
+	free(f->vulns.ccs_detail);
+	free(f->vulns.dh_prime_name);
+}
+
 void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 {
 	if (!f)
@@ -303,6 +326,7 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->certs);
 	dbtls_verification_free(&f->verification);
 	dbtls_sql_facts_free(&f->sql);
+	handshake_facts_free(f);
 	for (size_t i = 0; i < f->nerrors; i++) {
 		free(f->errors[i].message);
 		free(f->errors[i].stage);

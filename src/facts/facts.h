@@ -294,6 +294,71 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s);
 const char *dbtls_sql_value_get(const struct dbtls_sql_value *vals, size_t n, const char *name,
 				bool *listed);
 
+/* ---- what else the handshake tells (src/scan/hsfacts.c). Each group has `probed`: false
+ * means it was not looked at and the report has no object for it. Tri-states: 1 yes, 0 no,
+ * -1 could not tell. Strings and arrays are owned, freed by dbtls_endpoint_facts_free(). ---- */
+
+/* TLS 1.3 group preference beyond the list in tls.groups (the server's pick order): which
+ * groups it asks for by HelloRetryRequest although the hello carried an x25519 share. */
+struct dbtls_groups13_facts {
+	bool probed;
+	uint16_t *hrr_tested; /* groups tested that way: the post-quantum ones it accepts */
+	size_t nhrr_tested;
+	uint16_t *hrr; /* of those, the ones it asked for by HRR (it pays a round trip for PQ) */
+	size_t nhrr;
+	char *note; /* e.g. why the certificate could not be read from a PQ-only server */
+};
+
+/* TLS <= 1.2 hygiene RFC 9325 asks for, from one hello offering every extension in question. */
+struct dbtls_hygiene_facts {
+	bool probed;
+	int version;		    /* enum dbtls_version of that hello */
+	int secure_renegotiation;   /* renegotiation_info (RFC 5746) */
+	int extended_master_secret; /* RFC 7627 */
+	int encrypt_then_mac;	    /* RFC 7366; -1 when no CBC suite is accepted (moot) */
+	int session_ticket;	    /* RFC 5077: the server will issue a ticket */
+	int status_request;	    /* the server will staple OCSP (RFC 6066 §8) */
+	int compression;	    /* it accepted DEFLATE (CRIME) */
+	int heartbeat;		    /* it negotiated the heartbeat extension (RFC 6520) */
+	int fallback_scsv;	    /* RFC 7507 honoured; -1 when only one version to fall from */
+	char *fallback_detail;	    /* what the fallback hello was answered with */
+};
+
+/* Whether the server asks for a client certificate (TLS <= 1.2 CertificateRequest). */
+struct dbtls_client_auth_facts {
+	bool probed;
+	int requested;	 /* -1: no TLS <= 1.2 flight to read it from (TLS 1.3 encrypts it) */
+	char **ca_names; /* certificate_authorities, RFC 2253 (what REQUIRE X509 needs) */
+	size_t nca_names;
+	char **sigalgs; /* signature schemes it accepts for the client's CertificateVerify */
+	size_t nsigalgs;
+};
+
+/* Signature schemes the server signs with, in pick order: the TLS 1.2 ServerKeyExchange (raw
+ * hellos) and the TLS 1.3 CertificateVerify (full handshakes; only schemes the local OpenSSL
+ * knows can be offered). */
+struct dbtls_sigalg_facts {
+	bool probed;
+	char **tls12;
+	size_t ntls12;
+	bool tls13_probed; /* TLS 1.3 CertificateVerify schemes, by full handshakes */
+	char **tls13;
+	size_t ntls13;
+};
+
+/* Known handshake vulnerabilities and the DHE prime. */
+struct dbtls_vuln_facts {
+	bool probed;
+	int heartbleed; /* CVE-2014-0160; 0 also when the heartbeat is not negotiated */
+	char *heartbleed_detail;
+	int ccs_injection; /* CVE-2014-0224 */
+	char *ccs_detail;
+	int dh_bits;	     /* the DHE prime examined, 0 when no DHE suite is accepted */
+	char *dh_prime_name; /* a well-known prime ("RFC 2409 group 2"), NULL otherwise */
+	int dh_prime_prime;  /* 0: the "prime" is composite */
+	int dh_prime_safe;   /* (p-1)/2 is prime too */
+};
+
 struct dbtls_endpoint_facts {
 	/* the target, as the scan was asked for it */
 	char *target;	/* as given */
@@ -319,6 +384,12 @@ struct dbtls_endpoint_facts {
 	size_t ncerts;
 	struct dbtls_verification verification;
 	struct dbtls_sql_facts sql;
+
+	struct dbtls_groups13_facts groups13;
+	struct dbtls_hygiene_facts hygiene;
+	struct dbtls_client_auth_facts client_auth;
+	struct dbtls_sigalg_facts sigalgs;
+	struct dbtls_vuln_facts vulns;
 
 	struct dbtls_error_fact *errors;
 	size_t nerrors;

@@ -51,6 +51,15 @@ static const struct dbtls_group_info group_tab[] = {
     {0x0102, "ffdhe4096", "ffdhe4096", "DH", true},
     {0x0103, "ffdhe6144", "ffdhe6144", "DH", true},
     {0x0104, "ffdhe8192", "ffdhe8192", "DH", true},
+    /* post-quantum: pure ML-KEM (draft-connolly-tls-mlkem-key-agreement) and the hybrids of
+     * draft-ietf-tls-ecdhe-mlkem. No key share from us (Debian's OpenSSL 3.0 has no ML-KEM):
+     * support is learnt from the HelloRetryRequest. */
+    {0x0200, "MLKEM512", NULL, NULL, true},
+    {0x0201, "MLKEM768", NULL, NULL, true},
+    {0x0202, "MLKEM1024", NULL, NULL, true},
+    {0x11eb, "SecP256r1MLKEM768", NULL, NULL, true},
+    {0x11ec, "X25519MLKEM768", NULL, NULL, true},
+    {0x11ed, "SecP384r1MLKEM1024", NULL, NULL, true},
 };
 #define NGROUPS (sizeof(group_tab) / sizeof(group_tab[0]))
 
@@ -111,6 +120,11 @@ bool dbtls_group_by_name(const char *name, uint16_t *out)
 			return *out = (uint16_t)v, true;
 	}
 	return false;
+}
+
+bool dbtls_group_is_pq(uint16_t group)
+{
+	return (group >= 0x0200 && group <= 0x0202) || (group >= 0x11eb && group <= 0x11ed);
 }
 
 const char *dbtls_alert_name(uint8_t desc)

@@ -20,6 +20,13 @@
 #define DBTLS_GROUP_X25519    0x001d
 #define DBTLS_GROUP_X448      0x001e
 #define DBTLS_GROUP_FFDHE2048 0x0100
+/* post-quantum: pure ML-KEM and the hybrid groups */
+#define DBTLS_GROUP_MLKEM512	       0x0200
+#define DBTLS_GROUP_MLKEM768	       0x0201
+#define DBTLS_GROUP_MLKEM1024	       0x0202
+#define DBTLS_GROUP_SECP256R1MLKEM768  0x11eb
+#define DBTLS_GROUP_X25519MLKEM768     0x11ec
+#define DBTLS_GROUP_SECP384R1MLKEM1024 0x11ed
 
 struct dbtls_group_info {
 	uint16_t id;
@@ -41,6 +48,8 @@ const char *dbtls_group_label(uint16_t group, char *buf, size_t len);
 /* Looks a group up by its IANA name ("x25519", "secp256r1", "ffdhe2048"), the names OpenSSL and
  * Mozilla use ("prime256v1", "P-384", "X25519"), or "0xNNNN"; false when it is none of these. */
 bool dbtls_group_by_name(const char *name, uint16_t *out);
+/* True for the post-quantum groups (pure ML-KEM and the ML-KEM hybrids). */
+bool dbtls_group_is_pq(uint16_t group);
 /* Returns the borrowed, static name of a TLS alert description ("handshake_failure"), or
  * "unknown_alert". */
 const char *dbtls_alert_name(uint8_t desc);

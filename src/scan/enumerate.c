@@ -280,6 +280,9 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 	struct dbtls_hello_params p = {.version = tls13 ? DBTLS_TLS13 : v, .sni = sni};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
+	static const uint16_t pq[] = {DBTLS_GROUP_X25519MLKEM768,     DBTLS_GROUP_SECP256R1MLKEM768,
+				      DBTLS_GROUP_SECP384R1MLKEM1024, DBTLS_GROUP_MLKEM512,
+				      DBTLS_GROUP_MLKEM768,	      DBTLS_GROUP_MLKEM1024};
 	uint16_t groups[64];
 	uint32_t *suites = NULL;
 	size_t ngroups = 0, nsuites = 0;
@@ -294,6 +297,10 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 			continue;
 		groups[ngroups++] = (uint16_t)g;
 	}
+	/* TLS 1.3: the post-quantum groups too (no key share needed: the HRR names them) */
+	for (size_t i = 0; tls13 && i < sizeof(pq) / sizeof(pq[0]); i++)
+		if (ngroups < sizeof(groups) / sizeof(groups[0]))
+			groups[ngroups++] = pq[i];
 	suites = malloc((ncands ? ncands : 1) * sizeof(*suites));
 	if (!suites)
 		return DBTLS_ERR_NOMEM;

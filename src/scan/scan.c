@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "src/scan/enumerate.h"
+#include "src/scan/hsfacts.h"
 #include "src/wire/handshake.h"
 #include "src/wire/hello.h"
 #include "src/wire/net.h"
@@ -524,6 +525,7 @@ static void scan_certs(struct scan_ep *ep)
 	    .xmpp_srv_service = ep->t->preamble->supports & DBTLS_PRE_XMPP_C2S	 ? "_xmpp-client"
 				: ep->t->preamble->supports & DBTLS_PRE_XMPP_S2S ? "_xmpp-server"
 										 : NULL,
+	    .client_auth = ep->o->handshake_facts,
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
@@ -579,6 +581,49 @@ static bool scan_skip_stopped(struct scan_ep *ep, int task)
 		scan_error(ep, err, stage, &d);
 	}
 	return true;
+}
+
+/* The handshake-facts step's connection seam: budget, slot and preamble, as for every probe. */
+static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls_diag *d)
+{
+	struct scan_ep *ep = ctx;
+	enum dbtls_err err;
+
+	err = scan_budget_get(ep, d);
+	if (err)
+		return err;
+	scan_slot_get(ep);
+	err = scan_open(ep, c, d);
+	if (err)
+		scan_slot_put(ep);
+	return err;
+}
+
+static void scan_hs_close(void *ctx, struct dbtls_conn *c)
+{
+	dbtls_conn_close(c);
+	scan_slot_put(ctx);
+}
+
+/* After versions, suites and groups: what else the handshake tells (src/scan/hsfacts.h lists
+ * the connections it costs). */
+static void scan_hsfacts(struct scan_ep *ep)
+{
+	/* the early-CCS and heartbeat probes wait for an answer at most this long */
+	int wait = ep->o->timeout_ms > 0 && ep->o->timeout_ms < 1500 ? ep->o->timeout_ms : 1500;
+	struct dbtls_hsfacts_io io = {.ctx = ep,
+				      .probe = scan_probe,
+				      .open = scan_hs_open,
+				      .close = scan_hs_close,
+				      .pre = ep->t->preamble,
+				      .sni = ep->sni,
+				      .wait_ms = wait};
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+
+	err = dbtls_hsfacts_run(&io, ep->cands, ep->ncands, ep->f, &d);
+	if (err)
+		scan_error(ep, err, "probe handshake facts", &d);
 }
 
 static void *scan_ep_worker(void *arg)
@@ -828,6 +873,10 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	scan_no_version(f);
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
+	if (any_tls && o->handshake_facts)
+		scan_hsfacts(&ep);
+	if (any_tls)
+		dbtls_hsfacts_explain_pq(f);
 out:
 	stop = err ? DBTLS_OK : scan_stopped(&ep, &d);
 	if (stop) {

@@ -53,6 +53,8 @@ struct dbtls_scan_opts {
 	 * stream's to=, as SNI (unless sni is set) and matched against the certificate (with its
 	 * SRV-IDs and xmppAddrs); NULL: the host. Ignored by other protocols. */
 	const char *xmpp_domain;
+	/* --handshake-facts: run the handshake-facts step (src/scan/hsfacts.h lists its cost) */
+	bool handshake_facts;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are

@@ -36,6 +36,7 @@
 
 #include "src/pki/x509.h"
 #include "src/wire/preamble/preamble.h"
+#include "src/registry/names.h"
 
 /* Our BIO's type: only BIO_find_type() looks at it, and nobody searches for this one. */
 #define HS_BIO_TYPE (0x7f | BIO_TYPE_SOURCE_SINK)
@@ -656,6 +657,54 @@ void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* A CertificateRequest arrived: note it (app data) and send no certificate. */
+static int hs_client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	bool *requested = SSL_get_app_data(ssl);
+
+	(void)x509;
+	(void)pkey;
+	if (requested)
+		*requested = true;
+	return 0;
+}
+
+/* The CertificateRequest as the handshake saw it: CA names and signature schemes. */
+static enum dbtls_err hs_client_auth(SSL *ssl, bool requested, struct dbtls_client_auth_facts *ca)
+{
+	const STACK_OF(X509_NAME) *names = requested ? SSL_get0_peer_CA_list(ssl) : NULL;
+	int nsig = requested ? SSL_get_sigalgs(ssl, -1, NULL, NULL, NULL, NULL, NULL) : 0;
+	struct dbtls_client_auth_facts n = {.probed = true, .requested = requested};
+	enum dbtls_err err = DBTLS_ERR_NOMEM;
+	char hex[8];
+
+	if (names && sk_X509_NAME_num(names) > 0 &&
+	    !(n.ca_names = calloc((size_t)sk_X509_NAME_num(names), sizeof(*n.ca_names))))
+		goto out;
+	for (int i = 0; names && i < sk_X509_NAME_num(names); i++)
+		if (!(n.ca_names[n.nca_names++] = hs_name(sk_X509_NAME_value(names, i))))
+			goto out;
+	if (nsig > 0 && !(n.sigalgs = calloc((size_t)nsig, sizeof(*n.sigalgs))))
+		goto out;
+	for (int i = 0; i < nsig; i++) {
+		unsigned char rsig = 0, rhash = 0;
+		SSL_get_sigalgs(ssl, i, NULL, NULL, NULL, &rsig, &rhash);
+		if (!(n.sigalgs[n.nsigalgs++] = strdup(
+			  dbtls_sigalg_label((uint16_t)(rhash << 8 | rsig), hex, sizeof(hex)))))
+			goto out;
+	}
+	*ca = n;
+	return DBTLS_OK;
+out:
+	for (size_t i = 0; i < n.nca_names; i++)
+		free(n.ca_names[i]);
+	for (size_t i = 0; i < n.nsigalgs; i++)
+		free(n.sigalgs[i]);
+	free(n.ca_names);
+	free(n.sigalgs);
+	return err;
+}
+
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
 {
@@ -684,6 +733,8 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	long stapled_len;
 	char ipbuf[64];
 	time_t now = time(NULL); /* one scan time for days_left and for chain validity */
+	struct dbtls_client_auth_facts ca = {0};
+	bool cert_requested = false;
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
 	int64_t deadline;
 
@@ -740,6 +791,10 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	}
 	/* ask for a stapled OCSP response: whether the server staples is itself a fact */
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+	if (o && o->client_auth) {
+		SSL_set_app_data(ssl, &cert_requested);
+		SSL_CTX_set_client_cert_cb(ctx, hs_client_cert_cb);
+	}
 	SSL_set_connect_state(ssl);
 
 	err = hs_connect(ssl, &sock, d);
@@ -798,6 +853,13 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		goto out;
 	}
 	v.done = true;
+	if (o && o->client_auth) {
+		err = hs_client_auth(ssl, cert_requested, &ca);
+		if (err) {
+			err = dbtls_diag_set(d, err, "out of memory");
+			goto out;
+		}
+	}
 
 	/* say goodbye once without waiting for the answer; the caller closes the socket */
 	SSL_shutdown(ssl);
@@ -822,5 +884,115 @@ out:
 	f->certs = certs;
 	f->ncerts = ncerts;
 	f->verification = v;
+	if (ca.probed) {
+		for (size_t i = 0; i < f->client_auth.nca_names; i++)
+			free(f->client_auth.ca_names[i]);
+		for (size_t i = 0; i < f->client_auth.nsigalgs; i++)
+			free(f->client_auth.sigalgs[i]);
+		free(f->client_auth.ca_names);
+		free(f->client_auth.sigalgs);
+		f->client_auth = ca;
+	}
 	return DBTLS_OK;
+}
+
+/* ---- TLS 1.3 signature schemes (handshake facts) ---- */
+
+/* The IANA scheme the server signed its CertificateVerify with, from what OpenSSL reports. */
+static uint16_t hs_peer_sigalg(SSL *ssl)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	EVP_PKEY *key = leaf ? X509_get0_pubkey(leaf) : NULL;
+	int type = 0, hash = 0, h = 0;
+
+	if (!SSL_get_peer_signature_type_nid(ssl, &type))
+		return 0;
+	SSL_get_peer_signature_nid(ssl, &hash);
+	h = hash == NID_sha256 ? 0 : hash == NID_sha384 ? 1 : hash == NID_sha512 ? 2 : -1;
+	switch (type) {
+	case EVP_PKEY_ED25519:
+		return 0x0807;
+	case EVP_PKEY_ED448:
+		return 0x0808;
+	case EVP_PKEY_EC:
+		return h < 0 ? 0 : (uint16_t)(0x0403 + 0x0100 * h);
+	case EVP_PKEY_RSA_PSS:
+		if (h < 0)
+			return 0;
+		/* rsae: an rsaEncryption key; pss: an RSASSA-PSS key */
+		return (uint16_t)((key && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA_PSS ? 0x0809
+											: 0x0804) +
+				  h);
+	}
+	return 0;
+}
+
+enum dbtls_err dbtls_handshake_sigalg13(struct dbtls_conn *c, const char *sni, int timeout_ms,
+					const uint16_t *algs, size_t n, uint16_t *picked,
+					struct dbtls_diag *d)
+{
+	struct hs_sock sock = {.fd = -1};
+	enum dbtls_err err = DBTLS_OK;
+	BIO_METHOD *meth = NULL;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	char list[1024] = "", ipbuf[64];
+	size_t o = 0;
+	BIO *bio;
+
+	*picked = 0;
+	if (!c || c->fd < 0)
+		return dbtls_diag_set(d, DBTLS_ERR_USAGE, "handshake needs a connected socket");
+	if (timeout_ms <= 0)
+		timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = dbtls_sigalg_name(algs[i]);
+		if (name && o + strlen(name) + 2 < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", o ? ":" : "",
+					      name);
+	}
+	ERR_clear_error();
+	err = hs_ctx_new(&ctx, d);
+	if (err)
+		goto out;
+	if (!o || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set1_sigalgs_list(ctx, list)) {
+		err = hs_fail(d, DBTLS_ERR_INPUT, "signature schemes the local OpenSSL refuses",
+			      list);
+		goto out;
+	}
+	sock.fd = c->fd;
+	sock.bound.fd = c->fd;
+	sock.bound.deadline_ms = c->deadline_ms ? c->deadline_ms : dbtls_net_now_ms() + timeout_ms;
+	sock.bound.cancel_fd = c->cancel_fd;
+	meth = BIO_meth_new(HS_BIO_TYPE, "dbtls socket");
+	ssl = SSL_new(ctx);
+	if (!meth || !ssl || !BIO_meth_set_write(meth, hs_bio_write) ||
+	    !BIO_meth_set_read(meth, hs_bio_read) || !BIO_meth_set_ctrl(meth, hs_bio_ctrl) ||
+	    !(bio = BIO_new(meth))) {
+		err = hs_fail(d, DBTLS_ERR_NOMEM, "TLS setup", "out of memory");
+		goto out;
+	}
+	BIO_set_data(bio, &sock);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(ssl, bio, bio);
+	if (sni && !hs_ip_literal(sni, ipbuf, sizeof(ipbuf)))
+		SSL_set_tlsext_host_name(ssl, sni);
+	SSL_set_connect_state(ssl);
+	err = hs_connect(ssl, &sock, d);
+	if (err == DBTLS_ERR_TLS) {
+		err = DBTLS_OK; /* refused: none of the schemes will do */
+		goto out;
+	}
+	if (err)
+		goto out;
+	*picked = hs_peer_sigalg(ssl);
+	SSL_shutdown(ssl);
+out:
+	SSL_free(ssl);
+	BIO_meth_free(meth);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return err;
 }

@@ -32,6 +32,9 @@ struct dbtls_handshake_opts {
 	 * SERVICE.verify_host, or an xmppAddr (id-on-xmppAddr) equal to verify_host. NULL: DNS and
 	 * IP names only. */
 	const char *xmpp_srv_service;
+	/* record whether the server asks for a client certificate (TLS 1.3 encrypts the request,
+	 * so only this handshake sees it there) in f->client_auth (new, owned by f) */
+	bool client_auth;
 };
 
 /* True when leaf's subjectAltName carries an SRV-ID "SERVICE.DOMAIN" (id-on-dnsSRV) or an
@@ -65,5 +68,14 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 					  const struct dbtls_handshake_opts *o,
 					  struct dbtls_endpoint_facts *f,
 					  struct dbtls_handshake_keep *keep, struct dbtls_diag *d);
+
+/* One TLS 1.3 handshake over c (preamble done, non-blocking) offering only the signature schemes
+ * algs (IANA codes; those the local OpenSSL does not know are left out): *picked is the scheme the
+ * server signed its CertificateVerify with, 0 when it refused the handshake (a result, OK).
+ * timeout_ms <= 0 falls back to c->timeout_ms. Errors: TIMEOUT, IO, NOMEM, INPUT (no scheme
+ * left to offer). Never closes c->fd. */
+enum dbtls_err dbtls_handshake_sigalg13(struct dbtls_conn *c, const char *sni, int timeout_ms,
+					const uint16_t *algs, size_t n, uint16_t *picked,
+					struct dbtls_diag *d);
 
 #endif

@@ -38,6 +38,8 @@
 #define EXT_SUPPORTED_GROUPS	   0x000a
 #define EXT_EC_POINT_FORMATS	   0x000b
 #define EXT_SIGNATURE_ALGORITHMS   0x000d
+#define EXT_HEARTBEAT		   0x000f
+#define EXT_ENCRYPT_THEN_MAC	   0x0016
 #define EXT_ALPN		   0x0010
 #define EXT_PADDING		   0x0015
 #define EXT_EXTENDED_MASTER_SECRET 0x0017
@@ -150,6 +152,34 @@ static bool hello_offers_ecc(const struct dbtls_hello_params *p)
 	return false;
 }
 
+/* signature_algorithms with the caller's list (sigalgs enumeration). */
+static void hello_ext_sigalgs(struct dbtls_buf *b, const uint16_t *algs, size_t n)
+{
+	size_t ext = 0, l = 0;
+
+	dbtls_buf_u16(b, EXT_SIGNATURE_ALGORITHMS);
+	ext = dbtls_buf_len_begin(b, 2);
+	l = dbtls_buf_len_begin(b, 2);
+	for (size_t i = 0; i < n; i++)
+		dbtls_buf_u16(b, algs[i]);
+	dbtls_buf_len_end(b, l, 2);
+	dbtls_buf_len_end(b, ext, 2);
+}
+
+/* The extensions only the handshake-facts probes offer. */
+static void hello_ext_facts(const struct dbtls_hello_params *p, struct dbtls_buf *b)
+{
+	if (p->encrypt_then_mac && p->version != DBTLS_TLS13) {
+		dbtls_buf_u16(b, EXT_ENCRYPT_THEN_MAC);
+		dbtls_buf_u16(b, 0);
+	}
+	if (p->heartbeat) {
+		dbtls_buf_u16(b, EXT_HEARTBEAT);
+		dbtls_buf_u16(b, 1);
+		dbtls_buf_u8(b, 1); /* peer_allowed_to_send */
+	}
+}
+
 static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struct dbtls_buf *b)
 {
 	bool tls13 = p->version == DBTLS_TLS13;
@@ -192,7 +222,9 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 				bool dup = false;
 				for (size_t j = 0; j < sizeof(first) / sizeof(first[0]); j++)
 					dup |= first[j] == groups[i].id;
-				if (!dup && (!tls13 || groups[i].tls13))
+				/* the post-quantum groups exist only for TLS 1.3 */
+				if (!dup &&
+				    (tls13 ? groups[i].tls13 : !dbtls_group_is_pq(groups[i].id)))
 					dbtls_buf_u16(b, groups[i].id);
 			}
 		}
@@ -216,7 +248,9 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 		dbtls_buf_u16(b, (uint16_t)n);
 		dbtls_buf_bytes(b, list, n);
 	}
-	if (p->version >= DBTLS_TLS12) {
+	if (p->version >= DBTLS_TLS12 && p->sigalgs) {
+		hello_ext_sigalgs(b, p->sigalgs, p->nsigalgs);
+	} else if (p->version >= DBTLS_TLS12) {
 		/* the schemes we claim, widest first so that weak servers still answer (RFC 8446
 		 * §4.2.3): src/registry/names.c holds the list */
 		uint16_t sigalgs[64];
@@ -233,6 +267,7 @@ static enum dbtls_err hello_extensions(const struct dbtls_hello_params *p, struc
 	dbtls_buf_u16(b, 0);
 	dbtls_buf_u16(b, EXT_EXTENDED_MASTER_SECRET);
 	dbtls_buf_u16(b, 0);
+	hello_ext_facts(p, b);
 	if (tls13) {
 		dbtls_buf_u16(b, EXT_SUPPORTED_VERSIONS);
 		dbtls_buf_u16(b, 3);
@@ -310,8 +345,14 @@ enum dbtls_err dbtls_hello_build(const struct dbtls_hello_params *p, struct dbtl
 				dbtls_buf_u16(out, (uint16_t)p->suites[i]);
 		dbtls_buf_len_end(out, l, 2);
 	}
-	dbtls_buf_u8(out, 1);
-	dbtls_buf_u8(out, 0); /* null compression only */
+	if (p->offer_deflate && p->version != DBTLS_TLS13) {
+		dbtls_buf_u8(out, 2);
+		dbtls_buf_u8(out, 1); /* DEFLATE (RFC 3749), to learn whether the server takes it */
+		dbtls_buf_u8(out, 0);
+	} else {
+		dbtls_buf_u8(out, 1);
+		dbtls_buf_u8(out, 0); /* null compression only */
+	}
 	if (p->version != DBTLS_SSL3) {
 		exts = dbtls_buf_len_begin(out, 2);
 		err = hello_extensions(p, out);
@@ -379,6 +420,15 @@ static bool hello_parse_sh_exts(struct dbtls_rd *ex, bool hrr, struct dbtls_hell
 			r->alpn_seen = true;
 			break;
 		}
+		case EXT_ENCRYPT_THEN_MAC:
+			r->encrypt_then_mac = true;
+			break;
+		case EXT_SESSION_TICKET:
+			r->session_ticket = true;
+			break;
+		case EXT_HEARTBEAT:
+			r->heartbeat = true;
+			break;
 		default:
 			break;
 		}

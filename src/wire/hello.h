@@ -40,6 +40,12 @@ struct dbtls_hello_params {
 	 * no extensions. An ill-formed list (dbtls_alpn_valid) makes dbtls_hello_build fail INPUT.
 	 */
 	const char *const *alpn;
+	/* handshake facts (src/wire/probes.c) */
+	const uint16_t *sigalgs; /* signature_algorithms to offer; NULL = the built-in list */
+	size_t nsigalgs;
+	bool encrypt_then_mac; /* offer encrypt_then_mac (RFC 7366) */
+	bool heartbeat;	       /* offer heartbeat (RFC 6520), peer_allowed_to_send */
+	bool offer_deflate;    /* offer DEFLATE compression before null (CRIME, RFC 9325 §3.3) */
 };
 
 enum dbtls_hello_kind {
@@ -81,6 +87,10 @@ struct dbtls_hello_result {
 	size_t nhead;
 	/* GARBAGE only: the bytes are a MySQL greeting or error packet (tls:// at a MySQL port) */
 	bool looks_mysql;
+	/* ServerHello extensions for the handshake facts */
+	bool encrypt_then_mac; /* encrypt_then_mac echoed */
+	bool session_ticket;   /* empty session_ticket: a NewSessionTicket will follow */
+	bool heartbeat;	       /* heartbeat extension echoed */
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */

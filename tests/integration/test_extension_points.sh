@@ -160,12 +160,11 @@ const struct dbtls_preamble dbtls_preamble_echo = {
     .help = "throwaway test protocol: a banner line each way, then the ClientHello",
 };
 EOF
-py_edit "$C/src/wire/preamble/preamble.c" after "extern const struct dbtls_preamble dbtls_preamble_tls;" \
-	"extern const struct dbtls_preamble dbtls_preamble_echo;"
-py_edit "$C/src/wire/preamble/preamble.c" after "&dbtls_preamble_tls," "    &dbtls_preamble_echo,"
+py_edit "$C/src/wire/preamble/preamble.c" before-re '^\s*X\(tls\)' \
+	"	X(echo)                                                                                    \\"
 mk_line src/wire/preamble/echo.c 'src/wire/preamble/tls\.c'
 changed 3 "protocol (echo.c, preamble.c, Makefile.am)"
-added src/wire/preamble/preamble.c 2 0 "protocol (declaration + registry line)"
+added src/wire/preamble/preamble.c 1 0 "protocol (one X() registry line)"
 added Makefile.am 1 0 "protocol"
 step protocol
 

@@ -824,6 +824,66 @@ static void px_pin_rsa2048(struct dbtls_policy *p)
 
 /* ---- the table ---- */
 
+/* ---- handshake facts (check_hygiene.c) ---- */
+static void fx_hy_good(struct dbtls_endpoint_facts *f)
+{
+	f->hygiene = (struct dbtls_hygiene_facts){.probed = true,
+						  .version = DBTLS_TLS12,
+						  .secure_renegotiation = 1,
+						  .extended_master_secret = 1,
+						  .encrypt_then_mac = -1,
+						  .session_ticket = 1,
+						  .status_request = 0,
+						  .compression = 0,
+						  .heartbeat = 0,
+						  .fallback_scsv = 1};
+	f->vulns = (struct dbtls_vuln_facts){.probed = true,
+					     .heartbleed = 0,
+					     .ccs_injection = 0,
+					     .dh_prime_prime = -1,
+					     .dh_prime_safe = -1};
+	f->groups13.probed = true;
+}
+static void fx_hy_bad(struct dbtls_endpoint_facts *f)
+{
+	fx_hy_good(f);
+	f->hygiene.secure_renegotiation = 0;
+	f->hygiene.extended_master_secret = 0;
+	f->hygiene.compression = 1;
+	f->hygiene.fallback_scsv = 0;
+	f->hygiene.encrypt_then_mac = 0;
+	f->vulns.heartbleed = 1;
+	f->vulns.heartbleed_detail = t_strdup("heartbeat response of 83 bytes");
+	f->vulns.ccs_injection = 1;
+	f->vulns.ccs_detail = t_strdup("early ChangeCipherSpec accepted in silence");
+	f->vulns.dh_bits = 1024;
+	f->vulns.dh_prime_name = t_strdup("RFC 2409 Oakley group 2 (1024-bit MODP)");
+	f->vulns.dh_prime_prime = f->vulns.dh_prime_safe = 1;
+}
+static void fx_hy_unknown(struct dbtls_endpoint_facts *f)
+{
+	fx_hy_good(f);
+	f->hygiene.secure_renegotiation = f->hygiene.extended_master_secret = -1;
+	f->hygiene.compression = f->hygiene.fallback_scsv = f->hygiene.encrypt_then_mac = -1;
+	f->vulns.heartbleed = f->vulns.ccs_injection = -1;
+}
+static void fx_dh_composite(struct dbtls_endpoint_facts *f)
+{
+	fx_hy_good(f);
+	f->vulns.dh_bits = 2048;
+	f->vulns.dh_prime_prime = 0;
+	f->vulns.dh_prime_safe = 0;
+}
+static void fx_pq(struct dbtls_endpoint_facts *f)
+{
+	static const uint16_t g[] = {0x11ec, 0x001d};
+	fx_hy_good(f);
+	free(f->groups);
+	f->groups = NULL;
+	f->ngroups = 0;
+	t_groups(f, g, NELEM(g));
+}
+
 struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
@@ -1060,6 +1120,34 @@ static const struct row rows[] = {
     {"leaf as pinned", NULL, NULL, "drift.leaf", 0, -1, NULL},
     {"leaf replaced", fx_new_leaf, NULL, "drift.leaf", 1, DBTLS_SEV_INFO,
      "The leaf certificate was replaced"},
+    /* handshake facts */
+    {"hygiene not probed", NULL, NULL, "hygiene.insecure-renegotiation", 0, -1, NULL},
+    {"renegotiation_info", fx_hy_good, NULL, "hygiene.insecure-renegotiation", 0, -1, NULL},
+    {"renegotiation unknown", fx_hy_unknown, NULL, "hygiene.insecure-renegotiation", 0, -1, NULL},
+    {"no renegotiation_info", fx_hy_bad, NULL, "hygiene.insecure-renegotiation", 1, -1,
+     "renegotiation_info"},
+    {"EMS", fx_hy_good, NULL, "hygiene.no-extended-master-secret", 0, -1, NULL},
+    {"no EMS", fx_hy_bad, NULL, "hygiene.no-extended-master-secret", 1, -1, "RFC 7627"},
+    {"no compression", fx_hy_good, NULL, "hygiene.compression", 0, -1, NULL},
+    {"compression", fx_hy_bad, NULL, "hygiene.compression", 1, DBTLS_SEV_HIGH, "DEFLATE"},
+    {"SCSV honoured", fx_hy_good, NULL, "hygiene.no-fallback-scsv", 0, -1, NULL},
+    {"SCSV untestable", fx_hy_unknown, NULL, "hygiene.no-fallback-scsv", 0, -1, NULL},
+    {"SCSV ignored", fx_hy_bad, NULL, "hygiene.no-fallback-scsv", 1, -1, "TLS_FALLBACK_SCSV"},
+    {"no CBC: ETM moot", fx_hy_good, NULL, "hygiene.cbc-without-etm", 0, -1, NULL},
+    {"CBC without ETM", fx_hy_bad, NULL, "hygiene.cbc-without-etm", 1, -1, "encrypt_then_mac"},
+    {"no Heartbleed", fx_hy_good, NULL, "vuln.heartbleed", 0, -1, NULL},
+    {"Heartbleed unknown", fx_hy_unknown, NULL, "vuln.heartbleed", 0, -1, NULL},
+    {"Heartbleed", fx_hy_bad, NULL, "vuln.heartbleed", 1, DBTLS_SEV_CRITICAL, "83 bytes"},
+    {"no CCS injection", fx_hy_good, NULL, "vuln.ccs-injection", 0, -1, NULL},
+    {"CCS injection unknown", fx_hy_unknown, NULL, "vuln.ccs-injection", 0, -1, NULL},
+    {"CCS injection", fx_hy_bad, NULL, "vuln.ccs-injection", 1, DBTLS_SEV_CRITICAL, "silence"},
+    {"no DHE prime", fx_hy_good, NULL, "vuln.weak-dh-prime", 0, -1, NULL},
+    {"Oakley group 2", fx_hy_bad, NULL, "vuln.weak-dh-prime", 1, DBTLS_SEV_HIGH, "Oakley"},
+    {"composite DH modulus", fx_dh_composite, NULL, "vuln.weak-dh-prime", 1, DBTLS_SEV_CRITICAL,
+     "not a prime"},
+    {"PQ groups not probed", NULL, NULL, "kex.no-post-quantum", 0, -1, NULL},
+    {"X25519MLKEM768 accepted", fx_pq, NULL, "kex.no-post-quantum", 0, -1, NULL},
+    {"no PQ group", fx_hy_good, NULL, "kex.no-post-quantum", 1, DBTLS_SEV_LOW, "x25519"},
 };
 
 /* Runs row r; returns false (after printing why) when it does not hold. */

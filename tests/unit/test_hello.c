@@ -10,9 +10,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/wire/hello.h"
+#include "src/wire/probes.h"
 #include "src/registry/suites.h"
 
 /* --- a minimal ClientHello walker, independent of the code under test ------------------------ */
@@ -594,6 +596,84 @@ static void test_probe_replay(void **state)
 	dbtls_conn_close(&c);
 }
 
+/* The server flight read to its end (probes.c): CertificateRequest, ServerKeyExchange scheme,
+ * then a heartbeat response longer than anything honest: the over-read. */
+static void test_probe_flight(void **state)
+{
+	const uint8_t exts[] = {0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0f, 0x00, 0x01, 0x01};
+	/* ServerKeyExchange: secp256r1, a 1-byte point, rsa_pss_rsae_sha256, empty signature */
+	const uint8_t ske[] = {0x0c, 0x00, 0x00, 0x09, 0x03, 0x00, 0x17,
+			       0x01, 0x04, 0x08, 0x04, 0x00, 0x00};
+	/* CertificateRequest: rsa_sign + ecdsa_sign, two schemes, one CA "CN=Test CA" */
+	const uint8_t cr[] = {0x0d, 0x00, 0x00, 0x21, 0x02, 0x01, 0x40, 0x00, 0x04, 0x08,
+			      0x04, 0x04, 0x01, 0x00, 0x16, 0x00, 0x14, 0x30, 0x12, 0x31,
+			      0x10, 0x30, 0x0e, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x07,
+			      'T',  'e',  's',	't',  ' ',  'C',  'A'};
+	const uint8_t done[] = {0x0e, 0x00, 0x00, 0x00};
+	uint32_t suites[] = {0xc02f};
+	struct dbtls_hello_params p = {
+	    .version = DBTLS_TLS12, .suites = suites, .nsuites = 1, .heartbeat = true};
+	struct dbtls_flight *fl = calloc(1, sizeof(*fl));
+	enum dbtls_vuln_verdict v;
+	struct dbtls_diag d = {0};
+	struct dbtls_conn c;
+	struct dbtls_buf b;
+	char detail[200];
+	(void)state;
+
+	assert_non_null(fl);
+	dbtls_buf_init(&b);
+	sh_record(&b, 0x0303, 0xc02f, NULL, exts, sizeof(exts));
+	dbtls_buf_u8(&b, 22);
+	dbtls_buf_u16(&b, 0x0303);
+	dbtls_buf_u16(&b, (uint16_t)(sizeof(ske) + sizeof(cr) + sizeof(done)));
+	dbtls_buf_bytes(&b, ske, sizeof(ske));
+	dbtls_buf_bytes(&b, cr, sizeof(cr));
+	dbtls_buf_bytes(&b, done, sizeof(done));
+	dbtls_buf_bytes(&b, "\x18\x03\x03\x00\x53", 5); /* heartbeat response, 83 bytes */
+	dbtls_buf_zeros(&b, 83);
+
+	dbtls_conn_init_replay(&c, b.data, b.len);
+	assert_int_equal(dbtls_probe_flight(&c, &dbtls_preamble_tls, &p, fl, &d), DBTLS_OK);
+	assert_int_equal(fl->hello.kind, DBTLS_HELLO_SERVER_HELLO);
+	assert_true(fl->hello.heartbeat);
+	assert_true(fl->hello.secure_renegotiation);
+	assert_true(fl->complete);
+	assert_true(fl->cert_request);
+	assert_int_equal(fl->ncert_types, 2);
+	assert_int_equal(fl->nreq_sigalgs, 2);
+	assert_int_equal(fl->req_sigalgs[0], 0x0804);
+	assert_int_equal(fl->nca_names, 1);
+	assert_string_equal(fl->ca_names[0], "CN=Test CA");
+	assert_int_equal(fl->ske_sigalg, 0x0804);
+	/* the heartbeat answer comes after the request: replay it on its own */
+	dbtls_conn_close(&c);
+	dbtls_conn_init_replay(&c, b.data + b.len - 88, 88);
+	assert_int_equal(dbtls_probe_heartbleed(&c, 0x0303, 100, &v, detail, sizeof(detail), &d),
+			 DBTLS_OK);
+	assert_int_equal(v, DBTLS_VULN_YES);
+	dbtls_conn_close(&c);
+
+	/* the same flight, and then the connection closes on the early CCS: refused */
+	dbtls_conn_init_replay(&c, b.data, b.len - 88);
+	assert_int_equal(dbtls_probe_flight(&c, &dbtls_preamble_tls, &p, fl, &d), DBTLS_OK);
+	assert_true(fl->complete);
+	assert_int_equal(dbtls_probe_ccs(&c, 0x0303, 100, &v, detail, sizeof(detail), &d),
+			 DBTLS_OK);
+	assert_int_equal(v, DBTLS_VULN_NO);
+	dbtls_conn_close(&c);
+
+	/* every prefix of the flight: never a crash, complete only with the ServerHelloDone */
+	for (size_t n = 0; n < b.len - 88; n++) {
+		dbtls_conn_init_replay(&c, b.data, n);
+		assert_int_equal(dbtls_probe_flight(&c, &dbtls_preamble_tls, &p, fl, &d), DBTLS_OK);
+		assert_false(fl->complete);
+		dbtls_conn_close(&c);
+	}
+	dbtls_buf_free(&b);
+	free(fl);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -602,6 +682,10 @@ static void test_names(void **state)
 	assert_string_equal(dbtls_group_name(0x001d), "x25519");
 	assert_string_equal(dbtls_group_name(0x0100), "ffdhe2048");
 	assert_null(dbtls_group_name(0x7777));
+	assert_string_equal(dbtls_group_name(0x11ec), "X25519MLKEM768");
+	assert_true(dbtls_group_is_pq(0x11ec) && dbtls_group_is_pq(0x0201));
+	assert_false(dbtls_group_is_pq(0x001d));
+	assert_string_equal(dbtls_sigalg_name(0x0804), "rsa_pss_rsae_sha256");
 }
 
 int main(void)
@@ -621,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_ssl2),
 	    cmocka_unit_test(test_parse_ske),
 	    cmocka_unit_test(test_probe_replay),
+	    cmocka_unit_test(test_probe_flight),
 	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

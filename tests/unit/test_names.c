@@ -52,7 +52,8 @@ static void test_labels(void **state)
 	(void)state;
 
 	assert_string_equal(dbtls_group_label(0x001d, hex, sizeof(hex)), "x25519");
-	assert_string_equal(dbtls_group_label(0x11ec, hex, sizeof(hex)), "0x11EC");
+	assert_string_equal(dbtls_group_label(0x11ec, hex, sizeof(hex)), "X25519MLKEM768");
+	assert_string_equal(dbtls_group_label(0x7777, hex, sizeof(hex)), "0x7777");
 	assert_string_equal(dbtls_suite_label(0x1301, hex, sizeof(hex)), "TLS_AES_128_GCM_SHA256");
 	assert_string_equal(dbtls_suite_label(0xfefe, hex, sizeof(hex)), "0xFEFE");
 	assert_string_equal(dbtls_suite_hex(0x1301, hex, sizeof(hex)), "0x1301");

@@ -66,11 +66,11 @@ static void test_builtins_load(void **state)
 	static const char *const want[] = {"baseline",	     "rfc9325",
 					   "nist-800-52r2",  "bsi-tr-02102-2",
 					   "mozilla-modern", "mozilla-intermediate",
-					   "pci-dss"};
+					   "pci-dss",	     "mozilla-intermediate-6"};
 	(void)state;
 
-	assert_int_equal(dbtls_nbuiltin_policies, 7);
-	for (size_t i = 0; i < 7; i++) {
+	assert_int_equal(dbtls_nbuiltin_policies, 8);
+	for (size_t i = 0; i < 8; i++) {
 		struct dbtls_policy p;
 		struct dbtls_diag d = {0};
 		size_t on = 0;

@@ -275,6 +275,59 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->verification.stapled = true;
 	e->verification.alpn_offered = true;
 	e->verification.alpn = xstrdup("mysql");
+	/* scan --handshake-facts */
+	e->groups13.probed = true;
+	e->groups13.hrr_tested = calloc(1, sizeof(uint16_t));
+	assert_non_null(e->groups13.hrr_tested);
+	e->groups13.hrr_tested[0] = 0x11EC;
+	e->groups13.nhrr_tested = 1;
+	e->groups13.hrr = calloc(1, sizeof(uint16_t));
+	assert_non_null(e->groups13.hrr);
+	e->groups13.hrr[0] = 0x11EC;
+	e->groups13.nhrr = 1;
+	e->groups13.note = xstrdup("the server asks for an X25519MLKEM768 share by HRR");
+	e->hygiene = (struct dbtls_hygiene_facts){.probed = true,
+						  .version = DBTLS_TLS12,
+						  .secure_renegotiation = 1,
+						  .extended_master_secret = 1,
+						  .encrypt_then_mac = 0,
+						  .session_ticket = 1,
+						  .status_request = 0,
+						  .compression = 0,
+						  .heartbeat = 0,
+						  .fallback_scsv = 1,
+						  .fallback_detail =
+						      xstrdup("alert inappropriate_fallback (86)")};
+	e->client_auth.probed = true;
+	e->client_auth.requested = 1;
+	e->client_auth.ca_names = calloc(1, sizeof(char *));
+	assert_non_null(e->client_auth.ca_names);
+	e->client_auth.ca_names[0] = xstrdup("CN=Test CA");
+	e->client_auth.nca_names = 1;
+	e->client_auth.sigalgs = calloc(1, sizeof(char *));
+	assert_non_null(e->client_auth.sigalgs);
+	e->client_auth.sigalgs[0] = xstrdup("rsa_pss_rsae_sha256");
+	e->client_auth.nsigalgs = 1;
+	e->sigalgs.probed = true;
+	e->sigalgs.tls12 = calloc(1, sizeof(char *));
+	assert_non_null(e->sigalgs.tls12);
+	e->sigalgs.tls12[0] = xstrdup("rsa_pss_rsae_sha256");
+	e->sigalgs.ntls12 = 1;
+	e->sigalgs.tls13_probed = true;
+	e->sigalgs.tls13 = calloc(1, sizeof(char *));
+	assert_non_null(e->sigalgs.tls13);
+	e->sigalgs.tls13[0] = xstrdup("ecdsa_secp256r1_sha256");
+	e->sigalgs.ntls13 = 1;
+	e->vulns =
+	    (struct dbtls_vuln_facts){.probed = true,
+				      .heartbleed = 0,
+				      .heartbleed_detail = xstrdup("heartbeat not negotiated"),
+				      .ccs_injection = 0,
+				      .ccs_detail = xstrdup("alert unexpected_message (10)"),
+				      .dh_bits = 2048,
+				      .dh_prime_name = xstrdup("RFC 7919 ffdhe2048"),
+				      .dh_prime_prime = 1,
+				      .dh_prime_safe = 1};
 	e->verification.chain = (struct dbtls_chain_facts){
 	    .analysed = true,
 	    .incomplete = true,

@@ -5,17 +5,22 @@
 
 #include <string.h>
 
-/* Each descriptor: declared here (preamble.h needs no line), listed below. The order is the
- * order of `dbtls help` and of "known:" in target errors. */
-extern const struct dbtls_preamble dbtls_preamble_mysql;
-extern const struct dbtls_preamble dbtls_preamble_tls;
-extern const struct dbtls_preamble dbtls_preamble_xmpp, dbtls_preamble_xmpp_server,
-    dbtls_preamble_xmpps;
+/* The registry: one X(NAME) line per protocol file (src/wire/preamble/NAME.c ends in
+ * `const struct dbtls_preamble dbtls_preamble_NAME`), which both declares and lists it. The order
+ * is the order of `dbtls help` and of "known:" in target errors. */
+#define DBTLS_PREAMBLES(X)                                                                         \
+	X(mysql)                                                                                   \
+	X(tls)                                                                                     \
+	X(xmpp)                                                                                    \
+	X(xmpp_server)                                                                             \
+	X(xmpps)
 
-static const struct dbtls_preamble *const preambles[] = {
-    &dbtls_preamble_mysql,	 &dbtls_preamble_tls,	&dbtls_preamble_xmpp,
-    &dbtls_preamble_xmpp_server, &dbtls_preamble_xmpps,
-};
+#define PRE_DECLARE(name) extern const struct dbtls_preamble dbtls_preamble_##name;
+DBTLS_PREAMBLES(PRE_DECLARE)
+#undef PRE_DECLARE
+#define PRE_ENTRY(name) &dbtls_preamble_##name,
+static const struct dbtls_preamble *const preambles[] = {DBTLS_PREAMBLES(PRE_ENTRY)};
+#undef PRE_ENTRY
 
 const struct dbtls_preamble *dbtls_preamble_find(const char *scheme)
 {
