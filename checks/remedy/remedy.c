@@ -146,3 +146,25 @@ char *dbtls_remedy_ca_rotation(const struct dbtls_endpoint_facts *f)
 	RM_PICK(p, f, ca_rotation);
 	return p->ca_rotation(f);
 }
+
+char *dbtls_remedy_alpn(const struct dbtls_endpoint_facts *f, const char *protocol,
+			const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, alpn);
+	return p->alpn(f, protocol, general);
+}
+
+char *dbtls_remedy_accounts_no_tls(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, accounts_no_tls);
+	return p->accounts_no_tls(f, general);
+}
+
+char *dbtls_remedy_plain_connections(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, plain_connections);
+	return p->plain_connections(f, general);
+}

@@ -287,7 +287,7 @@ static void test_target_errors(void **state)
 	    {"db1/?ssl=1", "a query ('?ssl=1') is not part of a target"},
 	    {"db:0", "bad port '0'"},
 	    {"db:33x", "bad port '33x'"},
-	    {"oracle://db", "unknown protocol 'oracle' (known: mysql, tls)"},
+	    {"oracle://db", "unknown protocol 'oracle' (known: mysql, tls"},
 	};
 	struct dbtls_target t;
 	char why[256], shown[256];

@@ -63,7 +63,7 @@ static void test_targets_bad(void **state)
 		const char *in, *why;
 	} rows[] = {
 	    {"postgresx://db", "unknown protocol 'postgresx'"},
-	    {"gopher://db", "(known: mysql, tls)"}, /* from the registry, in its order */
+	    {"gopher://db", "(known: mysql, tls"}, /* from the registry, in its order */
 	    {"://db", "bad scheme"},
 	    {"db:0", "bad port"},
 	    {"db:65536", "bad port"},

@@ -9,10 +9,13 @@
  * order of `dbtls help` and of "known:" in target errors. */
 extern const struct dbtls_preamble dbtls_preamble_mysql;
 extern const struct dbtls_preamble dbtls_preamble_tls;
+extern const struct dbtls_preamble dbtls_preamble_postgres, dbtls_preamble_postgres_direct;
 
 static const struct dbtls_preamble *const preambles[] = {
     &dbtls_preamble_mysql,
     &dbtls_preamble_tls,
+    &dbtls_preamble_postgres,
+    &dbtls_preamble_postgres_direct,
 };
 
 const struct dbtls_preamble *dbtls_preamble_find(const char *scheme)
