@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,12 @@ int main(int argc, char **argv)
 
 	/* a peer closing mid-write must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
+	/* help texts and summaries stay in one buffer until the final fflush, which then sees a
+	 * failed write (a full disk): a write error inside an earlier, implicit flush leaves only
+	 * ferror(), whose errno is gone by then (the help text grew past stdio's 4 KiB buffer) */
+	static char stdout_buf[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	OPENSSL_init_ssl(0, NULL);
 	err = dbtls_cli_parse(argc, argv, &cli, stderr);
 	if (err) {
