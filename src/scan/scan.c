@@ -228,6 +228,11 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	if (!f->address)
 		f->address = strdup(addr);
 	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
+		/* without a greeting (direct TLS) every probe's info replaces the last one's */
+		free(f->server.product);
+		free(f->server.version);
+		free(f->server.err_sqlstate);
+		free(f->server.err_message);
 		f->server = info; /* steals the strings */
 		memset(&info, 0, sizeof(info));
 	}
