@@ -468,7 +468,7 @@ static enum dbtls_err opt_version(struct cli_state *st, const char *arg)
 
 /* Help sections, in the order `dbtls help` prints them. */
 static const char *const cli_sections[] = {
-    "Scan options",	   "SQL options (scan, MySQL/MariaDB)",
+    "Scan options",	   "SQL options (scan, MySQL/MariaDB, PostgreSQL)",
     "Output options",	   "Policy options",
     "Certificate options", "Other options",
 };
@@ -527,12 +527,14 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      opt_per_host, 0},
     {"sql", 0, NULL, ON_SCAN, SEC_SQL,
      "after the TLS probes, log in over TLS and record what the server says: session cipher, "
-     "TLS settings, live connections (performance_schema), accounts and their REQUIRE SSL/X509",
+     "TLS settings, live connections (performance_schema; pg_stat_activity), accounts and "
+     "their REQUIRE SSL/X509 (pg_hba.conf rules)",
      cli_flag, CLI_AT(scan.sql)},
     {"sql-user", 0, "USER", ON_SCAN, SEC_SQL,
-     "account to log in as (default: the option file's user); implies --sql. The password "
-     "comes only from the environment variable DBTLS_MYSQL_PASSWORD or the option file, never "
-     "from argv",
+     "account to log in as (default: the option file's user; PostgreSQL: the service file's); "
+     "implies --sql. The password comes only from the environment variable "
+     "DBTLS_MYSQL_PASSWORD or the option file (PostgreSQL: DBTLS_PG_PASSWORD or ~/.pgpass), "
+     "never from argv",
      opt_sql_user, 0},
     {"defaults-file", 0, "FILE", ON_SCAN, SEC_SQL,
      "MySQL option file with [client] user= and password= (default: the usual my.cnf files and "

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,12 @@ int main(int argc, char **argv)
 
 	/* a peer closing mid-write must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
+	/* help texts and summaries stay in one buffer until the final fflush, which then sees a
+	 * failed write (a full disk): a write error inside an earlier, implicit flush leaves only
+	 * ferror(), whose errno is gone by then (the help text grew past stdio's 4 KiB buffer) */
+	static char stdout_buf[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	OPENSSL_init_ssl(0, NULL);
 	/* hidden, pre-report form of the file audit (issue 13) until `dbtls audit` lands */
 	if (argc > 1 && strcmp(argv[1], "audit-facts") == 0)

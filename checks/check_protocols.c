@@ -281,7 +281,61 @@ static const struct dbtls_check chk_tls13_missing = {
     .eval = pr_tls13_missing,
 };
 
+/* ---- protocol.alpn-refused ---- */
+
+static void pr_alpn(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_alpn_probe *ap = &f->alpn_probe;
+	struct dbtls_str ev = {0};
+	const char *name = ap->protocol ? ap->protocol : "?", *title;
+	char *fix;
+
+	if (!ap->probed)
+		return;
+	if (ap->outcome == DBTLS_ALPN_REFUSED)
+		title = "refused";
+	else if (ap->outcome == DBTLS_ALPN_OTHER)
+		title = "answered with another protocol";
+	else if (ap->outcome == DBTLS_ALPN_IGNORED && ap->required)
+		title = "ignored on direct TLS";
+	else
+		return; /* selected; ignored where clients accept it; unknown: nothing to claim */
+	dbtls_str_cat(&ev, "ALPN \"%s\": %s", name, dbtls_alpn_outcome_name(ap->outcome));
+	if (ap->selected)
+		dbtls_str_cat(&ev, " (selected \"%s\")", ap->selected);
+	if (ap->detail)
+		dbtls_str_cat(&ev, "; %s", ap->detail);
+	fix = dbtls_remedy_alpn(f, name, self->fix);
+	if (ev.oom || !fix)
+		out->oom = true;
+	else
+		dbtls_findings_add(out, self, ctx, -1, ev.s, fix,
+				   "ALPN \"%s\" %s: clients that offer it cannot connect", name,
+				   title);
+	free(ev.s);
+	free(fix);
+}
+
+static const char *const pr_refs_alpn[] = {"RFC 7301", "PostgreSQL 17 sslnegotiation", NULL};
+
+static const struct dbtls_check chk_alpn = {
+    .id = "protocol.alpn-refused",
+    .title = "The ALPN protocol the database's clients offer is refused",
+    .description = "The protocol's clients offer one ALPN protocol (PostgreSQL's libpq 17: "
+		   "\"postgresql\", even after an SSLRequest), and a handshake offering it "
+		   "fails while one without it succeeds, the server selects another protocol, or "
+		   "— on direct TLS, where clients require it — selects none. That is almost "
+		   "always a TLS proxy or load balancer in front of the database that does not "
+		   "know the protocol: those clients cannot connect through it.",
+    .fix = "Configure the TLS proxy in front of the server to accept and select the "
+	   "protocol's ALPN name, or pass TLS through to the server unterminated.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = pr_refs_alpn,
+    .eval = pr_alpn,
+};
+
 const struct dbtls_check *const dbtls_checks_protocols[] = {
-    &chk_not_offered, &chk_sslv2,     &chk_sslv3,	  &chk_tls10,
-    &chk_tls11,	      &chk_below_min, &chk_tls13_missing, NULL,
+    &chk_not_offered, &chk_sslv2,	  &chk_sslv3, &chk_tls10, &chk_tls11,
+    &chk_below_min,   &chk_tls13_missing, &chk_alpn,  NULL,
 };

@@ -205,6 +205,7 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 {
 	struct dbtls_str ev = {0}, fix = {0}, title = {0}, names = {0};
 	size_t n = 0, loop = 0;
+	char *product_fix;
 
 	if (!sq_ok(f) || f->sql.connections_status != DBTLS_SQL_AV_READ)
 		return;
@@ -228,7 +229,10 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 	}
 	if (!n)
 		return;
-	dbtls_str_cat(&ev, "; connection type TCP/IP (performance_schema.threads)");
+	/* PostgreSQL's connections carry their database (pg_stat_activity) */
+	dbtls_str_cat(&ev, "; connection type TCP/IP (%s)",
+		      f->sql.connections[0].database ? "pg_stat_activity, no pg_stat_ssl row"
+						     : "performance_schema.threads");
 	dbtls_str_cat(&fix,
 		      "Make these clients connect with TLS and verify the server (mariadb/mysql "
 		      "client: --ssl --ssl-verify-server-cert, or --ssl-mode=VERIFY_IDENTITY; "
@@ -245,12 +249,19 @@ static void sq_plaintext(const struct dbtls_check *self, const struct dbtls_endp
 		      loop == n ? " (loopback only)" : "");
 	if (names.oom)
 		title.oom = true;
+	/* the fix above is MySQL's; a product with other client and server settings writes its
+	 * own */
+	product_fix =
+	    dbtls_str_get(&fix) ? dbtls_remedy_plain_connections(f, dbtls_str_get(&fix)) : NULL;
+	if (!product_fix)
+		out->oom = true;
 	/* bytes that never leave the machine are not on the wire: still named, at most low */
 	dbtls_findings_add(out, self, ctx,
 			   loop == n ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1,
-			   dbtls_str_get(&ev), dbtls_str_get(&fix), "%s", dbtls_str_get(&title));
+			   dbtls_str_get(&ev), product_fix, "%s", dbtls_str_get(&title));
 	free(ev.s);
 	free(fix.s);
+	free(product_fix);
 	free(title.s);
 	free(names.s);
 }
@@ -279,6 +290,7 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 {
 	struct dbtls_str ev = {0}, fix = {0}, title = {0};
 	bool rst = sq_on(sq_var(f, "require_secure_transport"));
+	char *product_fix;
 	size_t n = 0;
 
 	if (!sq_ok(f) || f->sql.accounts_status != DBTLS_SQL_AV_READ)
@@ -329,11 +341,18 @@ static void sq_accounts(const struct dbtls_check *self, const struct dbtls_endpo
 		free(title.s);
 		title = t;
 	}
+	/* the fix above is written for the MySQL grant tables; a product with other accounts
+	 * (PostgreSQL's pg_hba.conf rules) writes its own */
+	product_fix =
+	    dbtls_str_get(&fix) ? dbtls_remedy_accounts_no_tls(f, dbtls_str_get(&fix)) : NULL;
+	if (!product_fix)
+		out->oom = true;
 	/* with require_secure_transport=ON the server refuses them anyway: defence in depth only */
 	dbtls_findings_add(out, self, ctx, rst ? sq_min_sev((int)ctx->severity, DBTLS_SEV_LOW) : -1,
-			   dbtls_str_get(&ev), dbtls_str_get(&fix), "%s", dbtls_str_get(&title));
+			   dbtls_str_get(&ev), product_fix, "%s", dbtls_str_get(&title));
 	free(ev.s);
 	free(fix.s);
+	free(product_fix);
 	free(title.s);
 }
 
@@ -374,7 +393,9 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 	    "ALL", "COMPLEMENTOFALL", "eNULL", "NULL", "aNULL", "EXPORT", "EXP", "LOW", NULL};
 	static const char *const bad_always[] = {"EXPORT", "EXP", "LOW", "RC4", "DES", NULL};
 	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0}, weak = {0};
-	const char *v = sq_var(f, "ssl_cipher");
+	/* MySQL/MariaDB: ssl_cipher; PostgreSQL: ssl_ciphers (the same OpenSSL cipher string) */
+	const char *var = sq_var(f, "ssl_cipher") ? "ssl_cipher" : "ssl_ciphers";
+	const char *v = sq_var(f, var);
 	char *copy, *tok, *save = NULL;
 	char *fix_suites;
 	uint32_t *codes = NULL;
@@ -421,14 +442,14 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 		goto out;
 	if (xerr)
 		dbtls_str_cat(&ev,
-			      "ssl_cipher=%s (weak parts: %s; the local OpenSSL selects no suite "
+			      "%s=%s (weak parts: %s; the local OpenSSL selects no suite "
 			      "from it, so it is judged by its tokens)",
-			      v, hits.s);
+			      var, v, hits.s);
 	else
 		dbtls_str_cat(&ev,
-			      "ssl_cipher=%s selects %zu TLS 1.2-and-below suites with the local "
+			      "%s=%s selects %zu TLS 1.2-and-below suites with the local "
 			      "OpenSSL, %zu of them weak%s%s%s%s",
-			      v, ncodes, nweak, nweak ? ": " : "", nweak ? weak.s : "",
+			      var, v, ncodes, nweak, nweak ? ": " : "", nweak ? weak.s : "",
 			      hits.n ? "; tokens: " : "", hits.n ? hits.s : "");
 	fix_suites = dbtls_remedy_suites(f, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	if (!fix_suites)
@@ -440,10 +461,10 @@ static void sq_cipher(const struct dbtls_check *self, const struct dbtls_endpoin
 			      fix_suites);
 	free(fix_suites);
 	if (nweak)
-		dbtls_str_cat(&title, "ssl_cipher enables %zu weak suite%s: %s", nweak,
+		dbtls_str_cat(&title, "%s enables %zu weak suite%s: %s", var, nweak,
 			      nweak == 1 ? "" : "s", weak.s);
 	else
-		dbtls_str_cat(&title, "ssl_cipher enables weak suites: %s", hits.s);
+		dbtls_str_cat(&title, "%s enables weak suites: %s", var, hits.s);
 	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
 			   dbtls_str_get(&title));
 out:
@@ -479,9 +500,21 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 			   const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	struct dbtls_str ev = {0}, fix = {0}, title = {0}, hits = {0};
-	const char *v = sq_var(f, "tls_version");
-	char *copy, *tok, *save = NULL, *remedy;
+	const char *v = sq_var(f, "tls_version"), *var = "tls_version";
+	char *copy, *tok, *save = NULL, *remedy, pgvers[64] = "";
 
+	/* PostgreSQL has a floor instead of a list: ssl_min_protocol_version = 'TLSv1' lets TLS
+	 * 1.0 and 1.1 in (below ssl_max_protocol_version, when that is set) */
+	if (!v && sq_var(f, "ssl_min_protocol_version")) {
+		int lo = sq_version(sq_var(f, "ssl_min_protocol_version"));
+		int hi = sq_version(sq_var(f, "ssl_max_protocol_version"));
+
+		var = "ssl_min_protocol_version";
+		for (int x = lo; x >= 0 && x <= DBTLS_TLS11 && (hi < 0 || x <= hi); x++)
+			snprintf(pgvers + strlen(pgvers), sizeof(pgvers) - strlen(pgvers), "%s%s",
+				 pgvers[0] ? "," : "", dbtls_version_name((enum dbtls_version)x));
+		v = pgvers;
+	}
 	if (!sq_ok(f) || !v || !*v)
 		return;
 	copy = strdup(v);
@@ -506,14 +539,19 @@ static void sq_tls_version(const struct dbtls_check *self, const struct dbtls_en
 		free(hits.s);
 		return;
 	}
-	dbtls_str_cat(&ev, "tls_version=%s; deprecated: %s", v, hits.s);
+	if (v == pgvers)
+		dbtls_str_cat(&ev, "ssl_min_protocol_version=%s lets in %s; deprecated: %s",
+			      sq_var(f, "ssl_min_protocol_version"), v, hits.s);
+	else
+		dbtls_str_cat(&ev, "tls_version=%s; deprecated: %s", v, hits.s);
 	remedy = dbtls_remedy_versions(f, DBTLS_TLS12);
 	if (!remedy)
 		fix.oom = true;
 	else
 		dbtls_str_cat(&fix, "%s", remedy);
 	free(remedy);
-	dbtls_str_cat(&title, "tls_version lists deprecated versions: %s", hits.s);
+	dbtls_str_cat(&title, "%s %s deprecated versions: %s", var,
+		      v == pgvers ? "allows" : "lists", hits.s);
 	free(hits.s);
 	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), dbtls_str_get(&fix), "%s",
 			   dbtls_str_get(&title));
@@ -920,8 +958,62 @@ static const struct dbtls_check chk_option_file = {
     .eval = sq_option_file,
 };
 
+/* ---- sql.password-md5 ---- */
+
+static void sq_password_md5(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+			    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const char *v = sq_var(f, "password_encryption");
+	struct dbtls_str ev = {0};
+
+	/* PostgreSQL before 14 also says "on" for md5 */
+	if (!sq_ok(f) || !v || (strcasecmp(v, "md5") != 0 && strcasecmp(v, "on") != 0))
+		return;
+	dbtls_str_cat(&ev,
+		      "password_encryption=%s: new and changed passwords are stored as MD5 "
+		      "hashes (and md5 rules in pg_hba.conf accept them)",
+		      v);
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), self->fix,
+			   "Passwords are hashed with MD5 (password_encryption=%s)", v);
+	free(ev.s);
+}
+
+static const char *const sq_refs_md5[] = {"RFC 5802", "RFC 7677",
+					  "PostgreSQL 18 release notes "
+					  "(MD5 passwords deprecated)",
+					  NULL};
+
+static const struct dbtls_check chk_password_md5 = {
+    .id = "sql.password-md5",
+    .title = "Passwords stored as MD5 hashes (PostgreSQL password_encryption=md5)",
+    .description = "The server hashes new passwords with MD5 (password_encryption = md5). An "
+		   "MD5 hash is the password's equivalent for the md5 authentication method: "
+		   "whoever reads it (a backup, pg_authid) can log in with it, and a "
+		   "challenge seen on a connection without TLS can be brute-forced. SCRAM-SHA-256 "
+		   "(PostgreSQL 10+, the default since 14) does not have these weaknesses; "
+		   "PostgreSQL 18 deprecates MD5 passwords.",
+    .fix = "In postgresql.conf: password_encryption = 'scram-sha-256', then SELECT "
+	   "pg_reload_conf(); set every password again (ALTER ROLE name PASSWORD '...', or "
+	   "\\password in psql) so it is stored as SCRAM, and change md5 to scram-sha-256 in "
+	   "pg_hba.conf once no role has an MD5 hash left (SELECT rolname FROM pg_authid WHERE "
+	   "rolpassword LIKE 'md5%').",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = sq_refs_md5,
+    .eval = sq_password_md5,
+};
+
 const struct dbtls_check *const dbtls_checks_sql[] = {
-    &chk_rst_off,     &chk_plaintext, &chk_accounts,	&chk_cipher,
-    &chk_tls_version, &chk_library,   &chk_cert_dates,	&chk_session_weaker,
-    &chk_conn_legacy, &chk_insecure,  &chk_option_file, NULL,
+    &chk_rst_off,
+    &chk_plaintext,
+    &chk_accounts,
+    &chk_cipher,
+    &chk_tls_version,
+    &chk_library,
+    &chk_cert_dates,
+    &chk_session_weaker,
+    &chk_conn_legacy,
+    &chk_insecure,
+    &chk_option_file,
+    &chk_password_md5,
+    NULL,
 };

@@ -95,6 +95,19 @@ static char *ge_require_tls(const struct dbtls_endpoint_facts *f)
 			    "step) that has not upgraded to TLS.");
 }
 
+static char *ge_alpn(const struct dbtls_endpoint_facts *f, const char *protocol,
+		     const char *general)
+{
+	(void)f;
+	return dbtls_remedy_printf("%s (ALPN protocol \"%s\")", general, protocol);
+}
+
+static char *ge_accounts_no_tls(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	(void)f;
+	return dbtls_strdup(general);
+}
+
 const struct dbtls_remedy_product dbtls_remedy_generic = {
     .name = "generic",
     .matches = ge_matches,
@@ -109,4 +122,7 @@ const struct dbtls_remedy_product dbtls_remedy_generic = {
     .server_order = ge_server_order,
     .ca_rotation = ge_ca_rotation,
     .require_tls = ge_require_tls,
+    .alpn = ge_alpn,
+    .accounts_no_tls = ge_accounts_no_tls,
+    .plain_connections = ge_accounts_no_tls, /* the check's text, unchanged */
 };

@@ -153,3 +153,25 @@ char *dbtls_remedy_require_tls(const struct dbtls_endpoint_facts *f)
 	RM_PICK(p, f, require_tls);
 	return p->require_tls(f);
 }
+
+char *dbtls_remedy_alpn(const struct dbtls_endpoint_facts *f, const char *protocol,
+			const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, alpn);
+	return p->alpn(f, protocol, general);
+}
+
+char *dbtls_remedy_accounts_no_tls(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, accounts_no_tls);
+	return p->accounts_no_tls(f, general);
+}
+
+char *dbtls_remedy_plain_connections(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, plain_connections);
+	return p->plain_connections(f, general);
+}

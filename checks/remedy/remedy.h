@@ -56,6 +56,16 @@ struct dbtls_remedy_product {
 	/* The server offers TLS but lets a client go on without it (XMPP STARTTLS not required,
 	 * SASL offered before TLS): make TLS mandatory before authentication. */
 	char *(*require_tls)(const struct dbtls_endpoint_facts *f);
+	/* Make a proxy in front of the server accept ALPN `protocol` (f->alpn_probe); `general`
+	 * is the check's product-neutral fix. */
+	char *(*alpn)(const struct dbtls_endpoint_facts *f, const char *protocol,
+		      const char *general);
+	/* Require TLS of the network accounts (f->sql.accounts with require "none"); `general`
+	 * is the check's fix written for the MySQL grant tables. */
+	char *(*accounts_no_tls)(const struct dbtls_endpoint_facts *f, const char *general);
+	/* Make the clients connected without TLS (f->sql.connections) use it and require it;
+	 * `general` is the check's fix written for MySQL. */
+	char *(*plain_connections)(const struct dbtls_endpoint_facts *f, const char *general);
 };
 
 /* The registry: one line per product file (checks/remedy/NAME.c defines dbtls_remedy_NAME), in
@@ -64,6 +74,7 @@ struct dbtls_remedy_product {
 	X(mariadb)                                                                                 \
 	X(mysql)                                                                                   \
 	X(xmpp)                                                                                    \
+	X(postgresql)                                                                              \
 	X(generic)
 
 #define DBTLS_REMEDY_DECLARE(name) extern const struct dbtls_remedy_product dbtls_remedy_##name;
@@ -90,6 +101,10 @@ char *dbtls_remedy_server_order(const struct dbtls_endpoint_facts *f, const char
 				const char *general);
 char *dbtls_remedy_ca_rotation(const struct dbtls_endpoint_facts *f);
 char *dbtls_remedy_require_tls(const struct dbtls_endpoint_facts *f);
+char *dbtls_remedy_alpn(const struct dbtls_endpoint_facts *f, const char *protocol,
+			const char *general);
+char *dbtls_remedy_accounts_no_tls(const struct dbtls_endpoint_facts *f, const char *general);
+char *dbtls_remedy_plain_connections(const struct dbtls_endpoint_facts *f, const char *general);
 
 /* printf into a new string (NULL when out of memory): the product files' one formatter. */
 char *dbtls_remedy_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

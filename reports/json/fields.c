@@ -79,6 +79,11 @@ static const char *en_sql_avail(int v)
 	return dbtls_sql_avail_name((enum dbtls_sql_avail)v);
 }
 
+static const char *en_alpn(int v)
+{
+	return dbtls_alpn_outcome_name((enum dbtls_alpn_outcome)v);
+}
+
 static const char *en_severity(int v)
 {
 	return dbtls_severity_name((enum dbtls_severity)v);
@@ -93,6 +98,8 @@ static const struct dbtls_fenum e_sql_status = {en_sql_status, DBTLS_SQL_OK, DBT
 						DBTLS_SQL_OK};
 static const struct dbtls_fenum e_sql_avail = {en_sql_avail, DBTLS_SQL_AV_NOT_COLLECTED,
 					       DBTLS_SQL_AV_UNREADABLE, DBTLS_SQL_AV_NOT_COLLECTED};
+static const struct dbtls_fenum e_alpn = {en_alpn, DBTLS_ALPN_SELECTED, DBTLS_ALPN_UNKNOWN,
+					  DBTLS_ALPN_SELECTED};
 static const struct dbtls_fenum e_severity = {en_severity, DBTLS_SEV_INFO, DBTLS_SEV_CRITICAL,
 					      DBTLS_SEV_INFO};
 
@@ -381,6 +388,39 @@ static const struct dbtls_field verification_rows[] = {
 static const struct dbtls_ftable verification_table = {ROWS(verification_rows),
 						       .size = sizeof(struct dbtls_verification)};
 
+/* ---- endpoints[].alpn_probe ------------------------------------------------------------------ */
+
+#define T struct dbtls_alpn_probe
+static const struct dbtls_field alpn_probe_rows[] = {
+    {STR("protocol", protocol, REQ | NUL), .desc = "the ALPN protocol offered (\"postgresql\")"},
+    {ENUM("outcome", outcome, REQ, e_alpn),
+     .desc = "selected; ignored (no ALPN selected); refused (the handshake offering it failed "
+	     "while one without it succeeded); other (another protocol selected); unknown"},
+    {STR("selected", selected, NUL), .desc = "outcome other: what the server selected"},
+    {BOOL("required", required, 0),
+     .desc = "the protocol's clients need it selected (PostgreSQL direct TLS); false: they "
+	     "offer it after their own TLS request and accept a server that ignores it"},
+    {STR("detail", detail, NUL), .desc = "which handshake told, and how it ended"},
+};
+#undef T
+static const struct dbtls_ftable alpn_probe_table = {
+    ROWS(alpn_probe_rows), .size = sizeof(struct dbtls_alpn_probe),
+    .desc = "what the server does with the ALPN protocol its clients offer (libpq 17: "
+	    "\"postgresql\"); absent for protocols without one"};
+
+/* PostgreSQL-only members: the key is left out when the member is NULL / 0 (MySQL's rows) */
+static bool o_null_ptr(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	(void)cx;
+	return !*(char *const *)((const char *)base + f->off);
+}
+
+static bool o_zero_uint(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	(void)cx;
+	return !*(const unsigned *)((const char *)base + f->off);
+}
+
 /* ---- endpoints[].sql (scan --sql) ------------------------------------------------------------ */
 
 #define T struct dbtls_sql_conn
@@ -394,6 +434,8 @@ static const struct dbtls_field sql_conn_rows[] = {
     {STR("tls_version", tls_version, NUL),
      .desc = "that session's Ssl_version; empty without TLS, null when not readable"},
     {STR("cipher", cipher, NUL)},
+    {STR("database", database, NUL), .omit = o_null_ptr,
+     .desc = "PostgreSQL: the database it is connected to"},
     {BOOL("self", self, 0), .desc = "dbtls's own connection"},
 };
 #undef T
@@ -413,6 +455,12 @@ static const struct dbtls_field sql_account_rows[] = {
     {BOOL("network", network, REQ),
      .desc = "the host pattern admits clients other than localhost/127.0.0.1/::1"},
     {BOOL("locked", locked, 0)},
+    {STR("database", database, NUL), .omit = o_null_ptr,
+     .desc = "PostgreSQL: the pg_hba.conf rule's databases (comma-separated)"},
+    {STR("method", method, NUL), .omit = o_null_ptr,
+     .desc = "PostgreSQL: the rule's auth_method (scram-sha-256, cert, trust, reject, ...)"},
+    {INT("line", line, 0, 0, UINT_MAX), .omit = o_zero_uint,
+     .desc = "PostgreSQL: the rule's line in pg_hba.conf"},
 };
 #undef T
 static const struct dbtls_ftable sql_account_table = {ROWS(sql_account_rows),
@@ -743,6 +791,7 @@ static const struct dbtls_field endpoint_rows[] = {
     {ARR("certificates", certs, ncerts, REQ), .sub = &cert_table,
      .desc = "served chain, leaf first"},
     {OBJ("verification", verification, REQ | NUL, verification_table), G(verification.done)},
+    {OBJ("alpn_probe", alpn_probe, DBTLS_F_OMIT, alpn_probe_table), G(alpn_probe.probed)},
     {OBJ("sql", sql, 0, sql_table), .omit = o_no_sql},
     {OBJ("groups_tls13", groups13, DBTLS_F_OMIT, groups13_table), G(groups13.probed)},
     {OBJ("hygiene", hygiene, DBTLS_F_OMIT, hygiene_table), G(hygiene.probed),

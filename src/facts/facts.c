@@ -196,6 +196,25 @@ const char *dbtls_sql_status_name(enum dbtls_sql_status s)
 	return "not_run";
 }
 
+const char *dbtls_alpn_outcome_name(enum dbtls_alpn_outcome o)
+{
+	switch (o) {
+	case DBTLS_ALPN_SELECTED:
+		return "selected";
+	case DBTLS_ALPN_IGNORED:
+		return "ignored";
+	case DBTLS_ALPN_REFUSED:
+		return "refused";
+	case DBTLS_ALPN_OTHER:
+		return "other";
+	case DBTLS_ALPN_UNKNOWN:
+		return "unknown";
+	case DBTLS_ALPN_NOT_PROBED:
+	default:
+		return "not_probed";
+	}
+}
+
 const char *dbtls_sql_avail_name(enum dbtls_sql_avail a)
 {
 	switch (a) {
@@ -325,6 +344,9 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 		dbtls_cert_free(&f->certs[i]);
 	free(f->certs);
 	dbtls_verification_free(&f->verification);
+	free(f->alpn_probe.protocol);
+	free(f->alpn_probe.selected);
+	free(f->alpn_probe.detail);
 	dbtls_sql_facts_free(&f->sql);
 	handshake_facts_free(f);
 	for (size_t i = 0; i < f->nerrors; i++) {
@@ -396,7 +418,9 @@ static const struct {
 	const char *scheme;
 	uint16_t port;
 } facts_schemes[] = {
-    {"mysql", 3306}, {"tls", 443}, {"xmpp", 5222}, {"xmpp-server", 5269}, {"xmpps", 5223},
+    {"mysql", 3306},	       {"tls", 443},	{"xmpp", 5222},
+    {"xmpp-server", 5269},     {"xmpps", 5223}, {"postgres", 5432},
+    {"postgres+direct", 5432},
 };
 
 uint16_t dbtls_scheme_default_port(const char *scheme)

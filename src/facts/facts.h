@@ -190,6 +190,31 @@ struct dbtls_verification {
 	struct dbtls_rotation_facts rotation;
 };
 
+/* What the server does when a client offers one particular ALPN protocol (the preamble's
+ * alpn_probe: PostgreSQL's "postgresql", which libpq 17 offers even after an SSLRequest). */
+enum dbtls_alpn_outcome {
+	DBTLS_ALPN_NOT_PROBED = 0,
+	DBTLS_ALPN_SELECTED, /* the handshake completed and the server selected it */
+	DBTLS_ALPN_IGNORED,  /* the handshake completed without any ALPN selected */
+	DBTLS_ALPN_REFUSED,  /* the handshake offering it failed (a proxy that refuses it) */
+	DBTLS_ALPN_OTHER,    /* the server selected another protocol (a protocol violation) */
+	DBTLS_ALPN_UNKNOWN,  /* the probe could not tell (no handshake succeeded at all) */
+};
+/* "not_probed", "selected", "ignored", "refused", "other", "unknown" (borrowed, static). */
+const char *dbtls_alpn_outcome_name(enum dbtls_alpn_outcome o);
+
+struct dbtls_alpn_probe {
+	bool probed;
+	char *protocol; /* the ALPN name offered: "postgresql" */
+	enum dbtls_alpn_outcome outcome;
+	char *selected; /* OTHER: what the server selected instead */
+	char *detail;	/* how it was learnt; REFUSED / UNKNOWN: how the handshake ended */
+	/* the protocol's clients offer it in every handshake and need it selected (it is in the
+	 * preamble's own ALPN list: postgres+direct); false: clients may offer it after their own
+	 * TLS negotiation (SSLRequest) and accept a server that ignores it */
+	bool required;
+};
+
 struct dbtls_error_fact {
 	enum dbtls_err code;
 	char *message;
@@ -383,6 +408,7 @@ struct dbtls_endpoint_facts {
 	struct dbtls_cert *certs; /* served chain, leaf first */
 	size_t ncerts;
 	struct dbtls_verification verification;
+	struct dbtls_alpn_probe alpn_probe;
 	struct dbtls_sql_facts sql;
 
 	struct dbtls_groups13_facts groups13;

@@ -354,6 +354,11 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	if (!f->address)
 		f->address = strdup(addr);
 	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
+		/* without a greeting (direct TLS) every probe's info replaces the last one's */
+		free(f->server.product);
+		free(f->server.version);
+		free(f->server.err_sqlstate);
+		free(f->server.err_message);
 		f->server = info; /* steals the strings */
 		memset(&info, 0, sizeof(info));
 	}
@@ -626,6 +631,85 @@ static void scan_hsfacts(struct scan_ep *ep)
 		scan_error(ep, err, "probe handshake facts", &d);
 }
 
+/* Fills the probe's outcome from a completed handshake that offered it. */
+static void scan_alpn_outcome(struct dbtls_alpn_probe *ap, const struct dbtls_verification *v)
+{
+	if (!v->alpn)
+		ap->outcome = DBTLS_ALPN_IGNORED;
+	else if (strcmp(v->alpn, ap->protocol) == 0)
+		ap->outcome = DBTLS_ALPN_SELECTED;
+	else {
+		ap->outcome = DBTLS_ALPN_OTHER;
+		ap->selected = strdup(v->alpn);
+	}
+}
+
+/*
+ * The preamble's alpn_probe: what the server (or a proxy in front of it) does when a client
+ * offers that ALPN protocol. When the scan's own handshake offered it, that handshake tells;
+ * otherwise one more connection offers it, after the protocol's own negotiation, as libpq 17
+ * does after PostgreSQL's SSLRequest. A failure there counts as "refused" only when the
+ * handshake without it succeeded; else nobody can tell.
+ */
+static void scan_alpn_probe(struct scan_ep *ep)
+{
+	struct dbtls_endpoint_facts *f = ep->f, hs;
+	struct dbtls_alpn_probe *ap = &f->alpn_probe;
+	const char *name = ep->t->preamble->alpn_probe;
+	const char *const list[] = {name, NULL};
+	struct dbtls_handshake_opts ho = {
+	    .ca_file = ep->o->ca_file,
+	    .sni = ep->sni,
+	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
+	    .timeout_ms = ep->o->timeout_ms,
+	    .alpn = list,
+	};
+	struct dbtls_diag d = {0};
+	struct dbtls_conn c;
+	enum dbtls_err err;
+	bool offered = false;
+	char msg[sizeof(d.msg) + 128];
+
+	for (size_t i = 0; ep->alpn && ep->alpn[i]; i++)
+		offered |= strcmp(ep->alpn[i], name) == 0;
+	for (size_t i = 0; ep->t->preamble->alpn && ep->t->preamble->alpn[i]; i++)
+		ap->required |= strcmp(ep->t->preamble->alpn[i], name) == 0;
+	ap->probed = true;
+	ap->protocol = strdup(name);
+	if (offered && f->verification.done) {
+		scan_alpn_outcome(ap, &f->verification);
+		ap->detail = strdup("the certificate handshake offered it");
+		return;
+	}
+	memset(&hs, 0, sizeof(hs));
+	err = scan_budget_get(ep, &d);
+	if (!err) {
+		scan_slot_get(ep);
+		err = scan_open(ep, &c, &d);
+		if (!err)
+			err = dbtls_handshake_certs(&c, &ho, &hs, &d);
+		dbtls_conn_close(&c);
+		scan_slot_put(ep);
+	}
+	if (!err && hs.verification.done) {
+		scan_alpn_outcome(ap, &hs.verification);
+		snprintf(msg, sizeof(msg), "one more handshake offered only \"%s\"%s", name,
+			 ep->t->preamble->alpn ? "" : " after the protocol's own TLS request");
+		ap->detail = strdup(msg);
+	} else {
+		bool refused = err == DBTLS_ERR_TLS && f->verification.done;
+
+		ap->outcome = refused ? DBTLS_ALPN_REFUSED : DBTLS_ALPN_UNKNOWN;
+		snprintf(msg, sizeof(msg), "%s%s",
+			 refused ? "the handshake offering it failed "
+				   "while one without it succeeded: "
+				 : "",
+			 d.msg[0] ? d.msg : dbtls_errname(err ? err : DBTLS_ERR_TLS));
+		ap->detail = strdup(msg);
+	}
+	dbtls_endpoint_facts_free(&hs);
+}
+
 static void *scan_ep_worker(void *arg)
 {
 	struct scan_ep *ep = arg;
@@ -877,6 +961,8 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 		scan_hsfacts(&ep);
 	if (any_tls)
 		dbtls_hsfacts_explain_pq(f);
+	if (t->preamble->alpn_probe && any_tls)
+		scan_alpn_probe(&ep);
 out:
 	stop = err ? DBTLS_OK : scan_stopped(&ep, &d);
 	if (stop) {

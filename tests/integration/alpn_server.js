@@ -13,6 +13,10 @@
 //   ignore  a TLS proxy that knows nothing of ALPN: never selects a protocol, keeps the
 //           connection open until the client closes it.
 //   select  selects the first protocol the client offers.
+//   sslrequest-refuse
+//           a TLS proxy in front of PostgreSQL that answers the SSLRequest itself ('S') and
+//           refuses any ALPN protocol it does not know (it knows none): a handshake without ALPN
+//           completes, one offering "postgresql" (libpq 17) ends in no_application_protocol.
 //
 // Each connection logs one line to stdout: "offered=LIST outcome".
 'use strict';
@@ -20,8 +24,9 @@ const fs = require('fs');
 const tls = require('tls');
 
 const [mode, portfile, certfile, keyfile] = process.argv.slice(2);
-if (!['pg17', 'ignore', 'select'].includes(mode) || !portfile || !certfile || !keyfile) {
-	console.error('usage: alpn_server.js pg17|ignore|select PORTFILE CERT KEY');
+const modes = ['pg17', 'ignore', 'select', 'sslrequest-refuse'];
+if (!modes.includes(mode) || !portfile || !certfile || !keyfile) {
+	console.error(`usage: alpn_server.js ${modes.join('|')} PORTFILE CERT KEY`);
 	process.exit(2);
 }
 
@@ -35,6 +40,11 @@ if (mode === 'pg17') {
 		const ok = protocols.includes('postgresql');
 		console.log(`offered=${protocols.join(',')} ${ok ? 'selected postgresql' : 'refused'}`);
 		return ok ? 'postgresql' : undefined;
+	};
+} else if (mode === 'sslrequest-refuse') {
+	opts.ALPNCallback = ({ protocols }) => {
+		console.log(`offered=${protocols.join(',')} refused`);
+		return undefined;
 	};
 } else if (mode === 'select') {
 	opts.ALPNCallback = ({ protocols }) => {
@@ -56,14 +66,35 @@ const server = tls.createServer(opts, (sock) => {
 	sock.on('error', () => {});
 });
 server.on('tlsClientError', (err) => console.log(`handshake failed: ${err.code || err.message}`));
-server.listen(0, '127.0.0.1', () => {
+// sslrequest-refuse: a plain listener answers the 8-byte SSLRequest, then hands the socket to
+// the TLS server (nothing else was sent: the client waits for the 'S')
+const net = require('net');
+const listener = mode !== 'sslrequest-refuse' ? server : net.createServer((sock) => {
+	let got = Buffer.alloc(0);
+	const onData = (b) => {
+		got = Buffer.concat([got, b]);
+		if (got.length < 8)
+			return;
+		sock.removeListener('data', onData);
+		sock.pause();
+		if (got.length !== 8 || got.readUInt32BE(4) !== 80877103) {
+			sock.destroy();
+			return;
+		}
+		sock.write('S');
+		server.emit('connection', sock);
+	};
+	sock.on('data', onData);
+	sock.on('error', () => {});
+});
+listener.listen(0, '127.0.0.1', () => {
 	const tmp = `${portfile}.tmp`;
-	fs.writeFileSync(tmp, `${server.address().port}\n`);
+	fs.writeFileSync(tmp, `${listener.address().port}\n`);
 	fs.renameSync(tmp, portfile);
 });
 for (const sig of ['SIGTERM', 'SIGINT']) {
 	process.on(sig, () => {
-		server.close(() => process.exit(0));
+		listener.close(() => process.exit(0));
 		setTimeout(() => process.exit(0), 500); // open connections do not hold the exit
 	});
 }

@@ -666,7 +666,9 @@ require_node() { _srv_require "node (Node.js)" have_node; }
 # certificate. MODE pg17: behaves as PostgreSQL 17 documents for sslnegotiation=direct (a
 # ClientHello whose ALPN list lacks "postgresql" is refused with the no_application_protocol
 # alert; one without ALPN completes the handshake and is closed at once); ignore: a TLS proxy
-# that knows no ALPN (never selects one); select: selects the client's first protocol. Waits
+# that knows no ALPN (never selects one); select: selects the client's first protocol;
+# sslrequest-refuse: a proxy in front of PostgreSQL that answers the SSLRequest ('S') and refuses
+# any ALPN (a handshake offering "postgresql", as libpq 17 does, fails; one without completes). Waits
 # until it listens. Exports NAME_PORT, NAME_PID, NAME_LOG (one line per connection: the ALPN list
 # offered and the outcome).
 alpn_start() {

@@ -268,6 +268,43 @@ static void fx_tls13_rejected(struct dbtls_endpoint_facts *f)
 	t_version(f, DBTLS_TLS13, DBTLS_VS_REJECTED, NULL, 0, -1);
 }
 
+/* PostgreSQL behind a proxy: the ALPN probe's outcomes */
+static void fx_alpn(struct dbtls_endpoint_facts *f, enum dbtls_alpn_outcome o, bool required)
+{
+	f->alpn_probe.probed = true;
+	f->alpn_probe.protocol = strdup("postgresql");
+	f->alpn_probe.outcome = o;
+	f->alpn_probe.required = required;
+	f->alpn_probe.detail = strdup("one more handshake offered only \"postgresql\"");
+	free(f->protocol);
+	f->protocol = strdup(required ? "postgres+direct" : "postgres");
+}
+
+static void fx_alpn_selected(struct dbtls_endpoint_facts *f)
+{
+	fx_alpn(f, DBTLS_ALPN_SELECTED, true);
+}
+
+static void fx_alpn_ignored(struct dbtls_endpoint_facts *f)
+{
+	fx_alpn(f, DBTLS_ALPN_IGNORED, false);
+}
+
+static void fx_alpn_ignored_direct(struct dbtls_endpoint_facts *f)
+{
+	fx_alpn(f, DBTLS_ALPN_IGNORED, true);
+}
+
+static void fx_alpn_refused(struct dbtls_endpoint_facts *f)
+{
+	fx_alpn(f, DBTLS_ALPN_REFUSED, false);
+}
+
+static void fx_alpn_unknown(struct dbtls_endpoint_facts *f)
+{
+	fx_alpn(f, DBTLS_ALPN_UNKNOWN, false);
+}
+
 static void fx_tls13_not_probed(struct dbtls_endpoint_facts *f)
 {
 	t_version(f, DBTLS_TLS13, DBTLS_VS_NOT_PROBED, NULL, 0, -1);
@@ -918,6 +955,14 @@ static const struct row rows[] = {
      -1, NULL},
     {"TLS 1.3 rejected", fx_tls13_rejected, NULL, "protocol.tls13-missing", 1, DBTLS_SEV_LOW,
      "TLS 1.3 not accepted"},
+    {"no ALPN probe (MySQL)", NULL, NULL, "protocol.alpn-refused", 0, -1, NULL},
+    {"ALPN postgresql selected", fx_alpn_selected, NULL, "protocol.alpn-refused", 0, -1, NULL},
+    {"ALPN ignored after SSLRequest", fx_alpn_ignored, NULL, "protocol.alpn-refused", 0, -1, NULL},
+    {"ALPN probe could not tell", fx_alpn_unknown, NULL, "protocol.alpn-refused", 0, -1, NULL},
+    {"ALPN postgresql refused", fx_alpn_refused, NULL, "protocol.alpn-refused", 1, DBTLS_SEV_MEDIUM,
+     "ALPN \"postgresql\" refused"},
+    {"ALPN ignored on direct TLS", fx_alpn_ignored_direct, NULL, "protocol.alpn-refused", 1, -1,
+     "ignored on direct TLS"},
 
     /* suites */
     {"no export", NULL, NULL, "suites.export", 0, -1, NULL},

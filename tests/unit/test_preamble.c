@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "src/wire/preamble/preamble.h"
+#include "src/wire/preamble/pg_proto.h"
+#include "tests/unit/fixture.h"
+
+extern const struct dbtls_preamble dbtls_preamble_postgres, dbtls_preamble_postgres_direct;
 
 /* The endpoint every preamble here is started for. */
 static const struct dbtls_preamble_target pt = {
@@ -285,13 +289,141 @@ static void test_tls_preamble(void **state)
 	dbtls_conn_close(&c);
 }
 
+/* ---- PostgreSQL (tests/fixtures/pg/: answers captured from PostgreSQL 15) ---- */
+
+static void info_free(struct dbtls_server_info *info)
+{
+	free(info->product);
+	free(info->version);
+	free(info->err_sqlstate);
+	free(info->err_message);
+	memset(info, 0, sizeof(*info));
+}
+
+/* Starts the postgres:// preamble on p[0..n); returns its result, *info filled. */
+static enum dbtls_err pg_run(const uint8_t *p, size_t n, struct dbtls_server_info *info,
+			     struct dbtls_diag *d)
+{
+	static const uint8_t sslrequest[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+	struct dbtls_conn c;
+	enum dbtls_err err;
+
+	dbtls_conn_init_replay(&c, p, n);
+	err = dbtls_preamble_postgres.start(&c, &pt, info, d);
+	/* whatever the answer, the SSLRequest went out, and nothing else */
+	assert_int_equal(c.sent.len, 8);
+	assert_memory_equal(c.sent.data, sslrequest, 8);
+	dbtls_conn_close(&c);
+	return err;
+}
+
+static void test_pg_answers(void **state)
+{
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
+	uint8_t *p;
+	size_t n;
+	(void)state;
+
+	p = fx_load("pg/sslrequest-S.bin", &n);
+	assert_int_equal(pg_run(p, n, &info, &d), DBTLS_OK);
+	assert_true(info.tls_offered);
+	assert_true(info.greeting_seen);
+	assert_string_equal(info.product, "PostgreSQL");
+	info_free(&info);
+	free(p);
+
+	p = fx_load("pg/sslrequest-N.bin", &n);
+	assert_int_equal(pg_run(p, n, &info, &d), DBTLS_ERR_NO_TLS);
+	assert_false(info.tls_offered);
+	assert_true(info.greeting_seen);
+	assert_non_null(strstr(d.msg, "'N'"));
+	info_free(&info);
+	free(p);
+
+	/* an ErrorResponse in place of the answer (the fixture's 'R' message skipped) */
+	p = fx_load("pg/error-no-role.bin", &n);
+	assert_true(n > 9 && p[9] == 'E');
+	assert_int_equal(pg_run(p + 9, n - 9, &info, &d), DBTLS_ERR_SERVER_ERROR);
+	assert_string_equal(info.err_sqlstate, "28000");
+	assert_non_null(strstr(info.err_message, "nosuch"));
+	assert_non_null(strstr(d.msg, "FATAL 28000"));
+	info_free(&info);
+	free(p);
+}
+
+static void test_pg_bad_answers(void **state)
+{
+	/* 'S' with bytes after it: an injection before the handshake (CVE-2021-23222) */
+	static const uint8_t s_extra[] = {'S', 0x16, 0x03, 0x03, 0x00, 0x01};
+	static const uint8_t garbage[] = {'H', 'T', 'T', 'P'};
+	static const uint8_t trunc_e[] = {'E', 0, 0, 0, 0x40, 'S', 'F'};
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
+	(void)state;
+
+	assert_int_equal(pg_run(s_extra, sizeof(s_extra), &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_non_null(strstr(d.msg, "CVE-2021-23222"));
+	info_free(&info);
+	assert_int_equal(pg_run(garbage, sizeof(garbage), &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_non_null(strstr(d.msg, "0x48"));
+	assert_false(info.tls_offered);
+	info_free(&info);
+	assert_int_equal(pg_run(trunc_e, sizeof(trunc_e), &info, &d), DBTLS_ERR_PROTOCOL);
+	assert_non_null(strstr(d.msg, "truncated"));
+	info_free(&info);
+	assert_int_equal(pg_run(NULL, 0, &info, &d), DBTLS_ERR_CLOSED);
+	info_free(&info);
+}
+
+static void test_pg_direct(void **state)
+{
+	struct dbtls_server_info info = {0};
+	struct dbtls_diag d = {0};
+	struct dbtls_server_error e;
+	struct dbtls_conn c;
+	uint8_t *p;
+	size_t n;
+	(void)state;
+
+	dbtls_conn_init_replay(&c, NULL, 0);
+	assert_int_equal(dbtls_preamble_postgres_direct.start(&c, &pt, &info, &d), DBTLS_OK);
+	assert_int_equal(c.sent.len, 0); /* TLS from the first byte */
+	assert_true(info.tls_offered);
+	dbtls_conn_close(&c);
+	info_free(&info);
+	assert_string_equal(dbtls_preamble_postgres_direct.alpn[0], "postgresql");
+	assert_null(dbtls_preamble_postgres_direct.alpn[1]);
+	assert_null(dbtls_preamble_postgres.alpn);
+	assert_string_equal(dbtls_preamble_postgres.alpn_probe, "postgresql");
+	assert_ptr_equal(dbtls_preamble_find("postgres+direct"), &dbtls_preamble_postgres_direct);
+	assert_int_equal(dbtls_preamble_postgres.default_port, 5432);
+	assert_true(dbtls_preamble_postgres.supports & DBTLS_PRE_SQL);
+	assert_false(dbtls_preamble_postgres.supports & DBTLS_PRE_CONNECT_BUDGET);
+
+	/* an ErrorResponse where a ServerHello was expected */
+	p = fx_load("pg/error-no-role.bin", &n);
+	assert_int_equal(dbtls_preamble_postgres.error_packet(p + 9, n - 9, &e), DBTLS_OK);
+	assert_string_equal(e.sqlstate, "28000");
+	assert_non_null(strstr(e.message, "FATAL"));
+	assert_int_equal(dbtls_preamble_postgres.error_packet(p, 9, &e), DBTLS_ERR_PROTOCOL);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mysql_greeting_ssl),	  cmocka_unit_test(test_mysql_products),
-	    cmocka_unit_test(test_mysql_greeting_no_ssl), cmocka_unit_test(test_mysql_err_1129),
-	    cmocka_unit_test(test_mysql_err_1040),	  cmocka_unit_test(test_mysql_bad_answers),
-	    cmocka_unit_test(test_error_packet_decoder),  cmocka_unit_test(test_tls_preamble),
+	    cmocka_unit_test(test_mysql_greeting_ssl),
+	    cmocka_unit_test(test_mysql_products),
+	    cmocka_unit_test(test_mysql_greeting_no_ssl),
+	    cmocka_unit_test(test_mysql_err_1129),
+	    cmocka_unit_test(test_mysql_err_1040),
+	    cmocka_unit_test(test_mysql_bad_answers),
+	    cmocka_unit_test(test_error_packet_decoder),
+	    cmocka_unit_test(test_tls_preamble),
+	    cmocka_unit_test(test_pg_answers),
+	    cmocka_unit_test(test_pg_bad_answers),
+	    cmocka_unit_test(test_pg_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

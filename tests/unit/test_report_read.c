@@ -154,7 +154,8 @@ static void set_sql(struct dbtls_sql_facts *q)
 						    .host = xstrdup("192.0.2.7"),
 						    .type = xstrdup("TCP/IP"),
 						    .tls_version = xstrdup(""),
-						    .cipher = xstrdup("")};
+						    .cipher = xstrdup(""),
+						    .database = xstrdup("app")};
 	q->connections[1] = (struct dbtls_sql_conn){.id = 12,
 						    .user = xstrdup("dbtls"),
 						    .host = xstrdup("192.0.2.1"),
@@ -174,7 +175,10 @@ static void set_sql(struct dbtls_sql_facts *q)
 	q->accounts[0] = (struct dbtls_sql_account){.user = xstrdup("app"),
 						    .host = xstrdup("%"),
 						    .require = xstrdup("none"),
-						    .network = true};
+						    .network = true,
+						    .database = xstrdup("all"),
+						    .method = xstrdup("scram-sha-256"),
+						    .line = 5};
 	q->accounts[1] =
 	    (struct dbtls_sql_account){.user = xstrdup("repl"),
 				       .host = xstrdup("10.%"),
@@ -328,6 +332,12 @@ static void fixture(struct dbtls_scan_facts *s)
 				      .dh_prime_name = xstrdup("RFC 7919 ffdhe2048"),
 				      .dh_prime_prime = 1,
 				      .dh_prime_safe = 1};
+	e->alpn_probe = (struct dbtls_alpn_probe){.probed = true,
+						  .protocol = xstrdup("postgresql"),
+						  .outcome = DBTLS_ALPN_OTHER,
+						  .selected = xstrdup("h2"),
+						  .detail = xstrdup("one more handshake"),
+						  .required = true};
 	e->verification.chain = (struct dbtls_chain_facts){
 	    .analysed = true,
 	    .incomplete = true,

@@ -816,6 +816,37 @@ static void fx_rst_off(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "require_secure_transport", "OFF");
 }
+static void fx_pg_md5(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "password_encryption", "md5");
+}
+static void fx_pg_scram(struct dbtls_endpoint_facts *f)
+{
+	t_var(f, "password_encryption", "scram-sha-256");
+}
+/* PostgreSQL's names for the same settings, judged by the same checks */
+static void fx_pg(struct dbtls_endpoint_facts *f)
+{
+	free(f->protocol);
+	f->protocol = strdup("postgres");
+	t_var(f, "tls_version", NULL);
+	t_var(f, "ssl_cipher", NULL);
+}
+static void fx_pg_min_tls1(struct dbtls_endpoint_facts *f)
+{
+	fx_pg(f);
+	t_var(f, "ssl_min_protocol_version", "TLSv1");
+}
+static void fx_pg_min_tls12(struct dbtls_endpoint_facts *f)
+{
+	fx_pg(f);
+	t_var(f, "ssl_min_protocol_version", "TLSv1.2");
+}
+static void fx_pg_ciphers_all(struct dbtls_endpoint_facts *f)
+{
+	fx_pg(f);
+	t_var(f, "ssl_ciphers", "ALL:@SECLEVEL=0");
+}
 static void fx_rst_absent(struct dbtls_endpoint_facts *f)
 {
 	t_var(f, "require_secure_transport", NULL);
@@ -1038,6 +1069,19 @@ static const struct row rows[] = {
     {"rst off, login failed", fx_failed, "sql.require-secure-transport-off", 0, -1, NULL, NULL},
     {"rst off, no --sql", fx_not_run, "sql.require-secure-transport-off", 0, -1, NULL, NULL},
 
+    {"no password_encryption (MySQL)", NULL, "sql.password-md5", 0, -1, NULL, NULL},
+    {"password_encryption scram", fx_pg_scram, "sql.password-md5", 0, -1, NULL, NULL},
+    {"password_encryption md5", fx_pg_md5, "sql.password-md5", 1, -1, "password_encryption=md5",
+     "scram-sha-256"},
+
+    {"PG ssl_min_protocol_version TLSv1.2", fx_pg_min_tls12, "sql.tls-version-legacy", 0, -1, NULL,
+     NULL},
+    {"PG ssl_min_protocol_version TLSv1", fx_pg_min_tls1, "sql.tls-version-legacy", 1, -1,
+     "ssl_min_protocol_version=TLSv1 lets in TLSv1.0,TLSv1.1",
+     "ssl_min_protocol_version = 'TLSv1.2'"},
+    {"PG ssl_ciphers ALL", fx_pg_ciphers_all, "sql.ssl-cipher-weak", 1, -1, "ssl_ciphers=ALL",
+     "In postgresql.conf: ssl_ciphers = "},
+
     {"clients on TLS/socket", NULL, "sql.plaintext-connections", 0, -1, NULL, NULL},
     {"plain remote client", fx_plain_remote, "sql.plaintext-connections", 1, -1,
      "app@10.0.0.7 (program php", "REQUIRE SSL"},
@@ -1192,7 +1236,7 @@ static void test_rows_cover_sql(void **state)
 			bad++;
 		}
 	}
-	assert_int_equal(family, 11);
+	assert_int_equal(family, 12);
 	assert_int_equal(bad, 0);
 }
 

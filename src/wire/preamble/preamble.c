@@ -13,7 +13,9 @@
 	X(tls)                                                                                     \
 	X(xmpp)                                                                                    \
 	X(xmpp_server)                                                                             \
-	X(xmpps)
+	X(xmpps)                                                                                   \
+	X(postgres)                                                                                \
+	X(postgres_direct)
 
 #define PRE_DECLARE(name) extern const struct dbtls_preamble dbtls_preamble_##name;
 DBTLS_PREAMBLES(PRE_DECLARE)

@@ -92,6 +92,11 @@ struct dbtls_preamble {
 	enum dbtls_err (*error_packet)(const uint8_t *p, size_t n, struct dbtls_server_error *e);
 	/* One line for `dbtls help`, after "SCHEME://HOST[:PORT]": what the scan sends first. */
 	const char *help;
+	/* Optional: an ALPN protocol whose handling is a fact of its own (struct
+	 * dbtls_endpoint_facts.alpn_probe: selected, ignored or refused). The scan offers it in one
+	 * more full handshake when its probes did not offer it (PostgreSQL: "postgresql", which
+	 * libpq 17 sends even after an SSLRequest and proxies may refuse). NULL: none. */
+	const char *alpn_probe;
 };
 
 /* The built-in descriptors, for the unit tests that start them directly. A new protocol's

@@ -8,8 +8,8 @@
  * (pg_hba_file_rules) as "accounts": user/host/require, where host rules take clients without TLS
  * ("none"), hostssl rules only with TLS ("SSL"), and client-certificate rules ("X509").
  *
- * Pure: the statements run through struct dbtls_sql_seam (sql_mysql.h; a libpq seam comes with
- * the SQL-module table), so unit tests replay rows captured from PostgreSQL 15
+ * Pure: the statements run through struct dbtls_sql_seam (sql.h; sql_pg.c's libpq seam in a
+ * scan), so unit tests replay rows captured from PostgreSQL 15
  * (tests/fixtures/pg/introspect/). What the login may not read (pg_hba_file_rules needs a
  * superuser, other sessions need pg_read_all_stats, some settings pg_read_all_settings) is
  * recorded in s->unreadable, never guessed.
@@ -25,7 +25,7 @@
 
 #include "src/core/err.h"
 #include "src/facts/facts.h"
-#include "src/wire/sql/sql_mysql.h"
+#include "src/wire/sql/sql.h"
 
 /* The environment variable the PostgreSQL password is read from (by the login, later). */
 #define DBTLS_PG_PASSWORD_ENV "DBTLS_PG_PASSWORD"

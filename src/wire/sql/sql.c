@@ -1,14 +1,44 @@
 /* SPDX-License-Identifier: MIT */
 /* sql.c — the table of SQL step modules (see sql.h). */
+#include "config.h"
+
 #include "src/wire/sql/sql.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Each module: declared here (sql.h needs no line for a new one), listed below. */
 extern const struct dbtls_sql_module dbtls_sql_mysql;
 
+#ifdef HAVE_LIBPQ
+extern const struct dbtls_sql_module dbtls_sql_postgres, dbtls_sql_postgres_direct;
+#else
+/* Built without libpq: src/wire/sql/sql_pg.c is left out, and --sql on PostgreSQL says why. */
+static enum dbtls_err sql_no_libpq(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+				   struct dbtls_sql_facts *s, unsigned *connections_used,
+				   struct dbtls_diag *d)
+{
+	(void)t;
+	(void)o;
+	(void)connections_used;
+	(void)d;
+	dbtls_sql_facts_free(s);
+	s->status = DBTLS_SQL_SKIPPED;
+	s->reason = strdup("dbtls was built without libpq (install libpq-dev and run configure "
+			   "again): no SQL login to PostgreSQL");
+	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
+}
+
+static const struct dbtls_sql_module dbtls_sql_postgres = {
+    .scheme = "postgres", .scan = sql_no_libpq, .help = "PostgreSQL: built without libpq"};
+static const struct dbtls_sql_module dbtls_sql_postgres_direct = {
+    .scheme = "postgres+direct", .scan = sql_no_libpq, .help = "built without libpq"};
+#endif
+
 static const struct dbtls_sql_module *const modules[] = {
     &dbtls_sql_mysql,
+    &dbtls_sql_postgres,
+    &dbtls_sql_postgres_direct,
 };
 
 const struct dbtls_sql_module *dbtls_sql_find(const char *scheme)

@@ -81,6 +81,28 @@ struct dbtls_sql_module {
 	const char *help; /* one line for `dbtls help`: what it logs in with and reads */
 };
 
+/* Called once per result row: ncols values, each NUL-terminated or NULL for SQL NULL (borrowed
+ * for the duration of the call). Returns false to report out-of-memory (the query then fails with
+ * NOMEM). */
+typedef bool (*dbtls_sql_row_fn)(void *arg, unsigned ncols, const char *const *vals);
+
+struct dbtls_sql_seam {
+	/* Contract: runs one statement on conn and calls row() for each row of its result.
+	 * Returns 0 on success; else the server's (or the client library's) error number, with its
+	 * message in err (NUL-terminated, may be truncated). A row() that returns false makes it
+	 * return DBTLS_SQL_ERR_NOMEM. */
+	unsigned (*query)(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg, char *err,
+			  size_t errlen);
+	void *conn;
+};
+
+/* What the seam's query returns when a row callback ran out of memory. */
+#define DBTLS_SQL_ERR_NOMEM 0xffffffffu
+
+/* Replaces every occurrence of secret (when non-empty) in the NUL-terminated s, of capacity cap,
+ * with "[redacted]"; the result is truncated to fit. */
+void dbtls_sql_scrub(char *s, size_t cap, const char *secret);
+
 /* The built-in module, for unit tests; a new one is declared next to its line in sql.c. */
 extern const struct dbtls_sql_module dbtls_sql_mysql;
 

@@ -30,23 +30,8 @@
 /* The environment variable the password is read from. */
 #define DBTLS_SQL_PASSWORD_ENV "DBTLS_MYSQL_PASSWORD"
 
-/* Called once per result row: ncols values, each NUL-terminated or NULL for SQL NULL (borrowed
- * for the duration of the call). Returns false to report out-of-memory (the query then fails with
- * NOMEM). */
-typedef bool (*dbtls_sql_row_fn)(void *arg, unsigned ncols, const char *const *vals);
-
-struct dbtls_sql_seam {
-	/* Contract: runs one statement on conn and calls row() for each row of its result.
-	 * Returns 0 on success; else the server's (or the client library's) error number, with its
-	 * message in err (NUL-terminated, may be truncated). A row() that returns false makes it
-	 * return DBTLS_SQL_ERR_NOMEM. */
-	unsigned (*query)(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg, char *err,
-			  size_t errlen);
-	void *conn;
-};
-
-/* What the seam's query returns when a row callback ran out of memory. */
-#define DBTLS_SQL_ERR_NOMEM 0xffffffffu
+/* The statement seam (struct dbtls_sql_seam) and dbtls_sql_scrub() are in sql.h, shared with
+ * the PostgreSQL step. */
 
 /* Runs the fact-gathering statements through q on a logged-in session into s (status, user,
  * account, session values, variables, connections, accounts, unreadable parts); server_version
@@ -74,10 +59,6 @@ enum dbtls_err dbtls_sql_option_file_check(const char *defaults_file,
 /* True when a MySQL account host pattern ('%', '10.0.%', 'db.example', '192.0.2.0/255.255.255.0')
  * admits clients other than the local machine; false for localhost, 127.0.0.1, ::1 (and NULL). */
 bool dbtls_sql_host_is_network(const char *pattern);
-
-/* Replaces every occurrence of secret (when non-empty) in the NUL-terminated s, of capacity cap,
- * with "[redacted]"; the result is truncated to fit. */
-void dbtls_sql_scrub(char *s, size_t cap, const char *secret);
 
 /* The account's TLS requirement as the grant says it, from mysql.user's ssl_type ("", "ANY",
  * "X509", "SPECIFIED") or MariaDB's global_priv number (NULL, "0" … "3"), and the REQUIRE
