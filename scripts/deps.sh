@@ -9,9 +9,12 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 	libcmocka-dev libmariadb-dev libpq-dev openssl)
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
-# tests/integration/lib_servers.sh
+# tests/integration/lib_servers.sh; PyMySQL, the JDK with MariaDB Connector/J and pgjdbc, and Go with
+# go-sql-driver/mysql are the real clients of tests/clients/capture.py and test_clients.sh
 DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
-	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs)
+	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs
+	python3-pymysql default-jdk-headless libmariadb-java libpostgresql-jdbc-java golang-go
+	golang-github-go-sql-driver-mysql-dev)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()
