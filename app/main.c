@@ -16,6 +16,7 @@
 
 #include "checks/policy/policy.h"
 #include "app/cli.h"
+#include "app/clients.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
@@ -141,6 +142,13 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			rc = DBTLS_EXIT_USAGE;
 			goto out;
 		}
+	}
+	err = dbtls_app_clients(cli, &facts, &d);
+	if (err) {
+		dbtls_cli_say(stderr, "dbtls: %s",
+			      err == DBTLS_ERR_NOMEM ? dbtls_strerror(err) : d.msg);
+		rc = DBTLS_EXIT_USAGE;
+		goto out;
 	}
 	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
 out:
