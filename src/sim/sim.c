@@ -215,7 +215,15 @@ enum dbtls_err dbtls_sim_run(const struct dbtls_endpoint_facts *e,
 		goto done;
 	}
 	{
-		bool server_first = vf->server_order == 1 || (pr && pr->suites && v < DBTLS_TLS13);
+		/* whether the server enforces its order is a setting of its own that a new cipher
+		 * string does not change: take it from the version, else from any probed one */
+		int order = vf->server_order;
+
+		for (int k = DBTLS_NVERSIONS - 1;
+		     k >= 0 && order < 0 && vf->status != DBTLS_VS_ACCEPTED; k--)
+			if (e->versions[k].status == DBTLS_VS_ACCEPTED)
+				order = e->versions[k].server_order;
+		bool server_first = order == 1;
 		const uint32_t *a = server_first ? ss : p->suites;
 		size_t na = server_first ? nss : p->nsuites;
 		const uint32_t *b = server_first ? p->suites : ss;
@@ -229,8 +237,11 @@ enum dbtls_err dbtls_sim_run(const struct dbtls_endpoint_facts *e,
 				continue;
 			if (v < DBTLS_TLS12 && (su->flags & DBTLS_SF_TLS12))
 				continue;
-			if (pr && pr->certs && !sim_auth_fits(su, leaf))
+			/* an expanded cipher string lists every authentication; the key decides */
+			if (((pr && pr->certs) || ss != vf->suites) && !sim_auth_fits(su, leaf))
 				continue;
+			/* an anonymous suite is never what a verifying driver gets; none offers one
+			 */
 			/* an ECDHE suite needs a group both have (RFC 8422 §5.1) */
 			if (strcmp(su->kx, "ECDHE") == 0 && e->ngroups && p->ngroups) {
 				bool common = false;
@@ -242,7 +253,7 @@ enum dbtls_err dbtls_sim_run(const struct dbtls_endpoint_facts *e,
 			}
 			pick = a[i];
 		}
-		if (vf->server_order < 0 && !(pr && pr->suites))
+		if (order < 0)
 			note = "server order unknown: the client's order assumed";
 	}
 	if (!pick) {
@@ -361,9 +372,10 @@ done:
 	out->client = strdup(p->name);
 	out->config = strdup(pr ? "proposed" : "current");
 	out->outcome = strdup(r.outcome);
-	out->version = r.version[0] && strcmp(r.outcome, "fails") != 0 ? strdup(r.version) : NULL;
-	out->suite = r.suite[0] && strcmp(r.outcome, "fails") != 0 ? strdup(r.suite) : NULL;
-	out->group = r.group[0] && strcmp(r.outcome, "fails") != 0 ? strdup(r.group) : NULL;
+	/* what the server would pick is kept when the client then refuses it (DH, certificate) */
+	out->version = r.version[0] ? strdup(r.version) : NULL;
+	out->suite = r.suite[0] ? strdup(r.suite) : NULL;
+	out->group = r.group[0] ? strdup(r.group) : NULL;
 	out->reason = r.reason[0] ? strdup(r.reason) : NULL;
 	if (!out->client || !out->config || !out->outcome) {
 		dbtls_client_sim_free(out);

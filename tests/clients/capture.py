@@ -16,9 +16,15 @@
 #                                                 OUTDIR/CLIENT.bin and OUTDIR/CLIENT.json (what
 #                                                 was run, its version, the date)
 #   capture.py replay HOST PORT mysql|pg FILE.bin  sends the recorded hello to a real server
-#                                                 after the SSLRequest and prints the hex of the
-#                                                 server's answer (to the first ServerHelloDone,
-#                                                 alert, close or 5 s)
+#                                                 after the SSLRequest and prints what it answers:
+#                                                 "TLSv1.3 TLS_AES_256_GCM_SHA384 group 0x001D",
+#                                                 "... hrr 0x0017" (a HelloRetryRequest asking for
+#                                                 that group), "alert 40", "closed" (suite names from
+#                                                 data/cipher-suites.csv)
+#   capture.py pgproxy PGPORT                     a loopback front that does the SSLRequest to a
+#                                                 PostgreSQL and then relays bytes, so that
+#                                                 `dbtls scan tls://` sees its TLS; prints
+#                                                 "port N", serves until killed
 # Traffic goes only to 127.0.0.1.
 import json
 import os
@@ -382,12 +388,99 @@ def replay(host, port, mode, path):
             if not chunk:
                 break
             ans += chunk
-            # enough once a ServerHello (and for TLS <= 1.2 its flight) or an alert is in
-            if ans[:1] == b"\x15" and len(ans) >= 7:
+            # enough once the first record (the ServerHello, or an alert) is whole
+            if len(ans) >= 5 and len(ans) >= 5 + struct.unpack(">H", ans[3:5])[0]:
                 break
-            if b"\x0e\x00\x00\x00" in ans or (len(ans) > 5 and ans[:1] == b"\x16" and b"\x14\x03\x03" in ans):
-                break
-        print(ans.hex())
+        print(describe_answer(ans))
+
+
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2",
+            0x0304: "TLSv1.3"}
+
+
+def suite_names():
+    names = {}
+    with open(os.path.join(HERE, "..", "..", "data", "cipher-suites.csv")) as f:
+        for line in f:
+            if line.startswith("0x"):
+                code, name = line.split(",")[:2]
+                names[int(code, 16)] = name
+    return names
+
+
+def describe_answer(ans):
+    """What the server's first record says: version and suite of its ServerHello, or not."""
+    if len(ans) < 6:
+        return "closed"
+    if ans[0] == 21:
+        return "alert %d" % ans[6] if len(ans) >= 7 else "alert"
+    if ans[0] != 22 or ans[5] != 2:
+        return "garbage " + ans[:16].hex()
+    m = ans[9:]
+    version = struct.unpack(">H", m[0:2])[0]
+    random = m[2:34]
+    sid = m[34]
+    p = 35 + sid
+    cipher = struct.unpack(">H", m[p:p + 2])[0]
+    p += 3
+    group = None
+    if p + 2 <= len(m):
+        end = p + 2 + struct.unpack(">H", m[p:p + 2])[0]
+        p += 2
+        while p + 4 <= end:
+            et, el = struct.unpack(">HH", m[p:p + 4])
+            body = m[p + 4:p + 4 + el]
+            if et == 0x002b and el == 2:
+                version = struct.unpack(">H", body)[0]
+            if et == 0x0033 and el >= 2:
+                group = struct.unpack(">H", body[:2])[0]
+            p += 4 + el
+    out = "%s %s" % (VERSIONS.get(version, hex(version)), suite_names().get(cipher, "0x%04X" % cipher))
+    if random == HRR_RANDOM:  # the suite and version are chosen; the key share is asked again
+        out += " hrr 0x%04X" % (group or 0)
+    elif group is not None:
+        out += " group 0x%04X" % group
+    return out
+
+
+def pgproxy(pgport):
+    ls = listener()
+    ls.listen(16)
+    print("port %d" % ls.getsockname()[1], flush=True)
+
+    def pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle(c):
+        try:
+            u = socket.create_connection(("127.0.0.1", pgport), timeout=10)
+            u.sendall(struct.pack(">II", 8, 80877103))
+            if recv_exact(u, 1, time.monotonic() + 10) != b"S":
+                c.close()
+                u.close()
+                return
+            u.settimeout(None)
+            threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+            pipe(u, c)
+        except Exception:  # noqa: BLE001 -- a failed relay is a closed connection
+            c.close()
+
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=handle, args=(c,), daemon=True).start()
 
 
 def main():
@@ -400,6 +493,8 @@ def main():
             sys.exit("capture: " + res.get("error", "failed"))
     elif len(sys.argv) >= 3 and sys.argv[1] == "record":
         sys.exit(record(sys.argv[2], sys.argv[3:]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "pgproxy":
+        pgproxy(int(sys.argv[2]))
     elif len(sys.argv) == 6 and sys.argv[1] == "replay":
         replay(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:
