@@ -299,7 +299,8 @@ enum dbtls_check_needs {
 	X(certs, DBTLS_NEEDS_CHAIN)                                                                \
 	X(drift, DBTLS_NEEDS_PIN)                                                                  \
 	X(rotation, 0)                                                                             \
-	X(sql, 0)
+	X(sql, 0)                                                                                  \
+	X(clients, 0)
 
 #define DBTLS_CHECK_FAMILY_DECLARE(name, needs)                                                    \
 	extern const struct dbtls_check *const dbtls_checks_##name[];

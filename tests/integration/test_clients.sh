@@ -39,7 +39,7 @@ printf '{"tls_version": "TLSv1.2", "ssl_cipher": "%s"}\n' "$PROPOSED_CIPHERS" >"
 
 # --- the predictions -------------------------------------------------------------------------------
 "$DBTLS" scan "mysql://127.0.0.1:$COMPAT_PORT" "mysql://127.0.0.1:$STRICT_PORT" --ca-file "$CA" \
-	--policy none --clients all --clients-in-use mariadb-cli,pgjdbc --proposed "$T/proposed.json" \
+	--policy none --clients all --clients-in-use mariadb-cli,go-sql-driver-mysql --proposed "$T/proposed.json" \
 	-o "$T/mysql.json" --format json --quiet
 validate_report "$T/mysql.json"
 
@@ -112,6 +112,22 @@ assert_match "proposed: Connector/J gets DHE" 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA3
 # a PREFERRED-style client is never "connects"
 assert_match "mariadb-cli: connects without verifying" '^connects_unverified\|' \
 	"$(predict "$T/mysql.json" "$STRICT_PORT" mariadb-cli current)"
+
+# a client marked in use that the change breaks is a finding (the saved report judged again: the
+# rows survive the JSON round trip); one in use that only connects unverified is not
+"$DBTLS" check --facts "$T/mysql.json" --policy baseline --format json -o "$T/judged.json" --quiet ||
+	true
+# (and today already: verify-full against the system roots, and the test CA is not among them)
+assert_match "clients.would-break: Go after the change, on the compat server" \
+	"go-sql-driver-mysql \(current configuration\): CA not in that client's default trust store.*
+go-sql-driver-mysql \(proposed configuration\): no common suite in TLSv1.2$" \
+	"$("$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+for e in r['endpoints']:
+    for f in e.get('findings', []):
+        if f['check'] == 'clients.would-break' and str(e['port']) == sys.argv[2]:
+            print(f['evidence'])" "$T/judged.json" "$COMPAT_PORT")"
 
 # the real clients that run here, with the TLS they actually get
 iana() { # OPENSSL-OR-IANA-NAME -> IANA name (data/cipher-suites.csv)
