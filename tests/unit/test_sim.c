@@ -51,6 +51,7 @@ static uint32_t s13[] = {0x1302, 0x1303, 0x1301};
 static uint32_t s12[] = {0xc030, 0xc02f, 0x009f};
 static uint32_t s12_dhe[] = {0x009f, 0x009e};
 static uint32_t s10[] = {0xc014, 0x0035};
+static uint32_t s10_dhe[] = {0x0039, 0x0033};
 static uint32_t s12_order[] = {0xc02f, 0xc030};
 static uint16_t grp[] = {0x001d, 0x0017, 0x0018};
 static struct dbtls_cert rsa_leaf = {.key_type = "RSA", .key_bits = 2048, .subject = "CN=db"};
@@ -85,7 +86,9 @@ enum variant {
 	V_SERVER_ORDER,
 	V_SYSTEM_CA,
 	V_BAD_CHAIN,
-	V_NO_TLS
+	V_NO_TLS,
+	V_TLS10_DHE,
+	V_DHE_3072
 };
 
 struct row {
@@ -122,6 +125,17 @@ static const struct row rows[] = {
     {"mariadb-connector-j", V_EC384, NULL, "fails", "TLSv1.3", "TLS_AES_256_GCM_SHA384", "x25519",
      "default trust store"},
     {"psql", V_NO_TLS, NULL, "fails", NULL, NULL, NULL, "offers no TLS"},
+    /* the documented field failures */
+    {"mysql-connector-j-5.1", V_PLAIN, NULL, "fails", NULL, NULL, NULL,
+     "no common version (server: TLSv1.2 TLSv1.3; client: TLSv1.0 TLSv1.1)"},
+    {"libmysqlclient-yassl", V_PLAIN, NULL, "fails", NULL, NULL, NULL, "no common version"},
+    {"jdk7-jsse", V_TLS10_DHE, NULL, "fails", "TLSv1.0", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+     "DH 2048", "DH too large for it (2048 bits"},
+    {"jdk8-jsse", V_DHE_3072, NULL, "fails", "TLSv1.2", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+     "DH 3072", "DH too large"},
+    {"jdk8-jsse", V_DHE_1024, NULL, "connects_unverified", "TLSv1.2",
+     "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "DH 1024", NULL},
+    {"psql", V_TLS10_DHE, NULL, "fails", NULL, NULL, NULL, "no common version"},
 };
 
 static void check_str(const char *what, const char *want, const char *got, size_t row)
@@ -178,6 +192,21 @@ static void test_rows(void **state)
 			break;
 		case V_NO_TLS:
 			e.tls_offered = 0;
+			break;
+		case V_TLS10_DHE:
+			e.versions[DBTLS_TLS12].status = DBTLS_VS_REJECTED;
+			e.versions[DBTLS_TLS13].status = DBTLS_VS_REJECTED;
+			e.versions[DBTLS_TLS10] =
+			    (struct dbtls_version_facts){.status = DBTLS_VS_ACCEPTED,
+							 .suites = s10_dhe,
+							 .nsuites = 2,
+							 .server_order = 0};
+			break;
+		case V_DHE_3072:
+			e.versions[DBTLS_TLS13].status = DBTLS_VS_REJECTED;
+			e.versions[DBTLS_TLS12].suites = s12_dhe;
+			e.versions[DBTLS_TLS12].nsuites = 2;
+			e.dh_bits = 3072;
 			break;
 		case V_PLAIN:
 			break;
