@@ -565,8 +565,10 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
     {"clients-in-use", 0, "NAME,...", ON_SCAN, SEC_POLICY,
      "with --clients: the profiles marked in use in the table", cli_string, CLI_AT(clients_in_use)},
     {"proposed", 0, "FILE", ON_SCAN, SEC_POLICY,
-     "with --clients: a JSON change not made yet ({\"tls_version\": \"TLSv1.3\", "
-     "\"ssl_cipher\": \"...\"}), judged from the scan's facts alone (rows 'proposed')",
+     "with --clients: a JSON change not made yet, judged from the scan's facts alone (rows "
+     "'proposed'): tls_version (\"TLSv1.2,TLSv1.3\"), ssl_cipher or ssl_ciphers (expanded with "
+     "the local OpenSSL), certificate (a chain PEM file, leaf first) and ca_bundle (a PEM "
+     "file, or \"system\")",
      cli_string, CLI_AT(proposed)},
     {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help, 0},
     {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version, 0},

@@ -333,14 +333,43 @@ enum dbtls_err dbtls_sim_run(const struct dbtls_endpoint_facts *e,
 			 "middle, gets the connection");
 		goto done;
 	}
-	/* 5. verification, as the scan found it for the served chain */
+	/* 5. the issuers' keys sign the chain: a verifying client must know their signatures */
+	for (size_t i = 1; i < ncerts; i++) {
+		const struct dbtls_cert *c = &certs[i];
+
+		if (!c->key_type || strcmp(c->key_type, "EC") != 0)
+			continue;
+		if (!sim_key_ok(p, c, (enum dbtls_version)v)) {
+			snprintf(buf, sizeof(buf), "EC %s of %s", c->curve ? c->curve : "?",
+				 c->subject ? c->subject : "?");
+			sim_fail(&r, "fails", "certificate signature unsupported (%s)", buf);
+			goto done;
+		}
+	}
+	/* 6. verification: of a proposed chain against its bundle, or as the scan found it */
 	if (pr && pr->certs) {
-		r.outcome = "unknown";
-		snprintf(
-		    r.reason, sizeof(r.reason),
-		    "handshake fits; whether %s trusts the proposed chain is not known from the "
-		    "scan",
-		    p->name);
+		if (pr->chain_verifies < 0) {
+			sim_fail(
+			    &r, "unknown",
+			    "handshake fits; whether %s trusts the proposed chain is not known "
+			    "(no ca_bundle in the proposal)",
+			    p->name);
+		} else if (pr->chain_verifies == 0) {
+			sim_fail(
+			    &r, "fails",
+			    "the proposed chain does not verify against the proposed CA bundle: "
+			    "%s",
+			    pr->chain_error ? pr->chain_error : "?");
+		} else if (pr->ca_private && p->trust_store &&
+			   strcmp(p->trust_store, "configured") != 0) {
+			sim_fail(
+			    &r, "fails",
+			    "CA not in that client's default trust store (%s): it connects only "
+			    "once given the proposed CA bundle",
+			    p->trust_store);
+		} else {
+			r.outcome = "connects";
+		}
 		goto done;
 	}
 	if (!e->verification.done) {

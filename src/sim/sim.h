@@ -76,8 +76,14 @@ struct dbtls_sim_proposal {
 	bool versions[DBTLS_NVERSIONS]; /* tls_version: what the server would accept */
 	const uint32_t *suites; /* ssl_cipher expanded (TLS <= 1.2), in order; NULL: as is */
 	size_t nsuites;
-	const struct dbtls_cert *certs; /* proposed chain, leaf first; NULL: as served */
+	const struct dbtls_cert *certs; /* proposed chain, leaf first (then the anchor the CA
+					 * bundle gave it, when found); NULL: as served */
 	size_t ncerts;
+	/* the proposed chain against the proposed CA bundle: 1 verifies, 0 does not (error says
+	 * why), -1 not known (no bundle given) */
+	int chain_verifies;
+	const char *chain_error;
+	bool ca_private; /* the bundle is the user's own, in no client's default trust store */
 };
 
 /*

@@ -129,6 +129,32 @@ for e in r['endpoints']:
         if f['check'] == 'clients.would-break' and str(e['port']) == sys.argv[2]:
             print(f['evidence'])" "$T/judged.json" "$COMPAT_PORT")"
 
+# a proposed certificate change alone: the chain under a new root (tests/pki: new-root-ca), with
+# the new bundle; a verifying client with a default trust store does not have that CA, one that
+# does not verify keeps connecting (unverified), and a chain that does not verify against the
+# bundle it names is said so
+printf '{"certificate": "%s", "ca_bundle": "%s"}\n' "$DBTLS_PKI/newca-server-chain.pem" \
+	"$DBTLS_PKI/new-ca-bundle.pem" >"$T/proposed-ca.json"
+printf '{"certificate": "%s", "ca_bundle": "%s"}\n' "$DBTLS_PKI/newca-server-chain.pem" \
+	"$CA" >"$T/proposed-wrong-ca.json"
+for prop in proposed-ca proposed-wrong-ca; do
+	"$DBTLS" scan "mysql://127.0.0.1:$STRICT_PORT" --ca-file "$CA" --policy none \
+		--clients mariadb-cli,mariadb-connector-j --proposed "$T/$prop.json" -o "$T/$prop-r.json" \
+		--format json --quiet
+done
+assert_match "new CA: Connector/J (JDK cacerts) does not have it" \
+	"^fails\|TLSv1.3\|TLS_AES_256_GCM_SHA384\|x25519\|CA not in that client's default trust store \(jdk-cacerts\)" \
+	"$(predict "$T/proposed-ca-r.json" "$STRICT_PORT" mariadb-connector-j proposed)"
+assert_match "new CA: the mariadb CLI keeps connecting, unverified" '^connects_unverified\|TLSv1.3' \
+	"$(predict "$T/proposed-ca-r.json" "$STRICT_PORT" mariadb-cli proposed)"
+assert_match "new chain, old bundle: does not verify" \
+	"^fails\|.*the proposed chain does not verify against the proposed CA bundle: unable to get local issuer" \
+	"$(predict "$T/proposed-wrong-ca-r.json" "$STRICT_PORT" mariadb-connector-j proposed)"
+# ground truth of the last one: openssl verifies the same chain against the same bundle the same way
+assert_match "openssl agrees: new chain against the old bundle" "unable to get local issuer" \
+	"$(openssl verify -CAfile "$CA" -untrusted "$DBTLS_PKI/newca-server-chain.pem" \
+		"$DBTLS_PKI/newca-server-chain.pem" 2>&1 || true)"
+
 # the real clients that run here, with the TLS they actually get
 iana() { # OPENSSL-OR-IANA-NAME -> IANA name (data/cipher-suites.csv)
 	awk -F, -v n="$1" '$1 ~ /^0x/ && ($3 == n || $2 == n) { print $2; exit }' \

@@ -231,6 +231,63 @@ static void test_rows(void **state)
 	}
 }
 
+/* A proposed chain: an RSA leaf under an ECC P-384 intermediate, judged by a client that knows
+ * only P-256 (the 2024 RDS rotation to ECC-384 roots), and by the proposal's bundle. */
+static void test_proposed_chain(void **state)
+{
+	static const char old_client[] =
+	    "{\"name\": \"old\", \"protocol\": \"mysql\", \"provenance\": \"documented: test\","
+	    " \"versions\": [\"TLSv1.2\"], \"suites\": [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"],"
+	    " \"groups\": [\"secp256r1\"], \"signature_algorithms\": [\"rsa_pkcs1_sha256\","
+	    " \"ecdsa_secp256r1_sha256\"], \"verify\": \"verify-ca\", \"trust_store\": "
+	    "\"configured\"}";
+	struct dbtls_cert chain[2] = {
+	    {.key_type = "RSA", .key_bits = 2048, .subject = "CN=db"},
+	    {.key_type = "EC", .key_bits = 384, .curve = "secp384r1", .subject = "CN=ECC-384 CA"},
+	};
+	struct dbtls_sim_proposal pr = {
+	    .certs = chain, .ncerts = 2, .chain_verifies = 1, .ca_private = true};
+	struct dbtls_client_profile p, go;
+	struct dbtls_endpoint_facts e;
+	struct dbtls_client_sim out;
+	struct dbtls_diag d = {0};
+
+	(void)state;
+	endpoint(&e);
+	assert_int_equal(dbtls_client_profile_parse(old_client, strlen(old_client), &p, &d),
+			 DBTLS_OK);
+	assert_int_equal(dbtls_sim_run(&e, &p, &pr, &out), DBTLS_OK);
+	assert_string_equal(out.outcome, "fails");
+	assert_non_null(strstr(out.reason, "certificate signature unsupported (EC secp384r1"));
+	dbtls_client_sim_free(&out);
+	/* a P-256 issuer is fine, and the client is given its CA: connects */
+	chain[1].curve = "prime256v1";
+	assert_int_equal(dbtls_sim_run(&e, &p, &pr, &out), DBTLS_OK);
+	assert_string_equal(out.outcome, "connects");
+	assert_string_equal(out.suite, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	dbtls_client_sim_free(&out);
+	/* a system-trust client does not have a private CA */
+	load("go-sql-driver-mysql", &go);
+	assert_int_equal(dbtls_sim_run(&e, &go, &pr, &out), DBTLS_OK);
+	assert_string_equal(out.outcome, "fails");
+	assert_non_null(strstr(out.reason, "default trust store (system)"));
+	dbtls_client_sim_free(&out);
+	/* the chain does not verify against the proposed bundle */
+	pr.chain_verifies = 0;
+	pr.chain_error = "unable to get local issuer certificate";
+	assert_int_equal(dbtls_sim_run(&e, &go, &pr, &out), DBTLS_OK);
+	assert_string_equal(out.outcome, "fails");
+	assert_non_null(strstr(out.reason, "unable to get local issuer certificate"));
+	dbtls_client_sim_free(&out);
+	/* no bundle in the proposal: not known, never "connects" */
+	pr.chain_verifies = -1;
+	assert_int_equal(dbtls_sim_run(&e, &go, &pr, &out), DBTLS_OK);
+	assert_string_equal(out.outcome, "unknown");
+	dbtls_client_sim_free(&out);
+	dbtls_client_profile_free(&p);
+	dbtls_client_profile_free(&go);
+}
+
 static void test_versions_parse(void **state)
 {
 	bool v[DBTLS_NVERSIONS];
@@ -248,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_builtins_parse),
 	    cmocka_unit_test(test_rows),
+	    cmocka_unit_test(test_proposed_chain),
 	    cmocka_unit_test(test_versions_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
