@@ -129,6 +129,15 @@ for e in r['endpoints']:
         if f['check'] == 'clients.would-break' and str(e['port']) == sys.argv[2]:
             print(f['evidence'])" "$T/judged.json" "$COMPAT_PORT")"
 
+# the same table in the text and HTML reports of the saved scan
+"$DBTLS" check --facts "$T/mysql.json" --policy none --format html -o "$T/clients.html" --quiet
+assert_eq "HTML: the client-impact section, Go in use and broken by the change" 2 \
+	"$(tr -d '\n' <"$T/clients.html" | grep -o '<h3>Client impact</h3>.*go-sql-driver-mysql <strong>(in use)</strong></td><td>proposed</td><td><span class="badge failed">fails</span>' |
+		grep -o '<h3>Client impact</h3>' | wc -l)"
+assert_match "text: the clients block" \
+	'go-sql-driver-mysql \(in use\) \[proposed\]: fails TLSv1.2: no common suite in TLSv1.2' \
+	"$("$DBTLS" check --facts "$T/mysql.json" --policy none --format text --no-color)"
+
 # a proposed certificate change alone: the chain under a new root (tests/pki: new-root-ca), with
 # the new bundle; a verifying client with a default trust store does not have that CA, one that
 # does not verify keeps connecting (unverified), and a chain that does not verify against the
