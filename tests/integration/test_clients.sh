@@ -194,6 +194,85 @@ cur.execute(\"SHOW STATUS LIKE 'Ssl_cipher'\"); print(a + '|' + cur.fetchone()[1
 	fi
 done
 
+# Connector/J (JDK) and go-sql-driver/mysql, built here at test time (offline), as real clients
+# too: with verification off (trustServerCertificate, tls=skip-verify) they get the server's pick
+# of the prediction; Go must fail against the changed server as predicted
+J=$T/java
+if command -v javac >/dev/null && [ -e /usr/share/java/mariadb-java-client.jar ]; then
+	mkdir -p "$J"
+	cat >"$J/Ssl.java" <<'JEOF'
+import java.sql.*;
+public class Ssl {
+    public static void main(String[] a) throws Exception {
+        try (Connection c = DriverManager.getConnection(
+                 "jdbc:mariadb://127.0.0.1:" + a[0] + "/?useSsl=true&trustServerCertificate=true", "root", "");
+             Statement s = c.createStatement()) {
+            ResultSet r = s.executeQuery("SHOW STATUS LIKE 'Ssl_version'"); r.next();
+            String v = r.getString(2);
+            r = s.executeQuery("SHOW STATUS LIKE 'Ssl_cipher'"); r.next();
+            System.out.println(v + "|" + r.getString(2));
+        }
+    }
+}
+JEOF
+	javac -d "$J" "$J/Ssl.java"
+	for srv in COMPAT STRICT CHANGED; do
+		port=${srv}_PORT
+		ppport=${!port}
+		[ $srv = CHANGED ] && ppport=$COMPAT_PORT cfg=proposed || cfg=current
+		IFS='|' read -r _ v s _ _ <<<"$(predict "$T/mysql.json" "$ppport" mariadb-connector-j $cfg)"
+		got=$(java -cp "$J:/usr/share/java/mariadb-java-client.jar" Ssl "${!port}" 2>&1 | tail -1)
+		assert_eq "real Connector/J vs $srv ($cfg)" "$v|$s" "${got%%|*}|$(iana "${got#*|}")"
+	done
+else
+	echo "note: no JDK or libmariadb-java: the real Connector/J connection is skipped"
+fi
+if command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/go-sql-driver/mysql ]; then
+	mkdir -p "$T/go"
+	cat >"$T/go/main.go" <<'GOEOF'
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+
+	_ "github.com/go-sql-driver/mysql"
+)
+
+func main() {
+	db, err := sql.Open("mysql", "root@tcp(127.0.0.1:"+os.Args[1]+")/?tls=skip-verify&timeout=5s")
+	var n, v, c string
+	if err == nil {
+		err = db.QueryRow("SHOW STATUS LIKE 'Ssl_version'").Scan(&n, &v)
+	}
+	if err == nil {
+		err = db.QueryRow("SHOW STATUS LIKE 'Ssl_cipher'").Scan(&n, &c)
+	}
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println(v + "|" + c)
+}
+GOEOF
+	if (cd "$T/go" && GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off \
+		GOCACHE="$T/gocache" go build -o gossl . >"$T/go/build.log" 2>&1); then
+		for srv in COMPAT STRICT; do
+			port=${srv}_PORT
+			IFS='|' read -r _ v s _ _ <<<"$(predict "$T/mysql.json" "${!port}" go-sql-driver-mysql current)"
+			got=$("$T/go/gossl" "${!port}" || true)
+			assert_eq "real go-sql-driver/mysql vs $srv" "$v|$s" "${got%%|*}|$(iana "${got#*|}")"
+		done
+		assert_match "real go-sql-driver/mysql vs CHANGED: fails as predicted" \
+			'^error:.*handshake failure' "$("$T/go/gossl" "$CHANGED_PORT" || true)"
+	else
+		echo "note: go-sql-driver/mysql does not build offline here: $(head -3 "$T/go/build.log")"
+	fi
+else
+	echo "note: no Go or golang-github-go-sql-driver-mysql-dev: the real Go connection is skipped"
+fi
+
 # --- PostgreSQL 15 ---------------------------------------------------------------------------------
 if have_postgres 2>/dev/null; then
 	pg_start_permissive PGP
