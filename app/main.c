@@ -278,6 +278,7 @@ static int run_derive(const struct dbtls_cli *cli)
 
 int main(int argc, char **argv)
 {
+	static char help_buf[1 << 16]; /* stdout's buffer for help (glibc ignores a size alone) */
 	struct dbtls_cli cli;
 	enum dbtls_err err;
 	int rc;
@@ -292,6 +293,10 @@ int main(int argc, char **argv)
 	}
 	switch (cli.cmd) {
 	case DBTLS_CMD_HELP:
+		/* the whole help in one buffer, so that a write error (a full disk) surfaces in
+		 * the final fflush with its errno instead of being lost in a mid-text flush (the
+		 * help outgrew stdio's default buffer) */
+		setvbuf(stdout, help_buf, _IOFBF, sizeof(help_buf));
 		if (cli.help_cmd)
 			dbtls_cli_help_command(stdout, cli.help_cmd);
 		else
