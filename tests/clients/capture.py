@@ -308,8 +308,21 @@ def clients(w):
     return out
 
 
+def npm_ensure():
+    """node's mysql2 and pg come from the npm registry, into a cache dir outside the tree."""
+    if not shutil.which("npm") or (npm_version("mysql2") and npm_version("pg")):
+        return
+    os.makedirs(NPM_CACHE, exist_ok=True)
+    try:
+        run(["npm", "install", "--no-audit", "--no-fund", "mysql2", "pg"], cwd=NPM_CACHE)
+    except Exception as e:  # noqa: BLE001 -- the node clients are then skipped
+        sys.stderr.write("npm install failed: %s\n" % e)
+
+
 def record(outdir, names):
     os.makedirs(outdir, exist_ok=True)
+    if not names or any(n.startswith("node-") for n in names):
+        npm_ensure()
     w = Work()
     env = dict(os.environ, NODE_PATH=os.path.join(NPM_CACHE, "node_modules"), PGPASSWORD="capture",
                PGGSSENCMODE="disable", HOME=w.dir)
