@@ -591,6 +591,18 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "CA rotation: would each served chain verify for clients that trust only this bundle? "
      "(ca-rotation.* findings, a summary)",
      opt_new_ca_file, 0},
+    {"clients", 0, "all|NAME,...|FILE", ON_SCAN, SEC_POLICY,
+     "client impact: which database clients (profiles of data/clients, or a profile FILE) "
+     "would connect to each endpoint, with what, or why not (a table per endpoint)",
+     cli_string, CLI_AT(clients)},
+    {"clients-in-use", 0, "NAME,...", ON_SCAN, SEC_POLICY,
+     "with --clients: the profiles marked in use in the table", cli_string, CLI_AT(clients_in_use)},
+    {"proposed", 0, "FILE", ON_SCAN, SEC_POLICY,
+     "with --clients: a JSON change not made yet, judged from the scan's facts alone (rows "
+     "'proposed'): tls_version (\"TLSv1.2,TLSv1.3\"), ssl_cipher or ssl_ciphers (expanded with "
+     "the local OpenSSL), certificate (a chain PEM file, leaf first) and ca_bundle (a PEM "
+     "file, or \"system\")",
+     cli_string, CLI_AT(proposed)},
     {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help, 0},
     {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version, 0},
 };

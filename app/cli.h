@@ -65,15 +65,18 @@ struct dbtls_cli {
 	int width;		     /* wrap the summary on stdout to this width; 0: do not wrap */
 	const char *policy;	     /* --policy NAME|FILE|none (default baseline) */
 	const char *waivers;	     /* --waivers FILE */
-	int fail_on;		     /* enum dbtls_severity; --fail-on (default high) */
-	const char *facts;	     /* check: --facts REPORT.json; derive: the report */
-	const char *explain_id;	     /* explain: the check id */
-	const char *derive_name;     /* derive: --name (default "pinned") */
-	const char *derive_extends;  /* derive: --extends PROFILE */
-	const char *diff_old;	     /* diff: the earlier report (borrowed from argv) */
-	const char *diff_new;	     /* diff: the later report */
-	bool revocation_soft_fail; /* --revocation soft-fail: an undeterminable status is a note */
-	const char *crl_files[16]; /* --crl FILE… */
+	const char *clients;	    /* --clients all|NAME,...|FILE (client impact; app/clients.c) */
+	const char *clients_in_use; /* --clients-in-use NAME,... */
+	const char *proposed;	    /* --proposed FILE: a change not made yet */
+	int fail_on;		    /* enum dbtls_severity; --fail-on (default high) */
+	const char *facts;	    /* check: --facts REPORT.json; derive: the report */
+	const char *explain_id;	    /* explain: the check id */
+	const char *derive_name;    /* derive: --name (default "pinned") */
+	const char *derive_extends; /* derive: --extends PROFILE */
+	const char *diff_old;	    /* diff: the earlier report (borrowed from argv) */
+	const char *diff_new;	    /* diff: the later report */
+	bool revocation_soft_fail;  /* --revocation soft-fail: an undeterminable status is a note */
+	const char *crl_files[16];  /* --crl FILE… */
 	size_t ncrl_files;
 	char **alpn;	/* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
 	char *alpn_buf; /* the --alpn strings */

@@ -21,6 +21,7 @@
 #include "checks/policy/policy.h"
 #include "app/audit_facts.h"
 #include "app/cli.h"
+#include "app/clients.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
@@ -221,6 +222,13 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			goto out;
 		}
 	}
+	err = dbtls_app_clients(cli, &facts, &d);
+	if (err) {
+		dbtls_cli_say(stderr, "dbtls: %s",
+			      err == DBTLS_ERR_NOMEM ? dbtls_strerror(err) : d.msg);
+		rc = DBTLS_EXIT_USAGE;
+		goto out;
+	}
 	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
 	if (facts.interrupted) {
 		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
@@ -354,6 +362,7 @@ static int run_derive(const struct dbtls_cli *cli)
 
 int main(int argc, char **argv)
 {
+	static char help_buf[1 << 16]; /* stdout's buffer for help (glibc ignores a size alone) */
 	struct dbtls_cli cli;
 	enum dbtls_err err;
 	int rc;
@@ -377,6 +386,10 @@ int main(int argc, char **argv)
 	}
 	switch (cli.cmd) {
 	case DBTLS_CMD_HELP:
+		/* the whole help in one buffer, so that a write error (a full disk) surfaces in
+		 * the final fflush with its errno instead of being lost in a mid-text flush (the
+		 * help outgrew stdio's default buffer) */
+		setvbuf(stdout, help_buf, _IOFBF, sizeof(help_buf));
 		if (cli.help_cmd)
 			dbtls_cli_help_command(stdout, cli.help_cmd);
 		else

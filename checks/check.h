@@ -301,7 +301,8 @@ enum dbtls_check_needs {
 	X(rotation, 0)                                                                             \
 	X(sql, 0)                                                                                  \
 	X(xmpp, 0)                                                                                 \
-	X(hygiene, 0)
+	X(hygiene, 0)                                                                              \
+	X(clients, 0)
 
 #define DBTLS_CHECK_FAMILY_DECLARE(name, needs)                                                    \
 	extern const struct dbtls_check *const dbtls_checks_##name[];

@@ -734,6 +734,42 @@ static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 	}
 }
 
+/* scan --clients: the client-impact table, one row per profile (and configuration) */
+static void html_clients(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	if (!e->nclients)
+		return;
+	fputs("<h3>Client impact</h3>\n<table class=\"clients\">\n<thead><tr><th>client</th>"
+	      "<th>configuration</th><th>outcome</th><th>version</th><th>suite</th><th>group</th>"
+	      "<th>why / note</th></tr></thead>\n<tbody>\n",
+	      o);
+	for (size_t i = 0; i < e->nclients; i++) {
+		const struct dbtls_client_sim *c = &e->clients[i];
+		/* the report's own badges: passed = connects, failed = fails, errored = connects
+		 * without verifying or not known */
+		const char *cls = strcmp(c->outcome, "connects") == 0 ? "passed"
+				  : strcmp(c->outcome, "fails") == 0  ? "failed"
+								      : "errored";
+
+		fputs("<tr><td class=\"mono\">", o);
+		h(o, c->client);
+		fprintf(o, "%s</td><td>", c->in_use ? " <strong>(in use)</strong>" : "");
+		h(o, c->config);
+		fprintf(o, "</td><td><span class=\"badge %s\">", cls);
+		h(o, c->outcome);
+		fputs("</span></td><td>", o);
+		h_or_dash(o, c->version);
+		fputs("</td><td class=\"mono\">", o);
+		h_or_dash(o, c->suite);
+		fputs("</td><td>", o);
+		h_or_dash(o, c->group);
+		fputs("</td><td>", o);
+		h_or_dash(o, c->reason);
+		fputs("</td></tr>\n", o);
+	}
+	fputs("</tbody>\n</table>\n", o);
+}
+
 static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
@@ -818,6 +854,7 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	html_suites(o, ctx, e);
 	html_kex(o, e);
 	html_chain(o, ctx, e);
+	html_clients(o, e);
 	fputs("</section>\n", o);
 	return DBTLS_OK;
 }

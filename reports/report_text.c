@@ -418,6 +418,48 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 
 /* SQL facts (scan --sql) in three lines: the login and its session, the TLS settings, and what
  * was counted (connections by transport, accounts without TLS) or could not be read. */
+/* scan --clients: one line per client profile (and config) */
+static void text_clients(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
+{
+	FILE *o = ctx->out;
+
+	if (!e->nclients)
+		return;
+	fputs("  clients:\n", o);
+	for (size_t i = 0; i < e->nclients; i++) {
+		const struct dbtls_client_sim *c = &e->clients[i];
+		bool bad = strcmp(c->outcome, "fails") == 0;
+		bool warn = strcmp(c->outcome, "connects") != 0 && !bad;
+
+		fputs("    ", o);
+		text_safe(o, c->client);
+		fprintf(o, "%s%s: %s%s%s", c->in_use ? " (in use)" : "",
+			strcmp(c->config, "current") ? " [proposed]" : "",
+			text_c(ctx, bad	   ? C_RED
+				    : warn ? C_YELLOW
+					   : ""),
+			c->outcome, text_c(ctx, bad || warn ? C_OFF : ""));
+		if (c->version) {
+			fputc(' ', o);
+			text_safe(o, c->version);
+		}
+		if (c->suite) {
+			fputc(' ', o);
+			text_safe(o, c->suite);
+		}
+		if (c->group) {
+			fputs(" (", o);
+			text_safe(o, c->group);
+			fputc(')', o);
+		}
+		if (c->reason) {
+			fputs(": ", o);
+			text_safe(o, c->reason);
+		}
+		fputc('\n', o);
+	}
+}
+
 static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
 {
 	static const char *const shown[] = {"require_secure_transport", "tls_version", "ssl_cipher",
@@ -545,6 +587,7 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 		text_versions(ctx, e);
 	text_chain(ctx, e);
 	text_sql(ctx, e);
+	text_clients(ctx, e);
 	if (fs)
 		text_findings(ctx, fs);
 	for (size_t i = 0; i < e->nerrors; i++) {

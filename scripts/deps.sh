@@ -11,9 +11,12 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 # Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
 # tests/integration/lib_servers.sh; openjdk-17-jre-headless brings keytool, which makes the
 # JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh; gnutls-bin brings gnutls-serv, a second TLS stack for
-# test_handshake_facts.sh
+# test_handshake_facts.sh; PyMySQL, the JDK with MariaDB Connector/J and pgjdbc, and Go with
+# go-sql-driver/mysql are the real clients of tests/clients/capture.py and test_clients.sh
 DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
-	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless gnutls-bin)
+	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless gnutls-bin
+	python3-pymysql default-jdk-headless libmariadb-java libpostgresql-jdbc-java golang-go
+	golang-github-go-sql-driver-mysql-dev)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	local missing=() p sudo=()

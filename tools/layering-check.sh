@@ -12,8 +12,9 @@
 #   wire      src/wire/      -> core facts registry pki
 #   scan      src/scan/      -> core facts registry pki wire
 #   audit     src/audit/     -> core facts registry pki
-#   checks    checks/        -> core facts registry
-#   reports   reports/       -> core facts registry checks
+#   sim       src/sim/       -> core facts registry (client-impact simulation: pure code)
+#   checks    checks/        -> core facts registry sim
+#   reports   reports/       -> core facts registry checks sim
 #   app       app/           -> everything
 #
 # A layer may always include its own headers. Generated sources (suites_gen.c, …) and config.h
@@ -32,6 +33,7 @@ layer_of() { # PATH -> layer name, or "" for files outside the layers
 	src/wire/*) echo wire ;;
 	src/scan/*) echo scan ;;
 	src/audit/*) echo audit ;;
+	src/sim/*) echo sim ;;
 	checks/*) echo checks ;;
 	reports/*) echo reports ;;
 	app/*) echo app ;;
@@ -50,8 +52,9 @@ allowed() { # FROM TO -> 0 when FROM may include TO
 	wire:core | wire:facts | wire:registry | wire:pki) return 0 ;;
 	scan:core | scan:facts | scan:registry | scan:pki | scan:wire) return 0 ;;
 	audit:core | audit:facts | audit:registry | audit:pki) return 0 ;;
-	checks:core | checks:facts | checks:registry) return 0 ;;
-	reports:core | reports:facts | reports:registry | reports:checks) return 0 ;;
+	sim:core | sim:facts | sim:registry) return 0 ;;
+	checks:core | checks:facts | checks:registry | checks:sim) return 0 ;;
+	reports:core | reports:facts | reports:registry | reports:checks | reports:sim) return 0 ;;
 	app:*) return 0 ;;
 	esac
 	return 1

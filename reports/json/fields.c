@@ -631,6 +631,28 @@ static void endpoint_init(void *base)
 	e->groups_version = -1;
 }
 
+#define T struct dbtls_client_sim
+static const struct dbtls_field client_sim_rows[] = {
+    {STR("client", client, REQ), .desc = "client profile (data/clients)"},
+    {STR("config", config, REQ), .desc = "current, or proposed (--proposed)"},
+    {STR("outcome", outcome, REQ),
+     .desc = "connects, connects_unverified (never verifies by default), fails, unknown"},
+    {STR("version", version, NUL)},
+    {STR("suite", suite, NUL)},
+    {STR("group", group, NUL)},
+    {STR("reason", reason, NUL)},
+    {BOOL("in_use", in_use, 0), .desc = "named in --clients-in-use"},
+};
+#undef T
+static const struct dbtls_ftable client_sim_table = {ROWS(client_sim_rows),
+						     .size = sizeof(struct dbtls_client_sim)};
+
+/* only with --clients: reports of scans without it stay as they were */
+static bool o_no_clients(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return ((const struct dbtls_endpoint_facts *)base)->nclients == 0;
+}
+
 /* only with --sql: reports of scans without it stay as they were */
 static bool o_no_sql(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
 {
@@ -800,6 +822,8 @@ static const struct dbtls_field endpoint_rows[] = {
     {OBJ("client_auth", client_auth, DBTLS_F_OMIT, client_auth_table), G(client_auth.probed)},
     {OBJ("sigalgs", sigalgs, DBTLS_F_OMIT, sigalg_table), G(sigalgs.probed)},
     {OBJ("vulnerabilities", vulns, DBTLS_F_OMIT, vuln_table), G(vulns.probed)},
+    {ARR("clients", clients, nclients, 0), .sub = &client_sim_table, .omit = o_no_clients,
+     .desc = "scan --clients: which client profiles would connect, with what, or why not"},
     {.name = "findings",
      .kind = DBTLS_FK_ARRAY,
      .flags = DER,

@@ -324,6 +324,20 @@ static void handshake_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->vulns.dh_prime_name);
 }
 
+void dbtls_client_sim_free(struct dbtls_client_sim *c)
+{
+	if (!c)
+		return;
+	free(c->client);
+	free(c->config);
+	free(c->outcome);
+	free(c->version);
+	free(c->suite);
+	free(c->group);
+	free(c->reason);
+	memset(c, 0, sizeof(*c));
+}
+
 void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 {
 	if (!f)
@@ -349,6 +363,9 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->alpn_probe.detail);
 	dbtls_sql_facts_free(&f->sql);
 	handshake_facts_free(f);
+	for (size_t i = 0; i < f->nclients; i++)
+		dbtls_client_sim_free(&f->clients[i]);
+	free(f->clients);
 	for (size_t i = 0; i < f->nerrors; i++) {
 		free(f->errors[i].message);
 		free(f->errors[i].stage);

@@ -383,6 +383,20 @@ struct dbtls_vuln_facts {
 	int dh_prime_prime;  /* 0: the "prime" is composite */
 	int dh_prime_safe;   /* (p-1)/2 is prime too */
 };
+/* One row of the client-impact table (scan --clients; src/sim/sim.h): what one client profile
+ * would get from this endpoint as it is ("current") or with the change of --proposed. */
+struct dbtls_client_sim {
+	char *client;  /* profile name ("mariadb-cli") */
+	char *config;  /* "current" or "proposed" */
+	char *outcome; /* "connects", "connects_unverified", "fails", "unknown" */
+	char *version; /* what it would get, when it connects: "TLSv1.3" */
+	char *suite;   /* IANA name */
+	char *group;   /* key-exchange group name, NULL when none or not known */
+	char *reason;  /* fails / unknown: why; connects: a note or NULL */
+	bool in_use;   /* named in --clients-in-use */
+};
+/* Frees the strings inside c and zeroes it; c may be NULL. */
+void dbtls_client_sim_free(struct dbtls_client_sim *c);
 
 struct dbtls_endpoint_facts {
 	/* the target, as the scan was asked for it */
@@ -410,6 +424,8 @@ struct dbtls_endpoint_facts {
 	struct dbtls_verification verification;
 	struct dbtls_alpn_probe alpn_probe;
 	struct dbtls_sql_facts sql;
+	struct dbtls_client_sim *clients; /* scan --clients: one row per profile (and config) */
+	size_t nclients;
 
 	struct dbtls_groups13_facts groups13;
 	struct dbtls_hygiene_facts hygiene;

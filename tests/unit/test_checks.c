@@ -671,6 +671,35 @@ static void fx_rotation_not_ready(struct dbtls_endpoint_facts *f)
 	f->verification.chain.anchor_subject = t_strdup("CN=Root CA");
 }
 
+/* one client-impact row (scan --clients) */
+static void fx_client(struct dbtls_endpoint_facts *f, const char *outcome, bool in_use,
+		      const char *config)
+{
+	f->clients = calloc(1, sizeof(*f->clients));
+	assert_non_null(f->clients);
+	f->nclients = 1;
+	f->clients[0].client = t_strdup("go-sql-driver-mysql");
+	f->clients[0].config = t_strdup(config);
+	f->clients[0].outcome = t_strdup(outcome);
+	f->clients[0].reason = t_strdup("no common suite in TLSv1.2");
+	f->clients[0].in_use = in_use;
+}
+
+static void fx_client_breaks(struct dbtls_endpoint_facts *f)
+{
+	fx_client(f, "fails", true, "proposed");
+}
+
+static void fx_client_breaks_unused(struct dbtls_endpoint_facts *f)
+{
+	fx_client(f, "fails", false, "proposed");
+}
+
+static void fx_client_unverified(struct dbtls_endpoint_facts *f)
+{
+	fx_client(f, "connects_unverified", true, "current");
+}
+
 static void fx_rotation_ready(struct dbtls_endpoint_facts *f)
 {
 	f->verification.rotation.checked = true;
@@ -1136,6 +1165,14 @@ static const struct row rows[] = {
     {"only SCRAM before TLS", fx_xmpp_optional_scram, NULL, "xmpp.auth-before-tls", 0, -1, NULL},
     {"PLAIN before TLS", fx_xmpp_optional_plain, NULL, "xmpp.auth-before-tls", 1, DBTLS_SEV_HIGH,
      "DIGEST-MD5, PLAIN"},
+    /* clients */
+    {"no --clients", NULL, NULL, "clients.would-break", 0, -1, NULL},
+    {"a client not in use fails", fx_client_breaks_unused, NULL, "clients.would-break", 0, -1,
+     NULL},
+    {"a client in use connects unverified", fx_client_unverified, NULL, "clients.would-break", 0,
+     -1, NULL},
+    {"a client in use fails after the change", fx_client_breaks, NULL, "clients.would-break", 1,
+     DBTLS_SEV_HIGH, "go-sql-driver-mysql (proposed configuration): no common suite"},
 
     /* drift */
     {"versions as pinned", NULL, NULL, "drift.versions", 0, -1, NULL},

@@ -361,6 +361,19 @@ static void fixture(struct dbtls_scan_facts *s)
 	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_TIMEOUT, "probe TLSv1.1", "timed out"),
 			 DBTLS_OK);
 	set_sql(&e->sql);
+	/* scan --clients: one row with every member set */
+	e->nclients = 1;
+	e->clients = calloc(1, sizeof(*e->clients));
+	assert_non_null(e->clients);
+	e->clients[0] = (struct dbtls_client_sim){
+	    .client = xstrdup("psql"),
+	    .config = xstrdup("proposed"),
+	    .outcome = xstrdup("connects_unverified"),
+	    .version = xstrdup("TLSv1.3"),
+	    .suite = xstrdup("TLS_AES_256_GCM_SHA384"),
+	    .group = xstrdup("x25519"),
+	    .reason = xstrdup("does not verify the certificate by default"),
+	    .in_use = true};
 	e->connections_used = 31;
 	e->duration_s = 3.25;
 
