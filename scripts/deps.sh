@@ -10,7 +10,7 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 # chromium renders the HTML report (test_reports.sh); prometheus brings promtool, which checks the
 # Prometheus textfile report; PostgreSQL, Prosody, ejabberd, Redis and Node.js are the servers of
 # tests/integration/lib_servers.sh
-DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
+DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus prometheus-node-exporter
 	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs)
 
 dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
@@ -37,5 +37,9 @@ dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	# only promtool is wanted, not a Prometheus server listening on :9090
 	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
 		"${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
+	fi
+	# test_fleet.sh starts its own node_exporter on a free loopback port
+	if [[ " ${missing[*]} " == *" prometheus-node-exporter "* ]]; then
+		"${sudo[@]}" service prometheus-node-exporter stop >/dev/null 2>&1 || true
 	fi
 }
