@@ -184,6 +184,9 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 struct json_priv {
 	FILE *spool; /* the endpoint objects, formatted, joined by ",\n    " */
 	size_t n;
+	/* no temporary file to be had (a read-only /tmp in a container): the spool is memory */
+	char *mem;
+	size_t memlen;
 };
 
 static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -194,9 +197,11 @@ static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	if (!jp)
 		return DBTLS_ERR_NOMEM;
 	jp->spool = tmpfile();
+	if (!jp->spool)
+		jp->spool = open_memstream(&jp->mem, &jp->memlen);
 	if (!jp->spool) {
 		free(jp);
-		return DBTLS_ERR_FILE;
+		return DBTLS_ERR_NOMEM;
 	}
 	ctx->priv = jp;
 	return DBTLS_OK;
@@ -224,12 +229,17 @@ static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 }
 
 /* Copies the spool to out; false on a read or write error. */
-static bool json_copy_spool(FILE *spool, FILE *out)
+static bool json_copy_spool(struct json_priv *jp, FILE *out)
 {
+	FILE *spool = jp->spool;
 	char buf[65536];
 	size_t got;
 
-	if (fflush(spool) || fseek(spool, 0, SEEK_SET))
+	if (fflush(spool))
+		return false;
+	if (jp->mem)
+		return fwrite(jp->mem, 1, jp->memlen, out) == jp->memlen;
+	if (fseek(spool, 0, SEEK_SET))
 		return false;
 	while ((got = fread(buf, 1, sizeof(buf), spool)) > 0)
 		if (fwrite(buf, 1, got, out) != got)
@@ -261,7 +271,7 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	}
 	at += sizeof(hole) - 2; /* at the ']' */
 	if (fwrite(text, 1, (size_t)(at - text), ctx->out) != (size_t)(at - text) ||
-	    (jp->n && (fputs("\n    ", ctx->out) == EOF || !json_copy_spool(jp->spool, ctx->out) ||
+	    (jp->n && (fputs("\n    ", ctx->out) == EOF || !json_copy_spool(jp, ctx->out) ||
 		       fputs("\n  ", ctx->out) == EOF)) ||
 	    fputs(at, ctx->out) == EOF || fputc('\n', ctx->out) == EOF)
 		err = DBTLS_ERR_FILE;
@@ -270,6 +280,7 @@ out:
 	json_decref(doc);
 	json_decref(eps);
 	fclose(jp->spool);
+	free(jp->mem);
 	free(jp);
 	ctx->priv = NULL;
 	return err;
