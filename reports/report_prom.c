@@ -34,6 +34,7 @@
 #include "reports/report.h"
 #include "reports/report_util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,40 @@ static void prom_priv_free(struct prom_priv *pp)
 	free(pp);
 }
 
+static size_t prom_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* Marks each id seen at an earlier index: an open-addressing set of indexes keyed by the ids'
+ * hash (a pairwise comparison made 100,000 endpoints take minutes). False on out of memory. */
+static bool prom_mark_dups(struct prom_priv *pp)
+{
+	size_t cap = 16, *set;
+
+	while (cap < 2 * pp->n)
+		cap *= 2;
+	set = calloc(cap, sizeof(*set)); /* 1 + index; 0: empty */
+	if (!set)
+		return false;
+	for (size_t i = 0; i < pp->n; i++) {
+		size_t k = prom_hash(pp->ids[i]) & (cap - 1);
+
+		while (set[k] && strcmp(pp->ids[set[k] - 1], pp->ids[i]))
+			k = (k + 1) & (cap - 1);
+		if (set[k])
+			pp->dup[i] = true;
+		else
+			set[k] = i + 1;
+	}
+	free(set);
+	return true;
+}
+
 static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	struct prom_priv *pp = calloc(1, sizeof(*pp));
@@ -107,9 +142,8 @@ static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		if (!pp->ids[i])
 			goto nomem;
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i && !pp->dup[i]; j++)
-			pp->dup[i] = !pp->dup[j] && strcmp(pp->ids[j], pp->ids[i]) == 0;
+	if (!prom_mark_dups(pp))
+		goto nomem;
 	ctx->priv = pp;
 	return DBTLS_OK;
 nomem:
