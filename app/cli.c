@@ -172,6 +172,43 @@ static enum dbtls_err opt_targets(struct cli_state *st, const char *arg)
 	return DBTLS_OK;
 }
 
+/* --shard K/N, or auto/N: K from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's index).
+ * K counts from 0, as that index does. */
+static enum dbtls_err opt_shard(struct cli_state *st, const char *arg)
+{
+	const char *slash = strchr(arg, '/'), *ks = arg, *env = NULL;
+	char kbuf[32], *end;
+	unsigned long k, n;
+
+	if (!slash || (size_t)(slash - arg) >= sizeof(kbuf))
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: --shard '%s': want K/N or auto/N (0 <= K < N)", arg);
+	memcpy(kbuf, arg, (size_t)(slash - arg));
+	kbuf[slash - arg] = 0;
+	if (!strcmp(kbuf, "auto")) {
+		env = getenv("JOB_COMPLETION_INDEX");
+		if (!env || !*env)
+			CLI_FAIL(st, DBTLS_ERR_USAGE,
+				 "dbtls: --shard auto/N: JOB_COMPLETION_INDEX is not set (a "
+				 "Kubernetes Indexed Job sets it; else give K/N)");
+		ks = env;
+	} else {
+		ks = kbuf;
+	}
+	errno = 0;
+	n = strtoul(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || n < 1 || n > 65536)
+		CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: --shard '%s': N must be 1-65536", arg);
+	errno = 0;
+	k = strtoul(ks, &end, 10);
+	if (errno || end == ks || *end || *ks == '-' || k >= n)
+		CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: --shard '%s'%s%s: K must be 0-%lu", arg,
+			 env ? ": JOB_COMPLETION_INDEX=" : "", env ? env : "", n - 1);
+	st->cli->shard_k = (unsigned)k;
+	st->cli->shard_n = (unsigned)n;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err opt_ca_file(struct cli_state *st, const char *arg)
 {
 	st->cli->scan.ca_file = arg;
@@ -462,8 +499,8 @@ static enum dbtls_err opt_version(struct cli_state *st, const char *arg)
 
 #define B(c)	 (1u << (c))
 #define ON_SCAN	 B(DBTLS_CMD_SCAN)
-#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK))
-#define ON_SHOW	 (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DIFF))
+#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_MERGE))
+#define ON_SHOW	 (ON_JUDGE | B(DBTLS_CMD_DIFF))
 #define ON_ALL	 (ON_SHOW | B(DBTLS_CMD_DERIVE))
 
 /* Help sections, in the order `dbtls help` prints them. */
@@ -483,6 +520,16 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "read targets from FILE, one per line ('#' comments, blank lines ignored); may be combined "
      "with targets on the command line",
      opt_targets, 0},
+    {"shard", 0, "K/N", ON_SCAN, SEC_SCAN,
+     "scan only slice K of N (K from 0): the endpoints whose canonical id hashes to K modulo N, "
+     "so N processes given the same list scan disjoint slices that together cover it, whatever "
+     "the list order; auto/N takes K from $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). "
+     "Join the reports with 'dbtls merge'",
+     opt_shard, 0},
+    {"latest", 0, NULL, B(DBTLS_CMD_MERGE), SEC_OUT,
+     "merge: an endpoint found in two reports keeps the one from the report that started "
+     "later (default: it is an error)",
+     cli_flag, CLI_AT(merge_latest)},
     {"ca-file", 0, "FILE", ON_SCAN, SEC_SCAN,
      "PEM CA bundle to verify served chains against (default: the system trust store)", opt_ca_file,
      0},
@@ -544,7 +591,7 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "do not verify the server certificate on the SQL login (reported as a finding about the "
      "scan itself); implies --sql",
      opt_sql_insecure, 0},
-    {"output", 'o', "FILE", ON_SCAN | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DERIVE), SEC_OUT,
+    {"output", 'o', "FILE", ON_JUDGE | B(DBTLS_CMD_DERIVE), SEC_OUT,
      "write a report to FILE (repeatable); a known extension decides the format (see Report "
      "formats), otherwise --format does. The file is written to a temporary name and renamed, "
      "so it is never half written. '-' is standard output, in --format (default text)",
@@ -616,6 +663,7 @@ static enum dbtls_err cmd_scan(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_derive(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_diff(struct cli_state *st, int argc, char **argv);
+static enum dbtls_err cmd_merge(struct cli_state *st, int argc, char **argv);
 
 struct cli_cmd {
 	const char *name; /* argv[1] */
@@ -645,6 +693,11 @@ static const struct cli_cmd cli_cmds[] = {
      "what changed between two reports: findings that appeared, disappeared or changed, and "
      "certificates; exit 1 when something new is at or above --fail-on (default high)",
      cmd_diff},
+    {"merge", NULL, DBTLS_CMD_MERGE, true,
+     "merge A.json B.json... -o ALL.json [--latest] [OPTIONS]",
+     "join JSON reports (the shards of one scan) into one report, judged again under --policy; "
+     "the same endpoint in two reports is an error unless --latest",
+     cmd_merge},
     {"help", NULL, DBTLS_CMD_HELP, false, "help [COMMAND] | --help | -h",
      "this text, or one command's", NULL},
     {"version", NULL, DBTLS_CMD_VERSION, false, "--version", "version and library versions",
@@ -736,6 +789,21 @@ static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv)
 	return cli_output_formats(st);
 }
 
+static enum dbtls_err cmd_merge(struct cli_state *st, int argc, char **argv)
+{
+	struct dbtls_cli *cli = st->cli;
+
+	if (argc < 1)
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: usage: dbtls merge A.json B.json... -o ALL.json [--latest]");
+	for (int i = 0; i < argc; i++)
+		if (!cli_readable(argv[i], st->err, "merge"))
+			return DBTLS_ERR_FILE;
+	cli->merge_inputs = argv;
+	cli->nmerge_inputs = (size_t)argc;
+	return cli_output_formats(st);
+}
+
 static enum dbtls_err cli_add_target(struct dbtls_cli *cli, const char *s, char *why, size_t whylen)
 {
 	struct dbtls_target *t, nt;
@@ -755,32 +823,58 @@ static enum dbtls_err cli_add_target(struct dbtls_cli *cli, const char *s, char 
 }
 
 /* The same endpoint (by dbtls_endpoint_id) named twice, in any spelling, is scanned once: the
- * first mention stays, later ones are dropped with a note. */
+ * first mention stays, later ones are dropped with a note. Then --shard keeps its slice. The
+ * ids seen are an open-addressing set of (64-bit hash, index of the kept target): 16 bytes a
+ * target and one id computed per target, so 100,000 targets cost neither quadratic time nor
+ * the ids themselves; a hash match is confirmed by comparing the two ids. */
+struct cli_seen {
+	uint64_t h; /* dbtls_target_id_hash; slot empty when idx == 0 */
+	size_t idx; /* 1 + index of the kept target in cli->targets */
+};
+
 static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 {
 	struct dbtls_cli *cli = st->cli;
-	char **ids = calloc(cli->ntargets ? cli->ntargets : 1, sizeof(*ids));
+	size_t cap = 16, n = 0, kept = 0;
+	struct cli_seen *set;
 	enum dbtls_err rc = DBTLS_OK;
 	char a[512], b[512];
-	size_t n = 0;
 
-	if (!ids)
+	while (cap < 2 * cli->ntargets)
+		cap *= 2;
+	set = calloc(cap, sizeof(*set));
+	if (!set)
 		return DBTLS_ERR_NOMEM;
 	for (size_t i = 0; i < cli->ntargets; i++) {
 		struct dbtls_target *t = &cli->targets[i];
-		char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port);
-		size_t k;
+		char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port), *other;
+		uint64_t h;
+		size_t slot;
+		bool dup = false;
 
 		if (!id) {
 			rc = DBTLS_ERR_NOMEM;
 			dbtls_cli_say(st->err, "dbtls: out of memory");
-			goto out;
+			/* the targets not looked at yet are still owned: keep them */
+			for (size_t j = i; j < cli->ntargets; j++)
+				cli->targets[n++] = cli->targets[j];
+			break;
 		}
-		for (k = 0; k < n && strcmp(ids[k], id); k++)
-			;
-		if (k < n) {
+		h = dbtls_target_id_hash(id);
+		for (slot = h & (cap - 1); set[slot].idx; slot = (slot + 1) & (cap - 1)) {
+			const struct dbtls_target *u = &cli->targets[set[slot].idx - 1];
+
+			if (set[slot].h != h)
+				continue;
+			other = dbtls_endpoint_id(u->preamble->scheme, u->host, u->port);
+			dup = other && strcmp(other, id) == 0;
+			free(other);
+			if (dup)
+				break;
+		}
+		if (dup) {
 			dbtls_target_display(t->given, a, sizeof(a));
-			dbtls_target_display(cli->targets[k].given, b, sizeof(b));
+			dbtls_target_display(cli->targets[set[slot].idx - 1].given, b, sizeof(b));
 			dbtls_cli_say(st->err,
 				      "dbtls: note: target '%s' is '%s' again (%s): scanned once",
 				      a, b, id);
@@ -788,14 +882,34 @@ static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 			dbtls_target_free(t);
 			continue;
 		}
-		ids[n] = id;
+		set[slot] = (struct cli_seen){.h = h, .idx = n + 1};
+		free(id);
 		cli->targets[n++] = *t;
 	}
 	cli->ntargets = n;
-out:
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	free(set);
+	if (rc || !cli->shard_n)
+		return rc;
+	/* --shard: keep this slice (the first mention of each endpoint decides nothing: every
+	 * spelling of it has the same id, so the same slice) */
+	for (size_t i = 0; i < n; i++) {
+		struct dbtls_target *t = &cli->targets[i];
+		char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port);
+
+		if (!id) {
+			dbtls_cli_say(st->err, "dbtls: out of memory");
+			for (size_t j = i; j < n; j++)
+				cli->targets[kept++] = cli->targets[j];
+			rc = DBTLS_ERR_NOMEM;
+			break;
+		}
+		if (dbtls_target_in_shard(id, cli->shard_k, cli->shard_n))
+			cli->targets[kept++] = *t;
+		else
+			dbtls_target_free(t);
+		free(id);
+	}
+	cli->ntargets = kept;
 	return rc;
 }
 

@@ -33,6 +33,7 @@ enum dbtls_cmd {
 	DBTLS_CMD_EXPLAIN,  /* dbtls explain CHECK-ID */
 	DBTLS_CMD_DERIVE,   /* dbtls policy derive REPORT.json -o PINNED.json */
 	DBTLS_CMD_DIFF,	    /* dbtls diff OLD.json NEW.json */
+	DBTLS_CMD_MERGE,    /* dbtls merge A.json B.json ... -o ALL.json */
 	DBTLS_CMD_HELP,
 	DBTLS_CMD_VERSION,
 };
@@ -78,8 +79,14 @@ struct dbtls_cli {
 	bool revocation_soft_fail;  /* --revocation soft-fail: an undeterminable status is a note */
 	const char *crl_files[16];  /* --crl FILE… */
 	size_t ncrl_files;
-	char **alpn;	/* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
-	char *alpn_buf; /* the --alpn strings */
+	/* --shard K/N: scan only the endpoints whose canonical id hashes to slice K of N
+	 * (dbtls_target_in_shard); shard_n 0: no sharding */
+	unsigned shard_k, shard_n;
+	char *const *merge_inputs; /* merge: the reports (borrowed from argv) */
+	size_t nmerge_inputs;
+	bool merge_latest; /* merge --latest: an endpoint twice keeps the newer report's */
+	char **alpn;	   /* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
+	char *alpn_buf;	   /* the --alpn strings */
 };
 
 /* One option: the one place it is described (cli.c's dbtls_cli_opts). */

@@ -13,12 +13,19 @@
  *
  * Metrics (all gauges):
  *   dbtls_scan_timestamp_seconds, dbtls_scan_duration_seconds       the run
+ *   dbtls_build_info{version,openssl} 1                              the dbtls writing the file
+ *   dbtls_last_success_timestamp_seconds                             when the run completed
+ *                                                                    (absent when interrupted)
  *   dbtls_endpoints{outcome}                                         endpoints by outcome
  *   dbtls_endpoint_scanned{target}, dbtls_scan_errors{target},
  *   dbtls_endpoint_scan_duration_seconds{target}, dbtls_tls_offered{target}
  *   dbtls_tls_version_accepted{target,version}                       0/1 per probed version
+ *   dbtls_tls_version_info{target,version} 1                         per accepted version
  *   dbtls_cipher_suites_accepted{target,version}
  *   dbtls_certificate_not_after_timestamp_seconds{target,position,subject}
+ *   dbtls_certificate_earliest_expiry_timestamp_seconds{target}      soonest not_after of the
+ *                                                                    chain (blackbox_exporter's
+ *                                                                    probe_ssl_earliest_cert_expiry)
  *   dbtls_certificate_chain_verified{target}, dbtls_certificate_hostname_matches{target}
  *   dbtls_ca_rotation_ready{target}                                  only with --new-ca-file
  *   dbtls_findings{target,severity}, dbtls_findings_waived{target},
@@ -27,8 +34,13 @@
 #include "reports/report.h"
 #include "reports/report_util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "src/core/version.h"
 
 static void prom_family(FILE *o, const char *name, const char *help)
 {
@@ -77,6 +89,40 @@ static void prom_priv_free(struct prom_priv *pp)
 	free(pp);
 }
 
+static size_t prom_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* Marks each id seen at an earlier index: an open-addressing set of indexes keyed by the ids'
+ * hash (a pairwise comparison made 100,000 endpoints take minutes). False on out of memory. */
+static bool prom_mark_dups(struct prom_priv *pp)
+{
+	size_t cap = 16, *set;
+
+	while (cap < 2 * pp->n)
+		cap *= 2;
+	set = calloc(cap, sizeof(*set)); /* 1 + index; 0: empty */
+	if (!set)
+		return false;
+	for (size_t i = 0; i < pp->n; i++) {
+		size_t k = prom_hash(pp->ids[i]) & (cap - 1);
+
+		while (set[k] && strcmp(pp->ids[set[k] - 1], pp->ids[i]))
+			k = (k + 1) & (cap - 1);
+		if (set[k])
+			pp->dup[i] = true;
+		else
+			set[k] = i + 1;
+	}
+	free(set);
+	return true;
+}
+
 static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	struct prom_priv *pp = calloc(1, sizeof(*pp));
@@ -96,9 +142,8 @@ static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		if (!pp->ids[i])
 			goto nomem;
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i && !pp->dup[i]; j++)
-			pp->dup[i] = !pp->dup[j] && strcmp(pp->ids[j], pp->ids[i]) == 0;
+	if (!prom_mark_dups(pp))
+		goto nomem;
 	ctx->priv = pp;
 	return DBTLS_OK;
 nomem:
@@ -172,6 +217,19 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 			prom_value(o, st == DBTLS_VS_ACCEPTED);
 		}
 	}
+	prom_family(o, "dbtls_tls_version_info",
+		    "1 for each protocol version the endpoint accepts (an info metric: join on "
+		    "version).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
+			if (e->versions[v].status != DBTLS_VS_ACCEPTED)
+				continue;
+			prom_series(ctx, s, "dbtls_tls_version_info", e);
+			fprintf(o, ",version=\"%s\"", dbtls_version_name((enum dbtls_version)v));
+			prom_value(o, 1);
+		}
+	}
 	prom_family(o, "dbtls_cipher_suites_accepted",
 		    "Cipher suites the endpoint accepts with the protocol version.");
 	PROM_EACH(ctx, s, i, e)
@@ -203,6 +261,20 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 			fputc('"', o);
 			prom_value(o, (long long)e->certs[k].not_after_t);
 		}
+	}
+	prom_family(o, "dbtls_certificate_earliest_expiry_timestamp_seconds",
+		    "When the first certificate of the served chain expires (Unix time).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		time_t first = 0;
+
+		for (size_t k = 0; k < e->ncerts; k++)
+			if (e->certs[k].not_after && (!first || e->certs[k].not_after_t < first))
+				first = e->certs[k].not_after_t;
+		if (!first)
+			continue;
+		prom_series(ctx, s, "dbtls_certificate_earliest_expiry_timestamp_seconds", e);
+		prom_value(o, (long long)first);
 	}
 	if (s->new_ca_file) {
 		prom_family(
@@ -297,6 +369,21 @@ static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	dbtls_report_counts(s, ctx->eval, &c);
 	prom_family(o, "dbtls_scan_duration_seconds", "Wall time of the last scan.");
 	fprintf(o, "dbtls_scan_duration_seconds %.3f\n", c.duration_s);
+	prom_family(o, "dbtls_build_info",
+		    "1, labelled with the version of dbtls and of the OpenSSL it runs on.");
+	fprintf(o, "dbtls_build_info{version=\"");
+	dbtls_esc_write(o, DBTLS_VERSION, DBTLS_ESC_PROM);
+	fprintf(o, "\",openssl=\"");
+	dbtls_esc_write(o, OpenSSL_version(OPENSSL_VERSION_STRING), DBTLS_ESC_PROM);
+	fprintf(o, "\"} 1\n");
+	/* a run stopped by a signal is no success: the series is left out, so an alert on
+	 * time() - dbtls_last_success_timestamp_seconds (or absent()) notices */
+	if (!s->interrupted) {
+		prom_family(o, "dbtls_last_success_timestamp_seconds",
+			    "When the last scan that ran to completion finished (Unix time).");
+		fprintf(o, "dbtls_last_success_timestamp_seconds %lld\n",
+			(long long)s->finished_at);
+	}
 	prom_endpoints(ctx, &c);
 	prom_family(o, "dbtls_endpoint_scanned",
 		    "1 when the endpoint was scanned completely (no errors, TLS status known).");

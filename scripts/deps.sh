@@ -13,7 +13,7 @@ DBTLS_BUILD_DEPS=(build-essential autoconf automake pkg-config libssl-dev libjan
 # JKS/JCEKS/PKCS#12 stores of test_audit_parse.sh; gnutls-bin brings gnutls-serv, a second TLS stack for
 # test_handshake_facts.sh; PyMySQL, the JDK with MariaDB Connector/J and pgjdbc, and Go with
 # go-sql-driver/mysql are the real clients of tests/clients/capture.py and test_clients.sh
-DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus
+DBTLS_TEST_DEPS=(iproute2 valgrind clang-format mariadb-server mariadb-client python3 python3-jsonschema clang chromium prometheus prometheus-node-exporter
 	postgresql-15 postgresql-client-15 prosody ejabberd redis-server redis-tools nodejs openjdk-17-jre-headless gnutls-bin
 	python3-pymysql default-jdk-headless libmariadb-java libpostgresql-jdbc-java golang-go
 	golang-github-go-sql-driver-mysql-dev)
@@ -42,6 +42,10 @@ dbtls_install_deps() { # PACKAGE...: install the ones that are not installed yet
 	# only promtool is wanted, not a Prometheus server listening on :9090
 	if [[ " ${missing[*]} " == *" prometheus "* ]]; then
 		"${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
+	fi
+	# test_fleet.sh starts its own node_exporter on a free loopback port
+	if [[ " ${missing[*]} " == *" prometheus-node-exporter "* ]]; then
+		"${sudo[@]}" service prometheus-node-exporter stop >/dev/null 2>&1 || true
 	fi
 }
 

@@ -170,41 +170,119 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 	return doc;
 }
 
+/*
+ * The writer streams: each endpoint object is formatted as it comes and spooled to an unnamed
+ * temporary file, so no document of the whole scan is ever built. The end callback formats the
+ * document around an empty `endpoints` array (the summary needs every endpoint, and it comes
+ * before `endpoints` in the document) and writes it with the spool copied in where the array
+ * is — byte for byte what jansson writes for the whole document: an element of the top-level
+ * array is its own dump indented by four more spaces (JSON_ENSURE_ASCII leaves no raw newline
+ * inside a string, so every newline is a line break of the layout).
+ */
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+
+struct json_priv {
+	FILE *spool; /* the endpoint objects, formatted, joined by ",\n    " */
+	size_t n;
+	/* no temporary file to be had (a read-only /tmp in a container): the spool is memory */
+	char *mem;
+	size_t memlen;
+};
+
 static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct json_priv *jp = calloc(1, sizeof(*jp));
+
 	(void)s;
-	ctx->priv = json_array();
-	return ctx->priv ? DBTLS_OK : DBTLS_ERR_NOMEM;
+	if (!jp)
+		return DBTLS_ERR_NOMEM;
+	jp->spool = tmpfile();
+	if (!jp->spool)
+		jp->spool = open_memstream(&jp->mem, &jp->memlen);
+	if (!jp->spool) {
+		free(jp);
+		return DBTLS_ERR_NOMEM;
+	}
+	ctx->priv = jp;
+	return DBTLS_OK;
 }
 
 static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
+	struct json_priv *jp = ctx->priv;
 	json_t *o =
 	    dbtls_report_json_endpoint(e, ctx->eval ? &ctx->eval->findings[ctx->index] : NULL);
+	char *text = o ? json_dumps(o, JSON_FLAGS) : NULL;
+	enum dbtls_err err = DBTLS_OK;
 
-	if (!o || json_array_append_new(ctx->priv, o))
+	json_decref(o);
+	if (!text)
 		return DBTLS_ERR_NOMEM;
-	return DBTLS_OK;
+	if (jp->n++ && fputs(",\n    ", jp->spool) == EOF)
+		err = DBTLS_ERR_FILE;
+	for (const char *p = text; !err && *p; p++)
+		if ((*p == '\n' ? fputs("\n    ", jp->spool) : fputc(*p, jp->spool)) == EOF)
+			err = DBTLS_ERR_FILE;
+	free(text);
+	return err;
+}
+
+/* Copies the spool to out; false on a read or write error. */
+static bool json_copy_spool(struct json_priv *jp, FILE *out)
+{
+	FILE *spool = jp->spool;
+	char buf[65536];
+	size_t got;
+
+	if (fflush(spool))
+		return false;
+	if (jp->mem)
+		return fwrite(jp->mem, 1, jp->memlen, out) == jp->memlen;
+	if (fseek(spool, 0, SEEK_SET))
+		return false;
+	while ((got = fread(buf, 1, sizeof(buf), spool)) > 0)
+		if (fwrite(buf, 1, got, out) != got)
+			return false;
+	return !ferror(spool);
 }
 
 static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	static const char hole[] = "\n  \"endpoints\": []";
+	struct json_priv *jp = ctx->priv;
 	enum dbtls_err err = DBTLS_OK;
-	json_t *doc;
+	json_t *eps = NULL, *doc = NULL;
+	char *text = NULL, *at;
 
-	if (!ctx->priv)
+	if (!jp)
 		return DBTLS_ERR_NOMEM;
-	doc = js_doc(s, ctx->eval, ctx->priv);
-	json_decref(ctx->priv);
-	ctx->priv = NULL;
-	if (!doc)
-		return DBTLS_ERR_NOMEM;
-	if (json_dumpf(doc, ctx->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) !=
-		0 ||
-	    fputc('\n', ctx->out) == EOF)
+	eps = json_array();
+	doc = eps ? js_doc(s, ctx->eval, eps) : NULL;
+	text = doc ? json_dumps(doc, JSON_FLAGS) : NULL;
+	if (!text) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	at = strstr(text, hole);
+	if (!at) { /* the field table lost `endpoints`: nothing sensible to write */
+		err = DBTLS_ERR_INTERNAL;
+		goto out;
+	}
+	at += sizeof(hole) - 2; /* at the ']' */
+	if (fwrite(text, 1, (size_t)(at - text), ctx->out) != (size_t)(at - text) ||
+	    (jp->n && (fputs("\n    ", ctx->out) == EOF || !json_copy_spool(jp, ctx->out) ||
+		       fputs("\n  ", ctx->out) == EOF)) ||
+	    fputs(at, ctx->out) == EOF || fputc('\n', ctx->out) == EOF)
 		err = DBTLS_ERR_FILE;
+out:
+	free(text);
 	json_decref(doc);
+	json_decref(eps);
+	fclose(jp->spool);
+	free(jp->mem);
+	free(jp);
+	ctx->priv = NULL;
 	return err;
 }
 

@@ -49,38 +49,54 @@ struct scan_host {
 	bool exhausted;		  /* the budget ran out and could not be reset */
 };
 
+/* The run's servers, hashed by address and port: a fleet scan meets one per target, and a list
+ * walked under one lock made 100,000 targets quadratic. */
+#define SCAN_HOST_BUCKETS 16384
+
 struct scan_hosts {
 	pthread_mutex_t lock;
-	struct scan_host *list;
+	struct scan_host *bucket[SCAN_HOST_BUCKETS]; /* chained through next */
 };
 
 static void scan_hosts_init(struct scan_hosts *hs)
 {
 	pthread_mutex_init(&hs->lock, NULL);
-	hs->list = NULL;
+	memset(hs->bucket, 0, sizeof(hs->bucket));
 }
 
 static void scan_hosts_free(struct scan_hosts *hs)
 {
 	struct scan_host *h, *next;
 
-	for (h = hs->list; h; h = next) {
-		next = h->next;
-		pthread_cond_destroy(&h->slot_free);
-		pthread_mutex_destroy(&h->lock);
-		free(h);
+	for (size_t b = 0; b < SCAN_HOST_BUCKETS; b++) {
+		for (h = hs->bucket[b]; h; h = next) {
+			next = h->next;
+			pthread_cond_destroy(&h->slot_free);
+			pthread_mutex_destroy(&h->lock);
+			free(h);
+		}
+		hs->bucket[b] = NULL;
 	}
-	hs->list = NULL;
 	pthread_mutex_destroy(&hs->lock);
+}
+
+static size_t scan_host_bucket(const char *addr, uint16_t port)
+{
+	uint32_t x = 2166136261u ^ port; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
+		x = (x ^ *p) * 16777619u;
+	return x % SCAN_HOST_BUCKETS;
 }
 
 /* The run's record for addr:port (borrowed; lives until scan_hosts_free), NULL out of memory. */
 static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, uint16_t port)
 {
+	size_t b = scan_host_bucket(addr, port);
 	struct scan_host *h;
 
 	pthread_mutex_lock(&hs->lock);
-	for (h = hs->list; h; h = h->next)
+	for (h = hs->bucket[b]; h; h = h->next)
 		if (h->port == port && !strcmp(h->addr, addr))
 			break;
 	if (!h && (h = calloc(1, sizeof(*h)))) {
@@ -88,8 +104,8 @@ static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, 
 		h->port = port;
 		pthread_mutex_init(&h->lock, NULL);
 		pthread_cond_init(&h->slot_free, NULL);
-		h->next = hs->list;
-		hs->list = h;
+		h->next = hs->bucket[b];
+		hs->bucket[b] = h;
 	}
 	pthread_mutex_unlock(&hs->lock);
 	return h;

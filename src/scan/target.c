@@ -177,3 +177,25 @@ fail:
 	dbtls_target_free(t);
 	return DBTLS_ERR_INPUT;
 }
+
+uint64_t dbtls_target_id_hash(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL; /* FNV-1a 64 prime */
+	}
+	/* splitmix64's finaliser: FNV's low bits alone split small n unevenly */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+bool dbtls_target_in_shard(const char *id, unsigned k, unsigned n)
+{
+	return n <= 1 || dbtls_target_id_hash(id) % n == k;
+}

@@ -9,6 +9,7 @@
 #ifndef DBTLS_TARGET_H
 #define DBTLS_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,13 @@ void dbtls_target_free(struct dbtls_target *t);
 /* Writes s as it may be shown back to the user into out: a "user:password@" part is replaced by
  * "…@", so credentials typed into a target are never echoed. Always NUL-terminates. */
 void dbtls_target_display(const char *s, char *out, size_t outlen);
+
+/* The stable 64-bit hash of a canonical endpoint id (dbtls_endpoint_id): FNV-1a 64 over its
+ * bytes, then the splitmix64 finaliser. It decides --shard slices, so it is part of the
+ * interface: it must never change (a slice would move between shard processes). */
+uint64_t dbtls_target_id_hash(const char *id);
+/* True when the endpoint with canonical id belongs to shard k of n (0 <= k < n): the hash
+ * modulo n is k. n shards are disjoint and together hold every id, whatever the list order. */
+bool dbtls_target_in_shard(const char *id, unsigned k, unsigned n);
 
 #endif

@@ -314,6 +314,45 @@ static void test_target_errors(void **state)
 	dbtls_target_free(NULL);
 }
 
+/* The shard hash is an interface: a changed hash moves endpoints between shard processes. These
+ * values come from an independent implementation (FNV-1a 64, then splitmix64's finaliser). */
+static void test_shard(void **state)
+{
+	struct dbtls_cli cli;
+	char *e = NULL;
+	size_t seen[3] = {0};
+	(void)state;
+
+	assert_true(dbtls_target_id_hash("mysql://db1:3306") == 0x0d567aa984a0e6b6ULL);
+	assert_true(dbtls_target_id_hash("tls://[::1]:8443") == 0x2a10caa748216845ULL);
+	assert_true(dbtls_target_id_hash("") == 0xf52a15e9a9b5e89bULL);
+	assert_true(dbtls_target_in_shard("mysql://db1:3306", 2, 3));
+	assert_false(dbtls_target_in_shard("mysql://db1:3306", 0, 3));
+	assert_true(dbtls_target_in_shard("mysql://db1:3306", 0, 1));
+	/* every spelling lands in the id's shard; each target in exactly one of 3 */
+	for (unsigned k = 0; k < 3; k++) {
+		char arg[16];
+
+		snprintf(arg, sizeof(arg), "%u/3", k);
+		assert_int_equal(parse(&cli, &e, "dbtls", "scan", "--shard", arg, "DB1.", "db2",
+				       "tls://[::1]:8443", "db3", "db4", NULL),
+				 DBTLS_OK);
+		seen[k] = cli.ntargets;
+		for (size_t i = 0; i < cli.ntargets; i++)
+			if (!strcmp(cli.targets[i].given, "DB1."))
+				assert_int_equal(k, 2);
+		dbtls_cli_free(&cli);
+		free(e);
+		e = NULL;
+	}
+	assert_int_equal(seen[0] + seen[1] + seen[2], 5);
+	assert_int_equal(parse(&cli, &e, "dbtls", "scan", "--shard", "3/3", "db1", NULL),
+			 DBTLS_ERR_USAGE);
+	assert_non_null(strstr(e, "K must be 0-2"));
+	dbtls_cli_free(&cli);
+	free(e);
+}
+
 static void test_dedup(void **state)
 {
 	struct dbtls_cli cli;
@@ -345,6 +384,7 @@ int main(void)
 	    cmocka_unit_test(test_output_formats),
 	    cmocka_unit_test(test_target_errors),
 	    cmocka_unit_test(test_dedup),
+	    cmocka_unit_test(test_shard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

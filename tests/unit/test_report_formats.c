@@ -24,6 +24,7 @@
 
 #include "reports/report.h"
 #include "reports/report_util.h"
+#include "src/core/version.h"
 #include "tests/unit/fixtures.h"
 
 /* Everything that can go wrong in one string. */
@@ -815,6 +816,32 @@ static struct prom_sample *check_prom(const char *text, size_t *nout)
 	return all;
 }
 
+/* The first sample named name (borrowed), or NULL. */
+static const struct prom_sample *prom_find(const struct prom_sample *all, size_t n,
+					   const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i].name, name))
+			return &all[i];
+	return NULL;
+}
+
+/* Rewrites the dbtls_build_info sample in out (in place) with fixed label values: the golden
+ * file must not depend on the version of dbtls or OpenSSL it was built with. */
+static void golden_prom_normalise(char *out)
+{
+	static const char fixed[] = "dbtls_build_info{version=\"V\",openssl=\"O\"} 1";
+	char *p = strstr(out, "\ndbtls_build_info{"), *eol;
+
+	assert_non_null(p);
+	p++;
+	eol = strchr(p, '\n');
+	assert_non_null(eol);
+	assert_true((size_t)(eol - p) >= sizeof(fixed) - 1);
+	memcpy(p, fixed, sizeof(fixed) - 1);
+	memmove(p + sizeof(fixed) - 1, eol, strlen(eol) + 1);
+}
+
 static double prom_get(const struct prom_sample *all, size_t n, const char *name, const char *l1,
 		       const char *v1, const char *l2, const char *v2)
 {
@@ -907,6 +934,25 @@ static void test_prom(void **state)
 				  "subject", hostile_target, "position", "0"),
 			 1699000000);
 	free(hostile_target);
+	/* what a blackbox/ssl_exporter user expects */
+	assert_int_equal(prom_get(all, n, "dbtls_certificate_earliest_expiry_timestamp_seconds",
+				  "target", "mysql://db1.example:3306", NULL, NULL),
+			 1701648000);
+	assert_int_equal(prom_get(all, n, "dbtls_tls_version_info", "target",
+				  "mysql://db1.example:3306", "version", "TLSv1.2"),
+			 1);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i].name, "dbtls_tls_version_info"))
+			assert_true(all[i].value == 1 &&
+				    strcmp(prom_label(&all[i], "version"), "SSLv3") != 0);
+	assert_int_equal(
+	    prom_get(all, n, "dbtls_last_success_timestamp_seconds", NULL, NULL, NULL, NULL),
+	    1700000012);
+	assert_int_equal(prom_get(all, n, "dbtls_build_info", "version", DBTLS_VERSION, NULL, NULL),
+			 1);
+	assert_non_null(prom_label(prom_find(all, n, "dbtls_build_info"), "openssl"));
+	/* the golden file does not pin the versions of this build */
+	golden_prom_normalise(out);
 	golden("report.prom", out);
 	free(all);
 	free(out);
