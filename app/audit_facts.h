@@ -5,6 +5,8 @@
  * PRE-TABLE FORM: a minimal writer of its own until the report's field-descriptor table lands;
  * the lead moves it into reports/. Returns an exit code (0; 2 for usage or a bad password file;
  * 3 when some file had an error).
+ *
+ * Ownership: reads its argv-borrowed paths; writes to the caller's FILE; keeps nothing.
  */
 #ifndef DBTLS_APP_AUDIT_FACTS_H
 #define DBTLS_APP_AUDIT_FACTS_H

@@ -11,6 +11,10 @@
  *
  * The logic only sees a probe callback (one connection, one hello, one answer), so unit tests drive
  * it with a scripted server and the scanner with real connections.
+ *
+ * Ownership: callers own every buffer passed in (candidates, results, version facts); the
+ * functions fill them and keep no pointer. New strings put into version facts (reason) are owned
+ * by those facts (dbtls_endpoint_facts_free).
  */
 #ifndef DBTLS_ENUMERATE_H
 #define DBTLS_ENUMERATE_H

@@ -7,6 +7,9 @@
  * bounds-checked reader of src/core/buf.h; it is fuzzed by tests/fuzz/fuzz_client_hello.c. Lists
  * are kept in the client's order, GREASE values (RFC 8701) and SCSVs included as sent; the
  * result holds no pointers (fixed arrays, with a flag when a list was longer than they hold).
+ *
+ * Ownership: the result is a plain struct the caller owns (fixed arrays, nothing to free); the
+ * input bytes are borrowed for the call only.
  */
 #ifndef DBTLS_CLIENT_HELLO_H
 #define DBTLS_CLIENT_HELLO_H

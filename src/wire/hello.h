@@ -6,6 +6,9 @@
  * Building our own hellos means coverage never depends on what the local OpenSSL still supports
  * (SSLv2, SSLv3, export and RC4 suites are all offered from the registry in suites.c). The parser
  * reads only through the bounds-checked reader in buf.h; it is fuzzed by tests/fuzz/fuzz_hello.c.
+ *
+ * Ownership: params and their lists are borrowed for the call; dbtls_hello_build appends to the
+ * caller's buffer; results are plain structs the caller owns (fixed arrays, nothing to free).
  */
 #ifndef DBTLS_HELLO_H
 #define DBTLS_HELLO_H

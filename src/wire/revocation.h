@@ -8,6 +8,10 @@
  * The result is a fact per certificate (good / revoked with date and reason / unknown /
  * unavailable, and the source); whether "unavailable" is a failure (hard-fail) or a note
  * (soft-fail) is the policy's business, not this module's.
+ *
+ * Ownership: certificates, chains and staples are borrowed for the call; the strings it writes
+ * into struct dbtls_revocation are new, owned by the certificate facts (dbtls_cert_free); the cache
+ * is new from dbtls_rev_cache_new (dbtls_rev_cache_free, NULL-safe).
  */
 #ifndef DBTLS_REVOCATION_H
 #define DBTLS_REVOCATION_H
