@@ -79,17 +79,20 @@ static enum dbtls_err jsonl_begin(struct dbtls_report_ctx *ctx, const struct dbt
 {
 	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
 	struct jsonl_state *st = calloc(1, sizeof(*st));
-	char id[48], started[32];
+	char id[48], started[32], stamp[32];
 
 	if (!st)
 		return DBTLS_ERR_NOMEM;
 	ctx->priv = st;
 	dbtls_report_scan_id(s, id, sizeof(id));
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
-	st->common =
-	    json_pack("{s:s, s:s, s:o, s:o}", "scan_id", id, "started_at", started, "tool_version",
-		      jl_str(s->tool_version ? s->tool_version : DBTLS_VERSION), "policy",
-		      p ? jl_str(p->name) : json_null());
+	/* every line carries one timestamp, the time the run's facts were complete, so a log
+	 * shipper indexes each line at the scan it belongs to */
+	dbtls_rfc3339(s->finished_at ? s->finished_at : s->started_at, stamp, sizeof(stamp));
+	st->common = json_pack("{s:s, s:s, s:s, s:o, s:o}", "timestamp", stamp, "scan_id", id,
+			       "started_at", started, "tool_version",
+			       jl_str(s->tool_version ? s->tool_version : DBTLS_VERSION), "policy",
+			       p ? jl_str(p->name) : json_null());
 	return st->common ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }
 
@@ -127,7 +130,8 @@ static json_t *jl_endpoint_line(const struct jsonl_state *st, const struct dbtls
 	json_object_set_new(o, "findings", fs ? counts : json_null());
 	if (!fs)
 		json_decref(counts);
-	json_object_set_new(o, "waived", json_integer((json_int_t)waived));
+	/* (a finding line's "waived" is a boolean: one type per key across all line kinds) */
+	json_object_set_new(o, "waived_count", json_integer((json_int_t)waived));
 	json_object_set_new(o, "errors", errs);
 	json_object_set_new(o, "tls_offered",
 			    e->tls_offered < 0 ? json_null() : json_boolean(e->tls_offered));

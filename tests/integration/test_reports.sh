@@ -148,6 +148,22 @@ assert_eq "jsonl: one endpoint line" 1 "$jl_ep"
 assert_eq "jsonl: one scan id" 1 "$jl_nids"
 assert_eq "jsonl: the endpoint failed" failed "$jl_outcome"
 assert_match "the HTML names the same scan id" "scan <code>$jl_id</code>" "$(cat "$T/r.html")"
+# one type per key across every line kind (one index takes them all), and a timestamp on each
+jl_types=$("$DBTLS_PYTHON" - "$T/r.jsonl" <<'EOF'
+import json, sys
+types, stamped, n = {}, 0, 0
+for l in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(l)
+    n += 1
+    stamped += isinstance(o.get("timestamp"), str)
+    for k, v in o.items():
+        if v is not None:
+            types.setdefault(k, set()).add(type(v).__name__)
+bad = sorted(k for k, t in types.items() if len(t) > 1)
+print(" ".join(bad) or "none", stamped == n)
+EOF
+)
+assert_eq "jsonl: one type per key across line kinds, every line stamped" "none True" "$jl_types"
 
 # --- text: ten seconds, colour only on a terminal ----------------------------------------------------
 txt=$(cat "$T/r.txt")
