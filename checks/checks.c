@@ -161,6 +161,8 @@ uint32_t dbtls_suite_props(uint32_t code)
 
 /* The title as a new string; NULL when out of memory, or when the title is "%s" of a NULL (a
  * string the caller failed to build). */
+static char *fa_title(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *fa_title(const char *fmt, va_list ap)
 {
 	char *title = NULL;
