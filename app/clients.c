@@ -6,6 +6,8 @@
  */
 #include "app/clients.h"
 
+#include "src/core/jsonload.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,13 +205,15 @@ enum dbtls_err dbtls_app_clients(const struct dbtls_cli *cli, struct dbtls_scan_
 		}
 	}
 	if (cli->proposed) {
-		json_error_t je;
 		const char *s;
 
-		prop = json_load_file(cli->proposed, 0, &je);
+		/* the one JSON load path: bounded, duplicate keys refused, FILE:LINE:COL errors */
+		err = dbtls_json_load_file(cli->proposed, DBTLS_JSON_MAX_WAIVERS, &prop, NULL, d);
+		if (err)
+			goto out;
 		if (!json_is_object(prop)) {
-			snprintf(d->msg, sizeof(d->msg), "--proposed %s: %s", cli->proposed,
-				 je.text);
+			snprintf(d->msg, sizeof(d->msg), "--proposed %s: expected a JSON object",
+				 cli->proposed);
 			err = DBTLS_ERR_INPUT;
 			goto out;
 		}

@@ -201,6 +201,16 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			goto out;
 		}
 	} else {
+		/* --clients, --clients-in-use and --proposed are read before any probe goes out: a
+		 * bad one is a usage error that costs no traffic */
+		struct dbtls_scan_facts none = {0};
+		err = dbtls_app_clients(cli, &none, &d);
+		if (err) {
+			dbtls_cli_say(stderr, "dbtls: %s",
+				      err == DBTLS_ERR_NOMEM ? dbtls_strerror(err) : d.msg);
+			rc = DBTLS_EXIT_USAGE;
+			goto out;
+		}
 		facts.tool_version = strdup(DBTLS_VERSION);
 		facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once

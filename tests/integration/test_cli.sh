@@ -36,6 +36,9 @@ usage() { # EXPECTED-MESSAGE ARGS...: exit 2, one line on stderr containing the 
 usage "no command given"
 usage "unknown command 'scna'" scna db
 usage "no targets given" scan
+usage "--clients nosuch: no such profile" scan --clients nosuch tls://127.0.0.1:1
+printf '{"tls_version": "TLSv1.3", "tls_version": "TLSv1.2"}\n' >"$T/dup.json"
+usage "duplicate object key" scan --clients all --proposed "$T/dup.json" tls://127.0.0.1:1
 usage "unknown option '--password'" scan --password hunter2 db
 usage "--timeout 'soon'" scan --timeout soon db
 usage "target 'db:0': bad port" scan db:0
