@@ -359,6 +359,14 @@ static enum dbtls_err opt_fail_on(struct cli_state *st, const char *arg)
 	return DBTLS_OK;
 }
 
+static enum dbtls_err opt_store_passwords(struct cli_state *st, const char *arg)
+{
+	if (!cli_readable(arg, st->err, "--store-passwords"))
+		return DBTLS_ERR_FILE;
+	st->cli->store_passwords = arg;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err opt_facts(struct cli_state *st, const char *arg)
 {
 	if (!cli_readable(arg, st->err, "--facts"))
@@ -462,8 +470,9 @@ static enum dbtls_err opt_version(struct cli_state *st, const char *arg)
 
 #define B(c)	 (1u << (c))
 #define ON_SCAN	 B(DBTLS_CMD_SCAN)
-#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK))
-#define ON_SHOW	 (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DIFF))
+#define ON_AUDIT B(DBTLS_CMD_AUDIT)
+#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | ON_AUDIT)
+#define ON_SHOW	 (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DIFF) | ON_AUDIT)
 #define ON_ALL	 (ON_SHOW | B(DBTLS_CMD_DERIVE))
 
 /* Help sections, in the order `dbtls help` prints them. */
@@ -532,7 +541,7 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "do not verify the server certificate on the SQL login (reported as a finding about the "
      "scan itself); implies --sql",
      opt_sql_insecure, 0},
-    {"output", 'o', "FILE", ON_SCAN | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DERIVE), SEC_OUT,
+    {"output", 'o', "FILE", ON_SCAN | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_DERIVE) | ON_AUDIT, SEC_OUT,
      "write a report to FILE (repeatable); a known extension decides the format (see Report "
      "formats), otherwise --format does. The file is written to a temporary name and renamed, "
      "so it is never half written. '-' is standard output, in --format (default text)",
@@ -575,10 +584,18 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
     {"revocation-leaf-only", 0, NULL, ON_SCAN, SEC_CERT,
      "check the leaf only, not the intermediates", cli_flag, CLI_AT(scan.rev.leaf_only)},
     {"crl", 0, "FILE", ON_SCAN, SEC_CERT, "a CRL (PEM or DER) to consult; repeatable", opt_crl, 0},
-    {"new-ca-file", 0, "FILE", ON_SCAN, SEC_CERT,
+    {"new-ca-file", 0, "FILE", ON_SCAN | ON_AUDIT, SEC_CERT,
      "CA rotation: would each served chain verify for clients that trust only this bundle? "
-     "(ca-rotation.* findings, a summary)",
+     "(ca-rotation.* findings, a summary); audit: is this CA (by SHA-256 fingerprint) in each "
+     "trust store? (store.new-ca-missing)",
      opt_new_ca_file, 0},
+    {"store-passwords", 0, "FILE", ON_AUDIT, SEC_CERT,
+     "audit: store passwords, one `STORE = PASSWORD` a line (STORE: a path, a file name or *); "
+     "never on the command line. DBTLS_STORE_PASSWORD is tried first (read once, then unset)",
+     opt_store_passwords, 0},
+    {"no-default-passwords", 0, NULL, ON_AUDIT, SEC_CERT,
+     "audit: do not try the well-known default store passwords (changeit, changeme, …)", cli_flag,
+     CLI_AT(no_default_passwords)},
     {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help, 0},
     {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version, 0},
 };
@@ -592,6 +609,7 @@ static enum dbtls_err cmd_scan(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_derive(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_diff(struct cli_state *st, int argc, char **argv);
+static enum dbtls_err cmd_audit(struct cli_state *st, int argc, char **argv);
 
 struct cli_cmd {
 	const char *name; /* argv[1] */
@@ -621,6 +639,10 @@ static const struct cli_cmd cli_cmds[] = {
      "what changed between two reports: findings that appeared, disappeared or changed, and "
      "certificates; exit 1 when something new is at or above --fail-on (default high)",
      cmd_diff},
+    {"audit", NULL, DBTLS_CMD_AUDIT, true, "audit [OPTIONS] PATH...",
+     "audit files and directories (keys, certificates, key and trust stores, client and "
+     "server TLS settings) under the same profiles, waivers, exit codes and reports as scans",
+     cmd_audit},
     {"help", NULL, DBTLS_CMD_HELP, false, "help [COMMAND] | --help | -h",
      "this text, or one command's", NULL},
     {"version", NULL, DBTLS_CMD_VERSION, false, "--version", "version and library versions",
@@ -700,6 +722,16 @@ static enum dbtls_err cli_output_formats(struct cli_state *st)
 		o->format = w->name;
 	}
 	return DBTLS_OK;
+}
+
+static enum dbtls_err cmd_audit(struct cli_state *st, int argc, char **argv)
+{
+	if (!argc)
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: usage: dbtls audit [OPTIONS] PATH... (files or directories)");
+	st->cli->audit_paths = (const char **)argv;
+	st->cli->naudit_paths = (size_t)argc;
+	return cli_output_formats(st);
 }
 
 static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv)

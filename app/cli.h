@@ -35,6 +35,7 @@ enum dbtls_cmd {
 	DBTLS_CMD_DIFF,	    /* dbtls diff OLD.json NEW.json */
 	DBTLS_CMD_HELP,
 	DBTLS_CMD_VERSION,
+	DBTLS_CMD_AUDIT, /* dbtls audit PATH...: judge files (keys, stores, TLS settings) */
 };
 
 #define DBTLS_MAX_OUTPUTS 8
@@ -75,6 +76,10 @@ struct dbtls_cli {
 	bool revocation_soft_fail; /* --revocation soft-fail: an undeterminable status is a note */
 	const char *crl_files[16]; /* --crl FILE… */
 	size_t ncrl_files;
+	const char **audit_paths; /* audit: the PATH operands (borrowed from argv) */
+	size_t naudit_paths;
+	const char *store_passwords; /* audit: --store-passwords FILE */
+	bool no_default_passwords;   /* audit: --no-default-passwords */
 	char **alpn;	/* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
 	char *alpn_buf; /* the --alpn strings */
 };

@@ -15,11 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "checks/policy/policy.h"
 #include "app/audit_facts.h"
 #include "app/cli.h"
+#include "src/audit/audit.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
@@ -138,6 +141,8 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 	}
 	for (size_t i = 0; i < facts->nendpoints; i++)
 		errored |= !dbtls_endpoint_scanned(&facts->endpoints[i]);
+	for (size_t i = 0; i < facts->nfiles; i++)
+		errored |= facts->files[i].nerrors > 0;
 	if (rc == DBTLS_EXIT_OK) {
 		if (evp && ev.failed)
 			rc = DBTLS_EXIT_FINDINGS;
@@ -220,6 +225,113 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			rc = DBTLS_EXIT_INTERRUPTED;
 	}
 out:
+	dbtls_scan_facts_free(&facts);
+	if (have_pol)
+		dbtls_policy_free(&pol);
+	dbtls_waivers_free(&wv);
+	return rc;
+}
+
+/* The lower-case hex SHA-256 fingerprints of the certificates of PEM bundle path (new array of
+ * new strings, *n of them); false with a message when none can be read. */
+static bool new_ca_fingerprints(const char *path, char ***out, size_t *n)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *x;
+
+	*out = NULL;
+	*n = 0;
+	if (!fp) {
+		dbtls_cli_say(stderr, "dbtls: --new-ca-file %s: %s", path, strerror(errno));
+		return false;
+	}
+	while ((x = PEM_read_X509(fp, NULL, NULL, NULL))) {
+		unsigned char md[32];
+		unsigned mdlen = 0;
+		char **p = realloc(*out, (*n + 1) * sizeof(*p));
+
+		if (p)
+			*out = p;
+		if (p && X509_digest(x, EVP_sha256(), md, &mdlen) && (p[*n] = malloc(65))) {
+			for (unsigned i = 0; i < mdlen && i < 32; i++)
+				snprintf(p[*n] + 2 * i, 3, "%02x", md[i]);
+			(*n)++;
+		}
+		X509_free(x);
+	}
+	fclose(fp);
+	if (!*n)
+		dbtls_cli_say(stderr, "dbtls: --new-ca-file %s: no PEM certificate in it", path);
+	return *n > 0;
+}
+
+/* dbtls audit PATH...: the files are the subjects; the store password leaves the environment
+ * before anything is read and is never printed. Exit codes as scans (3: a file could not be
+ * read completely). */
+static int run_audit(const struct dbtls_cli *cli)
+{
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_audit_facts af = {0};
+	struct dbtls_audit_pwfile pwf = {0};
+	struct dbtls_policy pol = {0};
+	struct dbtls_waivers wv = {0};
+	struct dbtls_diag d = {0};
+	char *pw = NULL, **fps = NULL;
+	size_t nfps = 0;
+	const char *env = getenv("DBTLS_STORE_PASSWORD");
+	bool have_pol = false;
+	int rc;
+
+	if (env && !(pw = strdup(env))) {
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+		return DBTLS_EXIT_USAGE;
+	}
+	unsetenv("DBTLS_STORE_PASSWORD");
+	rc = load_policy(cli, &pol, &have_pol, &wv);
+	if (rc)
+		goto out;
+	rc = DBTLS_EXIT_USAGE;
+	if (cli->store_passwords && dbtls_audit_pwfile_load(cli->store_passwords, &pwf, &d)) {
+		dbtls_cli_say(stderr, "dbtls: --store-passwords: %s", d.msg);
+		goto out;
+	}
+	if (cli->scan.new_ca_file && !new_ca_fingerprints(cli->scan.new_ca_file, &fps, &nfps))
+		goto out;
+	if (have_pol) {
+		pol.params.new_ca_sha256 = (const char *const *)fps;
+		pol.params.nnew_ca_sha256 = nfps;
+	}
+	struct dbtls_audit_opts o = {
+	    .now = time(NULL),
+	    .store_password = pw,
+	    .pwfile = cli->store_passwords ? &pwf : NULL,
+	    .no_defaults = cli->no_default_passwords,
+	};
+	facts.tool_version = strdup(DBTLS_VERSION);
+	facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
+	facts.started_at = o.now;
+	if (!facts.tool_version ||
+	    dbtls_audit_paths(cli->audit_paths, cli->naudit_paths, &o, &af) != DBTLS_OK) {
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+		goto out;
+	}
+	facts.files = af.files;
+	facts.nfiles = af.nfiles;
+	facts.finished_at = time(NULL);
+	/* one line per file that could not be read, naming it; the others are judged */
+	for (size_t i = 0; i < facts.nfiles; i++)
+		for (size_t k = 0; k < facts.files[i].nerrors; k++)
+			dbtls_cli_say(stderr, "dbtls: %s", facts.files[i].errors[k].msg);
+	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
+out:
+	if (pw) {
+		OPENSSL_cleanse(pw, strlen(pw));
+		free(pw);
+	}
+	dbtls_audit_pwfile_free(&pwf);
+	for (size_t i = 0; i < nfps; i++)
+		free(fps[i]);
+	free(fps);
 	dbtls_scan_facts_free(&facts);
 	if (have_pol)
 		dbtls_policy_free(&pol);
@@ -388,6 +500,9 @@ int main(int argc, char **argv)
 		break;
 	case DBTLS_CMD_DIFF:
 		rc = run_diff(&cli);
+		break;
+	case DBTLS_CMD_AUDIT:
+		rc = run_audit(&cli);
 		break;
 	default:
 		rc = DBTLS_EXIT_USAGE;
