@@ -589,6 +589,11 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "(ca-rotation.* findings, a summary); audit: is this CA (by SHA-256 fingerprint) in each "
      "trust store? (store.new-ca-missing)",
      opt_new_ca_file, 0},
+    {"audit-server-files", 0, NULL, ON_SCAN, SEC_SQL,
+     "with --sql, on the database host: audit the key, certificate and CA files the server "
+     "says it uses (ssl_cert, ssl_key, ssl_ca; PostgreSQL ssl_cert_file, ssl_key_file, "
+     "ssl_ca_file), tied to the endpoint (files[].referenced_by)",
+     cli_flag, CLI_AT(audit_server_files)},
     {"store-passwords", 0, "FILE", ON_AUDIT, SEC_CERT,
      "audit: store passwords, one `STORE = PASSWORD` a line (STORE: a path, a file name or *); "
      "never on the command line. DBTLS_STORE_PASSWORD is tried first (read once, then unset)",

@@ -80,6 +80,7 @@ struct dbtls_cli {
 	size_t naudit_paths;
 	const char *store_passwords; /* audit: --store-passwords FILE */
 	bool no_default_passwords;   /* audit: --no-default-passwords */
+	bool audit_server_files;     /* scan: --audit-server-files (with --sql) */
 	char **alpn;	/* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
 	char *alpn_buf; /* the --alpn strings */
 };

@@ -175,6 +175,59 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 	return DBTLS_EXIT_OK;
 }
 
+/* scan --sql --audit-server-files: audits the files each endpoint's server says it uses (absolute
+ * paths only: a relative one is relative to a data directory the scan did not ask for) and ties
+ * them to the endpoint: referenced_by "ENDPOINT VARIABLE (version_ssl_library LIBRARY)". NOMEM. */
+static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts)
+{
+	static const char *const vars[] = {"ssl_cert",	   "ssl_key",	  "ssl_ca", "ssl_cert_file",
+					   "ssl_key_file", "ssl_ca_file", NULL};
+	struct dbtls_audit_opts o = {.now = time(NULL), .no_defaults = false};
+
+	for (size_t i = 0; i < facts->nendpoints; i++) {
+		const struct dbtls_endpoint_facts *e = &facts->endpoints[i];
+		const struct dbtls_sql_facts *q = &e->sql;
+		const char *lib =
+		    dbtls_sql_value_get(q->variables, q->nvariables, "version_ssl_library", NULL);
+		char *id = dbtls_endpoint_id(e->protocol, e->host, e->port);
+
+		if (!lib)
+			lib = dbtls_sql_value_get(q->variables, q->nvariables, "ssl_library", NULL);
+		if (!id)
+			return DBTLS_ERR_NOMEM;
+		for (size_t k = 0; vars[k]; k++) {
+			const char *path =
+			    dbtls_sql_value_get(q->variables, q->nvariables, vars[k], NULL);
+			struct dbtls_audit_facts af = {0};
+			struct dbtls_audit_file *nf;
+
+			if (!path || path[0] != '/')
+				continue;
+			if (dbtls_audit_paths(&path, 1, &o, &af) ||
+			    !(nf = realloc(facts->files,
+					   (facts->nfiles + af.nfiles) * sizeof(*nf)))) {
+				dbtls_audit_facts_free(&af);
+				free(id);
+				return DBTLS_ERR_NOMEM;
+			}
+			facts->files = nf;
+			for (size_t j = 0; j < af.nfiles; j++) {
+				struct dbtls_audit_file *f = &af.files[j];
+
+				if (!f->referenced_by && f->path && !strcmp(f->path, path) &&
+				    asprintf(&f->referenced_by, "%s %s%s%s%s", id, vars[k],
+					     lib ? " (version_ssl_library " : "", lib ? lib : "",
+					     lib ? ")" : "") < 0)
+					f->referenced_by = NULL;
+				facts->files[facts->nfiles++] = *f;
+			}
+			free(af.files);
+		}
+		free(id);
+	}
+	return DBTLS_OK;
+}
+
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
 	struct dbtls_scan_facts facts = {0};
@@ -185,6 +238,11 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	bool have_pol;
 	int rc;
 
+	if (cli->audit_server_files && !cli->scan.sql) {
+		dbtls_cli_say(stderr, "dbtls: --audit-server-files needs --sql (the server names "
+				      "its files in SQL variables)");
+		return DBTLS_EXIT_USAGE;
+	}
 	rc = load_policy(cli, &pol, &have_pol, &wv);
 	if (rc)
 		return rc;
@@ -211,6 +269,8 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
+		if (!err && facts.tool_version && cli->audit_server_files)
+			err = audit_server_files(&facts);
 		if (err || !facts.tool_version) {
 			dbtls_cli_say(stderr, "dbtls: %s",
 				      dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));

@@ -120,6 +120,18 @@ static void fl_key_not_pkcs1(const struct dbtls_check *self, const struct dbtls_
 					   "Server key %s is PKCS#8; a yaSSL/wolfSSL server "
 					   "cannot load it",
 					   f->path);
+		} else if (strstr(f->referenced_by, "(version_ssl_library ")) {
+			/* a scan said which library the server uses, and it reads PKCS#8 */
+			snprintf(
+			    ev, sizeof(ev),
+			    "%s:%u: %s key (%s), named by %s, which reads PKCS#8; a yaSSL/wolfSSL "
+			    "build of the server would refuse it",
+			    f->path, k->line, dbtls_key_format_name(k->format),
+			    k->pem_label ? k->pem_label : "DER", f->referenced_by);
+			dbtls_findings_add(out, self, ctx, DBTLS_SEV_INFO, ev, fix,
+					   "Server key %s is PKCS#8: fine for this server's TLS "
+					   "library, not for a yaSSL/wolfSSL build",
+					   f->path);
 		} else {
 			snprintf(ev, sizeof(ev),
 				 "%s:%u: %s key (%s), named by %s; whether the server's TLS "

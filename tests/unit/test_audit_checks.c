@@ -132,6 +132,13 @@ static void fx_pkcs8_yassl(struct dbtls_audit_file *f)
 	free(f->referenced_by);
 	f->referenced_by = t_strdup("mysql://db1:3306 ssl_key (version_ssl_library YaSSL 2.4.4)");
 }
+static void fx_pkcs8_openssl(struct dbtls_audit_file *f)
+{
+	fx_pkcs8_server(f);
+	free(f->referenced_by);
+	f->referenced_by =
+	    t_strdup("mysql://db1:3306 ssl_key (version_ssl_library OpenSSL 3.0.15 3 Sep 2024)");
+}
 static void fx_pkcs8_unreferenced(struct dbtls_audit_file *f)
 {
 	f->keys[0].format = DBTLS_KEYFMT_PKCS8;
@@ -321,6 +328,8 @@ static const struct row rows[] = {
      NULL},
     {"PKCS#8 server key, library unknown", fx_pkcs8_server, NULL, "file.key-not-pkcs1", 1,
      DBTLS_SEV_INFO, "version_ssl_library"},
+    {"PKCS#8 key of an OpenSSL server", fx_pkcs8_openssl, NULL, "file.key-not-pkcs1", 1,
+     DBTLS_SEV_INFO, "which reads PKCS#8"},
     {"PKCS#8 key of a yaSSL server", fx_pkcs8_yassl, NULL, "file.key-not-pkcs1", 1, -1,
      "yaSSL/wolfSSL"},
     {"plain server key", fx_pkcs1_server, NULL, "file.key-encrypted-server", 0, -1, NULL},
