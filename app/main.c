@@ -20,7 +20,6 @@
 #include <openssl/x509.h>
 
 #include "checks/policy/policy.h"
-#include "app/audit_facts.h"
 #include "app/cli.h"
 #include "src/audit/audit.h"
 #include "reports/diff.h"
@@ -525,9 +524,6 @@ int main(int argc, char **argv)
 	/* a peer closing mid-write must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	OPENSSL_init_ssl(0, NULL);
-	/* hidden, pre-report form of the file audit (issue 13) until `dbtls audit` lands */
-	if (argc > 1 && strcmp(argv[1], "audit-facts") == 0)
-		return dbtls_app_audit_facts(argc - 1, argv + 1);
 	err = dbtls_cli_parse(argc, argv, &cli, stderr);
 	if (err) {
 		dbtls_cli_free(&cli);
