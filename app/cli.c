@@ -396,6 +396,14 @@ static enum dbtls_err opt_fail_on(struct cli_state *st, const char *arg)
 	return DBTLS_OK;
 }
 
+static enum dbtls_err opt_store_passwords(struct cli_state *st, const char *arg)
+{
+	if (!cli_readable(arg, st->err, "--store-passwords"))
+		return DBTLS_ERR_FILE;
+	st->cli->store_passwords = arg;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err opt_facts(struct cli_state *st, const char *arg)
 {
 	if (!cli_readable(arg, st->err, "--facts"))
@@ -499,7 +507,8 @@ static enum dbtls_err opt_version(struct cli_state *st, const char *arg)
 
 #define B(c)	 (1u << (c))
 #define ON_SCAN	 B(DBTLS_CMD_SCAN)
-#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_MERGE))
+#define ON_AUDIT B(DBTLS_CMD_AUDIT)
+#define ON_JUDGE (B(DBTLS_CMD_SCAN) | B(DBTLS_CMD_CHECK) | B(DBTLS_CMD_MERGE) | ON_AUDIT)
 #define ON_SHOW	 (ON_JUDGE | B(DBTLS_CMD_DIFF))
 #define ON_ALL	 (ON_SHOW | B(DBTLS_CMD_DERIVE))
 
@@ -634,9 +643,10 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
     {"revocation-leaf-only", 0, NULL, ON_SCAN, SEC_CERT,
      "check the leaf only, not the intermediates", cli_flag, CLI_AT(scan.rev.leaf_only)},
     {"crl", 0, "FILE", ON_SCAN, SEC_CERT, "a CRL (PEM or DER) to consult; repeatable", opt_crl, 0},
-    {"new-ca-file", 0, "FILE", ON_SCAN, SEC_CERT,
+    {"new-ca-file", 0, "FILE", ON_SCAN | ON_AUDIT, SEC_CERT,
      "CA rotation: would each served chain verify for clients that trust only this bundle? "
-     "(ca-rotation.* findings, a summary)",
+     "(ca-rotation.* findings, a summary); audit: is this CA (by SHA-256 fingerprint) in each "
+     "trust store? (store.new-ca-missing)",
      opt_new_ca_file, 0},
     {"clients", 0, "all|NAME,...|FILE", ON_SCAN, SEC_POLICY,
      "client impact: which database clients (profiles of data/clients, or a profile FILE) "
@@ -650,6 +660,18 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "the local OpenSSL), certificate (a chain PEM file, leaf first) and ca_bundle (a PEM "
      "file, or \"system\")",
      cli_string, CLI_AT(proposed)},
+    {"audit-server-files", 0, NULL, ON_SCAN, SEC_SQL,
+     "with --sql, on the database host: audit the key, certificate and CA files the server "
+     "says it uses (ssl_cert, ssl_key, ssl_ca; PostgreSQL ssl_cert_file, ssl_key_file, "
+     "ssl_ca_file), tied to the endpoint (files[].referenced_by)",
+     cli_flag, CLI_AT(audit_server_files)},
+    {"store-passwords", 0, "FILE", ON_AUDIT, SEC_CERT,
+     "audit: store passwords, one `STORE = PASSWORD` a line (STORE: a path, a file name or *); "
+     "never on the command line. DBTLS_STORE_PASSWORD is tried first (read once, then unset)",
+     opt_store_passwords, 0},
+    {"no-default-passwords", 0, NULL, ON_AUDIT, SEC_CERT,
+     "audit: do not try the well-known default store passwords (changeit, changeme, …)", cli_flag,
+     CLI_AT(no_default_passwords)},
     {"help", 'h', NULL, ON_ALL, SEC_OTHER, "this command's help", opt_help, 0},
     {"version", 'V', NULL, ON_ALL, SEC_OTHER, "version and library versions", opt_version, 0},
 };
@@ -664,6 +686,7 @@ static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_derive(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_diff(struct cli_state *st, int argc, char **argv);
 static enum dbtls_err cmd_merge(struct cli_state *st, int argc, char **argv);
+static enum dbtls_err cmd_audit(struct cli_state *st, int argc, char **argv);
 
 struct cli_cmd {
 	const char *name; /* argv[1] */
@@ -698,6 +721,10 @@ static const struct cli_cmd cli_cmds[] = {
      "join JSON reports (the shards of one scan) into one report, judged again under --policy; "
      "the same endpoint in two reports is an error unless --latest",
      cmd_merge},
+    {"audit", NULL, DBTLS_CMD_AUDIT, true, "audit [OPTIONS] PATH...",
+     "audit files and directories (keys, certificates, key and trust stores, client and "
+     "server TLS settings) under the same profiles, waivers, exit codes and reports as scans",
+     cmd_audit},
     {"help", NULL, DBTLS_CMD_HELP, false, "help [COMMAND] | --help | -h",
      "this text, or one command's", NULL},
     {"version", NULL, DBTLS_CMD_VERSION, false, "--version", "version and library versions",
@@ -777,6 +804,16 @@ static enum dbtls_err cli_output_formats(struct cli_state *st)
 		o->format = w->name;
 	}
 	return DBTLS_OK;
+}
+
+static enum dbtls_err cmd_audit(struct cli_state *st, int argc, char **argv)
+{
+	if (!argc)
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: usage: dbtls audit [OPTIONS] PATH... (files or directories)");
+	st->cli->audit_paths = (const char **)argv;
+	st->cli->naudit_paths = (size_t)argc;
+	return cli_output_formats(st);
 }
 
 static enum dbtls_err cmd_check(struct cli_state *st, int argc, char **argv)

@@ -36,6 +36,7 @@ enum dbtls_cmd {
 	DBTLS_CMD_MERGE,    /* dbtls merge A.json B.json ... -o ALL.json */
 	DBTLS_CMD_HELP,
 	DBTLS_CMD_VERSION,
+	DBTLS_CMD_AUDIT, /* dbtls audit PATH...: judge files (keys, stores, TLS settings) */
 };
 
 #define DBTLS_MAX_OUTPUTS 8
@@ -87,6 +88,11 @@ struct dbtls_cli {
 	bool merge_latest; /* merge --latest: an endpoint twice keeps the newer report's */
 	char **alpn;	   /* --alpn, NULL-terminated, into alpn_buf; scan.alpn points here */
 	char *alpn_buf;	   /* the --alpn strings */
+	const char **audit_paths; /* audit: the PATH operands (borrowed from argv) */
+	size_t naudit_paths;
+	const char *store_passwords; /* audit: --store-passwords FILE */
+	bool no_default_passwords;   /* audit: --no-default-passwords */
+	bool audit_server_files;     /* scan: --audit-server-files (with --sql) */
 };
 
 /* One option: the one place it is described (cli.c's dbtls_cli_opts). */

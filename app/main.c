@@ -16,12 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "checks/policy/policy.h"
-#include "app/audit_facts.h"
 #include "app/cli.h"
 #include "app/clients.h"
+#include "src/audit/audit.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
@@ -148,6 +150,8 @@ static int judge_and_report(const struct dbtls_cli *cli, const struct dbtls_scan
 	}
 	for (size_t i = 0; i < facts->nendpoints; i++)
 		errored |= !dbtls_endpoint_scanned(&facts->endpoints[i]);
+	for (size_t i = 0; i < facts->nfiles; i++)
+		errored |= facts->files[i].nerrors > 0;
 	if (rc == DBTLS_EXIT_OK) {
 		if (evp && ev.failed)
 			rc = DBTLS_EXIT_FINDINGS;
@@ -180,6 +184,59 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 	return DBTLS_EXIT_OK;
 }
 
+/* scan --sql --audit-server-files: audits the files each endpoint's server says it uses (absolute
+ * paths only: a relative one is relative to a data directory the scan did not ask for) and ties
+ * them to the endpoint: referenced_by "ENDPOINT VARIABLE (version_ssl_library LIBRARY)". NOMEM. */
+static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts)
+{
+	static const char *const vars[] = {"ssl_cert",	   "ssl_key",	  "ssl_ca", "ssl_cert_file",
+					   "ssl_key_file", "ssl_ca_file", NULL};
+	struct dbtls_audit_opts o = {.now = time(NULL), .no_defaults = false};
+
+	for (size_t i = 0; i < facts->nendpoints; i++) {
+		const struct dbtls_endpoint_facts *e = &facts->endpoints[i];
+		const struct dbtls_sql_facts *q = &e->sql;
+		const char *lib =
+		    dbtls_sql_value_get(q->variables, q->nvariables, "version_ssl_library", NULL);
+		char *id = dbtls_endpoint_id(e->protocol, e->host, e->port);
+
+		if (!lib)
+			lib = dbtls_sql_value_get(q->variables, q->nvariables, "ssl_library", NULL);
+		if (!id)
+			return DBTLS_ERR_NOMEM;
+		for (size_t k = 0; vars[k]; k++) {
+			const char *path =
+			    dbtls_sql_value_get(q->variables, q->nvariables, vars[k], NULL);
+			struct dbtls_audit_facts af = {0};
+			struct dbtls_audit_file *nf;
+
+			if (!path || path[0] != '/')
+				continue;
+			if (dbtls_audit_paths(&path, 1, &o, &af) ||
+			    !(nf = realloc(facts->files,
+					   (facts->nfiles + af.nfiles) * sizeof(*nf)))) {
+				dbtls_audit_facts_free(&af);
+				free(id);
+				return DBTLS_ERR_NOMEM;
+			}
+			facts->files = nf;
+			for (size_t j = 0; j < af.nfiles; j++) {
+				struct dbtls_audit_file *f = &af.files[j];
+
+				if (!f->referenced_by && f->path && !strcmp(f->path, path) &&
+				    asprintf(&f->referenced_by, "%s %s%s%s%s", id, vars[k],
+					     lib ? " (version_ssl_library " : "", lib ? lib : "",
+					     lib ? ")" : "") < 0)
+					f->referenced_by = NULL;
+				facts->files[facts->nfiles++] = *f;
+			}
+			free(af.files);
+		}
+		free(id);
+	}
+	return DBTLS_OK;
+}
+
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
 	struct dbtls_scan_facts facts = {0};
@@ -190,6 +247,11 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	bool have_pol;
 	int rc;
 
+	if (cli->audit_server_files && !cli->scan.sql) {
+		dbtls_cli_say(stderr, "dbtls: --audit-server-files needs --sql (the server names "
+				      "its files in SQL variables)");
+		return DBTLS_EXIT_USAGE;
+	}
 	rc = load_policy(cli, &pol, &have_pol, &wv);
 	if (rc)
 		return rc;
@@ -226,6 +288,8 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
+		if (!err && facts.tool_version && cli->audit_server_files)
+			err = audit_server_files(&facts);
 		if (err || !facts.tool_version) {
 			dbtls_cli_say(stderr, "dbtls: %s",
 				      dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
@@ -446,6 +510,113 @@ out:
 	return rc;
 }
 
+/* The lower-case hex SHA-256 fingerprints of the certificates of PEM bundle path (new array of
+ * new strings, *n of them); false with a message when none can be read. */
+static bool new_ca_fingerprints(const char *path, char ***out, size_t *n)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *x;
+
+	*out = NULL;
+	*n = 0;
+	if (!fp) {
+		dbtls_cli_say(stderr, "dbtls: --new-ca-file %s: %s", path, strerror(errno));
+		return false;
+	}
+	while ((x = PEM_read_X509(fp, NULL, NULL, NULL))) {
+		unsigned char md[32];
+		unsigned mdlen = 0;
+		char **p = realloc(*out, (*n + 1) * sizeof(*p));
+
+		if (p)
+			*out = p;
+		if (p && X509_digest(x, EVP_sha256(), md, &mdlen) && (p[*n] = malloc(65))) {
+			for (unsigned i = 0; i < mdlen && i < 32; i++)
+				snprintf(p[*n] + 2 * i, 3, "%02x", md[i]);
+			(*n)++;
+		}
+		X509_free(x);
+	}
+	fclose(fp);
+	if (!*n)
+		dbtls_cli_say(stderr, "dbtls: --new-ca-file %s: no PEM certificate in it", path);
+	return *n > 0;
+}
+
+/* dbtls audit PATH...: the files are the subjects; the store password leaves the environment
+ * before anything is read and is never printed. Exit codes as scans (3: a file could not be
+ * read completely). */
+static int run_audit(const struct dbtls_cli *cli)
+{
+	struct dbtls_scan_facts facts = {0};
+	struct dbtls_audit_facts af = {0};
+	struct dbtls_audit_pwfile pwf = {0};
+	struct dbtls_policy pol = {0};
+	struct dbtls_waivers wv = {0};
+	struct dbtls_diag d = {0};
+	char *pw = NULL, **fps = NULL;
+	size_t nfps = 0;
+	const char *env = getenv("DBTLS_STORE_PASSWORD");
+	bool have_pol = false;
+	int rc;
+
+	if (env && !(pw = strdup(env))) {
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+		return DBTLS_EXIT_USAGE;
+	}
+	unsetenv("DBTLS_STORE_PASSWORD");
+	rc = load_policy(cli, &pol, &have_pol, &wv);
+	if (rc)
+		goto out;
+	rc = DBTLS_EXIT_USAGE;
+	if (cli->store_passwords && dbtls_audit_pwfile_load(cli->store_passwords, &pwf, &d)) {
+		dbtls_cli_say(stderr, "dbtls: --store-passwords: %s", d.msg);
+		goto out;
+	}
+	if (cli->scan.new_ca_file && !new_ca_fingerprints(cli->scan.new_ca_file, &fps, &nfps))
+		goto out;
+	if (have_pol) {
+		pol.params.new_ca_sha256 = (const char *const *)fps;
+		pol.params.nnew_ca_sha256 = nfps;
+	}
+	struct dbtls_audit_opts o = {
+	    .now = time(NULL),
+	    .store_password = pw,
+	    .pwfile = cli->store_passwords ? &pwf : NULL,
+	    .no_defaults = cli->no_default_passwords,
+	};
+	facts.tool_version = strdup(DBTLS_VERSION);
+	facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
+	facts.started_at = o.now;
+	if (!facts.tool_version ||
+	    dbtls_audit_paths(cli->audit_paths, cli->naudit_paths, &o, &af) != DBTLS_OK) {
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+		goto out;
+	}
+	facts.files = af.files;
+	facts.nfiles = af.nfiles;
+	facts.finished_at = time(NULL);
+	/* one line per file that could not be read, naming it; the others are judged */
+	for (size_t i = 0; i < facts.nfiles; i++)
+		for (size_t k = 0; k < facts.files[i].nerrors; k++)
+			dbtls_cli_say(stderr, "dbtls: %s", facts.files[i].errors[k].msg);
+	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
+out:
+	if (pw) {
+		OPENSSL_cleanse(pw, strlen(pw));
+		free(pw);
+	}
+	dbtls_audit_pwfile_free(&pwf);
+	for (size_t i = 0; i < nfps; i++)
+		free(fps[i]);
+	free(fps);
+	dbtls_scan_facts_free(&facts);
+	if (have_pol)
+		dbtls_policy_free(&pol);
+	dbtls_waivers_free(&wv);
+	return rc;
+}
+
 static int run_policies(void)
 {
 	for (size_t i = 0; i < dbtls_nbuiltin_policies; i++) {
@@ -579,9 +750,6 @@ int main(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	OPENSSL_init_ssl(0, NULL);
-	/* hidden, pre-report form of the file audit (issue 13) until `dbtls audit` lands */
-	if (argc > 1 && strcmp(argv[1], "audit-facts") == 0)
-		return dbtls_app_audit_facts(argc - 1, argv + 1);
 	err = dbtls_cli_parse(argc, argv, &cli, stderr);
 	if (err) {
 		dbtls_cli_free(&cli);
@@ -621,6 +789,9 @@ int main(int argc, char **argv)
 		break;
 	case DBTLS_CMD_MERGE:
 		rc = run_merge(&cli);
+		break;
+	case DBTLS_CMD_AUDIT:
+		rc = run_audit(&cli);
 		break;
 	default:
 		rc = DBTLS_EXIT_USAGE;

@@ -31,6 +31,7 @@
 
 #include "src/core/err.h"
 #include "checks/remedy/remedy.h"
+#include "src/facts/audit.h"
 #include "src/facts/facts.h"
 
 enum dbtls_severity {
@@ -49,6 +50,7 @@ bool dbtls_severity_parse(const char *s, enum dbtls_severity *out);
 /* What a check judges. Numbers are never reused. */
 enum dbtls_subject_kind {
 	DBTLS_SUBJECT_ENDPOINT = 0, /* struct dbtls_endpoint_facts: a scanned host:port */
+	DBTLS_SUBJECT_FILE = 1,	    /* struct dbtls_audit_file: an audited file (dbtls audit) */
 	DBTLS_NSUBJECT_KINDS
 };
 
@@ -124,6 +126,11 @@ struct dbtls_policy_params {
 	/* not from the profile but from --revocation soft-fail: an undeterminable revocation status
 	 * is then a note (info) instead of a finding at the profile's severity */
 	bool revocation_soft_fail;
+	/* not from the profile but from --new-ca-file of `dbtls audit`: the lower-case hex SHA-256
+	 * fingerprints of the new CA bundle's certificates (borrowed from the caller), which every
+	 * trust store must hold (store.new-ca-missing); NULL/0: not asked */
+	const char *const *new_ca_sha256;
+	size_t nnew_ca_sha256;
 };
 
 /* One check's settings in a profile. */
@@ -191,6 +198,9 @@ struct dbtls_check {
 		/* DBTLS_SUBJECT_ENDPOINT */
 		void (*eval)(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			     const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
+		/* DBTLS_SUBJECT_FILE */
+		void (*eval_file)(const struct dbtls_check *self, const struct dbtls_audit_file *f,
+				  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);
 	};
 };
 
@@ -302,7 +312,10 @@ enum dbtls_check_needs {
 	X(sql, 0)                                                                                  \
 	X(xmpp, 0)                                                                                 \
 	X(hygiene, 0)                                                                              \
-	X(clients, 0)
+	X(clients, 0)                                                                              \
+	X(files, 0)                                                                                \
+	X(stores, 0)                                                                               \
+	X(config, 0)
 
 #define DBTLS_CHECK_FAMILY_DECLARE(name, needs)                                                    \
 	extern const struct dbtls_check *const dbtls_checks_##name[];

@@ -325,6 +325,47 @@ static void sk_endpoint_call(const struct dbtls_check *c, const void *facts,
 	c->eval(c, facts, ctx, out);
 }
 
+static size_t sk_file_count(const struct dbtls_scan_facts *s)
+{
+	return s->nfiles;
+}
+
+static const void *sk_file_at(const struct dbtls_scan_facts *s, size_t i)
+{
+	return &s->files[i];
+}
+
+/* A file's id is its path as audited. */
+static char *sk_file_id(const void *facts)
+{
+	const struct dbtls_audit_file *f = facts;
+
+	return dbtls_strdup(f->path ? f->path : "");
+}
+
+/* A waiver names a file by its path, exactly as the audit printed it. */
+static bool sk_file_waived(const char *as_given, const char *canonical, const void *facts,
+			   const char *id)
+{
+	(void)canonical;
+	(void)facts;
+	return as_given && id && !strcmp(as_given, id);
+}
+
+/* A file that could not be read or parsed completely counts as errored, not passed. */
+static bool sk_file_gathered(const void *facts)
+{
+	const struct dbtls_audit_file *f = facts;
+
+	return f->nerrors == 0;
+}
+
+static void sk_file_call(const struct dbtls_check *c, const void *facts,
+			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	c->eval_file(c, facts, ctx, out);
+}
+
 static const struct dbtls_subject_kind_info subject_kinds[] = {
     {
 	.kind = DBTLS_SUBJECT_ENDPOINT,
@@ -336,6 +377,17 @@ static const struct dbtls_subject_kind_info subject_kinds[] = {
 	.gathered = sk_endpoint_gathered,
 	.call = sk_endpoint_call,
 	.missing = sk_endpoint_missing,
+    },
+    {
+	.kind = DBTLS_SUBJECT_FILE,
+	.name = "file",
+	.count = sk_file_count,
+	.at = sk_file_at,
+	.id = sk_file_id,
+	.waiver_matches = sk_file_waived,
+	.gathered = sk_file_gathered,
+	.call = sk_file_call,
+	.missing = NULL,
     },
 };
 

@@ -859,8 +859,86 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	return DBTLS_OK;
 }
 
+/* One audited file (dbtls audit): its outcome, kind, mode, keys, certificates, store, errors and
+ * findings. Settings are left to the JSON report (values of secrets are masked there too). */
+static void html_file(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s, size_t i)
+{
+	const struct dbtls_audit_file *f = &s->files[i];
+	const struct dbtls_findings *fs = dbtls_report_file_findings(ctx->eval, i);
+	const char *oc = dbtls_outcome_name(dbtls_report_file_outcome(f, fs, html_fail_on(ctx)));
+	FILE *o = ctx->out;
+
+	fprintf(o,
+		"<section class=\"endpoint file\" id=\"file-%zu\">\n<h2><span class=\"badge "
+		"%s\">%s</span> <span class=\"mono\">",
+		i + 1, oc, oc);
+	h(o, f->path);
+	fprintf(o,
+		"</span></h2>\n<dl class=\"facts\">\n<dt>kind</dt><dd>%s</dd>\n"
+		"<dt>mode</dt><dd class=\"mono\">%04o ",
+		dbtls_audit_kind_name(f->kind), f->mode & 07777);
+	h_or_dash(o, f->owner);
+	fputc(':', o);
+	h_or_dash(o, f->group);
+	fputs("</dd>\n", o);
+	if (f->referenced_by) {
+		fputs("<dt>named by</dt><dd class=\"mono\">", o);
+		h(o, f->referenced_by);
+		fputs("</dd>\n", o);
+	}
+	for (size_t k = 0; k < f->nkeys; k++) {
+		fprintf(o, "<dt>key</dt><dd>%s ", dbtls_key_format_name(f->keys[k].format));
+		h_or_dash(o, f->keys[k].type);
+		fprintf(o, " %d%s</dd>\n", f->keys[k].bits,
+			f->keys[k].encrypted ? ", encrypted" : "");
+	}
+	for (size_t k = 0; k < f->ncerts; k++) {
+		fputs("<dt>certificate</dt><dd class=\"mono\">", o);
+		h_or_dash(o, f->certs[k].cert.subject);
+		fputs(" — ", o);
+		h_or_dash(o, f->certs[k].cert.not_after);
+		fputs("<br>SHA-256 ", o);
+		h(o, f->certs[k].sha256_colon);
+		fputs("</dd>\n", o);
+	}
+	if (f->store) {
+		fputs("<dt>store</dt><dd>", o);
+		h_or_dash(o, f->store->type);
+		fprintf(o, ", %zu entries, password %s%s</dd>\n", f->store->nentries,
+			dbtls_store_pw_source_name(f->store->pw_source),
+			f->store->pw_well_known ? " (a well-known default)" : "");
+		for (size_t e = 0; e < f->store->nentries; e++) {
+			const struct dbtls_audit_store_entry *en = &f->store->entries[e];
+
+			fputs("<dt>entry</dt><dd class=\"mono\">", o);
+			h_or_dash(o, en->alias);
+			fprintf(o, " %s", dbtls_store_entry_type_name(en->type));
+			if (en->ncerts) {
+				fputc(' ', o);
+				h_or_dash(o, en->certs[0].cert.subject);
+				fputs("<br>SHA-256 ", o);
+				h(o, en->certs[0].sha256_colon);
+			}
+			fputs("</dd>\n", o);
+		}
+	}
+	for (size_t k = 0; k < f->nerrors; k++) {
+		fputs("<dt>error</dt><dd class=\"bad\">", o);
+		h(o, f->errors[k].msg);
+		fputs("</dd>\n", o);
+	}
+	fputs("</dl>\n", o);
+	if (fs)
+		html_findings_list(o, fs);
+	fputs("</section>\n", o);
+}
+
 static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	if (s->nfiles)
+		fputs("<h2 id=\"files\">Files</h2>\n", ctx->out);
+	for (size_t i = 0; i < s->nfiles; i++)
+		html_file(ctx, s, i);
 	fputs("</main>\n<footer>Written by dbtls ", ctx->out);
 	h(ctx->out, s->tool_version ? s->tool_version : DBTLS_VERSION);
 	fputs(". The same scan as JSON (<code>-o report.json</code>) has every fact; "

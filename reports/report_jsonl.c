@@ -11,11 +11,14 @@
  *     (passed/failed/errored, or scanned when not judged), findings by severity, scan errors,
  *     accepted TLS versions and the leaf certificate's expiry. An endpoint without findings thus
  *     still leaves a line, so "no line" never has to be read as "clean".
- * Lines follow the scan's endpoint order; within an endpoint, the findings' order.
+ * Lines follow the scan's endpoint order; within an endpoint, the findings' order. A file audit
+ * (dbtls audit) adds, after the endpoints, for each file its findings (with "file", the path,
+ * instead of the endpoint's target) and one "file" line with its outcome.
  */
 #include "reports/report.h"
 #include "reports/report_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,16 +182,84 @@ static enum dbtls_err jsonl_endpoint(struct dbtls_report_ctx *ctx,
 	return jl_emit(ctx, jl_endpoint_line(st, ctx, e, fs));
 }
 
+/* The lines of audited file i (dbtls audit): its findings with `file` instead of the endpoint's
+ * identity, then one "file" line with its outcome, counts and errors. */
+static enum dbtls_err jl_file(struct dbtls_report_ctx *ctx, const struct jsonl_state *st,
+			      const struct dbtls_scan_facts *s, size_t i)
+{
+	const struct dbtls_audit_file *f = &s->files[i];
+	const struct dbtls_findings *fs = dbtls_report_file_findings(ctx->eval, i);
+	enum dbtls_severity fail_on = ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
+	size_t by[DBTLS_NSEVERITIES] = {0}, waived = 0;
+	json_t *o, *counts, *errs;
+	enum dbtls_err err;
+	char mode[8];
+
+	for (size_t k = 0; fs && k < fs->n; k++) {
+		json_t *line = json_pack("{s:s}", "type", "finding"), *fd;
+
+		if (line && (json_object_update(line, st->common) ||
+			     json_object_set_new(line, "file", jl_str(f->path)))) {
+			json_decref(line);
+			line = NULL;
+		}
+		fd = line ? dbtls_report_json_finding(&fs->items[k]) : NULL;
+		if (!fd || json_object_update(line, fd)) {
+			json_decref(fd);
+			json_decref(line);
+			return DBTLS_ERR_NOMEM;
+		}
+		json_decref(fd);
+		if ((err = jl_emit(ctx, line)))
+			return err;
+		if (fs->items[k].waived)
+			waived++;
+		else
+			by[fs->items[k].severity]++;
+	}
+	o = json_pack("{s:s}", "type", "file");
+	counts = json_object();
+	errs = json_array();
+	if (!o || !counts || !errs || json_object_update(o, st->common)) {
+		json_decref(o);
+		json_decref(counts);
+		json_decref(errs);
+		return DBTLS_ERR_NOMEM;
+	}
+	for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--)
+		json_object_set_new(counts, dbtls_severity_name((enum dbtls_severity)sev),
+				    json_integer((json_int_t)by[sev]));
+	for (size_t k = 0; k < f->nerrors; k++)
+		json_array_append_new(errs, jl_str(f->errors[k].msg));
+	snprintf(mode, sizeof(mode), "%04o", f->mode & 07777);
+	json_object_set_new(o, "file", jl_str(f->path));
+	json_object_set_new(o, "kind", json_string(dbtls_audit_kind_name(f->kind)));
+	json_object_set_new(o, "mode", json_string(mode));
+	json_object_set_new(o, "owner", jl_str(f->owner));
+	json_object_set_new(o, "referenced_by", jl_str(f->referenced_by));
+	json_object_set_new(
+	    o, "outcome",
+	    json_string(dbtls_outcome_name(dbtls_report_file_outcome(f, fs, fail_on))));
+	json_object_set_new(o, "findings", fs ? counts : json_null());
+	if (!fs)
+		json_decref(counts);
+	json_object_set_new(o, "waived", json_integer((json_int_t)waived));
+	json_object_set_new(o, "errors", errs);
+	return jl_emit(ctx, o);
+}
+
 static enum dbtls_err jsonl_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	struct jsonl_state *st = ctx->priv;
+	enum dbtls_err err = DBTLS_OK;
 
-	(void)s;
+	for (size_t i = 0; st && !err && i < s->nfiles; i++)
+		err = jl_file(ctx, st, s, i);
 	if (st)
 		json_decref(st->common);
 	free(st);
 	ctx->priv = NULL;
-	return DBTLS_OK;
+	return err;
 }
 
 const struct dbtls_report_writer dbtls_report_jsonl = {

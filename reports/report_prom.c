@@ -30,6 +30,8 @@
  *   dbtls_ca_rotation_ready{target}                                  only with --new-ca-file
  *   dbtls_findings{target,severity}, dbtls_findings_waived{target},
  *   dbtls_endpoint_failed{target}                                    only when judged by a policy
+ *   dbtls_file_errors{path}, dbtls_store_default_password{path},
+ *   dbtls_file_findings{path,severity}                               only with audited files
  */
 #include "reports/report.h"
 #include "reports/report_util.h"
@@ -357,6 +359,54 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	}
 }
 
+/* `name{path="…"` of an audited file; prom_value() closes it. */
+static void prom_file_series(FILE *o, const char *name, const struct dbtls_audit_file *f)
+{
+	fprintf(o, "%s{path=\"", name);
+	dbtls_esc_write(o, f->path ? f->path : "", DBTLS_ESC_PROM);
+	fputc('"', o);
+}
+
+/* The files of a file audit (dbtls audit): only when there are any, so scans are unchanged. */
+static void prom_files(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	FILE *o = ctx->out;
+
+	if (!s->nfiles)
+		return;
+	prom_family(o, "dbtls_file_errors",
+		    "Errors while reading the audited file (0: read and parsed completely).");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		prom_file_series(o, "dbtls_file_errors", &s->files[i]);
+		prom_value(o, (long long)s->files[i].nerrors);
+	}
+	prom_family(o, "dbtls_store_default_password",
+		    "1 when the key or trust store opens with a well-known default password.");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (!s->files[i].store)
+			continue;
+		prom_file_series(o, "dbtls_store_default_password", &s->files[i]);
+		prom_value(o, s->files[i].store->pw_well_known);
+	}
+	if (!ctx->eval)
+		return;
+	prom_family(o, "dbtls_file_findings",
+		    "Findings (not waived) of the audited file by severity under the policy.");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct dbtls_findings *fs = dbtls_report_file_findings(ctx->eval, i);
+		size_t by[DBTLS_NSEVERITIES] = {0};
+
+		for (size_t k = 0; fs && k < fs->n; k++)
+			by[fs->items[k].severity] += !fs->items[k].waived;
+		for (int sev = DBTLS_NSEVERITIES - 1; sev >= 0; sev--) {
+			prom_file_series(o, "dbtls_file_findings", &s->files[i]);
+			fprintf(o, ",severity=\"%s\"",
+				dbtls_severity_name((enum dbtls_severity)sev));
+			prom_value(o, (long long)by[sev]);
+		}
+	}
+}
+
 static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	struct dbtls_report_counts c;
@@ -408,6 +458,7 @@ static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	prom_tls(ctx, s);
 	prom_certs(ctx, s);
 	prom_policy(ctx, s);
+	prom_files(ctx, s);
 	prom_priv_free(ctx->priv);
 	ctx->priv = NULL;
 	return DBTLS_OK;

@@ -628,12 +628,97 @@ static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls
 	fputs(")\n", ctx->out);
 }
 
+/* One audited file: verdict, path, kind, mode and owner, what it holds, its findings. */
+static void text_file(struct dbtls_report_ctx *ctx, const struct dbtls_audit_file *f,
+		      const struct dbtls_findings *fs)
+{
+	FILE *o = ctx->out;
+
+	text_verdict(
+	    ctx, dbtls_report_file_outcome(f, fs, ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
+	text_safe(o, f->path);
+	fprintf(o, "  %s, mode %04o, ", dbtls_audit_kind_name(f->kind), f->mode);
+	text_safe(o, f->owner ? f->owner : "?");
+	fputc(':', o);
+	text_safe(o, f->group ? f->group : "?");
+	fputc('\n', o);
+	if (f->referenced_by) {
+		fputs("  named by ", o);
+		text_safe(o, f->referenced_by);
+		fputc('\n', o);
+	}
+	for (size_t i = 0; i < f->nkeys; i++) {
+		fprintf(o, "  key: %s %s", dbtls_key_format_name(f->keys[i].format),
+			f->keys[i].type ? f->keys[i].type : "?");
+		if (f->keys[i].bits)
+			fprintf(o, " %d", f->keys[i].bits);
+		fputs(f->keys[i].encrypted ? ", encrypted" : "", o);
+		if (f->keys[i].matching_cert) {
+			fputs(", matches ", o);
+			text_safe(o, f->keys[i].matching_cert);
+		}
+		fputc('\n', o);
+	}
+	for (size_t i = 0; i < f->ncerts; i++) {
+		fputs("  cert: ", o);
+		text_safe(o, f->certs[i].cert.subject ? f->certs[i].cert.subject : "?");
+		fputs(", ", o);
+		text_days(ctx, f->certs[i].cert.days_left, f->certs[i].cert.not_after_t);
+		fputs(", SHA-256 ", o);
+		text_safe(o, f->certs[i].sha256_colon);
+		fputc('\n', o);
+	}
+	if (f->store) {
+		fprintf(o, "  store: %s, %zu entr%s, password %s%s\n",
+			f->store->type ? f->store->type : "?", f->store->nentries,
+			f->store->nentries == 1 ? "y" : "ies",
+			dbtls_store_pw_source_name(f->store->pw_source),
+			f->store->pw_well_known ? " (a well-known default)" : "");
+		for (size_t e = 0; e < f->store->nentries; e++) {
+			const struct dbtls_audit_store_entry *en = &f->store->entries[e];
+
+			fputs("    ", o);
+			text_safe(o, en->alias ? en->alias : "?");
+			fprintf(o, " %s", dbtls_store_entry_type_name(en->type));
+			if (en->ncerts) {
+				fputs(" ", o);
+				text_safe(o, en->certs[0].cert.subject ? en->certs[0].cert.subject
+								       : "?");
+				fputs(" SHA-256 ", o);
+				text_safe(o, en->certs[0].sha256_colon);
+			}
+			fputc('\n', o);
+		}
+	}
+	if (f->nsettings)
+		fprintf(o, "  %zu setting%s\n", f->nsettings, f->nsettings == 1 ? "" : "s");
+	for (size_t i = 0; i < f->nerrors; i++) {
+		fprintf(o, "  %serror%s ", text_c(ctx, C_YELLOW), text_c(ctx, C_OFF));
+		text_safe(o, f->errors[i].msg);
+		fputc('\n', o);
+	}
+	if (fs)
+		text_findings(ctx, fs);
+}
+
+static void text_files(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	if (!s->nfiles)
+		return;
+	fprintf(ctx->out, "\n%sFILES%s\n", text_c(ctx, C_BOLD), text_c(ctx, C_OFF));
+	for (size_t i = 0; i < s->nfiles; i++) {
+		fputc('\n', ctx->out);
+		text_file(ctx, &s->files[i], dbtls_report_file_findings(ctx->eval, i));
+	}
+}
+
 static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	const struct dbtls_evaluation *ev = ctx->eval;
 	struct dbtls_report_counts c;
 
 	dbtls_report_counts(s, ev, &c);
+	text_files(ctx, s);
 	fputc('\n', ctx->out);
 	/* "scanned" are the endpoints the scan got through to; "with errors" every one that
 	 * lacks some fact for a reason its errors give (dbtls_report_counts) */
@@ -641,9 +726,12 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		fprintf(ctx->out,
 			"%zu of %zu endpoints scanned (%zu not reached), %zu with errors\n",
 			c.reached, c.total, c.not_reached, c.with_errors);
-	else
+	else if (c.total || !c.files)
 		fprintf(ctx->out, "%zu endpoint%s scanned, %zu with errors\n", c.total,
 			c.total == 1 ? "" : "s", c.with_errors);
+	if (c.files)
+		fprintf(ctx->out, "%zu file%s audited, %zu with errors\n", c.files,
+			c.files == 1 ? "" : "s", c.files_with_errors);
 	text_nearest_expiry(ctx, s);
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);
@@ -661,13 +749,28 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 			dbtls_severity_name(ev->fail_on));
 		if (c.failed_with_errors)
 			fprintf(ctx->out, "; %zu of them with errors too", c.failed_with_errors);
-		fprintf(ctx->out, "), %zu errored\n", c.outcome[DBTLS_OUTCOME_ERRORED]);
-		text_verdict(ctx, c.outcome[DBTLS_OUTCOME_FAILED]    ? DBTLS_OUTCOME_FAILED
-				  : c.outcome[DBTLS_OUTCOME_ERRORED] ? DBTLS_OUTCOME_ERRORED
-								     : DBTLS_OUTCOME_PASSED);
-		fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu with errors\n",
-			c.outcome[DBTLS_OUTCOME_FAILED], c.total, c.total == 1 ? "" : "s",
-			c.with_errors);
+		fprintf(ctx->out, "), %zu errored", c.outcome[DBTLS_OUTCOME_ERRORED]);
+		if (c.files)
+			fprintf(ctx->out, "; files: %zu passed, %zu failed, %zu errored",
+				c.files_outcome[DBTLS_OUTCOME_PASSED],
+				c.files_outcome[DBTLS_OUTCOME_FAILED],
+				c.files_outcome[DBTLS_OUTCOME_ERRORED]);
+		fputc('\n', ctx->out);
+		text_verdict(ctx, c.outcome[DBTLS_OUTCOME_FAILED] ||
+					  c.files_outcome[DBTLS_OUTCOME_FAILED]
+				      ? DBTLS_OUTCOME_FAILED
+				  : c.outcome[DBTLS_OUTCOME_ERRORED] ||
+					  c.files_outcome[DBTLS_OUTCOME_ERRORED]
+				      ? DBTLS_OUTCOME_ERRORED
+				      : DBTLS_OUTCOME_PASSED);
+		if (c.total || !c.files)
+			fprintf(ctx->out, "%zu of %zu endpoint%s failed, %zu with errors%s",
+				c.outcome[DBTLS_OUTCOME_FAILED], c.total, c.total == 1 ? "" : "s",
+				c.with_errors, c.files ? "; " : "\n");
+		if (c.files)
+			fprintf(ctx->out, "%zu of %zu file%s failed, %zu with errors\n",
+				c.files_outcome[DBTLS_OUTCOME_FAILED], c.files,
+				c.files == 1 ? "" : "s", c.files_with_errors);
 		if (ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7))
 			dbtls_report_inventory_text(ctx->out, s);
 	}

@@ -23,6 +23,27 @@ enum dbtls_outcome dbtls_report_outcome(const struct dbtls_endpoint_facts *e,
 	return fs ? DBTLS_OUTCOME_PASSED : DBTLS_OUTCOME_SCANNED;
 }
 
+const struct dbtls_findings *dbtls_report_file_findings(const struct dbtls_evaluation *ev, size_t i)
+{
+	size_t k = 0;
+
+	for (size_t j = ev ? ev->nendpoints : 0; ev && j < ev->nsubjects; j++)
+		if (ev->subjects[j].kind == DBTLS_SUBJECT_FILE && k++ == i)
+			return &ev->findings[j];
+	return NULL;
+}
+
+enum dbtls_outcome dbtls_report_file_outcome(const struct dbtls_audit_file *f,
+					     const struct dbtls_findings *fs,
+					     enum dbtls_severity fail_on)
+{
+	if (dbtls_report_worst(fs) >= (int)fail_on)
+		return DBTLS_OUTCOME_FAILED;
+	if (f->nerrors)
+		return DBTLS_OUTCOME_ERRORED;
+	return fs ? DBTLS_OUTCOME_PASSED : DBTLS_OUTCOME_SCANNED;
+}
+
 void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
 			 struct dbtls_report_counts *out)
 {
@@ -57,6 +78,19 @@ void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_ev
 		out->rotation_not_checked += !e->verification.rotation.checked;
 		if (e->duration_s > longest)
 			longest = e->duration_s;
+	}
+	out->files = s->nfiles;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct dbtls_findings *fs = dbtls_report_file_findings(ev, i);
+
+		out->files_with_errors += s->files[i].nerrors > 0;
+		out->files_outcome[dbtls_report_file_outcome(&s->files[i], fs, fail_on)]++;
+		for (size_t k = 0; fs && k < fs->n; k++) {
+			if (fs->items[k].waived)
+				out->waived++;
+			else if ((unsigned)fs->items[k].severity < DBTLS_NSEVERITIES)
+				out->by_severity[fs->items[k].severity]++;
+		}
 	}
 	out->not_reached = out->total - out->reached;
 	out->with_errors = out->total - out->complete;

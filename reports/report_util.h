@@ -16,6 +16,7 @@
 
 #include "checks/policy/policy.h"
 #include "src/core/escape.h"
+#include "src/facts/audit.h"
 #include "src/facts/facts.h"
 
 /* An endpoint's outcome, counted the way dbtls_evaluate() counts (policy.h). */
@@ -58,7 +59,20 @@ struct dbtls_report_counts {
 	size_t rotation_not_ready;   /* it does not, or it was not checked (below) */
 	size_t rotation_not_checked; /* no chain to check (the endpoint errored or served none) */
 	double duration_s;	     /* wall time of the scan */
+	/* the files of a file audit (subjects of kind DBTLS_SUBJECT_FILE); their findings are in
+	 * by_severity and waived above */
+	size_t files;		  /* files audited */
+	size_t files_with_errors; /* some could not be read or parsed completely */
+	size_t files_outcome[4];  /* by enum dbtls_outcome (dbtls_report_file_outcome) */
 };
+/* The findings of file i of the scan under ev (borrowed), NULL when not judged. */
+const struct dbtls_findings *dbtls_report_file_findings(const struct dbtls_evaluation *ev,
+							size_t i);
+/* A file's outcome as evaluate.c decides a subject's: failed, else errored (errors), else passed
+ * (judged) or scanned (not judged). */
+enum dbtls_outcome dbtls_report_file_outcome(const struct dbtls_audit_file *f,
+					     const struct dbtls_findings *fs,
+					     enum dbtls_severity fail_on);
 /* Fills *out for s judged by ev (NULL: not judged). */
 void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
 			 struct dbtls_report_counts *out);

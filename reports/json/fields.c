@@ -19,6 +19,7 @@
 #include "reports/report.h"
 #include "src/core/version.h"
 #include "src/registry/names.h"
+#include "src/facts/audit.h"
 
 /* ---- conditions the writer applies ---------------------------------------------------------- */
 
@@ -838,6 +839,184 @@ const struct dbtls_ftable dbtls_endpoint_table = {.def = "endpoint",
 						  .size = sizeof(struct dbtls_endpoint_facts),
 						  .init = endpoint_init};
 
+/* ---- files[] (dbtls audit) --------------------------------------------------------------------
+ */
+
+static const char *en_audit_kind(int v)
+{
+	return dbtls_audit_kind_name((enum dbtls_audit_kind)v);
+}
+
+static const char *en_key_format(int v)
+{
+	return dbtls_key_format_name((enum dbtls_key_format)v);
+}
+
+static const char *en_entry_type(int v)
+{
+	return dbtls_store_entry_type_name((enum dbtls_store_entry_type)v);
+}
+
+static const char *en_pw_source(int v)
+{
+	return dbtls_store_pw_source_name((enum dbtls_store_pw_source)v);
+}
+
+static const struct dbtls_fenum e_audit_kind = {
+    en_audit_kind, DBTLS_AUDIT_UNKNOWN, DBTLS_AUDIT_OPENFIRE_PROPERTIES, DBTLS_AUDIT_UNKNOWN};
+static const struct dbtls_fenum e_key_format = {en_key_format, DBTLS_KEYFMT_OTHER,
+						DBTLS_KEYFMT_OPENSSH, DBTLS_KEYFMT_OTHER};
+static const struct dbtls_fenum e_entry_type = {en_entry_type, DBTLS_STORE_PRIVATE_KEY,
+						DBTLS_STORE_SECRET_KEY, DBTLS_STORE_PRIVATE_KEY};
+static const struct dbtls_fenum e_pw_source = {en_pw_source, DBTLS_STOREPW_NOT_OPENED,
+					       DBTLS_STOREPW_DEFAULT, DBTLS_STOREPW_NOT_OPENED};
+
+#define T struct dbtls_audit_cert
+static const struct dbtls_field audit_cert_rows[] = {
+    {.name = "certificate", .kind = DBTLS_FK_INLINE, M(cert), .sub = &cert_table},
+    {.name = "sha1_colon",
+     .conv = &dbtls_fc_chars,
+     .flags = REQ,
+     M(sha1_colon),
+     .desc = "SHA-1 fingerprint as keytool -list -v and openssl x509 -fingerprint print it"},
+    {.name = "sha256_colon",
+     .conv = &dbtls_fc_chars,
+     .flags = REQ,
+     M(sha256_colon),
+     .desc = "SHA-256 fingerprint, upper-case hex with colons, to compare with a provider's "
+	     "published value"},
+    {.name = "spki_sha256", .conv = &dbtls_fc_fpr, .flags = REQ, M(spki_sha256)},
+    {INT("line", line, REQ, 0, UINT_MAX), .desc = "line of the BEGIN armour; 0 when not PEM"},
+};
+#undef T
+static const struct dbtls_ftable audit_cert_table = {
+    .def = "audit_certificate", ROWS(audit_cert_rows), .size = sizeof(struct dbtls_audit_cert)};
+
+#define T struct dbtls_audit_key
+static const struct dbtls_field audit_key_rows[] = {
+    {ENUM("format", format, REQ, e_key_format)},
+    {STR("pem_label", pem_label, NUL)},
+    {STR("type", type, NUL)},
+    {INT("bits", bits, REQ, 0, INT_MAX)},
+    {BOOL("encrypted", encrypted, REQ)},
+    {INT("line", line, REQ, 0, UINT_MAX)},
+    {STR("spki_sha256", spki_sha256, NUL)},
+    {STR("matching_cert", matching_cert, NUL),
+     .desc = "PATH:LINE of a certificate with the same public key, null if none"},
+};
+#undef T
+static const struct dbtls_ftable audit_key_table = {ROWS(audit_key_rows),
+						    .size = sizeof(struct dbtls_audit_key)};
+
+#define T struct dbtls_audit_store_entry
+static const struct dbtls_field audit_entry_rows[] = {
+    {STR("alias", alias, REQ | NUL)},
+    {ENUM("type", type, REQ, e_entry_type)},
+    {.name = "created", .conv = &dbtls_fc_time, .flags = NUL, M(created), .null = n_zero},
+    {STR("key_algorithm", key_algorithm, NUL)},
+    {ARR("certs", certs, ncerts, REQ), .sub = &audit_cert_table},
+};
+#undef T
+static const struct dbtls_ftable audit_entry_table = {
+    ROWS(audit_entry_rows), .size = sizeof(struct dbtls_audit_store_entry)};
+
+#define T struct dbtls_audit_store
+static const struct dbtls_field audit_store_rows[] = {
+    {STR("type", type, REQ | NUL)},
+    {INT("version", version, 0, 0, UINT_MAX)},
+    {ENUM("password_source", pw_source, REQ, e_pw_source),
+     .desc = "where the password that opened the store came from; never the password"},
+    {STR("password_ref", pw_ref, NUL)},
+    {BOOL("integrity_ok", integrity_ok, REQ)},
+    {BOOL("password_well_known", pw_well_known, REQ)},
+    {BOOL("legacy_crypto", legacy_crypto, REQ)},
+    {ARR("entries", entries, nentries, REQ), .sub = &audit_entry_table},
+    {BOOL("entries_complete", entries_complete, 0)},
+};
+#undef T
+static const struct dbtls_ftable audit_store_table = {ROWS(audit_store_rows),
+						      .size = sizeof(struct dbtls_audit_store)};
+
+#define T struct dbtls_audit_setting
+static const struct dbtls_field audit_setting_rows[] = {
+    {STR("name", name, REQ | NUL)},
+    {STR("key", key, REQ | NUL)},
+    {STR("value", value, REQ | NUL), .desc = "\"****\" when secret: a password is never written"},
+    {STR("group", group, NUL)},
+    {STR("file", file, NUL), .desc = "the included file it was read from; null: this file"},
+    {INT("line", line, REQ, 0, UINT_MAX)},
+    {BOOL("secret", secret, REQ)},
+};
+#undef T
+static const struct dbtls_ftable audit_setting_table = {ROWS(audit_setting_rows),
+							.size = sizeof(struct dbtls_audit_setting)};
+
+#define T struct dbtls_audit_error
+static const struct dbtls_field audit_error_rows[] = {
+    {.name = "code", .conv = &dbtls_fc_errcode, .flags = REQ, M(code)},
+    {STR("message", msg, REQ | NUL), .desc = "one line: FILE[:LINE]: reason"},
+};
+#undef T
+static const struct dbtls_ftable audit_error_table = {ROWS(audit_error_rows),
+						      .size = sizeof(struct dbtls_audit_error)};
+
+static json_t *w_file_findings(const void *base, const struct dbtls_fw *cx)
+{
+	const struct dbtls_findings *fs =
+	    cx->scan
+		? dbtls_report_file_findings(
+		      cx->eval, (size_t)((const struct dbtls_audit_file *)base - cx->scan->files))
+		: cx->file_findings;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && fs && i < fs->n; i++)
+		json_array_append_new(arr,
+				      dbtls_fields_write(&dbtls_finding_table, &fs->items[i], cx));
+	return arr;
+}
+
+static bool o_file_not_judged(const void *base, const struct dbtls_field *f,
+			      const struct dbtls_fw *cx)
+{
+	return !cx->eval;
+}
+
+#define T struct dbtls_audit_file
+static const struct dbtls_field audit_file_rows[] = {
+    {STR("path", path, REQ)},
+    {ENUM("kind", kind, REQ, e_audit_kind), .desc = "what the content is (never the name)"},
+    {STR("referenced_by", referenced_by, NUL),
+     .desc = "FILE:LINE NAME of the setting that named it (or ENDPOINT VARIABLE of a scan)"},
+    {INT("size", size, REQ, 0, LLONG_MAX)},
+    {.name = "mode", .conv = &dbtls_fc_mode, .flags = REQ, M(mode)},
+    {INT("uid", uid, REQ, 0, UINT32_MAX)},
+    {INT("gid", gid, REQ, 0, UINT32_MAX)},
+    {STR("owner", owner, NUL)},
+    {STR("group", group, NUL)},
+    {ARR("keys", keys, nkeys, REQ), .sub = &audit_key_table},
+    {ARR("certs", certs, ncerts, REQ), .sub = &audit_cert_table},
+    {OBJ("store", store, NUL | DBTLS_F_PTR, audit_store_table), .null = n_zero,
+     .desc = "JKS, JCEKS, PKCS#12; null for other files"},
+    {ARR("settings", settings, nsettings, REQ), .sub = &audit_setting_table},
+    {ARR("errors", errors, nerrors, REQ), .sub = &audit_error_table},
+    {.name = "findings",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = DER,
+     .sub = &dbtls_finding_table,
+     .omit = o_file_not_judged,
+     .write = w_file_findings,
+     .desc = "present when the audit was judged under a policy"},
+};
+#undef T
+const struct dbtls_ftable dbtls_audit_file_table = {
+    .def = "file", ROWS(audit_file_rows), .size = sizeof(struct dbtls_audit_file)};
+
+/* only a file audit (dbtls audit, scan --audit-server-files) has files: scans stay as they were */
+static bool o_no_files(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !((const struct dbtls_scan_facts *)base)->nfiles;
+}
+
 /* ---- the document ---------------------------------------------------------------------------- */
 
 /* policy, summary and the rotation counts are derived from the evaluation (or the facts) */
@@ -991,6 +1170,9 @@ static const struct dbtls_field report_rows[] = {
      .desc = "CA rotation readiness (--new-ca-file); null when not asked"},
     {ARR("endpoints", endpoints, nendpoints, REQ), .sub = &dbtls_endpoint_table,
      .write = w_endpoints},
+    {ARR("files", files, nfiles, 0), .sub = &dbtls_audit_file_table, .omit = o_no_files,
+     .desc = "the audited files (dbtls audit): keys, certificates, stores, settings, errors and "
+	     "findings; absent when no file was audited"},
 };
 #undef T
 const struct dbtls_ftable dbtls_report_table = {

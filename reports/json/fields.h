@@ -36,6 +36,8 @@ struct dbtls_fw {
 	const struct dbtls_endpoint_facts *ep;
 	const struct dbtls_findings *findings;
 	json_t *endpoints; /* the endpoint objects written so far (borrowed) */
+	/* the findings of the file being written (files[]), NULL when not judged */
+	const struct dbtls_findings *file_findings;
 };
 
 /* The reader's state: the file, the JSON path of the value being read, the diagnostics. */
@@ -76,6 +78,10 @@ enum dbtls_fkind {
 #define DBTLS_F_DERIVED 0x04u /* not a fact (findings, summary): written by write(), never read */
 #define DBTLS_F_OMIT                                                                               \
 	0x08u /* with guard: the key is left out (not null) when the guard is false                \
+	       */
+
+#define DBTLS_F_PTR                                                                                \
+	0x10u /* OBJECT: the member is a pointer to the struct (NULL: null; the reader allocates)  \
 	       */
 
 struct dbtls_fenum {
@@ -125,6 +131,8 @@ struct dbtls_field {
 extern const struct dbtls_ftable dbtls_report_table;
 extern const struct dbtls_ftable dbtls_endpoint_table;
 extern const struct dbtls_ftable dbtls_finding_table;
+/* One audited file (struct dbtls_audit_file, `files[]` of the report). */
+extern const struct dbtls_ftable dbtls_audit_file_table;
 
 /* The object for base under t (new; NULL on out of memory). */
 json_t *dbtls_fields_write(const struct dbtls_ftable *t, const void *base,
@@ -153,7 +161,9 @@ void dbtls_rd_pop(struct dbtls_rd *r, size_t mark);
  * bits as "0644". */
 extern const struct dbtls_fconv dbtls_fc_str, dbtls_fc_int, dbtls_fc_bool, dbtls_fc_tri,
     dbtls_fc_enum, dbtls_fc_ms, dbtls_fc_hex, dbtls_fc_time, dbtls_fc_timestr, dbtls_fc_group,
-    dbtls_fc_suite, dbtls_fc_errcode, dbtls_fc_ku, dbtls_fc_fpr, dbtls_fc_const, dbtls_fc_mode;
+    dbtls_fc_suite, dbtls_fc_errcode, dbtls_fc_ku, dbtls_fc_fpr, dbtls_fc_const, dbtls_fc_mode,
+    dbtls_fc_chars;
+/* dbtls_fc_chars: a char[N] member (f->size) holding a string, written as it is ("AA:BB:…"). */
 
 /* A network string as a JSON string (new): null for NULL, bytes that start no UTF-8 sequence as
  * \xNN (DBTLS_ESC_JSON), everything else as it is. */

@@ -638,3 +638,30 @@ static json_t *s_const(const struct dbtls_field *f)
 }
 
 const struct dbtls_fconv dbtls_fc_const = {"a constant", w_const, r_const, s_const};
+
+/* a char[N] string member (the colon fingerprints of audited certificates) */
+static json_t *w_chars(const void *p, const void *base, const struct dbtls_field *f)
+{
+	return json_stringn((const char *)p, strnlen((const char *)p, f->size));
+}
+
+static enum dbtls_err r_chars(struct dbtls_rd *r, const json_t *v, void *p, void *base,
+			      const struct dbtls_field *f)
+{
+	const char *s;
+
+	if (!json_is_string(v))
+		return rd_want(r, "a string", v);
+	s = json_string_value(v);
+	if (strlen(s) >= f->size)
+		return dbtls_rd_fail(r, "expected at most %zu characters", f->size - 1);
+	memcpy(p, s, strlen(s) + 1);
+	return DBTLS_OK;
+}
+
+static json_t *s_chars(const struct dbtls_field *f)
+{
+	return json_pack("{s:s, s:I}", "type", "string", "maxLength", (json_int_t)(f->size - 1));
+}
+
+const struct dbtls_fconv dbtls_fc_chars = {"a string", w_chars, r_chars, s_chars};

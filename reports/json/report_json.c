@@ -34,6 +34,10 @@ static json_t *fw_value(const struct dbtls_field *f, const void *base, const str
 		return f->conv->write(p, base, f);
 	case DBTLS_FK_OBJECT:
 	case DBTLS_FK_INLINE:
+		if (f->flags & DBTLS_F_PTR)
+			return *(const char *const *)p
+				   ? fw_object(f->sub, *(const char *const *)p, cx)
+				   : json_null();
 		return fw_object(f->sub, p, cx);
 	case DBTLS_FK_ARRAY: {
 		const char *items = *(const char *const *)p;

@@ -207,6 +207,13 @@ static enum dbtls_err rd_row(struct dbtls_rd *r, const json_t *v, const struct d
 	case DBTLS_FK_INLINE:
 		if (!json_is_object(v))
 			break;
+		if (f->flags & DBTLS_F_PTR) {
+			void **pp = (void **)((char *)base + f->off);
+
+			if (!*pp && !(*pp = calloc(1, f->sub->size)))
+				return dbtls_rd_nomem(r);
+			return dbtls_fields_read(r, v, f->sub, *pp);
+		}
 		return dbtls_fields_read(r, v, f->sub, (char *)base + f->off);
 	}
 	return dbtls_rd_fail(r, "expected %s, got %s", rd_want(f), dbtls_json_type_name(v));

@@ -4,6 +4,7 @@
  * The fact tree is plain data: each string is heap-owned by the struct that holds it.
  */
 #include "src/facts/facts.h"
+#include "src/facts/audit.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -381,6 +382,9 @@ void dbtls_scan_facts_free(struct dbtls_scan_facts *s)
 	for (size_t i = 0; i < s->nendpoints; i++)
 		dbtls_endpoint_facts_free(&s->endpoints[i]);
 	free(s->endpoints);
+	for (size_t i = 0; i < s->nfiles; i++)
+		dbtls_audit_file_free(&s->files[i]);
+	free(s->files);
 	free(s->tool_version);
 	free(s->new_ca_file);
 	memset(s, 0, sizeof(*s));

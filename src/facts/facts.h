@@ -439,6 +439,8 @@ struct dbtls_endpoint_facts {
 	double duration_s;
 };
 
+struct dbtls_audit_file; /* src/facts/audit.h */
+
 struct dbtls_scan_facts {
 	char *tool_version;
 	char *new_ca_file; /* --new-ca-file of the scan (CA rotation), NULL when none */
@@ -448,6 +450,10 @@ struct dbtls_scan_facts {
 	bool interrupted;  /* the run was stopped (SIGINT/SIGTERM): endpoints not done say so */
 	struct dbtls_endpoint_facts *endpoints;
 	size_t nendpoints;
+	/* the files of a file audit (dbtls audit, scan --audit-server-files): subjects of kind
+	 * DBTLS_SUBJECT_FILE; owned (dbtls_audit_file_free each, then the array) */
+	struct dbtls_audit_file *files;
+	size_t nfiles;
 };
 
 /* Frees everything inside f (not f itself); f may be NULL. */

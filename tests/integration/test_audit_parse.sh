@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # test_audit_parse.sh: the file audit's readers (issue 13) on fixtures made at test time by the
-# real tools, checked through the hidden `dbtls audit-facts PATH...` JSON (the pre-report form):
+# real tools, checked through `dbtls audit --policy none --format json PATH...` (the report's files[]):
 # openssl makes PKCS#1, PKCS#8, encrypted PKCS#8 and traditional encrypted PEM keys, PKCS#12 in
 # modern and -legacy encryption and a PKCS#7 bundle (crl2pkcs7); keytool makes JKS, JCEKS and
 # PKCS#12 stores under `changeit`, `apsaradb` and a strong password, an RDS-style trust store
@@ -117,7 +117,7 @@ ln -s .. "$T/bad/loop"
 
 # --- audit -------------------------------------------------------------------------------------------------
 set +e
-"$DBTLS" audit-facts "$T" > "$T/out.json" 2> "$T/err.txt"
+"$DBTLS" audit --policy none --format json "$T" > "$T/out.json" 2> "$T/err.txt"
 rc=$?
 set -e
 [ $rc -eq 3 ] || { echo "FAIL: exit $rc, want 3 (some files had errors)"; cat "$T/err.txt"; exit 1; }
@@ -178,7 +178,7 @@ check(f("bundle.pem")["kind"] == "pem-bundle" and len(f("bundle.pem")["certs"]) 
 check(f("bundle.p7b")["kind"] == "pkcs7" and len(f("bundle.p7b")["certs"]) == 2, "pkcs7 pem")
 check(f("bundle-der.p7b")["kind"] == "pkcs7" and len(f("bundle-der.p7b")["certs"]) == 2, "pkcs7 der")
 check(f("server.der")["kind"] == "der-cert", "der-cert")
-check(f("other.pem")["certs"][0]["sha1_fingerprint"] == os.environ["FP_OTHER_SHA1"], "openssl sha1 fingerprint")
+check(f("other.pem")["certs"][0]["sha1_colon"] == os.environ["FP_OTHER_SHA1"], "openssl sha1 fingerprint")
 # PKCS#12
 def store(rel):
     return f(rel).get("store") or {}
@@ -195,8 +195,8 @@ check(s.get("type") == "JKS" and s.get("password_source") == "default" and s.get
 e = s.get("entries", [{}])[0]
 check(e.get("alias") == "server" and e.get("type") == "PrivateKeyEntry", "jks entry %s" % e)
 c = e.get("certs", [{}])[0]
-check(c.get("sha1_fingerprint") == os.environ["FP_SERVER_JKS_SHA1"], "keytool SHA1 %s vs %s" % (c.get("sha1_fingerprint"), os.environ["FP_SERVER_JKS_SHA1"]))
-check(c.get("sha256_fingerprint") == os.environ["FP_SERVER_JKS_SHA256"], "keytool SHA256")
+check(c.get("sha1_colon") == os.environ["FP_SERVER_JKS_SHA1"], "keytool SHA1 %s vs %s" % (c.get("sha1_colon"), os.environ["FP_SERVER_JKS_SHA1"]))
+check(c.get("sha256_colon") == os.environ["FP_SERVER_JKS_SHA256"], "keytool SHA256")
 s = store("stores/trust.jceks")
 check(s.get("type") == "JCEKS" and s.get("password_source") == "default" and s.get("entries", [{}])[0].get("type") == "trustedCertEntry", "jceks apsaradb %s" % s)
 s = store("stores/apsaradb.jks"); check(s.get("password_source") == "default" and s.get("password_well_known"), "apsaradb jks")
@@ -208,7 +208,7 @@ types = sorted((e["alias"], e["certs"][0]["key_type"]) for e in s.get("entries",
 check(types == [("openfire_dsa", "DSA"), ("openfire_rsa", "RSA")], "openfire keystore %s" % types)
 # RDS rotation: the new CA by fingerprint, before and after
 def has_fp(rel, fp):
-    return any(c["sha256_fingerprint"] == fp for e in store(rel).get("entries", []) for c in e["certs"])
+    return any(c["sha256_colon"] == fp for e in store(rel).get("entries", []) for c in e["certs"])
 check(not has_fp("rds/before.jks", os.environ["FP_RDS_NEW_SHA256"]), "new CA not in the old store")
 check(has_fp("rds/after.jks", os.environ["FP_RDS_NEW_SHA256"]), "new CA in the updated store")
 # settings
@@ -252,10 +252,10 @@ PYEOF
 
 # the password from the environment and from a --store-passwords file
 T=$DBTLS_TEST_TMP/audit
-DBTLS_STORE_PASSWORD=$STRONG "$DBTLS" audit-facts "$S/strong.p12" > "$T/env.json"
+DBTLS_STORE_PASSWORD=$STRONG "$DBTLS" audit --policy none --format json "$S/strong.p12" > "$T/env.json"
 grep -q '"password_source": "env"' "$T/env.json" || { echo "FAIL: env password"; exit 1; }
 printf '# stores\nstrong.p12 = %s\n' "$STRONG" > "$T/pw.txt"
-"$DBTLS" audit-facts --store-passwords "$T/pw.txt" --no-default-passwords "$S/strong.p12" "$S/server.jks" > "$T/file.json"
+"$DBTLS" audit --policy none --format json --store-passwords "$T/pw.txt" --no-default-passwords "$S/strong.p12" "$S/server.jks" > "$T/file.json"
 "$PY" - "$T/file.json" "$T/pw.txt" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -14,7 +14,7 @@
 #   writer --format demo   `dbtls help` lists it; -o x.demo writes it
 #   fix texts "demo"       picked for an endpoint whose server.product is DemoDB (only then)
 #   report field           test_schema fails until `make schema`; write -> read -> write keeps it
-#   kind of subject "file" a small C program linked against the copy's libdbtls.a evaluates a
+#   kind of subject "demo" a small C program linked against the copy's libdbtls.a evaluates a
 #                          scan holding file subjects: findings belong to the file subject
 # Automake here is non-recursive and lists sources, so a new .c file is also one line in
 # Makefile.am: that line is counted (and asserted to be the only change there).
@@ -283,90 +283,90 @@ added checks/remedy/remedy.h 1 0 "fix-text product (one X line)"
 added Makefile.am 1 0 "fix-text product"
 step remedy
 
-# --- 5. a kind of subject: file -----------------------------------------------------------------
+# --- 5. a kind of subject: demo (the real file kind exists: DBTLS_SUBJECT_FILE) ------------
 # The documented touches (check.h): its facts struct, an enum value and a callback member, one
 # row of the table in checks.c; plus its checks (a family: file + X line + Makefile.am). A facts
 # struct that owns memory is also freed in facts.c.
 py_edit "$C/src/facts/facts.h" before "struct dbtls_scan_facts {" \
 	"/* A local file audited (throwaway kind of subject). */
-struct dbtls_file_facts {
+struct dbtls_demo_facts {
 	char *path;
 	unsigned mode;
 };
 "
 py_edit "$C/src/facts/facts.h" after-re '^\s*size_t nendpoints;' \
-	"	struct dbtls_file_facts *files;
-	size_t nfiles;"
+	"	struct dbtls_demo_facts *demos;
+	size_t ndemos;"
 py_edit "$C/src/facts/facts.c" after "free(s->endpoints);" \
-	"	for (size_t i = 0; i < s->nfiles; i++)
-		free(s->files[i].path);
-	free(s->files);"
+	"	for (size_t i = 0; i < s->ndemos; i++)
+		free(s->demos[i].path);
+	free(s->demos);"
 py_edit "$C/checks/check.h" after-re '^\s*DBTLS_SUBJECT_ENDPOINT = 0,' \
-	"	DBTLS_SUBJECT_FILE = 1, /* struct dbtls_file_facts: a local file */"
+	"	DBTLS_SUBJECT_DEMO = 2, /* struct dbtls_demo_facts: a throwaway subject */"
 py_edit "$C/checks/check.h" after-re 'const struct dbtls_check_ctx \*ctx, struct dbtls_findings \*out\);$' \
-	"		/* DBTLS_SUBJECT_FILE */
-		void (*eval_file)(const struct dbtls_check *self, const struct dbtls_file_facts *f,
+	"		/* DBTLS_SUBJECT_DEMO */
+		void (*eval_demo)(const struct dbtls_check *self, const struct dbtls_demo_facts *f,
 				  const struct dbtls_check_ctx *ctx, struct dbtls_findings *out);"
 py_edit "$C/checks/check.h" before-re '^\s*X\(sql, 0\)' \
-	"	X(files, 0)                                                                                \\"
+	"	X(demos, 0)                                                                                \\"
 py_edit "$C/checks/checks.c" before "static const struct dbtls_subject_kind_info subject_kinds[] = {" \
-	"static size_t sk_file_count(const struct dbtls_scan_facts *s)
+	"static size_t sk_demo_count(const struct dbtls_scan_facts *s)
 {
-	return s->nfiles;
+	return s->ndemos;
 }
 
-static const void *sk_file_at(const struct dbtls_scan_facts *s, size_t i)
+static const void *sk_demo_at(const struct dbtls_scan_facts *s, size_t i)
 {
-	return &s->files[i];
+	return &s->demos[i];
 }
 
-static char *sk_file_id(const void *facts)
+static char *sk_demo_id(const void *facts)
 {
-	const struct dbtls_file_facts *f = facts;
+	const struct dbtls_demo_facts *f = facts;
 	char *id = NULL;
 
 	return asprintf(&id, \"file://%s\", f->path ? f->path : \"\") < 0 ? NULL : id;
 }
 
-static bool sk_file_waived(const char *as_given, const char *canonical, const void *facts,
+static bool sk_demo_waived(const char *as_given, const char *canonical, const void *facts,
 			   const char *id)
 {
 	(void)facts;
 	return id && ((as_given && !strcmp(as_given, id)) || (canonical && !strcmp(canonical, id)));
 }
 
-static bool sk_file_gathered(const void *facts)
+static bool sk_demo_gathered(const void *facts)
 {
-	return ((const struct dbtls_file_facts *)facts)->path != NULL;
+	return ((const struct dbtls_demo_facts *)facts)->path != NULL;
 }
 
-static void sk_file_call(const struct dbtls_check *c, const void *facts,
+static void sk_demo_call(const struct dbtls_check *c, const void *facts,
 			 const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	c->eval_file(c, facts, ctx, out);
+	c->eval_demo(c, facts, ctx, out);
 }
 "
 py_edit "$C/checks/checks.c" after-re '^\s*\.missing = sk_endpoint_missing,' \
 	"    },
     {
-	.kind = DBTLS_SUBJECT_FILE,
-	.name = \"file\",
-	.count = sk_file_count,
-	.at = sk_file_at,
-	.id = sk_file_id,
-	.waiver_matches = sk_file_waived,
-	.gathered = sk_file_gathered,
-	.call = sk_file_call,"
-cat >"$C/checks/check_files.c" <<'EOF'
+	.kind = DBTLS_SUBJECT_DEMO,
+	.name = \"demo\",
+	.count = sk_demo_count,
+	.at = sk_demo_at,
+	.id = sk_demo_id,
+	.waiver_matches = sk_demo_waived,
+	.gathered = sk_demo_gathered,
+	.call = sk_demo_call,"
+cat >"$C/checks/check_demos.c" <<'EOF'
 /* SPDX-License-Identifier: MIT */
-/* check_files.c — throwaway checks of local files (tests/integration/test_extension_points.sh). */
+/* check_demos.c — throwaway checks of local files (tests/integration/test_extension_points.sh). */
 #include "checks/check.h"
 
 #include <stdio.h>
 
 static const char *const file_refs[] = {"test_extension_points.sh", NULL};
 
-static void file_world_readable(const struct dbtls_check *self, const struct dbtls_file_facts *f,
+static void file_world_readable(const struct dbtls_check *self, const struct dbtls_demo_facts *f,
 				const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
 	char ev[300];
@@ -379,20 +379,20 @@ static void file_world_readable(const struct dbtls_check *self, const struct dbt
 }
 
 static const struct dbtls_check chk_world_readable = {
-    .id = "file.world-readable",
+    .id = "demo.world-readable",
     .title = "A key or configuration file is world-readable",
     .description = "A throwaway check of a local file subject.",
     .fix = "chmod o-r the file.",
     .default_severity = DBTLS_SEV_HIGH,
     .references = file_refs,
-    .subject = DBTLS_SUBJECT_FILE,
-    .eval_file = file_world_readable,
+    .subject = DBTLS_SUBJECT_DEMO,
+    .eval_demo = file_world_readable,
 };
 
-const struct dbtls_check *const dbtls_checks_files[] = {&chk_world_readable, NULL};
+const struct dbtls_check *const dbtls_checks_demos[] = {&chk_world_readable, NULL};
 EOF
-mk_line checks/check_files.c 'checks/check_sql\.c'
-changed 6 "kind of subject (facts.h, facts.c, check.h, checks.c, check_files.c, Makefile.am)"
+mk_line checks/check_demos.c 'checks/check_sql\.c'
+changed 6 "kind of subject (facts.h, facts.c, check.h, checks.c, check_demos.c, Makefile.am)"
 added Makefile.am 1 0 "kind of subject"
 step subject
 
@@ -629,8 +629,8 @@ cat >"$T/subject.c" <<'EOF'
 
 int main(int argc, char **argv)
 {
-	struct dbtls_file_facts *files = calloc(2, sizeof(*files));
-	struct dbtls_scan_facts s = {.files = files, .nfiles = 2};
+	struct dbtls_demo_facts *files = calloc(2, sizeof(*files));
+	struct dbtls_scan_facts s = {.demos = files, .ndemos = 2};
 	struct dbtls_policy p;
 	struct dbtls_diag d = {{0}};
 	struct dbtls_evaluation ev;
@@ -663,8 +663,8 @@ int main(int argc, char **argv)
 }
 EOF
 cat >"$T/file-policy.json" <<'EOF'
-{"name": "files", "version": "1", "title": "baseline plus file.world-readable",
- "extends": "baseline", "checks": {"file.world-readable": "high"}}
+{"name": "files", "version": "1", "title": "baseline plus demo.world-readable",
+ "extends": "baseline", "checks": {"demo.world-readable": "high"}}
 EOF
 mkvar() { sed -n "s/^$1 = //p" "$B/Makefile"; }
 # shellcheck disable=SC2046 # the flags are word lists
@@ -673,7 +673,7 @@ if cc -std=c11 -D_GNU_SOURCE -I"$C" -I"$B" $(mkvar OPENSSL_CFLAGS) $(mkvar JANSS
 	$(mkvar MARIADB_LIBS) $(mkvar LIBS) -pthread >"$T/subject-cc.log" 2>&1; then
 	out=$("$T/subject" "$T/file-policy.json" 2>&1) || true
 	assert_eq "kind of subject: file subjects judged, findings on their subject" \
-		"subjects 2 failed 1 passed 1|file file:///etc/demo/key.pem: file.world-readable/high|file file:///etc/demo/ok.pem:" \
+		"subjects 2 failed 1 passed 1|demo file:///etc/demo/key.pem: demo.world-readable/high|demo file:///etc/demo/ok.pem:" \
 		"$(tr '\n' '|' <<<"$out" | sed 's/|$//')"
 	out=$("$T/subject" baseline 2>&1) || true
 	assert_match "kind of subject: not enabled under baseline alone" \
@@ -682,7 +682,7 @@ else
 	cat "$T/subject-cc.log"
 	assert_eq "kind of subject: the test program builds against the copy" 0 1
 fi
-"$D" explain file.world-readable >"$T/explain-file.txt" 2>&1 || true
+"$D" explain demo.world-readable >"$T/explain-file.txt" 2>&1 || true
 assert_match "kind of subject: dbtls explain knows its check" 'world-readable' \
 	"$(cat "$T/explain-file.txt")"
 

@@ -20,6 +20,7 @@
 
 #include "reports/json/fields.h"
 #include "reports/report.h"
+#include "src/facts/audit.h"
 #include "tests/unit/fixtures.h"
 
 static char *xstrdup(const char *s)
@@ -196,6 +197,73 @@ static void set_sql(struct dbtls_sql_facts *q)
 	    .statement = xstrdup("SELECT THREAD_ID FROM performance_schema.status_by_thread"),
 	    .code = 1142,
 	    .message = xstrdup("SELECT command denied to user 'dbtls'@'192.0.2.1'")};
+}
+
+/* One audited file with every row set: a JKS key store with a key, a certificate, a setting and an
+ * error (dbtls audit). */
+static void fixture_file(struct dbtls_scan_facts *s)
+{
+	struct dbtls_audit_file *f;
+	struct dbtls_audit_store_entry *en;
+
+	s->nfiles = 1;
+	s->files = calloc(1, sizeof(*s->files));
+	assert_non_null(s->files);
+	f = &s->files[0];
+	f->path = xstrdup("/etc/mysql/ssl/server.jks");
+	f->kind = DBTLS_AUDIT_JKS;
+	f->referenced_by = xstrdup("/etc/mysql/my.cnf:4 ssl-key");
+	f->size = 2214;
+	f->mode = 0640;
+	f->uid = 27;
+	f->gid = 27;
+	f->owner = xstrdup("mysql");
+	f->group = xstrdup("mysql");
+	f->nkeys = 1;
+	f->keys = calloc(1, sizeof(*f->keys));
+	assert_non_null(f->keys);
+	f->keys[0] = (struct dbtls_audit_key){
+	    .format = DBTLS_KEYFMT_PKCS8, .bits = 2048, .line = 1, .encrypted = true};
+	f->keys[0].pem_label = xstrdup("PRIVATE KEY");
+	f->keys[0].type = xstrdup("RSA");
+	f->keys[0].spki_sha256 = xstrdup("ab01");
+	f->keys[0].matching_cert = xstrdup("/etc/mysql/ssl/server.pem:1");
+	f->ncerts = 1;
+	f->certs = calloc(1, sizeof(*f->certs));
+	assert_non_null(f->certs);
+	set_cert(&f->certs[0].cert, "CN=db1.example", "CN=Test CA", 1690000000, 1731536000, 365,
+		 false);
+	snprintf(f->certs[0].sha1_colon, sizeof(f->certs[0].sha1_colon), "AB:CD");
+	snprintf(f->certs[0].sha256_colon, sizeof(f->certs[0].sha256_colon), "01:02");
+	memset(f->certs[0].spki_sha256, 'c', 64);
+	f->certs[0].line = 3;
+	f->store = calloc(1, sizeof(*f->store));
+	assert_non_null(f->store);
+	f->store->type = xstrdup("JKS");
+	f->store->version = 2;
+	f->store->pw_source = DBTLS_STOREPW_DEFAULT;
+	f->store->pw_ref = xstrdup("/etc/dbtls/pw:2");
+	f->store->integrity_ok = f->store->pw_well_known = f->store->legacy_crypto = true;
+	f->store->entries_complete = true;
+	f->store->nentries = 1;
+	f->store->entries = en = calloc(1, sizeof(*en));
+	assert_non_null(en);
+	en->alias = xstrdup("server");
+	en->type = DBTLS_STORE_PRIVATE_KEY;
+	en->created = 1700000000;
+	en->key_algorithm = xstrdup("1.3.6.1.4.1.42.2.17.1.1");
+	en->ncerts = 1;
+	en->certs = calloc(1, sizeof(*en->certs));
+	assert_non_null(en->certs);
+	set_cert(&en->certs[0].cert, "CN=jks.example", "CN=Test CA", 1690000000, 1731536000, 365,
+		 false);
+	snprintf(en->certs[0].sha1_colon, sizeof(en->certs[0].sha1_colon), "EF:01");
+	assert_int_equal(dbtls_audit_add_setting(f, "ssl-mode", "ssl_mode", "VERIFY_IDENTITY",
+						 "client", "/etc/mysql/conf.d/c.cnf", 7, false),
+			 DBTLS_OK);
+	assert_int_equal(
+	    dbtls_audit_add_error(f, DBTLS_ERR_INPUT, "%s: offset 32: cut short", f->path),
+	    DBTLS_OK);
 }
 
 static void fixture(struct dbtls_scan_facts *s)
@@ -414,6 +482,7 @@ static void fixture(struct dbtls_scan_facts *s)
 	assert_int_equal(
 	    dbtls_facts_add_error(e, DBTLS_ERR_SERVER_ERROR, "sql login", "1045 Access denied"),
 	    DBTLS_OK);
+	fixture_file(s);
 }
 
 static bool is_zero(const void *p, size_t n)
