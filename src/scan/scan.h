@@ -49,6 +49,11 @@ struct dbtls_scan_opts {
 	 * none; NULL: the protocol's. Check it with dbtls_alpn_valid(): a scan given an ill-formed
 	 * list records a USAGE error per endpoint and sends nothing. */
 	const char *const *alpn;
+	/* --rate: at most this many new connections a second over the whole run; 0: no limit */
+	double rate;
+	/* --no-pipeline: always the careful preamble order (read the greeting, then ask for TLS),
+	 * never the pipelined one (struct dbtls_preamble.fast_start) */
+	bool no_pipeline;
 };
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are
