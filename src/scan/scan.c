@@ -18,7 +18,6 @@
 #include "src/scan/scan.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1058,6 +1057,8 @@ out:
 		free(ep.cands[v]);
 	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
+	if (o->on_endpoint_done)
+		o->on_endpoint_done(o->on_endpoint_done_arg, f);
 	return err;
 }
 
@@ -1071,6 +1072,43 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	err = scan_endpoint_in(t, o, &hosts, f);
 	scan_hosts_free(&hosts);
 	return err;
+}
+
+bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
+{
+	long per = (o->per_host > 0 ? o->per_host : 1) + DBTLS_SCAN_FDS_EXTRA;
+	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + DBTLS_SCAN_FDS_RESERVE, have;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max == RLIM_INFINITY || (rlim_t)want < rl.rlim_max
+				  ? (rlim_t)want
+				  : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)want <= rl.rlim_cur)
+		return false;
+	have = (long)rl.rlim_cur - DBTLS_SCAN_FDS_RESERVE;
+	if (have < 2) /* hardly anything to be had: one endpoint, one connection */
+		have = 2;
+	if (have / per >= 1) {
+		o->jobs = (int)(have / per);
+	} else {
+		o->jobs = 1;
+		o->per_host =
+		    (int)(have - DBTLS_SCAN_FDS_EXTRA > 0 ? have - DBTLS_SCAN_FDS_EXTRA : 1);
+	}
+	snprintf(msg, n,
+		 "dbtls: warning: --jobs %ld x --per-host-connections %ld needs about %ld file "
+		 "descriptors and the limit (ulimit -n) is %ld: scanning %d endpoint%s at once, "
+		 "%d connection%s each",
+		 jobs, per - DBTLS_SCAN_FDS_EXTRA, want, (long)rl.rlim_cur, o->jobs,
+		 o->jobs == 1 ? "" : "s", o->per_host, o->per_host == 1 ? "" : "s");
+	return true;
 }
 
 struct scan_pool {
