@@ -19,7 +19,7 @@ before its SSLRequest costs 3; one that pipelines the SSLRequest and ClientHello
 
 Bounded: it exits after --max-conns connections have ended, after --max-time seconds, or on
 SIGTERM; at most --max-open connections are open at once (more wait in the listen queue).
-Traffic: 127.0.0.1 only (listen and upstream).
+Traffic: 127.0.0.0/8 only (listen and upstream).
 """
 import argparse
 import asyncio
@@ -40,6 +40,10 @@ def parse():
     ap.add_argument("--max-conns", type=int, default=100000)
     ap.add_argument("--max-time", type=float, default=600.0)
     ap.add_argument("--max-open", type=int, default=256)
+    ap.add_argument("--listen-addrs", type=int, default=1,
+                    help="listen on this many loopback addresses (127.0.0.1 upwards, as "
+                    "bench/fleet.sh numbers them) at --listen-port, each forwarding to the same "
+                    "address at --upstream-port")
     a = ap.parse_args()
     if not a.upstream_host.startswith("127.") and a.upstream_host != "::1":
         ap.error("upstream must be a loopback address")
@@ -123,7 +127,10 @@ async def main():
             async def upstream():
                 await asyncio.sleep(1.5 * rtt)
                 try:
-                    r, w = await asyncio.open_connection(a.upstream_host, a.upstream_port)
+                    host = a.upstream_host
+                    if a.listen_addrs > 1:  # the same address the client reached
+                        host = cwriter.get_extra_info("sockname")[0]
+                    r, w = await asyncio.open_connection(host, a.upstream_port)
                 except OSError:
                     up_w.cancel()
                     cwriter.close()
@@ -153,8 +160,13 @@ async def main():
             if done["n"] >= a.max_conns:
                 stop.set()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", a.listen_port, backlog=1024)
-    port = server.sockets[0].getsockname()[1]
+    def addr(n):
+        return "127.%d.%d.%d" % (n // 64516, n // 254 % 254, n % 254 + 1)
+
+    servers = [await asyncio.start_server(handle, "127.0.0.1", a.listen_port, backlog=1024)]
+    port = servers[0].sockets[0].getsockname()[1]
+    for n in range(1, a.listen_addrs):
+        servers.append(await asyncio.start_server(handle, addr(n), port, backlog=1024))
     if a.port_file:
         tmp = a.port_file + ".tmp"
         with open(tmp, "w") as f:
@@ -167,7 +179,8 @@ async def main():
         await asyncio.wait_for(stop.wait(), a.max_time)
     except asyncio.TimeoutError:
         print("delay_proxy: --max-time reached", file=sys.stderr)
-    server.close()
+    for server in servers:
+        server.close()
     if stats:
         stats.close()
 
