@@ -546,6 +546,7 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
 	enum dbtls_err err;
 
 	*changed = false;
+	*busy = false;
 	err = scan_budget_get(ep, d);
 	if (err)
 		return err;
