@@ -33,17 +33,18 @@ require_mariadb
 
 addr() { # N (0-based) -> a loopback address, 127.0.0.1 upwards, skipping .0 and .255
 	local n=$1
-	printf '127.%d.%d.%d' $((n / 64516)) $((n / 254 % 254)) $((n % 254 + 1))
+	printf '127.%d.%d.%d\n' $((n / 64516)) $((n / 254 % 254)) $((n % 254 + 1))
 }
 
 max=0
 for c in $COUNTS $PROXY_COUNT; do [ "$c" -gt "$max" ] && max=$c; done
 per=$((max < MAX_ADDRS ? max : MAX_ADDRS))
 nservers=$(((max + per - 1) / per))
-list=$(for ((i = 0; i < per; i++)); do addr "$i"; done | paste -sd,)
+list=$(for ((i = 0; i < per; i++)); do addr "$i"; done | tr '\n' ',')
+list=${list%,}
 PORTS=()
 for ((s = 0; s < nservers; s++)); do
-	"start_$SERVER" "FLEET$s" --bind-address="$list" --max-connections=2000 >/dev/null
+	"start_$SERVER" "FLEET$s" --bind-address="$list" >/dev/null
 	v=FLEET${s}_PORT
 	PORTS+=("${!v}")
 done
