@@ -98,7 +98,8 @@ for p in "${PORTS[@]}"; do
 	rm -f "$T/proxy-$p.port"
 	"$DBTLS_PYTHON" "$HERE/delay_proxy.py" --upstream-port "$p" --listen-port "$pp" \
 		--listen-addrs "$((PROXY_COUNT < per ? PROXY_COUNT : per))" --rtt-ms "$PROXY_RTT" \
-		--port-file "$T/proxy-$p.port" --max-time "$((RUN_LIMIT * 3))" --max-open 1024 &
+		--port-file "$T/proxy-$p.port" --max-time "$((RUN_LIMIT * 3))" --max-open 1024 \
+		2>>"$T/proxy.log" &
 	dbtls_at_exit "kill $! 2>/dev/null || true"
 	for _ in $(seq 200); do [ -s "$T/proxy-$p.port" ] && break; sleep 0.05; done
 	PPORTS+=("$pp")
