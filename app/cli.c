@@ -278,6 +278,20 @@ static enum dbtls_err opt_max_connect_errors(struct cli_state *st, const char *a
 	return rc;
 }
 
+static enum dbtls_err opt_rate(struct cli_state *st, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0.1 && v <= 100000))
+		CLI_FAIL(st, DBTLS_ERR_USAGE,
+			 "dbtls: --rate '%s': want new connections a second, 0.1 to 100000", arg);
+	st->cli->scan.rate = v;
+	return DBTLS_OK;
+}
+
 /* --alpn h2,http/1.1: a NULL-terminated list in cli->alpn, the strings in cli->alpn_buf. */
 static enum dbtls_err opt_alpn(struct cli_state *st, const char *arg)
 {
@@ -581,6 +595,19 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "probes in flight to one server (address and port, however the targets spell it) at once "
      "(default 4, 1-64); each connection has its own deadline",
      opt_per_host, 0},
+    {"rate", 0, "N", ON_SCAN, SEC_SCAN,
+     "at most N new connections a second over the whole run, all servers together (may be "
+     "fractional; default: no limit)",
+     opt_rate, 0},
+    {"no-pipeline", 0, NULL, ON_SCAN, SEC_SCAN,
+     "wait for the server's greeting before asking for TLS on every connection (by default, "
+     "once the first connection has shown it, MySQL probes send the request and the ClientHello "
+     "at once: one round trip less each)",
+     cli_flag, CLI_AT(scan.no_pipeline)},
+    {"progress", 0, NULL, ON_SCAN, SEC_OUT,
+     "show progress on standard error even when it is not a terminal (default: on a terminal, "
+     "unless -q)",
+     cli_flag, CLI_AT(progress)},
     {"sql", 0, NULL, ON_SCAN, SEC_SQL,
      "after the TLS probes, log in over TLS and record what the server says: session cipher, "
      "TLS settings, live connections (performance_schema; pg_stat_activity), accounts and "

@@ -62,6 +62,7 @@ struct dbtls_cli {
 	size_t noutputs;
 	const char *format;	     /* --format for stdout (NULL = text) */
 	bool quiet;		     /* no summary on stdout */
+	bool progress;		     /* --progress: progress on stderr even off a terminal */
 	bool color;		     /* colour the text summary (decided from color_mode) */
 	enum dbtls_color color_mode; /* --color, --no-color */
 	int width;		     /* wrap the summary on stdout to this width; 0: do not wrap */

@@ -24,6 +24,7 @@
 #include "app/cli.h"
 #include "app/clients.h"
 #include "src/audit/audit.h"
+#include "app/progress.h"
 #include "reports/diff.h"
 #include "reports/report.h"
 #include "src/core/version.h"
@@ -237,8 +238,24 @@ static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts)
 	return DBTLS_OK;
 }
 
+/* Before a scan: --jobs fitted to the descriptor limit (one warning), and the progress line on
+ * standard error when it is a terminal (or --progress), unless -q. */
+static void scan_prepare(struct dbtls_cli *cli, struct dbtls_progress *progress)
+{
+	char msg[320];
+
+	if (dbtls_scan_fit_fds(&cli->scan, msg, sizeof(msg)))
+		dbtls_cli_say(stderr, "%s", msg);
+	if (cli->progress || (!cli->quiet && isatty(STDERR_FILENO))) {
+		dbtls_progress_init(progress, stderr, cli->ntargets);
+		cli->scan.on_endpoint_done = dbtls_progress_endpoint_done;
+		cli->scan.on_endpoint_done_arg = progress;
+	}
+}
+
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
+	struct dbtls_progress progress;
 	struct dbtls_scan_facts facts = {0};
 	struct dbtls_policy pol = {0};
 	struct dbtls_waivers wv = {0};
@@ -282,9 +299,12 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			cli->scan.cancel_fd = &cancel_pipe[0];
 		if (cli->scan.sql)
 			sql_secret_prepare(cli);
+		scan_prepare(cli, &progress);
 		err = cli->scan.rev.cache
 			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
 			  : DBTLS_ERR_NOMEM;
+		if (cli->scan.on_endpoint_done)
+			dbtls_progress_end(&progress);
 		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;

@@ -654,6 +654,17 @@ static bool o_no_clients(const void *base, const struct dbtls_field *f, const st
 	return ((const struct dbtls_endpoint_facts *)base)->nclients == 0;
 }
 
+/* only when they happened: reports of scans without them stay as they were */
+static bool o_no_retries(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !((const struct dbtls_endpoint_facts *)base)->retries;
+}
+
+static bool o_no_fallback(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !((const struct dbtls_endpoint_facts *)base)->pipeline_fallback;
+}
+
 /* only with --sql: reports of scans without it stay as they were */
 static bool o_no_sql(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
 {
@@ -808,6 +819,11 @@ static const struct dbtls_field endpoint_rows[] = {
     {INT("connections_used", connections_used, REQ, 0, UINT_MAX)},
     /* bounded so that milliseconds survive the trip through double seconds exactly */
     {.name = "duration_ms", .conv = &dbtls_fc_ms, M(duration_s), .min = 0, .max = 1LL << 50},
+    {INT("retries", retries, 0, 0, UINT_MAX), .omit = o_no_retries,
+     .desc = "probes tried again after the server said too many connections (1040, 53300)"},
+    {STR("pipeline_fallback", pipeline_fallback, 0), .omit = o_no_fallback,
+     .desc = "why later connections went back to waiting for the greeting; absent: they did "
+	     "not"},
     {ARR("errors", errors, nerrors, REQ), .sub = &error_table},
     {HERE("server", REQ, server_table)},
     {HERE("tls", REQ, tls_table)},

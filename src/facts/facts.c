@@ -348,6 +348,7 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->host);
 	free(f->sni);
 	free(f->address);
+	free(f->pipeline_fallback);
 	dbtls_server_info_free(&f->server);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		free(f->versions[v].reason);

@@ -437,6 +437,12 @@ struct dbtls_endpoint_facts {
 	size_t nerrors;
 	unsigned connections_used;
 	double duration_s;
+	/* probes tried again after the server said "too many connections" (MySQL ERR 1040,
+	 * PostgreSQL 53300), each after a bounded, jittered back-off */
+	unsigned retries;
+	/* why later connections went back to the careful preamble (the pipelined one was given up:
+	 * the greeting changed, the server did not take it); NULL when it was not */
+	char *pipeline_fallback;
 };
 
 struct dbtls_audit_file; /* src/facts/audit.h */

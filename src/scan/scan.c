@@ -18,10 +18,12 @@
 #include "src/scan/scan.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "src/scan/enumerate.h"
@@ -56,12 +58,16 @@ struct scan_host {
 struct scan_hosts {
 	pthread_mutex_t lock;
 	struct scan_host *bucket[SCAN_HOST_BUCKETS]; /* chained through next */
+	/* --rate: the next moment (dbtls_net_now_us clock) a new connection may start, shared by
+	 * every worker of the run; guarded by lock */
+	int64_t rate_next_us;
 };
 
 static void scan_hosts_init(struct scan_hosts *hs)
 {
 	pthread_mutex_init(&hs->lock, NULL);
 	memset(hs->bucket, 0, sizeof(hs->bucket));
+	hs->rate_next_us = 0;
 }
 
 static void scan_hosts_free(struct scan_hosts *hs)
@@ -130,6 +136,11 @@ struct scan_ep {
 	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
 	int tasks[DBTLS_NVERSIONS + 2];
 	size_t ntasks, next;
+	struct scan_hosts *hs; /* the run's (the --rate bucket); borrowed */
+	/* the pipelined preamble (fast_start/fast_check), guarded by lock: given up for the rest
+	 * of the endpoint once it misled; trusted once a careful probe has confirmed a refusal
+	 * (a close, garbage) the pipelined one saw */
+	bool fast_off, fast_confirmed;
 };
 
 #define TASK_GROUPS (DBTLS_NVERSIONS)
@@ -334,9 +345,135 @@ static void scan_slot_put(struct scan_ep *ep)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* The pipelined preamble of one connection: what fast_check() read, and whether it ran. */
+struct scan_fast {
+	struct scan_ep *ep;
+	struct dbtls_server_info info;
+	bool ran;
+	enum dbtls_err err; /* fast_check()'s */
+};
+
+/* struct dbtls_conn.before_recv: the greeting, read after the ClientHello went out. */
+static enum dbtls_err scan_fast_hook(struct dbtls_conn *c, void *arg, struct dbtls_diag *d)
+{
+	struct scan_fast *fx = arg;
+	const struct dbtls_preamble *pre = fx->ep->t->preamble;
+
+	fx->ran = true;
+	/* f->server is written once, by the first (careful) connection, before any fast one */
+	fx->err = pre->fast_check(c, &fx->ep->f->server, &fx->info, d);
+	return fx->err;
+}
+
+static int64_t scan_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Waits ms (or until the endpoint's deadline, or the cancel fd): false when stopped early. */
+static bool scan_sleep(const struct scan_ep *ep, int64_t ms)
+{
+	int64_t end = dbtls_net_now_ms() + ms;
+
+	if (ep->deadline && end > ep->deadline)
+		return false; /* the wait alone would outlast the endpoint */
+	for (;;) {
+		int64_t left = end - dbtls_net_now_ms();
+		struct pollfd pfd = {.fd = ep->o->cancel_fd ? *ep->o->cancel_fd : -1,
+				     .events = POLLIN};
+
+		if (left <= 0)
+			return true;
+		if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) > 0)
+			return false;
+		if (dbtls_net_cancelled(ep->o->cancel_fd))
+			return false;
+	}
+}
+
+/* --rate N: at most N new connections a second over the whole run, one token every 1/N s and no
+ * burst, whichever worker asks. */
+static void scan_rate_wait(struct scan_ep *ep)
+{
+	int64_t gap, at, now;
+
+	if (!(ep->o->rate > 0) || !ep->hs)
+		return;
+	gap = (int64_t)(1e6 / ep->o->rate);
+	pthread_mutex_lock(&ep->hs->lock);
+	now = scan_now_us();
+	at = ep->hs->rate_next_us > now ? ep->hs->rate_next_us : now;
+	ep->hs->rate_next_us = at + gap;
+	pthread_mutex_unlock(&ep->hs->lock);
+	if (at > now)
+		scan_sleep(ep, (at - now + 999) / 1000);
+}
+
+/* Whether the next connection may be pipelined: the protocol can, the careful first one has
+ * shown a greeting offering TLS, and nothing since has said otherwise. */
+static bool scan_fast_ok(struct scan_ep *ep)
+{
+	const struct dbtls_preamble *pre = ep->t->preamble;
+	bool ok;
+
+	if (!pre->fast_start || !pre->fast_check || ep->o->no_pipeline)
+		return false;
+	pthread_mutex_lock(&ep->lock);
+	ok = !ep->fast_off && ep->f->server.greeting_seen && ep->f->server.tls_offered &&
+	     !ep->f->server.err_code;
+	pthread_mutex_unlock(&ep->lock);
+	return ok;
+}
+
+/* Gives up the pipelined preamble for the rest of the endpoint, saying why once. */
+static void scan_fast_give_up(struct scan_ep *ep, const char *why)
+{
+	pthread_mutex_lock(&ep->lock);
+	ep->fast_off = true;
+	if (!ep->f->pipeline_fallback)
+		ep->f->pipeline_fallback = strdup(why);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/* A server's "too many connections" in place of the greeting (MySQL ERR 1040, PostgreSQL
+ * SQLSTATE 53300): busy now, not refusing us. */
+static bool scan_busy(int code, const char *sqlstate)
+{
+	return code == 1040 || (sqlstate && !strcmp(sqlstate, "53300"));
+}
+
+/* Keeps what a preamble read: the 1129 block, the first greeting as the server's facts. Takes
+ * info's strings. */
+static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, enum dbtls_err err)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+
+	/* 1129: the host is blocked now; every further probe would only be refused again */
+	if (err == DBTLS_ERR_SERVER_ERROR && info->err_code == 1129 && ep->h) {
+		pthread_mutex_lock(&ep->h->lock);
+		ep->h->blocked = true;
+		pthread_mutex_unlock(&ep->h->lock);
+	}
+	pthread_mutex_lock(&ep->lock);
+	if (!f->server.greeting_seen && (info->greeting_seen || info->err_code || !err)) {
+		/* an error packet kept before (a busy server's) gives way to the greeting; without
+		 * a greeting (direct TLS) every probe's info replaces the last one's */
+		dbtls_server_info_free(&f->server);
+		f->server = *info; /* steals the strings */
+		memset(info, 0, sizeof(*info));
+	}
+	pthread_mutex_unlock(&ep->lock);
+	dbtls_server_info_free(info);
+}
+
 /* Connects and runs the preamble; counts the connection. The first greeting (or error packet)
- * is kept as the server's facts. */
-static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct dbtls_diag *d)
+ * is kept as the server's facts. With fx, the preamble is pipelined: its request is sent now
+ * and the greeting is read by scan_fast_hook() before the first byte of the answer; fx keeps
+ * what was read there (scan_keep_info() after). *busy: the server said "too many connections". */
+static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct scan_fast *fx,
+				bool *busy, struct dbtls_diag *d)
 {
 	struct dbtls_endpoint_facts *f = ep->f;
 	const struct dbtls_preamble_target pt = {
@@ -348,9 +485,12 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	memset(&info, 0, sizeof(info));
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	if (busy)
+		*busy = false;
 	err = scan_stopped(ep, d);
 	if (err)
 		return err;
+	scan_rate_wait(ep);
 	/* the whole connection, preamble and probe included, ends by this one deadline */
 	err = dbtls_conn_open_addrs(
 	    c, &ep->addrs,
@@ -358,55 +498,137 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	    ep->o->cancel_fd, addr, sizeof(addr), d);
 	if (err)
 		return err;
-	err = ep->t->preamble->start(c, &pt, &info, d);
-	/* 1129: the host is blocked now; every further probe would only be refused again */
-	if (err == DBTLS_ERR_SERVER_ERROR && info.err_code == 1129 && ep->h) {
-		pthread_mutex_lock(&ep->h->lock);
-		ep->h->blocked = true;
-		pthread_mutex_unlock(&ep->h->lock);
+	if (fx) {
+		err = ep->t->preamble->fast_start(c, &pt, &f->server, d);
+		c->before_recv = scan_fast_hook;
+		c->before_recv_arg = fx;
+	} else {
+		err = ep->t->preamble->start(c, &pt, &info, d);
 	}
+	if (busy)
+		*busy =
+		    err == DBTLS_ERR_SERVER_ERROR && scan_busy(info.err_code, info.err_sqlstate);
 	pthread_mutex_lock(&ep->lock);
 	f->connections_used++;
 	if (!f->address)
 		f->address = strdup(addr);
-	if (!f->server.greeting_seen && (info.greeting_seen || info.err_code || !err)) {
-		/* without a greeting (direct TLS) every probe's info replaces the last one's */
-		free(f->server.product);
-		free(f->server.version);
-		free(f->server.err_sqlstate);
-		free(f->server.err_message);
-		f->server = info; /* steals the strings */
-		memset(&info, 0, sizeof(info));
-	}
 	pthread_mutex_unlock(&ep->lock);
-	dbtls_server_info_free(&info);
+	scan_keep_info(ep, &info, err);
 	if (err)
 		dbtls_conn_close(c);
 	return err;
 }
 
-/* The probe seam for enumerate.c: one connection, one hello, one answer. */
+/* Back-off before retry number n (1, 2, …) after "too many connections": 50 ms doubling, at most
+ * 800 ms, each with +-50 % jitter so that the workers a full server turned away do not all come
+ * back at the same moment. */
+#define SCAN_BUSY_RETRIES 4
+static int64_t scan_backoff_ms(unsigned n)
+{
+	int64_t base = 50LL << (n > 5 ? 4 : n - 1);
+	/* jitter only, no secret depends on it: a few bits of the clock, mixed */
+	uint64_t x = (uint64_t)scan_now_us() * 0x9E3779B97F4A7C15ull;
+	unsigned r = (unsigned)(x >> 33);
+
+	if (base > 800)
+		base = 800;
+	return base / 2 + (int64_t)(r % (unsigned)(base + 1));
+}
+
+/* After a "too many connections": waits and says to try again, within the endpoint's deadline
+ * and SCAN_BUSY_RETRIES, counting the retry; false when the probe stays lost. */
+static bool scan_retry_busy(struct scan_ep *ep, unsigned *tries)
+{
+	if (*tries >= SCAN_BUSY_RETRIES || !scan_sleep(ep, scan_backoff_ms(*tries + 1)))
+		return false;
+	++*tries;
+	pthread_mutex_lock(&ep->lock);
+	ep->f->retries++;
+	pthread_mutex_unlock(&ep->lock);
+	return true;
+}
+
+/* One connection, one hello, one answer; pipelined when fast. *busy as scan_open(). */
+static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
+				      const struct dbtls_hello_params *q,
+				      struct dbtls_hello_result *r, bool *busy, bool *changed,
+				      struct dbtls_diag *d)
+{
+	struct scan_fast fx = {.ep = ep};
+	struct dbtls_conn c;
+	enum dbtls_err err;
+
+	*changed = false;
+	*busy = false;
+	err = scan_budget_get(ep, d);
+	if (err)
+		return err;
+	scan_slot_get(ep);
+	err = scan_open(ep, &c, fast ? &fx : NULL, busy, d);
+	if (!err) {
+		err = dbtls_hello_probe(&c, ep->t->preamble, q, r, d);
+		dbtls_conn_close(&c);
+	}
+	scan_slot_put(ep);
+	if (fast && fx.ran) {
+		*busy = fx.err == DBTLS_ERR_SERVER_ERROR &&
+			scan_busy(fx.info.err_code, fx.info.err_sqlstate);
+		if (fx.err == DBTLS_ERR_UNSUPPORTED) {
+			*changed = true;
+			scan_fast_give_up(ep, d->msg);
+		}
+		scan_keep_info(ep, &fx.info, fx.err);
+	}
+	return err;
+}
+
+/* The probe seam for enumerate.c: one connection, one hello, one answer. Pipelined when the
+ * endpoint allows it; a pipelined probe that met another server, or a refusal the careful order
+ * has not yet confirmed, is asked again the careful way. A busy server is asked again after a
+ * back-off. */
 static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 				 struct dbtls_hello_result *r, struct dbtls_diag *d)
 {
 	struct scan_ep *ep = ctx;
 	struct dbtls_hello_params q = *p;
-	struct dbtls_conn c;
+	struct dbtls_hello_result careful;
 	enum dbtls_err err;
+	unsigned tries = 0;
+	bool busy, changed, fast, confirm;
 
 	q.alpn = ep->alpn; /* a server that insists on ALPN refuses every hello without it */
-	err = scan_stopped(ep, d);
-	if (!err)
-		err = scan_budget_get(ep, d);
-	if (err)
-		return err;
-	scan_slot_get(ep);
-	err = scan_open(ep, &c, d);
-	if (!err) {
-		err = dbtls_hello_probe(&c, ep->t->preamble, &q, r, d);
-		dbtls_conn_close(&c);
+	for (;;) {
+		err = scan_stopped(ep, d);
+		if (err)
+			return err;
+		fast = scan_fast_ok(ep);
+		err = scan_probe_once(ep, fast, &q, r, &busy, &changed, d);
+		if (busy && scan_retry_busy(ep, &tries))
+			continue;
+		if (changed)
+			continue; /* the same probe, the careful way (fast_off is set now) */
+		pthread_mutex_lock(&ep->lock);
+		confirm = fast && !ep->fast_confirmed && !err &&
+			  (r->kind == DBTLS_HELLO_CLOSED || r->kind == DBTLS_HELLO_GARBAGE);
+		pthread_mutex_unlock(&ep->lock);
+		if (!confirm)
+			break;
+		/* a server that read our early bytes as garbage and hung up looks like one that
+		 * refuses the hello: ask once the careful way to tell them apart */
+		err = scan_probe_once(ep, false, &q, &careful, &busy, &changed, d);
+		if (err)
+			break;
+		if (careful.kind != r->kind) {
+			scan_fast_give_up(ep, "the server answered a pipelined ClientHello "
+					      "differently from one sent after its greeting");
+			*r = careful;
+		} else {
+			pthread_mutex_lock(&ep->lock);
+			ep->fast_confirmed = true;
+			pthread_mutex_unlock(&ep->lock);
+		}
+		break;
 	}
-	scan_slot_put(ep);
 	return err ? scan_why(ep, err, d) : DBTLS_OK;
 }
 
@@ -561,7 +783,7 @@ static void scan_certs(struct scan_ep *ep)
 		return;
 	}
 	scan_slot_get(ep);
-	err = scan_open(ep, &c, &d);
+	err = scan_open(ep, &c, NULL, NULL, &d);
 	if (!err)
 		err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
 	dbtls_conn_close(&c);
@@ -614,7 +836,7 @@ static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls
 	if (err)
 		return err;
 	scan_slot_get(ep);
-	err = scan_open(ep, c, d);
+	err = scan_open(ep, c, NULL, NULL, d);
 	if (err)
 		scan_slot_put(ep);
 	return err;
@@ -701,7 +923,7 @@ static void scan_alpn_probe(struct scan_ep *ep)
 	err = scan_budget_get(ep, &d);
 	if (!err) {
 		scan_slot_get(ep);
-		err = scan_open(ep, &c, &d);
+		err = scan_open(ep, &c, NULL, NULL, &d);
 		if (!err)
 			err = dbtls_handshake_certs(&c, &ho, &hs, &d);
 		dbtls_conn_close(&c);
@@ -857,7 +1079,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 				       const struct dbtls_scan_opts *o, struct scan_hosts *hosts,
 				       struct dbtls_endpoint_facts *f)
 {
-	struct scan_ep ep = {.t = t, .o = o, .f = f};
+	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts};
 	struct dbtls_hello_params hp;
 	struct dbtls_diag d = {0};
 	enum dbtls_err err = DBTLS_OK, stop;
@@ -999,6 +1221,8 @@ out:
 		free(ep.cands[v]);
 	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
+	if (o->on_endpoint_done)
+		o->on_endpoint_done(o->on_endpoint_done_arg, f);
 	return err;
 }
 
@@ -1012,6 +1236,43 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	err = scan_endpoint_in(t, o, &hosts, f);
 	scan_hosts_free(&hosts);
 	return err;
+}
+
+bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
+{
+	long per = (o->per_host > 0 ? o->per_host : 1) + DBTLS_SCAN_FDS_EXTRA;
+	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + DBTLS_SCAN_FDS_RESERVE, have;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max == RLIM_INFINITY || (rlim_t)want < rl.rlim_max
+				  ? (rlim_t)want
+				  : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)want <= rl.rlim_cur)
+		return false;
+	have = (long)rl.rlim_cur - DBTLS_SCAN_FDS_RESERVE;
+	if (have < 2) /* hardly anything to be had: one endpoint, one connection */
+		have = 2;
+	if (have / per >= 1) {
+		o->jobs = (int)(have / per);
+	} else {
+		o->jobs = 1;
+		o->per_host =
+		    (int)(have - DBTLS_SCAN_FDS_EXTRA > 0 ? have - DBTLS_SCAN_FDS_EXTRA : 1);
+	}
+	snprintf(msg, n,
+		 "dbtls: warning: --jobs %ld x --per-host-connections %ld needs about %ld file "
+		 "descriptors and the limit (ulimit -n) is %ld: scanning %d endpoint%s at once, "
+		 "%d connection%s each",
+		 jobs, per - DBTLS_SCAN_FDS_EXTRA, want, (long)rl.rlim_cur, o->jobs,
+		 o->jobs == 1 ? "" : "s", o->per_host, o->per_host == 1 ? "" : "s");
+	return true;
 }
 
 struct scan_pool {

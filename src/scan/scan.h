@@ -55,7 +55,27 @@ struct dbtls_scan_opts {
 	const char *xmpp_domain;
 	/* --handshake-facts: run the handshake-facts step (src/scan/hsfacts.h lists its cost) */
 	bool handshake_facts;
+	/* --rate: at most this many new connections a second over the whole run; 0: no limit */
+	double rate;
+	/* --no-pipeline: always the careful preamble order (read the greeting, then ask for TLS),
+	 * never the pipelined one (struct dbtls_preamble.fast_start) */
+	bool no_pipeline;
+	/* Optional: called once per endpoint when its scan is over (from the worker thread that
+	 * scanned it, so it must be thread-safe), f borrowed for the call. The progress line
+	 * (app/progress.c) counts with it. */
+	void (*on_endpoint_done)(void *arg, const struct dbtls_endpoint_facts *f);
+	void *on_endpoint_done_arg;
 };
+
+/* Descriptors one endpoint's scan may hold at once besides its probe connections (the SQL
+ * login or an OCSP/CRL fetch), and those the run keeps for itself (stdio, reports, the cancel
+ * pipe, the resolver). */
+#define DBTLS_SCAN_FDS_EXTRA   1
+#define DBTLS_SCAN_FDS_RESERVE 16
+/* Fits o->jobs x o->per_host to the process's descriptor limit (RLIMIT_NOFILE), raising the soft
+ * limit to the hard one when more are wanted. Returns true when it had to lower o->jobs (or
+ * o->per_host), with a one-line message for the user in msg[0..n); false when they fit. */
+bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n);
 
 /* Scans one endpoint into *f (zeroed by the caller; filled with new data). Endpoint failures are
  * recorded in f->errors; the return value is NOMEM or OK. Its connection cap and connect-error

@@ -244,6 +244,16 @@ enum dbtls_err dbtls_conn_recv(struct dbtls_conn *c, uint8_t *p, size_t cap, siz
 			       struct dbtls_diag *d)
 {
 	*got = 0;
+	if (c->before_recv) {
+		enum dbtls_err (*hook)(struct dbtls_conn *, void *, struct dbtls_diag *) =
+		    c->before_recv;
+		enum dbtls_err err;
+
+		c->before_recv = NULL; /* the hook itself receives */
+		err = hook(c, c->before_recv_arg, d);
+		if (err)
+			return err;
+	}
 	if (!cap)
 		return DBTLS_OK;
 	return c->io->recv(c, p, cap, got, d);

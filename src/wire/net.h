@@ -50,6 +50,11 @@ struct dbtls_conn {
 	size_t replay_len;
 	size_t replay_pos;
 	struct dbtls_buf sent;
+	/* Optional, called once (and cleared first) before the first receive: a pipelined preamble
+	 * reads the server's greeting there, after the ClientHello has gone out behind its request
+	 * (struct dbtls_preamble.fast_check). Its error is the receive's. The arg is borrowed. */
+	enum dbtls_err (*before_recv)(struct dbtls_conn *c, void *arg, struct dbtls_diag *d);
+	void *before_recv_arg;
 };
 
 /* Milliseconds on the monotonic clock the deadlines use. */

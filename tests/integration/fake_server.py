@@ -32,6 +32,17 @@ Modes:
   tls-wrong-version    direct TLS: answer every ClientHello with a ServerHello (and ServerHelloDone)
                        of a version it did not offer: TLS 1.0 for any other hello, TLS 1.2 for a
                        TLS 1.0 hello
+  mysql-tls            a greeting with CLIENT_SSL ("5.7.44-dbtls-fake"); read the SSLRequest and the
+                       ClientHello; accept a TLS 1.2 hello offering ECDHE-RSA-AES128-GCM-SHA256
+                       (ServerHello, ServerHelloDone), refuse any other (alert handshake_failure).
+                       On stdout one line per ClientHello read: "hello" plus " nossl" when the
+                       greeting of that connection had no CLIENT_SSL
+  mysql-version-change as mysql-tls, but every connection after the first greets with another
+                       server version ("5.7.45-dbtls-fake")
+  mysql-ssl-then-nossl as mysql-tls for the first connection, then greetings without CLIENT_SSL
+  mysql-busy-first     ERR 1040 "Too many connections" to the first $FAKE_BUSY_N connections
+                       (default 2), then as mysql-tls
+With $FAKE_STAMP_FILE set, every mode appends the time (time.time()) of each accepted connection.
 The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
   mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
   tls-hello-flood      direct TLS. dbtls's raw probes get a ServerHello (the first suite offered)
@@ -380,7 +391,60 @@ def serve_tls_slow_accept(conn):
     answer_probe(conn, ch)
 
 
+_accepted = [0]
+
+
+def accepted_count():
+    with _conn_lock:
+        _accepted[0] += 1
+        return _accepted[0]
+
+
+def serve_mysql_tls_as(conn, version, ssl):
+    conn.sendall(greeting(version, CAPS_NOSSL | (CLIENT_SSL if ssl else 0)))
+    conn.settimeout(10)
+    if len(recv_exact(conn, 36)) < 36:
+        return
+    ch = read_client_hello_body(conn)
+    print("hello" + ("" if ssl else " nossl"), flush=True)
+    if ch is None:
+        return
+    version, suites, _ = parse_client_hello(ch)
+    if version == 0x0303 and 0xC02F in suites:
+        conn.sendall(tls_record(server_hello(0x0303, 0xC02F) + handshake_msg(14, b"")))
+    else:
+        conn.sendall(bytes([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))
+    time.sleep(0.05)
+
+
+def serve_mysql_tls(conn):
+    accepted_count()
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
+
+
+def serve_mysql_version_change(conn):
+    n = accepted_count()
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake" if n == 1 else "5.7.45-dbtls-fake", True)
+
+
+def serve_mysql_ssl_then_nossl(conn):
+    n = accepted_count()
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", n == 1)
+
+
+def serve_mysql_busy_first(conn):
+    n = accepted_count()
+    if n <= int(os.environ.get("FAKE_BUSY_N", "2")):
+        conn.sendall(err_packet(0, 1040, "Too many connections", "08004"))
+        return
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
+
+
 MODES = {
+    "mysql-tls": serve_mysql_tls,
+    "mysql-version-change": serve_mysql_version_change,
+    "mysql-ssl-then-nossl": serve_mysql_ssl_then_nossl,
+    "mysql-busy-first": serve_mysql_busy_first,
     "silent": serve_silent,
     "garbage": serve_garbage,
     "close": serve_close,
@@ -451,14 +515,18 @@ def main():
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))
-    srv.listen(128)
+    srv.listen(512)
     tmp = portfile + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.getsockname()[1])
     os.rename(tmp, portfile)
 
+    stamps = os.environ.get("FAKE_STAMP_FILE")
     while True:
         conn, _ = srv.accept()
+        if stamps:
+            with open(stamps, "a") as f:
+                f.write("%.6f\n" % time.time())
         threading.Thread(target=handle, args=(conn, fn), daemon=True).start()
 
 

@@ -444,6 +444,8 @@ static void fixture(struct dbtls_scan_facts *s)
 	    .in_use = true};
 	e->connections_used = 31;
 	e->duration_s = 3.25;
+	e->retries = 2;
+	e->pipeline_fallback = xstrdup("the server version changed after the first connection");
 
 	/* a server that answered with an ERR packet and no TLS; invalid UTF-8 in its message */
 	e = &s->endpoints[1];
@@ -751,6 +753,9 @@ static void test_fields(void **state)
 	assert_string_equal(e->sni, "db1.example");
 	assert_string_equal(e->address, "192.0.2.10");
 	assert_int_equal(e->connections_used, 31);
+	assert_int_equal(e->retries, 2);
+	assert_string_equal(e->pipeline_fallback,
+			    "the server version changed after the first connection");
 	assert_true(e->duration_s > 3.2499 && e->duration_s < 3.2501);
 	assert_true(e->server.greeting_seen);
 	assert_string_equal(e->server.product, "MariaDB");

@@ -13,6 +13,10 @@
  * with its code and text, never as "no TLS". Old yaSSL servers answer a ClientHello they dislike
  * with an ERR packet (1043 #08S01 Bad handshake) rather than a TLS alert: error_packet() decodes
  * it.
+ *
+ * Pipelined (fast_start/fast_check): once a connection has shown the greeting, later ones send the
+ * SSLRequest and the ClientHello right behind the TCP handshake and read the greeting after; it
+ * must match the first one, or the caller goes back to the careful order.
  */
 #include "src/wire/preamble/preamble.h"
 
@@ -182,18 +186,17 @@ static enum dbtls_err mysql_parse_greeting(const uint8_t *p, size_t n,
 	return DBTLS_OK;
 }
 
-static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
-				  struct dbtls_server_info *out, struct dbtls_diag *d)
+/* Reads the greeting (or the ERR packet in its place) into *out: OK, SERVER_ERROR with out->err_*
+ * filled, or TIMEOUT / CLOSED / PROTOCOL. */
+static enum dbtls_err mysql_read_greeting(struct dbtls_conn *c, struct dbtls_server_info *out,
+					  struct dbtls_diag *d)
 {
 	uint8_t hdr[4], *payload = NULL;
 	struct dbtls_server_error e;
-	struct dbtls_buf req;
 	struct dbtls_rd r;
 	enum dbtls_err err;
-	uint32_t len, caps;
+	uint32_t len;
 
-	(void)t; /* the server speaks first and never asks who we wanted */
-	dbtls_buf_init(&req);
 	err = dbtls_conn_recv_exact(c, hdr, 4, d);
 	if (err) {
 		if (err == DBTLS_ERR_CLOSED)
@@ -235,17 +238,22 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_pream
 		goto out;
 	}
 	err = mysql_parse_greeting(payload, len, out, d);
-	if (err)
-		goto out;
-	if (!out->tls_offered) {
-		err = dbtls_diag_set(d, DBTLS_ERR_NO_TLS,
-				     "server offers no TLS (no CLIENT_SSL in its greeting)");
-		goto out;
-	}
-	/* SSLRequest: what a libmysqlclient with ssl-mode=REQUIRED sends before its ClientHello */
-	caps = MYSQL_CLIENT_LONG_PASSWORD | MYSQL_CLIENT_LONG_FLAG | MYSQL_CLIENT_PROTOCOL_41 |
-	       MYSQL_CLIENT_SSL | MYSQL_CLIENT_TRANSACTIONS | MYSQL_CLIENT_SECURE_CONNECTION |
-	       MYSQL_CLIENT_MULTI_RESULTS | MYSQL_CLIENT_PLUGIN_AUTH;
+out:
+	free(payload);
+	return err;
+}
+
+/* SSLRequest: what a libmysqlclient with ssl-mode=REQUIRED sends before its ClientHello. */
+static enum dbtls_err mysql_send_ssl_request(struct dbtls_conn *c, struct dbtls_diag *d)
+{
+	struct dbtls_buf req;
+	enum dbtls_err err;
+	uint32_t caps = MYSQL_CLIENT_LONG_PASSWORD | MYSQL_CLIENT_LONG_FLAG |
+			MYSQL_CLIENT_PROTOCOL_41 | MYSQL_CLIENT_SSL | MYSQL_CLIENT_TRANSACTIONS |
+			MYSQL_CLIENT_SECURE_CONNECTION | MYSQL_CLIENT_MULTI_RESULTS |
+			MYSQL_CLIENT_PLUGIN_AUTH;
+
+	dbtls_buf_init(&req);
 	dbtls_buf_u8(&req, 32);
 	dbtls_buf_u8(&req, 0);
 	dbtls_buf_u8(&req, 0);
@@ -254,15 +262,60 @@ static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_pream
 	dbtls_buf_u32le(&req, 16u * 1024 * 1024);
 	dbtls_buf_u8(&req, 45); /* utf8mb4_general_ci */
 	dbtls_buf_zeros(&req, 23);
-	if (req.oom) {
-		err = DBTLS_ERR_NOMEM;
-		goto out;
-	}
-	err = dbtls_conn_send(c, req.data, req.len, d);
-out:
-	free(payload);
+	err = req.oom ? DBTLS_ERR_NOMEM : dbtls_conn_send(c, req.data, req.len, d);
 	dbtls_buf_free(&req);
 	return err;
+}
+
+static enum dbtls_err mysql_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				  struct dbtls_server_info *out, struct dbtls_diag *d)
+{
+	enum dbtls_err err;
+
+	(void)t; /* the server speaks first and never asks who we wanted */
+	err = mysql_read_greeting(c, out, d);
+	if (err)
+		return err;
+	if (!out->tls_offered)
+		return dbtls_diag_set(d, DBTLS_ERR_NO_TLS,
+				      "server offers no TLS (no CLIENT_SSL in its greeting)");
+	return mysql_send_ssl_request(c, d);
+}
+
+/* Pipelined: the SSLRequest goes out before the greeting is read. The server reads it only after
+ * sending its greeting, so it sees the same bytes in the same order as from start(). */
+static enum dbtls_err mysql_fast_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				       const struct dbtls_server_info *known, struct dbtls_diag *d)
+{
+	(void)t;
+	(void)known;
+	return mysql_send_ssl_request(c, d);
+}
+
+/* The greeting must match the one start() read: another version string or other capability
+ * flags may be another server (a failover, a restart with other options), and one without
+ * CLIENT_SSL has just read our SSLRequest and ClientHello as a login. */
+static enum dbtls_err mysql_fast_check(struct dbtls_conn *c, const struct dbtls_server_info *known,
+				       struct dbtls_server_info *out, struct dbtls_diag *d)
+{
+	enum dbtls_err err = mysql_read_greeting(c, out, d);
+
+	if (err)
+		return err;
+	if (!out->tls_offered)
+		return dbtls_diag_set(d, DBTLS_ERR_UNSUPPORTED,
+				      "the greeting lost CLIENT_SSL after the first connection");
+	if (!known->version || strcmp(known->version, out->version))
+		return dbtls_diag_set(d, DBTLS_ERR_UNSUPPORTED,
+				      "the server version changed after the first connection "
+				      "(%s, then %s)",
+				      known->version ? known->version : "none", out->version);
+	if (known->mysql.capabilities != out->mysql.capabilities)
+		return dbtls_diag_set(d, DBTLS_ERR_UNSUPPORTED,
+				      "the capability flags changed after the first connection "
+				      "(0x%08x, then 0x%08x)",
+				      known->mysql.capabilities, out->mysql.capabilities);
+	return DBTLS_OK;
 }
 
 const struct dbtls_preamble dbtls_preamble_mysql = {
@@ -272,6 +325,8 @@ const struct dbtls_preamble dbtls_preamble_mysql = {
     .alpn = NULL, /* MySQL clients send none */
     .product = "MySQL",
     .start = mysql_start,
+    .fast_start = mysql_fast_start,
+    .fast_check = mysql_fast_check,
     .error_packet = mysql_error_packet,
     .help = "MySQL/MariaDB/Percona: read the greeting, check CLIENT_SSL, send the SSLRequest",
 };

@@ -84,6 +84,26 @@ struct dbtls_preamble {
 	enum dbtls_err (*start)(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
 				struct dbtls_server_info *out, struct dbtls_diag *d);
 	/*
+	 * Optional, both or neither: the pipelined start, one round trip less per connection. Once
+	 * start() has read a greeting on an earlier connection to the same endpoint, the scheduler
+	 * may call fast_start() on a fresh connection instead: it sends, reading nothing, the bytes
+	 * start() would send after the greeting (MySQL's SSLRequest), so that the ClientHello goes
+	 * right behind. known is what that earlier start() read (borrowed; greeting_seen and
+	 * tls_offered set). Returns OK or the send's error.
+	 *
+	 * fast_check() runs after the ClientHello went out and before the first byte of its answer
+	 * is read (struct dbtls_conn.before_recv): it reads what start() would have read into *out
+	 * and compares it with known. OK: the same server, TLS still offered; what follows answers
+	 * the ClientHello. SERVER_ERROR: an error packet instead (out->err_* filled, as start()).
+	 * UNSUPPORTED: the server is not the one known (another version, capabilities, no TLS any
+	 * more); d says what changed and the answer is not to be used — the caller goes back to
+	 * start() for the rest of the endpoint. TIMEOUT / CLOSED / PROTOCOL as start().
+	 */
+	enum dbtls_err (*fast_start)(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
+				     const struct dbtls_server_info *known, struct dbtls_diag *d);
+	enum dbtls_err (*fast_check)(struct dbtls_conn *c, const struct dbtls_server_info *known,
+				     struct dbtls_server_info *out, struct dbtls_diag *d);
+	/*
 	 * Optional. Contract: p[0..n) are the first bytes the server sent after the ClientHello and
 	 * they are not a TLS record. Returns OK and fills *e when they are this protocol's error
 	 * packet (e.g. old yaSSL MySQL servers answer `#08S01 Bad handshake`), TRUNCATED when more
