@@ -251,10 +251,16 @@ static enum dbtls_err probes_record(struct dbtls_conn *c, int wait_ms, uint8_t *
 				    uint8_t *body, size_t cap, struct dbtls_diag *d)
 {
 	int saved = c->timeout_ms;
+	int64_t saved_deadline = c->deadline_ms;
 	uint8_t h[5];
 	enum dbtls_err err;
 
+	/* the wait is short, and within the connection's own (absolute) deadline: silence here is
+	 * an answer, and the connection must stay usable for the next record */
 	c->timeout_ms = wait_ms;
+	if (c->deadline_ms)
+		c->deadline_ms =
+		    dbtls_net_deadline_min(c->deadline_ms, dbtls_net_now_ms() + wait_ms);
 	err = dbtls_conn_recv_exact(c, h, sizeof(h), d);
 	if (!err) {
 		*type = h[0];
@@ -263,6 +269,7 @@ static enum dbtls_err probes_record(struct dbtls_conn *c, int wait_ms, uint8_t *
 			err = dbtls_conn_recv_exact(c, body, *len < cap ? *len : cap, d);
 	}
 	c->timeout_ms = saved;
+	c->deadline_ms = saved_deadline;
 	return err;
 }
 

@@ -16,8 +16,10 @@
  * the server (or a proxy in front of it) selects, ignores or refuses it, which decides whether
  * libpq 17 clients, which offer it even after an SSLRequest, can connect.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "src/wire/preamble/pg_proto.h"
 #include "src/wire/preamble/preamble.h"
@@ -31,19 +33,33 @@ static void pg_server_error(const struct dbtls_pg_error *e, struct dbtls_server_
 	out->err_message = dbtls_strdup(e->message);
 }
 
-/* After an 'S': bytes already waiting are an injection attempt (CVE-2021-23222). A receive with
- * a zero deadline tells without waiting: TIMEOUT is the good answer. */
+/* After an 'S': bytes already waiting are an injection attempt (CVE-2021-23222). A socket is
+ * asked without waiting (poll with 0 ms, then a peek): the connection's own deadline is absolute
+ * and must not be spent here. A replayed connection (unit tests) answers at once anyway. */
 static enum dbtls_err pg_nothing_buffered(struct dbtls_conn *c, struct dbtls_diag *d)
 {
 	struct dbtls_diag quiet = {0};
-	int saved = c->timeout_ms;
 	uint8_t extra[64];
 	size_t got = 0;
-	enum dbtls_err err;
+	enum dbtls_err err = DBTLS_OK;
 
-	c->timeout_ms = 0;
-	err = dbtls_conn_recv(c, extra, sizeof(extra), &got, &quiet);
-	c->timeout_ms = saved;
+	if (c->fd >= 0) {
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		ssize_t n = 0;
+
+		if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+			n = recv(c->fd, extra, sizeof(extra), MSG_PEEK | MSG_DONTWAIT);
+		got = n > 0 ? (size_t)n : 0;
+	} else {
+		int saved = c->timeout_ms;
+		int64_t saved_deadline = c->deadline_ms;
+
+		c->timeout_ms = 0;
+		c->deadline_ms = 0;
+		err = dbtls_conn_recv(c, extra, sizeof(extra), &got, &quiet);
+		c->timeout_ms = saved;
+		c->deadline_ms = saved_deadline;
+	}
 	if (err == DBTLS_OK && got)
 		return dbtls_diag_set(
 		    d, DBTLS_ERR_PROTOCOL,
@@ -51,7 +67,7 @@ static enum dbtls_err pg_nothing_buffered(struct dbtls_conn *c, struct dbtls_dia
 		    "TLS handshake (first 0x%02x): injected bytes are never TLS "
 		    "data (CVE-2021-23222)",
 		    got, got == 1 ? "" : "s", extra[0]);
-	return DBTLS_OK; /* TIMEOUT: nothing there; CLOSED: the ClientHello will say so */
+	return DBTLS_OK; /* nothing there; CLOSED: the ClientHello will say so */
 }
 
 static enum dbtls_err pg_start(struct dbtls_conn *c, const struct dbtls_preamble_target *t,
