@@ -96,19 +96,24 @@ static enum dbtls_err cli_string(struct cli_state *st, const char *arg)
 }
 
 /* A duration in seconds, 0.01 to 3600, fractions allowed: sets the int field in milliseconds. */
-static enum dbtls_err cli_seconds_ms(struct cli_state *st, const char *arg)
+/* Seconds from 0.01 to max, fractions allowed, into *ms. */
+static enum dbtls_err cli_seconds(struct cli_state *st, const char *arg, double max, int *ms)
 {
 	char *end;
 	double secs;
 
 	errno = 0;
 	secs = strtod(arg, &end);
-	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= 3600))
-		CLI_FAIL(st, DBTLS_ERR_USAGE,
-			 "dbtls: --%s '%s': want seconds between 0.01 and 3600", st->opt->name,
-			 arg);
-	*CLI_FIELD(st, int) = (int)(secs * 1000 + 0.5);
+	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= max))
+		CLI_FAIL(st, DBTLS_ERR_USAGE, "dbtls: --%s '%s': want seconds between 0.01 and %g",
+			 st->opt->name, arg, max);
+	*ms = (int)(secs * 1000 + 0.5);
 	return DBTLS_OK;
+}
+
+static enum dbtls_err cli_seconds_ms(struct cli_state *st, const char *arg)
+{
+	return cli_seconds(st, arg, 3600, CLI_FIELD(st, int));
 }
 
 /* A file given as input exists, can be opened and is not a directory. */
@@ -233,17 +238,7 @@ static enum dbtls_err opt_sni(struct cli_state *st, const char *arg)
 
 static enum dbtls_err opt_endpoint_timeout(struct cli_state *st, const char *arg)
 {
-	char *end;
-	double secs;
-
-	errno = 0;
-	secs = strtod(arg, &end);
-	if (errno || end == arg || *end || !(secs >= 0.01 && secs <= 86400))
-		CLI_FAIL(st, DBTLS_ERR_USAGE,
-			 "dbtls: --endpoint-timeout '%s': want seconds between 0.01 and 86400",
-			 arg);
-	st->cli->scan.endpoint_timeout_ms = (int)(secs * 1000 + 0.5);
-	return DBTLS_OK;
+	return cli_seconds(st, arg, 86400, &st->cli->scan.endpoint_timeout_ms);
 }
 
 static enum dbtls_err opt_jobs(struct cli_state *st, const char *arg)

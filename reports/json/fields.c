@@ -1053,21 +1053,19 @@ static json_t *w_policy(const void *base, const struct dbtls_fw *cx)
  * uses (dbtls_report_counts). Not judged: "passed" are the endpoints scanned completely. */
 static json_t *w_summary(const void *base, const struct dbtls_fw *cx)
 {
-	const struct dbtls_scan_facts *s = base;
-	const struct dbtls_evaluation *ev = cx->eval;
-	struct dbtls_report_counts c;
+	const struct dbtls_report_counts *c = cx->counts;
 	json_t *by = json_object();
 
-	dbtls_report_counts(s, ev, &c);
 	for (int i = DBTLS_NSEVERITIES - 1; i >= 0; i--)
 		json_object_set_new(by, dbtls_severity_name((enum dbtls_severity)i),
-				    json_integer((json_int_t)c.by_severity[i]));
-	return json_pack(
-	    "{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived", (json_int_t)c.waived,
-	    "endpoints", "total", (json_int_t)c.total, "passed",
-	    (json_int_t)(ev ? c.outcome[DBTLS_OUTCOME_PASSED] : c.outcome[DBTLS_OUTCOME_SCANNED]),
-	    "failed", (json_int_t)c.outcome[DBTLS_OUTCOME_FAILED], "errored",
-	    (json_int_t)c.outcome[DBTLS_OUTCOME_ERRORED]);
+				    json_integer((json_int_t)c->by_severity[i]));
+	return json_pack("{s:o, s:I, s:{s:I, s:I, s:I, s:I}}", "findings", by, "waived",
+			 (json_int_t)c->waived, "endpoints", "total", (json_int_t)c->total,
+			 "passed",
+			 (json_int_t)(cx->eval ? c->outcome[DBTLS_OUTCOME_PASSED]
+					       : c->outcome[DBTLS_OUTCOME_SCANNED]),
+			 "failed", (json_int_t)c->outcome[DBTLS_OUTCOME_FAILED], "errored",
+			 (json_int_t)c->outcome[DBTLS_OUTCOME_ERRORED]);
 }
 
 /* CA rotation at a glance: how many endpoints are ready for the new bundle, and which are not
@@ -1079,26 +1077,17 @@ static bool rot_ready(const struct dbtls_endpoint_facts *e)
 
 static json_t *w_rot_ready(const void *base, const struct dbtls_fw *cx)
 {
-	struct dbtls_report_counts c;
-
-	dbtls_report_counts(base, NULL, &c);
-	return json_integer((json_int_t)c.rotation_ready);
+	return json_integer((json_int_t)cx->counts->rotation_ready);
 }
 
 static json_t *w_rot_not_ready(const void *base, const struct dbtls_fw *cx)
 {
-	struct dbtls_report_counts c;
-
-	dbtls_report_counts(base, NULL, &c);
-	return json_integer((json_int_t)c.rotation_not_ready);
+	return json_integer((json_int_t)cx->counts->rotation_not_ready);
 }
 
 static json_t *w_rot_not_checked(const void *base, const struct dbtls_fw *cx)
 {
-	struct dbtls_report_counts c;
-
-	dbtls_report_counts(base, NULL, &c);
-	return json_integer((json_int_t)c.rotation_not_checked);
+	return json_integer((json_int_t)cx->counts->rotation_not_checked);
 }
 
 static json_t *w_rot_targets(const void *base, const struct dbtls_fw *cx)

@@ -30,6 +30,8 @@
 
 /* What the writer knows besides the struct it is writing: the whole scan, its evaluation, the
  * endpoint being written and its findings (any of them may be NULL). */
+struct dbtls_report_counts;
+
 struct dbtls_fw {
 	const struct dbtls_scan_facts *scan;
 	const struct dbtls_evaluation *eval;
@@ -38,6 +40,9 @@ struct dbtls_fw {
 	json_t *endpoints; /* the endpoint objects written so far (borrowed) */
 	/* the findings of the file being written (files[]), NULL when not judged */
 	const struct dbtls_findings *file_findings;
+	/* the document's counts (dbtls_report_counts), computed once by the document writer for
+	 * summary and rotation; NULL outside the document */
+	const struct dbtls_report_counts *counts;
 };
 
 /* The reader's state: the file, the JSON path of the value being read, the diagnostics. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "reports/json/fields.h"
+#include "reports/report_util.h"
 
 static const void *fw_member(const void *base, const struct dbtls_field *f)
 {
@@ -157,8 +158,10 @@ json_t *dbtls_report_json_endpoint(const struct dbtls_endpoint_facts *e,
 static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
 		      json_t *eps)
 {
-	const struct dbtls_fw cx = {.scan = s, .eval = ev, .endpoints = eps};
+	struct dbtls_report_counts c;
+	const struct dbtls_fw cx = {.scan = s, .eval = ev, .endpoints = eps, .counts = &c};
 
+	dbtls_report_counts(s, ev, &c); /* once: summary and rotation read it */
 	return fw_object(&dbtls_report_table, s, &cx);
 }
 

@@ -826,7 +826,8 @@ static bool scan_skip_stopped(struct scan_ep *ep, int task)
 	return true;
 }
 
-/* The handshake-facts step's connection seam: budget, slot and preamble, as for every probe. */
+/* One connection of a step that is not a hello probe (handshake facts, the ALPN probe): budget,
+ * slot and preamble, as for every probe; scan_hs_close() gives the slot back. */
 static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls_diag *d)
 {
 	struct scan_ep *ep = ctx;
@@ -920,14 +921,10 @@ static void scan_alpn_probe(struct scan_ep *ep)
 		return;
 	}
 	memset(&hs, 0, sizeof(hs));
-	err = scan_budget_get(ep, &d);
+	err = scan_hs_open(ep, &c, &d);
 	if (!err) {
-		scan_slot_get(ep);
-		err = scan_open(ep, &c, NULL, NULL, &d);
-		if (!err)
-			err = dbtls_handshake_certs(&c, &ho, &hs, &d);
-		dbtls_conn_close(&c);
-		scan_slot_put(ep);
+		err = dbtls_handshake_certs(&c, &ho, &hs, &d);
+		scan_hs_close(ep, &c);
 	}
 	if (!err && hs.verification.done) {
 		scan_alpn_outcome(ap, &hs.verification);
