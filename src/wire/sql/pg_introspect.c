@@ -219,18 +219,6 @@ struct pg_run {
 	bool oom;
 };
 
-static char *pg_dup(const char *v, bool *oom)
-{
-	char *p;
-
-	if (!v)
-		return NULL;
-	p = strdup(v);
-	if (!p)
-		*oom = true;
-	return p;
-}
-
 static bool pg_true(const char *v)
 {
 	return v && (strcmp(v, "t") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0);
@@ -239,28 +227,8 @@ static bool pg_true(const char *v)
 static void pg_unreadable(struct pg_run *r, const char *what, const char *stmt, unsigned code,
 			  const char *msg)
 {
-	struct dbtls_sql_facts *s = r->s;
-	struct dbtls_sql_unreadable *u;
-
-	u = realloc(s->unreadable, (s->nunreadable + 1) * sizeof(*u));
-	if (!u) {
+	if (!dbtls_sql_add_unreadable(r->s, what, stmt, code, msg))
 		r->oom = true;
-		return;
-	}
-	s->unreadable = u;
-	u = &u[s->nunreadable];
-	u->what = strdup(what);
-	u->statement = strdup(stmt);
-	u->code = code;
-	u->message = strdup(msg && *msg ? msg : "no message");
-	if (!u->what || !u->statement || !u->message) {
-		free(u->what);
-		free(u->statement);
-		free(u->message);
-		r->oom = true;
-		return;
-	}
-	s->nunreadable++;
 }
 
 /* Runs stmt; a failure (other than out-of-memory) becomes an unreadable entry. Returns the
@@ -294,8 +262,8 @@ static bool pg_add_value(struct dbtls_sql_value **vals, size_t *n, const char *n
 	if (!v)
 		return !(*oom = true);
 	*vals = v;
-	v[*n].name = pg_dup(name, oom);
-	v[*n].value = pg_dup(value, oom);
+	v[*n].name = dbtls_sql_dup(name, oom);
+	v[*n].value = dbtls_sql_dup(value, oom);
 	(*n)++;
 	return !*oom;
 }
@@ -319,8 +287,8 @@ static bool pg_row_session(void *arg, unsigned ncols, const char *const *v)
 	snprintf(who, sizeof(who), "%s@%s", v[5] ? v[5] : "", v[7] ? v[7] : "[local]");
 	free(s->user);
 	free(s->account);
-	s->user = pg_dup(who, &ps->oom);
-	s->account = pg_dup(v[6], &ps->oom);
+	s->user = dbtls_sql_dup(who, &ps->oom);
+	s->account = dbtls_sql_dup(v[6], &ps->oom);
 	return !ps->oom;
 }
 
@@ -341,7 +309,7 @@ static bool pg_row_setting(void *arg, unsigned ncols, const char *const *v)
 		if (strcmp(pg_settings_known[i].name, v[0]) != 0)
 			continue;
 		free(ps->vals[i].value);
-		ps->vals[i].value = pg_dup(v[1] ? v[1] : "", &ps->oom);
+		ps->vals[i].value = dbtls_sql_dup(v[1] ? v[1] : "", &ps->oom);
 		break;
 	}
 	return !ps->oom;
@@ -362,7 +330,7 @@ static void pg_read_settings(struct pg_run *r)
 		return;
 	}
 	for (size_t i = 0; i < PG_NSETTINGS; i++)
-		ps.vals[i].name = pg_dup(pg_settings_known[i].name, &ps.oom);
+		ps.vals[i].name = dbtls_sql_dup(pg_settings_known[i].name, &ps.oom);
 	if (ps.oom || pg_run_stmt(r, "settings", PG_SQL_SETTINGS, pg_row_setting, &ps)) {
 		if (ps.oom)
 			r->oom = true;
@@ -401,7 +369,7 @@ static void pg_read_settings(struct pg_run *r)
 		const char *sv =
 		    dbtls_sql_value_get(s->variables, s->nvariables, "server_version", NULL);
 
-		s->server_version = pg_dup(sv, &r->oom);
+		s->server_version = dbtls_sql_dup(sv, &r->oom);
 	}
 }
 
@@ -434,18 +402,18 @@ static bool pg_row_conn(void *arg, unsigned ncols, const char *const *v)
 	tls = pg_true(v[5]);
 	cn->id = strtoull(v[0], NULL, 10);
 	cn->self = pg_true(v[9]);
-	cn->user = pg_dup(v[1], &c->oom);
-	cn->database = pg_dup(v[2], &c->oom);
-	cn->host = pg_dup(v[3] ? v[3] : hidden ? NULL : "[local]", &c->oom);
-	cn->program = v[4] && *v[4] ? pg_dup(v[4], &c->oom) : NULL;
+	cn->user = dbtls_sql_dup(v[1], &c->oom);
+	cn->database = dbtls_sql_dup(v[2], &c->oom);
+	cn->host = dbtls_sql_dup(v[3] ? v[3] : hidden ? NULL : "[local]", &c->oom);
+	cn->program = v[4] && *v[4] ? dbtls_sql_dup(v[4], &c->oom) : NULL;
 	if (hidden) {
 		c->hidden++;
 		return !c->oom; /* type, version, cipher unknown */
 	}
 	type = tls ? "SSL/TLS" : pg_true(v[8]) ? "GSSAPI" : v[3] ? "TCP/IP" : "Socket";
-	cn->type = pg_dup(type, &c->oom);
-	cn->tls_version = pg_dup(tls && v[6] ? v[6] : "", &c->oom);
-	cn->cipher = pg_dup(tls && v[7] ? v[7] : "", &c->oom);
+	cn->type = dbtls_sql_dup(type, &c->oom);
+	cn->tls_version = dbtls_sql_dup(tls && v[6] ? v[6] : "", &c->oom);
+	cn->cipher = dbtls_sql_dup(tls && v[7] ? v[7] : "", &c->oom);
 	return !c->oom;
 }
 
@@ -504,13 +472,13 @@ static bool pg_row_hba(void *arg, unsigned ncols, const char *const *v)
 	ac = &ac[s->naccounts++];
 	memset(ac, 0, sizeof(*ac));
 	ac->line = v[0] ? (unsigned)strtoul(v[0], NULL, 10) : 0;
-	ac->user = pg_dup(v[3] ? v[3] : "", &h->oom);
-	ac->database = pg_dup(v[2] ? v[2] : "", &h->oom);
+	ac->user = dbtls_sql_dup(v[3] ? v[3] : "", &h->oom);
+	ac->database = dbtls_sql_dup(v[2] ? v[2] : "", &h->oom);
 	ac->host = dbtls_pg_hba_host(v[1], v[4], v[5]);
 	if (!ac->host)
 		h->oom = true;
-	ac->require = pg_dup(dbtls_pg_hba_require(v[1], v[6], v[7]), &h->oom);
-	ac->method = pg_dup(v[6], &h->oom);
+	ac->require = dbtls_sql_dup(dbtls_pg_hba_require(v[1], v[6], v[7]), &h->oom);
+	ac->method = dbtls_sql_dup(v[6], &h->oom);
 	ac->network = dbtls_pg_hba_is_network(v[1], v[4], v[5]);
 	ac->locked = v[6] && strcmp(v[6], "reject") == 0; /* a rule that refuses lets nobody in */
 	return !h->oom;
@@ -529,7 +497,7 @@ static void pg_read_hba(struct pg_run *r)
 		return;
 	}
 	s->accounts_status = DBTLS_SQL_AV_READ;
-	s->accounts_source = pg_dup("pg_hba_file_rules", &r->oom);
+	s->accounts_source = dbtls_sql_dup("pg_hba_file_rules", &r->oom);
 	if (h.nerrors) {
 		char msg[384];
 

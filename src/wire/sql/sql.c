@@ -54,3 +54,68 @@ const struct dbtls_sql_module *const *dbtls_sql_all(size_t *n)
 	*n = sizeof(modules) / sizeof(modules[0]);
 	return modules;
 }
+
+void dbtls_sql_scrub(char *s, size_t cap, const char *secret)
+{
+	static const char marker[] = "[redacted]";
+	size_t sl, ml = sizeof(marker) - 1, o = 0;
+	char *out;
+
+	if (!s || !cap || !secret || !*secret || !strstr(s, secret))
+		return;
+	sl = strlen(secret);
+	out = malloc(cap);
+	if (!out) {
+		*s = 0; /* no room to scrub: say nothing rather than the secret */
+		return;
+	}
+	for (const char *p = s; *p && o + 1 < cap;) {
+		if (strncmp(p, secret, sl) == 0) {
+			if (o + ml >= cap)
+				break;
+			memcpy(out + o, marker, ml);
+			o += ml;
+			p += sl;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = 0;
+	memcpy(s, out, o + 1);
+	free(out);
+}
+
+char *dbtls_sql_dup(const char *v, bool *oom)
+{
+	char *p;
+
+	if (!v)
+		return NULL;
+	p = strdup(v);
+	if (!p)
+		*oom = true;
+	return p;
+}
+
+bool dbtls_sql_add_unreadable(struct dbtls_sql_facts *s, const char *what, const char *stmt,
+			      unsigned code, const char *msg)
+{
+	struct dbtls_sql_unreadable *u = realloc(s->unreadable, (s->nunreadable + 1) * sizeof(*u));
+
+	if (!u)
+		return false;
+	s->unreadable = u;
+	u = &u[s->nunreadable];
+	u->what = strdup(what);
+	u->statement = strdup(stmt);
+	u->code = code;
+	u->message = strdup(msg && *msg ? msg : "no message");
+	if (!u->what || !u->statement || !u->message) {
+		free(u->what);
+		free(u->statement);
+		free(u->message);
+		return false;
+	}
+	s->nunreadable++;
+	return true;
+}

@@ -103,6 +103,14 @@ struct dbtls_sql_seam {
  * with "[redacted]"; the result is truncated to fit. */
 void dbtls_sql_scrub(char *s, size_t cap, const char *secret);
 
+/* Helpers every SQL module's fact collection shares. dbtls_sql_dup: strdup that tolerates NULL
+ * and sets *oom when out of memory (returns new). dbtls_sql_add_unreadable: records in s a
+ * statement that could not be run (copies its arguments; msg NULL or "" is "no message");
+ * false when out of memory, with s unchanged. */
+char *dbtls_sql_dup(const char *v, bool *oom);
+bool dbtls_sql_add_unreadable(struct dbtls_sql_facts *s, const char *what, const char *stmt,
+			      unsigned code, const char *msg);
+
 /* The built-in module, for unit tests; a new one is declared next to its line in sql.c. */
 extern const struct dbtls_sql_module dbtls_sql_mysql;
 

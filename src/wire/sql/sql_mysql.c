@@ -130,36 +130,6 @@ bool dbtls_sql_host_is_network(const char *pattern)
 	return true;
 }
 
-void dbtls_sql_scrub(char *s, size_t cap, const char *secret)
-{
-	static const char marker[] = "[redacted]";
-	size_t sl, ml = sizeof(marker) - 1, o = 0;
-	char *out;
-
-	if (!s || !cap || !secret || !*secret || !strstr(s, secret))
-		return;
-	sl = strlen(secret);
-	out = malloc(cap);
-	if (!out) {
-		*s = 0; /* no room to scrub: say nothing rather than the secret */
-		return;
-	}
-	for (const char *p = s; *p && o + 1 < cap;) {
-		if (strncmp(p, secret, sl) == 0) {
-			if (o + ml >= cap)
-				break;
-			memcpy(out + o, marker, ml);
-			o += ml;
-			p += sl;
-		} else {
-			out[o++] = *p++;
-		}
-	}
-	out[o] = 0;
-	memcpy(s, out, o + 1);
-	free(out);
-}
-
 static bool sql_truthy(const char *v)
 {
 	return v && (strcasecmp(v, "Y") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
@@ -201,28 +171,8 @@ struct sql_run {
 /* Records a statement that could not be run. */
 static void sql_unreadable(struct sql_run *r, const char *what, const char *stmt, unsigned code)
 {
-	struct dbtls_sql_facts *s = r->s;
-	struct dbtls_sql_unreadable *u;
-
-	u = realloc(s->unreadable, (s->nunreadable + 1) * sizeof(*u));
-	if (!u) {
+	if (!dbtls_sql_add_unreadable(r->s, what, stmt, code, r->err))
 		r->oom = true;
-		return;
-	}
-	s->unreadable = u;
-	u = &u[s->nunreadable];
-	u->what = strdup(what);
-	u->statement = strdup(stmt);
-	u->code = code;
-	u->message = strdup(r->err[0] ? r->err : "no message");
-	if (!u->what || !u->statement || !u->message) {
-		free(u->what);
-		free(u->statement);
-		free(u->message);
-		r->oom = true;
-		return;
-	}
-	s->nunreadable++;
 }
 
 /* Runs stmt; returns the error number (0 = success). */
@@ -235,18 +185,6 @@ static unsigned sql_run_stmt(struct sql_run *r, const char *stmt, dbtls_sql_row_
 	if (code == DBTLS_SQL_ERR_NOMEM)
 		r->oom = true;
 	return code;
-}
-
-static char *sql_dup(const char *s, bool *oom)
-{
-	char *p;
-
-	if (!s)
-		return NULL;
-	p = strdup(s);
-	if (!p)
-		*oom = true;
-	return p;
 }
 
 /* -- identity -- */
@@ -267,8 +205,8 @@ static bool sql_row_identity(void *arg, unsigned ncols, const char *const *v)
 	id->self = v[0] ? strtoull(v[0], NULL, 10) : 0;
 	free(id->s->user);
 	free(id->s->account);
-	id->s->user = sql_dup(v[1], &id->oom);
-	id->s->account = sql_dup(v[2], &id->oom);
+	id->s->user = dbtls_sql_dup(v[1], &id->oom);
+	id->s->account = dbtls_sql_dup(v[2], &id->oom);
 	return !id->oom;
 }
 
@@ -290,7 +228,7 @@ static bool sql_row_value(void *arg, unsigned ncols, const char *const *v)
 		if (strcasecmp(sv->vals[i].name, v[0]) != 0)
 			continue;
 		free(sv->vals[i].value);
-		sv->vals[i].value = sql_dup(v[1] ? v[1] : "", &sv->oom);
+		sv->vals[i].value = dbtls_sql_dup(v[1] ? v[1] : "", &sv->oom);
 		break;
 	}
 	return !sv->oom;
@@ -316,7 +254,7 @@ static void sql_read_values(struct sql_run *r, const char *what, const char *sho
 	sv.n = n;
 	len = (size_t)snprintf(stmt, sizeof(stmt), "%s WHERE Variable_name IN (", show);
 	for (size_t i = 0; i < n; i++) {
-		sv.vals[i].name = sql_dup(names[i], &sv.oom);
+		sv.vals[i].name = dbtls_sql_dup(names[i], &sv.oom);
 		len += (size_t)snprintf(stmt + len, sizeof(stmt) - len, "%s'%s'", i ? ", " : "",
 					names[i]);
 	}
@@ -375,9 +313,9 @@ static bool sql_row_thread(void *arg, unsigned ncols, const char *const *v)
 	memset(cn, 0, sizeof(*cn));
 	cn->id = strtoull(v[1], NULL, 10);
 	cn->self = c->self && cn->id == c->self;
-	cn->user = sql_dup(v[2], &c->oom);
-	cn->host = sql_dup(v[3], &c->oom);
-	cn->type = sql_dup(v[4], &c->oom);
+	cn->user = dbtls_sql_dup(v[2], &c->oom);
+	cn->host = dbtls_sql_dup(v[3], &c->oom);
+	cn->type = dbtls_sql_dup(v[4], &c->oom);
 	return !c->oom;
 }
 
@@ -393,7 +331,7 @@ static bool sql_row_attr(void *arg, unsigned ncols, const char *const *v)
 		struct dbtls_sql_conn *cn = &c->s->connections[i];
 
 		if (cn->id == id && !cn->program)
-			cn->program = sql_dup(v[1], &c->oom);
+			cn->program = dbtls_sql_dup(v[1], &c->oom);
 	}
 	return !c->oom;
 }
@@ -416,7 +354,7 @@ static bool sql_row_thread_tls(void *arg, unsigned ncols, const char *const *v)
 		       : strcasecmp(v[1], "Ssl_cipher") == 0 ? &cn->cipher
 							     : NULL;
 		if (slot && !*slot)
-			*slot = sql_dup(v[2] ? v[2] : "", &c->oom);
+			*slot = dbtls_sql_dup(v[2] ? v[2] : "", &c->oom);
 	}
 	return !c->oom;
 }
@@ -481,14 +419,14 @@ static bool sql_row_account(void *arg, unsigned ncols, const char *const *v)
 	s->accounts = ac;
 	ac = &ac[s->naccounts++];
 	memset(ac, 0, sizeof(*ac));
-	ac->user = sql_dup(v[0] ? v[0] : "", &a->oom);
-	ac->host = sql_dup(v[1] ? v[1] : "", &a->oom);
+	ac->user = dbtls_sql_dup(v[0] ? v[0] : "", &a->oom);
+	ac->host = dbtls_sql_dup(v[1] ? v[1] : "", &a->oom);
 	ac->require = dbtls_sql_require_name(v[2], v[4], v[5], v[3]);
 	if (!ac->require)
 		a->oom = true;
-	ac->cipher = v[3] && *v[3] ? sql_dup(v[3], &a->oom) : NULL;
-	ac->issuer = v[4] && *v[4] ? sql_dup(v[4], &a->oom) : NULL;
-	ac->subject = v[5] && *v[5] ? sql_dup(v[5], &a->oom) : NULL;
+	ac->cipher = v[3] && *v[3] ? dbtls_sql_dup(v[3], &a->oom) : NULL;
+	ac->issuer = v[4] && *v[4] ? dbtls_sql_dup(v[4], &a->oom) : NULL;
+	ac->subject = v[5] && *v[5] ? dbtls_sql_dup(v[5], &a->oom) : NULL;
 	ac->locked = sql_truthy(v[6]);
 	ac->network = dbtls_sql_host_is_network(v[1] ? v[1] : "");
 	return !a->oom;
@@ -530,7 +468,7 @@ static void sql_read_accounts(struct sql_run *r, bool mariadb)
 			r->oom = true;
 		if (!code) {
 			s->accounts_status = DBTLS_SQL_AV_READ;
-			s->accounts_source = sql_dup(sql_account_stmts[i].source, &r->oom);
+			s->accounts_source = dbtls_sql_dup(sql_account_stmts[i].source, &r->oom);
 			return;
 		}
 		sql_free_accounts(s);
