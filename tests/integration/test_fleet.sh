@@ -99,7 +99,7 @@ validate_report "$T/merged.json"
 rc=0
 "$DBTLS" merge "$T/shard-0.json" "$T/shard-0.json" -q -o "$T/dup.json" 2>"$T/dup.err" || rc=$?
 assert_eq "merge of an endpoint twice: exit 2" 2 "$rc"
-first=$(ids "$T/shard-0.json" | head -1)
+first=$(ids "$T/shard-0.json" | sed -n 1p) # (sed reads it all: head could close the pipe on python)
 assert_match "the error names the endpoint" "$first is in both" "$(cat "$T/dup.err")"
 assert_eq "no report written" 0 "$([ -e "$T/dup.json" ] && echo 1 || echo 0)"
 # a later report of shard 0 whose first endpoint says something else: --latest keeps it, in
