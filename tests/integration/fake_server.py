@@ -55,6 +55,14 @@ The last four refuse every hello: a scan of them must never PASS (no version can
                        offered, ServerHelloDone, close) after $FAKE_SLOW_S seconds (default 0.1), so
                        a suite enumeration needs one slow connection per suite the client knows;
                        with $FAKE_ACCEPT=0 every hello is refused (alert handshake_failure) instead
+  mysql-sql-flood      a real TLS MySQL server for the login (Python's ssl with $FAKE_CERT and
+                       $FAKE_KEY): every connection gets a greeting with CLIENT_SSL and, after the
+                       SSLRequest, a TLS handshake; a HandshakeResponse is answered OK whatever its
+                       password, and every query a result set of one column whose rows never end
+                       (sent as fast as the client reads them)
+  pg-sql-flood         the same for PostgreSQL: 'S' to the SSLRequest, a TLS handshake, any
+                       StartupMessage logged in (AuthenticationOk, server_version 16.9), and every
+                       Query answered with a RowDescription and DataRows without end
 
 Packet layouts follow the MySQL client/server protocol (Protocol::HandshakeV10, ERR_Packet): a
 packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the payload.
@@ -440,7 +448,113 @@ def serve_mysql_busy_first(conn):
     serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
 
 
+def read_packet(conn):
+    head = recv_exact(conn, 4)
+    if len(head) < 4:
+        return None, None
+    n = head[0] | head[1] << 8 | head[2] << 16
+    return head[3], recv_exact(conn, n)
+
+
+def lenenc_str(b):
+    return bytes([len(b)]) + b
+
+
+def column_def(seq, name):
+    """Protocol::ColumnDefinition41 for a VARCHAR column."""
+    payload = (
+        lenenc_str(b"def")
+        + lenenc_str(b"")
+        + lenenc_str(b"t")
+        + lenenc_str(b"t")
+        + lenenc_str(name)
+        + lenenc_str(name)
+        + b"\x0c"
+        + struct.pack("<HIBHB", CHARSET_LATIN1, 255, 0xFD, 0, 0)
+        + b"\x00\x00"
+    )
+    return packet(seq, payload)
+
+
+def eof_packet(seq):
+    return packet(seq, b"\xfe\x00\x00" + struct.pack("<H", SERVER_STATUS_AUTOCOMMIT))
+
+
+def serve_mysql_sql_flood(conn):
+    import ssl
+
+    conn.sendall(greeting("10.11.99-MariaDB-dbtls-flood", CAPS_NOSSL | CLIENT_SSL))
+    conn.settimeout(30)
+    if len(recv_exact(conn, 36)) < 36:
+        return
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.environ["FAKE_CERT"], os.environ["FAKE_KEY"])
+    try:
+        tls = ctx.wrap_socket(conn, server_side=True)
+    except (ssl.SSLError, OSError):
+        return  # a raw probe: it reads the ServerHello and goes
+    seq, _ = read_packet(tls)  # HandshakeResponse41, any password will do
+    if seq is None:
+        return
+    tls.sendall(packet(seq + 1, b"\x00\x00\x00" + struct.pack("<HH", SERVER_STATUS_AUTOCOMMIT, 0)))
+    print("login", flush=True)
+    while True:
+        seq, q = read_packet(tls)
+        if seq is None or not q or q[0] == 0x01:  # gone, or COM_QUIT
+            return
+        print("query " + q[1:80].decode("latin-1"), flush=True)
+        tls.sendall(packet(1, b"\x01") + column_def(2, b"v") + eof_packet(3))
+        row = lenenc_str(b"y" * 200)
+        n = 4
+        while True:
+            tls.sendall(b"".join(packet((n + k) & 0xFF, row) for k in range(64)))
+            n += 64
+
+
+def pg_msg(kind, body):
+    return kind + struct.pack(">I", len(body) + 4) + body
+
+
+def serve_pg_sql_flood(conn):
+    import ssl
+
+    conn.settimeout(30)
+    if recv_exact(conn, 8) != struct.pack(">II", 8, 80877103):  # SSLRequest
+        return
+    conn.sendall(b"S")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.environ["FAKE_CERT"], os.environ["FAKE_KEY"])
+    try:
+        tls = ctx.wrap_socket(conn, server_side=True)
+    except (ssl.SSLError, OSError):
+        return
+    head = recv_exact(tls, 4)
+    if len(head) < 4:
+        return
+    recv_exact(tls, struct.unpack(">I", head)[0] - 4)  # StartupMessage
+    tls.sendall(
+        pg_msg(b"R", struct.pack(">I", 0))
+        + pg_msg(b"S", b"server_version\x0016.9\x00")
+        + pg_msg(b"K", struct.pack(">II", 1, 2))
+        + pg_msg(b"Z", b"I")
+    )
+    print("login", flush=True)
+    while True:
+        kind = recv_exact(tls, 1)
+        if kind in (b"", b"X"):
+            return
+        body = recv_exact(tls, struct.unpack(">I", recv_exact(tls, 4))[0] - 4)
+        print("query " + body[:80].decode("latin-1"), flush=True)
+        field = b"v\x00" + struct.pack(">IhIhih", 0, 0, 25, -1, -1, 0)
+        tls.sendall(pg_msg(b"T", struct.pack(">h", 1) + field))
+        row = pg_msg(b"D", struct.pack(">hI", 1, 200) + b"y" * 200)
+        while True:
+            tls.sendall(row * 64)
+
+
 MODES = {
+    "pg-sql-flood": serve_pg_sql_flood,
+    "mysql-sql-flood": serve_mysql_sql_flood,
     "mysql-tls": serve_mysql_tls,
     "mysql-version-change": serve_mysql_version_change,
     "mysql-ssl-then-nossl": serve_mysql_ssl_then_nossl,

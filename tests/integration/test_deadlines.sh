@@ -184,6 +184,40 @@ assert_eq "SIGTERM: ends at once ($SECS s)" 1 "$(below "$SECS" 5)"
 assert_eq "SIGTERM: the run is marked interrupted" true "$(py_json "$T/sigterm.json" "d.get('interrupted')")"
 assert_eq "SIGTERM: no temporary file left" "" "$(cd "$T" && ls | grep -F '.tmp.' || true)"
 
+# --- SQL steps against a server whose result rows never end ----------------------------------
+# Before: the MySQL login read the whole result (mysql_store_result) and PostgreSQL's PQexec did
+# the same, so a scripted server flooding rows held the scan past its endpoint deadline with
+# memory growing without bound (17 GB at 120 s, then killed). Now rows are read one at a time, to
+# DBTLS_SQL_MAX_ROWS (100,000), and the statement is recorded as unreadable. The RSS ceiling
+# (200 MB) is far above what the scan needs (~15 MB) and far below what the flood would cost.
+export FAKE_CERT="$DBTLS_PKI/server-chain.pem" FAKE_KEY="$DBTLS_PKI/server.key"
+fake_start mysqlflood mysql-sql-flood
+fake_start pgflood pg-sql-flood
+for kind in mysql pg; do
+	case $kind in
+	mysql) url="mysql://127.0.0.1:$MYSQLFLOOD_PORT" pwvar=DBTLS_MYSQL_PASSWORD ;;
+	pg) url="postgres://127.0.0.1:$PGFLOOD_PORT" pwvar=DBTLS_PG_PASSWORD ;;
+	esac
+	start=$(date +%s.%N)
+	RC=0
+	env "$pwvar=flood-pw" timeout -s KILL 120 /usr/bin/time -f %M -o "$T/$kind-flood.rss" \
+		"$DBTLS" scan --policy none -q -o "$T/$kind-flood.json" --sql --sql-user u \
+		--ca-file "$DBTLS_PKI/ca-bundle.pem" --endpoint-timeout 30 "$url" \
+		2>"$T/$kind-flood.err" || RC=$?
+	SECS=$(elapsed "$start")
+	assert_eq "$kind row flood: the scan ends (exit 0)" 0 "$RC"
+	assert_ok "$kind row flood: report valid" validate_report "$T/$kind-flood.json"
+	assert_eq "$kind row flood: peak RSS below 200 MB ($(cat "$T/$kind-flood.rss") KB)" 1 \
+		"$(awk -v k="$(tail -1 "$T/$kind-flood.rss")" 'BEGIN { print (k < 200000) }')"
+	assert_eq "$kind row flood: the login happened" ok \
+		"$(py_json "$T/$kind-flood.json" "d['endpoints'][0]['sql']['status']")"
+	assert_eq "$kind row flood: the first statement is cut at the row cap" \
+		"more than 100000 rows: the rest was not read" \
+		"$(py_json "$T/$kind-flood.json" "d['endpoints'][0]['sql']['unreadable'][0]['message']")"
+	assert_eq "$kind row flood: the password appears nowhere" "" \
+		"$(grep -l flood-pw "$T/$kind-flood.json" "$T/$kind-flood.err" || true)"
+done
+
 # a complete run carries no "interrupted" key at all
 assert_eq "a complete run is not marked" null "$(py_json "$T/drip.json" "d.get('interrupted')")"
 

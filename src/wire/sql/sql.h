@@ -96,6 +96,10 @@ struct dbtls_sql_seam {
 	void *conn;
 };
 
+/* The most rows one statement's result is read to: a server that sends more gets the statement
+ * recorded as unreadable ("more than N rows"), never an unbounded read. */
+#define DBTLS_SQL_MAX_ROWS 100000u
+
 /* What the seam's query returns when a row callback ran out of memory. */
 #define DBTLS_SQL_ERR_NOMEM 0xffffffffu
 

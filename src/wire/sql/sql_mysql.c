@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -738,6 +739,18 @@ static void sql_library_init(void)
 	sql_init_rc = mysql_library_init(0, NULL, NULL);
 }
 
+/* Ends a result read part-way: the rows left are never read (a server that sends rows without
+ * end would hold mysql_free_result for ever), so the connection is shut down first and every
+ * later statement on it fails at once. */
+static void sql_my_abandon(MYSQL *m, MYSQL_RES *res)
+{
+	my_socket fd = mysql_get_socket(m);
+
+	if (fd != MARIADB_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
+	mysql_free_result(res);
+}
+
 static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg,
 			     char *err, size_t errlen)
 {
@@ -745,9 +758,12 @@ static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row,
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW r;
 	unsigned rc = 0, n;
+	size_t nrows = 0;
 
+	/* rows are read one at a time (mysql_use_result), never the whole result at once: what a
+	 * hostile server sends costs one row of memory and ends at the row cap or the deadline */
 	if (mysql_query(m, stmt) != 0 ||
-	    (!(res = mysql_store_result(m)) && mysql_field_count(m) != 0)) {
+	    (!(res = mysql_use_result(m)) && mysql_field_count(m) != 0)) {
 		snprintf(err, errlen, "%s", mysql_error(m));
 		rc = mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR;
 		goto out;
@@ -756,10 +772,30 @@ static unsigned sql_my_query(void *conn, const char *stmt, dbtls_sql_row_fn row,
 		goto out; /* a statement without a result set */
 	n = mysql_num_fields(res);
 	while ((r = mysql_fetch_row(res))) {
+		if (++nrows > DBTLS_SQL_MAX_ROWS) {
+			snprintf(err, errlen, "more than %u rows: the rest was not read",
+				 DBTLS_SQL_MAX_ROWS);
+			rc = CR_UNKNOWN_ERROR;
+			break;
+		}
+		if (sql_bound.deadline && dbtls_net_now_ms() >= sql_bound.deadline) {
+			snprintf(err, errlen,
+				 "timeout: the endpoint's deadline passed after %zu rows",
+				 nrows - 1);
+			rc = CR_SERVER_LOST;
+			break;
+		}
 		if (!row(arg, n, (const char *const *)r)) {
 			rc = DBTLS_SQL_ERR_NOMEM;
-			goto out;
+			break;
 		}
+	}
+	if (rc) {
+		sql_my_abandon(m, res);
+		res = NULL;
+	} else if (mysql_errno(m)) { /* the rows ended in an error, not at their end */
+		snprintf(err, errlen, "%s", mysql_error(m));
+		rc = mysql_errno(m);
 	}
 out:
 	if (res)

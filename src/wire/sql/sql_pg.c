@@ -7,13 +7,17 @@
 
 #include "src/wire/sql/sql_pg.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
 #include <openssl/x509.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "src/wire/net.h"
 #include "src/wire/sql/pg_introspect.h"
 
 /* Columns a row may have; pg_introspect's statements have at most a dozen. */
@@ -96,41 +100,106 @@ enum dbtls_err dbtls_pg_login_error(const char *msg)
 	return DBTLS_ERR_SERVER_ERROR;
 }
 
-/* The libpq seam (struct dbtls_sql_seam): one statement, its rows, or its SQLSTATE packed. */
+/* One logged-in connection and the bounds of what runs on it. */
+struct pg_conn {
+	PGconn *conn;
+	int64_t deadline;     /* dbtls_net_now_ms clock: the endpoint's, or each statement's */
+	int timeout_ms;	      /* the longest wait for one answer */
+	const int *cancel_fd; /* may be NULL */
+};
+
+/* Waits until libpq has an answer to hand out; false on the deadline, Ctrl-C or a dead
+ * socket (err says which). */
+static bool pg_wait(struct pg_conn *pc, char *err, size_t errlen)
+{
+	int64_t stmt_end = dbtls_net_now_ms() + pc->timeout_ms;
+
+	while (PQisBusy(pc->conn)) {
+		int64_t end = pc->deadline && pc->deadline < stmt_end ? pc->deadline : stmt_end;
+		int64_t left = end - dbtls_net_now_ms();
+		struct pollfd p[2] = {
+		    {.fd = PQsocket(pc->conn), .events = POLLIN},
+		    {.fd = pc->cancel_fd ? *pc->cancel_fd : -1, .events = POLLIN}};
+		int rc;
+
+		if (left <= 0) {
+			snprintf(err, errlen, "timeout: no complete answer within the deadline");
+			return false;
+		}
+		rc = poll(p, 2, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc > 0 && p[1].revents) {
+			snprintf(err, errlen, "interrupted");
+			return false;
+		}
+		if (rc < 0 || (rc > 0 && !PQconsumeInput(pc->conn))) {
+			snprintf(err, errlen, "%s", PQerrorMessage(pc->conn));
+			err[strcspn(err, "\n")] = 0;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The libpq seam (struct dbtls_sql_seam): one statement, its rows one at a time (single-row
+ * mode: a server that sends rows without end costs one row of memory and stops at
+ * DBTLS_SQL_MAX_ROWS or the deadline), or its SQLSTATE packed. A statement abandoned part-way
+ * leaves the connection busy, so every later one fails at once. */
 static unsigned pg_query(void *conn, const char *stmt, dbtls_sql_row_fn row, void *arg, char *err,
 			 size_t errlen)
 {
-	PGresult *res = PQexec(conn, stmt);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	struct pg_conn *pc = conn;
+	PGresult *res = NULL;
 	const char *vals[PG_MAX_COLS];
 	unsigned rc = 0;
-	int rows, cols;
+	size_t nrows = 0;
 
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-		const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-
-		snprintf(err, errlen, "%s", m ? m : PQerrorMessage(conn));
+	if (!PQsendQuery(pc->conn, stmt) || !PQsetSingleRowMode(pc->conn)) {
+		snprintf(err, errlen, "%s", PQerrorMessage(pc->conn));
 		err[strcspn(err, "\n")] = 0;
-		rc = dbtls_pg_sqlstate_pack(state);
-		if (!rc)
-			rc = dbtls_pg_sqlstate_pack("XX000"); /* internal_error: no SQLSTATE sent */
-		goto out;
+		return dbtls_pg_sqlstate_pack("08006"); /* connection_failure */
 	}
-	rows = PQntuples(res);
-	cols = PQnfields(res);
-	if (cols > PG_MAX_COLS)
-		cols = PG_MAX_COLS;
-	for (int i = 0; i < rows; i++) {
-		for (int j = 0; j < cols; j++)
-			vals[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
-		if (!row(arg, (unsigned)cols, vals)) {
-			rc = DBTLS_SQL_ERR_NOMEM;
-			goto out;
+	for (;;) {
+		ExecStatusType st;
+		int cols;
+
+		if (!pg_wait(pc, err, errlen))
+			return dbtls_pg_sqlstate_pack("57014"); /* query_canceled */
+		res = PQgetResult(pc->conn);
+		if (!res)
+			break; /* the statement's results are all in */
+		st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (++nrows > DBTLS_SQL_MAX_ROWS) {
+				snprintf(err, errlen, "more than %u rows: the rest was not read",
+					 DBTLS_SQL_MAX_ROWS);
+				PQclear(res);
+				return rc ? rc
+					  : dbtls_pg_sqlstate_pack(
+						"54000"); /* program_limit_exceeded */
+			}
+			cols = rc ? 0 : PQnfields(res);
+			if (cols > PG_MAX_COLS)
+				cols = PG_MAX_COLS;
+			for (int j = 0; j < cols; j++)
+				vals[j] = PQgetisnull(res, 0, j) ? NULL : PQgetvalue(res, 0, j);
+			if (!rc && !row(arg, (unsigned)cols, vals))
+				rc = DBTLS_SQL_ERR_NOMEM; /* read the rest, keep none */
+		} else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+			   st != PGRES_SINGLE_TUPLE && !rc) {
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			snprintf(err, errlen, "%s", m ? m : PQerrorMessage(pc->conn));
+			err[strcspn(err, "\n")] = 0;
+			rc = dbtls_pg_sqlstate_pack(state);
+			if (!rc)
+				rc =
+				    dbtls_pg_sqlstate_pack("XX000"); /* internal_error: none sent */
 		}
+		PQclear(res);
 	}
-out:
-	PQclear(res);
 	return rc;
 }
 
@@ -171,6 +240,8 @@ static enum dbtls_err pg_scan(const struct dbtls_sql_target *t, const struct dbt
 	const char *env = getenv(DBTLS_PG_PASSWORD_ENV), *secrets[2] = {NULL, NULL};
 	struct dbtls_pg_params p;
 	struct dbtls_sql_seam seam;
+	struct pg_conn pc;
+	int64_t t0 = dbtls_net_now_ms();
 	enum dbtls_err err = DBTLS_OK;
 	char pw[1024] = "", msg[1024], text[1200];
 	PGconn *conn = NULL;
@@ -229,7 +300,12 @@ static enum dbtls_err pg_scan(const struct dbtls_sql_target *t, const struct dbt
 		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
-	seam = (struct dbtls_sql_seam){.query = pg_query, .conn = conn};
+	pc = (struct pg_conn){.conn = conn,
+			      .deadline =
+				  o->endpoint_timeout_ms > 0 ? t0 + o->endpoint_timeout_ms : 0,
+			      .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000,
+			      .cancel_fd = o->cancel_fd};
+	seam = (struct dbtls_sql_seam){.query = pg_query, .conn = &pc};
 	err = dbtls_pg_collect(&seam, s);
 	if (!err)
 		err = pg_scrub_facts(s, secrets, 2);
