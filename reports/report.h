@@ -23,6 +23,10 @@ struct dbtls_report_ctx {
 	int width;  /* terminal columns to wrap long lines to (text writer); 0: no wrapping */
 	const struct dbtls_evaluation *eval; /* findings under a policy; NULL when not judged */
 	size_t index; /* index of the endpoint being written (endpoint callback) */
+	/* the findings of the endpoint being written (endpoint callback; borrowed), NULL when not
+	 * judged. Writers read an endpoint's findings here, never eval->findings[index]: a streamed
+	 * run judges each endpoint on its own (dbtls_evaluate_one) and keeps no array of them. */
+	const struct dbtls_findings *findings;
 	void *priv;   /* the writer's own state between begin and end */
 };
 
@@ -31,7 +35,11 @@ struct dbtls_report_writer {
 	const char *extension; /* ".json"; NULL when no file extension maps to it */
 	/* Contract: called once before any endpoint; may set ctx->priv. */
 	enum dbtls_err (*begin)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
-	/* Contract: called once per endpoint, in scan order. */
+	/* Contract: called once per endpoint, in scan order. Writers never read s->endpoints:
+	 * what a summary needs is gathered here (dbtls_report_acc), and a writer whose format puts
+	 * the summary first spools its endpoints to a temporary file until the end. ctx->eval
+	 * gives the policy and fail_on and, at the end, the findings of the files (subjects after
+	 * the endpoints; a streamed run's evaluation holds no endpoint subjects). */
 	enum dbtls_err (*endpoint)(struct dbtls_report_ctx *ctx,
 				   const struct dbtls_endpoint_facts *e);
 	/* Contract: called once at the end, also after a failure (must free ctx->priv); writes what

@@ -160,9 +160,7 @@ static enum dbtls_err jsonl_endpoint(struct dbtls_report_ctx *ctx,
 				     const struct dbtls_endpoint_facts *e)
 {
 	const struct jsonl_state *st = ctx->priv;
-	const struct dbtls_findings *fs = ctx->eval && ctx->index < ctx->eval->nendpoints
-					      ? &ctx->eval->findings[ctx->index]
-					      : NULL;
+	const struct dbtls_findings *fs = ctx->findings;
 	enum dbtls_err err;
 
 	for (size_t i = 0; fs && i < fs->n; i++) {

@@ -88,6 +88,7 @@ enum dbtls_err dbtls_report_write_tty(const struct dbtls_report_writer *w,
 	err = w->begin(&ctx, s);
 	for (size_t i = 0; !err && i < s->nendpoints; i++) {
 		ctx.index = i;
+		ctx.findings = ev && i < ev->nendpoints ? &ev->findings[i] : NULL;
 		err = w->endpoint(&ctx, &s->endpoints[i]);
 	}
 	err2 = w->end(&ctx, s);
