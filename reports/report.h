@@ -88,6 +88,30 @@ enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
 					    const struct dbtls_evaluation *ev, const char *path,
 					    struct dbtls_diag *d);
 
+/* A report written while the scan runs: opened before the first endpoint (begin), fed each
+ * endpoint with its findings as it finishes, in scan order, and closed at the end (end, then
+ * for a file: sync and rename over path). path "-" is standard output; path NULL writes to
+ * stream (color and width as dbtls_report_write_tty). A file is a temporary in path's directory
+ * until the close commits it (unnamed where the file system has O_TMPFILE, so a killed process
+ * leaves nothing; else path.tmp.XXXXXX), so an existing report is replaced only by a complete one.
+ * ev (borrowed until the close; may be NULL) gives the policy and fail_on; at the close it also
+ * gives the files' findings. open returns FILE (path cannot be written) or NOMEM with d set, and
+ * *out NULL; endpoint returns the first error of the writer (sticky: later endpoints are not
+ * written; the close then reports it and keeps path as it was); close frees o (NULL-safe).
+ * abort frees o and drops the temporary (path untouched). */
+struct dbtls_report_out;
+enum dbtls_err dbtls_report_out_open(const struct dbtls_report_writer *w, const char *path,
+				     FILE *stream, bool color, int width,
+				     const struct dbtls_scan_facts *s,
+				     const struct dbtls_evaluation *ev,
+				     struct dbtls_report_out **out, struct dbtls_diag *d);
+enum dbtls_err dbtls_report_out_endpoint(struct dbtls_report_out *o,
+					 const struct dbtls_endpoint_facts *e,
+					 const struct dbtls_findings *fs, size_t index);
+enum dbtls_err dbtls_report_out_close(struct dbtls_report_out *o, const struct dbtls_scan_facts *s,
+				      const struct dbtls_evaluation *ev, struct dbtls_diag *d);
+void dbtls_report_out_abort(struct dbtls_report_out *o);
+
 /* Writes text and a newline to path with the same guarantees (temporary file, sync, rename). */
 enum dbtls_err dbtls_write_text_file(const char *path, const char *text, struct dbtls_diag *d);
 
