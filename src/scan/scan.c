@@ -1394,7 +1394,8 @@ enum dbtls_err dbtls_scan_stream(const struct dbtls_scan_source *src,
 	size_t nth, started = 0;
 	double t0 = scan_now();
 
-	out->started_at = time(NULL);
+	if (!out->started_at) /* the caller may have stamped it before opening its reports */
+		out->started_at = time(NULL);
 	nth = o->jobs > 0 ? (size_t)o->jobs : 1;
 	if (src->total && nth > src->total)
 		nth = src->total;
