@@ -261,16 +261,16 @@ static void scan_prepare(struct dbtls_cli *cli, struct dbtls_progress *progress)
  */
 struct sink {
 	const struct dbtls_cli *cli;
-	const struct dbtls_policy *pol;	 /* NULL: not judged */
-	const struct dbtls_waivers *wv;	 /* may be NULL */
-	struct dbtls_scan_facts *run;	 /* the run's facts: no endpoints; files */
-	struct dbtls_evaluation ev;	 /* the run's tally; the files' findings at the end */
+	const struct dbtls_policy *pol; /* NULL: not judged */
+	const struct dbtls_waivers *wv; /* may be NULL */
+	struct dbtls_scan_facts *run;	/* the run's facts: no endpoints; files */
+	struct dbtls_evaluation ev;	/* the run's tally; the files' findings at the end */
 	struct dbtls_report_out *outs[DBTLS_MAX_OUTPUTS + 1];
 	const char *paths[DBTLS_MAX_OUTPUTS + 1]; /* NULL: the terminal summary */
 	struct dbtls_diag open_d[DBTLS_MAX_OUTPUTS + 1];
 	enum dbtls_err open_err[DBTLS_MAX_OUTPUTS + 1];
 	size_t nouts;
-	bool errored; /* an endpoint was not scanned completely */
+	bool errored;	    /* an endpoint was not scanned completely */
 	enum dbtls_err err; /* NOMEM, or a bad --clients (said once) */
 };
 
@@ -326,7 +326,7 @@ static enum dbtls_err sink_endpoint(void *arg, size_t index, struct dbtls_endpoi
 	if (k->cli->audit_server_files && (err = audit_server_files(k->run, f)))
 		return k->err = err;
 	if (k->pol && (err = dbtls_evaluate_one(k->pol, k->wv, DBTLS_SUBJECT_ENDPOINT, f,
-						 time(NULL), &fs, &k->ev)))
+						time(NULL), &fs, &k->ev)))
 		return k->err = err;
 	for (size_t i = 0; i < k->nouts; i++)
 		dbtls_report_out_endpoint(k->outs[i], f, k->pol ? &fs : NULL, index);
@@ -462,9 +462,8 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		for (size_t i = 0; !err && i < read.nendpoints; i++)
 			err = sink_endpoint(&k, i, &read.endpoints[i]);
 	} else {
-		struct dbtls_scan_source src = {.next = dbtls_targets_src_next,
-						.arg = cli->src,
-						.total = cli->ntargets_total};
+		struct dbtls_scan_source src = {
+		    .next = dbtls_targets_src_next, .arg = cli->src, .total = cli->ntargets_total};
 
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once
 		 */
@@ -474,9 +473,9 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		if (cli->scan.sql)
 			sql_secret_prepare(cli);
 		scan_prepare(cli, &progress);
-		err = cli->scan.rev.cache ? dbtls_scan_stream(&src, &cli->scan, sink_endpoint, &k,
-							      &facts)
-					  : DBTLS_ERR_NOMEM;
+		err = cli->scan.rev.cache
+			  ? dbtls_scan_stream(&src, &cli->scan, sink_endpoint, &k, &facts)
+			  : DBTLS_ERR_NOMEM;
 		if (cli->scan.on_endpoint_done)
 			dbtls_progress_end(&progress);
 		dbtls_sql_secret_wipe();

@@ -27,7 +27,7 @@ struct dbtls_report_ctx {
 	 * judged. Writers read an endpoint's findings here, never eval->findings[index]: a streamed
 	 * run judges each endpoint on its own (dbtls_evaluate_one) and keeps no array of them. */
 	const struct dbtls_findings *findings;
-	void *priv;   /* the writer's own state between begin and end */
+	void *priv; /* the writer's own state between begin and end */
 };
 
 struct dbtls_report_writer {

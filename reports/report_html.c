@@ -370,8 +370,9 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 }
 
 /* One row of the endpoint list: endpoint e (index i) with its findings fs. */
-static void html_list_row(struct dbtls_report_ctx *ctx, FILE *o, const struct dbtls_endpoint_facts *e,
-			  const struct dbtls_findings *fs, size_t i)
+static void html_list_row(struct dbtls_report_ctx *ctx, FILE *o,
+			  const struct dbtls_endpoint_facts *e, const struct dbtls_findings *fs,
+			  size_t i)
 {
 	const char *oc = dbtls_outcome_name(dbtls_report_outcome(e, fs, html_fail_on(ctx)));
 

@@ -5,8 +5,8 @@
  * trusted keys and certificates. Both are facts already in the scan; this only groups them across
  * endpoints: each (version, suite) pair with the endpoints that accept it, each served certificate
  * (by fingerprint) with the endpoints that serve it, gathered endpoint by endpoint (a streamed
- * run keeps only the rows, the first few names of each and a count). Strings from the network go through
- * dbtls_esc_write(), as in the rest of the text writer.
+ * run keeps only the rows, the first few names of each and a count). Strings from the network go
+ * through dbtls_esc_write(), as in the rest of the text writer.
  */
 #include "reports/report_util.h"
 

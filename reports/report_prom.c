@@ -70,7 +70,7 @@ struct prom_priv {
 	bool failed;	 /* a spool could not be had */
 	FILE *out;	 /* the caller's stream */
 	const struct dbtls_endpoint_facts *cur; /* the endpoint of this pass, NULL: none */
-	const char *cur_id;			 /* its canonical id (the target label) */
+	const char *cur_id;			/* its canonical id (the target label) */
 	/* the ids written so far (an endpoint given twice is written once: two series with the
 	 * same labels make the whole file invalid): open addressing, ids owned */
 	char **seen;
@@ -212,7 +212,7 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 	FILE *o = ctx->out;
 
 	o = prom_fam(ctx, "dbtls_tls_offered",
-		    "1 when the server offers TLS, 0 when it does not (absent when unknown).");
+		     "1 when the server offers TLS, 0 when it does not (absent when unknown).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (e->tls_offered < 0)
@@ -220,7 +220,8 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		prom_series(ctx, s, "dbtls_tls_offered", e);
 		prom_value(o, e->tls_offered);
 	}
-	o = prom_fam(ctx, "dbtls_tls_version_accepted",
+	o = prom_fam(
+	    ctx, "dbtls_tls_version_accepted",
 	    "1 when the endpoint accepts the protocol version, 0 when it refuses it (absent "
 	    "when the probe failed).");
 	PROM_EACH(ctx, s, i, e)
@@ -238,8 +239,8 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		}
 	}
 	o = prom_fam(ctx, "dbtls_tls_version_info",
-		    "1 for each protocol version the endpoint accepts (an info metric: join on "
-		    "version).");
+		     "1 for each protocol version the endpoint accepts (an info metric: join on "
+		     "version).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -251,7 +252,7 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		}
 	}
 	o = prom_fam(ctx, "dbtls_cipher_suites_accepted",
-		    "Cipher suites the endpoint accepts with the protocol version.");
+		     "Cipher suites the endpoint accepts with the protocol version.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -269,7 +270,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 	FILE *o = ctx->out;
 
 	o = prom_fam(ctx, "dbtls_certificate_not_after_timestamp_seconds",
-		    "When the served certificate expires (Unix time); position 0 is the leaf.");
+		     "When the served certificate expires (Unix time); position 0 is the leaf.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (size_t k = 0; k < e->ncerts; k++) {
@@ -283,7 +284,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		}
 	}
 	o = prom_fam(ctx, "dbtls_certificate_earliest_expiry_timestamp_seconds",
-		    "When the first certificate of the served chain expires (Unix time).");
+		     "When the first certificate of the served chain expires (Unix time).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		time_t first = 0;
@@ -297,7 +298,8 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		prom_value(o, (long long)first);
 	}
 	if (((const struct prom_priv *)ctx->priv)->acc.c.rotation) {
-		o = prom_fam(ctx, "dbtls_ca_rotation_ready",
+		o = prom_fam(
+		    ctx, "dbtls_ca_rotation_ready",
 		    "1 when clients trusting only the new CA bundle would accept the served "
 		    "chain (scan --new-ca-file).");
 		PROM_EACH(ctx, s, i, e)
@@ -309,8 +311,8 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		}
 	}
 	o = prom_fam(ctx, "dbtls_certificate_chain_verified",
-		    "1 when the served chain verifies against the CA bundle (absent without a "
-		    "completed handshake).");
+		     "1 when the served chain verifies against the CA bundle (absent without a "
+		     "completed handshake).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (!e->verification.done)
@@ -319,7 +321,7 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		prom_value(o, e->verification.ca_ok);
 	}
 	o = prom_fam(ctx, "dbtls_certificate_hostname_matches",
-		    "1 when the leaf certificate matches the host name checked.");
+		     "1 when the leaf certificate matches the host name checked.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (!e->verification.done)
@@ -338,7 +340,7 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 		return;
 	fail_on = ctx->eval->fail_on;
 	o = prom_fam(ctx, "dbtls_findings",
-		    "Findings under the policy that are not waived, by severity.");
+		     "Findings under the policy that are not waived, by severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		const struct dbtls_findings *fs = prom_findings(ctx);
@@ -354,7 +356,8 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 			prom_value(o, (long long)by[sev]);
 		}
 	}
-	o = prom_fam(ctx, "dbtls_findings_waived", "Findings under the policy that a waiver accepts.");
+	o = prom_fam(ctx, "dbtls_findings_waived",
+		     "Findings under the policy that a waiver accepts.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		const struct dbtls_findings *fs = prom_findings(ctx);
@@ -365,7 +368,8 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 		prom_series(ctx, s, "dbtls_findings_waived", e);
 		prom_value(o, n);
 	}
-	o = prom_fam(ctx, "dbtls_endpoint_failed",
+	o = prom_fam(
+	    ctx, "dbtls_endpoint_failed",
 	    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
 	PROM_EACH(ctx, s, i, e)
 	{

@@ -62,7 +62,7 @@ struct text_wrap {
  * s->endpoints, so a streamed run works alike), and the spool of the endpoints when the
  * rotation summary must come before them. */
 struct text_priv {
-	struct text_wrap *tw;	    /* NULL: not wrapping */
+	struct text_wrap *tw; /* NULL: not wrapping */
 	struct dbtls_report_acc acc;
 	struct dbtls_inventory *inv; /* pci-dss profiles only */
 	FILE *spool;		     /* --new-ca-file: the endpoints, written before the rotation */

@@ -137,7 +137,8 @@ struct aw {
 };
 
 /* Refuses what must not be replaced; *exists and *st say what is there. */
-static enum dbtls_err aw_check(const char *path, bool *exists, struct stat *st, struct dbtls_diag *d)
+static enum dbtls_err aw_check(const char *path, bool *exists, struct stat *st,
+			       struct dbtls_diag *d)
 {
 	if (lstat(path, st) == 0) {
 		*exists = true;
@@ -176,8 +177,8 @@ static enum dbtls_err aw_open(const char *path, bool unnamed_ok, struct aw *aw,
 #ifdef O_TMPFILE
 	if (unnamed_ok) {
 		const char *slash = strrchr(path, '/');
-		char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
-				  : strdup(".");
+		char *dir =
+		    slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
 
 		if (!dir)
 			return DBTLS_ERR_NOMEM;
@@ -359,7 +360,8 @@ enum dbtls_err dbtls_report_out_open(const struct dbtls_report_writer *w, const 
 		color = false;
 		width = 0;
 	}
-	o->ctx = (struct dbtls_report_ctx){.out = stream, .color = color, .width = width, .eval = ev};
+	o->ctx =
+	    (struct dbtls_report_ctx){.out = stream, .color = color, .width = width, .eval = ev};
 	o->err = w->begin(&o->ctx, s);
 	o->begun = true;
 	*out = o;

@@ -200,7 +200,7 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 
 struct json_priv {
 	struct dbtls_report_acc acc; /* the summary, gathered as the endpoints pass */
-	FILE *spool; /* the endpoint objects, formatted, joined by ",\n    " */
+	FILE *spool;		     /* the endpoint objects, formatted, joined by ",\n    " */
 	size_t n;
 	/* no temporary file to be had (a read-only /tmp in a container): the spool is memory */
 	char *mem;

@@ -1293,10 +1293,10 @@ struct scan_pool {
 	pthread_cond_t room; /* signalled when the oldest slot is delivered */
 	struct scan_slot *ring;
 	size_t window;
-	size_t next;	 /* the index the next target taken gets */
-	size_t oldest;	 /* the oldest index not delivered yet */
-	bool delivering; /* a worker is handing endpoints to the sink */
-	bool src_done;	 /* the source is exhausted (or failed): take nothing more */
+	size_t next;		/* the index the next target taken gets */
+	size_t oldest;		/* the oldest index not delivered yet */
+	bool delivering;	/* a worker is handing endpoints to the sink */
+	bool src_done;		/* the source is exhausted (or failed): take nothing more */
 	enum dbtls_err err;	/* NOMEM of a scan, or the sink's error */
 	enum dbtls_err src_err; /* the source's error */
 };

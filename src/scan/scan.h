@@ -107,7 +107,7 @@ typedef enum dbtls_err (*dbtls_scan_sink_fn)(void *arg, size_t index,
 					     struct dbtls_endpoint_facts *f);
 /* The reorder window of a run with `jobs` workers: at most this many endpoints are held (being
  * scanned, or finished and waiting for an older one) at once. */
-#define DBTLS_SCAN_WINDOW(jobs) ((jobs) * 4 < 8 ? 8 : (jobs) * 4)
+#define DBTLS_SCAN_WINDOW(jobs) ((jobs)*4 < 8 ? 8 : (jobs)*4)
 /* Scans the targets of src, o->jobs at a time, and hands each endpoint to sink in source order
  * as soon as it and every one before it are finished; then frees it. Sets out's run fields
  * (started_at, finished_at, duration_s, interrupted), never out->endpoints. Targets that resolve

@@ -169,7 +169,8 @@ enum dbtls_err dbtls_cidr_parse(const char *s, uint64_t cidr_max, bool *is_range
 	p = e;
 	if (c.v6 && slash < strchr(rest, ']')) {
 		if (*p != ']') {
-			snprintf(why, whylen, "unexpected text in the range (want [ADDRESS/N]:PORT)");
+			snprintf(why, whylen,
+				 "unexpected text in the range (want [ADDRESS/N]:PORT)");
 			return DBTLS_ERR_INPUT;
 		}
 		p++;
@@ -316,8 +317,8 @@ static char *ts_clean(const struct dbtls_targets_src *src, const char *path, siz
 }
 
 /* Checks line s (PATH:LINE on a bad one) and counts it. */
-static enum dbtls_err ts_check_line(struct dbtls_targets_src *src, const char *path,
-				    size_t lineno, const char *s, uint64_t *n)
+static enum dbtls_err ts_check_line(struct dbtls_targets_src *src, const char *path, size_t lineno,
+				    const char *s, uint64_t *n)
 {
 	char why[256], shown[512];
 	enum dbtls_err err = ts_check(src, s, n, why, sizeof(why));
@@ -565,7 +566,8 @@ enum dbtls_err dbtls_targets_src_next(void *arg, struct dbtls_target *out, bool 
 			err = ts_copy(&it->parsed[src->pos++], &t);
 			if (err)
 				return err;
-			/* already deduplicated and sharded: recorded, so files cannot repeat them */
+			/* already deduplicated and sharded: recorded, so files cannot repeat them
+			 */
 			if (ts_take(src, &t, true, out, &err))
 				return DBTLS_OK;
 			if (err)
