@@ -425,13 +425,6 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			rc = DBTLS_EXIT_USAGE;
 			goto out;
 		}
-		/* the run's facts keep everything but the endpoints, which stay in `read` */
-		facts = read;
-		memset(&read, 0, sizeof(read));
-		read.endpoints = facts.endpoints;
-		read.nendpoints = facts.nendpoints;
-		facts.endpoints = NULL;
-		facts.nendpoints = 0;
 	} else {
 		/* --clients, --clients-in-use and --proposed are read before any probe goes out: a
 		 * bad one is a usage error that costs no traffic */
@@ -454,7 +447,10 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	}
 	k.pol = have_pol ? &pol : NULL;
 	k.wv = cli->waivers ? &wv : NULL;
-	k.run = &facts;
+	/* check: the writers see the report's endpoints at begin, as they did when the report
+	 * was judged whole (a writer may name their number first; the scan id hashes their
+	 * targets); each still comes through the sink. A scan's writers see none. */
+	k.run = cli->cmd == DBTLS_CMD_CHECK ? &read : &facts;
 	k.ev.policy = k.pol;
 	k.ev.fail_on = (enum dbtls_severity)cli->fail_on;
 	sink_open(&k);
@@ -494,14 +490,14 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	} else if (rc == DBTLS_EXIT_OK) {
 		bool errored = k.errored;
 
-		for (size_t i = 0; i < facts.nfiles; i++)
-			errored |= facts.files[i].nerrors > 0;
+		for (size_t i = 0; i < k.run->nfiles; i++)
+			errored |= k.run->files[i].nerrors > 0;
 		if (k.pol && k.ev.failed)
 			rc = DBTLS_EXIT_FINDINGS;
 		else if (errored)
 			rc = DBTLS_EXIT_UNSCANNED;
 	}
-	if (facts.interrupted) {
+	if (k.run->interrupted) {
 		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
 		if (rc != DBTLS_EXIT_USAGE)
 			rc = DBTLS_EXIT_INTERRUPTED;
