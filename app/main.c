@@ -5,6 +5,7 @@
  * exit codes (cli.h, README). Profiles and waivers are loaded before anything is scanned, so a
  * bad policy file costs no traffic.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -232,6 +233,21 @@ static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts,
 	}
 	free(id);
 	return DBTLS_OK;
+}
+
+/* How many descriptors the process has open (0 when /proc cannot tell). */
+static int fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
 }
 
 /* Before a scan: --jobs fitted to the descriptor limit (one warning), and the progress line on
@@ -468,6 +484,7 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			cli->scan.cancel_fd = &cancel_pipe[0];
 		if (cli->scan.sql)
 			sql_secret_prepare(cli);
+		cli->scan.fds_held = fds_open() - 3; /* the reports and their spools, open now */
 		scan_prepare(cli, &progress);
 		err = cli->scan.rev.cache
 			  ? dbtls_scan_stream(&src, &cli->scan, sink_endpoint, &k, &facts)

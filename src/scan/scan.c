@@ -1238,7 +1238,8 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 {
 	long per = (o->per_host > 0 ? o->per_host : 1) + DBTLS_SCAN_FDS_EXTRA;
-	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + DBTLS_SCAN_FDS_RESERVE, have;
+	long reserve = DBTLS_SCAN_FDS_RESERVE + (o->fds_held > 0 ? o->fds_held : 0);
+	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + reserve, have;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -1253,7 +1254,7 @@ bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)want <= rl.rlim_cur)
 		return false;
-	have = (long)rl.rlim_cur - DBTLS_SCAN_FDS_RESERVE;
+	have = (long)rl.rlim_cur - reserve;
 	if (have < 2) /* hardly anything to be had: one endpoint, one connection */
 		have = 2;
 	if (have / per >= 1) {

@@ -60,6 +60,10 @@ struct dbtls_scan_opts {
 	/* --no-pipeline: always the careful preamble order (read the greeting, then ask for TLS),
 	 * never the pipelined one (struct dbtls_preamble.fast_start) */
 	bool no_pipeline;
+	/* descriptors the caller keeps open through the run besides those DBTLS_SCAN_FDS_RESERVE
+	 * counts (reports written as the scan goes, and their spools): dbtls_scan_fit_fds leaves
+	 * room for them; 0: none */
+	int fds_held;
 	/* Optional: called once per endpoint when its scan is over (from the worker thread that
 	 * scanned it, so it must be thread-safe), f borrowed for the call. The progress line
 	 * (app/progress.c) counts with it. */
