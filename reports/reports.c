@@ -328,7 +328,8 @@ out:
 struct dbtls_report_out {
 	const struct dbtls_report_writer *w;
 	struct dbtls_report_ctx ctx;
-	struct aw aw;	    /* a file; aw.f NULL: ctx.out is the caller's stream */
+	struct aw aw;	    /* a file; aw.f NULL: the caller's stream */
+	FILE *stream;	    /* where the report goes (a writer may point ctx.out at a spool) */
 	enum dbtls_err err; /* the first failure: later endpoints are not written */
 	bool begun;
 };
@@ -360,6 +361,7 @@ enum dbtls_err dbtls_report_out_open(const struct dbtls_report_writer *w, const 
 		color = false;
 		width = 0;
 	}
+	o->stream = stream;
 	o->ctx =
 	    (struct dbtls_report_ctx){.out = stream, .color = color, .width = width, .eval = ev};
 	o->err = w->begin(&o->ctx, s);
@@ -391,12 +393,11 @@ enum dbtls_err dbtls_report_out_close(struct dbtls_report_out *o, const struct d
 	if (!o)
 		return DBTLS_OK;
 	o->ctx.eval = ev;
-	f = o->ctx.out;
+	f = o->stream;
 	err = o->err;
 	err2 = o->w->end(&o->ctx, s);
 	if (!err)
 		err = err2;
-	f = o->aw.f ? o->aw.f : f;
 	if (!err && (fflush(f) || ferror(f)))
 		err = dbtls_diag_set(d, DBTLS_ERR_FILE, "%s%swrite error: %s",
 				     o->aw.path ? o->aw.path : "", o->aw.path ? ": " : "",
