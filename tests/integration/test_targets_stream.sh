@@ -164,6 +164,19 @@ assert_eq "JSON: the three endpoints, the run interrupted" "3 True" \
 	"$(py_json "$T/i.json" "'%d %s' % (len(d['endpoints']), d['interrupted'])")"
 assert_eq "no temporary file left" "" "$(cd "$T" && ls | grep -F '.tmp.' || true)"
 
+# --- standard output: formats that spool write their summary there at the end -------------------
+pki_ensure >/dev/null
+rc=0
+"$DBTLS" scan 127.0.0.1:1 127.0.0.2:1 --timeout 1 --format html >"$T/o.html" || rc=$?
+assert_eq "HTML on standard output: exit 3" 3 "$rc"
+assert_eq "HTML on standard output: whole" "</html>" "$(tail -n 1 "$T/o.html")"
+rc=0
+"$DBTLS" scan 127.0.0.1:1 --timeout 1 --new-ca-file "$DBTLS_PKI/ca-bundle.pem" >"$T/o.txt" || rc=$?
+assert_eq "text with --new-ca-file on standard output: exit 3" 3 "$rc"
+assert_match "the rotation line first" "^CA rotation to .*: 0 of 1 endpoint ready; not ready: 127.0.0.1:1 \(not checked\)" \
+	"$(head -n 1 "$T/o.txt")"
+assert_match "then the endpoint, then the counts" "1 endpoint scanned|endpoints scanned" "$(cat "$T/o.txt")"
+
 # --- the streaming path equals the batch path ----------------------------------------------------
 if have_mariadb; then
 	pki_ensure >/dev/null
