@@ -251,6 +251,17 @@ static enum dbtls_err opt_jobs(struct cli_state *st, const char *arg)
 	return rc;
 }
 
+static enum dbtls_err opt_cidr_max(struct cli_state *st, const char *arg)
+{
+	long v;
+	enum dbtls_err rc = cli_long(st, "--cidr-max", arg, 0, 1L << 30, &v,
+				     "want a number of addresses from 0 (no limit) to 2^30");
+
+	if (!rc)
+		st->cli->cidr_max = (uint64_t)v;
+	return rc;
+}
+
 static enum dbtls_err opt_per_host(struct cli_state *st, const char *arg)
 {
 	long v;
@@ -536,8 +547,18 @@ enum { SEC_SCAN, SEC_SQL, SEC_OUT, SEC_POLICY, SEC_CERT, SEC_OTHER };
 const struct dbtls_cli_opt dbtls_cli_opts[] = {
     {"targets", 0, "FILE", ON_SCAN, SEC_SCAN,
      "read targets from FILE, one per line ('#' comments, blank lines ignored); may be combined "
-     "with targets on the command line",
+     "with targets on the command line. FILE is read as the scan goes (any length costs the "
+     "same memory) after a first pass that checks every line, so a bad line costs no traffic. "
+     "'-' reads standard input, which can be read only once: each line is checked as it comes, "
+     "and a bad one (said as -:LINE) ends the intake there, the targets before it are scanned "
+     "and reported, and dbtls exits 2",
      opt_targets, 0},
+    {"cidr-max", 0, "N", ON_SCAN, SEC_SCAN,
+     "a target may be a range, ADDRESS/PREFIX[:PORT] ('10.0.0.0/28:3306', "
+     "'mysql://[fd00::]/120:3306'), each address its own endpoint, expanded as the scan goes; "
+     "a range of more than N addresses (default 65536, a /16) is refused unless N says so; "
+     "0: no limit",
+     opt_cidr_max, 0},
     {"shard", 0, "K/N", ON_SCAN, SEC_SCAN,
      "scan only slice K of N (K from 0): the endpoints whose canonical id hashes to K modulo N, "
      "so N processes given the same list scan disjoint slices that together cover it, whatever "
@@ -972,29 +993,67 @@ static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 	return rc;
 }
 
+static void cli_src_say(void *arg, const char *line)
+{
+	dbtls_cli_say(arg, "%s", line);
+}
+
 static enum dbtls_err cmd_scan(struct cli_state *st, int argc, char **argv)
 {
 	struct dbtls_cli *cli = st->cli;
+	struct dbtls_targets_opts to = {.shard_k = cli->shard_k,
+					.shard_n = cli->shard_n,
+					.cidr_max = cli->cidr_max,
+					.say = cli_src_say,
+					.say_arg = st->err};
 	char why[256], shown[512];
+	const char **ranges = NULL;
+	size_t nranges = 0;
 	enum dbtls_err rc;
+	bool exact;
 
 	rc = cli_output_formats(st);
+	if (!rc && !(cli->src = dbtls_targets_src_new(&to)))
+		rc = DBTLS_ERR_NOMEM;
+	if (!rc && argc && !(ranges = calloc((size_t)argc, sizeof(*ranges))))
+		rc = DBTLS_ERR_NOMEM;
 	for (int i = 0; !rc && i < argc; i++) {
-		rc = cli_add_target(cli, argv[i], why, sizeof(why));
+		struct dbtls_cidr c;
+		bool range;
+
+		/* a range is expanded as the scan goes; a plain target is parsed now */
+		rc = dbtls_cidr_parse(argv[i], cli->cidr_max, &range, &c, why, sizeof(why));
+		if (!rc && range) {
+			ranges[nranges++] = argv[i];
+			continue;
+		}
+		if (!rc)
+			rc = cli_add_target(cli, argv[i], why, sizeof(why));
 		if (rc) {
 			dbtls_target_display(argv[i], shown, sizeof(shown));
 			dbtls_cli_say(st->err, "dbtls: target '%s': %s", shown,
 				      rc == DBTLS_ERR_NOMEM ? "out of memory" : why);
 		}
 	}
+	if (!rc)
+		rc = cli_dedup_targets(st);
+	/* the order of the scan: the command line's targets, its ranges, then the files */
+	if (!rc)
+		dbtls_targets_src_add_parsed(cli->src, cli->targets, cli->ntargets);
+	for (size_t i = 0; !rc && i < nranges; i++)
+		rc = dbtls_targets_src_add_arg(cli->src, ranges[i]);
+	free(ranges);
 	for (size_t i = 0; !rc && i < st->ntargets_file; i++)
-		rc = dbtls_cli_read_targets(cli, st->targets_file[i], st->err);
+		rc = dbtls_targets_src_add_file(cli->src, st->targets_file[i]);
 	if (rc)
 		return rc;
-	if (!cli->ntargets)
+	cli->ntargets_total = dbtls_targets_src_count(cli->src, &exact);
+	if (!exact)
+		cli->ntargets_total = 0;
+	else if (!cli->ntargets_total)
 		CLI_FAIL(st, DBTLS_ERR_USAGE,
 			 "dbtls: scan: no targets given (try 'dbtls help scan')");
-	return cli_dedup_targets(st);
+	return DBTLS_OK;
 }
 
 enum dbtls_err dbtls_cli_read_targets(struct dbtls_cli *cli, const char *path, FILE *err)
@@ -1062,6 +1121,8 @@ void dbtls_cli_free(struct dbtls_cli *cli)
 	for (size_t i = 0; i < cli->ntargets; i++)
 		dbtls_target_free(&cli->targets[i]);
 	free(cli->targets);
+	dbtls_targets_src_free(cli->src);
+	cli->src = NULL;
 	free(cli->alpn);
 	free(cli->alpn_buf);
 	cli->targets = NULL;
@@ -1184,6 +1245,7 @@ enum dbtls_err dbtls_cli_parse(int argc, char **argv, struct dbtls_cli *cli, FIL
 	memset(cli, 0, sizeof(*cli));
 	cli->scan.timeout_ms = 10000;
 	cli->scan.jobs = 16;
+	cli->cidr_max = DBTLS_CIDR_MAX_DEFAULT;
 	cli->scan.per_host = 4;
 	cli->scan.rev.enabled = true;	    /* hard-fail unless told otherwise */
 	cli->scan.max_connect_errors = 100; /* the MySQL/MariaDB default */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "src/scan/scan.h"
+#include "src/scan/targets_src.h"
 
 struct cli_state; /* cli.c's parse state */
 
@@ -56,8 +57,13 @@ struct dbtls_cli {
 	enum dbtls_cmd cmd;
 	const char *help_cmd; /* help: the command asked about (static or argv); NULL: all */
 	struct dbtls_scan_opts scan;
-	struct dbtls_target *targets; /* new; dbtls_cli_free */
+	struct dbtls_target *targets; /* new; dbtls_cli_free: the command line's plain targets */
 	size_t ntargets;
+	/* scan: every target (the command line's, its ranges, --targets files and standard
+	 * input), yielded lazily (new; dbtls_cli_free) */
+	struct dbtls_targets_src *src;
+	size_t ntargets_total; /* what src holds before duplicates and shards; 0: unknown (stdin) */
+	uint64_t cidr_max;     /* --cidr-max (default DBTLS_CIDR_MAX_DEFAULT); 0: no limit */
 	struct dbtls_output outputs[DBTLS_MAX_OUTPUTS];
 	size_t noutputs;
 	const char *format;	     /* --format for stdout (NULL = text) */

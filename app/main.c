@@ -5,6 +5,7 @@
  * exit codes (cli.h, README). Profiles and waivers are loaded before anything is scanned, so a
  * bad policy file costs no traffic.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -185,57 +186,68 @@ static int load_policy(const struct dbtls_cli *cli, struct dbtls_policy *pol, bo
 	return DBTLS_EXIT_OK;
 }
 
-/* scan --sql --audit-server-files: audits the files each endpoint's server says it uses (absolute
+/* scan --sql --audit-server-files: audits the files endpoint e's server says it uses (absolute
  * paths only: a relative one is relative to a data directory the scan did not ask for) and ties
- * them to the endpoint: referenced_by "ENDPOINT VARIABLE (version_ssl_library LIBRARY)". NOMEM. */
-static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts)
+ * them to the endpoint: referenced_by "ENDPOINT VARIABLE (version_ssl_library LIBRARY)"; they are
+ * appended to facts->files (small, and judged once the scan is over). NOMEM. */
+static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts,
+					 const struct dbtls_endpoint_facts *e)
 {
 	static const char *const vars[] = {"ssl_cert",	   "ssl_key",	  "ssl_ca", "ssl_cert_file",
 					   "ssl_key_file", "ssl_ca_file", NULL};
 	struct dbtls_audit_opts o = {.now = time(NULL), .no_defaults = false};
+	const struct dbtls_sql_facts *q = &e->sql;
+	const char *lib =
+	    dbtls_sql_value_get(q->variables, q->nvariables, "version_ssl_library", NULL);
+	char *id = dbtls_endpoint_id(e->protocol, e->host, e->port);
 
-	for (size_t i = 0; i < facts->nendpoints; i++) {
-		const struct dbtls_endpoint_facts *e = &facts->endpoints[i];
-		const struct dbtls_sql_facts *q = &e->sql;
-		const char *lib =
-		    dbtls_sql_value_get(q->variables, q->nvariables, "version_ssl_library", NULL);
-		char *id = dbtls_endpoint_id(e->protocol, e->host, e->port);
+	if (!lib)
+		lib = dbtls_sql_value_get(q->variables, q->nvariables, "ssl_library", NULL);
+	if (!id)
+		return DBTLS_ERR_NOMEM;
+	for (size_t k = 0; vars[k]; k++) {
+		const char *path = dbtls_sql_value_get(q->variables, q->nvariables, vars[k], NULL);
+		struct dbtls_audit_facts af = {0};
+		struct dbtls_audit_file *nf;
 
-		if (!lib)
-			lib = dbtls_sql_value_get(q->variables, q->nvariables, "ssl_library", NULL);
-		if (!id)
+		if (!path || path[0] != '/')
+			continue;
+		if (dbtls_audit_paths(&path, 1, &o, &af) ||
+		    !(nf = realloc(facts->files, (facts->nfiles + af.nfiles) * sizeof(*nf)))) {
+			dbtls_audit_facts_free(&af);
+			free(id);
 			return DBTLS_ERR_NOMEM;
-		for (size_t k = 0; vars[k]; k++) {
-			const char *path =
-			    dbtls_sql_value_get(q->variables, q->nvariables, vars[k], NULL);
-			struct dbtls_audit_facts af = {0};
-			struct dbtls_audit_file *nf;
-
-			if (!path || path[0] != '/')
-				continue;
-			if (dbtls_audit_paths(&path, 1, &o, &af) ||
-			    !(nf = realloc(facts->files,
-					   (facts->nfiles + af.nfiles) * sizeof(*nf)))) {
-				dbtls_audit_facts_free(&af);
-				free(id);
-				return DBTLS_ERR_NOMEM;
-			}
-			facts->files = nf;
-			for (size_t j = 0; j < af.nfiles; j++) {
-				struct dbtls_audit_file *f = &af.files[j];
-
-				if (!f->referenced_by && f->path && !strcmp(f->path, path) &&
-				    asprintf(&f->referenced_by, "%s %s%s%s%s", id, vars[k],
-					     lib ? " (version_ssl_library " : "", lib ? lib : "",
-					     lib ? ")" : "") < 0)
-					f->referenced_by = NULL;
-				facts->files[facts->nfiles++] = *f;
-			}
-			free(af.files);
 		}
-		free(id);
+		facts->files = nf;
+		for (size_t j = 0; j < af.nfiles; j++) {
+			struct dbtls_audit_file *f = &af.files[j];
+
+			if (!f->referenced_by && f->path && !strcmp(f->path, path) &&
+			    asprintf(&f->referenced_by, "%s %s%s%s%s", id, vars[k],
+				     lib ? " (version_ssl_library " : "", lib ? lib : "",
+				     lib ? ")" : "") < 0)
+				f->referenced_by = NULL;
+			facts->files[facts->nfiles++] = *f;
+		}
+		free(af.files);
 	}
+	free(id);
 	return DBTLS_OK;
+}
+
+/* How many descriptors the process has open (0 when /proc cannot tell). */
+static int fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
 }
 
 /* Before a scan: --jobs fitted to the descriptor limit (one warning), and the progress line on
@@ -247,20 +259,168 @@ static void scan_prepare(struct dbtls_cli *cli, struct dbtls_progress *progress)
 	if (dbtls_scan_fit_fds(&cli->scan, msg, sizeof(msg)))
 		dbtls_cli_say(stderr, "%s", msg);
 	if (cli->progress || (!cli->quiet && isatty(STDERR_FILENO))) {
-		dbtls_progress_init(progress, stderr, cli->ntargets);
+		/* a shard's share of the list is not known before it is read: no total then */
+		dbtls_progress_init(progress, stderr, cli->shard_n > 1 ? 0 : cli->ntargets_total);
 		cli->scan.on_endpoint_done = dbtls_progress_endpoint_done;
 		cli->scan.on_endpoint_done_arg = progress;
 	}
 }
 
+/*
+ * The streaming sink of scan and check: every report is opened before the first endpoint, and
+ * each endpoint, as it finishes (in scan order), gets its client-impact rows (--clients), its
+ * server's files audited (--audit-server-files), is judged on its own (dbtls_evaluate_one: the
+ * same findings and waivers as the batch evaluation) and handed to every writer; then the
+ * scheduler frees it. What stays is counts, the files, and what each writer gathers for its
+ * summary. At the end the files are judged, the reports closed (files renamed into place) and
+ * the exit code decided.
+ */
+struct sink {
+	const struct dbtls_cli *cli;
+	const struct dbtls_policy *pol; /* NULL: not judged */
+	const struct dbtls_waivers *wv; /* may be NULL */
+	struct dbtls_scan_facts *run;	/* the run's facts: no endpoints; files */
+	struct dbtls_evaluation ev;	/* the run's tally; the files' findings at the end */
+	struct dbtls_report_out *outs[DBTLS_MAX_OUTPUTS + 1];
+	const char *paths[DBTLS_MAX_OUTPUTS + 1]; /* NULL: the terminal summary */
+	struct dbtls_diag open_d[DBTLS_MAX_OUTPUTS + 1];
+	enum dbtls_err open_err[DBTLS_MAX_OUTPUTS + 1];
+	size_t nouts;
+	bool errored;	    /* an endpoint was not scanned completely */
+	enum dbtls_err err; /* NOMEM, or a bad --clients (said once) */
+};
+
+/* Opens every output (-o files, then standard output's summary); a file that cannot be opened
+ * is said after the scan, as one that fails to write is, and the others go on. */
+static void sink_open(struct sink *k)
+{
+	const struct dbtls_cli *cli = k->cli;
+	const struct dbtls_evaluation *ev = k->pol ? &k->ev : NULL;
+	bool stdout_used = false;
+
+	for (size_t i = 0; i < cli->noutputs; i++) {
+		const struct dbtls_report_writer *w = dbtls_report_find(cli->outputs[i].format);
+
+		stdout_used |= strcmp(cli->outputs[i].path, "-") == 0;
+		k->paths[k->nouts] = cli->outputs[i].path;
+		k->open_err[k->nouts] =
+		    dbtls_report_out_open(w, cli->outputs[i].path, NULL, false, 0, k->run, ev,
+					  &k->outs[k->nouts], &k->open_d[k->nouts]);
+		k->nouts++;
+	}
+	if (!stdout_used && !(cli->quiet && cli->noutputs)) {
+		const struct dbtls_report_writer *w =
+		    dbtls_report_find(cli->format ? cli->format : "text");
+
+		k->paths[k->nouts] = NULL;
+		k->open_err[k->nouts] = dbtls_report_out_open(
+		    w, NULL, stdout, cli->color && !strcmp(w->name, "text"), cli->width, k->run, ev,
+		    &k->outs[k->nouts], &k->open_d[k->nouts]);
+		k->nouts++;
+	}
+}
+
+static enum dbtls_err sink_endpoint(void *arg, size_t index, struct dbtls_endpoint_facts *f)
+{
+	struct sink *k = arg;
+	struct dbtls_findings fs = {0};
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+
+	if (k->cli->clients) {
+		struct dbtls_scan_facts one = {.endpoints = f, .nendpoints = 1};
+
+		err = dbtls_app_clients(k->cli, &one, &d);
+		if (err) {
+			if (!k->err)
+				dbtls_cli_say(stderr, "dbtls: %s",
+					      err == DBTLS_ERR_NOMEM ? dbtls_strerror(err) : d.msg);
+			k->err = err;
+			return err;
+		}
+	}
+	if (k->cli->audit_server_files && (err = audit_server_files(k->run, f)))
+		return k->err = err;
+	if (k->pol && (err = dbtls_evaluate_one(k->pol, k->wv, DBTLS_SUBJECT_ENDPOINT, f,
+						time(NULL), &fs, &k->ev)))
+		return k->err = err;
+	for (size_t i = 0; i < k->nouts; i++)
+		dbtls_report_out_endpoint(k->outs[i], f, k->pol ? &fs : NULL, index);
+	k->errored |= !dbtls_endpoint_scanned(f);
+	dbtls_findings_free(&fs);
+	return DBTLS_OK;
+}
+
+/* The files (--audit-server-files) judged as subjects of the run's evaluation (after its zero
+ * endpoint subjects, where the writers look for them). NOMEM. */
+static enum dbtls_err sink_judge_files(struct sink *k)
+{
+	struct dbtls_evaluation *ev = &k->ev;
+	size_t n = k->run->nfiles;
+
+	if (!k->pol || !n)
+		return DBTLS_OK;
+	ev->findings = calloc(n, sizeof(*ev->findings));
+	ev->subjects = calloc(n, sizeof(*ev->subjects));
+	if (!ev->findings || !ev->subjects)
+		return DBTLS_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct dbtls_subject_kind_info *kind =
+		    dbtls_subject_kind_find(DBTLS_SUBJECT_FILE);
+		struct dbtls_subject *sj = &ev->subjects[i];
+
+		sj->kind = DBTLS_SUBJECT_FILE;
+		sj->facts = &k->run->files[i];
+		sj->id = kind->id(sj->facts);
+		if (!sj->id)
+			return DBTLS_ERR_NOMEM;
+		ev->nsubjects++;
+		if (dbtls_evaluate_one(k->pol, k->wv, DBTLS_SUBJECT_FILE, sj->facts, time(NULL),
+				       &ev->findings[i], ev))
+			return DBTLS_ERR_NOMEM;
+	}
+	return DBTLS_OK;
+}
+
+/* Closes every output in order (a failing one does not stop the others: a report already
+ * written is never lost) and returns USAGE when one could not be written, else OK. */
+static int sink_close(struct sink *k)
+{
+	const struct dbtls_evaluation *ev = k->pol ? &k->ev : NULL;
+	int rc = DBTLS_EXIT_OK;
+
+	for (size_t i = 0; i < k->nouts; i++) {
+		struct dbtls_diag d = {0};
+		bool is_stdout = !k->paths[i] || !strcmp(k->paths[i], "-");
+		enum dbtls_err err = k->open_err[i];
+
+		errno = 0;
+		if (!err)
+			err = dbtls_report_out_close(k->outs[i], k->run, ev, &d);
+		else
+			d = k->open_d[i];
+		k->outs[i] = NULL;
+		if (err && !(is_stdout && stdout_gone(errno))) {
+			if (k->paths[i])
+				dbtls_cli_say(stderr, "dbtls: cannot write report %s", d.msg);
+			else
+				dbtls_cli_say(stderr, "dbtls: standard output: %s", d.msg);
+			rc = DBTLS_EXIT_USAGE;
+		}
+	}
+	return rc;
+}
+
+/* scan or check --facts through the sink; returns the exit code. */
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
 	struct dbtls_progress progress;
-	struct dbtls_scan_facts facts = {0};
+	struct dbtls_scan_facts facts = {0}, read = {0};
 	struct dbtls_policy pol = {0};
 	struct dbtls_waivers wv = {0};
 	struct dbtls_diag d = {0};
-	enum dbtls_err err;
+	struct sink k = {.cli = cli};
+	enum dbtls_err err = DBTLS_OK;
 	bool have_pol;
 	int rc;
 
@@ -273,7 +433,9 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	if (rc)
 		return rc;
 	if (cli->cmd == DBTLS_CMD_CHECK) {
-		err = dbtls_report_json_read(cli->facts, &facts, &d);
+		/* the whole-file reader for now; its endpoints go through the sink one by one,
+		 * as a streaming reader's will */
+		err = dbtls_report_json_read(cli->facts, &read, &d);
 		if (err) {
 			dbtls_cli_say(stderr, "dbtls: --facts: %s", d.msg);
 			rc = DBTLS_EXIT_USAGE;
@@ -292,6 +454,29 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		}
 		facts.tool_version = strdup(DBTLS_VERSION);
 		facts.new_ca_file = dbtls_strdup(cli->scan.new_ca_file);
+		facts.started_at = time(NULL);
+		if (!facts.tool_version || (cli->scan.new_ca_file && !facts.new_ca_file)) {
+			dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+			rc = DBTLS_EXIT_USAGE;
+			goto out;
+		}
+	}
+	k.pol = have_pol ? &pol : NULL;
+	k.wv = cli->waivers ? &wv : NULL;
+	/* check: the writers see the report's endpoints at begin, as they did when the report
+	 * was judged whole (a writer may name their number first; the scan id hashes their
+	 * targets); each still comes through the sink. A scan's writers see none. */
+	k.run = cli->cmd == DBTLS_CMD_CHECK ? &read : &facts;
+	k.ev.policy = k.pol;
+	k.ev.fail_on = (enum dbtls_severity)cli->fail_on;
+	sink_open(&k);
+	if (cli->cmd == DBTLS_CMD_CHECK) {
+		for (size_t i = 0; !err && i < read.nendpoints; i++)
+			err = sink_endpoint(&k, i, &read.endpoints[i]);
+	} else {
+		struct dbtls_scan_source src = {
+		    .next = dbtls_targets_src_next, .arg = cli->src, .total = cli->ntargets_total};
+
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once
 		 */
 		cli->scan.rev.cache = dbtls_rev_cache_new();
@@ -299,38 +484,46 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 			cli->scan.cancel_fd = &cancel_pipe[0];
 		if (cli->scan.sql)
 			sql_secret_prepare(cli);
+		cli->scan.fds_held = fds_open() - 3; /* the reports and their spools, open now */
 		scan_prepare(cli, &progress);
 		err = cli->scan.rev.cache
-			  ? dbtls_scan_run(cli->targets, cli->ntargets, &cli->scan, &facts)
+			  ? dbtls_scan_stream(&src, &cli->scan, sink_endpoint, &k, &facts)
 			  : DBTLS_ERR_NOMEM;
 		if (cli->scan.on_endpoint_done)
 			dbtls_progress_end(&progress);
 		dbtls_sql_secret_wipe();
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
-		if (!err && facts.tool_version && cli->audit_server_files)
-			err = audit_server_files(&facts);
-		if (err || !facts.tool_version) {
-			dbtls_cli_say(stderr, "dbtls: %s",
-				      dbtls_strerror(err ? err : DBTLS_ERR_NOMEM));
-			rc = DBTLS_EXIT_USAGE;
-			goto out;
-		}
 	}
-	err = dbtls_app_clients(cli, &facts, &d);
-	if (err) {
-		dbtls_cli_say(stderr, "dbtls: %s",
-			      err == DBTLS_ERR_NOMEM ? dbtls_strerror(err) : d.msg);
+	if (!err && !k.err)
+		err = sink_judge_files(&k);
+	if (err == DBTLS_ERR_NOMEM || k.err == DBTLS_ERR_NOMEM)
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+	/* what was finished is written even when the intake failed (a bad line on standard
+	 * input, said already) or the run was interrupted */
+	rc = sink_close(&k);
+	if (err || k.err) {
 		rc = DBTLS_EXIT_USAGE;
-		goto out;
+	} else if (rc == DBTLS_EXIT_OK) {
+		bool errored = k.errored;
+
+		for (size_t i = 0; i < k.run->nfiles; i++)
+			errored |= k.run->files[i].nerrors > 0;
+		if (k.pol && k.ev.failed)
+			rc = DBTLS_EXIT_FINDINGS;
+		else if (errored)
+			rc = DBTLS_EXIT_UNSCANNED;
 	}
-	rc = judge_and_report(cli, &facts, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
-	if (facts.interrupted) {
+	if (k.run->interrupted) {
 		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
 		if (rc != DBTLS_EXIT_USAGE)
 			rc = DBTLS_EXIT_INTERRUPTED;
 	}
 out:
+	for (size_t i = 0; i < k.nouts; i++)
+		dbtls_report_out_abort(k.outs[i]);
+	dbtls_evaluation_free(&k.ev);
+	dbtls_scan_facts_free(&read);
 	dbtls_scan_facts_free(&facts);
 	if (have_pol)
 		dbtls_policy_free(&pol);

@@ -28,9 +28,14 @@ static void progress_draw(struct dbtls_progress *p, double now)
 			snprintf(eta, sizeof(eta), "%d:%02d:%02d", (int)left / 3600,
 				 (int)left / 60 % 60, (int)left % 60);
 	}
-	n = snprintf(line, sizeof(line),
-		     "dbtls: %zu/%zu endpoints, %zu with errors, %.1f/s, ETA %s", p->done, p->total,
-		     p->errors, rate, eta);
+	/* total 0: not known (standard input, a shard of the list): no ETA */
+	if (p->total)
+		n = snprintf(line, sizeof(line),
+			     "dbtls: %zu/%zu endpoints, %zu with errors, %.1f/s, ETA %s", p->done,
+			     p->total, p->errors, rate, eta);
+	else
+		n = snprintf(line, sizeof(line), "dbtls: %zu endpoints, %zu with errors, %.1f/s",
+			     p->done, p->errors, rate);
 	if (n < 0)
 		return;
 	fprintf(p->out, "\r%s%*s", line, p->width > (size_t)n ? (int)(p->width - (size_t)n) : 0,

@@ -54,6 +54,9 @@ for n in "${@:-1000 100000}"; do
 			-o "$W/r.json"
 		run "scan $c refused, -o r.jsonl -o r.prom" "$DBTLS" scan --targets "$W/t.txt" \
 			--timeout 1 -q -o "$W/r.jsonl" -o "$W/r.prom"
+		run "scan $c refused, --targets -, all formats" sh -c '"$0" scan --targets - \
+			--timeout 1 -q -o "$1/s.json" -o "$1/s.html" -o "$1/s.txt" -o "$1/s.jsonl" \
+			-o "$1/s.prom" <"$1/t.txt"' "$DBTLS" "$W"
 		run "check --facts ($c)" "$DBTLS" check --facts "$W/r.json" -q -o "$W/c.jsonl"
 		run "diff ($c)" "$DBTLS" diff "$W/r.json" "$W/r.json"
 		"$DBTLS" scan --targets "$W/t.txt" --timeout 1 --shard 0/2 -q -o "$W/s0.json" || true

@@ -23,7 +23,11 @@ struct dbtls_report_ctx {
 	int width;  /* terminal columns to wrap long lines to (text writer); 0: no wrapping */
 	const struct dbtls_evaluation *eval; /* findings under a policy; NULL when not judged */
 	size_t index; /* index of the endpoint being written (endpoint callback) */
-	void *priv;   /* the writer's own state between begin and end */
+	/* the findings of the endpoint being written (endpoint callback; borrowed), NULL when not
+	 * judged. Writers read an endpoint's findings here, never eval->findings[index]: a streamed
+	 * run judges each endpoint on its own (dbtls_evaluate_one) and keeps no array of them. */
+	const struct dbtls_findings *findings;
+	void *priv; /* the writer's own state between begin and end */
 };
 
 struct dbtls_report_writer {
@@ -31,7 +35,11 @@ struct dbtls_report_writer {
 	const char *extension; /* ".json"; NULL when no file extension maps to it */
 	/* Contract: called once before any endpoint; may set ctx->priv. */
 	enum dbtls_err (*begin)(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
-	/* Contract: called once per endpoint, in scan order. */
+	/* Contract: called once per endpoint, in scan order. Writers never read s->endpoints:
+	 * what a summary needs is gathered here (dbtls_report_acc), and a writer whose format puts
+	 * the summary first spools its endpoints to a temporary file until the end. ctx->eval
+	 * gives the policy and fail_on and, at the end, the findings of the files (subjects after
+	 * the endpoints; a streamed run's evaluation holds no endpoint subjects). */
 	enum dbtls_err (*endpoint)(struct dbtls_report_ctx *ctx,
 				   const struct dbtls_endpoint_facts *e);
 	/* Contract: called once at the end, also after a failure (must free ctx->priv); writes what
@@ -79,6 +87,30 @@ enum dbtls_err dbtls_report_write_file_eval(const struct dbtls_report_writer *w,
 					    const struct dbtls_scan_facts *s,
 					    const struct dbtls_evaluation *ev, const char *path,
 					    struct dbtls_diag *d);
+
+/* A report written while the scan runs: opened before the first endpoint (begin), fed each
+ * endpoint with its findings as it finishes, in scan order, and closed at the end (end, then
+ * for a file: sync and rename over path). path "-" is standard output; path NULL writes to
+ * stream (color and width as dbtls_report_write_tty). A file is a temporary in path's directory
+ * until the close commits it (unnamed where the file system has O_TMPFILE, so a killed process
+ * leaves nothing; else path.tmp.XXXXXX), so an existing report is replaced only by a complete one.
+ * ev (borrowed until the close; may be NULL) gives the policy and fail_on; at the close it also
+ * gives the files' findings. open returns FILE (path cannot be written) or NOMEM with d set, and
+ * *out NULL; endpoint returns the first error of the writer (sticky: later endpoints are not
+ * written; the close then reports it and keeps path as it was); close frees o (NULL-safe).
+ * abort frees o and drops the temporary (path untouched). */
+struct dbtls_report_out;
+enum dbtls_err dbtls_report_out_open(const struct dbtls_report_writer *w, const char *path,
+				     FILE *stream, bool color, int width,
+				     const struct dbtls_scan_facts *s,
+				     const struct dbtls_evaluation *ev,
+				     struct dbtls_report_out **out, struct dbtls_diag *d);
+enum dbtls_err dbtls_report_out_endpoint(struct dbtls_report_out *o,
+					 const struct dbtls_endpoint_facts *e,
+					 const struct dbtls_findings *fs, size_t index);
+enum dbtls_err dbtls_report_out_close(struct dbtls_report_out *o, const struct dbtls_scan_facts *s,
+				      const struct dbtls_evaluation *ev, struct dbtls_diag *d);
+void dbtls_report_out_abort(struct dbtls_report_out *o);
 
 /* Writes text and a newline to path with the same guarantees (temporary file, sync, rename). */
 enum dbtls_err dbtls_write_text_file(const char *path, const char *text, struct dbtls_diag *d);

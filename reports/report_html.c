@@ -48,9 +48,9 @@ static enum dbtls_severity html_fail_on(const struct dbtls_report_ctx *ctx)
 	return ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH;
 }
 
-static const struct dbtls_findings *html_findings(const struct dbtls_report_ctx *ctx, size_t i)
+static const struct dbtls_findings *html_findings(const struct dbtls_report_ctx *ctx)
 {
-	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
+	return ctx->findings;
 }
 
 static int html_warn_days(const struct dbtls_report_ctx *ctx)
@@ -124,10 +124,34 @@ static void html_accepted_versions(FILE *o, const struct dbtls_endpoint_facts *e
 
 /* --- the summary ------------------------------------------------------------------------------ */
 
+/* What the expiry table shows of one served certificate: copies, as the endpoint is freed once
+ * it is written (a streamed run). */
+struct html_cert {
+	char sha256[65];
+	char *not_after, *subject, *target; /* target: the endpoint's */
+	time_t not_after_t;
+	long days_left;
+	bool is_ca;
+};
+
 struct html_exp {
 	size_t ep, pos;
-	const struct dbtls_cert *c;
-	size_t also; /* other endpoints serving the same certificate */
+	struct html_cert *c; /* owned by the writer's state */
+	size_t also;	     /* other endpoints serving the same certificate */
+};
+
+/* ctx->priv: the summary comes first in the page but needs every endpoint, so the endpoint
+ * list rows, the rotation rows and the endpoint sections are spooled to temporary files as the
+ * endpoints pass and put together at the end; the counts and the certificates' expiries are
+ * gathered alongside. */
+struct html_priv {
+	struct dbtls_report_acc acc;
+	FILE *out;	/* the caller's stream */
+	FILE *list;	/* <tr> rows of the endpoint list */
+	FILE *rot;	/* <tr> rows of the rotation table (--new-ca-file) */
+	FILE *sections; /* the endpoint sections: ctx->out between begin and end */
+	struct html_exp *exps;
+	size_t nexps, cap;
 };
 
 /* Scan order: endpoint, then position in its chain. */
@@ -157,27 +181,58 @@ static int html_exp_by_time(const void *a, const void *b)
 	return html_exp_order(x, y);
 }
 
-static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+/* Copies the certificates of endpoint e (index i) that have an expiry into the table's rows. */
+static enum dbtls_err html_exp_add(struct html_priv *hp, const struct dbtls_endpoint_facts *e,
+				   size_t i)
+{
+	for (size_t k = 0; k < e->ncerts; k++) {
+		const struct dbtls_cert *c = &e->certs[k];
+		struct html_cert *hc;
+
+		if (!c->not_after)
+			continue;
+		if (hp->nexps == hp->cap) {
+			size_t nc = hp->cap ? 2 * hp->cap : 16;
+			struct html_exp *ne = realloc(hp->exps, nc * sizeof(*ne));
+
+			if (!ne)
+				return DBTLS_ERR_NOMEM;
+			hp->exps = ne;
+			hp->cap = nc;
+		}
+		hc = calloc(1, sizeof(*hc));
+		if (!hc)
+			return DBTLS_ERR_NOMEM;
+		memcpy(hc->sha256, c->sha256, sizeof(hc->sha256));
+		hc->not_after = strdup(c->not_after);
+		hc->subject = c->subject ? strdup(c->subject) : NULL;
+		hc->target = e->target ? strdup(e->target) : NULL;
+		hc->not_after_t = c->not_after_t;
+		hc->days_left = c->days_left;
+		hc->is_ca = c->is_ca;
+		hp->exps[hp->nexps++] = (struct html_exp){.ep = i, .pos = k, .c = hc};
+		if (!hc->not_after || (c->subject && !hc->subject) || (e->target && !hc->target))
+			return DBTLS_ERR_NOMEM;
+	}
+	return DBTLS_OK;
+}
+
+static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, struct html_priv *hp)
 {
 	FILE *o = ctx->out;
 	struct html_exp *all;
-	size_t n = 0, cap = 0, m = 0;
+	size_t n = hp->nexps, m = 0;
 
-	for (size_t i = 0; i < s->nendpoints; i++)
-		cap += s->endpoints[i].ncerts;
 	fputs("<h3>Nearest certificate expiries</h3>\n", o);
-	if (!cap) {
+	if (!n) {
 		fputs("<p class=\"none\">No certificates were collected.</p>\n", o);
 		return DBTLS_OK;
 	}
-	all = calloc(cap, sizeof(*all));
+	/* sorted and thinned in a copy: hp->exps keeps every row's copies to free */
+	all = malloc(n * sizeof(*all));
 	if (!all)
 		return DBTLS_ERR_NOMEM;
-	for (size_t i = 0; i < s->nendpoints; i++)
-		for (size_t k = 0; k < s->endpoints[i].ncerts; k++)
-			if (s->endpoints[i].certs[k].not_after)
-				all[n++] = (struct html_exp){
-				    .ep = i, .pos = k, .c = &s->endpoints[i].certs[k]};
+	memcpy(all, hp->exps, n * sizeof(*all));
 	/* one row per certificate: an intermediate served by ten endpoints is one expiry, shown
 	 * at the first endpoint that serves it (sorting keeps this O(n log n) for big fleets) */
 	qsort(all, n, sizeof(*all), html_exp_by_cert);
@@ -206,7 +261,7 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 			: x->c->is_ca ? "CA"
 				      : "chain",
 			x->ep + 1);
-		h(o, s->endpoints[x->ep].target);
+		h(o, x->c->target);
 		fputs("</a>", o);
 		if (x->also)
 			fprintf(o, " and %zu more", x->also);
@@ -222,27 +277,36 @@ static enum dbtls_err html_expiries(struct dbtls_report_ctx *ctx, const struct d
 
 /* CA rotation, when the scan was asked (--new-ca-file): which endpoints' chains the new bundle
  * alone would accept. */
-static void html_rotation(FILE *o, const struct dbtls_scan_facts *s,
-			  const struct dbtls_report_counts *c)
+static bool html_rotation(FILE *o, const struct dbtls_scan_facts *s,
+			  const struct dbtls_report_counts *c, FILE *rows)
 {
 	size_t ready = c->rotation_ready;
 
 	if (!s->new_ca_file)
-		return;
+		return true;
 	fputs("<h3>CA rotation</h3>\n<p>", o);
 	fprintf(o,
 		"<strong>%zu of %zu</strong> endpoint%s would be accepted by clients that trust "
 		"only <span class=\"mono\">",
-		ready, s->nendpoints, s->nendpoints == 1 ? "" : "s");
+		ready, c->total, c->total == 1 ? "" : "s");
 	h(o, s->new_ca_file);
 	fputs("</span>.</p>\n<table id=\"rotation\">\n<thead><tr><th>endpoint</th><th>ready</th>"
 	      "<th>trust anchor in the new bundle, or why not</th></tr></thead>\n<tbody>\n",
 	      o);
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
+	if (rows && !dbtls_report_spool_copy(rows, o))
+		return false;
+	fputs("</tbody>\n</table>\n", o);
+	return true;
+}
+
+/* Endpoint i's row of the rotation table. */
+static void html_rotation_row(FILE *o, const struct dbtls_endpoint_facts *e, size_t i)
+{
+	{
+		const struct dbtls_rotation_facts *r = &e->verification.rotation;
 
 		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
-		h(o, s->endpoints[i].target);
+		h(o, e->target);
 		fprintf(o, "</a></td><td class=\"%s\">%s</td><td>",
 			!r->checked ? "error"
 			: r->ready  ? "accepted"
@@ -253,10 +317,10 @@ static void html_rotation(FILE *o, const struct dbtls_scan_facts *s,
 		h_or_dash(o, r->ready ? r->anchor_subject : r->error);
 		fputs("</td></tr>\n", o);
 	}
-	fputs("</tbody>\n</table>\n", o);
 }
 
-static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s, size_t failed)
+static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s, size_t total,
+		      size_t failed)
 {
 	FILE *o = ctx->out;
 
@@ -267,8 +331,7 @@ static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fact
 	      "<meta name=\"generator\" content=\"dbtls ",
 	      o);
 	h(o, s->tool_version ? s->tool_version : DBTLS_VERSION);
-	fprintf(o, "\">\n<title>dbtls report: %zu endpoint%s", s->nendpoints,
-		s->nendpoints == 1 ? "" : "s");
+	fprintf(o, "\">\n<title>dbtls report: %zu endpoint%s", total, total == 1 ? "" : "s");
 	if (ctx->eval)
 		fprintf(o, ", %zu failed", failed);
 	fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", dbtls_report_css);
@@ -306,15 +369,82 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	fputs("</p>\n</header>\n<main>\n", o);
 }
 
+/* One row of the endpoint list: endpoint e (index i) with its findings fs. */
+static void html_list_row(struct dbtls_report_ctx *ctx, FILE *o,
+			  const struct dbtls_endpoint_facts *e, const struct dbtls_findings *fs,
+			  size_t i)
+{
+	const char *oc = dbtls_outcome_name(dbtls_report_outcome(e, fs, html_fail_on(ctx)));
+
+	fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
+	h(o, e->target);
+	fprintf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>", oc, oc);
+	html_counts(o, fs);
+	fputs("</td><td>", o);
+	html_accepted_versions(o, e);
+	fputs("</td><td>", o);
+	if (e->ncerts) {
+		html_days(o, e->certs[0].days_left, e->certs[0].not_after_t, html_warn_days(ctx));
+		fputs(" <span class=\"mono\">", o);
+		h(o, e->certs[0].not_after);
+		fputs("</span>", o);
+	} else {
+		fputs("<span class=\"none\">none</span>", o);
+	}
+	fputs("</td></tr>\n", o);
+}
+
+static void html_priv_free(struct html_priv *hp)
+{
+	if (!hp)
+		return;
+	dbtls_report_acc_free(&hp->acc);
+	if (hp->list)
+		fclose(hp->list);
+	if (hp->rot)
+		fclose(hp->rot);
+	if (hp->sections)
+		fclose(hp->sections);
+	for (size_t i = 0; i < hp->nexps; i++) {
+		free(hp->exps[i].c->not_after);
+		free(hp->exps[i].c->subject);
+		free(hp->exps[i].c->target);
+		free(hp->exps[i].c);
+	}
+	free(hp->exps);
+	free(hp);
+}
+
 static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct html_priv *hp = calloc(1, sizeof(*hp));
+
+	if (!hp)
+		return DBTLS_ERR_NOMEM;
+	ctx->priv = hp;
+	dbtls_report_acc_init(&hp->acc, s, ctx->eval);
+	hp->out = ctx->out;
+	hp->list = dbtls_report_spool_new();
+	hp->sections = dbtls_report_spool_new();
+	if (s->new_ca_file)
+		hp->rot = dbtls_report_spool_new();
+	if (!hp->list || !hp->sections || (s->new_ca_file && !hp->rot))
+		return DBTLS_ERR_FILE;
+	ctx->out = hp->sections;
+	return DBTLS_OK;
+}
+
+/* The page up to the endpoint sections: head, header, summary (counts, the endpoint list, the
+ * rotation table, the expiries), from what the endpoints left in hp. */
+static enum dbtls_err html_summary(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+				   struct html_priv *hp)
+{
 	const struct dbtls_evaluation *ev = ctx->eval;
-	struct dbtls_report_counts c;
+	const struct dbtls_report_counts c = hp->acc.c;
 	const size_t *outcome = c.outcome;
 	FILE *o = ctx->out;
 
-	dbtls_report_counts(s, ev, &c);
-	html_head(ctx, s, outcome[DBTLS_OUTCOME_FAILED]);
+	html_head(ctx, s, c.total, outcome[DBTLS_OUTCOME_FAILED]);
 	html_header(ctx, s);
 
 	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n", o);
@@ -340,6 +470,10 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		"<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
 		c.with_errors);
 	fputs("</div>\n", o);
+	if (s->interrupted)
+		fputs("<p class=\"bad\">Interrupted: this report holds the endpoints finished "
+		      "before the stop.</p>\n",
+		      o);
 
 	fputs("<h3>Findings by severity</h3>\n", o);
 	if (ev) {
@@ -362,32 +496,12 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	      "<th>result</th><th>findings</th><th>TLS versions</th><th>leaf certificate</th>"
 	      "</tr></thead>\n<tbody>\n",
 	      o);
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
-		const char *oc = dbtls_outcome_name(
-		    dbtls_report_outcome(e, html_findings(ctx, i), html_fail_on(ctx)));
-
-		fprintf(o, "<tr><td><a href=\"#ep-%zu\">", i + 1);
-		h(o, e->target);
-		fprintf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>", oc, oc);
-		html_counts(o, html_findings(ctx, i));
-		fputs("</td><td>", o);
-		html_accepted_versions(o, e);
-		fputs("</td><td>", o);
-		if (e->ncerts) {
-			html_days(o, e->certs[0].days_left, e->certs[0].not_after_t,
-				  html_warn_days(ctx));
-			fputs(" <span class=\"mono\">", o);
-			h(o, e->certs[0].not_after);
-			fputs("</span>", o);
-		} else {
-			fputs("<span class=\"none\">none</span>", o);
-		}
-		fputs("</td></tr>\n", o);
-	}
+	if (!dbtls_report_spool_copy(hp->list, o))
+		return DBTLS_ERR_FILE;
 	fputs("</tbody>\n</table>\n", o);
-	html_rotation(o, s, &c);
-	if (html_expiries(ctx, s))
+	if (!html_rotation(o, s, &c, hp->rot))
+		return DBTLS_ERR_FILE;
+	if (html_expiries(ctx, hp))
 		return DBTLS_ERR_NOMEM;
 	fputs("</section>\n", o);
 	return DBTLS_OK;
@@ -773,9 +887,17 @@ static void html_clients(FILE *o, const struct dbtls_endpoint_facts *e)
 static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
-	const struct dbtls_findings *fs = html_findings(ctx, ctx->index);
+	const struct dbtls_findings *fs = html_findings(ctx);
 	const char *oc = dbtls_outcome_name(dbtls_report_outcome(e, fs, html_fail_on(ctx)));
+	struct html_priv *hp = ctx->priv;
 	FILE *o = ctx->out;
+
+	dbtls_report_acc_add(&hp->acc, e, fs);
+	html_list_row(ctx, hp->list, e, fs, ctx->index);
+	if (hp->rot)
+		html_rotation_row(hp->rot, e, ctx->index);
+	if (html_exp_add(hp, e, ctx->index))
+		return DBTLS_ERR_NOMEM;
 
 	fprintf(
 	    o,
@@ -935,6 +1057,21 @@ static void html_file(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fact
 
 static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct html_priv *hp = ctx->priv;
+	enum dbtls_err err = DBTLS_ERR_NOMEM;
+
+	if (!hp)
+		return err;
+	ctx->out = hp->out;
+	dbtls_report_acc_finish(&hp->acc, s, ctx->eval);
+	if (hp->list && hp->sections && (!s->new_ca_file || hp->rot))
+		err = html_summary(ctx, s, hp);
+	if (!err && !dbtls_report_spool_copy(hp->sections, ctx->out))
+		err = DBTLS_ERR_FILE;
+	html_priv_free(hp);
+	ctx->priv = NULL;
+	if (err)
+		return err;
 	if (s->nfiles)
 		fputs("<h2 id=\"files\">Files</h2>\n", ctx->out);
 	for (size_t i = 0; i < s->nfiles; i++)

@@ -89,7 +89,8 @@ static enum dbtls_err jsonl_begin(struct dbtls_report_ctx *ctx, const struct dbt
 	ctx->priv = st;
 	dbtls_report_scan_id(s, id, sizeof(id));
 	dbtls_rfc3339(s->started_at, started, sizeof(started));
-	/* every line carries one timestamp, the time the run's facts were complete, so a log
+	/* every line carries one timestamp, the time the run's facts were complete (a live scan
+	 * streams its lines before it is over: its start), so a log
 	 * shipper indexes each line at the scan it belongs to */
 	dbtls_rfc3339(s->finished_at ? s->finished_at : s->started_at, stamp, sizeof(stamp));
 	st->common = json_pack("{s:s, s:s, s:s, s:o, s:o}", "timestamp", stamp, "scan_id", id,
@@ -160,9 +161,7 @@ static enum dbtls_err jsonl_endpoint(struct dbtls_report_ctx *ctx,
 				     const struct dbtls_endpoint_facts *e)
 {
 	const struct jsonl_state *st = ctx->priv;
-	const struct dbtls_findings *fs = ctx->eval && ctx->index < ctx->eval->nendpoints
-					      ? &ctx->eval->findings[ctx->index]
-					      : NULL;
+	const struct dbtls_findings *fs = ctx->findings;
 	enum dbtls_err err;
 
 	for (size_t i = 0; fs && i < fs->n; i++) {

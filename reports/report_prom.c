@@ -4,8 +4,9 @@
  * format 0.0.4): write it with `-o /var/lib/node_exporter/textfile/dbtls.prom`; the file is
  * replaced atomically (reports.c), as the collector requires.
  *
- * Each metric family is written whole (HELP, TYPE, then its samples), so nothing is written until
- * the end callback, which walks the endpoints once per family. Every series carries the endpoint
+ * Each metric family is written whole (HELP, TYPE, then its samples): the samples of the
+ * per-endpoint families are spooled per family as the endpoints pass, and the end callback writes
+ * the families in order. Every series carries the endpoint
  * as `target` (as given); label values go through dbtls_esc_write() in Prometheus mode (\\ \" \n,
  * and invalid UTF-8 or control bytes as visible \\xNN text). No timestamps: the collector stamps
  * samples itself. An endpoint given twice in one scan is written once (its first scan), because
@@ -49,29 +50,48 @@ static void prom_family(FILE *o, const char *name, const char *help)
 	fprintf(o, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* ctx->priv: per endpoint its canonical id (the `target` label: "mysql://db1:3306", whatever
- * spelling the scan was given) and a flag set when an earlier endpoint has the same id. */
-struct prom_priv {
-	char **ids;
-	bool *dup;
-	size_t n;
+/* ctx->priv. Each metric family must be written whole (HELP, TYPE, then its samples), and the
+ * run's families come first: so the samples of each per-endpoint family are spooled to a
+ * temporary file of their own as the endpoints pass, and the end writes the run's families, then
+ * each spooled family after its HELP and TYPE. The same family code runs once at begin without
+ * an endpoint (prom_rows(ctx, NULL)), which lays down the families and their order. */
+#define PROM_NFAMILIES 24
+
+struct prom_fam {
+	const char *name, *help; /* static */
+	FILE *spool;
 };
 
-static const char *prom_id(const struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
-			   const struct dbtls_endpoint_facts *e)
+struct prom_priv {
+	struct dbtls_report_acc acc;
+	struct prom_fam fam[PROM_NFAMILIES];
+	size_t nfam, fi; /* families laid down; the next one in this pass */
+	bool laying;	 /* the pass at begin: no endpoint, families recorded */
+	bool failed;	 /* a spool could not be had */
+	FILE *out;	 /* the caller's stream */
+	const struct dbtls_endpoint_facts *cur; /* the endpoint of this pass, NULL: none */
+	const char *cur_id;			/* its canonical id (the target label) */
+	/* the ids written so far (an endpoint given twice is written once: two series with the
+	 * same labels make the whole file invalid): open addressing, ids owned */
+	char **seen;
+	size_t nseen, cap;
+};
+
+static const char *prom_id(const struct dbtls_report_ctx *ctx)
 {
 	const struct prom_priv *pp = ctx->priv;
-	size_t i = (size_t)(e - s->endpoints);
 
-	return i < pp->n && pp->ids[i] ? pp->ids[i] : (e->target ? e->target : "");
+	return pp->cur_id ? pp->cur_id : "";
 }
 
 /* `name{target="…"` — the caller adds further labels, then prom_value() closes it. */
 static void prom_series(const struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
 			const char *name, const struct dbtls_endpoint_facts *e)
 {
+	(void)s;
+	(void)e;
 	fprintf(ctx->out, "%s{target=\"", name);
-	dbtls_esc_write(ctx->out, prom_id(ctx, s, e), DBTLS_ESC_PROM);
+	dbtls_esc_write(ctx->out, prom_id(ctx), DBTLS_ESC_PROM);
 	fputc('"', ctx->out);
 }
 
@@ -84,10 +104,13 @@ static void prom_priv_free(struct prom_priv *pp)
 {
 	if (!pp)
 		return;
-	for (size_t i = 0; pp->ids && i < pp->n; i++)
-		free(pp->ids[i]);
-	free(pp->ids);
-	free(pp->dup);
+	for (size_t i = 0; i < pp->nfam; i++)
+		if (pp->fam[i].spool)
+			fclose(pp->fam[i].spool);
+	for (size_t i = 0; pp->seen && i < pp->cap; i++)
+		free(pp->seen[i]);
+	free(pp->seen);
+	dbtls_report_acc_free(&pp->acc);
 	free(pp);
 }
 
@@ -100,76 +123,72 @@ static size_t prom_hash(const char *s)
 	return (size_t)(h ^ (h >> 32));
 }
 
-/* Marks each id seen at an earlier index: an open-addressing set of indexes keyed by the ids'
- * hash (a pairwise comparison made 100,000 endpoints take minutes). False on out of memory. */
-static bool prom_mark_dups(struct prom_priv *pp)
+/* Adds id (steals it) to the ids seen; returns 1 when it was new, 0 when seen before (id freed),
+ * -1 out of memory (id freed). */
+static int prom_seen_add(struct prom_priv *pp, char *id)
 {
-	size_t cap = 16, *set;
+	size_t k;
 
-	while (cap < 2 * pp->n)
-		cap *= 2;
-	set = calloc(cap, sizeof(*set)); /* 1 + index; 0: empty */
-	if (!set)
-		return false;
-	for (size_t i = 0; i < pp->n; i++) {
-		size_t k = prom_hash(pp->ids[i]) & (cap - 1);
+	if (2 * (pp->nseen + 1) > pp->cap) {
+		size_t nc = pp->cap ? 2 * pp->cap : 64;
+		char **ns = calloc(nc, sizeof(*ns));
 
-		while (set[k] && strcmp(pp->ids[set[k] - 1], pp->ids[i]))
-			k = (k + 1) & (cap - 1);
-		if (set[k])
-			pp->dup[i] = true;
-		else
-			set[k] = i + 1;
+		if (!ns) {
+			free(id);
+			return -1;
+		}
+		for (size_t i = 0; i < pp->cap; i++) {
+			if (!pp->seen[i])
+				continue;
+			for (k = prom_hash(pp->seen[i]) & (nc - 1); ns[k]; k = (k + 1) & (nc - 1))
+				;
+			ns[k] = pp->seen[i];
+		}
+		free(pp->seen);
+		pp->seen = ns;
+		pp->cap = nc;
 	}
-	free(set);
-	return true;
-}
-
-static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
-{
-	struct prom_priv *pp = calloc(1, sizeof(*pp));
-	size_t n = s->nendpoints;
-
-	if (!pp)
-		return DBTLS_ERR_NOMEM;
-	pp->n = n;
-	pp->ids = calloc(n ? n : 1, sizeof(*pp->ids));
-	pp->dup = calloc(n ? n : 1, sizeof(*pp->dup));
-	if (!pp->ids || !pp->dup)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
-		pp->ids[i] = e->host ? dbtls_endpoint_id(e->protocol, e->host, e->port)
-				     : dbtls_strdup(e->target ? e->target : "");
-		if (!pp->ids[i])
-			goto nomem;
+	for (k = prom_hash(id) & (pp->cap - 1); pp->seen[k] && strcmp(pp->seen[k], id);
+	     k = (k + 1) & (pp->cap - 1))
+		;
+	if (pp->seen[k]) {
+		free(id);
+		return 0;
 	}
-	if (!prom_mark_dups(pp))
-		goto nomem;
-	ctx->priv = pp;
-	return DBTLS_OK;
-nomem:
-	prom_priv_free(pp);
-	return DBTLS_ERR_NOMEM;
+	pp->seen[k] = id;
+	pp->nseen++;
+	return 1;
 }
 
-static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
-				    const struct dbtls_endpoint_facts *e)
+/* Family `name` of this pass: at begin records it and opens its spool; then points ctx->out
+ * (and so every sample written) at its spool. Returns the stream to write its samples to. */
+static FILE *prom_fam(struct dbtls_report_ctx *ctx, const char *name, const char *help)
 {
-	(void)ctx;
-	(void)e;
-	return DBTLS_OK;
+	struct prom_priv *pp = ctx->priv;
+	size_t i = pp->fi++;
+
+	if (pp->laying) {
+		if (i >= PROM_NFAMILIES) {
+			pp->failed = true;
+			return pp->out;
+		}
+		pp->fam[i] = (struct prom_fam){.name = name, .help = help};
+		pp->fam[i].spool = dbtls_report_spool_new();
+		pp->failed |= !pp->fam[i].spool;
+		pp->nfam = i + 1;
+	}
+	ctx->out = i < pp->nfam && pp->fam[i].spool ? pp->fam[i].spool : pp->out;
+	return ctx->out;
 }
 
-/* Every endpoint i (with e = its facts) that is not a repeated target. */
+/* The endpoint of this pass, once (nothing at begin, or for an id written before). */
 #define PROM_EACH(ctx, s, i, e)                                                                    \
-	for (size_t i = 0; i < (s)->nendpoints; i++)                                               \
-		for (const struct dbtls_endpoint_facts *e = &(s)->endpoints[i];                    \
-		     e && !((const struct prom_priv *)(ctx)->priv)->dup[i]; e = NULL)
+	for (const struct dbtls_endpoint_facts *e = ((const struct prom_priv *)(ctx)->priv)->cur;  \
+	     e; e = NULL)
 
-static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx *ctx, size_t i)
+static const struct dbtls_findings *prom_findings(const struct dbtls_report_ctx *ctx)
 {
-	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
+	return ctx->findings;
 }
 
 /* The same counts as every other format (dbtls_report_counts), not a recount of the series. */
@@ -192,8 +211,8 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 {
 	FILE *o = ctx->out;
 
-	prom_family(o, "dbtls_tls_offered",
-		    "1 when the server offers TLS, 0 when it does not (absent when unknown).");
+	o = prom_fam(ctx, "dbtls_tls_offered",
+		     "1 when the server offers TLS, 0 when it does not (absent when unknown).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (e->tls_offered < 0)
@@ -201,8 +220,8 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 		prom_series(ctx, s, "dbtls_tls_offered", e);
 		prom_value(o, e->tls_offered);
 	}
-	prom_family(
-	    o, "dbtls_tls_version_accepted",
+	o = prom_fam(
+	    ctx, "dbtls_tls_version_accepted",
 	    "1 when the endpoint accepts the protocol version, 0 when it refuses it (absent "
 	    "when the probe failed).");
 	PROM_EACH(ctx, s, i, e)
@@ -219,9 +238,9 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 			prom_value(o, st == DBTLS_VS_ACCEPTED);
 		}
 	}
-	prom_family(o, "dbtls_tls_version_info",
-		    "1 for each protocol version the endpoint accepts (an info metric: join on "
-		    "version).");
+	o = prom_fam(ctx, "dbtls_tls_version_info",
+		     "1 for each protocol version the endpoint accepts (an info metric: join on "
+		     "version).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -232,8 +251,8 @@ static void prom_tls(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts
 			prom_value(o, 1);
 		}
 	}
-	prom_family(o, "dbtls_cipher_suites_accepted",
-		    "Cipher suites the endpoint accepts with the protocol version.");
+	o = prom_fam(ctx, "dbtls_cipher_suites_accepted",
+		     "Cipher suites the endpoint accepts with the protocol version.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -250,8 +269,8 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 {
 	FILE *o = ctx->out;
 
-	prom_family(o, "dbtls_certificate_not_after_timestamp_seconds",
-		    "When the served certificate expires (Unix time); position 0 is the leaf.");
+	o = prom_fam(ctx, "dbtls_certificate_not_after_timestamp_seconds",
+		     "When the served certificate expires (Unix time); position 0 is the leaf.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		for (size_t k = 0; k < e->ncerts; k++) {
@@ -264,8 +283,8 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 			prom_value(o, (long long)e->certs[k].not_after_t);
 		}
 	}
-	prom_family(o, "dbtls_certificate_earliest_expiry_timestamp_seconds",
-		    "When the first certificate of the served chain expires (Unix time).");
+	o = prom_fam(ctx, "dbtls_certificate_earliest_expiry_timestamp_seconds",
+		     "When the first certificate of the served chain expires (Unix time).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		time_t first = 0;
@@ -278,9 +297,9 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		prom_series(ctx, s, "dbtls_certificate_earliest_expiry_timestamp_seconds", e);
 		prom_value(o, (long long)first);
 	}
-	if (s->new_ca_file) {
-		prom_family(
-		    o, "dbtls_ca_rotation_ready",
+	if (((const struct prom_priv *)ctx->priv)->acc.c.rotation) {
+		o = prom_fam(
+		    ctx, "dbtls_ca_rotation_ready",
 		    "1 when clients trusting only the new CA bundle would accept the served "
 		    "chain (scan --new-ca-file).");
 		PROM_EACH(ctx, s, i, e)
@@ -291,9 +310,9 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 			prom_value(o, e->verification.rotation.ready);
 		}
 	}
-	prom_family(o, "dbtls_certificate_chain_verified",
-		    "1 when the served chain verifies against the CA bundle (absent without a "
-		    "completed handshake).");
+	o = prom_fam(ctx, "dbtls_certificate_chain_verified",
+		     "1 when the served chain verifies against the CA bundle (absent without a "
+		     "completed handshake).");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (!e->verification.done)
@@ -301,8 +320,8 @@ static void prom_certs(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 		prom_series(ctx, s, "dbtls_certificate_chain_verified", e);
 		prom_value(o, e->verification.ca_ok);
 	}
-	prom_family(o, "dbtls_certificate_hostname_matches",
-		    "1 when the leaf certificate matches the host name checked.");
+	o = prom_fam(ctx, "dbtls_certificate_hostname_matches",
+		     "1 when the leaf certificate matches the host name checked.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		if (!e->verification.done)
@@ -320,11 +339,11 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	if (!ctx->eval)
 		return;
 	fail_on = ctx->eval->fail_on;
-	prom_family(o, "dbtls_findings",
-		    "Findings under the policy that are not waived, by severity.");
+	o = prom_fam(ctx, "dbtls_findings",
+		     "Findings under the policy that are not waived, by severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
-		const struct dbtls_findings *fs = prom_findings(ctx, i);
+		const struct dbtls_findings *fs = prom_findings(ctx);
 		size_t by[DBTLS_NSEVERITIES] = {0};
 
 		for (size_t k = 0; fs && k < fs->n; k++)
@@ -337,10 +356,11 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 			prom_value(o, (long long)by[sev]);
 		}
 	}
-	prom_family(o, "dbtls_findings_waived", "Findings under the policy that a waiver accepts.");
+	o = prom_fam(ctx, "dbtls_findings_waived",
+		     "Findings under the policy that a waiver accepts.");
 	PROM_EACH(ctx, s, i, e)
 	{
-		const struct dbtls_findings *fs = prom_findings(ctx, i);
+		const struct dbtls_findings *fs = prom_findings(ctx);
 		long long n = 0;
 
 		for (size_t k = 0; fs && k < fs->n; k++)
@@ -348,13 +368,13 @@ static void prom_policy(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 		prom_series(ctx, s, "dbtls_findings_waived", e);
 		prom_value(o, n);
 	}
-	prom_family(
-	    o, "dbtls_endpoint_failed",
+	o = prom_fam(
+	    ctx, "dbtls_endpoint_failed",
 	    "1 when the endpoint has findings (not waived) at or above the fail-on severity.");
 	PROM_EACH(ctx, s, i, e)
 	{
 		prom_series(ctx, s, "dbtls_endpoint_failed", e);
-		prom_value(o, dbtls_report_outcome(e, prom_findings(ctx, i), fail_on) ==
+		prom_value(o, dbtls_report_outcome(e, prom_findings(ctx), fail_on) ==
 				  DBTLS_OUTCOME_FAILED);
 	}
 }
@@ -407,16 +427,93 @@ static void prom_files(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 	}
 }
 
+/* The per-endpoint families for the endpoint of this pass (pp->cur; NULL: lay them down). */
+static void prom_rows(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	struct prom_priv *pp = ctx->priv;
+	FILE *o;
+
+	pp->fi = 0;
+	o = prom_fam(ctx, "dbtls_endpoint_scanned",
+		     "1 when the endpoint was scanned completely (no errors, TLS status known).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(ctx, s, "dbtls_endpoint_scanned", e);
+		prom_value(o, dbtls_endpoint_scanned(e));
+	}
+	o = prom_fam(ctx, "dbtls_scan_errors",
+		     "Errors while scanning the endpoint (refused, timeout, server error ...).");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(ctx, s, "dbtls_scan_errors", e);
+		prom_value(o, (long long)e->nerrors);
+	}
+	o = prom_fam(ctx, "dbtls_endpoint_scan_duration_seconds",
+		     "Wall time spent on the endpoint.");
+	PROM_EACH(ctx, s, i, e)
+	{
+		prom_series(ctx, s, "dbtls_endpoint_scan_duration_seconds", e);
+		fprintf(o, "} %.3f\n", e->duration_s);
+	}
+	prom_tls(ctx, s);
+	prom_certs(ctx, s);
+	prom_policy(ctx, s);
+	ctx->out = pp->out;
+}
+
+static enum dbtls_err prom_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+{
+	struct prom_priv *pp = calloc(1, sizeof(*pp));
+
+	if (!pp)
+		return DBTLS_ERR_NOMEM;
+	dbtls_report_acc_init(&pp->acc, s, ctx->eval);
+	pp->out = ctx->out;
+	ctx->priv = pp;
+	pp->laying = true;
+	prom_rows(ctx, s);
+	pp->laying = false;
+	return pp->failed ? DBTLS_ERR_FILE : DBTLS_OK;
+}
+
+static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
+				    const struct dbtls_endpoint_facts *e)
+{
+	struct prom_priv *pp = ctx->priv;
+	char *id = e->host ? dbtls_endpoint_id(e->protocol, e->host, e->port)
+			   : dbtls_strdup(e->target ? e->target : "");
+	int fresh;
+
+	dbtls_report_acc_add(&pp->acc, e, ctx->findings);
+	if (!id)
+		return DBTLS_ERR_NOMEM;
+	fresh = prom_seen_add(pp, id); /* steals id; kept in the set while fresh */
+	if (fresh < 0)
+		return DBTLS_ERR_NOMEM;
+	if (!fresh)
+		return DBTLS_OK;
+	pp->cur = e;
+	pp->cur_id = id;
+	prom_rows(ctx, NULL);
+	pp->cur = NULL;
+	pp->cur_id = NULL;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct prom_priv *pp = ctx->priv;
 	struct dbtls_report_counts c;
-	FILE *o = ctx->out;
+	enum dbtls_err err = DBTLS_OK;
+	FILE *o;
 
-	if (!ctx->priv) /* begin failed: nothing to write */
+	if (!pp) /* begin failed: nothing to write */
 		return DBTLS_ERR_NOMEM;
+	ctx->out = o = pp->out;
 	prom_family(o, "dbtls_scan_timestamp_seconds", "When the last scan finished (Unix time).");
 	fprintf(o, "dbtls_scan_timestamp_seconds %lld\n", (long long)s->finished_at);
-	dbtls_report_counts(s, ctx->eval, &c);
+	dbtls_report_acc_finish(&pp->acc, s, ctx->eval);
+	c = pp->acc.c;
 	prom_family(o, "dbtls_scan_duration_seconds", "Wall time of the last scan.");
 	fprintf(o, "dbtls_scan_duration_seconds %.3f\n", c.duration_s);
 	prom_family(o, "dbtls_build_info",
@@ -435,33 +532,16 @@ static enum dbtls_err prom_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 			(long long)s->finished_at);
 	}
 	prom_endpoints(ctx, &c);
-	prom_family(o, "dbtls_endpoint_scanned",
-		    "1 when the endpoint was scanned completely (no errors, TLS status known).");
-	PROM_EACH(ctx, s, i, e)
-	{
-		prom_series(ctx, s, "dbtls_endpoint_scanned", e);
-		prom_value(o, dbtls_endpoint_scanned(e));
+	for (size_t i = 0; !err && i < pp->nfam; i++) {
+		prom_family(o, pp->fam[i].name, pp->fam[i].help);
+		if (pp->fam[i].spool && !dbtls_report_spool_copy(pp->fam[i].spool, o))
+			err = DBTLS_ERR_FILE;
 	}
-	prom_family(o, "dbtls_scan_errors",
-		    "Errors while scanning the endpoint (refused, timeout, server error ...).");
-	PROM_EACH(ctx, s, i, e)
-	{
-		prom_series(ctx, s, "dbtls_scan_errors", e);
-		prom_value(o, (long long)e->nerrors);
-	}
-	prom_family(o, "dbtls_endpoint_scan_duration_seconds", "Wall time spent on the endpoint.");
-	PROM_EACH(ctx, s, i, e)
-	{
-		prom_series(ctx, s, "dbtls_endpoint_scan_duration_seconds", e);
-		fprintf(o, "} %.3f\n", e->duration_s);
-	}
-	prom_tls(ctx, s);
-	prom_certs(ctx, s);
-	prom_policy(ctx, s);
-	prom_files(ctx, s);
-	prom_priv_free(ctx->priv);
+	if (!err)
+		prom_files(ctx, s);
+	prom_priv_free(pp);
 	ctx->priv = NULL;
-	return DBTLS_OK;
+	return err;
 }
 
 const struct dbtls_report_writer dbtls_report_prom = {

@@ -45,35 +45,9 @@ static const char *text_c(const struct dbtls_report_ctx *ctx, const char *code)
 	return ctx->color ? code : "";
 }
 
-static const struct dbtls_findings *text_findings_of(const struct dbtls_report_ctx *ctx, size_t i)
+static const struct dbtls_findings *text_findings_of(const struct dbtls_report_ctx *ctx)
 {
-	return ctx->eval && i < ctx->eval->nendpoints ? &ctx->eval->findings[i] : NULL;
-}
-
-/* CA rotation (scan --new-ca-file) is the question the person asked: it comes first. */
-static void text_rotation(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
-{
-	struct dbtls_report_counts c;
-	bool first = true;
-
-	if (!s->new_ca_file)
-		return;
-	dbtls_report_counts(s, ctx->eval, &c);
-	fputs("CA rotation to ", ctx->out);
-	text_safe(ctx->out, s->new_ca_file);
-	fprintf(ctx->out, ": %zu of %zu endpoint%s ready", c.rotation_ready, c.total,
-		c.total == 1 ? "" : "s");
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		const struct dbtls_rotation_facts *r = &s->endpoints[i].verification.rotation;
-		if (r->checked && r->ready)
-			continue;
-		fputs(first ? "; not ready: " : ", ", ctx->out);
-		text_safe(ctx->out, s->endpoints[i].target);
-		if (!r->checked)
-			fputs(" (not checked)", ctx->out);
-		first = false;
-	}
-	fputs("\n\n", ctx->out);
+	return ctx->findings;
 }
 
 /* On a terminal (ctx->width) the report is gathered here and wrapped as it is written out. */
@@ -84,18 +58,64 @@ struct text_wrap {
 	size_t len;
 };
 
+/* ctx->priv: what the summary needs, gathered as the endpoints pass (the writer never reads
+ * s->endpoints, so a streamed run works alike), and the spool of the endpoints when the
+ * rotation summary must come before them. */
+struct text_priv {
+	struct text_wrap *tw; /* NULL: not wrapping */
+	struct dbtls_report_acc acc;
+	struct dbtls_inventory *inv; /* pci-dss profiles only */
+	FILE *spool;		     /* --new-ca-file: the endpoints, written before the rotation */
+	FILE *out;		     /* where the spool goes at the end */
+};
+
+/* CA rotation (scan --new-ca-file) is the question the person asked: it comes first. */
+static void text_rotation(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+			  const struct dbtls_report_acc *a)
+{
+	if (!s->new_ca_file)
+		return;
+	fputs("CA rotation to ", ctx->out);
+	text_safe(ctx->out, s->new_ca_file);
+	fprintf(ctx->out, ": %zu of %zu endpoint%s ready", a->c.rotation_ready, a->c.total,
+		a->c.total == 1 ? "" : "s");
+	for (size_t i = 0; i < a->nnot_ready; i++) {
+		fputs(i ? ", " : "; not ready: ", ctx->out);
+		text_safe(ctx->out, a->not_ready[i].target);
+		if (!a->not_ready[i].checked)
+			fputs(" (not checked)", ctx->out);
+	}
+	fputs("\n\n", ctx->out);
+}
+
 static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	struct text_priv *tp = calloc(1, sizeof(*tp));
 	struct text_wrap *tw = ctx->width > 0 ? calloc(1, sizeof(*tw)) : NULL;
+	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
 
+	if (!tp) {
+		free(tw);
+		return DBTLS_ERR_NOMEM;
+	}
+	ctx->priv = tp;
+	dbtls_report_acc_init(&tp->acc, s, ctx->eval);
 	if (tw && (tw->mem = open_memstream(&tw->buf, &tw->len)) != NULL) {
 		tw->real = ctx->out;
 		ctx->out = tw->mem;
-		ctx->priv = tw;
+		tp->tw = tw;
 	} else {
 		free(tw); /* no memory to wrap: written as is */
 	}
-	text_rotation(ctx, s);
+	if (p && p->name && !strncmp(p->name, "pci-dss", 7) && !(tp->inv = dbtls_inventory_new()))
+		return DBTLS_ERR_NOMEM;
+	if (s->new_ca_file) {
+		tp->spool = dbtls_report_spool_new();
+		if (!tp->spool)
+			return DBTLS_ERR_FILE;
+		tp->out = ctx->out;
+		ctx->out = tp->spool;
+	}
 	return DBTLS_OK;
 }
 
@@ -151,13 +171,31 @@ static void text_wrap_line(FILE *out, const char *p, size_t n, size_t width)
 static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s);
 static enum dbtls_err text_finish(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
-	struct text_wrap *tw = ctx->priv;
-	enum dbtls_err err = text_end(ctx, s);
+	struct text_priv *tp = ctx->priv;
+	struct text_wrap *tw = tp ? tp->tw : NULL;
+	enum dbtls_err err = DBTLS_ERR_NOMEM;
 
+	if (tp && tp->spool) {
+		/* the rotation block first, then the endpoints written so far */
+		ctx->out = tp->out;
+		text_rotation(ctx, s, &tp->acc);
+		err = dbtls_report_spool_copy(tp->spool, ctx->out) ? DBTLS_OK : DBTLS_ERR_FILE;
+		fclose(tp->spool);
+		tp->spool = NULL;
+		if (!err)
+			err = text_end(ctx, s);
+	} else if (tp) {
+		err = text_end(ctx, s);
+	}
+	if (tp) {
+		dbtls_report_acc_free(&tp->acc);
+		dbtls_inventory_free(tp->inv);
+		free(tp);
+	}
+	ctx->priv = NULL;
 	if (!tw)
 		return err;
 	ctx->out = tw->real;
-	ctx->priv = NULL;
 	if (fclose(tw->mem) != 0 || !tw->buf) {
 		err = err ? err : DBTLS_ERR_NOMEM;
 	} else {
@@ -538,9 +576,13 @@ static void text_sql(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_f
 static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
-	const struct dbtls_findings *fs = text_findings_of(ctx, ctx->index);
+	const struct dbtls_findings *fs = text_findings_of(ctx);
+	struct text_priv *tp = ctx->priv;
 	FILE *o = ctx->out;
 
+	dbtls_report_acc_add(&tp->acc, e, fs);
+	if (tp->inv)
+		dbtls_inventory_add(tp->inv, e);
 	text_verdict(ctx,
 		     dbtls_report_outcome(e, fs, ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
 	fprintf(o, "%s", text_c(ctx, C_BOLD));
@@ -601,30 +643,18 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 }
 
 /* "nearest expiry: TARGET cert[N] SUBJECT, 12 days left (2026-…)" over every served certificate. */
-static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+static void text_nearest_expiry(struct dbtls_report_ctx *ctx, const struct dbtls_report_acc *a)
 {
-	const struct dbtls_cert *best = NULL;
-	size_t best_ep = 0, best_pos = 0;
-
-	for (size_t i = 0; i < s->nendpoints; i++)
-		for (size_t k = 0; k < s->endpoints[i].ncerts; k++) {
-			const struct dbtls_cert *c = &s->endpoints[i].certs[k];
-			if (c->not_after && (!best || c->not_after_t < best->not_after_t)) {
-				best = c;
-				best_ep = i;
-				best_pos = k;
-			}
-		}
-	if (!best)
+	if (!a->nearest_set)
 		return;
 	fputs("nearest expiry: ", ctx->out);
-	text_safe(ctx->out, s->endpoints[best_ep].target);
-	fprintf(ctx->out, " cert[%zu] ", best_pos);
-	text_safe(ctx->out, best->subject);
+	text_safe(ctx->out, a->nearest_target);
+	fprintf(ctx->out, " cert[%zu] ", a->nearest_pos);
+	text_safe(ctx->out, a->nearest_subject);
 	fputs(", ", ctx->out);
-	text_days(ctx, best->days_left, best->not_after_t);
+	text_days(ctx, a->nearest_days_left, a->nearest_not_after_t);
 	fputs(" (", ctx->out);
-	text_safe(ctx->out, best->not_after);
+	text_safe(ctx->out, a->nearest_not_after);
 	fputs(")\n", ctx->out);
 }
 
@@ -715,9 +745,11 @@ static void text_files(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fac
 static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
 	const struct dbtls_evaluation *ev = ctx->eval;
+	struct text_priv *tp = ctx->priv;
 	struct dbtls_report_counts c;
 
-	dbtls_report_counts(s, ev, &c);
+	dbtls_report_acc_finish(&tp->acc, s, ev);
+	c = tp->acc.c;
 	text_files(ctx, s);
 	fputc('\n', ctx->out);
 	/* "scanned" are the endpoints the scan got through to; "with errors" every one that
@@ -732,7 +764,10 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	if (c.files)
 		fprintf(ctx->out, "%zu file%s audited, %zu with errors\n", c.files,
 			c.files == 1 ? "" : "s", c.files_with_errors);
-	text_nearest_expiry(ctx, s);
+	if (s->interrupted)
+		fputs("interrupted: the report holds the endpoints finished before the stop\n",
+		      ctx->out);
+	text_nearest_expiry(ctx, &tp->acc);
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);
 		text_safe(ctx->out, ev->policy->name);
@@ -771,8 +806,8 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 			fprintf(ctx->out, "%zu of %zu file%s failed, %zu with errors\n",
 				c.files_outcome[DBTLS_OUTCOME_FAILED], c.files,
 				c.files == 1 ? "" : "s", c.files_with_errors);
-		if (ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7))
-			dbtls_report_inventory_text(ctx->out, s);
+		if (tp->inv)
+			dbtls_inventory_write(ctx->out, tp->inv);
 	}
 	return DBTLS_OK;
 }

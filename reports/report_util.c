@@ -44,47 +44,90 @@ enum dbtls_outcome dbtls_report_file_outcome(const struct dbtls_audit_file *f,
 	return fs ? DBTLS_OUTCOME_PASSED : DBTLS_OUTCOME_SCANNED;
 }
 
-void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
-			 struct dbtls_report_counts *out)
+void dbtls_report_acc_init(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
+			   const struct dbtls_evaluation *ev)
 {
-	enum dbtls_severity fail_on = ev ? ev->fail_on : DBTLS_SEV_HIGH;
-	double longest = 0;
+	memset(a, 0, sizeof(*a));
+	a->fail_on = ev ? ev->fail_on : DBTLS_SEV_HIGH;
+	a->c.judged = ev != NULL;
+	a->c.rotation = s->new_ca_file != NULL;
+}
 
-	memset(out, 0, sizeof(*out));
-	out->total = s->nendpoints;
-	out->judged = ev != NULL;
-	out->rotation = s->new_ca_file != NULL;
-	for (size_t i = 0; i < s->nendpoints; i++) {
-		const struct dbtls_endpoint_facts *e = &s->endpoints[i];
-		const struct dbtls_findings *fs =
-		    ev && i < ev->nendpoints ? &ev->findings[i] : NULL;
-		enum dbtls_outcome o = dbtls_report_outcome(e, fs, fail_on);
-		bool complete = dbtls_endpoint_scanned(e);
+static char *acc_dup(struct dbtls_report_acc *a, const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
 
-		out->reached += e->tls_offered >= 0;
-		out->complete += complete;
-		out->outcome[o]++;
-		out->failed_with_errors += o == DBTLS_OUTCOME_FAILED && !complete;
-		for (size_t k = 0; fs && k < fs->n; k++) {
-			if (fs->items[k].waived)
-				out->waived++;
-			else if ((unsigned)fs->items[k].severity < DBTLS_NSEVERITIES)
-				out->by_severity[fs->items[k].severity]++;
-		}
-		if (e->verification.rotation.checked && e->verification.rotation.ready)
-			out->rotation_ready++;
-		else
-			out->rotation_not_ready++;
-		out->rotation_not_checked += !e->verification.rotation.checked;
-		if (e->duration_s > longest)
-			longest = e->duration_s;
+	a->oom |= s && !d;
+	return d;
+}
+
+void dbtls_report_acc_add(struct dbtls_report_acc *a, const struct dbtls_endpoint_facts *e,
+			  const struct dbtls_findings *fs)
+{
+	struct dbtls_report_counts *out = &a->c;
+	enum dbtls_outcome o = dbtls_report_outcome(e, fs, a->fail_on);
+	bool complete = dbtls_endpoint_scanned(e);
+
+	out->total++;
+	out->reached += e->tls_offered >= 0;
+	out->complete += complete;
+	out->outcome[o]++;
+	out->failed_with_errors += o == DBTLS_OUTCOME_FAILED && !complete;
+	for (size_t k = 0; fs && k < fs->n; k++) {
+		if (fs->items[k].waived)
+			out->waived++;
+		else if ((unsigned)fs->items[k].severity < DBTLS_NSEVERITIES)
+			out->by_severity[fs->items[k].severity]++;
 	}
+	if (e->verification.rotation.checked && e->verification.rotation.ready) {
+		out->rotation_ready++;
+	} else {
+		out->rotation_not_ready++;
+		if (out->rotation) {
+			struct dbtls_report_acc_rot *r =
+			    realloc(a->not_ready, (a->nnot_ready + 1) * sizeof(*r));
+
+			if (r) {
+				a->not_ready = r;
+				r[a->nnot_ready].target = acc_dup(a, e->target);
+				r[a->nnot_ready++].checked = e->verification.rotation.checked;
+			} else {
+				a->oom = true;
+			}
+		}
+	}
+	out->rotation_not_checked += !e->verification.rotation.checked;
+	if (e->duration_s > a->longest_s)
+		a->longest_s = e->duration_s;
+	for (size_t k = 0; k < e->ncerts; k++) {
+		const struct dbtls_cert *c = &e->certs[k];
+
+		if (!c->not_after || (a->nearest_set && c->not_after_t >= a->nearest_not_after_t))
+			continue;
+		free(a->nearest_target);
+		free(a->nearest_subject);
+		free(a->nearest_not_after);
+		a->nearest_set = true;
+		a->nearest_target = acc_dup(a, e->target);
+		a->nearest_subject = acc_dup(a, c->subject);
+		a->nearest_not_after = acc_dup(a, c->not_after);
+		a->nearest_pos = k;
+		a->nearest_days_left = c->days_left;
+		a->nearest_not_after_t = c->not_after_t;
+	}
+}
+
+void dbtls_report_acc_finish(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
+			     const struct dbtls_evaluation *ev)
+{
+	struct dbtls_report_counts *out = &a->c;
+
 	out->files = s->nfiles;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct dbtls_findings *fs = dbtls_report_file_findings(ev, i);
 
 		out->files_with_errors += s->files[i].nerrors > 0;
-		out->files_outcome[dbtls_report_file_outcome(&s->files[i], fs, fail_on)]++;
+		out->files_outcome[dbtls_report_file_outcome(&s->files[i], fs, a->fail_on)]++;
 		for (size_t k = 0; fs && k < fs->n; k++) {
 			if (fs->items[k].waived)
 				out->waived++;
@@ -100,9 +143,56 @@ void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_ev
 	if (out->duration_s <= 0) {
 		out->duration_s =
 		    s->finished_at > s->started_at ? (double)(s->finished_at - s->started_at) : 0;
-		if (out->duration_s < longest)
-			out->duration_s = longest;
+		if (out->duration_s < a->longest_s)
+			out->duration_s = a->longest_s;
 	}
+}
+
+void dbtls_report_acc_free(struct dbtls_report_acc *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nnot_ready; i++)
+		free(a->not_ready[i].target);
+	free(a->not_ready);
+	free(a->nearest_target);
+	free(a->nearest_subject);
+	free(a->nearest_not_after);
+	memset(a, 0, sizeof(*a));
+}
+
+void dbtls_report_counts(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
+			 struct dbtls_report_counts *out)
+{
+	struct dbtls_report_acc a;
+
+	dbtls_report_acc_init(&a, s, ev);
+	a.c.rotation = false; /* the counts alone: no list of targets */
+	for (size_t i = 0; i < s->nendpoints; i++)
+		dbtls_report_acc_add(&a, &s->endpoints[i],
+				     ev && i < ev->nendpoints ? &ev->findings[i] : NULL);
+	dbtls_report_acc_finish(&a, s, ev);
+	a.c.rotation = s->new_ca_file != NULL;
+	*out = a.c;
+	dbtls_report_acc_free(&a);
+}
+
+FILE *dbtls_report_spool_new(void)
+{
+	return tmpfile();
+}
+
+bool dbtls_report_spool_copy(FILE *spool, FILE *out)
+{
+	char buf[65536];
+	size_t got;
+
+	if (fflush(spool) || fseek(spool, 0, SEEK_SET))
+		return false;
+	while ((got = fread(buf, 1, sizeof(buf), spool)) > 0)
+		if (fwrite(buf, 1, got, out) != got)
+			return false;
+	return !ferror(spool);
 }
 
 const char *dbtls_outcome_name(enum dbtls_outcome o)

@@ -65,6 +65,55 @@ struct dbtls_report_counts {
 	size_t files_with_errors; /* some could not be read or parsed completely */
 	size_t files_outcome[4];  /* by enum dbtls_outcome (dbtls_report_file_outcome) */
 };
+/* The counts and the few cross-endpoint facts a writer's summary needs, gathered endpoint by
+ * endpoint as they are written, so that no writer needs the scan's endpoints array (a streamed
+ * run has none): init with the run's facts, add each endpoint with its findings, finish once the
+ * files and the wall time are known. Owns its strings (dbtls_report_acc_free, NULL-safe). */
+struct dbtls_report_acc_rot {
+	char *target; /* new */
+	bool checked;
+};
+struct dbtls_report_acc {
+	struct dbtls_report_counts c;
+	enum dbtls_severity fail_on;
+	double longest_s; /* the longest endpoint */
+	/* --new-ca-file only: the endpoints not ready for the new bundle, in scan order */
+	struct dbtls_report_acc_rot *not_ready;
+	size_t nnot_ready;
+	/* the first certificate (scan order) of those that expire soonest: copies */
+	bool nearest_set;
+	char *nearest_target, *nearest_subject, *nearest_not_after;
+	size_t nearest_pos;
+	long nearest_days_left;
+	time_t nearest_not_after_t;
+	bool oom; /* a copy failed: lists incomplete */
+};
+void dbtls_report_acc_init(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
+			   const struct dbtls_evaluation *ev);
+void dbtls_report_acc_add(struct dbtls_report_acc *a, const struct dbtls_endpoint_facts *e,
+			  const struct dbtls_findings *fs);
+/* Adds s's files (judged by ev) and the wall time; after it a->c is what dbtls_report_counts()
+ * gives for the same endpoints. */
+void dbtls_report_acc_finish(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
+			     const struct dbtls_evaluation *ev);
+void dbtls_report_acc_free(struct dbtls_report_acc *a);
+
+/* The PCI DSS inventory gathered endpoint by endpoint (report_inventory.c): the accepted
+ * (version, suite) pairs and the distinct served certificates, each with the first few
+ * endpoints and a count. Opaque; new from _new, NULL when out of memory; _free NULL-safe. */
+struct dbtls_inventory;
+struct dbtls_inventory *dbtls_inventory_new(void);
+void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e);
+void dbtls_inventory_write(FILE *out, const struct dbtls_inventory *inv);
+void dbtls_inventory_free(struct dbtls_inventory *inv);
+
+/* Copies what is left of spool (rewound first) to out; false on a read or write error. The
+ * writers that put a summary before the endpoints spool the endpoints to an unnamed temporary
+ * file (dbtls_report_spool_new) and copy it in at the end. */
+bool dbtls_report_spool_copy(FILE *spool, FILE *out);
+/* An unnamed temporary file (tmpfile), NULL when none can be had. */
+FILE *dbtls_report_spool_new(void);
+
 /* The findings of file i of the scan under ev (borrowed), NULL when not judged. */
 const struct dbtls_findings *dbtls_report_file_findings(const struct dbtls_evaluation *ev,
 							size_t i);
@@ -86,7 +135,8 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
 extern const char dbtls_report_css[];
 
 /* Writes the PCI DSS 4.0.1 inventory block (12.3.3 protocols and suites in use, 4.2.1.1
- * certificates) of scan s to out (text writer, under the pci-dss policy). */
+ * certificates) of scan s to out (text writer, under the pci-dss policy): dbtls_inventory_*
+ * over s's endpoints. */
 void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s);
 
 #endif

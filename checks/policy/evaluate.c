@@ -208,6 +208,32 @@ static void ev_count(struct dbtls_evaluation *out, const struct dbtls_findings *
 		out->passed++;
 }
 
+enum dbtls_err dbtls_evaluate_one(const struct dbtls_policy *p, const struct dbtls_waivers *w,
+				  enum dbtls_subject_kind kind, const void *facts, time_t now,
+				  struct dbtls_findings *fs, struct dbtls_evaluation *tally)
+{
+	const struct dbtls_subject_kind_info *k = dbtls_subject_kind_find(kind);
+	struct dbtls_subject sj = {.kind = kind, .facts = facts};
+
+	memset(fs, 0, sizeof(*fs));
+	if (!k)
+		return DBTLS_ERR_INTERNAL;
+	sj.id = k->id(facts);
+	if (!sj.id)
+		return DBTLS_ERR_NOMEM;
+	dbtls_checks_run_subject(p, &sj, now, fs);
+	if (fs->oom) {
+		free((char *)sj.id);
+		dbtls_findings_free(fs);
+		return DBTLS_ERR_NOMEM;
+	}
+	ev_waive(fs, w, k, &sj, now);
+	if (tally)
+		ev_count(tally, fs, k, &sj);
+	free((char *)sj.id);
+	return DBTLS_OK;
+}
+
 enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
 			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
 			      time_t now, struct dbtls_evaluation *out)
@@ -225,21 +251,20 @@ enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_w
 	out->subjects = calloc(total ? total : 1, sizeof(*out->subjects));
 	if (!out->findings || !out->subjects)
 		goto oom;
+	/* the batch is the per-subject evaluation in a loop: a streamed run judges alike */
 	for (size_t k = 0; k < nkinds; k++)
 		for (size_t i = 0, n = kinds[k].count(s); i < n; i++) {
 			struct dbtls_subject *sj = &out->subjects[out->nsubjects];
-			struct dbtls_findings *fs = &out->findings[out->nsubjects++];
+			struct dbtls_findings *fs = &out->findings[out->nsubjects];
 
 			sj->kind = kinds[k].kind;
 			sj->facts = kinds[k].at(s, i);
 			sj->id = kinds[k].id(sj->facts);
 			if (!sj->id)
 				goto oom;
-			dbtls_checks_run_subject(p, sj, now, fs);
-			if (fs->oom)
+			out->nsubjects++;
+			if (dbtls_evaluate_one(p, w, sj->kind, sj->facts, now, fs, out))
 				goto oom;
-			ev_waive(fs, w, &kinds[k], sj, now);
-			ev_count(out, fs, &kinds[k], sj);
 		}
 	return DBTLS_OK;
 oom:

@@ -76,6 +76,14 @@ struct dbtls_evaluation {
 enum dbtls_err dbtls_evaluate(const struct dbtls_policy *p, const struct dbtls_waivers *w,
 			      const struct dbtls_scan_facts *s, enum dbtls_severity fail_on,
 			      time_t now, struct dbtls_evaluation *out);
+/* Judges one subject of kind `kind` (facts borrowed) on its own: the same checks and waivers as
+ * dbtls_evaluate() gives it, into *fs (new; dbtls_findings_free), and counts it into tally's
+ * by_severity, waived, passed/failed/errored under tally->fail_on when tally is not NULL (its
+ * findings and subjects are not touched). A streamed scan judges each endpoint so as it finishes.
+ * NOMEM (then *fs is empty). */
+enum dbtls_err dbtls_evaluate_one(const struct dbtls_policy *p, const struct dbtls_waivers *w,
+				  enum dbtls_subject_kind kind, const void *facts, time_t now,
+				  struct dbtls_findings *fs, struct dbtls_evaluation *tally);
 /* Frees what *e holds (not e); e may be NULL. */
 void dbtls_evaluation_free(struct dbtls_evaluation *e);
 

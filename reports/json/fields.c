@@ -1095,7 +1095,9 @@ static json_t *w_rot_targets(const void *base, const struct dbtls_fw *cx)
 	const struct dbtls_scan_facts *s = base;
 	json_t *targets = json_array();
 
-	for (size_t i = 0; targets && i < s->nendpoints; i++)
+	for (size_t i = 0; targets && cx->acc && i < cx->acc->nnot_ready; i++)
+		json_array_append_new(targets, dbtls_fc_json_str(cx->acc->not_ready[i].target));
+	for (size_t i = 0; targets && !cx->acc && i < s->nendpoints; i++)
 		if (!rot_ready(&s->endpoints[i]))
 			json_array_append_new(targets, dbtls_fc_json_str(s->endpoints[i].target));
 	return targets;

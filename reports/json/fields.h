@@ -43,6 +43,9 @@ struct dbtls_fw {
 	/* the document's counts (dbtls_report_counts), computed once by the document writer for
 	 * summary and rotation; NULL outside the document */
 	const struct dbtls_report_counts *counts;
+	/* a streamed document's gathered summary (the rotation targets come from here, as the
+	 * scan holds no endpoints); NULL: walk scan->endpoints */
+	const struct dbtls_report_acc *acc;
 };
 
 /* The reader's state: the file, the JSON path of the value being read, the diagnostics. */

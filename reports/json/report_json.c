@@ -165,6 +165,16 @@ static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evalu
 	return fw_object(&dbtls_report_table, s, &cx);
 }
 
+/* The document around eps for a streamed run: summary and rotation from what acc gathered. */
+static json_t *js_doc_acc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
+			  json_t *eps, const struct dbtls_report_acc *acc)
+{
+	const struct dbtls_fw cx = {
+	    .scan = s, .eval = ev, .endpoints = eps, .counts = &acc->c, .acc = acc};
+
+	return fw_object(&dbtls_report_table, s, &cx);
+}
+
 json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev)
 {
 	json_t *eps = json_array(), *doc;
@@ -189,7 +199,8 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
 
 struct json_priv {
-	FILE *spool; /* the endpoint objects, formatted, joined by ",\n    " */
+	struct dbtls_report_acc acc; /* the summary, gathered as the endpoints pass */
+	FILE *spool;		     /* the endpoint objects, formatted, joined by ",\n    " */
 	size_t n;
 	/* no temporary file to be had (a read-only /tmp in a container): the spool is memory */
 	char *mem;
@@ -200,9 +211,9 @@ static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 {
 	struct json_priv *jp = calloc(1, sizeof(*jp));
 
-	(void)s;
 	if (!jp)
 		return DBTLS_ERR_NOMEM;
+	dbtls_report_acc_init(&jp->acc, s, ctx->eval);
 	jp->spool = tmpfile();
 	if (!jp->spool)
 		jp->spool = open_memstream(&jp->mem, &jp->memlen);
@@ -218,12 +229,12 @@ static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
 	struct json_priv *jp = ctx->priv;
-	json_t *o =
-	    dbtls_report_json_endpoint(e, ctx->eval ? &ctx->eval->findings[ctx->index] : NULL);
+	json_t *o = dbtls_report_json_endpoint(e, ctx->findings);
 	char *text = o ? json_dumps(o, JSON_FLAGS) : NULL;
 	enum dbtls_err err = DBTLS_OK;
 
 	json_decref(o);
+	dbtls_report_acc_add(&jp->acc, e, ctx->findings);
 	if (!text)
 		return DBTLS_ERR_NOMEM;
 	if (jp->n++ && fputs(",\n    ", jp->spool) == EOF)
@@ -265,7 +276,8 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	if (!jp)
 		return DBTLS_ERR_NOMEM;
 	eps = json_array();
-	doc = eps ? js_doc(s, ctx->eval, eps) : NULL;
+	dbtls_report_acc_finish(&jp->acc, s, ctx->eval);
+	doc = eps ? js_doc_acc(s, ctx->eval, eps, &jp->acc) : NULL;
 	text = doc ? json_dumps(doc, JSON_FLAGS) : NULL;
 	if (!text) {
 		err = DBTLS_ERR_NOMEM;
@@ -287,6 +299,7 @@ out:
 	json_decref(doc);
 	json_decref(eps);
 	fclose(jp->spool);
+	dbtls_report_acc_free(&jp->acc);
 	free(jp->mem);
 	free(jp);
 	ctx->priv = NULL;

@@ -1108,7 +1108,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	/* one lookup per endpoint, under the first connection's deadline; the server it names is
 	 * the one whose cap and budget every probe here counts against */
 	err = dbtls_net_resolve(
-	    t->host, t->port,
+	    t->addr ? t->addr : t->host, t->port,
 	    dbtls_net_deadline_min(dbtls_net_now_ms() + o->timeout_ms, ep.deadline), o->cancel_fd,
 	    &ep.addrs, &d);
 	if (err == DBTLS_ERR_NOMEM)
@@ -1238,7 +1238,8 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 {
 	long per = (o->per_host > 0 ? o->per_host : 1) + DBTLS_SCAN_FDS_EXTRA;
-	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + DBTLS_SCAN_FDS_RESERVE, have;
+	long reserve = DBTLS_SCAN_FDS_RESERVE + (o->fds_held > 0 ? o->fds_held : 0);
+	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + reserve, have;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -1253,7 +1254,7 @@ bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)want <= rl.rlim_cur)
 		return false;
-	have = (long)rl.rlim_cur - DBTLS_SCAN_FDS_RESERVE;
+	have = (long)rl.rlim_cur - reserve;
 	if (have < 2) /* hardly anything to be had: one endpoint, one connection */
 		have = 2;
 	if (have / per >= 1) {
@@ -1272,15 +1273,33 @@ bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 	return true;
 }
 
+/* The run: workers take targets from the source in order (index i), scan them into a slot of a
+ * ring of `window` slots, and the worker that finishes the oldest endpoint not yet delivered
+ * hands every finished one from there on, in order, to the sink, which judges and writes it;
+ * then it is freed. A worker does not take target i while i >= oldest + window, so at most
+ * `window` endpoints' facts are held whatever the number of targets: memory is O(jobs). */
+struct scan_slot {
+	struct dbtls_target t;
+	struct dbtls_endpoint_facts f;
+	bool done;
+};
+
 struct scan_pool {
-	const struct dbtls_target *targets;
-	size_t n;
+	const struct dbtls_scan_source *src;
 	const struct dbtls_scan_opts *o;
-	struct dbtls_endpoint_facts *out;
+	dbtls_scan_sink_fn sink;
+	void *sink_arg;
 	struct scan_hosts hosts; /* every server the run talks to */
 	pthread_mutex_t lock;
-	size_t next;
-	enum dbtls_err err;
+	pthread_cond_t room; /* signalled when the oldest slot is delivered */
+	struct scan_slot *ring;
+	size_t window;
+	size_t next;		/* the index the next target taken gets */
+	size_t oldest;		/* the oldest index not delivered yet */
+	bool delivering;	/* a worker is handing endpoints to the sink */
+	bool src_done;		/* the source is exhausted (or failed): take nothing more */
+	enum dbtls_err err;	/* NOMEM of a scan, or the sink's error */
+	enum dbtls_err src_err; /* the source's error */
 };
 
 /* An endpoint the run never started because it was interrupted: its target and why. */
@@ -1297,68 +1316,170 @@ static enum dbtls_err scan_not_started(const struct dbtls_target *t,
 	return DBTLS_OK;
 }
 
+/* Under p->lock: hands the finished endpoints from the oldest on to the sink, in order, with the
+ * lock released around each call, and frees them. One worker at a time does it. */
+static void scan_deliver(struct scan_pool *p)
+{
+	if (p->delivering)
+		return;
+	p->delivering = true;
+	while (p->ring[p->oldest % p->window].done) {
+		struct scan_slot *sl = &p->ring[p->oldest % p->window];
+		enum dbtls_err err = DBTLS_OK;
+
+		pthread_mutex_unlock(&p->lock);
+		if (p->sink)
+			err = p->sink(p->sink_arg, p->oldest, &sl->f);
+		dbtls_endpoint_facts_free(&sl->f);
+		dbtls_target_free(&sl->t);
+		pthread_mutex_lock(&p->lock);
+		memset(sl, 0, sizeof(*sl));
+		if (err && !p->err) {
+			p->err = err;
+			p->src_done = true; /* nothing more is taken; those in flight finish */
+		}
+		p->oldest++;
+		pthread_cond_broadcast(&p->room);
+	}
+	p->delivering = false;
+}
+
 static void *scan_worker(void *arg)
 {
 	struct scan_pool *p = arg;
+	struct scan_slot *sl;
 	enum dbtls_err err;
+	bool done;
 	size_t i;
 
+	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		pthread_mutex_lock(&p->lock);
+		while (!p->src_done && p->next >= p->oldest + p->window)
+			pthread_cond_wait(&p->room, &p->lock);
+		if (p->src_done)
+			break;
+		sl = &p->ring[p->next % p->window];
+		done = false;
+		/* the source is read under the lock: one reader, in order */
+		err = p->src->next(p->src->arg, &sl->t, &done);
+		if (err || done) {
+			if (err && !p->src_err)
+				p->src_err = err;
+			p->src_done = true;
+			pthread_cond_broadcast(&p->room);
+			break;
+		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
-		if (i >= p->n)
-			break;
 		if (dbtls_net_cancelled(p->o->cancel_fd))
-			err = scan_not_started(&p->targets[i], p->o, &p->out[i]);
+			err = scan_not_started(&sl->t, p->o, &sl->f);
 		else
-			err = scan_endpoint_in(&p->targets[i], p->o, &p->hosts, &p->out[i]);
-		if (err) {
-			pthread_mutex_lock(&p->lock);
+			err = scan_endpoint_in(&sl->t, p->o, &p->hosts, &sl->f);
+		pthread_mutex_lock(&p->lock);
+		(void)i;
+		if (err && !p->err)
 			p->err = err;
-			pthread_mutex_unlock(&p->lock);
-		}
+		sl->done = true;
+		scan_deliver(p);
 	}
+	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
-enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
-			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out)
+enum dbtls_err dbtls_scan_stream(const struct dbtls_scan_source *src,
+				 const struct dbtls_scan_opts *o, dbtls_scan_sink_fn sink,
+				 void *sink_arg, struct dbtls_scan_facts *out)
 {
-	struct scan_pool pool = {.targets = targets, .n = n, .o = o};
+	struct scan_pool pool = {.src = src, .o = o, .sink = sink, .sink_arg = sink_arg};
 	pthread_t *th = NULL;
 	size_t nth, started = 0;
 	double t0 = scan_now();
 
-	out->started_at = time(NULL);
-	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
-	if (!out->endpoints)
-		return DBTLS_ERR_NOMEM;
-	out->nendpoints = n;
-	pool.out = out->endpoints;
-	pthread_mutex_init(&pool.lock, NULL);
-	scan_hosts_init(&pool.hosts);
+	if (!out->started_at) /* the caller may have stamped it before opening its reports */
+		out->started_at = time(NULL);
 	nth = o->jobs > 0 ? (size_t)o->jobs : 1;
-	if (nth > n)
-		nth = n;
-	th = calloc(nth ? nth : 1, sizeof(*th));
-	if (!th) {
+	if (src->total && nth > src->total)
+		nth = src->total;
+	pool.window = DBTLS_SCAN_WINDOW(nth);
+	pool.ring = calloc(pool.window, sizeof(*pool.ring));
+	th = calloc(nth, sizeof(*th));
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.room, NULL);
+	scan_hosts_init(&pool.hosts);
+	if (!th || !pool.ring) {
 		pool.err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < nth; i++)
 		if (pthread_create(&th[started], NULL, scan_worker, &pool) == 0)
 			started++;
-	if (!started && n) /* no threads to be had: scan in this one */
+	if (!started) /* no threads to be had: scan in this one */
 		scan_worker(&pool);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 out:
 	free(th);
+	free(pool.ring);
 	scan_hosts_free(&pool.hosts);
+	pthread_cond_destroy(&pool.room);
 	pthread_mutex_destroy(&pool.lock);
 	out->interrupted = dbtls_net_cancelled(o->cancel_fd);
 	out->finished_at = time(NULL);
 	out->duration_s = scan_now() - t0;
-	return pool.err;
+	return pool.err ? pool.err : pool.src_err;
+}
+
+/* dbtls_scan_run: a source over the array, a sink that moves each endpoint into out. */
+struct scan_array {
+	const struct dbtls_target *targets;
+	size_t n, next;
+	struct dbtls_endpoint_facts *out;
+};
+
+static enum dbtls_err scan_array_next(void *arg, struct dbtls_target *t, bool *done)
+{
+	struct scan_array *a = arg;
+	const struct dbtls_target *s;
+
+	if (a->next >= a->n) {
+		*done = true;
+		return DBTLS_OK;
+	}
+	s = &a->targets[a->next++];
+	memset(t, 0, sizeof(*t));
+	t->preamble = s->preamble;
+	t->port = s->port;
+	t->given = dbtls_strdup(s->given);
+	t->host = dbtls_strdup(s->host);
+	t->addr = dbtls_strdup(s->addr);
+	if ((s->given && !t->given) || (s->host && !t->host) || (s->addr && !t->addr)) {
+		dbtls_target_free(t);
+		return DBTLS_ERR_NOMEM;
+	}
+	return DBTLS_OK;
+}
+
+static enum dbtls_err scan_array_sink(void *arg, size_t index, struct dbtls_endpoint_facts *f)
+{
+	struct scan_array *a = arg;
+
+	a->out[index] = *f;
+	memset(f, 0, sizeof(*f));
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
+			      const struct dbtls_scan_opts *o, struct dbtls_scan_facts *out)
+{
+	struct scan_array a = {.targets = targets, .n = n};
+	struct dbtls_scan_source src = {.next = scan_array_next, .arg = &a, .total = n};
+	enum dbtls_err err;
+
+	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
+	if (!out->endpoints)
+		return DBTLS_ERR_NOMEM;
+	out->nendpoints = n;
+	a.out = out->endpoints;
+	err = dbtls_scan_stream(&src, o, scan_array_sink, &a, out);
+	return err;
 }

@@ -60,6 +60,10 @@ struct dbtls_scan_opts {
 	/* --no-pipeline: always the careful preamble order (read the greeting, then ask for TLS),
 	 * never the pipelined one (struct dbtls_preamble.fast_start) */
 	bool no_pipeline;
+	/* descriptors the caller keeps open through the run besides those DBTLS_SCAN_FDS_RESERVE
+	 * counts (reports written as the scan goes, and their spools): dbtls_scan_fit_fds leaves
+	 * room for them; 0: none */
+	int fds_held;
 	/* Optional: called once per endpoint when its scan is over (from the worker thread that
 	 * scanned it, so it must be thread-safe), f borrowed for the call. The progress line
 	 * (app/progress.c) counts with it. */
@@ -89,6 +93,34 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
  * f->errors (stage "sql login"). Returns NOMEM or OK. */
 enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 			      struct dbtls_endpoint_facts *f);
+/* Where a streamed run takes its targets from (src/scan/targets_src.h is the command line's). */
+struct dbtls_scan_source {
+	/* the next target into *t (new; the scheduler frees it): OK with *done false, or *done
+	 * true at the end. An error ends the intake: the targets taken are still scanned and
+	 * delivered, and dbtls_scan_stream returns it. Called under the run's lock, one call at a
+	 * time, in order. */
+	enum dbtls_err (*next)(void *arg, struct dbtls_target *t, bool *done);
+	void *arg;
+	size_t total; /* how many it will yield when known (sizes the pool); 0: unknown */
+};
+/* Takes endpoint `index` (source order) as it is finished: called once per endpoint, in source
+ * order, one call at a time (from the worker that finished the oldest), f borrowed for the call
+ * (the sink may move its contents out, leaving it zeroed). A non-OK return ends the intake and
+ * is returned by dbtls_scan_stream. */
+typedef enum dbtls_err (*dbtls_scan_sink_fn)(void *arg, size_t index,
+					     struct dbtls_endpoint_facts *f);
+/* The reorder window of a run with `jobs` workers: at most this many endpoints are held (being
+ * scanned, or finished and waiting for an older one) at once. */
+#define DBTLS_SCAN_WINDOW(jobs) ((jobs)*4 < 8 ? 8 : (jobs)*4)
+/* Scans the targets of src, o->jobs at a time, and hands each endpoint to sink in source order
+ * as soon as it and every one before it are finished; then frees it. Sets out's run fields
+ * (started_at, finished_at, duration_s, interrupted), never out->endpoints. Targets that resolve
+ * to the same address and port share one connection cap and connect-error budget. When
+ * o->cancel_fd fires, targets taken after carry an INTERRUPTED error. Returns NOMEM, the sink's
+ * or the source's error, or OK. */
+enum dbtls_err dbtls_scan_stream(const struct dbtls_scan_source *src,
+				 const struct dbtls_scan_opts *o, dbtls_scan_sink_fn sink,
+				 void *sink_arg, struct dbtls_scan_facts *out);
 /* Scans every target, o->jobs at a time, into out->endpoints (same order as targets). Targets
  * that resolve to the same address and port (two spellings of one server) share one connection
  * cap (per_host) and one max_connect_errors budget. When o->cancel_fd fires, endpoints not

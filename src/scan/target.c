@@ -19,6 +19,7 @@ void dbtls_target_free(struct dbtls_target *t)
 		return;
 	free(t->given);
 	free(t->host);
+	free(t->addr);
 	memset(t, 0, sizeof(*t));
 }
 

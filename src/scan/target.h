@@ -21,6 +21,9 @@ struct dbtls_target {
 	const struct dbtls_preamble *preamble; /* borrowed from the registry */
 	char *host;			       /* name or address, IPv6 without brackets */
 	uint16_t port;
+	/* the numeric address to connect to when the target source resolved host itself (a name
+	 * with several addresses scans each as its own endpoint); NULL: the scan resolves host */
+	char *addr;
 };
 
 /* Parses s into *t (new strings; free with dbtls_target_free). Schemes are case-insensitive. On

@@ -26,8 +26,110 @@
 
 #include "app/cli.h"
 #include "src/scan/scan.h"
+#include "src/scan/targets_src.h"
 #include "tests/unit/fixtures.h"
 #include "src/wire/net.h"
+
+/* CIDR ranges: the network address, the count, the scheme and port kept, IPv6 both spellings;
+ * bad prefixes and ranges over the cap refused with a reason; what is no range is left alone. */
+static void test_cidr(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t count;
+		const char *first, *last;
+	} good[] = {
+	    {"10.0.0.0/28:3306", 16, "10.0.0.0:3306", "10.0.0.15:3306"},
+	    {"mysql://10.0.0.9/30:3306", 4, "mysql://10.0.0.8:3306", "mysql://10.0.0.11:3306"},
+	    {"10.1.2.3/32", 1, "10.1.2.3", "10.1.2.3"},
+	    {"192.168.0.0/16:1", 65536, "192.168.0.0:1", "192.168.255.255:1"},
+	    {"tls://[fd00::]/120:443", 256, "tls://[fd00::]:443", "tls://[fd00::ff]:443"},
+	    {"[fd00::1/127]:5432", 2, "[fd00::]:5432", "[fd00::1]:5432"},
+	};
+	static const char *const bad[] = {"10.0.0.0/33:3306", "10.0.0.0/8:3306", "[::]/64:1",
+					  "10.0.0.0/28:0", "10.0.0.0/28:3306/x"};
+	static const char *const none[] = {"db1:3306", "mysql://db1/prod", "db1", "[::1]:3306"};
+	struct dbtls_cidr c;
+	char why[256], buf[128];
+	bool range;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(dbtls_cidr_parse(good[i].in, DBTLS_CIDR_MAX_DEFAULT, &range, &c,
+						  why, sizeof(why)),
+				 DBTLS_OK);
+		assert_true(range);
+		assert_int_equal(c.count, good[i].count);
+		dbtls_cidr_target(&c, 0, buf, sizeof(buf));
+		assert_string_equal(buf, good[i].first);
+		dbtls_cidr_target(&c, c.count - 1, buf, sizeof(buf));
+		assert_string_equal(buf, good[i].last);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = 0;
+		assert_int_equal(
+		    dbtls_cidr_parse(bad[i], DBTLS_CIDR_MAX_DEFAULT, &range, &c, why, sizeof(why)),
+		    DBTLS_ERR_INPUT);
+		assert_true(range);
+		assert_true(why[0]);
+	}
+	/* the cap is the caller's: 0 lifts it (below 2^62) */
+	assert_int_equal(dbtls_cidr_parse("10.0.0.0/8:1", 0, &range, &c, why, sizeof(why)),
+			 DBTLS_OK);
+	assert_int_equal(c.count, 16777216);
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(
+		    dbtls_cidr_parse(none[i], DBTLS_CIDR_MAX_DEFAULT, &range, &c, why, sizeof(why)),
+		    DBTLS_OK);
+		assert_false(range);
+	}
+}
+
+/* The source: argv targets, a range and a file in that order; a duplicate in any of them is
+ * yielded once; a shard keeps its slice of the same stream. */
+static void test_targets_src(void **state)
+{
+	char path[] = "/tmp/dbtls-src-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	size_t total = 0, in_shards = 0;
+	(void)state;
+
+	assert_non_null(f);
+	fputs("# a list\n10.0.0.1:1\n10.0.0.8/31:1\n\nmysql://10.0.0.9:1\n", f);
+	fclose(f);
+	for (unsigned k = 0; k <= 3; k++) {
+		struct dbtls_targets_opts o = {.shard_k = k ? k - 1 : 0, .shard_n = k ? 3 : 0};
+		struct dbtls_targets_src *src = dbtls_targets_src_new(&o);
+		struct dbtls_target t;
+		const char *want[] = {"10.0.0.1:1", "10.0.0.0:1", "10.0.0.2:1",
+				      "10.0.0.3:1", "10.0.0.8:1", "10.0.0.9:1"};
+		size_t n = 0;
+		bool done = false, exact;
+
+		assert_non_null(src);
+		assert_int_equal(dbtls_targets_src_add_arg(src, "10.0.0.1:1"), DBTLS_OK);
+		assert_int_equal(dbtls_targets_src_add_arg(src, "10.0.0.0/30:1"), DBTLS_OK);
+		assert_int_equal(dbtls_targets_src_add_file(src, path), DBTLS_OK);
+		assert_int_equal(dbtls_targets_src_count(src, &exact), 1 + 4 + 1 + 2 + 1);
+		assert_true(exact);
+		while (dbtls_targets_src_next(src, &t, &done) == DBTLS_OK && !done) {
+			if (!k) /* every target, in order, duplicates once */
+				assert_string_equal(t.given, want[n]);
+			n++;
+			dbtls_target_free(&t);
+		}
+		assert_true(done);
+		if (!k)
+			total = n;
+		else
+			in_shards += n;
+		dbtls_targets_src_free(src);
+	}
+	assert_int_equal(total, 6);
+	assert_int_equal(in_shards, 6); /* the three shards share the stream out */
+	unlink(path);
+}
 
 static void test_targets_good(void **state)
 {
@@ -413,6 +515,8 @@ int main(void)
 	    cmocka_unit_test(test_targets_file),
 	    cmocka_unit_test(test_cli_usage_errors),
 	    cmocka_unit_test(test_cli_ok),
+	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_targets_src),
 	    cmocka_unit_test(test_scan_refused),
 	    cmocka_unit_test(test_scan_alpn_invalid),
 	    cmocka_unit_test(test_scan_alpn_server),
