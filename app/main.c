@@ -698,20 +698,18 @@ static int run_explain(const struct dbtls_cli *cli)
  * an endpoint (nothing can be said about it), else 0; 2 on unreadable input. */
 static int run_diff(const struct dbtls_cli *cli)
 {
-	struct dbtls_diff_report old = {0}, new_ = {0};
 	json_t *diff = NULL;
 	bool json = cli->format && !strcmp(cli->format, "json");
 	struct dbtls_diag d = {0};
+	enum dbtls_err err;
 	int rc = DBTLS_EXIT_USAGE;
 
-	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
-		dbtls_cli_say(stderr, "dbtls: diff: %s", d.msg);
-		goto out;
-	}
-	diff = dbtls_diff_compute(&old, cli->diff_old, &new_, cli->diff_new,
-				  (enum dbtls_severity)cli->fail_on);
-	if (!diff) {
-		dbtls_cli_say(stderr, "dbtls: diff: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+	/* streamed: OLD indexed by endpoint id, NEW read one endpoint at a time (diff.h) */
+	err = dbtls_diff_files(cli->diff_old, cli->diff_new, (enum dbtls_severity)cli->fail_on,
+			       &diff, &d);
+	if (err) {
+		dbtls_cli_say(stderr, "dbtls: diff: %s",
+			      err == DBTLS_ERR_NOMEM && !d.msg[0] ? dbtls_strerror(err) : d.msg);
 		goto out;
 	}
 	rc = dbtls_diff_alerts(diff)	    ? DBTLS_EXIT_FINDINGS
@@ -727,8 +725,6 @@ static int run_diff(const struct dbtls_cli *cli)
 	}
 out:
 	json_decref(diff);
-	dbtls_diff_report_free(&old);
-	dbtls_diff_report_free(&new_);
 	return rc;
 }
 

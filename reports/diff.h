@@ -70,6 +70,13 @@ json_t *dbtls_diff_compute(const struct dbtls_diff_report *old, const char *old_
 			   const struct dbtls_diff_report *new_, const char *new_label,
 			   enum dbtls_severity fail_on);
 
+/* The same difference computed from two report files without loading either: OLD is indexed
+ * (canonical ids and file offsets), NEW streamed, each partner read back by its offset; memory
+ * is the index and the diff, not the reports. *out is new (NULL on failure, with d as
+ * dbtls_diff_load words it: OLD's errors first). */
+enum dbtls_err dbtls_diff_files(const char *old_path, const char *new_path,
+				enum dbtls_severity fail_on, json_t **out, struct dbtls_diag *d);
+
 /* Number of alerts in a computed diff (summary.alerts). */
 size_t dbtls_diff_alerts(const json_t *diff);
 /* Number of endpoints NEW could not scan (endpoints.not_scanned). */
