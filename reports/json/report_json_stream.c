@@ -214,7 +214,7 @@ static void rs_linecol(struct rs *s, long long at, int *line, int *col)
 	/* the window no longer matches the stream's position */
 	s->len = s->pos = 0;
 	s->eof = false;
-	s->base = 0;
+	s->base = -1;
 	rs_seek(s, off);
 }
 
@@ -242,9 +242,12 @@ static enum dbtls_err rs_fail_at(struct rs *s, long long at, const char *fmt, ..
 static enum dbtls_err rs_parse_failed(struct rs *s, const json_error_t *je, long long at,
 				      long long start, const char *what)
 {
-	if (s->capped)
+	if (s->capped && s->max % (1024 * 1024) == 0)
 		return rs_fail_at(s, start, "%s is larger than %zu MiB (the bound of one value)",
 				  what, s->max / (1024 * 1024));
+	if (s->capped)
+		return rs_fail_at(s, start, "%s is larger than %zu bytes (the bound of one value)",
+				  what, s->max);
 	return rs_fail_at(s, at, "%s", je->text);
 }
 
@@ -582,8 +585,11 @@ enum dbtls_err dbtls_report_file_stream(struct dbtls_report_file *rf,
 					const struct dbtls_report_stream_cb *cb, void *arg,
 					struct dbtls_diag *d)
 {
-	struct rs s = {
-	    .rf = rf, .d = d, .max = cb->max_elem ? cb->max_elem : DBTLS_REPORT_ELEM_MAX};
+	/* base -1: no window yet, so the first seek is a real one */
+	struct rs s = {.rf = rf,
+		       .d = d,
+		       .max = cb->max_elem ? cb->max_elem : DBTLS_REPORT_ELEM_MAX,
+		       .base = -1};
 	struct rs_top t = {.array_at = {-1, -1}, .first_array = -1};
 	enum dbtls_err err;
 
@@ -649,7 +655,7 @@ enum dbtls_err dbtls_report_file_read_endpoint(struct dbtls_report_file *rf, lon
 					       size_t index, struct dbtls_endpoint_facts *out,
 					       json_t **json, struct dbtls_diag *d)
 {
-	struct rs s = {.rf = rf, .d = d, .max = DBTLS_REPORT_ELEM_MAX};
+	struct rs s = {.rf = rf, .d = d, .max = DBTLS_REPORT_ELEM_MAX, .base = -1};
 	enum dbtls_err err;
 	long long at;
 	json_error_t je;
