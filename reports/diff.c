@@ -15,7 +15,6 @@
 #include "reports/json/report_stream.h"
 #include "reports/report.h"
 #include "reports/report_util.h"
-#include "src/core/jsonload.h"
 #include "src/core/jsonpos.h"
 
 #define DIFF_EVIDENCE_MAX 200
@@ -140,18 +139,71 @@ out:
 	return DBTLS_OK;
 }
 
+/* dbtls_diff_load over the stream: each endpoint's facts and findings as they come. */
+struct dl {
+	struct dbtls_diff_report rep;
+	const char *label;
+	size_t cap;
+};
+
+static enum dbtls_err dl_header(void *arg, struct dbtls_scan_facts *hdr, const json_t *top,
+				struct dbtls_diag *d)
+{
+	struct dl *l = arg;
+	const char *pol = df_str(json_object_get(top, "policy"), "name");
+
+	l->rep.facts = *hdr;
+	memset(hdr, 0, sizeof(*hdr));
+	if (pol && !(l->rep.policy = strdup(pol)))
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", l->label);
+	return DBTLS_OK;
+}
+
+static enum dbtls_err dl_findings(const char *label, const struct dbtls_report_elem *el,
+				  struct dbtls_findings *out, struct dbtls_diag *d);
+
+static enum dbtls_err dl_endpoint(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct dl *l = arg;
+	struct dbtls_scan_facts *f = &l->rep.facts;
+
+	if (f->nendpoints == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct dbtls_endpoint_facts *e = realloc(f->endpoints, cap * sizeof(*e));
+		struct dbtls_findings *fs;
+
+		if (e)
+			f->endpoints = e;
+		fs = e ? realloc(l->rep.findings, cap * sizeof(*fs)) : NULL;
+		if (!fs)
+			return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", l->label);
+		l->rep.findings = fs;
+		l->cap = cap;
+	}
+	/* counted first, so that a half-read finding list is freed with the rest */
+	memset(&l->rep.findings[f->nendpoints], 0, sizeof(*l->rep.findings));
+	f->endpoints[f->nendpoints] = *el->ep;
+	memset(el->ep, 0, sizeof(*el->ep));
+	f->nendpoints++;
+	return dl_findings(l->label, el, &l->rep.findings[f->nendpoints - 1], d);
+}
+
 enum dbtls_err dbtls_diff_load(const char *path, struct dbtls_diff_report *out,
 			       struct dbtls_diag *d)
 {
+	static const struct dbtls_report_stream_cb cb = {.header = dl_header,
+							 .endpoint = dl_endpoint};
+	struct dl l = {.label = path};
 	enum dbtls_err err;
-	json_t *root;
 
 	memset(out, 0, sizeof(*out));
-	err = dbtls_json_load_file(path, DBTLS_JSON_MAX_REPORT, &root, NULL, d);
-	if (!err)
-		err = dbtls_diff_load_doc(path, root, out, d);
-	json_decref(root);
-	return err;
+	err = dbtls_report_json_stream(path, &cb, &l, d);
+	if (err) {
+		dbtls_diff_report_free(&l.rep);
+		return err;
+	}
+	*out = l.rep;
+	return DBTLS_OK;
 }
 
 /* --- computing ---------------------------------------------------------------------------------
@@ -564,6 +616,12 @@ static enum dbtls_err dx_findings(const char *label, const struct dbtls_report_e
 	dbtls_rd_key(&r, "endpoints");
 	dbtls_rd_idx(&r, el->index);
 	return df_read_findings(&r, el->json, out);
+}
+
+static enum dbtls_err dl_findings(const char *label, const struct dbtls_report_elem *el,
+				  struct dbtls_findings *out, struct dbtls_diag *d)
+{
+	return dx_findings(label, el, out, d);
 }
 
 static void dx_findings_free(struct dbtls_findings *fs)
