@@ -23,6 +23,7 @@
 
 #include "checks/policy/policy.h"
 #include "app/cli.h"
+#include "app/merge.h"
 #include "app/clients.h"
 #include "src/audit/audit.h"
 #include "app/progress.h"
@@ -531,191 +532,61 @@ out:
 	return rc;
 }
 
-/* merge: the ids of the endpoints kept so far, an open-addressing set (ids owned) with the index
- * of each in the merged facts. */
-struct merge_set {
-	char **ids;
-	size_t *idx;
-	size_t cap, n;
-};
-
-static bool merge_set_grow(struct merge_set *m)
+/* merge's sink today: the merged endpoints collected for judge_and_report. (With a streaming
+ * writer sink, these two callbacks become its begin and endpoint; app/merge.c reads.) */
+static enum dbtls_err merge_take_header(void *arg, struct dbtls_scan_facts *hdr,
+					struct dbtls_diag *d)
 {
-	struct merge_set g = {.cap = m->cap ? 2 * m->cap : 64};
+	struct dbtls_scan_facts *all = arg;
 
-	g.ids = calloc(g.cap, sizeof(*g.ids));
-	g.idx = calloc(g.cap, sizeof(*g.idx));
-	if (!g.ids || !g.idx) {
-		free(g.ids);
-		free(g.idx);
-		return false;
+	(void)d;
+	*all = *hdr;
+	memset(hdr, 0, sizeof(*hdr));
+	return DBTLS_OK;
+}
+
+static enum dbtls_err merge_take_endpoint(void *arg, struct dbtls_endpoint_facts *e,
+					  struct dbtls_diag *d)
+{
+	struct dbtls_scan_facts *all = arg;
+
+	if (!(all->nendpoints & (all->nendpoints - 1))) {
+		struct dbtls_endpoint_facts *g = realloc(
+		    all->endpoints, (all->nendpoints ? 2 * all->nendpoints : 1) * sizeof(*g));
+		if (!g)
+			return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s",
+					      dbtls_strerror(DBTLS_ERR_NOMEM));
+		all->endpoints = g;
 	}
-	for (size_t i = 0; i < m->cap; i++) {
-		size_t k;
-		if (!m->ids[i])
-			continue;
-		for (k = dbtls_target_id_hash(m->ids[i]) & (g.cap - 1); g.ids[k];
-		     k = (k + 1) & (g.cap - 1))
-			;
-		g.ids[k] = m->ids[i];
-		g.idx[k] = m->idx[i];
-	}
-	g.n = m->n;
-	free(m->ids);
-	free(m->idx);
-	*m = g;
-	return true;
+	all->endpoints[all->nendpoints++] = *e;
+	memset(e, 0, sizeof(*e));
+	return DBTLS_OK;
 }
 
-/* The slot of id: where it is, or the empty one where it would go. */
-static size_t merge_set_slot(const struct merge_set *m, const char *id)
-{
-	size_t k;
-
-	for (k = dbtls_target_id_hash(id) & (m->cap - 1); m->ids[k] && strcmp(m->ids[k], id);
-	     k = (k + 1) & (m->cap - 1))
-		;
-	return k;
-}
-
-static void merge_set_free(struct merge_set *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->ids[i]);
-	free(m->ids);
-	free(m->idx);
-}
-
-/* Moves the endpoints of in (read from path) into all; in keeps only what is left to free.
- * Returns false (said on stderr) when an endpoint is there already and --latest is not given. */
-static bool merge_one(const struct dbtls_cli *cli, const char *path, struct dbtls_scan_facts *in,
-		      struct dbtls_scan_facts *all, time_t *started, const char **from,
-		      struct merge_set *m)
-{
-	struct dbtls_endpoint_facts *grown;
-
-	grown = realloc(all->endpoints, (all->nendpoints + in->nendpoints + 1) * sizeof(*grown));
-	if (!grown)
-		goto nomem;
-	all->endpoints = grown;
-	for (size_t i = 0; i < in->nendpoints; i++) {
-		struct dbtls_endpoint_facts *e = &in->endpoints[i];
-		char *id = e->host ? dbtls_endpoint_id(e->protocol, e->host, e->port)
-				   : dbtls_strdup(e->target ? e->target : "");
-		size_t k;
-
-		if (!id || (2 * (m->n + 1) > m->cap && !merge_set_grow(m))) {
-			free(id);
-			goto nomem;
-		}
-		k = merge_set_slot(m, id);
-		if (m->ids[k]) {
-			size_t at = m->idx[k];
-
-			if (!cli->merge_latest) {
-				dbtls_cli_say(
-				    stderr,
-				    "dbtls: merge: %s is in both %s and %s (give --latest "
-				    "to keep the newer)",
-				    id, from[at], path);
-				free(id);
-				return false;
-			}
-			free(id);
-			if (in->started_at < started[at])
-				continue; /* the one we have is newer: e stays in `in`, freed */
-			dbtls_endpoint_facts_free(&all->endpoints[at]);
-			all->endpoints[at] = *e;
-			memset(e, 0, sizeof(*e));
-			started[at] = in->started_at;
-			from[at] = path;
-			continue;
-		}
-		m->ids[k] = id;
-		m->idx[k] = all->nendpoints;
-		m->n++;
-		started[all->nendpoints] = in->started_at;
-		from[all->nendpoints] = path;
-		all->endpoints[all->nendpoints++] = *e;
-		memset(e, 0, sizeof(*e));
-	}
-	return true;
-nomem:
-	dbtls_cli_say(stderr, "dbtls: merge: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
-	return false;
-}
-
-/* dbtls merge: the reports' endpoints in one report, in the order of the files and, within a
- * file, its order; the run's times span them all; judged again under --policy (findings in the
- * files are derived, not facts). Each input is read whole, one at a time. */
+/* dbtls merge: the reports' endpoints in one report (app/merge.h: order, duplicates, --latest,
+ * the merged header), judged again under --policy (findings in the files are derived, not
+ * facts). */
 static int run_merge(struct dbtls_cli *cli)
 {
 	struct dbtls_scan_facts all = {0};
+	struct dbtls_merge_sink sink = {
+	    .header = merge_take_header, .endpoint = merge_take_endpoint, .arg = &all};
 	struct dbtls_policy pol = {0};
 	struct dbtls_waivers wv = {0};
-	struct merge_set m = {0};
-	time_t *started = NULL;
-	const char **from = NULL;
-	size_t cap = 0;
+	struct dbtls_diag d = {0};
 	bool have_pol;
 	int rc;
 
 	rc = load_policy(cli, &pol, &have_pol, &wv);
 	if (rc)
 		return rc;
-	rc = DBTLS_EXIT_USAGE;
-	for (size_t f = 0; f < cli->nmerge_inputs; f++) {
-		struct dbtls_scan_facts in = {0};
-		struct dbtls_diag d = {0};
-		const char *path = cli->merge_inputs[f];
-		bool ok;
-
-		if (dbtls_report_json_read(path, &in, &d)) {
-			dbtls_cli_say(stderr, "dbtls: merge: %s", d.msg);
-			goto out;
-		}
-		if (all.nendpoints + in.nendpoints + 1 > cap) {
-			time_t *s2;
-			const char **f2;
-
-			cap = all.nendpoints + in.nendpoints + 1;
-			s2 = realloc(started, cap * sizeof(*s2));
-			if (s2)
-				started = s2;
-			f2 = realloc(from, cap * sizeof(*f2));
-			if (f2)
-				from = f2;
-			if (!s2 || !f2) {
-				dbtls_scan_facts_free(&in);
-				dbtls_cli_say(stderr, "dbtls: merge: %s",
-					      dbtls_strerror(DBTLS_ERR_NOMEM));
-				goto out;
-			}
-		}
-		if (!all.tool_version) {
-			all.tool_version = in.tool_version;
-			in.tool_version = NULL;
-			all.started_at = in.started_at;
-		}
-		if (!all.new_ca_file) {
-			all.new_ca_file = in.new_ca_file;
-			in.new_ca_file = NULL;
-		}
-		if (in.started_at < all.started_at)
-			all.started_at = in.started_at;
-		if (in.finished_at > all.finished_at)
-			all.finished_at = in.finished_at;
-		all.interrupted |= in.interrupted;
-		ok = merge_one(cli, path, &in, &all, started, from, &m);
-		dbtls_scan_facts_free(&in);
-		if (!ok)
-			goto out;
+	if (dbtls_merge_stream((const char *const *)cli->merge_inputs, cli->nmerge_inputs,
+			       cli->merge_latest, &sink, &d)) {
+		dbtls_cli_say(stderr, "dbtls: merge: %s", d.msg);
+		rc = DBTLS_EXIT_USAGE;
+	} else {
+		rc = judge_and_report(cli, &all, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
 	}
-	rc = judge_and_report(cli, &all, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
-out:
-	merge_set_free(&m);
-	free(started);
-	free(from);
 	dbtls_scan_facts_free(&all);
 	if (have_pol)
 		dbtls_policy_free(&pol);
@@ -891,20 +762,18 @@ static int run_explain(const struct dbtls_cli *cli)
  * an endpoint (nothing can be said about it), else 0; 2 on unreadable input. */
 static int run_diff(const struct dbtls_cli *cli)
 {
-	struct dbtls_diff_report old = {0}, new_ = {0};
 	json_t *diff = NULL;
 	bool json = cli->format && !strcmp(cli->format, "json");
 	struct dbtls_diag d = {0};
+	enum dbtls_err err;
 	int rc = DBTLS_EXIT_USAGE;
 
-	if (dbtls_diff_load(cli->diff_old, &old, &d) || dbtls_diff_load(cli->diff_new, &new_, &d)) {
-		dbtls_cli_say(stderr, "dbtls: diff: %s", d.msg);
-		goto out;
-	}
-	diff = dbtls_diff_compute(&old, cli->diff_old, &new_, cli->diff_new,
-				  (enum dbtls_severity)cli->fail_on);
-	if (!diff) {
-		dbtls_cli_say(stderr, "dbtls: diff: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+	/* streamed: OLD indexed by endpoint id, NEW read one endpoint at a time (diff.h) */
+	err = dbtls_diff_files(cli->diff_old, cli->diff_new, (enum dbtls_severity)cli->fail_on,
+			       &diff, &d);
+	if (err) {
+		dbtls_cli_say(stderr, "dbtls: diff: %s",
+			      err == DBTLS_ERR_NOMEM && !d.msg[0] ? dbtls_strerror(err) : d.msg);
 		goto out;
 	}
 	rc = dbtls_diff_alerts(diff)	    ? DBTLS_EXIT_FINDINGS
@@ -920,8 +789,6 @@ static int run_diff(const struct dbtls_cli *cli)
 	}
 out:
 	json_decref(diff);
-	dbtls_diff_report_free(&old);
-	dbtls_diff_report_free(&new_);
 	return rc;
 }
 

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "reports/json/fields.h"
+#include "reports/json/report_stream.h"
 #include "reports/report.h"
 #include "reports/report_util.h"
-#include "src/core/jsonload.h"
 #include "src/core/jsonpos.h"
 
 #define DIFF_EVIDENCE_MAX 200
@@ -139,18 +139,71 @@ out:
 	return DBTLS_OK;
 }
 
+/* dbtls_diff_load over the stream: each endpoint's facts and findings as they come. */
+struct dl {
+	struct dbtls_diff_report rep;
+	const char *label;
+	size_t cap;
+};
+
+static enum dbtls_err dl_header(void *arg, struct dbtls_scan_facts *hdr, const json_t *top,
+				struct dbtls_diag *d)
+{
+	struct dl *l = arg;
+	const char *pol = df_str(json_object_get(top, "policy"), "name");
+
+	l->rep.facts = *hdr;
+	memset(hdr, 0, sizeof(*hdr));
+	if (pol && !(l->rep.policy = strdup(pol)))
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", l->label);
+	return DBTLS_OK;
+}
+
+static enum dbtls_err dl_findings(const char *label, const struct dbtls_report_elem *el,
+				  struct dbtls_findings *out, struct dbtls_diag *d);
+
+static enum dbtls_err dl_endpoint(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct dl *l = arg;
+	struct dbtls_scan_facts *f = &l->rep.facts;
+
+	if (f->nendpoints == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct dbtls_endpoint_facts *e = realloc(f->endpoints, cap * sizeof(*e));
+		struct dbtls_findings *fs;
+
+		if (e)
+			f->endpoints = e;
+		fs = e ? realloc(l->rep.findings, cap * sizeof(*fs)) : NULL;
+		if (!fs)
+			return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", l->label);
+		l->rep.findings = fs;
+		l->cap = cap;
+	}
+	/* counted first, so that a half-read finding list is freed with the rest */
+	memset(&l->rep.findings[f->nendpoints], 0, sizeof(*l->rep.findings));
+	f->endpoints[f->nendpoints] = *el->ep;
+	memset(el->ep, 0, sizeof(*el->ep));
+	f->nendpoints++;
+	return dl_findings(l->label, el, &l->rep.findings[f->nendpoints - 1], d);
+}
+
 enum dbtls_err dbtls_diff_load(const char *path, struct dbtls_diff_report *out,
 			       struct dbtls_diag *d)
 {
+	static const struct dbtls_report_stream_cb cb = {.header = dl_header,
+							 .endpoint = dl_endpoint};
+	struct dl l = {.label = path};
 	enum dbtls_err err;
-	json_t *root;
 
 	memset(out, 0, sizeof(*out));
-	err = dbtls_json_load_file(path, DBTLS_JSON_MAX_REPORT, &root, NULL, d);
-	if (!err)
-		err = dbtls_diff_load_doc(path, root, out, d);
-	json_decref(root);
-	return err;
+	err = dbtls_report_json_stream(path, &cb, &l, d);
+	if (err) {
+		dbtls_diff_report_free(&l.rep);
+		return err;
+	}
+	*out = l.rep;
+	return DBTLS_OK;
 }
 
 /* --- computing ---------------------------------------------------------------------------------
@@ -301,13 +354,84 @@ static void df_certs(struct df *df, const char *target, const struct dbtls_endpo
 	}
 }
 
-static json_t *df_side(const struct dbtls_diff_report *r, const char *label)
+static json_t *df_side(time_t started_at, const char *tool_version, const char *policy,
+		       const char *label)
 {
 	char started[32];
 
-	dbtls_rfc3339(r->facts.started_at, started, sizeof(started));
+	dbtls_rfc3339(started_at, started, sizeof(started));
 	return json_pack("{s:s, s:s, s:o, s:o}", "file", label ? label : "", "started_at", started,
-			 "tool_version", df_s(r->facts.tool_version), "policy", df_s(r->policy));
+			 "tool_version", df_s(tool_version), "policy", df_s(policy));
+}
+
+static bool df_init(struct df *df, enum dbtls_severity fail_on)
+{
+	memset(df, 0, sizeof(*df));
+	df->fail_on = fail_on;
+	df->appeared = json_array();
+	df->disappeared = json_array();
+	df->changed = json_array();
+	df->unverified = json_array();
+	df->certs = json_array();
+	df->added = json_array();
+	df->removed = json_array();
+	df->not_scanned = json_array();
+	return df->appeared && df->disappeared && df->changed && df->unverified && df->certs &&
+	       df->added && df->removed && df->not_scanned;
+}
+
+static void df_fini(struct df *df)
+{
+	json_decref(df->appeared);
+	json_decref(df->disappeared);
+	json_decref(df->changed);
+	json_decref(df->unverified);
+	json_decref(df->certs);
+	json_decref(df->added);
+	json_decref(df->removed);
+	json_decref(df->not_scanned);
+}
+
+/* One endpoint of NEW (ne, its findings nfs) and its partner in OLD (oe, ofs; NULL: none). */
+static void df_pair(struct df *df, const struct dbtls_endpoint_facts *ne,
+		    const struct dbtls_findings *nfs, const struct dbtls_endpoint_facts *oe,
+		    const struct dbtls_findings *ofs)
+{
+	const char *target = ne->target;
+	bool unscanned = !dbtls_endpoint_scanned(ne);
+
+	if (unscanned)
+		df_append(df, df->not_scanned, df_s(target));
+	if (!oe) {
+		df_append(df, df->added, df_s(target));
+		for (size_t k = 0; k < nfs->n; k++)
+			df_appeared(df, target, &nfs->items[k]);
+		return;
+	}
+	df_findings(df, target, ofs, nfs, unscanned);
+	df_certs(df, target, oe, ne);
+}
+
+/* The document (new; NULL on out of memory) from what df gathered and the two sides (stolen). */
+static json_t *df_doc(struct df *df, json_t *old_side, json_t *new_side)
+{
+	if (df->oom || !old_side || !new_side) {
+		json_decref(old_side);
+		json_decref(new_side);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:s, s:O, s:O, s:O, s:O, s:O, s:{s:O, s:O, s:O}, "
+			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+			 "old", old_side, "new", new_side, "fail_on",
+			 dbtls_severity_name(df->fail_on), "appeared", df->appeared, "disappeared",
+			 df->disappeared, "changed", df->changed, "unverified", df->unverified,
+			 "certificates", df->certs, "endpoints", "added", df->added, "removed",
+			 df->removed, "not_scanned", df->not_scanned, "summary", "appeared",
+			 (json_int_t)json_array_size(df->appeared), "disappeared",
+			 (json_int_t)json_array_size(df->disappeared), "changed",
+			 (json_int_t)json_array_size(df->changed), "unverified",
+			 (json_int_t)json_array_size(df->unverified), "certificates",
+			 (json_int_t)json_array_size(df->certs), "alerts", (json_int_t)df->alerts);
 }
 
 /* The canonical ids of r's endpoints (new; NULL on out of memory). */
@@ -341,28 +465,16 @@ json_t *dbtls_diff_compute(const struct dbtls_diff_report *old, const char *old_
 			   enum dbtls_severity fail_on)
 {
 	size_t no = old->facts.nendpoints, nn = new_->facts.nendpoints;
-	struct df df = {
-	    .fail_on = fail_on,
-	    .appeared = json_array(),
-	    .disappeared = json_array(),
-	    .changed = json_array(),
-	    .unverified = json_array(),
-	    .certs = json_array(),
-	    .added = json_array(),
-	    .removed = json_array(),
-	    .not_scanned = json_array(),
-	};
+	struct df df;
+	bool ok = df_init(&df, fail_on);
 	bool *used = calloc(no + 1, sizeof(*used));
 	char **oids = df_ids(old), **nids = df_ids(new_);
 	json_t *doc = NULL;
 
-	if (!used || !oids || !nids || !df.appeared || !df.disappeared || !df.changed ||
-	    !df.unverified || !df.certs || !df.added || !df.removed || !df.not_scanned)
+	if (!ok || !used || !oids || !nids)
 		goto out;
 	for (size_t i = 0; i < nn; i++) {
-		const struct dbtls_endpoint_facts *ne = &new_->facts.endpoints[i], *oe = NULL;
-		const char *target = ne->target;
-		bool unscanned = !dbtls_endpoint_scanned(ne);
+		const struct dbtls_endpoint_facts *oe = NULL;
 		size_t j;
 
 		/* one endpoint however it was spelt (mysql://db1, db1:3306, db1): the n-th
@@ -373,47 +485,305 @@ json_t *dbtls_diff_compute(const struct dbtls_diff_report *old, const char *old_
 				oe = &old->facts.endpoints[j];
 			}
 		}
-		if (unscanned)
-			df_append(&df, df.not_scanned, df_s(target));
-		if (!oe) {
-			df_append(&df, df.added, df_s(target));
-			for (size_t k = 0; k < new_->findings[i].n; k++)
-				df_appeared(&df, target, &new_->findings[i].items[k]);
-			continue;
-		}
-		df_findings(&df, target, &old->findings[j - 1], &new_->findings[i], unscanned);
-		df_certs(&df, target, oe, ne);
+		df_pair(&df, &new_->facts.endpoints[i], &new_->findings[i], oe,
+			oe ? &old->findings[j - 1] : NULL);
 	}
 	for (size_t j = 0; j < no; j++)
 		if (!used[j])
 			df_append(&df, df.removed, df_s(old->facts.endpoints[j].target));
-	if (df.oom)
-		goto out;
-	doc = json_pack("{s:o, s:o, s:s, s:O, s:O, s:O, s:O, s:O, s:{s:O, s:O, s:O}, "
-			"s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
-			"old", df_side(old, old_label), "new", df_side(new_, new_label), "fail_on",
-			dbtls_severity_name(fail_on), "appeared", df.appeared, "disappeared",
-			df.disappeared, "changed", df.changed, "unverified", df.unverified,
-			"certificates", df.certs, "endpoints", "added", df.added, "removed",
-			df.removed, "not_scanned", df.not_scanned, "summary", "appeared",
-			(json_int_t)json_array_size(df.appeared), "disappeared",
-			(json_int_t)json_array_size(df.disappeared), "changed",
-			(json_int_t)json_array_size(df.changed), "unverified",
-			(json_int_t)json_array_size(df.unverified), "certificates",
-			(json_int_t)json_array_size(df.certs), "alerts", (json_int_t)df.alerts);
+	doc = df_doc(
+	    &df, df_side(old->facts.started_at, old->facts.tool_version, old->policy, old_label),
+	    df_side(new_->facts.started_at, new_->facts.tool_version, new_->policy, new_label));
 out:
 	free(used);
 	df_ids_free(oids, no);
 	df_ids_free(nids, nn);
-	json_decref(df.appeared);
-	json_decref(df.disappeared);
-	json_decref(df.changed);
-	json_decref(df.unverified);
-	json_decref(df.certs);
-	json_decref(df.added);
-	json_decref(df.removed);
-	json_decref(df.not_scanned);
+	df_fini(&df);
 	return doc;
+}
+
+/* --- streaming two files ------------------------------------------------------------------
+ *
+ * OLD is read once into an index of its endpoints — canonical id and file offset, in file
+ * order, with a hash from id to the first not yet matched one — then NEW is streamed and each
+ * endpoint's partner read back from OLD by its offset. Memory: the index (ids and offsets) and
+ * what the diff itself reports, never a whole report.
+ */
+struct dx_entry {
+	char *id;
+	long long offset;
+	size_t next; /* the next entry with the same id, or SIZE_MAX */
+	bool used;
+};
+
+struct dx {
+	struct dbtls_report_file *rf; /* OLD */
+	const char *label;
+	struct dx_entry *e;
+	size_t n, cap;
+	size_t *slot; /* hash: entry index of the first unmatched entry of an id, SIZE_MAX empty */
+	size_t *tail; /* per slot: the last entry of the id, to append to its chain */
+	size_t nslots;
+	/* each side's header */
+	time_t started_at;
+	char *tool_version, *policy;
+	struct df *df;	/* NEW's pass: what it gathers */
+	struct dx *old; /* NEW's pass: OLD's index */
+};
+
+static size_t dx_hash(const char *id)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211u;
+	return h;
+}
+
+/* The slot of id: where it is or the empty one where it would go. */
+static size_t dx_find(const struct dx *x, const char *id)
+{
+	size_t k = dx_hash(id) & (x->nslots - 1);
+
+	while (x->slot[k] != SIZE_MAX && strcmp(x->e[x->tail[k]].id, id) != 0)
+		k = (k + 1) & (x->nslots - 1);
+	return k;
+}
+
+static bool dx_rehash(struct dx *x)
+{
+	size_t n = x->nslots ? 2 * x->nslots : 1024;
+	size_t *slot = malloc(n * sizeof(*slot)), *tail = malloc(n * sizeof(*tail));
+
+	if (!slot || !tail) {
+		free(slot);
+		free(tail);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		slot[i] = SIZE_MAX;
+	for (size_t i = 0; i < x->nslots; i++) {
+		size_t k;
+		if (x->slot[i] == SIZE_MAX)
+			continue;
+		for (k = dx_hash(x->e[x->tail[i]].id) & (n - 1); slot[k] != SIZE_MAX;
+		     k = (k + 1) & (n - 1))
+			;
+		slot[k] = x->slot[i];
+		tail[k] = x->tail[i];
+	}
+	free(x->slot);
+	free(x->tail);
+	x->slot = slot;
+	x->tail = tail;
+	x->nslots = n;
+	return true;
+}
+
+static void dx_free(struct dx *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->e[i].id);
+	free(x->e);
+	free(x->slot);
+	free(x->tail);
+	free(x->tool_version);
+	free(x->policy);
+}
+
+static enum dbtls_err dx_header(void *arg, struct dbtls_scan_facts *hdr, const json_t *top,
+				struct dbtls_diag *d)
+{
+	struct dx *x = arg;
+	const char *pol = df_str(json_object_get(top, "policy"), "name");
+
+	x->started_at = hdr->started_at;
+	x->tool_version = hdr->tool_version;
+	hdr->tool_version = NULL;
+	if (pol && !(x->policy = strdup(pol)))
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", x->label);
+	return DBTLS_OK;
+}
+
+/* endpoints[i].findings of el into *out (new), errors named as the whole-file reader names
+ * them. */
+static enum dbtls_err dx_findings(const char *label, const struct dbtls_report_elem *el,
+				  struct dbtls_findings *out, struct dbtls_diag *d)
+{
+	struct dbtls_rd r = {.file = label, .d = d};
+
+	memset(out, 0, sizeof(*out));
+	dbtls_rd_key(&r, "endpoints");
+	dbtls_rd_idx(&r, el->index);
+	return df_read_findings(&r, el->json, out);
+}
+
+static enum dbtls_err dl_findings(const char *label, const struct dbtls_report_elem *el,
+				  struct dbtls_findings *out, struct dbtls_diag *d)
+{
+	return dx_findings(label, el, out, d);
+}
+
+static void dx_findings_free(struct dbtls_findings *fs)
+{
+	for (size_t k = 0; k < fs->n; k++)
+		df_finding_free(&fs->items[k]);
+	free(fs->items);
+	memset(fs, 0, sizeof(*fs));
+}
+
+static char *dx_id(const struct dbtls_endpoint_facts *e)
+{
+	return dbtls_endpoint_id(e->protocol, e->host, e->port);
+}
+
+/* OLD's pass: each endpoint is checked as the whole-file reader checked it, then only its id
+ * and offset are kept. */
+static enum dbtls_err dx_index(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct dx *x = arg;
+	struct dbtls_findings fs;
+	enum dbtls_err err = dx_findings(x->label, el, &fs, d);
+	struct dx_entry *ent;
+	size_t k;
+
+	dx_findings_free(&fs);
+	if (err)
+		return err;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 256;
+		struct dx_entry *g = realloc(x->e, cap * sizeof(*g));
+		if (!g)
+			goto nomem;
+		x->e = g;
+		x->cap = cap;
+	}
+	if (2 * (x->n + 1) > x->nslots && !dx_rehash(x))
+		goto nomem;
+	ent = &x->e[x->n];
+	memset(ent, 0, sizeof(*ent));
+	ent->id = dx_id(el->ep);
+	if (!ent->id)
+		goto nomem;
+	ent->offset = el->offset;
+	ent->next = SIZE_MAX;
+	k = dx_find(x, ent->id);
+	if (x->slot[k] == SIZE_MAX)
+		x->slot[k] = x->n;
+	else
+		x->e[x->tail[k]].next = x->n;
+	x->tail[k] = x->n;
+	x->n++;
+	return DBTLS_OK;
+nomem:
+	return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", x->label);
+}
+
+#define DX_EMPTY SIZE_MAX	/* a slot no id has */
+#define DX_DONE	 (SIZE_MAX - 1) /* an id whose every OLD endpoint is matched */
+
+/* NEW's pass: the partner (the first unmatched OLD endpoint with the same id) read back. */
+static enum dbtls_err dx_new(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct dx *nx = arg, *x = nx->old;
+	struct dbtls_findings nfs, ofs = {0};
+	struct dbtls_endpoint_facts oe;
+	enum dbtls_err err;
+	size_t j = SIZE_MAX;
+	json_t *oj = NULL;
+	char *id = NULL;
+
+	memset(&oe, 0, sizeof(oe));
+	err = dx_findings(nx->label, el, &nfs, d);
+	if (err)
+		goto out;
+	id = dx_id(el->ep);
+	if (!id) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", nx->label);
+		goto out;
+	}
+	if (x->nslots) {
+		size_t k = dx_find(x, id);
+
+		if (x->slot[k] != DX_EMPTY && x->slot[k] != DX_DONE) {
+			j = x->slot[k];
+			x->e[j].used = true;
+			x->slot[k] = x->e[j].next == SIZE_MAX ? DX_DONE : x->e[j].next;
+		}
+	}
+	if (j != SIZE_MAX) {
+		struct dbtls_report_elem oel = {.index = j};
+
+		err = dbtls_report_file_read_endpoint(x->rf, x->e[j].offset, j, &oe, &oj, d);
+		if (err)
+			goto out;
+		oel.json = oj;
+		err = dx_findings(x->label, &oel, &ofs, d);
+		if (err)
+			goto out;
+	}
+	df_pair(nx->df, el->ep, &nfs, j != SIZE_MAX ? &oe : NULL, &ofs);
+	if (nx->df->oom)
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s: out of memory", nx->label);
+out:
+	free(id);
+	json_decref(oj);
+	dbtls_endpoint_facts_free(&oe);
+	dx_findings_free(&nfs);
+	dx_findings_free(&ofs);
+	return err;
+}
+
+enum dbtls_err dbtls_diff_files(const char *old_path, const char *new_path,
+				enum dbtls_severity fail_on, json_t **out, struct dbtls_diag *d)
+{
+	static const struct dbtls_report_stream_cb index_cb = {.header = dx_header,
+							       .endpoint = dx_index};
+	static const struct dbtls_report_stream_cb new_cb = {.header = dx_header,
+							     .endpoint = dx_new};
+	struct dx x = {.label = old_path}, nx = {.label = new_path, .old = &x};
+	enum dbtls_err err;
+	struct df df;
+	bool ok = df_init(&df, fail_on);
+
+	*out = NULL;
+	if (!ok) {
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	x.rf = dbtls_report_file_open(old_path, d);
+	if (!x.rf) {
+		err = DBTLS_ERR_FILE;
+		goto out;
+	}
+	err = dbtls_report_file_stream(x.rf, &index_cb, &x, d);
+	if (err)
+		goto out;
+	nx.df = &df;
+	err = dbtls_report_json_stream(new_path, &new_cb, &nx, d);
+	/* what NEW did not match, in OLD's order */
+	for (size_t j = 0; !err && j < x.n; j++) {
+		struct dbtls_endpoint_facts oe;
+
+		if (x.e[j].used)
+			continue;
+		err = dbtls_report_file_read_endpoint(x.rf, x.e[j].offset, j, &oe, NULL, d);
+		if (!err)
+			df_append(&df, df.removed, df_s(oe.target));
+		dbtls_endpoint_facts_free(&oe);
+	}
+	if (err)
+		goto out;
+	*out = df_doc(&df, df_side(x.started_at, x.tool_version, x.policy, old_path),
+		      df_side(nx.started_at, nx.tool_version, nx.policy, new_path));
+	if (!*out)
+		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+out:
+	df_fini(&df);
+	dbtls_report_file_close(x.rf);
+	dx_free(&x);
+	dx_free(&nx);
+	return err;
 }
 
 size_t dbtls_diff_alerts(const json_t *diff)

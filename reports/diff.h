@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * diff.h — `dbtls diff OLD.json NEW.json`: what changed between two saved JSON reports, which is
- * what a scheduled scan alerts on. A report is loaded like any JSON file the user gives us
- * (src/core/jsonload.h: bounded, duplicate keys refused) and read like `check --facts` reads it
+ * what a scheduled scan alerts on. A report is read one endpoint at a time, as `check --facts`
+ * reads it (reports/json/report_stream.h: no bound on the file, duplicate keys refused)
  * (the field table's reader: strict about types, tolerant of keys it does not know, errors as
  * FILE: JSON.path: what); the findings, which are derived and not facts, by one small reader of
  * the table's finding rows.
@@ -45,7 +45,8 @@ struct dbtls_diff_report {
 	char *policy; /* NULL with --policy none */
 };
 
-/* Reads the dbtls JSON report at path into *out (new). Fails with FILE (unreadable, too large) or
+/* Reads the dbtls JSON report at path into *out (new; for tests and small reports: `dbtls diff`
+ * itself uses dbtls_diff_files, which holds no report). Fails with FILE (unreadable) or
  * INPUT (not JSON, a duplicate key, or not a report: a member of the wrong type, a finding without
  * a severity …) and d saying which file and where, e.g. "old.json:3:5: …" or "old.json:
  * endpoints[2].findings[0].severity: expected a string, got null"; *out is left empty then. */
@@ -69,6 +70,13 @@ void dbtls_diff_report_free(struct dbtls_diff_report *r);
 json_t *dbtls_diff_compute(const struct dbtls_diff_report *old, const char *old_label,
 			   const struct dbtls_diff_report *new_, const char *new_label,
 			   enum dbtls_severity fail_on);
+
+/* The same difference computed from two report files without loading either: OLD is indexed
+ * (canonical ids and file offsets), NEW streamed, each partner read back by its offset; memory
+ * is the index and the diff, not the reports. *out is new (NULL on failure, with d as
+ * dbtls_diff_load words it: OLD's errors first). */
+enum dbtls_err dbtls_diff_files(const char *old_path, const char *new_path,
+				enum dbtls_severity fail_on, json_t **out, struct dbtls_diag *d);
 
 /* Number of alerts in a computed diff (summary.alerts). */
 size_t dbtls_diff_alerts(const json_t *diff);

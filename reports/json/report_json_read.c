@@ -9,7 +9,8 @@
  * definite, naming the file and the JSON path of the offending value; tolerant of keys it does
  * not know (the report is only ever added to, README "Report format"); the derived parts
  * (findings, policy, summary) are not facts and are skipped. Everything is read into a private
- * tree that is handed over only when the whole file has been read.
+ * tree that is handed over only when the whole file has been read. A file is read one element
+ * at a time (report_json_stream.c); a document already in memory through _read_doc.
  */
 #include "reports/report.h"
 
@@ -18,7 +19,7 @@
 #include <string.h>
 
 #include "reports/json/fields.h"
-#include "src/core/jsonload.h"
+#include "reports/json/report_stream.h"
 #include "src/core/jsonpos.h"
 
 enum dbtls_err dbtls_rd_fail(struct dbtls_rd *r, const char *fmt, ...)
@@ -278,18 +279,74 @@ static enum dbtls_err rd_report(const char *label, const json_t *root, struct db
 	return DBTLS_OK;
 }
 
+/* dbtls_report_json_read over the stream (report_json_stream.c): the facts of every element are
+ * collected as they come, so the file is never held, as text or as a jansson tree; the only
+ * bound is DBTLS_REPORT_ELEM_MAX per value. */
+static enum dbtls_err rd_take_header(void *arg, struct dbtls_scan_facts *hdr, const json_t *top,
+				     struct dbtls_diag *d)
+{
+	struct dbtls_scan_facts *s = arg;
+
+	(void)top;
+	(void)d;
+	*s = *hdr;
+	memset(hdr, 0, sizeof(*hdr));
+	return DBTLS_OK;
+}
+
+/* Appends *item (size bytes, taken: zeroed) to the array *arr of *n, growing it by doubling. */
+static bool rd_append_item(void *arr, size_t *n, void *item, size_t size)
+{
+	char **a = arr;
+
+	if (!(*n & (*n - 1))) { /* 0, 1, 2, 4 …: full */
+		char *g = realloc(*a, (*n ? 2 * *n : 1) * size);
+		if (!g)
+			return false;
+		*a = g;
+	}
+	memcpy(*a + *n * size, item, size);
+	memset(item, 0, size);
+	(*n)++;
+	return true;
+}
+
+static enum dbtls_err rd_take_endpoint(void *arg, struct dbtls_report_elem *el,
+				       struct dbtls_diag *d)
+{
+	struct dbtls_scan_facts *s = arg;
+
+	if (!rd_append_item(&s->endpoints, &s->nendpoints, el->ep, sizeof(*el->ep)))
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+	return DBTLS_OK;
+}
+
+static enum dbtls_err rd_take_file(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct dbtls_scan_facts *s = arg;
+
+	if (!rd_append_item(&s->files, &s->nfiles, el->file, sizeof(*el->file)))
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory");
+	return DBTLS_OK;
+}
+
 enum dbtls_err dbtls_report_json_read(const char *path, struct dbtls_scan_facts *out,
 				      struct dbtls_diag *d)
 {
+	static const struct dbtls_report_stream_cb collect = {
+	    .header = rd_take_header, .endpoint = rd_take_endpoint, .file = rd_take_file};
+	struct dbtls_scan_facts s;
 	enum dbtls_err err;
-	json_t *root;
 
 	memset(out, 0, sizeof(*out));
-	err = dbtls_json_load_file(path, DBTLS_JSON_MAX_REPORT, &root, NULL, d);
-	if (!err)
-		err = rd_report(path, root, out, d);
-	json_decref(root);
-	return err;
+	memset(&s, 0, sizeof(s));
+	err = dbtls_report_json_stream(path, &collect, &s, d);
+	if (err) {
+		dbtls_scan_facts_free(&s);
+		return err;
+	}
+	*out = s;
+	return DBTLS_OK;
 }
 
 enum dbtls_err dbtls_report_json_read_doc(const char *label, const json_t *root,
