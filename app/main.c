@@ -29,6 +29,7 @@
 #include "app/progress.h"
 #include "reports/diff.h"
 #include "reports/report.h"
+#include "reports/json/report_stream.h"
 #include "src/core/version.h"
 #include "src/scan/target.h"
 #include "src/wire/sql/sql_mysql.h"
@@ -412,6 +413,77 @@ static int sink_close(struct sink *k)
 	return rc;
 }
 
+/* After the last endpoint: the files judged, every output closed, and the exit code. */
+static int sink_finish(struct sink *k, enum dbtls_err err)
+{
+	int rc;
+
+	if (!err && !k->err)
+		err = sink_judge_files(k);
+	if (err == DBTLS_ERR_NOMEM || k->err == DBTLS_ERR_NOMEM)
+		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
+	/* what was finished is written even when the intake failed (a bad line on standard
+	 * input, said already) or the run was interrupted */
+	rc = sink_close(k);
+	if (err || k->err) {
+		rc = DBTLS_EXIT_USAGE;
+	} else if (rc == DBTLS_EXIT_OK) {
+		bool errored = k->errored;
+
+		for (size_t i = 0; i < k->run->nfiles; i++)
+			errored |= k->run->files[i].nerrors > 0;
+		if (k->pol && k->ev.failed)
+			rc = DBTLS_EXIT_FINDINGS;
+		else if (errored)
+			rc = DBTLS_EXIT_UNSCANNED;
+	}
+	if (k->run->interrupted) {
+		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
+		if (rc != DBTLS_EXIT_USAGE)
+			rc = DBTLS_EXIT_INTERRUPTED;
+	}
+	return rc;
+}
+
+/* check --facts: the saved report's header opens the sink, its endpoints go through it one at
+ * a time (the reader frees each after the call), its files are kept for the end. */
+static enum dbtls_err check_header(void *arg, struct dbtls_scan_facts *hdr, const json_t *top,
+				   struct dbtls_diag *d)
+{
+	struct sink *k = arg;
+
+	(void)top;
+	(void)d;
+	*k->run = *hdr;
+	memset(hdr, 0, sizeof(*hdr));
+	sink_open(k);
+	return DBTLS_OK;
+}
+
+static enum dbtls_err check_endpoint(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct sink *k = arg;
+	enum dbtls_err err = sink_endpoint(k, el->index, el->ep);
+
+	return err ? dbtls_diag_set(d, err, "%s", dbtls_strerror(err)) : DBTLS_OK;
+}
+
+static enum dbtls_err check_file(void *arg, struct dbtls_report_elem *el, struct dbtls_diag *d)
+{
+	struct sink *k = arg;
+	struct dbtls_scan_facts *run = k->run;
+	struct dbtls_audit_file *g = realloc(run->files, (run->nfiles + 1) * sizeof(*g));
+
+	if (!g) {
+		k->err = DBTLS_ERR_NOMEM;
+		return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s", dbtls_strerror(DBTLS_ERR_NOMEM));
+	}
+	run->files = g;
+	run->files[run->nfiles++] = *el->file;
+	memset(el->file, 0, sizeof(*el->file));
+	return DBTLS_OK;
+}
+
 /* scan or check --facts through the sink; returns the exit code. */
 static int run_scan_or_check(struct dbtls_cli *cli)
 {
@@ -434,9 +506,9 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	if (rc)
 		return rc;
 	if (cli->cmd == DBTLS_CMD_CHECK) {
-		/* the whole-file reader for now; its endpoints go through the sink one by one,
-		 * as a streaming reader's will */
-		err = dbtls_report_json_read(cli->facts, &read, &d);
+		/* the whole file is checked first (one parse, nothing kept): a report broken
+		 * half-way is refused before any output is replaced */
+		err = dbtls_report_json_check(cli->facts, &d);
 		if (err) {
 			dbtls_cli_say(stderr, "dbtls: --facts: %s", d.msg);
 			rc = DBTLS_EXIT_USAGE;
@@ -464,19 +536,26 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 	}
 	k.pol = have_pol ? &pol : NULL;
 	k.wv = cli->waivers ? &wv : NULL;
-	/* check: the writers see the report's endpoints at begin, as they did when the report
-	 * was judged whole (a writer may name their number first; the scan id hashes their
-	 * targets); each still comes through the sink. A scan's writers see none. */
+	/* the writers see no endpoints at begin: a scan's come from the scheduler, a saved
+	 * report's from the stream reader, one at a time, each through the sink */
 	k.run = cli->cmd == DBTLS_CMD_CHECK ? &read : &facts;
 	k.ev.policy = k.pol;
 	k.ev.fail_on = (enum dbtls_severity)cli->fail_on;
-	sink_open(&k);
 	if (cli->cmd == DBTLS_CMD_CHECK) {
-		for (size_t i = 0; !err && i < read.nendpoints; i++)
-			err = sink_endpoint(&k, i, &read.endpoints[i]);
+		const struct dbtls_report_stream_cb cb = {
+		    .header = check_header, .endpoint = check_endpoint, .file = check_file};
+
+		if (dbtls_report_json_stream(cli->facts, &cb, &k, &d)) {
+			if (!k.err)
+				dbtls_cli_say(stderr, "dbtls: --facts: %s", d.msg);
+			if (!k.err)
+				k.err = DBTLS_ERR_INPUT;
+		}
 	} else {
 		struct dbtls_scan_source src = {
 		    .next = dbtls_targets_src_next, .arg = cli->src, .total = cli->ntargets_total};
+
+		sink_open(&k);
 
 		/* one revocation cache for the run: endpoints behind one CA ask its responder once
 		 */
@@ -496,30 +575,7 @@ static int run_scan_or_check(struct dbtls_cli *cli)
 		dbtls_rev_cache_free(cli->scan.rev.cache);
 		cli->scan.rev.cache = NULL;
 	}
-	if (!err && !k.err)
-		err = sink_judge_files(&k);
-	if (err == DBTLS_ERR_NOMEM || k.err == DBTLS_ERR_NOMEM)
-		dbtls_cli_say(stderr, "dbtls: %s", dbtls_strerror(DBTLS_ERR_NOMEM));
-	/* what was finished is written even when the intake failed (a bad line on standard
-	 * input, said already) or the run was interrupted */
-	rc = sink_close(&k);
-	if (err || k.err) {
-		rc = DBTLS_EXIT_USAGE;
-	} else if (rc == DBTLS_EXIT_OK) {
-		bool errored = k.errored;
-
-		for (size_t i = 0; i < k.run->nfiles; i++)
-			errored |= k.run->files[i].nerrors > 0;
-		if (k.pol && k.ev.failed)
-			rc = DBTLS_EXIT_FINDINGS;
-		else if (errored)
-			rc = DBTLS_EXIT_UNSCANNED;
-	}
-	if (k.run->interrupted) {
-		fprintf(stderr, "dbtls: interrupted: the report holds what was finished\n");
-		if (rc != DBTLS_EXIT_USAGE)
-			rc = DBTLS_EXIT_INTERRUPTED;
-	}
+	rc = sink_finish(&k, err);
 out:
 	for (size_t i = 0; i < k.nouts; i++)
 		dbtls_report_out_abort(k.outs[i]);
@@ -532,61 +588,66 @@ out:
 	return rc;
 }
 
-/* merge's sink today: the merged endpoints collected for judge_and_report. (With a streaming
- * writer sink, these two callbacks become its begin and endpoint; app/merge.c reads.) */
+/* dbtls merge through the sink: the merged header opens it, each endpoint is judged and
+ * written as it comes (app/merge.h: order, duplicates, --latest, the merged header), judged
+ * again under --policy (findings in the files are derived, not facts). */
+struct merge_arg {
+	struct sink *k;
+	size_t n;
+};
+
 static enum dbtls_err merge_take_header(void *arg, struct dbtls_scan_facts *hdr,
 					struct dbtls_diag *d)
 {
-	struct dbtls_scan_facts *all = arg;
+	struct merge_arg *m = arg;
 
 	(void)d;
-	*all = *hdr;
+	*m->k->run = *hdr;
 	memset(hdr, 0, sizeof(*hdr));
+	sink_open(m->k);
 	return DBTLS_OK;
 }
 
 static enum dbtls_err merge_take_endpoint(void *arg, struct dbtls_endpoint_facts *e,
 					  struct dbtls_diag *d)
 {
-	struct dbtls_scan_facts *all = arg;
+	struct merge_arg *m = arg;
+	enum dbtls_err err = sink_endpoint(m->k, m->n++, e);
 
-	if (!(all->nendpoints & (all->nendpoints - 1))) {
-		struct dbtls_endpoint_facts *g = realloc(
-		    all->endpoints, (all->nendpoints ? 2 * all->nendpoints : 1) * sizeof(*g));
-		if (!g)
-			return dbtls_diag_set(d, DBTLS_ERR_NOMEM, "%s",
-					      dbtls_strerror(DBTLS_ERR_NOMEM));
-		all->endpoints = g;
-	}
-	all->endpoints[all->nendpoints++] = *e;
-	memset(e, 0, sizeof(*e));
-	return DBTLS_OK;
+	return err ? dbtls_diag_set(d, err, "%s", dbtls_strerror(err)) : DBTLS_OK;
 }
 
-/* dbtls merge: the reports' endpoints in one report (app/merge.h: order, duplicates, --latest,
- * the merged header), judged again under --policy (findings in the files are derived, not
- * facts). */
 static int run_merge(struct dbtls_cli *cli)
 {
 	struct dbtls_scan_facts all = {0};
-	struct dbtls_merge_sink sink = {
-	    .header = merge_take_header, .endpoint = merge_take_endpoint, .arg = &all};
 	struct dbtls_policy pol = {0};
 	struct dbtls_waivers wv = {0};
 	struct dbtls_diag d = {0};
+	struct sink k = {.cli = cli, .run = &all};
+	struct merge_arg m = {.k = &k};
+	struct dbtls_merge_sink sink = {
+	    .header = merge_take_header, .endpoint = merge_take_endpoint, .arg = &m};
+	enum dbtls_err err = DBTLS_OK;
 	bool have_pol;
 	int rc;
 
 	rc = load_policy(cli, &pol, &have_pol, &wv);
 	if (rc)
 		return rc;
-	if (dbtls_merge_stream((const char *const *)cli->merge_inputs, cli->nmerge_inputs,
-			       cli->merge_latest, &sink, &d)) {
+	k.pol = have_pol ? &pol : NULL;
+	k.wv = cli->waivers ? &wv : NULL;
+	k.ev.policy = k.pol;
+	k.ev.fail_on = (enum dbtls_severity)cli->fail_on;
+	err = dbtls_merge_stream((const char *const *)cli->merge_inputs, cli->nmerge_inputs,
+				 cli->merge_latest, &sink, &d);
+	if (err && !k.err)
 		dbtls_cli_say(stderr, "dbtls: merge: %s", d.msg);
-		rc = DBTLS_EXIT_USAGE;
-	} else {
-		rc = judge_and_report(cli, &all, have_pol ? &pol : NULL, cli->waivers ? &wv : NULL);
-	}
+	/* every input is checked before the first endpoint goes out: an error found then leaves
+	 * the outputs unopened, and the old reports in place */
+	rc = k.nouts || !err ? sink_finish(&k, err) : DBTLS_EXIT_USAGE;
+	for (size_t i = 0; i < k.nouts; i++)
+		dbtls_report_out_abort(k.outs[i]);
+	dbtls_evaluation_free(&k.ev);
 	dbtls_scan_facts_free(&all);
 	if (have_pol)
 		dbtls_policy_free(&pol);
