@@ -271,37 +271,81 @@ static const struct dbtls_check chk_not_yet = {
 
 /* ---- cert.expiring ---- */
 
+/* One expiry window in seconds: lifetime × fraction, clamped to [min_days, max_days]; the fixed
+ * max_days when there is no fraction or no lifetime to take it of; 0 when max_days is off. */
+static time_t ce_window(time_t life, double fraction, int min_days, int max_days)
+{
+	time_t w, lo = (time_t)min_days * CE_DAY, hi = (time_t)max_days * CE_DAY;
+
+	if (max_days <= 0)
+		return 0;
+	if (fraction <= 0 || life <= 0)
+		return hi;
+	w = (time_t)((double)life * fraction);
+	if (w < lo)
+		w = lo;
+	return w > hi ? hi : w;
+}
+
+/* "7 days", "9.4 days" */
+static void ce_days_cat(struct dbtls_str *b, time_t secs)
+{
+	if (secs % CE_DAY == 0)
+		dbtls_str_cat(b, "%ld day%s", (long)(secs / CE_DAY), secs == CE_DAY ? "" : "s");
+	else
+		dbtls_str_cat(b, "%.1f days", (double)secs / CE_DAY);
+}
+
+/*
+ * The windows are proportional to the leaf's lifetime: renewal automation (ACME clients, ARI)
+ * renews when about a third of the lifetime is left, so a 47-day certificate with 10 days left
+ * is routine, while a 3-year certificate with 10 days left means nobody has renewed it. The
+ * profile's cert_expiry_*_days are the ceilings (a long-lived certificate gets exactly the old
+ * fixed windows), cert_expiry_*_min_days the floors, cert_expiry_*_fraction the share.
+ */
 static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	int warn = ctx->policy ? ctx->policy->params.cert_warn_days : 0;
-	int crit = ctx->policy ? ctx->policy->params.cert_crit_days : 0;
+	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
 	const struct dbtls_cert *c;
 	struct dbtls_str ev = {0};
 	char title[128], when[40];
-	time_t left;
+	time_t left, life, warn, crit;
 	long days;
 	int sev = -1;
 	char *fix;
 
-	if (!f->certs || !f->ncerts || (warn <= 0 && crit <= 0))
+	if (!pp || !f->certs || !f->ncerts || (pp->cert_warn_days <= 0 && pp->cert_crit_days <= 0))
 		return;
 	c = &f->certs[0];
 	if (!c->not_after_t || c->not_after_t < ctx->now)
 		return; /* unknown, or expired: cert.expired's */
 	left = c->not_after_t - ctx->now;
-	if (crit > 0 && left < (time_t)crit * CE_DAY)
+	life = c->not_before_t && c->not_before_t < c->not_after_t
+		   ? c->not_after_t - c->not_before_t
+		   : 0;
+	warn = ce_window(life, pp->cert_warn_fraction, pp->cert_warn_min_days, pp->cert_warn_days);
+	crit = ce_window(life, pp->cert_crit_fraction, pp->cert_crit_min_days, pp->cert_crit_days);
+	if (crit > 0 && left < crit)
 		sev = DBTLS_SEV_CRITICAL;
-	else if (warn <= 0 || left >= (time_t)warn * CE_DAY)
+	else if (warn <= 0 || left >= warn)
 		return;
 	ce_time(when, sizeof(when), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
 	days = dbtls_days_between(ctx->now, c->not_after_t);
-	dbtls_str_cat(&ev, " not after %s (%ld days left; warning at %d, critical at %d)", when,
-		      days, warn, crit);
+	dbtls_str_cat(&ev, " not after %s (%ld days left", when, days);
+	if (life)
+		dbtls_str_cat(&ev, " of a %ld-day lifetime",
+			      dbtls_days_between(c->not_before_t, c->not_after_t));
+	dbtls_str_cat(&ev, "; warning at ");
+	ce_days_cat(&ev, warn);
+	dbtls_str_cat(&ev, ", critical at ");
+	ce_days_cat(&ev, crit);
+	dbtls_str_cat(&ev, ")");
 	snprintf(title, sizeof(title), "Certificate expires in %ld day%s (%.10s)", days,
 		 days == 1 ? "" : "s", when);
-	fix = dbtls_remedy_cert(f, "Renew the certificate before it expires.");
+	fix = dbtls_remedy_cert(f, "Renew the certificate before it expires, and find out why "
+				   "the renewal (automation) has not done it yet.");
 	dbtls_findings_add(out, self, ctx, sev, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
 	free(fix);
@@ -310,9 +354,16 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 static const struct dbtls_check chk_expiring = {
     .id = "cert.expiring",
     .title = "Certificate expires soon",
-    .description = "The leaf certificate expires within the profile's warning window "
-		   "(cert_warn_days); inside cert_crit_days the finding is critical. An "
-		   "expired certificate takes every verifying client down at once.",
+    .description = "The leaf certificate expires within the profile's warning window; inside "
+		   "the critical window the finding is critical. Both windows are a share of "
+		   "the certificate's lifetime (notBefore to notAfter: "
+		   "cert_expiry_warning_fraction, cert_expiry_critical_fraction), at least "
+		   "cert_expiry_*_min_days and at most cert_expiry_warning_days / "
+		   "cert_expiry_critical_days: renewal automation renews when about a third of "
+		   "the lifetime is left, so a 47-day certificate with 10 days left is routine, "
+		   "while a 3-year certificate with 10 days left has been forgotten. Without a "
+		   "fraction (or a readable notBefore) the fixed days apply. An expired "
+		   "certificate takes every verifying client down at once.",
     .fix = "Renew the certificate, and automate renewal.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = ce_refs_validity,

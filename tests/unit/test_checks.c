@@ -194,6 +194,10 @@ static void t_policy_init(struct t_policy *tp)
 	    .forbidden_sig_hashes = DBTLS_HASH_MD5 | DBTLS_HASH_SHA1,
 	    .cert_warn_days = 30,
 	    .cert_crit_days = 7,
+	    .cert_warn_fraction = 0.2,
+	    .cert_crit_fraction = 0.05,
+	    .cert_warn_min_days = 1,
+	    .cert_crit_min_days = 1,
 	    .max_validity_days = 398,
 	    .require_server_order = true,
 	};
@@ -492,6 +496,12 @@ static void fx_not_yet(struct dbtls_endpoint_facts *f)
 	f->certs[0].not_before_t = NOW + 2 * DAY;
 }
 
+static void px_fixed_expiry(struct dbtls_policy *p)
+{
+	p->params.cert_warn_fraction = 0;
+	p->params.cert_crit_fraction = 0;
+}
+
 static void fx_expiring20(struct dbtls_endpoint_facts *f)
 {
 	f->certs[0].not_after_t = NOW + 20 * DAY + 3600;
@@ -505,6 +515,56 @@ static void fx_expiring3(struct dbtls_endpoint_facts *f)
 static void fx_expiring31(struct dbtls_endpoint_facts *f)
 {
 	f->certs[0].not_after_t = NOW + 31 * DAY;
+}
+
+/* proportional expiry windows (issue 16): the same days left on certificates of different
+ * lifetimes */
+static void fx_life(struct dbtls_endpoint_facts *f, long life_days, long left_days)
+{
+	f->certs[0].not_after_t = NOW + left_days * DAY;
+	f->certs[0].not_before_t = f->certs[0].not_after_t - life_days * DAY;
+}
+
+static void fx_47d_10left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 10);
+}
+
+static void fx_47d_8left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 8);
+}
+
+static void fx_47d_2left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 2);
+}
+
+static void fx_3y_10left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 10);
+}
+
+static void fx_3y_31left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 31);
+}
+
+static void fx_3y_6left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 6);
+}
+
+static void fx_6d_20hleft(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 20 * 3600;
+	f->certs[0].not_before_t = f->certs[0].not_after_t - 6 * DAY;
+}
+
+static void fx_unknown_nb_10left(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 10 * DAY;
+	f->certs[0].not_before_t = 0;
 }
 
 static void fx_rsa1024(struct dbtls_endpoint_facts *f)
@@ -1089,10 +1149,30 @@ static const struct row rows[] = {
     {"300 days left", NULL, NULL, "cert.expiring", 0, -1, NULL},
     {"31 days left at 30", fx_expiring31, NULL, "cert.expiring", 0, -1, NULL},
     {"expired is not expiring", fx_leaf_expired, NULL, "cert.expiring", 0, -1, NULL},
-    {"20 days left", fx_expiring20, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
-     "Certificate expires in 20 days"},
-    {"3 days left", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+    /* the two rows proportional windows flipped: both leaves are short-lived (notBefore 30
+     * days ago), so 20 of 50 days left is routine and 3 of 33 a warning, not critical */
+    {"20 days left of 50: routine", fx_expiring20, NULL, "cert.expiring", 0, -1, NULL},
+    {"3 days left of 33", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
      "expires in 3 days"},
+    {"20 days left of 50, fixed windows", fx_expiring20, px_fixed_expiry, "cert.expiring", 1,
+     DBTLS_SEV_MEDIUM, "Certificate expires in 20 days"},
+    {"3 days left of 33, fixed windows", fx_expiring3, px_fixed_expiry, "cert.expiring", 1,
+     DBTLS_SEV_CRITICAL, "expires in 3 days"},
+    {"47-day certificate, 10 days left: routine", fx_47d_10left, NULL, "cert.expiring", 0, -1,
+     NULL},
+    {"47-day certificate, 8 days left", fx_47d_8left, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+     "(8 days left of a 47-day lifetime; warning at 9.4 days, critical at 2.4 days)"},
+    {"47-day certificate, 2 days left", fx_47d_2left, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+     "expires in 2 days"},
+    {"3-year certificate, 10 days left", fx_3y_10left, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+     "warning at 30 days, critical at 7 days"},
+    {"3-year certificate, 31 days left", fx_3y_31left, NULL, "cert.expiring", 0, -1, NULL},
+    {"3-year certificate, 6 days left", fx_3y_6left, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+     "expires in 6 days"},
+    {"6-day certificate, 20 hours left: the floor", fx_6d_20hleft, NULL, "cert.expiring", 1,
+     DBTLS_SEV_CRITICAL, "critical at 1 day)"},
+    {"notBefore unknown: the fixed windows", fx_unknown_nb_10left, NULL, "cert.expiring", 1,
+     DBTLS_SEV_MEDIUM, "(10 days left; warning at 30 days"},
     {"RSA 3072", NULL, NULL, "cert.key-weak", 0, -1, NULL},
     {"RSA 2048 at minimum 2048", fx_rsa2048, NULL, "cert.key-weak", 0, -1, NULL},
     {"EC P-256", fx_ec_p256, NULL, "cert.key-weak", 0, -1, NULL},
@@ -1439,6 +1519,7 @@ static void test_expiring_raises_to_critical(void **state)
 	t_good(&f);
 	t_policy_init(&tp);
 	ctx = (struct dbtls_check_ctx){.policy = &tp.p, .severity = DBTLS_SEV_LOW, .now = NOW};
+	f.certs[0].not_before_t = NOW - 1000 * DAY; /* long-lived: the fixed ceilings apply */
 	f.certs[0].not_after_t = NOW + 10 * DAY;
 	f.certs[0].days_left = 300; /* stale: must be ignored */
 	c->eval(c, &f, &ctx, &fs);
