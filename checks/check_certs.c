@@ -558,6 +558,128 @@ static const struct dbtls_check chk_too_long = {
     .eval = ce_too_long,
 };
 
+/* ---- cert.cabf-validity ---- */
+
+/* The CA/Browser Forum Baseline Requirements §6.3.2 maximum validity of a subscriber (server)
+ * certificate, by issuance (notBefore), newest first. SC-081v3 (adopted 2025-04-11) sets the
+ * 2026–2029 steps; the 398 days come from ballot SC31 (2020-09-01), the 825 days from ballot
+ * 193 (2018-03-01). Older certificates are not judged (39 months before that; long expired). */
+static const struct {
+	time_t from;	 /* issued on or after (UTC midnight) */
+	int max_days;	 /* MUST NOT be longer */
+	const char *why; /* the rule, for evidence */
+} ce_cabf_limits[] = {
+    {1868227200, 47, "SC-081v3, issued from 2029-03-15"},
+    {1805068800, 100, "SC-081v3, issued from 2027-03-15"},
+    {1773532800, 200, "SC-081v3, issued from 2026-03-15"},
+    {1598918400, 398, "ballot SC31, issued from 2020-09-01"},
+    {1519862400, 825, "ballot 193, issued from 2018-03-01"},
+};
+
+/* public_trust as the check reads it: 1, 0 or -1; a report from before the fact existed
+ * tells it only when the one verification was against the system store and succeeded. */
+static int ce_public(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_verification *vf = &f->verification;
+
+	if (vf->public_trust.checked)
+		return vf->public_trust.anchored;
+	if (vf->done && vf->ca_ok && vf->ca_source && !strcmp(vf->ca_source, "system"))
+		return 1;
+	return -1;
+}
+
+static void ce_cabf(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_public_trust *pt = &f->verification.public_trust;
+	const struct dbtls_cert *c;
+	struct dbtls_str ev = {0};
+	char title[160], from[40], to[40];
+	size_t i, n = sizeof(ce_cabf_limits) / sizeof(ce_cabf_limits[0]);
+	time_t period;
+	long days;
+	int pub;
+	char *fix;
+
+	if (!f->certs || !f->ncerts || !f->verification.done)
+		return;
+	c = &f->certs[0];
+	if (!c->not_before_t || !c->not_after_t || c->not_after_t < c->not_before_t ||
+	    c->self_signed)
+		return; /* no dates to judge; a self-signed leaf is no CA's certificate */
+	for (i = 0; i < n && c->not_before_t < ce_cabf_limits[i].from; i++)
+		;
+	if (i == n)
+		return;
+	/* BR §1.6.1: the validity period runs from notBefore to notAfter inclusive */
+	period = c->not_after_t - c->not_before_t + 1;
+	if (period <= (time_t)ce_cabf_limits[i].max_days * CE_DAY)
+		return; /* within the limit: nothing to say, public or not */
+	pub = ce_public(f);
+	if (pub == 0)
+		return; /* a private CA: the CA/B Forum has nothing to say about it */
+	days = dbtls_days_between(c->not_before_t, c->not_after_t);
+	ce_time(from, sizeof(from), c->not_before, c->not_before_t);
+	ce_time(to, sizeof(to), c->not_after, c->not_after_t);
+	ce_who(&ev, f, 0);
+	dbtls_str_cat(&ev, " valid %s to %s (%ld days; CA/B Forum maximum %d days, %s)", from, to,
+		      days, ce_cabf_limits[i].max_days, ce_cabf_limits[i].why);
+	if (pub > 0) {
+		dbtls_str_cat(&ev, "; the chain anchors in the system trust store at %s",
+			      ce_str_or(pt->anchor, "a public root"));
+		snprintf(title, sizeof(title),
+			 "Publicly trusted certificate valid for %ld days (CA/B Forum maximum %d)",
+			 days, ce_cabf_limits[i].max_days);
+		fix = dbtls_remedy_cert(
+		    f, "Have the public CA issue a certificate within the CA/Browser Forum limit "
+		       "(automate renewal: ACME), or issue database certificates from a private "
+		       "CA the clients are given.");
+	} else {
+		dbtls_str_cat(&ev, "; whether the chain is publicly trusted cannot be told: %s%s%s",
+			      ce_str_or(pt->detail, "not examined"), pt->store ? " (" : "",
+			      pt->store ? pt->store : "");
+		if (pt->store)
+			dbtls_str_cat(&ev, ")");
+		snprintf(title, sizeof(title),
+			 "Cannot tell whether the CA/B Forum limit applies: valid for %ld days "
+			 "(maximum %d when publicly trusted)",
+			 days, ce_cabf_limits[i].max_days);
+		fix = dbtls_remedy_cert(
+		    f, "Scan from a machine whose system trust store is readable (or point "
+		       "SSL_CERT_FILE at the public roots) to tell a public chain from a private "
+		       "one.");
+	}
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
+	free(ev.s);
+	free(fix);
+}
+
+static const char *const ce_refs_cabf[] = {
+    "CA/Browser Forum TLS Baseline Requirements §6.3.2",
+    "CA/Browser Forum ballot SC-081v3 (2025): 200 days from 2026-03-15, 100 from 2027-03-15, "
+    "47 from 2029-03-15",
+    NULL};
+
+static const struct dbtls_check chk_cabf = {
+    .id = "cert.cabf-validity",
+    .title = "Publicly trusted certificate longer than the CA/B Forum allows",
+    .description = "The leaf's validity period (notBefore to notAfter, inclusive) exceeds the "
+		   "CA/Browser Forum limit for its issuance date: 398 days until 2026-03-14, "
+		   "200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15 (ballot "
+		   "SC-081v3). The limits bind only publicly trusted CAs, so the check applies "
+		   "only when the chain anchors in the system trust store "
+		   "(verification.public_trust); a private database CA is never judged by "
+		   "them (cert.validity-too-long is the profile's own limit). When the system "
+		   "store cannot be read the finding says it cannot tell, rather than passing. "
+		   "A public CA issuing such a certificate breaks its rules; browsers refuse "
+		   "it, and the CA may have to revoke it.",
+    .fix = "Have the public CA issue certificates within the limit and automate their renewal.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_cabf,
+    .eval = ce_cabf,
+};
+
 /* ---- cert.self-signed ---- */
 
 static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -1012,6 +1134,7 @@ const struct dbtls_check *const dbtls_checks_certs[] = {
     &chk_key_weak,
     &chk_sig,
     &chk_too_long,
+    &chk_cabf,
     &chk_self_signed,
     &chk_chain_incomplete,
     &chk_chain_order,

@@ -367,6 +367,25 @@ static const struct dbtls_field rotation_rows[] = {
 static const struct dbtls_ftable rotation_table = {ROWS(rotation_rows),
 						   .size = sizeof(struct dbtls_rotation_facts)};
 
+#define T struct dbtls_public_trust
+static const struct dbtls_field public_trust_rows[] = {
+    {TRI("anchored", anchored, REQ),
+     .desc = "the path ends in a root of the system trust store (dates ignored); false: it "
+	     "does not (a private CA: no CA/Browser Forum rules); null: cannot tell (the store "
+	     "is empty or unreadable)"},
+    {STR("anchor", anchor, NUL), .desc = "the system root the path ends in"},
+    {STR("store", store, NUL), .desc = "the default verify paths consulted: FILE, DIR"},
+    {STR("detail", detail, NUL), .desc = "not anchored: the verify error; cannot tell: why"},
+};
+#undef T
+static void public_trust_init(void *base)
+{
+	((struct dbtls_public_trust *)base)->anchored = -1; /* null: cannot tell */
+}
+
+static const struct dbtls_ftable public_trust_table = {
+    ROWS(public_trust_rows), .size = sizeof(struct dbtls_public_trust), .init = public_trust_init};
+
 #define T struct dbtls_verification
 static const struct dbtls_field verification_rows[] = {
     {BOOL("ca_ok", ca_ok, REQ), .desc = "chain verifies against the CA bundle (VERIFY_CA)"},
@@ -384,6 +403,9 @@ static const struct dbtls_field verification_rows[] = {
 	     "selected none; absent when none was offered"},
     {OBJ("chain", chain, NUL, chain_table), G(chain.analysed)},
     {OBJ("rotation", rotation, NUL, rotation_table), G(rotation.checked)},
+    {OBJ("public_trust", public_trust, DBTLS_F_OMIT, public_trust_table), G(public_trust.checked),
+     .desc = "whether the chain anchors in the system trust store, whatever the CA bundle: "
+	     "the CA/Browser Forum limits apply only then; absent when not looked at"},
 };
 #undef T
 static const struct dbtls_ftable verification_table = {ROWS(verification_rows),

@@ -173,6 +173,19 @@ struct dbtls_rotation_facts {
 	long anchor_days_left;
 };
 
+/* Whether the served chain anchors in the system trust store (OpenSSL's default verify paths,
+ * SSL_CERT_FILE / SSL_CERT_DIR), whatever --ca-file says: the CA/Browser Forum's rules bind
+ * publicly trusted CAs only (src/pki/trust.c). Dates are not judged here (an expired public
+ * chain is still a public one); a private root an administrator installed into the system
+ * store counts as anchored too. */
+struct dbtls_public_trust {
+	bool checked; /* a chain was served and the system store consulted */
+	int anchored; /* 1: the path ends in a system root; 0: it does not; -1: cannot tell */
+	char *anchor; /* 1: that root's subject (RFC 2253); NULL otherwise */
+	char *store;  /* the store consulted: "FILE, DIR" as OpenSSL resolved them */
+	char *detail; /* 0: the verify error; -1: why not (store empty or unreadable); NULL */
+};
+
 struct dbtls_verification {
 	bool done;		/* a full handshake completed and the chain was examined */
 	bool ca_ok;		/* chain verifies against the CA bundle (VERIFY_CA) */
@@ -188,6 +201,7 @@ struct dbtls_verification {
 	char *alpn;		/* the ALPN protocol the server selected; NULL: none */
 	struct dbtls_chain_facts chain;
 	struct dbtls_rotation_facts rotation;
+	struct dbtls_public_trust public_trust;
 };
 
 /* What the server does when a client offers one particular ALPN protocol (the preamble's

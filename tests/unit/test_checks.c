@@ -146,6 +146,9 @@ static void t_good(struct dbtls_endpoint_facts *f)
 	f->verification.hostname_ok = true;
 	f->verification.hostname_checked = t_strdup("db1");
 	f->verification.ca_source = t_strdup("system");
+	/* a private CA (that happens to be in this machine's store in no way): no CA/B rules */
+	f->verification.public_trust.checked = true;
+	f->verification.public_trust.anchored = 0;
 	f->connections_used = 7;
 }
 
@@ -496,6 +499,90 @@ static void fx_not_yet(struct dbtls_endpoint_facts *f)
 	f->certs[0].not_before_t = NOW + 2 * DAY;
 }
 
+/* CA/Browser Forum limits (cert.cabf-validity): leaf issued at nb, valid for secs */
+static void fx_leaf_span(struct dbtls_endpoint_facts *f, time_t nb, time_t secs)
+{
+	f->certs[0].not_before_t = nb;
+	f->certs[0].not_after_t = nb + secs;
+}
+
+static void fx_public(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.anchored = 1;
+	f->verification.public_trust.anchor = t_strdup("CN=Public Root R1");
+}
+
+#define T_2026_08_22 ((time_t)1787356800)
+#define T_2026_03_01 ((time_t)1772323200)
+
+static void fx_public_330(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f); /* t_good's leaf: issued 2026-08-22, 330 days */
+}
+
+static void fx_public_199(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 199 * DAY);
+}
+
+static void fx_public_200_exact(struct dbtls_endpoint_facts *f)
+{
+	/* notAfter - notBefore = 200 days is 200 days and one second, inclusive */
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 200 * DAY);
+}
+
+static void fx_public_200_inclusive(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 200 * DAY - 1);
+}
+
+static void fx_public_398_before(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f); /* issued before 2026-03-15: the 398 days still apply */
+	fx_leaf_span(f, T_2026_03_01, 398 * DAY - 1);
+}
+
+static void fx_public_399_before(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_03_01, 399 * DAY);
+}
+
+static void fx_public_2029_48(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, (time_t)1868227200 + 10 * DAY, 48 * DAY); /* 2029-03-25 */
+}
+
+static void fx_trust_unknown(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.anchored = -1;
+	f->verification.public_trust.detail =
+	    t_strdup("the system trust store is empty or unreadable");
+}
+
+static void fx_trust_unknown_short(struct dbtls_endpoint_facts *f)
+{
+	fx_trust_unknown(f);
+	fx_leaf_span(f, T_2026_08_22, 100 * DAY);
+}
+
+static void fx_trust_not_checked_system_ok(struct dbtls_endpoint_facts *f)
+{
+	/* a report from before public_trust: the one verification was the system store's */
+	f->verification.public_trust.checked = false;
+}
+
+static void fx_trust_not_checked_ca_file(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.checked = false;
+	free(f->verification.ca_source);
+	f->verification.ca_source = t_strdup("/etc/mysql/ca.pem");
+}
+
 static void px_fixed_expiry(struct dbtls_policy *p)
 {
 	p->params.cert_warn_fraction = 0;
@@ -633,6 +720,12 @@ static void fx_self_signed(struct dbtls_endpoint_facts *f)
 	free(f->certs[0].issuer);
 	f->certs[0].issuer = t_strdup("CN=db1");
 	f->certs[0].self_signed = true;
+}
+
+static void fx_self_signed_public(struct dbtls_endpoint_facts *f)
+{
+	fx_self_signed(f);
+	fx_public(f);
 }
 
 /* chain shape, usage, auto-generated, revocation, rotation (issue 5) */
@@ -1192,6 +1285,32 @@ static const struct row rows[] = {
     {"no maximum", fx_long_validity, px_no_max_validity, "cert.validity-too-long", 0, -1, NULL},
     {"430 days", fx_long_validity, NULL, "cert.validity-too-long", 1, DBTLS_SEV_LOW,
      "Certificate valid for 430 days (maximum 398)"},
+    /* CA/Browser Forum limits, only for chains anchored in the system store */
+    {"private CA, 330 days", NULL, NULL, "cert.cabf-validity", 0, -1, NULL},
+    {"public, 330 days issued 2026-08", fx_public_330, NULL, "cert.cabf-validity", 1,
+     DBTLS_SEV_MEDIUM, "Publicly trusted certificate valid for 330 days (CA/B Forum maximum 200)"},
+    {"public, anchor named", fx_public_330, NULL, "cert.cabf-validity", 1, -1,
+     "anchors in the system trust store at CN=Public Root R1"},
+    {"public, 199 days", fx_public_199, NULL, "cert.cabf-validity", 0, -1, NULL},
+    {"public, 200 days inclusive", fx_public_200_inclusive, NULL, "cert.cabf-validity", 0, -1,
+     NULL},
+    {"public, notAfter - notBefore = 200 days: a second too long", fx_public_200_exact, NULL,
+     "cert.cabf-validity", 1, -1, "CA/B Forum maximum 200 days, SC-081v3, issued from 2026-03-15"},
+    {"public, 398 days issued 2026-03-01", fx_public_398_before, NULL, "cert.cabf-validity", 0, -1,
+     NULL},
+    {"public, 399 days issued 2026-03-01", fx_public_399_before, NULL, "cert.cabf-validity", 1, -1,
+     "maximum 398 days"},
+    {"public, 48 days issued 2029", fx_public_2029_48, NULL, "cert.cabf-validity", 1, -1,
+     "maximum 47 days"},
+    {"store unreadable, 330 days: cannot tell", fx_trust_unknown, NULL, "cert.cabf-validity", 1,
+     DBTLS_SEV_MEDIUM, "Cannot tell whether the CA/B Forum limit applies"},
+    {"store unreadable, 100 days: within every limit", fx_trust_unknown_short, NULL,
+     "cert.cabf-validity", 0, -1, NULL},
+    {"old report, system store verified", fx_trust_not_checked_system_ok, NULL,
+     "cert.cabf-validity", 1, -1, "Publicly trusted"},
+    {"old report, --ca-file: cannot tell", fx_trust_not_checked_ca_file, NULL, "cert.cabf-validity",
+     1, -1, "cannot be told: not examined"},
+    {"self-signed leaf: no CA's", fx_self_signed_public, NULL, "cert.cabf-validity", 0, -1, NULL},
     {"CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL},
     {"self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
      "Self-signed certificate"},
