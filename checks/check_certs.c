@@ -23,8 +23,20 @@
 /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT and …_ISSUER_CERT_LOCALLY: the path stops short */
 #define CE_VERIFY_NO_ISSUER	    2
 #define CE_VERIFY_NO_ISSUER_LOCALLY 20
+/* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
+#define CE_VERIFY_SELF_SIGNED 18
 
 #define CE_DAY 86400
+
+/* What mysqld or mariadbd generated for itself, if anything (see cert.auto-generated). */
+enum ce_auto_kind {
+	CE_AUTO_NONE = 0,
+	CE_AUTO_MYSQL,
+	CE_AUTO_MARIADB_ZERO,  /* the server's ssl_cert is empty (--sql): certain */
+	CE_AUTO_MARIADB_SHAPE, /* no --sql: from the certificate's shape and the version */
+};
+static enum ce_auto_kind ce_auto_kind(const struct dbtls_endpoint_facts *f);
+static bool ce_mysql_auto_name(const char *dn);
 
 static const char *ce_str_or(const char *s, const char *dflt)
 {
@@ -95,9 +107,17 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 		free(fix);
 		return;
 	}
-	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
-	if (vf->chain.incomplete && (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
-				     vf->verify_code == CE_VERIFY_NO_ISSUER))
+	/* MariaDB's zero-configuration certificate is verified by other means:
+	 * cert.auto-generated's */
+	if (ce_auto_kind(f) >= CE_AUTO_MARIADB_ZERO &&
+	    (vf->verify_code == CE_VERIFY_SELF_SIGNED ||
+	     vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY))
+		return;
+	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding
+	 * (MySQL's generated CA is a root nobody has, not a missing intermediate) */
+	if (vf->chain.incomplete && ce_auto_kind(f) != CE_AUTO_MYSQL &&
+	    (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
+	     vf->verify_code == CE_VERIFY_NO_ISSUER))
 		return;
 	dbtls_str_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
 		      ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
@@ -690,6 +710,8 @@ static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_en
 
 	if (!f->certs || !f->ncerts || !f->certs[0].self_signed)
 		return;
+	if (ce_auto_kind(f) >= CE_AUTO_MARIADB_ZERO)
+		return; /* cert.auto-generated says who can and cannot verify it */
 	ce_who(&ev, f, 0);
 	dbtls_str_cat(&ev, " is its own issuer");
 	fix = dbtls_remedy_cert(
@@ -730,6 +752,11 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 	char *fix;
 
 	if (!f->verification.done || !ch->analysed || !ch->incomplete)
+		return;
+	/* a leaf from MySQL's generated CA lacks a root, not an intermediate: cert.untrusted and
+	 * cert.auto-generated say so */
+	if (ce_auto_kind(f) == CE_AUTO_MYSQL && !f->certs[0].self_signed &&
+	    ce_mysql_auto_name(ch->missing_issuer))
 		return;
 	dbtls_str_cat(&ev,
 		      "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
@@ -955,38 +982,163 @@ static const struct dbtls_check chk_leaf_ca = {
 
 /* ---- auto-generated database certificates ---- */
 
-static const char *const ce_refs_auto[] = {"MySQL 8.0 Reference Manual §6.3.3.1",
-					   "MariaDB 11.4 release notes (auto-generated SSL)", NULL};
+static const char *const ce_refs_auto[] = {
+    "MySQL 8.0 Reference Manual §8.3.3.1 (auto_generate_certs)",
+    "MariaDB 11.4: Zero-Configuration SSL (mariadb.com/docs, "
+    "mariadb.org/mission-impossible-zero-configuration-ssl)",
+    "MariaDB Connector/C 3.4: TLS/SSL changes (peer verification by default)", NULL};
 
-/* MySQL (5.7+, auto_generate_certs / mysql_ssl_rsa_setup) names its throw-away CA and server
- * certificates "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate";
- * MariaDB 11.4+ generates a self-signed certificate at startup when none is configured. */
-static bool ce_auto_generated(const struct dbtls_endpoint_facts *f)
+/* What mysqld or mariadbd generated for itself, if anything: MySQL (5.7+, auto_generate_certs
+ * / mysql_ssl_rsa_setup) names its CA and server certificates
+ * "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate"; MariaDB
+ * 11.4+ makes a temporary self-signed certificate at startup when no ssl_cert is configured. */
+
+/* The server version from the greeting ("5.5.5-11.4.5-MariaDB-log": 11.4); false when none. */
+static bool ce_server_version(const struct dbtls_endpoint_facts *f, int *maj, int *min)
 {
-	const struct dbtls_cert *c = &f->certs[0];
-	const char *s = c->subject ? c->subject : "", *is = c->issuer ? c->issuer : "";
+	const char *v = f->server.version;
 
-	if (strstr(s, "Auto_Generated") || strstr(is, "Auto_Generated"))
-		return true;
-	return c->self_signed && f->server.product && !strcmp(f->server.product, "MariaDB") &&
-	       (strstr(s, "MariaDB") || strstr(s, "mariadb")) && !strchr(s, ',');
+	if (!v)
+		return false;
+	if (!strncmp(v, "5.5.5-", 6))
+		v += 6; /* MariaDB's prefix for old MySQL clients */
+	return sscanf(v, "%d.%d", maj, min) == 2;
+}
+
+static bool ce_mysql_auto_name(const char *dn)
+{
+	return dn && strstr(dn, "MySQL_Server_") && strstr(dn, "_Auto_Generated_");
+}
+
+static enum ce_auto_kind ce_auto_kind(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_cert *c;
+	const char *s, *cert_var;
+	bool listed = false;
+	int maj = 0, min = 0;
+
+	if (!f->certs || !f->ncerts)
+		return CE_AUTO_NONE;
+	c = &f->certs[0];
+	s = c->subject ? c->subject : "";
+	if (ce_mysql_auto_name(c->subject) || ce_mysql_auto_name(c->issuer))
+		return CE_AUTO_MYSQL;
+	if (!c->self_signed || !f->server.product || strcmp(f->server.product, "MariaDB") ||
+	    !ce_server_version(f, &maj, &min) || maj * 100 + min < 1104)
+		return CE_AUTO_NONE; /* zero-configuration TLS is MariaDB 11.4+ */
+	cert_var = f->sql.nvariables ? dbtls_sql_value_get(f->sql.variables, f->sql.nvariables,
+							   "ssl_cert", &listed)
+				     : NULL;
+	if (listed && f->sql.status == DBTLS_SQL_OK)
+		return !cert_var || !*cert_var ? CE_AUTO_MARIADB_ZERO : CE_AUTO_NONE;
+	/* without the server's word: a single-RDN self-signed "MariaDB" name */
+	return (strstr(s, "MariaDB") || strstr(s, "mariadb")) && !strchr(s, ',')
+		   ? CE_AUTO_MARIADB_SHAPE
+		   : CE_AUTO_NONE;
+}
+
+/* Plugins MariaDB's password-derived certificate check works with (MITM-safe on their own). */
+static bool ce_zero_plugin(const char *plugin)
+{
+	return plugin && (!strcmp(plugin, "mysql_native_password") || !strcmp(plugin, "ed25519") ||
+			  !strcmp(plugin, "parsec"));
+}
+
+/* Appends which network accounts MariaDB 11.4+ clients can verify the certificate for;
+ * returns -1 cannot tell, 0 some cannot, 1 all can. */
+static int ce_zero_accounts(struct dbtls_str *ev, const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_sql_facts *q = &f->sql;
+	size_t net = 0, ok = 0, shown = 0, unknown = 0;
+
+	if (q->status != DBTLS_SQL_OK || q->accounts_status != DBTLS_SQL_AV_READ) {
+		dbtls_str_cat(ev,
+			      "; which accounts qualify cannot be told (%s): the check needs "
+			      "each account's plugin and whether it has a password",
+			      q->status == DBTLS_SQL_NOT_RUN ? "no --sql"
+			      : q->status == DBTLS_SQL_OK    ? "the accounts were not readable"
+							     : "the SQL login failed");
+		return -1;
+	}
+	for (size_t i = 0; i < q->naccounts; i++) {
+		const struct dbtls_sql_account *a = &q->accounts[i];
+
+		if (!a->network || a->locked)
+			continue;
+		net++;
+		if (!a->plugin) {
+			unknown++;
+			continue;
+		}
+		if (a->has_password && ce_zero_plugin(a->plugin)) {
+			ok++;
+			continue;
+		}
+		dbtls_str_cat(ev, "%s%s@%s (%s)",
+			      shown++ ? ", " : "; the password-derived check cannot work for ",
+			      ce_str_or(a->user, "''"), ce_str_or(a->host, "''"),
+			      a->has_password ? a->plugin : "no password");
+	}
+	if (unknown)
+		dbtls_str_cat(ev, "; %zu network account%s: plugin not read", unknown,
+			      unknown == 1 ? "" : "s");
+	dbtls_str_cat(ev, "; %zu of %zu network accounts qualify", ok, net);
+	return unknown ? -1 : ok == net;
 }
 
 static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
+	enum ce_auto_kind kind = ce_auto_kind(f);
 	struct dbtls_str ev = {0};
+	int sev = -1, maj = 0, min = 0;
+	const char *title;
 	char *fix;
 
-	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
+	if (kind == CE_AUTO_NONE)
 		return;
 	dbtls_str_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
 		      ce_str_or(f->certs[0].issuer, "?"));
-	fix = dbtls_remedy_cert(
+	if (kind == CE_AUTO_MYSQL) {
+		dbtls_str_cat(
+		    &ev, " (generated by mysqld at first start: auto_generate_certs). Exposed: "
+			 "clients in their default mode (ssl-mode=PREFERRED or REQUIRED: "
+			 "libmysqlclient and the mysql client, Connector/J, Connector/NET, "
+			 "Connector/Python, PHP mysqlnd, PyMySQL, Go with tls=skip-verify) encrypt "
+			 "but accept any certificate, so an attacker in the middle reads and "
+			 "changes the traffic, and caching_sha2_password/sha256_password logins "
+			 "hand it the password in clear text. Failing: VERIFY_CA without this "
+			 "server's ca.pem, VERIFY_IDENTITY always (the name is no host name), "
+			 "MariaDB Connector/C and Connector/J 3.4+, which verify by default");
+		title =
+		    "MySQL's auto-generated certificate: clients that do not verify are exposed, "
+		    "clients that verify fail";
+	} else {
+		ce_server_version(f, &maj, &min);
+		dbtls_str_cat(
+		    &ev,
+		    ", self-signed: MariaDB %d.%d zero-configuration TLS (%s). Verified "
+		    "through the password-derived fingerprint only by MariaDB "
+		    "Connector/C 3.4+ (mariadb client 11.4+) and Connector/J 3.4+ "
+		    "(sslMode=verify-full), for accounts with a password on "
+		    "mysql_native_password, ed25519 or parsec. Exposed: clients that "
+		    "encrypt without verifying (MySQL connectors and libmysqlclient in "
+		    "PREFERRED/REQUIRED, PyMySQL, PHP mysqlnd, Go with tls=skip-verify, "
+		    "MariaDB connectors before 3.4); failing: every other client that "
+		    "verifies",
+		    maj, min,
+		    kind == CE_AUTO_MARIADB_ZERO
+			? "the server's ssl_cert is empty"
+			: "from the certificate's shape; --sql reads ssl_cert to be sure");
+		if (ce_zero_accounts(&ev, f) == 1)
+			sev = DBTLS_SEV_LOW; /* MariaDB's own clients are safe for every account */
+		title = "MariaDB zero-configuration TLS certificate: only MariaDB 11.4+ connectors "
+			"verify it, and only for password accounts";
+	}
+	fix = dbtls_remedy_auto_cert(
 	    f, "Replace the certificate the server generated for itself with one issued by your "
-	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).");
-	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
-			   "The server uses a certificate it generated for itself at install time");
+	       "CA, and give the clients that CA.");
+	dbtls_findings_add(out, self, ctx, sev, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
 	free(fix);
 }
@@ -994,9 +1146,18 @@ static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_
 static const struct dbtls_check chk_auto = {
     .id = "cert.auto-generated",
     .title = "Auto-generated database certificate",
-    .description = "The server presents the certificate MySQL or MariaDB generated for itself "
-		   "(…_Auto_Generated_…). No client can verify it against a CA it trusts, so "
-		   "clients either skip verification or pin this one installation's file.",
+    .description = "The server presents a certificate it generated for itself: MySQL's "
+		   "MySQL_Server_<version>_Auto_Generated_… chain (auto_generate_certs), which no "
+		   "client can verify unless given that installation's ca.pem, so clients "
+		   "either skip verification (and are open to an attacker in the middle, who "
+		   "also gets caching_sha2_password passwords) or fail; or MariaDB 11.4+ "
+		   "zero-configuration TLS, a temporary self-signed certificate that MariaDB "
+		   "Connector/C and Connector/J 3.4+ verify through a fingerprint derived from "
+		   "the account's password (mysql_native_password, ed25519, parsec with a "
+		   "password), while every other client is exposed or fails. The finding says "
+		   "which clients and (with --sql) which accounts; for zero-configuration TLS it "
+		   "replaces cert.self-signed and cert.untrusted, and is low when every network "
+		   "account qualifies.",
     .fix = "Issue the server a certificate from your CA and configure ssl_cert/ssl_key/ssl_ca.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = ce_refs_auto,

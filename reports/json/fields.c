@@ -465,6 +465,13 @@ static const struct dbtls_field sql_conn_rows[] = {
 static const struct dbtls_ftable sql_conn_table = {ROWS(sql_conn_rows),
 						   .size = sizeof(struct dbtls_sql_conn)};
 
+static bool o_no_plugin(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	(void)f;
+	(void)cx;
+	return !((const struct dbtls_sql_account *)base)->plugin;
+}
+
 #define T struct dbtls_sql_account
 static const struct dbtls_field sql_account_rows[] = {
     {STR("user", user, REQ | NUL)},
@@ -478,6 +485,10 @@ static const struct dbtls_field sql_account_rows[] = {
     {BOOL("network", network, REQ),
      .desc = "the host pattern admits clients other than localhost/127.0.0.1/::1"},
     {BOOL("locked", locked, 0)},
+    {STR("plugin", plugin, NUL), .omit = o_null_ptr,
+     .desc = "MySQL/MariaDB: the authentication plugin; absent when not read"},
+    {BOOL("password", has_password, 0), .omit = o_no_plugin,
+     .desc = "MySQL/MariaDB: the account has a password (never the hash); absent with plugin"},
     {STR("database", database, NUL), .omit = o_null_ptr,
      .desc = "PostgreSQL: the pg_hba.conf rule's databases (comma-separated)"},
     {STR("method", method, NUL), .omit = o_null_ptr,

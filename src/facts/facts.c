@@ -291,6 +291,7 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 		free(a->issuer);
 		free(a->subject);
 		free(a->cipher);
+		free(a->plugin);
 		free(a->database);
 		free(a->method);
 	}

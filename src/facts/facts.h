@@ -281,6 +281,11 @@ struct dbtls_sql_account {
 	char *cipher;
 	bool network; /* the pattern admits more than localhost, 127.0.0.1 and ::1 */
 	bool locked;
+	/* MySQL/MariaDB: the authentication plugin ("mysql_native_password", "ed25519",
+	 * "caching_sha2_password", "unix_socket", …), NULL when not read; has_password (whether
+	 * a password is set; never the hash) means something only when plugin is set */
+	char *plugin;
+	bool has_password;
 	/* PostgreSQL, where an "account" is a pg_hba.conf rule; NULL / 0 for MySQL */
 	char *database; /* the rule's databases, comma-separated ("all") */
 	char *method;	/* its auth_method: "scram-sha-256", "cert", "trust", "reject", … */

@@ -10,9 +10,17 @@
 #   2. verification.public_trust and cert.cabf-validity: the same 330-day leaf (issued after
 #      2026-03-15, so the CA/B maximum is 200 days) is publicly trusted when the system store
 #      (SSL_CERT_FILE) holds the test root, private under the machine's real store (no CA/B
-#      finding at all), and "cannot tell" (a finding, never a pass) when the store is empty.
+#      finding at all), and "cannot tell" (a finding, never a pass) when the store is empty;
+#   3. auto-generated certificates: the real MariaDB here (10.11, no zero-configuration TLS)
+#      serving a self-signed "CN=MariaDB Server" certificate is plainly self-signed, and --sql
+#      reads each account's plugin and whether it has a password (compared with mysql.user);
+#      a scripted greeting claiming MariaDB 11.4 in front of the same certificate (TLS from
+#      Python's ssl) gets the zero-configuration finding instead of cert.self-signed and
+#      cert.untrusted; one claiming MySQL 8.0 with a MySQL_Server_*_Auto_Generated_* chain gets
+#      the MySQL finding next to cert.untrusted.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+require_mariadb
 
 DBTLS=${DBTLS:-$DBTLS_SRCDIR/dbtls}
 T=$DBTLS_TEST_TMP
@@ -171,5 +179,111 @@ assert_eq "empty store, 150 days: within every limit, nothing to tell" absent \
 "$DBTLS" check --facts "$T/public.json" -q -o "$T/public-again.json" >/dev/null 2>&1 || true
 assert_match "check --facts: the public finding again" '^Publicly trusted' \
 	"$(finding "$T/public-again.json" "$LONG" cert.cabf-validity title)"
+
+# --- 3. auto-generated certificates -------------------------------------------------------------
+A=$W/auto
+mkdir -p "$A"
+# MariaDB zero-configuration shape: one self-signed certificate, one RDN naming MariaDB (the
+# SAN lets the --sql login verify it as its own CA)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$A/zero.key" -out "$A/zero.pem" \
+	-subj "/CN=MariaDB Server" -addext "subjectAltName=IP:127.0.0.1" -days 3650 2>/dev/null
+# MySQL's auto_generate_certs chain: a CA and the server certificate it issued (mysqld serves
+# the server certificate alone)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$A/myca.key" -out "$A/myca.pem" \
+	-subj "/CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate" -days 3650 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout "$A/mysrv.key" -out "$A/mysrv.csr" \
+	-subj "/CN=MySQL_Server_8.0.36_Auto_Generated_Server_Certificate" 2>/dev/null
+openssl x509 -req -in "$A/mysrv.csr" -CA "$A/myca.pem" -CAkey "$A/myca.key" -CAcreateserial \
+	-CAserial "$A/myca.srl" -days 3650 -out "$A/mysrv.pem" 2>/dev/null
+mts_start() { # NAME VERSION CERT KEY: mysql_tls_server.py, NAME_PORT
+	local var portfile=$T/mts-$1.port pid i
+	var=$(_dbtls_varname "$1")
+	"$DBTLS_PYTHON" "$DBTLS_LIBDIR/mysql_tls_server.py" "$2" "$3" "$4" "$portfile" \
+		</dev/null >"$T/mts-$1.log" 2>&1 &
+	pid=$!
+	disown "$pid"
+	_DBTLS_FAKE_PID[$1]=$pid
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$portfile" ] && { export "${var}_PORT=$(cat "$portfile")"; return 0; }
+		sleep 0.05
+	done
+	cat "$T/mts-$1.log"
+	return 1
+}
+mts_start zero114 "5.5.5-11.4.5-MariaDB-log" "$A/zero.pem" "$A/zero.key"
+mts_start mysql80 "8.0.36" "$A/mysrv.pem" "$A/mysrv.key"
+start_with_cert ZERO1011 "$A/zero.pem" "$A/zero.key"
+SCAN_PW='Ctx-scan-pw-4e1f0a77'
+mariadb_sql ZERO1011 "
+CREATE USER 'scan'@'%' IDENTIFIED BY '$SCAN_PW';
+GRANT SELECT ON mysql.* TO 'scan'@'%';
+CREATE USER 'nopw'@'%';
+CREATE USER 'web'@'10.%' IDENTIFIED BY 'x';"
+
+# ground truth: what openssl sees on each (the subject, and the verify result without a CA)
+for p in "$ZERO114_PORT" "$ZERO1011_PORT"; do
+	out=$(openssl s_client -starttls mysql -connect "127.0.0.1:$p" </dev/null 2>&1 || true)
+	assert_match "truth ($p): the MariaDB-shaped certificate is served" 'subject=CN ?= ?MariaDB Server' "$out"
+	assert_match "truth ($p): self-signed" 'verify error:num=18:self[- ]signed certificate' "$out"
+done
+out=$(openssl s_client -starttls mysql -connect "127.0.0.1:$MYSQL80_PORT" </dev/null 2>&1 || true)
+assert_match "truth: the MySQL auto-generated leaf" 'subject=CN ?= ?MySQL_Server_8.0.36_Auto_Generated_Server_Certificate' "$out"
+assert_match "truth: its issuer is not served" 'verify error:num=20:unable to get local issuer certificate' "$out"
+assert_match "truth: the real server is MariaDB 10.11" '^10\.11\.' "$(mariadb_sql ZERO1011 'SELECT VERSION()')"
+plugins=$(mariadb_sql ZERO1011 "SELECT CONCAT(user, '@', host, '=', plugin, ':', IF(authentication_string = '', 'N', 'Y')) FROM mysql.user WHERE user IN ('scan', 'nopw', 'web') ORDER BY user" | tr '\n' ' ')
+assert_eq "truth: plugins and passwords in mysql.user" \
+	"nopw@%=mysql_native_password:N scan@%=mysql_native_password:Y web@10.%=mysql_native_password:Y " "$plugins"
+
+Z114=mysql://127.0.0.1:$ZERO114_PORT
+M80=mysql://127.0.0.1:$MYSQL80_PORT
+Z1011=mysql://127.0.0.1:$ZERO1011_PORT
+R=$T/auto.json
+scan "$R" "$Z114" "$M80"
+assert_match "MariaDB 11.4 shape: the zero-configuration finding" \
+	'^MariaDB zero-configuration TLS certificate: only MariaDB 11.4\+ connectors verify it' \
+	"$(finding "$R" "$Z114" cert.auto-generated title)"
+assert_match "MariaDB 11.4 shape: no --sql, the accounts cannot be told" \
+	'from the certificate.s shape; .*cannot be told \(no --sql\)' \
+	"$(finding "$R" "$Z114" cert.auto-generated evidence)"
+assert_eq "MariaDB 11.4 shape: medium" medium "$(finding "$R" "$Z114" cert.auto-generated severity)"
+assert_eq "MariaDB 11.4 shape: replaces cert.self-signed" absent "$(finding "$R" "$Z114" cert.self-signed title)"
+assert_eq "MariaDB 11.4 shape: replaces cert.untrusted" absent "$(finding "$R" "$Z114" cert.untrusted title)"
+assert_match "MariaDB 11.4 shape: the fix says which clients" 'Connector/C 3.4\+.*FLUSH SSL' \
+	"$(finding "$R" "$Z114" cert.auto-generated remediation | tr '\n' ' ')"
+assert_match "MySQL 8.0 auto-generated: the MySQL finding" \
+	"^MySQL's auto-generated certificate: clients that do not verify are exposed" \
+	"$(finding "$R" "$M80" cert.auto-generated title)"
+assert_match "MySQL 8.0 auto-generated: caching_sha2_password exposure named" 'caching_sha2_password' \
+	"$(finding "$R" "$M80" cert.auto-generated evidence)"
+assert_match "MySQL 8.0 auto-generated: the fix" 'auto_generate_certs=OFF.*ALTER INSTANCE RELOAD TLS|ALTER INSTANCE RELOAD TLS.*auto_generate_certs=OFF' \
+	"$(finding "$R" "$M80" cert.auto-generated remediation | tr '\n' ' ')"
+assert_match "MySQL 8.0 auto-generated: cert.untrusted stays (nobody has that CA)" 'does not verify' \
+	"$(finding "$R" "$M80" cert.untrusted title)"
+# the real 10.11 with the same certificate: no zero-configuration TLS before 11.4
+R=$T/auto1011.json
+DBTLS_MYSQL_PASSWORD=$SCAN_PW scan "$R" --ca-file "$A/zero.pem" --sql --sql-user scan "$Z1011"
+assert_eq "MariaDB 10.11: sql status" ok "$(ep "$R" "$Z1011" "e['sql']['status']")"
+assert_eq "MariaDB 10.11: not zero-configuration" absent "$(finding "$R" "$Z1011" cert.auto-generated title)"
+assert_eq "MariaDB 10.11: self-signed" "Self-signed certificate" "$(finding "$R" "$Z1011" cert.self-signed title)"
+got=$(ep "$R" "$Z1011" "' '.join('%s@%s=%s:%s' % (a['user'], a['host'], a.get('plugin'), 'Y' if a.get('password') else 'N') for a in e['sql']['accounts']['list'] if a['user'] in ('scan', 'nopw', 'web'))")
+assert_eq "--sql: plugins and passwords as mysql.user has them" \
+	"nopw@%=mysql_native_password:N scan@%=mysql_native_password:Y web@10.%=mysql_native_password:Y" "$got"
+assert_fails "the report holds no password hash" grep -qi 'authentication_string\|\*[0-9A-F]\{40\}' "$R"
+# and the same facts with the server's version claimed 11.4 and ssl_cert read empty: judged
+# again offline, the accounts that cannot use the password check are named
+"$DBTLS_PYTHON" - "$R" "$T/auto1011-as-114.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["endpoints"][0]
+e["server"]["version"] = "5.5.5-11.4.5-MariaDB"
+e["sql"]["variables"]["ssl_cert"] = ""
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$DBTLS" check --facts "$T/auto1011-as-114.json" -q -o "$T/auto-114-again.json" >/dev/null 2>&1 || true
+assert_match "as 11.4 with --sql facts: ssl_cert empty is certain" "the server's ssl_cert is empty" \
+	"$(finding "$T/auto-114-again.json" "$Z1011" cert.auto-generated evidence)"
+assert_match "as 11.4 with --sql facts: the account without a password is named" \
+	'cannot work for nopw@% \(no password\)' \
+	"$(finding "$T/auto-114-again.json" "$Z1011" cert.auto-generated evidence)"
 
 finish

@@ -797,6 +797,101 @@ static void fx_auto_generated(struct dbtls_endpoint_facts *f)
 	f->certs[0].issuer = t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate");
 }
 
+/* MySQL's generated chain as served: the leaf alone, its CA nowhere */
+static void fx_auto_generated_served(struct dbtls_endpoint_facts *f)
+{
+	fx_auto_generated(f);
+	free(f->server.product);
+	free(f->server.version);
+	f->server.product = t_strdup("MySQL");
+	f->server.version = t_strdup("8.0.36");
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 20;
+	f->verification.error = t_strdup("unable to get local issuer certificate");
+	f->verification.chain.analysed = true;
+	f->verification.chain.incomplete = true;
+	f->verification.chain.missing_issuer =
+	    t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate");
+}
+
+/* MariaDB 11.4+ zero-configuration TLS: a self-signed "MariaDB" leaf the verifier refuses */
+static void fx_zero_shape(struct dbtls_endpoint_facts *f)
+{
+	free(f->server.version);
+	f->server.version = t_strdup("5.5.5-11.4.5-MariaDB-log");
+	free(f->certs[0].subject);
+	free(f->certs[0].issuer);
+	f->certs[0].subject = t_strdup("CN=MariaDB Server");
+	f->certs[0].issuer = t_strdup("CN=MariaDB Server");
+	f->certs[0].self_signed = true;
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 18;
+	f->verification.error = t_strdup("self-signed certificate");
+}
+
+static void fx_zero_shape_1011(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	free(f->server.version);
+	f->server.version = t_strdup("5.5.5-10.11.19-MariaDB-0+deb12u1");
+}
+
+static void t_sql_account(struct dbtls_sql_facts *q, const char *user, const char *host,
+			  const char *plugin, bool pw)
+{
+	struct dbtls_sql_account *a = realloc(q->accounts, (q->naccounts + 1) * sizeof(*a));
+
+	assert_non_null(a);
+	q->accounts = a;
+	a = &a[q->naccounts++];
+	memset(a, 0, sizeof(*a));
+	a->user = t_strdup(user);
+	a->host = t_strdup(host);
+	a->require = t_strdup("none");
+	a->network = strcmp(host, "localhost") != 0;
+	a->plugin = t_strdup(plugin);
+	a->has_password = pw;
+}
+
+/* --sql read ssl_cert (value) and the accounts */
+static void t_sql_zero(struct dbtls_endpoint_facts *f, const char *ssl_cert)
+{
+	struct dbtls_sql_facts *q = &f->sql;
+
+	q->status = DBTLS_SQL_OK;
+	q->variables = calloc(1, sizeof(*q->variables));
+	assert_non_null(q->variables);
+	q->variables[0].name = t_strdup("ssl_cert");
+	q->variables[0].value = t_strdup(ssl_cert);
+	q->nvariables = 1;
+	q->accounts_status = DBTLS_SQL_AV_READ;
+	q->accounts_source = t_strdup("mysql.global_priv");
+	t_sql_account(q, "app", "%", "ed25519", true);
+	t_sql_account(q, "root", "localhost", "unix_socket", false);
+}
+
+static void fx_zero_sql_mixed(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	t_sql_zero(f, "");
+	t_sql_account(&f->sql, "web", "10.%", "mysql_native_password", false);
+	t_sql_account(&f->sql, "sso", "%", "pam", true);
+}
+
+static void fx_zero_sql_all(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	t_sql_zero(f, "");
+	t_sql_account(&f->sql, "web", "10.%", "mysql_native_password", true);
+}
+
+static void fx_zero_sql_configured(struct dbtls_endpoint_facts *f)
+{
+	/* the same shape, but ssl_cert names a file: somebody's own self-signed certificate */
+	fx_zero_shape(f);
+	t_sql_zero(f, "/etc/mysql/ssl/server-cert.pem");
+}
+
 static void fx_revoked(struct dbtls_endpoint_facts *f)
 {
 	f->certs[0].revocation.status = DBTLS_REV_REVOKED;
@@ -1338,6 +1433,38 @@ static const struct row rows[] = {
     {"CA-issued certificate", NULL, NULL, "cert.auto-generated", 0, -1, NULL},
     {"MySQL auto-generated", fx_auto_generated, NULL, "cert.auto-generated", 1, DBTLS_SEV_MEDIUM,
      "Auto_Generated_CA_Certificate"},
+    {"MySQL auto-generated: who is exposed", fx_auto_generated, NULL, "cert.auto-generated", 1, -1,
+     "clients that do not verify are exposed, clients that verify fail"},
+    {"MySQL auto-generated as served: untrusted", fx_auto_generated_served, NULL, "cert.untrusted",
+     1, -1, "unable to get local issuer certificate"},
+    {"MySQL auto-generated as served: no missing intermediate", fx_auto_generated_served, NULL,
+     "cert.chain-incomplete", 0, -1, NULL},
+    {"MariaDB 11.4 zero-configuration (shape)", fx_zero_shape, NULL, "cert.auto-generated", 1,
+     DBTLS_SEV_MEDIUM, "cannot be told (no --sql)"},
+    {"zero-configuration: the clients named", fx_zero_shape, NULL, "cert.auto-generated", 1, -1,
+     "MariaDB 11.4 zero-configuration TLS (from the certificate's shape"},
+    {"zero-configuration replaces cert.self-signed", fx_zero_shape, NULL, "cert.self-signed", 0, -1,
+     NULL},
+    {"zero-configuration replaces cert.untrusted", fx_zero_shape, NULL, "cert.untrusted", 0, -1,
+     NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: no zero-configuration", fx_zero_shape_1011, NULL,
+     "cert.auto-generated", 0, -1, NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: self-signed", fx_zero_shape_1011, NULL,
+     "cert.self-signed", 1, -1, NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: untrusted", fx_zero_shape_1011, NULL,
+     "cert.untrusted", 1, -1, NULL},
+    {"zero-configuration, --sql: accounts that cannot verify", fx_zero_sql_mixed, NULL,
+     "cert.auto-generated", 1, DBTLS_SEV_MEDIUM,
+     "the password-derived check cannot work for web@10.% (no password), sso@% (pam); 1 of 3 "
+     "network accounts qualify"},
+    {"zero-configuration, --sql: ssl_cert empty is certain", fx_zero_sql_mixed, NULL,
+     "cert.auto-generated", 1, -1, "the server's ssl_cert is empty"},
+    {"zero-configuration, --sql: every account qualifies", fx_zero_sql_all, NULL,
+     "cert.auto-generated", 1, DBTLS_SEV_LOW, "2 of 2 network accounts qualify"},
+    {"ssl_cert configured: not zero-configuration", fx_zero_sql_configured, NULL,
+     "cert.auto-generated", 0, -1, NULL},
+    {"ssl_cert configured: self-signed", fx_zero_sql_configured, NULL, "cert.self-signed", 1, -1,
+     NULL},
     {"not checked is not revoked", NULL, NULL, "cert.revoked", 0, -1, NULL},
     {"good", fx_rev_good, NULL, "cert.revoked", 0, -1, NULL},
     {"revoked leaf", fx_revoked, NULL, "cert.revoked", 1, DBTLS_SEV_CRITICAL,

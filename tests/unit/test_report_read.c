@@ -188,7 +188,9 @@ static void set_sql(struct dbtls_sql_facts *q)
 				       .subject = xstrdup("/CN=repl"),
 				       .cipher = xstrdup("ECDHE-RSA-AES256-GCM-SHA384"),
 				       .network = true,
-				       .locked = true};
+				       .locked = true,
+				       .plugin = xstrdup("ed25519"),
+				       .has_password = true};
 	q->nunreadable = 1;
 	q->unreadable = calloc(1, sizeof(*q->unreadable));
 	assert_non_null(q->unreadable);
