@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check_certs.c — the certificate checks: trust, host name, validity dates, expiry warning, key
- * sizes, signature hashes, validity length, self-signed leaves, the shape of the served chain
+ * check_certs.c — the certificate checks: trust, host name, validity dates, expiry warning (in
+ * proportion to the lifetime), key sizes, signature hashes, validity length, the CA/Browser
+ * Forum limits (publicly trusted chains only), self-signed leaves, the shape of the served chain
  * (incomplete, misordered, extra), key usage, CA:TRUE leaves, auto-generated database
- * certificates, and revocation.
+ * certificates in context (who can verify them), and revocation.
  *
  * Dates are judged against ctx->now from not_before_t/not_after_t, never from days_left (which
  * is relative to the scan), so re-evaluating an old report tells the truth about that report's
@@ -983,15 +984,10 @@ static const struct dbtls_check chk_leaf_ca = {
 /* ---- auto-generated database certificates ---- */
 
 static const char *const ce_refs_auto[] = {
-    "MySQL 8.0 Reference Manual §8.3.3.1 (auto_generate_certs)",
+    "MySQL 8.0 Reference Manual §6.3.3.1 (auto_generate_certs)",
     "MariaDB 11.4: Zero-Configuration SSL (mariadb.com/docs, "
     "mariadb.org/mission-impossible-zero-configuration-ssl)",
     "MariaDB Connector/C 3.4: TLS/SSL changes (peer verification by default)", NULL};
-
-/* What mysqld or mariadbd generated for itself, if anything: MySQL (5.7+, auto_generate_certs
- * / mysql_ssl_rsa_setup) names its CA and server certificates
- * "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate"; MariaDB
- * 11.4+ makes a temporary self-signed certificate at startup when no ssl_cert is configured. */
 
 /* The server version from the greeting ("5.5.5-11.4.5-MariaDB-log": 11.4); false when none. */
 static bool ce_server_version(const struct dbtls_endpoint_facts *f, int *maj, int *min)
@@ -1010,6 +1006,10 @@ static bool ce_mysql_auto_name(const char *dn)
 	return dn && strstr(dn, "MySQL_Server_") && strstr(dn, "_Auto_Generated_");
 }
 
+/* What mysqld or mariadbd generated for itself, if anything: MySQL (5.7+, auto_generate_certs
+ * / mysql_ssl_rsa_setup) names its CA and server certificates
+ * "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate"; MariaDB
+ * 11.4+ makes a temporary self-signed certificate at startup when no ssl_cert is configured. */
 static enum ce_auto_kind ce_auto_kind(const struct dbtls_endpoint_facts *f)
 {
 	const struct dbtls_cert *c;

@@ -374,7 +374,9 @@ static const struct dbtls_field public_trust_rows[] = {
 	     "does not (a private CA: no CA/Browser Forum rules); null: cannot tell (the store "
 	     "is empty or unreadable)"},
     {STR("anchor", anchor, NUL), .desc = "the system root the path ends in"},
-    {STR("store", store, NUL), .desc = "the default verify paths consulted: FILE, DIR"},
+    {STR("store", store, NUL),
+     .desc = "the default verify path consulted: the hashed directory, else the file; FILE, DIR "
+	     "when neither holds a certificate"},
     {STR("detail", detail, NUL), .desc = "not anchored: the verify error; cannot tell: why"},
 };
 #undef T

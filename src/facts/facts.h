@@ -182,7 +182,8 @@ struct dbtls_public_trust {
 	bool checked; /* a chain was served and the system store consulted */
 	int anchored; /* 1: the path ends in a system root; 0: it does not; -1: cannot tell */
 	char *anchor; /* 1: that root's subject (RFC 2253); NULL otherwise */
-	char *store;  /* the store consulted: "FILE, DIR" as OpenSSL resolved them */
+	char *store;  /* what was consulted: the hashed directory, else the file ("FILE, DIR":
+			 neither) */
 	char *detail; /* 0: the verify error; -1: why not (store empty or unreadable); NULL */
 };
 

@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,39 +82,60 @@ enum dbtls_err dbtls_trust_system_store(X509_STORE **out, bool *usable, char **w
 	const char *dirs = tr_default(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
 	X509_STORE *st = X509_STORE_new();
 	enum dbtls_err err = DBTLS_OK;
-	bool file_ok, dirs_ok;
-	size_t n;
+	bool ok = false;
+	size_t n = strlen(file) + strlen(dirs) + 32;
 
 	*out = NULL;
 	*usable = false;
-	*where = NULL;
-	if (!st) {
+	*where = malloc(n);
+	if (!st || !*where) {
 		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory (system store)");
 		goto out;
 	}
 	ERR_set_mark();
-	/* a file that is missing or holds no certificate leaves the store empty: not an error */
-	file_ok = X509_STORE_load_file(st, file) == 1 &&
-		  sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) > 0;
-	dirs_ok = tr_dirs_usable(dirs);
-	if (dirs_ok)
-		X509_STORE_load_path(st, dirs);
-	ERR_pop_to_mark();
-	n = strlen(file) + strlen(dirs) + 32;
-	*where = malloc(n);
-	if (!*where) {
-		err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory (system store)");
-		goto out;
+	/* a hashed directory is read lazily, one lookup at a time; parsing the whole bundle
+	 * file costs OpenSSL 3.0 about 1 ms a certificate (150 ms for Debian's 144), so the file
+	 * is read only when no directory is usable (Debian's file and directory hold the same
+	 * roots: update-ca-certificates writes both) */
+	if (tr_dirs_usable(dirs) && X509_STORE_load_path(st, dirs) == 1) {
+		ok = true;
+		snprintf(*where, n, "%s", dirs);
+	} else if (X509_STORE_load_file(st, file) == 1 &&
+		   sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) > 0) {
+		ok = true;
+		snprintf(*where, n, "%s", file);
+	} else {
+		snprintf(*where, n, "%s, %s", file, dirs);
 	}
-	snprintf(*where, n, "%s, %s", file, dirs);
-	*usable = file_ok || dirs_ok;
+	ERR_pop_to_mark();
+	*usable = ok;
 out:
 	if (err) {
 		X509_STORE_free(st);
 		st = NULL;
+		free(*where);
+		*where = NULL;
 	}
 	*out = st;
 	return err;
+}
+
+/*
+ * The system store of this process, loaded once. This is the one piece of process-wide state
+ * in the scanner, against the house rule on purpose: the store is immutable once built (an
+ * X509_STORE is safe to verify against from many threads; OpenSSL locks its lookup cache),
+ * and building it per endpoint would read the bundle file again for each one. The
+ * environment (SSL_CERT_FILE, SSL_CERT_DIR) is read at the first use.
+ */
+static pthread_once_t tr_once = PTHREAD_ONCE_INIT;
+static X509_STORE *tr_store;
+static bool tr_usable;
+static char *tr_where;
+
+static void tr_load_once(void)
+{
+	if (dbtls_trust_system_store(&tr_store, &tr_usable, &tr_where, NULL))
+		tr_store = NULL; /* out of memory: every caller sees NOMEM */
 }
 
 static char *tr_name(const X509_NAME *name)
@@ -138,7 +160,6 @@ enum dbtls_err dbtls_trust_public(STACK_OF(X509) * chain, X509_STORE *system, ti
 				  struct dbtls_public_trust *out, struct dbtls_diag *d)
 {
 	struct dbtls_public_trust t = {.checked = true, .anchored = -1};
-	X509_STORE *own = NULL;
 	STACK_OF(X509) *untrusted = NULL, *path = NULL;
 	X509_STORE_CTX *sctx = NULL;
 	X509_VERIFY_PARAM *param;
@@ -150,10 +171,13 @@ enum dbtls_err dbtls_trust_public(STACK_OF(X509) * chain, X509_STORE *system, ti
 	if (!chain || sk_X509_num(chain) < 1)
 		return DBTLS_OK; /* nothing served: not checked */
 	if (!system) {
-		err = dbtls_trust_system_store(&own, &usable, &t.store, d);
-		if (err)
+		pthread_once(&tr_once, tr_load_once);
+		if (!tr_store || !(t.store = strdup(tr_where))) {
+			err = dbtls_diag_set(d, DBTLS_ERR_NOMEM, "out of memory (system store)");
 			goto out;
-		system = own;
+		}
+		system = tr_store;
+		usable = tr_usable;
 	}
 	if (!usable) {
 		t.detail = strdup("the system trust store is empty or unreadable");
@@ -211,7 +235,6 @@ out:
 	sk_X509_pop_free(path, X509_free);
 	X509_STORE_CTX_free(sctx);
 	sk_X509_free(untrusted);
-	X509_STORE_free(own);
 	if (err) {
 		free(t.anchor);
 		free(t.store);

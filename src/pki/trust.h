@@ -20,16 +20,17 @@
 #include "src/core/err.h"
 #include "src/facts/facts.h"
 
-/* Loads the system trust store into a new store (*out, caller frees with X509_STORE_free) and
- * says whether it holds any certificate: *usable false when the default file and every
- * default directory are missing, unreadable or empty (then anchoring cannot be told). *where
- * (new) names the paths. Only NOMEM fails (d filled, *out NULL). */
+/* Builds the system trust store into a new store (*out, caller frees with X509_STORE_free):
+ * the default directories when one holds hashed entries (read lazily), else the default file.
+ * *usable is false when neither has a certificate (then anchoring cannot be told); *where
+ * (new) names what was used. Only NOMEM fails (d filled, *out and *where NULL). */
 enum dbtls_err dbtls_trust_system_store(X509_STORE **out, bool *usable, char **where,
 					struct dbtls_diag *d);
 
 /* Fills *out (new strings; zeroed first) for the served chain (borrowed, leaf first): whether
- * its path ends in a root of system (borrowed, from dbtls_trust_system_store; NULL: load it
- * here), ignoring dates. now is the scan time. NOMEM only; on failure *out is left zeroed. */
+ * its path ends in a root of system (borrowed, a usable store from dbtls_trust_system_store;
+ * NULL: this process's system store, built once at the first call and kept), ignoring dates.
+ * now is the scan time. NOMEM only; on failure *out is left zeroed. */
 enum dbtls_err dbtls_trust_public(STACK_OF(X509) * chain, X509_STORE *system, time_t now,
 				  struct dbtls_public_trust *out, struct dbtls_diag *d);
 
