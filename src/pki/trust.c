@@ -4,10 +4,11 @@
  *
  * OpenSSL's X509_STORE_set_default_paths() succeeds even when the file and directory it names
  * do not exist, and a hashed directory is only read when a lookup needs it, so "the store
- * loaded" says nothing. This file therefore loads the default file itself and looks into each
- * default directory for a hashed entry (8 hex digits, a dot, a digit): with neither, the answer
- * is "cannot tell" (-1), never "not public" — a missing store must not make a publicly trusted
- * chain look private, which would silence the CA/B checks (a wrong pass).
+ * loaded" says nothing. This file therefore looks into each default directory for a readable
+ * hashed entry (8 hex digits, a dot, a digit) and uses the directories when one has it, else
+ * loads the default file and counts what it holds: with neither, the answer is "cannot tell"
+ * (-1), never "not public" — a missing store must not make a publicly trusted chain look
+ * private, which would silence the CA/B checks (a wrong pass).
  *
  * The path is built with the served intermediates as untrusted and dates ignored
  * (X509_V_FLAG_NO_CHECK_TIME): an expired public chain is still public. A verification that
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
@@ -67,8 +69,13 @@ static bool tr_dirs_usable(const char *list)
 
 		if (!dh)
 			continue;
-		while (!found && (e = readdir(dh)))
-			found = tr_hashed_name(e->d_name);
+		while (!found && (e = readdir(dh))) {
+			char path[4096 + 256];
+
+			/* a dangling link to a removed root does not make a store */
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			found = tr_hashed_name(e->d_name) && access(path, R_OK) == 0;
+		}
 		closedir(dh);
 	}
 	return found;

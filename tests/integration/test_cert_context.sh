@@ -175,6 +175,13 @@ assert_match "empty store, 330 days: cannot tell is a finding" \
 	"$(finding "$R" "$LONG" cert.cabf-validity title)"
 assert_eq "empty store, 150 days: within every limit, nothing to tell" absent \
 	"$(finding "$R" "$SHORT" cert.cabf-validity title)"
+# a directory whose only hashed entry is a dangling link (a removed root) is no store either
+mkdir -p "$W/dangling"
+ln -sf "$W/no-such-root.pem" "$W/dangling/9d66eef0.0"
+R=$T/dangling.json
+SSL_CERT_FILE=$W/no-such-file.pem SSL_CERT_DIR=$W/dangling scan "$R" "$LONG"
+assert_eq "dangling hashed link: anchored is null" null \
+	"$(ep "$R" "$LONG" "e['verification']['public_trust']['anchored']")"
 # a saved report judged again keeps the fact
 "$DBTLS" check --facts "$T/public.json" -q -o "$T/public-again.json" >/dev/null 2>&1 || true
 assert_match "check --facts: the public finding again" '^Publicly trusted' \
