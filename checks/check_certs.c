@@ -693,8 +693,8 @@ static const struct dbtls_check chk_cabf = {
 		   "(verification.public_trust); a private database CA is never judged by "
 		   "them (cert.validity-too-long is the profile's own limit). When the system "
 		   "store cannot be read the finding says it cannot tell, rather than passing. "
-		   "A public CA issuing such a certificate breaks its rules; browsers refuse "
-		   "it, and the CA may have to revoke it.",
+		   "A public CA issuing such a certificate breaks the Baseline Requirements "
+		   "(it must revoke it), and clients that enforce the limit refuse it.",
     .fix = "Have the public CA issue certificates within the limit and automate their renewal.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = ce_refs_cabf,
