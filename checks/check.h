@@ -120,7 +120,14 @@ struct dbtls_policy_params {
 	bool dsa_allowed;
 	uint32_t forbidden_sig_hashes; /* enum dbtls_sig_hash */
 	int cert_warn_days;	       /* leaf expiring within this many days: warning finding */
-	int cert_crit_days;    /* … within this many: the check's severity raised to critical */
+	int cert_crit_days; /* … within this many: the check's severity raised to critical */
+	/* cert.expiring's windows in proportion to the leaf's lifetime (notBefore..notAfter):
+	 * lifetime × fraction, at least *_min_days and at most cert_warn_days / cert_crit_days
+	 * (the ceilings); fraction 0 (or an unknown notBefore): the fixed ceiling alone */
+	double cert_warn_fraction;
+	double cert_crit_fraction;
+	int cert_warn_min_days;
+	int cert_crit_min_days;
 	int max_validity_days; /* leaf validity (not_after - not_before) longer: finding; 0 off */
 	bool require_server_order; /* the server must enforce its own cipher order */
 	/* not from the profile but from --revocation soft-fail: an undeterminable revocation status

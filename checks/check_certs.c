@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check_certs.c — the certificate checks: trust, host name, validity dates, expiry warning, key
- * sizes, signature hashes, validity length, self-signed leaves, the shape of the served chain
+ * check_certs.c — the certificate checks: trust, host name, validity dates, expiry warning (in
+ * proportion to the lifetime), key sizes, signature hashes, validity length, the CA/Browser
+ * Forum limits (publicly trusted chains only), self-signed leaves, the shape of the served chain
  * (incomplete, misordered, extra), key usage, CA:TRUE leaves, auto-generated database
- * certificates, and revocation.
+ * certificates in context (who can verify them), and revocation.
  *
  * Dates are judged against ctx->now from not_before_t/not_after_t, never from days_left (which
  * is relative to the scan), so re-evaluating an old report tells the truth about that report's
@@ -23,8 +24,20 @@
 /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT and …_ISSUER_CERT_LOCALLY: the path stops short */
 #define CE_VERIFY_NO_ISSUER	    2
 #define CE_VERIFY_NO_ISSUER_LOCALLY 20
+/* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
+#define CE_VERIFY_SELF_SIGNED 18
 
 #define CE_DAY 86400
+
+/* What mysqld or mariadbd generated for itself, if anything (see cert.auto-generated). */
+enum ce_auto_kind {
+	CE_AUTO_NONE = 0,
+	CE_AUTO_MYSQL,
+	CE_AUTO_MARIADB_ZERO,  /* the server's ssl_cert is empty (--sql): certain */
+	CE_AUTO_MARIADB_SHAPE, /* no --sql: from the certificate's shape and the version */
+};
+static enum ce_auto_kind ce_auto_kind(const struct dbtls_endpoint_facts *f);
+static bool ce_mysql_auto_name(const char *dn);
 
 static const char *ce_str_or(const char *s, const char *dflt)
 {
@@ -95,9 +108,17 @@ static void ce_untrusted(const struct dbtls_check *self, const struct dbtls_endp
 		free(fix);
 		return;
 	}
-	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding */
-	if (vf->chain.incomplete && (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
-				     vf->verify_code == CE_VERIFY_NO_ISSUER))
+	/* MariaDB's zero-configuration certificate is verified by other means:
+	 * cert.auto-generated's */
+	if (ce_auto_kind(f) >= CE_AUTO_MARIADB_ZERO &&
+	    (vf->verify_code == CE_VERIFY_SELF_SIGNED ||
+	     vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY))
+		return;
+	/* a missing intermediate is cert.chain-incomplete's finding: one problem, one finding
+	 * (MySQL's generated CA is a root nobody has, not a missing intermediate) */
+	if (vf->chain.incomplete && ce_auto_kind(f) != CE_AUTO_MYSQL &&
+	    (vf->verify_code == CE_VERIFY_NO_ISSUER_LOCALLY ||
+	     vf->verify_code == CE_VERIFY_NO_ISSUER))
 		return;
 	dbtls_str_cat(&ev, "verify error %d: %s (CA: %s)", vf->verify_code,
 		      ce_str_or(vf->error, "unknown"), ce_str_or(vf->ca_source, "unknown"));
@@ -271,37 +292,81 @@ static const struct dbtls_check chk_not_yet = {
 
 /* ---- cert.expiring ---- */
 
+/* One expiry window in seconds: lifetime × fraction, clamped to [min_days, max_days]; the fixed
+ * max_days when there is no fraction or no lifetime to take it of; 0 when max_days is off. */
+static time_t ce_window(time_t life, double fraction, int min_days, int max_days)
+{
+	time_t w, lo = (time_t)min_days * CE_DAY, hi = (time_t)max_days * CE_DAY;
+
+	if (max_days <= 0)
+		return 0;
+	if (fraction <= 0 || life <= 0)
+		return hi;
+	w = (time_t)((double)life * fraction);
+	if (w < lo)
+		w = lo;
+	return w > hi ? hi : w;
+}
+
+/* "7 days", "9.4 days" */
+static void ce_days_cat(struct dbtls_str *b, time_t secs)
+{
+	if (secs % CE_DAY == 0)
+		dbtls_str_cat(b, "%ld day%s", (long)(secs / CE_DAY), secs == CE_DAY ? "" : "s");
+	else
+		dbtls_str_cat(b, "%.1f days", (double)secs / CE_DAY);
+}
+
+/*
+ * The windows are proportional to the leaf's lifetime: renewal automation (ACME clients, ARI)
+ * renews when about a third of the lifetime is left, so a 47-day certificate with 10 days left
+ * is routine, while a 3-year certificate with 10 days left means nobody has renewed it. The
+ * profile's cert_expiry_*_days are the ceilings (a long-lived certificate gets exactly the old
+ * fixed windows), cert_expiry_*_min_days the floors, cert_expiry_*_fraction the share.
+ */
 static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 			const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
-	int warn = ctx->policy ? ctx->policy->params.cert_warn_days : 0;
-	int crit = ctx->policy ? ctx->policy->params.cert_crit_days : 0;
+	const struct dbtls_policy_params *pp = ctx->policy ? &ctx->policy->params : NULL;
 	const struct dbtls_cert *c;
 	struct dbtls_str ev = {0};
 	char title[128], when[40];
-	time_t left;
+	time_t left, life, warn, crit;
 	long days;
 	int sev = -1;
 	char *fix;
 
-	if (!f->certs || !f->ncerts || (warn <= 0 && crit <= 0))
+	if (!pp || !f->certs || !f->ncerts || (pp->cert_warn_days <= 0 && pp->cert_crit_days <= 0))
 		return;
 	c = &f->certs[0];
 	if (!c->not_after_t || c->not_after_t < ctx->now)
 		return; /* unknown, or expired: cert.expired's */
 	left = c->not_after_t - ctx->now;
-	if (crit > 0 && left < (time_t)crit * CE_DAY)
+	life = c->not_before_t && c->not_before_t < c->not_after_t
+		   ? c->not_after_t - c->not_before_t
+		   : 0;
+	warn = ce_window(life, pp->cert_warn_fraction, pp->cert_warn_min_days, pp->cert_warn_days);
+	crit = ce_window(life, pp->cert_crit_fraction, pp->cert_crit_min_days, pp->cert_crit_days);
+	if (crit > 0 && left < crit)
 		sev = DBTLS_SEV_CRITICAL;
-	else if (warn <= 0 || left >= (time_t)warn * CE_DAY)
+	else if (warn <= 0 || left >= warn)
 		return;
 	ce_time(when, sizeof(when), c->not_after, c->not_after_t);
 	ce_who(&ev, f, 0);
 	days = dbtls_days_between(ctx->now, c->not_after_t);
-	dbtls_str_cat(&ev, " not after %s (%ld days left; warning at %d, critical at %d)", when,
-		      days, warn, crit);
+	dbtls_str_cat(&ev, " not after %s (%ld days left", when, days);
+	if (life)
+		dbtls_str_cat(&ev, " of a %ld-day lifetime",
+			      dbtls_days_between(c->not_before_t, c->not_after_t));
+	dbtls_str_cat(&ev, "; warning at ");
+	ce_days_cat(&ev, warn);
+	dbtls_str_cat(&ev, ", critical at ");
+	ce_days_cat(&ev, crit);
+	dbtls_str_cat(&ev, ")");
 	snprintf(title, sizeof(title), "Certificate expires in %ld day%s (%.10s)", days,
 		 days == 1 ? "" : "s", when);
-	fix = dbtls_remedy_cert(f, "Renew the certificate before it expires.");
+	fix = dbtls_remedy_cert(f, "Renew the certificate before it expires, and find out why "
+				   "the renewal (automation) has not done it yet.");
 	dbtls_findings_add(out, self, ctx, sev, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
 	free(fix);
@@ -310,9 +375,16 @@ static void ce_expiring(const struct dbtls_check *self, const struct dbtls_endpo
 static const struct dbtls_check chk_expiring = {
     .id = "cert.expiring",
     .title = "Certificate expires soon",
-    .description = "The leaf certificate expires within the profile's warning window "
-		   "(cert_warn_days); inside cert_crit_days the finding is critical. An "
-		   "expired certificate takes every verifying client down at once.",
+    .description = "The leaf certificate expires within the profile's warning window; inside "
+		   "the critical window the finding is critical. Both windows are a share of "
+		   "the certificate's lifetime (notBefore to notAfter: "
+		   "cert_expiry_warning_fraction, cert_expiry_critical_fraction), at least "
+		   "cert_expiry_*_min_days and at most cert_expiry_warning_days / "
+		   "cert_expiry_critical_days: renewal automation renews when about a third of "
+		   "the lifetime is left, so a 47-day certificate with 10 days left is routine, "
+		   "while a 3-year certificate with 10 days left has been forgotten. Without a "
+		   "fraction (or a readable notBefore) the fixed days apply. An expired "
+		   "certificate takes every verifying client down at once.",
     .fix = "Renew the certificate, and automate renewal.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = ce_refs_validity,
@@ -507,6 +579,128 @@ static const struct dbtls_check chk_too_long = {
     .eval = ce_too_long,
 };
 
+/* ---- cert.cabf-validity ---- */
+
+/* The CA/Browser Forum Baseline Requirements §6.3.2 maximum validity of a subscriber (server)
+ * certificate, by issuance (notBefore), newest first. SC-081v3 (adopted 2025-04-11) sets the
+ * 2026–2029 steps; the 398 days come from ballot SC31 (2020-09-01), the 825 days from ballot
+ * 193 (2018-03-01). Older certificates are not judged (39 months before that; long expired). */
+static const struct {
+	time_t from;	 /* issued on or after (UTC midnight) */
+	int max_days;	 /* MUST NOT be longer */
+	const char *why; /* the rule, for evidence */
+} ce_cabf_limits[] = {
+    {1868227200, 47, "SC-081v3, issued from 2029-03-15"},
+    {1805068800, 100, "SC-081v3, issued from 2027-03-15"},
+    {1773532800, 200, "SC-081v3, issued from 2026-03-15"},
+    {1598918400, 398, "ballot SC31, issued from 2020-09-01"},
+    {1519862400, 825, "ballot 193, issued from 2018-03-01"},
+};
+
+/* public_trust as the check reads it: 1, 0 or -1; a report from before the fact existed
+ * tells it only when the one verification was against the system store and succeeded. */
+static int ce_public(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_verification *vf = &f->verification;
+
+	if (vf->public_trust.checked)
+		return vf->public_trust.anchored;
+	if (vf->done && vf->ca_ok && vf->ca_source && !strcmp(vf->ca_source, "system"))
+		return 1;
+	return -1;
+}
+
+static void ce_cabf(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_public_trust *pt = &f->verification.public_trust;
+	const struct dbtls_cert *c;
+	struct dbtls_str ev = {0};
+	char title[160], from[40], to[40];
+	size_t i, n = sizeof(ce_cabf_limits) / sizeof(ce_cabf_limits[0]);
+	time_t period;
+	long days;
+	int pub;
+	char *fix;
+
+	if (!f->certs || !f->ncerts || !f->verification.done)
+		return;
+	c = &f->certs[0];
+	if (!c->not_before_t || !c->not_after_t || c->not_after_t < c->not_before_t ||
+	    c->self_signed)
+		return; /* no dates to judge; a self-signed leaf is no CA's certificate */
+	for (i = 0; i < n && c->not_before_t < ce_cabf_limits[i].from; i++)
+		;
+	if (i == n)
+		return;
+	/* BR §1.6.1: the validity period runs from notBefore to notAfter inclusive */
+	period = c->not_after_t - c->not_before_t + 1;
+	if (period <= (time_t)ce_cabf_limits[i].max_days * CE_DAY)
+		return; /* within the limit: nothing to say, public or not */
+	pub = ce_public(f);
+	if (pub == 0)
+		return; /* a private CA: the CA/B Forum has nothing to say about it */
+	days = dbtls_days_between(c->not_before_t, c->not_after_t);
+	ce_time(from, sizeof(from), c->not_before, c->not_before_t);
+	ce_time(to, sizeof(to), c->not_after, c->not_after_t);
+	ce_who(&ev, f, 0);
+	dbtls_str_cat(&ev, " valid %s to %s (%ld days; CA/B Forum maximum %d days, %s)", from, to,
+		      days, ce_cabf_limits[i].max_days, ce_cabf_limits[i].why);
+	if (pub > 0) {
+		dbtls_str_cat(&ev, "; the chain anchors in the system trust store at %s",
+			      ce_str_or(pt->anchor, "a public root"));
+		snprintf(title, sizeof(title),
+			 "Publicly trusted certificate valid for %ld days (CA/B Forum maximum %d)",
+			 days, ce_cabf_limits[i].max_days);
+		fix = dbtls_remedy_cert(
+		    f, "Have the public CA issue a certificate within the CA/Browser Forum limit "
+		       "(automate renewal: ACME), or issue database certificates from a private "
+		       "CA the clients are given.");
+	} else {
+		dbtls_str_cat(&ev, "; whether the chain is publicly trusted cannot be told: %s%s%s",
+			      ce_str_or(pt->detail, "not examined"), pt->store ? " (" : "",
+			      pt->store ? pt->store : "");
+		if (pt->store)
+			dbtls_str_cat(&ev, ")");
+		snprintf(title, sizeof(title),
+			 "Cannot tell whether the CA/B Forum limit applies: valid for %ld days "
+			 "(maximum %d when publicly trusted)",
+			 days, ce_cabf_limits[i].max_days);
+		fix = dbtls_remedy_cert(
+		    f, "Scan from a machine whose system trust store is readable (or point "
+		       "SSL_CERT_FILE at the public roots) to tell a public chain from a private "
+		       "one.");
+	}
+	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s", title);
+	free(ev.s);
+	free(fix);
+}
+
+static const char *const ce_refs_cabf[] = {
+    "CA/Browser Forum TLS Baseline Requirements §6.3.2",
+    "CA/Browser Forum ballot SC-081v3 (2025): 200 days from 2026-03-15, 100 from 2027-03-15, "
+    "47 from 2029-03-15",
+    NULL};
+
+static const struct dbtls_check chk_cabf = {
+    .id = "cert.cabf-validity",
+    .title = "Publicly trusted certificate longer than the CA/B Forum allows",
+    .description = "The leaf's validity period (notBefore to notAfter, inclusive) exceeds the "
+		   "CA/Browser Forum limit for its issuance date: 398 days until 2026-03-14, "
+		   "200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15 (ballot "
+		   "SC-081v3). The limits bind only publicly trusted CAs, so the check applies "
+		   "only when the chain anchors in the system trust store "
+		   "(verification.public_trust); a private database CA is never judged by "
+		   "them (cert.validity-too-long is the profile's own limit). When the system "
+		   "store cannot be read the finding says it cannot tell, rather than passing. "
+		   "A public CA issuing such a certificate breaks the Baseline Requirements "
+		   "(it must revoke it), and clients that enforce the limit refuse it.",
+    .fix = "Have the public CA issue certificates within the limit and automate their renewal.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = ce_refs_cabf,
+    .eval = ce_cabf,
+};
+
 /* ---- cert.self-signed ---- */
 
 static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
@@ -517,6 +711,8 @@ static void ce_self_signed(const struct dbtls_check *self, const struct dbtls_en
 
 	if (!f->certs || !f->ncerts || !f->certs[0].self_signed)
 		return;
+	if (ce_auto_kind(f) >= CE_AUTO_MARIADB_ZERO)
+		return; /* cert.auto-generated says who can and cannot verify it */
 	ce_who(&ev, f, 0);
 	dbtls_str_cat(&ev, " is its own issuer");
 	fix = dbtls_remedy_cert(
@@ -557,6 +753,11 @@ static void ce_chain_incomplete(const struct dbtls_check *self,
 	char *fix;
 
 	if (!f->verification.done || !ch->analysed || !ch->incomplete)
+		return;
+	/* a leaf from MySQL's generated CA lacks a root, not an intermediate: cert.untrusted and
+	 * cert.auto-generated say so */
+	if (ce_auto_kind(f) == CE_AUTO_MYSQL && !f->certs[0].self_signed &&
+	    ce_mysql_auto_name(ch->missing_issuer))
 		return;
 	dbtls_str_cat(&ev,
 		      "the server sent %zu certificate%s; the path to the trust anchor needs %s, "
@@ -782,38 +983,162 @@ static const struct dbtls_check chk_leaf_ca = {
 
 /* ---- auto-generated database certificates ---- */
 
-static const char *const ce_refs_auto[] = {"MySQL 8.0 Reference Manual §6.3.3.1",
-					   "MariaDB 11.4 release notes (auto-generated SSL)", NULL};
+static const char *const ce_refs_auto[] = {
+    "MySQL 8.0 Reference Manual §6.3.3.1 (auto_generate_certs)",
+    "MariaDB 11.4: Zero-Configuration SSL (mariadb.com/docs, "
+    "mariadb.org/mission-impossible-zero-configuration-ssl)",
+    "MariaDB Connector/C 3.4: TLS/SSL changes (peer verification by default)", NULL};
 
-/* MySQL (5.7+, auto_generate_certs / mysql_ssl_rsa_setup) names its throw-away CA and server
- * certificates "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate";
- * MariaDB 11.4+ generates a self-signed certificate at startup when none is configured. */
-static bool ce_auto_generated(const struct dbtls_endpoint_facts *f)
+/* The server version from the greeting ("5.5.5-11.4.5-MariaDB-log": 11.4); false when none. */
+static bool ce_server_version(const struct dbtls_endpoint_facts *f, int *maj, int *min)
 {
-	const struct dbtls_cert *c = &f->certs[0];
-	const char *s = c->subject ? c->subject : "", *is = c->issuer ? c->issuer : "";
+	const char *v = f->server.version;
 
-	if (strstr(s, "Auto_Generated") || strstr(is, "Auto_Generated"))
-		return true;
-	return c->self_signed && f->server.product && !strcmp(f->server.product, "MariaDB") &&
-	       (strstr(s, "MariaDB") || strstr(s, "mariadb")) && !strchr(s, ',');
+	if (!v)
+		return false;
+	if (!strncmp(v, "5.5.5-", 6))
+		v += 6; /* MariaDB's prefix for old MySQL clients */
+	return sscanf(v, "%d.%d", maj, min) == 2;
+}
+
+static bool ce_mysql_auto_name(const char *dn)
+{
+	return dn && strstr(dn, "MySQL_Server_") && strstr(dn, "_Auto_Generated_");
+}
+
+/* What mysqld or mariadbd generated for itself, if anything: MySQL (5.7+, auto_generate_certs
+ * / mysql_ssl_rsa_setup) names its CA and server certificates
+ * "MySQL_Server_<version>_Auto_Generated_CA_Certificate" / "…_Server_Certificate"; MariaDB
+ * 11.4+ makes a temporary self-signed certificate at startup when no ssl_cert is configured. */
+static enum ce_auto_kind ce_auto_kind(const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_cert *c;
+	const char *s, *cert_var;
+	bool listed = false;
+	int maj = 0, min = 0;
+
+	if (!f->certs || !f->ncerts)
+		return CE_AUTO_NONE;
+	c = &f->certs[0];
+	s = c->subject ? c->subject : "";
+	if (ce_mysql_auto_name(c->subject) || ce_mysql_auto_name(c->issuer))
+		return CE_AUTO_MYSQL;
+	if (!c->self_signed || !f->server.product || strcmp(f->server.product, "MariaDB") ||
+	    !ce_server_version(f, &maj, &min) || maj * 100 + min < 1104)
+		return CE_AUTO_NONE; /* zero-configuration TLS is MariaDB 11.4+ */
+	cert_var = f->sql.nvariables ? dbtls_sql_value_get(f->sql.variables, f->sql.nvariables,
+							   "ssl_cert", &listed)
+				     : NULL;
+	if (listed && f->sql.status == DBTLS_SQL_OK)
+		return !cert_var || !*cert_var ? CE_AUTO_MARIADB_ZERO : CE_AUTO_NONE;
+	/* without the server's word: a single-RDN self-signed "MariaDB" name */
+	return (strstr(s, "MariaDB") || strstr(s, "mariadb")) && !strchr(s, ',')
+		   ? CE_AUTO_MARIADB_SHAPE
+		   : CE_AUTO_NONE;
+}
+
+/* Plugins MariaDB's password-derived certificate check works with (MITM-safe on their own). */
+static bool ce_zero_plugin(const char *plugin)
+{
+	return plugin && (!strcmp(plugin, "mysql_native_password") || !strcmp(plugin, "ed25519") ||
+			  !strcmp(plugin, "parsec"));
+}
+
+/* Appends which network accounts MariaDB 11.4+ clients can verify the certificate for;
+ * returns -1 cannot tell, 0 some cannot, 1 all can. */
+static int ce_zero_accounts(struct dbtls_str *ev, const struct dbtls_endpoint_facts *f)
+{
+	const struct dbtls_sql_facts *q = &f->sql;
+	size_t net = 0, ok = 0, shown = 0, unknown = 0;
+
+	if (q->status != DBTLS_SQL_OK || q->accounts_status != DBTLS_SQL_AV_READ) {
+		dbtls_str_cat(ev,
+			      "; which accounts qualify cannot be told (%s): the check needs "
+			      "each account's plugin and whether it has a password",
+			      q->status == DBTLS_SQL_NOT_RUN ? "no --sql"
+			      : q->status == DBTLS_SQL_OK    ? "the accounts were not readable"
+							     : "the SQL login failed");
+		return -1;
+	}
+	for (size_t i = 0; i < q->naccounts; i++) {
+		const struct dbtls_sql_account *a = &q->accounts[i];
+
+		if (!a->network || a->locked)
+			continue;
+		net++;
+		if (!a->plugin) {
+			unknown++;
+			continue;
+		}
+		if (a->has_password && ce_zero_plugin(a->plugin)) {
+			ok++;
+			continue;
+		}
+		dbtls_str_cat(ev, "%s%s@%s (%s)",
+			      shown++ ? ", " : "; the password-derived check cannot work for ",
+			      ce_str_or(a->user, "''"), ce_str_or(a->host, "''"),
+			      a->has_password ? a->plugin : "no password");
+	}
+	if (unknown)
+		dbtls_str_cat(ev, "; %zu network account%s: plugin not read", unknown,
+			      unknown == 1 ? "" : "s");
+	dbtls_str_cat(ev, "; %zu of %zu network accounts qualify", ok, net);
+	return unknown ? -1 : ok == net;
 }
 
 static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
 		    const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
 {
+	enum ce_auto_kind kind = ce_auto_kind(f);
 	struct dbtls_str ev = {0};
+	int sev = -1, maj = 0, min = 0;
+	const char *title;
 	char *fix;
 
-	if (!f->ncerts || !f->certs || !ce_auto_generated(f))
+	if (kind == CE_AUTO_NONE)
 		return;
 	dbtls_str_cat(&ev, "leaf %s, issuer %s", ce_str_or(f->certs[0].subject, "?"),
 		      ce_str_or(f->certs[0].issuer, "?"));
-	fix = dbtls_remedy_cert(
+	if (kind == CE_AUTO_MYSQL) {
+		dbtls_str_cat(
+		    &ev, " (generated by mysqld at first start: auto_generate_certs). Exposed: "
+			 "clients in their default mode (ssl-mode=PREFERRED or REQUIRED: "
+			 "libmysqlclient and the mysql client, Connector/J, Connector/NET, "
+			 "Connector/Python, PHP mysqlnd, PyMySQL, Go with tls=skip-verify) encrypt "
+			 "but accept any certificate, so an attacker in the middle reads and "
+			 "changes the traffic, and caching_sha2_password/sha256_password logins "
+			 "hand it the password in clear text. Failing: VERIFY_CA without this "
+			 "server's ca.pem, VERIFY_IDENTITY always (the name is no host name), "
+			 "MariaDB Connector/C and Connector/J 3.4+, which verify by default");
+		title =
+		    "MySQL's auto-generated certificate: clients that do not verify are exposed, "
+		    "clients that verify fail";
+	} else {
+		ce_server_version(f, &maj, &min);
+		dbtls_str_cat(
+		    &ev,
+		    ", self-signed: MariaDB %d.%d zero-configuration TLS (%s). Verified "
+		    "through the password-derived fingerprint only by MariaDB "
+		    "Connector/C 3.4+ (mariadb client 11.4+) and Connector/J 3.4+ "
+		    "(sslMode=verify-full), for accounts with a password on "
+		    "mysql_native_password, ed25519 or parsec. Exposed: clients that "
+		    "encrypt without verifying (MySQL connectors and libmysqlclient in "
+		    "PREFERRED/REQUIRED, PyMySQL, PHP mysqlnd, Go with tls=skip-verify, "
+		    "MariaDB connectors before 3.4); failing: every other client that "
+		    "verifies",
+		    maj, min,
+		    kind == CE_AUTO_MARIADB_ZERO
+			? "the server's ssl_cert is empty"
+			: "from the certificate's shape; --sql reads ssl_cert to be sure");
+		if (ce_zero_accounts(&ev, f) == 1)
+			sev = DBTLS_SEV_LOW; /* MariaDB's own clients are safe for every account */
+		title = "MariaDB zero-configuration TLS certificate: only MariaDB 11.4+ connectors "
+			"verify it, and only for password accounts";
+	}
+	fix = dbtls_remedy_auto_cert(
 	    f, "Replace the certificate the server generated for itself with one issued by your "
-	       "CA (and remove the generated files, or auto_generate_certs=OFF on MySQL).");
-	dbtls_findings_add(out, self, ctx, -1, dbtls_str_get(&ev), fix, "%s",
-			   "The server uses a certificate it generated for itself at install time");
+	       "CA, and give the clients that CA.");
+	dbtls_findings_add(out, self, ctx, sev, dbtls_str_get(&ev), fix, "%s", title);
 	free(ev.s);
 	free(fix);
 }
@@ -821,9 +1146,18 @@ static void ce_auto(const struct dbtls_check *self, const struct dbtls_endpoint_
 static const struct dbtls_check chk_auto = {
     .id = "cert.auto-generated",
     .title = "Auto-generated database certificate",
-    .description = "The server presents the certificate MySQL or MariaDB generated for itself "
-		   "(…_Auto_Generated_…). No client can verify it against a CA it trusts, so "
-		   "clients either skip verification or pin this one installation's file.",
+    .description = "The server presents a certificate it generated for itself: MySQL's "
+		   "MySQL_Server_<version>_Auto_Generated_… chain (auto_generate_certs), which no "
+		   "client can verify unless given that installation's ca.pem, so clients "
+		   "either skip verification (and are open to an attacker in the middle, who "
+		   "also gets caching_sha2_password passwords) or fail; or MariaDB 11.4+ "
+		   "zero-configuration TLS, a temporary self-signed certificate that MariaDB "
+		   "Connector/C and Connector/J 3.4+ verify through a fingerprint derived from "
+		   "the account's password (mysql_native_password, ed25519, parsec with a "
+		   "password), while every other client is exposed or fails. The finding says "
+		   "which clients and (with --sql) which accounts; for zero-configuration TLS it "
+		   "replaces cert.self-signed and cert.untrusted, and is low when every network "
+		   "account qualifies.",
     .fix = "Issue the server a certificate from your CA and configure ssl_cert/ssl_key/ssl_ca.",
     .default_severity = DBTLS_SEV_MEDIUM,
     .references = ce_refs_auto,
@@ -961,6 +1295,7 @@ const struct dbtls_check *const dbtls_checks_certs[] = {
     &chk_key_weak,
     &chk_sig,
     &chk_too_long,
+    &chk_cabf,
     &chk_self_signed,
     &chk_chain_incomplete,
     &chk_chain_order,

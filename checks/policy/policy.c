@@ -194,6 +194,22 @@ static enum dbtls_err pol_int(struct pol_src *src, json_t *v, int lo, int hi, in
 	return DBTLS_OK;
 }
 
+/* A share of a whole: a JSON number from 0 to 1 (0.25, or 0 / 1 written as integers). */
+static enum dbtls_err pol_fraction(struct pol_src *src, json_t *v, double *out,
+				   struct dbtls_diag *d)
+{
+	double x;
+
+	if (!json_is_number(v))
+		return pol_err(src, d, "expected a number from 0 to 1, got %s",
+			       dbtls_json_type_name(v));
+	x = json_number_value(v);
+	if (!(x >= 0 && x <= 1)) /* also NaN */
+		return pol_err(src, d, "%g is out of range (0 to 1)", x);
+	*out = x;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err pol_bool(struct pol_src *src, json_t *v, bool *out, struct dbtls_diag *d)
 {
 	if (!json_is_boolean(v))
@@ -304,6 +320,14 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 			err = pol_int(src, v, 0, 3650, &pp->cert_warn_days, d);
 		} else if (!strcmp(key, "cert_expiry_critical_days")) {
 			err = pol_int(src, v, 0, 3650, &pp->cert_crit_days, d);
+		} else if (!strcmp(key, "cert_expiry_warning_fraction")) {
+			err = pol_fraction(src, v, &pp->cert_warn_fraction, d);
+		} else if (!strcmp(key, "cert_expiry_critical_fraction")) {
+			err = pol_fraction(src, v, &pp->cert_crit_fraction, d);
+		} else if (!strcmp(key, "cert_expiry_warning_min_days")) {
+			err = pol_int(src, v, 0, 3650, &pp->cert_warn_min_days, d);
+		} else if (!strcmp(key, "cert_expiry_critical_min_days")) {
+			err = pol_int(src, v, 0, 3650, &pp->cert_crit_min_days, d);
 		} else if (!strcmp(key, "max_validity_days")) {
 			err = pol_int(src, v, 0, 36500, &pp->max_validity_days, d);
 		} else {

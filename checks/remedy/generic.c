@@ -35,6 +35,12 @@ static char *ge_cert(const struct dbtls_endpoint_facts *f, const char *what)
 	return dbtls_strdup(what);
 }
 
+static char *ge_auto_cert(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	(void)f;
+	return dbtls_strdup(general);
+}
+
 static char *ge_general(const struct dbtls_endpoint_facts *f, const char *general)
 {
 	(void)f;
@@ -114,6 +120,7 @@ const struct dbtls_remedy_product dbtls_remedy_generic = {
     .versions = ge_versions,
     .suites = ge_suites,
     .cert = ge_cert,
+    .auto_cert = ge_auto_cert,
     .not_offered = ge_general,
     .not_offered_evidence = ge_not_offered_evidence,
     .tls13 = ge_tls13,

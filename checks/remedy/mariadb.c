@@ -32,10 +32,27 @@ static char *ma_cert(const struct dbtls_endpoint_facts *f, const char *what)
 					     "10.4+; older: restart)");
 }
 
+static char *ma_auto_cert(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	(void)f;
+	(void)general;
+	return dbtls_remedy_mycnf_cert(
+	    "Zero-configuration TLS protects only MariaDB Connector/C 3.4+ (mariadb client "
+	    "11.4+) and Connector/J 3.4+ (sslMode=verify-full) clients, and only for accounts "
+	    "with a password on mysql_native_password, ed25519 or parsec (ALTER USER ... "
+	    "IDENTIFIED VIA ed25519 USING PASSWORD('...')). Where other clients connect "
+	    "(MySQL connectors, PyMySQL, PHP mysqlnd, Go, older MariaDB connectors) or an "
+	    "account has no password or another plugin, issue the server a certificate from "
+	    "your CA instead.",
+	    "load them with FLUSH SSL (the generated certificate is no longer used) and give the "
+	    "clients your CA with ssl-verify-server-cert (ssl-mode=VERIFY_IDENTITY)");
+}
+
 const struct dbtls_remedy_product dbtls_remedy_mariadb = {
     .name = "mariadb",
     .matches = ma_matches,
     .base = &dbtls_remedy_mysql,
     .versions = ma_versions,
     .cert = ma_cert,
+    .auto_cert = ma_auto_cert,
 };

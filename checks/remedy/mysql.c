@@ -21,6 +21,24 @@ char *dbtls_remedy_mycnf_cert(const char *what, const char *reload)
 	    what, reload);
 }
 
+static char *my_auto_cert(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	(void)f;
+	(void)general;
+	return dbtls_remedy_mycnf_cert(
+	    "Issue the server a certificate from your CA (its subjectAltName listing the names "
+	    "clients use) instead of the one mysqld generated at first start "
+	    "(auto_generate_certs; the generated CA's private key ca-key.pem lies in the data "
+	    "directory, so whoever can read a backup can mint certificates this CA signs).",
+	    "load them with ALTER INSTANCE RELOAD TLS (MySQL 8.0.16+; older: restart); remove "
+	    "ca.pem, ca-key.pem, server-cert.pem, server-key.pem, client-cert.pem and "
+	    "client-key.pem from the data directory (or set auto_generate_certs=OFF) so they are "
+	    "not generated again, give the clients your CA and connect with "
+	    "ssl-mode=VERIFY_IDENTITY (Connector/J sslMode=VERIFY_IDENTITY); accounts on "
+	    "caching_sha2_password send their password in clear text inside TLS on a full "
+	    "authentication, so change the passwords that travelled to an unverified server");
+}
+
 static bool my_matches(const struct dbtls_endpoint_facts *f)
 {
 	return dbtls_remedy_is_mysql_protocol(f);
@@ -147,6 +165,7 @@ const struct dbtls_remedy_product dbtls_remedy_mysql = {
     .versions = my_versions,
     .suites = my_suites,
     .cert = my_cert,
+    .auto_cert = my_auto_cert,
     .not_offered = my_not_offered,
     .not_offered_evidence = my_not_offered_evidence,
     .tls13 = my_tls13,

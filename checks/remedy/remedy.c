@@ -175,3 +175,10 @@ char *dbtls_remedy_plain_connections(const struct dbtls_endpoint_facts *f, const
 	RM_PICK(p, f, plain_connections);
 	return p->plain_connections(f, general);
 }
+
+char *dbtls_remedy_auto_cert(const struct dbtls_endpoint_facts *f, const char *general)
+{
+	const struct dbtls_remedy_product *p;
+	RM_PICK(p, f, auto_cert);
+	return p->auto_cert(f, general);
+}

@@ -66,6 +66,9 @@ struct dbtls_remedy_product {
 	/* Make the clients connected without TLS (f->sql.connections) use it and require it;
 	 * `general` is the check's fix written for MySQL. */
 	char *(*plain_connections)(const struct dbtls_endpoint_facts *f, const char *general);
+	/* Replace a certificate the server generated for itself (MySQL's auto_generate_certs
+	 * chain, MariaDB 11.4+ zero-configuration TLS); `general` is the product-neutral fix. */
+	char *(*auto_cert)(const struct dbtls_endpoint_facts *f, const char *general);
 };
 
 /* The registry: one line per product file (checks/remedy/NAME.c defines dbtls_remedy_NAME), in
@@ -105,6 +108,7 @@ char *dbtls_remedy_alpn(const struct dbtls_endpoint_facts *f, const char *protoc
 			const char *general);
 char *dbtls_remedy_accounts_no_tls(const struct dbtls_endpoint_facts *f, const char *general);
 char *dbtls_remedy_plain_connections(const struct dbtls_endpoint_facts *f, const char *general);
+char *dbtls_remedy_auto_cert(const struct dbtls_endpoint_facts *f, const char *general);
 
 /* printf into a new string (NULL when out of memory): the product files' one formatter. */
 char *dbtls_remedy_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

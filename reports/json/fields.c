@@ -367,6 +367,27 @@ static const struct dbtls_field rotation_rows[] = {
 static const struct dbtls_ftable rotation_table = {ROWS(rotation_rows),
 						   .size = sizeof(struct dbtls_rotation_facts)};
 
+#define T struct dbtls_public_trust
+static const struct dbtls_field public_trust_rows[] = {
+    {TRI("anchored", anchored, REQ),
+     .desc = "the path ends in a root of the system trust store (dates ignored); false: it "
+	     "does not (a private CA: no CA/Browser Forum rules); null: cannot tell (the store "
+	     "is empty or unreadable)"},
+    {STR("anchor", anchor, NUL), .desc = "the system root the path ends in"},
+    {STR("store", store, NUL),
+     .desc = "the default verify path consulted: the hashed directory, else the file; FILE, DIR "
+	     "when neither holds a certificate"},
+    {STR("detail", detail, NUL), .desc = "not anchored: the verify error; cannot tell: why"},
+};
+#undef T
+static void public_trust_init(void *base)
+{
+	((struct dbtls_public_trust *)base)->anchored = -1; /* null: cannot tell */
+}
+
+static const struct dbtls_ftable public_trust_table = {
+    ROWS(public_trust_rows), .size = sizeof(struct dbtls_public_trust), .init = public_trust_init};
+
 #define T struct dbtls_verification
 static const struct dbtls_field verification_rows[] = {
     {BOOL("ca_ok", ca_ok, REQ), .desc = "chain verifies against the CA bundle (VERIFY_CA)"},
@@ -384,6 +405,9 @@ static const struct dbtls_field verification_rows[] = {
 	     "selected none; absent when none was offered"},
     {OBJ("chain", chain, NUL, chain_table), G(chain.analysed)},
     {OBJ("rotation", rotation, NUL, rotation_table), G(rotation.checked)},
+    {OBJ("public_trust", public_trust, DBTLS_F_OMIT, public_trust_table), G(public_trust.checked),
+     .desc = "whether the chain anchors in the system trust store, whatever the CA bundle: "
+	     "the CA/Browser Forum limits apply only then; absent when not looked at"},
 };
 #undef T
 static const struct dbtls_ftable verification_table = {ROWS(verification_rows),
@@ -443,6 +467,13 @@ static const struct dbtls_field sql_conn_rows[] = {
 static const struct dbtls_ftable sql_conn_table = {ROWS(sql_conn_rows),
 						   .size = sizeof(struct dbtls_sql_conn)};
 
+static bool o_no_plugin(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	(void)f;
+	(void)cx;
+	return !((const struct dbtls_sql_account *)base)->plugin;
+}
+
 #define T struct dbtls_sql_account
 static const struct dbtls_field sql_account_rows[] = {
     {STR("user", user, REQ | NUL)},
@@ -456,6 +487,10 @@ static const struct dbtls_field sql_account_rows[] = {
     {BOOL("network", network, REQ),
      .desc = "the host pattern admits clients other than localhost/127.0.0.1/::1"},
     {BOOL("locked", locked, 0)},
+    {STR("plugin", plugin, NUL), .omit = o_null_ptr,
+     .desc = "MySQL/MariaDB: the authentication plugin; absent when not read"},
+    {BOOL("password", has_password, 0), .omit = o_no_plugin,
+     .desc = "MySQL/MariaDB: the account has a password (never the hash); absent with plugin"},
     {STR("database", database, NUL), .omit = o_null_ptr,
      .desc = "PostgreSQL: the pg_hba.conf rule's databases (comma-separated)"},
     {STR("method", method, NUL), .omit = o_null_ptr,

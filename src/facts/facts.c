@@ -179,6 +179,9 @@ void dbtls_verification_free(struct dbtls_verification *v)
 	free(v->rotation.error);
 	free(v->rotation.anchor_subject);
 	free(v->rotation.anchor_sha256);
+	free(v->public_trust.anchor);
+	free(v->public_trust.store);
+	free(v->public_trust.detail);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -288,6 +291,7 @@ void dbtls_sql_facts_free(struct dbtls_sql_facts *s)
 		free(a->issuer);
 		free(a->subject);
 		free(a->cipher);
+		free(a->plugin);
 		free(a->database);
 		free(a->method);
 	}

@@ -173,6 +173,20 @@ struct dbtls_rotation_facts {
 	long anchor_days_left;
 };
 
+/* Whether the served chain anchors in the system trust store (OpenSSL's default verify paths,
+ * SSL_CERT_FILE / SSL_CERT_DIR), whatever --ca-file says: the CA/Browser Forum's rules bind
+ * publicly trusted CAs only (src/pki/trust.c). Dates are not judged here (an expired public
+ * chain is still a public one); a private root an administrator installed into the system
+ * store counts as anchored too. */
+struct dbtls_public_trust {
+	bool checked; /* a chain was served and the system store consulted */
+	int anchored; /* 1: the path ends in a system root; 0: it does not; -1: cannot tell */
+	char *anchor; /* 1: that root's subject (RFC 2253); NULL otherwise */
+	char *store;  /* what was consulted: the hashed directory, else the file ("FILE, DIR":
+			 neither) */
+	char *detail; /* 0: the verify error; -1: why not (store empty or unreadable); NULL */
+};
+
 struct dbtls_verification {
 	bool done;		/* a full handshake completed and the chain was examined */
 	bool ca_ok;		/* chain verifies against the CA bundle (VERIFY_CA) */
@@ -188,6 +202,7 @@ struct dbtls_verification {
 	char *alpn;		/* the ALPN protocol the server selected; NULL: none */
 	struct dbtls_chain_facts chain;
 	struct dbtls_rotation_facts rotation;
+	struct dbtls_public_trust public_trust;
 };
 
 /* What the server does when a client offers one particular ALPN protocol (the preamble's
@@ -267,6 +282,11 @@ struct dbtls_sql_account {
 	char *cipher;
 	bool network; /* the pattern admits more than localhost, 127.0.0.1 and ::1 */
 	bool locked;
+	/* MySQL/MariaDB: the authentication plugin ("mysql_native_password", "ed25519",
+	 * "caching_sha2_password", "unix_socket", …), NULL when not read; has_password (whether
+	 * a password is set; never the hash) means something only when plugin is set */
+	char *plugin;
+	bool has_password;
 	/* PostgreSQL, where an "account" is a pg_hba.conf rule; NULL / 0 for MySQL */
 	char *database; /* the rule's databases, comma-separated ("all") */
 	char *method;	/* its auth_method: "scram-sha-256", "cert", "trust", "reject", … */

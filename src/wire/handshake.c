@@ -34,6 +34,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "src/pki/trust.h"
 #include "src/pki/x509.h"
 #include "src/wire/preamble/preamble.h"
 #include "src/registry/names.h"
@@ -617,6 +618,10 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_
 		}
 	}
 	hs_chain(store, chain, now, &v->chain);
+	/* the system store again, whatever --ca-file is: do CA/Browser Forum rules apply? */
+	err = dbtls_trust_public(chain, NULL, now, &v->public_trust, d);
+	if (err)
+		goto out;
 	if (o && o->new_ca_file) {
 		X509_STORE *ns = NULL;
 		STACK_OF(X509) *np = NULL;

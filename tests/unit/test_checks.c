@@ -146,6 +146,9 @@ static void t_good(struct dbtls_endpoint_facts *f)
 	f->verification.hostname_ok = true;
 	f->verification.hostname_checked = t_strdup("db1");
 	f->verification.ca_source = t_strdup("system");
+	/* a private CA (that happens to be in this machine's store in no way): no CA/B rules */
+	f->verification.public_trust.checked = true;
+	f->verification.public_trust.anchored = 0;
 	f->connections_used = 7;
 }
 
@@ -194,6 +197,10 @@ static void t_policy_init(struct t_policy *tp)
 	    .forbidden_sig_hashes = DBTLS_HASH_MD5 | DBTLS_HASH_SHA1,
 	    .cert_warn_days = 30,
 	    .cert_crit_days = 7,
+	    .cert_warn_fraction = 0.2,
+	    .cert_crit_fraction = 0.05,
+	    .cert_warn_min_days = 1,
+	    .cert_crit_min_days = 1,
 	    .max_validity_days = 398,
 	    .require_server_order = true,
 	};
@@ -492,6 +499,96 @@ static void fx_not_yet(struct dbtls_endpoint_facts *f)
 	f->certs[0].not_before_t = NOW + 2 * DAY;
 }
 
+/* CA/Browser Forum limits (cert.cabf-validity): leaf issued at nb, valid for secs */
+static void fx_leaf_span(struct dbtls_endpoint_facts *f, time_t nb, time_t secs)
+{
+	f->certs[0].not_before_t = nb;
+	f->certs[0].not_after_t = nb + secs;
+}
+
+static void fx_public(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.anchored = 1;
+	f->verification.public_trust.anchor = t_strdup("CN=Public Root R1");
+}
+
+#define T_2026_08_22 ((time_t)1787356800)
+#define T_2026_03_01 ((time_t)1772323200)
+
+static void fx_public_330(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f); /* t_good's leaf: issued 2026-08-22, 330 days */
+}
+
+static void fx_public_199(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 199 * DAY);
+}
+
+static void fx_public_200_exact(struct dbtls_endpoint_facts *f)
+{
+	/* notAfter - notBefore = 200 days is 200 days and one second, inclusive */
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 200 * DAY);
+}
+
+static void fx_public_200_inclusive(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_08_22, 200 * DAY - 1);
+}
+
+static void fx_public_398_before(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f); /* issued before 2026-03-15: the 398 days still apply */
+	fx_leaf_span(f, T_2026_03_01, 398 * DAY - 1);
+}
+
+static void fx_public_399_before(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, T_2026_03_01, 399 * DAY);
+}
+
+static void fx_public_2029_48(struct dbtls_endpoint_facts *f)
+{
+	fx_public(f);
+	fx_leaf_span(f, (time_t)1868227200 + 10 * DAY, 48 * DAY); /* 2029-03-25 */
+}
+
+static void fx_trust_unknown(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.anchored = -1;
+	f->verification.public_trust.detail =
+	    t_strdup("the system trust store is empty or unreadable");
+}
+
+static void fx_trust_unknown_short(struct dbtls_endpoint_facts *f)
+{
+	fx_trust_unknown(f);
+	fx_leaf_span(f, T_2026_08_22, 100 * DAY);
+}
+
+static void fx_trust_not_checked_system_ok(struct dbtls_endpoint_facts *f)
+{
+	/* a report from before public_trust: the one verification was the system store's */
+	f->verification.public_trust.checked = false;
+}
+
+static void fx_trust_not_checked_ca_file(struct dbtls_endpoint_facts *f)
+{
+	f->verification.public_trust.checked = false;
+	free(f->verification.ca_source);
+	f->verification.ca_source = t_strdup("/etc/mysql/ca.pem");
+}
+
+static void px_fixed_expiry(struct dbtls_policy *p)
+{
+	p->params.cert_warn_fraction = 0;
+	p->params.cert_crit_fraction = 0;
+}
+
 static void fx_expiring20(struct dbtls_endpoint_facts *f)
 {
 	f->certs[0].not_after_t = NOW + 20 * DAY + 3600;
@@ -505,6 +602,56 @@ static void fx_expiring3(struct dbtls_endpoint_facts *f)
 static void fx_expiring31(struct dbtls_endpoint_facts *f)
 {
 	f->certs[0].not_after_t = NOW + 31 * DAY;
+}
+
+/* proportional expiry windows (issue 16): the same days left on certificates of different
+ * lifetimes */
+static void fx_life(struct dbtls_endpoint_facts *f, long life_days, long left_days)
+{
+	f->certs[0].not_after_t = NOW + left_days * DAY;
+	f->certs[0].not_before_t = f->certs[0].not_after_t - life_days * DAY;
+}
+
+static void fx_47d_10left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 10);
+}
+
+static void fx_47d_8left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 8);
+}
+
+static void fx_47d_2left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 47, 2);
+}
+
+static void fx_3y_10left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 10);
+}
+
+static void fx_3y_31left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 31);
+}
+
+static void fx_3y_6left(struct dbtls_endpoint_facts *f)
+{
+	fx_life(f, 3 * 365, 6);
+}
+
+static void fx_6d_20hleft(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 20 * 3600;
+	f->certs[0].not_before_t = f->certs[0].not_after_t - 6 * DAY;
+}
+
+static void fx_unknown_nb_10left(struct dbtls_endpoint_facts *f)
+{
+	f->certs[0].not_after_t = NOW + 10 * DAY;
+	f->certs[0].not_before_t = 0;
 }
 
 static void fx_rsa1024(struct dbtls_endpoint_facts *f)
@@ -575,6 +722,12 @@ static void fx_self_signed(struct dbtls_endpoint_facts *f)
 	f->certs[0].self_signed = true;
 }
 
+static void fx_self_signed_public(struct dbtls_endpoint_facts *f)
+{
+	fx_self_signed(f);
+	fx_public(f);
+}
+
 /* chain shape, usage, auto-generated, revocation, rotation (issue 5) */
 static void fx_chain_incomplete(struct dbtls_endpoint_facts *f)
 {
@@ -642,6 +795,101 @@ static void fx_auto_generated(struct dbtls_endpoint_facts *f)
 	free(f->certs[0].issuer);
 	f->certs[0].subject = t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_Server_Certificate");
 	f->certs[0].issuer = t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate");
+}
+
+/* MySQL's generated chain as served: the leaf alone, its CA nowhere */
+static void fx_auto_generated_served(struct dbtls_endpoint_facts *f)
+{
+	fx_auto_generated(f);
+	free(f->server.product);
+	free(f->server.version);
+	f->server.product = t_strdup("MySQL");
+	f->server.version = t_strdup("8.0.36");
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 20;
+	f->verification.error = t_strdup("unable to get local issuer certificate");
+	f->verification.chain.analysed = true;
+	f->verification.chain.incomplete = true;
+	f->verification.chain.missing_issuer =
+	    t_strdup("CN=MySQL_Server_8.0.36_Auto_Generated_CA_Certificate");
+}
+
+/* MariaDB 11.4+ zero-configuration TLS: a self-signed "MariaDB" leaf the verifier refuses */
+static void fx_zero_shape(struct dbtls_endpoint_facts *f)
+{
+	free(f->server.version);
+	f->server.version = t_strdup("5.5.5-11.4.5-MariaDB-log");
+	free(f->certs[0].subject);
+	free(f->certs[0].issuer);
+	f->certs[0].subject = t_strdup("CN=MariaDB Server");
+	f->certs[0].issuer = t_strdup("CN=MariaDB Server");
+	f->certs[0].self_signed = true;
+	f->verification.ca_ok = false;
+	f->verification.verify_code = 18;
+	f->verification.error = t_strdup("self-signed certificate");
+}
+
+static void fx_zero_shape_1011(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	free(f->server.version);
+	f->server.version = t_strdup("5.5.5-10.11.19-MariaDB-0+deb12u1");
+}
+
+static void t_sql_account(struct dbtls_sql_facts *q, const char *user, const char *host,
+			  const char *plugin, bool pw)
+{
+	struct dbtls_sql_account *a = realloc(q->accounts, (q->naccounts + 1) * sizeof(*a));
+
+	assert_non_null(a);
+	q->accounts = a;
+	a = &a[q->naccounts++];
+	memset(a, 0, sizeof(*a));
+	a->user = t_strdup(user);
+	a->host = t_strdup(host);
+	a->require = t_strdup("none");
+	a->network = strcmp(host, "localhost") != 0;
+	a->plugin = t_strdup(plugin);
+	a->has_password = pw;
+}
+
+/* --sql read ssl_cert (value) and the accounts */
+static void t_sql_zero(struct dbtls_endpoint_facts *f, const char *ssl_cert)
+{
+	struct dbtls_sql_facts *q = &f->sql;
+
+	q->status = DBTLS_SQL_OK;
+	q->variables = calloc(1, sizeof(*q->variables));
+	assert_non_null(q->variables);
+	q->variables[0].name = t_strdup("ssl_cert");
+	q->variables[0].value = t_strdup(ssl_cert);
+	q->nvariables = 1;
+	q->accounts_status = DBTLS_SQL_AV_READ;
+	q->accounts_source = t_strdup("mysql.global_priv");
+	t_sql_account(q, "app", "%", "ed25519", true);
+	t_sql_account(q, "root", "localhost", "unix_socket", false);
+}
+
+static void fx_zero_sql_mixed(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	t_sql_zero(f, "");
+	t_sql_account(&f->sql, "web", "10.%", "mysql_native_password", false);
+	t_sql_account(&f->sql, "sso", "%", "pam", true);
+}
+
+static void fx_zero_sql_all(struct dbtls_endpoint_facts *f)
+{
+	fx_zero_shape(f);
+	t_sql_zero(f, "");
+	t_sql_account(&f->sql, "web", "10.%", "mysql_native_password", true);
+}
+
+static void fx_zero_sql_configured(struct dbtls_endpoint_facts *f)
+{
+	/* the same shape, but ssl_cert names a file: somebody's own self-signed certificate */
+	fx_zero_shape(f);
+	t_sql_zero(f, "/etc/mysql/ssl/server-cert.pem");
 }
 
 static void fx_revoked(struct dbtls_endpoint_facts *f)
@@ -1089,10 +1337,30 @@ static const struct row rows[] = {
     {"300 days left", NULL, NULL, "cert.expiring", 0, -1, NULL},
     {"31 days left at 30", fx_expiring31, NULL, "cert.expiring", 0, -1, NULL},
     {"expired is not expiring", fx_leaf_expired, NULL, "cert.expiring", 0, -1, NULL},
-    {"20 days left", fx_expiring20, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
-     "Certificate expires in 20 days"},
-    {"3 days left", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+    /* the two rows proportional windows flipped: both leaves are short-lived (notBefore 30
+     * days ago), so 20 of 50 days left is routine and 3 of 33 a warning, not critical */
+    {"20 days left of 50: routine", fx_expiring20, NULL, "cert.expiring", 0, -1, NULL},
+    {"3 days left of 33", fx_expiring3, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
      "expires in 3 days"},
+    {"20 days left of 50, fixed windows", fx_expiring20, px_fixed_expiry, "cert.expiring", 1,
+     DBTLS_SEV_MEDIUM, "Certificate expires in 20 days"},
+    {"3 days left of 33, fixed windows", fx_expiring3, px_fixed_expiry, "cert.expiring", 1,
+     DBTLS_SEV_CRITICAL, "expires in 3 days"},
+    {"47-day certificate, 10 days left: routine", fx_47d_10left, NULL, "cert.expiring", 0, -1,
+     NULL},
+    {"47-day certificate, 8 days left", fx_47d_8left, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+     "(8 days left of a 47-day lifetime; warning at 9.4 days, critical at 2.4 days)"},
+    {"47-day certificate, 2 days left", fx_47d_2left, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+     "expires in 2 days"},
+    {"3-year certificate, 10 days left", fx_3y_10left, NULL, "cert.expiring", 1, DBTLS_SEV_MEDIUM,
+     "warning at 30 days, critical at 7 days"},
+    {"3-year certificate, 31 days left", fx_3y_31left, NULL, "cert.expiring", 0, -1, NULL},
+    {"3-year certificate, 6 days left", fx_3y_6left, NULL, "cert.expiring", 1, DBTLS_SEV_CRITICAL,
+     "expires in 6 days"},
+    {"6-day certificate, 20 hours left: the floor", fx_6d_20hleft, NULL, "cert.expiring", 1,
+     DBTLS_SEV_CRITICAL, "critical at 1 day)"},
+    {"notBefore unknown: the fixed windows", fx_unknown_nb_10left, NULL, "cert.expiring", 1,
+     DBTLS_SEV_MEDIUM, "(10 days left; warning at 30 days"},
     {"RSA 3072", NULL, NULL, "cert.key-weak", 0, -1, NULL},
     {"RSA 2048 at minimum 2048", fx_rsa2048, NULL, "cert.key-weak", 0, -1, NULL},
     {"EC P-256", fx_ec_p256, NULL, "cert.key-weak", 0, -1, NULL},
@@ -1112,6 +1380,32 @@ static const struct row rows[] = {
     {"no maximum", fx_long_validity, px_no_max_validity, "cert.validity-too-long", 0, -1, NULL},
     {"430 days", fx_long_validity, NULL, "cert.validity-too-long", 1, DBTLS_SEV_LOW,
      "Certificate valid for 430 days (maximum 398)"},
+    /* CA/Browser Forum limits, only for chains anchored in the system store */
+    {"private CA, 330 days", NULL, NULL, "cert.cabf-validity", 0, -1, NULL},
+    {"public, 330 days issued 2026-08", fx_public_330, NULL, "cert.cabf-validity", 1,
+     DBTLS_SEV_MEDIUM, "Publicly trusted certificate valid for 330 days (CA/B Forum maximum 200)"},
+    {"public, anchor named", fx_public_330, NULL, "cert.cabf-validity", 1, -1,
+     "anchors in the system trust store at CN=Public Root R1"},
+    {"public, 199 days", fx_public_199, NULL, "cert.cabf-validity", 0, -1, NULL},
+    {"public, 200 days inclusive", fx_public_200_inclusive, NULL, "cert.cabf-validity", 0, -1,
+     NULL},
+    {"public, notAfter - notBefore = 200 days: a second too long", fx_public_200_exact, NULL,
+     "cert.cabf-validity", 1, -1, "CA/B Forum maximum 200 days, SC-081v3, issued from 2026-03-15"},
+    {"public, 398 days issued 2026-03-01", fx_public_398_before, NULL, "cert.cabf-validity", 0, -1,
+     NULL},
+    {"public, 399 days issued 2026-03-01", fx_public_399_before, NULL, "cert.cabf-validity", 1, -1,
+     "maximum 398 days"},
+    {"public, 48 days issued 2029", fx_public_2029_48, NULL, "cert.cabf-validity", 1, -1,
+     "maximum 47 days"},
+    {"store unreadable, 330 days: cannot tell", fx_trust_unknown, NULL, "cert.cabf-validity", 1,
+     DBTLS_SEV_MEDIUM, "Cannot tell whether the CA/B Forum limit applies"},
+    {"store unreadable, 100 days: within every limit", fx_trust_unknown_short, NULL,
+     "cert.cabf-validity", 0, -1, NULL},
+    {"old report, system store verified", fx_trust_not_checked_system_ok, NULL,
+     "cert.cabf-validity", 1, -1, "Publicly trusted"},
+    {"old report, --ca-file: cannot tell", fx_trust_not_checked_ca_file, NULL, "cert.cabf-validity",
+     1, -1, "cannot be told: not examined"},
+    {"self-signed leaf: no CA's", fx_self_signed_public, NULL, "cert.cabf-validity", 0, -1, NULL},
     {"CA-issued leaf", NULL, NULL, "cert.self-signed", 0, -1, NULL},
     {"self-signed leaf", fx_self_signed, NULL, "cert.self-signed", 1, DBTLS_SEV_MEDIUM,
      "Self-signed certificate"},
@@ -1139,6 +1433,38 @@ static const struct row rows[] = {
     {"CA-issued certificate", NULL, NULL, "cert.auto-generated", 0, -1, NULL},
     {"MySQL auto-generated", fx_auto_generated, NULL, "cert.auto-generated", 1, DBTLS_SEV_MEDIUM,
      "Auto_Generated_CA_Certificate"},
+    {"MySQL auto-generated: who is exposed", fx_auto_generated, NULL, "cert.auto-generated", 1, -1,
+     "clients that do not verify are exposed, clients that verify fail"},
+    {"MySQL auto-generated as served: untrusted", fx_auto_generated_served, NULL, "cert.untrusted",
+     1, -1, "unable to get local issuer certificate"},
+    {"MySQL auto-generated as served: no missing intermediate", fx_auto_generated_served, NULL,
+     "cert.chain-incomplete", 0, -1, NULL},
+    {"MariaDB 11.4 zero-configuration (shape)", fx_zero_shape, NULL, "cert.auto-generated", 1,
+     DBTLS_SEV_MEDIUM, "cannot be told (no --sql)"},
+    {"zero-configuration: the clients named", fx_zero_shape, NULL, "cert.auto-generated", 1, -1,
+     "MariaDB 11.4 zero-configuration TLS (from the certificate's shape"},
+    {"zero-configuration replaces cert.self-signed", fx_zero_shape, NULL, "cert.self-signed", 0, -1,
+     NULL},
+    {"zero-configuration replaces cert.untrusted", fx_zero_shape, NULL, "cert.untrusted", 0, -1,
+     NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: no zero-configuration", fx_zero_shape_1011, NULL,
+     "cert.auto-generated", 0, -1, NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: self-signed", fx_zero_shape_1011, NULL,
+     "cert.self-signed", 1, -1, NULL},
+    {"MariaDB 10.11 self-signed 'MariaDB' leaf: untrusted", fx_zero_shape_1011, NULL,
+     "cert.untrusted", 1, -1, NULL},
+    {"zero-configuration, --sql: accounts that cannot verify", fx_zero_sql_mixed, NULL,
+     "cert.auto-generated", 1, DBTLS_SEV_MEDIUM,
+     "the password-derived check cannot work for web@10.% (no password), sso@% (pam); 1 of 3 "
+     "network accounts qualify"},
+    {"zero-configuration, --sql: ssl_cert empty is certain", fx_zero_sql_mixed, NULL,
+     "cert.auto-generated", 1, -1, "the server's ssl_cert is empty"},
+    {"zero-configuration, --sql: every account qualifies", fx_zero_sql_all, NULL,
+     "cert.auto-generated", 1, DBTLS_SEV_LOW, "2 of 2 network accounts qualify"},
+    {"ssl_cert configured: not zero-configuration", fx_zero_sql_configured, NULL,
+     "cert.auto-generated", 0, -1, NULL},
+    {"ssl_cert configured: self-signed", fx_zero_sql_configured, NULL, "cert.self-signed", 1, -1,
+     NULL},
     {"not checked is not revoked", NULL, NULL, "cert.revoked", 0, -1, NULL},
     {"good", fx_rev_good, NULL, "cert.revoked", 0, -1, NULL},
     {"revoked leaf", fx_revoked, NULL, "cert.revoked", 1, DBTLS_SEV_CRITICAL,
@@ -1439,6 +1765,7 @@ static void test_expiring_raises_to_critical(void **state)
 	t_good(&f);
 	t_policy_init(&tp);
 	ctx = (struct dbtls_check_ctx){.policy = &tp.p, .severity = DBTLS_SEV_LOW, .now = NOW};
+	f.certs[0].not_before_t = NOW - 1000 * DAY; /* long-lived: the fixed ceilings apply */
 	f.certs[0].not_after_t = NOW + 10 * DAY;
 	f.certs[0].days_left = 300; /* stale: must be ignored */
 	c->eval(c, &f, &ctx, &fs);

@@ -188,7 +188,9 @@ static void set_sql(struct dbtls_sql_facts *q)
 				       .subject = xstrdup("/CN=repl"),
 				       .cipher = xstrdup("ECDHE-RSA-AES256-GCM-SHA384"),
 				       .network = true,
-				       .locked = true};
+				       .locked = true,
+				       .plugin = xstrdup("ed25519"),
+				       .has_password = true};
 	q->nunreadable = 1;
 	q->unreadable = calloc(1, sizeof(*q->unreadable));
 	assert_non_null(q->unreadable);
@@ -426,6 +428,12 @@ static void fixture(struct dbtls_scan_facts *s)
 	    .anchor_sha256 =
 		xstrdup("d9dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"),
 	    .anchor_days_left = 7000};
+	e->verification.public_trust = (struct dbtls_public_trust){
+	    .checked = true,
+	    .anchored = 1,
+	    .anchor = xstrdup("CN=Public Root"),
+	    .store = xstrdup("/etc/ssl/certs/ca-certificates.crt, /etc/ssl/certs"),
+	    .detail = xstrdup("(none)")};
 	assert_int_equal(dbtls_facts_add_error(e, DBTLS_ERR_TIMEOUT, "probe TLSv1.1", "timed out"),
 			 DBTLS_OK);
 	set_sql(&e->sql);

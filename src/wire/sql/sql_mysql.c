@@ -79,8 +79,12 @@ static const char *const sql_variable_names[] = {
 	"WHERE VARIABLE_NAME IN ('Ssl_version', 'Ssl_cipher')"
 
 /* Account statements, best first; each gives user, host, ssl_type, ssl_cipher, x509_issuer,
- * x509_subject, locked, is_role. MariaDB 10.4+ keeps grants as JSON in mysql.global_priv (and
- * mysql.user is a view over it, without account_locked); MySQL keeps them in mysql.user. */
+ * x509_subject, locked, is_role, then the authentication plugin and whether a password is set
+ * ('Y'/'N': never the hash itself), which MariaDB 11.4's zero-configuration TLS needs to know.
+ * MariaDB 10.4+ keeps grants as JSON in mysql.global_priv (and mysql.user is a view over it,
+ * without account_locked); MySQL keeps them in mysql.user. plugin, authentication_string
+ * (and MariaDB's Password) are in every mysql.user since MySQL 5.5 / MariaDB 5.5; the last
+ * statement (MySQL before 5.7, no account_locked) asks only for the grant columns. */
 static const struct {
 	const char *source;
 	const char *stmt;
@@ -89,15 +93,19 @@ static const struct {
     {"mysql.global_priv",
      "SELECT User, Host, JSON_VALUE(Priv, '$.ssl_type'), JSON_VALUE(Priv, '$.ssl_cipher'), "
      "JSON_VALUE(Priv, '$.x509_issuer'), JSON_VALUE(Priv, '$.x509_subject'), "
-     "JSON_VALUE(Priv, '$.account_locked'), JSON_VALUE(Priv, '$.is_role') "
+     "JSON_VALUE(Priv, '$.account_locked'), JSON_VALUE(Priv, '$.is_role'), "
+     "JSON_VALUE(Priv, '$.plugin'), "
+     "IF(IFNULL(JSON_VALUE(Priv, '$.authentication_string'), '') = '', 'N', 'Y') "
      "FROM mysql.global_priv ORDER BY User, Host",
      true},
     {"mysql.user",
-     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', is_role "
-     "FROM mysql.user ORDER BY User, Host",
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, 'N', is_role, "
+     "plugin, IF(IFNULL(authentication_string, '') = '' AND IFNULL(Password, '') = '', 'N', "
+     "'Y') FROM mysql.user ORDER BY User, Host",
      true},
     {"mysql.user",
-     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, account_locked, 'N' "
+     "SELECT User, Host, ssl_type, ssl_cipher, x509_issuer, x509_subject, account_locked, 'N', "
+     "plugin, IF(IFNULL(authentication_string, '') = '', 'N', 'Y') "
      "FROM mysql.user ORDER BY User, Host",
      false},
     {"mysql.user",
@@ -430,6 +438,10 @@ static bool sql_row_account(void *arg, unsigned ncols, const char *const *v)
 	ac->subject = v[5] && *v[5] ? dbtls_sql_dup(v[5], &a->oom) : NULL;
 	ac->locked = sql_truthy(v[6]);
 	ac->network = dbtls_sql_host_is_network(v[1] ? v[1] : "");
+	if (ncols >= 10 && v[8] && *v[8]) {
+		ac->plugin = dbtls_sql_dup(v[8], &a->oom);
+		ac->has_password = sql_truthy(v[9]);
+	}
 	return !a->oom;
 }
 
@@ -442,6 +454,7 @@ static void sql_free_accounts(struct dbtls_sql_facts *s)
 		free(s->accounts[i].issuer);
 		free(s->accounts[i].subject);
 		free(s->accounts[i].cipher);
+		free(s->accounts[i].plugin);
 	}
 	free(s->accounts);
 	s->accounts = NULL;
