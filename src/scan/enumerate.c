@@ -211,6 +211,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 		if (err) {
 			out->status = DBTLS_VS_ERROR;
 			out->reason = dbtls_strdup(d->msg[0] ? d->msg : dbtls_strerror(err));
+			if (eo->decided)
+				eo->decided(ctx, v, out->status);
 			return err;
 		}
 	}
@@ -218,6 +220,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	free(out->reason);
 	out->reason = dbtls_strdup(desc);
 	out->status = dbtls_enum_classify(v, &r);
+	if (eo->decided)
+		eo->decided(ctx, v, out->status);
 	if (out->status != DBTLS_VS_ACCEPTED)
 		return out->status == DBTLS_VS_ERROR ? DBTLS_ERR_PROTOCOL : DBTLS_OK;
 

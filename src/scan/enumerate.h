@@ -48,6 +48,9 @@ struct dbtls_enum_opts {
 	 * sequential. */
 	dbtls_run_parallel_fn run_parallel;
 	size_t chunks;
+	/* called (with the probe's ctx) once the version's outcome is known from its first answer,
+	 * before the rest of the enumeration; NULL: not told */
+	void (*decided)(void *ctx, enum dbtls_version v, enum dbtls_vstatus st);
 };
 
 /*

@@ -117,6 +117,12 @@ static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, 
 	return h;
 }
 
+#define TASK_GROUPS   (DBTLS_NVERSIONS)
+#define TASK_CERTS    (DBTLS_NVERSIONS + 1)
+#define TASK_FLIGHT   (DBTLS_NVERSIONS + 2)
+#define TASK_FALLBACK (DBTLS_NVERSIONS + 3)
+#define TASK_MAX      (DBTLS_NVERSIONS + 4)
+
 /* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
  * shared fields while several probe tasks of the endpoint run side by side. */
 struct scan_ep {
@@ -134,17 +140,32 @@ struct scan_ep {
 	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
 	size_t ncands[DBTLS_NVERSIONS];
 	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
-	int tasks[DBTLS_NVERSIONS + 2];
+	int tasks[TASK_MAX];
 	size_t ntasks, next;
 	struct scan_hosts *hs; /* the run's (the --rate bucket); borrowed */
 	/* the pipelined preamble (fast_start/fast_check), guarded by lock: given up for the rest
 	 * of the endpoint once it misled; trusted once a careful probe has confirmed a refusal
 	 * (a close, garbage) the pipelined one saw */
 	bool fast_off, fast_confirmed;
+	int64_t
+	    t0_ms; /* when the endpoint's scan started (dbtls_net_now_ms clock), for the trace */
+	/* Handshake facts from the enumeration's own answers (src/scan/hsfacts.h), guarded by
+	 * lock: what each version's ServerHellos said, whether a refused hello was asked again
+	 * without the extras, the smallest DHE prime a pick served. */
+	struct dbtls_hsfacts_seen seen[DBTLS_NVERSIONS];
+	bool extras_tried[DBTLS_NVERSIONS];
+	uint8_t dh_p[1024];
+	size_t dh_plen;
+	/* each version's outcome as soon as its first answer is in (decided bit v), for the
+	 * fallback probe, which waits on decided_cv; guarded by lock */
+	enum dbtls_vstatus vstatus[DBTLS_NVERSIONS];
+	unsigned decided;
+	pthread_cond_t decided_cv;
+	/* the flight + CCS task's findings, moved into f once every task has ended */
+	struct dbtls_vuln_facts vulns;
+	struct dbtls_client_auth_facts ca;
+	bool flight_ran;
 };
-
-#define TASK_GROUPS (DBTLS_NVERSIONS)
-#define TASK_CERTS  (DBTLS_NVERSIONS + 1)
 
 static const char *scan_stage(enum dbtls_err err)
 {
@@ -317,12 +338,53 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 	return err;
 }
 
+/*
+ * DBTLS_PROBE_TRACE=FILE: a debugging aid for the probe plan, never part of a report. Every
+ * connection slot an endpoint holds appends one line to FILE when it is given back:
+ *   <target> <family> <start ms> <end ms> <wait ms> <in flight>
+ * times from the endpoint's start, wait = how long the slot was waited for, in flight = the
+ * server's open connections once this one got its slot. The family is the probe phase that
+ * asked (a version's suites, groups, certs, ...), kept per thread since every phase runs on its
+ * own thread (enumeration parts inherit it from the phase that starts them).
+ */
+static __thread const char *scan_family = "open";
+static __thread int64_t scan_slot_t0, scan_slot_wait;
+static __thread int scan_slot_n;
+static pthread_once_t scan_trace_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t scan_trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *scan_trace_fp;
+
+static void scan_trace_open(void)
+{
+	const char *path = getenv("DBTLS_PROBE_TRACE");
+
+	if (path && *path)
+		scan_trace_fp = fopen(path, "a");
+}
+
+static void scan_trace_slot(const struct scan_ep *ep)
+{
+	int64_t now;
+
+	pthread_once(&scan_trace_once, scan_trace_open);
+	if (!scan_trace_fp)
+		return;
+	now = dbtls_net_now_ms();
+	pthread_mutex_lock(&scan_trace_lock);
+	fprintf(scan_trace_fp, "%s %s %lld %lld %lld %d\n", ep->t->given, scan_family,
+		(long long)(scan_slot_t0 - ep->t0_ms), (long long)(now - ep->t0_ms),
+		(long long)scan_slot_wait, scan_slot_n);
+	fflush(scan_trace_fp);
+	pthread_mutex_unlock(&scan_trace_lock);
+}
+
 /* At most o->per_host connections to one server are open at once, whichever task (or target
  * spelling) opens them. */
 static void scan_slot_get(struct scan_ep *ep)
 {
 	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
 	struct scan_host *h = ep->h;
+	int64_t t0 = dbtls_net_now_ms();
 
 	if (!h)
 		return;
@@ -330,7 +392,10 @@ static void scan_slot_get(struct scan_ep *ep)
 	while (h->in_flight >= max)
 		pthread_cond_wait(&h->slot_free, &h->lock);
 	h->in_flight++;
+	scan_slot_n = h->in_flight;
 	pthread_mutex_unlock(&h->lock);
+	scan_slot_t0 = dbtls_net_now_ms();
+	scan_slot_wait = scan_slot_t0 - t0;
 }
 
 static void scan_slot_put(struct scan_ep *ep)
@@ -343,6 +408,7 @@ static void scan_slot_put(struct scan_ep *ep)
 	h->in_flight--;
 	pthread_cond_broadcast(&h->slot_free);
 	pthread_mutex_unlock(&h->lock);
+	scan_trace_slot(ep);
 }
 
 /* The pipelined preamble of one connection: what fast_check() read, and whether it ran. */
@@ -586,10 +652,9 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
  * endpoint allows it; a pipelined probe that met another server, or a refusal the careful order
  * has not yet confirmed, is asked again the careful way. A busy server is asked again after a
  * back-off. */
-static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
-				 struct dbtls_hello_result *r, struct dbtls_diag *d)
+static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hello_params *p,
+				      struct dbtls_hello_result *r, struct dbtls_diag *d)
 {
-	struct scan_ep *ep = ctx;
 	struct dbtls_hello_params q = *p;
 	struct dbtls_hello_result careful;
 	enum dbtls_err err;
@@ -632,15 +697,111 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 	return err ? scan_why(ep, err, d) : DBTLS_OK;
 }
 
+/* A refusal that may be the server choking on an extension rather than refusing what the hello
+ * offers: a close, an error packet, garbage, or an alert other than the ones a server sends
+ * when it read the hello and has no version or suite in common. */
+static bool scan_refusal_suspect(const struct dbtls_hello_result *r)
+{
+	switch (r->kind) {
+	case DBTLS_HELLO_ALERT:
+		return r->alert_desc != 40 && r->alert_desc != 70 && r->alert_desc != 71 &&
+		       r->alert_desc != 86;
+	case DBTLS_HELLO_CLOSED:
+	case DBTLS_HELLO_SERVER_ERROR:
+	case DBTLS_HELLO_GARBAGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Keeps what an accepted TLS <= 1.2 ServerHello of version v tells (hygiene, the DHE prime). */
+static void scan_note(struct scan_ep *ep, enum dbtls_version v, const struct dbtls_hello_result *r)
+{
+	if (r->kind != DBTLS_HELLO_SERVER_HELLO || dbtls_enum_classify(v, r) != DBTLS_VS_ACCEPTED)
+		return;
+	pthread_mutex_lock(&ep->lock);
+	dbtls_hsfacts_note(&ep->seen[v], r);
+	if (r->dh_plen && (!ep->dh_plen || r->dh_plen < ep->dh_plen)) {
+		memcpy(ep->dh_p, r->dh_p, r->dh_plen);
+		ep->dh_plen = r->dh_plen;
+	}
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/*
+ * The probe seam for enumerate.c and hsfacts.c. Every TLS <= 1.2 hello also offers what the
+ * handshake facts read from the answer (status_request, encrypt_then_mac, heartbeat, DEFLATE),
+ * so that the enumeration's own ServerHellos tell them. A server that might have choked on
+ * those (an old stack that refuses unknown extensions) is asked once more without them, on the
+ * first refusal of a version before any ServerHello of it: if that bare hello is accepted, the
+ * version's hellos go without the extras from then on (what they would have told stays unknown),
+ * so the enumeration learns what it would have learned without them.
+ */
+static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
+				 struct dbtls_hello_result *r, struct dbtls_diag *d)
+{
+	struct scan_ep *ep = ctx;
+	struct dbtls_hello_params q = *p;
+	struct dbtls_hello_result bare;
+	enum dbtls_version v = p->version;
+	enum dbtls_err err;
+	bool extras = v >= DBTLS_SSL3 && v <= DBTLS_TLS12, retry = false;
+
+	pthread_mutex_lock(&ep->lock);
+	extras = extras && !ep->seen[v].bare;
+	pthread_mutex_unlock(&ep->lock);
+	if (extras)
+		q.status_request = q.encrypt_then_mac = q.heartbeat = q.offer_deflate = true;
+	err = scan_probe_conn(ep, &q, r, d);
+	if (err || !extras)
+		return err;
+	if (dbtls_enum_classify(v, r) != DBTLS_VS_ACCEPTED && scan_refusal_suspect(r)) {
+		pthread_mutex_lock(&ep->lock);
+		retry = !ep->seen[v].seen && !ep->extras_tried[v];
+		ep->extras_tried[v] = true;
+		pthread_mutex_unlock(&ep->lock);
+	}
+	if (retry) {
+		err = scan_probe_conn(ep, p, &bare, d);
+		if (err)
+			return err;
+		if (dbtls_enum_classify(v, &bare) == DBTLS_VS_ACCEPTED) {
+			pthread_mutex_lock(&ep->lock);
+			ep->seen[v].bare = true;
+			pthread_mutex_unlock(&ep->lock);
+			*r = bare;
+		}
+	}
+	scan_note(ep, v, r);
+	return DBTLS_OK;
+}
+
+/* enumerate.c's decided callback: version v's outcome is known (first answer in). */
+static void scan_decided(void *ctx, enum dbtls_version v, enum dbtls_vstatus st)
+{
+	struct scan_ep *ep = ctx;
+
+	pthread_mutex_lock(&ep->lock);
+	if (!(ep->decided & (1u << v))) {
+		ep->decided |= 1u << v;
+		ep->vstatus[v] = st;
+		pthread_cond_broadcast(&ep->decided_cv);
+	}
+	pthread_mutex_unlock(&ep->lock);
+}
+
 struct scan_par {
 	dbtls_par_fn fn;
 	void *arg;
 	size_t i;
+	const char *family; /* the starting thread's scan_family */
 };
 
 static void *scan_par_thread(void *arg)
 {
 	struct scan_par *p = arg;
+	scan_family = p->family;
 	p->fn(p->arg, p->i);
 	return NULL;
 }
@@ -657,7 +818,7 @@ static void scan_run_parallel(void *ctx, size_t n, dbtls_par_fn fn, void *arg)
 	if (n > 16)
 		n = 16;
 	for (size_t i = 1; i < n; i++) {
-		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i};
+		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i, .family = scan_family};
 		started[i] = pthread_create(&th[i], NULL, scan_par_thread, &par[i]) == 0;
 		if (!started[i])
 			fn(arg, i);
@@ -709,10 +870,12 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 	 * there), is split: each part costs one refusal, and the connection budget is tight */
 	struct dbtls_enum_opts eo = {.sni = ep->sni,
 				     .run_parallel = scan_run_parallel,
-				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1};
+				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1,
+				     .decided = scan_decided};
 
 	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
 				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
+	scan_decided(ep, v, err ? DBTLS_VS_ERROR : ep->f->versions[v].status);
 	scan_merge_dh(ep, &st);
 	if (err == DBTLS_ERR_PROTOCOL && !d.msg[0])
 		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
@@ -768,26 +931,34 @@ static void scan_certs(struct scan_ep *ep)
 	    .xmpp_srv_service = ep->t->preamble->supports & DBTLS_PRE_XMPP_C2S	 ? "_xmpp-client"
 				: ep->t->preamble->supports & DBTLS_PRE_XMPP_S2S ? "_xmpp-server"
 										 : NULL,
-	    .client_auth = ep->o->handshake_facts,
+	    .client_auth = true, /* TLS 1.3 encrypts the request: only this handshake sees it */
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	enum dbtls_err err;
+	unsigned tries = 0;
+	bool busy;
 
-	err = scan_stopped(ep, &d);
-	if (!err)
-		err = scan_budget_get(ep, &d);
-	if (err) {
-		scan_error(ep, err, "handshake", &d);
-		return;
+	/* a server that said "too many connections" is asked again after a back-off, as for a
+	 * probe (scan_retry_busy) */
+	for (;;) {
+		err = scan_stopped(ep, &d);
+		if (!err)
+			err = scan_budget_get(ep, &d);
+		if (err) {
+			scan_error(ep, err, "handshake", &d);
+			return;
+		}
+		scan_slot_get(ep);
+		err = scan_open(ep, &c, NULL, &busy, &d);
+		if (!err)
+			err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
+		dbtls_conn_close(&c);
+		scan_slot_put(ep);
+		if (!(err && busy && scan_retry_busy(ep, &tries)))
+			break;
 	}
-	scan_slot_get(ep);
-	err = scan_open(ep, &c, NULL, NULL, &d);
-	if (!err)
-		err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
-	dbtls_conn_close(&c);
-	scan_slot_put(ep);
 	if (err) {
 		err = scan_why(ep, err, &d);
 		scan_error(ep, err, "handshake", &d);
@@ -817,7 +988,10 @@ static bool scan_skip_stopped(struct scan_ep *ep, int task)
 		scan_error(ep, err, "probe groups", &d);
 	} else if (task == TASK_CERTS) {
 		scan_error(ep, err, "handshake", &d);
+	} else if (task == TASK_FLIGHT || task == TASK_FALLBACK) {
+		scan_error(ep, err, "probe handshake facts", &d);
 	} else {
+		scan_decided(ep, (enum dbtls_version)task, DBTLS_VS_ERROR);
 		snprintf(stage, sizeof(stage), "probe %s",
 			 dbtls_version_name((enum dbtls_version)task));
 		scan_cut(ep, (enum dbtls_version)task, err, &d);
@@ -849,25 +1023,129 @@ static void scan_hs_close(void *ctx, struct dbtls_conn *c)
 	scan_slot_put(ctx);
 }
 
-/* After versions, suites and groups: what else the handshake tells (src/scan/hsfacts.h lists
- * the connections it costs). */
-static void scan_hsfacts(struct scan_ep *ep)
+/* The seam hsfacts.c probes through: the scan's own probe, connection and slot rules. */
+static struct dbtls_hsfacts_io scan_hsfacts_io(struct scan_ep *ep)
 {
 	/* the early-CCS and heartbeat probes wait for an answer at most this long */
 	int wait = ep->o->timeout_ms > 0 && ep->o->timeout_ms < 1500 ? ep->o->timeout_ms : 1500;
-	struct dbtls_hsfacts_io io = {.ctx = ep,
-				      .probe = scan_probe,
-				      .open = scan_hs_open,
-				      .close = scan_hs_close,
-				      .pre = ep->t->preamble,
-				      .sni = ep->sni,
-				      .wait_ms = wait};
+
+	return (struct dbtls_hsfacts_io){.ctx = ep,
+					 .probe = scan_probe,
+					 .open = scan_hs_open,
+					 .close = scan_hs_close,
+					 .pre = ep->t->preamble,
+					 .sni = ep->sni,
+					 .wait_ms = wait};
+}
+
+/* The flight + early CCS (+ Heartbleed) connection of version v, offering every candidate of v:
+ * into ep->vulns and ep->ca, moved into f once every task has ended (the certificate handshake
+ * writes f->client_auth meanwhile). */
+static void scan_flight(struct scan_ep *ep, enum dbtls_version v)
+{
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
 	struct dbtls_diag d = {0};
 	enum dbtls_err err;
+	bool hb;
 
-	err = dbtls_hsfacts_run(&io, ep->cands, ep->ncands, ep->f, &d);
+	pthread_mutex_lock(&ep->lock);
+	hb = ep->seen[v].heartbeat;
+	ep->flight_ran = true;
+	pthread_mutex_unlock(&ep->lock);
+	err =
+	    dbtls_hsfacts_flight(&io, v, ep->cands[v], ep->ncands[v], hb, &ep->vulns, &ep->ca, &d);
 	if (err)
-		scan_error(ep, err, "probe handshake facts", &d);
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
+}
+
+/* TLS_FALLBACK_SCSV, once every version's first answer is in: the version to fall to depends on
+ * them. Waits for the other tasks (never holding a slot), bounded by the endpoint's stop. */
+static void scan_fallback(struct scan_ep *ep)
+{
+	const unsigned want = ((1u << DBTLS_NVERSIONS) - 1) & ~(1u << DBTLS_SSL2);
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
+	enum dbtls_vstatus st[DBTLS_NVERSIONS];
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	int lo;
+
+	pthread_mutex_lock(&ep->lock);
+	while ((ep->decided & want) != want) {
+		struct timespec ts;
+
+		if (scan_stopped(ep, NULL)) {
+			pthread_mutex_unlock(&ep->lock);
+			return;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ep->decided_cv, &ep->lock, &ts);
+	}
+	memcpy(st, ep->vstatus, sizeof(st));
+	pthread_mutex_unlock(&ep->lock);
+	lo = dbtls_hsfacts_fallback_version(st);
+	if (lo < 0)
+		return;
+	err = dbtls_hsfacts_fallback(&io, (enum dbtls_version)lo, ep->cands[lo], ep->ncands[lo],
+				     &ep->f->hygiene, &d);
+	if (err)
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
+}
+
+/* After every task: what else the handshake tells, from what the tasks left in ep, and the
+ * probes that need the enumeration's results (src/scan/hsfacts.h lists what each costs). */
+static void scan_hsfacts(struct scan_ep *ep)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
+	struct dbtls_diag d = {0};
+	enum dbtls_err err = DBTLS_OK;
+	int v, hi = -1;
+
+	for (v = DBTLS_SSL3; v <= DBTLS_TLS12; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			hi = v;
+	/* no TLS 1.2 at the start: the flight goes out now, with the highest version there is */
+	if (hi >= 0 && !ep->flight_ran && !scan_stopped(ep, NULL))
+		scan_flight(ep, (enum dbtls_version)hi);
+	dbtls_hsfacts_hygiene(ep->seen, f);
+	if (hi >= 0) {
+		struct dbtls_vuln_facts *vf = &f->vulns;
+		struct dbtls_client_auth_facts *ca = &f->client_auth;
+
+		vf->probed = true;
+		vf->heartbleed = ep->vulns.heartbleed;
+		vf->heartbleed_detail = ep->vulns.heartbleed_detail;
+		vf->ccs_injection = ep->vulns.ccs_injection;
+		vf->ccs_detail = ep->vulns.ccs_detail;
+		ep->vulns.heartbleed_detail = ep->vulns.ccs_detail = NULL;
+		if (!ep->flight_ran)
+			vf->heartbleed = vf->ccs_injection = -1;
+		vf->dh_prime_prime = vf->dh_prime_safe = -1;
+		if (ep->dh_plen)
+			dbtls_hsfacts_dh_prime(ep->dh_p, ep->dh_plen, vf);
+		if (ep->ca.probed) {
+			/* the TLS <= 1.2 request replaces what the certificate handshake saw */
+			for (size_t i = 0; i < ca->nca_names; i++)
+				free(ca->ca_names[i]);
+			for (size_t i = 0; i < ca->nsigalgs; i++)
+				free(ca->sigalgs[i]);
+			free(ca->ca_names);
+			free(ca->sigalgs);
+			*ca = ep->ca;
+			memset(&ep->ca, 0, sizeof(ep->ca));
+		}
+	}
+	if (!scan_stopped(ep, NULL))
+		err = dbtls_hsfacts_groups13(&io, ep->cands, ep->ncands, f, &d);
+	if (!err && ep->o->handshake_facts && !scan_stopped(ep, NULL))
+		err = dbtls_hsfacts_sigalgs(&io, f, &d);
+	if (err)
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
 }
 
 /* Fills the probe's outcome from a completed handshake that offered it. */
@@ -958,12 +1236,22 @@ static void *scan_ep_worker(void *arg)
 			break;
 		if (scan_skip_stopped(ep, ep->tasks[i]))
 			continue;
-		if (ep->tasks[i] == TASK_GROUPS)
+		if (ep->tasks[i] == TASK_GROUPS) {
+			scan_family = "groups";
 			scan_groups(ep);
-		else if (ep->tasks[i] == TASK_CERTS)
+		} else if (ep->tasks[i] == TASK_CERTS) {
+			scan_family = "certs";
 			scan_certs(ep);
-		else
+		} else if (ep->tasks[i] == TASK_FLIGHT) {
+			scan_family = "flight";
+			scan_flight(ep, DBTLS_TLS12);
+		} else if (ep->tasks[i] == TASK_FALLBACK) {
+			scan_family = "fallback";
+			scan_fallback(ep);
+		} else {
+			scan_family = dbtls_version_name((enum dbtls_version)ep->tasks[i]);
 			scan_suites(ep, (enum dbtls_version)ep->tasks[i]);
+		}
 	}
 	return NULL;
 }
@@ -971,7 +1259,7 @@ static void *scan_ep_worker(void *arg)
 /* Runs ep's task list with at most per_host connections in flight. */
 static void scan_ep_run(struct scan_ep *ep)
 {
-	pthread_t th[DBTLS_NVERSIONS + 2];
+	pthread_t th[TASK_MAX];
 	size_t want = ep->o->per_host > 0 ? (size_t)ep->o->per_host : 1, started = 0;
 
 	if (want > ep->ntasks)
@@ -1076,7 +1364,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 				       const struct dbtls_scan_opts *o, struct scan_hosts *hosts,
 				       struct dbtls_endpoint_facts *f)
 {
-	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts};
+	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts, .t0_ms = dbtls_net_now_ms()};
 	struct dbtls_hello_params hp;
 	struct dbtls_diag d = {0};
 	enum dbtls_err err = DBTLS_OK, stop;
@@ -1087,7 +1375,10 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 
 	if (o->endpoint_timeout_ms > 0)
 		ep.deadline = dbtls_net_now_ms() + o->endpoint_timeout_ms;
+	scan_family = "open";
 	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.decided_cv, NULL);
+	f->hygiene.fallback_scsv = -1; /* until a fallback hello says otherwise */
 	init_ok = scan_facts_init(t, o, f, &ep.xmpp_domain);
 	ep.sni = f->sni;
 	ep.name = ep.xmpp_domain ? ep.xmpp_domain : f->sni ? f->sni : t->host;
@@ -1174,7 +1465,9 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	}
 
 	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
-	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */
+	 * handshake and the flight + CCS probe run alongside when TLS 1.2 is known to work, else
+	 * after, if anything does. The fallback probe comes last: it waits for every version's
+	 * first answer (it never holds a connection slot while it waits). */
 	ep.tasks[ep.ntasks++] = DBTLS_TLS12;
 	ep.tasks[ep.ntasks++] = DBTLS_TLS10;
 	ep.tasks[ep.ntasks++] = DBTLS_TLS11;
@@ -1182,20 +1475,25 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	ep.tasks[ep.ntasks++] = TASK_GROUPS;
 	if (dbtls_enum_classify(DBTLS_TLS12, &ep.first) == DBTLS_VS_ACCEPTED) {
 		ep.tasks[ep.ntasks++] = TASK_CERTS;
+		ep.tasks[ep.ntasks++] = TASK_FLIGHT;
 		certs_done = true;
 	}
 	ep.tasks[ep.ntasks++] = DBTLS_SSL3;
 	ep.tasks[ep.ntasks++] = DBTLS_SSL2;
+	ep.tasks[ep.ntasks++] = TASK_FALLBACK;
 	scan_ep_run(&ep);
 	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
 	scan_no_version(f);
+	scan_family = "certs";
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
-	if (any_tls && o->handshake_facts)
+	scan_family = "hsfacts";
+	if (any_tls)
 		scan_hsfacts(&ep);
 	if (any_tls)
 		dbtls_hsfacts_explain_pq(f);
+	scan_family = "alpn";
 	if (t->preamble->alpn_probe && any_tls)
 		scan_alpn_probe(&ep);
 out:
@@ -1216,6 +1514,16 @@ out:
 		err = dbtls_scan_sql(t, o, f);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
+	/* what the flight task found and scan_hsfacts() did not move into f */
+	free(ep.vulns.heartbleed_detail);
+	free(ep.vulns.ccs_detail);
+	for (size_t i = 0; i < ep.ca.nca_names; i++)
+		free(ep.ca.ca_names[i]);
+	for (size_t i = 0; i < ep.ca.nsigalgs; i++)
+		free(ep.ca.sigalgs[i]);
+	free(ep.ca.ca_names);
+	free(ep.ca.sigalgs);
+	pthread_cond_destroy(&ep.decided_cv);
 	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
 	if (o->on_endpoint_done)
