@@ -129,6 +129,20 @@ static size_t enum_index(const uint32_t *cands, size_t n, uint32_t x)
 	return n;
 }
 
+/* Sorts a[0..n) by position among cands: an insertion sort, at most a few hundred entries. */
+static void enum_sort(uint32_t *a, size_t n, const uint32_t *cands, size_t ncands)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = a[i];
+		size_t xi = enum_index(cands, ncands, x), j = i;
+		while (j > 0 && enum_index(cands, ncands, a[j - 1]) > xi) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
 /* The rest of a client-order enumeration in k parts side by side. The server picks the first suite
  * of ours it has, so picks come in our order: merging the parts by candidate position gives the
  * very list a sequential enumeration would. */
@@ -170,16 +184,7 @@ static enum dbtls_err enum_parallel(dbtls_probe_fn probe, void *ctx, enum dbtls_
 			*d = c[i].d;
 		}
 	}
-	/* insertion sort by candidate position: at most a few hundred entries */
-	for (size_t i = 1; i < nall; i++) {
-		uint32_t x = all[i];
-		size_t xi = enum_index(cands, ncands, x), j = i;
-		while (j > 0 && enum_index(cands, ncands, all[j - 1]) > xi) {
-			all[j] = all[j - 1];
-			j--;
-		}
-		all[j] = x;
-	}
+	enum_sort(all, nall, cands, ncands);
 	for (size_t i = 0; i < nall; i++)
 		out->suites[out->nsuites++] = all[i];
 out:
@@ -197,7 +202,7 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	struct dbtls_hello_params p = {.version = v, .sni = eo->sni, .want_kex = v != DBTLS_TLS13};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
-	uint32_t *rest = NULL, pair[2];
+	uint32_t *rest = NULL, *rev = NULL;
 	size_t nrest;
 	char desc[512];
 
@@ -248,17 +253,30 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites, 2, st, d);
 	if (err || out->nsuites < 2)
 		goto out;
-	/* offer the first two picks swapped: a server that still picks the first has its own
-	 * order; one that picks the (now first) second follows the client's */
-	pair[0] = out->suites[1];
-	pair[1] = out->suites[0];
-	p.suites = pair;
-	p.nsuites = 2;
+	/* Offer every candidate in reverse order: a server with its own order picks its first
+	 * pick again; one that follows the client's picks the last suite of ours it has, which
+	 * (with three or more suites) is one more found, so for the common client-order server
+	 * the preference check costs nothing. With two suites that last one is the second pick. */
+	rev = malloc((ncands ? ncands : 1) * sizeof(*rev));
+	if (!rev) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ncands; i++)
+		rev[i] = cands[ncands - 1 - i];
+	p.suites = rev;
+	p.nsuites = ncands;
 	err = enum_probe(probe, ctx, &p, &r, st, d);
 	if (err)
 		goto out;
-	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED)
-		out->server_order = r.cipher == pair[1] ? 1 : r.cipher == pair[0] ? 0 : -1;
+	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED && enum_contains(cands, ncands, r.cipher)) {
+		out->server_order = r.cipher == out->suites[0] ? 1 : 0;
+		if (enum_contains(rest, nrest, r.cipher)) {
+			out->suites[out->nsuites++] = r.cipher;
+			enum_note_dh(&r, st);
+			nrest = enum_remove(rest, nrest, r.cipher);
+		}
+	}
 	if (!nrest)
 		goto out;
 	if (out->server_order == 0 && eo->run_parallel && eo->chunks > 1) {
@@ -272,6 +290,11 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 		err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites,
 				SIZE_MAX, st, d);
 out:
+	/* the client's order: picks came partly out of it (the reverse probe, the parallel
+	 * parts); the list is the candidates' order, as a sequential enumeration finds it */
+	if (out->server_order == 0)
+		enum_sort(out->suites, out->nsuites, cands, ncands);
+	free(rev);
 	free(rest);
 	return err;
 }
