@@ -269,7 +269,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	err = enum_probe(probe, ctx, &p, &r, st, d);
 	if (err)
 		goto out;
-	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED && enum_contains(cands, ncands, r.cipher)) {
+	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED &&
+	    enum_contains(cands, ncands, r.cipher)) {
 		out->server_order = r.cipher == out->suites[0] ? 1 : 0;
 		if (enum_contains(rest, nrest, r.cipher)) {
 			out->suites[out->nsuites++] = r.cipher;

@@ -404,8 +404,8 @@ static enum dbtls_err hs_sigalgs13(const struct dbtls_hsfacts_io *io,
 }
 
 enum dbtls_err dbtls_hsfacts_flight(const struct dbtls_hsfacts_io *io, enum dbtls_version v,
-				    const uint32_t *suites, size_t nsuites, bool heartbeat,
-				    struct dbtls_vuln_facts *vout,
+				    const uint32_t *suites, size_t nsuites, bool extras,
+				    bool heartbeat, struct dbtls_vuln_facts *vout,
 				    struct dbtls_client_auth_facts *ca, struct dbtls_diag *d)
 {
 	struct hs_ccs_arg arg = {.io = io, .vulns = vout};
@@ -414,8 +414,8 @@ enum dbtls_err dbtls_hsfacts_flight(const struct dbtls_hsfacts_io *io, enum dbtl
 				       .suites = suites,
 				       .nsuites = nsuites,
 				       .sni = io->sni,
-				       .status_request = true,
-				       .encrypt_then_mac = true,
+				       .status_request = extras,
+				       .encrypt_then_mac = extras,
 				       .heartbeat = heartbeat};
 	enum dbtls_err err;
 	char hex[8];

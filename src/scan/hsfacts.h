@@ -64,13 +64,14 @@ void dbtls_hsfacts_hygiene(const struct dbtls_hsfacts_seen seen[DBTLS_NVERSIONS]
 void dbtls_hsfacts_dh_prime(const uint8_t *p, size_t n, struct dbtls_vuln_facts *v);
 
 /* One connection offering suites of version v (<= TLS 1.2) that reads the server's flight and
- * sends an early CCS (CVE-2014-0224) into vout->ccs_*; when the flight was complete, its
- * CertificateRequest goes to *ca (probed set). With heartbeat (negotiated before), one more
- * connection for Heartbleed into vout->heartbleed*; without, heartbleed = 0 "not negotiated".
- * Returns OK or the connection error (d says why). */
+ * sends an early CCS (CVE-2014-0224) into vout->ccs_*, offering status_request and
+ * encrypt_then_mac too unless extras is false (the server refused them); when the flight was
+ * complete, its CertificateRequest goes to *ca (probed set). With heartbeat (negotiated before),
+ * one more connection for Heartbleed into vout->heartbleed*; without, heartbleed = 0 "not
+ * negotiated". Returns OK or the connection error (d says why). */
 enum dbtls_err dbtls_hsfacts_flight(const struct dbtls_hsfacts_io *io, enum dbtls_version v,
-				    const uint32_t *suites, size_t nsuites, bool heartbeat,
-				    struct dbtls_vuln_facts *vout,
+				    const uint32_t *suites, size_t nsuites, bool extras,
+				    bool heartbeat, struct dbtls_vuln_facts *vout,
 				    struct dbtls_client_auth_facts *ca, struct dbtls_diag *d);
 
 /* TLS_FALLBACK_SCSV: one hello of version lo offering suites and the SCSV, into

@@ -1046,14 +1046,15 @@ static void scan_flight(struct scan_ep *ep, enum dbtls_version v)
 	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
 	struct dbtls_diag d = {0};
 	enum dbtls_err err;
-	bool hb;
+	bool hb, extras;
 
 	pthread_mutex_lock(&ep->lock);
 	hb = ep->seen[v].heartbeat;
+	extras = !ep->seen[v].bare;
 	ep->flight_ran = true;
 	pthread_mutex_unlock(&ep->lock);
-	err =
-	    dbtls_hsfacts_flight(&io, v, ep->cands[v], ep->ncands[v], hb, &ep->vulns, &ep->ca, &d);
+	err = dbtls_hsfacts_flight(&io, v, ep->cands[v], ep->ncands[v], extras, hb, &ep->vulns,
+				   &ep->ca, &d);
 	if (err)
 		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
 }

@@ -47,7 +47,7 @@ The last four refuse every hello: a scan of them must never PASS (no version can
   mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
   tls-hello-flood      direct TLS. dbtls's raw probes get a ServerHello (the first suite offered)
                        and ServerHelloDone; a full handshake (OpenSSL's ClientHello, told apart by
-                       its encrypt_then_mac extension) gets a ServerHello, then HelloRequest
+                       its encrypt_then_mac and supported_versions extensions) gets a ServerHello, then HelloRequest
                        messages without end, as fast as the client reads them
   tls-drip             as tls-hello-flood, but the full handshake's bytes come one every
                        $FAKE_DRIP_S seconds (default 0.1)
@@ -329,7 +329,10 @@ def pick_suite(suites, prefer=None):
     return usable[0] if usable else None
 
 
-ETM = 0x0016  # encrypt_then_mac: OpenSSL sends it, dbtls's raw hellos do not
+# OpenSSL's full handshake offers encrypt_then_mac next to a supported_versions list; dbtls's raw
+# hellos offer encrypt_then_mac only up to TLS 1.2, and supported_versions only in TLS 1.3 ones
+ETM = 0x0016
+SUPPORTED_VERSIONS = 0x002B
 HELLO_REQUEST = tls_record(handshake_msg(0, b""))
 
 
@@ -348,7 +351,7 @@ def serve_tls_hostile(conn, flood):
     if ch is None:
         return
     version, suites, exts = parse_client_hello(ch)
-    if ETM not in exts:
+    if ETM not in exts or SUPPORTED_VERSIONS not in exts:
         answer_probe(conn, ch)
         return
     suite = pick_suite(suites, 0xC02F)
