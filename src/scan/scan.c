@@ -45,10 +45,13 @@ struct scan_host {
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
 	int in_flight;		  /* connections open now (<= o->per_host) */
-	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
-	bool resetting;		  /* a worker is logging in to reset the server's count */
-	bool blocked;		  /* the server said 1129: this host is blocked */
-	bool exhausted;		  /* the budget ran out and could not be reset */
+	/* slots go out in the order they were asked for (a ticket each), so every probe chain
+	 * of an endpoint moves at the same pace and none is left alone at the end */
+	uint64_t ticket_next, ticket_serving;
+	unsigned aborted; /* probes since the last reset login (max_connect_errors) */
+	bool resetting;	  /* a worker is logging in to reset the server's count */
+	bool blocked;	  /* the server said 1129: this host is blocked */
+	bool exhausted;	  /* the budget ran out and could not be reset */
 };
 
 /* The run's servers, hashed by address and port: a fleet scan meets one per target, and a list
@@ -165,6 +168,12 @@ struct scan_ep {
 	struct dbtls_vuln_facts vulns;
 	struct dbtls_client_auth_facts ca;
 	bool flight_ran;
+	/* The task queue: workers wait on decided_cv for tasks until tasks_final. While the
+	 * opening probe is out (opening), a greeting that offers TLS starts the tasks that do not
+	 * need its answer (early); guarded by lock. */
+	pthread_t workers[TASK_MAX];
+	size_t nworkers;
+	bool tasks_final, opening, early;
 };
 
 static const char *scan_stage(enum dbtls_err err)
@@ -389,10 +398,13 @@ static void scan_slot_get(struct scan_ep *ep)
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
-	while (h->in_flight >= max)
+	uint64_t ticket = h->ticket_next++;
+	while (h->in_flight >= max || ticket != h->ticket_serving)
 		pthread_cond_wait(&h->slot_free, &h->lock);
+	h->ticket_serving++;
 	h->in_flight++;
 	scan_slot_n = h->in_flight;
+	pthread_cond_broadcast(&h->slot_free); /* the next ticket may be served too */
 	pthread_mutex_unlock(&h->lock);
 	scan_slot_t0 = dbtls_net_now_ms();
 	scan_slot_wait = scan_slot_t0 - t0;
@@ -510,6 +522,27 @@ static bool scan_busy(int code, const char *sqlstate)
 	return code == 1040 || (sqlstate && !strcmp(sqlstate, "53300"));
 }
 
+static void *scan_ep_worker(void *arg);
+
+/* Queues task (once) for the endpoint's workers, with a worker of its own (ep->lock held): every
+ * task is under way at once, and the connection slots, handed out in the order they were asked
+ * for, decide what runs; so the one-probe tasks are done early instead of waiting for a long
+ * enumeration to end, and the long ones end together. When no thread can be had, the
+ * endpoint's own thread works the queue after its TLS 1.2 enumeration. */
+static void scan_push_locked(struct scan_ep *ep, int task)
+{
+	for (size_t i = 0; i < ep->ntasks; i++)
+		if (ep->tasks[i] == task)
+			return;
+	if (ep->ntasks >= TASK_MAX)
+		return;
+	ep->tasks[ep->ntasks++] = task;
+	if (ep->nworkers < TASK_MAX &&
+	    pthread_create(&ep->workers[ep->nworkers], NULL, scan_ep_worker, ep) == 0)
+		ep->nworkers++;
+	pthread_cond_broadcast(&ep->decided_cv);
+}
+
 /* Keeps what a preamble read: the 1129 block, the first greeting as the server's facts. Takes
  * info's strings. */
 static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, enum dbtls_err err)
@@ -529,6 +562,17 @@ static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, e
 		dbtls_server_info_free(&f->server);
 		f->server = *info; /* steals the strings */
 		memset(info, 0, sizeof(*info));
+	}
+	if (ep->opening && !ep->early && f->server.greeting_seen && f->server.tls_offered &&
+	    !f->server.err_code) {
+		/* the greeting offers TLS: the versions whose enumeration does not need the opening
+		 * hello's answer start now (pipelined), while that hello is still on its way, so
+		 * the other slots do not sit idle for its round trip */
+		ep->early = true;
+		scan_push_locked(ep, DBTLS_TLS10);
+		scan_push_locked(ep, DBTLS_TLS11);
+		scan_push_locked(ep, DBTLS_TLS13);
+		scan_push_locked(ep, DBTLS_SSL3);
 	}
 	pthread_mutex_unlock(&ep->lock);
 	dbtls_server_info_free(info);
@@ -1224,54 +1268,60 @@ static void scan_alpn_probe(struct scan_ep *ep)
 	dbtls_endpoint_facts_free(&hs);
 }
 
+static void scan_run_task(struct scan_ep *ep, int task)
+{
+	if (scan_skip_stopped(ep, task))
+		return;
+	if (task == TASK_GROUPS) {
+		scan_family = "groups";
+		scan_groups(ep);
+	} else if (task == TASK_CERTS) {
+		scan_family = "certs";
+		scan_certs(ep);
+	} else if (task == TASK_FLIGHT) {
+		scan_family = "flight";
+		scan_flight(ep, DBTLS_TLS12);
+	} else if (task == TASK_FALLBACK) {
+		scan_family = "fallback";
+		scan_fallback(ep);
+	} else {
+		scan_family = dbtls_version_name((enum dbtls_version)task);
+		scan_suites(ep, (enum dbtls_version)task);
+	}
+}
+
+/* Takes tasks off ep's queue until it is final and empty. */
 static void *scan_ep_worker(void *arg)
 {
 	struct scan_ep *ep = arg;
-	size_t i;
+	int task;
 
 	for (;;) {
 		pthread_mutex_lock(&ep->lock);
-		i = ep->next++;
-		pthread_mutex_unlock(&ep->lock);
-		if (i >= ep->ntasks)
+		while (ep->next >= ep->ntasks && !ep->tasks_final)
+			pthread_cond_wait(&ep->decided_cv, &ep->lock);
+		if (ep->next >= ep->ntasks) {
+			pthread_mutex_unlock(&ep->lock);
 			break;
-		if (scan_skip_stopped(ep, ep->tasks[i]))
-			continue;
-		if (ep->tasks[i] == TASK_GROUPS) {
-			scan_family = "groups";
-			scan_groups(ep);
-		} else if (ep->tasks[i] == TASK_CERTS) {
-			scan_family = "certs";
-			scan_certs(ep);
-		} else if (ep->tasks[i] == TASK_FLIGHT) {
-			scan_family = "flight";
-			scan_flight(ep, DBTLS_TLS12);
-		} else if (ep->tasks[i] == TASK_FALLBACK) {
-			scan_family = "fallback";
-			scan_fallback(ep);
-		} else {
-			scan_family = dbtls_version_name((enum dbtls_version)ep->tasks[i]);
-			scan_suites(ep, (enum dbtls_version)ep->tasks[i]);
 		}
+		task = ep->tasks[ep->next++];
+		pthread_mutex_unlock(&ep->lock);
+		scan_run_task(ep, task);
 	}
 	return NULL;
 }
 
-/* Runs ep's task list with at most per_host connections in flight. */
-static void scan_ep_run(struct scan_ep *ep)
+/* No more tasks: lets the workers run out the queue and end, and waits for them. */
+static void scan_ep_finish(struct scan_ep *ep)
 {
-	pthread_t th[TASK_MAX];
-	size_t want = ep->o->per_host > 0 ? (size_t)ep->o->per_host : 1, started = 0;
-
-	if (want > ep->ntasks)
-		want = ep->ntasks;
-	ep->next = 0;
-	for (size_t i = 1; i < want; i++)
-		if (pthread_create(&th[started], NULL, scan_ep_worker, ep) == 0)
-			started++;
-	scan_ep_worker(ep); /* this thread works too */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&ep->lock);
+	ep->tasks_final = true;
+	pthread_cond_broadcast(&ep->decided_cv);
+	pthread_mutex_unlock(&ep->lock);
+	/* nworkers only grows under the lock, and nothing pushes once tasks_final is set */
+	for (size_t i = 0; i < ep->nworkers; i++)
+		pthread_join(ep->workers[i], NULL);
+	ep->nworkers = 0;
 }
 
 static enum dbtls_err scan_sql_skip(struct dbtls_sql_facts *s, const char *why)
@@ -1433,7 +1483,13 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 					 .nsuites = ep.ncands[DBTLS_TLS12],
 					 .sni = ep.sni,
 					 .want_kex = true};
+	pthread_mutex_lock(&ep.lock);
+	ep.opening = true;
+	pthread_mutex_unlock(&ep.lock);
 	err = scan_probe(&ep, &hp, &ep.first, &d);
+	pthread_mutex_lock(&ep.lock);
+	ep.opening = false;
+	pthread_mutex_unlock(&ep.lock);
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
 		err = DBTLS_OK;
@@ -1469,20 +1525,26 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	 * handshake and the flight + CCS probe run alongside when TLS 1.2 is known to work, else
 	 * after, if anything does. The fallback probe comes last: it waits for every version's
 	 * first answer (it never holds a connection slot while it waits). */
-	ep.tasks[ep.ntasks++] = DBTLS_TLS12;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS10;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS11;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS13;
-	ep.tasks[ep.ntasks++] = TASK_GROUPS;
+	pthread_mutex_lock(&ep.lock);
+	scan_push_locked(&ep, DBTLS_TLS10); /* no-ops for what the greeting started early */
+	scan_push_locked(&ep, DBTLS_TLS11);
+	scan_push_locked(&ep, DBTLS_TLS13);
+	scan_push_locked(&ep, TASK_GROUPS);
 	if (dbtls_enum_classify(DBTLS_TLS12, &ep.first) == DBTLS_VS_ACCEPTED) {
-		ep.tasks[ep.ntasks++] = TASK_CERTS;
-		ep.tasks[ep.ntasks++] = TASK_FLIGHT;
+		scan_push_locked(&ep, TASK_CERTS);
+		scan_push_locked(&ep, TASK_FLIGHT);
 		certs_done = true;
 	}
-	ep.tasks[ep.ntasks++] = DBTLS_SSL3;
-	ep.tasks[ep.ntasks++] = DBTLS_SSL2;
-	ep.tasks[ep.ntasks++] = TASK_FALLBACK;
-	scan_ep_run(&ep);
+	scan_push_locked(&ep, DBTLS_SSL3);
+	scan_push_locked(&ep, DBTLS_SSL2);
+	scan_push_locked(&ep, TASK_FALLBACK);
+	ep.tasks_final = true;
+	pthread_cond_broadcast(&ep.decided_cv);
+	pthread_mutex_unlock(&ep.lock);
+	/* this thread takes TLS 1.2, the longest, at once, then helps with the queue */
+	scan_run_task(&ep, DBTLS_TLS12);
+	scan_ep_worker(&ep);
+	scan_ep_finish(&ep);
 	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
 	scan_no_version(f);
@@ -1498,6 +1560,10 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	if (t->preamble->alpn_probe && any_tls)
 		scan_alpn_probe(&ep);
 out:
+	scan_ep_finish(&ep); /* what the greeting started early ends before f is read */
+	for (v = 0; v < DBTLS_NVERSIONS && f->tls_offered == -1 && ep.early; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			f->tls_offered = 1;
 	stop = err ? DBTLS_OK : scan_stopped(&ep, &d);
 	if (stop) {
 		/* what was not probed before the stop is unfinished, not "not offered" */
