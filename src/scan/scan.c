@@ -64,13 +64,26 @@ struct scan_hosts {
 	/* --rate: the next moment (dbtls_net_now_us clock) a new connection may start, shared by
 	 * every worker of the run; guarded by lock */
 	int64_t rate_next_us;
+	/* DHE primes judged in this run (dbtls_hsfacts_dh_prime tests primality: about a second
+	 * of CPU for a 2048-bit prime), so that a fleet of servers serving the same prime pays
+	 * for it once; guarded by lock, dh_done signalled when an entry is done */
+	struct scan_dh_entry {
+		uint8_t p[1024];
+		size_t n;
+		bool done;
+		struct dbtls_vuln_facts v; /* the dh_* fields; dh_prime_name owned here */
+	} dh[8];
+	size_t ndh;
+	pthread_cond_t dh_done;
 };
 
 static void scan_hosts_init(struct scan_hosts *hs)
 {
 	pthread_mutex_init(&hs->lock, NULL);
+	pthread_cond_init(&hs->dh_done, NULL);
 	memset(hs->bucket, 0, sizeof(hs->bucket));
 	hs->rate_next_us = 0;
+	hs->ndh = 0;
 }
 
 static void scan_hosts_free(struct scan_hosts *hs)
@@ -86,7 +99,59 @@ static void scan_hosts_free(struct scan_hosts *hs)
 		}
 		hs->bucket[b] = NULL;
 	}
+	for (size_t i = 0; i < hs->ndh; i++)
+		free(hs->dh[i].v.dh_prime_name);
+	hs->ndh = 0;
+	pthread_cond_destroy(&hs->dh_done);
 	pthread_mutex_destroy(&hs->lock);
+}
+
+/* Copies the dh_* judgement of from into to (a new name string). */
+static void scan_dh_copy(struct dbtls_vuln_facts *to, const struct dbtls_vuln_facts *from)
+{
+	to->dh_bits = from->dh_bits;
+	free(to->dh_prime_name);
+	to->dh_prime_name = from->dh_prime_name ? strdup(from->dh_prime_name) : NULL;
+	to->dh_prime_prime = from->dh_prime_prime;
+	to->dh_prime_safe = from->dh_prime_safe;
+}
+
+/* Judges the DHE prime p[0..n) into v's dh_* fields, once per run and prime (hs may be NULL). */
+static void scan_dh_judge(struct scan_hosts *hs, const uint8_t *p, size_t n,
+			  struct dbtls_vuln_facts *v)
+{
+	struct scan_dh_entry *e = NULL;
+
+	if (!hs || n > sizeof(hs->dh[0].p)) {
+		dbtls_hsfacts_dh_prime(p, n, v);
+		return;
+	}
+	pthread_mutex_lock(&hs->lock);
+	for (size_t i = 0; !e && i < hs->ndh; i++)
+		if (hs->dh[i].n == n && !memcmp(hs->dh[i].p, p, n))
+			e = &hs->dh[i];
+	if (e) {
+		while (!e->done)
+			pthread_cond_wait(&hs->dh_done, &hs->lock);
+		scan_dh_copy(v, &e->v);
+		pthread_mutex_unlock(&hs->lock);
+		return;
+	}
+	if (hs->ndh < sizeof(hs->dh) / sizeof(hs->dh[0])) {
+		e = &hs->dh[hs->ndh++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->p, p, n);
+		e->n = n;
+	}
+	pthread_mutex_unlock(&hs->lock);
+	dbtls_hsfacts_dh_prime(p, n, v); /* outside the lock: it takes a while */
+	if (!e)
+		return;
+	pthread_mutex_lock(&hs->lock);
+	scan_dh_copy(&e->v, v);
+	e->done = true;
+	pthread_cond_broadcast(&hs->dh_done);
+	pthread_mutex_unlock(&hs->lock);
 }
 
 static size_t scan_host_bucket(const char *addr, uint16_t port)
@@ -159,6 +224,13 @@ struct scan_ep {
 	bool extras_tried[DBTLS_NVERSIONS];
 	uint8_t dh_p[1024];
 	size_t dh_plen;
+	/* the prime is judged on a thread of its own from the first DHE pick on (CPU while the
+	 * scan waits on the network); dh_judged says which prime dh_res is about */
+	pthread_t dh_thread;
+	bool dh_started;
+	uint8_t dh_judged[1024];
+	size_t dh_njudged;
+	struct dbtls_vuln_facts dh_res;
 	/* each version's outcome as soon as its first answer is in (decided bit v), for the
 	 * fallback probe, which waits on decided_cv; guarded by lock */
 	enum dbtls_vstatus vstatus[DBTLS_NVERSIONS];
@@ -759,6 +831,29 @@ static bool scan_refusal_suspect(const struct dbtls_hello_result *r)
 	}
 }
 
+static void *scan_dh_thread(void *arg)
+{
+	struct scan_ep *ep = arg;
+
+	/* dh_judged is written before the thread starts and never again while it runs */
+	scan_dh_judge(ep->hs, ep->dh_judged, ep->dh_njudged, &ep->dh_res);
+	return NULL;
+}
+
+/* Waits for the prime's judgement; judges again when a smaller prime came in since. */
+static void scan_dh_finish(struct scan_ep *ep)
+{
+	if (ep->dh_started)
+		pthread_join(ep->dh_thread, NULL);
+	ep->dh_started = false;
+	if (ep->dh_plen &&
+	    (ep->dh_plen != ep->dh_njudged || memcmp(ep->dh_p, ep->dh_judged, ep->dh_plen))) {
+		memcpy(ep->dh_judged, ep->dh_p, ep->dh_plen);
+		ep->dh_njudged = ep->dh_plen;
+		scan_dh_judge(ep->hs, ep->dh_judged, ep->dh_njudged, &ep->dh_res);
+	}
+}
+
 /* Keeps what an accepted TLS <= 1.2 ServerHello of version v tells (hygiene, the DHE prime). */
 static void scan_note(struct scan_ep *ep, enum dbtls_version v, const struct dbtls_hello_result *r)
 {
@@ -769,6 +864,14 @@ static void scan_note(struct scan_ep *ep, enum dbtls_version v, const struct dbt
 	if (r->dh_plen && (!ep->dh_plen || r->dh_plen < ep->dh_plen)) {
 		memcpy(ep->dh_p, r->dh_p, r->dh_plen);
 		ep->dh_plen = r->dh_plen;
+		if (!ep->dh_started && !ep->dh_njudged) {
+			memcpy(ep->dh_judged, r->dh_p, r->dh_plen);
+			ep->dh_njudged = r->dh_plen;
+			ep->dh_started =
+			    pthread_create(&ep->dh_thread, NULL, scan_dh_thread, ep) == 0;
+			if (!ep->dh_started)
+				ep->dh_njudged = 0; /* judged at the end instead */
+		}
 	}
 	pthread_mutex_unlock(&ep->lock);
 }
@@ -1171,8 +1274,9 @@ static void scan_hsfacts(struct scan_ep *ep)
 		if (!ep->flight_ran)
 			vf->heartbleed = vf->ccs_injection = -1;
 		vf->dh_prime_prime = vf->dh_prime_safe = -1;
+		scan_dh_finish(ep);
 		if (ep->dh_plen)
-			dbtls_hsfacts_dh_prime(ep->dh_p, ep->dh_plen, vf);
+			scan_dh_copy(vf, &ep->dh_res);
 		if (ep->ca.probed) {
 			/* the TLS <= 1.2 request replaces what the certificate handshake saw */
 			for (size_t i = 0; i < ca->nca_names; i++)
@@ -1561,6 +1665,9 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 		scan_alpn_probe(&ep);
 out:
 	scan_ep_finish(&ep); /* what the greeting started early ends before f is read */
+	if (ep.dh_started)
+		pthread_join(ep.dh_thread, NULL);
+	free(ep.dh_res.dh_prime_name);
 	for (v = 0; v < DBTLS_NVERSIONS && f->tls_offered == -1 && ep.early; v++)
 		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
 			f->tls_offered = 1;
