@@ -300,6 +300,171 @@ out:
 	return err;
 }
 
+/* The group candidates (at most 64) into out: every group of that protocol generation we know,
+ * and for TLS 1.3 the post-quantum ones too (no key share needed: the HRR names them). */
+static size_t enum_group_cands(bool tls13, uint16_t *out)
+{
+	static const uint16_t pq[] = {DBTLS_GROUP_X25519MLKEM768,     DBTLS_GROUP_SECP256R1MLKEM768,
+				      DBTLS_GROUP_SECP384R1MLKEM1024, DBTLS_GROUP_MLKEM512,
+				      DBTLS_GROUP_MLKEM768,	      DBTLS_GROUP_MLKEM1024};
+	size_t n = 0;
+
+	for (uint32_t g = 1; g <= 0x0104 && n < 64; g++) {
+		bool ffdhe = g >= 0x0100, tls13only = g >= 0x001f && g <= 0x0021;
+		if (!dbtls_group_name((uint16_t)g))
+			continue;
+		if (tls13 ? (g < 0x0017 || (g >= 0x001a && g <= 0x001c)) : (ffdhe || tls13only))
+			continue;
+		out[n++] = (uint16_t)g;
+	}
+	for (size_t i = 0; tls13 && i < sizeof(pq) / sizeof(pq[0]); i++)
+		if (n < 64)
+			out[n++] = pq[i];
+	return n;
+}
+
+static bool enum_hrr13(const struct dbtls_hello_result *r)
+{
+	return r->kind == DBTLS_HELLO_HRR && r->version == 0x0304;
+}
+
+/* Removes g from a[0..*n); false when it was not there. */
+static bool enum_take16(uint16_t *a, size_t *n, uint16_t g)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (a[i] != g)
+			a[o++] = a[i];
+	if (o == *n)
+		return false;
+	*n = o;
+	return true;
+}
+
+enum dbtls_err dbtls_enum_tls13(dbtls_probe_fn probe, void *ctx, const struct dbtls_enum_opts *eo,
+				const uint32_t *cands, size_t ncands,
+				struct dbtls_version_facts *out, uint16_t *groups, size_t cap,
+				size_t *ngroups, struct dbtls_enum_stats *st, struct dbtls_diag *d)
+{
+	enum { S_LOOP1, S_REV, S_LOOP2, S_DONE } phase = S_LOOP1;
+	struct dbtls_hello_params p = {
+	    .version = DBTLS_TLS13, .sni = eo->sni, .no_key_shares = true};
+	struct dbtls_hello_result r;
+	enum dbtls_err err = DBTLS_OK;
+	uint16_t all[64], rest_g[64];
+	size_t nall = enum_group_cands(true, all), nrest_g = nall, nrest = ncands;
+	uint32_t *rest = NULL, *rev = NULL;
+	bool groups_done = false, gnew = true;
+	char desc[512];
+
+	*ngroups = 0;
+	out->server_order = -1;
+	memcpy(rest_g, all, nall * sizeof(*all));
+	p.suites = cands;
+	p.nsuites = ncands;
+	p.groups = all;
+	p.ngroups = nall;
+	err = enum_probe(probe, ctx, &p, &r, st, d);
+	if (err) {
+		out->status = DBTLS_VS_ERROR;
+		out->reason = dbtls_strdup(d->msg[0] ? d->msg : dbtls_strerror(err));
+		if (eo->decided)
+			eo->decided(ctx, DBTLS_TLS13, out->status);
+		return err;
+	}
+	if (!enum_hrr13(&r)) /* no HelloRetryRequest: the usual way, with a key share */
+		return dbtls_enum_suites(probe, ctx, DBTLS_TLS13, eo, cands, ncands, NULL, out, st,
+					 d);
+	dbtls_hello_describe(&r, desc, sizeof(desc));
+	free(out->reason);
+	out->reason = dbtls_strdup(desc);
+	out->status = DBTLS_VS_ACCEPTED;
+	out->cipher = (uint16_t)r.cipher;
+	if (eo->decided)
+		eo->decided(ctx, DBTLS_TLS13, out->status);
+	rest = malloc((ncands ? ncands : 1) * sizeof(*rest));
+	rev = malloc((ncands ? ncands : 1) * sizeof(*rev));
+	out->suites = calloc(ncands ? ncands : 1, sizeof(*out->suites));
+	if (!rest || !rev || !out->suites) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(rest, cands, ncands * sizeof(*rest));
+	for (size_t i = 0; i < ncands; i++)
+		rev[i] = cands[ncands - 1 - i];
+	/*
+	 * Each HelloRetryRequest names a suite and a group at once, so one hello offering the
+	 * suites not found yet and the groups not found yet moves both removal loops (the same
+	 * sequence of picks as dbtls_enum_suites and dbtls_enum_groups, one connection for two).
+	 * A refusal then is ambiguous (no suite left, or no group left): the same suites with
+	 * every group tell which. Every round finds something or ends a loop.
+	 */
+	for (;;) {
+		bool hrr = enum_hrr13(&r), every;
+
+		/* the suites' removal loop: two picks, the reverse-order check, the rest */
+		if (phase != S_DONE && (!hrr || !enum_contains(cands, ncands, r.cipher))) {
+			phase = phase == S_REV ? S_LOOP2 : S_DONE;
+		} else if (phase == S_REV) {
+			out->server_order = r.cipher == out->suites[0] ? 1 : 0;
+			if (enum_contains(rest, nrest, r.cipher)) {
+				out->suites[out->nsuites++] = r.cipher;
+				nrest = enum_remove(rest, nrest, r.cipher);
+			}
+			phase = S_LOOP2;
+		} else if (phase != S_DONE) {
+			if (enum_contains(rest, nrest, r.cipher)) {
+				out->suites[out->nsuites++] = r.cipher;
+				nrest = enum_remove(rest, nrest, r.cipher);
+				if (phase == S_LOOP1 && out->nsuites == 2)
+					phase = S_REV;
+			} else {
+				phase = S_DONE; /* a pick not offered: stop rather than loop */
+			}
+		}
+		if (phase != S_REV && !nrest)
+			phase = S_DONE;
+		/* the groups' removal loop, when this answer is to the groups not found yet */
+		if (!groups_done && gnew) {
+			if (!hrr || *ngroups >= cap || !enum_take16(rest_g, &nrest_g, r.group))
+				groups_done = true; /* refused, or a group not offered: stop */
+			else
+				groups[(*ngroups)++] = r.group;
+			if (!nrest_g)
+				groups_done = true;
+		}
+		if (phase == S_DONE && groups_done)
+			break;
+		every = phase == S_REV || phase == S_DONE;
+		p.suites = phase == S_REV ? rev : phase == S_DONE ? cands : rest;
+		p.nsuites = every ? ncands : nrest;
+		p.groups = groups_done ? all : rest_g;
+		p.ngroups = groups_done ? nall : nrest_g;
+		err = enum_probe(probe, ctx, &p, &r, st, d);
+		if (err)
+			goto out;
+		gnew = !groups_done;
+		if (!enum_hrr13(&r) && phase != S_DONE && !groups_done) {
+			/* no suite left, or no group left: the same suites with every group tell */
+			p.groups = all;
+			p.ngroups = nall;
+			err = enum_probe(probe, ctx, &p, &r, st, d);
+			if (err)
+				goto out;
+			if (enum_hrr13(&r))
+				groups_done = true; /* it was the groups that ran out */
+			gnew = false;		    /* this answer's group is no new pick */
+		}
+	}
+out:
+	if (out->server_order == 0)
+		enum_sort(out->suites, out->nsuites, cands, ncands);
+	free(rev);
+	free(rest);
+	return err;
+}
+
 enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, enum dbtls_version v,
 				 const char *sni, const uint32_t *cands, size_t ncands,
 				 uint16_t *out, size_t cap, size_t *n, struct dbtls_enum_stats *st,
@@ -308,27 +473,11 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 	struct dbtls_hello_params p = {.version = tls13 ? DBTLS_TLS13 : v, .sni = sni};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
-	static const uint16_t pq[] = {DBTLS_GROUP_X25519MLKEM768,     DBTLS_GROUP_SECP256R1MLKEM768,
-				      DBTLS_GROUP_SECP384R1MLKEM1024, DBTLS_GROUP_MLKEM512,
-				      DBTLS_GROUP_MLKEM768,	      DBTLS_GROUP_MLKEM1024};
 	uint16_t groups[64];
 	uint32_t *suites = NULL;
-	size_t ngroups = 0, nsuites = 0;
+	size_t ngroups = enum_group_cands(tls13, groups), nsuites = 0;
 
 	*n = 0;
-	/* the candidates: every group of that protocol generation we know */
-	for (uint32_t g = 1; g <= 0x0104 && ngroups < sizeof(groups) / sizeof(groups[0]); g++) {
-		bool ffdhe = g >= 0x0100, tls13only = g >= 0x001f && g <= 0x0021;
-		if (!dbtls_group_name((uint16_t)g))
-			continue;
-		if (tls13 ? (g < 0x0017 || (g >= 0x001a && g <= 0x001c)) : (ffdhe || tls13only))
-			continue;
-		groups[ngroups++] = (uint16_t)g;
-	}
-	/* TLS 1.3: the post-quantum groups too (no key share needed: the HRR names them) */
-	for (size_t i = 0; tls13 && i < sizeof(pq) / sizeof(pq[0]); i++)
-		if (ngroups < sizeof(groups) / sizeof(groups[0]))
-			groups[ngroups++] = pq[i];
 	suites = malloc((ncands ? ncands : 1) * sizeof(*suites));
 	if (!suites)
 		return DBTLS_ERR_NOMEM;

@@ -236,6 +236,11 @@ struct scan_ep {
 	enum dbtls_vstatus vstatus[DBTLS_NVERSIONS];
 	unsigned decided;
 	pthread_cond_t decided_cv;
+	/* TLS 1.3's suites and groups are enumerated together (dbtls_enum_tls13): the groups it
+	 * found, for the groups task, which waits for tls13_done; guarded by lock */
+	uint16_t g13[64];
+	size_t ng13;
+	bool tls13_done, tls13_err;
 	/* the flight + CCS task's findings, moved into f once every task has ended */
 	struct dbtls_vuln_facts vulns;
 	struct dbtls_client_auth_facts ca;
@@ -924,6 +929,16 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 	return DBTLS_OK;
 }
 
+/* TLS 1.3's task is over (failed: with an error); wakes the groups task. */
+static void scan_tls13_done(struct scan_ep *ep, bool failed)
+{
+	pthread_mutex_lock(&ep->lock);
+	ep->tls13_done = true;
+	ep->tls13_err |= failed;
+	pthread_cond_broadcast(&ep->decided_cv);
+	pthread_mutex_unlock(&ep->lock);
+}
+
 /* enumerate.c's decided callback: version v's outcome is known (first answer in). */
 static void scan_decided(void *ctx, enum dbtls_version v, enum dbtls_vstatus st)
 {
@@ -1020,9 +1035,16 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1,
 				     .decided = scan_decided};
 
-	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
-				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
+	if (v == DBTLS_TLS13)
+		err = dbtls_enum_tls13(scan_probe, ep, &eo, ep->cands[v], ep->ncands[v],
+				       &ep->f->versions[v], ep->g13, 64, &ep->ng13, &st, &d);
+	else
+		err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
+					v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v],
+					&st, &d);
 	scan_decided(ep, v, err ? DBTLS_VS_ERROR : ep->f->versions[v].status);
+	if (v == DBTLS_TLS13)
+		scan_tls13_done(ep, err != DBTLS_OK);
 	scan_merge_dh(ep, &st);
 	if (err == DBTLS_ERR_PROTOCOL && !d.msg[0])
 		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
@@ -1033,19 +1055,57 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 	}
 }
 
+/* Waits (holding no slot) until pred(ep) holds or the endpoint is stopped; false when stopped.
+ * ep->lock held on entry and on return. */
+static bool scan_wait_locked(struct scan_ep *ep, bool (*pred)(const struct scan_ep *))
+{
+	while (!pred(ep)) {
+		struct timespec ts;
+
+		if (scan_stopped(ep, NULL))
+			return false;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ep->decided_cv, &ep->lock, &ts);
+	}
+	return true;
+}
+
+static bool scan_tls13_is_done(const struct scan_ep *ep)
+{
+	return ep->tls13_done;
+}
+
 static void scan_groups(struct scan_ep *ep)
 {
 	struct dbtls_endpoint_facts *f = ep->f;
 	struct dbtls_enum_stats st = {0};
 	struct dbtls_diag d = {0};
 	enum dbtls_version v = DBTLS_TLS13;
-	enum dbtls_err err;
+	enum dbtls_err err = DBTLS_OK;
 	uint16_t g[64];
 	size_t n = 0;
+	bool waited, failed;
 
-	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g,
-				64, &n, &st, &d);
-	if (!err && !n) {
+	/* the TLS 1.3 groups come with TLS 1.3's suites (scan_suites): wait for them */
+	pthread_mutex_lock(&ep->lock);
+	waited = scan_wait_locked(ep, scan_tls13_is_done);
+	failed = ep->tls13_err;
+	n = ep->ng13;
+	memcpy(g, ep->g13, n * sizeof(*g));
+	pthread_mutex_unlock(&ep->lock);
+	if (!waited) {
+		err = scan_stopped(ep, &d);
+		scan_error(ep, err ? err : DBTLS_ERR_TIMEOUT, "probe groups", &d);
+		return;
+	}
+	if (failed)
+		return; /* the TLS 1.3 probe's error says why (a stop, a timeout) */
+	if (!n) {
 		/* no TLS 1.3 (or no group there): the curves of ECDHE suites below it */
 		v = dbtls_enum_classify(DBTLS_TLS12, &ep->first) == DBTLS_VS_ACCEPTED ? DBTLS_TLS12
 										      : DBTLS_TLS10;
@@ -1139,6 +1199,8 @@ static bool scan_skip_stopped(struct scan_ep *ep, int task)
 		scan_error(ep, err, "probe handshake facts", &d);
 	} else {
 		scan_decided(ep, (enum dbtls_version)task, DBTLS_VS_ERROR);
+		if (task == DBTLS_TLS13)
+			scan_tls13_done(ep, true);
 		snprintf(stage, sizeof(stage), "probe %s",
 			 dbtls_version_name((enum dbtls_version)task));
 		scan_cut(ep, (enum dbtls_version)task, err, &d);
@@ -1208,9 +1270,15 @@ static void scan_flight(struct scan_ep *ep, enum dbtls_version v)
 
 /* TLS_FALLBACK_SCSV, once every version's first answer is in: the version to fall to depends on
  * them. Waits for the other tasks (never holding a slot), bounded by the endpoint's stop. */
-static void scan_fallback(struct scan_ep *ep)
+static bool scan_all_decided(const struct scan_ep *ep)
 {
 	const unsigned want = ((1u << DBTLS_NVERSIONS) - 1) & ~(1u << DBTLS_SSL2);
+
+	return (ep->decided & want) == want;
+}
+
+static void scan_fallback(struct scan_ep *ep)
+{
 	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
 	enum dbtls_vstatus st[DBTLS_NVERSIONS];
 	struct dbtls_diag d = {0};
@@ -1218,20 +1286,9 @@ static void scan_fallback(struct scan_ep *ep)
 	int lo;
 
 	pthread_mutex_lock(&ep->lock);
-	while ((ep->decided & want) != want) {
-		struct timespec ts;
-
-		if (scan_stopped(ep, NULL)) {
-			pthread_mutex_unlock(&ep->lock);
-			return;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&ep->decided_cv, &ep->lock, &ts);
+	if (!scan_wait_locked(ep, scan_all_decided)) {
+		pthread_mutex_unlock(&ep->lock);
+		return;
 	}
 	memcpy(st, ep->vstatus, sizeof(st));
 	pthread_mutex_unlock(&ep->lock);
