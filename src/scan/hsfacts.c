@@ -258,7 +258,7 @@ void dbtls_hsfacts_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts
 	};
 	static const char *const ffdhe[] = {"ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144",
 					    "ffdhe8192"};
-	BIGNUM *p = BN_bin2bn(pb, (int)n, NULL), *q = NULL, *k = NULL;
+	BIGNUM *p = BN_bin2bn(pb, (int)n, NULL), *q = NULL, *k = NULL, *pm1 = NULL;
 	BN_CTX *ctx = BN_CTX_new();
 	char name[64];
 
@@ -293,11 +293,23 @@ void dbtls_hsfacts_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts
 		v->dh_prime_safe = 1;
 		goto out;
 	}
-	v->dh_prime_prime = BN_check_prime(p, ctx, NULL) == 1;
+	/* q = (p-1)/2 first: when q is prime, p = 2q+1 is prime exactly when 2^(p-1) = 1 mod p
+	 * (Pocklington: q | p-1, q > sqrt(p), and gcd(2^2-1, p) = 1 for p > 3), one modular
+	 * exponentiation instead of a second full test; a default scan judges every DHE prime */
+	v->dh_prime_prime = 0;
 	v->dh_prime_safe = 0;
-	if (v->dh_prime_prime && (q = BN_dup(p)) && BN_sub_word(q, 1) && BN_rshift1(q, q))
-		v->dh_prime_safe = BN_check_prime(q, ctx, NULL) == 1;
+	if (BN_is_odd(p) && BN_num_bits(p) > 2 && (q = BN_dup(p)) && BN_sub_word(q, 1) &&
+	    BN_rshift1(q, q) && BN_check_prime(q, ctx, NULL) == 1 && (k = BN_new()) &&
+	    (pm1 = BN_dup(p)) && BN_sub_word(pm1, 1) && BN_set_word(k, 2) &&
+	    BN_mod_exp(k, k, pm1, p, ctx) && BN_is_one(k) && BN_mod_word(p, 3) != 0) {
+		v->dh_prime_prime = 1;
+		v->dh_prime_safe = 1;
+		goto out;
+	}
+	v->dh_prime_prime = BN_check_prime(p, ctx, NULL) == 1;
 out:
+	BN_free(pm1);
+	BN_free(k);
 	BN_free(q);
 	BN_free(p);
 	BN_CTX_free(ctx);

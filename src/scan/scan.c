@@ -736,7 +736,7 @@ static bool scan_retry_busy(struct scan_ep *ep, unsigned *tries)
 }
 
 /* One connection, one hello, one answer; pipelined when fast. *busy as scan_open(). */
-static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
+static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 				      const struct dbtls_hello_params *q,
 				      struct dbtls_hello_result *r, bool *busy, bool *changed,
 				      struct dbtls_diag *d)
@@ -744,6 +744,7 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
 	struct scan_fast fx = {.ep = ep};
 	struct dbtls_conn c;
 	enum dbtls_err err;
+	bool fast;
 
 	*changed = false;
 	*busy = false;
@@ -751,6 +752,9 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
 	if (err)
 		return err;
 	scan_slot_get(ep);
+	/* asked once the slot is ours: a probe that waited for it must not go out pipelined
+	 * after another one, meanwhile, found the greeting changed */
+	fast = *fastp = *fastp && scan_fast_ok(ep);
 	err = scan_open(ep, &c, fast ? &fx : NULL, busy, d);
 	if (!err) {
 		err = dbtls_hello_probe(&c, ep->t->preamble, q, r, d);
@@ -787,8 +791,8 @@ static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hel
 		err = scan_stopped(ep, d);
 		if (err)
 			return err;
-		fast = scan_fast_ok(ep);
-		err = scan_probe_once(ep, fast, &q, r, &busy, &changed, d);
+		fast = true; /* when the endpoint allows it (scan_probe_once decides) */
+		err = scan_probe_once(ep, &fast, &q, r, &busy, &changed, d);
 		if (busy && scan_retry_busy(ep, &tries))
 			continue;
 		if (changed)
@@ -801,7 +805,8 @@ static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hel
 			break;
 		/* a server that read our early bytes as garbage and hung up looks like one that
 		 * refuses the hello: ask once the careful way to tell them apart */
-		err = scan_probe_once(ep, false, &q, &careful, &busy, &changed, d);
+		fast = false;
+		err = scan_probe_once(ep, &fast, &q, &careful, &busy, &changed, d);
 		if (err)
 			break;
 		if (careful.kind != r->kind) {
