@@ -439,9 +439,9 @@ static void test_tls13_merged(void **state)
 				 DBTLS_OK);
 		separate = m.probes;
 		m.probes = 0;
-		assert_int_equal(dbtls_enum_tls13(model_probe, &m, &eo, cands, n, &mer, gm, 64,
-						  &ngm, &st, &d),
-				 DBTLS_OK);
+		assert_int_equal(
+		    dbtls_enum_tls13(model_probe, &m, &eo, cands, n, &mer, gm, 64, &ngm, &st, &d),
+		    DBTLS_OK);
 		assert_int_equal(mer.status, DBTLS_VS_ACCEPTED);
 		assert_int_equal(mer.nsuites, sep.nsuites);
 		assert_memory_equal(mer.suites, sep.suites, sep.nsuites * sizeof(uint32_t));
