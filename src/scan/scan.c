@@ -3,8 +3,9 @@
  * scan.c — the per-endpoint scan and the worker pool that runs many endpoints at once.
  *
  * One endpoint: one probe connection per TLS version (SSLv2 … TLS 1.3), each offering only that
- * version and every suite of the registry that version can carry, then one full OpenSSL handshake
- * for the certificate chain. The first connection's preamble tells us whether the server offers
+ * version and every suite of the registry that version can carry, the enumerations that follow
+ * (enumerate.c), one full OpenSSL handshake for the certificate chain and the handshake facts'
+ * own probes (hsfacts.h), all as tasks side by side (scan_endpoint_in has the plan). The first connection's preamble tells us whether the server offers
  * TLS at all and what it is; a server error packet there (host blocked, too many connections)
  * stops the scan of that endpoint with the server's own code and words.
  *
@@ -64,9 +65,9 @@ struct scan_hosts {
 	/* --rate: the next moment (dbtls_net_now_us clock) a new connection may start, shared by
 	 * every worker of the run; guarded by lock */
 	int64_t rate_next_us;
-	/* DHE primes judged in this run (dbtls_hsfacts_dh_prime tests primality: about a second
-	 * of CPU for a 2048-bit prime), so that a fleet of servers serving the same prime pays
-	 * for it once; guarded by lock, dh_done signalled when an entry is done */
+	/* DHE primes judged in this run (dbtls_hsfacts_dh_prime tests primality: for a 2048-bit
+	 * prime more CPU than the rest of a scan), so that a fleet of servers serving the same
+	 * prime pays for it once; guarded by lock, dh_done signalled when an entry is done */
 	struct scan_dh_entry {
 		uint8_t p[1024];
 		size_t n;
@@ -215,8 +216,8 @@ struct scan_ep {
 	 * of the endpoint once it misled; trusted once a careful probe has confirmed a refusal
 	 * (a close, garbage) the pipelined one saw */
 	bool fast_off, fast_confirmed;
-	int64_t
-	    t0_ms; /* when the endpoint's scan started (dbtls_net_now_ms clock), for the trace */
+	/* when the endpoint's scan started (dbtls_net_now_ms clock), for the trace */
+	int64_t t0_ms;
 	/* Handshake facts from the enumeration's own answers (src/scan/hsfacts.h), guarded by
 	 * lock: what each version's ServerHellos said, whether a refused hello was asked again
 	 * without the extras, the smallest DHE prime a pick served. */
