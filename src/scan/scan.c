@@ -5,9 +5,10 @@
  * One endpoint: one probe connection per TLS version (SSLv2 … TLS 1.3), each offering only that
  * version and every suite of the registry that version can carry, the enumerations that follow
  * (enumerate.c), one full OpenSSL handshake for the certificate chain and the handshake facts'
- * own probes (hsfacts.h), all as tasks side by side (scan_endpoint_in has the plan). The first connection's preamble tells us whether the server offers
- * TLS at all and what it is; a server error packet there (host blocked, too many connections)
- * stops the scan of that endpoint with the server's own code and words.
+ * own probes (hsfacts.h), all as tasks side by side (scan_endpoint_in has the plan). The first
+ * connection's preamble tells us whether the server offers TLS at all and what it is; a server
+ * error packet there (host blocked, too many connections) stops the scan of that endpoint with
+ * the server's own code and words.
  *
  * Time: the name is resolved once per endpoint, under the deadline; every connection gets one
  * absolute deadline (--timeout from its start, and never past the endpoint's), and the endpoint
