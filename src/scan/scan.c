@@ -1222,15 +1222,22 @@ static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls
 {
 	struct scan_ep *ep = ctx;
 	enum dbtls_err err;
+	unsigned tries = 0;
+	bool busy;
 
-	err = scan_budget_get(ep, d);
-	if (err)
-		return err;
-	scan_slot_get(ep);
-	err = scan_open(ep, c, NULL, NULL, d);
-	if (err)
+	for (;;) {
+		err = scan_budget_get(ep, d);
+		if (err)
+			return err;
+		scan_slot_get(ep);
+		err = scan_open(ep, c, NULL, &busy, d);
+		if (!err)
+			return DBTLS_OK;
 		scan_slot_put(ep);
-	return err;
+		/* "too many connections": after a back-off, as for a probe (scan_retry_busy) */
+		if (!busy || !scan_retry_busy(ep, &tries))
+			return err;
+	}
 }
 
 static void scan_hs_close(void *ctx, struct dbtls_conn *c)

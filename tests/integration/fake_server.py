@@ -42,6 +42,9 @@ Modes:
   mysql-ssl-then-nossl as mysql-tls for the first connection, then greetings without CLIENT_SSL
   mysql-busy-first     ERR 1040 "Too many connections" to the first $FAKE_BUSY_N connections
                        (default 2), then as mysql-tls
+  mysql-busy-careful   as mysql-tls, but ERR 1040 to the first $FAKE_BUSY_N connections after the
+                       first that send nothing for 0.5 s (wait for the greeting: the certificate
+                       handshake; pipelined probes send at once)
 With $FAKE_STAMP_FILE set, every mode appends the time (time.time()) of each accepted connection.
 The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
   mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
@@ -61,6 +64,7 @@ packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the 
 """
 
 import os
+import select
 import signal
 import socket
 import struct
@@ -435,6 +439,27 @@ def serve_mysql_ssl_then_nossl(conn):
     serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", n == 1)
 
 
+_busy_careful = [0]
+
+
+def serve_mysql_busy_careful(conn):
+    """ERR 1040 to the first $FAKE_BUSY_N connections after the first that wait for the greeting
+    before they send anything (dbtls's certificate handshake and other careful connections: a
+    pipelined probe sends its SSLRequest at once), then as mysql-tls."""
+    n = accepted_count()
+    if n > 1:
+        r, _, _ = select.select([conn], [], [], 0.5)
+        with _conn_lock:
+            careful = not r and _busy_careful[0] < int(os.environ.get("FAKE_BUSY_N", "2"))
+            if careful:
+                _busy_careful[0] += 1
+        if careful:
+            print("busy careful", flush=True)
+            conn.sendall(err_packet(0, 1040, "Too many connections", "08004"))
+            return
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
+
+
 def serve_mysql_busy_first(conn):
     n = accepted_count()
     if n <= int(os.environ.get("FAKE_BUSY_N", "2")):
@@ -448,6 +473,7 @@ MODES = {
     "mysql-version-change": serve_mysql_version_change,
     "mysql-ssl-then-nossl": serve_mysql_ssl_then_nossl,
     "mysql-busy-first": serve_mysql_busy_first,
+    "mysql-busy-careful": serve_mysql_busy_careful,
     "silent": serve_silent,
     "garbage": serve_garbage,
     "close": serve_close,
