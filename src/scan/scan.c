@@ -826,8 +826,9 @@ static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hel
 }
 
 /* A refusal that may be the server choking on an extension rather than refusing what the hello
- * offers: a close, an error packet, garbage, or an alert other than the ones a server sends
- * when it read the hello and has no version or suite in common. */
+ * offers: a close, an error packet (yaSSL's "Bad handshake"), or an alert other than the ones a
+ * server sends when it read the hello and has no version or suite in common. Not an answer that
+ * is no TLS at all (an HTTP server's 400): that port does not speak TLS either way. */
 static bool scan_refusal_suspect(const struct dbtls_hello_result *r)
 {
 	switch (r->kind) {
@@ -836,7 +837,6 @@ static bool scan_refusal_suspect(const struct dbtls_hello_result *r)
 		       r->alert_desc != 86;
 	case DBTLS_HELLO_CLOSED:
 	case DBTLS_HELLO_SERVER_ERROR:
-	case DBTLS_HELLO_GARBAGE:
 		return true;
 	default:
 		return false;
