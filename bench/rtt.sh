@@ -9,7 +9,9 @@
 # counted. Not a test: it prints figures. Loopback only; every command is bounded by `timeout`.
 #
 # Overridable: RTTS ("20 100"), DBTLS (the binary), SSLSCAN_MAX_RTT (sslscan only up to this RTT,
-# default 100: at 100 ms it takes about a minute a run).
+# default 100: at 100 ms it takes about a minute a run), DBTLS_BASELINE (another dbtls binary, say
+# one built from an older commit, run the same way as the row "baseline": before/after in one run).
+# DBTLS_PROBE_TRACE=FILE on dbtls's own runs shows how the connection slots were used.
 set -euo pipefail
 RUNS=${1:-3}
 RTTS=${RTTS:-20 100}
@@ -65,6 +67,9 @@ for rtt in $RTTS; do
 	printf 'mysql\t%s/tcp\t0.5\n' "$pp" >"$T/nmapdata/nmap-services"
 	run dbtls "$rtt" "$DBTLS" scan --policy none -q -o "$T/r.json" "mysql://127.0.0.1:$pp"
 	run dbtls-careful "$rtt" "$DBTLS" scan --policy none -q --no-pipeline -o "$T/r.json" "mysql://127.0.0.1:$pp"
+	if [ -n "${DBTLS_BASELINE:-}" ]; then
+		run baseline "$rtt" "$DBTLS_BASELINE" scan --policy none -q -o "$T/r.json" "mysql://127.0.0.1:$pp"
+	fi
 	if command -v nmap >/dev/null; then
 		run nmap "$rtt" nmap -Pn -n -p "$pp" --datadir "$T/nmapdata" --script ssl-enum-ciphers 127.0.0.1
 	fi
@@ -78,7 +83,7 @@ done
 printf '\nFull scan of the compatibility MariaDB through a delaying proxy (median of %d runs)\n' "$RUNS"
 printf '%-14s %6s %9s %9s %12s %8s\n' tool rtt_ms wall_s vs_dbtls rt_per_conn conns
 for rtt in $RTTS; do
-	for name in dbtls dbtls-careful nmap sslscan; do
+	for name in dbtls dbtls-careful baseline nmap sslscan; do
 		m=${MED[$name/$rtt]:-}
 		[ -n "$m" ] || continue
 		ratio=$(awk -v a="$m" -v b="${MED[dbtls/$rtt]}" 'BEGIN { printf "%.2fx", a / b }')

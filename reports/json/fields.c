@@ -869,8 +869,8 @@ static const struct dbtls_field endpoint_rows[] = {
     {OBJ("sql", sql, 0, sql_table), .omit = o_no_sql},
     {OBJ("groups_tls13", groups13, DBTLS_F_OMIT, groups13_table), G(groups13.probed)},
     {OBJ("hygiene", hygiene, DBTLS_F_OMIT, hygiene_table), G(hygiene.probed),
-     .desc = "TLS <= 1.2 hygiene RFC 9325 asks for, from one hello offering every extension in "
-	     "question (scan --handshake-facts)"},
+     .desc = "TLS <= 1.2 hygiene RFC 9325 asks for, from the enumeration's hellos offering every "
+	     "extension in question (every scan)"},
     {OBJ("client_auth", client_auth, DBTLS_F_OMIT, client_auth_table), G(client_auth.probed)},
     {OBJ("sigalgs", sigalgs, DBTLS_F_OMIT, sigalg_table), G(sigalgs.probed)},
     {OBJ("vulnerabilities", vulns, DBTLS_F_OMIT, vuln_table), G(vulns.probed)},

@@ -129,6 +129,20 @@ static size_t enum_index(const uint32_t *cands, size_t n, uint32_t x)
 	return n;
 }
 
+/* Sorts a[0..n) by position among cands: an insertion sort, at most a few hundred entries. */
+static void enum_sort(uint32_t *a, size_t n, const uint32_t *cands, size_t ncands)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = a[i];
+		size_t xi = enum_index(cands, ncands, x), j = i;
+		while (j > 0 && enum_index(cands, ncands, a[j - 1]) > xi) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = x;
+	}
+}
+
 /* The rest of a client-order enumeration in k parts side by side. The server picks the first suite
  * of ours it has, so picks come in our order: merging the parts by candidate position gives the
  * very list a sequential enumeration would. */
@@ -170,16 +184,7 @@ static enum dbtls_err enum_parallel(dbtls_probe_fn probe, void *ctx, enum dbtls_
 			*d = c[i].d;
 		}
 	}
-	/* insertion sort by candidate position: at most a few hundred entries */
-	for (size_t i = 1; i < nall; i++) {
-		uint32_t x = all[i];
-		size_t xi = enum_index(cands, ncands, x), j = i;
-		while (j > 0 && enum_index(cands, ncands, all[j - 1]) > xi) {
-			all[j] = all[j - 1];
-			j--;
-		}
-		all[j] = x;
-	}
+	enum_sort(all, nall, cands, ncands);
 	for (size_t i = 0; i < nall; i++)
 		out->suites[out->nsuites++] = all[i];
 out:
@@ -197,7 +202,7 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	struct dbtls_hello_params p = {.version = v, .sni = eo->sni, .want_kex = v != DBTLS_TLS13};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
-	uint32_t *rest = NULL, pair[2];
+	uint32_t *rest = NULL, *rev = NULL;
 	size_t nrest;
 	char desc[512];
 
@@ -211,6 +216,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 		if (err) {
 			out->status = DBTLS_VS_ERROR;
 			out->reason = dbtls_strdup(d->msg[0] ? d->msg : dbtls_strerror(err));
+			if (eo->decided)
+				eo->decided(ctx, v, out->status);
 			return err;
 		}
 	}
@@ -218,6 +225,8 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	free(out->reason);
 	out->reason = dbtls_strdup(desc);
 	out->status = dbtls_enum_classify(v, &r);
+	if (eo->decided)
+		eo->decided(ctx, v, out->status);
 	if (out->status != DBTLS_VS_ACCEPTED)
 		return out->status == DBTLS_VS_ERROR ? DBTLS_ERR_PROTOCOL : DBTLS_OK;
 
@@ -244,17 +253,31 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 	err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites, 2, st, d);
 	if (err || out->nsuites < 2)
 		goto out;
-	/* offer the first two picks swapped: a server that still picks the first has its own
-	 * order; one that picks the (now first) second follows the client's */
-	pair[0] = out->suites[1];
-	pair[1] = out->suites[0];
-	p.suites = pair;
-	p.nsuites = 2;
+	/* Offer every candidate in reverse order: a server with its own order picks its first
+	 * pick again; one that follows the client's picks the last suite of ours it has, which
+	 * (with three or more suites) is one more found, so for the common client-order server
+	 * the preference check costs nothing. With two suites that last one is the second pick. */
+	rev = malloc((ncands ? ncands : 1) * sizeof(*rev));
+	if (!rev) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ncands; i++)
+		rev[i] = cands[ncands - 1 - i];
+	p.suites = rev;
+	p.nsuites = ncands;
 	err = enum_probe(probe, ctx, &p, &r, st, d);
 	if (err)
 		goto out;
-	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED)
-		out->server_order = r.cipher == pair[1] ? 1 : r.cipher == pair[0] ? 0 : -1;
+	if (dbtls_enum_classify(v, &r) == DBTLS_VS_ACCEPTED &&
+	    enum_contains(cands, ncands, r.cipher)) {
+		out->server_order = r.cipher == out->suites[0] ? 1 : 0;
+		if (enum_contains(rest, nrest, r.cipher)) {
+			out->suites[out->nsuites++] = r.cipher;
+			enum_note_dh(&r, st);
+			nrest = enum_remove(rest, nrest, r.cipher);
+		}
+	}
 	if (!nrest)
 		goto out;
 	if (out->server_order == 0 && eo->run_parallel && eo->chunks > 1) {
@@ -268,6 +291,176 @@ enum dbtls_err dbtls_enum_suites(dbtls_probe_fn probe, void *ctx, enum dbtls_ver
 		err = enum_loop(probe, ctx, &p, v, &r, rest, &nrest, out->suites, &out->nsuites,
 				SIZE_MAX, st, d);
 out:
+	/* the client's order: picks came partly out of it (the reverse probe, the parallel
+	 * parts); the list is the candidates' order, as a sequential enumeration finds it */
+	if (out->server_order == 0)
+		enum_sort(out->suites, out->nsuites, cands, ncands);
+	free(rev);
+	free(rest);
+	return err;
+}
+
+/* The group candidates (at most 64) into out: every group of that protocol generation we know,
+ * and for TLS 1.3 the post-quantum ones too (no key share needed: the HRR names them). */
+static size_t enum_group_cands(bool tls13, uint16_t *out)
+{
+	static const uint16_t pq[] = {DBTLS_GROUP_X25519MLKEM768,     DBTLS_GROUP_SECP256R1MLKEM768,
+				      DBTLS_GROUP_SECP384R1MLKEM1024, DBTLS_GROUP_MLKEM512,
+				      DBTLS_GROUP_MLKEM768,	      DBTLS_GROUP_MLKEM1024};
+	size_t n = 0;
+
+	for (uint32_t g = 1; g <= 0x0104 && n < 64; g++) {
+		bool ffdhe = g >= 0x0100, tls13only = g >= 0x001f && g <= 0x0021;
+		if (!dbtls_group_name((uint16_t)g))
+			continue;
+		if (tls13 ? (g < 0x0017 || (g >= 0x001a && g <= 0x001c)) : (ffdhe || tls13only))
+			continue;
+		out[n++] = (uint16_t)g;
+	}
+	for (size_t i = 0; tls13 && i < sizeof(pq) / sizeof(pq[0]); i++)
+		if (n < 64)
+			out[n++] = pq[i];
+	return n;
+}
+
+static bool enum_hrr13(const struct dbtls_hello_result *r)
+{
+	return r->kind == DBTLS_HELLO_HRR && r->version == 0x0304;
+}
+
+/* Removes g from a[0..*n); false when it was not there. */
+static bool enum_take16(uint16_t *a, size_t *n, uint16_t g)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (a[i] != g)
+			a[o++] = a[i];
+	if (o == *n)
+		return false;
+	*n = o;
+	return true;
+}
+
+enum dbtls_err dbtls_enum_tls13(dbtls_probe_fn probe, void *ctx, const struct dbtls_enum_opts *eo,
+				const uint32_t *cands, size_t ncands,
+				struct dbtls_version_facts *out, uint16_t *groups, size_t cap,
+				size_t *ngroups, struct dbtls_enum_stats *st, struct dbtls_diag *d)
+{
+	enum { S_LOOP1, S_REV, S_LOOP2, S_DONE } phase = S_LOOP1;
+	struct dbtls_hello_params p = {
+	    .version = DBTLS_TLS13, .sni = eo->sni, .no_key_shares = true};
+	struct dbtls_hello_result r;
+	enum dbtls_err err = DBTLS_OK;
+	uint16_t all[64], rest_g[64];
+	size_t nall = enum_group_cands(true, all), nrest_g = nall, nrest = ncands;
+	uint32_t *rest = NULL, *rev = NULL;
+	bool groups_done = false, gnew = true;
+	char desc[512];
+
+	*ngroups = 0;
+	out->server_order = -1;
+	memcpy(rest_g, all, nall * sizeof(*all));
+	p.suites = cands;
+	p.nsuites = ncands;
+	p.groups = all;
+	p.ngroups = nall;
+	err = enum_probe(probe, ctx, &p, &r, st, d);
+	if (err) {
+		out->status = DBTLS_VS_ERROR;
+		out->reason = dbtls_strdup(d->msg[0] ? d->msg : dbtls_strerror(err));
+		if (eo->decided)
+			eo->decided(ctx, DBTLS_TLS13, out->status);
+		return err;
+	}
+	if (!enum_hrr13(&r)) /* no HelloRetryRequest: the usual way, with a key share */
+		return dbtls_enum_suites(probe, ctx, DBTLS_TLS13, eo, cands, ncands, NULL, out, st,
+					 d);
+	dbtls_hello_describe(&r, desc, sizeof(desc));
+	free(out->reason);
+	out->reason = dbtls_strdup(desc);
+	out->status = DBTLS_VS_ACCEPTED;
+	out->cipher = (uint16_t)r.cipher;
+	if (eo->decided)
+		eo->decided(ctx, DBTLS_TLS13, out->status);
+	rest = malloc((ncands ? ncands : 1) * sizeof(*rest));
+	rev = malloc((ncands ? ncands : 1) * sizeof(*rev));
+	out->suites = calloc(ncands ? ncands : 1, sizeof(*out->suites));
+	if (!rest || !rev || !out->suites) {
+		err = DBTLS_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(rest, cands, ncands * sizeof(*rest));
+	for (size_t i = 0; i < ncands; i++)
+		rev[i] = cands[ncands - 1 - i];
+	/*
+	 * Each HelloRetryRequest names a suite and a group at once, so one hello offering the
+	 * suites not found yet and the groups not found yet moves both removal loops (the same
+	 * sequence of picks as dbtls_enum_suites and dbtls_enum_groups, one connection for two).
+	 * A refusal then is ambiguous (no suite left, or no group left): the same suites with
+	 * every group tell which. Every round finds something or ends a loop.
+	 */
+	for (;;) {
+		bool hrr = enum_hrr13(&r), every;
+
+		/* the suites' removal loop: two picks, the reverse-order check, the rest */
+		if (phase != S_DONE && (!hrr || !enum_contains(cands, ncands, r.cipher))) {
+			phase = phase == S_REV ? S_LOOP2 : S_DONE;
+		} else if (phase == S_REV) {
+			out->server_order = r.cipher == out->suites[0] ? 1 : 0;
+			if (enum_contains(rest, nrest, r.cipher)) {
+				out->suites[out->nsuites++] = r.cipher;
+				nrest = enum_remove(rest, nrest, r.cipher);
+			}
+			phase = S_LOOP2;
+		} else if (phase != S_DONE) {
+			if (enum_contains(rest, nrest, r.cipher)) {
+				out->suites[out->nsuites++] = r.cipher;
+				nrest = enum_remove(rest, nrest, r.cipher);
+				if (phase == S_LOOP1 && out->nsuites == 2)
+					phase = S_REV;
+			} else {
+				phase = S_DONE; /* a pick not offered: stop rather than loop */
+			}
+		}
+		if (phase != S_REV && !nrest)
+			phase = S_DONE;
+		/* the groups' removal loop, when this answer is to the groups not found yet */
+		if (!groups_done && gnew) {
+			if (!hrr || *ngroups >= cap || !enum_take16(rest_g, &nrest_g, r.group))
+				groups_done = true; /* refused, or a group not offered: stop */
+			else
+				groups[(*ngroups)++] = r.group;
+			if (!nrest_g)
+				groups_done = true;
+		}
+		if (phase == S_DONE && groups_done)
+			break;
+		every = phase == S_REV || phase == S_DONE;
+		p.suites = phase == S_REV ? rev : phase == S_DONE ? cands : rest;
+		p.nsuites = every ? ncands : nrest;
+		p.groups = groups_done ? all : rest_g;
+		p.ngroups = groups_done ? nall : nrest_g;
+		err = enum_probe(probe, ctx, &p, &r, st, d);
+		if (err)
+			goto out;
+		gnew = !groups_done;
+		if (!enum_hrr13(&r) && phase != S_DONE && !groups_done) {
+			/* no suite left, or no group left: the same suites with every group tell */
+			p.groups = all;
+			p.ngroups = nall;
+			err = enum_probe(probe, ctx, &p, &r, st, d);
+			if (err)
+				goto out;
+			if (enum_hrr13(&r))
+				groups_done = true; /* it was the groups that ran out */
+			gnew = false;		    /* this answer's group is no new pick */
+		}
+	}
+out:
+	if (out->server_order == 0)
+		enum_sort(out->suites, out->nsuites, cands, ncands);
+	free(rev);
 	free(rest);
 	return err;
 }
@@ -280,27 +473,11 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 	struct dbtls_hello_params p = {.version = tls13 ? DBTLS_TLS13 : v, .sni = sni};
 	struct dbtls_hello_result r;
 	enum dbtls_err err = DBTLS_OK;
-	static const uint16_t pq[] = {DBTLS_GROUP_X25519MLKEM768,     DBTLS_GROUP_SECP256R1MLKEM768,
-				      DBTLS_GROUP_SECP384R1MLKEM1024, DBTLS_GROUP_MLKEM512,
-				      DBTLS_GROUP_MLKEM768,	      DBTLS_GROUP_MLKEM1024};
 	uint16_t groups[64];
 	uint32_t *suites = NULL;
-	size_t ngroups = 0, nsuites = 0;
+	size_t ngroups = enum_group_cands(tls13, groups), nsuites = 0;
 
 	*n = 0;
-	/* the candidates: every group of that protocol generation we know */
-	for (uint32_t g = 1; g <= 0x0104 && ngroups < sizeof(groups) / sizeof(groups[0]); g++) {
-		bool ffdhe = g >= 0x0100, tls13only = g >= 0x001f && g <= 0x0021;
-		if (!dbtls_group_name((uint16_t)g))
-			continue;
-		if (tls13 ? (g < 0x0017 || (g >= 0x001a && g <= 0x001c)) : (ffdhe || tls13only))
-			continue;
-		groups[ngroups++] = (uint16_t)g;
-	}
-	/* TLS 1.3: the post-quantum groups too (no key share needed: the HRR names them) */
-	for (size_t i = 0; tls13 && i < sizeof(pq) / sizeof(pq[0]); i++)
-		if (ngroups < sizeof(groups) / sizeof(groups[0]))
-			groups[ngroups++] = pq[i];
 	suites = malloc((ncands ? ncands : 1) * sizeof(*suites));
 	if (!suites)
 		return DBTLS_ERR_NOMEM;

@@ -48,6 +48,9 @@ struct dbtls_enum_opts {
 	 * sequential. */
 	dbtls_run_parallel_fn run_parallel;
 	size_t chunks;
+	/* called (with the probe's ctx) once the version's outcome is known from its first answer,
+	 * before the rest of the enumeration; NULL: not told */
+	void (*decided)(void *ctx, enum dbtls_version v, enum dbtls_vstatus st);
 };
 
 /*
@@ -71,6 +74,20 @@ enum dbtls_err dbtls_enum_groups(dbtls_probe_fn probe, void *ctx, bool tls13, en
 				 const char *sni, const uint32_t *cands, size_t ncands,
 				 uint16_t *out, size_t cap, size_t *n, struct dbtls_enum_stats *st,
 				 struct dbtls_diag *d);
+
+/*
+ * TLS 1.3 suites and groups in one go: hellos without a key share make the server answer with a
+ * HelloRetryRequest that names its suite and its group, so each offers the suites and the groups
+ * not found yet and moves both removal loops at once (what dbtls_enum_suites and
+ * dbtls_enum_groups would find, in fewer connections). *out as dbtls_enum_suites (reason from
+ * the first answer), groups as dbtls_enum_groups with tls13 (*ngroups 0 when the server does
+ * not answer a hello without a key share with a HelloRetryRequest: then the suites are
+ * enumerated the usual way and the groups are left to the caller).
+ */
+enum dbtls_err dbtls_enum_tls13(dbtls_probe_fn probe, void *ctx, const struct dbtls_enum_opts *eo,
+				const uint32_t *cands, size_t ncands,
+				struct dbtls_version_facts *out, uint16_t *groups, size_t cap,
+				size_t *ngroups, struct dbtls_enum_stats *st, struct dbtls_diag *d);
 
 /* Classifies a probe answer for version v: ACCEPTED only for a ServerHello / HRR of exactly v (or
  * an SSLv2 SERVER-HELLO with ciphers for SSLv2); GARBAGE answers are ERROR. */

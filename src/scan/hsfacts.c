@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hsfacts.c — the handshake-facts step (see hsfacts.h): a handful of extra hellos after the
- * enumeration, each chosen from what the enumeration found so that nothing is probed that cannot
- * answer, and each costing the connections hsfacts.h lists.
+ * hsfacts.c — the handshake facts (see hsfacts.h): what the enumeration's own ServerHellos
+ * told, folded and judged, and the few probes that need a connection of their own (the early
+ * CCS, Heartbleed, the fallback SCSV, the post-quantum HRR preference, and on request the
+ * signature schemes), each chosen from what the enumeration found so that nothing is probed that
+ * cannot answer.
  */
 #include "src/scan/hsfacts.h"
 
@@ -84,9 +86,9 @@ static enum dbtls_err hs_flight(const struct dbtls_hsfacts_io *io,
 
 /* TLS 1.3: for each accepted PQ group, a hello listing it and x25519 with an x25519 share only.
  * A HelloRetryRequest for the PQ group means the server pays a round trip to get it. */
-static enum dbtls_err hs_groups13(const struct dbtls_hsfacts_io *io, uint32_t *const cands[],
-				  const size_t ncands[], struct dbtls_endpoint_facts *f,
-				  struct dbtls_diag *d)
+enum dbtls_err dbtls_hsfacts_groups13(const struct dbtls_hsfacts_io *io, uint32_t *const cands[],
+				      const size_t ncands[], struct dbtls_endpoint_facts *f,
+				      struct dbtls_diag *d)
 {
 	struct dbtls_groups13_facts *g = &f->groups13;
 	uint16_t x25519 = DBTLS_GROUP_X25519;
@@ -129,13 +131,6 @@ static bool hs_cbc(uint32_t code)
 	return s && strstr(s->iana_name, "_CBC_") != NULL;
 }
 
-static bool hs_dhe(uint32_t code)
-{
-	const struct dbtls_suite *s = code <= 0xffff ? dbtls_suite_by_code((uint16_t)code) : NULL;
-	return s && (strcmp(s->kx, "DHE") == 0 ||
-		     (strcmp(s->kx, "DH") == 0 && (s->flags & DBTLS_SF_ANON)));
-}
-
 /* An ephemeral key exchange whose ServerKeyExchange the server signs. */
 static bool hs_signed_kx(uint32_t code)
 {
@@ -162,6 +157,49 @@ struct hs_ccs_arg {
 	const struct dbtls_hsfacts_io *io;
 	struct dbtls_vuln_facts *vulns;
 };
+
+void dbtls_hsfacts_note(struct dbtls_hsfacts_seen *s, const struct dbtls_hello_result *r)
+{
+	if (r->kind != DBTLS_HELLO_SERVER_HELLO)
+		return;
+	if (!s->seen)
+		s->encrypt_then_mac = -1;
+	s->seen = true;
+	s->renegotiation_info |= r->secure_renegotiation;
+	s->extended_master_secret |= r->extended_master_secret;
+	s->session_ticket |= r->session_ticket;
+	s->status_request |= r->status_request;
+	s->heartbeat |= r->heartbeat;
+	s->compression |= r->compression != 0;
+	/* encrypt_then_mac is only ever negotiated with a CBC suite */
+	if (hs_cbc(r->cipher))
+		s->encrypt_then_mac = s->encrypt_then_mac == 1 || r->encrypt_then_mac;
+}
+
+void dbtls_hsfacts_hygiene(const struct dbtls_hsfacts_seen seen[DBTLS_NVERSIONS],
+			   struct dbtls_endpoint_facts *f)
+{
+	struct dbtls_hygiene_facts *h = &f->hygiene;
+	const struct dbtls_hsfacts_seen *s;
+	int v, hi = -1;
+
+	for (v = DBTLS_SSL3; v <= DBTLS_TLS12; v++)
+		if (hs_accepted(f, (enum dbtls_version)v))
+			hi = v;
+	if (hi < 0 || !seen[hi].seen)
+		return;
+	s = &seen[hi];
+	h->probed = true;
+	h->version = hi;
+	h->secure_renegotiation = s->renegotiation_info;
+	h->extended_master_secret = s->extended_master_secret;
+	h->session_ticket = s->session_ticket;
+	/* what the server was not offered (it refused the extras) stays unknown */
+	h->encrypt_then_mac = s->bare ? -1 : s->encrypt_then_mac;
+	h->status_request = s->bare ? -1 : s->status_request;
+	h->compression = s->bare ? -1 : s->compression;
+	h->heartbeat = s->bare ? -1 : s->heartbeat;
+}
 
 static enum dbtls_err hs_ccs_more(struct dbtls_conn *c, const struct dbtls_flight *fl, void *arg,
 				  struct dbtls_diag *d)
@@ -205,7 +243,7 @@ static enum dbtls_err hs_hb_more(struct dbtls_conn *c, const struct dbtls_flight
 }
 
 /* The well-known primes a DHE server may serve, by name. */
-static void hs_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts *v)
+void dbtls_hsfacts_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts *v)
 {
 	static const struct {
 		const char *name;
@@ -220,7 +258,7 @@ static void hs_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts *v)
 	};
 	static const char *const ffdhe[] = {"ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144",
 					    "ffdhe8192"};
-	BIGNUM *p = BN_bin2bn(pb, (int)n, NULL), *q = NULL, *k = NULL;
+	BIGNUM *p = BN_bin2bn(pb, (int)n, NULL), *q = NULL, *k = NULL, *pm1 = NULL;
 	BN_CTX *ctx = BN_CTX_new();
 	char name[64];
 
@@ -255,11 +293,23 @@ static void hs_dh_prime(const uint8_t *pb, size_t n, struct dbtls_vuln_facts *v)
 		v->dh_prime_safe = 1;
 		goto out;
 	}
-	v->dh_prime_prime = BN_check_prime(p, ctx, NULL) == 1;
+	/* q = (p-1)/2 first: when q is prime, p = 2q+1 is prime exactly when 2^(p-1) = 1 mod p
+	 * (Pocklington: q | p-1, q > sqrt(p), and gcd(2^2-1, p) = 1 for p > 3), one modular
+	 * exponentiation instead of a second full test; a default scan judges every DHE prime */
+	v->dh_prime_prime = 0;
 	v->dh_prime_safe = 0;
-	if (v->dh_prime_prime && (q = BN_dup(p)) && BN_sub_word(q, 1) && BN_rshift1(q, q))
-		v->dh_prime_safe = BN_check_prime(q, ctx, NULL) == 1;
+	if (BN_is_odd(p) && BN_num_bits(p) > 2 && (q = BN_dup(p)) && BN_sub_word(q, 1) &&
+	    BN_rshift1(q, q) && BN_check_prime(q, ctx, NULL) == 1 && (k = BN_new()) &&
+	    (pm1 = BN_dup(p)) && BN_sub_word(pm1, 1) && BN_set_word(k, 2) &&
+	    BN_mod_exp(k, k, pm1, p, ctx) && BN_is_one(k) && BN_mod_word(p, 3) != 0) {
+		v->dh_prime_prime = 1;
+		v->dh_prime_safe = 1;
+		goto out;
+	}
+	v->dh_prime_prime = BN_check_prime(p, ctx, NULL) == 1;
 out:
+	BN_free(pm1);
+	BN_free(k);
 	BN_free(q);
 	BN_free(p);
 	BN_CTX_free(ctx);
@@ -365,177 +415,109 @@ static enum dbtls_err hs_sigalgs13(const struct dbtls_hsfacts_io *io,
 	return err == DBTLS_ERR_INPUT ? DBTLS_OK : err;
 }
 
-enum dbtls_err dbtls_hsfacts_run(const struct dbtls_hsfacts_io *io, uint32_t *const cands[],
-				 const size_t ncands[], struct dbtls_endpoint_facts *f,
-				 struct dbtls_diag *d)
+enum dbtls_err dbtls_hsfacts_flight(const struct dbtls_hsfacts_io *io, enum dbtls_version v,
+				    const uint32_t *suites, size_t nsuites, bool extras,
+				    bool heartbeat, struct dbtls_vuln_facts *vout,
+				    struct dbtls_client_auth_facts *ca, struct dbtls_diag *d)
 {
-	struct hs_ccs_arg arg = {.io = io, .vulns = &f->vulns};
-	struct dbtls_hygiene_facts *h = &f->hygiene;
-	struct dbtls_flight *fl = NULL;
-	struct dbtls_hello_result r;
-	uint32_t *suites = NULL;
+	struct hs_ccs_arg arg = {.io = io, .vulns = vout};
+	struct dbtls_flight *fl = malloc(sizeof(*fl));
+	struct dbtls_hello_params p = {.version = v,
+				       .suites = suites,
+				       .nsuites = nsuites,
+				       .sni = io->sni,
+				       .status_request = extras,
+				       .encrypt_then_mac = extras,
+				       .heartbeat = heartbeat};
 	enum dbtls_err err;
-	int v, hi = -1, lo = -1;
-	size_t ns = 0;
 	char hex[8];
 
-	err = hs_groups13(io, cands, ncands, f, d);
-	if (err)
-		return err;
-	for (v = DBTLS_SSL3; v <= DBTLS_TLS12; v++)
-		if (hs_accepted(f, (enum dbtls_version)v))
-			hi = v;
-	if (hi < 0)
-		goto sigalgs; /* no TLS <= 1.2: nothing below applies */
-	fl = malloc(sizeof(*fl));
 	if (!fl)
 		return DBTLS_ERR_NOMEM;
-
-	/* hygiene, client certificate, CCS injection: one connection. CBC suites first when there
-	 * are any, as encrypt_then_mac is only ever negotiated with one of them. */
-	suites = hs_suites(f, (enum dbtls_version)hi, hs_cbc, 0, &ns);
-	if (suites && !ns) {
-		free(suites);
-		suites = hs_suites(f, (enum dbtls_version)hi, NULL, 0, &ns);
+	vout->ccs_injection = vout->heartbleed = -1;
+	/* the client certificate request, the early CCS (CVE-2014-0224): one connection */
+	err = hs_flight(io, &p, fl, hs_ccs_more, &arg, d);
+	if (err)
+		goto out;
+	if (fl->complete) {
+		memset(ca, 0, sizeof(*ca));
+		ca->probed = true;
+		ca->requested = fl->cert_request;
+		for (size_t i = 0; i < fl->nca_names; i++)
+			if (!hs_push_str(&ca->ca_names, &ca->nca_names, fl->ca_names[i]))
+				err = DBTLS_ERR_NOMEM;
+		for (size_t i = 0; i < fl->nreq_sigalgs; i++)
+			if (!hs_push_str(&ca->sigalgs, &ca->nsigalgs,
+					 dbtls_sigalg_label(fl->req_sigalgs[i], hex, sizeof(hex))))
+				err = DBTLS_ERR_NOMEM;
+		if (err)
+			goto out;
 	}
-	if (!suites) {
-		err = DBTLS_ERR_NOMEM;
+	/* Heartbleed: only where the heartbeat extension is negotiated */
+	if (!heartbeat) {
+		vout->heartbleed = 0;
+		vout->heartbleed_detail = strdup("heartbeat extension not negotiated");
 		goto out;
 	}
-	{
-		bool cbc = ns && hs_cbc(suites[0]);
-		struct dbtls_hello_params p = {.version = (enum dbtls_version)hi,
-					       .suites = ns ? suites : cands[hi],
-					       .nsuites = ns ? ns : ncands[hi],
-					       .sni = io->sni,
-					       .status_request = true,
-					       .encrypt_then_mac = true,
-					       .heartbeat = true,
-					       .offer_deflate = true};
-
-		f->vulns.probed = true;
-		f->vulns.heartbleed = f->vulns.ccs_injection = -1;
-		f->vulns.dh_prime_prime = f->vulns.dh_prime_safe = -1;
-		err = hs_flight(io, &p, fl, hs_ccs_more, &arg, d);
-		if (err)
-			goto out;
-		if (fl->hello.kind == DBTLS_HELLO_SERVER_HELLO) {
-			const struct dbtls_hello_result *sh = &fl->hello;
-			h->probed = true;
-			h->version = hi;
-			h->secure_renegotiation = sh->secure_renegotiation;
-			h->extended_master_secret = sh->extended_master_secret;
-			h->encrypt_then_mac = cbc && hs_cbc(sh->cipher) ? sh->encrypt_then_mac : -1;
-			h->session_ticket = sh->session_ticket;
-			h->status_request = sh->status_request;
-			h->compression = sh->compression != 0;
-			h->heartbeat = sh->heartbeat;
-			h->fallback_scsv = -1;
-		}
-		if (fl->complete) {
-			struct dbtls_client_auth_facts *ca = &f->client_auth;
-			/* the TLS <= 1.2 request replaces what the certificate handshake saw */
-			for (size_t i = 0; i < ca->nca_names; i++)
-				free(ca->ca_names[i]);
-			for (size_t i = 0; i < ca->nsigalgs; i++)
-				free(ca->sigalgs[i]);
-			free(ca->ca_names);
-			free(ca->sigalgs);
-			memset(ca, 0, sizeof(*ca));
-			ca->probed = true;
-			ca->requested = fl->cert_request;
-			for (size_t i = 0; i < fl->nca_names; i++)
-				if (!hs_push_str(&ca->ca_names, &ca->nca_names, fl->ca_names[i]))
-					err = DBTLS_ERR_NOMEM;
-			for (size_t i = 0; i < fl->nreq_sigalgs; i++)
-				if (!hs_push_str(
-					&ca->sigalgs, &ca->nsigalgs,
-					dbtls_sigalg_label(fl->req_sigalgs[i], hex, sizeof(hex))))
-					err = DBTLS_ERR_NOMEM;
-			if (fl->dh_plen)
-				hs_dh_prime(fl->dh_p, fl->dh_plen, &f->vulns);
-		}
-		if (err)
-			goto out;
-	}
-
-	/* TLS_FALLBACK_SCSV: a hello of the next version down (<= TLS 1.2), marked as a fallback */
-	if (hs_accepted(f, DBTLS_TLS13))
-		lo = hi;
-	else
-		for (v = hi - 1; lo < 0 && v >= DBTLS_SSL3; v--)
-			if (hs_accepted(f, (enum dbtls_version)v))
-				lo = v;
-	if (h->probed && lo >= 0) {
-		free(suites);
-		suites = hs_suites(f, (enum dbtls_version)lo, NULL, 1, &ns);
-		if (!suites) {
-			err = DBTLS_ERR_NOMEM;
-			goto out;
-		}
-		suites[ns++] = SCSV_FALLBACK;
-		struct dbtls_hello_params p = {.version = (enum dbtls_version)lo,
-					       .suites = suites,
-					       .nsuites = ns,
-					       .sni = io->sni};
-		char what[160];
-
-		err = io->probe(io->ctx, &p, &r, d);
-		if (err)
-			goto out;
-		dbtls_hello_describe(&r, what, sizeof(what));
-		h->fallback_detail = strdup(what);
-		if (r.kind == DBTLS_HELLO_ALERT && r.alert_desc == 86)
-			h->fallback_scsv = 1;
-		else if (r.kind == DBTLS_HELLO_SERVER_HELLO)
-			h->fallback_scsv = 0;
-	}
-
-	/* Heartbleed: only where the heartbeat extension is negotiated */
-	if (h->probed && !h->heartbeat) {
-		f->vulns.heartbleed = 0;
-		f->vulns.heartbleed_detail = strdup("heartbeat extension not negotiated");
-	} else if (h->probed) {
-		struct dbtls_hello_params p = {
-		    .version = (enum dbtls_version)hi,
-		    .suites = f->versions[hi].nsuites ? f->versions[hi].suites : cands[hi],
-		    .nsuites = f->versions[hi].nsuites ? f->versions[hi].nsuites : ncands[hi],
-		    .sni = io->sni,
-		    .heartbeat = true};
-		err = hs_flight(io, &p, fl, hs_hb_more, &arg, d);
-		if (err)
-			goto out;
-	}
-
-	/* the DHE prime, when the hygiene hello did not pick a DHE suite */
-	for (v = DBTLS_TLS12; !f->vulns.dh_bits && v >= DBTLS_SSL3; v--) {
-		free(suites);
-		suites = hs_suites(f, (enum dbtls_version)v, hs_dhe, 0, &ns);
-		if (!suites) {
-			err = DBTLS_ERR_NOMEM;
-			goto out;
-		}
-		if (!ns)
-			continue;
-		struct dbtls_hello_params p = {.version = (enum dbtls_version)v,
-					       .suites = suites,
-					       .nsuites = ns,
-					       .sni = io->sni};
-		err = hs_flight(io, &p, fl, NULL, NULL, d);
-		if (err)
-			goto out;
-		if (fl->dh_plen)
-			hs_dh_prime(fl->dh_p, fl->dh_plen, &f->vulns);
-		break;
-	}
-sigalgs:
-	err = hs_sigalgs12(io, f, d);
-	if (!err)
-		err = hs_sigalgs13(io, f, d);
+	p.status_request = p.encrypt_then_mac = false;
+	err = hs_flight(io, &p, fl, hs_hb_more, &arg, d);
 out:
-	free(suites);
 	free(fl);
 	return err;
+}
+
+int dbtls_hsfacts_fallback_version(const enum dbtls_vstatus status[DBTLS_NVERSIONS])
+{
+	int v, hi = -1;
+
+	for (v = DBTLS_SSL3; v <= DBTLS_TLS12; v++)
+		if (status[v] == DBTLS_VS_ACCEPTED)
+			hi = v;
+	if (hi < 0)
+		return -1;
+	if (status[DBTLS_TLS13] == DBTLS_VS_ACCEPTED)
+		return hi;
+	for (v = hi - 1; v >= DBTLS_SSL3; v--)
+		if (status[v] == DBTLS_VS_ACCEPTED)
+			return v;
+	return -1;
+}
+
+enum dbtls_err dbtls_hsfacts_fallback(const struct dbtls_hsfacts_io *io, enum dbtls_version lo,
+				      const uint32_t *suites, size_t nsuites,
+				      struct dbtls_hygiene_facts *h, struct dbtls_diag *d)
+{
+	uint32_t *all = malloc((nsuites + 1) * sizeof(*all));
+	struct dbtls_hello_params p = {
+	    .version = lo, .suites = all, .nsuites = nsuites + 1, .sni = io->sni};
+	struct dbtls_hello_result r;
+	enum dbtls_err err;
+	char what[160];
+
+	if (!all)
+		return DBTLS_ERR_NOMEM;
+	memcpy(all, suites, nsuites * sizeof(*all));
+	all[nsuites] = SCSV_FALLBACK;
+	err = io->probe(io->ctx, &p, &r, d);
+	free(all);
+	if (err)
+		return err;
+	dbtls_hello_describe(&r, what, sizeof(what));
+	free(h->fallback_detail);
+	h->fallback_detail = strdup(what);
+	if (r.kind == DBTLS_HELLO_ALERT && r.alert_desc == 86)
+		h->fallback_scsv = 1;
+	else if (r.kind == DBTLS_HELLO_SERVER_HELLO)
+		h->fallback_scsv = 0;
+	return DBTLS_OK;
+}
+
+enum dbtls_err dbtls_hsfacts_sigalgs(const struct dbtls_hsfacts_io *io,
+				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
+{
+	enum dbtls_err err = hs_sigalgs12(io, f, d);
+
+	return err ? err : hs_sigalgs13(io, f, d);
 }
 
 void dbtls_hsfacts_explain_pq(struct dbtls_endpoint_facts *f)

@@ -3,10 +3,12 @@
  * scan.c — the per-endpoint scan and the worker pool that runs many endpoints at once.
  *
  * One endpoint: one probe connection per TLS version (SSLv2 … TLS 1.3), each offering only that
- * version and every suite of the registry that version can carry, then one full OpenSSL handshake
- * for the certificate chain. The first connection's preamble tells us whether the server offers
- * TLS at all and what it is; a server error packet there (host blocked, too many connections)
- * stops the scan of that endpoint with the server's own code and words.
+ * version and every suite of the registry that version can carry, the enumerations that follow
+ * (enumerate.c), one full OpenSSL handshake for the certificate chain and the handshake facts'
+ * own probes (hsfacts.h), all as tasks side by side (scan_endpoint_in has the plan). The first
+ * connection's preamble tells us whether the server offers TLS at all and what it is; a server
+ * error packet there (host blocked, too many connections) stops the scan of that endpoint with
+ * the server's own code and words.
  *
  * Time: the name is resolved once per endpoint, under the deadline; every connection gets one
  * absolute deadline (--timeout from its start, and never past the endpoint's), and the endpoint
@@ -45,10 +47,13 @@ struct scan_host {
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
 	int in_flight;		  /* connections open now (<= o->per_host) */
-	unsigned aborted;	  /* probes since the last reset login (max_connect_errors) */
-	bool resetting;		  /* a worker is logging in to reset the server's count */
-	bool blocked;		  /* the server said 1129: this host is blocked */
-	bool exhausted;		  /* the budget ran out and could not be reset */
+	/* slots go out in the order they were asked for (a ticket each), so every probe chain
+	 * of an endpoint moves at the same pace and none is left alone at the end */
+	uint64_t ticket_next, ticket_serving;
+	unsigned aborted; /* probes since the last reset login (max_connect_errors) */
+	bool resetting;	  /* a worker is logging in to reset the server's count */
+	bool blocked;	  /* the server said 1129: this host is blocked */
+	bool exhausted;	  /* the budget ran out and could not be reset */
 };
 
 /* The run's servers, hashed by address and port: a fleet scan meets one per target, and a list
@@ -61,13 +66,26 @@ struct scan_hosts {
 	/* --rate: the next moment (dbtls_net_now_us clock) a new connection may start, shared by
 	 * every worker of the run; guarded by lock */
 	int64_t rate_next_us;
+	/* DHE primes judged in this run (dbtls_hsfacts_dh_prime tests primality: for a 2048-bit
+	 * prime more CPU than the rest of a scan), so that a fleet of servers serving the same
+	 * prime pays for it once; guarded by lock, dh_done signalled when an entry is done */
+	struct scan_dh_entry {
+		uint8_t p[1024];
+		size_t n;
+		bool done;
+		struct dbtls_vuln_facts v; /* the dh_* fields; dh_prime_name owned here */
+	} dh[8];
+	size_t ndh;
+	pthread_cond_t dh_done;
 };
 
 static void scan_hosts_init(struct scan_hosts *hs)
 {
 	pthread_mutex_init(&hs->lock, NULL);
+	pthread_cond_init(&hs->dh_done, NULL);
 	memset(hs->bucket, 0, sizeof(hs->bucket));
 	hs->rate_next_us = 0;
+	hs->ndh = 0;
 }
 
 static void scan_hosts_free(struct scan_hosts *hs)
@@ -83,7 +101,59 @@ static void scan_hosts_free(struct scan_hosts *hs)
 		}
 		hs->bucket[b] = NULL;
 	}
+	for (size_t i = 0; i < hs->ndh; i++)
+		free(hs->dh[i].v.dh_prime_name);
+	hs->ndh = 0;
+	pthread_cond_destroy(&hs->dh_done);
 	pthread_mutex_destroy(&hs->lock);
+}
+
+/* Copies the dh_* judgement of from into to (a new name string). */
+static void scan_dh_copy(struct dbtls_vuln_facts *to, const struct dbtls_vuln_facts *from)
+{
+	to->dh_bits = from->dh_bits;
+	free(to->dh_prime_name);
+	to->dh_prime_name = from->dh_prime_name ? strdup(from->dh_prime_name) : NULL;
+	to->dh_prime_prime = from->dh_prime_prime;
+	to->dh_prime_safe = from->dh_prime_safe;
+}
+
+/* Judges the DHE prime p[0..n) into v's dh_* fields, once per run and prime (hs may be NULL). */
+static void scan_dh_judge(struct scan_hosts *hs, const uint8_t *p, size_t n,
+			  struct dbtls_vuln_facts *v)
+{
+	struct scan_dh_entry *e = NULL;
+
+	if (!hs || n > sizeof(hs->dh[0].p)) {
+		dbtls_hsfacts_dh_prime(p, n, v);
+		return;
+	}
+	pthread_mutex_lock(&hs->lock);
+	for (size_t i = 0; !e && i < hs->ndh; i++)
+		if (hs->dh[i].n == n && !memcmp(hs->dh[i].p, p, n))
+			e = &hs->dh[i];
+	if (e) {
+		while (!e->done)
+			pthread_cond_wait(&hs->dh_done, &hs->lock);
+		scan_dh_copy(v, &e->v);
+		pthread_mutex_unlock(&hs->lock);
+		return;
+	}
+	if (hs->ndh < sizeof(hs->dh) / sizeof(hs->dh[0])) {
+		e = &hs->dh[hs->ndh++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->p, p, n);
+		e->n = n;
+	}
+	pthread_mutex_unlock(&hs->lock);
+	dbtls_hsfacts_dh_prime(p, n, v); /* outside the lock: it takes a while */
+	if (!e)
+		return;
+	pthread_mutex_lock(&hs->lock);
+	scan_dh_copy(&e->v, v);
+	e->done = true;
+	pthread_cond_broadcast(&hs->dh_done);
+	pthread_mutex_unlock(&hs->lock);
 }
 
 static size_t scan_host_bucket(const char *addr, uint16_t port)
@@ -117,6 +187,12 @@ static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, 
 	return h;
 }
 
+#define TASK_GROUPS   (DBTLS_NVERSIONS)
+#define TASK_CERTS    (DBTLS_NVERSIONS + 1)
+#define TASK_FLIGHT   (DBTLS_NVERSIONS + 2)
+#define TASK_FALLBACK (DBTLS_NVERSIONS + 3)
+#define TASK_MAX      (DBTLS_NVERSIONS + 4)
+
 /* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
  * shared fields while several probe tasks of the endpoint run side by side. */
 struct scan_ep {
@@ -134,17 +210,50 @@ struct scan_ep {
 	uint32_t *cands[DBTLS_NVERSIONS]; /* registry suites each version can carry */
 	size_t ncands[DBTLS_NVERSIONS];
 	struct dbtls_hello_result first; /* the answer to the opening TLS 1.2 hello */
-	int tasks[DBTLS_NVERSIONS + 2];
+	int tasks[TASK_MAX];
 	size_t ntasks, next;
 	struct scan_hosts *hs; /* the run's (the --rate bucket); borrowed */
 	/* the pipelined preamble (fast_start/fast_check), guarded by lock: given up for the rest
 	 * of the endpoint once it misled; trusted once a careful probe has confirmed a refusal
 	 * (a close, garbage) the pipelined one saw */
 	bool fast_off, fast_confirmed;
+	/* when the endpoint's scan started (dbtls_net_now_ms clock), for the trace */
+	int64_t t0_ms;
+	/* Handshake facts from the enumeration's own answers (src/scan/hsfacts.h), guarded by
+	 * lock: what each version's ServerHellos said, whether a refused hello was asked again
+	 * without the extras, the smallest DHE prime a pick served. */
+	struct dbtls_hsfacts_seen seen[DBTLS_NVERSIONS];
+	bool extras_tried[DBTLS_NVERSIONS];
+	uint8_t dh_p[1024];
+	size_t dh_plen;
+	/* the prime is judged on a thread of its own from the first DHE pick on (CPU while the
+	 * scan waits on the network); dh_judged says which prime dh_res is about */
+	pthread_t dh_thread;
+	bool dh_started;
+	uint8_t dh_judged[1024];
+	size_t dh_njudged;
+	struct dbtls_vuln_facts dh_res;
+	/* each version's outcome as soon as its first answer is in (decided bit v), for the
+	 * fallback probe, which waits on decided_cv; guarded by lock */
+	enum dbtls_vstatus vstatus[DBTLS_NVERSIONS];
+	unsigned decided;
+	pthread_cond_t decided_cv;
+	/* TLS 1.3's suites and groups are enumerated together (dbtls_enum_tls13): the groups it
+	 * found, for the groups task, which waits for tls13_done; guarded by lock */
+	uint16_t g13[64];
+	size_t ng13;
+	bool tls13_done, tls13_err;
+	/* the flight + CCS task's findings, moved into f once every task has ended */
+	struct dbtls_vuln_facts vulns;
+	struct dbtls_client_auth_facts ca;
+	bool flight_ran;
+	/* The task queue: workers wait on decided_cv for tasks until tasks_final. While the
+	 * opening probe is out (opening), a greeting that offers TLS starts the tasks that do not
+	 * need its answer (early); guarded by lock. */
+	pthread_t workers[TASK_MAX];
+	size_t nworkers;
+	bool tasks_final, opening, early;
 };
-
-#define TASK_GROUPS (DBTLS_NVERSIONS)
-#define TASK_CERTS  (DBTLS_NVERSIONS + 1)
 
 static const char *scan_stage(enum dbtls_err err)
 {
@@ -317,20 +426,67 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 	return err;
 }
 
+/*
+ * DBTLS_PROBE_TRACE=FILE: a debugging aid for the probe plan, never part of a report. Every
+ * connection slot an endpoint holds appends one line to FILE when it is given back:
+ *   <target> <family> <start ms> <end ms> <wait ms> <in flight>
+ * times from the endpoint's start, wait = how long the slot was waited for, in flight = the
+ * server's open connections once this one got its slot. The family is the probe phase that
+ * asked (a version's suites, groups, certs, ...), kept per thread since every phase runs on its
+ * own thread (enumeration parts inherit it from the phase that starts them).
+ */
+static __thread const char *scan_family = "open";
+static __thread int64_t scan_slot_t0, scan_slot_wait;
+static __thread int scan_slot_n;
+static pthread_once_t scan_trace_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t scan_trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *scan_trace_fp;
+
+static void scan_trace_open(void)
+{
+	const char *path = getenv("DBTLS_PROBE_TRACE");
+
+	if (path && *path)
+		scan_trace_fp = fopen(path, "a");
+}
+
+static void scan_trace_slot(const struct scan_ep *ep)
+{
+	int64_t now;
+
+	pthread_once(&scan_trace_once, scan_trace_open);
+	if (!scan_trace_fp)
+		return;
+	now = dbtls_net_now_ms();
+	pthread_mutex_lock(&scan_trace_lock);
+	fprintf(scan_trace_fp, "%s %s %lld %lld %lld %d\n", ep->t->given, scan_family,
+		(long long)(scan_slot_t0 - ep->t0_ms), (long long)(now - ep->t0_ms),
+		(long long)scan_slot_wait, scan_slot_n);
+	fflush(scan_trace_fp);
+	pthread_mutex_unlock(&scan_trace_lock);
+}
+
 /* At most o->per_host connections to one server are open at once, whichever task (or target
  * spelling) opens them. */
 static void scan_slot_get(struct scan_ep *ep)
 {
 	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
 	struct scan_host *h = ep->h;
+	int64_t t0 = dbtls_net_now_ms();
 
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
-	while (h->in_flight >= max)
+	uint64_t ticket = h->ticket_next++;
+	while (h->in_flight >= max || ticket != h->ticket_serving)
 		pthread_cond_wait(&h->slot_free, &h->lock);
+	h->ticket_serving++;
 	h->in_flight++;
+	scan_slot_n = h->in_flight;
+	pthread_cond_broadcast(&h->slot_free); /* the next ticket may be served too */
 	pthread_mutex_unlock(&h->lock);
+	scan_slot_t0 = dbtls_net_now_ms();
+	scan_slot_wait = scan_slot_t0 - t0;
 }
 
 static void scan_slot_put(struct scan_ep *ep)
@@ -343,6 +499,7 @@ static void scan_slot_put(struct scan_ep *ep)
 	h->in_flight--;
 	pthread_cond_broadcast(&h->slot_free);
 	pthread_mutex_unlock(&h->lock);
+	scan_trace_slot(ep);
 }
 
 /* The pipelined preamble of one connection: what fast_check() read, and whether it ran. */
@@ -444,6 +601,27 @@ static bool scan_busy(int code, const char *sqlstate)
 	return code == 1040 || (sqlstate && !strcmp(sqlstate, "53300"));
 }
 
+static void *scan_ep_worker(void *arg);
+
+/* Queues task (once) for the endpoint's workers, with a worker of its own (ep->lock held): every
+ * task is under way at once, and the connection slots, handed out in the order they were asked
+ * for, decide what runs; so the one-probe tasks are done early instead of waiting for a long
+ * enumeration to end, and the long ones end together. When no thread can be had, the
+ * endpoint's own thread works the queue after its TLS 1.2 enumeration. */
+static void scan_push_locked(struct scan_ep *ep, int task)
+{
+	for (size_t i = 0; i < ep->ntasks; i++)
+		if (ep->tasks[i] == task)
+			return;
+	if (ep->ntasks >= TASK_MAX)
+		return;
+	ep->tasks[ep->ntasks++] = task;
+	if (ep->nworkers < TASK_MAX &&
+	    pthread_create(&ep->workers[ep->nworkers], NULL, scan_ep_worker, ep) == 0)
+		ep->nworkers++;
+	pthread_cond_broadcast(&ep->decided_cv);
+}
+
 /* Keeps what a preamble read: the 1129 block, the first greeting as the server's facts. Takes
  * info's strings. */
 static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, enum dbtls_err err)
@@ -463,6 +641,17 @@ static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, e
 		dbtls_server_info_free(&f->server);
 		f->server = *info; /* steals the strings */
 		memset(info, 0, sizeof(*info));
+	}
+	if (ep->opening && !ep->early && f->server.greeting_seen && f->server.tls_offered &&
+	    !f->server.err_code) {
+		/* the greeting offers TLS: the versions whose enumeration does not need the opening
+		 * hello's answer start now (pipelined), while that hello is still on its way, so
+		 * the other slots do not sit idle for its round trip */
+		ep->early = true;
+		scan_push_locked(ep, DBTLS_TLS10);
+		scan_push_locked(ep, DBTLS_TLS11);
+		scan_push_locked(ep, DBTLS_TLS13);
+		scan_push_locked(ep, DBTLS_SSL3);
 	}
 	pthread_mutex_unlock(&ep->lock);
 	dbtls_server_info_free(info);
@@ -549,7 +738,7 @@ static bool scan_retry_busy(struct scan_ep *ep, unsigned *tries)
 }
 
 /* One connection, one hello, one answer; pipelined when fast. *busy as scan_open(). */
-static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
+static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 				      const struct dbtls_hello_params *q,
 				      struct dbtls_hello_result *r, bool *busy, bool *changed,
 				      struct dbtls_diag *d)
@@ -557,6 +746,7 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
 	struct scan_fast fx = {.ep = ep};
 	struct dbtls_conn c;
 	enum dbtls_err err;
+	bool fast;
 
 	*changed = false;
 	*busy = false;
@@ -564,6 +754,9 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
 	if (err)
 		return err;
 	scan_slot_get(ep);
+	/* asked once the slot is ours: a probe that waited for it must not go out pipelined
+	 * after another one, meanwhile, found the greeting changed */
+	fast = *fastp = *fastp && scan_fast_ok(ep);
 	err = scan_open(ep, &c, fast ? &fx : NULL, busy, d);
 	if (!err) {
 		err = dbtls_hello_probe(&c, ep->t->preamble, q, r, d);
@@ -586,10 +779,9 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool fast,
  * endpoint allows it; a pipelined probe that met another server, or a refusal the careful order
  * has not yet confirmed, is asked again the careful way. A busy server is asked again after a
  * back-off. */
-static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
-				 struct dbtls_hello_result *r, struct dbtls_diag *d)
+static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hello_params *p,
+				      struct dbtls_hello_result *r, struct dbtls_diag *d)
 {
-	struct scan_ep *ep = ctx;
 	struct dbtls_hello_params q = *p;
 	struct dbtls_hello_result careful;
 	enum dbtls_err err;
@@ -601,8 +793,8 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 		err = scan_stopped(ep, d);
 		if (err)
 			return err;
-		fast = scan_fast_ok(ep);
-		err = scan_probe_once(ep, fast, &q, r, &busy, &changed, d);
+		fast = true; /* when the endpoint allows it (scan_probe_once decides) */
+		err = scan_probe_once(ep, &fast, &q, r, &busy, &changed, d);
 		if (busy && scan_retry_busy(ep, &tries))
 			continue;
 		if (changed)
@@ -615,7 +807,8 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 			break;
 		/* a server that read our early bytes as garbage and hung up looks like one that
 		 * refuses the hello: ask once the careful way to tell them apart */
-		err = scan_probe_once(ep, false, &q, &careful, &busy, &changed, d);
+		fast = false;
+		err = scan_probe_once(ep, &fast, &q, &careful, &busy, &changed, d);
 		if (err)
 			break;
 		if (careful.kind != r->kind) {
@@ -632,15 +825,152 @@ static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
 	return err ? scan_why(ep, err, d) : DBTLS_OK;
 }
 
+/* A refusal that may be the server choking on an extension rather than refusing what the hello
+ * offers: a close, an error packet (yaSSL's "Bad handshake"), or an alert other than the ones a
+ * server sends when it read the hello and has no version or suite in common. Not an answer that
+ * is no TLS at all (an HTTP server's 400): that port does not speak TLS either way. */
+static bool scan_refusal_suspect(const struct dbtls_hello_result *r)
+{
+	switch (r->kind) {
+	case DBTLS_HELLO_ALERT:
+		return r->alert_desc != 40 && r->alert_desc != 70 && r->alert_desc != 71 &&
+		       r->alert_desc != 86;
+	case DBTLS_HELLO_CLOSED:
+	case DBTLS_HELLO_SERVER_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void *scan_dh_thread(void *arg)
+{
+	struct scan_ep *ep = arg;
+
+	/* dh_judged is written before the thread starts and never again while it runs */
+	scan_dh_judge(ep->hs, ep->dh_judged, ep->dh_njudged, &ep->dh_res);
+	return NULL;
+}
+
+/* Waits for the prime's judgement; judges again when a smaller prime came in since. */
+static void scan_dh_finish(struct scan_ep *ep)
+{
+	if (ep->dh_started)
+		pthread_join(ep->dh_thread, NULL);
+	ep->dh_started = false;
+	if (ep->dh_plen &&
+	    (ep->dh_plen != ep->dh_njudged || memcmp(ep->dh_p, ep->dh_judged, ep->dh_plen))) {
+		memcpy(ep->dh_judged, ep->dh_p, ep->dh_plen);
+		ep->dh_njudged = ep->dh_plen;
+		scan_dh_judge(ep->hs, ep->dh_judged, ep->dh_njudged, &ep->dh_res);
+	}
+}
+
+/* Keeps what an accepted TLS <= 1.2 ServerHello of version v tells (hygiene, the DHE prime). */
+static void scan_note(struct scan_ep *ep, enum dbtls_version v, const struct dbtls_hello_result *r)
+{
+	if (r->kind != DBTLS_HELLO_SERVER_HELLO || dbtls_enum_classify(v, r) != DBTLS_VS_ACCEPTED)
+		return;
+	pthread_mutex_lock(&ep->lock);
+	dbtls_hsfacts_note(&ep->seen[v], r);
+	if (r->dh_plen && (!ep->dh_plen || r->dh_plen < ep->dh_plen)) {
+		memcpy(ep->dh_p, r->dh_p, r->dh_plen);
+		ep->dh_plen = r->dh_plen;
+		if (!ep->dh_started && !ep->dh_njudged) {
+			memcpy(ep->dh_judged, r->dh_p, r->dh_plen);
+			ep->dh_njudged = r->dh_plen;
+			ep->dh_started =
+			    pthread_create(&ep->dh_thread, NULL, scan_dh_thread, ep) == 0;
+			if (!ep->dh_started)
+				ep->dh_njudged = 0; /* judged at the end instead */
+		}
+	}
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/*
+ * The probe seam for enumerate.c and hsfacts.c. Every TLS <= 1.2 hello also offers what the
+ * handshake facts read from the answer (status_request, encrypt_then_mac, heartbeat, DEFLATE),
+ * so that the enumeration's own ServerHellos tell them. A server that might have choked on
+ * those (an old stack that refuses unknown extensions) is asked once more without them, on the
+ * first refusal of a version before any ServerHello of it: if that bare hello is accepted, the
+ * version's hellos go without the extras from then on (what they would have told stays unknown),
+ * so the enumeration learns what it would have learned without them.
+ */
+static enum dbtls_err scan_probe(void *ctx, const struct dbtls_hello_params *p,
+				 struct dbtls_hello_result *r, struct dbtls_diag *d)
+{
+	struct scan_ep *ep = ctx;
+	struct dbtls_hello_params q = *p;
+	struct dbtls_hello_result bare;
+	enum dbtls_version v = p->version;
+	enum dbtls_err err;
+	bool extras = v >= DBTLS_SSL3 && v <= DBTLS_TLS12, retry = false;
+
+	pthread_mutex_lock(&ep->lock);
+	extras = extras && !ep->seen[v].bare;
+	pthread_mutex_unlock(&ep->lock);
+	if (extras)
+		q.status_request = q.encrypt_then_mac = q.heartbeat = q.offer_deflate = true;
+	err = scan_probe_conn(ep, &q, r, d);
+	if (err || !extras)
+		return err;
+	if (dbtls_enum_classify(v, r) != DBTLS_VS_ACCEPTED && scan_refusal_suspect(r)) {
+		pthread_mutex_lock(&ep->lock);
+		retry = !ep->seen[v].seen && !ep->extras_tried[v];
+		ep->extras_tried[v] = true;
+		pthread_mutex_unlock(&ep->lock);
+	}
+	if (retry) {
+		err = scan_probe_conn(ep, p, &bare, d);
+		if (err)
+			return err;
+		if (dbtls_enum_classify(v, &bare) == DBTLS_VS_ACCEPTED) {
+			pthread_mutex_lock(&ep->lock);
+			ep->seen[v].bare = true;
+			pthread_mutex_unlock(&ep->lock);
+			*r = bare;
+		}
+	}
+	scan_note(ep, v, r);
+	return DBTLS_OK;
+}
+
+/* TLS 1.3's task is over (failed: with an error); wakes the groups task. */
+static void scan_tls13_done(struct scan_ep *ep, bool failed)
+{
+	pthread_mutex_lock(&ep->lock);
+	ep->tls13_done = true;
+	ep->tls13_err |= failed;
+	pthread_cond_broadcast(&ep->decided_cv);
+	pthread_mutex_unlock(&ep->lock);
+}
+
+/* enumerate.c's decided callback: version v's outcome is known (first answer in). */
+static void scan_decided(void *ctx, enum dbtls_version v, enum dbtls_vstatus st)
+{
+	struct scan_ep *ep = ctx;
+
+	pthread_mutex_lock(&ep->lock);
+	if (!(ep->decided & (1u << v))) {
+		ep->decided |= 1u << v;
+		ep->vstatus[v] = st;
+		pthread_cond_broadcast(&ep->decided_cv);
+	}
+	pthread_mutex_unlock(&ep->lock);
+}
+
 struct scan_par {
 	dbtls_par_fn fn;
 	void *arg;
 	size_t i;
+	const char *family; /* the starting thread's scan_family */
 };
 
 static void *scan_par_thread(void *arg)
 {
 	struct scan_par *p = arg;
+	scan_family = p->family;
 	p->fn(p->arg, p->i);
 	return NULL;
 }
@@ -657,7 +987,7 @@ static void scan_run_parallel(void *ctx, size_t n, dbtls_par_fn fn, void *arg)
 	if (n > 16)
 		n = 16;
 	for (size_t i = 1; i < n; i++) {
-		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i};
+		par[i] = (struct scan_par){.fn = fn, .arg = arg, .i = i, .family = scan_family};
 		started[i] = pthread_create(&th[i], NULL, scan_par_thread, &par[i]) == 0;
 		if (!started[i])
 			fn(arg, i);
@@ -709,10 +1039,19 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 	 * there), is split: each part costs one refusal, and the connection budget is tight */
 	struct dbtls_enum_opts eo = {.sni = ep->sni,
 				     .run_parallel = scan_run_parallel,
-				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1};
+				     .chunks = v == DBTLS_TLS12 ? (size_t)ep->o->per_host : 1,
+				     .decided = scan_decided};
 
-	err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
-				v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v], &st, &d);
+	if (v == DBTLS_TLS13)
+		err = dbtls_enum_tls13(scan_probe, ep, &eo, ep->cands[v], ep->ncands[v],
+				       &ep->f->versions[v], ep->g13, 64, &ep->ng13, &st, &d);
+	else
+		err = dbtls_enum_suites(scan_probe, ep, v, &eo, ep->cands[v], ep->ncands[v],
+					v == DBTLS_TLS12 ? &ep->first : NULL, &ep->f->versions[v],
+					&st, &d);
+	scan_decided(ep, v, err ? DBTLS_VS_ERROR : ep->f->versions[v].status);
+	if (v == DBTLS_TLS13)
+		scan_tls13_done(ep, err != DBTLS_OK);
 	scan_merge_dh(ep, &st);
 	if (err == DBTLS_ERR_PROTOCOL && !d.msg[0])
 		snprintf(d.msg, sizeof(d.msg), "%s", ep->f->versions[v].reason);
@@ -723,19 +1062,57 @@ static void scan_suites(struct scan_ep *ep, enum dbtls_version v)
 	}
 }
 
+/* Waits (holding no slot) until pred(ep) holds or the endpoint is stopped; false when stopped.
+ * ep->lock held on entry and on return. */
+static bool scan_wait_locked(struct scan_ep *ep, bool (*pred)(const struct scan_ep *))
+{
+	while (!pred(ep)) {
+		struct timespec ts;
+
+		if (scan_stopped(ep, NULL))
+			return false;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ep->decided_cv, &ep->lock, &ts);
+	}
+	return true;
+}
+
+static bool scan_tls13_is_done(const struct scan_ep *ep)
+{
+	return ep->tls13_done;
+}
+
 static void scan_groups(struct scan_ep *ep)
 {
 	struct dbtls_endpoint_facts *f = ep->f;
 	struct dbtls_enum_stats st = {0};
 	struct dbtls_diag d = {0};
 	enum dbtls_version v = DBTLS_TLS13;
-	enum dbtls_err err;
+	enum dbtls_err err = DBTLS_OK;
 	uint16_t g[64];
 	size_t n = 0;
+	bool waited, failed;
 
-	err = dbtls_enum_groups(scan_probe, ep, true, v, ep->sni, ep->cands[v], ep->ncands[v], g,
-				64, &n, &st, &d);
-	if (!err && !n) {
+	/* the TLS 1.3 groups come with TLS 1.3's suites (scan_suites): wait for them */
+	pthread_mutex_lock(&ep->lock);
+	waited = scan_wait_locked(ep, scan_tls13_is_done);
+	failed = ep->tls13_err;
+	n = ep->ng13;
+	memcpy(g, ep->g13, n * sizeof(*g));
+	pthread_mutex_unlock(&ep->lock);
+	if (!waited) {
+		err = scan_stopped(ep, &d);
+		scan_error(ep, err ? err : DBTLS_ERR_TIMEOUT, "probe groups", &d);
+		return;
+	}
+	if (failed)
+		return; /* the TLS 1.3 probe's error says why (a stop, a timeout) */
+	if (!n) {
 		/* no TLS 1.3 (or no group there): the curves of ECDHE suites below it */
 		v = dbtls_enum_classify(DBTLS_TLS12, &ep->first) == DBTLS_VS_ACCEPTED ? DBTLS_TLS12
 										      : DBTLS_TLS10;
@@ -768,26 +1145,34 @@ static void scan_certs(struct scan_ep *ep)
 	    .xmpp_srv_service = ep->t->preamble->supports & DBTLS_PRE_XMPP_C2S	 ? "_xmpp-client"
 				: ep->t->preamble->supports & DBTLS_PRE_XMPP_S2S ? "_xmpp-server"
 										 : NULL,
-	    .client_auth = ep->o->handshake_facts,
+	    .client_auth = true, /* TLS 1.3 encrypts the request: only this handshake sees it */
 	};
 	struct dbtls_handshake_keep keep = {0};
 	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
 	enum dbtls_err err;
+	unsigned tries = 0;
+	bool busy;
 
-	err = scan_stopped(ep, &d);
-	if (!err)
-		err = scan_budget_get(ep, &d);
-	if (err) {
-		scan_error(ep, err, "handshake", &d);
-		return;
+	/* a server that said "too many connections" is asked again after a back-off, as for a
+	 * probe (scan_retry_busy) */
+	for (;;) {
+		err = scan_stopped(ep, &d);
+		if (!err)
+			err = scan_budget_get(ep, &d);
+		if (err) {
+			scan_error(ep, err, "handshake", &d);
+			return;
+		}
+		scan_slot_get(ep);
+		err = scan_open(ep, &c, NULL, &busy, &d);
+		if (!err)
+			err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
+		dbtls_conn_close(&c);
+		scan_slot_put(ep);
+		if (!(err && busy && scan_retry_busy(ep, &tries)))
+			break;
 	}
-	scan_slot_get(ep);
-	err = scan_open(ep, &c, NULL, NULL, &d);
-	if (!err)
-		err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
-	dbtls_conn_close(&c);
-	scan_slot_put(ep);
 	if (err) {
 		err = scan_why(ep, err, &d);
 		scan_error(ep, err, "handshake", &d);
@@ -817,7 +1202,12 @@ static bool scan_skip_stopped(struct scan_ep *ep, int task)
 		scan_error(ep, err, "probe groups", &d);
 	} else if (task == TASK_CERTS) {
 		scan_error(ep, err, "handshake", &d);
+	} else if (task == TASK_FLIGHT || task == TASK_FALLBACK) {
+		scan_error(ep, err, "probe handshake facts", &d);
 	} else {
+		scan_decided(ep, (enum dbtls_version)task, DBTLS_VS_ERROR);
+		if (task == DBTLS_TLS13)
+			scan_tls13_done(ep, true);
 		snprintf(stage, sizeof(stage), "probe %s",
 			 dbtls_version_name((enum dbtls_version)task));
 		scan_cut(ep, (enum dbtls_version)task, err, &d);
@@ -832,15 +1222,22 @@ static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls
 {
 	struct scan_ep *ep = ctx;
 	enum dbtls_err err;
+	unsigned tries = 0;
+	bool busy;
 
-	err = scan_budget_get(ep, d);
-	if (err)
-		return err;
-	scan_slot_get(ep);
-	err = scan_open(ep, c, NULL, NULL, d);
-	if (err)
+	for (;;) {
+		err = scan_budget_get(ep, d);
+		if (err)
+			return err;
+		scan_slot_get(ep);
+		err = scan_open(ep, c, NULL, &busy, d);
+		if (!err)
+			return DBTLS_OK;
 		scan_slot_put(ep);
-	return err;
+		/* "too many connections": after a back-off, as for a probe (scan_retry_busy) */
+		if (!busy || !scan_retry_busy(ep, &tries))
+			return err;
+	}
 }
 
 static void scan_hs_close(void *ctx, struct dbtls_conn *c)
@@ -849,25 +1246,126 @@ static void scan_hs_close(void *ctx, struct dbtls_conn *c)
 	scan_slot_put(ctx);
 }
 
-/* After versions, suites and groups: what else the handshake tells (src/scan/hsfacts.h lists
- * the connections it costs). */
-static void scan_hsfacts(struct scan_ep *ep)
+/* The seam hsfacts.c probes through: the scan's own probe, connection and slot rules. */
+static struct dbtls_hsfacts_io scan_hsfacts_io(struct scan_ep *ep)
 {
 	/* the early-CCS and heartbeat probes wait for an answer at most this long */
 	int wait = ep->o->timeout_ms > 0 && ep->o->timeout_ms < 1500 ? ep->o->timeout_ms : 1500;
-	struct dbtls_hsfacts_io io = {.ctx = ep,
-				      .probe = scan_probe,
-				      .open = scan_hs_open,
-				      .close = scan_hs_close,
-				      .pre = ep->t->preamble,
-				      .sni = ep->sni,
-				      .wait_ms = wait};
+
+	return (struct dbtls_hsfacts_io){.ctx = ep,
+					 .probe = scan_probe,
+					 .open = scan_hs_open,
+					 .close = scan_hs_close,
+					 .pre = ep->t->preamble,
+					 .sni = ep->sni,
+					 .wait_ms = wait};
+}
+
+/* The flight + early CCS (+ Heartbleed) connection of version v, offering every candidate of v:
+ * into ep->vulns and ep->ca, moved into f once every task has ended (the certificate handshake
+ * writes f->client_auth meanwhile). */
+static void scan_flight(struct scan_ep *ep, enum dbtls_version v)
+{
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
 	struct dbtls_diag d = {0};
 	enum dbtls_err err;
+	bool hb, extras;
 
-	err = dbtls_hsfacts_run(&io, ep->cands, ep->ncands, ep->f, &d);
+	pthread_mutex_lock(&ep->lock);
+	hb = ep->seen[v].heartbeat;
+	extras = !ep->seen[v].bare;
+	ep->flight_ran = true;
+	pthread_mutex_unlock(&ep->lock);
+	err = dbtls_hsfacts_flight(&io, v, ep->cands[v], ep->ncands[v], extras, hb, &ep->vulns,
+				   &ep->ca, &d);
 	if (err)
-		scan_error(ep, err, "probe handshake facts", &d);
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
+}
+
+/* TLS_FALLBACK_SCSV, once every version's first answer is in: the version to fall to depends on
+ * them. Waits for the other tasks (never holding a slot), bounded by the endpoint's stop. */
+static bool scan_all_decided(const struct scan_ep *ep)
+{
+	const unsigned want = ((1u << DBTLS_NVERSIONS) - 1) & ~(1u << DBTLS_SSL2);
+
+	return (ep->decided & want) == want;
+}
+
+static void scan_fallback(struct scan_ep *ep)
+{
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
+	enum dbtls_vstatus st[DBTLS_NVERSIONS];
+	struct dbtls_diag d = {0};
+	enum dbtls_err err;
+	int lo;
+
+	pthread_mutex_lock(&ep->lock);
+	if (!scan_wait_locked(ep, scan_all_decided)) {
+		pthread_mutex_unlock(&ep->lock);
+		return;
+	}
+	memcpy(st, ep->vstatus, sizeof(st));
+	pthread_mutex_unlock(&ep->lock);
+	lo = dbtls_hsfacts_fallback_version(st);
+	if (lo < 0)
+		return;
+	err = dbtls_hsfacts_fallback(&io, (enum dbtls_version)lo, ep->cands[lo], ep->ncands[lo],
+				     &ep->f->hygiene, &d);
+	if (err)
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
+}
+
+/* After every task: what else the handshake tells, from what the tasks left in ep, and the
+ * probes that need the enumeration's results (src/scan/hsfacts.h lists what each costs). */
+static void scan_hsfacts(struct scan_ep *ep)
+{
+	struct dbtls_endpoint_facts *f = ep->f;
+	struct dbtls_hsfacts_io io = scan_hsfacts_io(ep);
+	struct dbtls_diag d = {0};
+	enum dbtls_err err = DBTLS_OK;
+	int v, hi = -1;
+
+	for (v = DBTLS_SSL3; v <= DBTLS_TLS12; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			hi = v;
+	/* no TLS 1.2 at the start: the flight goes out now, with the highest version there is */
+	if (hi >= 0 && !ep->flight_ran && !scan_stopped(ep, NULL))
+		scan_flight(ep, (enum dbtls_version)hi);
+	dbtls_hsfacts_hygiene(ep->seen, f);
+	if (hi >= 0) {
+		struct dbtls_vuln_facts *vf = &f->vulns;
+		struct dbtls_client_auth_facts *ca = &f->client_auth;
+
+		vf->probed = true;
+		vf->heartbleed = ep->vulns.heartbleed;
+		vf->heartbleed_detail = ep->vulns.heartbleed_detail;
+		vf->ccs_injection = ep->vulns.ccs_injection;
+		vf->ccs_detail = ep->vulns.ccs_detail;
+		ep->vulns.heartbleed_detail = ep->vulns.ccs_detail = NULL;
+		if (!ep->flight_ran)
+			vf->heartbleed = vf->ccs_injection = -1;
+		vf->dh_prime_prime = vf->dh_prime_safe = -1;
+		scan_dh_finish(ep);
+		if (ep->dh_plen)
+			scan_dh_copy(vf, &ep->dh_res);
+		if (ep->ca.probed) {
+			/* the TLS <= 1.2 request replaces what the certificate handshake saw */
+			for (size_t i = 0; i < ca->nca_names; i++)
+				free(ca->ca_names[i]);
+			for (size_t i = 0; i < ca->nsigalgs; i++)
+				free(ca->sigalgs[i]);
+			free(ca->ca_names);
+			free(ca->sigalgs);
+			*ca = ep->ca;
+			memset(&ep->ca, 0, sizeof(ep->ca));
+		}
+	}
+	if (!scan_stopped(ep, NULL))
+		err = dbtls_hsfacts_groups13(&io, ep->cands, ep->ncands, f, &d);
+	if (!err && ep->o->handshake_facts && !scan_stopped(ep, NULL))
+		err = dbtls_hsfacts_sigalgs(&io, f, &d);
+	if (err)
+		scan_error(ep, scan_why(ep, err, &d), "probe handshake facts", &d);
 }
 
 /* Fills the probe's outcome from a completed handshake that offered it. */
@@ -945,44 +1443,60 @@ static void scan_alpn_probe(struct scan_ep *ep)
 	dbtls_endpoint_facts_free(&hs);
 }
 
+static void scan_run_task(struct scan_ep *ep, int task)
+{
+	if (scan_skip_stopped(ep, task))
+		return;
+	if (task == TASK_GROUPS) {
+		scan_family = "groups";
+		scan_groups(ep);
+	} else if (task == TASK_CERTS) {
+		scan_family = "certs";
+		scan_certs(ep);
+	} else if (task == TASK_FLIGHT) {
+		scan_family = "flight";
+		scan_flight(ep, DBTLS_TLS12);
+	} else if (task == TASK_FALLBACK) {
+		scan_family = "fallback";
+		scan_fallback(ep);
+	} else {
+		scan_family = dbtls_version_name((enum dbtls_version)task);
+		scan_suites(ep, (enum dbtls_version)task);
+	}
+}
+
+/* Takes tasks off ep's queue until it is final and empty. */
 static void *scan_ep_worker(void *arg)
 {
 	struct scan_ep *ep = arg;
-	size_t i;
+	int task;
 
 	for (;;) {
 		pthread_mutex_lock(&ep->lock);
-		i = ep->next++;
-		pthread_mutex_unlock(&ep->lock);
-		if (i >= ep->ntasks)
+		while (ep->next >= ep->ntasks && !ep->tasks_final)
+			pthread_cond_wait(&ep->decided_cv, &ep->lock);
+		if (ep->next >= ep->ntasks) {
+			pthread_mutex_unlock(&ep->lock);
 			break;
-		if (scan_skip_stopped(ep, ep->tasks[i]))
-			continue;
-		if (ep->tasks[i] == TASK_GROUPS)
-			scan_groups(ep);
-		else if (ep->tasks[i] == TASK_CERTS)
-			scan_certs(ep);
-		else
-			scan_suites(ep, (enum dbtls_version)ep->tasks[i]);
+		}
+		task = ep->tasks[ep->next++];
+		pthread_mutex_unlock(&ep->lock);
+		scan_run_task(ep, task);
 	}
 	return NULL;
 }
 
-/* Runs ep's task list with at most per_host connections in flight. */
-static void scan_ep_run(struct scan_ep *ep)
+/* No more tasks: lets the workers run out the queue and end, and waits for them. */
+static void scan_ep_finish(struct scan_ep *ep)
 {
-	pthread_t th[DBTLS_NVERSIONS + 2];
-	size_t want = ep->o->per_host > 0 ? (size_t)ep->o->per_host : 1, started = 0;
-
-	if (want > ep->ntasks)
-		want = ep->ntasks;
-	ep->next = 0;
-	for (size_t i = 1; i < want; i++)
-		if (pthread_create(&th[started], NULL, scan_ep_worker, ep) == 0)
-			started++;
-	scan_ep_worker(ep); /* this thread works too */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&ep->lock);
+	ep->tasks_final = true;
+	pthread_cond_broadcast(&ep->decided_cv);
+	pthread_mutex_unlock(&ep->lock);
+	/* nworkers only grows under the lock, and nothing pushes once tasks_final is set */
+	for (size_t i = 0; i < ep->nworkers; i++)
+		pthread_join(ep->workers[i], NULL);
+	ep->nworkers = 0;
 }
 
 static enum dbtls_err scan_sql_skip(struct dbtls_sql_facts *s, const char *why)
@@ -1076,7 +1590,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 				       const struct dbtls_scan_opts *o, struct scan_hosts *hosts,
 				       struct dbtls_endpoint_facts *f)
 {
-	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts};
+	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts, .t0_ms = dbtls_net_now_ms()};
 	struct dbtls_hello_params hp;
 	struct dbtls_diag d = {0};
 	enum dbtls_err err = DBTLS_OK, stop;
@@ -1087,7 +1601,10 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 
 	if (o->endpoint_timeout_ms > 0)
 		ep.deadline = dbtls_net_now_ms() + o->endpoint_timeout_ms;
+	scan_family = "open";
 	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.decided_cv, NULL);
+	f->hygiene.fallback_scsv = -1; /* until a fallback hello says otherwise */
 	init_ok = scan_facts_init(t, o, f, &ep.xmpp_domain);
 	ep.sni = f->sni;
 	ep.name = ep.xmpp_domain ? ep.xmpp_domain : f->sni ? f->sni : t->host;
@@ -1141,7 +1658,13 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 					 .nsuites = ep.ncands[DBTLS_TLS12],
 					 .sni = ep.sni,
 					 .want_kex = true};
+	pthread_mutex_lock(&ep.lock);
+	ep.opening = true;
+	pthread_mutex_unlock(&ep.lock);
 	err = scan_probe(&ep, &hp, &ep.first, &d);
+	pthread_mutex_lock(&ep.lock);
+	ep.opening = false;
+	pthread_mutex_unlock(&ep.lock);
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
 		err = DBTLS_OK;
@@ -1174,31 +1697,51 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	}
 
 	/* Longest first: TLS 1.2's enumeration has the most suites to find. The certificate
-	 * handshake runs alongside when TLS 1.2 is known to work, else after, if anything does. */
-	ep.tasks[ep.ntasks++] = DBTLS_TLS12;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS10;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS11;
-	ep.tasks[ep.ntasks++] = DBTLS_TLS13;
-	ep.tasks[ep.ntasks++] = TASK_GROUPS;
+	 * handshake and the flight + CCS probe run alongside when TLS 1.2 is known to work, else
+	 * after, if anything does. The fallback probe comes last: it waits for every version's
+	 * first answer (it never holds a connection slot while it waits). */
+	pthread_mutex_lock(&ep.lock);
+	scan_push_locked(&ep, DBTLS_TLS10); /* no-ops for what the greeting started early */
+	scan_push_locked(&ep, DBTLS_TLS11);
+	scan_push_locked(&ep, DBTLS_TLS13);
+	scan_push_locked(&ep, TASK_GROUPS);
 	if (dbtls_enum_classify(DBTLS_TLS12, &ep.first) == DBTLS_VS_ACCEPTED) {
-		ep.tasks[ep.ntasks++] = TASK_CERTS;
+		scan_push_locked(&ep, TASK_CERTS);
+		scan_push_locked(&ep, TASK_FLIGHT);
 		certs_done = true;
 	}
-	ep.tasks[ep.ntasks++] = DBTLS_SSL3;
-	ep.tasks[ep.ntasks++] = DBTLS_SSL2;
-	scan_ep_run(&ep);
+	scan_push_locked(&ep, DBTLS_SSL3);
+	scan_push_locked(&ep, DBTLS_SSL2);
+	scan_push_locked(&ep, TASK_FALLBACK);
+	ep.tasks_final = true;
+	pthread_cond_broadcast(&ep.decided_cv);
+	pthread_mutex_unlock(&ep.lock);
+	/* this thread takes TLS 1.2, the longest, at once, then helps with the queue */
+	scan_run_task(&ep, DBTLS_TLS12);
+	scan_ep_worker(&ep);
+	scan_ep_finish(&ep);
 	for (v = DBTLS_TLS10; v < DBTLS_NVERSIONS; v++)
 		any_tls |= f->versions[v].status == DBTLS_VS_ACCEPTED;
 	scan_no_version(f);
+	scan_family = "certs";
 	if (!certs_done && any_tls)
 		scan_certs(&ep);
-	if (any_tls && o->handshake_facts)
+	scan_family = "hsfacts";
+	if (any_tls)
 		scan_hsfacts(&ep);
 	if (any_tls)
 		dbtls_hsfacts_explain_pq(f);
+	scan_family = "alpn";
 	if (t->preamble->alpn_probe && any_tls)
 		scan_alpn_probe(&ep);
 out:
+	scan_ep_finish(&ep); /* what the greeting started early ends before f is read */
+	if (ep.dh_started)
+		pthread_join(ep.dh_thread, NULL);
+	free(ep.dh_res.dh_prime_name);
+	for (v = 0; v < DBTLS_NVERSIONS && f->tls_offered == -1 && ep.early; v++)
+		if (f->versions[v].status == DBTLS_VS_ACCEPTED)
+			f->tls_offered = 1;
 	stop = err ? DBTLS_OK : scan_stopped(&ep, &d);
 	if (stop) {
 		/* what was not probed before the stop is unfinished, not "not offered" */
@@ -1216,6 +1759,16 @@ out:
 		err = dbtls_scan_sql(t, o, f);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
+	/* what the flight task found and scan_hsfacts() did not move into f */
+	free(ep.vulns.heartbleed_detail);
+	free(ep.vulns.ccs_detail);
+	for (size_t i = 0; i < ep.ca.nca_names; i++)
+		free(ep.ca.ca_names[i]);
+	for (size_t i = 0; i < ep.ca.nsigalgs; i++)
+		free(ep.ca.sigalgs[i]);
+	free(ep.ca.ca_names);
+	free(ep.ca.sigalgs);
+	pthread_cond_destroy(&ep.decided_cv);
 	pthread_mutex_destroy(&ep.lock);
 	f->duration_s = scan_now() - t0;
 	if (o->on_endpoint_done)

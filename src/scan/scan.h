@@ -53,7 +53,8 @@ struct dbtls_scan_opts {
 	 * stream's to=, as SNI (unless sni is set) and matched against the certificate (with its
 	 * SRV-IDs and xmppAddrs); NULL: the host. Ignored by other protocols. */
 	const char *xmpp_domain;
-	/* --handshake-facts: run the handshake-facts step (src/scan/hsfacts.h lists its cost) */
+	/* --handshake-facts: also the signature-scheme enumerations (src/scan/hsfacts.h lists
+	 * their cost); the other handshake facts are part of every scan */
 	bool handshake_facts;
 	/* --rate: at most this many new connections a second over the whole run; 0: no limit */
 	double rate;

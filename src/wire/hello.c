@@ -489,6 +489,10 @@ static void hello_parse_ske(struct dbtls_rd *m, struct dbtls_hello_result *r)
 					top <<= 1;
 				}
 				r->dh_bits = bits;
+				if (plen - i <= sizeof(r->dh_p)) {
+					memcpy(r->dh_p, pbytes + i, plen - i);
+					r->dh_plen = plen - i;
+				}
 			}
 		}
 	} else if (strstr(s->kx, "ECDH")) {

@@ -94,6 +94,10 @@ struct dbtls_hello_result {
 	bool encrypt_then_mac; /* encrypt_then_mac echoed */
 	bool session_ticket;   /* empty session_ticket: a NewSessionTicket will follow */
 	bool heartbeat;	       /* heartbeat extension echoed */
+	/* the DHE prime of the ServerKeyExchange (want_kex), so that the enumeration's own DHE
+	 * picks tell which prime the server serves; dh_plen 0 when none or longer than dh_p */
+	uint8_t dh_p[1024];
+	size_t dh_plen;
 };
 
 /* Appends the wire bytes of the ClientHello described by p to out (records included). */

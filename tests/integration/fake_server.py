@@ -42,12 +42,15 @@ Modes:
   mysql-ssl-then-nossl as mysql-tls for the first connection, then greetings without CLIENT_SSL
   mysql-busy-first     ERR 1040 "Too many connections" to the first $FAKE_BUSY_N connections
                        (default 2), then as mysql-tls
+  mysql-busy-careful   as mysql-tls, but ERR 1040 to the first $FAKE_BUSY_N connections after the
+                       first that send nothing for 0.5 s (wait for the greeting: the certificate
+                       handshake; pipelined probes send at once)
 With $FAKE_STAMP_FILE set, every mode appends the time (time.time()) of each accepted connection.
 The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
   mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
   tls-hello-flood      direct TLS. dbtls's raw probes get a ServerHello (the first suite offered)
                        and ServerHelloDone; a full handshake (OpenSSL's ClientHello, told apart by
-                       its encrypt_then_mac extension) gets a ServerHello, then HelloRequest
+                       its encrypt_then_mac and supported_versions extensions) gets a ServerHello, then HelloRequest
                        messages without end, as fast as the client reads them
   tls-drip             as tls-hello-flood, but the full handshake's bytes come one every
                        $FAKE_DRIP_S seconds (default 0.1)
@@ -69,6 +72,7 @@ packet is a 3-byte little-endian payload length, a 1-byte sequence id, then the 
 """
 
 import os
+import select
 import signal
 import socket
 import struct
@@ -337,7 +341,10 @@ def pick_suite(suites, prefer=None):
     return usable[0] if usable else None
 
 
-ETM = 0x0016  # encrypt_then_mac: OpenSSL sends it, dbtls's raw hellos do not
+# OpenSSL's full handshake offers encrypt_then_mac next to a supported_versions list; dbtls's raw
+# hellos offer encrypt_then_mac only up to TLS 1.2, and supported_versions only in TLS 1.3 ones
+ETM = 0x0016
+SUPPORTED_VERSIONS = 0x002B
 HELLO_REQUEST = tls_record(handshake_msg(0, b""))
 
 
@@ -356,7 +363,7 @@ def serve_tls_hostile(conn, flood):
     if ch is None:
         return
     version, suites, exts = parse_client_hello(ch)
-    if ETM not in exts:
+    if ETM not in exts or SUPPORTED_VERSIONS not in exts:
         answer_probe(conn, ch)
         return
     suite = pick_suite(suites, 0xC02F)
@@ -438,6 +445,27 @@ def serve_mysql_version_change(conn):
 def serve_mysql_ssl_then_nossl(conn):
     n = accepted_count()
     serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", n == 1)
+
+
+_busy_careful = [0]
+
+
+def serve_mysql_busy_careful(conn):
+    """ERR 1040 to the first $FAKE_BUSY_N connections after the first that wait for the greeting
+    before they send anything (dbtls's certificate handshake and other careful connections: a
+    pipelined probe sends its SSLRequest at once), then as mysql-tls."""
+    n = accepted_count()
+    if n > 1:
+        r, _, _ = select.select([conn], [], [], 0.5)
+        with _conn_lock:
+            careful = not r and _busy_careful[0] < int(os.environ.get("FAKE_BUSY_N", "2"))
+            if careful:
+                _busy_careful[0] += 1
+        if careful:
+            print("busy careful", flush=True)
+            conn.sendall(err_packet(0, 1040, "Too many connections", "08004"))
+            return
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
 
 
 def serve_mysql_busy_first(conn):
@@ -559,6 +587,7 @@ MODES = {
     "mysql-version-change": serve_mysql_version_change,
     "mysql-ssl-then-nossl": serve_mysql_ssl_then_nossl,
     "mysql-busy-first": serve_mysql_busy_first,
+    "mysql-busy-careful": serve_mysql_busy_careful,
     "silent": serve_silent,
     "garbage": serve_garbage,
     "close": serve_close,

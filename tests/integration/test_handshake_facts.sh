@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# test_handshake_facts.sh: what else the handshake tells (issue 16), against real servers where one
+# test_handshake_facts.sh: what else the handshake tells (issue 16; part of every scan now, with
+# --handshake-facts adding the signature-scheme enumerations), against real servers where one
 # exists and scripted ones where none does any more:
 # - post-quantum groups: Node.js 26 from the npm registry (OpenSSL 3.5) with
 #   ecdhCurve X25519MLKEM768:X25519 (one tuple: takes an x25519 share), X25519MLKEM768/X25519 (asks
@@ -133,8 +134,8 @@ EOF
 		"$(j "$T/pq2-again.json" "$e0[\"groups_tls13\"]")"
 fi
 
-# --- scripted servers: Heartbleed, CCS injection, compression -------------------------------------
-for mode in heartbleed ccs patched deflate; do
+# --- scripted servers: Heartbleed, CCS injection, compression, a stack that chokes on extensions ---
+for mode in heartbleed ccs patched deflate picky; do
 	"$DBTLS_PYTHON" "$DBTLS_LIBDIR/tls12_server.py" "$mode" "$T/$mode.port" </dev/null \
 		>"$T/$mode.log" 2>&1 &
 	pid=$!
@@ -165,6 +166,21 @@ for mode in heartbleed ccs patched deflate; do
 		;;
 	deflate)
 		assert_eq "deflate: compression accepted" true "$(j "$T/$mode.json" "$h[\"compression\"]")"
+		;;
+	picky)
+		# the enumeration's hellos offer status_request, ETM, heartbeat and DEFLATE; a server
+		# that closes on them is asked again without, and the enumeration learns what it would
+		# have learned without them
+		assert_eq "picky: TLS 1.2 accepted all the same" accepted \
+			"$(j "$T/$mode.json" "$e0[\"tls\"][\"versions\"][\"TLSv1.2\"][\"status\"]")"
+		assert_eq "picky: its one suite found" '["TLS_RSA_WITH_AES_128_CBC_SHA"]' \
+			"$(j "$T/$mode.json" "[s[\"name\"] for s in $e0[\"tls\"][\"versions\"][\"TLSv1.2\"][\"suites\"]]")"
+		assert_eq "picky: what the bare hello offered is known" '[true, true]' \
+			"$(j "$T/$mode.json" "[$h[\"secure_renegotiation\"], $h[\"extended_master_secret\"]]")"
+		assert_eq "picky: what it was not offered stays unknown" '[null, null, null, null]' \
+			"$(j "$T/$mode.json" "[$h[\"heartbeat\"], $h[\"encrypt_then_mac\"], $h[\"compression\"], $h[\"status_request\"]]")"
+		assert_eq "picky: CCS refused (the flight went bare too)" false \
+			"$(j "$T/$mode.json" "$v[\"ccs_injection\"]")"
 		;;
 	esac
 done
@@ -368,14 +384,22 @@ assert_eq "MariaDB: no Heartbleed, no CCS injection" '[false, false]' \
 assert_eq "MariaDB: fallback SCSV honoured (TLS 1.0-1.3 enabled)" true \
 	"$(j "$T/mdb.json" "$e0[\"hygiene\"][\"fallback_scsv\"]")"
 
-# the cost is what src/scan/hsfacts.h documents: hygiene+CCS 1, fallback 1, DHE prime 1, no
-# heartbeat and no PQ group here, TLS 1.2 schemes accepted + 1, TLS 1.3 schemes accepted + 1
+# The default scan has the handshake facts too (read from the enumeration's own answers, plus the
+# flight+CCS and fallback connections); --handshake-facts adds only the signature-scheme
+# enumerations, whose cost src/scan/hsfacts.h documents: TLS 1.2 schemes accepted + 1, TLS 1.3
+# schemes accepted + 1
 "$DBTLS" scan --policy none --ca-file "$CA" -q -o "$T/mdb0.json" "mysql://127.0.0.1:$MDB_PORT" || true
 extra=$(( $(j "$T/mdb.json" "$e0[\"connections_used\"]") - $(j "$T/mdb0.json" "$e0[\"connections_used\"]") ))
-bound=$(( 3 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls12\"])") + 1 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls13\"] or [])") + 1 ))
-assert_eq "MariaDB: the step costs at most $bound connections (it took $extra)" yes \
+bound=$(( $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls12\"])") + 1 + $(j "$T/mdb.json" "len($e0[\"sigalgs\"][\"tls13\"] or [])") + 1 ))
+assert_eq "MariaDB: --handshake-facts costs at most $bound connections more (it took $extra)" yes \
 	"$([ "$extra" -le "$bound" ] && [ "$extra" -ge 2 ] && echo yes || echo no)"
-assert_eq "without --handshake-facts: no hygiene object" null "$(j "$T/mdb0.json" "$e0.get(\"hygiene\")")"
+for k in hygiene vulnerabilities client_auth groups_tls13; do
+	assert_eq "default scan: $k as with --handshake-facts" "$(j "$T/mdb.json" "$e0.get(\"$k\")")" \
+		"$(j "$T/mdb0.json" "$e0.get(\"$k\")")"
+done
+assert_eq "default scan: no signature-scheme lists" null "$(j "$T/mdb0.json" "$e0.get(\"sigalgs\")")"
+assert_eq "default scan: the DH prime of the enumeration's DHE picks" 2048 \
+	"$(j "$T/mdb0.json" "$e0[\"vulnerabilities\"][\"dh_bits\"]")"
 
 echo "test_handshake_facts: $(( (${EPOCHREALTIME/./} - ${t_start/./}) / 1000 )) ms"
 finish

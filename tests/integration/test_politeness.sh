@@ -80,6 +80,16 @@ assert_eq "1040 twice: the probes done" accepted "$(j "$T/busy.json" "d['endpoin
 assert_eq "1040 twice: the server facts are the greeting's" "5.7.44-dbtls-fake" "$(j "$T/busy.json" "d['endpoints'][0]['server']['version']")"
 assert_ok "1040 report valid" validate_report "$T/busy.json"
 
+# --- 1040 to the careful connections: the certificate handshake backs off and retries too --------
+FAKE_BUSY_N=2 fake_start BUSYC mysql-busy-careful
+"$DBTLS" scan --policy none -q --timeout 3 -o "$T/busyc.json" "127.0.0.1:$BUSYC_PORT" || true
+busyc=$(grep -c 'busy careful' "$DBTLS_TEST_TMP/fake-BUSYC.log" || true)
+assert_eq "1040 to careful connections: the server said it ($busyc)" 1 "$((busyc >= 1))"
+assert_eq "1040 to careful connections: retried" 1 \
+	"$(j "$T/busyc.json" "int(d['endpoints'][0].get('retries', 0) >= 1)")"
+assert_eq "1040 to careful connections: no error says 1040 (handshake included)" "[]" \
+	"$(j "$T/busyc.json" "[e['stage'] for e in d['endpoints'][0]['errors'] if '1040' in e['message'] or 'Too many' in e['message']]")"
+
 # --- --rate ---------------------------------------------------------------------------------------
 max_per_s() { # STAMPFILE: the most connections that started within any one second
 	sort -n "$1" | awk '{ t[NR] = $1 } END { m = 0; j = 1; for (i = 1; i <= NR; i++) { while (t[i] - t[j] >= 1) j++; if (i - j + 1 > m) m = i - j + 1 } print m }'

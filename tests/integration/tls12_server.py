@@ -14,6 +14,11 @@
 #   patched     negotiates heartbeat, discards heartbeats with a bad length (RFC 6520), answers
 #               well-formed ones, refuses an early CCS with unexpected_message
 #   deflate     like patched, and picks DEFLATE compression when offered
+#   picky       like patched, but closes without a word on a hello carrying an extension outside
+#               what a 2010 client sent (server_name, supported_groups, ec_point_formats,
+#               signature_algorithms, session_ticket, EMS, renegotiation_info, padding) or
+#               offering a compression method besides null: an old stack that chokes on what
+#               it does not know
 # Binds 127.0.0.1 port 0 and writes the port to PORTFILE.
 import socket
 import struct
@@ -78,6 +83,9 @@ def serve(c):
         if typ != 22 or body[0] != 1:
             return
         ver, suites, comps, exts = parse_hello(body)
+        known = {0x0000, 0x000A, 0x000B, 0x000D, 0x0015, 0x0017, 0x0023, 0xFF01}
+        if MODE == "picky" and (set(exts) - known or comps != [0]):
+            return
         if 0x002B in exts or ver != 0x0303 or SUITE not in suites:
             alert(c, 40)
             return

@@ -223,15 +223,16 @@ static void test_client_order_split(void **state)
 	    DBTLS_OK);
 	assert_int_equal(vf.server_order, 0);
 	assert_int_equal(vf.nsuites, 7);
-	/* split into 3 parts: N picks + 3 refusals + 1 preference check */
-	assert_int_equal(m.probes, 7 + 3 + 1);
+	/* split into 3 parts: N picks + 3 refusals; the preference check (every candidate in
+	 * reverse order) costs nothing here: a client-order server answers it with one more pick */
+	assert_int_equal(m.probes, 7 + 3);
 	/* the same list, in the same (registry) order, as without the split */
 	m.probes = 0;
 	eo.chunks = 1;
 	assert_int_equal(
 	    dbtls_enum_suites(model_probe, &m, DBTLS_TLS12, &eo, cands, n, NULL, &vf_seq, &st, &d),
 	    DBTLS_OK);
-	assert_int_equal(m.probes, 7 + 1 + 1);
+	assert_int_equal(m.probes, 7 + 1);
 	assert_int_equal(vf_seq.nsuites, 7);
 	assert_memory_equal(vf.suites, vf_seq.suites, 7 * sizeof(uint32_t));
 	for (size_t i = 1; i < 7; i++) { /* registry order = code order here */
@@ -394,6 +395,72 @@ static void test_tls13_suites_and_groups(void **state)
 	dbtls_buf_free(&m.answer);
 }
 
+/* dbtls_enum_tls13 finds what dbtls_enum_suites and dbtls_enum_groups find separately, in
+ * fewer handshakes: for more suites than groups, more groups than suites, either order. */
+static void test_tls13_merged(void **state)
+{
+	static const uint32_t s3[] = {0x1302, 0x1303, 0x1301}, s1[] = {0x1301};
+	static const uint16_t g5[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100}, g1[] = {0x0017};
+	static const struct {
+		const uint32_t *s;
+		size_t ns;
+		const uint16_t *g;
+		size_t ng;
+		bool server_order;
+	} rows[] = {
+	    {s3, 3, g5, 5, false}, {s3, 3, g5, 5, true}, {s3, 3, g1, 1, false},
+	    {s1, 1, g5, 5, false}, {s1, 1, g1, 1, true}, {s3, 2, g5, 2, false},
+	};
+	uint32_t cands[1024];
+	size_t n = cands_for(DBTLS_TLS13, cands);
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct model m = {.max = DBTLS_TLS13,
+				  .suites = rows[i].s,
+				  .nsuites = rows[i].ns,
+				  .server_order = rows[i].server_order,
+				  .groups = rows[i].g,
+				  .ngroups = rows[i].ng};
+		struct dbtls_enum_opts eo = {0};
+		struct dbtls_version_facts sep = {0}, mer = {0};
+		struct dbtls_enum_stats st = {0};
+		struct dbtls_diag d = {0};
+		uint16_t gs[64], gm[64];
+		size_t ngs, ngm;
+		unsigned separate;
+
+		dbtls_buf_init(&m.answer);
+		assert_int_equal(dbtls_enum_suites(model_probe, &m, DBTLS_TLS13, &eo, cands, n,
+						   NULL, &sep, &st, &d),
+				 DBTLS_OK);
+		assert_int_equal(dbtls_enum_groups(model_probe, &m, true, DBTLS_TLS13, NULL, cands,
+						   n, gs, 64, &ngs, &st, &d),
+				 DBTLS_OK);
+		separate = m.probes;
+		m.probes = 0;
+		assert_int_equal(
+		    dbtls_enum_tls13(model_probe, &m, &eo, cands, n, &mer, gm, 64, &ngm, &st, &d),
+		    DBTLS_OK);
+		assert_int_equal(mer.status, DBTLS_VS_ACCEPTED);
+		assert_int_equal(mer.nsuites, sep.nsuites);
+		assert_memory_equal(mer.suites, sep.suites, sep.nsuites * sizeof(uint32_t));
+		assert_int_equal(mer.server_order, sep.server_order);
+		assert_int_equal(mer.cipher, sep.cipher);
+		assert_int_equal(ngm, ngs);
+		assert_memory_equal(gm, gs, ngs * sizeof(uint16_t));
+		/* never more handshakes than apart; fewer once both lists have 2 or more */
+		assert_true(m.probes <= separate);
+		if (rows[i].ns >= 2 && rows[i].ng >= 2)
+			assert_true(m.probes < separate);
+		free(sep.suites);
+		free(sep.reason);
+		free(mer.suites);
+		free(mer.reason);
+		dbtls_buf_free(&m.answer);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_rejected_and_reused_first),
 	    cmocka_unit_test(test_liar_and_timeout),
 	    cmocka_unit_test(test_tls13_suites_and_groups),
+	    cmocka_unit_test(test_tls13_merged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
