@@ -367,6 +367,36 @@ static const struct dbtls_field rotation_rows[] = {
 static const struct dbtls_ftable rotation_table = {ROWS(rotation_rows),
 						   .size = sizeof(struct dbtls_rotation_facts)};
 
+static void ticket_init(void *base)
+{
+	struct dbtls_ticket_facts *t = base;
+
+	t->issued = -1;
+	t->lifetime_s = -1;
+}
+
+static bool n_no_lifetime(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return ((const struct dbtls_ticket_facts *)base)->lifetime_s < 0;
+}
+
+#define T struct dbtls_ticket_facts
+static const struct dbtls_field ticket_rows[] = {
+    {TRI("issued", issued, REQ),
+     .desc = "a NewSessionTicket arrived; false: none in the TLS 1.2 handshake; null: none "
+	     "within waited_ms after a TLS 1.3 handshake (could not tell)"},
+    {INT("lifetime_hint_s", lifetime_s, REQ | NUL, 0, UINT32_MAX), .null = n_no_lifetime,
+     .desc = "the ticket's lifetime hint in seconds (TLS 1.2: 0 is unspecified); null when no "
+	     "ticket"},
+    {INT("waited_ms", waited_ms, 0, 0, INT_MAX),
+     .desc = "TLS 1.3: how long dbtls read after the handshake for a ticket"},
+};
+#undef T
+static const struct dbtls_ftable ticket_table = {
+    ROWS(ticket_rows), .size = sizeof(struct dbtls_ticket_facts), .init = ticket_init,
+    .desc = "the session ticket of the full handshake (RFC 5077, RFC 8446 4.6.1); absent in "
+	    "reports from before it was read"};
+
 #define T struct dbtls_verification
 static const struct dbtls_field verification_rows[] = {
     {BOOL("ca_ok", ca_ok, REQ), .desc = "chain verifies against the CA bundle (VERIFY_CA)"},
@@ -384,6 +414,7 @@ static const struct dbtls_field verification_rows[] = {
 	     "selected none; absent when none was offered"},
     {OBJ("chain", chain, NUL, chain_table), G(chain.analysed)},
     {OBJ("rotation", rotation, NUL, rotation_table), G(rotation.checked)},
+    {OBJ("session_ticket", ticket, DBTLS_F_OMIT, ticket_table), G(ticket.probed)},
 };
 #undef T
 static const struct dbtls_ftable verification_table = {ROWS(verification_rows),
