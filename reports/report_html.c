@@ -303,7 +303,18 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	} else {
 		fputs("not judged: no policy (facts only)", o);
 	}
-	fputs("</p>\n</header>\n<main>\n", o);
+	fputs("</p>\n", o);
+	if (s->interrupted) {
+		size_t n = dbtls_report_unfinished(s);
+
+		fprintf(
+		    o,
+		    "<p class=\"meta\" id=\"interrupted\"><span class=\"warn\">interrupted</span>: "
+		    "the run was stopped (SIGINT/SIGTERM); %zu endpoint%s not finished "
+		    "(INTERRUPTED errors)</p>\n",
+		    n, n == 1 ? "" : "s");
+	}
+	fputs("</header>\n<main>\n", o);
 }
 
 static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
@@ -592,6 +603,26 @@ static void html_kex(FILE *o, const struct dbtls_endpoint_facts *e)
 	fputs("</dl>\n", o);
 }
 
+/* scan --handshake-facts (and the ALPN probe, the session ticket), worded as in the text report */
+static void html_hsfacts(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	struct dbtls_report_lines l;
+
+	dbtls_report_hsfacts(e, &l);
+	if (l.n)
+		fputs("<h3>Handshake facts</h3>\n<dl class=\"facts hsfacts\">\n", o);
+	for (size_t i = 0; i < l.n; i++) {
+		fputs("<dt>", o);
+		h(o, l.line[i].label);
+		fprintf(o, "</dt><dd%s>", l.line[i].bad ? " class=\"bad\"" : "");
+		h(o, l.line[i].value);
+		fputs("</dd>\n", o);
+	}
+	if (l.n)
+		fputs("</dl>\n", o);
+	dbtls_report_lines_free(&l);
+}
+
 static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		       const struct dbtls_endpoint_facts *e)
 {
@@ -854,6 +885,7 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	html_suites(o, ctx, e);
 	html_kex(o, e);
 	html_chain(o, ctx, e);
+	html_hsfacts(o, e);
 	html_clients(o, e);
 	fputs("</section>\n", o);
 	return DBTLS_OK;

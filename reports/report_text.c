@@ -416,6 +416,21 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 	}
 }
 
+/* scan --handshake-facts (and the ALPN probe, the session ticket): one line per group of facts */
+static void text_hsfacts(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
+{
+	struct dbtls_report_lines l;
+
+	dbtls_report_hsfacts(e, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		fprintf(ctx->out, "  %s: %s", l.line[i].label,
+			text_c(ctx, l.line[i].bad ? C_RED : ""));
+		text_safe(ctx->out, l.line[i].value);
+		fprintf(ctx->out, "%s\n", text_c(ctx, l.line[i].bad ? C_OFF : ""));
+	}
+	dbtls_report_lines_free(&l);
+}
+
 /* SQL facts (scan --sql) in three lines: the login and its session, the TLS settings, and what
  * was counted (connections by transport, accounts without TLS) or could not be read. */
 /* scan --clients: one line per client profile (and config) */
@@ -586,6 +601,7 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 	else if (e->tls_offered == 1)
 		text_versions(ctx, e);
 	text_chain(ctx, e);
+	text_hsfacts(ctx, e);
 	text_sql(ctx, e);
 	text_clients(ctx, e);
 	if (fs)
@@ -732,6 +748,12 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 	if (c.files)
 		fprintf(ctx->out, "%zu file%s audited, %zu with errors\n", c.files,
 			c.files == 1 ? "" : "s", c.files_with_errors);
+	if (s->interrupted)
+		fprintf(ctx->out,
+			"%sinterrupted%s: the run was stopped (SIGINT/SIGTERM); %zu endpoint%s not "
+			"finished (INTERRUPTED errors)\n",
+			text_c(ctx, C_YELLOW), text_c(ctx, C_OFF), dbtls_report_unfinished(s),
+			dbtls_report_unfinished(s) == 1 ? "" : "s");
 	text_nearest_expiry(ctx, s);
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);

@@ -89,4 +89,24 @@ extern const char dbtls_report_css[];
  * certificates) of scan s to out (text writer, under the pci-dss policy). */
 void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s);
 
+/* The handshake facts of one endpoint worded for people (report_hsfacts.c): the ALPN probe, the
+ * session ticket, TLS 1.3 groups, TLS 1.2 hygiene, the client-certificate request, signature
+ * schemes and the handshake vulnerabilities, each only when it was looked at. value is plain text
+ * (escape it); bad marks a line with something wrong in it. */
+struct dbtls_report_line {
+	const char *label; /* borrowed, static */
+	char *value;	   /* new, freed by dbtls_report_lines_free */
+	bool bad;
+};
+struct dbtls_report_lines {
+	struct dbtls_report_line line[8];
+	size_t n;
+};
+/* Fills *out (new; dbtls_report_lines_free); a line that runs out of memory is left out. */
+void dbtls_report_hsfacts(const struct dbtls_endpoint_facts *e, struct dbtls_report_lines *out);
+/* How many endpoints of s carry an INTERRUPTED error (a run stopped by SIGINT/SIGTERM). */
+size_t dbtls_report_unfinished(const struct dbtls_scan_facts *s);
+/* Frees the values in l and zeroes it; l may be NULL. */
+void dbtls_report_lines_free(struct dbtls_report_lines *l);
+
 #endif
