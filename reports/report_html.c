@@ -967,6 +967,8 @@ static void html_file(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fact
 
 static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
 {
+	if (dbtls_report_inventory_wanted(ctx->eval))
+		dbtls_report_inventory_html(ctx->out, s);
 	if (s->nfiles)
 		fputs("<h2 id=\"files\">Files</h2>\n", ctx->out);
 	for (size_t i = 0; i < s->nfiles; i++)

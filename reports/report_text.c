@@ -793,7 +793,7 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 			fprintf(ctx->out, "%zu of %zu file%s failed, %zu with errors\n",
 				c.files_outcome[DBTLS_OUTCOME_FAILED], c.files,
 				c.files == 1 ? "" : "s", c.files_with_errors);
-		if (ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7))
+		if (dbtls_report_inventory_wanted(ev))
 			dbtls_report_inventory_text(ctx->out, s);
 	}
 	return DBTLS_OK;

@@ -85,9 +85,39 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
  * so the binary needs no data file at run time. */
 extern const char dbtls_report_css[];
 
-/* Writes the PCI DSS 4.0.1 inventory block (12.3.3 protocols and suites in use, 4.2.1.1
- * certificates) of scan s to out (text writer, under the pci-dss policy). */
+/* The PCI DSS 4.0.1 inventory of a scan (report_inventory.c): 12.3.3, each (version, suite) pair
+ * accepted with the endpoints (indexes into s->endpoints) that accept it, newest version first;
+ * 4.2.1.1, each served certificate once (by SHA-256), leaf when any endpoint serves it as its
+ * leaf, with the endpoints that serve it. Certificates are borrowed from the scan's facts. */
+struct dbtls_inv_suite {
+	int version; /* enum dbtls_version */
+	uint32_t suite;
+	size_t *eps; /* owned */
+	size_t neps;
+};
+struct dbtls_inv_cert {
+	const struct dbtls_cert *cert; /* borrowed from the facts */
+	bool leaf;
+	size_t *eps; /* owned */
+	size_t neps;
+};
+struct dbtls_inventory {
+	struct dbtls_inv_suite *suites;
+	size_t nsuites;
+	struct dbtls_inv_cert *certs;
+	size_t ncerts;
+	bool oom; /* ran out of memory: what is there is true, but incomplete */
+};
+/* Fills *inv (new; dbtls_inventory_free) from s (borrowed for inv's lifetime). */
+void dbtls_inventory_build(const struct dbtls_scan_facts *s, struct dbtls_inventory *inv);
+/* Frees what inv holds and zeroes it; inv may be NULL. */
+void dbtls_inventory_free(struct dbtls_inventory *inv);
+/* Whether the reports carry the inventory: the scan is judged under a PCI DSS profile (a name
+ * starting with "pci-dss"). ev may be NULL (not judged: no). */
+bool dbtls_report_inventory_wanted(const struct dbtls_evaluation *ev);
+/* Writes the inventory block of scan s to out: text, or an HTML <section id="inventory">. */
 void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s);
+void dbtls_report_inventory_html(FILE *out, const struct dbtls_scan_facts *s);
 
 /* The handshake facts of one endpoint worded for people (report_hsfacts.c): the ALPN probe, the
  * session ticket, TLS 1.3 groups, TLS 1.2 hygiene, the client-certificate request, signature

@@ -1142,6 +1142,62 @@ static bool n_no_new_ca(const void *base, const struct dbtls_field *f, const str
 	return !((const struct dbtls_scan_facts *)base)->new_ca_file;
 }
 
+/* The PCI DSS 4.0.1 inventory (reports/report_inventory.c builds it for text and HTML too):
+ * written only when the scan is judged under a PCI DSS profile */
+static bool o_no_inventory(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !dbtls_report_inventory_wanted(cx->eval);
+}
+
+static json_t *w_inv_targets(const struct dbtls_scan_facts *s, const size_t *eps, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t j = 0; a && j < n; j++)
+		json_array_append_new(a, dbtls_fc_json_str(s->endpoints[eps[j]].target));
+	return a;
+}
+
+static json_t *w_inventory(const void *base, const struct dbtls_fw *cx)
+{
+	const struct dbtls_scan_facts *s = base;
+	struct dbtls_inventory inv;
+	json_t *suites = json_array(), *certs = json_array(), *o = NULL;
+	const struct dbtls_field suite_f = {.size = sizeof(uint32_t)};
+
+	dbtls_inventory_build(s, &inv);
+	for (size_t j = 0; suites && j < inv.nsuites; j++)
+		json_array_append_new(
+		    suites,
+		    json_pack("{s:s, s:o, s:o}", "version",
+			      dbtls_version_name((enum dbtls_version)inv.suites[j].version),
+			      "suite", dbtls_fc_suite.write(&inv.suites[j].suite, NULL, &suite_f),
+			      "endpoints",
+			      w_inv_targets(s, inv.suites[j].eps, inv.suites[j].neps)));
+	for (size_t j = 0; certs && j < inv.ncerts; j++) {
+		const struct dbtls_cert *c = inv.certs[j].cert;
+
+		json_array_append_new(
+		    certs,
+		    json_pack("{s:s, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:s, s:o}",
+			      "position", inv.certs[j].leaf ? "leaf" : "chain", "subject",
+			      dbtls_fc_json_str(c->subject), "issuer", dbtls_fc_json_str(c->issuer),
+			      "key_type", dbtls_fc_json_str(c->key_type), "key_bits", c->key_bits,
+			      "curve", dbtls_fc_json_str(c->curve), "signature_algorithm",
+			      dbtls_fc_json_str(c->sig_alg), "serial", dbtls_fc_json_str(c->serial),
+			      "not_before", dbtls_fc_json_str(c->not_before), "not_after",
+			      dbtls_fc_json_str(c->not_after), "sha256_fingerprint", c->sha256,
+			      "endpoints", w_inv_targets(s, inv.certs[j].eps, inv.certs[j].neps)));
+	}
+	if (suites && certs && !inv.oom)
+		o = json_pack("{s:s, s:O, s:O}", "guideline", "PCI DSS v4.0.1",
+			      "requirement_12_3_3", suites, "requirement_4_2_1_1", certs);
+	json_decref(suites);
+	json_decref(certs);
+	dbtls_inventory_free(&inv);
+	return o;
+}
+
 /* schema-only rows of the derived objects (offsets unused: write() makes the values) */
 #define T	 struct dbtls_scan_facts
 #define COUNT(n) .name = n, .conv = &dbtls_fc_int, .flags = REQ | DER, .min = 0, .max = LLONG_MAX
@@ -1185,6 +1241,49 @@ static const struct dbtls_field rotation_summary_rows[] = {
 static const struct dbtls_ftable rotation_summary_table = {ROWS(rotation_summary_rows),
 							   .size = sizeof(T)};
 
+#define TARGETS                                                                                    \
+	.name = "endpoints", .kind = DBTLS_FK_ARRAY, .flags = REQ | DER, .conv = &dbtls_fc_str
+static const struct dbtls_field inv_suite_rows[] = {
+    {.name = "version", .conv = &dbtls_fc_str, .flags = REQ | DER},
+    {.name = "suite", .conv = &dbtls_fc_suite, .flags = REQ | DER},
+    {TARGETS, .desc = "the endpoints that accept it"},
+};
+static const struct dbtls_ftable inv_suite_table = {ROWS(inv_suite_rows), .size = sizeof(T)};
+static const struct dbtls_field inv_cert_rows[] = {
+    {.name = "position",
+     .conv = &dbtls_fc_str,
+     .flags = REQ | DER,
+     .desc = "leaf when some endpoint serves it as its leaf, else chain"},
+    {STR("subject", tool_version, REQ | NUL | DER)},
+    {STR("issuer", tool_version, REQ | NUL | DER)},
+    {STR("key_type", tool_version, REQ | NUL | DER)},
+    {COUNT("key_bits")},
+    {STR("curve", tool_version, REQ | NUL | DER)},
+    {STR("signature_algorithm", tool_version, REQ | NUL | DER)},
+    {STR("serial", tool_version, REQ | NUL | DER)},
+    {STR("not_before", tool_version, REQ | NUL | DER)},
+    {STR("not_after", tool_version, REQ | NUL | DER)},
+    {.name = "sha256_fingerprint", .conv = &dbtls_fc_fpr, .flags = REQ | DER},
+    {TARGETS, .desc = "the endpoints that serve it"},
+};
+static const struct dbtls_ftable inv_cert_table = {ROWS(inv_cert_rows), .size = sizeof(T)};
+static const struct dbtls_field inventory_rows[] = {
+    {.name = "guideline", .conv = &dbtls_fc_str, .flags = REQ | DER},
+    {.name = "requirement_12_3_3",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .sub = &inv_suite_table,
+     .desc = "protocols and cipher suites in use: each (version, suite) accepted, newest "
+	     "version first"},
+    {.name = "requirement_4_2_1_1",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .sub = &inv_cert_table,
+     .desc = "trusted keys and certificates served: each certificate once, by fingerprint"},
+};
+static const struct dbtls_ftable inventory_table = {ROWS(inventory_rows), .size = sizeof(T)};
+#undef TARGETS
+
 static const struct dbtls_field tool_rows[] = {
     {.name = "name", .conv = &dbtls_fc_const, .flags = REQ, .dflt = "dbtls"},
     {STR("version", tool_version, REQ), .dflt = DBTLS_VERSION},
@@ -1206,6 +1305,9 @@ static const struct dbtls_field report_rows[] = {
      .desc = "CA rotation readiness (--new-ca-file); null when not asked"},
     {ARR("endpoints", endpoints, nendpoints, REQ), .sub = &dbtls_endpoint_table,
      .write = w_endpoints},
+    {HERE("inventory", DER, inventory_table), .write = w_inventory, .omit = o_no_inventory,
+     .desc = "the PCI DSS 4.0.1 inventory (Req. 12.3.3 protocols and suites in use, Req. "
+	     "4.2.1.1 keys and certificates); present when judged under a pci-dss profile"},
     {ARR("files", files, nfiles, 0), .sub = &dbtls_audit_file_table, .omit = o_no_files,
      .desc = "the audited files (dbtls audit): keys, certificates, stores, settings, errors and "
 	     "findings; absent when no file was audited"},
