@@ -384,12 +384,10 @@ static bool n_no_lifetime(const void *base, const struct dbtls_field *f, const s
 static const struct dbtls_field ticket_rows[] = {
     {TRI("issued", issued, REQ),
      .desc = "a NewSessionTicket arrived; false: none in the TLS 1.2 handshake; null: none "
-	     "within waited_ms after a TLS 1.3 handshake (could not tell)"},
+	     "arrived in the short read after a TLS 1.3 handshake (could not tell)"},
     {INT("lifetime_hint_s", lifetime_s, REQ | NUL, 0, UINT32_MAX), .null = n_no_lifetime,
      .desc = "the ticket's lifetime hint in seconds (TLS 1.2: 0 is unspecified); null when no "
 	     "ticket"},
-    {INT("waited_ms", waited_ms, 0, 0, INT_MAX),
-     .desc = "TLS 1.3: how long dbtls read after the handshake for a ticket"},
 };
 #undef T
 static const struct dbtls_ftable ticket_table = {

@@ -178,10 +178,10 @@ struct dbtls_rotation_facts {
 struct dbtls_ticket_facts {
 	bool probed; /* the handshake looked (false in reports from before: no object) */
 	/* 1 a NewSessionTicket arrived; 0 none (TLS 1.2: the handshake ended without one although
-	 * the client offered the extension); -1 could not tell (TLS 1.3: none within waited_ms) */
+	 * the client offered the extension); -1 could not tell (TLS 1.3: none arrived in the short
+	 * read after the handshake) */
 	int issued;
 	long lifetime_s; /* its lifetime hint in seconds (TLS 1.2: 0 is "unspecified"); -1 none */
-	int waited_ms;	 /* TLS 1.3: how long dbtls read after the handshake; 0 for TLS 1.2 */
 };
 
 struct dbtls_verification {

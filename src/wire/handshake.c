@@ -753,7 +753,6 @@ static void hs_ticket(SSL *ssl, struct hs_sock *s, int64_t hs_ms, struct dbtls_t
 	}
 	sess = SSL_get0_session(ssl);
 	t->issued = sess && SSL_SESSION_has_ticket(sess) ? 1 : -1;
-	t->waited_ms = (int)(dbtls_net_now_ms() - start);
 	s->bound.deadline_ms = saved;
 	s->stopped = false;
 	s->why = DBTLS_OK;

@@ -955,8 +955,8 @@ static void fx_ticket(struct dbtls_endpoint_facts *f, const char *proto, int iss
 {
 	free(f->verification.protocol);
 	f->verification.protocol = t_strdup(proto);
-	f->verification.ticket = (struct dbtls_ticket_facts){
-	    .probed = true, .issued = issued, .lifetime_s = life, .waited_ms = 0};
+	f->verification.ticket =
+	    (struct dbtls_ticket_facts){.probed = true, .issued = issued, .lifetime_s = life};
 }
 static void fx_ticket_2h(struct dbtls_endpoint_facts *f)
 {
