@@ -290,4 +290,12 @@ assert_match "html: handshake facts" '<h3>Handshake facts</h3>' "$(cat "$T/stric
 assert_match "html: TLS 1.3 groups" '<dt>TLS 1.3 groups</dt><dd>preference x25519' "$(cat "$T/strict.html")"
 assert_match "html: session ticket" '<dt>session ticket</dt><dd>issued, lifetime hint 7200 s' "$(cat "$T/strict.html")"
 
+# --- an interrupted run says so in text and HTML (JSON: "interrupted": true) ------------------------
+j "$T/compat.json" "json.dumps(dict(d, interrupted=True, endpoints=d['endpoints'] + [dict(d['endpoints'][0], target='mysql://db9:3306', host='db9', errors=[{'code': 'INTERRUPTED', 'message': 'interrupted', 'stage': 'scan'}])]))" >"$T/intr.json"
+"$DBTLS" check --facts "$T/intr.json" --policy baseline -q -o "$T/intr.txt" -o "$T/intr.html" || true
+assert_match "text: interrupted, with the endpoints not finished" \
+	'interrupted: the run was stopped \(SIGINT/SIGTERM\); 1 endpoint not finished' "$(cat "$T/intr.txt")"
+assert_match "html: interrupted" '<p class="meta" id="interrupted">' "$(cat "$T/intr.html")"
+assert_eq "a run that was not interrupted does not say so" 0 "$(grep -c 'interrupted' "$T/strict.txt" || true)"
+
 finish
