@@ -858,7 +858,8 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	err = hs_connect(ssl, &sock, d);
 	if (err)
 		goto out;
-	hs_ticket(ssl, &sock, dbtls_net_now_ms() - hs_start, &v.ticket);
+	if (!o || !o->no_ticket)
+		hs_ticket(ssl, &sock, dbtls_net_now_ms() - hs_start, &v.ticket);
 
 	/* for a client the peer chain starts with the leaf */
 	err = hs_collect_chain(SSL_get_peer_cert_chain(ssl), now, &certs, &ncerts, d);
