@@ -60,6 +60,10 @@ STRICT=mysql://localhost:$STRICT_PORT
 for r in compat strict; do
 	assert_eq "$r: scanned without errors" '[]' "$(j "$T/$r.json" "$e0['errors']")"
 done
+# a streamed scan under pci-dss (the writers get the endpoints one by one, never an array):
+# checked in the inventory part below
+"$DBTLS" scan --ca-file "$CA" --policy pci-dss -q -o "$T/live.json" -o "$T/live.html" \
+	-o "$T/live.txt" "$COMPAT" "$STRICT" || true
 
 # --- BSI TR-02102-2 2026-01 ---------------------------------------------------------------------------
 for r in compat strict; do
@@ -280,6 +284,45 @@ assert_match "html: the certificate row" "<td class=\"mono\">$serial</td>" "$(ca
 "$DBTLS" check --facts "$T/both.json" --policy baseline -q -o "$T/noinv.json" -o "$T/noinv.html" || true
 assert_eq "baseline: no inventory object" false "$(j "$T/noinv.json" "'inventory' in d")"
 assert_eq "baseline: no inventory section" 0 "$(grep -c 'id="inventory"' "$T/noinv.html" || true)"
+
+# the same inventory from a streamed scan (dbtls scan -o ...): not empty, the real servers' suites
+# and certificate, equal to the one check --facts writes from the saved scan
+assert_ok "streamed scan: report with the inventory validates" validate_report "$T/live.json"
+for i in 0 1; do
+	ep="d['endpoints'][$i]"
+	assert_match "streamed 12.3.3: endpoint $i's negotiated suite, with it" \
+		"\"$(j "$T/live.json" "$ep['target']")\"" \
+		"$(j "$T/live.json" "[r['endpoints'] for r in d['inventory']['requirement_12_3_3'] if r['version'] == $ep['verification']['protocol'] and r['suite']['name'] == $ep['verification']['cipher']][0]")"
+done
+assert_eq "streamed 12.3.3: every accepted (version, suite) once, none missing" \
+	"$(j "$T/live.json" "len(set((v, s['code']) for e in d['endpoints'] for v, x in e['tls']['versions'].items() if x['status'] == 'accepted' for s in x['suites']))")" \
+	"$(j "$T/live.json" "len(d['inventory']['requirement_12_3_3'])")"
+assert_eq "streamed 12.3.3: not empty" 1 "$(j "$T/live.json" "int(len(d['inventory']['requirement_12_3_3']) > 5)")"
+lfp=$(j "$T/live.json" "$e0['certificates'][0]['sha256_fingerprint']")
+assert_eq "streamed 4.2.1.1: the shared leaf, served by both, counted 2" \
+	"leaf ['$COMPAT', '$STRICT'] 2 $(j "$T/live.json" "$e0['certificates'][0]['serial']")" \
+	"$(j "$T/live.json" "' '.join(str(x) for r in d['inventory']['requirement_4_2_1_1'] if r['sha256_fingerprint'] == '$lfp' for x in (r['position'], r['endpoints'], r['endpoint_count'], r['serial']))")"
+assert_eq "streamed 4.2.1.1: one entry per distinct certificate" \
+	"$(j "$T/live.json" "len(set(c['sha256_fingerprint'] for e in d['endpoints'] for c in e['certificates']))")" \
+	"$(j "$T/live.json" "len(d['inventory']['requirement_4_2_1_1'])")"
+"$DBTLS" check --facts "$T/live.json" --policy pci-dss -q -o "$T/live-again.json" -o "$T/live-again.txt" || true
+assert_eq "streamed scan's inventory = check --facts's" \
+	"$(j "$T/live.json" "json.dumps(d['inventory'], sort_keys=True)")" \
+	"$(j "$T/live-again.json" "json.dumps(d['inventory'], sort_keys=True)")"
+assert_match "streamed text: the 12.3.3 line of the negotiated suite" \
+	"$(j "$T/live.json" "$e0['verification']['protocol']") +$(j "$T/live.json" "$e0['verification']['cipher']") +" \
+	"$(sed -n '/^PCI DSS 4.0.1 inventory/,$p' "$T/live.txt")"
+assert_eq "streamed text: the leaf by fingerprint, served by both" 1 \
+	"$(grep -cE "^    leaf  CN=localhost.*; sha256 $lfp; served by $COMPAT, $STRICT\$" "$T/live.txt" || true)"
+assert_eq "streamed text = check --facts text (inventory)" \
+	"$(sed -n '/^PCI DSS 4.0.1 inventory/,$p' "$T/live-again.txt")" \
+	"$(sed -n '/^PCI DSS 4.0.1 inventory/,$p' "$T/live.txt")"
+assert_match "streamed html: the leaf row, linking both endpoints" \
+	"<td class=\"mono\">$lfp</td><td><a href=\"#ep-1\">[^<]*</a>, <a href=\"#ep-2\">" \
+	"$(cat "$T/live.html")"
+assert_eq "streamed html: a suite row per (version, suite)" \
+	"$(j "$T/live.json" "len(d['inventory']['requirement_12_3_3'])")" \
+	"$(sed -n '/<table id="inventory-suites">/,/<\/table>/p' "$T/live.html" | grep -c '^<tr><td>')"
 
 # --- handshake facts in text and HTML (they were in JSON only) -----------------------------------------
 assert_match "text: TLS 1.2 hygiene line" 'TLS 1.2 hygiene: TLSv1.2: secure renegotiation yes; extended master secret yes' \
