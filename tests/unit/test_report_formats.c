@@ -1200,6 +1200,94 @@ static void test_hsfacts(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
+/* --- the PCI DSS inventory: gathered as the endpoints pass, bounded per row ------------------- */
+
+static char *inv_render(const struct dbtls_inventory *inv, bool html)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	if (html)
+		dbtls_inventory_write_html(m, inv);
+	else
+		dbtls_inventory_write(m, inv);
+	fclose(m);
+	return buf;
+}
+
+static void test_inventory(void **state)
+{
+	struct dbtls_scan_facts s;
+	struct dbtls_evaluation ev;
+	struct dbtls_policy pci = policy;
+	struct dbtls_endpoint_facts *e;
+	struct dbtls_inventory *inv = dbtls_inventory_new();
+	char *orig, *out, t[32];
+	(void)state;
+
+	fixture(&s);
+	e = &s.endpoints[0];
+	orig = e->target;
+	/* 20 endpoints with the same suites and chain: each row counts 20 and keeps the first 16 */
+	assert_non_null(inv);
+	for (size_t i = 0; i < 20; i++) {
+		snprintf(t, sizeof(t), "db%zu:3306", i);
+		e->target = t;
+		dbtls_inventory_add(inv, e, i);
+	}
+	e->target = orig;
+	assert_false(inv->oom);
+	assert_int_equal(inv->ncerts, 2);
+	assert_true(inv->certs[0].leaf);
+	assert_false(inv->certs[1].leaf);
+	assert_int_equal(inv->certs[0].eps.n, 20);
+	assert_string_equal(inv->certs[0].eps.kept[15].target, "db15:3306");
+	assert_int_equal(inv->certs[0].eps.kept[15].index, 15);
+	assert_int_equal(inv->nsuites[DBTLS_TLS12], 4);
+	assert_int_equal(inv->suites[DBTLS_TLS13][0].eps.n, 20);
+	out = inv_render(inv, false);
+	assert_non_null(
+	    strstr(out, "    TLSv1.3  TLS_AES_256_GCM_SHA384                       db0:3306, "
+			"db1:3306, db2:3306, db3:3306 +16 more\n"));
+	assert_non_null(strstr(out, "    leaf  CN=db1.example,O=Example; issuer CN=Example Issuing "
+				    "CA,O=Example; "));
+	assert_non_null(
+	    strstr(out, "; served by db0:3306, db1:3306, db2:3306, db3:3306 +16 more\n"));
+	free(out);
+	out = inv_render(inv, true);
+	assert_non_null(strstr(out, "<a href=\"#ep-16\">db15:3306</a> and 4 more</td></tr>"));
+	assert_null(strstr(out, "db16:3306"));
+	free(out);
+	dbtls_inventory_free(inv);
+	dbtls_inventory_free(NULL);
+
+	/* through the writers, under a pci-dss profile: every format has it, the hostile target
+	 * escaped; under another profile none has it */
+	evaluation(&s, &ev);
+	pci.name = (char *)"pci-dss";
+	ev.policy = &pci;
+	out = fx_render(&dbtls_report_json, &s, &ev, false);
+	assert_non_null(strstr(out, "\"guideline\": \"PCI DSS v4.0.1\""));
+	assert_non_null(strstr(out, "\"endpoint_count\": "));
+	free(out);
+	out = fx_render(&dbtls_report_html, &s, &ev, false);
+	assert_non_null(strstr(out, "<section id=\"inventory\">"));
+	assert_null(strstr(out, "<script"));
+	free(out);
+	out = fx_render(&dbtls_report_text, &s, &ev, false);
+	assert_clean_utf8("text", out);
+	assert_non_null(strstr(out, "\nPCI DSS 4.0.1 inventory\n"));
+	free(out);
+	ev.policy = &policy;
+	out = fx_render(&dbtls_report_json, &s, &ev, false);
+	assert_null(strstr(out, "\"inventory\""));
+	free(out);
+	dbtls_evaluation_free(&ev);
+	dbtls_scan_facts_free(&s);
+}
+
 static void test_json(void **state)
 {
 	struct dbtls_scan_facts s;
@@ -1254,7 +1342,7 @@ int main(void)
 	    cmocka_unit_test(test_html),    cmocka_unit_test(test_prom),
 	    cmocka_unit_test(test_jsonl),   cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_json),    cmocka_unit_test(test_edge_cases),
-	    cmocka_unit_test(test_hsfacts),
+	    cmocka_unit_test(test_hsfacts), cmocka_unit_test(test_inventory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
