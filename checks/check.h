@@ -129,6 +129,8 @@ struct dbtls_policy_params {
 	int cert_warn_min_days;
 	int cert_crit_min_days;
 	int max_validity_days; /* leaf validity (not_after - not_before) longer: finding; 0 off */
+	/* session-ticket lifetime hints longer: hygiene.ticket-lifetime; 0: RFC 8446's 604800 s */
+	int max_ticket_lifetime_s;
 	bool require_server_order; /* the server must enforce its own cipher order */
 	/* not from the profile but from --revocation soft-fail: an undeterminable revocation status
 	 * is then a note (info) instead of a finding at the profile's severity */

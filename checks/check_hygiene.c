@@ -28,6 +28,7 @@ static const char *const hy_ccs_refs[] = {"CVE-2014-0224", NULL};
 static const char *const hy_dh_refs[] = {"RFC 7919", "Logjam (weakdh.org)", NULL};
 static const char *const hy_pq_refs[] = {"draft-ietf-tls-ecdhe-mlkem",
 					 "Mozilla Server Side TLS 6.0", NULL};
+static const char *const hy_ticket_refs[] = {"RFC 8446 §4.6.1", "RFC 9325 §3.4", "RFC 5077", NULL};
 
 static const char *hy_server_fix(const struct dbtls_endpoint_facts *f)
 {
@@ -281,7 +282,60 @@ static const struct dbtls_check chk_pq = {
     .eval = hy_pq,
 };
 
+/* RFC 8446 §4.6.1: servers MUST NOT use a TLS 1.3 ticket_lifetime above 604800 s (7 days) */
+#define HY_TICKET_MAX_TLS13 604800L
+
+static void hy_ticket(const struct dbtls_check *self, const struct dbtls_endpoint_facts *f,
+		      const struct dbtls_check_ctx *ctx, struct dbtls_findings *out)
+{
+	const struct dbtls_ticket_facts *t = &f->verification.ticket;
+	long param = ctx->policy ? ctx->policy->params.max_ticket_lifetime_s : 0;
+	long limit = param > 0 ? param : HY_TICKET_MAX_TLS13;
+	bool tls13 = f->verification.protocol && !strcmp(f->verification.protocol, "TLSv1.3");
+	char ev[256];
+
+	if (!f->verification.done || !t->probed || t->issued != 1 || t->lifetime_s <= 0)
+		return; /* no ticket, or a TLS 1.2 hint of 0 ("unspecified"): nothing to judge */
+	if (tls13 && limit > HY_TICKET_MAX_TLS13)
+		limit = HY_TICKET_MAX_TLS13;
+	if (t->lifetime_s <= limit)
+		return;
+	snprintf(ev, sizeof(ev), "%s NewSessionTicket lifetime hint %ld s (%.1f days); %s %ld s",
+		 f->verification.protocol ? f->verification.protocol : "TLS", t->lifetime_s,
+		 (double)t->lifetime_s / 86400.0,
+		 tls13 && limit == HY_TICKET_MAX_TLS13 && param <= 0 ? "RFC 8446 allows at most"
+		 : param > 0					     ? "the profile allows at most"
+								     : "dbtls's default limit is",
+		 limit);
+	dbtls_findings_add(
+	    out, self, ctx, -1, ev,
+	    f->protocol && !strcmp(f->protocol, "mysql")
+		? "Lower the session timeout of the server's TLS library (MariaDB/MySQL use "
+		  "OpenSSL's default of 7200 s) or turn tickets off, and rotate the ticket keys."
+		: "Lower the TLS session/ticket timeout (e.g. nginx ssl_session_timeout, OpenSSL "
+		  "SSL_CTX_set_timeout) to hours, not days, and rotate the ticket keys.",
+	    tls13 && t->lifetime_s > HY_TICKET_MAX_TLS13
+		? "Session tickets valid for %ld days (beyond RFC 8446's 7-day maximum)"
+		: "Session tickets valid for %ld days",
+	    t->lifetime_s / 86400);
+}
+
+static const struct dbtls_check chk_ticket = {
+    .id = "hygiene.ticket-lifetime",
+    .title = "Session tickets with an absurd lifetime",
+    .description = "The server's session ticket lifetime hint is longer than the profile allows "
+		   "(max_ticket_lifetime_s; default 7 days, RFC 8446's ceiling for TLS 1.3, "
+		   "applied to TLS 1.2 hints too). A ticket is a key to the session: as long as it "
+		   "and its ticket-encryption key live, a stolen key decrypts recorded traffic, "
+		   "which undoes forward secrecy (RFC 9325 §3.4). A TLS 1.3 hint above 604800 s "
+		   "also breaks RFC 8446 §4.6.1 (clients then cap it).",
+    .fix = "Limit the session/ticket timeout to hours and rotate the ticket keys.",
+    .default_severity = DBTLS_SEV_MEDIUM,
+    .references = hy_ticket_refs,
+    .eval = hy_ticket,
+};
+
 const struct dbtls_check *const dbtls_checks_hygiene[] = {
-    &chk_reneg,	     &chk_ems, &chk_comp, &chk_scsv, &chk_etm,
-    &chk_heartbleed, &chk_ccs, &chk_dh,	  &chk_pq,   NULL,
+    &chk_reneg, &chk_ems, &chk_comp, &chk_scsv,	  &chk_etm, &chk_heartbleed,
+    &chk_ccs,	&chk_dh,  &chk_pq,   &chk_ticket, NULL,
 };

@@ -152,6 +152,7 @@ struct html_priv {
 	FILE *sections; /* the endpoint sections: ctx->out between begin and end */
 	struct html_exp *exps;
 	size_t nexps, cap;
+	struct dbtls_inventory *inv; /* under a PCI DSS profile, else NULL */
 };
 
 /* Scan order: endpoint, then position in its chain. */
@@ -337,7 +338,8 @@ static void html_head(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fact
 	fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", dbtls_report_css);
 }
 
-static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s)
+static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_facts *s,
+			const struct html_priv *hp)
 {
 	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
 	char started[32], finished[32], id[48];
@@ -366,7 +368,18 @@ static void html_header(struct dbtls_report_ctx *ctx, const struct dbtls_scan_fa
 	} else {
 		fputs("not judged: no policy (facts only)", o);
 	}
-	fputs("</p>\n</header>\n<main>\n", o);
+	fputs("</p>\n", o);
+	if (s->interrupted) {
+		size_t n = hp->acc.unfinished;
+
+		fprintf(
+		    o,
+		    "<p class=\"meta\" id=\"interrupted\"><span class=\"warn\">interrupted</span>: "
+		    "the run was stopped (SIGINT/SIGTERM); %zu endpoint%s not finished "
+		    "(INTERRUPTED errors)</p>\n",
+		    n, n == 1 ? "" : "s");
+	}
+	fputs("</header>\n<main>\n", o);
 }
 
 /* One row of the endpoint list: endpoint e (index i) with its findings fs. */
@@ -399,6 +412,7 @@ static void html_priv_free(struct html_priv *hp)
 	if (!hp)
 		return;
 	dbtls_report_acc_free(&hp->acc);
+	dbtls_inventory_free(hp->inv);
 	if (hp->list)
 		fclose(hp->list);
 	if (hp->rot)
@@ -430,6 +444,8 @@ static enum dbtls_err html_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 		hp->rot = dbtls_report_spool_new();
 	if (!hp->list || !hp->sections || (s->new_ca_file && !hp->rot))
 		return DBTLS_ERR_FILE;
+	if (dbtls_report_inventory_wanted(ctx->eval) && !(hp->inv = dbtls_inventory_new()))
+		return DBTLS_ERR_NOMEM;
 	ctx->out = hp->sections;
 	return DBTLS_OK;
 }
@@ -445,7 +461,7 @@ static enum dbtls_err html_summary(struct dbtls_report_ctx *ctx, const struct db
 	FILE *o = ctx->out;
 
 	html_head(ctx, s, c.total, outcome[DBTLS_OUTCOME_FAILED]);
-	html_header(ctx, s);
+	html_header(ctx, s, hp);
 
 	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n", o);
 	if (c.not_reached)
@@ -470,10 +486,6 @@ static enum dbtls_err html_summary(struct dbtls_report_ctx *ctx, const struct db
 		"<div class=\"card errored\"><span class=\"n\">%zu</span>with scan errors</div>\n",
 		c.with_errors);
 	fputs("</div>\n", o);
-	if (s->interrupted)
-		fputs("<p class=\"bad\">Interrupted: this report holds the endpoints finished "
-		      "before the stop.</p>\n",
-		      o);
 
 	fputs("<h3>Findings by severity</h3>\n", o);
 	if (ev) {
@@ -706,6 +718,26 @@ static void html_kex(FILE *o, const struct dbtls_endpoint_facts *e)
 	fputs("</dl>\n", o);
 }
 
+/* scan --handshake-facts (and the ALPN probe, the session ticket), worded as in the text report */
+static void html_hsfacts(FILE *o, const struct dbtls_endpoint_facts *e)
+{
+	struct dbtls_report_lines l;
+
+	dbtls_report_hsfacts(e, &l);
+	if (l.n)
+		fputs("<h3>Handshake facts</h3>\n<dl class=\"facts hsfacts\">\n", o);
+	for (size_t i = 0; i < l.n; i++) {
+		fputs("<dt>", o);
+		h(o, l.line[i].label);
+		fprintf(o, "</dt><dd%s>", l.line[i].bad ? " class=\"bad\"" : "");
+		h(o, l.line[i].value);
+		fputs("</dd>\n", o);
+	}
+	if (l.n)
+		fputs("</dl>\n", o);
+	dbtls_report_lines_free(&l);
+}
+
 static void html_chain(FILE *o, const struct dbtls_report_ctx *ctx,
 		       const struct dbtls_endpoint_facts *e)
 {
@@ -893,6 +925,8 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	FILE *o = ctx->out;
 
 	dbtls_report_acc_add(&hp->acc, e, fs);
+	if (hp->inv)
+		dbtls_inventory_add(hp->inv, e, ctx->index);
 	html_list_row(ctx, hp->list, e, fs, ctx->index);
 	if (hp->rot)
 		html_rotation_row(hp->rot, e, ctx->index);
@@ -976,6 +1010,7 @@ static enum dbtls_err html_endpoint(struct dbtls_report_ctx *ctx,
 	html_suites(o, ctx, e);
 	html_kex(o, e);
 	html_chain(o, ctx, e);
+	html_hsfacts(o, e);
 	html_clients(o, e);
 	fputs("</section>\n", o);
 	return DBTLS_OK;
@@ -1068,6 +1103,8 @@ static enum dbtls_err html_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		err = html_summary(ctx, s, hp);
 	if (!err && !dbtls_report_spool_copy(hp->sections, ctx->out))
 		err = DBTLS_ERR_FILE;
+	if (!err && hp->inv)
+		dbtls_inventory_write_html(ctx->out, hp->inv);
 	html_priv_free(hp);
 	ctx->priv = NULL;
 	if (err)

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report_inventory.c — the PCI DSS 4.0.1 inventory block of the text report: Requirement 12.3.3
- * asks for a yearly inventory of the protocols and cipher suites in use, 4.2.1.1 for one of the
- * trusted keys and certificates. Both are facts already in the scan; this only groups them across
- * endpoints: each (version, suite) pair with the endpoints that accept it, each served certificate
- * (by fingerprint) with the endpoints that serve it, gathered endpoint by endpoint (a streamed
- * run keeps only the rows, the first few names of each and a count). Strings from the network go
- * through dbtls_esc_write(), as in the rest of the text writer.
+ * report_inventory.c — the PCI DSS 4.0.1 inventory of a scan: Requirement 12.3.3 asks for a
+ * yearly inventory of the protocols and cipher suites in use, 4.2.1.1 for one of the trusted keys
+ * and certificates. Both are facts already in the scan; this only groups them across endpoints:
+ * each (version, suite) pair with the endpoints that accept it, each served certificate (by
+ * SHA-256 fingerprint) with its position (leaf or chain), subject, issuer, key, signature, serial,
+ * validity and the endpoints that serve it. It is gathered endpoint by endpoint, in each writer's
+ * endpoint callback (a streamed run has no endpoints array to walk at the end): a row keeps the
+ * first DBTLS_INV_KEEP endpoints and a count. One model feeds the three writers that carry it —
+ * text, HTML and JSON (the top-level "inventory" object, reports/json/fields.c) — so they list
+ * the same rows. It is written when the scan is judged under a PCI DSS profile (a profile name
+ * starting with "pci-dss"). Strings from the network go through each writer's escaping.
  */
 #include "reports/report_util.h"
 
@@ -16,71 +20,23 @@
 #include "src/core/escape.h"
 #include "src/registry/suites.h"
 
-#define INV_NAMES 4 /* endpoints named per line; the rest are counted */
+#define INV_NAMES 4 /* endpoints named per text line; the rest are counted */
 
-static void inv_safe(FILE *out, const char *s)
+bool dbtls_report_inventory_wanted(const struct dbtls_evaluation *ev)
 {
-	dbtls_esc_write(out, s ? s : "-", DBTLS_ESC_TEXT);
+	return ev && ev->policy && ev->policy->name && !strncmp(ev->policy->name, "pci-dss", 7);
 }
-
-/* The first INV_NAMES endpoints (targets, new) of a row and how many there are in all. */
-struct inv_names {
-	char *names[INV_NAMES];
-	size_t n;
-};
-
-static void inv_names_add(struct inv_names *nm, const char *target, bool *oom)
-{
-	if (nm->n < INV_NAMES) {
-		nm->names[nm->n] = strdup(target ? target : "-");
-		*oom |= !nm->names[nm->n];
-	}
-	nm->n++;
-}
-
-/* "a, b, c, d +2 more". */
-static void inv_names_write(FILE *out, const struct inv_names *nm)
-{
-	for (size_t i = 0; i < nm->n && i < INV_NAMES; i++) {
-		fputs(i ? ", " : "", out);
-		inv_safe(out, nm->names[i]);
-	}
-	if (nm->n > INV_NAMES)
-		fprintf(out, " +%zu more", nm->n - INV_NAMES);
-}
-
-static void inv_names_free(struct inv_names *nm)
-{
-	for (size_t i = 0; i < INV_NAMES; i++)
-		free(nm->names[i]);
-}
-
-struct inv_pair {
-	uint32_t suite;
-	struct inv_names eps;
-};
-
-/* A distinct served certificate (copies of what the line shows) and its endpoints. */
-struct inv_cert {
-	char *subject, *issuer, *key_type, *not_after, *sha256;
-	int key_bits;
-	size_t last; /* 1 + the endpoint that was counted last (one count per endpoint) */
-	struct inv_names eps;
-};
-
-struct dbtls_inventory {
-	/* per version, the accepted suites in the order the endpoints first show them */
-	struct inv_pair *pairs[DBTLS_NVERSIONS];
-	size_t npairs[DBTLS_NVERSIONS], cap[DBTLS_NVERSIONS];
-	struct inv_cert *certs;
-	size_t ncerts, ccap;
-	size_t nendpoints;
-	bool oom;
-};
 
 struct dbtls_inventory *dbtls_inventory_new(void)
 {
 	return calloc(1, sizeof(struct dbtls_inventory));
+}
+
+static void inv_eps_free(struct dbtls_inv_eps *eps)
+{
+	for (size_t i = 0; i < eps->n && i < DBTLS_INV_KEEP; i++)
+		free(eps->kept[i].target);
+	free(eps->kept);
 }
 
 void dbtls_inventory_free(struct dbtls_inventory *inv)
@@ -88,18 +44,22 @@ void dbtls_inventory_free(struct dbtls_inventory *inv)
 	if (!inv)
 		return;
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
-		for (size_t j = 0; j < inv->npairs[v]; j++)
-			inv_names_free(&inv->pairs[v][j].eps);
-		free(inv->pairs[v]);
+		for (size_t j = 0; j < inv->nsuites[v]; j++)
+			inv_eps_free(&inv->suites[v][j].eps);
+		free(inv->suites[v]);
 	}
 	for (size_t j = 0; j < inv->ncerts; j++) {
-		struct inv_cert *c = &inv->certs[j];
+		struct dbtls_inv_cert *c = &inv->certs[j];
+
 		free(c->subject);
 		free(c->issuer);
 		free(c->key_type);
+		free(c->curve);
+		free(c->sig_alg);
+		free(c->serial);
+		free(c->not_before);
 		free(c->not_after);
-		free(c->sha256);
-		inv_names_free(&c->eps);
+		inv_eps_free(&c->eps);
 	}
 	free(inv->certs);
 	free(inv);
@@ -113,9 +73,35 @@ static char *inv_dup(struct dbtls_inventory *inv, const char *s)
 	return d;
 }
 
-void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e)
+/* Counts endpoint (target, index) in eps, keeping a copy while fewer than DBTLS_INV_KEEP are. */
+static void inv_eps_add(struct dbtls_inventory *inv, struct dbtls_inv_eps *eps, const char *target,
+			size_t index)
 {
-	inv->nendpoints++;
+	if (eps->n < DBTLS_INV_KEEP) {
+		/* grown by doubling up to DBTLS_INV_KEEP: most certificates have one endpoint */
+		if (!(eps->n & (eps->n - 1))) {
+			size_t cap = eps->n ? 2 * eps->n : 1;
+			struct dbtls_inv_ep *np = realloc(eps->kept, cap * sizeof(*np));
+
+			if (!np) {
+				inv->oom = true;
+				return;
+			}
+			eps->kept = np;
+		}
+		eps->kept[eps->n].index = index;
+		eps->kept[eps->n].target = strdup(target ? target : "-");
+		if (!eps->kept[eps->n].target) {
+			inv->oom = true;
+			return;
+		}
+	}
+	eps->n++;
+}
+
+static void inv_add_suites(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e,
+			   size_t index)
+{
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
 		const struct dbtls_version_facts *vf = &e->versions[v];
 
@@ -128,30 +114,40 @@ void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoin
 				twice |= vf->suites[k2] == vf->suites[k];
 			if (twice)
 				continue;
-			for (j = 0; j < inv->npairs[v] && inv->pairs[v][j].suite != vf->suites[k];
+			for (j = 0; j < inv->nsuites[v] && inv->suites[v][j].suite != vf->suites[k];
 			     j++)
 				;
-			if (j == inv->npairs[v]) {
+			if (j == inv->nsuites[v]) {
 				if (j == inv->cap[v]) {
 					size_t nc = inv->cap[v] ? 2 * inv->cap[v] : 32;
-					struct inv_pair *np =
-					    realloc(inv->pairs[v], nc * sizeof(*np));
+					struct dbtls_inv_suite *np =
+					    realloc(inv->suites[v], nc * sizeof(*np));
 					if (!np) {
 						inv->oom = true;
 						continue;
 					}
-					inv->pairs[v] = np;
+					inv->suites[v] = np;
 					inv->cap[v] = nc;
 				}
-				inv->pairs[v][j] = (struct inv_pair){.suite = vf->suites[k]};
-				inv->npairs[v]++;
+				inv->suites[v][j] =
+				    (struct dbtls_inv_suite){.suite = vf->suites[k]};
+				inv->nsuites[v]++;
 			}
-			inv_names_add(&inv->pairs[v][j].eps, e->target, &inv->oom);
+			inv_eps_add(inv, &inv->suites[v][j].eps, e->target, index);
 		}
 	}
+}
+
+void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e,
+			 size_t index)
+{
+	if (!inv)
+		return;
+	inv->nendpoints++;
+	inv_add_suites(inv, e, index);
 	for (size_t k = 0; k < e->ncerts; k++) {
 		const struct dbtls_cert *c = &e->certs[k];
-		struct inv_cert *ic;
+		struct dbtls_inv_cert *ic;
 		size_t j;
 
 		for (j = 0; j < inv->ncerts && strcmp(inv->certs[j].sha256, c->sha256); j++)
@@ -159,7 +155,7 @@ void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoin
 		if (j == inv->ncerts) {
 			if (j == inv->ccap) {
 				size_t nc = inv->ccap ? 2 * inv->ccap : 16;
-				struct inv_cert *np = realloc(inv->certs, nc * sizeof(*np));
+				struct dbtls_inv_cert *np = realloc(inv->certs, nc * sizeof(*np));
 				if (!np) {
 					inv->oom = true;
 					continue;
@@ -168,76 +164,185 @@ void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoin
 				inv->ccap = nc;
 			}
 			ic = &inv->certs[j];
-			*ic = (struct inv_cert){.key_bits = c->key_bits};
-			ic->sha256 = inv_dup(inv, c->sha256);
-			if (!ic->sha256) {
-				inv->oom = true;
-				continue;
-			}
+			*ic = (struct dbtls_inv_cert){.key_bits = c->key_bits};
+			memcpy(ic->sha256, c->sha256, sizeof(ic->sha256));
 			ic->subject = inv_dup(inv, c->subject);
 			ic->issuer = inv_dup(inv, c->issuer);
 			ic->key_type = inv_dup(inv, c->key_type);
+			ic->curve = inv_dup(inv, c->curve);
+			ic->sig_alg = inv_dup(inv, c->sig_alg);
+			ic->serial = inv_dup(inv, c->serial);
+			ic->not_before = inv_dup(inv, c->not_before);
 			ic->not_after = inv_dup(inv, c->not_after);
 			inv->ncerts++;
 		}
 		ic = &inv->certs[j];
+		ic->leaf |= k == 0;
 		if (ic->last == inv->nendpoints)
 			continue;
 		ic->last = inv->nendpoints;
-		inv_names_add(&ic->eps, e->target, &inv->oom);
+		inv_eps_add(inv, &ic->eps, e->target, index);
 	}
+}
+
+/* ---- text ---- */
+
+static void inv_safe(FILE *out, const char *s)
+{
+	dbtls_esc_write(out, s ? s : "-", DBTLS_ESC_TEXT);
+}
+
+/* "a, b, c, d +2 more". */
+static void inv_targets(FILE *out, const struct dbtls_inv_eps *eps)
+{
+	for (size_t i = 0; i < eps->n && i < INV_NAMES; i++) {
+		fputs(i ? ", " : "", out);
+		inv_safe(out, eps->kept[i].target);
+	}
+	if (eps->n > INV_NAMES)
+		fprintf(out, " +%zu more", eps->n - INV_NAMES);
+}
+
+static size_t inv_nsuites(const struct dbtls_inventory *inv)
+{
+	size_t n = 0;
+
+	for (int v = 0; v < DBTLS_NVERSIONS; v++)
+		n += inv->nsuites[v];
+	return n;
 }
 
 void dbtls_inventory_write(FILE *out, const struct dbtls_inventory *inv)
 {
-	size_t npairs = 0;
-
 	fputs("\nPCI DSS 4.0.1 inventory\n", out);
-	fputs("  Req. 12.3.3, protocols and cipher suites in use:\n", out);
 	if (inv->oom)
 		fputs("  (out of memory: inventory incomplete)\n", out);
-	for (int v = DBTLS_NVERSIONS - 1; v >= 0; v--)
-		npairs += inv->npairs[v];
-	if (!npairs)
+	fputs("  Req. 12.3.3, protocols and cipher suites in use:\n", out);
+	if (!inv_nsuites(inv))
 		fputs("    none (no endpoint accepted a suite)\n", out);
 	for (int v = DBTLS_NVERSIONS - 1; v >= 0; v--)
-		for (size_t j = 0; j < inv->npairs[v]; j++) {
-			const struct dbtls_suite *su = dbtls_suite_lookup(inv->pairs[v][j].suite);
+		for (size_t j = 0; j < inv->nsuites[v]; j++) {
+			const struct dbtls_suite *su = dbtls_suite_lookup(inv->suites[v][j].suite);
+
 			fprintf(out, "    %-8s %-44s ", dbtls_version_name((enum dbtls_version)v),
 				su ? su->iana_name : "unknown suite");
-			inv_names_write(out, &inv->pairs[v][j].eps);
+			inv_targets(out, &inv->suites[v][j].eps);
 			fputc('\n', out);
 		}
-	fputs("  Req. 4.2.1.1, certificates served (leaf first per chain):\n", out);
+	fputs("  Req. 4.2.1.1, certificates and keys served (leaf first per chain):\n", out);
+	if (!inv->ncerts)
+		fputs("    none (no certificate was collected)\n", out);
 	for (size_t j = 0; j < inv->ncerts; j++) {
-		const struct inv_cert *c = &inv->certs[j];
+		const struct dbtls_inv_cert *c = &inv->certs[j];
 
-		fputs("    ", out);
+		fprintf(out, "    %s ", c->leaf ? "leaf " : "chain");
 		inv_safe(out, c->subject);
 		fputs("; issuer ", out);
 		inv_safe(out, c->issuer);
 		fputs("; ", out);
 		inv_safe(out, c->key_type);
-		fprintf(out, " %d; not after ", c->key_bits);
+		fprintf(out, " %d", c->key_bits);
+		if (c->curve) {
+			fputc(' ', out);
+			inv_safe(out, c->curve);
+		}
+		fputs("; signature ", out);
+		inv_safe(out, c->sig_alg);
+		fputs("; serial ", out);
+		inv_safe(out, c->serial);
+		fputs("; not after ", out);
 		inv_safe(out, c->not_after);
-		fprintf(out, "; sha256 %s; served by ", c->sha256);
-		inv_names_write(out, &c->eps);
+		fputs("; sha256 ", out);
+		inv_safe(out, c->sha256);
+		fputs("; served by ", out);
+		inv_targets(out, &c->eps);
 		fputc('\n', out);
 	}
-	if (!inv->ncerts)
-		fputs("    none (no certificate was collected)\n", out);
 }
 
-void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s)
-{
-	struct dbtls_inventory *inv = dbtls_inventory_new();
+/* ---- HTML ---- */
 
-	if (!inv) {
-		fputs("\nPCI DSS 4.0.1 inventory\n  (out of memory)\n", out);
-		return;
+static void inv_h(FILE *o, const char *s)
+{
+	dbtls_esc_write(o, s ? s : "-", DBTLS_ESC_HTML);
+}
+
+/* Links to the kept endpoints' sections, then "and N more". */
+static void inv_h_targets(FILE *o, const struct dbtls_inv_eps *eps)
+{
+	for (size_t j = 0; j < eps->n && j < DBTLS_INV_KEEP; j++) {
+		fprintf(o, "%s<a href=\"#ep-%zu\">", j ? ", " : "", eps->kept[j].index + 1);
+		inv_h(o, eps->kept[j].target);
+		fputs("</a>", o);
 	}
-	for (size_t i = 0; i < s->nendpoints; i++)
-		dbtls_inventory_add(inv, &s->endpoints[i]);
-	dbtls_inventory_write(out, inv);
-	dbtls_inventory_free(inv);
+	if (eps->n > DBTLS_INV_KEEP)
+		fprintf(o, " and %zu more", eps->n - DBTLS_INV_KEEP);
+}
+
+void dbtls_inventory_write_html(FILE *o, const struct dbtls_inventory *inv)
+{
+	size_t nsuites = inv_nsuites(inv);
+
+	fputs("<section id=\"inventory\">\n<h2>PCI DSS 4.0.1 inventory</h2>\n", o);
+	if (inv->oom)
+		fputs("<p class=\"error\">out of memory: inventory incomplete</p>\n", o);
+	fputs("<h3>Req. 12.3.3: protocols and cipher suites in use</h3>\n", o);
+	if (!nsuites)
+		fputs("<p>none (no endpoint accepted a suite)</p>\n", o);
+	else
+		fputs("<table id=\"inventory-suites\">\n<thead><tr><th>version</th><th>suite "
+		      "(IANA)</th><th>code</th><th>endpoints</th></tr></thead>\n<tbody>\n",
+		      o);
+	for (int v = DBTLS_NVERSIONS - 1; v >= 0; v--)
+		for (size_t j = 0; j < inv->nsuites[v]; j++) {
+			const struct dbtls_suite *su = dbtls_suite_lookup(inv->suites[v][j].suite);
+			char hex[16];
+
+			fprintf(o, "<tr><td>%s</td><td class=\"mono\">",
+				dbtls_version_name((enum dbtls_version)v));
+			inv_h(o, su ? su->iana_name : "unknown suite");
+			dbtls_suite_hex(inv->suites[v][j].suite, hex, sizeof(hex));
+			fprintf(o, "</td><td class=\"mono\">%s</td><td>", hex);
+			inv_h_targets(o, &inv->suites[v][j].eps);
+			fputs("</td></tr>\n", o);
+		}
+	if (nsuites)
+		fputs("</tbody>\n</table>\n", o);
+	fputs("<h3>Req. 4.2.1.1: certificates and keys served</h3>\n", o);
+	if (!inv->ncerts)
+		fputs("<p>none (no certificate was collected)</p>\n", o);
+	else
+		fputs("<table id=\"inventory-certs\">\n<thead><tr><th>position</th><th>subject</th>"
+		      "<th>issuer</th><th>key</th><th>signature</th><th>serial</th><th>not "
+		      "after</th><th>SHA-256</th><th>endpoints</th></tr></thead>\n<tbody>\n",
+		      o);
+	for (size_t j = 0; j < inv->ncerts; j++) {
+		const struct dbtls_inv_cert *c = &inv->certs[j];
+
+		fprintf(o, "<tr><td>%s</td><td>", c->leaf ? "leaf" : "chain");
+		inv_h(o, c->subject);
+		fputs("</td><td>", o);
+		inv_h(o, c->issuer);
+		fputs("</td><td>", o);
+		inv_h(o, c->key_type);
+		fprintf(o, " %d", c->key_bits);
+		if (c->curve) {
+			fputc(' ', o);
+			inv_h(o, c->curve);
+		}
+		fputs("</td><td class=\"mono\">", o);
+		inv_h(o, c->sig_alg);
+		fputs("</td><td class=\"mono\">", o);
+		inv_h(o, c->serial);
+		fputs("</td><td class=\"mono\">", o);
+		inv_h(o, c->not_after);
+		fputs("</td><td class=\"mono\">", o);
+		inv_h(o, c->sha256);
+		fputs("</td><td>", o);
+		inv_h_targets(o, &c->eps);
+		fputs("</td></tr>\n", o);
+	}
+	if (inv->ncerts)
+		fputs("</tbody>\n</table>\n", o);
+	fputs("</section>\n", o);
 }

@@ -92,7 +92,6 @@ static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 {
 	struct text_priv *tp = calloc(1, sizeof(*tp));
 	struct text_wrap *tw = ctx->width > 0 ? calloc(1, sizeof(*tw)) : NULL;
-	const struct dbtls_policy *p = ctx->eval ? ctx->eval->policy : NULL;
 
 	if (!tp) {
 		free(tw);
@@ -107,7 +106,7 @@ static enum dbtls_err text_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	} else {
 		free(tw); /* no memory to wrap: written as is */
 	}
-	if (p && p->name && !strncmp(p->name, "pci-dss", 7) && !(tp->inv = dbtls_inventory_new()))
+	if (dbtls_report_inventory_wanted(ctx->eval) && !(tp->inv = dbtls_inventory_new()))
 		return DBTLS_ERR_NOMEM;
 	if (s->new_ca_file) {
 		tp->spool = dbtls_report_spool_new();
@@ -454,6 +453,21 @@ static void text_chain(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint
 	}
 }
 
+/* scan --handshake-facts (and the ALPN probe, the session ticket): one line per group of facts */
+static void text_hsfacts(struct dbtls_report_ctx *ctx, const struct dbtls_endpoint_facts *e)
+{
+	struct dbtls_report_lines l;
+
+	dbtls_report_hsfacts(e, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		fprintf(ctx->out, "  %s: %s", l.line[i].label,
+			text_c(ctx, l.line[i].bad ? C_RED : ""));
+		text_safe(ctx->out, l.line[i].value);
+		fprintf(ctx->out, "%s\n", text_c(ctx, l.line[i].bad ? C_OFF : ""));
+	}
+	dbtls_report_lines_free(&l);
+}
+
 /* SQL facts (scan --sql) in three lines: the login and its session, the TLS settings, and what
  * was counted (connections by transport, accounts without TLS) or could not be read. */
 /* scan --clients: one line per client profile (and config) */
@@ -582,7 +596,7 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 
 	dbtls_report_acc_add(&tp->acc, e, fs);
 	if (tp->inv)
-		dbtls_inventory_add(tp->inv, e);
+		dbtls_inventory_add(tp->inv, e, ctx->index);
 	text_verdict(ctx,
 		     dbtls_report_outcome(e, fs, ctx->eval ? ctx->eval->fail_on : DBTLS_SEV_HIGH));
 	fprintf(o, "%s", text_c(ctx, C_BOLD));
@@ -628,6 +642,7 @@ static enum dbtls_err text_endpoint(struct dbtls_report_ctx *ctx,
 	else if (e->tls_offered == 1)
 		text_versions(ctx, e);
 	text_chain(ctx, e);
+	text_hsfacts(ctx, e);
 	text_sql(ctx, e);
 	text_clients(ctx, e);
 	if (fs)
@@ -765,8 +780,11 @@ static enum dbtls_err text_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		fprintf(ctx->out, "%zu file%s audited, %zu with errors\n", c.files,
 			c.files == 1 ? "" : "s", c.files_with_errors);
 	if (s->interrupted)
-		fputs("interrupted: the report holds the endpoints finished before the stop\n",
-		      ctx->out);
+		fprintf(ctx->out,
+			"%sinterrupted%s: the run was stopped (SIGINT/SIGTERM); %zu endpoint%s not "
+			"finished (INTERRUPTED errors)\n",
+			text_c(ctx, C_YELLOW), text_c(ctx, C_OFF), tp->acc.unfinished,
+			tp->acc.unfinished == 1 ? "" : "s");
 	text_nearest_expiry(ctx, &tp->acc);
 	if (ev && ev->policy) {
 		fputs("policy ", ctx->out);

@@ -97,6 +97,11 @@ void dbtls_report_acc_add(struct dbtls_report_acc *a, const struct dbtls_endpoin
 		}
 	}
 	out->rotation_not_checked += !e->verification.rotation.checked;
+	for (size_t k = 0; k < e->nerrors; k++)
+		if (e->errors[k].code == DBTLS_ERR_INTERRUPTED) {
+			a->unfinished++;
+			break;
+		}
 	if (e->duration_s > a->longest_s)
 		a->longest_s = e->duration_s;
 	for (size_t k = 0; k < e->ncerts; k++) {

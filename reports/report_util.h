@@ -86,7 +86,8 @@ struct dbtls_report_acc {
 	size_t nearest_pos;
 	long nearest_days_left;
 	time_t nearest_not_after_t;
-	bool oom; /* a copy failed: lists incomplete */
+	size_t unfinished; /* endpoints with an INTERRUPTED error (the run was stopped) */
+	bool oom;	   /* a copy failed: lists incomplete */
 };
 void dbtls_report_acc_init(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
 			   const struct dbtls_evaluation *ev);
@@ -97,15 +98,6 @@ void dbtls_report_acc_add(struct dbtls_report_acc *a, const struct dbtls_endpoin
 void dbtls_report_acc_finish(struct dbtls_report_acc *a, const struct dbtls_scan_facts *s,
 			     const struct dbtls_evaluation *ev);
 void dbtls_report_acc_free(struct dbtls_report_acc *a);
-
-/* The PCI DSS inventory gathered endpoint by endpoint (report_inventory.c): the accepted
- * (version, suite) pairs and the distinct served certificates, each with the first few
- * endpoints and a count. Opaque; new from _new, NULL when out of memory; _free NULL-safe. */
-struct dbtls_inventory;
-struct dbtls_inventory *dbtls_inventory_new(void);
-void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e);
-void dbtls_inventory_write(FILE *out, const struct dbtls_inventory *inv);
-void dbtls_inventory_free(struct dbtls_inventory *inv);
 
 /* Copies what is left of spool (rewound first) to out; false on a read or write error. The
  * writers that put a summary before the endpoints spool the endpoints to an unnamed temporary
@@ -134,9 +126,74 @@ void dbtls_report_scan_id(const struct dbtls_scan_facts *s, char *out, size_t ou
  * so the binary needs no data file at run time. */
 extern const char dbtls_report_css[];
 
-/* Writes the PCI DSS 4.0.1 inventory block (12.3.3 protocols and suites in use, 4.2.1.1
- * certificates) of scan s to out (text writer, under the pci-dss policy): dbtls_inventory_*
- * over s's endpoints. */
-void dbtls_report_inventory_text(FILE *out, const struct dbtls_scan_facts *s);
+/* The PCI DSS 4.0.1 inventory (report_inventory.c), gathered endpoint by endpoint so that a
+ * streamed run (which keeps no endpoints array) lists the same rows as a batch one: 12.3.3, each
+ * accepted (version, suite) pair, newest version first, then in the order the endpoints first
+ * show them; 4.2.1.1, each served certificate once (by SHA-256) with what the inventory shows of
+ * it, leaf when any endpoint serves it as its leaf. Each row keeps the first DBTLS_INV_KEEP
+ * endpoints that have it (copies) and counts all of them, so memory grows with the distinct
+ * suites and certificates, not with the endpoints per row. One model feeds text, HTML and the
+ * JSON `inventory` object. New from _new (NULL when out of memory), _free NULL-safe. */
+#define DBTLS_INV_KEEP 16
+struct dbtls_inv_ep {
+	char *target; /* new */
+	size_t index; /* the endpoint's position in the scan (HTML links #ep-N) */
+};
+struct dbtls_inv_eps {
+	struct dbtls_inv_ep *kept; /* the first min(n, DBTLS_INV_KEEP), in scan order */
+	size_t n;		   /* endpoints with the row in all */
+};
+struct dbtls_inv_suite {
+	uint32_t suite;
+	struct dbtls_inv_eps eps;
+};
+struct dbtls_inv_cert {
+	/* copies of the certificate's facts (new) */
+	char *subject, *issuer, *key_type, *curve, *sig_alg, *serial, *not_before, *not_after;
+	char sha256[65]; /* lower-case hex */
+	int key_bits;
+	bool leaf;   /* some endpoint serves it as its leaf */
+	size_t last; /* 1 + the index of the endpoint counted last (one count per endpoint) */
+	struct dbtls_inv_eps eps;
+};
+struct dbtls_inventory {
+	/* per version, the accepted suites in the order the endpoints first show them */
+	struct dbtls_inv_suite *suites[DBTLS_NVERSIONS];
+	size_t nsuites[DBTLS_NVERSIONS], cap[DBTLS_NVERSIONS];
+	struct dbtls_inv_cert *certs;
+	size_t ncerts, ccap;
+	size_t nendpoints;
+	bool oom; /* ran out of memory: what is there is true, but incomplete */
+};
+struct dbtls_inventory *dbtls_inventory_new(void);
+/* Adds endpoint e, at position index in the scan. */
+void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoint_facts *e,
+			 size_t index);
+/* Writes the inventory block: text (dbtls_inventory_write), or an HTML <section id="inventory">
+ * linking the endpoints' sections. */
+void dbtls_inventory_write(FILE *out, const struct dbtls_inventory *inv);
+void dbtls_inventory_write_html(FILE *out, const struct dbtls_inventory *inv);
+void dbtls_inventory_free(struct dbtls_inventory *inv);
+/* Whether the reports carry the inventory: the scan is judged under a PCI DSS profile (a name
+ * starting with "pci-dss"). ev may be NULL (not judged: no). */
+bool dbtls_report_inventory_wanted(const struct dbtls_evaluation *ev);
+
+/* The handshake facts of one endpoint worded for people (report_hsfacts.c): the ALPN probe, the
+ * session ticket, TLS 1.3 groups, TLS 1.2 hygiene, the client-certificate request, signature
+ * schemes and the handshake vulnerabilities, each only when it was looked at. value is plain text
+ * (escape it); bad marks a line with something wrong in it. */
+struct dbtls_report_line {
+	const char *label; /* borrowed, static */
+	char *value;	   /* new, freed by dbtls_report_lines_free */
+	bool bad;
+};
+struct dbtls_report_lines {
+	struct dbtls_report_line line[8];
+	size_t n;
+};
+/* Fills *out (new; dbtls_report_lines_free); a line that runs out of memory is left out. */
+void dbtls_report_hsfacts(const struct dbtls_endpoint_facts *e, struct dbtls_report_lines *out);
+/* Frees the values in l and zeroes it; l may be NULL. */
+void dbtls_report_lines_free(struct dbtls_report_lines *l);
 
 #endif

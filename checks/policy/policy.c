@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +331,8 @@ static enum dbtls_err pol_params(struct pol_src *src, json_t *obj, struct dbtls_
 			err = pol_int(src, v, 0, 3650, &pp->cert_crit_min_days, d);
 		} else if (!strcmp(key, "max_validity_days")) {
 			err = pol_int(src, v, 0, 36500, &pp->max_validity_days, d);
+		} else if (!strcmp(key, "max_ticket_lifetime_s")) {
+			err = pol_int(src, v, 0, INT_MAX, &pp->max_ticket_lifetime_s, d);
 		} else {
 			err = pol_err(src, d, "unknown parameter '%s'", key);
 		}

@@ -387,6 +387,33 @@ static void public_trust_init(void *base)
 
 static const struct dbtls_ftable public_trust_table = {
     ROWS(public_trust_rows), .size = sizeof(struct dbtls_public_trust), .init = public_trust_init};
+static void ticket_init(void *base)
+{
+	struct dbtls_ticket_facts *t = base;
+
+	t->issued = -1;
+	t->lifetime_s = -1;
+}
+
+static bool n_no_lifetime(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return ((const struct dbtls_ticket_facts *)base)->lifetime_s < 0;
+}
+
+#define T struct dbtls_ticket_facts
+static const struct dbtls_field ticket_rows[] = {
+    {TRI("issued", issued, REQ),
+     .desc = "a NewSessionTicket arrived; false: none in the TLS 1.2 handshake; null: none "
+	     "arrived in the short read after a TLS 1.3 handshake (could not tell)"},
+    {INT("lifetime_hint_s", lifetime_s, REQ | NUL, 0, UINT32_MAX), .null = n_no_lifetime,
+     .desc = "the ticket's lifetime hint in seconds (TLS 1.2: 0 is unspecified); null when no "
+	     "ticket"},
+};
+#undef T
+static const struct dbtls_ftable ticket_table = {
+    ROWS(ticket_rows), .size = sizeof(struct dbtls_ticket_facts), .init = ticket_init,
+    .desc = "the session ticket of the full handshake (RFC 5077, RFC 8446 4.6.1); absent in "
+	    "reports from before it was read"};
 
 #define T struct dbtls_verification
 static const struct dbtls_field verification_rows[] = {
@@ -408,6 +435,7 @@ static const struct dbtls_field verification_rows[] = {
     {OBJ("public_trust", public_trust, DBTLS_F_OMIT, public_trust_table), G(public_trust.checked),
      .desc = "whether the chain anchors in the system trust store, whatever the CA bundle: "
 	     "the CA/Browser Forum limits apply only then; absent when not looked at"},
+    {OBJ("session_ticket", ticket, DBTLS_F_OMIT, ticket_table), G(ticket.probed)},
 };
 #undef T
 static const struct dbtls_ftable verification_table = {ROWS(verification_rows),
@@ -1148,6 +1176,81 @@ static bool n_no_new_ca(const void *base, const struct dbtls_field *f, const str
 	return !((const struct dbtls_scan_facts *)base)->new_ca_file;
 }
 
+/* The PCI DSS 4.0.1 inventory (reports/report_inventory.c builds it for text and HTML too):
+ * written only when the scan is judged under a PCI DSS profile */
+static bool o_no_inventory(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
+{
+	return !dbtls_report_inventory_wanted(cx->eval);
+}
+
+/* The kept endpoints of a row (the first DBTLS_INV_KEEP; endpoint_count has them all). */
+static json_t *w_inv_targets(const struct dbtls_inv_eps *eps)
+{
+	json_t *a = json_array();
+
+	for (size_t j = 0; a && j < eps->n && j < DBTLS_INV_KEEP; j++)
+		json_array_append_new(a, dbtls_fc_json_str(eps->kept[j].target));
+	return a;
+}
+
+static json_t *w_inventory_of(const struct dbtls_inventory *inv)
+{
+	json_t *suites = json_array(), *certs = json_array(), *o = NULL;
+	const struct dbtls_field suite_f = {.size = sizeof(uint32_t)};
+
+	for (int v = DBTLS_NVERSIONS - 1; v >= 0; v--)
+		for (size_t j = 0; suites && j < inv->nsuites[v]; j++) {
+			const struct dbtls_inv_suite *r = &inv->suites[v][j];
+
+			json_array_append_new(
+			    suites, json_pack("{s:s, s:o, s:o, s:I}", "version",
+					      dbtls_version_name((enum dbtls_version)v), "suite",
+					      dbtls_fc_suite.write(&r->suite, NULL, &suite_f),
+					      "endpoints", w_inv_targets(&r->eps), "endpoint_count",
+					      (json_int_t)r->eps.n));
+		}
+	for (size_t j = 0; certs && j < inv->ncerts; j++) {
+		const struct dbtls_inv_cert *c = &inv->certs[j];
+
+		json_array_append_new(
+		    certs,
+		    json_pack("{s:s, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:I}",
+			      "position", c->leaf ? "leaf" : "chain", "subject",
+			      dbtls_fc_json_str(c->subject), "issuer", dbtls_fc_json_str(c->issuer),
+			      "key_type", dbtls_fc_json_str(c->key_type), "key_bits", c->key_bits,
+			      "curve", dbtls_fc_json_str(c->curve), "signature_algorithm",
+			      dbtls_fc_json_str(c->sig_alg), "serial", dbtls_fc_json_str(c->serial),
+			      "not_before", dbtls_fc_json_str(c->not_before), "not_after",
+			      dbtls_fc_json_str(c->not_after), "sha256_fingerprint", c->sha256,
+			      "endpoints", w_inv_targets(&c->eps), "endpoint_count",
+			      (json_int_t)c->eps.n));
+	}
+	if (suites && certs && !inv->oom)
+		o = json_pack("{s:s, s:O, s:O}", "guideline", "PCI DSS v4.0.1",
+			      "requirement_12_3_3", suites, "requirement_4_2_1_1", certs);
+	json_decref(suites);
+	json_decref(certs);
+	return o;
+}
+
+/* A streamed document's inventory was gathered as its endpoints passed (cx->inv); a batch one
+ * (dbtls_report_json_doc: the whole scan in hand, no acc) is gathered here, the same way. */
+static json_t *w_inventory(const void *base, const struct dbtls_fw *cx)
+{
+	const struct dbtls_scan_facts *s = base;
+	struct dbtls_inventory *own = NULL;
+	json_t *o;
+
+	if (cx->acc)
+		return cx->inv ? w_inventory_of(cx->inv) : NULL;
+	own = dbtls_inventory_new();
+	for (size_t i = 0; own && i < s->nendpoints; i++)
+		dbtls_inventory_add(own, &s->endpoints[i], i);
+	o = own ? w_inventory_of(own) : NULL;
+	dbtls_inventory_free(own);
+	return o;
+}
+
 /* schema-only rows of the derived objects (offsets unused: write() makes the values) */
 #define T	 struct dbtls_scan_facts
 #define COUNT(n) .name = n, .conv = &dbtls_fc_int, .flags = REQ | DER, .min = 0, .max = LLONG_MAX
@@ -1191,6 +1294,51 @@ static const struct dbtls_field rotation_summary_rows[] = {
 static const struct dbtls_ftable rotation_summary_table = {ROWS(rotation_summary_rows),
 							   .size = sizeof(T)};
 
+#define TARGETS                                                                                    \
+	.name = "endpoints", .kind = DBTLS_FK_ARRAY, .flags = REQ | DER, .conv = &dbtls_fc_str
+static const struct dbtls_field inv_suite_rows[] = {
+    {.name = "version", .conv = &dbtls_fc_str, .flags = REQ | DER},
+    {.name = "suite", .conv = &dbtls_fc_suite, .flags = REQ | DER},
+    {TARGETS, .desc = "the first endpoints that accept it (at most 16, in scan order)"},
+    {COUNT("endpoint_count"), .desc = "how many endpoints accept it"},
+};
+static const struct dbtls_ftable inv_suite_table = {ROWS(inv_suite_rows), .size = sizeof(T)};
+static const struct dbtls_field inv_cert_rows[] = {
+    {.name = "position",
+     .conv = &dbtls_fc_str,
+     .flags = REQ | DER,
+     .desc = "leaf when some endpoint serves it as its leaf, else chain"},
+    {STR("subject", tool_version, REQ | NUL | DER)},
+    {STR("issuer", tool_version, REQ | NUL | DER)},
+    {STR("key_type", tool_version, REQ | NUL | DER)},
+    {COUNT("key_bits")},
+    {STR("curve", tool_version, REQ | NUL | DER)},
+    {STR("signature_algorithm", tool_version, REQ | NUL | DER)},
+    {STR("serial", tool_version, REQ | NUL | DER)},
+    {STR("not_before", tool_version, REQ | NUL | DER)},
+    {STR("not_after", tool_version, REQ | NUL | DER)},
+    {.name = "sha256_fingerprint", .conv = &dbtls_fc_fpr, .flags = REQ | DER},
+    {TARGETS, .desc = "the first endpoints that serve it (at most 16, in scan order)"},
+    {COUNT("endpoint_count"), .desc = "how many endpoints serve it"},
+};
+static const struct dbtls_ftable inv_cert_table = {ROWS(inv_cert_rows), .size = sizeof(T)};
+static const struct dbtls_field inventory_rows[] = {
+    {.name = "guideline", .conv = &dbtls_fc_str, .flags = REQ | DER},
+    {.name = "requirement_12_3_3",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .sub = &inv_suite_table,
+     .desc = "protocols and cipher suites in use: each (version, suite) accepted, newest "
+	     "version first"},
+    {.name = "requirement_4_2_1_1",
+     .kind = DBTLS_FK_ARRAY,
+     .flags = REQ | DER,
+     .sub = &inv_cert_table,
+     .desc = "trusted keys and certificates served: each certificate once, by fingerprint"},
+};
+static const struct dbtls_ftable inventory_table = {ROWS(inventory_rows), .size = sizeof(T)};
+#undef TARGETS
+
 static const struct dbtls_field tool_rows[] = {
     {.name = "name", .conv = &dbtls_fc_const, .flags = REQ, .dflt = "dbtls"},
     {STR("version", tool_version, REQ), .dflt = DBTLS_VERSION},
@@ -1212,6 +1360,9 @@ static const struct dbtls_field report_rows[] = {
      .desc = "CA rotation readiness (--new-ca-file); null when not asked"},
     {ARR("endpoints", endpoints, nendpoints, REQ), .sub = &dbtls_endpoint_table,
      .write = w_endpoints},
+    {HERE("inventory", DER, inventory_table), .write = w_inventory, .omit = o_no_inventory,
+     .desc = "the PCI DSS 4.0.1 inventory (Req. 12.3.3 protocols and suites in use, Req. "
+	     "4.2.1.1 keys and certificates); present when judged under a pci-dss profile"},
     {ARR("files", files, nfiles, 0), .sub = &dbtls_audit_file_table, .omit = o_no_files,
      .desc = "the audited files (dbtls audit): keys, certificates, stores, settings, errors and "
 	     "findings; absent when no file was audited"},

@@ -46,6 +46,9 @@ struct dbtls_fw {
 	/* a streamed document's gathered summary (the rotation targets come from here, as the
 	 * scan holds no endpoints); NULL: walk scan->endpoints */
 	const struct dbtls_report_acc *acc;
+	/* a streamed document's PCI DSS inventory, gathered as the endpoints passed (NULL when not
+	 * wanted); a batch document (acc NULL) builds it from scan->endpoints */
+	const struct dbtls_inventory *inv;
 };
 
 /* The reader's state: the file, the JSON path of the value being read, the diagnostics. */

@@ -165,12 +165,14 @@ static json_t *js_doc(const struct dbtls_scan_facts *s, const struct dbtls_evalu
 	return fw_object(&dbtls_report_table, s, &cx);
 }
 
-/* The document around eps for a streamed run: summary and rotation from what acc gathered. */
+/* The document around eps for a streamed run: summary, rotation and inventory from what acc and
+ * inv gathered. */
 static json_t *js_doc_acc(const struct dbtls_scan_facts *s, const struct dbtls_evaluation *ev,
-			  json_t *eps, const struct dbtls_report_acc *acc)
+			  json_t *eps, const struct dbtls_report_acc *acc,
+			  const struct dbtls_inventory *inv)
 {
 	const struct dbtls_fw cx = {
-	    .scan = s, .eval = ev, .endpoints = eps, .counts = &acc->c, .acc = acc};
+	    .scan = s, .eval = ev, .endpoints = eps, .counts = &acc->c, .acc = acc, .inv = inv};
 
 	return fw_object(&dbtls_report_table, s, &cx);
 }
@@ -200,6 +202,7 @@ json_t *dbtls_report_json_doc(const struct dbtls_scan_facts *s, const struct dbt
 
 struct json_priv {
 	struct dbtls_report_acc acc; /* the summary, gathered as the endpoints pass */
+	struct dbtls_inventory *inv; /* the PCI DSS inventory, likewise (NULL: not wanted) */
 	FILE *spool;		     /* the endpoint objects, formatted, joined by ",\n    " */
 	size_t n;
 	/* no temporary file to be had (a read-only /tmp in a container): the spool is memory */
@@ -214,10 +217,15 @@ static enum dbtls_err json_begin(struct dbtls_report_ctx *ctx, const struct dbtl
 	if (!jp)
 		return DBTLS_ERR_NOMEM;
 	dbtls_report_acc_init(&jp->acc, s, ctx->eval);
+	if (dbtls_report_inventory_wanted(ctx->eval) && !(jp->inv = dbtls_inventory_new())) {
+		free(jp);
+		return DBTLS_ERR_NOMEM;
+	}
 	jp->spool = tmpfile();
 	if (!jp->spool)
 		jp->spool = open_memstream(&jp->mem, &jp->memlen);
 	if (!jp->spool) {
+		dbtls_inventory_free(jp->inv);
 		free(jp);
 		return DBTLS_ERR_NOMEM;
 	}
@@ -235,6 +243,7 @@ static enum dbtls_err json_endpoint(struct dbtls_report_ctx *ctx,
 
 	json_decref(o);
 	dbtls_report_acc_add(&jp->acc, e, ctx->findings);
+	dbtls_inventory_add(jp->inv, e, ctx->index);
 	if (!text)
 		return DBTLS_ERR_NOMEM;
 	if (jp->n++ && fputs(",\n    ", jp->spool) == EOF)
@@ -277,7 +286,7 @@ static enum dbtls_err json_end(struct dbtls_report_ctx *ctx, const struct dbtls_
 		return DBTLS_ERR_NOMEM;
 	eps = json_array();
 	dbtls_report_acc_finish(&jp->acc, s, ctx->eval);
-	doc = eps ? js_doc_acc(s, ctx->eval, eps, &jp->acc) : NULL;
+	doc = eps ? js_doc_acc(s, ctx->eval, eps, &jp->acc, jp->inv) : NULL;
 	text = doc ? json_dumps(doc, JSON_FLAGS) : NULL;
 	if (!text) {
 		err = DBTLS_ERR_NOMEM;
@@ -300,6 +309,7 @@ out:
 	json_decref(eps);
 	fclose(jp->spool);
 	dbtls_report_acc_free(&jp->acc);
+	dbtls_inventory_free(jp->inv);
 	free(jp->mem);
 	free(jp);
 	ctx->priv = NULL;

@@ -187,6 +187,17 @@ struct dbtls_public_trust {
 	char *detail; /* 0: the verify error; -1: why not (store empty or unreadable); NULL */
 };
 
+/* The session ticket of the full handshake (RFC 5077 for TLS 1.2; RFC 8446 §4.6.1 for TLS 1.3,
+ * where the NewSessionTicket comes after the handshake and dbtls reads for it a short while). */
+struct dbtls_ticket_facts {
+	bool probed; /* the handshake looked (false in reports from before: no object) */
+	/* 1 a NewSessionTicket arrived; 0 none (TLS 1.2: the handshake ended without one although
+	 * the client offered the extension); -1 could not tell (TLS 1.3: none arrived in the short
+	 * read after the handshake) */
+	int issued;
+	long lifetime_s; /* its lifetime hint in seconds (TLS 1.2: 0 is "unspecified"); -1 none */
+};
+
 struct dbtls_verification {
 	bool done;		/* a full handshake completed and the chain was examined */
 	bool ca_ok;		/* chain verifies against the CA bundle (VERIFY_CA) */
@@ -203,6 +214,7 @@ struct dbtls_verification {
 	struct dbtls_chain_facts chain;
 	struct dbtls_rotation_facts rotation;
 	struct dbtls_public_trust public_trust;
+	struct dbtls_ticket_facts ticket;
 };
 
 /* What the server does when a client offers one particular ALPN protocol (the preamble's

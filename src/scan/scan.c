@@ -1404,6 +1404,7 @@ static void scan_alpn_probe(struct scan_ep *ep)
 	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .alpn = list,
+	    .no_ticket = true, /* only the ALPN outcome of this handshake is kept */
 	};
 	struct dbtls_diag d = {0};
 	struct dbtls_conn c;

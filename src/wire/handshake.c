@@ -710,6 +710,63 @@ out:
 	return err;
 }
 
+/* ---- the session ticket (RFC 5077, RFC 8446 §4.6.1) ---- */
+
+/* How long to read for a TLS 1.3 NewSessionTicket: a server sends it once it has the client's
+ * Finished, so it arrives about one round trip after the handshake ends; twice the handshake's
+ * own time covers that, within [HS_TICKET_MIN_MS, HS_TICKET_MAX_MS] and never past the deadline. */
+#define HS_TICKET_MIN_MS 50
+#define HS_TICKET_MAX_MS 1000
+
+/* Reads the ticket the server issued into *t. TLS 1.2 tickets are part of the handshake: only
+ * the session is looked at. For TLS 1.3 the records after the handshake are read (application
+ * data, which no database sends before the client speaks, is dropped) until a ticket is there or
+ * the short wait is over. The connection's deadline stays the bound: the wait only shortens it,
+ * and a stop during the wait is not a handshake failure (the ticket is then "could not tell"). */
+static void hs_ticket(SSL *ssl, struct hs_sock *s, int64_t hs_ms, struct dbtls_ticket_facts *t)
+{
+	const SSL_SESSION *sess = SSL_get0_session(ssl);
+	int64_t saved = s->bound.deadline_ms, start = dbtls_net_now_ms(), wait = 2 * hs_ms;
+	unsigned char buf[512];
+
+	memset(t, 0, sizeof(*t));
+	t->probed = true;
+	t->lifetime_s = -1;
+	if (SSL_version(ssl) != TLS1_3_VERSION) {
+		t->issued = sess && SSL_SESSION_has_ticket(sess);
+		goto out;
+	}
+	wait = wait < HS_TICKET_MIN_MS	 ? HS_TICKET_MIN_MS
+	       : wait > HS_TICKET_MAX_MS ? HS_TICKET_MAX_MS
+					 : wait;
+	if (start + wait < saved || !saved)
+		s->bound.deadline_ms = start + wait;
+	for (;;) {
+		int rc, e;
+
+		ERR_clear_error();
+		rc = SSL_read(ssl, buf, (int)sizeof(buf));
+		sess = SSL_get0_session(ssl);
+		if (s->stopped || (sess && SSL_SESSION_has_ticket(sess)))
+			break;
+		if (rc > 0)
+			continue; /* application data: not ours to read */
+		e = SSL_get_error(ssl, rc);
+		if (e != SSL_ERROR_WANT_READ ||
+		    dbtls_conn_wait(&s->bound, POLLIN, "reading a session ticket", NULL))
+			break;
+	}
+	sess = SSL_get0_session(ssl);
+	t->issued = sess && SSL_SESSION_has_ticket(sess) ? 1 : -1;
+	s->bound.deadline_ms = saved;
+	s->stopped = false;
+	s->why = DBTLS_OK;
+	ERR_clear_error();
+out:
+	if (t->issued == 1)
+		t->lifetime_s = (long)SSL_SESSION_get_ticket_lifetime_hint(sess);
+}
+
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d)
 {
@@ -741,7 +798,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	struct dbtls_client_auth_facts ca = {0};
 	bool cert_requested = false;
 	int timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : c ? c->timeout_ms : 0;
-	int64_t deadline;
+	int64_t deadline, hs_start;
 
 	memset(&v, 0, sizeof(v));
 	if (!c || !f || c->fd < 0 || (timeout_ms <= 0 && !c->deadline_ms))
@@ -802,9 +859,12 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	}
 	SSL_set_connect_state(ssl);
 
+	hs_start = dbtls_net_now_ms();
 	err = hs_connect(ssl, &sock, d);
 	if (err)
 		goto out;
+	if (!o || !o->no_ticket)
+		hs_ticket(ssl, &sock, dbtls_net_now_ms() - hs_start, &v.ticket);
 
 	/* for a client the peer chain starts with the leaf */
 	err = hs_collect_chain(SSL_get_peer_cert_chain(ssl), now, &certs, &ncerts, d);

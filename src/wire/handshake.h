@@ -35,6 +35,10 @@ struct dbtls_handshake_opts {
 	/* record whether the server asks for a client certificate (TLS 1.3 encrypts the request,
 	 * so only this handshake sees it there) in f->client_auth (new, owned by f) */
 	bool client_auth;
+	/* do not read for a TLS 1.3 session ticket after the handshake (f->verification.ticket
+	 * stays unprobed): for extra handshakes whose facts are not the endpoint's, which would
+	 * otherwise pay the short wait (up to 1 s) on a server that issues none */
+	bool no_ticket;
 };
 
 /* True when leaf's subjectAltName carries an SRV-ID "SERVICE.DOMAIN" (id-on-dnsSRV) or an

@@ -103,7 +103,7 @@ assert_match "drift evidence names what was added" 'added: .*TLSv1.0' \
 
 # --- profiles, explain, and bad input -----------------------------------------------------------------
 run 0 "dbtls policies" policies
-assert_eq "policies lists the 8 shipped profiles (mozilla-intermediate-6 is the eighth)" 8 "$(wc -l <"$T/out")"
+assert_eq "policies lists the 10 shipped profiles (bsi-tr-02102-2-2026 and mozilla-modern-6 the last two)" 10 "$(wc -l <"$T/out")"
 run 0 "dbtls explain" explain protocol.tls10-enabled
 assert_match "explain names the RFC and the profiles" 'RFC 8996[^$]*Profiles:.*baseline \(high\)' "$(tr '\n' ' ' <"$T/out")"
 run 2 "explain of an unknown check" explain protocol.tls9-enabled

@@ -1198,6 +1198,47 @@ static void fx_pq(struct dbtls_endpoint_facts *f)
 	t_groups(f, g, NELEM(g));
 }
 
+/* session tickets (verification.ticket) */
+static void fx_ticket(struct dbtls_endpoint_facts *f, const char *proto, int issued, long life)
+{
+	free(f->verification.protocol);
+	f->verification.protocol = t_strdup(proto);
+	f->verification.ticket =
+	    (struct dbtls_ticket_facts){.probed = true, .issued = issued, .lifetime_s = life};
+}
+static void fx_ticket_2h(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.3", 1, 7200);
+}
+static void fx_ticket13_7d(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.3", 1, 604800);
+}
+static void fx_ticket13_8d(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.3", 1, 8 * 86400);
+}
+static void fx_ticket12_30d(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.2", 1, 30 * 86400);
+}
+static void fx_ticket12_unspecified(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.2", 1, 0);
+}
+static void fx_ticket13_unknown(struct dbtls_endpoint_facts *f)
+{
+	fx_ticket(f, "TLSv1.3", -1, -1);
+}
+static void px_ticket_1h(struct dbtls_policy *p)
+{
+	p->params.max_ticket_lifetime_s = 3600;
+}
+static void px_ticket_30d(struct dbtls_policy *p)
+{
+	p->params.max_ticket_lifetime_s = 30 * 86400;
+}
+
 struct row {
 	const char *name;
 	void (*facts)(struct dbtls_endpoint_facts *f); /* change to t_good(); NULL: none */
@@ -1556,6 +1597,26 @@ static const struct row rows[] = {
     {"PQ groups not probed", NULL, NULL, "kex.no-post-quantum", 0, -1, NULL},
     {"X25519MLKEM768 accepted", fx_pq, NULL, "kex.no-post-quantum", 0, -1, NULL},
     {"no PQ group", fx_hy_good, NULL, "kex.no-post-quantum", 1, DBTLS_SEV_LOW, "x25519"},
+    {"ticket not read (older report)", NULL, NULL, "hygiene.ticket-lifetime", 0, -1, NULL},
+    {"ticket 2 h", fx_ticket_2h, NULL, "hygiene.ticket-lifetime", 0, -1, NULL},
+    {"TLS 1.3 ticket of exactly 7 days", fx_ticket13_7d, NULL, "hygiene.ticket-lifetime", 0, -1,
+     NULL},
+    {"TLS 1.3 ticket could not be read", fx_ticket13_unknown, NULL, "hygiene.ticket-lifetime", 0,
+     -1, NULL},
+    {"TLS 1.2 hint 0 (unspecified)", fx_ticket12_unspecified, NULL, "hygiene.ticket-lifetime", 0,
+     -1, NULL},
+    {"TLS 1.3 ticket of 8 days", fx_ticket13_8d, NULL, "hygiene.ticket-lifetime", 1,
+     DBTLS_SEV_MEDIUM, "RFC 8446 allows at most 604800 s"},
+    {"TLS 1.3 8 days: the title names RFC 8446", fx_ticket13_8d, NULL, "hygiene.ticket-lifetime", 1,
+     -1, "beyond RFC 8446's 7-day maximum"},
+    {"TLS 1.3 8 days under a 30-day profile limit", fx_ticket13_8d, px_ticket_30d,
+     "hygiene.ticket-lifetime", 1, -1, "604800"},
+    {"TLS 1.2 ticket of 30 days", fx_ticket12_30d, NULL, "hygiene.ticket-lifetime", 1, -1,
+     "2592000 s (30.0 days)"},
+    {"TLS 1.2 30 days allowed by the profile", fx_ticket12_30d, px_ticket_30d,
+     "hygiene.ticket-lifetime", 0, -1, NULL},
+    {"2 h above a 1 h profile limit", fx_ticket_2h, px_ticket_1h, "hygiene.ticket-lifetime", 1, -1,
+     "the profile allows at most 3600 s"},
 };
 
 /* Runs row r; returns false (after printing why) when it does not hold. */

@@ -63,14 +63,20 @@ static bool enabled(const struct dbtls_policy *p, const char *id, enum dbtls_sev
 
 static void test_builtins_load(void **state)
 {
-	static const char *const want[] = {"baseline",	     "rfc9325",
-					   "nist-800-52r2",  "bsi-tr-02102-2",
-					   "mozilla-modern", "mozilla-intermediate",
-					   "pci-dss",	     "mozilla-intermediate-6"};
+	static const char *const want[] = {"baseline",
+					   "rfc9325",
+					   "nist-800-52r2",
+					   "bsi-tr-02102-2",
+					   "mozilla-modern",
+					   "mozilla-intermediate",
+					   "pci-dss",
+					   "mozilla-intermediate-6",
+					   "bsi-tr-02102-2-2026",
+					   "mozilla-modern-6"};
 	(void)state;
 
-	assert_int_equal(dbtls_nbuiltin_policies, 8);
-	for (size_t i = 0; i < 8; i++) {
+	assert_int_equal(dbtls_nbuiltin_policies, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct dbtls_policy p;
 		struct dbtls_diag d = {0};
 		size_t on = 0;

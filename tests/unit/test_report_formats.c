@@ -1083,6 +1083,211 @@ static void test_text(void **state)
 	dbtls_scan_facts_free(&s);
 }
 
+/* --- handshake facts, ALPN probe, session ticket, interrupted (text and HTML) ----------------- */
+
+static char **strv(const char *a, const char *b)
+{
+	char **v = calloc(2, sizeof(*v));
+
+	v[0] = strdup(a);
+	v[1] = b ? strdup(b) : NULL;
+	return v;
+}
+
+static void hs_fixture(struct dbtls_scan_facts *s)
+{
+	static const uint16_t g13[] = {0x11ec, 0x001d, 0x0017};
+	struct dbtls_endpoint_facts *e;
+
+	fixture(s);
+	e = &s->endpoints[0];
+	free(e->groups);
+	e->groups = malloc(sizeof(g13));
+	memcpy(e->groups, g13, sizeof(g13));
+	e->ngroups = 3;
+	e->groups_version = DBTLS_TLS13;
+	e->groups13.probed = true;
+	e->groups13.hrr_tested = malloc(sizeof(uint16_t));
+	e->groups13.hrr_tested[0] = 0x11ec;
+	e->groups13.nhrr_tested = 1;
+	e->groups13.hrr = malloc(sizeof(uint16_t));
+	e->groups13.hrr[0] = 0x11ec;
+	e->groups13.nhrr = 1;
+	e->hygiene = (struct dbtls_hygiene_facts){.probed = true,
+						  .version = DBTLS_TLS12,
+						  .secure_renegotiation = 0,
+						  .extended_master_secret = 1,
+						  .encrypt_then_mac = -1,
+						  .session_ticket = 1,
+						  .status_request = 0,
+						  .compression = 0,
+						  .heartbeat = 0,
+						  .fallback_scsv = 1};
+	e->client_auth.probed = true;
+	e->client_auth.requested = 1;
+	e->client_auth.ca_names = strv("CN=<script>alert(1)</script>", NULL);
+	e->client_auth.nca_names = 1;
+	e->client_auth.sigalgs = strv("rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256");
+	e->client_auth.nsigalgs = 2;
+	e->sigalgs.probed = true;
+	e->sigalgs.tls12 = strv("rsa_pss_rsae_sha256", NULL);
+	e->sigalgs.ntls12 = 1;
+	e->vulns = (struct dbtls_vuln_facts){.probed = true,
+					     .heartbleed = 1,
+					     .ccs_injection = 0,
+					     .dh_bits = 1024,
+					     .dh_prime_prime = 1,
+					     .dh_prime_safe = 1};
+	e->vulns.heartbleed_detail = strdup("heartbeat response of 83 bytes");
+	e->vulns.dh_prime_name = strdup("RFC 2409 Oakley group 2");
+	e->verification.ticket =
+	    (struct dbtls_ticket_facts){.probed = true, .issued = 1, .lifetime_s = 7200};
+	e = &s->endpoints[1];
+	e->alpn_probe.probed = true;
+	e->alpn_probe.protocol = strdup("postgresql");
+	e->alpn_probe.outcome = DBTLS_ALPN_REFUSED;
+	e->alpn_probe.detail = strdup("one more handshake offered only \"postgresql\"");
+	s->interrupted = true;
+	dbtls_facts_add_error(&s->endpoints[3], DBTLS_ERR_INTERRUPTED, "scan", "interrupted");
+}
+
+static void test_hsfacts(void **state)
+{
+	struct dbtls_scan_facts s;
+	struct dbtls_evaluation ev;
+	char *out;
+	(void)state;
+
+	hs_fixture(&s);
+	evaluation(&s, &ev);
+	out = fx_render(&dbtls_report_text, &s, &ev, false);
+	assert_clean_utf8("text", out);
+	assert_non_null(strstr(out, "  session ticket: issued, lifetime hint 7200 s (2.0 h)\n"));
+	assert_non_null(strstr(out, "  TLS 1.3 groups: preference X25519MLKEM768, x25519, "
+				    "secp256r1; post-quantum X25519MLKEM768; HelloRetryRequest "
+				    "asked for X25519MLKEM768 (tested X25519MLKEM768)\n"));
+	assert_non_null(strstr(out, "  TLS 1.2 hygiene: TLSv1.2: secure renegotiation no; extended "
+				    "master secret yes;"));
+	assert_non_null(strstr(out, "TLS_FALLBACK_SCSV honoured"));
+	assert_non_null(strstr(out, "  client certificate: requested; CA names: "
+				    "CN=<script>alert(1)</script>; signature algorithms: "
+				    "rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256\n"));
+	assert_non_null(strstr(out, "  signature algorithms: TLS 1.2 rsa_pss_rsae_sha256; TLS 1.3 "
+				    "not probed\n"));
+	assert_non_null(strstr(out, "  handshake vulnerabilities: Heartbleed VULNERABLE (heartbeat "
+				    "response of 83 bytes); CCS injection no; DHE prime 1024 bits, "
+				    "RFC 2409 Oakley group 2, prime, safe prime\n"));
+	assert_non_null(strstr(out, "  ALPN probe: \"postgresql\" refused (one more handshake"));
+	assert_non_null(strstr(out, "interrupted: the run was stopped (SIGINT/SIGTERM); 1 endpoint "
+				    "not finished (INTERRUPTED errors)\n"));
+	free(out);
+	out = fx_render(&dbtls_report_html, &s, &ev, false);
+	assert_non_null(strstr(out, "<h3>Handshake facts</h3>"));
+	assert_non_null(strstr(out, "<dt>session ticket</dt><dd>issued, lifetime hint 7200 s"));
+	assert_non_null(strstr(out,
+			       "<dt>handshake vulnerabilities</dt><dd class=\"bad\">Heartbleed "
+			       "VULNERABLE"));
+	assert_non_null(strstr(out, "<dt>TLS 1.2 hygiene</dt><dd class=\"bad\">"));
+	/* CA names come from the network: escaped, never markup */
+	assert_null(strstr(out, "<script>"));
+	assert_non_null(strstr(out, "CN=&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(out, "<dt>ALPN probe</dt><dd class=\"bad\">&quot;postgresql&quot; "
+				    "refused"));
+	assert_non_null(strstr(out, "<p class=\"meta\" id=\"interrupted\"><span "
+				    "class=\"warn\">interrupted</span>: the run was stopped"));
+	free(out);
+	dbtls_evaluation_free(&ev);
+	dbtls_scan_facts_free(&s);
+}
+
+/* --- the PCI DSS inventory: gathered as the endpoints pass, bounded per row ------------------- */
+
+static char *inv_render(const struct dbtls_inventory *inv, bool html)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	if (html)
+		dbtls_inventory_write_html(m, inv);
+	else
+		dbtls_inventory_write(m, inv);
+	fclose(m);
+	return buf;
+}
+
+static void test_inventory(void **state)
+{
+	struct dbtls_scan_facts s;
+	struct dbtls_evaluation ev;
+	struct dbtls_policy pci = policy;
+	struct dbtls_endpoint_facts *e;
+	struct dbtls_inventory *inv = dbtls_inventory_new();
+	char *orig, *out, t[32];
+	(void)state;
+
+	fixture(&s);
+	e = &s.endpoints[0];
+	orig = e->target;
+	/* 20 endpoints with the same suites and chain: each row counts 20 and keeps the first 16 */
+	assert_non_null(inv);
+	for (size_t i = 0; i < 20; i++) {
+		snprintf(t, sizeof(t), "db%zu:3306", i);
+		e->target = t;
+		dbtls_inventory_add(inv, e, i);
+	}
+	e->target = orig;
+	assert_false(inv->oom);
+	assert_int_equal(inv->ncerts, 2);
+	assert_true(inv->certs[0].leaf);
+	assert_false(inv->certs[1].leaf);
+	assert_int_equal(inv->certs[0].eps.n, 20);
+	assert_string_equal(inv->certs[0].eps.kept[15].target, "db15:3306");
+	assert_int_equal(inv->certs[0].eps.kept[15].index, 15);
+	assert_int_equal(inv->nsuites[DBTLS_TLS12], 4);
+	assert_int_equal(inv->suites[DBTLS_TLS13][0].eps.n, 20);
+	out = inv_render(inv, false);
+	assert_non_null(
+	    strstr(out, "    TLSv1.3  TLS_AES_256_GCM_SHA384                       db0:3306, "
+			"db1:3306, db2:3306, db3:3306 +16 more\n"));
+	assert_non_null(strstr(out, "    leaf  CN=db1.example,O=Example; issuer CN=Example Issuing "
+				    "CA,O=Example; "));
+	assert_non_null(
+	    strstr(out, "; served by db0:3306, db1:3306, db2:3306, db3:3306 +16 more\n"));
+	free(out);
+	out = inv_render(inv, true);
+	assert_non_null(strstr(out, "<a href=\"#ep-16\">db15:3306</a> and 4 more</td></tr>"));
+	assert_null(strstr(out, "db16:3306"));
+	free(out);
+	dbtls_inventory_free(inv);
+	dbtls_inventory_free(NULL);
+
+	/* through the writers, under a pci-dss profile: every format has it, the hostile target
+	 * escaped; under another profile none has it */
+	evaluation(&s, &ev);
+	pci.name = (char *)"pci-dss";
+	ev.policy = &pci;
+	out = fx_render(&dbtls_report_json, &s, &ev, false);
+	assert_non_null(strstr(out, "\"guideline\": \"PCI DSS v4.0.1\""));
+	assert_non_null(strstr(out, "\"endpoint_count\": "));
+	free(out);
+	out = fx_render(&dbtls_report_html, &s, &ev, false);
+	assert_non_null(strstr(out, "<section id=\"inventory\">"));
+	assert_null(strstr(out, "<script"));
+	free(out);
+	out = fx_render(&dbtls_report_text, &s, &ev, false);
+	assert_clean_utf8("text", out);
+	assert_non_null(strstr(out, "\nPCI DSS 4.0.1 inventory\n"));
+	free(out);
+	ev.policy = &policy;
+	out = fx_render(&dbtls_report_json, &s, &ev, false);
+	assert_null(strstr(out, "\"inventory\""));
+	free(out);
+	dbtls_evaluation_free(&ev);
+	dbtls_scan_facts_free(&s);
+}
+
 static void test_json(void **state)
 {
 	struct dbtls_scan_facts s;
@@ -1137,6 +1342,7 @@ int main(void)
 	    cmocka_unit_test(test_html),    cmocka_unit_test(test_prom),
 	    cmocka_unit_test(test_jsonl),   cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_json),    cmocka_unit_test(test_edge_cases),
+	    cmocka_unit_test(test_hsfacts), cmocka_unit_test(test_inventory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

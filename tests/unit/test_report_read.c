@@ -349,6 +349,8 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->verification.stapled = true;
 	e->verification.alpn_offered = true;
 	e->verification.alpn = xstrdup("mysql");
+	e->verification.ticket =
+	    (struct dbtls_ticket_facts){.probed = true, .issued = 1, .lifetime_s = 7200};
 	/* scan --handshake-facts */
 	e->groups13.probed = true;
 	e->groups13.hrr_tested = calloc(1, sizeof(uint16_t));
