@@ -711,11 +711,7 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 /* Back-off before retry number n (1, 2, …) after "too many connections": 50 ms doubling, at most
  * 800 ms, each with +-50 % jitter so that the workers a full server turned away do not all come
  * back at the same moment. */
-/* A server at its connection limit (1040 / 53300) is asked again until the endpoint's deadline:
- * 50 ms doubling to 800 ms, at most 64 times (about 50 s). A count of 4 (0.75 s) lost 2-3 probes
- * of 250 endpoints of one MariaDB (max_connections 151) at --jobs 64, and 12 did no better:
- * under a saturated server a probe gets its turn only by staying in line. */
-#define SCAN_BUSY_RETRIES 64
+#define SCAN_BUSY_RETRIES 4
 static int64_t scan_backoff_ms(unsigned n)
 {
 	int64_t base = 50LL << (n > 5 ? 4 : n - 1);
@@ -1404,7 +1400,6 @@ static void scan_alpn_probe(struct scan_ep *ep)
 	    .verify_host = ep->o->sni ? ep->o->sni : ep->t->host,
 	    .timeout_ms = ep->o->timeout_ms,
 	    .alpn = list,
-	    .no_ticket = true, /* only the ALPN outcome of this handshake is kept */
 	};
 	struct dbtls_diag d = {0};
 	struct dbtls_conn c;
