@@ -209,8 +209,25 @@ enum dbtls_err dbtls_cidr_parse(const char *s, uint64_t cidr_max, bool *is_range
 	/* the network address: host bits cleared */
 	for (unsigned b = (unsigned)prefix; b < bits; b++)
 		c.base[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
-	if (sep)
+	if (sep) {
+		if ((size_t)(rest - s) >= sizeof(c.scheme)) {
+			snprintf(why, whylen, "unknown scheme in range '%.40s'", s);
+			return DBTLS_ERR_INPUT;
+		}
 		snprintf(c.scheme, sizeof(c.scheme), "%.*s", (int)(rest - s), s);
+	}
+	/* what the range hands out must be a target: its scheme and port are checked once here,
+	 * by the target parser, so a bad one is refused before any probe goes out (an unknown
+	 * scheme used to reach the scan unparsed, and crash it) */
+	{
+		struct dbtls_target t;
+		char first[128];
+
+		dbtls_cidr_target(&c, 0, first, sizeof(first));
+		if (dbtls_target_parse(first, &t, why, whylen) != DBTLS_OK)
+			return DBTLS_ERR_INPUT;
+		dbtls_target_free(&t);
+	}
 	*out = c;
 	return DBTLS_OK;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_targets.c — libFuzzer target for targets as users write them: every line of the input
  * through the target parser (and the canonical id of what parses), and the whole input as a
- * --targets file (comments, BOM, NUL bytes, FILE:LINE errors) through an in-memory file. */
+ * --targets file (comments, BOM, NUL bytes, FILE:LINE errors) through an in-memory file; every
+ * line as a CIDR range too, whose first and last targets must parse. */
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +14,26 @@
 #include "app/cli.h"
 #include "src/facts/facts.h"
 #include "src/scan/target.h"
+#include "src/scan/targets_src.h"
+
+/* A line that is a good range: its first and last targets are targets (no cap: 0). */
+static void fuzz_cidr(const char *line)
+{
+	struct dbtls_cidr c;
+	struct dbtls_target t;
+	char why[256], buf[128];
+	bool is_range = false;
+
+	if (dbtls_cidr_parse(line, 0, &is_range, &c, why, sizeof(why)) != DBTLS_OK || !is_range ||
+	    !c.count)
+		return;
+	for (int k = 0; k < 2; k++) {
+		dbtls_cidr_target(&c, k ? c.count - 1 : 0, buf, sizeof(buf));
+		if (dbtls_target_parse(buf, &t, why, sizeof(why)) != DBTLS_OK)
+			__builtin_trap(); /* a range that hands out a target nobody can scan */
+		dbtls_target_free(&t);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct dbtls_target t;
 
+		fuzz_cidr(line);
 		if (dbtls_target_parse(line, &t, why, sizeof(why)) == DBTLS_OK) {
 			char *id = dbtls_endpoint_id(t.preamble->scheme, t.host, t.port);
 			free(id);

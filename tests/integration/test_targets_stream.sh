@@ -63,6 +63,17 @@ rc=0
 "$DBTLS" scan 127.0.0.0/33:1 "${Q[@]}" 2>"$T/err" || rc=$?
 assert_eq "a bad prefix is a usage error" 2 "$rc"
 assert_match "it names the prefix" "bad prefix length '/33'" "$(cat "$T/err")"
+# a range whose scheme no preamble knows (found by fuzz_targets: it reached the scan unparsed
+# and crashed it, exit 139): refused with the target parser's own words, on argv and in a file
+rc=0
+"$DBTLS" scan 'foo://127.0.0.0/30:1' "${Q[@]}" 2>"$T/err" || rc=$?
+assert_eq "a range with an unknown scheme is a usage error" 2 "$rc"
+assert_match "it names the scheme" "unknown protocol 'foo'" "$(cat "$T/err")"
+printf '127.0.0.1:1\nfoo://127.0.0.0/30:1\n' >"$T/badrange.txt"
+rc=0
+"$DBTLS" scan --targets "$T/badrange.txt" "${Q[@]}" 2>"$T/err" || rc=$?
+assert_eq "the same in a --targets file: usage error" 2 "$rc"
+assert_match "FILE:LINE" "badrange.txt:2: unknown protocol 'foo'" "$(cat "$T/err")"
 
 # --- --targets FILE: a bad line costs no traffic ------------------------------------------------
 # a listener that counts the connections it accepts (none must come)
