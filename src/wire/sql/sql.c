@@ -4,6 +4,7 @@
 
 #include "src/wire/sql/sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,8 @@ static enum dbtls_err sql_no_libpq(const struct dbtls_sql_target *t, const struc
 	(void)connections_used;
 	(void)d;
 	dbtls_sql_facts_free(s);
-	s->status = DBTLS_SQL_SKIPPED;
-	s->reason = strdup("dbtls was built without libpq (install libpq-dev and run configure "
-			   "again): no SQL login to PostgreSQL");
-	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
+	return dbtls_sql_skip(s, "dbtls was built without libpq (install libpq-dev and run "
+				 "configure again): no SQL login to PostgreSQL");
 }
 
 static const struct dbtls_sql_module dbtls_sql_postgres = {
@@ -34,6 +33,35 @@ static const struct dbtls_sql_module dbtls_sql_postgres = {
 static const struct dbtls_sql_module dbtls_sql_postgres_direct = {
     .scheme = "postgres+direct", .scan = sql_no_libpq, .help = "built without libpq"};
 #endif
+
+enum dbtls_err dbtls_sql_skip(struct dbtls_sql_facts *s, const char *why)
+{
+	s->status = DBTLS_SQL_SKIPPED;
+	s->reason = strdup(why);
+	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
+}
+
+enum dbtls_err dbtls_sql_scrub_facts(struct dbtls_sql_facts *s, const char *const *secrets,
+				     size_t nsecrets)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < s->nunreadable; i++) {
+		char *m = s->unreadable[i].message, *copy;
+
+		snprintf(buf, sizeof(buf), "%s", m ? m : "");
+		for (size_t k = 0; k < nsecrets; k++)
+			dbtls_sql_scrub(buf, sizeof(buf), secrets[k]);
+		if (m && strcmp(buf, m) == 0)
+			continue;
+		copy = strdup(buf);
+		if (!copy)
+			return DBTLS_ERR_NOMEM;
+		free(m);
+		s->unreadable[i].message = copy;
+	}
+	return DBTLS_OK;
+}
 
 static const struct dbtls_sql_module *const modules[] = {
     &dbtls_sql_mysql,

@@ -106,6 +106,12 @@ struct dbtls_sql_seam {
 /* Replaces every occurrence of secret (when non-empty) in the NUL-terminated s, of capacity cap,
  * with "[redacted]"; the result is truncated to fit. */
 void dbtls_sql_scrub(char *s, size_t cap, const char *secret);
+/* Marks s skipped with the reason why (copied). OK, or NOMEM. */
+enum dbtls_err dbtls_sql_skip(struct dbtls_sql_facts *s, const char *why);
+/* Scrubs each of secrets[0 … n) (NULL or empty: skipped) out of every message in
+ * s->unreadable, replacing a message only when it changed. OK, or NOMEM. */
+enum dbtls_err dbtls_sql_scrub_facts(struct dbtls_sql_facts *s, const char *const *secrets,
+				     size_t nsecrets);
 
 /* Helpers every SQL module's fact collection shares. dbtls_sql_dup: strdup that tolerates NULL
  * and sets *oom when out of memory (returns new). dbtls_sql_add_unreadable: records in s a

@@ -835,36 +835,6 @@ static enum dbtls_err sql_login_err(unsigned code, const char *msg)
 	}
 }
 
-static enum dbtls_err sql_skip(struct dbtls_sql_facts *s, const char *why)
-{
-	s->status = DBTLS_SQL_SKIPPED;
-	s->reason = strdup(why);
-	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
-}
-
-/* Scrubs the secrets out of every message collected into s. */
-static enum dbtls_err sql_scrub_facts(struct dbtls_sql_facts *s, const char *const *secrets,
-				      size_t nsecrets)
-{
-	char buf[1024];
-
-	for (size_t i = 0; i < s->nunreadable; i++) {
-		char *m = s->unreadable[i].message, *copy;
-
-		snprintf(buf, sizeof(buf), "%s", m ? m : "");
-		for (size_t k = 0; k < nsecrets; k++)
-			dbtls_sql_scrub(buf, sizeof(buf), secrets[k]);
-		if (m && strcmp(buf, m) == 0)
-			continue;
-		copy = strdup(buf);
-		if (!copy)
-			return DBTLS_ERR_NOMEM;
-		free(m);
-		s->unreadable[i].message = copy;
-	}
-	return DBTLS_OK;
-}
-
 /* Sets the connection's options; false when the library refuses one (then msg says which). */
 static bool sql_options(MYSQL *m, const struct dbtls_sql_opts *o, bool have_env_password, char *msg,
 			size_t msglen)
@@ -957,7 +927,7 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 		return DBTLS_ERR_NOMEM;
 	pthread_once(&sql_once, sql_library_init);
 	if (sql_init_rc)
-		return sql_skip(s, "the MySQL client library failed to initialise");
+		return dbtls_sql_skip(s, "the MySQL client library failed to initialise");
 	m = mysql_init(NULL);
 	if (!m)
 		return DBTLS_ERR_NOMEM;
@@ -998,7 +968,7 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 	seam = (struct dbtls_sql_seam){.query = sql_my_query, .conn = m};
 	err = dbtls_sql_collect(&seam, s->server_version, s);
 	if (!err)
-		err = sql_scrub_facts(s, secrets, 2);
+		err = dbtls_sql_scrub_facts(s, secrets, 2);
 out:
 	sql_close(m);
 	sql_bound_set(0, NULL);

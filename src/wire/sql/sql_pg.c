@@ -203,36 +203,6 @@ static unsigned pg_query(void *conn, const char *stmt, dbtls_sql_row_fn row, voi
 	return rc;
 }
 
-static enum dbtls_err pg_skip(struct dbtls_sql_facts *s, const char *why)
-{
-	s->status = DBTLS_SQL_SKIPPED;
-	s->reason = strdup(why);
-	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
-}
-
-/* Scrubs the secrets out of every message collected into s. */
-static enum dbtls_err pg_scrub_facts(struct dbtls_sql_facts *s, const char *const *secrets,
-				     size_t nsecrets)
-{
-	char buf[1024];
-
-	for (size_t i = 0; i < s->nunreadable; i++) {
-		char *m = s->unreadable[i].message, *copy;
-
-		snprintf(buf, sizeof(buf), "%s", m ? m : "");
-		for (size_t k = 0; k < nsecrets; k++)
-			dbtls_sql_scrub(buf, sizeof(buf), secrets[k]);
-		if (m && strcmp(buf, m) == 0)
-			continue;
-		copy = strdup(buf);
-		if (!copy)
-			return DBTLS_ERR_NOMEM;
-		free(m);
-		s->unreadable[i].message = copy;
-	}
-	return DBTLS_OK;
-}
-
 static enum dbtls_err pg_scan(const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
 			      struct dbtls_sql_facts *s, unsigned *connections_used,
 			      struct dbtls_diag *d)
@@ -251,7 +221,8 @@ static enum dbtls_err pg_scan(const struct dbtls_sql_target *t, const struct dbt
 	/* read once, into our own buffer, wiped below; set but empty counts as unset */
 	if (env && *env) {
 		if (strlen(env) >= sizeof(pw))
-			return pg_skip(s, DBTLS_PG_PASSWORD_ENV " is longer than 1023 bytes");
+			return dbtls_sql_skip(s,
+					      DBTLS_PG_PASSWORD_ENV " is longer than 1023 bytes");
 		memcpy(pw, env, strlen(env) + 1);
 		secrets[0] = pw;
 	}
@@ -308,7 +279,7 @@ static enum dbtls_err pg_scan(const struct dbtls_sql_target *t, const struct dbt
 	seam = (struct dbtls_sql_seam){.query = pg_query, .conn = &pc};
 	err = dbtls_pg_collect(&seam, s);
 	if (!err)
-		err = pg_scrub_facts(s, secrets, 2);
+		err = dbtls_sql_scrub_facts(s, secrets, 2);
 out:
 	if (conn)
 		PQfinish(conn);
