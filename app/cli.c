@@ -620,6 +620,11 @@ const struct dbtls_cli_opt dbtls_cli_opts[] = {
      "once the first connection has shown it, MySQL probes send the request and the ClientHello "
      "at once: one round trip less each)",
      cli_flag, CLI_AT(scan.no_pipeline)},
+    {"first-address", 0, NULL, ON_SCAN, SEC_SCAN,
+     "scan a host name as one endpoint, at the first of its addresses that answers, as a "
+     "database client connects (by default every address, up to 8, is an endpoint of its own, "
+     "its id ending in ?address=ADDR)",
+     cli_flag, CLI_AT(scan.first_address)},
     {"progress", 0, NULL, ON_SCAN, SEC_OUT,
      "show progress on standard error even when it is not a terminal (default: on a terminal, "
      "unless -q)",
@@ -927,7 +932,7 @@ static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 		return DBTLS_ERR_NOMEM;
 	for (size_t i = 0; i < cli->ntargets; i++) {
 		struct dbtls_target *t = &cli->targets[i];
-		char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port), *other;
+		char *id = dbtls_target_id(t), *other;
 		uint64_t h;
 		size_t slot;
 		bool dup = false;
@@ -946,7 +951,7 @@ static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 
 			if (set[slot].h != h)
 				continue;
-			other = dbtls_endpoint_id(u->preamble->scheme, u->host, u->port);
+			other = dbtls_target_id(u);
 			dup = other && strcmp(other, id) == 0;
 			free(other);
 			if (dup)
@@ -974,7 +979,7 @@ static enum dbtls_err cli_dedup_targets(struct cli_state *st)
 	 * spelling of it has the same id, so the same slice) */
 	for (size_t i = 0; i < n; i++) {
 		struct dbtls_target *t = &cli->targets[i];
-		char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port);
+		char *id = dbtls_target_id(t);
 
 		if (!id) {
 			dbtls_cli_say(st->err, "dbtls: out of memory");
@@ -1050,7 +1055,8 @@ static enum dbtls_err cmd_scan(struct cli_state *st, int argc, char **argv)
 	cli->ntargets_total = dbtls_targets_src_count(cli->src, &exact);
 	if (!exact)
 		cli->ntargets_total = 0;
-	else if (!cli->ntargets_total)
+	/* a shard may hold none of the targets given: an empty report, as for a --targets file */
+	else if (!cli->ntargets_total && !(cli->shard_n > 1 && (argc || st->ntargets_file)))
 		CLI_FAIL(st, DBTLS_ERR_USAGE,
 			 "dbtls: scan: no targets given (try 'dbtls help scan')");
 	return DBTLS_OK;

@@ -201,7 +201,7 @@ static enum dbtls_err audit_server_files(struct dbtls_scan_facts *facts,
 	const struct dbtls_sql_facts *q = &e->sql;
 	const char *lib =
 	    dbtls_sql_value_get(q->variables, q->nvariables, "version_ssl_library", NULL);
-	char *id = dbtls_endpoint_id(e->protocol, e->host, e->port);
+	char *id = dbtls_endpoint_facts_id(e);
 
 	if (!lib)
 		lib = dbtls_sql_value_get(q->variables, q->nvariables, "ssl_library", NULL);
@@ -265,6 +265,7 @@ static void scan_prepare(struct dbtls_cli *cli, struct dbtls_progress *progress)
 		dbtls_progress_init(progress, stderr, cli->shard_n > 1 ? 0 : cli->ntargets_total);
 		cli->scan.on_endpoint_done = dbtls_progress_endpoint_done;
 		cli->scan.on_endpoint_done_arg = progress;
+		cli->scan.on_endpoints_added = dbtls_progress_endpoints_added;
 	}
 }
 

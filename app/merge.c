@@ -42,7 +42,7 @@ struct mg {
 
 static char *mg_id(const struct dbtls_endpoint_facts *e)
 {
-	return e->host ? dbtls_endpoint_id(e->protocol, e->host, e->port)
+	return e->host ? dbtls_endpoint_facts_id(e)
 		       : dbtls_strdup(e->target ? e->target : "");
 }
 

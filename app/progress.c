@@ -68,6 +68,16 @@ void dbtls_progress_endpoint_done(void *arg, const struct dbtls_endpoint_facts *
 	pthread_mutex_unlock(&p->lock);
 }
 
+void dbtls_progress_endpoints_added(void *arg, size_t n)
+{
+	struct dbtls_progress *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->total) /* unknown stays unknown */
+		p->total += n;
+	pthread_mutex_unlock(&p->lock);
+}
+
 void dbtls_progress_end(struct dbtls_progress *p)
 {
 	pthread_mutex_lock(&p->lock);

@@ -30,6 +30,8 @@ struct dbtls_progress {
 void dbtls_progress_init(struct dbtls_progress *p, FILE *out, size_t total);
 /* struct dbtls_scan_opts.on_endpoint_done: arg is the struct dbtls_progress. Thread-safe. */
 void dbtls_progress_endpoint_done(void *arg, const struct dbtls_endpoint_facts *f);
+/* struct dbtls_scan_opts.on_endpoints_added: a host name turned out to be n more endpoints. */
+void dbtls_progress_endpoints_added(void *arg, size_t n);
 /* Clears the line (nothing else is left on the terminal) and releases p. */
 void dbtls_progress_end(struct dbtls_progress *p);
 

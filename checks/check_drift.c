@@ -26,24 +26,27 @@
 const struct dbtls_pin *dbtls_pin_for(const struct dbtls_policy *p,
 				      const struct dbtls_endpoint_facts *f)
 {
-	const struct dbtls_pin *any = NULL, *found = NULL;
+	const struct dbtls_pin *any = NULL, *found = NULL, *named = NULL;
 	char *id;
 
 	if (!p || !p->pins)
 		return NULL;
-	id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	id = dbtls_endpoint_facts_id(f);
+	/* this address's own pin first, then its name's (or the target as given), then any */
 	for (size_t i = 0; i < p->npins && !found; i++) {
 		const struct dbtls_pin *pin = &p->pins[i];
 		if (!pin->target) {
 			if (!any)
 				any = pin;
-		} else if ((pin->id && id && strcmp(pin->id, id) == 0) ||
-			   (f->target && strcmp(pin->target, f->target) == 0)) {
+		} else if (pin->id && id && !strcmp(pin->id, id)) {
 			found = pin;
+		} else if (!named && (dbtls_endpoint_id_matches(pin->id, id) ||
+				      (f->target && strcmp(pin->target, f->target) == 0))) {
+			named = pin;
 		}
 	}
 	free(id);
-	return found ? found : any;
+	return found ? found : named ? named : any;
 }
 
 /* The pin for f (dbtls_pin_for); NULL when none applies or when the endpoint's facts are not

@@ -267,11 +267,12 @@ static char *sk_endpoint_id(const void *facts)
 {
 	const struct dbtls_endpoint_facts *f = facts;
 
-	return dbtls_endpoint_id(f->protocol, f->host, f->port);
+	return dbtls_endpoint_facts_id(f);
 }
 
 /* A waiver names an endpoint by the canonical id ("mysql://db1", "db1:3306" and "db1" are one
- * endpoint), or exactly as the scan was given it. */
+ * endpoint; a name's id covers every address of it, "?address=ADDR" only that one), or exactly
+ * as the scan was given it. */
 static bool sk_endpoint_waived(const char *as_given, const char *canonical, const void *facts,
 			       const char *id)
 {
@@ -279,7 +280,7 @@ static bool sk_endpoint_waived(const char *as_given, const char *canonical, cons
 
 	if (f->target && as_given && !strcmp(as_given, f->target))
 		return true;
-	return canonical && id && !strcmp(canonical, id);
+	return dbtls_endpoint_id_matches(canonical, id);
 }
 
 static bool sk_endpoint_gathered(const void *facts)
@@ -476,7 +477,7 @@ void dbtls_checks_run_subject(const struct dbtls_policy *p, const struct dbtls_s
 void dbtls_checks_run(const struct dbtls_policy *p, const struct dbtls_endpoint_facts *f,
 		      time_t now, struct dbtls_findings *out)
 {
-	char *id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	char *id = dbtls_endpoint_facts_id(f);
 	struct dbtls_subject s = {.kind = DBTLS_SUBJECT_ENDPOINT, .facts = f, .id = id};
 
 	dbtls_checks_run_subject(p, &s, now, out);

@@ -442,7 +442,7 @@ static char **df_ids(const struct dbtls_diff_report *r)
 	for (size_t i = 0; ids && i < r->facts.nendpoints; i++) {
 		const struct dbtls_endpoint_facts *e = &r->facts.endpoints[i];
 
-		ids[i] = dbtls_endpoint_id(e->protocol, e->host, e->port);
+		ids[i] = dbtls_endpoint_facts_id(e);
 		if (!ids[i]) {
 			for (size_t k = 0; k < i; k++)
 				free(ids[k]);
@@ -634,7 +634,7 @@ static void dx_findings_free(struct dbtls_findings *fs)
 
 static char *dx_id(const struct dbtls_endpoint_facts *e)
 {
-	return dbtls_endpoint_id(e->protocol, e->host, e->port);
+	return dbtls_endpoint_facts_id(e);
 }
 
 /* OLD's pass: each endpoint is checked as the whole-file reader checked it, then only its id

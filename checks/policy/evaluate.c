@@ -316,7 +316,7 @@ static json_t *dv_suite_names(const struct dbtls_endpoint_facts *f)
 static json_t *dv_pin(const struct dbtls_endpoint_facts *f)
 {
 	json_t *pin = json_object(), *vs, *gs;
-	char *id = dbtls_endpoint_id(f->protocol, f->host, f->port);
+	char *id = dbtls_endpoint_facts_id(f);
 
 	if (!pin || !id)
 		goto fail;

@@ -723,6 +723,12 @@ static bool o_no_retries(const void *base, const struct dbtls_field *f, const st
 	return !((const struct dbtls_endpoint_facts *)base)->retries;
 }
 
+static bool o_no_name_addresses(const void *base, const struct dbtls_field *f,
+				const struct dbtls_fw *cx)
+{
+	return ((const struct dbtls_endpoint_facts *)base)->nname_addresses == 0;
+}
+
 static bool o_no_fallback(const void *base, const struct dbtls_field *f, const struct dbtls_fw *cx)
 {
 	return !((const struct dbtls_endpoint_facts *)base)->pipeline_fallback;
@@ -878,6 +884,14 @@ static const struct dbtls_field endpoint_rows[] = {
     {INT("port", port, REQ, 0, UINT16_MAX)},
     {STR("address", address, REQ | NUL),
      .desc = "numeric address connected to; null when never resolved"},
+    {STR("id", id, 0), .omit = o_null_ptr,
+     .desc = "canonical endpoint id: SCHEME://HOST:PORT, and ?address=ADDR when this is one "
+	     "of several addresses of the host name, each scanned as its own endpoint; what "
+	     "deduplication, waivers, pins, diff, merge and the Prometheus target label key on"},
+    {ARR("name_addresses", name_addresses, nname_addresses, 0), .conv = &dbtls_fc_str,
+     .omit = o_no_name_addresses,
+     .desc = "every address the host name resolved to, in the resolver's order (at most 8); "
+	     "absent for an address literal"},
     {STR("sni", sni, NUL)},
     {INT("connections_used", connections_used, REQ, 0, UINT_MAX)},
     /* bounded so that milliseconds survive the trip through double seconds exactly */

@@ -6,6 +6,7 @@
 #include "src/facts/facts.h"
 #include "src/facts/audit.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -352,6 +353,10 @@ void dbtls_endpoint_facts_free(struct dbtls_endpoint_facts *f)
 	free(f->host);
 	free(f->sni);
 	free(f->address);
+	free(f->id);
+	for (size_t i = 0; i < f->nname_addresses; i++)
+		free(f->name_addresses[i]);
+	free(f->name_addresses);
 	free(f->pipeline_fallback);
 	dbtls_server_info_free(&f->server);
 	for (int v = 0; v < DBTLS_NVERSIONS; v++) {
@@ -438,6 +443,46 @@ char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port)
 	return id;
 }
 
+#define ID_ADDR_SEP "?address="
+
+char *dbtls_endpoint_id_addr(const char *scheme, const char *host, uint16_t port, const char *addr)
+{
+	char *base = dbtls_endpoint_id(scheme, host, port), *id;
+	size_t bl, al;
+
+	if (!base || !addr)
+		return base;
+	bl = strlen(base);
+	al = strlen(addr);
+	id = realloc(base, bl + sizeof(ID_ADDR_SEP) + al);
+	if (!id) {
+		free(base);
+		return NULL;
+	}
+	memcpy(id + bl, ID_ADDR_SEP, sizeof(ID_ADDR_SEP) - 1);
+	for (size_t i = 0; i <= al; i++)
+		id[bl + sizeof(ID_ADDR_SEP) - 1 + i] = (char)tolower((unsigned char)addr[i]);
+	return id;
+}
+
+char *dbtls_endpoint_facts_id(const struct dbtls_endpoint_facts *f)
+{
+	return f->id ? strdup(f->id) : dbtls_endpoint_id(f->protocol, f->host, f->port);
+}
+
+bool dbtls_endpoint_id_matches(const char *want, const char *id)
+{
+	const char *q;
+
+	if (!want || !id)
+		return false;
+	if (!strcmp(want, id))
+		return true;
+	q = strstr(id, ID_ADDR_SEP);
+	return q && !strchr(want, '?') && strlen(want) == (size_t)(q - id) &&
+	       !strncmp(want, id, (size_t)(q - id));
+}
+
 /* The schemes a target may name and their default ports (src/wire/preamble/ owns the protocols;
  * facts may not include it, so test_facts checks that both say the same). */
 static const struct {
@@ -457,7 +502,40 @@ uint16_t dbtls_scheme_default_port(const char *scheme)
 	return 0;
 }
 
+/* The numeric address a of an id's "?address=" in canonical form into out (>= 64 bytes). */
+static bool id_addr_canon(const char *a, char *out, size_t outlen)
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, a, bin) == 1)
+		return inet_ntop(AF_INET, bin, out, (socklen_t)outlen) != NULL;
+	if (inet_pton(AF_INET6, a, bin) == 1)
+		return inet_ntop(AF_INET6, bin, out, (socklen_t)outlen) != NULL;
+	return false;
+}
+
+static enum dbtls_err id_parse(const char *s, const char *addr, char **out);
+
 enum dbtls_err dbtls_endpoint_id_parse(const char *s, char **out)
+{
+	const char *q = strstr(s, ID_ADDR_SEP);
+	char head[512], addr[64];
+	size_t hl;
+
+	*out = NULL;
+	if (!q)
+		return id_parse(s, NULL, out);
+	hl = (size_t)(q - s);
+	if (hl >= sizeof(head) || !id_addr_canon(q + sizeof(ID_ADDR_SEP) - 1, addr, sizeof(addr)))
+		return DBTLS_ERR_INPUT;
+	memcpy(head, s, hl);
+	head[hl] = 0;
+	if (hl && head[hl - 1] == '/') /* "db1:3306/?address=…" as a URL may write it */
+		head[hl - 1] = 0;
+	return id_parse(head, addr, out);
+}
+
+static enum dbtls_err id_parse(const char *s, const char *addr, char **out)
 {
 	const char *rest = s, *sep = strstr(s, "://"), *portstr = NULL, *hend;
 	char scheme[16] = "mysql", host[256];
@@ -510,6 +588,8 @@ enum dbtls_err dbtls_endpoint_id_parse(const char *s, char **out)
 			return DBTLS_ERR_INPUT;
 		port = (uint16_t)p;
 	}
-	*out = dbtls_endpoint_id(scheme, host, port);
+	if (addr && id_addr_canon(host, (char[64]){0}, 64))
+		return DBTLS_ERR_INPUT; /* an address literal has no addresses to choose from */
+	*out = dbtls_endpoint_id_addr(scheme, host, port, addr);
 	return *out ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }

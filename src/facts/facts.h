@@ -438,6 +438,14 @@ struct dbtls_endpoint_facts {
 	uint16_t port;
 	char *sni;     /* SNI sent, NULL when none */
 	char *address; /* numeric address connected to, NULL if never resolved */
+	/* the canonical id (dbtls_endpoint_facts_id) as the scan made it: with "?address=ADDR"
+	 * when this is one of several addresses of its name, each scanned as its own endpoint;
+	 * NULL in reports written before it was (then computed from protocol, host and port) */
+	char *id;
+	/* every address the host name resolved to, in the resolver's order (at most
+	 * DBTLS_NAME_ADDRS_MAX); none for an address literal or a name that did not resolve */
+	char **name_addresses;
+	size_t nname_addresses;
 
 	struct dbtls_server_info server;
 	int tls_offered; /* 1 yes, 0 no, -1 unknown (never got that far) */
@@ -514,7 +522,23 @@ bool dbtls_endpoint_scanned(const struct dbtls_endpoint_facts *f);
  * "MYSQL://DB1.", "db1:3306" and "db1" are one endpoint ("mysql://db1:3306") to deduplication,
  * waivers, pins, diff and the Prometheus label. Returns new (NULL when out of memory). */
 char *dbtls_endpoint_id(const char *scheme, const char *host, uint16_t port);
-/* The canonical id of an endpoint as a person writes it — "[SCHEME://]HOST[:PORT][/]", the
+/* The id of one address of a name: dbtls_endpoint_id's, then "?address=ADDR" with addr in its
+ * numeric form (IPv6 without brackets, lower case): "mysql://db1:3306?address=10.0.0.5". A name
+ * with several addresses is several endpoints (each its own server), and this keeps them apart
+ * to deduplication, waivers, pins, diff, merge and the Prometheus label. addr NULL: the plain
+ * id. Returns new (NULL when out of memory). */
+char *dbtls_endpoint_id_addr(const char *scheme, const char *host, uint16_t port, const char *addr);
+/* The canonical id of endpoint f: f->id when the scan wrote one, else dbtls_endpoint_id of its
+ * protocol, host and port (reports from before ids carried addresses). Returns new. */
+char *dbtls_endpoint_facts_id(const struct dbtls_endpoint_facts *f);
+/* True when want (a waiver's or pin's canonical id, from dbtls_endpoint_id_parse) names the
+ * endpoint with canonical id id: the same id, or want names the host and id one of its
+ * addresses ("mysql://db1:3306" names "mysql://db1:3306?address=10.0.0.5"). */
+bool dbtls_endpoint_id_matches(const char *want, const char *id);
+/* The most addresses of one name a scan keeps (and scans, one endpoint each). */
+#define DBTLS_NAME_ADDRS_MAX 8
+/* The canonical id of an endpoint as a person writes it — "[SCHEME://]HOST[:PORT][/]" and
+ * optionally "?address=ADDR" (one numeric address of the name, as dbtls_endpoint_id_addr), the
  * scheme "mysql" and the scheme's default port when left out (mysql 3306, tls 443: the same as
  * the preambles', which test_facts checks), IPv6 literals in brackets when a port follows — for
  * matching waivers and pins. Sets *out (new) and returns OK; INPUT when s is no endpoint (an

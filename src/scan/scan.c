@@ -301,7 +301,7 @@ static void scan_sql_args(const struct dbtls_target *t, const struct dbtls_scan_
 			  struct dbtls_sql_target *st, struct dbtls_sql_opts *so)
 {
 	*st = (struct dbtls_sql_target){
-	    .scheme = t->preamble->scheme, .host = t->host, .port = t->port};
+	    .scheme = t->preamble->scheme, .host = t->host, .port = t->port, .addr = t->addr};
 	*so = (struct dbtls_sql_opts){.timeout_ms = o->timeout_ms,
 				      .ca_file = o->ca_file,
 				      .user = o->sql_user,
@@ -687,6 +687,22 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	    ep->o->cancel_fd, addr, sizeof(addr), d);
 	if (err)
 		return err;
+	if (ep->addrs.n > 1) {
+		/* one endpoint is one server: the first address that answered is the one every
+		 * later connection goes to. Only the opening connection gets here with several
+		 * (nothing else starts before its greeting or answer), so no other reads them. */
+		for (size_t i = 0; i < ep->addrs.n; i++) {
+			char a[64];
+
+			dbtls_net_addr_string(&ep->addrs, i, a, sizeof(a));
+			if (!strcmp(a, addr)) {
+				ep->addrs.a[0] = ep->addrs.a[i];
+				ep->addrs.len[0] = ep->addrs.len[i];
+				break;
+			}
+		}
+		ep->addrs.n = 1;
+	}
 	if (fx) {
 		err = ep->t->preamble->fast_start(c, &pt, &f->server, d);
 		c->before_recv = scan_fast_hook;
@@ -1534,6 +1550,9 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 			err = mod->inspect(&so, &f->sql);
 		return err;
 	}
+	if (t->addr && f->verification.done && f->verification.ca_ok &&
+	    f->verification.hostname_ok && f->ncerts && f->certs[0].pem)
+		st.verified_pem = f->certs[0].pem;
 	err = mod->scan(&st, &so, &f->sql, &used, &d);
 	f->connections_used += used;
 	if (err && err != DBTLS_ERR_NOMEM)
@@ -1582,13 +1601,47 @@ static bool scan_facts_init(const struct dbtls_target *t, const struct dbtls_sca
 				       : dbtls_strdup(t->host);
 	f->tls_offered = -1;
 	f->groups_version = -1;
-	return f->target && f->protocol && f->host &&
+	if (!f->id) /* the scheduler set it already for an address of a name */
+		f->id = dbtls_target_id(t);
+	return f->target && f->protocol && f->host && f->id &&
 	       (f->sni || (!o->sni && !*xmpp_domain && scan_is_ip(t->host)));
+}
+
+/* A name the scheduler looked up before the endpoint's scan (scan_target), when it failed: the
+ * scan records that instead of asking the resolver a second time. */
+struct scan_pre {
+	enum dbtls_err err;
+	struct dbtls_diag d;
+};
+
+/* The addresses of a (into new strings, at most DBTLS_NAME_ADDRS_MAX, none twice) as
+ * f->name_addresses. False when out of memory. */
+static bool scan_name_addresses(const struct dbtls_addrs *a, struct dbtls_endpoint_facts *f)
+{
+	char buf[64];
+
+	f->name_addresses = calloc(a->n ? a->n : 1, sizeof(char *));
+	if (!f->name_addresses)
+		return false;
+	for (size_t i = 0; i < a->n && f->nname_addresses < DBTLS_NAME_ADDRS_MAX; i++) {
+		bool dup = false;
+
+		dbtls_net_addr_string(a, i, buf, sizeof(buf));
+		for (size_t k = 0; k < f->nname_addresses && !dup; k++)
+			dup = !strcmp(f->name_addresses[k], buf);
+		if (dup)
+			continue;
+		f->name_addresses[f->nname_addresses] = strdup(buf);
+		if (!f->name_addresses[f->nname_addresses])
+			return false;
+		f->nname_addresses++;
+	}
+	return true;
 }
 
 static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 				       const struct dbtls_scan_opts *o, struct scan_hosts *hosts,
-				       struct dbtls_endpoint_facts *f)
+				       struct dbtls_endpoint_facts *f, const struct scan_pre *pre)
 {
 	struct scan_ep ep = {.t = t, .o = o, .f = f, .hs = hosts, .t0_ms = dbtls_net_now_ms()};
 	struct dbtls_hello_params hp;
@@ -1624,15 +1677,27 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	}
 	/* one lookup per endpoint, under the first connection's deadline; the server it names is
 	 * the one whose cap and budget every probe here counts against */
-	err = dbtls_net_resolve(
-	    t->addr ? t->addr : t->host, t->port,
-	    dbtls_net_deadline_min(dbtls_net_now_ms() + o->timeout_ms, ep.deadline), o->cancel_fd,
-	    &ep.addrs, &d);
+	if (pre && pre->err) {
+		d = pre->d;
+		err = pre->err;
+	} else {
+		err = dbtls_net_resolve(
+		    t->addr ? t->addr : t->host, t->port,
+		    dbtls_net_deadline_min(dbtls_net_now_ms() + o->timeout_ms, ep.deadline),
+		    o->cancel_fd, &ep.addrs, &d);
+	}
 	if (err == DBTLS_ERR_NOMEM)
 		goto out;
 	if (err) {
 		scan_error(&ep, scan_why(&ep, err, &d), "connect", &d);
 		err = DBTLS_OK;
+		goto out;
+	}
+	/* a name scanned here, not by scan_target (--first-address, dbtls_scan_endpoint): its
+	 * first address that answers, as a database client connects (scan_open pins it) */
+	if (!t->addr && !scan_is_ip(t->host) && !f->name_addresses &&
+	    !scan_name_addresses(&ep.addrs, f)) {
+		err = DBTLS_ERR_NOMEM;
 		goto out;
 	}
 	dbtls_net_addr_string(&ep.addrs, 0, addr, sizeof(addr));
@@ -1783,7 +1848,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 	enum dbtls_err err;
 
 	scan_hosts_init(&hosts);
-	err = scan_endpoint_in(t, o, &hosts, f);
+	err = scan_endpoint_in(t, o, &hosts, f, NULL);
 	scan_hosts_free(&hosts);
 	return err;
 }
@@ -1834,6 +1899,9 @@ bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 struct scan_slot {
 	struct dbtls_target t;
 	struct dbtls_endpoint_facts f;
+	/* the other addresses of a name scanned at every address (scan_target), in order */
+	struct dbtls_endpoint_facts *more;
+	size_t nmore;
 	bool done;
 };
 
@@ -1849,6 +1917,7 @@ struct scan_pool {
 	size_t window;
 	size_t next;		/* the index the next target taken gets */
 	size_t oldest;		/* the oldest index not delivered yet */
+	size_t delivered;	/* endpoints handed to the sink (a target may be several) */
 	bool delivering;	/* a worker is handing endpoints to the sink */
 	bool src_done;		/* the source is exhausted (or failed): take nothing more */
 	enum dbtls_err err;	/* NOMEM of a scan, or the sink's error */
@@ -1882,7 +1951,13 @@ static void scan_deliver(struct scan_pool *p)
 
 		pthread_mutex_unlock(&p->lock);
 		if (p->sink)
-			err = p->sink(p->sink_arg, p->oldest, &sl->f);
+			err = p->sink(p->sink_arg, p->delivered++, &sl->f);
+		for (size_t k = 0; k < sl->nmore; k++) {
+			if (p->sink && !err)
+				err = p->sink(p->sink_arg, p->delivered++, &sl->more[k]);
+			dbtls_endpoint_facts_free(&sl->more[k]);
+		}
+		free(sl->more);
 		dbtls_endpoint_facts_free(&sl->f);
 		dbtls_target_free(&sl->t);
 		pthread_mutex_lock(&p->lock);
@@ -1895,6 +1970,94 @@ static void scan_deliver(struct scan_pool *p)
 		pthread_cond_broadcast(&p->room);
 	}
 	p->delivering = false;
+}
+
+/* One address of t's name into *u (new strings): the same target, its connections pinned. */
+static bool scan_target_at(const struct dbtls_target *t, const char *addr, struct dbtls_target *u)
+{
+	*u = (struct dbtls_target){.preamble = t->preamble,
+				   .port = t->port,
+				   .given = dbtls_strdup(t->given),
+				   .host = dbtls_strdup(t->host),
+				   .addr = dbtls_strdup(addr)};
+	if (u->given && u->host && u->addr)
+		return true;
+	dbtls_target_free(u);
+	return false;
+}
+
+/* One address of a name scanned as an endpoint of its own into *f: its id names the address
+ * when the name's other addresses are scanned too (qualify), and every address is listed. */
+static enum dbtls_err scan_one_address(struct scan_pool *p, const struct dbtls_target *t,
+				       const struct dbtls_endpoint_facts *names, size_t i,
+				       bool qualify, struct dbtls_endpoint_facts *f)
+{
+	struct dbtls_target u;
+	enum dbtls_err err;
+
+	if (!scan_target_at(t, names->name_addresses[i], &u))
+		return DBTLS_ERR_NOMEM;
+	f->id = qualify ? dbtls_target_id(&u) : dbtls_target_id(t);
+	f->name_addresses = calloc(names->nname_addresses, sizeof(char *));
+	if (!f->id || !f->name_addresses) {
+		dbtls_target_free(&u);
+		return DBTLS_ERR_NOMEM;
+	}
+	for (size_t k = 0; k < names->nname_addresses; k++) {
+		f->name_addresses[k] = strdup(names->name_addresses[k]);
+		if (!f->name_addresses[k]) {
+			dbtls_target_free(&u);
+			return DBTLS_ERR_NOMEM;
+		}
+		f->nname_addresses++;
+	}
+	err = dbtls_net_cancelled(p->o->cancel_fd) ? scan_not_started(&u, p->o, f)
+						   : scan_endpoint_in(&u, p->o, &p->hosts, f, NULL);
+	dbtls_target_free(&u);
+	return err;
+}
+
+/* The endpoints of target sl->t: one, or, for a host name with several addresses, one per
+ * address (sl->f the first, sl->more the rest), each connecting only to its own: two addresses
+ * of one name are two servers, and probes spread over both would mix their facts. The name is
+ * looked up here, once. With --first-address it is scan_endpoint_in's, as one endpoint at the
+ * first address that answers. */
+static enum dbtls_err scan_target(struct scan_pool *p, struct scan_slot *sl)
+{
+	const struct dbtls_target *t = &sl->t;
+	struct dbtls_endpoint_facts names = {0};
+	struct scan_pre pre = {0};
+	struct dbtls_addrs addrs;
+	enum dbtls_err err;
+	size_t n;
+
+	if (t->addr || scan_is_ip(t->host) || p->o->first_address)
+		return scan_endpoint_in(t, p->o, &p->hosts, &sl->f, NULL);
+	pre.err = dbtls_net_resolve(t->host, t->port, dbtls_net_now_ms() + p->o->timeout_ms,
+				    p->o->cancel_fd, &addrs, &pre.d);
+	if (pre.err == DBTLS_ERR_NOMEM)
+		return pre.err;
+	if (pre.err)
+		return scan_endpoint_in(t, p->o, &p->hosts, &sl->f, &pre);
+	if (!scan_name_addresses(&addrs, &names)) {
+		dbtls_endpoint_facts_free(&names);
+		return DBTLS_ERR_NOMEM;
+	}
+	n = names.nname_addresses;
+	err = scan_one_address(p, t, &names, 0, n > 1, &sl->f);
+	if (!err && n > 1) {
+		sl->more = calloc(n - 1, sizeof(*sl->more));
+		if (!sl->more)
+			err = DBTLS_ERR_NOMEM;
+		if (!err && p->o->on_endpoints_added)
+			p->o->on_endpoints_added(p->o->on_endpoint_done_arg, n - 1);
+	}
+	for (size_t i = 1; !err && i < n; i++) {
+		sl->nmore = i; /* freed with the slot, done or not */
+		err = scan_one_address(p, t, &names, i, true, &sl->more[i - 1]);
+	}
+	dbtls_endpoint_facts_free(&names);
+	return err;
 }
 
 static void *scan_worker(void *arg)
@@ -1927,7 +2090,7 @@ static void *scan_worker(void *arg)
 		if (dbtls_net_cancelled(p->o->cancel_fd))
 			err = scan_not_started(&sl->t, p->o, &sl->f);
 		else
-			err = scan_endpoint_in(&sl->t, p->o, &p->hosts, &sl->f);
+			err = scan_target(p, sl);
 		pthread_mutex_lock(&p->lock);
 		(void)i;
 		if (err && !p->err)
@@ -1986,7 +2149,8 @@ out:
 struct scan_array {
 	const struct dbtls_target *targets;
 	size_t n, next;
-	struct dbtls_endpoint_facts *out;
+	struct dbtls_scan_facts *out;
+	size_t cap;
 };
 
 static enum dbtls_err scan_array_next(void *arg, struct dbtls_target *t, bool *done)
@@ -2016,7 +2180,18 @@ static enum dbtls_err scan_array_sink(void *arg, size_t index, struct dbtls_endp
 {
 	struct scan_array *a = arg;
 
-	a->out[index] = *f;
+	if (index >= a->cap) { /* a name with several addresses is several endpoints */
+		size_t cap = a->cap * 2 > index + 1 ? a->cap * 2 : index + 1;
+		struct dbtls_endpoint_facts *e = realloc(a->out->endpoints, cap * sizeof(*e));
+
+		if (!e)
+			return DBTLS_ERR_NOMEM;
+		memset(e + a->cap, 0, (cap - a->cap) * sizeof(*e));
+		a->out->endpoints = e;
+		a->cap = cap;
+	}
+	a->out->endpoints[index] = *f;
+	a->out->nendpoints = index + 1;
 	memset(f, 0, sizeof(*f));
 	return DBTLS_OK;
 }
@@ -2031,8 +2206,9 @@ enum dbtls_err dbtls_scan_run(const struct dbtls_target *targets, size_t n,
 	out->endpoints = calloc(n ? n : 1, sizeof(*out->endpoints));
 	if (!out->endpoints)
 		return DBTLS_ERR_NOMEM;
-	out->nendpoints = n;
-	a.out = out->endpoints;
+	out->nendpoints = 0;
+	a.out = out;
+	a.cap = n ? n : 1;
 	err = dbtls_scan_stream(&src, o, scan_array_sink, &a, out);
 	return err;
 }

@@ -70,6 +70,13 @@ struct dbtls_scan_opts {
 	 * (app/progress.c) counts with it. */
 	void (*on_endpoint_done)(void *arg, const struct dbtls_endpoint_facts *f);
 	void *on_endpoint_done_arg;
+	/* Optional: called (thread-safe, with on_endpoint_done_arg) when a target turned out to be
+	 * n more endpoints than one (a host name with n + 1 addresses), so a count can grow. */
+	void (*on_endpoints_added)(void *arg, size_t n);
+	/* --first-address: a host name is one endpoint, at the first of its addresses that
+	 * answers (as a database client connects); by default every address (at most
+	 * DBTLS_NAME_ADDRS_MAX) is an endpoint of its own, with "?address=ADDR" in its id */
+	bool first_address;
 };
 
 /* Descriptors one endpoint's scan may hold at once besides its probe connections (the SQL
@@ -104,10 +111,11 @@ struct dbtls_scan_source {
 	void *arg;
 	size_t total; /* how many it will yield when known (sizes the pool); 0: unknown */
 };
-/* Takes endpoint `index` (source order) as it is finished: called once per endpoint, in source
- * order, one call at a time (from the worker that finished the oldest), f borrowed for the call
- * (the sink may move its contents out, leaving it zeroed). A non-OK return ends the intake and
- * is returned by dbtls_scan_stream. */
+/* Takes endpoint `index` (0, 1, … in source order; a host name with several addresses is
+ * several endpoints, one after another) as it is finished: called once per endpoint, in order, one
+ * call at a time (from the worker that finished the oldest), f borrowed for the call (the sink may
+ * move its contents out, leaving it zeroed). A non-OK return ends the intake and is returned by
+ * dbtls_scan_stream. */
 typedef enum dbtls_err (*dbtls_scan_sink_fn)(void *arg, size_t index,
 					     struct dbtls_endpoint_facts *f);
 /* The reorder window of a run with `jobs` workers: at most this many endpoints are held (being
@@ -122,7 +130,8 @@ typedef enum dbtls_err (*dbtls_scan_sink_fn)(void *arg, size_t index,
 enum dbtls_err dbtls_scan_stream(const struct dbtls_scan_source *src,
 				 const struct dbtls_scan_opts *o, dbtls_scan_sink_fn sink,
 				 void *sink_arg, struct dbtls_scan_facts *out);
-/* Scans every target, o->jobs at a time, into out->endpoints (same order as targets). Targets
+/* Scans every target, o->jobs at a time, into out->endpoints (same order as targets; a host name
+ * with several addresses is several, out->nendpoints says how many in all). Targets
  * that resolve to the same address and port (two spellings of one server) share one connection
  * cap (per_host) and one max_connect_errors budget. When o->cancel_fd fires, endpoints not
  * finished carry an INTERRUPTED error and out->interrupted is set. */

@@ -2,10 +2,14 @@
 /*
  * target.c — parses a target string into protocol, host and port (see target.h). Every reason
  * points at what to change: credentials, paths and queries are not part of a target and are
- * named as such, not reported as a bad port or a missing bracket.
+ * named as such, not reported as a bad port or a missing bracket. The one query a target takes
+ * is "?address=ADDR", the form of the scan's own ids for one address of a name.
  */
 #include "src/scan/target.h"
 
+#include "src/facts/facts.h"
+
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +153,8 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 	}
 	if (!t->host)
 		return DBTLS_ERR_NOMEM;
-	if (!*t->host || strspn(t->host, TARGET_HOST_CHARS) != strlen(t->host)) {
+	if (!*t->host || strspn(t->host, TARGET_HOST_CHARS) != strlen(t->host) ||
+	    strspn(t->host, ".") == strlen(t->host)) { /* "." would be an empty name */
 		snprintf(why, whylen, "bad host name");
 		goto fail;
 	}
@@ -164,6 +169,48 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 			goto fail;
 		}
 		t->port = (uint16_t)port;
+	}
+	if (!strncmp(tail, "/?", 2))
+		tail++;
+	if (!strncmp(tail, "?address=", 9)) {
+		/* one address of the name, as the scan's ids write it: probes go there, the
+		 * certificate and SNI stay the name's */
+		const char *a = tail + 9;
+		size_t al = strcspn(a, "/?#&");
+		unsigned char bin[16];
+		char num[64], canon[64];
+
+		if (al >= sizeof(num)) {
+			snprintf(why, whylen,
+				 "bad address in '?address=' (want a numeric address)");
+			goto fail;
+		}
+		memcpy(num, a, al);
+		num[al] = 0;
+		if (inet_pton(AF_INET, t->host, bin) == 1 ||
+		    inet_pton(AF_INET6, t->host, bin) == 1) {
+			snprintf(why, whylen,
+				 "'?address=' names one address of a host name, and '%s' is an "
+				 "address already",
+				 t->host);
+			goto fail;
+		}
+		if (!((inet_pton(AF_INET, num, bin) == 1 &&
+		       inet_ntop(AF_INET, bin, canon, sizeof(canon))) ||
+		      (inet_pton(AF_INET6, num, bin) == 1 &&
+		       inet_ntop(AF_INET6, bin, canon, sizeof(canon))))) {
+			snprintf(why, whylen,
+				 "bad address '%s' in '?address=' (want a numeric IPv4 or IPv6 "
+				 "address, no brackets)",
+				 num);
+			goto fail;
+		}
+		t->addr = strdup(canon);
+		if (!t->addr) {
+			dbtls_target_free(t);
+			return DBTLS_ERR_NOMEM;
+		}
+		tail = a + al;
 	}
 	if (target_tail(tail, why, whylen))
 		goto fail;
@@ -199,4 +246,9 @@ uint64_t dbtls_target_id_hash(const char *id)
 bool dbtls_target_in_shard(const char *id, unsigned k, unsigned n)
 {
 	return n <= 1 || dbtls_target_id_hash(id) % n == k;
+}
+
+char *dbtls_target_id(const struct dbtls_target *t)
+{
+	return dbtls_endpoint_id_addr(t->preamble->scheme, t->host, t->port, t->addr);
 }

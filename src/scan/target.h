@@ -21,8 +21,9 @@ struct dbtls_target {
 	const struct dbtls_preamble *preamble; /* borrowed from the registry */
 	char *host;			       /* name or address, IPv6 without brackets */
 	uint16_t port;
-	/* the numeric address to connect to when the target source resolved host itself (a name
-	 * with several addresses scans each as its own endpoint); NULL: the scan resolves host */
+	/* the numeric address to connect to, in canonical form: given as "?address=ADDR" (the
+	 * form of the scan's ids), or set by the scheduler for each address of a name; NULL: the
+	 * scan resolves host */
 	char *addr;
 };
 
@@ -31,6 +32,8 @@ struct dbtls_target {
  * target, through dbtls_target_display), and credentials in s are never copied anywhere. */
 enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen);
 void dbtls_target_free(struct dbtls_target *t);
+/* The canonical id of t (dbtls_endpoint_id_addr of its scheme, host, port and addr). New. */
+char *dbtls_target_id(const struct dbtls_target *t);
 /* Writes s as it may be shown back to the user into out: a "user:password@" part is replaced by
  * "…@", so credentials typed into a target are never echoed. Always NUL-terminates. */
 void dbtls_target_display(const char *s, char *out, size_t outlen);

@@ -480,7 +480,7 @@ static bool ts_fresh(struct dbtls_targets_src *src, char *id, const char *given,
 static bool ts_take(struct dbtls_targets_src *src, struct dbtls_target *t, bool quiet,
 		    struct dbtls_target *out, enum dbtls_err *err)
 {
-	char *id = dbtls_endpoint_id(t->preamble->scheme, t->host, t->port);
+	char *id = dbtls_target_id(t);
 	bool in_shard;
 
 	if (!id) {

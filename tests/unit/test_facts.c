@@ -72,9 +72,51 @@ static void test_endpoint_id_parse(void **state)
 	check_parse("", NULL);
 	check_parse("://db1", NULL);
 	check_parse("[::1", NULL);
+	/* one address of a name: canonical address, and only with a name */
+	check_parse("db1:3306?address=10.0.0.5", "mysql://db1:3306?address=10.0.0.5");
+	check_parse("DB1?address=FD00:0::1", "mysql://db1:3306?address=fd00::1");
+	check_parse("mysql://db1:3306/?address=10.0.0.5", "mysql://db1:3306?address=10.0.0.5");
+	check_parse("db1?address=db2", NULL);
+	check_parse("db1?address=", NULL);
+	check_parse("db1?address=[::1]", NULL);
+	check_parse("10.0.0.1?address=10.0.0.5", NULL);
+	check_parse("[::1]:3306?address=::1", NULL);
 	/* the default ports are the preambles' */
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(dbtls_scheme_default_port(pre[i]->scheme), pre[i]->default_port);
+}
+
+/* a waiver or pin on a name covers its addresses; one on an address only that one */
+static void test_endpoint_id_matches(void **state)
+{
+	struct dbtls_endpoint_facts f = {.protocol = "mysql", .host = "DB1", .port = 3306};
+	char *id;
+	(void)state;
+
+	assert_true(dbtls_endpoint_id_matches("mysql://db1:3306", "mysql://db1:3306"));
+	assert_true(
+	    dbtls_endpoint_id_matches("mysql://db1:3306", "mysql://db1:3306?address=10.0.0.5"));
+	assert_true(dbtls_endpoint_id_matches("mysql://db1:3306?address=10.0.0.5",
+					      "mysql://db1:3306?address=10.0.0.5"));
+	assert_false(dbtls_endpoint_id_matches("mysql://db1:3306?address=10.0.0.5",
+					       "mysql://db1:3306?address=10.0.0.6"));
+	assert_false(
+	    dbtls_endpoint_id_matches("mysql://db1:3306?address=10.0.0.5", "mysql://db1:3306"));
+	assert_false(
+	    dbtls_endpoint_id_matches("mysql://db1:330", "mysql://db1:3306?address=1.2.3.4"));
+	assert_false(dbtls_endpoint_id_matches("mysql://db1:3306", "mysql://db10:3306"));
+	assert_false(dbtls_endpoint_id_matches(NULL, "mysql://db1:3306"));
+	/* the id a report carries wins; an older report's is computed */
+	id = dbtls_endpoint_facts_id(&f);
+	assert_string_equal(id, "mysql://db1:3306");
+	free(id);
+	f.id = "mysql://db1:3306?address=10.0.0.5";
+	id = dbtls_endpoint_facts_id(&f);
+	assert_string_equal(id, "mysql://db1:3306?address=10.0.0.5");
+	free(id);
+	id = dbtls_endpoint_id_addr("MySQL", "db1.", 3306, "FD00::1");
+	assert_string_equal(id, "mysql://db1:3306?address=fd00::1");
+	free(id);
 }
 
 int main(void)
@@ -82,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_endpoint_id),
 	    cmocka_unit_test(test_endpoint_id_parse),
+	    cmocka_unit_test(test_endpoint_id_matches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,6 +294,12 @@ static void fixture(struct dbtls_scan_facts *s)
 	e->port = 3306;
 	e->sni = xstrdup("db1.example");
 	e->address = xstrdup("192.0.2.10");
+	e->id = xstrdup("mysql://db1.example:3306?address=192.0.2.10");
+	e->name_addresses = calloc(2, sizeof(char *));
+	assert_non_null(e->name_addresses);
+	e->name_addresses[0] = xstrdup("192.0.2.10");
+	e->name_addresses[1] = xstrdup("2001:db8::10");
+	e->nname_addresses = 2;
 	e->server.greeting_seen = true;
 	e->server.product = xstrdup("MariaDB");
 	e->server.version = xstrdup("5.5.5-10.11.6-MariaDB-0+deb12u1");

@@ -162,6 +162,35 @@ static void test_targets_good(void **state)
 	}
 }
 
+/* "?address=ADDR", the form of the scan's ids: the name stays, the address is canonical */
+static void test_targets_address(void **state)
+{
+	struct dbtls_target t;
+	char why[256], *id;
+	(void)state;
+
+	assert_int_equal(
+	    dbtls_target_parse("mysql://db1:3307?address=FD00:0::5", &t, why, sizeof(why)),
+	    DBTLS_OK);
+	assert_string_equal(t.host, "db1");
+	assert_int_equal(t.port, 3307);
+	assert_string_equal(t.addr, "fd00::5");
+	id = dbtls_target_id(&t);
+	assert_string_equal(id, "mysql://db1:3307?address=fd00::5");
+	free(id);
+	dbtls_target_free(&t);
+	assert_int_equal(dbtls_target_parse("db1/?address=10.0.0.5", &t, why, sizeof(why)),
+			 DBTLS_OK);
+	assert_string_equal(t.addr, "10.0.0.5");
+	dbtls_target_free(&t);
+	assert_int_equal(dbtls_target_parse("db1", &t, why, sizeof(why)), DBTLS_OK);
+	assert_null(t.addr);
+	id = dbtls_target_id(&t);
+	assert_string_equal(id, "mysql://db1:3306");
+	free(id);
+	dbtls_target_free(&t);
+}
+
 static void test_targets_bad(void **state)
 {
 	static const struct {
@@ -183,6 +212,12 @@ static void test_targets_bad(void **state)
 	    {"mysql://", "bad host"},
 	    {"db name", "bad host"},
 	    {"db;rm -rf", "bad host"},
+	    {"..:3306", "bad host"},
+	    {"db?address=db2", "bad address 'db2'"},
+	    {"db?address=[::1]", "no brackets"},
+	    {"10.0.0.1?address=10.0.0.2", "an address already"},
+	    {"db?address=10.0.0.2&x=1", "unexpected text '&x=1'"},
+	    {"db?other=1", "a query ('?other=1')"},
 	};
 	struct dbtls_target t;
 	char why[256];
@@ -511,6 +546,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_targets_good),
+	    cmocka_unit_test(test_targets_address),
 	    cmocka_unit_test(test_targets_bad),
 	    cmocka_unit_test(test_targets_file),
 	    cmocka_unit_test(test_cli_usage_errors),

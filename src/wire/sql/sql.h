@@ -36,6 +36,14 @@ struct dbtls_sql_target {
 	const char *scheme; /* "mysql", … (the preamble's) */
 	const char *host;   /* name or address as given, IPv6 without brackets */
 	uint16_t port;
+	/* the numeric address to log in at, one of host's (the probes' own: a name's addresses
+	 * are endpoints of their own); NULL: host, resolved by the library */
+	const char *addr;
+	/* with addr: the leaf certificate (PEM) the scan verified at addr for host against the
+	 * same CA, or NULL when it did not verify. A library that checks the name against the
+	 * address it connects to is pinned to this certificate instead; without one, and without
+	 * --sql-insecure, no password goes out. */
+	const char *verified_pem;
 };
 
 /* What the SQL step may use of the scan options. No password: each module reads its own from

@@ -35,6 +35,9 @@
 #include <poll.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -886,6 +889,49 @@ static bool sql_options(MYSQL *m, const struct dbtls_sql_opts *o, bool have_env_
 
 /* Records a failed login in s (status, error number, scrubbed reason) and returns the endpoint
  * error with d saying it, or NOMEM. */
+/* Where the login goes: the probes' address when the endpoint is one address of a name. The
+ * library checks the certificate's name against the host it connects to, so there it is pinned
+ * instead to the certificate the scan verified at that address for the name (SHA-1 of the DER,
+ * the library's fingerprint; the chain is still checked when a CA file is given). Without a
+ * verified certificate, and without --sql-insecure, false with why in msg: no password goes to
+ * a server nobody authenticated. */
+static bool sql_pin(MYSQL *m, const struct dbtls_sql_target *t, const struct dbtls_sql_opts *o,
+		    char *msg, size_t msglen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int mdlen = 0;
+	my_bool no = 0;
+	X509 *x = NULL;
+	BIO *b;
+	bool ok;
+
+	if (!t->addr || o->insecure)
+		return true;
+	if (!t->verified_pem) {
+		snprintf(
+		    msg, msglen,
+		    "not attempted: the certificate at %s did not verify for %s, and the "
+		    "password goes only to a verified server (--sql-insecure to log in anyway)",
+		    t->addr, t->host);
+		return false;
+	}
+	b = BIO_new_mem_buf(t->verified_pem, -1);
+	if (b)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	ok = x && X509_digest(x, EVP_sha1(), md, &mdlen) == 1;
+	X509_free(x);
+	for (unsigned i = 0; ok && i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ok = ok && !mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &no) &&
+	     !mysql_optionsv(m, MARIADB_OPT_TLS_PEER_FP, hex);
+	if (!ok)
+		snprintf(msg, msglen, "the certificate verified at %s could not be pinned",
+			 t->addr);
+	return ok;
+}
+
 static enum dbtls_err sql_failed(const struct dbtls_sql_target *t, struct dbtls_sql_facts *s,
 				 unsigned code, char *msg, size_t msglen,
 				 const char *const *secrets, size_t nsecrets, struct dbtls_diag *d)
@@ -939,7 +985,8 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 			goto out;
 		}
 	}
-	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
+	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg)) ||
+	    !sql_pin(m, t, o, msg, sizeof(msg))) {
 		err = sql_failed(t, s, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2, d);
 		goto out;
 	}
@@ -947,7 +994,8 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 	/* the login and every statement after it, all within one --endpoint-timeout */
 	sql_bound_set(o->endpoint_timeout_ms > 0 ? dbtls_net_now_ms() + o->endpoint_timeout_ms : 0,
 		      o->cancel_fd);
-	if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
+	if (!mysql_real_connect(m, t->addr ? t->addr : t->host, o->user, pw, NULL, t->port, NULL,
+				0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
 		err = sql_failed(t, s, mysql_errno(m) ? mysql_errno(m) : CR_UNKNOWN_ERROR, msg,
 				 sizeof(msg), secrets, 2, d);
@@ -955,7 +1003,7 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 	}
 	/* what was in force, whatever an option file said */
 	if (mysql_get_optionv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify) == 0)
-		s->verify_cert = verify != 0;
+		s->verify_cert = verify != 0 || (t->addr && t->verified_pem && !o->insecure);
 	/* the option file's password, when it supplied one, is a secret to scrub as well; the
 	 * library keeps it in the (public) options struct */
 	secrets[1] = m->options.password && *m->options.password ? m->options.password : NULL;
@@ -995,7 +1043,10 @@ static enum dbtls_err mysql_reset(const struct dbtls_sql_target *t, const struct
 		      o->cancel_fd);
 	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
 		err = dbtls_diag_set(d, DBTLS_ERR_INTERNAL, "%s", msg);
-	} else if (!mysql_real_connect(m, t->host, o->user, pw, NULL, t->port, NULL, 0)) {
+	} else if (!sql_pin(m, t, o, msg, sizeof(msg))) {
+		err = dbtls_diag_set(d, DBTLS_ERR_TLS, "%s", msg);
+	} else if (!mysql_real_connect(m, t->addr ? t->addr : t->host, o->user, pw, NULL, t->port,
+				       NULL, 0)) {
 		snprintf(msg, sizeof(msg), "%s", mysql_error(m));
 		if (pw)
 			dbtls_sql_scrub(msg, sizeof(msg), pw);

@@ -48,6 +48,9 @@ void dbtls_pg_login_params(const struct dbtls_sql_target *t, const struct dbtls_
 	/* no statement may hang the scan: the server cancels any that runs longer */
 	snprintf(p->options, sizeof(p->options), "-c statement_timeout=%d", secs * 1000);
 	pg_param(p, "host", t->host);
+	/* the probes' address: libpq connects there and still checks the certificate for host */
+	if (t->addr)
+		pg_param(p, "hostaddr", t->addr);
 	pg_param(p, "port", p->port);
 	pg_param(p, "dbname", "postgres");
 	pg_param(p, "user", o->user); /* NULL: the service file's, or libpq's default */

@@ -25,7 +25,7 @@
 
 #include "src/wire/sql/sql.h"
 
-#define DBTLS_PG_MAX_PARAMS 16
+#define DBTLS_PG_MAX_PARAMS 24
 
 /* The keyword/value arrays given to PQconnectdbParams (NULL-terminated). */
 struct dbtls_pg_params {
