@@ -22,6 +22,24 @@ set -euo pipefail
 DBTLS_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DBTLS_LIBDIR="$DBTLS_SRCDIR/tests/integration"
 
+# Tests and the demo name "localhost" (the test certificate's name) and expect one endpoint at
+# 127.0.0.1. dbtls scans every address of a name, so on a machine whose /etc/hosts also maps
+# localhost to ::1 each such target would be two endpoints (the ::1 one refused: the servers
+# listen on 127.0.0.1). There the script runs again in a private mount namespace whose hosts
+# file says only "127.0.0.1 localhost" (root and unshare -m; the machine's file is untouched).
+if [ -z "${DBTLS_HOSTS_PINNED:-}" ] && [ "${BASH_SOURCE[1]:-}" = "$0" ] &&
+	[ "$(getent ahosts localhost 2>/dev/null | awk '{ print $1 }' | sort -u | tr '\n' ' ')" != "127.0.0.1 " ]; then
+	export DBTLS_HOSTS_PINNED=1
+	if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+		_dbtls_hosts=$(mktemp "${TMPDIR:-/tmp}/dbtls-hosts.XXXXXX")
+		printf '127.0.0.1 localhost\n' >"$_dbtls_hosts"
+		exec unshare -m sh -c 'mount --bind "$0" /etc/hosts && rm -f "$0" && exec "$@"' \
+			"$_dbtls_hosts" bash "$0" "$@"
+	fi
+	echo "dbtls: note: localhost resolves to more than 127.0.0.1 here, and without root and" \
+		"unshare -m the tests cannot pin it: targets named localhost are two endpoints" >&2
+fi
+
 # The interpreter behind `python3`, resolved once: a pyenv shim costs ~0.1 s per call.
 DBTLS_PYTHON=${DBTLS_PYTHON:-$(python3 -c 'import sys; print(sys.executable)')}
 export DBTLS_PYTHON
