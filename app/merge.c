@@ -42,8 +42,7 @@ struct mg {
 
 static char *mg_id(const struct dbtls_endpoint_facts *e)
 {
-	return e->host ? dbtls_endpoint_facts_id(e)
-		       : dbtls_strdup(e->target ? e->target : "");
+	return e->host ? dbtls_endpoint_facts_id(e) : dbtls_strdup(e->target ? e->target : "");
 }
 
 /* The slot of id: where it is or the empty one where it would go. */

@@ -73,6 +73,13 @@ static char *inv_dup(struct dbtls_inventory *inv, const char *s)
 	return d;
 }
 
+/* How the inventory names endpoint e: the target as given, or its id when it is one of several
+ * addresses of a name (the target alone would name them all). */
+static const char *inv_name(const struct dbtls_endpoint_facts *e)
+{
+	return e->id && strstr(e->id, "?address=") ? e->id : e->target;
+}
+
 /* Counts endpoint (target, index) in eps, keeping a copy while fewer than DBTLS_INV_KEEP are. */
 static void inv_eps_add(struct dbtls_inventory *inv, struct dbtls_inv_eps *eps, const char *target,
 			size_t index)
@@ -133,7 +140,7 @@ static void inv_add_suites(struct dbtls_inventory *inv, const struct dbtls_endpo
 				    (struct dbtls_inv_suite){.suite = vf->suites[k]};
 				inv->nsuites[v]++;
 			}
-			inv_eps_add(inv, &inv->suites[v][j].eps, e->target, index);
+			inv_eps_add(inv, &inv->suites[v][j].eps, inv_name(e), index);
 		}
 	}
 }
@@ -181,7 +188,7 @@ void dbtls_inventory_add(struct dbtls_inventory *inv, const struct dbtls_endpoin
 		if (ic->last == inv->nendpoints)
 			continue;
 		ic->last = inv->nendpoints;
-		inv_eps_add(inv, &ic->eps, e->target, index);
+		inv_eps_add(inv, &ic->eps, inv_name(e), index);
 	}
 }
 

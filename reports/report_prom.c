@@ -480,8 +480,7 @@ static enum dbtls_err prom_endpoint(struct dbtls_report_ctx *ctx,
 				    const struct dbtls_endpoint_facts *e)
 {
 	struct prom_priv *pp = ctx->priv;
-	char *id = e->host ? dbtls_endpoint_facts_id(e)
-			   : dbtls_strdup(e->target ? e->target : "");
+	char *id = e->host ? dbtls_endpoint_facts_id(e) : dbtls_strdup(e->target ? e->target : "");
 	int fresh;
 
 	dbtls_report_acc_add(&pp->acc, e, ctx->findings);

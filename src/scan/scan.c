@@ -1550,7 +1550,11 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 			err = mod->inspect(&so, &f->sql);
 		return err;
 	}
-	if (t->addr && f->verification.done && f->verification.ca_ok &&
+	/* a name with one address: the client library resolves it to the same, and checks the
+	 * certificate itself, as it would for any client */
+	if (f->nname_addresses == 1)
+		st.addr = NULL;
+	if (st.addr && f->verification.done && f->verification.ca_ok &&
 	    f->verification.hostname_ok && f->ncerts && f->certs[0].pem)
 		st.verified_pem = f->certs[0].pem;
 	err = mod->scan(&st, &so, &f->sql, &used, &d);

@@ -153,8 +153,10 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 	}
 	if (!t->host)
 		return DBTLS_ERR_NOMEM;
+	/* a name has no empty label (one trailing dot, the root's, is allowed): "db..x", ".db"
+	 * or "." would make ids that name nothing */
 	if (!*t->host || strspn(t->host, TARGET_HOST_CHARS) != strlen(t->host) ||
-	    strspn(t->host, ".") == strlen(t->host)) { /* "." would be an empty name */
+	    (!strchr(t->host, ':') && (*t->host == '.' || strstr(t->host, "..")))) {
 		snprintf(why, whylen, "bad host name");
 		goto fail;
 	}

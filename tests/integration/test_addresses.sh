@@ -25,7 +25,7 @@ fi
 start_compat A >/dev/null
 start_strict B --port="$A_PORT" --bind-address=127.0.0.2 >/dev/null
 P=$A_PORT
-printf '127.0.0.1 localhost\n127.0.0.2 localhost\n127.0.0.3 gap.dbtls.test\n127.0.0.1 gap.dbtls.test\n' >"$T/hosts"
+printf '127.0.0.1 localhost\n127.0.0.2 localhost\n::1 gap.dbtls.test\n127.0.0.1 gap.dbtls.test\n' >"$T/hosts"
 mariadb_sql A "CREATE USER 'scan'@'%' IDENTIFIED BY 'addr-secret-1'; GRANT PROCESS ON *.* TO 'scan'@'%';"
 mariadb_sql B "CREATE USER 'scan'@'%' IDENTIFIED BY 'addr-secret-1'; GRANT PROCESS ON *.* TO 'scan'@'%';"
 
@@ -70,8 +70,9 @@ assert_eq "--first-address: the name's id" "mysql://localhost:$P 127.0.0.1 accep
 assert_eq "--first-address: the other address is still listed" "['127.0.0.1', '127.0.0.2']" \
 	"$(j "$T/first.json" "str(d['endpoints'][0]['name_addresses'])")"
 
-# the first address refuses (nothing listens at 127.0.0.3): the first one that answers, as a
-# client connects; by default the refusing address is an endpoint (an error) of its own
+# the first address refuses (the servers listen on IPv4 only; the resolver puts ::1 first): the
+# first one that answers, as a client connects; by default the refusing address is an endpoint
+# (an error) of its own
 ns scan --policy none -q --first-address -o "$T/gap1.json" "gap.dbtls.test:$P"
 assert_eq "--first-address: the first address that answers" "1 127.0.0.1 mysql://gap.dbtls.test:$P 0" \
 	"$(j "$T/gap1.json" "' '.join(str(x) for x in (len(d['endpoints']), d['endpoints'][0]['address'], d['endpoints'][0]['id'], len(d['endpoints'][0]['errors'])))")"

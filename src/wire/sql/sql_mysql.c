@@ -985,9 +985,12 @@ static enum dbtls_err mysql_scan(const struct dbtls_sql_target *t, const struct 
 			goto out;
 		}
 	}
-	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg)) ||
-	    !sql_pin(m, t, o, msg, sizeof(msg))) {
+	if (!sql_options(m, o, pw != NULL, msg, sizeof(msg))) {
 		err = sql_failed(t, s, CR_UNKNOWN_ERROR, msg, sizeof(msg), secrets, 2, d);
+		goto out;
+	}
+	if (!sql_pin(m, t, o, msg, sizeof(msg))) { /* a TLS verdict, as the library's own */
+		err = sql_failed(t, s, CR_SSL_CONNECTION_ERROR, msg, sizeof(msg), secrets, 2, d);
 		goto out;
 	}
 	(*connections_used)++;
