@@ -297,6 +297,19 @@ static bool scan_is_loopback(const char *addr)
 }
 
 /* The scheduler's target and options as the SQL step sees them (src/wire/sql/sql.h). */
+/* Where the SQL step of endpoint f logs in (st->addr) and the certificate it may pin to: a name
+ * with one address is the client library's to resolve (to the same) and to verify, as for any
+ * client; an address of a name with several, or one named with ?address=, is pinned to the
+ * leaf the scan verified there for the name, if it did. Call with f stable (or under its lock). */
+static void scan_sql_pin(const struct dbtls_endpoint_facts *f, struct dbtls_sql_target *st)
+{
+	if (f->nname_addresses == 1)
+		st->addr = NULL;
+	if (st->addr && f->verification.done && f->verification.ca_ok &&
+	    f->verification.hostname_ok && f->ncerts && f->certs[0].pem)
+		st->verified_pem = f->certs[0].pem;
+}
+
 static void scan_sql_args(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
 			  struct dbtls_sql_target *st, struct dbtls_sql_opts *so)
 {
@@ -407,6 +420,9 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 		h->resetting = true;
 		pthread_mutex_unlock(&h->lock);
 		scan_sql_args(ep->t, ep->o, &st, &so);
+		pthread_mutex_lock(&ep->lock);
+		scan_sql_pin(ep->f, &st);
+		pthread_mutex_unlock(&ep->lock);
 		err = sql->reset(&st, &so, d);
 		pthread_mutex_lock(&ep->lock);
 		ep->f->connections_used++;
@@ -1550,13 +1566,7 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 			err = mod->inspect(&so, &f->sql);
 		return err;
 	}
-	/* a name with one address: the client library resolves it to the same, and checks the
-	 * certificate itself, as it would for any client */
-	if (f->nname_addresses == 1)
-		st.addr = NULL;
-	if (st.addr && f->verification.done && f->verification.ca_ok &&
-	    f->verification.hostname_ok && f->ncerts && f->certs[0].pem)
-		st.verified_pem = f->certs[0].pem;
+	scan_sql_pin(f, &st);
 	err = mod->scan(&st, &so, &f->sql, &used, &d);
 	f->connections_used += used;
 	if (err && err != DBTLS_ERR_NOMEM)
