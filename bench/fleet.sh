@@ -79,6 +79,12 @@ scan() { # LABEL COUNT JOBS TARGETFILE
 d = json.load(open(sys.argv[1]))
 e = d["endpoints"]
 print(sum(x["connections_used"] for x in e), sum(1 for x in e if x["errors"]))' "$T/fleet.json")"
+	# what the errors were, so a row with errors can be explained (the report is overwritten)
+	"$DBTLS_PYTHON" -c 'import collections, json, sys
+d = json.load(open(sys.argv[1]))
+c = collections.Counter(x["errors"][0]["message"][:100] for x in d["endpoints"] if x["errors"])
+for m, k in c.most_common(5):
+    print("  %s x %d: %s" % (sys.argv[2], k, m), file=sys.stderr)' "$T/fleet.json" "$label/$n/$jobs"
 	ROWS+=("$(printf '%-10s %7s %5s %8s %8.1f %8s %10s %7s' "$label" "$n" "$jobs" "$wall" \
 		"$(awk -v n="$n" -v w="$wall" 'BEGIN { print n / w }')" "$rss" "$conns" "$errs")")
 	printf '%s\n' "${ROWS[-1]}" >&2
