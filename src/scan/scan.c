@@ -730,6 +730,9 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
  * jitter so that the workers a full server turned away do not all come back at the same moment.
  */
 #define SCAN_BUSY_RETRIES 4
+/* the bound when there is no endpoint deadline (a library caller without --endpoint-timeout;
+ * the command line always sets one): about 50 s of back-off */
+#define SCAN_BUSY_RETRIES_NO_DEADLINE 64
 static int64_t scan_backoff_ms(unsigned n)
 {
 	int64_t base = 50LL << (n > 5 ? 4 : n - 1);
@@ -771,17 +774,17 @@ static enum dbtls_err scan_busy_wait(struct scan_ep *ep, unsigned *tries, enum d
 	pthread_mutex_lock(&ep->lock);
 	admitted = ep->admitted;
 	pthread_mutex_unlock(&ep->lock);
-	if (!admitted && *tries >= SCAN_BUSY_RETRIES) {
-		snprintf(why, sizeof(why),
-			 "given up after %u tries: the server has not let this scan in at all, "
-			 "so it is not waited on",
-			 *tries + 1);
+	if (admitted ? !ep->deadline && *tries >= SCAN_BUSY_RETRIES_NO_DEADLINE
+		     : *tries >= SCAN_BUSY_RETRIES) {
+		snprintf(why, sizeof(why), "given up after %u tries: %s", *tries + 1,
+			 admitted ? "no endpoint deadline to wait until"
+				  : "the server has not let this scan in at all, so it is not "
+				    "waited on");
 		scan_diag_note(d, why);
 		return err;
 	}
 	if (!scan_sleep(ep, scan_backoff_ms(*tries + 1))) {
-		/* Ctrl-C says so; a deadline keeps the server's words, with how long it was asked
-		 */
+		/* Ctrl-C says so; a deadline keeps the server's words and says how long */
 		stop = scan_stopped(ep, NULL);
 		if (stop == DBTLS_ERR_INTERRUPTED)
 			return scan_stopped(ep, d);
@@ -848,7 +851,7 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 		*unread = fx.err == DBTLS_ERR_CLOSED || fx.err == DBTLS_ERR_TRUNCATED;
 		if (*unread && !err)
 			err = dbtls_diag_set(d, DBTLS_ERR_CLOSED,
-					     "connection closed before the MySQL greeting");
+					     "connection closed before the server's greeting");
 		scan_keep_info(ep, &fx.info, fx.err);
 	}
 	if (!err && r->kind == DBTLS_HELLO_SERVER_ERROR &&
