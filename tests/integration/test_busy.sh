@@ -33,7 +33,8 @@ assert_eq "plain fake: TLS 1.2 accepted" accepted "$(j "$T/plain.json" "d['endpo
 # --- 1040 after the server let us in: waited out ---------------------------------------------------
 FAKE_BUSY_N=24 fake_start AFTER mysql-busy-after
 "$DBTLS" scan --policy none -q --timeout 3 -o "$T/after.json" "127.0.0.1:$AFTER_PORT" || true
-said=$(grep -c '^busy' "$DBTLS_TEST_TMP/fake-AFTER.log" || true)
+# counted as words: two threads' lines can run together in the fake's log
+said=$(grep -o busy "$DBTLS_TEST_TMP/fake-AFTER.log" | wc -l)
 assert_eq "1040 after a greeting: the server said it 24 times ($said)" 24 "$said"
 assert_eq "1040 after a greeting: no probe lost to it" "[]" "$(busy_errors "$T/after.json")"
 assert_eq "1040 after a greeting: every 1040 retried (more than 4)" 24 "$(j "$T/after.json" "d['endpoints'][0].get('retries')")"
