@@ -217,6 +217,10 @@ struct scan_ep {
 	 * of the endpoint once it misled; trusted once a careful probe has confirmed a refusal
 	 * (a close, garbage) the pipelined one saw */
 	bool fast_off, fast_confirmed;
+	/* the server has let one connection in (a greeting, or an answer to a hello or handshake,
+	 * that is no error packet), guarded by lock: from then on a "too many connections" is
+	 * waited out until the endpoint's deadline (scan_busy_wait) */
+	bool admitted;
 	/* when the endpoint's scan started (dbtls_net_now_ms clock), for the trace */
 	int64_t t0_ms;
 	/* Handshake facts from the enumeration's own answers (src/scan/hsfacts.h), guarded by
@@ -651,6 +655,8 @@ static void scan_keep_info(struct scan_ep *ep, struct dbtls_server_info *info, e
 		pthread_mutex_unlock(&ep->h->lock);
 	}
 	pthread_mutex_lock(&ep->lock);
+	if (info->greeting_seen && !info->err_code)
+		ep->admitted = true;
 	if (!f->server.greeting_seen && (info->greeting_seen || info->err_code || !err)) {
 		/* an error packet kept before (a busy server's) gives way to the greeting; without
 		 * a greeting (direct TLS) every probe's info replaces the last one's */
@@ -740,10 +746,25 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	return err;
 }
 
-/* Back-off before retry number n (1, 2, …) after "too many connections": 50 ms doubling, at most
- * 800 ms, each with +-50 % jitter so that the workers a full server turned away do not all come
- * back at the same moment. */
+/*
+ * "Too many connections" (MySQL ERR 1040, PostgreSQL 53300): the server is full now, not refusing
+ * us. Every connection kind that can meet it (hello probes, the certificate handshake, the
+ * handshake facts' and ALPN connections, the SQL login) asks scan_busy_wait() whether to try
+ * again, so one rule holds for all of them:
+ *  - once the server has let one connection of this endpoint in (ep->admitted: a greeting or an
+ *    answer that is no error packet), the probe is asked again after each back-off until the
+ *    endpoint's deadline (--endpoint-timeout) or Ctrl-C: a saturated server frees a slot for the
+ *    one who stays in line, and 4 tries (0.75 s) lost 2-3 probes of 250 endpoints of one MariaDB
+ *    at --jobs 64;
+ *  - while it never has, at most SCAN_BUSY_RETRIES tries: an endpoint that only ever answers 1040
+ *    is reported as busy (its code and words) in about a second, not waited on for two minutes.
+ * Back-off before retry number n (1, 2, …): 50 ms doubling, at most 800 ms, each with +-50 %
+ * jitter so that the workers a full server turned away do not all come back at the same moment.
+ */
 #define SCAN_BUSY_RETRIES 4
+/* the bound when there is no endpoint deadline (a library caller without --endpoint-timeout;
+ * the command line always sets one): about 50 s of back-off */
+#define SCAN_BUSY_RETRIES_NO_DEADLINE 64
 static int64_t scan_backoff_ms(unsigned n)
 {
 	int64_t base = 50LL << (n > 5 ? 4 : n - 1);
@@ -756,31 +777,80 @@ static int64_t scan_backoff_ms(unsigned n)
 	return base / 2 + (int64_t)(r % (unsigned)(base + 1));
 }
 
-/* After a "too many connections": waits and says to try again, within the endpoint's deadline
- * and SCAN_BUSY_RETRIES, counting the retry; false when the probe stays lost. */
-static bool scan_retry_busy(struct scan_ep *ep, unsigned *tries)
+/* Appends " (why)" to d's message, as far as it fits. */
+static void scan_diag_note(struct dbtls_diag *d, const char *why)
 {
-	if (*tries >= SCAN_BUSY_RETRIES || !scan_sleep(ep, scan_backoff_ms(*tries + 1)))
-		return false;
+	size_t n;
+
+	if (!d)
+		return;
+	n = strlen(d->msg);
+	if (n + 4 < sizeof(d->msg))
+		snprintf(d->msg + n, sizeof(d->msg) - n, " (%s)", why);
+}
+
+/*
+ * After a "too many connections" (err, with the server's words in d) on one connection kind:
+ * waits the back-off and returns OK to try again, counting the retry in the endpoint's
+ * `retries` (the rule is above SCAN_BUSY_RETRIES; *tries counts this probe's retries). Else the
+ * error the probe is lost with: err with d saying how long it was asked, or INTERRUPTED /
+ * TIMEOUT when the endpoint was stopped meanwhile.
+ */
+static enum dbtls_err scan_busy_wait(struct scan_ep *ep, unsigned *tries, enum dbtls_err err,
+				     struct dbtls_diag *d)
+{
+	enum dbtls_err stop;
+	char why[160];
+	bool admitted;
+
+	pthread_mutex_lock(&ep->lock);
+	admitted = ep->admitted;
+	pthread_mutex_unlock(&ep->lock);
+	if (admitted ? !ep->deadline && *tries >= SCAN_BUSY_RETRIES_NO_DEADLINE
+		     : *tries >= SCAN_BUSY_RETRIES) {
+		snprintf(why, sizeof(why), "given up after %u tries: %s", *tries + 1,
+			 admitted ? "no endpoint deadline to wait until"
+				  : "the server has not let this scan in at all, so it is not "
+				    "waited on");
+		scan_diag_note(d, why);
+		return err;
+	}
+	if (!scan_sleep(ep, scan_backoff_ms(*tries + 1))) {
+		/* Ctrl-C says so; a deadline keeps the server's words and says how long */
+		stop = scan_stopped(ep, NULL);
+		if (stop == DBTLS_ERR_INTERRUPTED)
+			return scan_stopped(ep, d);
+		snprintf(why, sizeof(why),
+			 "still so after %u tries, asked until --endpoint-timeout %g s", *tries + 1,
+			 ep->o->endpoint_timeout_ms / 1000.0);
+		scan_diag_note(d, why);
+		return err;
+	}
 	++*tries;
 	pthread_mutex_lock(&ep->lock);
 	ep->f->retries++;
 	pthread_mutex_unlock(&ep->lock);
-	return true;
+	return DBTLS_OK;
 }
 
-/* One connection, one hello, one answer; pipelined when fast. *busy as scan_open(). */
+/*
+ * One connection, one hello, one answer; pipelined when fast. *busy: the server said "too many
+ * connections" (err is then SERVER_ERROR with its words in d), in place of the greeting or of the
+ * answer. *changed: the pipelined greeting was another server's (fast is given up). *unread: the
+ * pipelined connection ended before its greeting could be read, so r is no answer to the hello.
+ */
 static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 				      const struct dbtls_hello_params *q,
 				      struct dbtls_hello_result *r, bool *busy, bool *changed,
-				      struct dbtls_diag *d)
+				      bool *unread, struct dbtls_diag *d)
 {
 	struct scan_fast fx = {.ep = ep};
 	struct dbtls_conn c;
 	enum dbtls_err err;
+	size_t got;
 	bool fast;
 
-	*changed = false;
+	*changed = *unread = false;
 	*busy = false;
 	err = scan_budget_get(ep, d);
 	if (err)
@@ -792,9 +862,14 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 	err = scan_open(ep, &c, fast ? &fx : NULL, busy, d);
 	if (!err) {
 		err = dbtls_hello_probe(&c, ep->t->preamble, q, r, d);
+		/* A full server sends its 1040 and closes at once, with our SSLRequest unread: the
+		 * RST that answers it can fail the ClientHello's send, and the probe ends as
+		 * "closed" before the greeting was read. The ERR packet is still in our receive
+		 * queue: read what came in the greeting's place now (the hook runs once). */
+		if (fast && !fx.ran && !err && r->kind == DBTLS_HELLO_CLOSED && c.before_recv)
+			err = dbtls_conn_recv(&c, NULL, 0, &got, d);
 		dbtls_conn_close(&c);
 	}
-	scan_slot_put(ep);
 	if (fast && fx.ran) {
 		*busy = fx.err == DBTLS_ERR_SERVER_ERROR &&
 			scan_busy(fx.info.err_code, fx.info.err_sqlstate);
@@ -802,9 +877,54 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 			*changed = true;
 			scan_fast_give_up(ep, d->msg);
 		}
+		/* the connection ended where the greeting should be: no answer to the hello at all
+		 * (hello_probe reads that close as the server hanging up on the ClientHello) */
+		*unread = fx.err == DBTLS_ERR_CLOSED || fx.err == DBTLS_ERR_TRUNCATED;
+		if (*unread && !err)
+			err = dbtls_diag_set(d, DBTLS_ERR_CLOSED,
+					     "connection closed before the server's greeting");
 		scan_keep_info(ep, &fx.info, fx.err);
 	}
+	/* given back only now: a probe waiting for this slot must see a changed greeting's
+	 * fast_off, or it goes out pipelined to a server that no longer takes it */
+	scan_slot_put(ep);
+	if (!err && r->kind == DBTLS_HELLO_SERVER_ERROR &&
+	    scan_busy(r->server_error.code, r->server_error.sqlstate)) {
+		/* a full server's error packet in place of the answer is no refusal of the hello */
+		*busy = true;
+		err = dbtls_diag_set(d, DBTLS_ERR_SERVER_ERROR,
+				     "server answered the ClientHello with %d%s%s %s",
+				     r->server_error.code, r->server_error.sqlstate[0] ? " #" : "",
+				     r->server_error.sqlstate, r->server_error.message);
+	} else if (!err && r->kind != DBTLS_HELLO_CLOSED && r->kind != DBTLS_HELLO_GARBAGE &&
+		   r->kind != DBTLS_HELLO_SERVER_ERROR && r->kind != DBTLS_HELLO_NONE) {
+		pthread_mutex_lock(&ep->lock);
+		ep->admitted = true; /* a TLS answer: the server let this connection in */
+		pthread_mutex_unlock(&ep->lock);
+	}
 	return err;
+}
+
+/* scan_probe_once(), asked again while the server is too busy (scan_busy_wait's rule; *tries
+ * counts this probe's retries); *fastp is the wish for every attempt and says what the last
+ * one was. */
+static enum dbtls_err scan_probe_busy(struct scan_ep *ep, bool *fastp,
+				      const struct dbtls_hello_params *q,
+				      struct dbtls_hello_result *r, bool *changed, bool *unread,
+				      unsigned *tries, struct dbtls_diag *d)
+{
+	bool want = *fastp, busy;
+	enum dbtls_err err;
+
+	for (;;) {
+		*fastp = want;
+		err = scan_probe_once(ep, fastp, q, r, &busy, changed, unread, d);
+		if (!busy)
+			return err;
+		err = scan_busy_wait(ep, tries, err, d);
+		if (err)
+			return err;
+	}
 }
 
 /* The probe seam for enumerate.c: one connection, one hello, one answer. Pipelined when the
@@ -818,19 +938,20 @@ static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hel
 	struct dbtls_hello_result careful;
 	enum dbtls_err err;
 	unsigned tries = 0;
-	bool busy, changed, fast, confirm;
+	bool changed, unread, fast, confirm, careful_only = false;
 
 	q.alpn = ep->alpn; /* a server that insists on ALPN refuses every hello without it */
 	for (;;) {
 		err = scan_stopped(ep, d);
 		if (err)
 			return err;
-		fast = true; /* when the endpoint allows it (scan_probe_once decides) */
-		err = scan_probe_once(ep, &fast, &q, r, &busy, &changed, d);
-		if (busy && scan_retry_busy(ep, &tries))
+		fast = !careful_only; /* when the endpoint allows it (scan_probe_once decides) */
+		err = scan_probe_busy(ep, &fast, &q, r, &changed, &unread, &tries, d);
+		if (changed || unread) {
+			/* the same probe, the careful way (after a change fast_off is set too) */
+			careful_only = true;
 			continue;
-		if (changed)
-			continue; /* the same probe, the careful way (fast_off is set now) */
+		}
 		pthread_mutex_lock(&ep->lock);
 		confirm = fast && !ep->fast_confirmed && !err &&
 			  (r->kind == DBTLS_HELLO_CLOSED || r->kind == DBTLS_HELLO_GARBAGE);
@@ -840,7 +961,7 @@ static enum dbtls_err scan_probe_conn(struct scan_ep *ep, const struct dbtls_hel
 		/* a server that read our early bytes as garbage and hung up looks like one that
 		 * refuses the hello: ask once the careful way to tell them apart */
 		fast = false;
-		err = scan_probe_once(ep, &fast, &q, &careful, &busy, &changed, d);
+		err = scan_probe_busy(ep, &fast, &q, &careful, &changed, &unread, &tries, d);
 		if (err)
 			break;
 		if (careful.kind != r->kind) {
@@ -1187,7 +1308,7 @@ static void scan_certs(struct scan_ep *ep)
 	bool busy;
 
 	/* a server that said "too many connections" is asked again after a back-off, as for a
-	 * probe (scan_retry_busy) */
+	 * probe (scan_busy_wait) */
 	for (;;) {
 		err = scan_stopped(ep, &d);
 		if (!err)
@@ -1202,7 +1323,12 @@ static void scan_certs(struct scan_ep *ep)
 			err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
 		dbtls_conn_close(&c);
 		scan_slot_put(ep);
-		if (!(err && busy && scan_retry_busy(ep, &tries)))
+		if (!err) {
+			pthread_mutex_lock(&ep->lock);
+			ep->admitted = true; /* a whole handshake (direct TLS shows no greeting) */
+			pthread_mutex_unlock(&ep->lock);
+		}
+		if (!err || !busy || (err = scan_busy_wait(ep, &tries, err, &d)))
 			break;
 	}
 	if (err) {
@@ -1266,8 +1392,8 @@ static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls
 		if (!err)
 			return DBTLS_OK;
 		scan_slot_put(ep);
-		/* "too many connections": after a back-off, as for a probe (scan_retry_busy) */
-		if (!busy || !scan_retry_busy(ep, &tries))
+		/* "too many connections": after a back-off, as for a probe (scan_busy_wait) */
+		if (!busy || (err = scan_busy_wait(ep, &tries, err, d)))
 			return err;
 	}
 }
@@ -1538,14 +1664,24 @@ static enum dbtls_err scan_sql_skip(struct dbtls_sql_facts *s, const char *why)
 	return s->reason ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }
 
-enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
-			      struct dbtls_endpoint_facts *f)
+/* A failed SQL login that met a full server: MySQL/MariaDB's ERR 1040 (libpq gives no error
+ * number for a failed connection, so a PostgreSQL login is not told apart here). */
+static bool scan_sql_busy(const struct dbtls_target *t, const struct dbtls_sql_facts *s)
+{
+	return s->status == DBTLS_SQL_FAILED && !strcmp(t->preamble->scheme, "mysql") &&
+	       s->error_code == 1040;
+}
+
+/* dbtls_scan_sql(); with ep (NULL: none), a login that met "too many connections" is asked again
+ * under the rule of every other connection (scan_busy_wait). */
+static enum dbtls_err scan_sql_in(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+				  struct dbtls_endpoint_facts *f, struct scan_ep *ep)
 {
 	const struct dbtls_sql_module *mod = scan_sql_module(t);
 	struct dbtls_sql_target st;
 	struct dbtls_sql_opts so;
 	struct dbtls_diag d = {0};
-	unsigned used = 0;
+	unsigned used, tries = 0;
 	enum dbtls_err err;
 	char why[128];
 
@@ -1567,11 +1703,26 @@ enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_s
 		return err;
 	}
 	scan_sql_pin(f, &st);
-	err = mod->scan(&st, &so, &f->sql, &used, &d);
-	f->connections_used += used;
+	for (;;) {
+		used = 0;
+		dbtls_diag_clear(&d);
+		err = mod->scan(&st, &so, &f->sql, &used, &d);
+		f->connections_used += used;
+		if (!ep || err != DBTLS_ERR_SERVER_ERROR || !scan_sql_busy(t, &f->sql))
+			break;
+		err = scan_busy_wait(ep, &tries, err, &d);
+		if (err)
+			break;
+	}
 	if (err && err != DBTLS_ERR_NOMEM)
 		err = dbtls_facts_add_error(f, err, "sql login", d.msg);
 	return err;
+}
+
+enum dbtls_err dbtls_scan_sql(const struct dbtls_target *t, const struct dbtls_scan_opts *o,
+			      struct dbtls_endpoint_facts *f)
+{
+	return scan_sql_in(t, o, f, NULL);
 }
 
 /* TLS offered, yet every hello was refused (an RST, a close, an ERR packet, a ServerHello of a
@@ -1835,7 +1986,7 @@ out:
 	}
 	/* the SQL login comes after every probe, and also records why it was skipped (no TLS) */
 	if (!err && o->sql && !stop)
-		err = dbtls_scan_sql(t, o, f);
+		err = scan_sql_in(t, o, f, &ep);
 	for (v = 0; v < DBTLS_NVERSIONS; v++)
 		free(ep.cands[v]);
 	/* what the flight task found and scan_hsfacts() did not move into f */

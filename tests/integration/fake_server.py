@@ -45,6 +45,11 @@ Modes:
   mysql-busy-careful   as mysql-tls, but ERR 1040 to the first $FAKE_BUSY_N connections after the
                        first that send nothing for 0.5 s (wait for the greeting: the certificate
                        handshake; pipelined probes send at once)
+  mysql-busy-after     as mysql-tls for the first $FAKE_BUSY_AFTER connections (default 1), then
+                       ERR 1040 "Too many connections" to the next $FAKE_BUSY_N (default 24), then
+                       as mysql-tls again: a server that let the client in and then filled up (the
+                       1040 goes out at once, so a pipelined probe's SSLRequest and ClientHello
+                       are still unread when the server closes: the client gets an RST after it)
 With $FAKE_STAMP_FILE set, every mode appends the time (time.time()) of each accepted connection.
 The last four refuse every hello: a scan of them must never PASS (no version can be negotiated).
   mysql-drip           a greeting with CLIENT_SSL, one byte every $FAKE_DRIP_S seconds (default 0.9)
@@ -476,6 +481,16 @@ def serve_mysql_busy_first(conn):
     serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
 
 
+def serve_mysql_busy_after(conn):
+    n = accepted_count()
+    after = int(os.environ.get("FAKE_BUSY_AFTER", "1"))
+    if after < n <= after + int(os.environ.get("FAKE_BUSY_N", "24")):
+        print("busy", flush=True)
+        conn.sendall(err_packet(0, 1040, "Too many connections", "08004"))
+        return
+    serve_mysql_tls_as(conn, "5.7.44-dbtls-fake", True)
+
+
 def read_packet(conn):
     head = recv_exact(conn, 4)
     if len(head) < 4:
@@ -588,6 +603,7 @@ MODES = {
     "mysql-ssl-then-nossl": serve_mysql_ssl_then_nossl,
     "mysql-busy-first": serve_mysql_busy_first,
     "mysql-busy-careful": serve_mysql_busy_careful,
+    "mysql-busy-after": serve_mysql_busy_after,
     "silent": serve_silent,
     "garbage": serve_garbage,
     "close": serve_close,
