@@ -502,8 +502,7 @@ uint16_t dbtls_scheme_default_port(const char *scheme)
 	return 0;
 }
 
-/* The numeric address a of an id's "?address=" in canonical form into out (>= 64 bytes). */
-static bool id_addr_canon(const char *a, char *out, size_t outlen)
+bool dbtls_addr_canon(const char *a, char *out, size_t outlen)
 {
 	unsigned char bin[16];
 
@@ -526,7 +525,8 @@ enum dbtls_err dbtls_endpoint_id_parse(const char *s, char **out)
 	if (!q)
 		return id_parse(s, NULL, out);
 	hl = (size_t)(q - s);
-	if (hl >= sizeof(head) || !id_addr_canon(q + sizeof(ID_ADDR_SEP) - 1, addr, sizeof(addr)))
+	if (hl >= sizeof(head) ||
+	    !dbtls_addr_canon(q + sizeof(ID_ADDR_SEP) - 1, addr, sizeof(addr)))
 		return DBTLS_ERR_INPUT;
 	memcpy(head, s, hl);
 	head[hl] = 0;
@@ -588,7 +588,7 @@ static enum dbtls_err id_parse(const char *s, const char *addr, char **out)
 			return DBTLS_ERR_INPUT;
 		port = (uint16_t)p;
 	}
-	if (addr && id_addr_canon(host, (char[64]){0}, 64))
+	if (addr && dbtls_addr_canon(host, (char[64]){0}, 64))
 		return DBTLS_ERR_INPUT; /* an address literal has no addresses to choose from */
 	*out = dbtls_endpoint_id_addr(scheme, host, port, addr);
 	return *out ? DBTLS_OK : DBTLS_ERR_NOMEM;

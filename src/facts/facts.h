@@ -535,6 +535,9 @@ char *dbtls_endpoint_facts_id(const struct dbtls_endpoint_facts *f);
  * endpoint with canonical id id: the same id, or want names the host and id one of its
  * addresses ("mysql://db1:3306" names "mysql://db1:3306?address=10.0.0.5"). */
 bool dbtls_endpoint_id_matches(const char *want, const char *id);
+/* The numeric IPv4 or IPv6 address a (no brackets) in canonical form ("fd00::1") into out
+ * (outlen >= 64); false when a is no numeric address. */
+bool dbtls_addr_canon(const char *a, char *out, size_t outlen);
 /* The most addresses of one name a scan keeps (and scans, one endpoint each). */
 #define DBTLS_NAME_ADDRS_MAX 8
 /* The canonical id of an endpoint as a person writes it — "[SCHEME://]HOST[:PORT][/]" and

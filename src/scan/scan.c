@@ -2137,47 +2137,26 @@ static void scan_deliver(struct scan_pool *p)
 	p->delivering = false;
 }
 
-/* One address of t's name into *u (new strings): the same target, its connections pinned. */
-static bool scan_target_at(const struct dbtls_target *t, const char *addr, struct dbtls_target *u)
-{
-	*u = (struct dbtls_target){.preamble = t->preamble,
-				   .port = t->port,
-				   .given = dbtls_strdup(t->given),
-				   .host = dbtls_strdup(t->host),
-				   .addr = dbtls_strdup(addr)};
-	if (u->given && u->host && u->addr)
-		return true;
-	dbtls_target_free(u);
-	return false;
-}
-
-/* One address of a name scanned as an endpoint of its own into *f: its id names the address
- * when the name's other addresses are scanned too (qualify), and every address is listed. */
+/* Address i of t's name (addrs, as scan_name_addresses lists them into f) scanned as an endpoint
+ * of its own into *f, every connection pinned to it: its id names the address when the name's
+ * other addresses are scanned too (qualify). */
 static enum dbtls_err scan_one_address(struct scan_pool *p, const struct dbtls_target *t,
-				       const struct dbtls_endpoint_facts *names, size_t i,
-				       bool qualify, struct dbtls_endpoint_facts *f)
+				       const struct dbtls_addrs *addrs, size_t i, bool qualify,
+				       struct dbtls_endpoint_facts *f)
 {
 	struct dbtls_target u;
 	enum dbtls_err err;
 
-	if (!scan_target_at(t, names->name_addresses[i], &u))
+	if ((!f->name_addresses && !scan_name_addresses(addrs, f)) ||
+	    dbtls_target_copy(t, f->name_addresses[i], &u))
 		return DBTLS_ERR_NOMEM;
 	f->id = qualify ? dbtls_target_id(&u) : dbtls_target_id(t);
-	f->name_addresses = calloc(names->nname_addresses, sizeof(char *));
-	if (!f->id || !f->name_addresses) {
-		dbtls_target_free(&u);
-		return DBTLS_ERR_NOMEM;
-	}
-	for (size_t k = 0; k < names->nname_addresses; k++) {
-		f->name_addresses[k] = strdup(names->name_addresses[k]);
-		if (!f->name_addresses[k]) {
-			dbtls_target_free(&u);
-			return DBTLS_ERR_NOMEM;
-		}
-		f->nname_addresses++;
-	}
-	err = dbtls_net_cancelled(p->o->cancel_fd) ? scan_not_started(&u, p->o, f)
-						   : scan_endpoint_in(&u, p->o, &p->hosts, f, NULL);
+	if (!f->id)
+		err = DBTLS_ERR_NOMEM;
+	else if (dbtls_net_cancelled(p->o->cancel_fd))
+		err = scan_not_started(&u, p->o, f);
+	else
+		err = scan_endpoint_in(&u, p->o, &p->hosts, f, NULL);
 	dbtls_target_free(&u);
 	return err;
 }
@@ -2190,7 +2169,6 @@ static enum dbtls_err scan_one_address(struct scan_pool *p, const struct dbtls_t
 static enum dbtls_err scan_target(struct scan_pool *p, struct scan_slot *sl)
 {
 	const struct dbtls_target *t = &sl->t;
-	struct dbtls_endpoint_facts names = {0};
 	struct scan_pre pre = {0};
 	struct dbtls_addrs addrs;
 	enum dbtls_err err;
@@ -2204,12 +2182,13 @@ static enum dbtls_err scan_target(struct scan_pool *p, struct scan_slot *sl)
 		return pre.err;
 	if (pre.err)
 		return scan_endpoint_in(t, p->o, &p->hosts, &sl->f, &pre);
-	if (!scan_name_addresses(&addrs, &names)) {
-		dbtls_endpoint_facts_free(&names);
+	/* the first endpoint's list says how many distinct addresses there are */
+	if (!scan_name_addresses(&addrs, &sl->f))
 		return DBTLS_ERR_NOMEM;
-	}
-	n = names.nname_addresses;
-	err = scan_one_address(p, t, &names, 0, n > 1, &sl->f);
+	n = sl->f.nname_addresses;
+	if (!n) /* nothing to pin: scanned (and its error said) as the resolver sees it */
+		return scan_endpoint_in(t, p->o, &p->hosts, &sl->f, NULL);
+	err = scan_one_address(p, t, &addrs, 0, n > 1, &sl->f);
 	if (!err && n > 1) {
 		sl->more = calloc(n - 1, sizeof(*sl->more));
 		if (!sl->more)
@@ -2219,9 +2198,8 @@ static enum dbtls_err scan_target(struct scan_pool *p, struct scan_slot *sl)
 	}
 	for (size_t i = 1; !err && i < n; i++) {
 		sl->nmore = i; /* freed with the slot, done or not */
-		err = scan_one_address(p, t, &names, i, true, &sl->more[i - 1]);
+		err = scan_one_address(p, t, &addrs, i, true, &sl->more[i - 1]);
 	}
-	dbtls_endpoint_facts_free(&names);
 	return err;
 }
 
@@ -2321,24 +2299,12 @@ struct scan_array {
 static enum dbtls_err scan_array_next(void *arg, struct dbtls_target *t, bool *done)
 {
 	struct scan_array *a = arg;
-	const struct dbtls_target *s;
 
 	if (a->next >= a->n) {
 		*done = true;
 		return DBTLS_OK;
 	}
-	s = &a->targets[a->next++];
-	memset(t, 0, sizeof(*t));
-	t->preamble = s->preamble;
-	t->port = s->port;
-	t->given = dbtls_strdup(s->given);
-	t->host = dbtls_strdup(s->host);
-	t->addr = dbtls_strdup(s->addr);
-	if ((s->given && !t->given) || (s->host && !t->host) || (s->addr && !t->addr)) {
-		dbtls_target_free(t);
-		return DBTLS_ERR_NOMEM;
-	}
-	return DBTLS_OK;
+	return dbtls_target_copy(&a->targets[a->next++], NULL, t);
 }
 
 static enum dbtls_err scan_array_sink(void *arg, size_t index, struct dbtls_endpoint_facts *f)

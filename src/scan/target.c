@@ -9,7 +9,6 @@
 
 #include "src/facts/facts.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +64,40 @@ static enum dbtls_err target_tail(const char *p, char *why, size_t whylen)
 	else
 		snprintf(why, whylen, "unexpected text '%s' after the host", p);
 	return DBTLS_ERR_INPUT;
+}
+
+/* The "?address=ADDR" of a target, a (after the '='): one address of the host name, as the
+ * scan's ids write it. Probes go there; the certificate and SNI stay the name's. Sets t->addr
+ * (canonical) and *tail past it; INPUT with why. */
+static enum dbtls_err target_address(struct dbtls_target *t, const char *a, const char **tail,
+				     char *why, size_t whylen)
+{
+	size_t al = strcspn(a, "/?#&");
+	char num[64], canon[64];
+
+	if (al >= sizeof(num)) {
+		snprintf(why, whylen, "bad address in '?address=' (want a numeric address)");
+		return DBTLS_ERR_INPUT;
+	}
+	memcpy(num, a, al);
+	num[al] = 0;
+	if (dbtls_addr_canon(t->host, canon, sizeof(canon))) {
+		snprintf(why, whylen,
+			 "'?address=' names one address of a host name, and '%s' is an address "
+			 "already",
+			 t->host);
+		return DBTLS_ERR_INPUT;
+	}
+	if (!dbtls_addr_canon(num, canon, sizeof(canon))) {
+		snprintf(why, whylen,
+			 "bad address '%s' in '?address=' (want a numeric IPv4 or IPv6 address, no "
+			 "brackets)",
+			 num);
+		return DBTLS_ERR_INPUT;
+	}
+	t->addr = strdup(canon);
+	*tail = a + al;
+	return t->addr ? DBTLS_OK : DBTLS_ERR_NOMEM;
 }
 
 static enum dbtls_err target_scheme(const char *s, const struct dbtls_preamble **pre, char *why,
@@ -175,44 +208,13 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 	if (!strncmp(tail, "/?", 2))
 		tail++;
 	if (!strncmp(tail, "?address=", 9)) {
-		/* one address of the name, as the scan's ids write it: probes go there, the
-		 * certificate and SNI stay the name's */
-		const char *a = tail + 9;
-		size_t al = strcspn(a, "/?#&");
-		unsigned char bin[16];
-		char num[64], canon[64];
-
-		if (al >= sizeof(num)) {
-			snprintf(why, whylen,
-				 "bad address in '?address=' (want a numeric address)");
-			goto fail;
-		}
-		memcpy(num, a, al);
-		num[al] = 0;
-		if (inet_pton(AF_INET, t->host, bin) == 1 ||
-		    inet_pton(AF_INET6, t->host, bin) == 1) {
-			snprintf(why, whylen,
-				 "'?address=' names one address of a host name, and '%s' is an "
-				 "address already",
-				 t->host);
-			goto fail;
-		}
-		if (!((inet_pton(AF_INET, num, bin) == 1 &&
-		       inet_ntop(AF_INET, bin, canon, sizeof(canon))) ||
-		      (inet_pton(AF_INET6, num, bin) == 1 &&
-		       inet_ntop(AF_INET6, bin, canon, sizeof(canon))))) {
-			snprintf(why, whylen,
-				 "bad address '%s' in '?address=' (want a numeric IPv4 or IPv6 "
-				 "address, no brackets)",
-				 num);
-			goto fail;
-		}
-		t->addr = strdup(canon);
-		if (!t->addr) {
+		err = target_address(t, tail + 9, &tail, why, whylen);
+		if (err == DBTLS_ERR_NOMEM) {
 			dbtls_target_free(t);
-			return DBTLS_ERR_NOMEM;
+			return err;
 		}
-		tail = a + al;
+		if (err)
+			goto fail;
 	}
 	if (target_tail(tail, why, whylen))
 		goto fail;
@@ -253,4 +255,21 @@ bool dbtls_target_in_shard(const char *id, unsigned k, unsigned n)
 char *dbtls_target_id(const struct dbtls_target *t)
 {
 	return dbtls_endpoint_id_addr(t->preamble->scheme, t->host, t->port, t->addr);
+}
+
+enum dbtls_err dbtls_target_copy(const struct dbtls_target *s, const char *addr,
+				 struct dbtls_target *t)
+{
+	if (!addr)
+		addr = s->addr;
+	*t = (struct dbtls_target){.preamble = s->preamble,
+				   .port = s->port,
+				   .given = dbtls_strdup(s->given),
+				   .host = dbtls_strdup(s->host),
+				   .addr = dbtls_strdup(addr)};
+	if ((s->given && !t->given) || (s->host && !t->host) || (addr && !t->addr)) {
+		dbtls_target_free(t);
+		return DBTLS_ERR_NOMEM;
+	}
+	return DBTLS_OK;
 }

@@ -32,6 +32,10 @@ struct dbtls_target {
  * target, through dbtls_target_display), and credentials in s are never copied anywhere. */
 enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *why, size_t whylen);
 void dbtls_target_free(struct dbtls_target *t);
+/* A copy of s into *t (new strings), connecting to addr when addr is non-NULL (else s's own
+ * addr). Returns OK or NOMEM (then *t is empty). */
+enum dbtls_err dbtls_target_copy(const struct dbtls_target *s, const char *addr,
+				 struct dbtls_target *t);
 /* The canonical id of t (dbtls_endpoint_id_addr of its scheme, host, port and addr). New. */
 char *dbtls_target_id(const struct dbtls_target *t);
 /* Writes s as it may be shown back to the user into out: a "user:password@" part is replaced by

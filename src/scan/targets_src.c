@@ -497,22 +497,6 @@ static bool ts_take(struct dbtls_targets_src *src, struct dbtls_target *t, bool 
 	return true;
 }
 
-/* A copy of parsed target s (new strings). */
-static enum dbtls_err ts_copy(const struct dbtls_target *s, struct dbtls_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->preamble = s->preamble;
-	t->port = s->port;
-	t->given = dbtls_strdup(s->given);
-	t->host = dbtls_strdup(s->host);
-	t->addr = dbtls_strdup(s->addr);
-	if ((s->given && !t->given) || (s->host && !t->host) || (s->addr && !t->addr)) {
-		dbtls_target_free(t);
-		return DBTLS_ERR_NOMEM;
-	}
-	return DBTLS_OK;
-}
-
 /* Starts string s (already checked, or checked now for standard input: then a bad one is said
  * as -:LINE). Sets src->in_range for a range; else parses it into *t. */
 static enum dbtls_err ts_start(struct dbtls_targets_src *src, const char *s, const char *path,
@@ -580,7 +564,7 @@ enum dbtls_err dbtls_targets_src_next(void *arg, struct dbtls_target *out, bool 
 				src->item++;
 				continue;
 			}
-			err = ts_copy(&it->parsed[src->pos++], &t);
+			err = dbtls_target_copy(&it->parsed[src->pos++], NULL, &t);
 			if (err)
 				return err;
 			/* already deduplicated and sharded: recorded, so files cannot repeat them
