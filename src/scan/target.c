@@ -66,6 +66,19 @@ static enum dbtls_err target_tail(const char *p, char *why, size_t whylen)
 	return DBTLS_ERR_INPUT;
 }
 
+/* True when host is an IPv6 address, a %zone after it allowed: what brackets may hold. */
+static bool target_is_v6(const char *host)
+{
+	char v6[64], canon[64];
+	size_t n = strcspn(host, "%");
+
+	if (n >= sizeof(v6))
+		return false;
+	memcpy(v6, host, n);
+	v6[n] = 0;
+	return strchr(v6, ':') && dbtls_addr_canon(v6, canon, sizeof(canon));
+}
+
 /* The "?address=ADDR" of a target, a (after the '='): one address of the host name, as the
  * scan's ids write it. Probes go there; the certificate and SNI stay the name's. Sets t->addr
  * (canonical) and *tail past it; INPUT with why. */
@@ -186,6 +199,10 @@ enum dbtls_err dbtls_target_parse(const char *s, struct dbtls_target *t, char *w
 	}
 	if (!t->host)
 		return DBTLS_ERR_NOMEM;
+	if (*rest == '[' && !target_is_v6(t->host)) {
+		snprintf(why, whylen, "not an IPv6 address in brackets");
+		goto fail;
+	}
 	/* a name has no empty label (one trailing dot, the root's, is allowed): "db..x", ".db"
 	 * or "." would make ids that name nothing */
 	if (!*t->host || strspn(t->host, TARGET_HOST_CHARS) != strlen(t->host) ||

@@ -216,6 +216,8 @@ static void test_targets_bad(void **state)
 	    {"db..example", "bad host"},
 	    {".db", "bad host"},
 	    {"tls://127..0.0.7..", "bad host"},
+	    {"[::1.....]:3306", "not an IPv6 address in brackets"},
+	    {"[db1]:3306", "not an IPv6 address in brackets"},
 	    {"db?address=db2", "bad address 'db2'"},
 	    {"db?address=[::1]", "no brackets"},
 	    {"10.0.0.1?address=10.0.0.2", "an address already"},
