@@ -328,6 +328,14 @@ static bool enum_hrr13(const struct dbtls_hello_result *r)
 	return r->kind == DBTLS_HELLO_HRR && r->version == 0x0304;
 }
 
+static bool enum_contains16(const uint16_t *a, size_t n, uint16_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == x)
+			return true;
+	return false;
+}
+
 /* Removes g from a[0..*n); false when it was not there. */
 static bool enum_take16(uint16_t *a, size_t *n, uint16_t g)
 {
@@ -397,8 +405,10 @@ enum dbtls_err dbtls_enum_tls13(dbtls_probe_fn probe, void *ctx, const struct db
 	 * Each HelloRetryRequest names a suite and a group at once, so one hello offering the
 	 * suites not found yet and the groups not found yet moves both removal loops (the same
 	 * sequence of picks as dbtls_enum_suites and dbtls_enum_groups, one connection for two).
-	 * A refusal then is ambiguous (no suite left, or no group left): the same suites with
-	 * every group tell which. Every round finds something or ends a loop.
+	 * A refusal then is ambiguous (no suite left, or no group left): every suite with the
+	 * groups not found yet tells which (a group pick there: the suites ran out, since a TLS
+	 * 1.3 server picks its suite and its group apart), and only when the groups ran out do
+	 * the same suites with every group follow. Every round finds something or ends a loop.
 	 */
 	for (;;) {
 		bool hrr = enum_hrr13(&r), every;
@@ -446,7 +456,29 @@ enum dbtls_err dbtls_enum_tls13(dbtls_probe_fn probe, void *ctx, const struct db
 			goto out;
 		gnew = !groups_done;
 		if (!enum_hrr13(&r) && phase != S_DONE && !groups_done) {
-			/* no suite left, or no group left: the same suites with every group tell */
+			/* No suite left, or no group left. Every suite with the groups not found
+			 * yet tells which, and when it was the suites (the groups' loop goes on, as
+			 * it mostly does: there are more groups than suites) that answer is the
+			 * groups' next round too. Not after the reverse-order hello, which offered
+			 * every suite already. */
+			const uint32_t *refused = p.suites;
+			size_t nrefused = p.nsuites;
+
+			if (phase != S_REV) {
+				p.suites = cands;
+				p.nsuites = ncands;
+				err = enum_probe(probe, ctx, &p, &r, st, d);
+				if (err)
+					goto out;
+				if (enum_hrr13(&r) && enum_contains16(rest_g, nrest_g, r.group)) {
+					phase = S_DONE; /* the suites ran out; r is a group pick */
+					continue;
+				}
+				groups_done = true; /* the groups ran out (or a pick not offered) */
+			}
+			/* the same suites with every group tell about the suites */
+			p.suites = refused;
+			p.nsuites = nrefused;
 			p.groups = all;
 			p.ngroups = nall;
 			err = enum_probe(probe, ctx, &p, &r, st, d);
