@@ -414,10 +414,13 @@ def serve_tls_slow_accept(conn):
 _accepted = [0]
 
 
+_this = threading.local()
+
+
 def accepted_count():
-    with _conn_lock:
-        _accepted[0] += 1
-        return _accepted[0]
+    """This connection's number in accept order (1 for the first): counted by the accept loop,
+    not by the handler threads, which may start in any order when connections come together."""
+    return _this.n
 
 
 def serve_mysql_tls_as(conn, version, ssl):
@@ -644,7 +647,8 @@ def count_active(delta):
                 os.rename(path + ".tmp", path)
 
 
-def handle(conn, fn):
+def handle(conn, fn, n):
+    _this.n = n
     try:
         fn(conn)
     except OSError:
@@ -686,7 +690,8 @@ def main():
         if stamps:
             with open(stamps, "a") as f:
                 f.write("%.6f\n" % time.time())
-        threading.Thread(target=handle, args=(conn, fn), daemon=True).start()
+        _accepted[0] += 1
+        threading.Thread(target=handle, args=(conn, fn, _accepted[0]), daemon=True).start()
 
 
 if __name__ == "__main__":
