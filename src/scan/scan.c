@@ -47,6 +47,7 @@ struct scan_host {
 	pthread_mutex_t lock;
 	pthread_cond_t slot_free; /* signalled when a connection slot frees up */
 	int in_flight;		  /* connections open now (<= o->per_host) */
+	int warm_idle;		  /* of those, warm ones waiting in a pool (scan_warm_start) */
 	/* slots go out in the order they were asked for (a ticket each), so every probe chain
 	 * of an endpoint moves at the same pace and none is left alone at the end */
 	uint64_t ticket_next, ticket_serving;
@@ -77,15 +78,26 @@ struct scan_hosts {
 	} dh[8];
 	size_t ndh;
 	pthread_cond_t dh_done;
+	/* The certificate handshakes' stores (--ca-file or the system's, --new-ca-file), loaded
+	 * once per run on first use (loading the system store takes about 100 ms of CPU: per
+	 * endpoint, with the connection open, it was the longest step of a certificate handshake
+	 * on loopback); guarded by store_lock. NULL after a failed load: each handshake then
+	 * loads, and reports, its own. */
+	pthread_mutex_t store_lock;
+	bool stores_loaded;
+	X509_STORE *store, *new_store;
 };
 
 static void scan_hosts_init(struct scan_hosts *hs)
 {
 	pthread_mutex_init(&hs->lock, NULL);
 	pthread_cond_init(&hs->dh_done, NULL);
+	pthread_mutex_init(&hs->store_lock, NULL);
 	memset(hs->bucket, 0, sizeof(hs->bucket));
 	hs->rate_next_us = 0;
 	hs->ndh = 0;
+	hs->stores_loaded = false;
+	hs->store = hs->new_store = NULL;
 }
 
 static void scan_hosts_free(struct scan_hosts *hs)
@@ -106,6 +118,9 @@ static void scan_hosts_free(struct scan_hosts *hs)
 	hs->ndh = 0;
 	pthread_cond_destroy(&hs->dh_done);
 	pthread_mutex_destroy(&hs->lock);
+	X509_STORE_free(hs->store);
+	X509_STORE_free(hs->new_store);
+	pthread_mutex_destroy(&hs->store_lock);
 }
 
 /* Copies the dh_* judgement of from into to (a new name string). */
@@ -193,6 +208,21 @@ static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, 
 #define TASK_FALLBACK (DBTLS_NVERSIONS + 3)
 #define TASK_MAX      (DBTLS_NVERSIONS + 4)
 
+/* At most this many warm connections per endpoint: the tasks the greeting starts early
+ * (scan_keep_info) are four. */
+#define SCAN_WARM_MAX 4
+/* A warm connection older than this is not used but closed: its server has sat on an unanswered
+ * greeting that long (MySQL's connect_timeout is 10 s), and the opening probe, which the warm
+ * ones wait for, took unusually long anyway. */
+#define SCAN_WARM_MAX_AGE_MS 3000
+
+/* One warm connection: the open connection and its slot's trace times. */
+struct scan_warm {
+	struct dbtls_conn c;
+	int64_t t0, wait;
+	int n;
+};
+
 /* One endpoint's scan: the target, the options, its facts, and the lock that guards the facts'
  * shared fields while several probe tasks of the endpoint run side by side. */
 struct scan_ep {
@@ -257,6 +287,14 @@ struct scan_ep {
 	pthread_t workers[TASK_MAX];
 	size_t nworkers;
 	bool tasks_final, opening, early;
+	/* Warm connections (scan_warm_start): TCP connections opened beside the opening probe,
+	 * each holding its budget unit and connection slot, for the next connections to take
+	 * (scan_acquire); guarded by lock. warm_closed: no more go into the pool. */
+	struct scan_warm warm[SCAN_WARM_MAX];
+	size_t nwarm;
+	pthread_t warm_th[SCAN_WARM_MAX];
+	size_t nwarm_th;
+	bool warm_started, warm_closed;
 };
 
 static const char *scan_stage(enum dbtls_err err)
@@ -413,8 +451,10 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 			    h->aborted, limit);
 			break;
 		}
-		if (h->resetting || h->in_flight) {
-			/* the probes in flight count as soon as they end: let them, then reset */
+		if (h->resetting || h->in_flight > h->warm_idle) {
+			/* the probes in flight count as soon as they end: let them, then reset (a
+			 * warm connection waiting in a pool is like a probe that passed here and
+			 * opens after the reset: `room` keeps a place for it) */
 			pthread_cond_wait(&h->slot_free, &h->lock);
 			continue;
 		}
@@ -520,6 +560,207 @@ static void scan_slot_put(struct scan_ep *ep)
 	pthread_cond_broadcast(&h->slot_free);
 	pthread_mutex_unlock(&h->lock);
 	scan_trace_slot(ep);
+}
+
+/* A connection slot only when one is free now and nobody waits for one (a warm connection uses
+ * spare capacity only). */
+static bool scan_slot_try(struct scan_ep *ep)
+{
+	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+	struct scan_host *h = ep->h;
+	bool ok;
+
+	pthread_mutex_lock(&h->lock);
+	ok = h->in_flight < max && h->ticket_next == h->ticket_serving;
+	if (ok) {
+		h->ticket_next++;
+		h->ticket_serving++;
+		h->in_flight++;
+		scan_slot_n = h->in_flight;
+	}
+	pthread_mutex_unlock(&h->lock);
+	scan_slot_t0 = dbtls_net_now_ms();
+	scan_slot_wait = 0;
+	return ok;
+}
+
+/* scan_budget_get() for a warm connection: a unit only while the budget has room, never a wait
+ * or a reset login. */
+static bool scan_budget_try(struct scan_ep *ep)
+{
+	struct scan_host *h = ep->h;
+	int limit = ep->o->max_connect_errors;
+	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
+	bool ok;
+
+	if (limit <= 0 || !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
+		return true;
+	pthread_mutex_lock(&h->lock);
+	ok = !h->blocked && !h->exhausted && !h->resetting &&
+	     (scan_is_loopback(h->addr) || h->aborted + room < (unsigned)limit);
+	if (ok)
+		h->aborted++;
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+/* One more (d 1) or one fewer (d -1) warm connection waits in a pool on ep's server. */
+static void scan_warm_idle(struct scan_ep *ep, int d)
+{
+	pthread_mutex_lock(&ep->h->lock);
+	ep->h->warm_idle += d;
+	pthread_cond_broadcast(&ep->h->slot_free); /* a reset may wait on in_flight - warm_idle */
+	pthread_mutex_unlock(&ep->h->lock);
+}
+
+/* Opens one warm connection: a slot, a budget unit, the TCP connection, into ep's pool (or
+ * closed at once when the pool is closed meanwhile). Nothing is sent on it. */
+static void *scan_warm_thread(void *arg)
+{
+	struct scan_ep *ep = arg;
+	struct scan_warm w = {0};
+	struct dbtls_diag d = {0};
+	char addr[64] = "";
+	bool keep;
+
+	scan_family = "warm";
+	if (!scan_slot_try(ep))
+		return NULL;
+	if (!scan_budget_try(ep) ||
+	    dbtls_conn_open_addrs(
+		&w.c, &ep->addrs,
+		dbtls_net_deadline_min(dbtls_net_now_ms() + ep->o->timeout_ms, ep->deadline),
+		ep->o->cancel_fd, addr, sizeof(addr), &d)) {
+		scan_slot_put(ep);
+		return NULL;
+	}
+	w.t0 = scan_slot_t0;
+	w.n = scan_slot_n;
+	scan_warm_idle(ep, 1);
+	pthread_mutex_lock(&ep->lock);
+	ep->f->connections_used++;
+	if (!ep->f->address)
+		ep->f->address = strdup(addr);
+	keep = !ep->warm_closed && ep->nwarm < SCAN_WARM_MAX;
+	if (keep)
+		ep->warm[ep->nwarm++] = w;
+	pthread_mutex_unlock(&ep->lock);
+	if (!keep) {
+		scan_warm_idle(ep, -1);
+		dbtls_conn_close(&w.c);
+		scan_slot_put(ep);
+	}
+	return NULL;
+}
+
+/*
+ * Warm connections for the opening probe's round trips. The opening probe must wait for the
+ * server's greeting before anything else is sent (the careful order), and the tasks the greeting
+ * starts early (scan_keep_info) then each open a connection of their own: one more TCP handshake
+ * each while they could have been under way. So beside the opening probe, up to per-host - 1
+ * TCP connections are opened at once (on free slots, within the budget; nothing is sent on them)
+ * and kept for the connections that come next (scan_acquire), which then start with a greeting
+ * already there. They are opened once the opening connection is up (a refused or silent
+ * endpoint costs no more than before), on the address it reached. When the opening shows no TLS,
+ * they are closed unused, nothing sent (each costs the server one aborted connection, like any
+ * probe). Only for a protocol whose later connections may be pipelined (MySQL: its greeting
+ * tells early); not with --no-pipeline (one connection first, nothing else before its answer) or
+ * --rate (every connection on its token).
+ */
+static void scan_warm_start(struct scan_ep *ep)
+{
+	int n = (ep->o->per_host > 0 ? ep->o->per_host : 1) - 1;
+
+	const struct dbtls_preamble *pre = ep->t->preamble;
+
+	/* only where the greeting tells, before the opening's answer, that TLS is there and
+	 * later connections may be pipelined (MySQL): elsewhere (PostgreSQL, direct TLS) a port
+	 * without TLS would see connections that send nothing */
+	if (!pre->fast_start || !pre->fast_check || ep->o->no_pipeline || ep->o->rate > 0 || !ep->h)
+		return;
+	if (n > SCAN_WARM_MAX)
+		n = SCAN_WARM_MAX;
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&ep->warm_th[ep->nwarm_th], NULL, scan_warm_thread, ep) == 0)
+			ep->nwarm_th++;
+}
+
+/* Takes a warm connection into c (its slot and budget unit come with it): false when there is
+ * none young enough. */
+static bool scan_warm_take(struct scan_ep *ep, struct dbtls_conn *c)
+{
+	for (;;) {
+		struct scan_warm w;
+		int64_t now = dbtls_net_now_ms();
+
+		pthread_mutex_lock(&ep->lock);
+		if (!ep->nwarm) {
+			pthread_mutex_unlock(&ep->lock);
+			return false;
+		}
+		w = ep->warm[--ep->nwarm];
+		pthread_mutex_unlock(&ep->lock);
+		scan_warm_idle(ep, -1);
+		if (now - w.t0 <= SCAN_WARM_MAX_AGE_MS) {
+			*c = w.c;
+			/* the connection's own time starts now, as for one opened now */
+			c->deadline_ms =
+			    dbtls_net_deadline_min(now + ep->o->timeout_ms, ep->deadline);
+			scan_slot_t0 = w.t0;
+			scan_slot_wait = 0;
+			scan_slot_n = w.n;
+			return true;
+		}
+		dbtls_conn_close(&w.c);
+		scan_slot_put(ep);
+	}
+}
+
+/* Closes the pool: the warm connections nobody took are closed, and no more come in; waits for
+ * the warm threads. */
+static void scan_warm_end(struct scan_ep *ep)
+{
+	struct scan_warm w[SCAN_WARM_MAX];
+	size_t n;
+
+	pthread_mutex_lock(&ep->lock);
+	ep->warm_closed = true;
+	n = ep->nwarm;
+	memcpy(w, ep->warm, n * sizeof(*w));
+	ep->nwarm = 0;
+	pthread_mutex_unlock(&ep->lock);
+	for (size_t i = 0; i < n; i++) {
+		const char *family = scan_family;
+
+		scan_warm_idle(ep, -1);
+		dbtls_conn_close(&w[i].c);
+		scan_family = "warm";
+		scan_slot_t0 = w[i].t0;
+		scan_slot_wait = 0;
+		scan_slot_n = w[i].n;
+		scan_slot_put(ep);
+		scan_family = family;
+	}
+	for (size_t i = 0; i < ep->nwarm_th; i++)
+		pthread_join(ep->warm_th[i], NULL);
+	ep->nwarm_th = 0;
+}
+
+/* The budget unit and connection slot for one connection: a warm connection's (c is then open,
+ * c->fd >= 0) when there is one, else after waiting for a slot (c->fd is -1: scan_open connects).
+ */
+static enum dbtls_err scan_acquire(struct scan_ep *ep, struct dbtls_conn *c, struct dbtls_diag *d)
+{
+	enum dbtls_err err;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (ep->h && scan_warm_take(ep, c))
+		return DBTLS_OK;
+	err = scan_budget_get(ep, d);
+	if (!err)
+		scan_slot_get(ep);
+	return err;
 }
 
 /* The pipelined preamble of one connection: what fast_check() read, and whether it ran. */
@@ -692,23 +933,26 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	struct dbtls_server_info info;
 	char addr[64] = "";
 	enum dbtls_err err;
+	bool warm = c->fd >= 0, start; /* warm: scan_acquire() handed over a warm connection */
 
 	memset(&info, 0, sizeof(info));
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
 	if (busy)
 		*busy = false;
 	err = scan_stopped(ep, d);
-	if (err)
+	if (err) {
+		dbtls_conn_close(c);
 		return err;
-	scan_rate_wait(ep);
-	/* the whole connection, preamble and probe included, ends by this one deadline */
-	err = dbtls_conn_open_addrs(
-	    c, &ep->addrs,
-	    dbtls_net_deadline_min(dbtls_net_now_ms() + ep->o->timeout_ms, ep->deadline),
-	    ep->o->cancel_fd, addr, sizeof(addr), d);
-	if (err)
-		return err;
+	}
+	if (!warm) {
+		scan_rate_wait(ep);
+		/* the whole connection, preamble and probe included, ends by this one deadline */
+		err = dbtls_conn_open_addrs(
+		    c, &ep->addrs,
+		    dbtls_net_deadline_min(dbtls_net_now_ms() + ep->o->timeout_ms, ep->deadline),
+		    ep->o->cancel_fd, addr, sizeof(addr), d);
+		if (err)
+			return err;
+	}
 	if (ep->addrs.n > 1) {
 		/* one endpoint is one server: the first address that answered is the one every
 		 * later connection goes to. Only the opening connection gets here with several
@@ -725,6 +969,13 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 		}
 		ep->addrs.n = 1;
 	}
+	/* the opening connection is there: the server answers at this address (scan_warm_start) */
+	pthread_mutex_lock(&ep->lock);
+	start = ep->opening && !ep->warm_started;
+	ep->warm_started |= start;
+	pthread_mutex_unlock(&ep->lock);
+	if (start)
+		scan_warm_start(ep);
 	if (fx) {
 		err = ep->t->preamble->fast_start(c, &pt, &f->server, d);
 		c->before_recv = scan_fast_hook;
@@ -735,11 +986,13 @@ static enum dbtls_err scan_open(struct scan_ep *ep, struct dbtls_conn *c, struct
 	if (busy)
 		*busy =
 		    err == DBTLS_ERR_SERVER_ERROR && scan_busy(info.err_code, info.err_sqlstate);
-	pthread_mutex_lock(&ep->lock);
-	f->connections_used++;
-	if (!f->address)
-		f->address = strdup(addr);
-	pthread_mutex_unlock(&ep->lock);
+	if (!warm) { /* a warm one was counted when it was opened */
+		pthread_mutex_lock(&ep->lock);
+		f->connections_used++;
+		if (!f->address)
+			f->address = strdup(addr);
+		pthread_mutex_unlock(&ep->lock);
+	}
 	scan_keep_info(ep, &info, err);
 	if (err)
 		dbtls_conn_close(c);
@@ -852,10 +1105,9 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 
 	*changed = *unread = false;
 	*busy = false;
-	err = scan_budget_get(ep, d);
+	err = scan_acquire(ep, &c, d);
 	if (err)
 		return err;
-	scan_slot_get(ep);
 	/* asked once the slot is ours: a probe that waited for it must not go out pipelined
 	 * after another one, meanwhile, found the greeting changed */
 	fast = *fastp = *fastp && scan_fast_ok(ep);
@@ -1284,6 +1536,30 @@ static void scan_groups(struct scan_ep *ep)
 	}
 }
 
+/* Lends ho the run's stores (loaded on first use, before any connection of the handshake is
+ * open). */
+static void scan_stores(struct scan_ep *ep, struct dbtls_handshake_opts *ho)
+{
+	struct scan_hosts *hs = ep->hs;
+
+	if (!hs)
+		return;
+	pthread_mutex_lock(&hs->store_lock);
+	if (!hs->stores_loaded) {
+		struct dbtls_diag d = {0};
+
+		hs->stores_loaded = true;
+		if (dbtls_handshake_store(ep->o->ca_file, &hs->store, &d))
+			hs->store = NULL;
+		if (ep->o->new_ca_file &&
+		    dbtls_handshake_store(ep->o->new_ca_file, &hs->new_store, &d))
+			hs->new_store = NULL;
+	}
+	ho->store = hs->store;
+	ho->new_store = hs->new_store;
+	pthread_mutex_unlock(&hs->store_lock);
+}
+
 static void scan_certs(struct scan_ep *ep)
 {
 	struct dbtls_handshake_opts ho = {
@@ -1305,28 +1581,47 @@ static void scan_certs(struct scan_ep *ep)
 	struct dbtls_conn c;
 	enum dbtls_err err;
 	unsigned tries = 0;
-	bool busy;
+	bool busy, careful_only = false;
 
-	/* a server that said "too many connections" is asked again after a back-off, as for a
-	 * probe (scan_busy_wait) */
+	scan_stores(ep, &ho);
+	/* Pipelined when the endpoint allows it (the ClientHello right behind the preamble's
+	 * request, the greeting read before the answer), as a probe is; a pipelined handshake
+	 * that failed for any other reason than a stop or a full server is asked once more the
+	 * careful way, so that pipelining never costs a certificate. A server that said "too many
+	 * connections" is asked again after a back-off (scan_busy_wait). */
 	for (;;) {
+		struct scan_fast fx = {.ep = ep};
+		bool fast;
+
 		err = scan_stopped(ep, &d);
 		if (!err)
-			err = scan_budget_get(ep, &d);
+			err = scan_acquire(ep, &c, &d);
 		if (err) {
 			scan_error(ep, err, "handshake", &d);
 			return;
 		}
-		scan_slot_get(ep);
-		err = scan_open(ep, &c, NULL, &busy, &d);
+		fast = !careful_only && scan_fast_ok(ep);
+		err = scan_open(ep, &c, fast ? &fx : NULL, &busy, &d);
 		if (!err)
 			err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
 		dbtls_conn_close(&c);
+		if (fast && fx.ran) {
+			busy = fx.err == DBTLS_ERR_SERVER_ERROR &&
+			       scan_busy(fx.info.err_code, fx.info.err_sqlstate);
+			if (fx.err == DBTLS_ERR_UNSUPPORTED)
+				scan_fast_give_up(ep, d.msg);
+			scan_keep_info(ep, &fx.info, fx.err);
+		}
 		scan_slot_put(ep);
 		if (!err) {
 			pthread_mutex_lock(&ep->lock);
 			ep->admitted = true; /* a whole handshake (direct TLS shows no greeting) */
 			pthread_mutex_unlock(&ep->lock);
+		}
+		if (err && fast && !busy && err != DBTLS_ERR_TIMEOUT &&
+		    err != DBTLS_ERR_INTERRUPTED && err != DBTLS_ERR_NOMEM) {
+			careful_only = true;
+			continue;
 		}
 		if (!err || !busy || (err = scan_busy_wait(ep, &tries, err, &d)))
 			break;
@@ -1384,10 +1679,9 @@ static enum dbtls_err scan_hs_open(void *ctx, struct dbtls_conn *c, struct dbtls
 	bool busy;
 
 	for (;;) {
-		err = scan_budget_get(ep, d);
+		err = scan_acquire(ep, c, d);
 		if (err)
 			return err;
-		scan_slot_get(ep);
 		err = scan_open(ep, c, NULL, &busy, d);
 		if (!err)
 			return DBTLS_OK;
@@ -1571,6 +1865,7 @@ static void scan_alpn_probe(struct scan_ep *ep)
 		ap->required |= strcmp(ep->t->preamble->alpn[i], name) == 0;
 	ap->probed = true;
 	ap->protocol = strdup(name);
+	scan_stores(ep, &ho);
 	if (offered && f->verification.done) {
 		scan_alpn_outcome(ap, &f->verification);
 		ap->detail = strdup("the certificate handshake offered it");
@@ -1894,6 +2189,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 	err = scan_probe(&ep, &hp, &ep.first, &d);
 	pthread_mutex_lock(&ep.lock);
 	ep.opening = false;
+	ep.warm_closed = true; /* what is in the pool now is for the tasks that start next */
 	pthread_mutex_unlock(&ep.lock);
 	if (err == DBTLS_ERR_NO_TLS) {
 		f->tls_offered = 0;
@@ -1966,6 +2262,7 @@ static enum dbtls_err scan_endpoint_in(const struct dbtls_target *t,
 		scan_alpn_probe(&ep);
 out:
 	scan_ep_finish(&ep); /* what the greeting started early ends before f is read */
+	scan_warm_end(&ep);
 	if (ep.dh_started)
 		pthread_join(ep.dh_thread, NULL);
 	free(ep.dh_res.dh_prime_name);

@@ -14,7 +14,8 @@
  * floods HelloRequests (each of which OpenSSL reads and ignores) can keep the handshake going.
  * OpenSSL reads and writes through a tiny BIO of our own that sends with
  * MSG_NOSIGNAL: a server that resets the connection must not kill the scanner with SIGPIPE.
- * Everything (context, store, BIO method) is created per call; there is no global state.
+ * Everything (context, BIO method, and the store unless the caller lends one it loaded once) is
+ * created per call; there is no global state.
  */
 #include "src/wire/handshake.h"
 
@@ -48,6 +49,11 @@ struct hs_sock {
 	bool stopped; /* the BIO refused I/O: the deadline passed or the scan was cancelled */
 	enum dbtls_err why;
 	struct dbtls_conn bound; /* fd, deadline and cancel fd only: for dbtls_conn_check/wait */
+	/* the caller's connection, for its before_recv hook (a pipelined preamble's greeting,
+	 * read before the first byte of the server's TLS answer), and what the hook said */
+	struct dbtls_conn *conn;
+	enum dbtls_err hook_err;
+	struct dbtls_diag hook_d;
 };
 
 /* False (and s->stopped) once the deadline has passed or the cancel fd fired. */
@@ -86,6 +92,16 @@ static int hs_bio_read(BIO *b, char *buf, int len)
 	BIO_clear_retry_flags(b);
 	if (!hs_bio_may(s))
 		return -1;
+	if (s->conn && s->conn->before_recv) {
+		size_t got;
+
+		s->hook_err = dbtls_conn_recv(s->conn, NULL, 0, &got, &s->hook_d);
+		if (s->hook_err) {
+			s->stopped = true;
+			s->why = s->hook_err;
+			return -1;
+		}
+	}
 	do
 		n = recv(s->fd, buf, (size_t)len, 0);
 	while (n < 0 && errno == EINTR);
@@ -175,6 +191,24 @@ out:
 	return err;
 }
 
+enum dbtls_err dbtls_handshake_store(const char *ca_file, X509_STORE **out, struct dbtls_diag *d)
+{
+	return hs_load_store(ca_file, out, d);
+}
+
+/* The caller's store when it loaded one (a new reference), else one loaded from ca_file now. */
+static enum dbtls_err hs_store(X509_STORE *given, const char *ca_file, X509_STORE **out,
+			       struct dbtls_diag *d)
+{
+	if (!given)
+		return hs_load_store(ca_file, out, d);
+	*out = NULL;
+	if (!X509_STORE_up_ref(given))
+		return hs_fail(d, DBTLS_ERR_NOMEM, "certificate store", "out of memory");
+	*out = given;
+	return DBTLS_OK;
+}
+
 static enum dbtls_err hs_ctx_new(SSL_CTX **out, struct dbtls_diag *d)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -206,6 +240,11 @@ out:
 
 static enum dbtls_err hs_stopped(const struct hs_sock *s, struct dbtls_diag *d)
 {
+	if (s->hook_err) { /* the greeting before the answer: its own words */
+		if (d)
+			*d = s->hook_d;
+		return s->hook_err;
+	}
 	return s->why == DBTLS_ERR_INTERRUPTED
 		   ? dbtls_diag_set(d, DBTLS_ERR_INTERRUPTED, "TLS handshake interrupted")
 		   : dbtls_diag_set(d, DBTLS_ERR_TIMEOUT,
@@ -627,7 +666,7 @@ static enum dbtls_err hs_verify(X509_STORE *store, STACK_OF(X509) * chain, time_
 		STACK_OF(X509) *np = NULL;
 		int code;
 
-		err = hs_load_store(o->new_ca_file, &ns, d);
+		err = hs_store(o->new_store, o->new_ca_file, &ns, d);
 		if (err)
 			goto out;
 		code = hs_verify_path(ns, chain, now, &np);
@@ -808,7 +847,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 	deadline = c->deadline_ms ? c->deadline_ms : dbtls_net_now_ms() + timeout_ms;
 	ERR_clear_error();
 	/* a CA file that does not load is a configuration error: find out before talking */
-	err = hs_load_store(o ? o->ca_file : NULL, &store, d);
+	err = hs_store(o ? o->store : NULL, o ? o->ca_file : NULL, &store, d);
 	if (err)
 		goto out;
 	err = hs_ctx_new(&ctx, d);
@@ -816,6 +855,7 @@ enum dbtls_err dbtls_handshake_certs_keep(struct dbtls_conn *c,
 		goto out;
 
 	sock.fd = c->fd;
+	sock.conn = c;
 	sock.bound.fd = c->fd;
 	sock.bound.deadline_ms = deadline;
 	sock.bound.cancel_fd = c->cancel_fd;

@@ -39,7 +39,17 @@ struct dbtls_handshake_opts {
 	 * stays unprobed): for extra handshakes whose facts are not the endpoint's, which would
 	 * otherwise pay the short wait (up to 1 s) on a server that issues none */
 	bool no_ticket;
+	/* The stores to verify against, loaded once by the caller (dbtls_handshake_store) and
+	 * borrowed: ca_file's (or the system's) and new_ca_file's. NULL: the handshake loads its
+	 * own from the file, which takes a while (the system store: about 100 ms) with the
+	 * connection already open and the server waiting. */
+	X509_STORE *store, *new_store;
 };
+
+/* Loads ca_file (NULL: the system store, as a handshake without opts.store does) into *out
+ * (new; X509_STORE_free), for dbtls_handshake_opts.store and .new_store. FILE when ca_file does
+ * not load. A store is only read from once loaded: one may serve handshakes on many threads. */
+enum dbtls_err dbtls_handshake_store(const char *ca_file, X509_STORE **out, struct dbtls_diag *d);
 
 /* True when leaf's subjectAltName carries an SRV-ID "SERVICE.DOMAIN" (id-on-dnsSRV) or an
  * xmppAddr "DOMAIN" (id-on-xmppAddr) for domain (ASCII case ignored, one trailing dot ignored);
@@ -58,12 +68,14 @@ struct dbtls_handshake_keep {
 void dbtls_handshake_keep_free(struct dbtls_handshake_keep *k);
 
 /* Runs a full OpenSSL client handshake over c->fd (a connected, NON-BLOCKING socket whose protocol
- * preamble is already done) and fills f->certs/f->ncerts (served chain, leaf first, new) and
- * f->verification (new strings); what f held there before is freed. Returns TLS with a diag on
- * handshake failure, TIMEOUT past the deadline, FILE when ca_file cannot be loaded (checked before
- * any byte is sent); on failure f is untouched. o may be NULL (system store, no SNI, no host
- * check). The handshake ends by c->deadline_ms (TIMEOUT), or, when c has none, o->timeout_ms (else
- * c->timeout_ms) after it starts; c->cancel_fd ends it with INTERRUPTED. Never closes c->fd. */
+ * preamble is already done, or pipelined: c->before_recv, when set, runs before the first byte of
+ * the server's answer is read, and its error ends the handshake with its words) and fills
+ * f->certs/f->ncerts (served chain, leaf first, new) and f->verification (new strings); what f held
+ * there before is freed. Returns TLS with a diag on handshake failure, TIMEOUT past the deadline,
+ * FILE when ca_file cannot be loaded (checked before any byte is sent); on failure f is untouched.
+ * o may be NULL (system store, no SNI, no host check). The handshake ends by c->deadline_ms
+ * (TIMEOUT), or, when c has none, o->timeout_ms (else c->timeout_ms) after it starts; c->cancel_fd
+ * ends it with INTERRUPTED. Never closes c->fd. */
 enum dbtls_err dbtls_handshake_certs(struct dbtls_conn *c, const struct dbtls_handshake_opts *o,
 				     struct dbtls_endpoint_facts *f, struct dbtls_diag *d);
 /* The same, and on success fills *keep (new; dbtls_handshake_keep_free) for a revocation check
