@@ -37,7 +37,11 @@ FAKE_BUSY_N=24 fake_start AFTER mysql-busy-after
 said=$(grep -o busy "$DBTLS_TEST_TMP/fake-AFTER.log" | wc -l)
 assert_eq "1040 after a greeting: the server said it 24 times ($said)" 24 "$said"
 assert_eq "1040 after a greeting: no probe lost to it" "[]" "$(busy_errors "$T/after.json")"
-assert_eq "1040 after a greeting: every 1040 retried (more than 4)" 24 "$(j "$T/after.json" "d['endpoints'][0].get('retries')")"
+# every 1040 a probe met was retried; a warm connection (opened beside the first one) that met
+# one and was closed unused, because it came too late for the probes, needs none: at most 3
+retries=$(j "$T/after.json" "d['endpoints'][0].get('retries')")
+assert_eq "1040 after a greeting: every 1040 a probe met retried, more than 4 ($retries)" 1 \
+	"$((retries >= 21 && retries <= 24))"
 assert_eq "1040 after a greeting: every version's status as without 1040s" "$(statuses "$T/plain.json")" "$(statuses "$T/after.json")"
 assert_eq "1040 after a greeting: the server facts are the greeting's" "5.7.44-dbtls-fake" "$(j "$T/after.json" "d['endpoints'][0]['server']['version']")"
 assert_ok "1040 after a greeting: report valid" validate_report "$T/after.json"
