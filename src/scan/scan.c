@@ -216,10 +216,11 @@ static struct scan_host *scan_host_get(struct scan_hosts *hs, const char *addr, 
  * ones wait for, took unusually long anyway. */
 #define SCAN_WARM_MAX_AGE_MS 3000
 
-/* One warm connection: the open connection and its slot's trace times. */
+/* One warm connection: the open connection and its slot's trace facts (when it got the slot,
+ * the server's connections open then). */
 struct scan_warm {
 	struct dbtls_conn c;
-	int64_t t0, wait;
+	int64_t t0;
 	int n;
 };
 
@@ -403,6 +404,22 @@ static enum dbtls_err scan_why(const struct scan_ep *ep, enum dbtls_err err, str
 	return err;
 }
 
+/* --per-host-connections, at least 1. */
+static int scan_per_host(const struct dbtls_scan_opts *o)
+{
+	return o->per_host > 0 ? o->per_host : 1;
+}
+
+/* Whether one more connection fits the connect-error budget now (h->lock held): the server does
+ * not count loopback clients; probes that passed here but open their connection only after a
+ * reset login are not in the new count, so room is kept for one of those per connection slot. */
+static bool scan_budget_room(const struct scan_ep *ep, const struct scan_host *h)
+{
+	unsigned room = (unsigned)scan_per_host(ep->o) + 1;
+
+	return scan_is_loopback(h->addr) || h->aborted + room < (unsigned)ep->o->max_connect_errors;
+}
+
 /*
  * MySQL and MariaDB count every connection that ends before a login as an error of the client's
  * host and refuse the host (ERR 1129) after max_connect_errors of them: a full enumeration (about
@@ -417,9 +434,6 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 {
 	struct scan_host *h = ep->h;
 	int limit = ep->o->max_connect_errors;
-	/* probes that passed here but open their connection only after a reset are not in the
-	 * new count: keep room for one of those per connection slot */
-	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
 	const struct dbtls_sql_module *sql = scan_sql_module(ep->t);
 	struct dbtls_sql_target st;
 	struct dbtls_sql_opts so;
@@ -436,7 +450,7 @@ static enum dbtls_err scan_budget_get(struct scan_ep *ep, struct dbtls_diag *d)
 			    ": no more probes; unblock with FLUSH HOSTS");
 			break;
 		}
-		if (scan_is_loopback(h->addr) || h->aborted + room < (unsigned)limit) {
+		if (scan_budget_room(ep, h)) {
 			h->aborted++;
 			break;
 		}
@@ -530,7 +544,7 @@ static void scan_trace_slot(const struct scan_ep *ep)
  * spelling) opens them. */
 static void scan_slot_get(struct scan_ep *ep)
 {
-	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+	int max = scan_per_host(ep->o);
 	struct scan_host *h = ep->h;
 	int64_t t0 = dbtls_net_now_ms();
 
@@ -566,7 +580,7 @@ static void scan_slot_put(struct scan_ep *ep)
  * spare capacity only). */
 static bool scan_slot_try(struct scan_ep *ep)
 {
-	int max = ep->o->per_host > 0 ? ep->o->per_host : 1;
+	int max = scan_per_host(ep->o);
 	struct scan_host *h = ep->h;
 	bool ok;
 
@@ -589,15 +603,13 @@ static bool scan_slot_try(struct scan_ep *ep)
 static bool scan_budget_try(struct scan_ep *ep)
 {
 	struct scan_host *h = ep->h;
-	int limit = ep->o->max_connect_errors;
-	unsigned room = (unsigned)(ep->o->per_host > 0 ? ep->o->per_host : 1) + 1;
 	bool ok;
 
-	if (limit <= 0 || !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
+	if (ep->o->max_connect_errors <= 0 ||
+	    !(ep->t->preamble->supports & DBTLS_PRE_CONNECT_BUDGET))
 		return true;
 	pthread_mutex_lock(&h->lock);
-	ok = !h->blocked && !h->exhausted && !h->resetting &&
-	     (scan_is_loopback(h->addr) || h->aborted + room < (unsigned)limit);
+	ok = !h->blocked && !h->exhausted && !h->resetting && scan_budget_room(ep, h);
 	if (ok)
 		h->aborted++;
 	pthread_mutex_unlock(&h->lock);
@@ -611,6 +623,20 @@ static void scan_warm_idle(struct scan_ep *ep, int d)
 	ep->h->warm_idle += d;
 	pthread_cond_broadcast(&ep->h->slot_free); /* a reset may wait on in_flight - warm_idle */
 	pthread_mutex_unlock(&ep->h->lock);
+}
+
+/* Closes warm connection w, unused, and gives its slot back (traced as the warm slot it was). */
+static void scan_warm_drop(struct scan_ep *ep, struct scan_warm *w)
+{
+	const char *family = scan_family;
+
+	dbtls_conn_close(&w->c);
+	scan_family = "warm";
+	scan_slot_t0 = w->t0;
+	scan_slot_wait = 0;
+	scan_slot_n = w->n;
+	scan_slot_put(ep);
+	scan_family = family;
 }
 
 /* Opens one warm connection: a slot, a budget unit, the TCP connection, into ep's pool (or
@@ -636,7 +662,6 @@ static void *scan_warm_thread(void *arg)
 	}
 	w.t0 = scan_slot_t0;
 	w.n = scan_slot_n;
-	scan_warm_idle(ep, 1);
 	pthread_mutex_lock(&ep->lock);
 	ep->f->connections_used++;
 	if (!ep->f->address)
@@ -645,11 +670,11 @@ static void *scan_warm_thread(void *arg)
 	if (keep)
 		ep->warm[ep->nwarm++] = w;
 	pthread_mutex_unlock(&ep->lock);
-	if (!keep) {
-		scan_warm_idle(ep, -1);
-		dbtls_conn_close(&w.c);
-		scan_slot_put(ep);
-	}
+	if (keep)
+		scan_warm_idle(ep,
+			       1); /* one taken meanwhile only makes a reset wait a little longer */
+	else
+		scan_warm_drop(ep, &w);
 	return NULL;
 }
 
@@ -669,9 +694,8 @@ static void *scan_warm_thread(void *arg)
  */
 static void scan_warm_start(struct scan_ep *ep)
 {
-	int n = (ep->o->per_host > 0 ? ep->o->per_host : 1) - 1;
-
 	const struct dbtls_preamble *pre = ep->t->preamble;
+	int n = scan_per_host(ep->o) - 1;
 
 	/* only where the greeting tells, before the opening's answer, that TLS is there and
 	 * later connections may be pipelined (MySQL): elsewhere (PostgreSQL, direct TLS) a port
@@ -711,8 +735,7 @@ static bool scan_warm_take(struct scan_ep *ep, struct dbtls_conn *c)
 			scan_slot_n = w.n;
 			return true;
 		}
-		dbtls_conn_close(&w.c);
-		scan_slot_put(ep);
+		scan_warm_drop(ep, &w);
 	}
 }
 
@@ -730,16 +753,8 @@ static void scan_warm_end(struct scan_ep *ep)
 	ep->nwarm = 0;
 	pthread_mutex_unlock(&ep->lock);
 	for (size_t i = 0; i < n; i++) {
-		const char *family = scan_family;
-
 		scan_warm_idle(ep, -1);
-		dbtls_conn_close(&w[i].c);
-		scan_family = "warm";
-		scan_slot_t0 = w[i].t0;
-		scan_slot_wait = 0;
-		scan_slot_n = w[i].n;
-		scan_slot_put(ep);
-		scan_family = family;
+		scan_warm_drop(ep, &w[i]);
 	}
 	for (size_t i = 0; i < ep->nwarm_th; i++)
 		pthread_join(ep->warm_th[i], NULL);
@@ -1086,6 +1101,20 @@ static enum dbtls_err scan_busy_wait(struct scan_ep *ep, unsigned *tries, enum d
 	return DBTLS_OK;
 }
 
+/* After a pipelined connection whose greeting was read (fx->ran): keeps what it read (takes
+ * fx->info's strings), gives the pipelining up when that greeting was another server's (fx->err
+ * UNSUPPORTED, d says why); true when it was a "too many connections" packet. */
+static bool scan_fast_end(struct scan_ep *ep, struct scan_fast *fx, const struct dbtls_diag *d)
+{
+	bool busy = fx->err == DBTLS_ERR_SERVER_ERROR &&
+		    scan_busy(fx->info.err_code, fx->info.err_sqlstate);
+
+	if (fx->err == DBTLS_ERR_UNSUPPORTED)
+		scan_fast_give_up(ep, d->msg);
+	scan_keep_info(ep, &fx->info, fx->err);
+	return busy;
+}
+
 /*
  * One connection, one hello, one answer; pipelined when fast. *busy: the server said "too many
  * connections" (err is then SERVER_ERROR with its words in d), in place of the greeting or of the
@@ -1123,19 +1152,14 @@ static enum dbtls_err scan_probe_once(struct scan_ep *ep, bool *fastp,
 		dbtls_conn_close(&c);
 	}
 	if (fast && fx.ran) {
-		*busy = fx.err == DBTLS_ERR_SERVER_ERROR &&
-			scan_busy(fx.info.err_code, fx.info.err_sqlstate);
-		if (fx.err == DBTLS_ERR_UNSUPPORTED) {
-			*changed = true;
-			scan_fast_give_up(ep, d->msg);
-		}
+		*busy = scan_fast_end(ep, &fx, d);
+		*changed = fx.err == DBTLS_ERR_UNSUPPORTED;
 		/* the connection ended where the greeting should be: no answer to the hello at all
 		 * (hello_probe reads that close as the server hanging up on the ClientHello) */
 		*unread = fx.err == DBTLS_ERR_CLOSED || fx.err == DBTLS_ERR_TRUNCATED;
 		if (*unread && !err)
 			err = dbtls_diag_set(d, DBTLS_ERR_CLOSED,
 					     "connection closed before the server's greeting");
-		scan_keep_info(ep, &fx.info, fx.err);
 	}
 	/* given back only now: a probe waiting for this slot must see a changed greeting's
 	 * fast_off, or it goes out pipelined to a server that no longer takes it */
@@ -1605,13 +1629,8 @@ static void scan_certs(struct scan_ep *ep)
 		if (!err)
 			err = dbtls_handshake_certs_keep(&c, &ho, ep->f, &keep, &d);
 		dbtls_conn_close(&c);
-		if (fast && fx.ran) {
-			busy = fx.err == DBTLS_ERR_SERVER_ERROR &&
-			       scan_busy(fx.info.err_code, fx.info.err_sqlstate);
-			if (fx.err == DBTLS_ERR_UNSUPPORTED)
-				scan_fast_give_up(ep, d.msg);
-			scan_keep_info(ep, &fx.info, fx.err);
-		}
+		if (fast && fx.ran)
+			busy = scan_fast_end(ep, &fx, &d);
 		scan_slot_put(ep);
 		if (!err) {
 			pthread_mutex_lock(&ep->lock);
@@ -2317,7 +2336,7 @@ enum dbtls_err dbtls_scan_endpoint(const struct dbtls_target *t, const struct db
 
 bool dbtls_scan_fit_fds(struct dbtls_scan_opts *o, char *msg, size_t n)
 {
-	long per = (o->per_host > 0 ? o->per_host : 1) + DBTLS_SCAN_FDS_EXTRA;
+	long per = scan_per_host(o) + DBTLS_SCAN_FDS_EXTRA;
 	long reserve = DBTLS_SCAN_FDS_RESERVE + (o->fds_held > 0 ? o->fds_held : 0);
 	long jobs = o->jobs > 0 ? o->jobs : 1, want = jobs * per + reserve, have;
 	struct rlimit rl;
